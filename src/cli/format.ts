@@ -1,0 +1,31 @@
+/** Human-readable rendering of results for the terminal. */
+import type { DiagnoseResult } from '../core/diagnose';
+
+export function fmtNum(x: number | undefined, digits = 6): string {
+  if (x === undefined || x === null) return '—';
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(digits - 2) : x.toPrecision(digits);
+}
+
+export function table(rows: [string, string][]): string {
+  const w = Math.max(...rows.map(r => r[0].length));
+  return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+export function renderDiagnose(r: DiagnoseResult): string {
+  const rows: [string, string][] = [
+    ['checkpoint', r.checkpoint],
+    ['format', r.format],
+    ['backend', r.backend],
+    ['parameters', r.params.toLocaleString('en-US')],
+    ['data', `${r.data.file} (${r.samples} of ${r.data.total} samples, seed ${r.data.seed})`],
+    ['loss function', `${r.lossFunction.kind} (${r.lossFunction.reason})`],
+    ['loss', fmtNum(r.loss)],
+    ['gradient norm', fmtNum(r.gradNorm)],
+    ['time', `${r.timings.totalMs.toFixed(0)} ms`],
+  ];
+  const layers = r.layers.map(l => `    ${l.name.padEnd(24)} ${String(l.params).padStart(10)} params   ‖g‖ = ${fmtNum(l.gradNorm, 4)}`).join('\n');
+  const notices = r.notices.length ? '\n  notices:\n' + r.notices.map(n => `    - ${n}`).join('\n') : '';
+  return `Landscape Lens — diagnose\n${table(rows)}\n  per layer:\n${layers}${notices}\n`;
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * `landscape` — the Landscape Lens engine from the command line, for scripts and CI.
+ * Exit codes: 0 success, 2 bad input (one-line error naming the file and what is wrong),
+ * 1 internal error.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import * as fs from 'fs';
+import { isUserInputError } from '../core/errors';
+import { renderDiagnose } from './format';
+
+const VERSION = '0.1.0';
+
+function intArg(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name('landscape').description('Loss-landscape diagnostics for neural-network checkpoints').version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+
+  program.command('diagnose')
+    .description('loss and gradient norm of a checkpoint on a dataset')
+    .argument('<checkpoint>', 'model checkpoint (TF.js model.json)')
+    .requiredOption('--data <file>', 'dataset (.npz with inputs and targets)')
+    .option('--loss <kind>', 'mse | ce | bce (default: from the model\'s last activation and the targets)')
+    .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
+    .option('--seed <s>', 'random seed', intArg('--seed'), 0)
+    .option('--x-key <key>', 'npz key of the inputs', 'x')
+    .option('--y-key <key>', 'npz key of the targets', 'y')
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option('--json', 'print one JSON object')
+    .option('--out <file>', 'also write the JSON result to a new file')
+    .addHelpText('after', `
+Examples:
+  landscape diagnose examples/mlp/model.json --data examples/mlp/data.npz
+  landscape diagnose ckpt/model.json --data data.npz --loss ce --samples 500 --seed 1 --json`)
+    .action(async (checkpoint: string, o: Record<string, unknown>) => {
+      const { diagnose } = await import('../core/diagnose');
+      const r = await diagnose({
+        checkpoint, data: String(o.data), loss: o.loss as string | undefined, samples: o.samples as number | undefined,
+        seed: o.seed as number, xKey: o.xKey as string, yKey: o.yKey as string, backend: o.backend as 'auto',
+      });
+      const json = JSON.stringify(r, null, 2);
+      if (o.out) writeNew(String(o.out), json + '\n');
+      process.stdout.write(o.json ? json + '\n' : renderDiagnose(r));
+    });
+
+  return program;
+}
+
+/** Write a new output file; never overwrite an existing one. */
+export function writeNew(file: string, text: string): void {
+  try { fs.writeFileSync(file, text, { flag: 'wx' }); }
+  catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      const { UserInputError } = require('../core/errors') as typeof import('../core/errors');
+      throw new UserInputError('output file already exists; choose a new name (Landscape Lens never overwrites files)', { file });
+    }
+    throw e;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    const err = e as Error & { code?: string; exitCode?: number };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (err.code && err.code.startsWith('commander.')) return 2; // commander already printed the message
+    if (isUserInputError(e)) { process.stderr.write(`landscape: error: ${err.message}\n`); return 2; }
+    process.stderr.write(`landscape: internal error: ${err.stack ?? err.message}\n`);
+    return 1;
+  }
+}
+

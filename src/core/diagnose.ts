@@ -1,0 +1,92 @@
+/**
+ * One diagnose job: read a checkpoint and a dataset, build the objective, compute the
+ * requested diagnostics, and return the result object whose JSON is the public interface
+ * of `landscape diagnose --json` (documented in README.md; fields are only ever added).
+ */
+import * as path from 'path';
+import { readCheckpoint, detectFormat } from './formats';
+import { loadDataset } from './data/dataset';
+import { resolveLoss } from './loss';
+import { TfObjective } from './objective';
+import { initBackend, backendLabel, BackendPreference } from './backend';
+import { lossAndGradient } from './diagnostics/basic';
+import { throwIfAborted } from './errors';
+
+export const RESULT_VERSION = 1;
+
+export interface DiagnoseOptions {
+  checkpoint: string;
+  data: string;
+  loss?: string;
+  samples?: number;
+  seed?: number;
+  xKey?: string;
+  yKey?: string;
+  backend?: BackendPreference;
+  chunkSize?: number;
+}
+
+export interface DiagnoseResult {
+  version: number;
+  checkpoint: string;
+  format: string;
+  backend: string;
+  params: number;
+  samples: number;
+  loss: number;
+  gradNorm: number;
+  lossFunction: { kind: string; reason: string; foldedActivation?: string };
+  data: { file: string; xKey: string; yKey: string; total: number; samples: number; seed: number };
+  layers: { name: string; params: number; gradNorm: number }[];
+  model: { layers: { name: string; kind: string; activation?: string; units?: number; params: number }[] };
+  counts: { loss: number; gradient: number; hvp: number; forward: number };
+  notices: string[];
+  computedAt: string;
+  timings: { loadMs: number; backendMs: number; gradientMs: number; totalMs: number };
+}
+
+export type ProgressFn = (p: { stage: string; fraction?: number; message?: string }) => void;
+
+export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onProgress: ProgressFn = () => undefined): Promise<DiagnoseResult> {
+  const t0 = performance.now();
+  onProgress({ stage: 'backend', fraction: 0, message: 'initialising compute backend' });
+  const backend = await initBackend(opts.backend ?? 'auto');
+  const t1 = performance.now();
+  throwIfAborted(signal);
+  onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });
+  const model = readCheckpoint(opts.checkpoint);
+  const seed = opts.seed ?? 0;
+  const data = loadDataset(opts.data, { xKey: opts.xKey, yKey: opts.yKey, samples: opts.samples, seed });
+  const spec = resolveLoss(model, data, opts.loss);
+  const obj = new TfObjective(model, data, spec, { chunkSize: opts.chunkSize });
+  const t2 = performance.now();
+  try {
+    throwIfAborted(signal);
+    onProgress({ stage: 'gradient', fraction: 0.3, message: 'loss and gradient' });
+    const basic = await lossAndGradient(model, obj, model.theta, signal);
+    const t3 = performance.now();
+    onProgress({ stage: 'done', fraction: 1 });
+    const notices = [...model.notices];
+    for (const s of backend.skipped) if (s.name !== 'tensorflow' || opts.backend === 'tensorflow') notices.push(`backend ${s.name} skipped: ${s.reason}`);
+    return {
+      version: RESULT_VERSION,
+      checkpoint: path.resolve(opts.checkpoint),
+      format: model.format ?? detectFormat(opts.checkpoint) ?? 'unknown',
+      backend: backendLabel(backend),
+      params: model.numParams,
+      samples: data.m,
+      loss: basic.loss,
+      gradNorm: basic.gradNorm,
+      lossFunction: { kind: spec.kind, reason: spec.reason, foldedActivation: spec.foldedActivation },
+      data: { file: path.resolve(opts.data), xKey: data.xKey, yKey: data.yKey, total: data.total, samples: data.m, seed },
+      layers: basic.layers,
+      model: { layers: model.layers },
+      counts: { ...obj.counts },
+      notices,
+      computedAt: new Date().toISOString(),
+      timings: { loadMs: t2 - t1, backendMs: t1 - t0, gradientMs: t3 - t2, totalMs: performance.now() - t0 },
+    };
+  } finally {
+    obj.dispose();
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Keras model config (as stored in TF.js model.json `modelTopology`, Keras .keras
+ * `config.json` and legacy .h5 `model_config`) → GraphModel.
+ * Sequential: `config.layers` (or a bare list, Keras 2.0) applied in order.
+ * Functional: `config.layers[].inbound_nodes` wiring, `input_layers` / `output_layers`.
+ * Each supported layer class maps to internal ops (src/core/model/ops); trainable weights
+ * become slices of θ in layer order, non-trainable ones become constants.
+ */
+import { UnsupportedError, UserInputError } from '../errors';
+import type { GraphModel, GraphNode, ParamSpec } from '../model/graph';
+
+export interface WeightTensor { name: string; shape: number[]; values: Float32Array }
+export interface KerasLayerConfig { class_name: string; config: Record<string, unknown>; name?: string; inbound_nodes?: unknown[] }
+
+interface Ctx { file: string; format: string }
+
+/** Activations with a verified exact second-order path (src/core/autodiff/ops.ts). */
+export const SUPPORTED_ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'gelu', 'swish', 'silu', 'tanh', 'sigmoid', 'hard_sigmoid', 'hardSigmoid', 'softplus', 'softsign', 'softmax', 'exponential', 'leaky_relu', 'leakyRelu']);
+
+function normActivation(a: unknown, ctx: Ctx, layer: string): string {
+  let name: string;
+  if (a === undefined || a === null) name = 'linear';
+  else if (typeof a === 'string') name = a;
+  else if (typeof a === 'object' && a !== null && typeof (a as { config?: { name?: string } }).config?.name === 'string') name = (a as { config: { name: string } }).config.name;
+  else if (typeof a === 'object' && a !== null && typeof (a as { class_name?: string }).class_name === 'string') name = (a as { class_name: string }).class_name;
+  else throw new UserInputError(`layer '${layer}': cannot read activation ${JSON.stringify(a)}`, { file: ctx.file, where: `layer ${layer}` });
+  const canonical: Record<string, string> = { hardSigmoid: 'hard_sigmoid', leakyRelu: 'leaky_relu', silu: 'swish' };
+  name = canonical[name] ?? name;
+  if (!SUPPORTED_ACTIVATIONS.has(name)) throw new UnsupportedError(`activation '${name}' in layer '${layer}' has no verified exact second-order path`, { file: ctx.file, where: `layer ${layer}` });
+  return name;
+}
+
+export function buildKerasGraph(model: { class_name: string; config: unknown }, weights: Map<string, WeightTensor>, ctx: Ctx): GraphModel {
+  const cls = model.class_name;
+  const cfg = model.config as Record<string, unknown> | unknown[];
+  let layers: KerasLayerConfig[];
+  let functional = false;
+  if (cls === 'Sequential') layers = (Array.isArray(cfg) ? cfg : (cfg as { layers: KerasLayerConfig[] }).layers) as KerasLayerConfig[];
+  else if (cls === 'Functional' || cls === 'Model') { layers = (cfg as { layers: KerasLayerConfig[] }).layers; functional = true; }
+  else throw new UnsupportedError(`model class '${cls}' is not supported (expected Sequential, Functional or Model)`, { file: ctx.file, where: 'modelTopology.class_name' });
+  if (!Array.isArray(layers)) throw new UserInputError('model config has no layer list', { file: ctx.file, where: 'config.layers' });
+
+  const params: ParamSpec[] = [];
+  const thetaParts: Float32Array[] = [];
+  const constants: GraphModel['constants'] = new Map();
+  const nodes: GraphNode[] = [];
+  const layerInfo: GraphModel['layers'] = [];
+  const used = new Set<string>();
+  let offset = 0;
+  let inputShape: (number | null)[] | undefined;
+  let lastActivation: string | undefined;
+
+  const findWeight = (layer: string, role: string, required: boolean): WeightTensor | undefined => {
+    for (const [name, w] of weights) {
+      const clean = name.replace(/:0$/, '');
+      const parts = clean.split('/');
+      if (parts[parts.length - 1] === role && (parts.includes(layer) || clean.startsWith(layer + '/'))) { used.add(name); return w; }
+    }
+    if (required) throw new UserInputError(`no weight '${layer}/${role}' in the checkpoint (weights: ${[...weights.keys()].slice(0, 8).join(', ')}${weights.size > 8 ? ', …' : ''})`, { file: ctx.file, where: `layer ${layer}` });
+    return undefined;
+  };
+  const addParam = (layer: string, role: ParamSpec['role'], w: WeightTensor, outAxis?: number): string => {
+    const size = w.values.length;
+    const expected = w.shape.reduce((a, b) => a * b, 1);
+    if (size !== expected) throw new UserInputError(`weight '${w.name}' has ${size} values but shape (${w.shape.join(', ')})`, { file: ctx.file, where: `layer ${layer}` });
+    const name = `${layer}/${role}`;
+    params.push({ name, layer, role, shape: w.shape.slice(), offset, size, outAxis });
+    thetaParts.push(w.values);
+    offset += size;
+    return name;
+  };
+
+  // tensor name produced by each layer
+  const produced = new Map<string, string>();
+  let prev = 'input';
+  const inputs: GraphModel['inputs'] = [];
+
+  const inboundOf = (l: KerasLayerConfig): string[] => {
+    if (!functional) return [prev];
+    const inb = l.inbound_nodes as unknown[] | undefined;
+    if (!inb || inb.length === 0) return [];
+    const first = inb[0];
+    const refs: string[] = [];
+    if (Array.isArray(first)) {
+      for (const r of first) if (Array.isArray(r) && typeof r[0] === 'string') refs.push(r[0]);
+    } else if (first && typeof first === 'object' && Array.isArray((first as { args?: unknown[] }).args)) {
+      const walk = (a: unknown): void => {
+        if (Array.isArray(a)) a.forEach(walk);
+        else if (a && typeof a === 'object') {
+          const h = (a as { config?: { keras_history?: unknown[] } }).config?.keras_history;
+          if (Array.isArray(h) && typeof h[0] === 'string') refs.push(h[0]);
+        }
+      };
+      walk((first as { args: unknown[] }).args);
+    }
+    return refs.map(r => {
+      const t = produced.get(r);
+      if (!t) throw new UserInputError(`layer '${l.config.name}' takes input from '${r}', which is not defined before it`, { file: ctx.file, where: `layer ${String(l.config.name)}` });
+      return t;
+    });
+  };
+
+  layers.forEach((l, idx) => {
+    const c = (l.config ?? {}) as Record<string, unknown>;
+    const name = String(c.name ?? l.name ?? `layer_${idx}`);
+    const where = { file: ctx.file, where: `layer ${name}` };
+    const bis = (c.batch_input_shape ?? c.batch_shape) as (number | null)[] | undefined;
+    if (l.class_name === 'InputLayer') {
+      inputShape = bis ?? [null, ...((c.input_shape as number[]) ?? [])];
+      inputs.push({ name: name, shape: inputShape, dtype: 'float32' });
+      produced.set(name, name);
+      prev = name;
+      layerInfo.push({ name, kind: 'InputLayer', params: 0 });
+      return;
+    }
+    if (!functional && idx === 0 && inputs.length === 0) {
+      if (!bis) throw new UserInputError('the first layer has no batch_input_shape; cannot infer the input shape', where);
+      inputs.push({ name: 'input', shape: bis, dtype: 'float32' });
+      prev = 'input';
+    }
+    const ins = inboundOf(l);
+    const out = `${name}:out`;
+    const before = offset;
+    switch (l.class_name) {
+      case 'Dense': {
+        const act = normActivation(c.activation, ctx, name);
+        const k = addParam(name, 'kernel', findWeight(name, 'kernel', true)!, 1);
+        const useBias = c.use_bias !== false;
+        const b = useBias ? addParam(name, 'bias', findWeight(name, 'bias', true)!) : undefined;
+        nodes.push({ op: 'dense', inputs: b ? [ins[0], k, b] : [ins[0], k], outputs: [out], attrs: { activation: act }, name });
+        layerInfo.push({ name, kind: 'Dense', activation: act, units: Number(c.units), params: offset - before });
+        lastActivation = act;
+        break;
+      }
+      case 'Activation': {
+        const act = normActivation(c.activation, ctx, name);
+        nodes.push({ op: 'activation', inputs: [ins[0]], outputs: [out], attrs: { activation: act }, name });
+        layerInfo.push({ name, kind: 'Activation', activation: act, params: 0 });
+        lastActivation = act;
+        break;
+      }
+      case 'Softmax': case 'ReLU': {
+        const act = l.class_name === 'Softmax' ? 'softmax' : 'relu';
+        if (l.class_name === 'ReLU' && (c.max_value != null || (c.negative_slope != null && Number(c.negative_slope) !== 0) || (c.threshold != null && Number(c.threshold) !== 0))) {
+          throw new UnsupportedError(`ReLU layer '${name}' with max_value/negative_slope/threshold is not supported yet`, where);
+        }
+        nodes.push({ op: 'activation', inputs: [ins[0]], outputs: [out], attrs: { activation: act }, name });
+        layerInfo.push({ name, kind: l.class_name, activation: act, params: 0 });
+        lastActivation = act;
+        break;
+      }
+      case 'Dropout': case 'SpatialDropout1D': case 'SpatialDropout2D': case 'GaussianNoise': case 'GaussianDropout': case 'AlphaDropout':
+        nodes.push({ op: 'identity', inputs: [ins[0]], outputs: [out], attrs: {}, name });
+        layerInfo.push({ name, kind: l.class_name, params: 0 });
+        break;
+      case 'Flatten':
+        nodes.push({ op: 'flatten', inputs: [ins[0]], outputs: [out], attrs: {}, name });
+        layerInfo.push({ name, kind: 'Flatten', params: 0 });
+        break;
+      default:
+        throw new UnsupportedError(`layer class '${l.class_name}' (layer '${name}') is not supported yet`, where);
+    }
+    produced.set(name, out);
+    prev = out;
+  });
+
+  let outputs: string[];
+  if (functional) {
+    const ol = (cfg as { output_layers?: unknown[] }).output_layers;
+    const names: string[] = Array.isArray(ol) ? (Array.isArray(ol[0]) ? (ol as unknown[][]).map(o => String(o[0])) : [String(ol[0])]) : [];
+    outputs = names.map(n => produced.get(n) ?? n);
+    if (outputs.length !== 1) throw new UnsupportedError(`models with ${outputs.length} outputs are not supported (expected 1)`, { file: ctx.file, where: 'config.output_layers' });
+  } else outputs = [prev];
+  const unused = [...weights.keys()].filter(k => !used.has(k));
+  const notices: string[] = [];
+  if (unused.length) notices.push(`weights not used by any supported layer: ${unused.join(', ')}`);
+  const theta = new Float32Array(offset);
+  let o = 0; for (const p of thetaParts) { theta.set(p, o); o += p.length; }
+  let nonFinite = 0; for (let i = 0; i < theta.length; i++) if (!Number.isFinite(theta[i])) nonFinite++;
+  if (nonFinite) notices.push(`${nonFinite} weights are NaN or Inf`);
+  return { format: ctx.format, inputs, outputs, params, numParams: offset, theta, constants, nodes, outputActivation: lastActivation, layers: layerInfo, notices };
+}

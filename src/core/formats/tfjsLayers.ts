@@ -1,0 +1,82 @@
+/**
+ * TF.js layers-model reader: `model.json` (keys `modelTopology` — a Keras model config,
+ * Sequential or Functional — and `weightsManifest`, groups of weight specs stored
+ * consecutively in binary shards) → the internal GraphModel.
+ * Format: https://www.tensorflow.org/js/guide/save_load (tfjs-layers io "model.json").
+ * Quantized weights (uint8/uint16 with scale/min, float16) are dequantized on read.
+ * Shard paths that leave the checkpoint's folder are refused.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { UserInputError } from '../errors';
+import { halfToFloat32 } from '../data/npy';
+import type { GraphModel } from '../model/graph';
+import { buildKerasGraph, KerasLayerConfig, WeightTensor } from './kerasConfig';
+
+interface WeightSpec { name: string; shape: number[]; dtype: string; quantization?: { dtype: string; scale?: number; min?: number } }
+interface ManifestGroup { paths: string[]; weights: WeightSpec[] }
+
+export function isTfjsModelJson(file: string): boolean { return path.basename(file).toLowerCase().endsWith('.json'); }
+
+export function readTfjsLayersModel(file: string): GraphModel {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch (e) { throw new UserInputError(`cannot read checkpoint: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }); }
+  let json: Record<string, unknown>;
+  try { json = JSON.parse(text); } catch (e) { throw new UserInputError(`not valid JSON: ${(e as Error).message}`, { file }); }
+  if (typeof json !== 'object' || json === null) throw new UserInputError('expected a JSON object with modelTopology and weightsManifest', { file });
+  if (json.format === 'graph-model') throw new UserInputError("this is a TF.js graph model (format 'graph-model'); only layers models (format 'layers-model') carry a trainable architecture", { file, where: 'field format' });
+  const topo = json.modelTopology as Record<string, unknown> | undefined;
+  if (!topo || typeof topo !== 'object') throw new UserInputError("missing field 'modelTopology' (expected a TF.js layers model.json)", { file, where: 'field modelTopology' });
+  const modelConfig = (topo.model_config ?? topo) as { class_name?: string; config?: unknown };
+  if (typeof modelConfig.class_name !== 'string') throw new UserInputError("'modelTopology' has no 'class_name' (expected Sequential, Functional or Model)", { file, where: 'field modelTopology.class_name' });
+  const manifest = json.weightsManifest as ManifestGroup[] | undefined;
+  if (!Array.isArray(manifest)) throw new UserInputError("missing field 'weightsManifest' (expected an array of {paths, weights})", { file, where: 'field weightsManifest' });
+  const weights = readWeights(file, manifest);
+  const g = buildKerasGraph(modelConfig as { class_name: string; config: unknown }, weights, { file, format: 'tfjs-layers' });
+  return g;
+}
+
+function readWeights(file: string, manifest: ManifestGroup[]): Map<string, WeightTensor> {
+  const dir = path.dirname(path.resolve(file));
+  const out = new Map<string, WeightTensor>();
+  manifest.forEach((group, gi) => {
+    const where = `weightsManifest[${gi}]`;
+    if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new UserInputError('expected {paths: string[], weights: [...]}', { file, where });
+    const bufs: Buffer[] = [];
+    for (const p of group.paths) {
+      if (typeof p !== 'string') throw new UserInputError('shard path is not a string', { file, where: `${where}.paths` });
+      const full = path.resolve(dir, decodeURIComponent(p));
+      const rel = path.relative(dir, full);
+      if (rel.startsWith('..') || path.isAbsolute(rel) || path.isAbsolute(p)) throw new UserInputError(`shard path '${p}' leaves the checkpoint's folder; refused`, { file, where: `${where}.paths` });
+      try { bufs.push(fs.readFileSync(full)); } catch (e) { throw new UserInputError(`cannot read weight shard '${p}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file, where: `${where}.paths` }); }
+    }
+    const data = Buffer.concat(bufs);
+    let off = 0;
+    group.weights.forEach((w, wi) => {
+      const wWhere = `${where}.weights[${wi}] '${w?.name}'`;
+      if (!w || typeof w.name !== 'string' || !Array.isArray(w.shape) || !w.shape.every(d => Number.isInteger(d) && d >= 0)) throw new UserInputError('expected {name, shape: non-negative integers, dtype}', { file, where: wWhere });
+      const count = w.shape.reduce((a: number, b: number) => a * b, 1);
+      const q = w.quantization;
+      const storeDtype = q ? q.dtype : w.dtype;
+      const bytesPer = storeDtype === 'float32' || storeDtype === 'int32' ? 4 : storeDtype === 'uint16' || storeDtype === 'float16' ? 2 : storeDtype === 'uint8' ? 1 : 0;
+      if (bytesPer === 0) throw new UserInputError(`unsupported weight dtype '${storeDtype}' (expected float32, int32, or quantized uint8/uint16/float16)`, { file, where: wWhere });
+      const n = count * bytesPer;
+      if (off + n > data.length) throw new UserInputError(`needs ${n} bytes at shard offset ${off} but the group's shards hold ${data.length} bytes`, { file, where: wWhere });
+      const bytes = new Uint8Array(data.buffer.slice(data.byteOffset + off, data.byteOffset + off + n));
+      off += n;
+      let values: Float32Array;
+      if (!q) values = storeDtype === 'int32' ? Float32Array.from(new Int32Array(bytes.buffer)) : new Float32Array(bytes.buffer);
+      else if (q.dtype === 'float16') values = halfToFloat32(new Uint16Array(bytes.buffer));
+      else {
+        const raw = q.dtype === 'uint8' ? bytes : new Uint16Array(bytes.buffer);
+        const scale = q.scale ?? 1, min = q.min ?? 0;
+        values = new Float32Array(count);
+        for (let i = 0; i < count; i++) values[i] = raw[i] * scale + min;
+      }
+      out.set(w.name, { name: w.name, shape: w.shape, values });
+    });
+    if (off !== data.length) throw new UserInputError(`weights use ${off} bytes but the group's shards hold ${data.length}`, { file, where });
+  });
+  return out;
+}
+export type { KerasLayerConfig };

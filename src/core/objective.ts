@@ -1,0 +1,131 @@
+/**
+ * The objective every diagnostic uses: L(θ) = (1/m) Σ_i ℓ(f(x_i; θ), y_i) on a flat parameter
+ * vector θ, with its gradient and exact Hessian-vector products H(θ)v = ∇_θ (∇_θ L(θ) · v)
+ * (double backprop, Pearlmutter 1994), accumulated over data chunks so memory stays bounded
+ * by one chunk's activations. Every call is counted. Backend-independent interface; the TF.js
+ * implementation below is the first.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { GraphModel } from './model/graph';
+import type { Dataset } from './data/dataset';
+import { forward } from './model/execute';
+import { LossSpec, chunkLoss, logitsModel, checkTargets } from './loss';
+import { throwIfAborted } from './errors';
+
+export interface Counts { loss: number; gradient: number; hvp: number; forward: number }
+
+export interface Objective {
+  readonly numParams: number;
+  readonly numSamples: number;
+  readonly backend: string;
+  readonly counts: Counts;
+  loss(theta: Float32Array, signal?: AbortSignal): Promise<number>;
+  valueAndGradient(theta: Float32Array, signal?: AbortSignal): Promise<{ loss: number; gradient: Float32Array }>;
+  hvp(theta: Float32Array, v: Float32Array, signal?: AbortSignal): Promise<Float32Array>;
+  dispose(): void;
+}
+
+interface Chunk { x: tf.Tensor; y: tf.Tensor; weight: number }
+
+export class TfObjective implements Objective {
+  readonly numParams: number;
+  readonly numSamples: number;
+  readonly counts: Counts = { loss: 0, gradient: 0, hvp: 0, forward: 0 };
+  private readonly chunks: Chunk[] = [];
+  private readonly model: GraphModel;
+
+  constructor(model: GraphModel, data: Dataset, readonly spec: LossSpec, opts: { chunkSize?: number } = {}) {
+    this.model = logitsModel(model, spec);
+    this.numParams = model.numParams;
+    this.numSamples = data.m;
+    const chunkSize = Math.max(1, opts.chunkSize ?? 1024);
+    const row = data.x.length / data.m;
+    const featShape = data.xShape.slice(1);
+    const yRow = data.y.kind === 'labels' ? 1 : data.y.data.length / data.m;
+    for (let s = 0; s < data.m; s += chunkSize) {
+      const e = Math.min(data.m, s + chunkSize), n = e - s;
+      const x = tf.tensor(data.x.subarray(s * row, e * row), [n, ...featShape], 'float32');
+      const y = data.y.kind === 'labels'
+        ? tf.tensor1d(data.y.data.subarray(s, e), 'int32')
+        : tf.tensor(data.y.data.subarray(s * yRow, e * yRow), [n, ...data.y.shape.slice(1)], 'float32');
+      this.chunks.push({ x, y, weight: n / data.m });
+    }
+    // validate shapes once with a forward pass on the first row
+    const out = tf.tidy(() => forward(this.model, tf.tensor1d(model.theta), tf.slice(this.chunks[0].x, 0, 1)));
+    checkTargets(out.shape, data, spec);
+    out.dispose();
+  }
+
+  get backend(): string { return tf.getBackend(); }
+
+  private lossOf(theta: tf.Tensor1D, c: Chunk): tf.Scalar {
+    return chunkLoss(this.spec, forward(this.model, theta, c.x), c.y);
+  }
+
+  async loss(theta: Float32Array, signal?: AbortSignal): Promise<number> {
+    this.counts.loss++;
+    let total = 0;
+    for (const c of this.chunks) {
+      throwIfAborted(signal);
+      const l = tf.tidy(() => this.lossOf(tf.tensor1d(theta), c));
+      total += c.weight * (await l.data())[0];
+      l.dispose();
+    }
+    return total;
+  }
+
+  async valueAndGradient(theta: Float32Array, signal?: AbortSignal): Promise<{ loss: number; gradient: Float32Array }> {
+    this.counts.gradient++;
+    let total = 0;
+    const g = new Float64Array(this.numParams);
+    for (const c of this.chunks) {
+      throwIfAborted(signal);
+      const [l, gr] = tf.tidy(() => {
+        const { value, grad } = tf.valueAndGrad((t: tf.Tensor) => this.lossOf(t as tf.Tensor1D, c))(tf.tensor1d(theta));
+        return [value, grad] as [tf.Scalar, tf.Tensor1D];
+      });
+      const [lv, gv] = await Promise.all([l.data(), gr.data()]);
+      l.dispose(); gr.dispose();
+      total += c.weight * lv[0];
+      for (let i = 0; i < gv.length; i++) g[i] += c.weight * gv[i];
+    }
+    return { loss: total, gradient: Float32Array.from(g) };
+  }
+
+  async hvp(theta: Float32Array, v: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+    this.counts.hvp++;
+    const out = new Float64Array(this.numParams);
+    const vt = tf.tensor1d(v);
+    try {
+      for (const c of this.chunks) {
+        throwIfAborted(signal);
+        const hv = tf.tidy(() => {
+          const gradFn = tf.grad((t: tf.Tensor) => this.lossOf(t as tf.Tensor1D, c));
+          return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gradFn(t), vt)) as tf.Scalar)(tf.tensor1d(theta));
+        });
+        const hvv = await hv.data();
+        hv.dispose();
+        for (let i = 0; i < hvv.length; i++) out[i] += c.weight * hvv[i];
+      }
+    } finally { vt.dispose(); }
+    return Float32Array.from(out);
+  }
+
+  /** Model outputs (after the folded activation is removed: logits) for the first `n` samples. */
+  async outputs(theta: Float32Array, maxRows = Infinity): Promise<{ shape: number[]; values: Float32Array }> {
+    this.counts.forward++;
+    const parts: Float32Array[] = []; let shape: number[] = [];
+    let rows = 0;
+    for (const c of this.chunks) {
+      if (rows >= maxRows) break;
+      const o = tf.tidy(() => forward(this.model, tf.tensor1d(theta), c.x));
+      parts.push(await o.data() as Float32Array); shape = o.shape; rows += o.shape[0]; o.dispose();
+    }
+    const total = parts.reduce((a, p) => a + p.length, 0);
+    const values = new Float32Array(total); let off = 0;
+    for (const p of parts) { values.set(p, off); off += p.length; }
+    return { shape: [rows, ...shape.slice(1)], values };
+  }
+
+  dispose(): void { for (const c of this.chunks) { c.x.dispose(); c.y.dispose(); } this.chunks.length = 0; }
+}

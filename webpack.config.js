@@ -1,0 +1,45 @@
+// Four bundles from one config: extension host (node, `vscode` external), diagnostics worker
+// (worker_threads entry), CLI (node), webview app (web). TF.js wasm binaries are copied beside
+// the bundles and loaded from there.
+'use strict';
+const path = require('path');
+const webpack = require('webpack');
+const CopyPlugin = require('copy-webpack-plugin');
+
+const tsRule = { test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loader', options: { transpileOnly: true, compilerOptions: { sourceMap: true } } }] };
+
+/** @type {(env: unknown, argv: {mode?: string}) => import('webpack').Configuration[]} */
+module.exports = (_env, argv) => {
+  const prod = argv.mode !== 'development';
+  const common = {
+    mode: prod ? 'production' : 'development',
+    devtool: prod ? 'nosources-source-map' : 'source-map',
+    resolve: { extensionAlias: { '.js': ['.ts', '.js'] }, extensions: ['.ts', '.js'] },
+    module: { rules: [tsRule] },
+    infrastructureLogging: { level: 'warn' },
+    performance: { hints: false },
+  };
+  const nodeCommon = {
+    ...common,
+    target: 'node20',
+    node: { __dirname: false, __filename: false },
+    output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', libraryTarget: 'commonjs2' },
+    externals: { vscode: 'commonjs vscode', '@tensorflow/tfjs-node': 'commonjs @tensorflow/tfjs-node' },
+  };
+  return [
+    { ...nodeCommon, name: 'extension', entry: { extension: './src/extension/extension.ts' } },
+    {
+      ...nodeCommon, name: 'engine',
+      entry: { worker: './src/worker/worker.ts', cli: './src/cli/bin.ts' },
+      plugins: [
+        new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true, test: /cli\.js$/ }),
+        new CopyPlugin({ patterns: [{ from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', to: '[name][ext]' }] }),
+      ],
+    },
+    {
+      ...common, name: 'webview', target: 'web',
+      entry: { webview: './webview/main.ts' },
+      output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js' },
+    },
+  ];
+};
