@@ -25,6 +25,14 @@ export function renderDiagnose(r: DiagnoseResult): string {
     ['gradient norm', fmtNum(r.gradNorm)],
     ['time', `${r.timings.totalMs.toFixed(0)} ms`],
   ];
+  const h = r.hessian;
+  if (h) {
+    if (h.top.length) rows.push(['λ top', h.top.map(e => `${fmtNum(e.value, 5)} (±${fmtNum(e.residual, 2)})`).join(', ')]);
+    if (h.bottom.length) rows.push(['λ bottom', h.bottom.map(e => `${fmtNum(e.value, 5)} (±${fmtNum(e.residual, 2)})`).join(', ')]);
+    if (h.trace) rows.push(['trace', `${fmtNum(h.trace.estimate, 5)} ± ${fmtNum(h.trace.stderr, 2)} (${h.trace.method}, ${h.trace.hvps} HVPs)`]);
+    if (h.density) rows.push(['density', `${h.density.nodes.length} SLQ probes, ${h.density.hvps} HVPs`]);
+    rows.push(['HVPs', `${h.hvps} exact, ${h.ms.toFixed(0)} ms`]);
+  }
   const layers = r.layers.map(l => `    ${l.name.padEnd(24)} ${String(l.params).padStart(10)} params   ‖g‖ = ${fmtNum(l.gradNorm, 4)}`).join('\n');
   const notices = r.notices.length ? '\n  notices:\n' + r.notices.map(n => `    - ${n}`).join('\n') : '';
   return `Landscape Lens — diagnose\n${table(rows)}\n  per layer:\n${layers}${notices}\n`;

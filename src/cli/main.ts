@@ -35,17 +35,24 @@ export function buildProgram(): Command {
     .option('--x-key <key>', 'npz key of the inputs', 'x')
     .option('--y-key <key>', 'npz key of the targets', 'y')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option('--top <k>', 'k largest Hessian eigenvalues (Lanczos on exact HVPs)', intArg('--top'))
+    .option('--bottom <k>', 'k smallest (most negative) Hessian eigenvalues', intArg('--bottom'))
+    .option('--tol <t>', 'Lanczos residual tolerance relative to |λ_max|', parseFloat, 1e-3)
+    .option('--trace', 'Hessian trace (Hutch++ to 1% relative standard error)')
+    .option('--density', 'Hessian spectral density (stochastic Lanczos quadrature)')
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the JSON result to a new file')
     .addHelpText('after', `
 Examples:
   landscape diagnose examples/mlp/model.json --data examples/mlp/data.npz
-  landscape diagnose ckpt/model.json --data data.npz --loss ce --samples 500 --seed 1 --json`)
+  landscape diagnose ckpt/model.json --data data.npz --loss ce --samples 500 --seed 1 --json
+  landscape diagnose ckpt/model.json --data data.npz --top 5 --bottom 1 --trace --density --json`)
     .action(async (checkpoint: string, o: Record<string, unknown>) => {
       const { diagnose } = await import('../core/diagnose');
       const r = await diagnose({
         checkpoint, data: String(o.data), loss: o.loss as string | undefined, samples: o.samples as number | undefined,
         seed: o.seed as number, xKey: o.xKey as string, yKey: o.yKey as string, backend: o.backend as 'auto',
+        top: o.top as number | undefined, bottom: o.bottom as number | undefined, tol: o.tol as number, trace: Boolean(o.trace), density: Boolean(o.density),
       });
       const json = JSON.stringify(r, null, 2);
       if (o.out) writeNew(String(o.out), json + '\n');

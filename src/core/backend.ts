@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerStockGradients } from './tfGradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ensureExactAutodiff } from './autodiff';
@@ -45,10 +46,11 @@ export async function initBackend(pref: BackendPreference = 'auto'): Promise<Bac
         if (!tf.findBackend('tensorflow')) throw new Error('@tensorflow/tfjs-node loaded but registered its backend with another copy of tfjs-core');
       }
       if (name === 'wasm') setWasmPaths(wasmDir() + path.sep);
+      registerStockGradients();
       const ok = await tf.setBackend(name);
       if (!ok) throw new Error(`tf.setBackend('${name}') failed`);
       await tf.ready();
-      ensureExactAutodiff();
+      await ensureExactAutodiff();
       current = { name, simd: name === 'wasm' ? Boolean(tf.env().getBool('WASM_HAS_SIMD_SUPPORT')) : undefined, tfjsVersion: tf.version_core, skipped };
       return current;
     } catch (e) {

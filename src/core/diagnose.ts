@@ -11,6 +11,7 @@ import { TfObjective } from './objective';
 import { initBackend, backendLabel, BackendPreference } from './backend';
 import { lossAndGradient } from './diagnostics/basic';
 import { throwIfAborted } from './errors';
+import type { HessianResult } from './diagnostics/hessian';
 
 export const RESULT_VERSION = 1;
 
@@ -24,6 +25,14 @@ export interface DiagnoseOptions {
   yKey?: string;
   backend?: BackendPreference;
   chunkSize?: number;
+  /** Number of largest Hessian eigenvalues (Lanczos). */
+  top?: number;
+  /** Number of smallest (most negative) Hessian eigenvalues. */
+  bottom?: number;
+  /** Lanczos residual tolerance relative to |λ_max| (default 1e-3). */
+  tol?: number;
+  trace?: boolean;
+  density?: boolean;
 }
 
 export interface DiagnoseResult {
@@ -40,9 +49,10 @@ export interface DiagnoseResult {
   layers: { name: string; params: number; gradNorm: number }[];
   model: { layers: { name: string; kind: string; activation?: string; units?: number; params: number }[] };
   counts: { loss: number; gradient: number; hvp: number; forward: number };
+  hessian?: Omit<HessianResult, 'vectors'>;
   notices: string[];
   computedAt: string;
-  timings: { loadMs: number; backendMs: number; gradientMs: number; totalMs: number };
+  timings: { loadMs: number; backendMs: number; gradientMs: number; hessianMs: number; totalMs: number };
 }
 
 export type ProgressFn = (p: { stage: string; fraction?: number; message?: string }) => void;
@@ -65,6 +75,14 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
     onProgress({ stage: 'gradient', fraction: 0.3, message: 'loss and gradient' });
     const basic = await lossAndGradient(model, obj, model.theta, signal);
     const t3 = performance.now();
+    let hessian: HessianResult | undefined;
+    if ((opts.top ?? 0) > 0 || (opts.bottom ?? 0) > 0 || opts.trace || opts.density) {
+      onProgress({ stage: 'hessian', fraction: 0.4, message: 'Hessian spectrum (exact HVPs)' });
+      const { hessianSpectrum } = await import('./diagnostics/hessian');
+      hessian = await hessianSpectrum(obj, model.theta, { top: opts.top, bottom: opts.bottom, tol: opts.tol, trace: opts.trace, density: opts.density, seed }, signal,
+        p => onProgress({ stage: p.stage, fraction: 0.4 + 0.6 * Math.min(1, p.total ? p.done / p.total : 0), message: `${p.stage} ${p.done}/${p.total}` }));
+    }
+    const t4 = performance.now();
     onProgress({ stage: 'done', fraction: 1 });
     const notices = [...model.notices];
     for (const s of backend.skipped) if (s.name !== 'tensorflow' || opts.backend === 'tensorflow') notices.push(`backend ${s.name} skipped: ${s.reason}`);
@@ -82,11 +100,17 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       layers: basic.layers,
       model: { layers: model.layers },
       counts: { ...obj.counts },
+      ...(hessian ? { hessian: withoutVectors(hessian) } : {}),
       notices,
       computedAt: new Date().toISOString(),
-      timings: { loadMs: t2 - t1, backendMs: t1 - t0, gradientMs: t3 - t2, totalMs: performance.now() - t0 },
+      timings: { loadMs: t2 - t1, backendMs: t1 - t0, gradientMs: t3 - t2, hessianMs: t4 - t3, totalMs: performance.now() - t0 },
     };
   } finally {
     obj.dispose();
   }
+}
+
+function withoutVectors(h: HessianResult): Omit<HessianResult, 'vectors'> {
+  const { vectors: _v, ...rest } = h;
+  return rest;
 }
