@@ -85,6 +85,7 @@ module.exports = { provision, VERSION, DIR };
 
 if (require.main === module) {
   try {
+    if (process.argv.includes('--debian-only')) { ensureDebianPackages(); log('Debian packages present'); process.exit(0); }
     const p = provision();
     log(`code-server: ${p.codeServer}`);
     log(`chromium: ${p.chromium}`);

@@ -38,8 +38,14 @@ export function buildProgram(): Command {
     .option('--top <k>', 'k largest Hessian eigenvalues (Lanczos on exact HVPs)', intArg('--top'))
     .option('--bottom <k>', 'k smallest (most negative) Hessian eigenvalues', intArg('--bottom'))
     .option('--tol <t>', 'Lanczos residual tolerance relative to |λ_max|', parseFloat, 1e-3)
-    .option('--trace', 'Hessian trace (Hutch++ to 1% relative standard error)')
+    .option('--max-iter <n>', 'Lanczos: at most n HVPs (default max(100, 10·(top+bottom)))', intArg('--max-iter'))
+    .option('--trace', 'Hessian trace (Hutch++ with a standard error)')
+    .option('--trace-tol <r>', 'trace: stop at this relative standard error', parseFloat, 0.01)
+    .option('--trace-hvps <n>', 'trace: HVP budget', intArg('--trace-hvps'), 150)
     .option('--density', 'Hessian spectral density (stochastic Lanczos quadrature)')
+    .option('--density-probes <n>', 'density: random probes', intArg('--density-probes'), 4)
+    .option('--density-steps <n>', 'density: Lanczos steps per probe', intArg('--density-steps'), 40)
+    .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk)', intArg('--chunk-size'), 1024)
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the JSON result to a new file')
     .addHelpText('after', `
@@ -53,6 +59,8 @@ Examples:
         checkpoint, data: String(o.data), loss: o.loss as string | undefined, samples: o.samples as number | undefined,
         seed: o.seed as number, xKey: o.xKey as string, yKey: o.yKey as string, backend: o.backend as 'auto',
         top: o.top as number | undefined, bottom: o.bottom as number | undefined, tol: o.tol as number, trace: Boolean(o.trace), density: Boolean(o.density),
+        maxIter: o.maxIter as number | undefined, traceTol: o.traceTol as number, traceHvps: o.traceHvps as number,
+        densityProbes: o.densityProbes as number, densitySteps: o.densitySteps as number, chunkSize: o.chunkSize as number,
       });
       const json = JSON.stringify(r, null, 2);
       if (o.out) writeNew(String(o.out), json + '\n');

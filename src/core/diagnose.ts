@@ -31,8 +31,16 @@ export interface DiagnoseOptions {
   bottom?: number;
   /** Lanczos residual tolerance relative to |λ_max| (default 1e-3). */
   tol?: number;
+  /** Lanczos HVP budget. */
+  maxIter?: number;
   trace?: boolean;
+  /** Trace: relative standard error to stop at (default 0.01). */
+  traceTol?: number;
+  /** Trace: HVP budget (default 150). */
+  traceHvps?: number;
   density?: boolean;
+  densityProbes?: number;
+  densitySteps?: number;
 }
 
 export interface DiagnoseResult {
@@ -79,7 +87,10 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
     if ((opts.top ?? 0) > 0 || (opts.bottom ?? 0) > 0 || opts.trace || opts.density) {
       onProgress({ stage: 'hessian', fraction: 0.4, message: 'Hessian spectrum (exact HVPs)' });
       const { hessianSpectrum } = await import('./diagnostics/hessian');
-      hessian = await hessianSpectrum(obj, model.theta, { top: opts.top, bottom: opts.bottom, tol: opts.tol, trace: opts.trace, density: opts.density, seed }, signal,
+      hessian = await hessianSpectrum(obj, model.theta, {
+        top: opts.top, bottom: opts.bottom, tol: opts.tol, maxIter: opts.maxIter, trace: opts.trace, traceRelTol: opts.traceTol, traceMaxMatvecs: opts.traceHvps,
+        density: opts.density, densityProbes: opts.densityProbes, densitySteps: opts.densitySteps, seed,
+      }, signal,
         p => onProgress({ stage: p.stage, fraction: 0.4 + 0.6 * Math.min(1, p.total ? p.done / p.total : 0), message: `${p.stage} ${p.done}/${p.total}` }));
     }
     const t4 = performance.now();

@@ -4,6 +4,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { readDenseNet } from './reference/denseNet64';
+import { denseHvp64, RefDenseLayer } from '../../src/core/autodiff/hyperdual';
+import { jacobiEigen } from '../../src/core/linalg/jacobi';
+import { loadDataset } from '../../src/core/data/dataset';
+
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const FX = path.join(ROOT, 'test/fixtures/tfjs');
@@ -24,6 +29,39 @@ describe('landscape CLI (built bundle dist/cli.js)', function () {
     assert.strictEqual(typeof j.timings.totalMs, 'number');
     const producer = JSON.parse(fs.readFileSync(path.join(FX, 'mlp-regression/producer.json'), 'utf8')).value;
     assert.ok(Math.abs(j.loss - producer) / producer < 1e-5, `${j.loss} vs tfjs-layers ${producer}`);
+  });
+
+  it('diagnose --top/--bottom/--trace/--density --json: spectrum of the exact Hessian (float64 reference)', () => {
+    const dir = path.join(FX, 'mlp-regression');
+    const r = cli('diagnose', path.join(dir, 'model.json'), '--data', path.join(dir, 'data.npz'), '--top', '3', '--bottom', '2', '--tol', '1e-5', '--trace', '--trace-hvps', '100', '--density', '--json');
+    assert.strictEqual(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.strictEqual(j.hessian.hvpMethod, 'exact');
+    assert.ok(/wasm|cpu|tensorflow/.test(j.backend));
+    // independent reference: float64 Hessian from hyper-dual numbers, eigenvalues by Jacobi
+    const layers = readDenseNet(path.join(dir, 'model.json'));
+    const spec: RefDenseLayer[] = layers.map(l => ({ nIn: l.nIn, nOut: l.nOut, act: l.act, bias: Boolean(l.b) }));
+    const theta: number[] = []; for (const l of layers) { theta.push(...l.W); if (l.b) theta.push(...l.b); }
+    const data = loadDataset(path.join(dir, 'data.npz'));
+    const P = theta.length;
+    const H = Array.from({ length: P }, () => new Array<number>(P).fill(0));
+    for (let c = 0; c < P; c++) {
+      const e = new Float64Array(P); e[c] = 1;
+      const col = denseHvp64(spec, theta, e, data.x, data.m, data.y.data, 'mse').hv;
+      for (let i = 0; i < P; i++) H[i][c] = col[i];
+    }
+    const ev = jacobiEigen(H).values;
+    const lmax = Math.max(Math.abs(ev[0]), Math.abs(ev[P - 1]));
+    j.hessian.top.forEach((e: { value: number; residual: number }, i: number) => assert.ok(Math.abs(e.value - ev[P - 1 - i]) <= 1e-3 * lmax, `top ${i}: ${e.value} vs ${ev[P - 1 - i]}`));
+    j.hessian.bottom.forEach((e: { value: number }, i: number) => assert.ok(Math.abs(e.value - ev[i]) <= 1e-3 * lmax, `bottom ${i}: ${e.value} vs ${ev[i]}`));
+    const tr = ev.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(j.hessian.trace.estimate - tr) <= 3 * j.hessian.trace.stderr + 1e-4 * Math.abs(tr), `trace ${j.hessian.trace.estimate} ± ${j.hessian.trace.stderr} vs ${tr}`);
+    assert.ok(j.hessian.trace.probes >= 1);
+    const g = j.hessian.density.grid, v = j.hessian.density.values;
+    let integral = 0; for (let i = 1; i < g.length; i++) integral += 0.5 * (g[i] - g[i - 1]) * (v[i] + v[i - 1]);
+    assert.ok(Math.abs(integral - 1) < 1e-6);
+    assert.strictEqual(j.hessian.hvps, j.hessian.lanczos.hvps + j.hessian.trace.hvps + j.hessian.density.hvps);
+    assert.strictEqual(j.counts.hvp, j.hessian.hvps);
   });
 
   it('human mode prints a table', () => {
