@@ -38,6 +38,8 @@ export function wasmDir(): string {
 export async function initBackend(pref: BackendPreference = 'auto'): Promise<BackendInfo> {
   if (current && (pref === 'auto' || pref === current.name)) return current;
   const skipped: BackendInfo['skipped'] = [];
+  // production mode: no "install tfjs-node" banner on stderr (we name the backend in every result)
+  tf.env().set('PROD', true);
   const order: BackendPreference[] = pref === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [pref];
   for (const name of order) {
     try {

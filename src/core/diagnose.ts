@@ -56,7 +56,7 @@ export interface DiagnoseResult {
   data: { file: string; xKey: string; yKey: string; total: number; samples: number; seed: number };
   layers: { name: string; params: number; gradNorm: number }[];
   model: { layers: { name: string; kind: string; activation?: string; units?: number; params: number }[] };
-  counts: { loss: number; gradient: number; hvp: number; forward: number };
+  counts: { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number };
   hessian?: Omit<HessianResult, 'vectors'>;
   notices: string[];
   computedAt: string;

@@ -12,7 +12,7 @@ import { forward } from './model/execute';
 import { LossSpec, chunkLoss, logitsModel, checkTargets } from './loss';
 import { throwIfAborted } from './errors';
 
-export interface Counts { loss: number; gradient: number; hvp: number; forward: number }
+export interface Counts { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number }
 
 export interface Objective {
   readonly numParams: number;
@@ -22,17 +22,25 @@ export interface Objective {
   loss(theta: Float32Array, signal?: AbortSignal): Promise<number>;
   valueAndGradient(theta: Float32Array, signal?: AbortSignal): Promise<{ loss: number; gradient: Float32Array }>;
   hvp(theta: Float32Array, v: Float32Array, signal?: AbortSignal): Promise<Float32Array>;
+  /** Model outputs (logits when the final softmax/sigmoid is folded into the loss) for the samples [start, end): row-major [rows, ...outShape]. */
+  outputs(theta: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<{ shape: number[]; values: Float32Array }>;
+  /** Jacobian-vector product of the outputs: J(θ)v, shape as outputs(θ, batch). */
+  jvp(theta: Float32Array, v: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<Float32Array>;
+  /** Vector-Jacobian product of the outputs: J(θ)ᵀu for u shaped as outputs(θ, batch). */
+  vjp(theta: Float32Array, u: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<Float32Array>;
   dispose(): void;
 }
 
-interface Chunk { x: tf.Tensor; y: tf.Tensor; weight: number }
+interface Chunk { x: tf.Tensor; y: tf.Tensor; weight: number; start: number; end: number }
 
 export class TfObjective implements Objective {
   readonly numParams: number;
   readonly numSamples: number;
-  readonly counts: Counts = { loss: 0, gradient: 0, hvp: 0, forward: 0 };
+  readonly counts: Counts = { loss: 0, gradient: 0, hvp: 0, forward: 0, jvp: 0, vjp: 0 };
   private readonly chunks: Chunk[] = [];
   private readonly model: GraphModel;
+  /** Shape of one sample's output (logits). */
+  readonly outShape: number[];
 
   constructor(model: GraphModel, data: Dataset, readonly spec: LossSpec, opts: { chunkSize?: number } = {}) {
     this.model = logitsModel(model, spec);
@@ -48,11 +56,12 @@ export class TfObjective implements Objective {
       const y = data.y.kind === 'labels'
         ? tf.tensor1d(data.y.data.subarray(s, e), 'int32')
         : tf.tensor(data.y.data.subarray(s * yRow, e * yRow), [n, ...data.y.shape.slice(1)], 'float32');
-      this.chunks.push({ x, y, weight: n / data.m });
+      this.chunks.push({ x, y, weight: n / data.m, start: s, end: e });
     }
     // validate shapes once with a forward pass on the first row
     const out = tf.tidy(() => forward(this.model, tf.tensor1d(model.theta), tf.slice(this.chunks[0].x, 0, 1)));
     checkTargets(out.shape, data, spec);
+    this.outShape = out.shape.slice(1);
     out.dispose();
   }
 
@@ -111,21 +120,85 @@ export class TfObjective implements Objective {
     return Float32Array.from(out);
   }
 
-  /** Model outputs (after the folded activation is removed: logits) for the first `n` samples. */
-  async outputs(theta: Float32Array, maxRows = Infinity): Promise<{ shape: number[]; values: Float32Array }> {
-    this.counts.forward++;
-    const parts: Float32Array[] = []; let shape: number[] = [];
-    let rows = 0;
+  /** The parts of the chunks that fall in [start, end): (chunk, local start, local end). */
+  private pieces(batch?: { start: number; end: number }): { c: Chunk; s: number; e: number }[] {
+    const b0 = batch?.start ?? 0, b1 = Math.min(batch?.end ?? this.numSamples, this.numSamples);
+    if (!(b0 >= 0 && b0 < b1)) throw new RangeError(`empty or invalid batch [${b0}, ${b1}) of ${this.numSamples} samples`);
+    const out: { c: Chunk; s: number; e: number }[] = [];
     for (const c of this.chunks) {
-      if (rows >= maxRows) break;
-      const o = tf.tidy(() => forward(this.model, tf.tensor1d(theta), c.x));
+      const s = Math.max(b0, c.start), e = Math.min(b1, c.end);
+      if (s < e) out.push({ c, s: s - c.start, e: e - c.start });
+    }
+    return out;
+  }
+
+  private rowsOf(p: { c: Chunk; s: number; e: number }): tf.Tensor {
+    return p.s === 0 && p.e === p.c.end - p.c.start ? p.c.x : tf.slice(p.c.x, p.s, p.e - p.s);
+  }
+
+  async outputs(theta: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<{ shape: number[]; values: Float32Array }> {
+    this.counts.forward++;
+    const parts: Float32Array[] = []; let shape: number[] = []; let rows = 0;
+    for (const p of this.pieces(batch)) {
+      throwIfAborted(signal);
+      const o = tf.tidy(() => forward(this.model, tf.tensor1d(theta), this.rowsOf(p)));
       parts.push(await o.data() as Float32Array); shape = o.shape; rows += o.shape[0]; o.dispose();
     }
-    const total = parts.reduce((a, p) => a + p.length, 0);
-    const values = new Float32Array(total); let off = 0;
-    for (const p of parts) { values.set(p, off); off += p.length; }
-    return { shape: [rows, ...shape.slice(1)], values };
+    return { shape: [rows, ...shape.slice(1)], values: concat(parts) };
+  }
+
+  async vjp(theta: Float32Array, u: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<Float32Array> {
+    this.counts.vjp++;
+    const out = new Float64Array(this.numParams);
+    const pieces = this.pieces(batch);
+    const rowSize = this.outShape.reduce((a, b) => a * b, 1);
+    const total = pieces.reduce((a, p) => a + (p.e - p.s) * rowSize, 0);
+    if (u.length !== total) throw new RangeError(`vjp: u has ${u.length} values, the outputs of this batch have ${total}`);
+    let off = 0;
+    for (const p of pieces) {
+      throwIfAborted(signal);
+      const n = (p.e - p.s) * rowSize;
+      const g = tf.tidy(() => {
+        const x = this.rowsOf(p);
+        const ut = tf.tensor(u.subarray(off, off + n), [p.e - p.s, ...this.outShape]);
+        return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(forward(this.model, t as tf.Tensor1D, x), ut)) as tf.Scalar)(tf.tensor1d(theta));
+      });
+      const gv = await g.data(); g.dispose();
+      for (let i = 0; i < gv.length; i++) out[i] += gv[i];
+      off += n;
+    }
+    return Float32Array.from(out);
+  }
+
+  /** J v by the double-vjp trick: J v = ∇_u ((Jᵀu)·v), exact at any u (we use u = 0). */
+  async jvp(theta: Float32Array, v: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<Float32Array> {
+    this.counts.jvp++;
+    const parts: Float32Array[] = [];
+    const vt = tf.tensor1d(v);
+    try {
+      for (const p of this.pieces(batch)) {
+        throwIfAborted(signal);
+        const jv = tf.tidy(() => {
+          const x = this.rowsOf(p);
+          const th = tf.tensor1d(theta);
+          const u0 = tf.zeros([p.e - p.s, ...this.outShape]);
+          return tf.grad((u: tf.Tensor) => {
+            const jtu = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(forward(this.model, t as tf.Tensor1D, x), u)) as tf.Scalar)(th);
+            return tf.sum(tf.mul(jtu, vt)) as tf.Scalar;
+          })(u0);
+        });
+        parts.push(await jv.data() as Float32Array); jv.dispose();
+      }
+    } finally { vt.dispose(); }
+    return concat(parts);
   }
 
   dispose(): void { for (const c of this.chunks) { c.x.dispose(); c.y.dispose(); } this.chunks.length = 0; }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) { out.set(p, off); off += p.length; }
+  return out;
 }

@@ -145,3 +145,33 @@ export function denseHvp64(layers: RefDenseLayer[], theta: ArrayLike<number>, v:
   total = scaleHD(total, 1 / m);
   return { loss: total.a, grad: total.c, hv: total.d };
 }
+
+/**
+ * Outputs of a dense network in float64 and their directional derivative J·v (forward mode:
+ * the ε₁ part), with the final softmax/sigmoid applied unless `logits` is set.
+ */
+export function denseOutputs64(layers: RefDenseLayer[], theta: ArrayLike<number>, v: ArrayLike<number>, x: ArrayLike<number>, m: number, logits = true): { out: Float64Array; jv: Float64Array } {
+  const d0 = layers[0].nIn;
+  const K = layers[layers.length - 1].nOut;
+  const out = new Float64Array(m * K), jv = new Float64Array(m * K);
+  const th = Array.from({ length: denseParamCount(layers) }, (_, i) => new HD(theta[i], v[i], new Float64Array(0), new Float64Array(0)));
+  for (let s = 0; s < m; s++) {
+    let a: HD[] = Array.from({ length: d0 }, (_, j) => HD.const(x[s * d0 + j], 0));
+    let off = 0;
+    layers.forEach((l, li) => {
+      const z: HD[] = [];
+      for (let o = 0; o < l.nOut; o++) {
+        let acc = l.bias ? th[off + l.nIn * l.nOut + o] : HD.const(0, 0);
+        for (let k = 0; k < l.nIn; k++) acc = add(acc, mul(a[k], th[off + k * l.nOut + o]));
+        z.push(acc);
+      }
+      off += l.nIn * l.nOut + (l.bias ? l.nOut : 0);
+      const last = li === layers.length - 1;
+      if (last && logits && (l.act === 'softmax' || l.act === 'sigmoid')) a = z;
+      else if (l.act === 'softmax') a = softmaxHD(z);
+      else a = z.map(zz => { const [f, f1, f2] = activationDerivs(l.act, zz.a); return unary(zz, f, f1, f2); });
+    });
+    a.forEach((q, k) => { out[s * K + k] = q.a; jv[s * K + k] = q.b; });
+  }
+  return { out, jv };
+}

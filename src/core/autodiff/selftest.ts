@@ -13,10 +13,11 @@ import { denseHvp64, denseParamCount, RefDenseLayer } from './hyperdual';
 import { Rng } from '../rng';
 
 /** A GraphModel of Dense layers with θ laid out as in ./hyperdual.ts (kernel then bias per layer). */
-export function denseGraphModel(layers: RefDenseLayer[], theta: Float32Array): GraphModel {
+export function denseGraphModel(layers: RefDenseLayer[], theta: Float32Array, inputShape?: number[]): GraphModel {
   const params: ParamSpec[] = [];
   const nodes: GraphNode[] = [];
   let offset = 0, prev = 'input';
+  if (inputShape && inputShape.length > 1) { nodes.push({ op: 'flatten', inputs: ['input'], outputs: ['flat'], attrs: {}, name: 'flatten' }); prev = 'flat'; }
   layers.forEach((l, i) => {
     const name = `dense_${i}`;
     const ins = [prev, `${name}/kernel`];
@@ -27,14 +28,14 @@ export function denseGraphModel(layers: RefDenseLayer[], theta: Float32Array): G
     prev = `${name}/out`;
   });
   return {
-    format: 'test', inputs: [{ name: 'input', shape: [null, layers[0].nIn], dtype: 'float32' }], outputs: [prev], params,
+    format: 'test', inputs: [{ name: 'input', shape: [null, ...(inputShape ?? [layers[0].nIn])], dtype: 'float32' }], outputs: [prev], params,
     numParams: offset, theta, constants: new Map(), nodes, outputActivation: layers[layers.length - 1].act,
     layers: layers.map((l, i) => ({ name: `dense_${i}`, kind: 'Dense', activation: l.act, units: l.nOut, params: l.nIn * l.nOut + (l.bias ? l.nOut : 0) })),
     notices: [],
   };
 }
 
-export interface HvpCase { name: string; layers: RefDenseLayer[]; loss: 'ce' | 'mse' | 'bce'; m: number; seed: number; thetaScale?: number }
+export interface HvpCase { name: string; layers: RefDenseLayer[]; loss: 'ce' | 'mse' | 'bce'; m: number; seed: number; thetaScale?: number; /** per-sample input shape (flattened before the first Dense) */ inputShape?: number[] }
 
 export interface HvpCheck { name: string; relError: number; gradRelError: number; ms: number }
 
@@ -52,13 +53,13 @@ export async function checkHvpCase(c: HvpCase): Promise<HvpCheck> {
   if (c.loss === 'ce') {
     const labels = Int32Array.from({ length: c.m }, () => rng.int(K));
     y = labels;
-    data = { file: '<self-test>', x, xShape: [c.m, d], y: { kind: 'labels', data: labels, numClasses: K }, m: c.m, total: c.m, xKey: 'x', yKey: 'y' };
+    data = { file: '<self-test>', x, xShape: [c.m, ...(c.inputShape ?? [d])], y: { kind: 'labels', data: labels, numClasses: K }, m: c.m, total: c.m, xKey: 'x', yKey: 'y' };
   } else {
     const t = Float32Array.from({ length: c.m * K }, () => (c.loss === 'bce' ? rng.uniform() : rng.normal()));
     y = t;
-    data = { file: '<self-test>', x, xShape: [c.m, d], y: { kind: 'values', data: t, shape: [c.m, K] }, m: c.m, total: c.m, xKey: 'x', yKey: 'y' };
+    data = { file: '<self-test>', x, xShape: [c.m, ...(c.inputShape ?? [d])], y: { kind: 'values', data: t, shape: [c.m, K] }, m: c.m, total: c.m, xKey: 'x', yKey: 'y' };
   }
-  const model = denseGraphModel(c.layers, theta);
+  const model = denseGraphModel(c.layers, theta, c.inputShape);
   const obj = new TfObjective(model, data, resolveLoss(model, data, c.loss));
   try {
     const hv = await obj.hvp(theta, v);
