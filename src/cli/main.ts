@@ -46,6 +46,7 @@ export function buildProgram(): Command {
     .option('--density-probes <n>', 'density: random probes', intArg('--density-probes'), 4)
     .option('--density-steps <n>', 'density: Lanczos steps per probe', intArg('--density-steps'), 40)
     .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk)', intArg('--chunk-size'), 1024)
+    .option('--max-resident-mb <n>', 'inputs larger than this are streamed from the .npz (stored members) instead of loaded', intArg('--max-resident-mb'), 1024)
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the JSON result to a new file')
     .addHelpText('after', `
@@ -60,7 +61,7 @@ Examples:
         seed: o.seed as number, xKey: o.xKey as string, yKey: o.yKey as string, backend: o.backend as 'auto',
         top: o.top as number | undefined, bottom: o.bottom as number | undefined, tol: o.tol as number, trace: Boolean(o.trace), density: Boolean(o.density),
         maxIter: o.maxIter as number | undefined, traceTol: o.traceTol as number, traceHvps: o.traceHvps as number,
-        densityProbes: o.densityProbes as number, densitySteps: o.densitySteps as number, chunkSize: o.chunkSize as number,
+        densityProbes: o.densityProbes as number, densitySteps: o.densitySteps as number, chunkSize: o.chunkSize as number, maxResidentMb: o.maxResidentMb as number,
       });
       const json = JSON.stringify(r, null, 2);
       if (o.out) writeNew(String(o.out), json + '\n');

@@ -25,6 +25,8 @@ export interface DiagnoseOptions {
   yKey?: string;
   backend?: BackendPreference;
   chunkSize?: number;
+  /** Inputs larger than this many MB (as float32) are streamed from the file (default 1024). */
+  maxResidentMb?: number;
   /** Number of largest Hessian eigenvalues (Lanczos). */
   top?: number;
   /** Number of smallest (most negative) Hessian eigenvalues. */
@@ -74,9 +76,10 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
   onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });
   const model = readCheckpoint(opts.checkpoint);
   const seed = opts.seed ?? 0;
-  const data = loadDataset(opts.data, { xKey: opts.xKey, yKey: opts.yKey, samples: opts.samples, seed });
+  const data = loadDataset(opts.data, { xKey: opts.xKey, yKey: opts.yKey, samples: opts.samples, seed, maxResidentBytes: opts.maxResidentMb !== undefined ? opts.maxResidentMb * 2 ** 20 : undefined });
   const spec = resolveLoss(model, data, opts.loss);
-  const obj = new TfObjective(model, data, spec, { chunkSize: opts.chunkSize });
+  let obj: TfObjective;
+  try { obj = new TfObjective(model, data, spec, { chunkSize: opts.chunkSize }); } catch (e) { data.close?.(); throw e; }
   const t2 = performance.now();
   try {
     throwIfAborted(signal);
@@ -96,6 +99,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
     const t4 = performance.now();
     onProgress({ stage: 'done', fraction: 1 });
     const notices = [...model.notices];
+    if (data.source) notices.push(`inputs (${data.m} × ${data.xShape.slice(1).join('×')}) exceed the memory budget: streamed from the file chunk by chunk`);
     for (const s of backend.skipped) if (s.name !== 'tensorflow' || opts.backend === 'tensorflow') notices.push(`backend ${s.name} skipped: ${s.reason}`);
     return {
       version: RESULT_VERSION,
@@ -118,6 +122,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
     };
   } finally {
     obj.dispose();
+    data.close?.();
   }
 }
 

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from './model/graph';
 import type { Dataset } from './data/dataset';
+import type { RowSource } from './data/stream';
 import { forward } from './model/execute';
 import { LossSpec, chunkLoss, logitsModel, checkTargets } from './loss';
 import { throwIfAborted } from './errors';
@@ -31,7 +32,8 @@ export interface Objective {
   dispose(): void;
 }
 
-interface Chunk { x: tf.Tensor; y: tf.Tensor; weight: number; start: number; end: number }
+/** x is undefined for a streamed dataset: its rows are read from the file when the chunk is used. */
+interface Chunk { x?: tf.Tensor; y: tf.Tensor; weight: number; start: number; end: number }
 
 export class TfObjective implements Objective {
   readonly numParams: number;
@@ -39,6 +41,8 @@ export class TfObjective implements Objective {
   readonly counts: Counts = { loss: 0, gradient: 0, hvp: 0, forward: 0, jvp: 0, vjp: 0 };
   private readonly chunks: Chunk[] = [];
   private readonly model: GraphModel;
+  private readonly source?: RowSource;
+  private readonly featShape: number[];
   /** Shape of one sample's output (logits). */
   readonly outShape: number[];
 
@@ -47,19 +51,21 @@ export class TfObjective implements Objective {
     this.numParams = model.numParams;
     this.numSamples = data.m;
     const chunkSize = Math.max(1, opts.chunkSize ?? 1024);
-    const row = data.x.length / data.m;
+    const featSize = data.xShape.slice(1).reduce((a, b) => a * b, 1);
+    this.source = data.source;
+    this.featShape = data.xShape.slice(1);
     const featShape = data.xShape.slice(1);
     const yRow = data.y.kind === 'labels' ? 1 : data.y.data.length / data.m;
     for (let s = 0; s < data.m; s += chunkSize) {
       const e = Math.min(data.m, s + chunkSize), n = e - s;
-      const x = tf.tensor(data.x.subarray(s * row, e * row), [n, ...featShape], 'float32');
+      const x = data.source ? undefined : tf.tensor(data.x.subarray(s * featSize, e * featSize), [n, ...featShape], 'float32');
       const y = data.y.kind === 'labels'
         ? tf.tensor1d(data.y.data.subarray(s, e), 'int32')
         : tf.tensor(data.y.data.subarray(s * yRow, e * yRow), [n, ...data.y.shape.slice(1)], 'float32');
       this.chunks.push({ x, y, weight: n / data.m, start: s, end: e });
     }
     // validate shapes once with a forward pass on the first row
-    const out = tf.tidy(() => forward(this.model, tf.tensor1d(model.theta), tf.slice(this.chunks[0].x, 0, 1)));
+    const out = tf.tidy(() => forward(this.model, tf.tensor1d(model.theta), tf.slice(this.xOf(this.chunks[0]), 0, 1)));
     checkTargets(out.shape, data, spec);
     this.outShape = out.shape.slice(1);
     out.dispose();
@@ -68,7 +74,7 @@ export class TfObjective implements Objective {
   get backend(): string { return tf.getBackend(); }
 
   private lossOf(theta: tf.Tensor1D, c: Chunk): tf.Scalar {
-    return chunkLoss(this.spec, forward(this.model, theta, c.x), c.y);
+    return chunkLoss(this.spec, forward(this.model, theta, this.xOf(c)), c.y);
   }
 
   async loss(theta: Float32Array, signal?: AbortSignal): Promise<number> {
@@ -133,7 +139,15 @@ export class TfObjective implements Objective {
   }
 
   private rowsOf(p: { c: Chunk; s: number; e: number }): tf.Tensor {
-    return p.s === 0 && p.e === p.c.end - p.c.start ? p.c.x : tf.slice(p.c.x, p.s, p.e - p.s);
+    if (!p.c.x && this.source) return tf.tensor(this.source.read(p.c.start + p.s, p.c.start + p.e), [p.e - p.s, ...this.featShape], 'float32');
+    const x = this.xOf(p.c);
+    return p.s === 0 && p.e === p.c.end - p.c.start ? x : tf.slice(x, p.s, p.e - p.s);
+  }
+
+  /** The chunk's inputs; for a streamed dataset a new tensor (call inside tf.tidy, which disposes it). */
+  private xOf(c: Chunk): tf.Tensor {
+    if (c.x) return c.x;
+    return tf.tensor(this.source!.read(c.start, c.end), [c.end - c.start, ...this.featShape], 'float32');
   }
 
   async outputs(theta: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<{ shape: number[]; values: Float32Array }> {
@@ -193,7 +207,7 @@ export class TfObjective implements Objective {
     return concat(parts);
   }
 
-  dispose(): void { for (const c of this.chunks) { c.x.dispose(); c.y.dispose(); } this.chunks.length = 0; }
+  dispose(): void { for (const c of this.chunks) { c.x?.dispose(); c.y.dispose(); } this.chunks.length = 0; }
 }
 
 function concat(parts: Float32Array[]): Float32Array {

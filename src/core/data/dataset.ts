@@ -11,6 +11,8 @@ import { NdArray, isIntegerDtype, toFloat32 } from './npy';
 import { parseNpz } from './npz';
 import { parseNpy } from './npy';
 import { Rng } from '../rng';
+import { inflateSync } from 'fflate';
+import { zipDirectory, openNpzRows, RowSource, ZipMember } from './stream';
 
 export type Targets =
   | { kind: 'labels'; data: Int32Array; numClasses: number }
@@ -30,11 +32,31 @@ export interface Dataset {
   yKey: string;
   /** Indices of the subset (undefined when all samples are used). */
   indices?: number[];
+  /**
+   * When set, x is not in memory (x is empty): rows are read from the file on demand, one chunk
+   * at a time (datasets larger than the memory budget).
+   */
+  source?: RowSource;
+  /** Release the file handle of a streamed dataset. */
+  close?(): void;
 }
 
-export interface DatasetOptions { xKey?: string; yKey?: string; samples?: number; seed?: number }
+export interface DatasetOptions {
+  xKey?: string; yKey?: string; samples?: number; seed?: number;
+  /** Inputs larger than this (as float32) are streamed from the file instead of loaded (default 1 GiB). */
+  maxResidentBytes?: number;
+}
+
+export const DEFAULT_MAX_RESIDENT_BYTES = 2 ** 30;
 
 export function loadDataset(file: string, opts: DatasetOptions = {}): Dataset {
+  let size: number;
+  try { size = fs.statSync(file).size; } catch (e) { throw new UserInputError(`cannot read data file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }); }
+  const budget = opts.maxResidentBytes ?? DEFAULT_MAX_RESIDENT_BYTES;
+  if (size > budget && path.extname(file).toLowerCase() === '.npz') {
+    const streamed = openLargeNpz(file, opts, budget);
+    if (streamed) return streamed;
+  }
   let buf: Uint8Array;
   try { buf = fs.readFileSync(file); } catch (e) { throw new UserInputError(`cannot read data file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }); }
   const ext = path.extname(file).toLowerCase();
@@ -64,8 +86,6 @@ export function makeDataset(file: string, xa: NdArray, ya: NdArray, xKey: string
     throw new UserInputError(`'${xKey}' contains a non-finite value at element ${i}`, { file, where: `key '${xKey}'` });
   }
   const rowX = xAll.length / total;
-  const yIsInt = isIntegerDtype(ya.dtype) && ya.shape.length === 1;
-  const rowY = ya.data.length / total;
   let indices: number[] | undefined;
   if (opts.samples !== undefined && opts.samples < total) {
     if (!(opts.samples >= 1)) throw new UserInputError(`--samples must be a positive integer, got ${opts.samples}`);
@@ -73,6 +93,14 @@ export function makeDataset(file: string, xa: NdArray, ya: NdArray, xKey: string
   }
   const m = indices ? indices.length : total;
   const x = indices ? gatherRows(xAll, rowX, indices) : xAll;
+  const y = targetsOf(file, ya, yKey, indices, m);
+  return { file, x, xShape: [m, ...xa.shape.slice(1)], y, m, total, xKey, yKey, indices };
+}
+
+function targetsOf(file: string, ya: NdArray, yKey: string, indices: number[] | undefined, m: number): Targets {
+  const yIsInt = isIntegerDtype(ya.dtype) && ya.shape.length === 1;
+  const total = ya.shape[0];
+  const rowY = ya.data.length / total;
   let y: Targets;
   if (yIsInt) {
     const lab = new Int32Array(m);
@@ -87,7 +115,73 @@ export function makeDataset(file: string, xa: NdArray, ya: NdArray, xKey: string
     const yAll = toFloat32(ya);
     y = { kind: 'values', data: indices ? gatherRows(yAll, rowY, indices) : yAll, shape: [m, ...ya.shape.slice(1)] };
   }
-  return { file, x, xShape: [m, ...xa.shape.slice(1)], y, m, total, xKey, yKey, indices };
+  return y;
+}
+
+function checkFinite(x: Float32Array, file: string, xKey: string, firstElement: number): void {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) {
+    throw new UserInputError(`'${xKey}' contains a non-finite value at element ${firstElement + i}`, { file, where: `key '${xKey}'` });
+  }
+}
+
+/**
+ * A dataset whose inputs exceed the memory budget: x stays in the file (a stored .npz member)
+ * and is read chunk by chunk; y (small) is loaded. With --samples the subset is gathered into
+ * memory. Returns undefined when x is small after all (load normally).
+ */
+function openLargeNpz(file: string, opts: DatasetOptions, budget: number): Dataset | undefined {
+  const xKey = opts.xKey ?? 'x', yKey = opts.yKey ?? 'y';
+  const fd = fs.openSync(file, 'r');
+  let keep = false;
+  try {
+    const members = zipDirectory(fd, file);
+    const src = openNpzRows(file, xKey, members, fd);
+    const xm = members.find(mm => mm.name === `${xKey}.npy`)!;
+    if (src === 'compressed') {
+      if (xm.size <= budget) return undefined;
+      throw new UserInputError(`'${xKey}' is a compressed member of ${xm.size} bytes, more than the memory budget of ${budget} bytes, and compressed arrays cannot be streamed: re-save the data with numpy.savez (uncompressed)`, { file, where: `key '${xKey}'` });
+    }
+    const rowLen = src.rowShape.reduce((a, b) => a * b, 1);
+    if (src.rows * rowLen * 4 <= budget) return undefined;
+    const ym = members.find(mm => mm.name === `${yKey}.npy`);
+    if (!ym) throw new UserInputError(`no array named '${yKey}' (keys: ${members.filter(mm => mm.name.endsWith('.npy')).map(mm => mm.name.slice(0, -4)).join(', ')}); choose one with --y-key`, { file, where: `key '${yKey}'` });
+    const ya = readSmallMember(fd, file, ym);
+    const total = src.rows;
+    if (ya.shape.length < 1 || ya.shape[0] !== total) throw new UserInputError(`'${yKey}' has shape (${ya.shape.join(', ')}) but '${xKey}' has ${total} samples; expected the same leading dimension`, { file, where: `key '${yKey}'` });
+    if (total === 0) throw new UserInputError(`'${xKey}' has no samples`, { file, where: `key '${xKey}'` });
+    let indices: number[] | undefined;
+    if (opts.samples !== undefined && opts.samples < total) {
+      if (!(opts.samples >= 1)) throw new UserInputError(`--samples must be a positive integer, got ${opts.samples}`);
+      indices = new Rng(opts.seed ?? 0).sample(total, opts.samples);
+    }
+    const m = indices ? indices.length : total;
+    const y = targetsOf(file, ya, yKey, indices, m);
+    const xShape = [m, ...src.rowShape];
+    if (indices) {
+      const x = src.gather(indices);
+      checkFinite(x, file, xKey, 0);
+      return { file, x, xShape, y, m, total, xKey, yKey, indices };
+    }
+    const checked: RowSource = {
+      ...src,
+      read: (a: number, b: number) => { const x = src.read(a, b); checkFinite(x, file, xKey, a * rowLen); return x; },
+    };
+    keep = true;
+    return { file, x: new Float32Array(0), xShape, y, m, total, xKey, yKey, source: checked, close: () => { try { fs.closeSync(fd); } catch { /* closed */ } } };
+  } finally {
+    if (!keep) fs.closeSync(fd);
+  }
+}
+
+function readSmallMember(fd: number, file: string, m: ZipMember): NdArray {
+  const lh = Buffer.alloc(30);
+  fs.readSync(fd, lh, 0, 30, m.localHeaderOffset);
+  const start = m.localHeaderOffset + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
+  const raw = Buffer.alloc(m.compressedSize);
+  fs.readSync(fd, raw, 0, m.compressedSize, start);
+  const bytes = m.method === 0 ? raw : m.method === 8 ? inflateSync(raw, { out: new Uint8Array(m.size) }) : undefined;
+  if (!bytes) throw new UserInputError(`member '${m.name}' uses zip compression method ${m.method} (expected stored or deflate)`, { file });
+  return parseNpy(bytes, `${file}:${m.name}`);
 }
 
 function gatherRows(a: Float32Array, row: number, idx: number[]): Float32Array {

@@ -26,7 +26,18 @@ const DESCR: Record<string, { dtype: NpyDtype; size: number }> = {
   b1: { dtype: 'bool', size: 1 },
 };
 
-export function parseNpy(buf: Uint8Array, file: string): NdArray {
+export interface NpyHeader {
+  shape: number[];
+  dtype: NpyDtype;
+  itemSize: number;
+  fortranOrder: boolean;
+  /** Byte offset of the data from the start of the .npy bytes. */
+  dataOffset: number;
+  count: number;
+}
+
+/** Parse and validate the preamble and header of a .npy file (needs only its first bytes). */
+export function parseNpyHeader(buf: Uint8Array, file: string): NpyHeader {
   const fail = (msg: string, off?: number): never => { throw new UserInputError(msg, { file, where: off === undefined ? undefined : `byte ${off}` }); };
   if (buf.length < 10) fail(`file is ${buf.length} bytes; a .npy file has at least a 10-byte preamble`, 0);
   for (let i = 0; i < 6; i++) if (buf[i] !== MAGIC[i]) fail('not a .npy file: expected magic "\\x93NUMPY"', i);
@@ -56,37 +67,45 @@ export function parseNpy(buf: Uint8Array, file: string): NdArray {
     return parseInt(s, 10);
   });
   const count = shape.reduce((a, b) => a * b, 1);
-  const dataStart = start + headerLen;
-  const need = count * d.size;
-  if (!Number.isSafeInteger(need)) fail(`shape (${shape.join(', ')}) is too large`, start);
-  if (dataStart + need > buf.length) fail(`shape (${shape.join(', ')}) × ${d.size} bytes = ${need} bytes of data, but only ${buf.length - dataStart} remain`, dataStart);
-  const raw = Uint8Array.prototype.slice.call(buf, dataStart, dataStart + need); // a real copy (Buffer.slice is a view), aligned
-  let data: NdArray['data'];
-  const rb = raw.buffer;
-  switch (d.dtype) {
-    case 'float32': data = new Float32Array(rb); break;
-    case 'float64': data = new Float64Array(rb); break;
-    case 'int8': data = new Int8Array(rb); break;
-    case 'int16': data = new Int16Array(rb); break;
-    case 'int32': data = new Int32Array(rb); break;
-    case 'uint8': case 'bool': data = new Uint8Array(rb); break;
-    case 'uint16': data = new Uint16Array(rb); break;
-    case 'uint32': data = new Uint32Array(rb); break;
-    case 'float16': data = halfToFloat32(new Uint16Array(rb)); break;
+  if (!Number.isSafeInteger(count * d.size)) fail(`shape (${shape.join(', ')}) is too large`, start);
+  return { shape, dtype: d.dtype, itemSize: d.size, fortranOrder: fortM![1] === 'True', dataOffset: start + headerLen, count };
+}
+
+/** Decode `count` little-endian values of `dtype` from `raw` (which this function may keep). */
+export function decodeValues(raw: Uint8Array, dtype: NpyDtype, count: number, file: string, baseOffset = 0): NdArray['data'] {
+  const aligned = raw.byteOffset % 8 === 0 ? raw : Uint8Array.prototype.slice.call(raw); // a real copy (Buffer.slice is a view), aligned
+  const rb = aligned.buffer, off = aligned.byteOffset;
+  switch (dtype) {
+    case 'float32': return new Float32Array(rb, off, count);
+    case 'float64': return new Float64Array(rb, off, count);
+    case 'int8': return new Int8Array(rb, off, count);
+    case 'int16': return new Int16Array(rb, off, count);
+    case 'int32': return new Int32Array(rb, off, count);
+    case 'uint8': case 'bool': return new Uint8Array(rb, off, count);
+    case 'uint16': return new Uint16Array(rb, off, count);
+    case 'uint32': return new Uint32Array(rb, off, count);
+    case 'float16': return halfToFloat32(new Uint16Array(rb, off, count));
     case 'int64': case 'uint64': {
-      const big = d.dtype === 'int64' ? new BigInt64Array(rb) : new BigUint64Array(rb);
+      const big = dtype === 'int64' ? new BigInt64Array(rb, off, count) : new BigUint64Array(rb, off, count);
       const out = new Float64Array(count);
       for (let i = 0; i < count; i++) {
         const v = big[i];
-        if (v > 9007199254740991n || v < -9007199254740991n) fail(`${d.dtype} value ${v} at element ${i} exceeds 2^53 and cannot be represented exactly`, dataStart + i * 8);
+        if (v > 9007199254740991n || v < -9007199254740991n) throw new UserInputError(`${dtype} value ${v} at element ${i} exceeds 2^53 and cannot be represented exactly`, { file, where: `byte ${baseOffset + i * 8}` });
         out[i] = Number(v);
       }
-      data = out; break;
+      return out;
     }
-    default: return fail(`unhandled dtype ${d.dtype}`);
   }
-  if (fortM![1] === 'True' && shape.length > 1) data = fortranToC(data, shape);
-  return { shape, dtype: d.dtype, data };
+}
+
+export function parseNpy(buf: Uint8Array, file: string): NdArray {
+  const h = parseNpyHeader(buf, file);
+  const need = h.count * h.itemSize;
+  if (h.dataOffset + need > buf.length) throw new UserInputError(`shape (${h.shape.join(', ')}) × ${h.itemSize} bytes = ${need} bytes of data, but only ${buf.length - h.dataOffset} remain`, { file, where: `byte ${h.dataOffset}` });
+  const raw = Uint8Array.prototype.slice.call(buf, h.dataOffset, h.dataOffset + need);
+  let data = decodeValues(raw, h.dtype, h.count, file, h.dataOffset);
+  if (h.fortranOrder && h.shape.length > 1) data = fortranToC(data, h.shape);
+  return { shape: h.shape, dtype: h.dtype, data };
 }
 
 export function halfToFloat32(h: Uint16Array): Float32Array {

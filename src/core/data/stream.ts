@@ -1,0 +1,127 @@
+/**
+ * Streaming access to the rows of a large array inside an .npz (numpy.savez: stored, i.e.
+ * uncompressed, zip members; zip64 included) without reading the file into memory: the zip
+ * central directory is parsed (PKWARE APPNOTE 4.3.12/4.3.14/4.5.3), the member's .npy header read,
+ * and rows [start, end) are read with positioned reads. Compressed members (savez_compressed)
+ * cannot be read at random offsets; a compressed array too large for memory is refused with the
+ * fix (re-save with numpy.savez, or use --samples).
+ */
+import * as fs from 'fs';
+import { UserInputError } from '../errors';
+import { parseNpyHeader, decodeValues, NpyHeader } from './npy';
+
+export interface ZipMember { name: string; method: number; compressedSize: number; size: number; localHeaderOffset: number }
+
+function readAt(fd: number, pos: number, len: number): Buffer {
+  const b = Buffer.alloc(len);
+  let got = 0;
+  while (got < len) {
+    const n = fs.readSync(fd, b, got, len - got, pos + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === len ? b : b.subarray(0, got);
+}
+
+/** The central directory of a zip file, read from its end. */
+export function zipDirectory(fd: number, file: string): ZipMember[] {
+  const size = fs.fstatSync(fd).size;
+  const tailLen = Math.min(size, 65557);
+  const tail = readAt(fd, size - tailLen, tailLen);
+  let eocd = -1;
+  for (let i = tail.length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+  if (eocd < 0) throw new UserInputError('not a zip archive: no end-of-central-directory record', { file });
+  let entries = tail.readUInt16LE(eocd + 10);
+  let cdSize = tail.readUInt32LE(eocd + 12);
+  let cdOffset = tail.readUInt32LE(eocd + 16);
+  if (cdOffset === 0xffffffff || entries === 0xffff || cdSize === 0xffffffff) {
+    // zip64: the locator sits just before the EOCD record
+    const loc = eocd - 20;
+    if (loc < 0 || tail.readUInt32LE(loc) !== 0x07064b50) throw new UserInputError('zip64 archive without a zip64 end-of-central-directory locator', { file, where: `byte ${size - tailLen + Math.max(loc, 0)}` });
+    const recOff = Number(tail.readBigUInt64LE(loc + 8));
+    const rec = readAt(fd, recOff, 56);
+    if (rec.readUInt32LE(0) !== 0x06064b50) throw new UserInputError('bad zip64 end-of-central-directory record', { file, where: `byte ${recOff}` });
+    entries = Number(rec.readBigUInt64LE(32));
+    cdSize = Number(rec.readBigUInt64LE(40));
+    cdOffset = Number(rec.readBigUInt64LE(48));
+  }
+  if (cdOffset + cdSize > size) throw new UserInputError(`central directory (offset ${cdOffset}, ${cdSize} bytes) runs past the end of the file (${size} bytes)`, { file });
+  const cd = readAt(fd, cdOffset, cdSize);
+  const out: ZipMember[] = [];
+  let p = 0;
+  for (let e = 0; e < entries; e++) {
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new UserInputError(`bad central directory entry ${e}`, { file, where: `byte ${cdOffset + p}` });
+    const method = cd.readUInt16LE(p + 10);
+    let compressedSize = cd.readUInt32LE(p + 20), usize = cd.readUInt32LE(p + 24);
+    const nameLen = cd.readUInt16LE(p + 28), extraLen = cd.readUInt16LE(p + 30), commentLen = cd.readUInt16LE(p + 32);
+    let localHeaderOffset = cd.readUInt32LE(p + 42);
+    const name = cd.subarray(p + 46, p + 46 + nameLen).toString('utf8');
+    // zip64 extended information extra field (id 1): 8-byte values for the fields set to 0xFFFFFFFF
+    let q = p + 46 + nameLen;
+    const qEnd = q + extraLen;
+    while (q + 4 <= qEnd) {
+      const id = cd.readUInt16LE(q), len = cd.readUInt16LE(q + 2);
+      if (id === 1) {
+        let r = q + 4;
+        if (usize === 0xffffffff) { usize = Number(cd.readBigUInt64LE(r)); r += 8; }
+        if (compressedSize === 0xffffffff) { compressedSize = Number(cd.readBigUInt64LE(r)); r += 8; }
+        if (localHeaderOffset === 0xffffffff) { localHeaderOffset = Number(cd.readBigUInt64LE(r)); r += 8; }
+      }
+      q += 4 + len;
+    }
+    out.push({ name, method, compressedSize, size: usize, localHeaderOffset });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+/** Rows of one array, read on demand. */
+export interface RowSource {
+  file: string;
+  key: string;
+  header: NpyHeader;
+  rows: number;
+  rowShape: number[];
+  /** float32 values of rows [start, end), C order */
+  read(start: number, end: number): Float32Array;
+  /** float32 values of the given rows, in the given order */
+  gather(indices: number[]): Float32Array;
+  close(): void;
+}
+
+/** Open array `key` of an .npz for row streaming, or return undefined when it is compressed. */
+export function openNpzRows(file: string, key: string, members: ZipMember[], fd: number): RowSource | 'compressed' {
+  const m = members.find(x => x.name === `${key}.npy`);
+  if (!m) throw new UserInputError(`no array named '${key}' (keys: ${members.filter(x => x.name.endsWith('.npy')).map(x => x.name.slice(0, -4)).join(', ')})`, { file, where: `key '${key}'` });
+  if (m.method !== 0) return 'compressed';
+  const lh = readAt(fd, m.localHeaderOffset, 30);
+  if (lh.length < 30 || lh.readUInt32LE(0) !== 0x04034b50) throw new UserInputError(`bad local header of member '${m.name}'`, { file, where: `byte ${m.localHeaderOffset}` });
+  const dataStart = m.localHeaderOffset + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
+  const head = readAt(fd, dataStart, Math.min(m.size, 1 << 16));
+  const header = parseNpyHeader(head, `${file}:${m.name}`);
+  if (header.shape.length < 1) throw new UserInputError(`'${key}' is a scalar; expected an array with a leading sample axis`, { file, where: `key '${key}'` });
+  if (header.fortranOrder && header.shape.length > 1) throw new UserInputError(`'${key}' is stored in Fortran order, whose rows are not contiguous and cannot be streamed; re-save it with numpy.ascontiguousarray`, { file, where: `key '${key}'` });
+  if (header.dataOffset + header.count * header.itemSize > m.size) throw new UserInputError(`'${key}': shape (${header.shape.join(', ')}) needs ${header.count * header.itemSize} bytes of data but the member has ${m.size - header.dataOffset}`, { file, where: `key '${key}'` });
+  const rowShape = header.shape.slice(1);
+  const rowLen = rowShape.reduce((a, b) => a * b, 1);
+  const rowBytes = rowLen * header.itemSize;
+  const base = dataStart + header.dataOffset;
+  const toF32 = (raw: Buffer, n: number, at: number): Float32Array => {
+    const v = decodeValues(raw, header.dtype, n, `${file}:${m.name}`, at);
+    return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
+  };
+  const read = (start: number, end: number): Float32Array => {
+    const raw = readAt(fd, base + start * rowBytes, (end - start) * rowBytes);
+      if (raw.length !== (end - start) * rowBytes) throw new UserInputError(`'${key}' ends early: rows ${start}–${end} are past the end of the file`, { file, where: `byte ${base + start * rowBytes}` });
+    return toF32(raw, (end - start) * rowLen, base + start * rowBytes);
+  };
+  return {
+    file, key, header, rows: header.shape[0], rowShape, read,
+    gather(indices: number[]): Float32Array {
+      const out = new Float32Array(indices.length * rowLen);
+      indices.forEach((r, i) => out.set(read(r, r + 1), i * rowLen));
+      return out;
+    },
+    close(): void { /* the fd is owned by the dataset */ },
+  };
+}
