@@ -68,6 +68,24 @@ Examples:
       process.stdout.write(o.json ? json + '\n' : renderDiagnose(r));
     });
 
+  program.command('logs')
+    .description('training runs in a file or folder: CSV, JSONL and TensorBoard logs, checkpoints matched to steps')
+    .argument('<path>', 'a log file or a folder to search for runs')
+    .option('--tag <tag>', 'only series with this tag (or ending in /tag)')
+    .option('--json', 'print one JSON object (with --follow: then one JSON object per new point)')
+    .option('--follow', 'keep printing new points as the logs grow (Ctrl-C to stop)')
+    .option('--interval <ms>', 'polling interval with --follow', intArg('--interval'), 250)
+    .option('--for <ms>', 'with --follow: stop after this many milliseconds', intArg('--for'))
+    .addHelpText('after', `
+Examples:
+  landscape logs runs/ --json
+  landscape logs runs/exp1/metrics.csv --tag val_loss
+  landscape logs runs/ --follow --json`)
+    .action(async (target: string, o: Record<string, unknown>) => {
+      const { logsCommand } = await import('./logs');
+      await logsCommand(target, { tag: o.tag as string | undefined, json: Boolean(o.json), follow: Boolean(o.follow), interval: o.interval as number, for: o.for as number | undefined });
+    });
+
   return program;
 }
 

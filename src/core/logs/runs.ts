@@ -1,0 +1,133 @@
+/**
+ * Runs: a run is a folder that holds training logs and/or checkpoints. Logs are CSV, JSONL and
+ * TensorBoard event files; a checkpoint belongs to the nearest folder at or above it that holds
+ * logs (else to its own folder). Each checkpoint is matched to a step by its path
+ * (`epoch_12`, `epoch=12`, `step-3000`, `ckpt-5`, `checkpoint_0003`, a trailing number) or,
+ * failing that, by its modification time against the logs' wall times.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CsvParser } from './csv';
+import { JsonlParser } from './jsonl';
+import { TfEventsParser } from './tfevents';
+import { LogTail } from './tail';
+import type { LogParser, Series } from './series';
+
+export type LogKind = 'csv' | 'jsonl' | 'tfevents';
+
+export function logKindOf(file: string): LogKind | undefined {
+  const b = path.basename(file).toLowerCase();
+  if (b.startsWith('events.out.tfevents.')) return 'tfevents';
+  if (b.endsWith('.csv')) return 'csv';
+  if (b.endsWith('.jsonl') || b.endsWith('.ndjson')) return 'jsonl';
+  return undefined;
+}
+
+export function parserFor(kind: LogKind): LogParser {
+  return kind === 'csv' ? new CsvParser() : kind === 'jsonl' ? new JsonlParser() : new TfEventsParser();
+}
+
+const CHECKPOINT_RE = /(^model\.json$|\.keras$|\.h5$|\.hdf5$|\.onnx$|\.safetensors$|\.pt$|\.pth$|\.ckpt$)/i;
+export function isCheckpointFile(file: string): boolean { return CHECKPOINT_RE.test(path.basename(file)); }
+
+export interface StepMatch { step: number; by: 'epoch' | 'step' | 'index' | 'number' | 'mtime' }
+
+/** Step from a checkpoint path (its file name, then its folder names), or undefined. */
+export function stepFromPath(p: string): StepMatch | undefined {
+  const parts = p.split(/[\\/]/).reverse().slice(0, 3);
+  const rules: [RegExp, StepMatch['by']][] = [
+    [/(?:^|[^a-z])(?:global[_-]?step|step|iter(?:ation)?)[_=\-.]?(\d+)/i, 'step'],
+    [/(?:^|[^a-z])(?:epoch|ep)[_=\-.]?(\d+)/i, 'epoch'],
+    [/(?:^|[^a-z])(?:ckpt|checkpoint|model)[_=\-.]?(\d+)/i, 'index'],
+  ];
+  for (const part of parts) {
+    const stem = part.replace(/\.(json|keras|h5|hdf5|onnx|safetensors|pt|pth|ckpt|bin)$/i, '');
+    for (const [re, by] of rules) { const m = re.exec(stem); if (m) return { step: Number(m[1]), by }; }
+    const t = /(\d+)\D*$/.exec(stem);
+    if (t && stem !== 'model') return { step: Number(t[1]), by: 'number' };
+  }
+  return undefined;
+}
+
+export interface RunLog { file: string; kind: LogKind; tail: LogTail }
+export interface RunCheckpoint { path: string; step?: number; by?: StepMatch['by']; mtimeMs: number }
+export interface Run { dir: string; name: string; logs: RunLog[]; checkpoints: RunCheckpoint[] }
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.landscape-cache']);
+
+/** Find runs under `root` (a folder, or a single log / checkpoint file). */
+export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?: number } = {}): Run[] {
+  const logs = new Map<string, string[]>(), ckpts: string[] = [];
+  const st = fs.statSync(root);
+  if (st.isFile()) {
+    if (logKindOf(root)) logs.set(path.dirname(root), [root]);
+    else if (isCheckpointFile(root)) ckpts.push(root);
+  } else {
+    let files = 0;
+    const walk = (dir: string, depth: number): void => {
+      if (depth > (opts.maxDepth ?? 8) || files > (opts.maxFiles ?? 100000)) return;
+      let entries: fs.Dirent[];
+      try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) { if (!SKIP_DIRS.has(e.name)) walk(p, depth + 1); continue; }
+        if (!e.isFile()) continue;
+        files++;
+        if (logKindOf(p)) { const l = logs.get(dir) ?? []; l.push(p); logs.set(dir, l); }
+        else if (isCheckpointFile(p)) ckpts.push(p);
+      }
+    };
+    walk(root, 0);
+  }
+  const runs = new Map<string, Run>();
+  const runFor = (dir: string): Run => {
+    let r = runs.get(dir);
+    if (!r) { r = { dir, name: path.relative(st.isFile() ? path.dirname(root) : root, dir) || path.basename(dir), logs: [], checkpoints: [] }; runs.set(dir, r); }
+    return r;
+  };
+  for (const [dir, files] of logs) {
+    const r = runFor(dir);
+    for (const f of files) r.logs.push({ file: f, kind: logKindOf(f)!, tail: new LogTail(f, parserFor(logKindOf(f)!)) });
+  }
+  for (const c of ckpts) {
+    let d = path.dirname(c), owner: string | undefined;
+    for (;;) {
+      if (logs.has(d)) { owner = d; break; }
+      const up = path.dirname(d);
+      if (up === d || (!st.isFile() && !path.resolve(up).startsWith(path.resolve(root)))) break;
+      d = up;
+    }
+    // a TF.js checkpoint lives in its own folder: its run is that folder's parent when no log claims it
+    const dir = owner ?? (path.basename(c) === 'model.json' ? path.dirname(path.dirname(c)) : path.dirname(c));
+    const r = runFor(dir);
+    const m = stepFromPath(path.relative(dir, c));
+    r.checkpoints.push({ path: c, step: m?.step, by: m?.by, mtimeMs: fs.statSync(c).mtimeMs });
+  }
+  return [...runs.values()].sort((a, b) => a.dir.localeCompare(b.dir));
+}
+
+/** Read (or re-read) the run's logs; checkpoints without a step in their names get one by time. */
+export function refreshRun(run: Run): { newPoints: number } {
+  let newPoints = 0;
+  for (const l of run.logs) newPoints += l.tail.poll().newPoints;
+  const series = runSeries(run);
+  for (const c of run.checkpoints) if (c.step === undefined || c.by === 'mtime') {
+    const s = matchByTime(series, c.mtimeMs / 1000);
+    if (s !== undefined) { c.step = s; c.by = 'mtime'; }
+  }
+  return { newPoints };
+}
+
+export function runSeries(run: Run): (Series & { file: string })[] {
+  return run.logs.flatMap(l => l.tail.store.all().map(s => ({ ...s, file: l.file })));
+}
+
+/** The step of the last logged point written at or before `t` (seconds), across all series. */
+export function matchByTime(series: Series[], t: number): number | undefined {
+  let best: { w: number; step: number } | undefined;
+  for (const s of series) for (let i = 0; i < s.wallTimes.length; i++) {
+    const w = s.wallTimes[i];
+    if (Number.isFinite(w) && w <= t + 1e-3 && (!best || w > best.w)) best = { w, step: s.steps[i] };
+  }
+  return best?.step;
+}
