@@ -102,10 +102,41 @@ export const EXACT_GRADIENTS: tf.GradConfig[] = [
   zeroGrad('LogicalNot', ['x']),
 ];
 
+/**
+ * Conv2D (NHWC, stride 1, 'valid', dilation 1 — the form the model ops emit) with both gradients
+ * written as forward convolutions, so every order of differentiation stays on conv2d, pad, reverse
+ * and transpose (stock TF.js uses Conv2DBackpropFilter, which has no gradient and no wasm kernel):
+ *   ∂x = conv2d(pad(dy, k−1), reverse(W) with in/out swapped)            (full correlation)
+ *   ∂W = conv2d(xᵀ as [I,H,W,N], dyᵀ as [Ho,Wo,N,O])ᵀ                        (batch ↔ channel)
+ * Other configurations fall back to the stock gradient.
+ */
+function conv2dGradient(stock: tf.GradConfig | undefined): tf.GradConfig {
+  return {
+    kernelName: 'Conv2D', inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const a = attrs as unknown as { strides: number | number[]; pad: unknown; dilations?: number | number[]; dataFormat?: string };
+      const one = (v: number | number[] | undefined) => v === undefined || v === 1 || (Array.isArray(v) && v.every(q => q === 1));
+      if (!(one(a.strides) && one(a.dilations) && a.pad === 'valid' && (a.dataFormat ?? 'NHWC') === 'NHWC')) {
+        if (!stock) throw new Error('Conv2D: no gradient for this configuration');
+        return stock.gradFunc(dy, saved, attrs);
+      }
+      const d = dy as tf.Tensor4D;
+      const [kh, kw] = filter.shape;
+      return {
+        x: () => tf.conv2d(tf.pad(d, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]]), tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'valid'),
+        filter: () => tf.transpose(tf.conv2d(tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(d, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid'), [1, 2, 0, 3]),
+      };
+    },
+  };
+}
+
 let registered = false;
 /** Install the exact gradients (idempotent). Must run after the stock gradients are registered. */
 export function registerExactGradients(): void {
   if (registered) return;
   registered = true;
+  const stockConv = tf.getGradient('Conv2D');
   for (const g of EXACT_GRADIENTS) tf.registerGradient(g);
+  tf.registerGradient(conv2dGradient(stockConv));
 }

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { UserInputError, UnsupportedError } from '../errors';
 import type { GraphModel } from '../model/graph';
 import { readTfjsLayersModel } from './tfjsLayers';
+import { readOnnxModel } from './onnx';
 
 import { detectFormat } from './detect';
 export { detectFormat, looksLikeCheckpoint, CHECKPOINT_GLOB } from './detect';
@@ -17,7 +18,8 @@ export function readCheckpoint(file: string): GraphModel {
   const fmt = detectFormat(file);
   switch (fmt) {
     case 'tfjs-layers': return readTfjsLayersModel(file);
+    case 'onnx': return readOnnxModel(file);
     case undefined: throw new UserInputError(`unrecognised checkpoint format '${path.extname(file)}' (expected model.json, .keras, .h5, .onnx, .safetensors, .pt/.pth)`, { file });
-    default: throw new UnsupportedError(`the ${fmt} reader is not available yet in this version (supported now: TF.js layers model.json)`, { file });
+    default: throw new UnsupportedError(`the ${fmt} reader is not available yet in this version (supported now: TF.js layers model.json, ONNX)`, { file });
   }
 }

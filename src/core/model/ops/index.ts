@@ -2,7 +2,8 @@
 import type { OpFn } from '../graph';
 import { dense } from './dense';
 import { identity, flatten, activation } from './basic';
+import { ONNX_OPS } from './onnx';
 
-export const OPS: Record<string, OpFn> = { dense, identity, flatten, activation };
+export const OPS: Record<string, OpFn> = { dense, identity, flatten, activation, ...ONNX_OPS };
 
 export function registerOp(name: string, fn: OpFn): void { OPS[name] = fn; }

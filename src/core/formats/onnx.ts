@@ -1,0 +1,230 @@
+/**
+ * ONNX reader (what PyTorch users export with torch.onnx.export): the ModelProto is decoded with
+ * protobufjs from the subset of onnx.proto below (field numbers from onnx/onnx.proto, IR ≥ 3).
+ * Initializers that feed a trainable input slot (Gemm B/C, MatMul, Conv W/B, BatchNormalization
+ * scale/B, LayerNormalization scale/B, and a float initializer added to / multiplied with an
+ * activation) are the parameters θ; all other initializers and Constant nodes are constants.
+ * External-data tensors are read from files next to the model (paths that leave its folder are
+ * refused). Layout stays NCHW as exported; convolutions transpose to TF.js's NHWC internally.
+ * Nothing in the file is executed: the graph is rebuilt from an allow-list of ops, and an
+ * unsupported op is an error naming the op, the node and the opset.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as protobuf from 'protobufjs/light';
+import { UserInputError, UnsupportedError } from '../errors';
+import { halfToFloat32 } from '../data/npy';
+import type { GraphModel, GraphNode, ParamSpec } from '../model/graph';
+
+const i64 = { type: 'int64' };
+const SCHEMA = {
+  nested: {
+    ModelProto: { fields: { irVersion: { ...i64, id: 1 }, producerName: { type: 'string', id: 2 }, producerVersion: { type: 'string', id: 3 }, graph: { type: 'GraphProto', id: 7 }, opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 } } },
+    OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { ...i64, id: 2 } } },
+    GraphProto: { fields: { node: { rule: 'repeated', type: 'NodeProto', id: 1 }, name: { type: 'string', id: 2 }, initializer: { rule: 'repeated', type: 'TensorProto', id: 5 }, input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 }, output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 } } },
+    NodeProto: { fields: { input: { rule: 'repeated', type: 'string', id: 1 }, output: { rule: 'repeated', type: 'string', id: 2 }, name: { type: 'string', id: 3 }, opType: { type: 'string', id: 4 }, attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 }, domain: { type: 'string', id: 7 } } },
+    AttributeProto: { fields: { name: { type: 'string', id: 1 }, f: { type: 'float', id: 2 }, i: { ...i64, id: 3 }, s: { type: 'bytes', id: 4 }, t: { type: 'TensorProto', id: 5 }, floats: { rule: 'repeated', type: 'float', id: 7 }, ints: { rule: 'repeated', type: 'int64', id: 8 }, type: { type: 'int32', id: 20 } } },
+    TensorProto: {
+      fields: {
+        dims: { rule: 'repeated', type: 'int64', id: 1 }, dataType: { type: 'int32', id: 2 }, floatData: { rule: 'repeated', type: 'float', id: 4 },
+        int32Data: { rule: 'repeated', type: 'int32', id: 5 }, int64Data: { rule: 'repeated', type: 'int64', id: 7 }, name: { type: 'string', id: 8 },
+        rawData: { type: 'bytes', id: 9 }, doubleData: { rule: 'repeated', type: 'double', id: 10 }, externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 }, dataLocation: { type: 'int32', id: 14 },
+      },
+    },
+    StringStringEntryProto: { fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
+    ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 } } },
+    TypeProto: { fields: { tensorType: { type: 'TypeTensor', id: 1 } } },
+    TypeTensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } },
+    TensorShapeProto: { fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } } },
+    Dimension: { fields: { dimValue: { ...i64, id: 1 }, dimParam: { type: 'string', id: 2 } } },
+  },
+};
+
+type Long = { toNumber(): number };
+const num = (v: unknown): number => (typeof v === 'number' ? v : v && typeof (v as Long).toNumber === 'function' ? (v as Long).toNumber() : Number(v ?? 0));
+
+interface TensorP { dims?: unknown[]; dataType?: number; floatData?: number[]; int32Data?: number[]; int64Data?: unknown[]; name?: string; rawData?: Uint8Array; doubleData?: number[]; externalData?: { key: string; value: string }[]; dataLocation?: number }
+interface AttrP { name: string; type?: number; f?: number; i?: unknown; s?: Uint8Array; t?: TensorP; floats?: number[]; ints?: unknown[] }
+interface NodeP { input?: string[]; output?: string[]; name?: string; opType?: string; attribute?: AttrP[]; domain?: string }
+interface ModelP { irVersion?: unknown; producerName?: string; producerVersion?: string; opsetImport?: { domain?: string; version?: unknown }[]; graph?: { node?: NodeP[]; name?: string; initializer?: TensorP[]; input?: { name: string; type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: unknown; dimParam?: string }[] } } } }[]; output?: { name: string }[] } }
+
+export interface OnnxTensor { name: string; shape: number[]; dtype: 'float32' | 'int32'; values: Float32Array | Int32Array; dataType: number }
+
+const DT: Record<number, string> = { 1: 'FLOAT', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64', 9: 'BOOL', 10: 'FLOAT16', 11: 'DOUBLE', 12: 'UINT32', 13: 'UINT64' };
+
+export function decodeOnnxModel(buf: Uint8Array, file: string): ModelP {
+  if (buf.length < 2) throw new UserInputError(`file is ${buf.length} bytes; not an ONNX model`, { file });
+  try {
+    return protobuf.Root.fromJSON(SCHEMA).lookupType('ModelProto').decode(buf) as unknown as ModelP;
+  } catch (e) {
+    throw new UserInputError(`not an ONNX ModelProto: ${(e as Error).message}`, { file });
+  }
+}
+
+export function tensorFromProto(t: TensorP, file: string, modelDir: string): OnnxTensor {
+  const name = t.name ?? '';
+  const shape = (t.dims ?? []).map(num);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(count) || count < 0) throw new UserInputError(`tensor '${name}': bad dims (${shape.join(', ')})`, { file, where: `initializer '${name}'` });
+  const dt = t.dataType ?? 0;
+  let raw = t.rawData && t.rawData.length ? t.rawData : undefined;
+  if (t.dataLocation === 1) {
+    const kv = Object.fromEntries((t.externalData ?? []).map(e => [e.key, e.value]));
+    if (!kv.location) throw new UserInputError(`tensor '${name}': external data without a location`, { file, where: `initializer '${name}'` });
+    const target = path.resolve(modelDir, kv.location);
+    if (path.relative(modelDir, target).startsWith('..') || path.isAbsolute(kv.location)) throw new UserInputError(`tensor '${name}': external data path '${kv.location}' leaves the model's folder; refused`, { file, where: `initializer '${name}'` });
+    let fd: number;
+    try { fd = fs.openSync(target, 'r'); } catch (e) { throw new UserInputError(`tensor '${name}': cannot open external data '${kv.location}': ${(e as NodeJS.ErrnoException).code}`, { file, where: `initializer '${name}'` }); }
+    try {
+      const size = fs.fstatSync(fd).size;
+      const offset = Number(kv.offset ?? 0), length = kv.length !== undefined ? Number(kv.length) : size - offset;
+      if (!(offset >= 0 && length >= 0 && offset + length <= size)) throw new UserInputError(`tensor '${name}': external data range [${offset}, ${offset + length}) is outside '${kv.location}' (${size} bytes)`, { file, where: `initializer '${name}'` });
+      raw = Buffer.alloc(length);
+      fs.readSync(fd, raw, 0, length, offset);
+    } finally { fs.closeSync(fd); }
+  }
+  const need = (bytes: number): Uint8Array => {
+    if (!raw) throw new UserInputError(`tensor '${name}' has no data`, { file, where: `initializer '${name}'` });
+    if (raw.length !== count * bytes) throw new UserInputError(`tensor '${name}': shape (${shape.join(', ')}) needs ${count * bytes} bytes, raw_data has ${raw.length}`, { file, where: `initializer '${name}'` });
+    const copy = new Uint8Array(raw.length); // a fresh, aligned ArrayBuffer (raw may be a view of a pooled Buffer)
+    copy.set(raw);
+    return copy;
+  };
+  switch (dt) {
+    case 1: return { name, shape, dtype: 'float32', dataType: dt, values: raw ? new Float32Array(need(4).buffer) : checkLen(Float32Array.from(t.floatData ?? []), count, name, file) };
+    case 11: return { name, shape, dtype: 'float32', dataType: dt, values: Float32Array.from(raw ? new Float64Array(need(8).buffer) : checkLen(Float64Array.from(t.doubleData ?? []), count, name, file)) };
+    case 10: return { name, shape, dtype: 'float32', dataType: dt, values: raw ? halfToFloat32(new Uint16Array(need(2).buffer)) : checkLen(halfToFloat32(Uint16Array.from(t.int32Data ?? [])), count, name, file) };
+    case 6: return { name, shape, dtype: 'int32', dataType: dt, values: raw ? new Int32Array(need(4).buffer) : checkLen(Int32Array.from(t.int32Data ?? []), count, name, file) };
+    case 7: {
+      const vals = raw ? Array.from(new BigInt64Array(need(8).buffer), v => Number(v)) : (t.int64Data ?? []).map(num);
+      return { name, shape, dtype: 'int32', dataType: dt, values: checkLen(Int32Array.from(vals, v => Math.max(-2147483648, Math.min(2147483647, v))), count, name, file) };
+    }
+    case 2: case 3: case 9: {
+      const b = need(1);
+      return { name, shape, dtype: 'int32', dataType: dt, values: Int32Array.from(dt === 3 ? new Int8Array(b.buffer) : b) };
+    }
+    default: throw new UnsupportedError(`tensor '${name}' has ONNX data type ${DT[dt] ?? dt}, which is not supported`, { file, where: `initializer '${name}'` });
+  }
+}
+
+function checkLen<T extends { length: number }>(a: T, count: number, name: string, file: string): T {
+  if (a.length !== count) throw new UserInputError(`tensor '${name}': expected ${count} values, found ${a.length}`, { file, where: `initializer '${name}'` });
+  return a;
+}
+
+/** Attribute values by their declared type (AttributeProto.type: FLOAT 1, INT 2, STRING 3, TENSOR 4, FLOATS 6, INTS 7). */
+function attrs(n: NodeP): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const a of n.attribute ?? []) {
+    switch (a.type) {
+      case 1: out[a.name] = a.f ?? 0; break;
+      case 2: out[a.name] = num(a.i); break;
+      case 3: out[a.name] = new TextDecoder().decode(a.s ?? new Uint8Array(0)); break;
+      case 4: out[a.name] = a.t; break;
+      case 6: out[a.name] = a.floats ?? []; break;
+      case 7: out[a.name] = (a.ints ?? []).map(num); break;
+      default: out[a.name] = undefined; // graphs, sparse tensors, type protos: no supported op uses them
+    }
+  }
+  return out;
+}
+
+/** Which input slots of which ops hold trainable parameters when fed by a float initializer. */
+const PARAM_SLOTS: Record<string, number[]> = {
+  Gemm: [0, 1, 2], MatMul: [0, 1], Conv: [1, 2], ConvTranspose: [1, 2], BatchNormalization: [1, 2], LayerNormalization: [1, 2],
+  Add: [0, 1], Sub: [0, 1], Mul: [0, 1], PRelu: [1], Gather: [0],
+};
+
+export const SUPPORTED_ONNX_OPS = new Set(['Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softmax', 'LogSoftmax', 'Erf', 'Gelu',
+  'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'BatchNormalization', 'Identity', 'Dropout', 'Constant', 'Pad', 'ReduceMean', 'Pow', 'Sqrt', 'Clip', 'Exp', 'Log', 'Abs']);
+
+export function readOnnxModel(file: string): GraphModel {
+  let buf: Buffer;
+  try { buf = fs.readFileSync(file); } catch (e) { throw new UserInputError(`cannot read checkpoint: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }); }
+  const model = decodeOnnxModel(buf, file);
+  const g = model.graph;
+  if (!g || !g.node || g.node.length === 0) throw new UserInputError('the ONNX model has no graph nodes', { file, where: 'field graph' });
+  const opset = num(model.opsetImport?.find(o => !o.domain || o.domain === 'ai.onnx')?.version ?? 0);
+  const dir = path.dirname(path.resolve(file));
+  const inits = new Map<string, OnnxTensor>();
+  for (const t of g.initializer ?? []) inits.set(t.name ?? '', tensorFromProto(t, file, dir));
+  // Constant nodes become constants too
+  for (const n of g.node) if (n.opType === 'Constant') {
+    const a = attrs(n);
+    let t: OnnxTensor;
+    if (a.value) t = tensorFromProto(a.value as TensorP, file, dir);
+    else if (a.value_float !== undefined) t = { name: '', shape: [], dtype: 'float32', dataType: 1, values: Float32Array.of(Number(a.value_float)) };
+    else if (a.value_floats) t = { name: '', shape: [(a.value_floats as number[]).length], dtype: 'float32', dataType: 1, values: Float32Array.from(a.value_floats as number[]) };
+    else if (a.value_int !== undefined) t = { name: '', shape: [], dtype: 'int32', dataType: 7, values: Int32Array.of(Number(a.value_int)) };
+    else if (a.value_ints) t = { name: '', shape: [(a.value_ints as number[]).length], dtype: 'int32', dataType: 7, values: Int32Array.from(a.value_ints as number[]) };
+    else throw new UnsupportedError(`Constant node '${n.name}' has an unsupported value attribute`, { file, where: `node '${n.name}'` });
+    inits.set(n.output![0], { ...t, name: n.output![0] });
+  }
+  // parameters: float initializers in trainable slots whose other operand is computed
+  const isParam = new Set<string>();
+  for (const n of g.node) {
+    const slots = PARAM_SLOTS[n.opType ?? ''];
+    if (!slots) continue;
+    const ins = n.input ?? [];
+    for (const s of slots) {
+      const name = ins[s];
+      const t = name ? inits.get(name) : undefined;
+      if (!t || t.dtype !== 'float32' || g.node.some(c => c.opType === 'Constant' && c.output?.[0] === name)) continue;
+      if ((n.opType === 'Add' || n.opType === 'Sub' || n.opType === 'Mul' || n.opType === 'MatMul') && ins.every(i => inits.has(i))) continue;
+      if (n.opType === 'BatchNormalization' && s > 2) continue;
+      isParam.add(name);
+    }
+  }
+  const params: ParamSpec[] = [];
+  const constants: GraphModel['constants'] = new Map();
+  let offset = 0;
+  const thetaParts: Float32Array[] = [];
+  const layerOf = (name: string): string => { const n = g.node!.find(x => x.input?.includes(name)); return n?.name || n?.opType || name; };
+  for (const [name, t] of inits) {
+    if (isParam.has(name)) {
+      const size = t.values.length;
+      const consumer = g.node.find(x => x.input?.includes(name));
+      const role: ParamSpec['role'] = consumer && ['Gemm', 'MatMul', 'Conv', 'ConvTranspose'].includes(consumer.opType ?? '') && (consumer.input?.[1] === name || (consumer.opType === 'MatMul' && consumer.input?.[0] === name)) ? 'kernel'
+        : consumer?.opType === 'BatchNormalization' || consumer?.opType === 'LayerNormalization' ? (consumer.input?.[1] === name ? 'gamma' : 'beta') : 'bias';
+      params.push({ name, layer: layerOf(name), role, shape: t.shape, offset, size, outAxis: role === 'kernel' ? (consumer?.opType === 'Gemm' && !consumer.attribute?.some(a => a.name === 'transB' && num(a.i) === 1) ? 1 : 0) : undefined });
+      thetaParts.push(t.values as Float32Array);
+      offset += size;
+    } else constants.set(name, { shape: t.shape, dtype: t.dtype, values: t.values });
+  }
+  const theta = new Float32Array(offset);
+  { let o = 0; for (const p of thetaParts) { theta.set(p, o); o += p.length; } }
+  const nodes: GraphNode[] = [];
+  const layers: GraphModel['layers'] = [];
+  for (const n of g.node) {
+    const op = n.opType ?? '';
+    if (op === 'Constant') continue;
+    if (n.domain && n.domain !== 'ai.onnx' && n.domain !== '') throw new UnsupportedError(`op '${n.domain}.${op}' (node '${n.name}', opset ${opset}) is from a custom domain`, { file, where: `node '${n.name}'` });
+    if (!SUPPORTED_ONNX_OPS.has(op)) throw new UnsupportedError(`ONNX op '${op}' (node '${n.name}', opset ${opset}) is not supported (supported: ${[...SUPPORTED_ONNX_OPS].sort().join(', ')})`, { file, where: `node '${n.name}'` });
+    const a = attrs(n);
+    const inputs = (n.input ?? []).filter(i => i !== '');
+    nodes.push({ op: `onnx.${op}`, inputs, outputs: n.output ?? [], attrs: { ...a, opset, optionalInputs: n.input ?? [] }, name: n.name || `${op}_${nodes.length}` });
+    const pcount = inputs.filter(i => isParam.has(i)).reduce((s, i) => s + (inits.get(i)?.values.length ?? 0), 0);
+    layers.push({ name: n.name || op, kind: op, params: pcount });
+  }
+  const graphInputs = (g.input ?? []).filter(i => !inits.has(i.name));
+  if (graphInputs.length !== 1) throw new UnsupportedError(`the model has ${graphInputs.length} graph inputs (${graphInputs.map(i => i.name).join(', ')}); exactly one is supported`, { file, where: 'field graph.input' });
+  const inDims = graphInputs[0].type?.tensorType?.shape?.dim ?? [];
+  const outputs = (g.output ?? []).map(o => o.name);
+  if (outputs.length < 1) throw new UserInputError('the ONNX graph has no outputs', { file, where: 'field graph.output' });
+  const last = nodes.find(n => n.outputs.includes(outputs[0]));
+  const outputActivation = last?.op === 'onnx.Softmax' ? 'softmax' : last?.op === 'onnx.Sigmoid' ? 'sigmoid' : undefined;
+  // the loss folds a final softmax/sigmoid; express it as an internal activation node so logitsModel can remove it
+  if (last && outputActivation) { last.op = 'activation'; last.attrs = { activation: outputActivation }; }
+  const notices: string[] = [];
+  for (const p of params) {
+    const v = theta.subarray(p.offset, p.offset + p.size);
+    let bad = 0; for (const x of v) if (!Number.isFinite(x)) bad++;
+    if (bad) notices.push(`parameter '${p.name}' has ${bad} NaN/Inf values`);
+  }
+  return {
+    format: 'onnx',
+    inputs: [{ name: graphInputs[0].name, shape: inDims.map(d => (d.dimParam || d.dimValue === undefined ? null : num(d.dimValue))), dtype: 'float32' }],
+    outputs, params, numParams: offset, theta, constants, nodes, outputActivation, layers,
+    notices: [`ONNX opset ${opset}${model.producerName ? `, produced by ${model.producerName} ${model.producerVersion ?? ''}`.trimEnd() : ''}`, ...notices],
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * ONNX operators (the subset in formats/onnx.ts) as pure TF.js functions of their inputs, built
+ * only from kernels with verified second-order gradients. Layout is NCHW as exported; 2-D
+ * convolutions transpose to NHWC around TF.js's conv2d (stride 1, padding applied as an explicit
+ * pad, so the exact Conv2D gradient of autodiff/gradients.ts applies). Max pooling is written as
+ * Σ window · one-hot(argMax window) (ties broken by the first maximum, as argMax does), average
+ * pooling as a window mean: both exact at every order. Non-overlapping pooling windows only.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { UnsupportedError } from '../../errors';
+import type { GraphNode, OpFn } from '../graph';
+
+const ints = (t: tf.Tensor): number[] => Array.from(t.dataSync() as Int32Array | Float32Array);
+const unsupported = (node: GraphNode, what: string): never => { throw new UnsupportedError(`ONNX op '${node.op.slice(5)}' (node '${node.name}', opset ${node.attrs.opset}): ${what}`); };
+const attrInts = (a: Record<string, unknown>, k: string): number[] | undefined => (Array.isArray(a[k]) ? (a[k] as number[]) : undefined);
+const norm = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
+
+function T2(t: tf.Tensor): tf.Tensor { return tf.transpose(t); }
+
+function conv2dNCHW(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor | undefined, a: Record<string, unknown>, node: GraphNode): tf.Tensor {
+  const strides = attrInts(a, 'strides') ?? [1, 1], dil = attrInts(a, 'dilations') ?? [1, 1];
+  if (strides.some(s => s !== 1)) unsupported(node, `strides ${strides.join('×')}: only stride 1 has an exact second-order path so far`);
+  if (dil.some(d => d !== 1)) unsupported(node, `dilations ${dil.join('×')}: only dilation 1 is supported`);
+  const kh = w.shape[2], kw = w.shape[3];
+  let pads = attrInts(a, 'pads') ?? [0, 0, 0, 0];
+  const autoPad = String(a.auto_pad ?? 'NOTSET');
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    const ph = kh - 1, pw = kw - 1;
+    pads = autoPad === 'SAME_UPPER' ? [Math.floor(ph / 2), Math.floor(pw / 2), ph - Math.floor(ph / 2), pw - Math.floor(pw / 2)] : [ph - Math.floor(ph / 2), pw - Math.floor(pw / 2), Math.floor(ph / 2), Math.floor(pw / 2)];
+  }
+  const group = Number(a.group ?? 1);
+  let xh = tf.transpose(x, [0, 2, 3, 1]); // NHWC
+  if (pads.some(p => p !== 0)) xh = tf.pad(xh, [[0, 0], [pads[0], pads[2]], [pads[1], pads[3]], [0, 0]]);
+  const f = tf.transpose(w, [2, 3, 1, 0]); // [kh, kw, I/g, O]
+  let y: tf.Tensor;
+  if (group === 1) y = tf.conv2d(xh as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid');
+  else {
+    const cin = x.shape[1] / group, cout = w.shape[0] / group;
+    const xs = tf.split(xh, group, 3), fs = tf.split(f, group, 3);
+    if (cin !== f.shape[2]) unsupported(node, `group ${group} does not divide the ${x.shape[1]} input channels into kernels of ${f.shape[2]}`);
+    y = tf.concat(xs.map((xi, i) => tf.conv2d(xi as tf.Tensor4D, fs[i] as tf.Tensor4D, 1, 'valid')), 3);
+    void cout;
+  }
+  if (b) y = tf.add(y, b);
+  return tf.transpose(y, [0, 3, 1, 2]);
+}
+
+/** Non-overlapping k×k windows of an NCHW tensor as [N·C·h, w, kh·kw] (rank ≤ 4 throughout). */
+function windows(x: tf.Tensor4D, kh: number, kw: number): { win: tf.Tensor; h: number; w: number } {
+  const [n, c, H, W] = x.shape;
+  const h = Math.floor(H / kh), w = Math.floor(W / kw);
+  const xc = h * kh === H && w * kw === W ? x : tf.slice(x, [0, 0, 0, 0], [n, c, h * kh, w * kw]);
+  const r = tf.reshape(xc, [n * c * h, kh, w, kw]);
+  const t = tf.transpose(r, [0, 2, 1, 3]);
+  return { win: tf.reshape(t, [n * c * h, w, kh * kw]), h, w };
+}
+
+function poolNCHW(kind: 'max' | 'avg', x: tf.Tensor4D, a: Record<string, unknown>, node: GraphNode): tf.Tensor {
+  const k = attrInts(a, 'kernel_shape')!;
+  if (!k || k.length !== 2) unsupported(node, `kernel_shape ${JSON.stringify(a.kernel_shape)}: only 2-D pooling`);
+  const s = attrInts(a, 'strides') ?? [1, 1];
+  if (s[0] !== k[0] || s[1] !== k[1]) unsupported(node, `strides ${s.join('×')} ≠ kernel ${k.join('×')}: only non-overlapping windows are supported`);
+  if ((attrInts(a, 'pads') ?? []).some(p => p !== 0)) unsupported(node, 'pads: only unpadded pooling is supported');
+  if (Number(a.ceil_mode ?? 0) !== 0) unsupported(node, 'ceil_mode=1 is not supported');
+  if ((attrInts(a, 'dilations') ?? [1, 1]).some(d => d !== 1)) unsupported(node, 'dilations are not supported');
+  const [n, c] = x.shape;
+  const { win, h, w } = windows(x, k[0], k[1]);
+  const y = kind === 'avg' ? tf.mean(win, 2) : tf.sum(tf.mul(win, tf.oneHot(tf.argMax(win, 2), k[0] * k[1])), 2);
+  return tf.reshape(y, [n, c, h, w]);
+}
+
+function bnShape(p: tf.Tensor, rank: number): tf.Tensor { const s = new Array(rank).fill(1); s[1] = p.size; return tf.reshape(p, s); }
+
+export const ONNX_OPS: Record<string, OpFn> = {
+  'onnx.Gemm': ([A, B, C], a) => {
+    let x = Number(a.transA ?? 0) ? T2(A) : A;
+    let w = Number(a.transB ?? 0) ? T2(B) : B;
+    let y = tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D) as tf.Tensor;
+    const alpha = Number(a.alpha ?? 1), beta = Number(a.beta ?? 1);
+    if (alpha !== 1) y = tf.mul(y, alpha);
+    if (C) y = tf.add(y, beta !== 1 ? tf.mul(C, beta) : C);
+    x = w = undefined as unknown as tf.Tensor;
+    return [y];
+  },
+  'onnx.MatMul': ([A, B]) => {
+    if (A.rank === 2 && B.rank === 2) return [tf.matMul(A as tf.Tensor2D, B as tf.Tensor2D)];
+    if (B.rank === 2) { const lead = A.shape.slice(0, -1); return [tf.reshape(tf.matMul(tf.reshape(A, [-1, A.shape[A.rank - 1] as number]) as tf.Tensor2D, B as tf.Tensor2D), [...(lead as number[]), B.shape[1] as number])]; }
+    return [tf.matMul(A, B)];
+  },
+  'onnx.Add': ([x, y]) => [tf.add(x, y)],
+  'onnx.Sub': ([x, y]) => [tf.sub(x, y)],
+  'onnx.Mul': ([x, y]) => [tf.mul(x, y)],
+  'onnx.Div': ([x, y]) => [tf.div(x, y)],
+  'onnx.Pow': ([x, y]) => [tf.pow(x, y)],
+  'onnx.Neg': ([x]) => [tf.neg(x)],
+  'onnx.Sqrt': ([x]) => [tf.sqrt(x)],
+  'onnx.Exp': ([x]) => [tf.exp(x)],
+  'onnx.Log': ([x]) => [tf.log(x)],
+  'onnx.Abs': ([x]) => [tf.abs(x)],
+  'onnx.Erf': ([x]) => [tf.erf(x)],
+  'onnx.Relu': ([x]) => [tf.relu(x)],
+  'onnx.LeakyRelu': ([x], a) => [tf.leakyRelu(x, Number(a.alpha ?? 0.01))],
+  'onnx.Elu': ([x], a) => { const al = Number(a.alpha ?? 1); return [al === 1 ? tf.elu(x) : tf.where(tf.greater(x, 0), x, tf.mul(al, tf.sub(tf.exp(x), 1)))]; },
+  'onnx.Selu': ([x], a, node) => {
+    if ((a.alpha !== undefined && Math.abs(Number(a.alpha) - 1.6732632) > 1e-6) || (a.gamma !== undefined && Math.abs(Number(a.gamma) - 1.0507010) > 1e-6)) unsupported(node, 'non-default alpha/gamma');
+    return [tf.selu(x)];
+  },
+  'onnx.Sigmoid': ([x]) => [tf.sigmoid(x)],
+  'onnx.Tanh': ([x]) => [tf.tanh(x)],
+  'onnx.Softplus': ([x]) => [tf.softplus(x)],
+  'onnx.Softmax': ([x], a, node) => {
+    const axis = norm(Number(a.axis ?? (Number(a.opset) >= 13 ? -1 : 1)), x.rank);
+    if (axis !== x.rank - 1) unsupported(node, `softmax over axis ${axis} of a rank-${x.rank} tensor (only the last axis)`);
+    return [tf.softmax(x, -1)];
+  },
+  'onnx.LogSoftmax': ([x], a, node) => {
+    const axis = norm(Number(a.axis ?? (Number(a.opset) >= 13 ? -1 : 1)), x.rank);
+    if (axis !== x.rank - 1) unsupported(node, `log-softmax over axis ${axis} (only the last axis)`);
+    return [tf.sub(x, tf.logSumExp(x, -1, true))];
+  },
+  'onnx.Gelu': ([x], a) => String(a.approximate ?? 'none') === 'tanh'
+    ? [tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))))]
+    : [tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))],
+  'onnx.Conv': ([x, w, b], a, node) => {
+    if (x.rank === 3) return [tf.squeeze(conv2dNCHW(tf.expandDims(x, 2) as tf.Tensor4D, tf.expandDims(w, 2) as tf.Tensor4D, b, { ...a, kernel_shape: [1, ...(attrInts(a, 'kernel_shape') ?? [])], strides: [1, ...(attrInts(a, 'strides') ?? [1])], dilations: [1, ...(attrInts(a, 'dilations') ?? [1])], pads: a.pads ? [0, (a.pads as number[])[0], 0, (a.pads as number[])[1]] : undefined }, node), [2])];
+    if (x.rank !== 4) unsupported(node, `rank-${x.rank} input (1-D and 2-D convolutions only)`);
+    return [conv2dNCHW(x as tf.Tensor4D, w as tf.Tensor4D, b, a, node)];
+  },
+  'onnx.MaxPool': ([x], a, node) => { if (x.rank !== 4) unsupported(node, 'only 2-D max pooling'); return [poolNCHW('max', x as tf.Tensor4D, a, node)]; },
+  'onnx.AveragePool': ([x], a, node) => { if (x.rank !== 4) unsupported(node, 'only 2-D average pooling'); return [poolNCHW('avg', x as tf.Tensor4D, a, node)]; },
+  'onnx.GlobalAveragePool': ([x]) => [tf.mean(x, Array.from({ length: x.rank - 2 }, (_, i) => i + 2), true)],
+  'onnx.Flatten': ([x], a) => { const ax = norm(Number(a.axis ?? 1), x.rank); const lead = x.shape.slice(0, ax).reduce((p, q) => p * q, 1); return [tf.reshape(x, [lead, -1])]; },
+  'onnx.Reshape': ([x, s], a) => {
+    const shape = ints(s).map((d, i) => (d === 0 && !Number(a.allowzero ?? 0) ? x.shape[i] : d));
+    return [tf.reshape(x, shape)];
+  },
+  'onnx.Transpose': ([x], a) => [tf.transpose(x, attrInts(a, 'perm'))],
+  'onnx.Squeeze': ([x, ax], a) => { const axes = ax ? ints(ax) : attrInts(a, 'axes'); return [tf.squeeze(x, axes?.map(v => norm(v, x.rank)))]; },
+  'onnx.Unsqueeze': ([x, ax], a) => {
+    const axes = (ax ? ints(ax) : attrInts(a, 'axes')!).map(v => norm(v, x.rank + (ax ? ints(ax).length : attrInts(a, 'axes')!.length))).sort((p, q) => p - q);
+    let y = x; for (const v of axes) y = tf.expandDims(y, v); return [y];
+  },
+  'onnx.Concat': (xs, a) => [tf.concat(xs, norm(Number(a.axis), xs[0].rank))],
+  'onnx.Identity': ([x]) => [x],
+  'onnx.Dropout': ([x]) => [x],
+  'onnx.BatchNormalization': ([x, scale, B, mean, variance], a) => {
+    const eps = Number(a.epsilon ?? 1e-5);
+    const inv = tf.div(bnShape(scale, x.rank), tf.sqrt(tf.add(bnShape(variance, x.rank), eps)));
+    return [tf.add(tf.mul(tf.sub(x, bnShape(mean, x.rank)), inv), bnShape(B, x.rank))];
+  },
+  'onnx.Pad': ([x, p, v], a, node) => {
+    if (String(a.mode ?? 'constant') !== 'constant') unsupported(node, `mode '${a.mode}' (constant only)`);
+    const pads = p ? ints(p) : attrInts(a, 'pads')!;
+    const r = x.rank;
+    if (pads.every(q => q === 0)) return [x];
+    if (pads.some(q => q < 0)) unsupported(node, 'negative pads');
+    const value = v ? (v.dataSync() as Float32Array)[0] : Number(a.value ?? 0);
+    return [tf.pad(x, Array.from({ length: r }, (_, i) => [pads[i], pads[i + r]] as [number, number]), value)];
+  },
+  'onnx.ReduceMean': ([x, ax], a) => {
+    const axes = ax ? ints(ax) : attrInts(a, 'axes');
+    return [tf.mean(x, axes ? axes.map(v => norm(v, x.rank)) : undefined, Number(a.keepdims ?? 1) === 1)];
+  },
+  'onnx.Clip': ([x, lo, hi], a) => {
+    const min = lo ? (lo.dataSync() as Float32Array)[0] : Number(a.min ?? -3.4028234663852886e38);
+    const max = hi ? (hi.dataSync() as Float32Array)[0] : Number(a.max ?? 3.4028234663852886e38);
+    return [tf.clipByValue(x, min, max)];
+  },
+};
