@@ -8,6 +8,7 @@ import { UserInputError, UnsupportedError } from '../errors';
 import type { GraphModel } from '../model/graph';
 import { readTfjsLayersModel } from './tfjsLayers';
 import { readOnnxModel } from './onnx';
+import { readKerasModel } from './keras';
 
 import { detectFormat } from './detect';
 export { detectFormat, looksLikeCheckpoint, CHECKPOINT_GLOB } from './detect';
@@ -19,7 +20,8 @@ export function readCheckpoint(file: string): GraphModel {
   switch (fmt) {
     case 'tfjs-layers': return readTfjsLayersModel(file);
     case 'onnx': return readOnnxModel(file);
+    case 'keras': case 'keras-h5': return readKerasModel(file);
     case undefined: throw new UserInputError(`unrecognised checkpoint format '${path.extname(file)}' (expected model.json, .keras, .h5, .onnx, .safetensors, .pt/.pth)`, { file });
-    default: throw new UnsupportedError(`the ${fmt} reader is not available yet in this version (supported now: TF.js layers model.json, ONNX)`, { file });
+    default: throw new UnsupportedError(`the ${fmt} reader is not available yet in this version (supported now: TF.js layers model.json, Keras .keras/.h5, ONNX)`, { file });
   }
 }

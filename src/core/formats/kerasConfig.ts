@@ -157,6 +157,79 @@ export function buildKerasGraph(model: { class_name: string; config: unknown }, 
         nodes.push({ op: 'flatten', inputs: [ins[0]], outputs: [out], attrs: {}, name });
         layerInfo.push({ name, kind: 'Flatten', params: 0 });
         break;
+      case 'Add': case 'Subtract': case 'Multiply': case 'Average': case 'Maximum': case 'Minimum': {
+        if (l.class_name === 'Maximum' || l.class_name === 'Minimum') throw new UnsupportedError(`layer class '${l.class_name}' (layer '${name}') is not supported yet`, where);
+        nodes.push({ op: 'merge', inputs: ins, outputs: [out], attrs: { mode: l.class_name.toLowerCase() }, name });
+        layerInfo.push({ name, kind: l.class_name, params: 0 });
+        lastActivation = undefined;
+        break;
+      }
+      case 'Concatenate':
+        nodes.push({ op: 'concat', inputs: ins, outputs: [out], attrs: { axis: Number(c.axis ?? -1) }, name });
+        layerInfo.push({ name, kind: 'Concatenate', params: 0 });
+        lastActivation = undefined;
+        break;
+      case 'BatchNormalization': case 'LayerNormalization': {
+        const axis = c.axis;
+        const ax = Array.isArray(axis) ? axis : [axis ?? -1];
+        if (ax.length !== 1 || (Number(ax[0]) !== -1 && !(inputShape && Number(ax[0]) === inputShape.length - 1))) throw new UnsupportedError(`${l.class_name} '${name}' over axis ${JSON.stringify(axis)}: only the last (channel) axis is supported`, where);
+        const bnIns = [ins[0]];
+        const g = c.scale !== false ? findWeight(name, 'gamma', true)! : undefined;
+        const b = c.center !== false ? findWeight(name, 'beta', true)! : undefined;
+        const gName = g ? addParam(name, 'gamma', g) : '';
+        const bName = b ? addParam(name, 'beta', b) : '';
+        bnIns.push(gName, bName);
+        if (l.class_name === 'BatchNormalization') {
+          for (const stat of ['moving_mean', 'moving_variance']) {
+            const w = findWeight(name, stat, true)!;
+            constants.set(`${name}/${stat}`, { shape: w.shape, dtype: 'float32', values: w.values });
+            bnIns.push(`${name}/${stat}`);
+          }
+        }
+        nodes.push({ op: l.class_name === 'BatchNormalization' ? 'batchnorm' : 'layernorm', inputs: bnIns, outputs: [out], attrs: { epsilon: Number(c.epsilon ?? 1e-3) }, name });
+        layerInfo.push({ name, kind: l.class_name, params: offset - before });
+        lastActivation = undefined;
+        break;
+      }
+      case 'Conv2D': {
+        const act = normActivation(c.activation, ctx, name);
+        const strides = (c.strides as number[] | undefined) ?? [1, 1], dil = (c.dilation_rate as number[] | number | undefined) ?? [1, 1];
+        if ((Array.isArray(strides) ? strides : [strides]).some(v => Number(v) !== 1)) throw new UnsupportedError(`Conv2D '${name}' with strides ${JSON.stringify(strides)}: only stride 1 has an exact second-order path so far`, where);
+        if ((Array.isArray(dil) ? dil : [dil]).some(v => Number(v) !== 1)) throw new UnsupportedError(`Conv2D '${name}' with dilation ${JSON.stringify(dil)} is not supported`, where);
+        if ((c.data_format ?? 'channels_last') !== 'channels_last') throw new UnsupportedError(`Conv2D '${name}' with data_format ${c.data_format}: channels_last only`, where);
+        if (Number(c.groups ?? 1) !== 1) throw new UnsupportedError(`Conv2D '${name}' with groups ${c.groups} is not supported`, where);
+        const k = addParam(name, 'kernel', findWeight(name, 'kernel', true)!, 3);
+        const b = c.use_bias !== false ? addParam(name, 'bias', findWeight(name, 'bias', true)!) : undefined;
+        nodes.push({ op: 'conv2d', inputs: b ? [ins[0], k, b] : [ins[0], k], outputs: [out], attrs: { padding: String(c.padding ?? 'valid'), activation: act }, name });
+        layerInfo.push({ name, kind: 'Conv2D', activation: act, units: Number(c.filters), params: offset - before });
+        lastActivation = act;
+        break;
+      }
+      case 'MaxPooling2D': case 'AveragePooling2D': {
+        const ps = (c.pool_size as number[] | number | undefined) ?? [2, 2];
+        const pool = Array.isArray(ps) ? ps.map(Number) : [Number(ps), Number(ps)];
+        const st = c.strides == null ? pool : Array.isArray(c.strides) ? (c.strides as number[]).map(Number) : [Number(c.strides), Number(c.strides)];
+        if (st[0] !== pool[0] || st[1] !== pool[1]) throw new UnsupportedError(`${l.class_name} '${name}' with strides ${st} ≠ pool size ${pool}: only non-overlapping windows are supported`, where);
+        if (String(c.padding ?? 'valid') !== 'valid') throw new UnsupportedError(`${l.class_name} '${name}' with padding '${c.padding}': only 'valid'`, where);
+        nodes.push({ op: 'pool2d', inputs: [ins[0]], outputs: [out], attrs: { kind: l.class_name === 'MaxPooling2D' ? 'max' : 'avg', pool }, name });
+        layerInfo.push({ name, kind: l.class_name, params: 0 });
+        break;
+      }
+      case 'GlobalAveragePooling2D': case 'GlobalMaxPooling2D':
+        nodes.push({ op: 'globalpool2d', inputs: [ins[0]], outputs: [out], attrs: { kind: l.class_name === 'GlobalMaxPooling2D' ? 'max' : 'avg', keepdims: Boolean(c.keepdims) }, name });
+        layerInfo.push({ name, kind: l.class_name, params: 0 });
+        break;
+      case 'Reshape':
+        nodes.push({ op: 'reshape', inputs: [ins[0]], outputs: [out], attrs: { shape: c.target_shape }, name });
+        layerInfo.push({ name, kind: 'Reshape', params: 0 });
+        break;
+      case 'ZeroPadding2D': {
+        const p0 = c.padding ?? [[1, 1], [1, 1]];
+        const pads = typeof p0 === 'number' ? [[p0, p0], [p0, p0]] : (p0 as unknown[]).map(v => (Array.isArray(v) ? v.map(Number) : [Number(v), Number(v)]));
+        nodes.push({ op: 'zeropad2d', inputs: [ins[0]], outputs: [out], attrs: { pads }, name });
+        layerInfo.push({ name, kind: 'ZeroPadding2D', params: 0 });
+        break;
+      }
       default:
         throw new UnsupportedError(`layer class '${l.class_name}' (layer '${name}') is not supported yet`, where);
     }

@@ -20,6 +20,7 @@ export function forward(model: GraphModel, theta: tf.Tensor1D, x: tf.Tensor): tf
     const fn = OPS[node.op];
     if (!fn) throw new UnsupportedError(`op '${node.op}' (node '${node.name}') has no implementation`);
     const ins = node.inputs.map(n => {
+      if (n === '') return undefined as unknown as tf.Tensor; // an optional input that is absent
       const t = env.get(n);
       if (!t) throw new Error(`internal: tensor '${n}' needed by node '${node.name}' is not defined`);
       return t;

@@ -3,7 +3,8 @@ import type { OpFn } from '../graph';
 import { dense } from './dense';
 import { identity, flatten, activation } from './basic';
 import { ONNX_OPS } from './onnx';
+import { KERAS_OPS } from './keras';
 
-export const OPS: Record<string, OpFn> = { dense, identity, flatten, activation, ...ONNX_OPS };
+export const OPS: Record<string, OpFn> = { dense, identity, flatten, activation, ...ONNX_OPS, ...KERAS_OPS };
 
 export function registerOp(name: string, fn: OpFn): void { OPS[name] = fn; }

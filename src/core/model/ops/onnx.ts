@@ -55,7 +55,7 @@ function windows(x: tf.Tensor4D, kh: number, kw: number): { win: tf.Tensor; h: n
   return { win: tf.reshape(t, [n * c * h, w, kh * kw]), h, w };
 }
 
-function poolNCHW(kind: 'max' | 'avg', x: tf.Tensor4D, a: Record<string, unknown>, node: GraphNode): tf.Tensor {
+export function poolNCHW(kind: 'max' | 'avg', x: tf.Tensor4D, a: Record<string, unknown>, node: GraphNode): tf.Tensor {
   const k = attrInts(a, 'kernel_shape')!;
   if (!k || k.length !== 2) unsupported(node, `kernel_shape ${JSON.stringify(a.kernel_shape)}: only 2-D pooling`);
   const s = attrInts(a, 'strides') ?? [1, 1];

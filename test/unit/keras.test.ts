@@ -1,0 +1,92 @@
+/**
+ * Keras checkpoints written by real Keras 3.15 (torch backend): loss = Keras' model.evaluate;
+ * gradient and exact H·v = PyTorch float64 double backward through an independent interpreter of
+ * the saved config (test/fixtures/keras/make_hvp_reference.py), on cpu and wasm — Dense, Conv2D
+ * ('same'/'valid'), MaxPooling2D, GlobalAveragePooling2D, Add, Concatenate, BatchNormalization,
+ * Dropout. Also the TF.js Functional fixture, bad input and fuzzing of both Keras containers.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import fc from 'fast-check';
+import { initBackend } from '../../src/core/backend';
+import { readCheckpoint } from '../../src/core/formats';
+import { readKerasModel } from '../../src/core/formats/keras';
+import { loadDataset } from '../../src/core/data/dataset';
+import { resolveLoss } from '../../src/core/loss';
+import { TfObjective } from '../../src/core/objective';
+import { relErr } from '../../src/core/autodiff/selftest';
+import { isUserInputError } from '../../src/core/errors';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const FX = path.join(ROOT, 'test/fixtures/keras');
+const producer = JSON.parse(fs.readFileSync(path.join(FX, 'producer.json'), 'utf8'));
+const ref = JSON.parse(fs.readFileSync(path.join(FX, 'hvp_reference.json'), 'utf8'));
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`Keras models from Keras 3 (${backend})`, function () {
+    this.timeout(120000);
+    before(async () => { await initBackend(backend); });
+    for (const name of ['sequential', 'functional', 'cnn']) {
+      it(`${name} (${producer[name].file}): loss = Keras' evaluate; gradient and H·v = PyTorch float64`, async () => {
+        await initBackend(backend);
+        const model = readCheckpoint(path.join(FX, name, producer[name].file));
+        const data = loadDataset(path.join(FX, name, 'data.npz'));
+        const obj = new TfObjective(model, data, resolveLoss(model, data), { chunkSize: 23 });
+        try {
+          assert.strictEqual(model.numParams, ref[name].hv.length);
+          const { loss, gradient } = await obj.valueAndGradient(model.theta);
+          assert.ok(Math.abs(loss - producer[name].loss) / producer[name].loss < 1e-5, `loss ${loss} vs Keras ${producer[name].loss}`);
+          assert.ok(relErr(gradient, ref[name].grad) < 1e-5, `gradient rel. err ${relErr(gradient, ref[name].grad)}`);
+          const v = Float32Array.from({ length: model.numParams }, (_, i) => Math.sin(i));
+          const hv = await obj.hvp(model.theta, v);
+          assert.ok(relErr(hv, ref[name].hv) < 1e-5, `H·v rel. err ${relErr(hv, ref[name].hv)}`);
+        } finally { obj.dispose(); }
+      });
+    }
+    it('TF.js Functional model (Add, BatchNormalization, Concatenate): loss = tfjs-layers evaluate', async () => {
+      await initBackend(backend);
+      const dir = path.join(ROOT, 'test/fixtures/tfjs/functional');
+      const model = readCheckpoint(path.join(dir, 'model.json'));
+      const data = loadDataset(path.join(dir, 'data.npz'));
+      const obj = new TfObjective(model, data, resolveLoss(model, data));
+      try {
+        const p = JSON.parse(fs.readFileSync(path.join(dir, 'producer.json'), 'utf8')).value;
+        const l = await obj.loss(model.theta);
+        assert.ok(Math.abs(l - p) / p < 1e-5, `${l} vs ${p}`);
+      } finally { obj.dispose(); }
+    });
+  });
+}
+
+describe('Keras readers: bad input and fuzzing', function () {
+  this.timeout(300000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-keras-'));
+  it('a .keras without config.json and a corrupt .h5 give clear errors', () => {
+    const { zipSync } = require('fflate') as typeof import('fflate');
+    fs.writeFileSync(path.join(tmp, 'x.keras'), zipSync({ 'metadata.json': new TextEncoder().encode('{}') }));
+    assert.throws(() => readKerasModel(path.join(tmp, 'x.keras')), /no config\.json/);
+    fs.writeFileSync(path.join(tmp, 'x.h5'), Buffer.from('not hdf5 at all'));
+    assert.throws(() => readKerasModel(path.join(tmp, 'x.h5')), /not an HDF5 file/);
+  });
+
+  for (const [label, file, ext] of [['.h5', 'functional/model.h5', '.h5'], ['.keras', 'sequential/model.keras', '.keras']] as const) {
+    it(`fuzz ${label}: 10,000 mutated files give a UserInputError or a model, never another exception or a hang`, () => {
+      const seed = new Uint8Array(fs.readFileSync(path.join(FX, file)));
+      const f = path.join(tmp, `m${ext}`);
+      let n = 0, slow = 0;
+      fc.assert(fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 4 }), (edits) => {
+        n++;
+        const b = Array.from(seed);
+        for (const [pos, val, op] of edits) { if (b.length < 2) break; const i = pos % b.length; if (op === 0) b[i] = val; else if (op === 1) b.splice(i, 1); else b.length = Math.max(1, i); }
+        fs.writeFileSync(f, Uint8Array.from(b));
+        const t0 = Date.now();
+        try { readKerasModel(f); } catch (e) { if (!isUserInputError(e)) throw e; }
+        if (Date.now() - t0 > 500) slow++;
+        return Date.now() - t0 < 5000;
+      }), { numRuns: 10000, seed: 3 });
+      assert.ok(n >= 10000 && slow < 50, `${n} cases, ${slow} slow`);
+    });
+  }
+});
