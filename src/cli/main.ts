@@ -68,6 +68,23 @@ Examples:
       process.stdout.write(o.json ? json + '\n' : renderDiagnose(r));
     });
 
+  program.command('inspect')
+    .description('what a checkpoint holds, without data: format, layers/ops, parameter count, per-tensor statistics')
+    .argument('<checkpoint>', 'model.json, .keras, .h5, .onnx, .safetensors, .pt/.pth')
+    .option('--json', 'print one JSON object')
+    .action(async (checkpoint: string, o: Record<string, unknown>) => {
+      const { inspectFile } = await import('../core/inspect');
+      const r = inspectFile(checkpoint);
+      if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
+      const lines = [`${r.file}`, `  format      ${r.format}`, `  parameters  ${r.params.toLocaleString('en-US')}`];
+      for (const l of r.layers ?? []) lines.push(`  layer ${l.name.padEnd(28)} ${l.kind.padEnd(22)} ${l.activation ?? ''} ${l.params ? `${l.params} params` : ''}`.trimEnd());
+      lines.push('  tensors:');
+      const f = (x: number | null) => (x === null ? '-' : x.toPrecision(4));
+      for (const t of r.tensors) lines.push(`    ${t.name.padEnd(32)} ${t.shape.join('×').padEnd(12)} ${t.dtype.padEnd(8)} min ${f(t.min)} max ${f(t.max)} mean ${f(t.mean)} std ${f(t.std)} ‖·‖ ${f(t.l2)}${t.nan || t.inf ? ` NaN ${t.nan} Inf ${t.inf}` : ''}${t.trainable ? '' : ' (constant)'}`);
+      for (const n of r.notices) lines.push(`  note: ${n}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+
   program.command('logs')
     .description('training runs in a file or folder: CSV, JSONL and TensorBoard logs, checkpoints matched to steps')
     .argument('<path>', 'a log file or a folder to search for runs')

@@ -55,13 +55,17 @@ export function zipDirectory(fd: number, file: string): ZipMember[] {
     let compressedSize = cd.readUInt32LE(p + 20), usize = cd.readUInt32LE(p + 24);
     const nameLen = cd.readUInt16LE(p + 28), extraLen = cd.readUInt16LE(p + 30), commentLen = cd.readUInt16LE(p + 32);
     let localHeaderOffset = cd.readUInt32LE(p + 42);
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new UserInputError(`central directory entry ${e} runs past the directory's end`, { file, where: `byte ${cdOffset + p}` });
     const name = cd.subarray(p + 46, p + 46 + nameLen).toString('utf8');
     // zip64 extended information extra field (id 1): 8-byte values for the fields set to 0xFFFFFFFF
     let q = p + 46 + nameLen;
     const qEnd = q + extraLen;
     while (q + 4 <= qEnd) {
       const id = cd.readUInt16LE(q), len = cd.readUInt16LE(q + 2);
+      if (q + 4 + len > qEnd) throw new UserInputError(`extra field of central directory entry ${e} runs past its end`, { file, where: `byte ${cdOffset + q}` });
       if (id === 1) {
+        const need = (usize === 0xffffffff ? 8 : 0) + (compressedSize === 0xffffffff ? 8 : 0) + (localHeaderOffset === 0xffffffff ? 8 : 0);
+        if (need > len) throw new UserInputError(`zip64 extra field of entry ${e} is too short`, { file, where: `byte ${cdOffset + q}` });
         let r = q + 4;
         if (usize === 0xffffffff) { usize = Number(cd.readBigUInt64LE(r)); r += 8; }
         if (compressedSize === 0xffffffff) { compressedSize = Number(cd.readBigUInt64LE(r)); r += 8; }

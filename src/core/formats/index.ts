@@ -9,6 +9,38 @@ import type { GraphModel } from '../model/graph';
 import { readTfjsLayersModel } from './tfjsLayers';
 import { readOnnxModel } from './onnx';
 import { readKerasModel } from './keras';
+import { readSafetensors, NamedTensor } from './safetensors';
+import { readPytorchStateDict } from './pytorch';
+
+/** Tensors of a weights-only file (safetensors or a PyTorch state dict). */
+export function readWeightsOnly(file: string): NamedTensor[] {
+  if (detectFormat(file) === 'safetensors') return readSafetensors(file).tensors;
+  let buf: Buffer;
+  try { buf = fs.readFileSync(file); } catch (e) { throw new UserInputError(`cannot read checkpoint: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }); }
+  return readPytorchStateDict(file, buf);
+}
+
+/**
+ * Weights-only files get their architecture from a sibling: a same-stem .onnx, else model.json
+ * in the same folder; the architecture's parameters are replaced by the tensors of the same name.
+ */
+function withSiblingArchitecture(file: string, tensors: NamedTensor[]): GraphModel {
+  const dir = path.dirname(file), stem = path.basename(file).replace(/\.[^.]+$/, '');
+  const sibling = [path.join(dir, `${stem}.onnx`), path.join(dir, 'model.json')].find(f => fs.existsSync(f));
+  if (!sibling) throw new UnsupportedError(`weights only: ${tensors.length} tensors but no architecture (put a same-stem .onnx or a model.json beside it, or export ONNX from PyTorch); 'landscape inspect' shows the weights`, { file });
+  const arch = readCheckpoint(sibling);
+  const byName = new Map(tensors.map(t => [t.name, t]));
+  const theta = new Float32Array(arch.numParams);
+  const missing: string[] = [];
+  for (const p of arch.params) {
+    const t = byName.get(p.name);
+    if (!t) { missing.push(p.name); continue; }
+    if (t.values.length !== p.size) throw new UserInputError(`tensor '${p.name}' has ${t.values.length} values but the architecture in ${path.basename(sibling)} needs ${p.size} (shape ${p.shape.join('×')})`, { file, where: `tensor '${p.name}'` });
+    theta.set(Float32Array.from(t.values), p.offset);
+  }
+  if (missing.length) throw new UserInputError(`the architecture in ${path.basename(sibling)} has parameters not in this file: ${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', …' : ''}`, { file });
+  return { ...arch, theta, format: detectFormat(file)!, notices: [...arch.notices, `architecture from ${path.basename(sibling)}, weights from ${path.basename(file)}`] };
+}
 
 import { detectFormat } from './detect';
 export { detectFormat, looksLikeCheckpoint, CHECKPOINT_GLOB } from './detect';
@@ -21,6 +53,7 @@ export function readCheckpoint(file: string): GraphModel {
     case 'tfjs-layers': return readTfjsLayersModel(file);
     case 'onnx': return readOnnxModel(file);
     case 'keras': case 'keras-h5': return readKerasModel(file);
+    case 'safetensors': case 'pytorch': return withSiblingArchitecture(file, readWeightsOnly(file));
     case undefined: throw new UserInputError(`unrecognised checkpoint format '${path.extname(file)}' (expected model.json, .keras, .h5, .onnx, .safetensors, .pt/.pth)`, { file });
     default: throw new UnsupportedError(`the ${fmt} reader is not available yet in this version (supported now: TF.js layers model.json, Keras .keras/.h5, ONNX)`, { file });
   }

@@ -30,7 +30,29 @@ function normActivation(a: unknown, ctx: Ctx, layer: string): string {
   return name;
 }
 
+/** Structural check of a model config before it is interpreted (mutated or hand-edited files). */
+export function checkKerasConfig(cfg: unknown, file: string, where: string): void {
+  const c = cfg as { class_name?: unknown; config?: { layers?: unknown } } | null;
+  if (!c || typeof c !== 'object' || typeof c.class_name !== 'string') throw new UserInputError('model config has no class_name', { file, where });
+  const layers = Array.isArray(c.config) ? c.config : c.config && typeof c.config === 'object' ? c.config.layers : undefined;
+  if (!Array.isArray(layers)) throw new UserInputError('model config has no layer list', { file, where: `${where}.config.layers` });
+  layers.forEach((l, i) => {
+    if (!l || typeof l !== 'object' || typeof (l as { class_name?: unknown }).class_name !== 'string') throw new UserInputError(`layer ${i} has no class_name`, { file, where: `${where}.config.layers[${i}]` });
+    const lc = (l as { config?: unknown }).config;
+    if (lc !== undefined && (lc === null || typeof lc !== 'object')) throw new UserInputError(`layer ${i} has a config that is not an object`, { file, where: `${where}.config.layers[${i}]` });
+  });
+}
+
 export function buildKerasGraph(model: { class_name: string; config: unknown }, weights: Map<string, WeightTensor>, ctx: Ctx): GraphModel {
+  checkKerasConfig(model, ctx.file, 'model config');
+  try { return buildKerasGraphUnchecked(model, weights, ctx); } catch (e) {
+    // a config that passed the structural check can still hold wrongly typed fields
+    if (e instanceof TypeError || e instanceof RangeError) throw new UserInputError(`malformed model config: ${e.message}`, { file: ctx.file, where: 'model config' });
+    throw e;
+  }
+}
+
+function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }, weights: Map<string, WeightTensor>, ctx: Ctx): GraphModel {
   const cls = model.class_name;
   const cfg = model.config as Record<string, unknown> | unknown[];
   let layers: KerasLayerConfig[];

@@ -1,0 +1,192 @@
+/**
+ * PyTorch `.pt`/`.pth` state dicts (torch.save, zip format of PyTorch ≥ 1.6: `<name>/data.pkl`
+ * plus one raw little-endian file per storage under `<name>/data/<key>`), read WITHOUT executing
+ * anything: a pickle virtual machine (protocols 2–5, the opcodes below) that only reconstructs
+ * tensors, storages, dicts, lists and tuples. GLOBAL / STACK_GLOBAL may name only the allow-listed
+ * callables (OrderedDict, torch._utils._rebuild_tensor_v2 / _rebuild_parameter, the storage
+ * classes, dtypes); any other global — the way a .pt carries code — is refused with its name and
+ * byte offset. Weights only; export ONNX for full diagnostics.
+ */
+import { UserInputError, UnsupportedError } from '../errors';
+import { readZip } from '../data/zip';
+import { halfToFloat32 } from '../data/npy';
+import type { NamedTensor } from './safetensors';
+
+const STORAGE_DTYPE: Record<string, [string, number]> = {
+  FloatStorage: ['float32', 4], DoubleStorage: ['float64', 8], HalfStorage: ['float16', 2], BFloat16Storage: ['bfloat16', 2],
+  LongStorage: ['int64', 8], IntStorage: ['int32', 4], ShortStorage: ['int16', 2], CharStorage: ['int8', 1], ByteStorage: ['uint8', 1], BoolStorage: ['bool', 1],
+};
+const DTYPES: Record<string, [string, number]> = {
+  float32: ['float32', 4], float: ['float32', 4], float64: ['float64', 8], double: ['float64', 8], float16: ['float16', 2], half: ['float16', 2], bfloat16: ['bfloat16', 2],
+  int64: ['int64', 8], long: ['int64', 8], int32: ['int32', 4], int: ['int32', 4], int16: ['int16', 2], int8: ['int8', 1], uint8: ['uint8', 1], bool: ['bool', 1],
+};
+
+type Fn = { kind: 'global'; name: string };
+interface Storage { kind: 'storage'; dtype: string; itemSize: number; key: string; numel: number }
+interface TensorRef { kind: 'tensor'; storage: Storage; offset: number; size: number[]; stride: number[] }
+
+const ALLOWED = new Set([
+  'collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor', 'torch._utils._rebuild_parameter',
+  'torch._utils._rebuild_parameter_with_state', 'builtins.set', 'torch.storage.UntypedStorage', 'torch.device',
+  ...Object.keys(STORAGE_DTYPE).map(s => `torch.${s}`), ...Object.keys(DTYPES).map(d => `torch.${d}`),
+]);
+
+class Mark { }
+const MARK = new Mark();
+
+/** Run the restricted pickle VM over `data`; returns the unpickled root object. */
+export function restrictedUnpickle(data: Uint8Array, file: string, where: string): unknown {
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const stack: unknown[] = [];
+  const memo = new Map<number, unknown>();
+  let p = 0;
+  const fail = (msg: string): never => { throw new UserInputError(msg, { file, where: `${where} byte ${p}` }); };
+  const need = (n: number) => { if (p + n > data.length) fail(`pickle ends early (needs ${n} more bytes)`); };
+  const u8 = () => { need(1); return data[p++]; };
+  const u16 = () => { need(2); const v = dv.getUint16(p, true); p += 2; return v; };
+  const u32 = () => { need(4); const v = dv.getUint32(p, true); p += 4; return v; };
+  const i32 = () => { need(4); const v = dv.getInt32(p, true); p += 4; return v; };
+  const str = (n: number) => { need(n); const s = new TextDecoder().decode(data.subarray(p, p + n)); p += n; return s; };
+  const line = () => { const e = data.indexOf(0x0a, p); if (e < 0) fail('unterminated text argument'); const s = new TextDecoder('latin1').decode(data.subarray(p, e)); p = e + 1; return s; };
+  const popMark = (): unknown[] => {
+    for (let i = stack.length - 1; i >= 0; i--) if (stack[i] === MARK) { const items = stack.splice(i); items.shift(); return items; }
+    return fail('MARK not found');
+  };
+  const pop = () => { if (stack.length === 0) fail('pickle stack underflow'); return stack.pop(); };
+  const global = (mod: string, name: string, at: number): Fn => {
+    const full = `${mod}.${name}`;
+    if (!ALLOWED.has(full)) throw new UnsupportedError(`refusing pickle global '${full}': a .pt file can carry code and Landscape Lens never runs it; only tensors and state dicts are read (export ONNX or safetensors instead)`, { file, where: `${where} byte ${at}` });
+    return { kind: 'global', name: full };
+  };
+  const call = (fn: unknown, args: unknown[]): unknown => {
+    const f = fn as Fn;
+    if (!f || f.kind !== 'global') return fail('REDUCE on something that is not an allowed callable');
+    switch (f.name) {
+      case 'collections.OrderedDict': return new Map();
+      case 'builtins.set': return new Set(Array.isArray(args[0]) ? args[0] : []);
+      case 'torch.device': return { kind: 'device', name: String(args[0]) };
+      case 'torch._utils._rebuild_tensor_v2': case 'torch._utils._rebuild_tensor': {
+        const [storage, offset, size, stride] = args as [Storage, number, number[], number[]];
+        if (!storage || storage.kind !== 'storage') return fail('_rebuild_tensor without a storage');
+        const okList = (a: unknown): a is number[] => Array.isArray(a) && a.every(v => Number.isSafeInteger(v) && (v as number) >= 0);
+        if (!Number.isSafeInteger(offset) || offset < 0 || !okList(size) || !okList(stride) || size.length !== stride.length) return fail('_rebuild_tensor with an invalid offset, size or stride');
+        if (size.reduce((a: number, b: number) => a * b, 1) > 2 ** 31) return fail(`tensor of size (${size.join(', ')}) is absurdly large`);
+        return { kind: 'tensor', storage, offset: Number(offset), size: (size as number[]).map(Number), stride: (stride as number[]).map(Number) } as TensorRef;
+      }
+      case 'torch._utils._rebuild_parameter': case 'torch._utils._rebuild_parameter_with_state': return args[0];
+      default: return fail(`'${f.name}' cannot be called`);
+    }
+  };
+  for (;;) {
+    const at = p;
+    const op = u8();
+    switch (op) {
+      case 0x80: u8(); break; // PROTO
+      case 0x95: need(8); p += 8; break; // FRAME
+      case 0x2e: return pop(); // STOP
+      case 0x28: stack.push(MARK); break; // MARK
+      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
+      case 0x5d: stack.push([]); break; // EMPTY_LIST
+      case 0x29: stack.push([]); break; // EMPTY_TUPLE
+      case 0x8f: stack.push(new Set()); break; // EMPTY_SET
+      case 0x4e: stack.push(null); break; // NONE
+      case 0x88: stack.push(true); break; case 0x89: stack.push(false); break;
+      case 0x4b: stack.push(u8()); break; // BININT1
+      case 0x4d: stack.push(u16()); break; // BININT2
+      case 0x4a: stack.push(i32()); break; // BININT
+      case 0x8a: { const n = u8(); need(n); let v = 0n; for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(data[p + i]); if (n && data[p + n - 1] & 0x80) v -= 1n << BigInt(8 * n); p += n; stack.push(Number(v)); break; } // LONG1
+      case 0x47: { need(8); stack.push(dv.getFloat64(p, false)); p += 8; break; } // BINFLOAT (big-endian)
+      case 0x58: stack.push(str(u32())); break; // BINUNICODE
+      case 0x8c: stack.push(str(u8())); break; // SHORT_BINUNICODE
+      case 0x8d: { need(8); const n = Number(dv.getBigUint64(p, true)); p += 8; stack.push(str(n)); break; } // BINUNICODE8
+      case 0x55: stack.push(str(u8())); break; // SHORT_BINSTRING
+      case 0x54: stack.push(str(u32())); break; // BINSTRING
+      case 0x43: { const n = u8(); need(n); stack.push(data.slice(p, p + n)); p += n; break; } // SHORT_BINBYTES
+      case 0x42: { const n = u32(); need(n); stack.push(data.slice(p, p + n)); p += n; break; } // BINBYTES
+      case 0x63: { const mod = line(), name = line(); stack.push(global(mod, name, at)); break; } // GLOBAL
+      case 0x93: { const name = pop(), mod = pop(); stack.push(global(String(mod), String(name), at)); break; } // STACK_GLOBAL
+      case 0x71: memo.set(u8(), stack[stack.length - 1]); break; // BINPUT
+      case 0x72: memo.set(u32(), stack[stack.length - 1]); break; // LONG_BINPUT
+      case 0x94: memo.set(memo.size, stack[stack.length - 1]); break; // MEMOIZE
+      case 0x68: { const k = u8(); if (!memo.has(k)) fail(`memo ${k} is undefined`); stack.push(memo.get(k)); break; } // BINGET
+      case 0x6a: { const k = u32(); if (!memo.has(k)) fail(`memo ${k} is undefined`); stack.push(memo.get(k)); break; } // LONG_BINGET
+      case 0x74: stack.push(popMark()); break; // TUPLE
+      case 0x85: stack.push([pop()]); break; // TUPLE1
+      case 0x86: { const b = pop(), a = pop(); stack.push([a, b]); break; } // TUPLE2
+      case 0x87: { const c = pop(), b = pop(), a = pop(); stack.push([a, b, c]); break; } // TUPLE3
+      case 0x6c: stack.push(popMark()); break; // LIST
+      case 0x61: { const v = pop(); const l = stack[stack.length - 1]; if (!Array.isArray(l)) fail('APPEND to a non-list'); (l as unknown[]).push(v); break; } // APPEND
+      case 0x65: { const items = popMark(); const l = stack[stack.length - 1]; if (!Array.isArray(l)) fail('APPENDS to a non-list'); (l as unknown[]).push(...items); break; } // APPENDS
+      case 0x73: { const v = pop(), k = pop(); const d = stack[stack.length - 1]; if (!(d instanceof Map)) fail('SETITEM on a non-dict'); (d as Map<unknown, unknown>).set(k, v); break; } // SETITEM
+      case 0x75: { const items = popMark(); const d = stack[stack.length - 1]; if (!(d instanceof Map)) fail('SETITEMS on a non-dict'); for (let i = 0; i + 1 < items.length; i += 2) (d as Map<unknown, unknown>).set(items[i], items[i + 1]); break; } // SETITEMS
+      case 0x90: { const items = popMark(); const s = stack[stack.length - 1]; if (s instanceof Set) items.forEach(i => s.add(i)); break; } // ADDITEMS
+      case 0x52: { const args = pop(), fn = pop(); stack.push(call(fn, Array.isArray(args) ? args : [])); break; } // REDUCE
+      case 0x81: { const args = pop(), cls = pop(); stack.push(call(cls, Array.isArray(args) ? args : [])); break; } // NEWOBJ
+      case 0x62: { pop(); break; } // BUILD: state of an object (OrderedDict _metadata, parameter state): ignored
+      case 0x51: { // BINPERSID: ('storage', storage_type, key, location, numel)
+        const pid = pop() as unknown[];
+        if (!Array.isArray(pid) || pid[0] !== 'storage') fail('unsupported persistent id');
+        const st = pid[1] as Fn | { kind: 'dtype' };
+        let dt: [string, number] | undefined;
+        if (st && (st as Fn).kind === 'global') dt = STORAGE_DTYPE[(st as Fn).name.replace('torch.', '')] ?? DTYPES[(st as Fn).name.replace('torch.', '')];
+        if (!dt) fail(`unsupported storage type ${JSON.stringify(st)}`);
+        stack.push({ kind: 'storage', dtype: dt![0], itemSize: dt![1], key: String(pid[2]), numel: Number(pid[4]) } as Storage);
+        break;
+      }
+      default: return fail(`unsupported pickle opcode 0x${op.toString(16)}`);
+    }
+  }
+}
+
+function storageValues(bytes: Uint8Array, dtype: string, count: number): Float32Array | Float64Array | Int32Array {
+  const raw = new Uint8Array(bytes.length); raw.set(bytes);
+  const b = raw.buffer;
+  switch (dtype) {
+    case 'float32': return new Float32Array(b, 0, count);
+    case 'float64': return new Float64Array(b, 0, count);
+    case 'float16': return halfToFloat32(new Uint16Array(b, 0, count));
+    case 'bfloat16': { const u = new Uint16Array(b, 0, count), o = new Uint32Array(count); for (let i = 0; i < count; i++) o[i] = u[i] << 16; return new Float32Array(o.buffer); }
+    case 'int64': return Int32Array.from(new BigInt64Array(b, 0, count), v => Number(v));
+    case 'int32': return new Int32Array(b, 0, count);
+    case 'int16': return Int32Array.from(new Int16Array(b, 0, count));
+    case 'int8': return Int32Array.from(new Int8Array(b, 0, count));
+    default: return Int32Array.from(raw.subarray(0, count));
+  }
+}
+
+export function readPytorchStateDict(file: string, buf: Uint8Array): NamedTensor[] {
+  if (!(buf[0] === 0x50 && buf[1] === 0x4b)) {
+    if (buf[0] === 0x80) throw new UnsupportedError('this is the legacy (pre-1.6, non-zip) torch.save format, which is not read yet: re-save it with torch.save(state_dict, path) in PyTorch ≥ 1.6, or export safetensors/ONNX', { file, where: 'byte 0' });
+    throw new UserInputError('not a PyTorch checkpoint: expected a zip archive (torch.save, PyTorch ≥ 1.6)', { file, where: 'byte 0' });
+  }
+  const entries = readZip(buf, file);
+  const pklName = [...entries.keys()].find(k => k.endsWith('/data.pkl') || k === 'data.pkl');
+  if (!pklName) throw new UserInputError(`no data.pkl in the archive (entries: ${[...entries.keys()].slice(0, 6).join(', ')})`, { file });
+  const prefix = pklName.slice(0, -'data.pkl'.length);
+  const root = restrictedUnpickle(entries.get(pklName)!, file, pklName);
+  let dict = root;
+  if (dict instanceof Map && dict.has('state_dict') && dict.get('state_dict') instanceof Map) dict = dict.get('state_dict');
+  if (!(dict instanceof Map)) throw new UnsupportedError('the pickle is not a state dict (expected a dict of tensors, e.g. model.state_dict())', { file, where: pklName });
+  const out: NamedTensor[] = [];
+  for (const [k, v] of dict as Map<unknown, unknown>) {
+    const t = v as TensorRef;
+    if (!t || t.kind !== 'tensor') continue;
+    const name = String(k);
+    const bytes = entries.get(`${prefix}data/${t.storage.key}`);
+    if (!bytes) throw new UserInputError(`tensor '${name}': storage '${t.storage.key}' is missing from the archive`, { file, where: `${prefix}data/${t.storage.key}` });
+    const numel = Math.floor(bytes.length / t.storage.itemSize);
+    const storage = storageValues(bytes, t.storage.dtype, numel);
+    const count = t.size.reduce((a, b) => a * b, 1);
+    // gather by strides (views of shared storages are common: tied weights, slices)
+    const values = storage instanceof Float64Array ? new Float64Array(count) : storage instanceof Int32Array ? new Int32Array(count) : new Float32Array(count);
+    const idx = new Array<number>(t.size.length).fill(0);
+    for (let i = 0; i < count; i++) {
+      let off = t.offset; for (let d = 0; d < idx.length; d++) off += idx[d] * t.stride[d];
+      if (off < 0 || off >= numel) throw new UserInputError(`tensor '${name}': element ${i} at storage offset ${off} is outside its storage (${numel} elements)`, { file, where: `${prefix}data/${t.storage.key}` });
+      values[i] = storage[off];
+      for (let d = idx.length - 1; d >= 0; d--) { if (++idx[d] < t.size[d]) break; idx[d] = 0; }
+    }
+    out.push({ name, shape: t.size, dtype: t.storage.dtype, values });
+  }
+  return out;
+}
