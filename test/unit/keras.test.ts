@@ -2,7 +2,8 @@
  * Keras checkpoints written by real Keras 3.15 (torch backend): loss = Keras' model.evaluate;
  * gradient and exact H·v = PyTorch float64 double backward through an independent interpreter of
  * the saved config (test/fixtures/keras/make_hvp_reference.py), on cpu and wasm — Dense, Conv2D
- * ('same'/'valid'), MaxPooling2D, GlobalAveragePooling2D, Add, Concatenate, BatchNormalization,
+ * ('same'/'valid', strided), DepthwiseConv2D, SeparableConv2D, Conv1D, Embedding, Permute,
+ * MaxPooling2D, GlobalAveragePooling2D, Add, Concatenate, BatchNormalization,
  * Dropout. Also the TF.js Functional fixture, bad input and fuzzing of both Keras containers.
  */
 import * as assert from 'assert';
@@ -28,7 +29,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
   describe(`Keras models from Keras 3 (${backend})`, function () {
     this.timeout(120000);
     before(async () => { await initBackend(backend); });
-    for (const name of ['sequential', 'functional', 'cnn']) {
+    for (const name of ['sequential', 'functional', 'cnn', 'cnn2', 'conv1d']) {
       it(`${name} (${producer[name].file}): loss = Keras' evaluate; gradient and H·v = PyTorch float64`, async () => {
         await initBackend(backend);
         const model = readCheckpoint(path.join(FX, name, producer[name].file));

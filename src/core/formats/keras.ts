@@ -20,6 +20,8 @@ function varRoles(l: KerasLayerConfig): string[] {
   const c = l.config ?? {};
   switch (l.class_name) {
     case 'Dense': case 'Conv1D': case 'Conv2D': return c.use_bias === false ? ['kernel'] : ['kernel', 'bias'];
+    case 'DepthwiseConv2D': return c.use_bias === false ? ['depthwise_kernel'] : ['depthwise_kernel', 'bias'];
+    case 'SeparableConv2D': return c.use_bias === false ? ['depthwise_kernel', 'pointwise_kernel'] : ['depthwise_kernel', 'pointwise_kernel', 'bias'];
     case 'BatchNormalization': return [...(c.scale !== false ? ['gamma'] : []), ...(c.center !== false ? ['beta'] : []), 'moving_mean', 'moving_variance'];
     case 'LayerNormalization': return [...(c.scale !== false ? ['gamma'] : []), ...(c.center !== false ? ['beta'] : [])];
     case 'Embedding': return ['embeddings'];

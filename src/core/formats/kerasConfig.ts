@@ -81,11 +81,11 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
     if (required) throw new UserInputError(`no weight '${layer}/${role}' in the checkpoint (weights: ${[...weights.keys()].slice(0, 8).join(', ')}${weights.size > 8 ? ', …' : ''})`, { file: ctx.file, where: `layer ${layer}` });
     return undefined;
   };
-  const addParam = (layer: string, role: ParamSpec['role'], w: WeightTensor, outAxis?: number): string => {
+  const addParam = (layer: string, role: ParamSpec['role'], w: WeightTensor, outAxis?: number, key?: string): string => {
     const size = w.values.length;
     const expected = w.shape.reduce((a, b) => a * b, 1);
     if (size !== expected) throw new UserInputError(`weight '${w.name}' has ${size} values but shape (${w.shape.join(', ')})`, { file: ctx.file, where: `layer ${layer}` });
-    const name = `${layer}/${role}`;
+    const name = `${layer}/${key ?? role}`;
     params.push({ name, layer, role, shape: w.shape.slice(), offset, size, outAxis });
     thetaParts.push(w.values);
     offset += size;
@@ -213,18 +213,36 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
         lastActivation = undefined;
         break;
       }
-      case 'Conv2D': {
+      case 'Conv1D': case 'Conv2D': case 'DepthwiseConv2D': case 'SeparableConv2D': {
         const act = normActivation(c.activation, ctx, name);
-        const strides = (c.strides as number[] | undefined) ?? [1, 1], dil = (c.dilation_rate as number[] | number | undefined) ?? [1, 1];
-        if ((Array.isArray(strides) ? strides : [strides]).some(v => Number(v) !== 1)) throw new UnsupportedError(`Conv2D '${name}' with strides ${JSON.stringify(strides)}: only stride 1 has an exact second-order path so far`, where);
-        if ((Array.isArray(dil) ? dil : [dil]).some(v => Number(v) !== 1)) throw new UnsupportedError(`Conv2D '${name}' with dilation ${JSON.stringify(dil)} is not supported`, where);
-        if ((c.data_format ?? 'channels_last') !== 'channels_last') throw new UnsupportedError(`Conv2D '${name}' with data_format ${c.data_format}: channels_last only`, where);
-        if (Number(c.groups ?? 1) !== 1) throw new UnsupportedError(`Conv2D '${name}' with groups ${c.groups} is not supported`, where);
-        const k = addParam(name, 'kernel', findWeight(name, 'kernel', true)!, 3);
-        const b = c.use_bias !== false ? addParam(name, 'bias', findWeight(name, 'bias', true)!) : undefined;
-        nodes.push({ op: 'conv2d', inputs: b ? [ins[0], k, b] : [ins[0], k], outputs: [out], attrs: { padding: String(c.padding ?? 'valid'), activation: act }, name });
-        layerInfo.push({ name, kind: 'Conv2D', activation: act, units: Number(c.filters), params: offset - before });
+        const rank = l.class_name === 'Conv1D' ? 1 : 2;
+        const asList = (v: unknown, d: number): number[] => (v == null ? new Array(rank).fill(d) : Array.isArray(v) ? v.map(Number) : new Array(rank).fill(Number(v)));
+        const strides = asList(c.strides, 1), dil = asList(c.dilation_rate, 1);
+        if (dil.some(v => v !== 1)) throw new UnsupportedError(`${l.class_name} '${name}' with dilation ${JSON.stringify(c.dilation_rate)} is not supported`, where);
+        if ((c.data_format ?? 'channels_last') !== 'channels_last') throw new UnsupportedError(`${l.class_name} '${name}' with data_format ${c.data_format}: channels_last only`, where);
+        if (Number(c.groups ?? 1) !== 1) throw new UnsupportedError(`${l.class_name} '${name}' with groups ${c.groups} is not supported`, where);
+        const padding = String(c.padding ?? 'valid');
+        if (padding !== 'valid' && padding !== 'same') throw new UnsupportedError(`${l.class_name} '${name}' with padding '${padding}' is not supported`, where);
+        const ins2 = [ins[0]];
+        if (l.class_name === 'DepthwiseConv2D') ins2.push(addParam(name, 'kernel', findWeight(name, 'depthwise_kernel', true)!, 2, 'depthwise_kernel'));
+        else if (l.class_name === 'SeparableConv2D') { ins2.push(addParam(name, 'kernel', findWeight(name, 'depthwise_kernel', true)!, 2, 'depthwise_kernel')); ins2.push(addParam(name, 'kernel', findWeight(name, 'pointwise_kernel', true)!, 3, 'pointwise_kernel')); }
+        else ins2.push(addParam(name, 'kernel', findWeight(name, 'kernel', true)!, rank + 1));
+        if (c.use_bias !== false) ins2.push(addParam(name, 'bias', findWeight(name, 'bias', true)!));
+        const op = { Conv1D: 'conv1d', Conv2D: 'conv2d', DepthwiseConv2D: 'depthwiseconv2d', SeparableConv2D: 'separableconv2d' }[l.class_name]!;
+        nodes.push({ op, inputs: ins2, outputs: [out], attrs: { padding, activation: act, strides }, name });
+        layerInfo.push({ name, kind: l.class_name, activation: act, units: Number(c.filters ?? 0) || undefined, params: offset - before });
         lastActivation = act;
+        break;
+      }
+      case 'Permute':
+        nodes.push({ op: 'permute', inputs: [ins[0]], outputs: [out], attrs: { dims: c.dims }, name });
+        layerInfo.push({ name, kind: 'Permute', params: 0 });
+        break;
+      case 'Embedding': {
+        const e = addParam(name, 'embedding', findWeight(name, 'embeddings', true)!);
+        nodes.push({ op: 'embedding', inputs: [ins[0], e], outputs: [out], attrs: {}, name });
+        layerInfo.push({ name, kind: 'Embedding', units: Number(c.output_dim), params: offset - before });
+        lastActivation = undefined;
         break;
       }
       case 'MaxPooling2D': case 'AveragePooling2D': {

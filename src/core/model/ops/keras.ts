@@ -8,9 +8,35 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activation } from '../../autodiff/ops';
 import type { OpFn } from '../graph';
-import { poolNCHW } from './onnx';
+import { poolNCHW, subsample2d } from './onnx';
 
 const lastAxisShape = (p: tf.Tensor, rank: number): number[] => [...new Array(rank - 1).fill(1), p.size];
+
+/** 'same' padding of TF/Keras for kernel k, stride s, size n: total max((⌈n/s⌉−1)·s + k − n, 0), extra at the end. */
+function samePads(n: number, k: number, s: number): [number, number] {
+  const total = Math.max((Math.ceil(n / s) - 1) * s + k - n, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/** Keras conv (NHWC, HWIO kernel, stride, 'same'/'valid') as a stride-1 valid conv2d + subsampling; depthwise by channel groups. */
+function kerasConv(x: tf.Tensor4D, k: tf.Tensor4D, strides: number[], padding: string, depthwise: boolean): tf.Tensor4D {
+  const [kh, kw] = k.shape;
+  let xp = x;
+  if (padding === 'same') {
+    const [t, b] = samePads(x.shape[1], kh, strides[0]), [l, r] = samePads(x.shape[2], kw, strides[1]);
+    if (t || b || l || r) xp = tf.pad(xp, [[0, 0], [t, b], [l, r], [0, 0]]);
+  }
+  let y: tf.Tensor4D;
+  if (!depthwise) y = tf.conv2d(xp, k, 1, 'valid');
+  else {
+    // depthwise kernel [kh, kw, C, mult]: one conv per input channel (exact at every order)
+    const C = x.shape[3];
+    const xs = C === 1 ? [xp] : tf.split(xp, C, 3), ks = C === 1 ? [k] : tf.split(k, C, 2);
+    const ys = xs.map((xc, c) => tf.conv2d(xc as tf.Tensor4D, ks[c] as tf.Tensor4D, 1, 'valid'));
+    y = (ys.length === 1 ? ys[0] : tf.concat(ys, 3)) as tf.Tensor4D;
+  }
+  return subsample2d(y, strides[0], strides[1]);
+}
 
 export const KERAS_OPS: Record<string, OpFn> = {
   merge: (xs, a) => {
@@ -36,15 +62,38 @@ export const KERAS_OPS: Record<string, OpFn> = {
     return [y];
   },
   conv2d: ([x, k, b], a) => {
-    const [kh, kw] = k.shape;
-    let xp = x as tf.Tensor4D;
-    if (String(a.padding) === 'same') {
-      const ph = kh - 1, pw = kw - 1;
-      xp = tf.pad(xp, [[0, 0], [Math.floor(ph / 2), ph - Math.floor(ph / 2)], [Math.floor(pw / 2), pw - Math.floor(pw / 2)], [0, 0]]);
-    }
-    let y: tf.Tensor = tf.conv2d(xp, k as tf.Tensor4D, 1, 'valid');
+    const strides = (a.strides as number[] | undefined) ?? [1, 1];
+    let y: tf.Tensor = kerasConv(x as tf.Tensor4D, k as tf.Tensor4D, strides, String(a.padding), false);
     if (b) y = tf.add(y, b);
     return [activation(String(a.activation ?? 'linear'), y)];
+  },
+  conv1d: ([x, k, b], a) => {
+    const s = (a.strides as number[] | undefined) ?? [1];
+    const y4 = kerasConv(tf.expandDims(x, 1) as tf.Tensor4D, tf.expandDims(k, 0) as tf.Tensor4D, [1, s[0]], String(a.padding), false);
+    let y: tf.Tensor = tf.squeeze(y4, [1]);
+    if (b) y = tf.add(y, b);
+    return [activation(String(a.activation ?? 'linear'), y)];
+  },
+  depthwiseconv2d: ([x, k, b], a) => {
+    const strides = (a.strides as number[] | undefined) ?? [1, 1];
+    let y: tf.Tensor = kerasConv(x as tf.Tensor4D, k as tf.Tensor4D, strides, String(a.padding), true);
+    if (b) y = tf.add(y, b);
+    return [activation(String(a.activation ?? 'linear'), y)];
+  },
+  separableconv2d: ([x, dk, pk, b], a) => {
+    const strides = (a.strides as number[] | undefined) ?? [1, 1];
+    const d = kerasConv(x as tf.Tensor4D, dk as tf.Tensor4D, strides, String(a.padding), true);
+    let y: tf.Tensor = tf.conv2d(d, pk as tf.Tensor4D, 1, 'valid');
+    if (b) y = tf.add(y, b);
+    return [activation(String(a.activation ?? 'linear'), y)];
+  },
+  permute: ([x], a) => [tf.transpose(x, [0, ...(a.dims as number[])])],
+  embedding: ([ids, E]) => {
+    // one-hot · E instead of gather (gather's gradient needs UnsortedSegmentSum, missing on wasm)
+    const vocab = E.shape[0];
+    const flat = tf.cast(tf.reshape(ids, [-1]), 'int32') as tf.Tensor1D;
+    const y = tf.matMul(tf.oneHot(flat, vocab), E as tf.Tensor2D);
+    return [tf.reshape(y, [...ids.shape, E.shape[1] as number])];
   },
   pool2d: ([x], a, node) => {
     const pool = a.pool as number[];

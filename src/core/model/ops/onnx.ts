@@ -2,7 +2,8 @@
  * ONNX operators (the subset in formats/onnx.ts) as pure TF.js functions of their inputs, built
  * only from kernels with verified second-order gradients. Layout is NCHW as exported; 2-D
  * convolutions transpose to NHWC around TF.js's conv2d (stride 1, padding applied as an explicit
- * pad, so the exact Conv2D gradient of autodiff/gradients.ts applies). Max pooling is written as
+ * pad, so the exact Conv2D gradient of autodiff/gradients.ts applies; stride s keeps every s-th output
+ * of the stride-1 convolution — exact, at s² the cost). Max pooling is written as
  * Σ window · one-hot(argMax window) (ties broken by the first maximum, as argMax does), average
  * pooling as a window mean: both exact at every order. Non-overlapping pooling windows only.
  */
@@ -17,9 +18,23 @@ const norm = (axis: number, rank: number): number => (axis < 0 ? axis + rank : a
 
 function T2(t: tf.Tensor): tf.Tensor { return tf.transpose(t); }
 
+/** Every s-th row and column of an NHWC tensor, starting at 0 (rank ≤ 4 reshapes and slices only). */
+export function subsample2d(y: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  if (sh === 1 && sw === 1) return y;
+  const [n, H, W, C] = y.shape;
+  const ho = Math.ceil(H / sh), wo = Math.ceil(W / sw);
+  // pad to multiples of the stride, then keep offset 0 of each stride block
+  let t: tf.Tensor = y;
+  if (ho * sh !== H || wo * sw !== W) t = tf.pad(t, [[0, 0], [0, ho * sh - H], [0, wo * sw - W], [0, 0]]);
+  t = tf.reshape(t, [n * ho, sh, wo, sw * C]);
+  t = tf.slice(t, [0, 0, 0, 0], [n * ho, 1, wo, C]);
+  return tf.reshape(t, [n, ho, wo, C]) as tf.Tensor4D;
+}
+
+
+
 function conv2dNCHW(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor | undefined, a: Record<string, unknown>, node: GraphNode): tf.Tensor {
   const strides = attrInts(a, 'strides') ?? [1, 1], dil = attrInts(a, 'dilations') ?? [1, 1];
-  if (strides.some(s => s !== 1)) unsupported(node, `strides ${strides.join('×')}: only stride 1 has an exact second-order path so far`);
   if (dil.some(d => d !== 1)) unsupported(node, `dilations ${dil.join('×')}: only dilation 1 is supported`);
   const kh = w.shape[2], kw = w.shape[3];
   let pads = attrInts(a, 'pads') ?? [0, 0, 0, 0];
@@ -41,6 +56,7 @@ function conv2dNCHW(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor | undefined, a:
     y = tf.concat(xs.map((xi, i) => tf.conv2d(xi as tf.Tensor4D, fs[i] as tf.Tensor4D, 1, 'valid')), 3);
     void cout;
   }
+  y = subsample2d(y as tf.Tensor4D, strides[0], strides[1]); // stride s: stride-1 convolution, every s-th output
   if (b) y = tf.add(y, b);
   return tf.transpose(y, [0, 3, 1, 2]);
 }
