@@ -255,6 +255,27 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
         layerInfo.push({ name, kind: l.class_name, params: 0 });
         break;
       }
+      case 'MaxPooling1D': case 'AveragePooling1D': {
+        const k = Array.isArray(c.pool_size) ? Number((c.pool_size as number[])[0]) : Number(c.pool_size ?? 2);
+        const st = c.strides == null ? k : Array.isArray(c.strides) ? Number((c.strides as number[])[0]) : Number(c.strides);
+        if (st !== k) throw new UnsupportedError(`${l.class_name} '${name}' with strides ${st} ≠ pool size ${k}: only non-overlapping windows are supported`, where);
+        if (String(c.padding ?? 'valid') !== 'valid') throw new UnsupportedError(`${l.class_name} '${name}' with padding '${c.padding}': only 'valid'`, where);
+        nodes.push({ op: 'pool1d', inputs: [ins[0]], outputs: [out], attrs: { kind: l.class_name === 'MaxPooling1D' ? 'max' : 'avg', pool: k }, name });
+        layerInfo.push({ name, kind: l.class_name, params: 0 });
+        break;
+      }
+      case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D':
+        nodes.push({ op: 'globalpool1d', inputs: [ins[0]], outputs: [out], attrs: { kind: l.class_name === 'GlobalMaxPooling1D' ? 'max' : 'avg', keepdims: Boolean(c.keepdims) }, name });
+        layerInfo.push({ name, kind: l.class_name, params: 0 });
+        break;
+      case 'UpSampling2D': {
+        if (String(c.interpolation ?? 'nearest') !== 'nearest') throw new UnsupportedError(`UpSampling2D '${name}' with interpolation '${c.interpolation}': only 'nearest'`, where);
+        const sz = c.size ?? [2, 2];
+        const size = Array.isArray(sz) ? (sz as number[]).map(Number) : [Number(sz), Number(sz)];
+        nodes.push({ op: 'upsample2d', inputs: [ins[0]], outputs: [out], attrs: { size }, name });
+        layerInfo.push({ name, kind: 'UpSampling2D', params: 0 });
+        break;
+      }
       case 'GlobalAveragePooling2D': case 'GlobalMaxPooling2D':
         nodes.push({ op: 'globalpool2d', inputs: [ins[0]], outputs: [out], attrs: { kind: l.class_name === 'GlobalMaxPooling2D' ? 'max' : 'avg', keepdims: Boolean(c.keepdims) }, name });
         layerInfo.push({ name, kind: l.class_name, params: 0 });

@@ -110,6 +110,26 @@ export const KERAS_OPS: Record<string, OpFn> = {
     } else y = tf.mean(x, [1, 2]);
     return [a.keepdims ? tf.reshape(y, [n, 1, 1, c]) : y];
   },
+  pool1d: ([x], a, node) => {
+    const k = Number(a.pool);
+    const nchw = tf.transpose(tf.expandDims(x, 1), [0, 3, 1, 2]) as tf.Tensor4D; // [N, C, 1, L]
+    const y = poolNCHW(a.kind === 'max' ? 'max' : 'avg', nchw, { kernel_shape: [1, k], strides: [1, k], opset: 0 }, node);
+    return [tf.squeeze(tf.transpose(y, [0, 2, 3, 1]), [1])];
+  },
+  globalpool1d: ([x], a) => {
+    const [n, L, c] = x.shape;
+    let y: tf.Tensor;
+    if (a.kind === 'max') { const t = tf.transpose(x, [0, 2, 1]); y = tf.sum(tf.mul(t, tf.oneHot(tf.argMax(t, 2), L)), 2); } else y = tf.mean(x, 1);
+    return [a.keepdims ? tf.reshape(y, [n, 1, c]) : y];
+  },
+  upsample2d: ([x], a) => {
+    // nearest neighbour: repeat each column, then each row (tile of rank-4 views: linear, exact)
+    const [sh, sw] = a.size as number[];
+    const [n, h, w, c] = x.shape;
+    let t = tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, sw, 1]);
+    t = tf.tile(tf.reshape(t, [n, h, 1, w * sw * c]), [1, 1, sh, 1]);
+    return [tf.reshape(t, [n, h * sh, w * sw, c])];
+  },
   reshape: ([x], a) => [tf.reshape(x, [x.shape[0], ...(a.shape as number[])])],
   zeropad2d: ([x], a) => { const p = a.pads as number[][]; return [tf.pad(x, [[0, 0], [p[0][0], p[0][1]], [p[1][0], p[1][1]], [0, 0]])]; },
 };
