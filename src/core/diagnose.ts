@@ -99,6 +99,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
     const t4 = performance.now();
     onProgress({ stage: 'done', fraction: 1 });
     const notices = [...model.notices];
+    if (obj.inputNotice) notices.push(obj.inputNotice);
     if (data.source) notices.push(`inputs (${data.m} × ${data.xShape.slice(1).join('×')}) exceed the memory budget: streamed from the file chunk by chunk`);
     for (const s of backend.skipped) if (s.name !== 'tensorflow' || opts.backend === 'tensorflow') notices.push(`backend ${s.name} skipped: ${s.reason}`);
     return {

@@ -11,7 +11,7 @@ import type { Dataset } from './data/dataset';
 import type { RowSource } from './data/stream';
 import { forward } from './model/execute';
 import { LossSpec, chunkLoss, logitsModel, checkTargets } from './loss';
-import { throwIfAborted } from './errors';
+import { throwIfAborted, UserInputError } from './errors';
 
 export interface Counts { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number }
 
@@ -43,6 +43,9 @@ export class TfObjective implements Objective {
   private readonly model: GraphModel;
   private readonly source?: RowSource;
   private readonly featShape: number[];
+  private readonly adapt: InputAdapter;
+  /** How the dataset's inputs were converted to the model's layout, if they were. */
+  readonly inputNotice?: string;
   /** Shape of one sample's output (logits). */
   readonly outShape: number[];
 
@@ -55,10 +58,12 @@ export class TfObjective implements Objective {
     this.source = data.source;
     this.featShape = data.xShape.slice(1);
     const featShape = data.xShape.slice(1);
+    this.adapt = inputAdapter(featShape, model.inputs[0]?.shape.slice(1) ?? [], data.file);
+    this.inputNotice = this.adapt.notice;
     const yRow = data.y.kind === 'labels' ? 1 : data.y.data.length / data.m;
     for (let s = 0; s < data.m; s += chunkSize) {
       const e = Math.min(data.m, s + chunkSize), n = e - s;
-      const x = data.source ? undefined : tf.tensor(data.x.subarray(s * featSize, e * featSize), [n, ...featShape], 'float32');
+      const x = data.source ? undefined : tf.tidy(() => this.adapt.apply(tf.tensor(data.x.subarray(s * featSize, e * featSize), [n, ...featShape], 'float32')));
       const y = data.y.kind === 'labels'
         ? tf.tensor1d(data.y.data.subarray(s, e), 'int32')
         : tf.tensor(data.y.data.subarray(s * yRow, e * yRow), [n, ...data.y.shape.slice(1)], 'float32');
@@ -139,7 +144,7 @@ export class TfObjective implements Objective {
   }
 
   private rowsOf(p: { c: Chunk; s: number; e: number }): tf.Tensor {
-    if (!p.c.x && this.source) return tf.tensor(this.source.read(p.c.start + p.s, p.c.start + p.e), [p.e - p.s, ...this.featShape], 'float32');
+    if (!p.c.x && this.source) return this.adapt.apply(tf.tensor(this.source.read(p.c.start + p.s, p.c.start + p.e), [p.e - p.s, ...this.featShape], 'float32'));
     const x = this.xOf(p.c);
     return p.s === 0 && p.e === p.c.end - p.c.start ? x : tf.slice(x, p.s, p.e - p.s);
   }
@@ -147,7 +152,7 @@ export class TfObjective implements Objective {
   /** The chunk's inputs; for a streamed dataset a new tensor (call inside tf.tidy, which disposes it). */
   private xOf(c: Chunk): tf.Tensor {
     if (c.x) return c.x;
-    return tf.tensor(this.source!.read(c.start, c.end), [c.end - c.start, ...this.featShape], 'float32');
+    return this.adapt.apply(tf.tensor(this.source!.read(c.start, c.end), [c.end - c.start, ...this.featShape], 'float32'));
   }
 
   async outputs(theta: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<{ shape: number[]; values: Float32Array }> {
@@ -208,6 +213,28 @@ export class TfObjective implements Objective {
   }
 
   dispose(): void { for (const c of this.chunks) { c.x?.dispose(); c.y.dispose(); } this.chunks.length = 0; }
+}
+
+interface InputAdapter { apply(x: tf.Tensor): tf.Tensor; notice?: string }
+
+/**
+ * Dataset rows → the model's input layout: as is when the shapes agree (or the model's are
+ * unknown); channels moved when the data is NCHW and the model NHWC or the reverse; reshaped when
+ * only the flattening differs (e.g. 784 → 28×28×1). Otherwise a clear error.
+ */
+export function inputAdapter(dataShape: number[], modelShape: (number | null)[], file: string): InputAdapter {
+  const same = { apply: (x: tf.Tensor) => x };
+  if (modelShape.length === 0 || modelShape.some(d => d === null || d === undefined || d < 0)) return same;
+  const ms = modelShape as number[];
+  if (dataShape.length === ms.length && dataShape.every((d, i) => d === ms[i])) return same;
+  const prod = (a: number[]) => a.reduce((p, q) => p * q, 1);
+  const fmt = (a: number[]) => `(${a.join('×')})`;
+  if (prod(dataShape) !== prod(ms)) throw new UserInputError(`inputs have ${fmt(dataShape)} values per sample (${prod(dataShape)}) but the model expects ${fmt(ms)} (${prod(ms)})`, { file, where: 'inputs' });
+  if (dataShape.length === 3 && ms.length === 3) {
+    if (dataShape[0] === ms[2] && dataShape[1] === ms[0] && dataShape[2] === ms[1]) return { apply: x => tf.transpose(x, [0, 2, 3, 1]), notice: `inputs ${fmt(dataShape)} are channels-first; transposed to the model's channels-last ${fmt(ms)}` };
+    if (dataShape[2] === ms[0] && dataShape[0] === ms[1] && dataShape[1] === ms[2]) return { apply: x => tf.transpose(x, [0, 3, 1, 2]), notice: `inputs ${fmt(dataShape)} are channels-last; transposed to the model's channels-first ${fmt(ms)}` };
+  }
+  return { apply: x => tf.reshape(x, [x.shape[0], ...ms]), notice: `inputs ${fmt(dataShape)} reshaped to the model's ${fmt(ms)}` };
 }
 
 function concat(parts: Float32Array[]): Float32Array {

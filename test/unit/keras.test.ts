@@ -61,6 +61,31 @@ for (const backend of ['cpu', 'wasm'] as const) {
   });
 }
 
+describe('inputs converted to the model\'s layout', function () {
+  this.timeout(60000);
+  it('channels-first and flattened data give the same loss as channels-last; a wrong size is a clear error', async () => {
+    await initBackend('wasm');
+    const { encodeNpz } = await import('../../src/core/data/npyWrite');
+    const model = readCheckpoint(path.join(FX, 'cnn', 'model.keras'));
+    const d = loadDataset(path.join(FX, 'cnn', 'data.npz'));
+    const [m, H, W, C] = d.xShape;
+    const nchw = new Float32Array(d.x.length);
+    for (let i = 0; i < m; i++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) nchw[((i * C + c) * H + h) * W + w] = d.x[((i * H + h) * W + w) * C + c];
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-layout-'));
+    const y = { shape: [m], data: d.y.data as Int32Array };
+    fs.writeFileSync(path.join(tmp, 'nchw.npz'), encodeNpz({ x: { shape: [m, C, H, W], data: nchw }, y }));
+    fs.writeFileSync(path.join(tmp, 'flat.npz'), encodeNpz({ x: { shape: [m, H * W * C], data: d.x }, y }));
+    fs.writeFileSync(path.join(tmp, 'bad.npz'), encodeNpz({ x: { shape: [m, H * W * C - 1], data: d.x.subarray(0, m * (H * W * C - 1)) }, y }));
+    const lossOf = async (f: string) => { const data = loadDataset(f); const o = new TfObjective(model, data, resolveLoss(model, data)); try { return { l: await o.loss(model.theta), note: o.inputNotice }; } finally { o.dispose(); } };
+    const ref = await lossOf(path.join(FX, 'cnn', 'data.npz'));
+    const a = await lossOf(path.join(tmp, 'nchw.npz')), b = await lossOf(path.join(tmp, 'flat.npz'));
+    assert.strictEqual(ref.note, undefined);
+    assert.ok(Math.abs(a.l - ref.l) < 1e-7 && /channels-first; transposed/.test(a.note!));
+    assert.ok(Math.abs(b.l - ref.l) < 1e-7 && /reshaped/.test(b.note!));
+    await assert.rejects(lossOf(path.join(tmp, 'bad.npz')), /inputs have \(63\) values per sample \(63\) but the model expects \(8×8×1\)/);
+  });
+});
+
 describe('Keras readers: bad input and fuzzing', function () {
   this.timeout(300000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-keras-'));
