@@ -28,12 +28,13 @@ export function buildProgram(): Command {
   program.command('diagnose')
     .description('loss and gradient norm of a checkpoint on a dataset')
     .argument('<checkpoint>', 'model checkpoint (TF.js model.json)')
-    .requiredOption('--data <file>', 'dataset (.npz with inputs and targets)')
+    .option('--data <file>', 'dataset (.npz with inputs and targets); default: landscape.json, else data/dataset/train/val/test.npz beside the checkpoint')
+    .option('--config <file>', 'landscape.json to read (default: the nearest one above the checkpoint)')
     .option('--loss <kind>', 'mse | ce | bce (default: from the model\'s last activation and the targets)')
     .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
-    .option('--seed <s>', 'random seed', intArg('--seed'), 0)
-    .option('--x-key <key>', 'npz key of the inputs', 'x')
-    .option('--y-key <key>', 'npz key of the targets', 'y')
+    .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
+    .option('--x-key <key>', 'npz key of the inputs (default x)')
+    .option('--y-key <key>', 'npz key of the targets (default y)')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .option('--top <k>', 'k largest Hessian eigenvalues (Lanczos on exact HVPs)', intArg('--top'))
     .option('--bottom <k>', 'k smallest (most negative) Hessian eigenvalues', intArg('--bottom'))
@@ -45,7 +46,7 @@ export function buildProgram(): Command {
     .option('--density', 'Hessian spectral density (stochastic Lanczos quadrature)')
     .option('--density-probes <n>', 'density: random probes', intArg('--density-probes'), 4)
     .option('--density-steps <n>', 'density: Lanczos steps per probe', intArg('--density-steps'), 40)
-    .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk)', intArg('--chunk-size'), 1024)
+    .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
     .option('--max-resident-mb <n>', 'inputs larger than this are streamed from the .npz (stored members) instead of loaded', intArg('--max-resident-mb'), 1024)
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the JSON result to a new file')
@@ -56,12 +57,18 @@ Examples:
   landscape diagnose ckpt/model.json --data data.npz --top 5 --bottom 1 --trace --density --json`)
     .action(async (checkpoint: string, o: Record<string, unknown>) => {
       const { diagnose } = await import('../core/diagnose');
+      const { resolveSettings } = await import('../core/config');
+      // explicit flags win over landscape.json, which wins over the defaults
+      const cfg = resolveSettings(checkpoint, { config: o.config as string | undefined });
+      const data = (o.data as string | undefined) ?? cfg.dataFile;
+      if (!data) { const { UserInputError } = await import('../core/errors'); throw new UserInputError(`no dataset: ${cfg.how}`, { file: checkpoint }); }
       const r = await diagnose({
-        checkpoint, data: String(o.data), loss: o.loss as string | undefined, samples: o.samples as number | undefined,
-        seed: o.seed as number, xKey: o.xKey as string, yKey: o.yKey as string, backend: o.backend as 'auto',
+        checkpoint, data, loss: (o.loss as string | undefined) ?? cfg.loss, samples: (o.samples as number | undefined) ?? cfg.samples,
+        seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, xKey: (o.xKey as string | undefined) ?? cfg.xKey ?? 'x', yKey: (o.yKey as string | undefined) ?? cfg.yKey ?? 'y', backend: o.backend as 'auto',
+        inputScale: cfg.inputScale, inputShift: cfg.inputShift, dataHow: o.data ? undefined : cfg.how,
         top: o.top as number | undefined, bottom: o.bottom as number | undefined, tol: o.tol as number, trace: Boolean(o.trace), density: Boolean(o.density),
         maxIter: o.maxIter as number | undefined, traceTol: o.traceTol as number, traceHvps: o.traceHvps as number,
-        densityProbes: o.densityProbes as number, densitySteps: o.densitySteps as number, chunkSize: o.chunkSize as number, maxResidentMb: o.maxResidentMb as number,
+        densityProbes: o.densityProbes as number, densitySteps: o.densitySteps as number, chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize, maxResidentMb: o.maxResidentMb as number,
       });
       const json = JSON.stringify(r, null, 2);
       if (o.out) writeNew(String(o.out), json + '\n');

@@ -25,6 +25,11 @@ export interface DiagnoseOptions {
   yKey?: string;
   backend?: BackendPreference;
   chunkSize?: number;
+  /** Inputs are transformed as x·inputScale + inputShift after loading (landscape.json). */
+  inputScale?: number;
+  inputShift?: number;
+  /** How the dataset was chosen (shown with the result). */
+  dataHow?: string;
   /** Inputs larger than this many MB (as float32) are streamed from the file (default 1024). */
   maxResidentMb?: number;
   /** Number of largest Hessian eigenvalues (Lanczos). */
@@ -77,6 +82,11 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
   const model = readCheckpoint(opts.checkpoint);
   const seed = opts.seed ?? 0;
   const data = loadDataset(opts.data, { xKey: opts.xKey, yKey: opts.yKey, samples: opts.samples, seed, maxResidentBytes: opts.maxResidentMb !== undefined ? opts.maxResidentMb * 2 ** 20 : undefined });
+  if ((opts.inputScale !== undefined && opts.inputScale !== 1) || (opts.inputShift !== undefined && opts.inputShift !== 0)) {
+    const a = opts.inputScale ?? 1, b = opts.inputShift ?? 0;
+    if (data.source) { const src = data.source; const read = src.read; data.source = { ...src, read: (s: number, e: number) => read(s, e).map(v => v * a + b) }; }
+    else for (let i = 0; i < data.x.length; i++) data.x[i] = data.x[i] * a + b;
+  }
   const spec = resolveLoss(model, data, opts.loss);
   let obj: TfObjective;
   try { obj = new TfObjective(model, data, spec, { chunkSize: opts.chunkSize }); } catch (e) { data.close?.(); throw e; }
@@ -100,6 +110,8 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
     onProgress({ stage: 'done', fraction: 1 });
     const notices = [...model.notices];
     if (obj.inputNotice) notices.push(obj.inputNotice);
+    if (opts.dataHow) notices.push(`dataset: ${opts.dataHow}`);
+    if ((opts.inputScale ?? 1) !== 1 || (opts.inputShift ?? 0) !== 0) notices.push(`inputs transformed as x·${opts.inputScale ?? 1} + ${opts.inputShift ?? 0}`);
     if (data.source) notices.push(`inputs (${data.m} × ${data.xShape.slice(1).join('×')}) exceed the memory budget: streamed from the file chunk by chunk`);
     for (const s of backend.skipped) if (s.name !== 'tensorflow' || opts.backend === 'tensorflow') notices.push(`backend ${s.name} skipped: ${s.reason}`);
     return {

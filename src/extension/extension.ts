@@ -49,10 +49,13 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
     const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
     const data = resolveData(uri.fsPath, c.get<string>('dataFile') || undefined, root);
     if (!data.file) { void vscode.window.showErrorMessage(`Landscape Lens: ${data.how}.`); return undefined; }
+    // landscape.json values apply where the user has not set the setting explicitly
+    const set = <T>(k: string): T | undefined => { const i = c.inspect<T>(k); return (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue) as T | undefined; };
     const options: DiagnoseOptions = {
       checkpoint: uri.fsPath, data: data.file,
-      loss: c.get<string>('loss') || undefined, samples: c.get<number>('samples') || undefined, seed: c.get<number>('seed', 0),
-      xKey: c.get<string>('xKey', 'x'), yKey: c.get<string>('yKey', 'y'), backend: c.get<'auto'>('backend', 'auto'),
+      loss: set<string>('loss') || data.loss || undefined, samples: set<number>('samples') || data.samples || undefined, seed: set<number>('seed') ?? data.seed ?? 0,
+      xKey: set<string>('xKey') ?? data.xKey ?? 'x', yKey: set<string>('yKey') ?? data.yKey ?? 'y', backend: c.get<'auto'>('backend', 'auto'),
+      chunkSize: data.chunkSize, inputScale: data.inputScale, inputShift: data.inputShift,
     };
     const { key, checkpointFingerprint } = ResultsCache.key(uri.fsPath, data.file, options);
     log.info(`diagnose ${uri.fsPath} on ${data.file} (${data.how})`);
