@@ -35,6 +35,7 @@ export function buildProgram(): Command {
     .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
     .option('--x-key <key>', 'npz key of the inputs (default x)')
     .option('--y-key <key>', 'npz key of the targets (default y)')
+    .option('--target <column>', 'CSV datasets: the target column (default y/target/label/class, else the last)')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .option('--top <k>', 'k largest Hessian eigenvalues (Lanczos on exact HVPs)', intArg('--top'))
     .option('--bottom <k>', 'k smallest (most negative) Hessian eigenvalues', intArg('--bottom'))
@@ -65,7 +66,7 @@ Examples:
       const r = await diagnose({
         checkpoint, data, loss: (o.loss as string | undefined) ?? cfg.loss, samples: (o.samples as number | undefined) ?? cfg.samples,
         seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, xKey: (o.xKey as string | undefined) ?? cfg.xKey ?? 'x', yKey: (o.yKey as string | undefined) ?? cfg.yKey ?? 'y', backend: o.backend as 'auto',
-        inputScale: cfg.inputScale, inputShift: cfg.inputShift, dataHow: o.data ? undefined : cfg.how,
+        inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, dataHow: o.data ? undefined : cfg.how,
         top: o.top as number | undefined, bottom: o.bottom as number | undefined, tol: o.tol as number, trace: Boolean(o.trace), density: Boolean(o.density),
         maxIter: o.maxIter as number | undefined, traceTol: o.traceTol as number, traceHvps: o.traceHvps as number,
         densityProbes: o.densityProbes as number, densitySteps: o.densitySteps as number, chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize, maxResidentMb: o.maxResidentMb as number,

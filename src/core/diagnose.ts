@@ -23,6 +23,8 @@ export interface DiagnoseOptions {
   seed?: number;
   xKey?: string;
   yKey?: string;
+  /** CSV datasets: the target column. */
+  target?: string;
   backend?: BackendPreference;
   chunkSize?: number;
   /** Inputs are transformed as x·inputScale + inputShift after loading (landscape.json). */
@@ -81,7 +83,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
   onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });
   const model = readCheckpoint(opts.checkpoint);
   const seed = opts.seed ?? 0;
-  const data = loadDataset(opts.data, { xKey: opts.xKey, yKey: opts.yKey, samples: opts.samples, seed, maxResidentBytes: opts.maxResidentMb !== undefined ? opts.maxResidentMb * 2 ** 20 : undefined });
+  const data = loadDataset(opts.data, { xKey: opts.xKey, yKey: opts.yKey, target: opts.target, samples: opts.samples, seed, maxResidentBytes: opts.maxResidentMb !== undefined ? opts.maxResidentMb * 2 ** 20 : undefined });
   if ((opts.inputScale !== undefined && opts.inputScale !== 1) || (opts.inputShift !== undefined && opts.inputShift !== 0)) {
     const a = opts.inputScale ?? 1, b = opts.inputShift ?? 0;
     if (data.source) { const src = data.source; const read = src.read; data.source = { ...src, read: (s: number, e: number) => read(s, e).map(v => v * a + b) }; }

@@ -13,6 +13,7 @@ import { parseNpy } from './npy';
 import { Rng } from '../rng';
 import { inflateSync } from 'fflate';
 import { zipDirectory, openNpzRows, RowSource, ZipMember } from './stream';
+import { parseCsvDataset, parseJsonlDataset } from './tabular';
 
 export type Targets =
   | { kind: 'labels'; data: Int32Array; numClasses: number }
@@ -43,6 +44,8 @@ export interface Dataset {
 
 export interface DatasetOptions {
   xKey?: string; yKey?: string; samples?: number; seed?: number;
+  /** CSV datasets: the target column (default: y, target, label, labels, class, else the last column). */
+  target?: string;
   /** Inputs larger than this (as float32) are streamed from the file instead of loaded (default 1 GiB). */
   maxResidentBytes?: number;
 }
@@ -61,7 +64,12 @@ export function loadDataset(file: string, opts: DatasetOptions = {}): Dataset {
   try { buf = fs.readFileSync(file); } catch (e) { throw new UserInputError(`cannot read data file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }); }
   const ext = path.extname(file).toLowerCase();
   const xKey = opts.xKey ?? 'x', yKey = opts.yKey ?? 'y';
-  if (ext !== '.npz') throw new UserInputError(`unsupported data format '${ext}' (expected .npz with keys '${xKey}' and '${yKey}')`, { file });
+  if (ext === '.csv' || ext === '.jsonl' || ext === '.ndjson') {
+    const text = new TextDecoder().decode(buf);
+    const t = ext === '.csv' ? parseCsvDataset(text, file, opts.target) : parseJsonlDataset(text, file, xKey, yKey);
+    return makeDataset(file, t.x, t.y, t.xKey, t.yKey, opts);
+  }
+  if (ext !== '.npz') throw new UserInputError(`unsupported data format '${ext}' (expected .npz with keys '${xKey}' and '${yKey}', .csv or .jsonl)`, { file });
   const arrays = parseNpz(buf, file);
   const get = (k: string, flag: string): NdArray => {
     const a = arrays.get(k);
