@@ -43,9 +43,7 @@ describe('weights-only formats', function () {
     assert.ok(!r.stdout.includes('pwned') && !r.stderr.includes('pwned'));
   });
 
-  it('the legacy (non-zip) torch.save format gets a clear error', () => {
-    assert.throws(() => readPytorchStateDict('legacy.pt', fs.readFileSync(path.join(FX, 'legacy.pt'))), /legacy \(pre-1\.6, non-zip\) torch\.save format/);
-  });
+  it('the legacy (non-zip) torch.save format: every tensor equals PyTorch\'s', () => checkAgainstProducer(readPytorchStateDict(path.join(FX, 'legacy.pt'), fs.readFileSync(path.join(FX, 'legacy.pt')))));
 
   it('safetensors weights + the same-stem ONNX architecture diagnose to PyTorch\'s loss; .pt alone says what is missing', () => {
     const r = spawnSync(process.execPath, [CLI, 'diagnose', path.join(FX, 'mlp/model.safetensors'), '--data', path.join(FX, 'mlp/data.npz'), '--json'], { encoding: 'utf8' });
@@ -91,7 +89,7 @@ describe('weights-only formats', function () {
     assert.strictEqual(JSON.parse(cli.stdout).params, 337);
   });
 
-  for (const [label, file] of [['safetensors', 'mlp/model.safetensors'], ['.pt', 'mlp/weights.pt']] as const) {
+  for (const [label, file] of [['safetensors', 'mlp/model.safetensors'], ['.pt', 'mlp/weights.pt'], ['.pt legacy', 'legacy.pt']] as const) {
     it(`fuzz ${label}: 10,000 mutated files give a UserInputError or tensors, never another exception or a hang`, () => {
       const seed = new Uint8Array(fs.readFileSync(path.join(FX, file)));
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-wfuzz-'));
@@ -103,7 +101,7 @@ describe('weights-only formats', function () {
         for (const [pos, val, op] of edits) { if (b.length < 2) break; const i = pos % b.length; if (op === 0) b[i] = val; else if (op === 1) b.splice(i, 1); else b.length = Math.max(1, i); }
         fs.writeFileSync(f, Uint8Array.from(b));
         const t0 = Date.now();
-        try { if (label === '.pt') readPytorchStateDict(f, fs.readFileSync(f)); else readSafetensors(f); } catch (e) { if (!isUserInputError(e)) throw e; }
+        try { if (label !== 'safetensors') readPytorchStateDict(f, fs.readFileSync(f)); else readSafetensors(f); } catch (e) { if (!isUserInputError(e)) throw e; }
         return Date.now() - t0 < 2000;
       }), { numRuns: 10000, seed: 5 });
       assert.ok(n >= 10000);

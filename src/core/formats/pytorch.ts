@@ -1,6 +1,7 @@
 /**
  * PyTorch `.pt`/`.pth` state dicts (torch.save, zip format of PyTorch ≥ 1.6: `<name>/data.pkl`
- * plus one raw little-endian file per storage under `<name>/data/<key>`), read WITHOUT executing
+ * plus one raw little-endian file per storage under `<name>/data/<key>`; and the legacy pickle
+ * stream, see readLegacy), read WITHOUT executing
  * anything: a pickle virtual machine (protocols 2–5, the opcodes below) that only reconstructs
  * tensors, storages, dicts, lists and tuples. GLOBAL / STACK_GLOBAL may name only the allow-listed
  * callables (OrderedDict, torch._utils._rebuild_tensor_v2 / _rebuild_parameter, the storage
@@ -36,10 +37,15 @@ const MARK = new Mark();
 
 /** Run the restricted pickle VM over `data`; returns the unpickled root object. */
 export function restrictedUnpickle(data: Uint8Array, file: string, where: string): unknown {
+  return unpickleAt(data, 0, file, where).value;
+}
+
+/** Unpickle one pickle starting at byte `start`; returns the object and the offset after its STOP. */
+export function unpickleAt(data: Uint8Array, start: number, file: string, where: string): { value: unknown; end: number } {
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const stack: unknown[] = [];
   const memo = new Map<number, unknown>();
-  let p = 0;
+  let p = start;
   const fail = (msg: string): never => { throw new UserInputError(msg, { file, where: `${where} byte ${p}` }); };
   const need = (n: number) => { if (p + n > data.length) fail(`pickle ends early (needs ${n} more bytes)`); };
   const u8 = () => { need(1); return data[p++]; };
@@ -83,7 +89,7 @@ export function restrictedUnpickle(data: Uint8Array, file: string, where: string
     switch (op) {
       case 0x80: u8(); break; // PROTO
       case 0x95: need(8); p += 8; break; // FRAME
-      case 0x2e: return pop(); // STOP
+      case 0x2e: return { value: pop(), end: p }; // STOP
       case 0x28: stack.push(MARK); break; // MARK
       case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
       case 0x5d: stack.push([]); break; // EMPTY_LIST
@@ -131,6 +137,7 @@ export function restrictedUnpickle(data: Uint8Array, file: string, where: string
         if (st && (st as Fn).kind === 'global') dt = STORAGE_DTYPE[(st as Fn).name.replace('torch.', '')] ?? DTYPES[(st as Fn).name.replace('torch.', '')];
         if (!dt) fail(`unsupported storage type ${JSON.stringify(st)}`);
         stack.push({ kind: 'storage', dtype: dt![0], itemSize: dt![1], key: String(pid[2]), numel: Number(pid[4]) } as Storage);
+        legacyItemSizes.set(String(pid[2]), dt![1]);
         break;
       }
       default: return fail(`unsupported pickle opcode 0x${op.toString(16)}`);
@@ -154,16 +161,54 @@ function storageValues(bytes: Uint8Array, dtype: string, count: number): Float32
   }
 }
 
+/**
+ * The legacy torch.save format (PyTorch < 1.6, or _use_new_zipfile_serialization=False): pickles in
+ * sequence — magic number 0x1950a86a20f9469cfc6c, protocol version 1001, sys_info, the object
+ * (storages as persistent ids), the list of storage keys — then each storage as an int64 element
+ * count followed by its raw little-endian data, in key order.
+ */
+function readLegacy(file: string, buf: Uint8Array): { root: unknown; storages: Map<string, Uint8Array> } {
+  let at = 0;
+  const next = (what: string) => { const r = unpickleAt(buf, at, file, `legacy ${what}`); at = r.end; return r.value; };
+  const magic = next('magic number');
+  if (magic !== 0x1950a86a20f9469cfc6c && Number(magic) !== 119547037146038801333356) throw new UserInputError('not a PyTorch checkpoint: bad magic number in the legacy format', { file, where: 'byte 0' });
+  const proto = next('protocol version');
+  if (proto !== 1001) throw new UnsupportedError(`legacy torch.save protocol ${proto} (expected 1001)`, { file, where: `byte ${at}` });
+  next('sys_info');
+  const root = next('object');
+  const keys = next('storage keys');
+  if (!Array.isArray(keys)) throw new UserInputError('legacy format: the storage key list is missing', { file, where: `byte ${at}` });
+  // element counts of each storage, from the persistent ids met while unpickling the object
+  const storages = new Map<string, Uint8Array>();
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const sizes = legacyItemSizes;
+  for (const k of keys as string[]) {
+    if (at + 8 > buf.length) throw new UserInputError(`legacy format: storage '${k}' header runs past the end of the file`, { file, where: `byte ${at}` });
+    const n = Number(dv.getBigInt64(at, true)); at += 8;
+    const isz = sizes.get(String(k)) ?? 4;
+    if (n < 0 || at + n * isz > buf.length) throw new UserInputError(`legacy format: storage '${k}' of ${n} elements runs past the end of the file`, { file, where: `byte ${at}` });
+    storages.set(String(k), buf.subarray(at, at + n * isz)); at += n * isz;
+  }
+  return { root, storages };
+}
+let legacyItemSizes = new Map<string, number>();
+
 export function readPytorchStateDict(file: string, buf: Uint8Array): NamedTensor[] {
   if (!(buf[0] === 0x50 && buf[1] === 0x4b)) {
-    if (buf[0] === 0x80) throw new UnsupportedError('this is the legacy (pre-1.6, non-zip) torch.save format, which is not read yet: re-save it with torch.save(state_dict, path) in PyTorch ≥ 1.6, or export safetensors/ONNX', { file, where: 'byte 0' });
-    throw new UserInputError('not a PyTorch checkpoint: expected a zip archive (torch.save, PyTorch ≥ 1.6)', { file, where: 'byte 0' });
+    if (buf[0] !== 0x80) throw new UserInputError('not a PyTorch checkpoint: expected a zip archive (torch.save) or a legacy pickle stream', { file, where: 'byte 0' });
+    legacyItemSizes = new Map();
+    const { root, storages } = readLegacy(file, buf);
+    return tensorsOf(root, file, 'legacy pickle', k => storages.get(k));
   }
   const entries = readZip(buf, file);
   const pklName = [...entries.keys()].find(k => k.endsWith('/data.pkl') || k === 'data.pkl');
   if (!pklName) throw new UserInputError(`no data.pkl in the archive (entries: ${[...entries.keys()].slice(0, 6).join(', ')})`, { file });
   const prefix = pklName.slice(0, -'data.pkl'.length);
   const root = restrictedUnpickle(entries.get(pklName)!, file, pklName);
+  return tensorsOf(root, file, pklName, k => entries.get(`${prefix}data/${k}`));
+}
+
+function tensorsOf(root: unknown, file: string, pklName: string, storageBytes: (key: string) => Uint8Array | undefined): NamedTensor[] {
   let dict = root;
   if (dict instanceof Map && dict.has('state_dict') && dict.get('state_dict') instanceof Map) dict = dict.get('state_dict');
   if (!(dict instanceof Map)) throw new UnsupportedError('the pickle is not a state dict (expected a dict of tensors, e.g. model.state_dict())', { file, where: pklName });
@@ -172,8 +217,8 @@ export function readPytorchStateDict(file: string, buf: Uint8Array): NamedTensor
     const t = v as TensorRef;
     if (!t || t.kind !== 'tensor') continue;
     const name = String(k);
-    const bytes = entries.get(`${prefix}data/${t.storage.key}`);
-    if (!bytes) throw new UserInputError(`tensor '${name}': storage '${t.storage.key}' is missing from the archive`, { file, where: `${prefix}data/${t.storage.key}` });
+    const bytes = storageBytes(t.storage.key);
+    if (!bytes) throw new UserInputError(`tensor '${name}': storage '${t.storage.key}' is missing from the archive`, { file, where: `storage ${t.storage.key}` });
     const numel = Math.floor(bytes.length / t.storage.itemSize);
     const storage = storageValues(bytes, t.storage.dtype, numel);
     const count = t.size.reduce((a, b) => a * b, 1);
@@ -182,7 +227,7 @@ export function readPytorchStateDict(file: string, buf: Uint8Array): NamedTensor
     const idx = new Array<number>(t.size.length).fill(0);
     for (let i = 0; i < count; i++) {
       let off = t.offset; for (let d = 0; d < idx.length; d++) off += idx[d] * t.stride[d];
-      if (off < 0 || off >= numel) throw new UserInputError(`tensor '${name}': element ${i} at storage offset ${off} is outside its storage (${numel} elements)`, { file, where: `${prefix}data/${t.storage.key}` });
+      if (off < 0 || off >= numel) throw new UserInputError(`tensor '${name}': element ${i} at storage offset ${off} is outside its storage (${numel} elements)`, { file, where: `storage ${t.storage.key}` });
       values[i] = storage[off];
       for (let d = idx.length - 1; d >= 0; d--) { if (++idx[d] < t.size[d]) break; idx[d] = 0; }
     }
