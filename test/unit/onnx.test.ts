@@ -26,7 +26,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
   describe(`ONNX models from PyTorch (${backend})`, function () {
     this.timeout(120000);
     before(async () => { await initBackend(backend); });
-    for (const name of ['mlp', 'cnn', 'regression', 'external', 'cnn_stride']) {
+    for (const name of ['mlp', 'cnn', 'regression', 'external', 'cnn_stride', 'ops']) {
       it(`${name}: loss = PyTorch's, gradient and H·v = PyTorch float64 double backward`, async () => {
         await initBackend(backend);
         const model = readCheckpoint(path.join(FX, name, 'model.onnx'));
@@ -53,12 +53,12 @@ describe('ONNX reader: structure and bad input', () => {
     const m = readOnnxModel(path.join(FX, 'cnn', 'model.onnx'));
     assert.strictEqual(m.numParams, 337);
     assert.ok(m.params.find(p => p.name === 'c2.weight' && p.role === 'kernel'));
-    assert.ok(m.notices[0].startsWith('ONNX opset 13, produced by pytorch'));
+    assert.ok(m.notices[0].startsWith('ONNX opset 17, produced by pytorch'));
     assert.ok(m.constants.size >= 1, 'the Pad constant is a constant, not a parameter');
   });
 
   it('an unsupported op names the op, the node and the opset', () => {
-    assert.throws(() => readOnnxModel(path.join(FX, 'unsupported.onnx')), (e: Error) => isUserInputError(e) && /ONNX op 'Hardmax' \(node '[^']*', opset 13\) is not supported/.test(e.message));
+    assert.throws(() => readOnnxModel(path.join(FX, 'unsupported.onnx')), (e: Error) => isUserInputError(e) && /ONNX op 'Hardmax' \(node '[^']*', opset 17\) is not supported/.test(e.message));
   });
 
   it('external data outside the model folder is refused; truncated and garbage files give clear errors', () => {

@@ -85,6 +85,36 @@ export function poolNCHW(kind: 'max' | 'avg', x: tf.Tensor4D, a: Record<string, 
   return tf.reshape(y, [n, c, h, w]);
 }
 
+/** Zero insertion between pixels of an NHWC tensor (stride s of a transposed convolution); rank ≤ 4 ops. */
+function insertZeros(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  let [n, h, w, c] = x.shape;
+  let t: tf.Tensor = x;
+  if (sw > 1) {
+    t = tf.pad(tf.reshape(t, [n * h, w, 1, c]), [[0, 0], [0, 0], [0, sw - 1], [0, 0]]);
+    t = tf.slice(tf.reshape(t, [n * h, w * sw, c]), [0, 0, 0], [n * h, (w - 1) * sw + 1, c]);
+    w = (w - 1) * sw + 1;
+    t = tf.reshape(t, [n, h, w, c]);
+  }
+  if (sh > 1) {
+    t = tf.pad(tf.reshape(t, [n, h, 1, w * c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0]]);
+    t = tf.slice(tf.reshape(t, [n, h * sh, w * c]), [0, 0, 0], [n, (h - 1) * sh + 1, w * c]);
+    h = (h - 1) * sh + 1;
+    t = tf.reshape(t, [n, h, w, c]);
+  }
+  return t as tf.Tensor4D;
+}
+
+/** Pad (positive) or crop (negative) the spatial axes of an NHWC tensor. */
+function padOrCrop(x: tf.Tensor4D, t: number, b: number, l: number, r: number): tf.Tensor4D {
+  let y = x;
+  if (t > 0 || b > 0 || l > 0 || r > 0) y = tf.pad(y, [[0, 0], [Math.max(t, 0), Math.max(b, 0)], [Math.max(l, 0), Math.max(r, 0)], [0, 0]]);
+  if (t < 0 || b < 0 || l < 0 || r < 0) {
+    const [n, h, w, c] = y.shape;
+    y = tf.slice(y, [0, Math.max(-t, 0), Math.max(-l, 0), 0], [n, h - Math.max(-t, 0) - Math.max(-b, 0), w - Math.max(-l, 0) - Math.max(-r, 0), c]);
+  }
+  return y;
+}
+
 function bnShape(p: tf.Tensor, rank: number): tf.Tensor { const s = new Array(rank).fill(1); s[1] = p.size; return tf.reshape(p, s); }
 
 export const ONNX_OPS: Record<string, OpFn> = {
@@ -141,6 +171,63 @@ export const ONNX_OPS: Record<string, OpFn> = {
     if (x.rank === 3) return [tf.squeeze(conv2dNCHW(tf.expandDims(x, 2) as tf.Tensor4D, tf.expandDims(w, 2) as tf.Tensor4D, b, { ...a, kernel_shape: [1, ...(attrInts(a, 'kernel_shape') ?? [])], strides: [1, ...(attrInts(a, 'strides') ?? [1])], dilations: [1, ...(attrInts(a, 'dilations') ?? [1])], pads: a.pads ? [0, (a.pads as number[])[0], 0, (a.pads as number[])[1]] : undefined }, node), [2])];
     if (x.rank !== 4) unsupported(node, `rank-${x.rank} input (1-D and 2-D convolutions only)`);
     return [conv2dNCHW(x as tf.Tensor4D, w as tf.Tensor4D, b, a, node)];
+  },
+  'onnx.ConvTranspose': ([x, w, b], a, node) => {
+    if (x.rank !== 4) unsupported(node, 'only 2-D transposed convolutions');
+    if (Number(a.group ?? 1) !== 1) unsupported(node, `group ${a.group}`);
+    if ((attrInts(a, 'dilations') ?? [1, 1]).some(d => d !== 1)) unsupported(node, 'dilations');
+    if (a.output_shape) unsupported(node, 'output_shape (give pads and output_padding instead)');
+    const s = attrInts(a, 'strides') ?? [1, 1], p = attrInts(a, 'pads') ?? [0, 0, 0, 0], op = attrInts(a, 'output_padding') ?? [0, 0];
+    const kh = w.shape[2] as number, kw = w.shape[3] as number;
+    // zero-insert, pad by k−1−p (+ output_padding at the end), correlate with the flipped kernel
+    let xh = insertZeros(tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D, s[0], s[1]);
+    xh = padOrCrop(xh, kh - 1 - p[0], kh - 1 - p[2] + op[0], kw - 1 - p[1], kw - 1 - p[3] + op[1]);
+    const k = tf.reverse(tf.transpose(w, [2, 3, 0, 1]), [0, 1]) as tf.Tensor4D; // [kh, kw, Cin, Cout]
+    let y: tf.Tensor = tf.conv2d(xh, k, 1, 'valid');
+    if (b) y = tf.add(y, b);
+    return [tf.transpose(y, [0, 3, 1, 2])];
+  },
+  'onnx.LayerNormalization': ([x, scale, B], a) => {
+    const axis = norm(Number(a.axis ?? -1), x.rank);
+    const axes = Array.from({ length: x.rank - axis }, (_, i) => axis + i);
+    const mu = tf.mean(x, axes, true);
+    const d = tf.sub(x, mu);
+    let y = tf.div(d, tf.sqrt(tf.add(tf.mean(tf.square(d), axes, true), Number(a.epsilon ?? 1e-5))));
+    y = tf.mul(y, scale);
+    return [B ? tf.add(y, B) : y];
+  },
+  'onnx.Shape': ([x], a) => {
+    const start = a.start !== undefined ? norm(Number(a.start), x.rank) : 0, end = a.end !== undefined ? norm(Number(a.end), x.rank) : x.rank;
+    return [tf.tensor1d(x.shape.slice(start, end) as number[], 'int32')];
+  },
+  'onnx.Gather': ([data, idx], a) => {
+    const axis = norm(Number(a.axis ?? 0), data.rank);
+    const ids = ints(idx).map(i => (i < 0 ? i + data.shape[axis] : i));
+    if (data.dtype === 'int32') return [tf.gather(data, idx.rank === 0 ? ids[0] : tf.tensor(ids, idx.shape, 'int32'), axis)];
+    // float data: a one-hot selection matrix (exact at every order; gather's gradient has no wasm kernel)
+    const perm = [axis, ...data.shape.map((_, i) => i).filter(i => i !== axis)];
+    const moved = tf.transpose(data, perm);
+    const rest = moved.shape.slice(1) as number[];
+    const sel = tf.oneHot(tf.tensor1d(ids, 'int32'), data.shape[axis]);
+    const picked = tf.reshape(tf.matMul(sel, tf.reshape(moved, [data.shape[axis], -1]) as tf.Tensor2D), [...idx.shape, ...rest]);
+    // move the index axes back to where `axis` was
+    const r = picked.rank, ir = idx.rank;
+    const back = [...Array.from({ length: axis }, (_, i) => ir + i), ...Array.from({ length: ir }, (_, i) => i), ...Array.from({ length: r - ir - axis }, (_, i) => ir + axis + i)];
+    return [tf.transpose(picked, back)];
+  },
+  'onnx.Slice': ([x, st, en, ax, sp], a, node) => {
+    const starts = st ? ints(st) : attrInts(a, 'starts')!, ends = en ? ints(en) : attrInts(a, 'ends')!;
+    const axes = ax ? ints(ax) : attrInts(a, 'axes') ?? starts.map((_, i) => i);
+    const steps = sp ? ints(sp) : starts.map(() => 1);
+    if (steps.some(v => v !== 1)) unsupported(node, `steps ${steps.join(',')} (step 1 only)`);
+    const begin = x.shape.map(() => 0), size = x.shape.slice() as number[];
+    axes.forEach((axRaw, i) => {
+      const axn = norm(axRaw, x.rank), dim = x.shape[axn];
+      const clamp = (v: number) => Math.max(0, Math.min(dim, v < 0 ? v + dim : v));
+      const b0 = clamp(starts[i]), e0 = clamp(ends[i]);
+      begin[axn] = b0; size[axn] = Math.max(0, e0 - b0);
+    });
+    return [tf.slice(x, begin, size)];
   },
   'onnx.MaxPool': ([x], a, node) => { if (x.rank !== 4) unsupported(node, 'only 2-D max pooling'); return [poolNCHW('max', x as tf.Tensor4D, a, node)]; },
   'onnx.AveragePool': ([x], a, node) => { if (x.rank !== 4) unsupported(node, 'only 2-D average pooling'); return [poolNCHW('avg', x as tf.Tensor4D, a, node)]; },
