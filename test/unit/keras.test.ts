@@ -29,7 +29,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
   describe(`Keras models from Keras 3 (${backend})`, function () {
     this.timeout(120000);
     before(async () => { await initBackend(backend); });
-    for (const name of ['sequential', 'functional', 'cnn', 'cnn2', 'conv1d', 'misc']) {
+    for (const name of ['sequential', 'functional', 'cnn', 'cnn2', 'conv1d', 'misc', 'pools']) {
       it(`${name} (${producer[name].file}): loss = Keras' evaluate; gradient and H·v = PyTorch float64`, async () => {
         await initBackend(backend);
         const model = readCheckpoint(path.join(FX, name, producer[name].file));

@@ -218,7 +218,7 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
         const rank = l.class_name === 'Conv1D' ? 1 : 2;
         const asList = (v: unknown, d: number): number[] => (v == null ? new Array(rank).fill(d) : Array.isArray(v) ? v.map(Number) : new Array(rank).fill(Number(v)));
         const strides = asList(c.strides, 1), dil = asList(c.dilation_rate, 1);
-        if (dil.some(v => v !== 1)) throw new UnsupportedError(`${l.class_name} '${name}' with dilation ${JSON.stringify(c.dilation_rate)} is not supported`, where);
+        if (dil.some(v => v !== 1) && strides.some(v => v !== 1)) throw new UnsupportedError(`${l.class_name} '${name}' with both dilation and strides is not supported (Keras forbids it too)`, where);
         if ((c.data_format ?? 'channels_last') !== 'channels_last') throw new UnsupportedError(`${l.class_name} '${name}' with data_format ${c.data_format}: channels_last only`, where);
         if (Number(c.groups ?? 1) !== 1) throw new UnsupportedError(`${l.class_name} '${name}' with groups ${c.groups} is not supported`, where);
         const padding = String(c.padding ?? 'valid');
@@ -229,7 +229,7 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
         else ins2.push(addParam(name, 'kernel', findWeight(name, 'kernel', true)!, rank + 1));
         if (c.use_bias !== false) ins2.push(addParam(name, 'bias', findWeight(name, 'bias', true)!));
         const op = { Conv1D: 'conv1d', Conv2D: 'conv2d', DepthwiseConv2D: 'depthwiseconv2d', SeparableConv2D: 'separableconv2d' }[l.class_name]!;
-        nodes.push({ op, inputs: ins2, outputs: [out], attrs: { padding, activation: act, strides }, name });
+        nodes.push({ op, inputs: ins2, outputs: [out], attrs: { padding, activation: act, strides, dilation: dil }, name });
         layerInfo.push({ name, kind: l.class_name, activation: act, units: Number(c.filters ?? 0) || undefined, params: offset - before });
         lastActivation = act;
         break;
@@ -249,9 +249,9 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
         const ps = (c.pool_size as number[] | number | undefined) ?? [2, 2];
         const pool = Array.isArray(ps) ? ps.map(Number) : [Number(ps), Number(ps)];
         const st = c.strides == null ? pool : Array.isArray(c.strides) ? (c.strides as number[]).map(Number) : [Number(c.strides), Number(c.strides)];
-        if (st[0] !== pool[0] || st[1] !== pool[1]) throw new UnsupportedError(`${l.class_name} '${name}' with strides ${st} ≠ pool size ${pool}: only non-overlapping windows are supported`, where);
-        if (String(c.padding ?? 'valid') !== 'valid') throw new UnsupportedError(`${l.class_name} '${name}' with padding '${c.padding}': only 'valid'`, where);
-        nodes.push({ op: 'pool2d', inputs: [ins[0]], outputs: [out], attrs: { kind: l.class_name === 'MaxPooling2D' ? 'max' : 'avg', pool }, name });
+        const padding = String(c.padding ?? 'valid');
+        if (padding !== 'valid' && padding !== 'same') throw new UnsupportedError(`${l.class_name} '${name}' with padding '${padding}'`, where);
+        nodes.push({ op: 'pool2d', inputs: [ins[0]], outputs: [out], attrs: { kind: l.class_name === 'MaxPooling2D' ? 'max' : 'avg', pool, strides: st, padding }, name });
         layerInfo.push({ name, kind: l.class_name, params: 0 });
         break;
       }

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activation } from '../../autodiff/ops';
 import type { OpFn } from '../graph';
-import { poolNCHW, subsample2d } from './onnx';
+import { poolNCHW, subsample2d, poolGeneric, dilateKernel } from './onnx';
 
 const lastAxisShape = (p: tf.Tensor, rank: number): number[] => [...new Array(rank - 1).fill(1), p.size];
 
@@ -19,7 +19,8 @@ function samePads(n: number, k: number, s: number): [number, number] {
 }
 
 /** Keras conv (NHWC, HWIO kernel, stride, 'same'/'valid') as a stride-1 valid conv2d + subsampling; depthwise by channel groups. */
-function kerasConv(x: tf.Tensor4D, k: tf.Tensor4D, strides: number[], padding: string, depthwise: boolean): tf.Tensor4D {
+function kerasConv(x: tf.Tensor4D, k0: tf.Tensor4D, strides: number[], padding: string, depthwise: boolean, dilation: number[] = [1, 1]): tf.Tensor4D {
+  const k = dilation.some(d => d !== 1) ? dilateKernel(k0, dilation[0], dilation[1]) : k0;
   const [kh, kw] = k.shape;
   let xp = x;
   if (padding === 'same') {
@@ -63,20 +64,20 @@ export const KERAS_OPS: Record<string, OpFn> = {
   },
   conv2d: ([x, k, b], a) => {
     const strides = (a.strides as number[] | undefined) ?? [1, 1];
-    let y: tf.Tensor = kerasConv(x as tf.Tensor4D, k as tf.Tensor4D, strides, String(a.padding), false);
+    let y: tf.Tensor = kerasConv(x as tf.Tensor4D, k as tf.Tensor4D, strides, String(a.padding), false, (a.dilation as number[] | undefined) ?? [1, 1]);
     if (b) y = tf.add(y, b);
     return [activation(String(a.activation ?? 'linear'), y)];
   },
   conv1d: ([x, k, b], a) => {
     const s = (a.strides as number[] | undefined) ?? [1];
-    const y4 = kerasConv(tf.expandDims(x, 1) as tf.Tensor4D, tf.expandDims(k, 0) as tf.Tensor4D, [1, s[0]], String(a.padding), false);
+    const y4 = kerasConv(tf.expandDims(x, 1) as tf.Tensor4D, tf.expandDims(k, 0) as tf.Tensor4D, [1, s[0]], String(a.padding), false, [1, ((a.dilation as number[] | undefined) ?? [1])[0]]);
     let y: tf.Tensor = tf.squeeze(y4, [1]);
     if (b) y = tf.add(y, b);
     return [activation(String(a.activation ?? 'linear'), y)];
   },
   depthwiseconv2d: ([x, k, b], a) => {
     const strides = (a.strides as number[] | undefined) ?? [1, 1];
-    let y: tf.Tensor = kerasConv(x as tf.Tensor4D, k as tf.Tensor4D, strides, String(a.padding), true);
+    let y: tf.Tensor = kerasConv(x as tf.Tensor4D, k as tf.Tensor4D, strides, String(a.padding), true, (a.dilation as number[] | undefined) ?? [1, 1]);
     if (b) y = tf.add(y, b);
     return [activation(String(a.activation ?? 'linear'), y)];
   },
@@ -96,7 +97,12 @@ export const KERAS_OPS: Record<string, OpFn> = {
     return [tf.reshape(y, [...ids.shape, E.shape[1] as number])];
   },
   pool2d: ([x], a, node) => {
-    const pool = a.pool as number[];
+    const pool = a.pool as number[], st = (a.strides as number[] | undefined) ?? pool;
+    if (st[0] !== pool[0] || st[1] !== pool[1] || a.padding === 'same') {
+      // Keras 'same': padding split as in convolutions; averages count only real cells
+      const pads = a.padding === 'same' ? [...samePads(x.shape[1] as number, pool[0], st[0]), ...samePads(x.shape[2] as number, pool[1], st[1])] : [0, 0, 0, 0];
+      return [poolGeneric(x as tf.Tensor4D, pool, st, [pads[0], pads[2], pads[1], pads[3]], a.kind === 'max' ? 'max' : 'avg', false)];
+    }
     const nchw = tf.transpose(x, [0, 3, 1, 2]) as tf.Tensor4D;
     const y = poolNCHW(a.kind === 'max' ? 'max' : 'avg', nchw, { kernel_shape: pool, strides: pool, opset: 0 }, node);
     return [tf.transpose(y, [0, 2, 3, 1])];

@@ -35,8 +35,7 @@ export function subsample2d(y: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D
 
 function conv2dNCHW(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor | undefined, a: Record<string, unknown>, node: GraphNode): tf.Tensor {
   const strides = attrInts(a, 'strides') ?? [1, 1], dil = attrInts(a, 'dilations') ?? [1, 1];
-  if (dil.some(d => d !== 1)) unsupported(node, `dilations ${dil.join('×')}: only dilation 1 is supported`);
-  const kh = w.shape[2], kw = w.shape[3];
+  const kh = (w.shape[2] - 1) * dil[0] + 1, kw = (w.shape[3] - 1) * dil[1] + 1; // effective (dilated) kernel size
   let pads = attrInts(a, 'pads') ?? [0, 0, 0, 0];
   const autoPad = String(a.auto_pad ?? 'NOTSET');
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
@@ -46,7 +45,8 @@ function conv2dNCHW(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor | undefined, a:
   const group = Number(a.group ?? 1);
   let xh = tf.transpose(x, [0, 2, 3, 1]); // NHWC
   if (pads.some(p => p !== 0)) xh = tf.pad(xh, [[0, 0], [pads[0], pads[2]], [pads[1], pads[3]], [0, 0]]);
-  const f = tf.transpose(w, [2, 3, 1, 0]); // [kh, kw, I/g, O]
+  let f = tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D; // [kh, kw, I/g, O]
+  if (dil.some(d => d !== 1)) f = dilateKernel(f, dil[0], dil[1]);
   let y: tf.Tensor;
   if (group === 1) y = tf.conv2d(xh as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid');
   else {
@@ -75,10 +75,14 @@ export function poolNCHW(kind: 'max' | 'avg', x: tf.Tensor4D, a: Record<string, 
   const k = attrInts(a, 'kernel_shape')!;
   if (!k || k.length !== 2) unsupported(node, `kernel_shape ${JSON.stringify(a.kernel_shape)}: only 2-D pooling`);
   const s = attrInts(a, 'strides') ?? [1, 1];
-  if (s[0] !== k[0] || s[1] !== k[1]) unsupported(node, `strides ${s.join('×')} ≠ kernel ${k.join('×')}: only non-overlapping windows are supported`);
-  if ((attrInts(a, 'pads') ?? []).some(p => p !== 0)) unsupported(node, 'pads: only unpadded pooling is supported');
+  const pads = attrInts(a, 'pads') ?? [0, 0, 0, 0];
   if (Number(a.ceil_mode ?? 0) !== 0) unsupported(node, 'ceil_mode=1 is not supported');
   if ((attrInts(a, 'dilations') ?? [1, 1]).some(d => d !== 1)) unsupported(node, 'dilations are not supported');
+  if (String(a.auto_pad ?? 'NOTSET') !== 'NOTSET' && String(a.auto_pad) !== 'VALID') unsupported(node, `auto_pad ${a.auto_pad}`);
+  if (s[0] !== k[0] || s[1] !== k[1] || pads.some(p => p !== 0)) {
+    const y = poolGeneric(tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D, k, s, pads, kind, Number(a.count_include_pad ?? 0) === 1);
+    return tf.transpose(y, [0, 3, 1, 2]);
+  }
   const [n, c] = x.shape;
   const { win, h, w } = windows(x, k[0], k[1]);
   const y = kind === 'avg' ? tf.mean(win, 2) : tf.sum(tf.mul(win, tf.oneHot(tf.argMax(win, 2), k[0] * k[1])), 2);
@@ -102,6 +106,45 @@ function insertZeros(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
     t = tf.reshape(t, [n, h, w, c]);
   }
   return t as tf.Tensor4D;
+}
+
+/** A dilated HWIO kernel: zeros between taps (linear in the kernel, so exact at every order). */
+export function dilateKernel(k: tf.Tensor4D, dh: number, dw: number): tf.Tensor4D {
+  const [kh, kw, i, o] = k.shape;
+  const z = insertZeros(tf.reshape(k, [1, kh, kw, i * o]) as tf.Tensor4D, dh, dw);
+  return tf.reshape(z, [z.shape[1], z.shape[2], i, o]) as tf.Tensor4D;
+}
+
+/**
+ * General 2-D pooling on NHWC (overlapping windows, strides, padding): the k×k window offsets are
+ * strided views of the padded input, laid side by side as [positions, k·k]; max = Σ·one-hot(argMax)
+ * (padding never wins: it is −3.4e38), average divides by the window's count of real cells
+ * (count_include_pad = false) or by k·k.
+ */
+export function poolGeneric(x: tf.Tensor4D, k: number[], s: number[], pads: number[], kind: 'max' | 'avg', countIncludePad = false): tf.Tensor4D {
+  const [n, H, W, C] = x.shape;
+  const [t, l, b, r] = pads;
+  const Hp = H + t + b, Wp = W + l + r;
+  const ho = Math.floor((Hp - k[0]) / s[0]) + 1, wo = Math.floor((Wp - k[1]) / s[1]) + 1;
+  const xp = t || b || l || r ? tf.pad(x, [[0, 0], [t, b], [l, r], [0, 0]], kind === 'max' ? -3.4e38 : 0) : x;
+  const views: tf.Tensor[] = [];
+  for (let di = 0; di < k[0]; di++) for (let dj = 0; dj < k[1]; dj++) {
+    const v = tf.slice(xp, [0, di, dj, 0], [n, (ho - 1) * s[0] + 1, (wo - 1) * s[1] + 1, C]) as tf.Tensor4D;
+    views.push(tf.reshape(subsample2d(v, s[0], s[1]), [-1, 1]));
+  }
+  const win = tf.concat(views, 1); // [n·ho·wo·C, k·k]
+  let y: tf.Tensor;
+  if (kind === 'max') y = tf.sum(tf.mul(win, tf.oneHot(tf.argMax(win, 1), k[0] * k[1])), 1);
+  else {
+    y = tf.sum(win, 1);
+    if (countIncludePad || !(t || b || l || r)) y = tf.div(y, k[0] * k[1]);
+    else {
+      const ones = poolGeneric(tf.ones([1, H, W, 1]) as tf.Tensor4D, k, s, pads, 'avg', true); // fraction of real cells
+      const count = tf.mul(tf.reshape(tf.tile(ones, [n, 1, 1, C]), [-1]), k[0] * k[1]);
+      y = tf.div(y, count);
+    }
+  }
+  return tf.reshape(y, [n, ho, wo, C]) as tf.Tensor4D;
 }
 
 /** Pad (positive) or crop (negative) the spatial axes of an NHWC tensor. */
