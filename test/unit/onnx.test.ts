@@ -26,7 +26,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
   describe(`ONNX models from PyTorch (${backend})`, function () {
     this.timeout(120000);
     before(async () => { await initBackend(backend); });
-    for (const name of ['mlp', 'cnn', 'regression', 'external', 'cnn_stride', 'ops', 'pools']) {
+    for (const name of ['mlp', 'cnn', 'regression', 'external', 'cnn_stride', 'ops', 'pools', 'zoo', 'gelu20']) {
       it(`${name}: loss = PyTorch's, gradient and H·v = PyTorch float64 double backward`, async () => {
         await initBackend(backend);
         const model = readCheckpoint(path.join(FX, name, 'model.onnx'));

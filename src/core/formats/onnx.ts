@@ -135,7 +135,7 @@ const PARAM_SLOTS: Record<string, number[]> = {
   Add: [0, 1], Sub: [0, 1], Mul: [0, 1], PRelu: [1], Gather: [0],
 };
 
-export const SUPPORTED_ONNX_OPS = new Set(['ConvTranspose', 'LayerNormalization', 'Shape', 'Gather', 'Slice', 'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softmax', 'LogSoftmax', 'Erf', 'Gelu',
+export const SUPPORTED_ONNX_OPS = new Set(['Cast', 'ConvTranspose', 'LayerNormalization', 'Shape', 'Gather', 'Slice', 'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softmax', 'LogSoftmax', 'Erf', 'Gelu',
   'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'BatchNormalization', 'Identity', 'Dropout', 'Constant', 'Pad', 'ReduceMean', 'Pow', 'Sqrt', 'Clip', 'Exp', 'Log', 'Abs']);
 
 export function readOnnxModel(file: string): GraphModel {

@@ -288,6 +288,7 @@ export const ONNX_OPS: Record<string, OpFn> = {
   },
   'onnx.Concat': (xs, a) => [tf.concat(xs, norm(Number(a.axis), xs[0].rank))],
   'onnx.Identity': ([x]) => [x],
+  'onnx.Cast': ([x], a) => { const to = Number(a.to); return [[1, 10, 11, 16].includes(to) ? tf.cast(x, 'float32') : [6, 7, 2, 3, 4, 5, 12, 13].includes(to) ? tf.cast(x, 'int32') : to === 9 ? tf.cast(x, 'bool') : x]; },
   'onnx.Dropout': ([x]) => [x],
   'onnx.BatchNormalization': ([x, scale, B, mean, variance], a) => {
     const eps = Number(a.epsilon ?? 1e-5);
