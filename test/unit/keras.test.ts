@@ -46,9 +46,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
         } finally { obj.dispose(); }
       });
     }
-    it('TF.js Functional model (Add, BatchNormalization, Concatenate): loss = tfjs-layers evaluate', async () => {
+    for (const [fx, what] of [['functional', 'Functional model (Add, BatchNormalization, Concatenate)'], ['cnn', 'CNN (Conv2D same, DepthwiseConv2D, BatchNormalization, MaxPooling2D, LayerNormalization, GlobalAveragePooling2D)']]) it(`TF.js ${what}: loss = tfjs-layers evaluate`, async () => {
       await initBackend(backend);
-      const dir = path.join(ROOT, 'test/fixtures/tfjs/functional');
+      const dir = path.join(ROOT, 'test/fixtures/tfjs', fx);
       const model = readCheckpoint(path.join(dir, 'model.json'));
       const data = loadDataset(path.join(dir, 'data.npz'));
       const obj = new TfObjective(model, data, resolveLoss(model, data));

@@ -194,7 +194,7 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
       case 'BatchNormalization': case 'LayerNormalization': {
         const axis = c.axis;
         const ax = Array.isArray(axis) ? axis : [axis ?? -1];
-        if (ax.length !== 1 || (Number(ax[0]) !== -1 && !(inputShape && Number(ax[0]) === inputShape.length - 1))) throw new UnsupportedError(`${l.class_name} '${name}' over axis ${JSON.stringify(axis)}: only the last (channel) axis is supported`, where);
+        if (ax.length !== 1) throw new UnsupportedError(`${l.class_name} '${name}' over axes ${JSON.stringify(axis)}: only the last (channel) axis is supported`, where);
         const bnIns = [ins[0]];
         const g = c.scale !== false ? findWeight(name, 'gamma', true)! : undefined;
         const b = c.center !== false ? findWeight(name, 'beta', true)! : undefined;
@@ -208,7 +208,7 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
             bnIns.push(`${name}/${stat}`);
           }
         }
-        nodes.push({ op: l.class_name === 'BatchNormalization' ? 'batchnorm' : 'layernorm', inputs: bnIns, outputs: [out], attrs: { epsilon: Number(c.epsilon ?? 1e-3) }, name });
+        nodes.push({ op: l.class_name === 'BatchNormalization' ? 'batchnorm' : 'layernorm', inputs: bnIns, outputs: [out], attrs: { epsilon: Number(c.epsilon ?? 1e-3), axis: Number(ax[0]) }, name });
         layerInfo.push({ name, kind: l.class_name, params: offset - before });
         lastActivation = undefined;
         break;

@@ -7,8 +7,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { activation } from '../../autodiff/ops';
-import type { OpFn } from '../graph';
+import type { GraphNode, OpFn } from '../graph';
+import { UnsupportedError } from '../../errors';
 import { poolNCHW, subsample2d, poolGeneric, dilateKernel } from './onnx';
+
+function lastAxisOnly(x: tf.Tensor, a: Record<string, unknown>, node: GraphNode): void {
+  const axis = a.axis === undefined ? -1 : Number(a.axis);
+  if (axis !== -1 && axis !== x.rank - 1) throw new UnsupportedError(`${node.op === 'batchnorm' ? 'BatchNormalization' : 'LayerNormalization'} '${node.name}' over axis ${axis} of a rank-${x.rank} input: only the last (channel) axis is supported`);
+}
 
 const lastAxisShape = (p: tf.Tensor, rank: number): number[] => [...new Array(rank - 1).fill(1), p.size];
 
@@ -47,14 +53,16 @@ export const KERAS_OPS: Record<string, OpFn> = {
     return [mode === 'average' ? tf.div(y, xs.length) : y];
   },
   concat: (xs, a) => { const ax = Number(a.axis); return [tf.concat(xs, ax < 0 ? ax + xs[0].rank : ax)]; },
-  batchnorm: ([x, gamma, beta, mean, variance], a) => {
+  batchnorm: ([x, gamma, beta, mean, variance], a, node) => {
+    lastAxisOnly(x, a, node);
     const r = x.rank;
     let y = tf.div(tf.sub(x, tf.reshape(mean, lastAxisShape(mean, r))), tf.sqrt(tf.add(tf.reshape(variance, lastAxisShape(variance, r)), Number(a.epsilon))));
     if (gamma) y = tf.mul(y, tf.reshape(gamma, lastAxisShape(gamma, r)));
     if (beta) y = tf.add(y, tf.reshape(beta, lastAxisShape(beta, r)));
     return [y];
   },
-  layernorm: ([x, gamma, beta], a) => {
+  layernorm: ([x, gamma, beta], a, node) => {
+    lastAxisOnly(x, a, node);
     const mu = tf.mean(x, -1, true);
     const d = tf.sub(x, mu);
     let y = tf.div(d, tf.sqrt(tf.add(tf.mean(tf.square(d), -1, true), Number(a.epsilon))));
