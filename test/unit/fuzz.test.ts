@@ -1,6 +1,6 @@
 /**
  * Property-based robustness of the TF.js layers reader (model.json and its shard) and the data
- * readers (.npz, .npy): 10,000 mutated files each give a UserInputError or a result — never
+ * readers (.npz, .npy, .csv, .jsonl): 10,000 mutated files each give a UserInputError or a result — never
  * another exception, a crash or a hang. (ONNX, Keras, safetensors, .pt and logs have their own.)
  */
 import * as assert from 'assert';
@@ -44,4 +44,9 @@ describe('fuzzing the TF.js and data readers', () => {
   run('TF.js weight shard', path.join(tfjs, 'group1-shard1of1.bin'), 'group1-shard1of1.bin', f => readTfjsLayersModel(path.join(path.dirname(f), 'model.json')), dir => fs.copyFileSync(path.join(tfjs, 'model.json'), path.join(dir, 'model.json')));
   run('.npz (compressed)', path.join(ROOT, 'test/fixtures/npy/compressed.npz'), 'd.npz', f => { try { loadDataset(f); } catch (e) { if (!isUserInputError(e)) throw e; } loadDataset(f, { xKey: 'x', yKey: 'y', maxResidentBytes: 64 }); });
   run('.npy', path.join(ROOT, 'test/fixtures/npy/f32_c.npy'), 'a.npy', f => loadNpy(f));
+  const tab = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-tabseed-'));
+  fs.writeFileSync(path.join(tab, 'd.csv'), 'f0,f1,"f,2",label\n0.5,1,2,0\n-1.5,2e-3,"3",1\n4,5,6,2\n');
+  fs.writeFileSync(path.join(tab, 'd.jsonl'), '{"x":[1,2,3],"y":0}\n{"x":[[4],[5],[6]],"y":1}\n{"x":[7,8,9.5],"y":2}\n');
+  run('.csv dataset', path.join(tab, 'd.csv'), 'd.csv', f => loadDataset(f));
+  run('.jsonl dataset', path.join(tab, 'd.jsonl'), 'd.jsonl', f => loadDataset(f));
 });
