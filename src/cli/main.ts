@@ -49,6 +49,8 @@ export function buildProgram(): Command {
     .option('--density-steps <n>', 'density: Lanczos steps per probe', intArg('--density-steps'), 40)
     .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
     .option('--max-resident-mb <n>', 'inputs larger than this are streamed from the .npz (stored members) instead of loaded', intArg('--max-resident-mb'), 1024)
+    .option('--slice <kinds>', 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)')
+    .option('--with <checkpoint>', 'second checkpoint for --slice interp')
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the JSON result to a new file')
     .addHelpText('after', `
@@ -66,7 +68,7 @@ Examples:
       const r = await diagnose({
         checkpoint, data, loss: (o.loss as string | undefined) ?? cfg.loss, samples: (o.samples as number | undefined) ?? cfg.samples,
         seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, xKey: (o.xKey as string | undefined) ?? cfg.xKey ?? 'x', yKey: (o.yKey as string | undefined) ?? cfg.yKey ?? 'y', backend: o.backend as 'auto',
-        inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, dataHow: o.data ? undefined : cfg.how,
+        inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, slices: o.slice ? String(o.slice).split(',').map(k => k.trim()) as ('1d')[] : undefined, withCheckpoint: o.with as string | undefined, dataHow: o.data ? undefined : cfg.how,
         top: o.top as number | undefined, bottom: o.bottom as number | undefined, tol: o.tol as number, trace: Boolean(o.trace), density: Boolean(o.density),
         maxIter: o.maxIter as number | undefined, traceTol: o.traceTol as number, traceHvps: o.traceHvps as number,
         densityProbes: o.densityProbes as number, densitySteps: o.densitySteps as number, chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize, maxResidentMb: o.maxResidentMb as number,

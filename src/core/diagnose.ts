@@ -10,7 +10,7 @@ import { resolveLoss } from './loss';
 import { TfObjective } from './objective';
 import { initBackend, backendLabel, BackendPreference } from './backend';
 import { lossAndGradient } from './diagnostics/basic';
-import { throwIfAborted } from './errors';
+import { throwIfAborted, UserInputError } from './errors';
 import type { HessianResult } from './diagnostics/hessian';
 
 export const RESULT_VERSION = 1;
@@ -48,6 +48,9 @@ export interface DiagnoseOptions {
   /** Trace: HVP budget (default 150). */
   traceHvps?: number;
   density?: boolean;
+  /** Landscape slices: '1d', '2d', 'eig' (top/bottom Hessian eigenvectors), 'interp' (to `withCheckpoint`). */
+  slices?: ('1d' | '2d' | 'eig' | 'interp')[];
+  withCheckpoint?: string;
   densityProbes?: number;
   densitySteps?: number;
 }
@@ -67,6 +70,7 @@ export interface DiagnoseResult {
   model: { layers: { name: string; kind: string; activation?: string; units?: number; params: number }[] };
   counts: { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number };
   hessian?: Omit<HessianResult, 'vectors'>;
+  slices?: unknown[];
   notices: string[];
   computedAt: string;
   timings: { loadMs: number; backendMs: number; gradientMs: number; hessianMs: number; totalMs: number };
@@ -108,6 +112,28 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       }, signal,
         p => onProgress({ stage: p.stage, fraction: 0.4 + 0.6 * Math.min(1, p.total ? p.done / p.total : 0), message: `${p.stage} ${p.done}/${p.total}` }));
     }
+    let slices: unknown[] | undefined;
+    if (opts.slices?.length) {
+      const S = await import('./diagnostics/slices');
+      slices = [];
+      const prog = (p: { stage: string; done: number; total: number }) => onProgress({ stage: p.stage, fraction: 0.9, message: `${p.stage} ${p.done}/${p.total}` });
+      for (const kind of opts.slices) {
+        throwIfAborted(signal);
+        if (kind === '1d') slices.push(await S.slice1d(obj, model, model.theta, { seed, signal, onProgress: prog }));
+        else if (kind === '2d') slices.push(await S.slice2d(obj, model, model.theta, { seed, signal, onProgress: prog }));
+        else if (kind === 'eig') {
+          const { hessianSpectrum } = await import('./diagnostics/hessian');
+          const h = await hessianSpectrum(obj, model.theta, { top: 1, bottom: 1, tol: opts.tol, seed, returnVectors: true }, signal);
+          slices.push(await S.eigSlice(obj, model.theta, h.vectors!.top[0], h.top[0].value, basic.gradient, 'top Hessian eigenvector', { signal }));
+          slices.push(await S.eigSlice(obj, model.theta, h.vectors!.bottom[0], h.bottom[0].value, basic.gradient, 'bottom Hessian eigenvector', { signal }));
+        } else if (kind === 'interp') {
+          if (!opts.withCheckpoint) throw new UserInputError("--slice interp needs a second checkpoint: --with <checkpoint>");
+          const other = readCheckpoint(opts.withCheckpoint);
+          if (other.numParams !== model.numParams || other.params.some((p, i) => p.size !== model.params[i]?.size)) throw new UserInputError(`the checkpoints have different architectures (${model.numParams} vs ${other.numParams} parameters)`, { file: opts.withCheckpoint });
+          slices.push(await S.interpolate(obj, model.theta, other.theta, path.resolve(opts.withCheckpoint), { signal }));
+        } else throw new UserInputError(`unknown slice '${kind}' (expected 1d, 2d, eig, interp)`, { where: '--slice' });
+      }
+    }
     const t4 = performance.now();
     onProgress({ stage: 'done', fraction: 1 });
     const notices = [...model.notices];
@@ -131,6 +157,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       model: { layers: model.layers },
       counts: { ...obj.counts },
       ...(hessian ? { hessian: withoutVectors(hessian) } : {}),
+      ...(slices ? { slices } : {}),
       notices,
       computedAt: new Date().toISOString(),
       timings: { loadMs: t2 - t1, backendMs: t1 - t0, gradientMs: t3 - t2, hessianMs: t4 - t3, totalMs: performance.now() - t0 },

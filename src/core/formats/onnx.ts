@@ -186,7 +186,7 @@ export function readOnnxModel(file: string): GraphModel {
       const consumer = g.node.find(x => x.input?.includes(name));
       const role: ParamSpec['role'] = consumer && ['Gemm', 'MatMul', 'Conv', 'ConvTranspose'].includes(consumer.opType ?? '') && (consumer.input?.[1] === name || (consumer.opType === 'MatMul' && consumer.input?.[0] === name)) ? 'kernel'
         : consumer?.opType === 'BatchNormalization' || consumer?.opType === 'LayerNormalization' ? (consumer.input?.[1] === name ? 'gamma' : 'beta') : 'bias';
-      params.push({ name, layer: layerOf(name), role, shape: t.shape, offset, size, outAxis: role === 'kernel' ? (consumer?.opType === 'Gemm' && !consumer.attribute?.some(a => a.name === 'transB' && num(a.i) === 1) ? 1 : 0) : undefined });
+      params.push({ name, layer: layerOf(name), role, shape: t.shape, offset, size, outAxis: role === 'kernel' ? ((consumer?.opType === 'Gemm' && !consumer.attribute?.some(a => a.name === 'transB' && num(a.i) === 1)) || (consumer?.opType === 'MatMul' && consumer.input?.[1] === name) ? t.shape.length - 1 : consumer?.opType === 'ConvTranspose' ? 1 : 0) : undefined });
       thetaParts.push(t.values as Float32Array);
       offset += size;
     } else constants.set(name, { shape: t.shape, dtype: t.dtype, values: t.values });

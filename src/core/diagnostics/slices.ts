@@ -1,0 +1,102 @@
+/**
+ * Landscape pictures (Li, Xu, Taylor, Studer & Goldstein, "Visualizing the Loss Landscape of Neural
+ * Nets", NeurIPS 2018):
+ *  - filter-normalised random directions: d ~ N(0, I), then every filter of d (a dense unit's
+ *    incoming weights, a conv output channel: the slice along the kernel's output axis) is rescaled
+ *    to the norm of the same filter in θ; biases and normalisation parameters get d = 0;
+ *  - 1-D slice L(θ + t·d), t ∈ [−1, 1] (51 points); 2-D slice L(θ + a·d₁ + b·d₂) on a 25×25 grid;
+ *  - slices along unit Hessian eigenvectors v: L(θ + s·v) for s ∈ [−r, r], r = 2·√(2·L(θ)/|λ|) (the
+ *    distance where the quadratic model ½λs² reaches 4·L), reported beside that quadratic model;
+ *  - linear interpolation between two checkpoints L((1−t)θ_A + tθ_B), t ∈ [−0.5, 1.5] (41 points),
+ *    with the barrier max_{t∈[0,1]} L(t) − ((1−t)L_A + t·L_B) (Goodfellow, Vinyals & Saxe 2015;
+ *    Frankle et al. 2020).
+ * Seeded; every loss evaluation is counted by the objective.
+ */
+import type { GraphModel, ParamSpec } from '../model/graph';
+import type { Objective } from '../objective';
+import type { Progress } from '../linalg/operator';
+import { Rng } from '../rng';
+import { throwIfAborted } from '../errors';
+
+/** A filter-normalised random direction (float64) in θ's layout. */
+export function filterNormalizedDirection(model: GraphModel, theta: Float32Array, rng: Rng): Float64Array {
+  const d = new Float64Array(theta.length);
+  for (const p of model.params) {
+    if (p.role === 'bias' || p.role === 'gamma' || p.role === 'beta') continue;
+    for (const idx of filters(p)) {
+      let nd = 0, nt = 0;
+      const vals = idx.map(i => { const g = rng.normal(); nd += g * g; nt += theta[i] ** 2; return g; });
+      const scale = nd > 0 ? Math.sqrt(nt / nd) : 0;
+      idx.forEach((i, k) => { d[i] = vals[k] * scale; });
+    }
+  }
+  return d;
+}
+
+/** Flat θ indices of each filter of a parameter: the slices along its output axis (the whole tensor if none). */
+export function filters(p: ParamSpec): number[][] {
+  const shape = p.shape.length ? p.shape : [1];
+  const axis = p.outAxis ?? (p.role === 'embedding' ? 0 : shape.length > 1 ? shape.length - 1 : -1);
+  if (axis < 0) return [Array.from({ length: p.size }, (_, i) => p.offset + i)];
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const out: number[][] = Array.from({ length: shape[axis] }, () => []);
+  for (let i = 0; i < p.size; i++) out[Math.floor(i / strides[axis]) % shape[axis]].push(p.offset + i);
+  return out;
+}
+
+const linspace = (a: number, b: number, n: number): number[] => Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
+
+function along(theta: Float32Array, dirs: Float64Array[], coef: number[]): Float32Array {
+  const out = new Float32Array(theta.length);
+  for (let i = 0; i < theta.length; i++) { let v = theta[i]; for (let k = 0; k < dirs.length; k++) v += coef[k] * dirs[k][i]; out[i] = v; }
+  return out;
+}
+
+export interface Slice1D { kind: '1d' | 'eig'; t: number[]; loss: number[]; label: string; eigenvalue?: number; quadratic?: number[]; radius?: number }
+export interface Slice2D { kind: '2d'; a: number[]; b: number[]; loss: number[][] }
+export interface Interpolation { kind: 'interp'; t: number[]; loss: number[]; lossA: number; lossB: number; barrier: number; barrierAt: number; other: string }
+
+export async function slice1d(obj: Objective, model: GraphModel, theta: Float32Array, o: { points?: number; seed?: number; signal?: AbortSignal; onProgress?: Progress } = {}): Promise<Slice1D> {
+  const d = filterNormalizedDirection(model, theta, new Rng(o.seed ?? 0));
+  const t = linspace(-1, 1, o.points ?? 51);
+  const loss: number[] = [];
+  for (const [i, s] of t.entries()) { throwIfAborted(o.signal); loss.push(await obj.loss(along(theta, [d], [s]), o.signal)); o.onProgress?.({ stage: 'slice 1-D', done: i + 1, total: t.length }); }
+  return { kind: '1d', t, loss, label: 'filter-normalised random direction' };
+}
+
+export async function slice2d(obj: Objective, model: GraphModel, theta: Float32Array, o: { points?: number; seed?: number; signal?: AbortSignal; onProgress?: Progress } = {}): Promise<Slice2D> {
+  const rng = new Rng(o.seed ?? 0);
+  const d1 = filterNormalizedDirection(model, theta, rng), d2 = filterNormalizedDirection(model, theta, rng);
+  const g = linspace(-1, 1, o.points ?? 25);
+  const loss: number[][] = [];
+  let done = 0;
+  for (const b of g) {
+    const row: number[] = [];
+    for (const a of g) { throwIfAborted(o.signal); row.push(await obj.loss(along(theta, [d1, d2], [a, b]), o.signal)); o.onProgress?.({ stage: 'slice 2-D', done: ++done, total: g.length ** 2 }); }
+    loss.push(row);
+  }
+  return { kind: '2d', a: g, b: g, loss };
+}
+
+/** Slice along a unit eigenvector v with eigenvalue λ, beside the quadratic model L + s·gᵀv + ½λs². */
+export async function eigSlice(obj: Objective, theta: Float32Array, v: Float64Array, lambda: number, gradient: Float32Array, label: string, o: { points?: number; signal?: AbortSignal } = {}): Promise<Slice1D> {
+  const l0 = await obj.loss(theta, o.signal);
+  const radius = 2 * Math.sqrt((2 * Math.max(l0, 1e-6)) / Math.max(Math.abs(lambda), 1e-12));
+  let gv = 0; for (let i = 0; i < v.length; i++) gv += gradient[i] * v[i];
+  const t = linspace(-radius, radius, o.points ?? 51);
+  const loss: number[] = [];
+  for (const s of t) { throwIfAborted(o.signal); loss.push(await obj.loss(along(theta, [v], [s]), o.signal)); }
+  return { kind: 'eig', t, loss, label, eigenvalue: lambda, radius, quadratic: t.map(s => l0 + s * gv + 0.5 * lambda * s * s) };
+}
+
+export async function interpolate(obj: Objective, thetaA: Float32Array, thetaB: Float32Array, other: string, o: { points?: number; signal?: AbortSignal } = {}): Promise<Interpolation> {
+  if (thetaA.length !== thetaB.length) throw new Error(`the two checkpoints have ${thetaA.length} and ${thetaB.length} parameters`);
+  const diff = Float64Array.from(thetaB, (b, i) => b - thetaA[i]);
+  const t = linspace(-0.5, 1.5, o.points ?? 41);
+  const loss: number[] = [];
+  for (const s of t) { throwIfAborted(o.signal); loss.push(await obj.loss(along(thetaA, [diff], [s]), o.signal)); }
+  const lossA = await obj.loss(thetaA, o.signal), lossB = await obj.loss(thetaB, o.signal);
+  let barrier = -Infinity, barrierAt = 0;
+  t.forEach((s, i) => { if (s >= 0 && s <= 1) { const h = loss[i] - ((1 - s) * lossA + s * lossB); if (h > barrier) { barrier = h; barrierAt = s; } } });
+  return { kind: 'interp', t, loss, lossA, lossB, barrier, barrierAt, other };
+}
