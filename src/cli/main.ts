@@ -51,6 +51,7 @@ export function buildProgram(): Command {
     .option('--max-resident-mb <n>', 'inputs larger than this are streamed from the .npz (stored members) instead of loaded', intArg('--max-resident-mb'), 1024)
     .option('--slice <kinds>', 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)')
     .option('--with <checkpoint>', 'second checkpoint for --slice interp')
+    .option('--weights', 'data-free weight spectra: spectral norm, stable rank, power-law α per weight matrix')
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the JSON result to a new file')
     .addHelpText('after', `
@@ -68,7 +69,7 @@ Examples:
       const r = await diagnose({
         checkpoint, data, loss: (o.loss as string | undefined) ?? cfg.loss, samples: (o.samples as number | undefined) ?? cfg.samples,
         seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, xKey: (o.xKey as string | undefined) ?? cfg.xKey ?? 'x', yKey: (o.yKey as string | undefined) ?? cfg.yKey ?? 'y', backend: o.backend as 'auto',
-        inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, slices: o.slice ? String(o.slice).split(',').map(k => k.trim()) as ('1d')[] : undefined, withCheckpoint: o.with as string | undefined, dataHow: o.data ? undefined : cfg.how,
+        inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, slices: o.slice ? String(o.slice).split(',').map(k => k.trim()) as ('1d')[] : undefined, withCheckpoint: o.with as string | undefined, weights: Boolean(o.weights), dataHow: o.data ? undefined : cfg.how,
         top: o.top as number | undefined, bottom: o.bottom as number | undefined, tol: o.tol as number, trace: Boolean(o.trace), density: Boolean(o.density),
         maxIter: o.maxIter as number | undefined, traceTol: o.traceTol as number, traceHvps: o.traceHvps as number,
         densityProbes: o.densityProbes as number, densitySteps: o.densitySteps as number, chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize, maxResidentMb: o.maxResidentMb as number,
@@ -82,15 +83,24 @@ Examples:
     .description('what a checkpoint holds, without data: format, layers/ops, parameter count, per-tensor statistics')
     .argument('<checkpoint>', 'model.json, .keras, .h5, .onnx, .safetensors, .pt/.pth')
     .option('--json', 'print one JSON object')
+    .option('--weights', 'add weight spectra (spectral norm, stable rank, power-law α) per weight matrix')
     .action(async (checkpoint: string, o: Record<string, unknown>) => {
       const { inspectFile } = await import('../core/inspect');
-      const r = inspectFile(checkpoint);
+      const r = inspectFile(checkpoint) as ReturnType<typeof inspectFile> & { weights?: unknown };
+      if (o.weights) {
+        const W = await import('../core/diagnostics/weights');
+        const { detectFormat, readCheckpoint, readWeightsOnly } = await import('../core/formats');
+        const f = detectFormat(checkpoint);
+        const spectra = f === 'safetensors' || f === 'pytorch' ? await W.tensorSpectra(readWeightsOnly(checkpoint)) : await W.weightSpectra(readCheckpoint(checkpoint));
+        r.weights = { layers: spectra.map(({ eigenvalues: _e, ...w }) => w) };
+      }
       if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
       const lines = [`${r.file}`, `  format      ${r.format}`, `  parameters  ${r.params.toLocaleString('en-US')}`];
       for (const l of r.layers ?? []) lines.push(`  layer ${l.name.padEnd(28)} ${l.kind.padEnd(22)} ${l.activation ?? ''} ${l.params ? `${l.params} params` : ''}`.trimEnd());
       lines.push('  tensors:');
       const f = (x: number | null) => (x === null ? '-' : x.toPrecision(4));
       for (const t of r.tensors) lines.push(`    ${t.name.padEnd(32)} ${t.shape.join('×').padEnd(12)} ${t.dtype.padEnd(8)} min ${f(t.min)} max ${f(t.max)} mean ${f(t.mean)} std ${f(t.std)} ‖·‖ ${f(t.l2)}${t.nan || t.inf ? ` NaN ${t.nan} Inf ${t.inf}` : ''}${t.trainable ? '' : ' (constant)'}`);
+      for (const w of ((r.weights as { layers: { name: string; shape: number[]; spectralNorm: number; stableRank: number; alpha: number | null }[] } | undefined)?.layers ?? [])) lines.push(`  spectrum ${w.name.padEnd(30)} ${w.shape.join('×').padEnd(9)} ‖W‖₂ ${w.spectralNorm.toPrecision(4)}  stable rank ${w.stableRank.toPrecision(3)}  α ${w.alpha === null ? '-' : w.alpha.toFixed(2)}`);
       for (const n of r.notices) lines.push(`  note: ${n}`);
       process.stdout.write(lines.join('\n') + '\n');
     });

@@ -51,6 +51,8 @@ export interface DiagnoseOptions {
   /** Landscape slices: '1d', '2d', 'eig' (top/bottom Hessian eigenvectors), 'interp' (to `withCheckpoint`). */
   slices?: ('1d' | '2d' | 'eig' | 'interp')[];
   withCheckpoint?: string;
+  /** Data-free weight spectra (singular values, stable rank, power-law α). */
+  weights?: boolean;
   densityProbes?: number;
   densitySteps?: number;
 }
@@ -71,6 +73,7 @@ export interface DiagnoseResult {
   counts: { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number };
   hessian?: Omit<HessianResult, 'vectors'>;
   slices?: unknown[];
+  weights?: { layers: { name: string; layer: string; shape: [number, number]; alpha: number | null; stableRank: number; spectralNorm: number; frobenius: number; xmin: number | null; ks: number | null; tail: number }[] };
   notices: string[];
   computedAt: string;
   timings: { loadMs: number; backendMs: number; gradientMs: number; hessianMs: number; totalMs: number };
@@ -134,6 +137,11 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
         } else throw new UserInputError(`unknown slice '${kind}' (expected 1d, 2d, eig, interp)`, { where: '--slice' });
       }
     }
+    let weights: DiagnoseResult['weights'];
+    if (opts.weights) {
+      const { weightSpectra } = await import('./diagnostics/weights');
+      weights = { layers: (await weightSpectra(model)).map(({ eigenvalues: _e, ...w }) => w) };
+    }
     const t4 = performance.now();
     onProgress({ stage: 'done', fraction: 1 });
     const notices = [...model.notices];
@@ -158,6 +166,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       counts: { ...obj.counts },
       ...(hessian ? { hessian: withoutVectors(hessian) } : {}),
       ...(slices ? { slices } : {}),
+      ...(weights ? { weights } : {}),
       notices,
       computedAt: new Date().toISOString(),
       timings: { loadMs: t2 - t1, backendMs: t1 - t0, gradientMs: t3 - t2, hessianMs: t4 - t3, totalMs: performance.now() - t0 },
