@@ -26,19 +26,23 @@ function run(cmd, cwd, extraEnv = {}) {
 }
 
 function missingDebianPackages() {
-  return APT.filter(p => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.includes('install ok installed') !== true);
+  const missing = APT.filter(p => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.includes('install ok installed') !== true);
+  if (!fs.existsSync(CHROMIUM) && !missing.includes('chromium')) missing.push('chromium');
+  if (spawnSync('sh', ['-c', 'command -v rg'], { encoding: 'utf8' }).status !== 0 && !missing.includes('ripgrep')) missing.push('ripgrep');
+  return missing;
 }
 
 function ensureDebianPackages() {
   const missing = missingDebianPackages();
-  if (missing.length === 0 && fs.existsSync(CHROMIUM)) return;
-  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${APT.join(' ')}`;
+  if (missing.length === 0) return;
   if (typeof process.getuid === 'function' && process.getuid() === 0) {
     log(`installing Debian packages: ${missing.join(' ')}`);
-    execSync(cmd, { stdio: 'inherit', shell: '/bin/bash', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execSync(`apt-get update && apt-get install -y --no-install-recommends ${APT.join(' ')}`, { stdio: 'inherit', shell: '/bin/bash', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const still = missingDebianPackages();
+    if (still.length) throw new Error(`still missing after apt-get install: ${still.join(' ')}`);
     return;
   }
-  console.error(`[provision] missing Debian packages: ${missing.join(' ')}\nRun this once, then run the tests again:\n\n  sudo sh -c '${cmd}'\n`);
+  console.error(`[provision] missing Debian packages: ${missing.join(' ')}\nRun this once, then run the tests again:\n\n  sudo apt-get update && sudo apt-get install -y ${APT.join(' ')}\n`);
   process.exit(1);
 }
 
@@ -69,6 +73,11 @@ function ensureCodeServer() {
   run('npm install --omit=dev', path.join(vs, 'extensions'));
   run('npm rebuild argon2', DIR); // hoisted into the install root
   if (!fs.existsSync(entry)) throw new Error(`code-server entry not found after install: ${entry}`);
+  // the native modules the server and extension host load at start-up must have been built
+  for (const rel of ['lib/vscode/node_modules/node-pty/build/Release/pty.node', 'lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node', 'lib/vscode/node_modules/@vscode/ripgrep/bin/rg']) {
+    if (!fs.existsSync(path.join(cs, rel))) throw new Error(`missing after install: ${rel}`);
+  }
+  if (!fs.existsSync(path.join(DIR, 'node_modules', 'argon2', 'lib', 'binding'))) throw new Error('argon2 was not built');
   fs.writeFileSync(MARKER, JSON.stringify({ version: VERSION, node: process.version, at: new Date().toISOString() }));
   log(`code-server ${VERSION} ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return cs;

@@ -37,6 +37,12 @@ function runMocha(name, files, timeoutMs) {
     { cwd: ROOT, stdio: 'inherit', env: { ...process.env, LANDSCAPE_COUNTS_FILE: counts } });
   if (!fs.existsSync(counts)) return { name, passed: 0, failed: 1, failedTests: [{ title: `${name}: mocha exited with ${r.status ?? r.signal} before reporting`, err: '' }] };
   const c = JSON.parse(fs.readFileSync(counts, 'utf8'));
+  fs.rmSync(path.dirname(counts), { recursive: true, force: true });
+  // mocha exits with the failure count; anything else non-zero (a crash after the run) is a failure too
+  if (c.failed === 0 && r.status !== 0) {
+    c.failed = 1;
+    c.failedTests.push({ title: `${name}: mocha exited with ${r.status ?? r.signal}`, err: '' });
+  }
   return { name, passed: c.passed, failed: c.failed, failedTests: c.failedTests };
 }
 
@@ -46,7 +52,15 @@ async function main() {
   if (want('unit')) results.push(runMocha('unit', listTests(path.join(OUT, 'test', 'unit')), 120000));
   if (want('integration') || want('e2e')) {
     console.log('\n── provisioning the test VS Code ──');
-    require('./provision-vscode.js').provision();
+    const t = Date.now();
+    try {
+      const p = require('./provision-vscode.js').provision();
+      console.log(`  code-server ${p.codeServer} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      console.error(`provisioning failed: ${e && e.message}`);
+      console.log('0 passed, 1 failed');
+      process.exit(1);
+    }
   }
   if (want('integration')) {
     console.log('\n── integration tests (inside the VS Code extension host) ──');
@@ -59,14 +73,17 @@ async function main() {
     }
   }
   if (want('e2e')) {
+    fs.rmSync(path.join(ROOT, 'artifacts', 'screenshots', 'diagnose-panel.png'), { force: true }); // no stale screenshot
     const r = runMocha('e2e', listTests(path.join(OUT, 'test', 'e2e')), 300000);
     results.push(r);
+    // the README's screenshot is the one the e2e test takes: copied when missing or on request
+    // (LANDSCAPE_UPDATE_SCREENSHOT=1), so a test run does not modify tracked files
     const shot = path.join(ROOT, 'artifacts', 'screenshots', 'diagnose-panel.png');
-    // the README's screenshot is the e2e test's; refreshed when missing or on request
     const docShot = path.join(ROOT, 'docs', 'images', 'diagnose-panel.png');
-    if (r.failed === 0 && fs.existsSync(shot) && (!fs.existsSync(docShot) || process.env.LANDSCAPE_UPDATE_SCREENSHOT === '1')) {
-      fs.mkdirSync(path.join(ROOT, 'docs', 'images'), { recursive: true });
+    if (r.failed === 0 && r.passed > 0 && fs.existsSync(shot) && (!fs.existsSync(docShot) || process.env.LANDSCAPE_UPDATE_SCREENSHOT === '1')) {
+      fs.mkdirSync(path.dirname(docShot), { recursive: true });
       fs.copyFileSync(shot, docShot);
+      console.log(`  screenshot copied to ${path.relative(ROOT, docShot)}`);
     }
   }
   const passed = results.reduce((a, r) => a + r.passed, 0);
@@ -77,9 +94,10 @@ async function main() {
     for (const t of r.failedTests || []) console.log(`    ✘ ${t.title}${t.err ? `\n      ${String(t.err).split('\n').slice(0, 3).join('\n      ')}` : ''}`);
   }
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  const empty = results.filter(r => r.passed + r.failed === 0).map(r => r.name);
+  if (empty.length) console.log(`  no tests ran in: ${empty.join(', ')}: failing`);
   console.log(`${passed} passed, ${failed} failed`);
-  if (passed === 0) console.log('no tests ran: failing');
-  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+  process.exit(failed > 0 || passed === 0 || empty.length > 0 ? 1 : 0);
 }
 
 main().catch(e => { console.error(e); console.log('0 passed, 1 failed'); process.exit(1); });

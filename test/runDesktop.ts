@@ -12,12 +12,17 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, '../..');
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-ws-'));
   fs.cpSync(path.join(root, 'test/fixtures/workspace'), ws, { recursive: true });
-  await runTests({
-    version: '1.100.3',
-    extensionDevelopmentPath: root,
-    extensionTestsPath: path.join(root, 'out/test/integration/index'),
-    launchArgs: [ws, '--disable-extensions', '--disable-workspace-trust'],
-  });
+  try {
+    // throws when VS Code exits non-zero, i.e. when test/integration/index.ts's run() rejects on failures
+    await runTests({
+      version: '1.100.3',
+      extensionDevelopmentPath: root,
+      extensionTestsPath: path.join(root, 'out/test/integration/index'),
+      launchArgs: [ws, '--disable-extensions', '--disable-workspace-trust'],
+    });
+  } finally {
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
 }
 
 main().catch(e => { console.error(`desktop integration tests failed: ${(e as Error).message}`); process.exit(1); });

@@ -15,15 +15,33 @@ export async function startWorkbench(opts: { workspace: string }): Promise<Workb
   return wb;
 }
 
-/** Runs a command by its palette label (exact match preferred). */
+/** Runs a command by its palette label: F1, type the label, then the matching quick pick row (exact label preferred). */
 export async function runCommand(page: Page, label: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await page.keyboard.press('F1');
+  try {
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+  } catch {
+    await page.keyboard.press('Control+Shift+P');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+  }
   await input.fill('>' + label);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 15000 });
-  await page.keyboard.press('Enter');
+  const rows = page.locator('.quick-input-widget .monaco-list-row', { hasText: label });
+  await rows.first().waitFor({ state: 'visible', timeout: 15000 });
+  // the row whose label is exactly `label`, else the first that contains it
+  const labels = await rows.locator('.label-name').allInnerTexts().catch(() => [] as string[]);
+  const exact = labels.findIndex(t => t.replace(/\s+/g, ' ').trim() === label);
+  const row = rows.nth(exact >= 0 ? exact : 0);
+  const focused = await row.evaluate(el => el.classList.contains('focused')).catch(() => false);
+  if (focused) await page.keyboard.press('Enter');
+  else await row.click();
+  // done when the palette closed, or was replaced by the command's own quick input (Go to File...)
+  const typed = '>' + label;
+  for (let i = 0; i < 50; i++) {
+    const still = await input.evaluate((el: HTMLInputElement, t) => el.offsetParent !== null && el.value === t, typed).catch(() => false);
+    if (!still) break;
+    await page.waitForTimeout(100);
+  }
 }
 
 /** Webviews are nested iframes on the same origin: search every frame until one satisfies `pred`. */

@@ -1,10 +1,13 @@
 /**
  * A real VS Code for the tests: code-server 4.100.3 (VS Code 1.100) on 127.0.0.1 with a fresh
  * user-data and extensions folder per run, driven by Debian's Chromium through playwright-core.
+ *
  * code-server rejects --extensionDevelopmentPath/--extensionTestsPath on its command line; the web
- * workbench takes them from the URL's `payload`. The workbench reports extension-host log lines
- * through window.codeAutomationLog and its exit through window.codeAutomationExit, which we expose
- * to the page before navigating.
+ * workbench takes them from the URL's `payload` (vscode-remote:// URIs on this server). The
+ * workbench reports extension-host log lines through window.codeAutomationLog and the end of an
+ * extensionTestsPath run through window.codeAutomationExit, which we expose to the page before
+ * navigating. The extension host is a child of code-server and inherits its environment, so `env`
+ * reaches the tests (e.g. LANDSCAPE_TEST_RESULTS).
  */
 import * as cp from 'child_process';
 import * as fs from 'fs';
@@ -19,27 +22,49 @@ export const ROOT = path.resolve(__dirname, '../../..');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { provision } = require(path.join(ROOT, 'scripts/provision-vscode.js')) as { provision(): { codeServer: string; chromium: string } };
 
-export interface Workbench {
-  page: Page;
-  port: number;
-  runDir: string;
-  workspace: string;
-  /** extension-host log lines received so far */
-  logs: string[];
-  /** resolves with the extension host's exit code (when tests were run) */
-  exited: Promise<number>;
-  stop(): Promise<void>;
-}
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
-export interface StartOptions {
+export interface ServerOptions {
   /** folder to open; copied into the run folder first unless `copyWorkspace` is false */
   workspace: string;
   copyWorkspace?: boolean;
   extensionDevelopmentPath?: string;
   extensionTestsPath?: string;
+  /** extra environment for code-server and so for the extension host */
   env?: Record<string, string>;
+  /** run folder name suffix (default: integration when extensionTestsPath is set, else e2e) */
+  kind?: string;
+}
+
+export interface CodeServer {
+  port: number;
+  runDir: string;
+  /** the workspace actually opened (the copy) */
+  workspace: string;
+  logFile: string;
+  /** workbench URL for `folder` (default: the workspace) with the extension dev/test payload (default: from the options) */
+  url(folder?: string, payload?: [string, string][]): string;
+  /** the payload built from extensionDevelopmentPath / extensionTestsPath */
+  payload: [string, string][];
+  stop(): Promise<void>;
+}
+
+export interface StartOptions extends ServerOptions {
   onLog?: (line: string) => void;
   viewport?: { width: number; height: number };
+}
+
+export interface Workbench {
+  page: Page;
+  port: number;
+  runDir: string;
+  workspace: string;
+  server: CodeServer;
+  /** extension-host log lines received so far */
+  logs: string[];
+  /** resolves with the extension host's exit code (when tests were run) */
+  exited: Promise<number>;
+  stop(): Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -65,11 +90,13 @@ export function newRunDir(kind: string): string {
   return dir;
 }
 
-export async function startWorkbench(opts: StartOptions): Promise<Workbench> {
-  const { codeServer, chromium: chromiumPath } = provision();
-  const runDir = newRunDir(opts.extensionTestsPath ? 'integration' : 'e2e');
+/** Starts code-server (own process group, logs in the run folder) and waits for /healthz. */
+export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> {
+  const { codeServer } = provision();
+  const runDir = newRunDir(opts.kind ?? (opts.extensionTestsPath ? 'integration' : 'e2e'));
   let workspace = opts.workspace;
   if (opts.copyWorkspace !== false) {
+    // the tests never touch the fixtures: they get a copy
     workspace = path.join(runDir, 'workspace');
     fs.cpSync(opts.workspace, workspace, { recursive: true });
   }
@@ -81,21 +108,62 @@ export async function startWorkbench(opts: StartOptions): Promise<Workbench> {
     'extensions.autoUpdate': false, 'update.mode': 'none', 'workbench.enableExperiments': false,
   }, null, 2));
   const port = await freePort();
-  fs.writeFileSync(path.join(runDir, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  const logFile = fs.openSync(path.join(runDir, 'code-server.log'), 'a');
+  const config = path.join(runDir, 'config.yaml');
+  fs.writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const logFile = path.join(runDir, 'code-server.log');
+  const logFd = fs.openSync(logFile, 'a');
   const args = [
     path.join(codeServer, 'out', 'node', 'entry.js'),
-    '--config', path.join(runDir, 'config.yaml'),
+    '--config', config,
     '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
     '--user-data-dir', path.join(runDir, 'ud'), '--extensions-dir', path.join(runDir, 'exts'),
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened',
     workspace,
   ];
   const server = cp.spawn(process.execPath, args, {
-    detached: true,
-    stdio: ['ignore', logFile, logFile],
+    detached: true, // own process group: stop() kills code-server, its extension hosts and their workers
+    stdio: ['ignore', logFd, logFd],
     env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...opts.env },
   });
+  server.on('error', () => { /* reported through exitCode / healthz timeout */ });
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    const kill = (sig: NodeJS.Signals | 0): boolean => { try { if (server.pid) process.kill(-server.pid, sig); return true; } catch { return false; } };
+    if (kill('SIGTERM')) {
+      for (let i = 0; i < 20 && kill(0); i++) await new Promise(r => setTimeout(r, 100));
+      kill('SIGKILL');
+    }
+    try { fs.closeSync(logFd); } catch { /* closed */ }
+  };
+  const remote = (p: string): string => `vscode-remote://127.0.0.1:${port}${p}`;
+  const payload: [string, string][] = [];
+  if (opts.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(path.resolve(opts.extensionDevelopmentPath))]);
+  if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(path.resolve(opts.extensionTestsPath))]);
+  const url = (folder = workspace, p = payload): string => {
+    let u = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`;
+    if (p.length) u += `&payload=${encodeURIComponent(JSON.stringify(p))}`;
+    return u;
+  };
+  try {
+    const deadline = Date.now() + 60000;
+    while ((await get(`http://127.0.0.1:${port}/healthz`)) !== 200) {
+      if (server.exitCode !== null || server.signalCode !== null) throw new Error(`code-server exited with ${server.exitCode ?? server.signalCode}; see ${logFile}`);
+      if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within 60 s; see ${logFile}`);
+      await new Promise(r => setTimeout(r, 250));
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { port, runDir, workspace, logFile, url, payload, stop };
+}
+
+/** code-server plus a fresh Chromium context on its workbench, with the automation hooks exposed. */
+export async function startWorkbench(opts: StartOptions): Promise<Workbench> {
+  const { chromium: chromiumPath } = provision();
+  const server = await startCodeServer(opts);
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
   let stopped = false;
@@ -104,24 +172,11 @@ export async function startWorkbench(opts: StartOptions): Promise<Workbench> {
     stopped = true;
     try { await context?.close(); } catch { /* already gone */ }
     try { await browser?.close(); } catch { /* already gone */ }
-    try { if (server.pid) process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
-    await new Promise(r => setTimeout(r, 300));
-    try { if (server.pid) process.kill(-server.pid, 'SIGKILL'); } catch { /* already gone */ }
-    fs.closeSync(logFile);
+    await server.stop();
   };
   try {
-    const deadline = Date.now() + 60000;
-    while ((await get(`http://127.0.0.1:${port}/healthz`)) !== 200) {
-      if (server.exitCode !== null) throw new Error(`code-server exited with ${server.exitCode}; see ${path.join(runDir, 'code-server.log')}`);
-      if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within 60 s; see ${path.join(runDir, 'code-server.log')}`);
-      await new Promise(r => setTimeout(r, 250));
-    }
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-    });
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
     context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
     const page = await context.newPage();
     const logs: string[] = [];
@@ -133,15 +188,9 @@ export async function startWorkbench(opts: StartOptions): Promise<Workbench> {
       opts.onLog?.(line);
     });
     await page.exposeFunction('codeAutomationExit', (code: number) => { resolveExit(Number(code)); });
-    const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
-    const payload: [string, string][] = [];
-    if (opts.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(opts.extensionDevelopmentPath)]);
-    if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
-    let url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
-    if (payload.length) url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60000 });
+    await page.goto(server.url(), { waitUntil: 'domcontentloaded', timeout: 60000 });
     await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
-    return { page, port, runDir, workspace, logs, exited, stop };
+    return { page, port: server.port, runDir: server.runDir, workspace: server.workspace, server, logs, exited, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -8,17 +8,21 @@ import * as path from 'path';
 import { startWorkbench, ROOT } from './codeServer';
 import type { TestResults } from '../integration/index';
 
-export async function runIntegration(opts: { timeoutMs?: number } = {}): Promise<TestResults> {
+// workbench start-up chatter that the extension-host log channel also carries
+const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[Service Worker\]|ChatSessionStore:)/;
+
+export async function runIntegration(opts: { timeoutMs?: number; extensionTestsPath?: string } = {}): Promise<TestResults> {
   fs.mkdirSync(path.join(ROOT, 'artifacts'), { recursive: true });
   const resultsDir = fs.mkdtempSync(path.join(ROOT, 'artifacts', 'results-'));
   const resultsFile = path.join(resultsDir, 'integration.json');
   const t0 = Date.now();
+  let quiet = false; // after the results: the workbench's shutdown chatter is not the tests'
   const wb = await startWorkbench({
     workspace: path.join(ROOT, 'test/fixtures/workspace'),
     extensionDevelopmentPath: ROOT,
-    extensionTestsPath: path.join(ROOT, 'out/test/integration/index'),
+    extensionTestsPath: opts.extensionTestsPath ?? path.join(ROOT, 'out/test/integration/index'),
     env: { LANDSCAPE_TEST_RESULTS: resultsFile },
-    onLog: line => { for (const l of line.split('\n')) if (l.trim()) console.log(`    [ext host] ${l}`); },
+    onLog: line => { if (!quiet) for (const l of line.split('\n')) if (l.trim() && !NOISE.test(l.trim())) console.log(`    [ext host] ${l}`); },
   });
   try {
     const deadline = Date.now() + (opts.timeoutMs ?? 300000);
@@ -35,6 +39,7 @@ export async function runIntegration(opts: { timeoutMs?: number } = {}): Promise
       await new Promise(r => setTimeout(r, 500));
     }
     const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as TestResults;
+    quiet = true;
     console.log(`    integration: ${results.passed} passed, ${results.failed} failed in ${((Date.now() - t0) / 1000).toFixed(1)} s (run folder ${path.relative(ROOT, wb.runDir)})`);
     return results;
   } finally {
