@@ -52,6 +52,7 @@ export function buildProgram(): Command {
     .option('--slice <kinds>', 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)')
     .option('--with <checkpoint>', 'second checkpoint for --slice interp')
     .option('--weights', 'data-free weight spectra: spectral norm, stable rank, power-law α per weight matrix')
+    .option('--sharpness', 'Keskar ε-sharpness (ε = 1e-3, 5e-4; full space and a random 100-dim subspace)')
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the JSON result to a new file')
     .addHelpText('after', `
@@ -69,7 +70,7 @@ Examples:
       const r = await diagnose({
         checkpoint, data, loss: (o.loss as string | undefined) ?? cfg.loss, samples: (o.samples as number | undefined) ?? cfg.samples,
         seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, xKey: (o.xKey as string | undefined) ?? cfg.xKey ?? 'x', yKey: (o.yKey as string | undefined) ?? cfg.yKey ?? 'y', backend: o.backend as 'auto',
-        inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, slices: o.slice ? String(o.slice).split(',').map(k => k.trim()) as ('1d')[] : undefined, withCheckpoint: o.with as string | undefined, weights: Boolean(o.weights), dataHow: o.data ? undefined : cfg.how,
+        inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, slices: o.slice ? String(o.slice).split(',').map(k => k.trim()) as ('1d')[] : undefined, withCheckpoint: o.with as string | undefined, weights: Boolean(o.weights), sharpness: Boolean(o.sharpness), dataHow: o.data ? undefined : cfg.how,
         top: o.top as number | undefined, bottom: o.bottom as number | undefined, tol: o.tol as number, trace: Boolean(o.trace), density: Boolean(o.density),
         maxIter: o.maxIter as number | undefined, traceTol: o.traceTol as number, traceHvps: o.traceHvps as number,
         densityProbes: o.densityProbes as number, densitySteps: o.densitySteps as number, chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize, maxResidentMb: o.maxResidentMb as number,

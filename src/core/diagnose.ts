@@ -51,6 +51,8 @@ export interface DiagnoseOptions {
   /** Landscape slices: '1d', '2d', 'eig' (top/bottom Hessian eigenvectors), 'interp' (to `withCheckpoint`). */
   slices?: ('1d' | '2d' | 'eig' | 'interp')[];
   withCheckpoint?: string;
+  /** Keskar ε-sharpness for ε ∈ {1e-3, 5e-4}, full space and a random 100-dimensional subspace. */
+  sharpness?: boolean;
   /** Data-free weight spectra (singular values, stable rank, power-law α). */
   weights?: boolean;
   densityProbes?: number;
@@ -73,6 +75,7 @@ export interface DiagnoseResult {
   counts: { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number };
   hessian?: Omit<HessianResult, 'vectors'>;
   slices?: unknown[];
+  sharpness?: { keskar: { epsilon: number; subspace: number | null; value: number; maxLoss: number; evaluations: number }[] };
   weights?: { layers: { name: string; layer: string; shape: [number, number]; alpha: number | null; stableRank: number; spectralNorm: number; frobenius: number; xmin: number | null; ks: number | null; tail: number }[] };
   notices: string[];
   computedAt: string;
@@ -137,6 +140,17 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
         } else throw new UserInputError(`unknown slice '${kind}' (expected 1d, 2d, eig, interp)`, { where: '--slice' });
       }
     }
+    let sharpness: DiagnoseResult['sharpness'];
+    if (opts.sharpness) {
+      const { keskarSharpness } = await import('./diagnostics/sharpness');
+      const keskar = [];
+      for (const epsilon of [1e-3, 5e-4]) for (const subspace of [undefined, 100]) {
+        onProgress({ stage: 'sharpness', fraction: 0.95, message: `ε-sharpness ε=${epsilon}${subspace ? ` in a random ${subspace}-dim subspace` : ''}` });
+        const r = await keskarSharpness(obj, model.theta, { epsilon, subspace, seed, signal });
+        keskar.push({ epsilon: r.epsilon, subspace: r.subspace, value: r.value, maxLoss: r.maxLoss, evaluations: r.evaluations });
+      }
+      sharpness = { keskar };
+    }
     let weights: DiagnoseResult['weights'];
     if (opts.weights) {
       const { weightSpectra } = await import('./diagnostics/weights');
@@ -167,6 +181,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       ...(hessian ? { hessian: withoutVectors(hessian) } : {}),
       ...(slices ? { slices } : {}),
       ...(weights ? { weights } : {}),
+      ...(sharpness ? { sharpness } : {}),
       notices,
       computedAt: new Date().toISOString(),
       timings: { loadMs: t2 - t1, backendMs: t1 - t0, gradientMs: t3 - t2, hessianMs: t4 - t3, totalMs: performance.now() - t0 },

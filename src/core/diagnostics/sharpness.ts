@@ -1,0 +1,60 @@
+/**
+ * ε-sharpness (Keskar, Mudigere, Nocedal, Smelyanskiy & Tang, "On Large-Batch Training for Deep
+ * Learning: Generalization Gap and Sharp Minima", ICLR 2017, Metric 2.1):
+ *   φ(ε, A) = (max_{y ∈ C_ε} L(θ + A·y) − L(θ)) / (1 + L(θ)) × 100,
+ *   C_ε = { z : |z_i| ≤ ε·(|(A⁺θ)_i| + 1) }.
+ * A = I (full space) or a seeded random n×p matrix with orthonormal columns (A⁺ = Aᵀ; p = 100 by
+ * default). The inner maximisation is projected gradient ascent on the box (sign-gradient steps of a
+ * quarter of the box width, halved when a step does not improve, 20 iterations by default — the paper
+ * used 10 L-BFGS-B iterations), keeping the best point evaluated; so φ is a lower bound of the true
+ * maximum, as in the paper. Every loss and gradient evaluation is counted by the objective.
+ */
+import type { Objective } from '../objective';
+import { Rng } from '../rng';
+import { orthogonalise, norm, scale } from '../linalg/vec';
+import { throwIfAborted } from '../errors';
+
+export interface KeskarResult { epsilon: number; subspace: number | null; value: number; maxLoss: number; iterations: number; evaluations: number }
+
+export async function keskarSharpness(obj: Objective, theta: Float32Array, o: { epsilon?: number; subspace?: number; iterations?: number; seed?: number; signal?: AbortSignal } = {}): Promise<KeskarResult> {
+  const eps = o.epsilon ?? 1e-3, iters = o.iterations ?? 20, n = theta.length;
+  const p = o.subspace ? Math.min(o.subspace, n) : 0;
+  // A with orthonormal columns (or the identity): y lives in R^p (or R^n)
+  const A: Float64Array[] = [];
+  if (p) {
+    const rng = new Rng(o.seed ?? 0);
+    while (A.length < p) { const a = rng.normalVector(n); orthogonalise(a, A); const nn = norm(a); if (nn > 1e-8) { scale(1 / nn, a); A.push(a); } }
+  }
+  const dim = p || n;
+  const bound = new Float64Array(dim);
+  for (let i = 0; i < dim; i++) {
+    let proj = 0;
+    if (p) { const a = A[i]; for (let k = 0; k < n; k++) proj += a[k] * theta[k]; } else proj = theta[i];
+    bound[i] = eps * (Math.abs(proj) + 1);
+  }
+  const point = (y: Float64Array): Float32Array => {
+    const out = Float32Array.from(theta);
+    if (!p) { for (let i = 0; i < n; i++) out[i] += y[i]; return out; }
+    for (let j = 0; j < p; j++) { const a = A[j], c = y[j]; if (c !== 0) for (let k = 0; k < n; k++) out[k] += c * a[k]; }
+    return out;
+  };
+  const l0 = await obj.loss(theta, o.signal);
+  let evaluations = 1;
+  let y = new Float64Array(dim);
+  let best = l0, bestY = y;
+  let step = 0.5; // fraction of the box half-width
+  for (let it = 0; it < iters; it++) {
+    throwIfAborted(o.signal);
+    const { loss, gradient } = await obj.valueAndGradient(point(y), o.signal); evaluations++;
+    if (loss > best) { best = loss; bestY = y; }
+    // gradient in y coordinates
+    const gy = new Float64Array(dim);
+    if (p) for (let j = 0; j < p; j++) { let s = 0; const a = A[j]; for (let k = 0; k < n; k++) s += a[k] * gradient[k]; gy[j] = s; } else for (let i = 0; i < n; i++) gy[i] = gradient[i];
+    const next = new Float64Array(dim);
+    for (let i = 0; i < dim; i++) next[i] = Math.max(-bound[i], Math.min(bound[i], y[i] + step * 2 * bound[i] * Math.sign(gy[i])));
+    const ln = await obj.loss(point(next), o.signal); evaluations++;
+    if (ln > best) { best = ln; bestY = next; y = next; } else { step /= 2; y = bestY; if (step < 1e-3) break; }
+  }
+  void bestY;
+  return { epsilon: eps, subspace: p || null, value: ((best - l0) / (1 + l0)) * 100, maxLoss: best, iterations: iters, evaluations };
+}
