@@ -33,7 +33,20 @@ export function renderDiagnose(r: DiagnoseResult): string {
     if (h.density) rows.push(['density', `${h.density.nodes.length} SLQ probes, ${h.density.hvps} HVPs`]);
     rows.push(['HVPs', `${h.hvps} exact, ${h.ms.toFixed(0)} ms`]);
   }
-  const layers = r.layers.map(l => `    ${l.name.padEnd(24)} ${String(l.params).padStart(10)} params   ‖g‖ = ${fmtNum(l.gradNorm, 4)}`).join('\n');
+  const s = r.sharpness;
+  if (s) {
+    for (const k of s.keskar) rows.push([`ε-sharpness ${k.epsilon}${k.subspace ? ` (${k.subspace}-dim)` : ''}`, fmtNum(k.value, 4)]);
+    rows.push(['adaptive sharpness', `${fmtNum(s.adaptive.value, 4)} (ρ = ${s.adaptive.rho}, ASAM)`]);
+    rows.push(['PAC-Bayes σ', `${fmtNum(s.pacBayesSigma, 4)} (magnitude-aware ${fmtNum(s.pacBayesMagnitudeSigma, 4)}; δ = ${fmtNum(s.pacBayes.delta, 3)})`]);
+  }
+  if (r.pgb) {
+    rows.push(['PGB residual', `${fmtNum(r.pgb.residual, 4)} (r/L = ${fmtNum(r.pgb.relative, 3)}; L_PGB ${fmtNum(r.pgb.lossPgb, 5)}, ${r.pgb.iterations} it, ‖∇‖ rel ${fmtNum(r.pgb.gradRel, 2)})`]);
+    rows.push(['PGB perturbed', `max r = ${fmtNum(r.pgb.maxPerturbedResidual, 4)} (r/L ${fmtNum(r.pgb.maxPerturbedRelative, 3)}) over ${r.pgb.perturbed.length} perturbations, ρ = ${r.pgb.rho}`]);
+  }
+  if (r.verdict) rows.push(['verdict', r.verdict.kind === 'undetermined' ? 'undetermined (add --top 1)' : `${r.verdict.kind.toUpperCase()} (confidence ${(100 * r.verdict.confidence).toFixed(0)} %)`]);
+  const layers = r.layers.map(l => `    ${l.name.padEnd(24)} ${String(l.params).padStart(10)} params   ‖g‖ = ${fmtNum(l.gradNorm, 4)}${l.traceShare !== undefined ? `   λ_max(block) ${fmtNum(l.topEigenvalue, 4)}   trace share ${(100 * l.traceShare).toFixed(1)} %` : ''}`).join('\n');
+  const reasons = r.verdict && r.verdict.kind !== 'undetermined' ? '\n  why:\n' + r.verdict.reasons.map(x => `    - ${x}`).join('\n') : '';
+  const theory = r.theory?.filter(t => t.status !== 'does not apply').map(t => `    - [${t.status}] ${t.statement} (${t.paper})`).join('\n');
   const notices = r.notices.length ? '\n  notices:\n' + r.notices.map(n => `    - ${n}`).join('\n') : '';
-  return `Landscape Lens — diagnose\n${table(rows)}\n  per layer:\n${layers}${notices}\n`;
+  return `Landscape Lens — diagnose\n${table(rows)}\n  per layer:\n${layers}${reasons}${theory ? `\n  theory:\n${theory}` : ''}${notices}\n`;
 }

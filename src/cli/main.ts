@@ -53,13 +53,19 @@ export function buildProgram(): Command {
     .option('--with <checkpoint>', 'second checkpoint for --slice interp')
     .option('--weights', 'data-free weight spectra: spectral norm, stable rank, power-law α per weight matrix')
     .option('--sharpness', 'Keskar ε-sharpness (ε = 1e-3, 5e-4; full space and a random 100-dim subspace)')
+    .option('--pgb', 'PGB residual: L(θ) − best loss of the linear model on the parameter gradients, at θ and 3 perturbations (Kawaguchi & Kaelbling 2020)')
+    .option('--pgb-iter <n>', 'PGB: solver iterations (JVP+VJP each)', intArg('--pgb-iter'))
+    .option('--layers', 'per-layer curvature: block λ_max, block trace, trace share, top-eigenvector mass')
+    .option('--thresholds <list>', 'verdict thresholds, e.g. gradStep=0.01,negativeCurvature=1e-3,nearZero=1e-3,flatMass=0.5,pgbRelative=0.05')
+    .option('--all', 'everything: --top 5 --bottom 1 --trace --density --sharpness --pgb --layers --weights --slice 1d,2d,eig (+interp with --with)')
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the JSON result to a new file')
     .addHelpText('after', `
 Examples:
   landscape diagnose examples/mlp/model.json --data examples/mlp/data.npz
   landscape diagnose ckpt/model.json --data data.npz --loss ce --samples 500 --seed 1 --json
-  landscape diagnose ckpt/model.json --data data.npz --top 5 --bottom 1 --trace --density --json`)
+  landscape diagnose ckpt/model.json --data data.npz --top 5 --bottom 1 --trace --density --json
+  landscape diagnose ckpt/model.json --all --html report.html`)
     .action(async (checkpoint: string, o: Record<string, unknown>) => {
       const { diagnose } = await import('../core/diagnose');
       const { resolveSettings } = await import('../core/config');
@@ -67,11 +73,15 @@ Examples:
       const cfg = resolveSettings(checkpoint, { config: o.config as string | undefined });
       const data = (o.data as string | undefined) ?? cfg.dataFile;
       if (!data) { const { UserInputError } = await import('../core/errors'); throw new UserInputError(`no dataset: ${cfg.how}`, { file: checkpoint }); }
+      const all = Boolean(o.all);
+      const thresholds = o.thresholds ? parseThresholds(String(o.thresholds)) : undefined;
+      const slices = o.slice ? String(o.slice).split(',').map(k => k.trim()) : all ? ['1d', '2d', 'eig', ...(o.with ? ['interp'] : [])] : undefined;
       const r = await diagnose({
         checkpoint, data, loss: (o.loss as string | undefined) ?? cfg.loss, samples: (o.samples as number | undefined) ?? cfg.samples,
         seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, xKey: (o.xKey as string | undefined) ?? cfg.xKey ?? 'x', yKey: (o.yKey as string | undefined) ?? cfg.yKey ?? 'y', backend: o.backend as 'auto',
-        inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, slices: o.slice ? String(o.slice).split(',').map(k => k.trim()) as ('1d')[] : undefined, withCheckpoint: o.with as string | undefined, weights: Boolean(o.weights), sharpness: Boolean(o.sharpness), dataHow: o.data ? undefined : cfg.how,
-        top: o.top as number | undefined, bottom: o.bottom as number | undefined, tol: o.tol as number, trace: Boolean(o.trace), density: Boolean(o.density),
+        inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, slices: slices as ('1d')[] | undefined, withCheckpoint: o.with as string | undefined, weights: all || Boolean(o.weights), sharpness: all || Boolean(o.sharpness), dataHow: o.data ? undefined : cfg.how,
+        top: (o.top as number | undefined) ?? (all ? 5 : undefined), bottom: (o.bottom as number | undefined) ?? (all ? 1 : undefined), tol: o.tol as number, trace: all || Boolean(o.trace), density: all || Boolean(o.density),
+        pgb: all || Boolean(o.pgb), pgbIterations: o.pgbIter as number | undefined, layerCurvature: all || Boolean(o.layers), thresholds,
         maxIter: o.maxIter as number | undefined, traceTol: o.traceTol as number, traceHvps: o.traceHvps as number,
         densityProbes: o.densityProbes as number, densitySteps: o.densitySteps as number, chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize, maxResidentMb: o.maxResidentMb as number,
       });
@@ -125,6 +135,21 @@ Examples:
     });
 
   return program;
+}
+
+function parseThresholds(spec: string): Record<string, number> {
+  const known = ['gradStep', 'pgbRelative', 'negativeCurvature', 'nearZero', 'flatMass'];
+  const out: Record<string, number> = {};
+  for (const part of spec.split(',').map(p => p.trim()).filter(Boolean)) {
+    const [k, v] = part.split('=');
+    const x = Number(v);
+    if (!known.includes(k) || !Number.isFinite(x) || x < 0) {
+      const { UserInputError } = require('../core/errors') as typeof import('../core/errors');
+      throw new UserInputError(`--thresholds: '${part}' is not key=value with key one of ${known.join(', ')} and a non-negative number`, { where: '--thresholds' });
+    }
+    out[k] = x;
+  }
+  return out;
 }
 
 /** Write a new output file; never overwrite an existing one. */

@@ -57,6 +57,18 @@ export interface DiagnoseOptions {
   weights?: boolean;
   densityProbes?: number;
   densitySteps?: number;
+  /** PGB residual at θ and at seeded perturbations (Kawaguchi & Kaelbling 2020). */
+  pgb?: boolean;
+  pgbIterations?: number;
+  pgbPerturbations?: number;
+  pgbRho?: number;
+  /** Per-layer Hessian blocks: top eigenvalue, trace, trace share, top-eigenvector mass. */
+  layerCurvature?: boolean;
+  /** Verdict thresholds (see src/core/diagnostics/verdict.ts). */
+  thresholds?: Partial<import('./diagnostics/verdict').VerdictThresholds>;
+  /** Adaptive sharpness radius ρ (default 0.05) and PAC-Bayes δ relative to L (default 0.1). */
+  adaptiveRho?: number;
+  pacBayesRelDelta?: number;
 }
 
 export interface DiagnoseResult {
@@ -70,12 +82,22 @@ export interface DiagnoseResult {
   gradNorm: number;
   lossFunction: { kind: string; reason: string; foldedActivation?: string };
   data: { file: string; xKey: string; yKey: string; total: number; samples: number; seed: number };
-  layers: { name: string; params: number; gradNorm: number }[];
+  layers: { name: string; params: number; gradNorm: number; traceShare?: number; topEigenvalue?: number; trace?: number; traceStderr?: number; topVectorMass?: number | null }[];
+  layerCurvature?: { trace: number; traceMethod: string; hvps: number };
   model: { layers: { name: string; kind: string; activation?: string; units?: number; params: number }[] };
   counts: { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number };
   hessian?: Omit<HessianResult, 'vectors'>;
   slices?: unknown[];
-  sharpness?: { keskar: { epsilon: number; subspace: number | null; value: number; maxLoss: number; evaluations: number }[] };
+  sharpness?: {
+    keskar: { epsilon: number; subspace: number | null; value: number; maxLoss: number; evaluations: number }[];
+    adaptive: import('./diagnostics/adaptiveSharpness').AdaptiveSharpnessResult;
+    pacBayesSigma: number;
+    pacBayesMagnitudeSigma: number;
+    pacBayes: import('./diagnostics/pacBayes').PacBayesResult;
+  };
+  pgb?: import('./diagnostics/pgb').PgbResult;
+  verdict: import('./diagnostics/verdict').Verdict;
+  theory: import('./diagnostics/theory').TheoryRule[];
   weights?: { layers: { name: string; layer: string; shape: [number, number]; alpha: number | null; stableRank: number; spectralNorm: number; frobenius: number; xmin: number | null; ks: number | null; tail: number }[] };
   notices: string[];
   computedAt: string;
@@ -149,13 +171,46 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
         const r = await keskarSharpness(obj, model.theta, { epsilon, subspace, seed, signal });
         keskar.push({ epsilon: r.epsilon, subspace: r.subspace, value: r.value, maxLoss: r.maxLoss, evaluations: r.evaluations });
       }
-      sharpness = { keskar };
+      onProgress({ stage: 'sharpness', fraction: 0.95, message: 'adaptive sharpness (ASAM)' });
+      const { adaptiveSharpness } = await import('./diagnostics/adaptiveSharpness');
+      const adaptive = await adaptiveSharpness(obj, model.theta, { rho: opts.adaptiveRho, signal });
+      const { pacBayesSigma } = await import('./diagnostics/pacBayes');
+      const pac = await pacBayesSigma(obj, model.theta, { relDelta: opts.pacBayesRelDelta, seed, signal, onProgress: p => onProgress({ stage: p.stage, fraction: 0.96, message: `PAC-Bayes σ ${p.done}/${p.total}` }) });
+      sharpness = { keskar, adaptive, pacBayesSigma: pac.sigma, pacBayesMagnitudeSigma: pac.magnitudeAwareSigma, pacBayes: pac };
     }
     let weights: DiagnoseResult['weights'];
     if (opts.weights) {
       const { weightSpectra } = await import('./diagnostics/weights');
       weights = { layers: (await weightSpectra(model)).map(({ eigenvalues: _e, ...w }) => w) };
     }
+    let pgb: DiagnoseResult['pgb'];
+    if (opts.pgb) {
+      const { pgbResidual } = await import('./diagnostics/pgb');
+      pgb = await pgbResidual(obj, model.theta, spec, data.y, { maxIter: opts.pgbIterations, perturbations: opts.pgbPerturbations, rho: opts.pgbRho, seed, signal,
+        onProgress: p => onProgress({ stage: 'pgb', fraction: 0.97, message: `PGB residual ${p.done}/${p.total}` }) });
+    }
+    const layers: DiagnoseResult['layers'] = basic.layers.map(l => ({ ...l }));
+    let layerCurv: DiagnoseResult['layerCurvature'];
+    if (opts.layerCurvature) {
+      const { layerCurvature } = await import('./diagnostics/layerCurvature');
+      let topVector: Float64Array | undefined;
+      {
+        const { hessianSpectrum } = await import('./diagnostics/hessian');
+        const h = await hessianSpectrum(obj, model.theta, { top: 1, tol: opts.tol, seed, returnVectors: true }, signal);
+        topVector = h.vectors!.top[0];
+      }
+      const lc = await layerCurvature(obj, model, model.theta, { seed, topVector, signal, onProgress: p => onProgress({ stage: p.stage, fraction: 0.98, message: `layer curvature ${p.done}/${p.total}` }) });
+      for (const l of lc.layers) {
+        const e = layers.find(x => x.name === l.name);
+        if (e) Object.assign(e, { traceShare: l.traceShare, topEigenvalue: l.topEigenvalue, trace: l.trace, traceStderr: l.traceStderr, topVectorMass: l.topVectorMass });
+      }
+      layerCurv = { trace: lc.trace, traceMethod: lc.traceMethod, hvps: lc.hvps };
+    }
+    const { verdict } = await import('./diagnostics/verdict');
+    const { theoryRules } = await import('./diagnostics/theory');
+    const v = verdict({ loss: basic.loss, gradNorm: basic.gradNorm, top: hessian?.top.length ? hessian.top : undefined, bottom: hessian?.bottom.length ? hessian.bottom : undefined,
+      lanczosConverged: hessian?.lanczos?.converged, density: hessian?.density, pgb: pgb ? { relative: pgb.relative, maxPerturbedRelative: pgb.maxPerturbedRelative } : undefined }, opts.thresholds);
+    const theory = theoryRules(model, spec.kind);
     const t4 = performance.now();
     onProgress({ stage: 'done', fraction: 1 });
     const notices = [...model.notices];
@@ -175,13 +230,17 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       gradNorm: basic.gradNorm,
       lossFunction: { kind: spec.kind, reason: spec.reason, foldedActivation: spec.foldedActivation },
       data: { file: path.resolve(opts.data), xKey: data.xKey, yKey: data.yKey, total: data.total, samples: data.m, seed },
-      layers: basic.layers,
+      layers,
+      ...(layerCurv ? { layerCurvature: layerCurv } : {}),
       model: { layers: model.layers },
       counts: { ...obj.counts },
       ...(hessian ? { hessian: withoutVectors(hessian) } : {}),
       ...(slices ? { slices } : {}),
       ...(weights ? { weights } : {}),
       ...(sharpness ? { sharpness } : {}),
+      ...(pgb ? { pgb } : {}),
+      verdict: v,
+      theory,
       notices,
       computedAt: new Date().toISOString(),
       timings: { loadMs: t2 - t1, backendMs: t1 - t0, gradientMs: t3 - t2, hessianMs: t4 - t3, totalMs: performance.now() - t0 },

@@ -64,6 +64,30 @@ describe('landscape CLI (built bundle dist/cli.js)', function () {
     assert.strictEqual(j.counts.hvp, j.hessian.hvps);
   });
 
+  it('diagnose --all --json: every diagnostic in its documented JSON field', () => {
+    const r = cli('diagnose', path.join(FX, 'mlp-regression/model.json'), '--data', path.join(FX, 'mlp-regression/data.npz'), '--all', '--json', '--thresholds', 'gradStep=0.02');
+    assert.strictEqual(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.strictEqual(j.sharpness.keskar.length, 4);
+    for (const k of j.sharpness.keskar) assert.ok(k.value >= 0 && [1e-3, 5e-4].includes(k.epsilon));
+    assert.ok(j.sharpness.adaptive.value >= 0 && j.sharpness.adaptive.rho === 0.05);
+    assert.ok(j.sharpness.pacBayesSigma > 0 && j.sharpness.pacBayesMagnitudeSigma > 0);
+    assert.ok(j.pgb.residual >= 0 && j.pgb.relative >= 0 && j.pgb.perturbed.length === 3 && j.pgb.lossPgb <= j.loss);
+    assert.ok(Math.abs(j.pgb.loss - j.loss) < 1e-5 * j.loss, 'PGB starts from L(θ)');
+    const shares = j.layers.reduce((a: number, l: { traceShare: number }) => a + l.traceShare, 0);
+    assert.ok(Math.abs(shares - 1) < 1e-9, `trace shares sum to 1: ${shares}`);
+    for (const l of j.layers) assert.ok(typeof l.topEigenvalue === 'number' && l.topEigenvalue <= j.hessian.top[0].value * (1 + 1e-3), `block λ_max ≤ λ_max (${l.name})`);
+    assert.ok(['local minimum', 'saddle', 'not stationary', 'flat valley'].includes(j.verdict.kind), j.verdict.kind);
+    assert.ok(j.verdict.confidence > 0 && j.verdict.confidence <= 1 && j.verdict.reasons.length > 0);
+    assert.strictEqual(j.verdict.thresholds.gradStep, 0.02, '--thresholds applies');
+    assert.ok(Array.isArray(j.theory) && j.theory.every((t: { paper: string; status: string }) => t.paper && t.status));
+    assert.deepStrictEqual(j.slices.map((s: { kind: string }) => s.kind).slice(0, 2), ['1d', '2d']);
+    assert.ok(j.weights.layers.length > 0);
+    const bad = cli('diagnose', path.join(FX, 'mlp-regression/model.json'), '--thresholds', 'gradstep=x');
+    assert.strictEqual(bad.status, 2);
+    assert.match(bad.stderr, /--thresholds/);
+  });
+
   it('human mode prints a table', () => {
     const r = cli('diagnose', path.join(FX, 'mlp-sigmoid/model.json'), '--data', path.join(FX, 'mlp-sigmoid/data.npz'), '--backend', 'cpu');
     assert.strictEqual(r.status, 0, r.stderr);
