@@ -14,7 +14,7 @@ import { throwIfAborted } from '../errors';
 
 export interface AdaptiveSharpnessResult { rho: number; eta: number; value: number; relative: number; maxLoss: number; steps: number; evaluations: number }
 
-export async function adaptiveSharpness(obj: Objective, theta: Float32Array, o: { rho?: number; eta?: number; steps?: number; signal?: AbortSignal } = {}): Promise<AdaptiveSharpnessResult> {
+export async function adaptiveSharpness(obj: Objective, theta: Float32Array, o: { rho?: number; eta?: number; steps?: number; signal?: AbortSignal; onProgress?: (p: { stage: string; done: number; total: number }) => void } = {}): Promise<AdaptiveSharpnessResult> {
   const rho = o.rho ?? 0.05, eta = o.eta ?? 0.01, steps = o.steps ?? 5, n = theta.length;
   const T = new Float64Array(n); for (let i = 0; i < n; i++) T[i] = Math.abs(theta[i]) + eta;
   const point = (u: Float64Array): Float32Array => { const p = Float32Array.from(theta); for (let i = 0; i < n; i++) p[i] += T[i] * u[i]; return p; };
@@ -35,6 +35,7 @@ export async function adaptiveSharpness(obj: Objective, theta: Float32Array, o: 
     throwIfAborted(o.signal);
     const { loss, gradient: g } = await obj.valueAndGradient(point(u), o.signal); evaluations++;
     if (loss > best) best = loss;
+    o.onProgress?.({ stage: 'adaptive sharpness', done: k + 1, total: steps + 1 });
     if (k === steps) break;
     const d = ascent(g); if (!d) break;
     const next = new Float64Array(n); let s = 0;

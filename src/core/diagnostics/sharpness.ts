@@ -16,7 +16,7 @@ import { throwIfAborted } from '../errors';
 
 export interface KeskarResult { epsilon: number; subspace: number | null; value: number; maxLoss: number; iterations: number; evaluations: number }
 
-export async function keskarSharpness(obj: Objective, theta: Float32Array, o: { epsilon?: number; subspace?: number; iterations?: number; seed?: number; signal?: AbortSignal } = {}): Promise<KeskarResult> {
+export async function keskarSharpness(obj: Objective, theta: Float32Array, o: { epsilon?: number; subspace?: number; iterations?: number; seed?: number; signal?: AbortSignal; onProgress?: (p: { stage: string; done: number; total: number }) => void } = {}): Promise<KeskarResult> {
   const eps = o.epsilon ?? 1e-3, iters = o.iterations ?? 20, n = theta.length;
   const p = o.subspace ? Math.min(o.subspace, n) : 0;
   // A with orthonormal columns (or the identity): y lives in R^p (or R^n)
@@ -45,6 +45,7 @@ export async function keskarSharpness(obj: Objective, theta: Float32Array, o: { 
   let step = 0.5; // fraction of the box half-width
   for (let it = 0; it < iters; it++) {
     throwIfAborted(o.signal);
+    o.onProgress?.({ stage: 'ε-sharpness', done: it, total: iters });
     const { loss, gradient } = await obj.valueAndGradient(point(y), o.signal); evaluations++;
     if (loss > best) { best = loss; bestY = y; }
     // gradient in y coordinates
