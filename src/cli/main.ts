@@ -7,7 +7,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import * as fs from 'fs';
 import { isUserInputError } from '../core/errors';
+import * as path from 'path';
 import { renderDiagnose } from './format';
+import { progressBar } from './progress';
 
 const VERSION = '0.1.0';
 
@@ -25,69 +27,76 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  program.command('diagnose')
-    .description('loss and gradient norm of a checkpoint on a dataset')
-    .argument('<checkpoint>', 'model checkpoint (TF.js model.json)')
-    .option('--data <file>', 'dataset (.npz with inputs and targets); default: landscape.json, else data/dataset/train/val/test.npz beside the checkpoint')
-    .option('--config <file>', 'landscape.json to read (default: the nearest one above the checkpoint)')
-    .option('--loss <kind>', 'mse | ce | bce (default: from the model\'s last activation and the targets)')
-    .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
-    .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
-    .option('--x-key <key>', 'npz key of the inputs (default x)')
-    .option('--y-key <key>', 'npz key of the targets (default y)')
-    .option('--target <column>', 'CSV datasets: the target column (default y/target/label/class, else the last)')
-    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
-    .option('--top <k>', 'k largest Hessian eigenvalues (Lanczos on exact HVPs)', intArg('--top'))
-    .option('--bottom <k>', 'k smallest (most negative) Hessian eigenvalues', intArg('--bottom'))
-    .option('--tol <t>', 'Lanczos residual tolerance relative to |λ_max|', parseFloat, 1e-3)
-    .option('--max-iter <n>', 'Lanczos: at most n HVPs (default max(100, 10·(top+bottom)))', intArg('--max-iter'))
-    .option('--trace', 'Hessian trace (Hutch++ with a standard error)')
-    .option('--trace-tol <r>', 'trace: stop at this relative standard error', parseFloat, 0.01)
-    .option('--trace-hvps <n>', 'trace: HVP budget', intArg('--trace-hvps'), 150)
-    .option('--density', 'Hessian spectral density (stochastic Lanczos quadrature)')
-    .option('--density-probes <n>', 'density: random probes', intArg('--density-probes'), 4)
-    .option('--density-steps <n>', 'density: Lanczos steps per probe', intArg('--density-steps'), 40)
-    .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
-    .option('--max-resident-mb <n>', 'inputs larger than this are streamed from the .npz (stored members) instead of loaded', intArg('--max-resident-mb'), 1024)
-    .option('--slice <kinds>', 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)')
-    .option('--with <checkpoint>', 'second checkpoint for --slice interp')
-    .option('--weights', 'data-free weight spectra: spectral norm, stable rank, power-law α per weight matrix')
-    .option('--sharpness', 'Keskar ε-sharpness (ε = 1e-3, 5e-4; full space and a random 100-dim subspace)')
-    .option('--pgb', 'PGB residual: L(θ) − best loss of the linear model on the parameter gradients, at θ and 3 perturbations (Kawaguchi & Kaelbling 2020)')
-    .option('--pgb-iter <n>', 'PGB: solver iterations (JVP+VJP each)', intArg('--pgb-iter'))
-    .option('--layers', 'per-layer curvature: block λ_max, block trace, trace share, top-eigenvector mass')
-    .option('--thresholds <list>', 'verdict thresholds, e.g. gradStep=0.01,negativeCurvature=1e-3,nearZero=1e-3,flatMass=0.5,pgbRelative=0.05')
-    .option('--all', 'everything: --top 5 --bottom 1 --trace --density --sharpness --pgb --layers --weights --slice 1d,2d,eig (+interp with --with)')
-    .option('--json', 'print one JSON object')
-    .option('--out <file>', 'also write the JSON result to a new file')
+  addDiagnoseFlags(program.command('diagnose')
+    .description('loss, gradient norm, Hessian spectrum, sharpness, PGB residual, slices and a verdict for one checkpoint')
+    .argument('<checkpoint>', 'model checkpoint (TF.js model.json)'), { defaults: true })
     .addHelpText('after', `
 Examples:
   landscape diagnose examples/mlp/model.json --data examples/mlp/data.npz
   landscape diagnose ckpt/model.json --data data.npz --loss ce --samples 500 --seed 1 --json
   landscape diagnose ckpt/model.json --data data.npz --top 5 --bottom 1 --trace --density --json
   landscape diagnose ckpt/model.json --all --html report.html`)
+    .option('--html <file>', 'also write a self-contained HTML report (new file)')
     .action(async (checkpoint: string, o: Record<string, unknown>) => {
       const { diagnose } = await import('../core/diagnose');
-      const { resolveSettings } = await import('../core/config');
-      // explicit flags win over landscape.json, which wins over the defaults
-      const cfg = resolveSettings(checkpoint, { config: o.config as string | undefined });
-      const data = (o.data as string | undefined) ?? cfg.dataFile;
-      if (!data) { const { UserInputError } = await import('../core/errors'); throw new UserInputError(`no dataset: ${cfg.how}`, { file: checkpoint }); }
-      const all = Boolean(o.all);
-      const thresholds = o.thresholds ? parseThresholds(String(o.thresholds)) : undefined;
-      const slices = o.slice ? String(o.slice).split(',').map(k => k.trim()) : all ? ['1d', '2d', 'eig', ...(o.with ? ['interp'] : [])] : undefined;
-      const r = await diagnose({
-        checkpoint, data, loss: (o.loss as string | undefined) ?? cfg.loss, samples: (o.samples as number | undefined) ?? cfg.samples,
-        seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, xKey: (o.xKey as string | undefined) ?? cfg.xKey ?? 'x', yKey: (o.yKey as string | undefined) ?? cfg.yKey ?? 'y', backend: o.backend as 'auto',
-        inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, slices: slices as ('1d')[] | undefined, withCheckpoint: o.with as string | undefined, weights: all || Boolean(o.weights), sharpness: all || Boolean(o.sharpness), dataHow: o.data ? undefined : cfg.how,
-        top: (o.top as number | undefined) ?? (all ? 5 : undefined), bottom: (o.bottom as number | undefined) ?? (all ? 1 : undefined), tol: o.tol as number, trace: all || Boolean(o.trace), density: all || Boolean(o.density),
-        pgb: all || Boolean(o.pgb), pgbIterations: o.pgbIter as number | undefined, layerCurvature: all || Boolean(o.layers), thresholds,
-        maxIter: o.maxIter as number | undefined, traceTol: o.traceTol as number, traceHvps: o.traceHvps as number,
-        densityProbes: o.densityProbes as number, densitySteps: o.densitySteps as number, chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize, maxResidentMb: o.maxResidentMb as number,
-      });
+      const bar = progressBar(!o.json && Boolean(process.stderr.isTTY));
+      const r = await diagnose(await diagnoseOptions(checkpoint, o), undefined, p => bar.update(p)).finally(() => bar.done());
       const json = JSON.stringify(r, null, 2);
       if (o.out) writeNew(String(o.out), json + '\n');
+      if (o.html) {
+        const { renderReport } = await import('../core/report/html');
+        writeNew(String(o.html), renderReport({ title: `Landscape Lens — ${path.basename(path.dirname(r.checkpoint))}/${path.basename(r.checkpoint)}`, runs: [{ name: path.basename(path.dirname(r.checkpoint)), dir: path.dirname(r.checkpoint), series: [], checkpoints: [{ path: r.checkpoint, label: path.basename(r.checkpoint), result: r }] }] }));
+      }
       process.stdout.write(o.json ? json + '\n' : renderDiagnose(r));
+    });
+
+  addDiagnoseFlags(program.command('compare')
+    .description('diagnose two checkpoints on the same data and the loss along the line between them (barrier)')
+    .argument('<a>', 'first checkpoint')
+    .argument('<b>', 'second checkpoint (same architecture)'), { defaults: true })
+    .option('--html <file>', 'also write a self-contained HTML report (new file)')
+    .addHelpText('after', `
+Examples:
+  landscape compare runs/sgd-b8/epoch_50/model.json runs/sgd-b256/epoch_50/model.json
+  landscape compare a/model.json b/model.json --sharpness --json`)
+    .action(async (a: string, b: string, o: Record<string, unknown>) => {
+      const { compareCommand } = await import('./commands');
+      await compareCommand(a, b, o, await diagnoseOptions(a, o), await diagnoseOptions(b, o));
+    });
+
+  addDiagnoseFlags(program.command('slice')
+    .description('landscape slices of a checkpoint: 1d, 2d (filter-normalised), eig (Hessian eigenvectors), interp (to --with)')
+    .argument('<checkpoint>', 'model checkpoint')
+    .option('--kind <kinds>', 'comma-separated: 1d, 2d, eig, interp', '1d'), { defaults: false })
+    .option('--html <file>', 'also write a self-contained HTML report (new file)')
+    .addHelpText('after', `
+Examples:
+  landscape slice ckpt/model.json --kind 1d,2d --json
+  landscape slice ckpt/model.json --kind interp --with ckpt2/model.json --html slice.html`)
+    .action(async (checkpoint: string, o: Record<string, unknown>) => {
+      const { sliceCommand } = await import('./commands');
+      await sliceCommand(o, await diagnoseOptions(checkpoint, { ...o, slice: o.kind }));
+    });
+
+  program.command('report')
+    .description('diagnose every checkpoint under a folder and write a self-contained HTML report (what a CI job runs)')
+    .argument('<folder>', 'a folder with runs: checkpoints and training logs')
+    .option('--html <file>', 'HTML report to write (new file; default <folder>/landscape-report.html, or -2, -3, … if taken)')
+    .option('--level <level>', 'quick (loss, ‖g‖, λ_max) | standard (+ λ_min, trace, density, sharpness, PGB) | full (everything, slices included)', 'standard')
+    .option('--config <file>', 'landscape.json to read (default: the nearest one above each checkpoint)')
+    .option('--data <file>', 'dataset for every checkpoint (default: landscape.json or data.npz beside each checkpoint)')
+    .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
+    .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option('--json', 'print one JSON object (summary rows and full results) instead of the table')
+    .addHelpText('after', `
+Examples:
+  landscape report runs/
+  landscape report examples/demo-workspace --level full --html /tmp/report.html
+Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the report says which and why).`)
+    .action(async (folder: string, o: Record<string, unknown>) => {
+      const { reportCommand } = await import('./commands');
+      return reportCommand(folder, o, (checkpoint: string, extra: Record<string, unknown>) => diagnoseOptions(checkpoint, { ...o, ...extra }));
     });
 
   program.command('inspect')
@@ -135,6 +144,65 @@ Examples:
     });
 
   return program;
+}
+
+/** The flags diagnose, compare and slice share (data, loss, budgets, which diagnostics). */
+function addDiagnoseFlags(cmd: Command, o: { defaults: boolean }): Command {
+  void o;
+  return cmd
+    .option('--data <file>', 'dataset (.npz with inputs and targets); default: landscape.json, else data/dataset/train/val/test.npz beside the checkpoint')
+    .option('--config <file>', 'landscape.json to read (default: the nearest one above the checkpoint)')
+    .option('--loss <kind>', 'mse | ce | bce (default: from the model\'s last activation and the targets)')
+    .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
+    .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
+    .option('--x-key <key>', 'npz key of the inputs (default x)')
+    .option('--y-key <key>', 'npz key of the targets (default y)')
+    .option('--target <column>', 'CSV datasets: the target column (default y/target/label/class, else the last)')
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option('--top <k>', 'k largest Hessian eigenvalues (Lanczos on exact HVPs)', intArg('--top'))
+    .option('--bottom <k>', 'k smallest (most negative) Hessian eigenvalues', intArg('--bottom'))
+    .option('--tol <t>', 'Lanczos residual tolerance relative to |λ_max|', parseFloat, 1e-3)
+    .option('--max-iter <n>', 'Lanczos: at most n HVPs (default max(100, 10·(top+bottom)))', intArg('--max-iter'))
+    .option('--trace', 'Hessian trace (Hutch++ with a standard error)')
+    .option('--trace-tol <r>', 'trace: stop at this relative standard error', parseFloat, 0.01)
+    .option('--trace-hvps <n>', 'trace: HVP budget', intArg('--trace-hvps'), 150)
+    .option('--density', 'Hessian spectral density (stochastic Lanczos quadrature)')
+    .option('--density-probes <n>', 'density: random probes', intArg('--density-probes'), 4)
+    .option('--density-steps <n>', 'density: Lanczos steps per probe', intArg('--density-steps'), 40)
+    .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
+    .option('--max-resident-mb <n>', 'inputs larger than this are streamed from the .npz (stored members) instead of loaded', intArg('--max-resident-mb'), 1024)
+    .option('--slice <kinds>', 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)')
+    .option('--with <checkpoint>', 'second checkpoint for --slice interp')
+    .option('--weights', 'data-free weight spectra: spectral norm, stable rank, power-law α per weight matrix')
+    .option('--sharpness', 'Keskar ε-sharpness (ε = 1e-3, 5e-4; full space and a random 100-dim subspace)')
+    .option('--pgb', 'PGB residual: L(θ) − best loss of the linear model on the parameter gradients, at θ and 3 perturbations (Kawaguchi & Kaelbling 2020)')
+    .option('--pgb-iter <n>', 'PGB: solver iterations (JVP+VJP each)', intArg('--pgb-iter'))
+    .option('--layers', 'per-layer curvature: block λ_max, block trace, trace share, top-eigenvector mass')
+    .option('--thresholds <list>', 'verdict thresholds, e.g. gradStep=0.01,negativeCurvature=1e-3,nearZero=1e-3,flatMass=0.5,pgbRelative=0.05')
+    .option('--all', 'everything: --top 5 --bottom 1 --trace --density --sharpness --pgb --layers --weights --slice 1d,2d,eig (+interp with --with)')
+    .option('--json', 'print one JSON object')
+    .option('--out <file>', 'also write the JSON result to a new file');
+}
+
+/** Diagnose options from flags, landscape.json and defaults (explicit flags win over landscape.json, which wins over defaults). */
+async function diagnoseOptions(checkpoint: string, o: Record<string, unknown>): Promise<import('../core/diagnose').DiagnoseOptions> {
+  const { resolveSettings } = await import('../core/config');
+  const cfg = resolveSettings(checkpoint, { config: o.config as string | undefined });
+  const data = (o.data as string | undefined) ?? cfg.dataFile;
+  if (!data) { const { UserInputError } = await import('../core/errors'); throw new UserInputError(`no dataset: ${cfg.how}`, { file: checkpoint }); }
+  const all = Boolean(o.all);
+  const thresholds = o.thresholds ? parseThresholds(String(o.thresholds)) : undefined;
+  const slices = o.slice ? String(o.slice).split(',').map(k => k.trim()) : all ? ['1d', '2d', 'eig', ...(o.with ? ['interp'] : [])] : undefined;
+  return {
+    checkpoint, data, loss: (o.loss as string | undefined) ?? cfg.loss, samples: (o.samples as number | undefined) ?? cfg.samples,
+    seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, xKey: (o.xKey as string | undefined) ?? cfg.xKey ?? 'x', yKey: (o.yKey as string | undefined) ?? cfg.yKey ?? 'y', backend: (o.backend as 'auto' | undefined) ?? 'auto',
+    inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, slices: slices as ('1d')[] | undefined, withCheckpoint: o.with as string | undefined,
+    weights: all || Boolean(o.weights), sharpness: all || Boolean(o.sharpness), dataHow: o.data ? undefined : cfg.how,
+    top: (o.top as number | undefined) ?? (all ? 5 : undefined), bottom: (o.bottom as number | undefined) ?? (all ? 1 : undefined), tol: (o.tol as number | undefined) ?? 1e-3, trace: all || Boolean(o.trace), density: all || Boolean(o.density),
+    pgb: all || Boolean(o.pgb), pgbIterations: o.pgbIter as number | undefined, layerCurvature: all || Boolean(o.layers), thresholds,
+    maxIter: o.maxIter as number | undefined, traceTol: (o.traceTol as number | undefined) ?? 0.01, traceHvps: (o.traceHvps as number | undefined) ?? 150,
+    densityProbes: (o.densityProbes as number | undefined) ?? 4, densitySteps: (o.densitySteps as number | undefined) ?? 40, chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize, maxResidentMb: (o.maxResidentMb as number | undefined) ?? 1024,
+  };
 }
 
 function parseThresholds(spec: string): Record<string, number> {

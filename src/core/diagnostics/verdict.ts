@@ -3,8 +3,13 @@
  * and the reasons in words and numbers. Rules (thresholds relative to λ_max and to the loss, all
  * configurable; defaults in DEFAULT_THRESHOLDS):
  *  1. not stationary — one gradient step of length 1/λ_max would lower the loss (quadratic model)
- *     by more than τ_g·L: ‖g‖²/(2λ_max) > τ_g·L (τ_g = 0.01); or the PGB residual certifies a
- *     better point along gradient-basis directions: r/L > τ_pgb (0.05; Kawaguchi & Kaelbling 2020).
+ *     by more than τ_g·L: ‖g‖²/(2λ_max) > τ_g·L (τ_g = 0.01). Without λ_max, the PGB residual
+ *     decides instead: r/L > τ_pgb (0.05; Kawaguchi & Kaelbling 2020). With λ_max, a PGB residual
+ *     above τ_pgb at a point the gradient test calls stationary does not change the kind — r is the
+ *     gain of the best *global* linear model on the gradient basis, and near a stationary point it is
+ *     dominated by tiny gradient components along flat Gauss–Newton directions (r ≈ ¼ gᵀG⁺g for
+ *     squared loss), i.e. far extrapolation — but it is reported as a violated necessary condition
+ *     and lowers the confidence (× 0.7).
  *  2. saddle — stationary and significant negative curvature beyond Lanczos' error:
  *     λ_min + res(λ_min) < −τ_neg·λ_max (τ_neg = 1e-3).
  *  3. flat valley — stationary, no significant negative curvature, and the Hessian has many
@@ -87,26 +92,24 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
   const dec = lmax > 0 ? g2 / (2 * lmax) : (g2 > 0 ? Infinity : 0);
   measures.predictedDecrease = dec; measures.predictedDecreaseRelative = dec / L;
   const gradSays = dec > t.gradStep * L;
-  const pgbSays = v.pgb ? v.pgb.relative > t.pgbRelative : false;
-  if (gradSays || pgbSays) {
-    if (gradSays) {
-      if (Number.isFinite(dec)) margin(dec / L, t.gradStep); else margins.push(3);
-      reasons.push(lmax > 0
-        ? `a gradient step of length 1/λ_max would lower the loss by ‖g‖²/(2λ_max) = ${fmt(dec)} = ${fmt(100 * dec / L)} % of L (threshold ${100 * t.gradStep} %); ‖g‖ = ${fmt(v.gradNorm)}, λ_max = ${fmt(lmax)}`
-        : `no positive curvature (λ_max = ${fmt(lmax)}) and a non-zero gradient ‖g‖ = ${fmt(v.gradNorm)}`);
-    }
-    if (pgbSays) {
-      margin(v.pgb!.relative, t.pgbRelative);
-      reasons.push(`PGB residual r/L = ${fmt(v.pgb!.relative)} > ${t.pgbRelative}: the gradient-basis linear model reaches a lower loss (Kawaguchi & Kaelbling 2020 necessary condition violated)`);
-    }
+  if (gradSays) {
+    if (Number.isFinite(dec)) margin(dec / L, t.gradStep); else margins.push(3);
+    reasons.push(lmax > 0
+      ? `a gradient step of length 1/λ_max would lower the loss by ‖g‖²/(2λ_max) = ${fmt(dec)} = ${fmt(100 * dec / L)} % of L (threshold ${100 * t.gradStep} %); ‖g‖ = ${fmt(v.gradNorm)}, λ_max = ${fmt(lmax)}`
+      : `no positive curvature (λ_max = ${fmt(lmax)}) and a non-zero gradient ‖g‖ = ${fmt(v.gradNorm)}`);
+    if (v.pgb && v.pgb.relative > t.pgbRelative) reasons.push(`PGB residual r/L = ${fmt(v.pgb.relative)}: the gradient-basis linear model reaches a lower loss (Kawaguchi & Kaelbling 2020 necessary condition violated)`);
     const lmin = v.bottom?.[0];
     if (lmin && lmin.value + lmin.residual < -t.negativeCurvature * lmax) reasons.push(`there is also negative curvature: λ_min = ${fmt(lmin.value)}`);
     return done('not stationary');
   }
   margin(dec / L || 1e-300, t.gradStep);
   reasons.push(`stationary: a 1/λ_max gradient step would lower the loss by only ${fmt(100 * dec / L)} % of L (threshold ${100 * t.gradStep} %)`);
-  if (v.pgb) { margin(Math.max(v.pgb.relative, 1e-12), t.pgbRelative); reasons.push(`PGB residual r/L = ${fmt(v.pgb.relative)} ≤ ${t.pgbRelative}: the necessary condition holds${v.pgb.maxPerturbedRelative !== undefined ? ` (perturbed: max ${fmt(v.pgb.maxPerturbedRelative)})` : ''}`); }
-  else penalty *= 0.85;
+  if (v.pgb) {
+    if (v.pgb.relative > t.pgbRelative) {
+      penalty *= 0.7;
+      reasons.push(`but the PGB residual r/L = ${fmt(v.pgb.relative)} > ${t.pgbRelative}: a linear model on the parameter gradients reaches a lower loss, so the necessary condition for a local minimum (Kawaguchi & Kaelbling 2020) is violated — training has not fully converged (the residual comes from small gradient components along flat directions)`);
+    } else { margin(Math.max(v.pgb.relative, 1e-12), t.pgbRelative); reasons.push(`PGB residual r/L = ${fmt(v.pgb.relative)} ≤ ${t.pgbRelative}: the necessary condition holds${v.pgb.maxPerturbedRelative !== undefined ? ` (perturbed: max ${fmt(v.pgb.maxPerturbedRelative)})` : ''}`); }
+  } else penalty *= 0.85;
   // 2. negative curvature
   const lmin = v.bottom?.[0];
   if (lmin) {
