@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import * as fs from 'fs';
 import { isUserInputError } from '../core/errors';
 import { renderDiagnose } from './format';
+import { registerSurgery } from './surgery';
 
 const VERSION = '0.1.0';
 
@@ -124,6 +125,7 @@ Examples:
       await logsCommand(target, { tag: o.tag as string | undefined, json: Boolean(o.json), follow: Boolean(o.follow), interval: o.interval as number, for: o.for as number | undefined });
     });
 
+  registerSurgery(program);
   return program;
 }
 
