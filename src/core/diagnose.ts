@@ -12,6 +12,7 @@ import { initBackend, backendLabel, BackendPreference } from './backend';
 import { lossAndGradient } from './diagnostics/basic';
 import { throwIfAborted, UserInputError } from './errors';
 import type { HessianResult } from './diagnostics/hessian';
+import { specialNeuronsReport, SpecialNeuronsReport } from './surgery/specialNeurons';
 
 export const RESULT_VERSION = 1;
 
@@ -72,6 +73,8 @@ export interface DiagnoseResult {
   data: { file: string; xKey: string; yKey: string; total: number; samples: number; seed: number };
   layers: { name: string; params: number; gradNorm: number }[];
   model: { layers: { name: string; kind: string; activation?: string; units?: number; params: number }[] };
+  /** Models with Kawaguchi–Kaelbling special neurons: λ, a_k, max|a_k| and their share of the output (the vanish check). */
+  specialNeurons?: SpecialNeuronsReport;
   counts: { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number };
   hessian?: Omit<HessianResult, 'vectors'>;
   slices?: unknown[];
@@ -177,6 +180,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       data: { file: path.resolve(opts.data), xKey: data.xKey, yKey: data.yKey, total: data.total, samples: data.m, seed },
       layers: basic.layers,
       model: { layers: model.layers },
+      ...(model.specialNeurons ? { specialNeurons: await specialNeuronsReport(model, obj, model.theta, 1024, signal) } : {}),
       counts: { ...obj.counts },
       ...(hessian ? { hessian: withoutVectors(hessian) } : {}),
       ...(slices ? { slices } : {}),
