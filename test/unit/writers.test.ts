@@ -28,8 +28,12 @@ function sameModel(a: GraphModel, b: GraphModel): void {
 }
 
 /** Copy a fixture folder to a temporary one (writers put outputs beside inputs). */
+const made: string[] = [];
+after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+
 function tmpCopy(rel: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'll-writers-'));
+  made.push(dir);
   for (const f of fs.readdirSync(path.join(ROOT, rel))) fs.copyFileSync(path.join(ROOT, rel, f), path.join(dir, f));
   return dir;
 }
