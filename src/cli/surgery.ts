@@ -45,7 +45,8 @@ export function registerSurgery(program: Command): void {
     .option('--optimizer <name>', 'adam | sgd (default adam)')
     .option('--batch-size <n>', 'minibatch size for --train (default: full batch)', intArg('--batch-size'))
     .option('--data <file>', 'dataset for --train (default: landscape.json, else data.npz/… beside the checkpoint)')
-    .option('--seed <s>', 'random seed (default 0)', intArg('--seed')))
+    .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
+    .option('--snippet <lang>', "print ready code adding the same neurons in pytorch | keras | tfjs (D, K, λ filled in from this model) and write nothing"))
     .addHelpText('after', `
 The construction (Kawaguchi & Kaelbling, AISTATS 2020): every output unit k gets
 f̃_k(x) = f_k(x) + a_k·exp(w_kᵀx + b_k) on the flattened input (before a final softmax/sigmoid), and
@@ -55,8 +56,17 @@ global minimum of the original loss. Initialised at a = w = b = 0: the outputs e
 Examples:
   landscape special-neurons examples/mlp/model.json
   landscape special-neurons net.onnx --lambda 0.1 --out net.sn.onnx --json
-  landscape special-neurons examples/mlp/model.json --train 200 --lr 0.01 --data examples/mlp/data.npz --seed 1`)
+  landscape special-neurons examples/mlp/model.json --train 200 --lr 0.01 --data examples/mlp/data.npz --seed 1
+  landscape special-neurons examples/mlp/model.json --snippet pytorch > special_neurons.py`)
     .action(async (checkpoint: string, o: Record<string, unknown>) => {
+      if (o.snippet !== undefined) {
+        const lang = String(o.snippet);
+        if (lang !== 'pytorch' && lang !== 'keras' && lang !== 'tfjs') { const { UserInputError } = await import('../core/errors'); throw new UserInputError(`unknown snippet language '${lang}' (expected pytorch, keras or tfjs)`, { where: '--snippet' }); }
+        const { snippetsFor } = await import('../core/surgery/jobs');
+        const sn = await snippetsFor(checkpoint, o.lambda as number | undefined, o.backend as 'auto');
+        process.stdout.write(o.json ? JSON.stringify({ language: lang, code: sn[lang], inputDim: sn.inputDim, units: sn.units, lambda: sn.lambda }, null, 2) + '\n' : sn[lang]);
+        return;
+      }
       const { specialNeuronsJob } = await import('../core/surgery/jobs');
       const train = o.train as number | undefined;
       const d = await dataSettings(checkpoint, o, Boolean(train));

@@ -336,6 +336,42 @@ describe('surgery: special neurons and perturbations', function () {
       for (const [f, h] of before) assert.strictEqual(sha(path.join(dir, f)), h, `${f} unchanged`);
     });
 
+    it('worker job kinds specialNeurons and perturb: progress messages, then the result with outFile (dist/worker.js)', async () => {
+      const { Worker } = await import('worker_threads');
+      const dir = tmpCopy('test/fixtures/surgery/softmax');
+      const before = hashes(dir);
+      const w = new Worker(path.join(ROOT, 'dist', 'worker.js'));
+      try {
+        const run = (id: number, job: unknown) => new Promise<{ result: Record<string, unknown>; progress: { stage: string }[] }>((resolve, reject) => {
+          const progress: { stage: string }[] = [];
+          const on = (m: { type: string; id: number; result?: Record<string, unknown>; error?: { message: string }; stage?: string }) => {
+            if (m.id !== id) return;
+            if (m.type === 'progress') progress.push(m as { stage: string });
+            else if (m.type === 'result') { w.off('message', on); resolve({ result: m.result!, progress }); }
+            else if (m.type === 'error') { w.off('message', on); reject(new Error(m.error!.message)); }
+          };
+          w.on('message', on);
+          w.postMessage({ type: 'run', id, job });
+        });
+        const sn = await run(1, { kind: 'specialNeurons', options: { checkpoint: path.join(dir, 'model.onnx'), data: path.join(dir, 'data.npz'), lambda: 0.1, train: 5, lr: 0.01, backend: 'cpu' } });
+        assert.strictEqual(sn.result.outFile, path.join(dir, 'model.special.onnx'));
+        assert.ok(sn.progress.some(p => p.stage === 'train'));
+        const tr = sn.result.training as { outFile: string; curve: unknown[] };
+        assert.strictEqual(tr.curve.length, 6);
+        assert.ok(fs.existsSync(tr.outFile));
+        // an input that already has special neurons is trained as is
+        const again = await run(3, { kind: 'specialNeurons', options: { checkpoint: path.join(dir, 'model.special.onnx'), data: path.join(dir, 'data.npz'), train: 3, lr: 0.01, backend: 'cpu' } });
+        assert.strictEqual(again.result.outFile, path.join(dir, 'model.special.onnx'));
+        assert.strictEqual(again.result.added, undefined);
+        assert.strictEqual((again.result.training as { outFile: string }).outFile, path.join(dir, 'model.special.trained.2.onnx'));
+        const pt = await run(2, { kind: 'perturb', options: { checkpoint: path.join(dir, 'model.onnx'), data: path.join(dir, 'data.npz'), mode: 'filter', step: 0.05, seed: 1, backend: 'cpu' } });
+        assert.strictEqual(pt.result.outFile, path.join(dir, 'model.perturbed.onnx'));
+        assert.ok(pt.progress.some(p => p.stage === 'perturb'));
+        assert.ok((pt.result.lossAfter as number) > 0);
+      } finally { await w.terminate(); }
+      for (const [f, h] of before) assert.strictEqual(sha(path.join(dir, f)), h, `${f} unchanged`);
+    });
+
     it('ONNX and safetensors inputs: written in their format; text output says which and why', () => {
       const dir = tmpCopy('test/fixtures/onnx/mlp');
       const before = hashes(dir);
@@ -359,6 +395,10 @@ describe('surgery: special neurons and perturbations', function () {
       assert.match(k.stderr, /no writer for keras/);
       const help = cli('perturb', '--help');
       assert.match(help.stdout, /Examples:/);
+      const sn = cli('special-neurons', path.join(dir, 'model.onnx'), '--snippet', 'pytorch', '--lambda', '0.2');
+      assert.strictEqual(sn.status, 0, sn.stderr);
+      assert.match(sn.stdout, /in_features=6, out_features=4, lam=0.2/);
+      for (const [f, h] of before) assert.strictEqual(sha(path.join(dir, f)), h, `${f} unchanged`);
     });
   });
 });

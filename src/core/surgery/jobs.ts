@@ -20,6 +20,8 @@ import { UserInputError, throwIfAborted } from '../errors';
 import { addSpecialNeurons, AddSpecialResult, specialNeuronsReport, SpecialNeuronsReport } from './specialNeurons';
 import { train, TrainRecord } from './train';
 import { perturb, PerturbMode, PerturbResult } from './perturb';
+import { specialNeuronSnippets, Snippets } from './snippets';
+import { modelDims } from './specialNeurons';
 
 export type SurgeryProgress = (p: { stage: string; fraction?: number; message?: string }) => void;
 
@@ -191,4 +193,14 @@ export async function perturbJob(o: PerturbJobOptions, signal?: AbortSignal, onP
       ...(retrainedFile ? { retrainedFile } : {}), lossFunction: { kind: made.spec.kind, reason: made.spec.reason }, backend: backendLabel(backend), notices,
     };
   } finally { obj?.dispose(); data.close?.(); }
+}
+
+/** "Copy code" snippets with D (flattened inputs), K (outputs), λ and the final activation of this checkpoint filled in. */
+export async function snippetsFor(checkpoint: string, lambda?: number, backend: BackendPreference = 'auto'): Promise<Snippets & { inputDim: number; units: number; lambda: number }> {
+  await initBackend(backend);
+  const model = readCheckpoint(checkpoint);
+  const { D, K } = modelDims(model, checkpoint);
+  const act = model.outputActivation === 'softmax' || model.outputActivation === 'sigmoid' ? model.outputActivation : undefined;
+  const lam = lambda ?? 0.01;
+  return { ...specialNeuronSnippets({ lambda: lam, inputDim: D, units: K, activation: act }), inputDim: D, units: K, lambda: lam };
 }

@@ -62,6 +62,12 @@ function outputSize(model: GraphModel, inShape: number[]): number {
   return tf.tidy(() => prod(forward(model, tf.tensor1d(model.theta), tf.zeros([1, ...inShape])).shape.slice(1)));
 }
 
+/** Flattened input size D and outputs per sample K of a model (a forward pass; needs a backend). */
+export function modelDims(model: GraphModel, file: string): { D: number; K: number } {
+  const s = inputShape(model, file);
+  return { D: prod(s), K: outputSize(model, s) };
+}
+
 const FOLDABLE = new Set(['softmax', 'sigmoid']);
 type KLayer = { class_name: string; config: Record<string, unknown>; name?: string; inbound_nodes?: unknown[] };
 
