@@ -57,8 +57,9 @@ export function writeTfjsLayers(o: TfjsWriteOptions): string[] {
   const bin = new Uint8Array(total);
   let off = 0; for (const p of parts) { bin.set(p, off); off += p.length; }
   const json = {
-    format: 'layers-model', generatedBy: 'Landscape Lens', convertedBy: null,
+    format: 'layers-model', convertedBy: null,
     ...(o.base ?? {}),
+    generatedBy: `Landscape Lens${o.base?.generatedBy ? ` (from ${String(o.base.generatedBy)})` : ''}`,
     modelTopology: o.topology,
     weightsManifest: [{ paths: [encodeURIComponent(path.basename(shard))], weights }],
   };
