@@ -25,6 +25,7 @@ export function renderDiagnose(r: DiagnoseResult): string {
     ['gradient norm', fmtNum(r.gradNorm)],
     ['time', `${r.timings.totalMs.toFixed(0)} ms`],
   ];
+  if (r.specialNeurons) rows.push(['special neurons', `λ = ${r.specialNeurons.lambda}, max |a_k| = ${fmtNum(r.specialNeurons.maxAbsA, 3)}, share of the output ${fmtNum(100 * r.specialNeurons.outputShare, 3)} % (Kawaguchi & Kaelbling: a → 0 at a local minimum)`]);
   const h = r.hessian;
   if (h) {
     if (h.top.length) rows.push(['λ top', h.top.map(e => `${fmtNum(e.value, 5)} (±${fmtNum(e.residual, 2)})`).join(', ')]);

@@ -10,6 +10,7 @@ import { isUserInputError } from '../core/errors';
 import * as path from 'path';
 import { renderDiagnose } from './format';
 import { progressBar } from './progress';
+import { registerSurgery } from './surgery';
 
 const VERSION = '0.1.0';
 
@@ -143,6 +144,7 @@ Examples:
       await logsCommand(target, { tag: o.tag as string | undefined, json: Boolean(o.json), follow: Boolean(o.follow), interval: o.interval as number, for: o.for as number | undefined });
     });
 
+  registerSurgery(program);
   return program;
 }
 

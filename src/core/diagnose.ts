@@ -12,6 +12,7 @@ import { initBackend, backendLabel, BackendPreference } from './backend';
 import { lossAndGradient } from './diagnostics/basic';
 import { throwIfAborted, UserInputError } from './errors';
 import type { HessianResult } from './diagnostics/hessian';
+import { specialNeuronsReport, SpecialNeuronsReport } from './surgery/specialNeurons';
 
 export const RESULT_VERSION = 1;
 
@@ -85,6 +86,8 @@ export interface DiagnoseResult {
   layers: { name: string; params: number; gradNorm: number; traceShare?: number; topEigenvalue?: number; trace?: number; traceStderr?: number; topVectorMass?: number | null }[];
   layerCurvature?: { trace: number; traceMethod: string; hvps: number };
   model: { layers: { name: string; kind: string; activation?: string; units?: number; params: number }[] };
+  /** Models with Kawaguchi–Kaelbling special neurons: λ, a_k, max|a_k| and their share of the output (the vanish check). */
+  specialNeurons?: SpecialNeuronsReport;
   counts: { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number };
   hessian?: Omit<HessianResult, 'vectors'>;
   slices?: unknown[];
@@ -233,6 +236,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       layers,
       ...(layerCurv ? { layerCurvature: layerCurv } : {}),
       model: { layers: model.layers },
+      ...(model.specialNeurons ? { specialNeurons: await specialNeuronsReport(model, obj, model.theta, 1024, signal) } : {}),
       counts: { ...obj.counts },
       ...(hessian ? { hessian: withoutVectors(hessian) } : {}),
       ...(slices ? { slices } : {}),

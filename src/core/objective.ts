@@ -2,7 +2,9 @@
  * The objective every diagnostic uses: L(θ) = (1/m) Σ_i ℓ(f(x_i; θ), y_i) on a flat parameter
  * vector θ, with its gradient and exact Hessian-vector products H(θ)v = ∇_θ (∇_θ L(θ) · v)
  * (double backprop, Pearlmutter 1994), accumulated over data chunks so memory stays bounded
- * by one chunk's activations. Every call is counted. Backend-independent interface; the TF.js
+ * by one chunk's activations. Quadratic penalties the model declares (GraphModel.penalty, e.g. the
+ * special neurons' (λ/2)Σa_k² of Kawaguchi & Kaelbling 2020) are added exactly in float64:
+ * L += (λ/2)‖θ_P‖², ∇L += λθ_P, Hv += λv_P. Every call is counted. Backend-independent interface; the TF.js
  * implementation below is the first.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -48,11 +50,18 @@ export class TfObjective implements Objective {
   readonly inputNotice?: string;
   /** Shape of one sample's output (logits). */
   readonly outShape: number[];
+  /** θ index ranges [offset, offset+size) with their penalty weight λ. */
+  private readonly penalties: { offset: number; size: number; lambda: number }[] = [];
 
   constructor(model: GraphModel, data: Dataset, readonly spec: LossSpec, opts: { chunkSize?: number } = {}) {
     this.model = logitsModel(model, spec);
     this.numParams = model.numParams;
     this.numSamples = data.m;
+    for (const pen of model.penalty ?? []) {
+      const p = model.params.find(q => q.name === pen.param);
+      if (!p) throw new Error(`internal: penalty on unknown parameter '${pen.param}'`);
+      if (pen.lambda > 0) this.penalties.push({ offset: p.offset, size: p.size, lambda: pen.lambda });
+    }
     const chunkSize = Math.max(1, opts.chunkSize ?? 1024);
     const featSize = data.xShape.slice(1).reduce((a, b) => a * b, 1);
     this.source = data.source;
@@ -78,6 +87,13 @@ export class TfObjective implements Objective {
 
   get backend(): string { return tf.getBackend(); }
 
+  /** The declared penalties' value Σ (λ/2)‖θ_P‖² at θ (float64); 0 when the model has none. */
+  penalty(theta: Float32Array): number {
+    let s = 0;
+    for (const p of this.penalties) { let q = 0; for (let i = p.offset; i < p.offset + p.size; i++) q += theta[i] * theta[i]; s += 0.5 * p.lambda * q; }
+    return s;
+  }
+
   private lossOf(theta: tf.Tensor1D, c: Chunk): tf.Scalar {
     return chunkLoss(this.spec, forward(this.model, theta, this.xOf(c)), c.y);
   }
@@ -91,7 +107,7 @@ export class TfObjective implements Objective {
       total += c.weight * (await l.data())[0];
       l.dispose();
     }
-    return total;
+    return total + this.penalty(theta);
   }
 
   async valueAndGradient(theta: Float32Array, signal?: AbortSignal): Promise<{ loss: number; gradient: Float32Array }> {
@@ -109,7 +125,8 @@ export class TfObjective implements Objective {
       total += c.weight * lv[0];
       for (let i = 0; i < gv.length; i++) g[i] += c.weight * gv[i];
     }
-    return { loss: total, gradient: Float32Array.from(g) };
+    for (const p of this.penalties) for (let i = p.offset; i < p.offset + p.size; i++) g[i] += p.lambda * theta[i];
+    return { loss: total + this.penalty(theta), gradient: Float32Array.from(g) };
   }
 
   async hvp(theta: Float32Array, v: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
@@ -128,6 +145,7 @@ export class TfObjective implements Objective {
         for (let i = 0; i < hvv.length; i++) out[i] += c.weight * hvv[i];
       }
     } finally { vt.dispose(); }
+    for (const p of this.penalties) for (let i = p.offset; i < p.offset + p.size; i++) out[i] += p.lambda * v[i];
     return Float32Array.from(out);
   }
 

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { FromWorker, JobRequest, JobResult, ToWorker } from '../worker/protocol';
+import type { FromWorker, JobKind, JobRequest, JobResult, JobResults, ToWorker } from '../worker/protocol';
 
 export interface JobHandle<T> { promise: Promise<T>; cancel(): void }
 export type ProgressListener = (p: { stage: string; fraction?: number; message?: string }) => void;
@@ -55,10 +55,10 @@ export class WorkerClient {
     else if (m.type === 'error') { this.pending.delete(m.id); p.reject(new JobError(m.error.message, m.error.userError, m.error.cancelled)); }
   }
 
-  run(job: JobRequest, onProgress?: ProgressListener): JobHandle<JobResult> {
+  run<K extends JobKind>(job: Extract<JobRequest, { kind: K }>, onProgress?: ProgressListener): JobHandle<JobResults[K]> {
     const w = this.ensure();
     const id = this.nextId++;
-    const promise = new Promise<JobResult>((resolve, reject) => this.pending.set(id, { resolve, reject, onProgress }));
+    const promise = new Promise<JobResults[K]>((resolve, reject) => this.pending.set(id, { resolve: resolve as (r: JobResult) => void, reject, onProgress }));
     w.postMessage({ type: 'run', id, job } satisfies ToWorker);
     return { promise, cancel: () => this.worker?.postMessage({ type: 'cancel', id } satisfies ToWorker) };
   }

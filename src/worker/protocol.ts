@@ -5,9 +5,21 @@
  * aborts the job's AbortSignal; the job stops at its next check (between chunks and HVPs).
  */
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
+import type { SpecialNeuronsJobOptions, SpecialNeuronsJobResult, PerturbJobOptions, PerturbJobResult } from '../core/surgery/jobs';
 
-export type JobRequest = { kind: 'diagnose'; options: DiagnoseOptions };
-export type JobResult = DiagnoseResult;
+/**
+ * 'specialNeurons' adds Kawaguchi–Kaelbling special neurons (and with options.train fine-tunes them);
+ * 'perturb' perturbs the weights. Both write new checkpoints and answer with a result whose outFile
+ * names the file written (see src/core/surgery/jobs.ts).
+ */
+export type JobRequest =
+  | { kind: 'diagnose'; options: DiagnoseOptions }
+  | { kind: 'specialNeurons'; options: SpecialNeuronsJobOptions }
+  | { kind: 'perturb'; options: PerturbJobOptions };
+/** The result of each job kind. */
+export interface JobResults { diagnose: DiagnoseResult; specialNeurons: SpecialNeuronsJobResult; perturb: PerturbJobResult }
+export type JobKind = JobRequest['kind'];
+export type JobResult = JobResults[JobKind];
 
 export type ToWorker =
   | { type: 'run'; id: number; job: JobRequest }

@@ -20,6 +20,13 @@ async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise
     send({ type: 'result', id, result });
     return;
   }
+  if (job.kind === 'specialNeurons' || job.kind === 'perturb') {
+    const jobs = await import('../core/surgery/jobs');
+    const progress = (p: { stage: string; fraction?: number; message?: string }) => send({ type: 'progress', id, ...p });
+    const result = job.kind === 'specialNeurons' ? await jobs.specialNeuronsJob(job.options, signal, progress) : await jobs.perturbJob(job.options, signal, progress);
+    send({ type: 'result', id, result });
+    return;
+  }
   throw new Error(`unknown job kind '${(job as { kind: string }).kind}'`);
 }
 

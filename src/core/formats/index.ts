@@ -24,9 +24,19 @@ export function readWeightsOnly(file: string): NamedTensor[] {
  * Weights-only files get their architecture from a sibling: a same-stem .onnx, else model.json
  * in the same folder; the architecture's parameters are replaced by the tensors of the same name.
  */
+/**
+ * The architecture file of a weights-only checkpoint: a same-stem .onnx (also with trailing dotted
+ * tags dropped, so `model.perturbed.safetensors` finds `model.onnx`), else model.json in the folder.
+ */
+export function siblingArchitecture(file: string): string | undefined {
+  const dir = path.dirname(file), parts = path.basename(file).split('.').slice(0, -1);
+  const stems: string[] = [];
+  for (let k = parts.length; k >= 1; k--) stems.push(parts.slice(0, k).join('.'));
+  return [...stems.map(s => path.join(dir, `${s}.onnx`)), path.join(dir, 'model.json')].find(f => fs.existsSync(f));
+}
+
 function withSiblingArchitecture(file: string, tensors: NamedTensor[]): GraphModel {
-  const dir = path.dirname(file), stem = path.basename(file).replace(/\.[^.]+$/, '');
-  const sibling = [path.join(dir, `${stem}.onnx`), path.join(dir, 'model.json')].find(f => fs.existsSync(f));
+  const sibling = siblingArchitecture(file);
   if (!sibling) throw new UnsupportedError(`weights only: ${tensors.length} tensors but no architecture (put a same-stem .onnx or a model.json beside it, or export ONNX from PyTorch); 'landscape inspect' shows the weights`, { file });
   const arch = readCheckpoint(sibling);
   const byName = new Map(tensors.map(t => [t.name, t]));

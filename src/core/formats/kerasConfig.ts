@@ -71,6 +71,7 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
   let offset = 0;
   let inputShape: (number | null)[] | undefined;
   let lastActivation: string | undefined;
+  let special: GraphModel['specialNeurons'];
 
   const findWeight = (layer: string, role: string, required: boolean): WeightTensor | undefined => {
     for (const [name, w] of weights) {
@@ -234,6 +235,20 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
         lastActivation = act;
         break;
       }
+      case 'SpecialNeurons': {
+        // Kawaguchi & Kaelbling (2020) special neurons: inputs [network input, pre-activation outputs]
+        if (ins.length !== 2) throw new UserInputError(`SpecialNeurons layer '${name}' needs 2 inputs (the network input and the outputs), found ${ins.length}`, where);
+        const w = addParam(name, 'kernel', findWeight(name, 'kernel', true)!, 1);
+        const b = addParam(name, 'bias', findWeight(name, 'bias', true)!);
+        const a = addParam(name, 'other', findWeight(name, 'a', true)!, undefined, 'a');
+        const lambda = Number(c.lambda ?? 0);
+        if (!(lambda >= 0)) throw new UserInputError(`SpecialNeurons layer '${name}': lambda must be ≥ 0, got ${String(c.lambda)}`, where);
+        nodes.push({ op: 'specialNeurons', inputs: [ins[0], ins[1], w, b, a], outputs: [out], attrs: {}, name });
+        layerInfo.push({ name, kind: 'SpecialNeurons', units: Number(c.units), params: offset - before });
+        special = { a, w, b, lambda, node: name };
+        lastActivation = undefined;
+        break;
+      }
       case 'Permute':
         nodes.push({ op: 'permute', inputs: [ins[0]], outputs: [out], attrs: { dims: c.dims }, name });
         layerInfo.push({ name, kind: 'Permute', params: 0 });
@@ -312,5 +327,5 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
   let o = 0; for (const p of thetaParts) { theta.set(p, o); o += p.length; }
   let nonFinite = 0; for (let i = 0; i < theta.length; i++) if (!Number.isFinite(theta[i])) nonFinite++;
   if (nonFinite) notices.push(`${nonFinite} weights are NaN or Inf`);
-  return { format: ctx.format, inputs, outputs, params, numParams: offset, theta, constants, nodes, outputActivation: lastActivation, layers: layerInfo, notices };
+  return { format: ctx.format, inputs, outputs, params, numParams: offset, theta, constants, nodes, outputActivation: lastActivation, layers: layerInfo, notices, ...(special ? { specialNeurons: special, penalty: [{ param: special.a, lambda: special.lambda }] } : {}) };
 }

@@ -19,7 +19,7 @@ import type { GraphModel, GraphNode, ParamSpec } from '../model/graph';
 const i64 = { type: 'int64' };
 const SCHEMA = {
   nested: {
-    ModelProto: { fields: { irVersion: { ...i64, id: 1 }, producerName: { type: 'string', id: 2 }, producerVersion: { type: 'string', id: 3 }, graph: { type: 'GraphProto', id: 7 }, opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 } } },
+    ModelProto: { fields: { irVersion: { ...i64, id: 1 }, producerName: { type: 'string', id: 2 }, producerVersion: { type: 'string', id: 3 }, graph: { type: 'GraphProto', id: 7 }, opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 }, metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 } } },
     OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { ...i64, id: 2 } } },
     GraphProto: { fields: { node: { rule: 'repeated', type: 'NodeProto', id: 1 }, name: { type: 'string', id: 2 }, initializer: { rule: 'repeated', type: 'TensorProto', id: 5 }, input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 }, output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 } } },
     NodeProto: { fields: { input: { rule: 'repeated', type: 'string', id: 1 }, output: { rule: 'repeated', type: 'string', id: 2 }, name: { type: 'string', id: 3 }, opType: { type: 'string', id: 4 }, attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 }, domain: { type: 'string', id: 7 } } },
@@ -46,7 +46,7 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : v && typeof (v 
 interface TensorP { dims?: unknown[]; dataType?: number; floatData?: number[]; int32Data?: number[]; int64Data?: unknown[]; name?: string; rawData?: Uint8Array; doubleData?: number[]; externalData?: { key: string; value: string }[]; dataLocation?: number }
 interface AttrP { name: string; type?: number; f?: number; i?: unknown; s?: Uint8Array; t?: TensorP; floats?: number[]; ints?: unknown[] }
 interface NodeP { input?: string[]; output?: string[]; name?: string; opType?: string; attribute?: AttrP[]; domain?: string }
-interface ModelP { irVersion?: unknown; producerName?: string; producerVersion?: string; opsetImport?: { domain?: string; version?: unknown }[]; graph?: { node?: NodeP[]; name?: string; initializer?: TensorP[]; input?: { name: string; type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: unknown; dimParam?: string }[] } } } }[]; output?: { name: string }[] } }
+interface ModelP { metadataProps?: { key: string; value: string }[]; irVersion?: unknown; producerName?: string; producerVersion?: string; opsetImport?: { domain?: string; version?: unknown }[]; graph?: { node?: NodeP[]; name?: string; initializer?: TensorP[]; input?: { name: string; type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: unknown; dimParam?: string }[] } } } }[]; output?: { name: string }[] } }
 
 export interface OnnxTensor { name: string; shape: number[]; dtype: 'float32' | 'int32'; values: Float32Array | Int32Array; dataType: number }
 
@@ -221,10 +221,26 @@ export function readOnnxModel(file: string): GraphModel {
     let bad = 0; for (const x of v) if (!Number.isFinite(x)) bad++;
     if (bad) notices.push(`parameter '${p.name}' has ${bad} NaN/Inf values`);
   }
+  const special = specialNeuronsMeta(model, params, file);
   return {
+    ...(special ? { specialNeurons: special, penalty: [{ param: special.a, lambda: special.lambda }] } : {}),
     format: 'onnx',
     inputs: [{ name: graphInputs[0].name, shape: inDims.map(d => (d.dimParam || d.dimValue === undefined ? null : num(d.dimValue))), dtype: 'float32' }],
     outputs, params, numParams: offset, theta, constants, nodes, outputActivation, layers,
     notices: [`ONNX opset ${opset}${model.producerName ? `, produced by ${model.producerName} ${model.producerVersion ?? ''}`.trimEnd() : ''}`, ...notices],
   };
+}
+
+/** Metadata key under which `landscape special-neurons` records λ and the special neurons' initializer names. */
+export const SPECIAL_NEURONS_KEY = 'landscape.special_neurons';
+
+function specialNeuronsMeta(model: ModelP, params: ParamSpec[], file: string): GraphModel['specialNeurons'] {
+  const e = model.metadataProps?.find(m => m.key === SPECIAL_NEURONS_KEY);
+  if (!e) return undefined;
+  let j: { lambda?: unknown; a?: unknown; w?: unknown; b?: unknown; node?: unknown };
+  try { j = JSON.parse(e.value); } catch (err) { throw new UserInputError(`metadata '${SPECIAL_NEURONS_KEY}' is not valid JSON: ${(err as Error).message}`, { file, where: 'metadata_props' }); }
+  const names = [j.a, j.w, j.b].map(String);
+  const lambda = Number(j.lambda);
+  if (!(lambda >= 0) || names.some(n => !params.some(p => p.name === n))) throw new UserInputError(`metadata '${SPECIAL_NEURONS_KEY}' must name the trainable initializers a, w, b and lambda ≥ 0 (found ${e.value})`, { file, where: 'metadata_props' });
+  return { a: names[0], w: names[1], b: names[2], lambda, node: String(j.node ?? 'special_neurons') };
 }

@@ -52,6 +52,10 @@ export interface GraphModel {
   /** Layer list with kinds, for reports and the theory rules. */
   layers: { name: string; kind: string; activation?: string; units?: number; params: number }[];
   notices: string[];
+  /** Quadratic penalties (λ/2)‖θ_param‖² that are part of the training loss (e.g. special neurons' a_k). */
+  penalty?: { param: string; lambda: number }[];
+  /** Kawaguchi–Kaelbling special neurons a_k·exp(w_kᵀx + b_k), if the model has them: parameter names. */
+  specialNeurons?: { a: string; w: string; b: string; lambda: number; node: string };
 }
 
 export type OpFn = (inputs: tfc.Tensor[], attrs: Record<string, unknown>, node: GraphNode) => tfc.Tensor[];

@@ -4,7 +4,8 @@ import { dense } from './dense';
 import { identity, flatten, activation } from './basic';
 import { ONNX_OPS } from './onnx';
 import { KERAS_OPS } from './keras';
+import { specialNeurons } from './special';
 
-export const OPS: Record<string, OpFn> = { dense, identity, flatten, activation, ...ONNX_OPS, ...KERAS_OPS };
+export const OPS: Record<string, OpFn> = { dense, identity, flatten, activation, ...ONNX_OPS, ...KERAS_OPS, specialNeurons };
 
 export function registerOp(name: string, fn: OpFn): void { OPS[name] = fn; }

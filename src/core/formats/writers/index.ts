@@ -1,0 +1,58 @@
+/**
+ * Which writer expresses a checkpoint, and the dispatch to it. TF.js layers, ONNX and safetensors
+ * inputs are written in their own format; a weights-only input whose architecture comes from a
+ * sibling (.pt/.pth, or safetensors when the architecture changes) is written in the sibling's
+ * format (ONNX or TF.js layers) with a notice; Keras files have no writer yet (clear error).
+ */
+import * as path from 'path';
+import { UnsupportedError } from '../../errors';
+import type { GraphModel } from '../../model/graph';
+import { detectFormat } from '../detect';
+import { siblingArchitecture } from '../index';
+export { siblingArchitecture };
+import { defaultOutputPath } from './common';
+import { tfjsShardPath, writeTfjsFromSource } from './tfjsLayers';
+import { writeOnnx } from './onnx';
+import { writeSafetensors } from './safetensors';
+
+export type WriterFormat = 'tfjs-layers' | 'onnx' | 'safetensors';
+export interface WritePlan { format: WriterFormat; source: string; reason: string }
+
+/** How `input` will be written; `architectureChanges`: the output has a different architecture (weights-only formats cannot hold it). */
+export function planWrite(input: string, architectureChanges = false): WritePlan {
+  const fmt = detectFormat(input);
+  if (fmt === 'tfjs-layers') return { format: 'tfjs-layers', source: input, reason: 'same format as the input (TF.js layers)' };
+  if (fmt === 'onnx') return { format: 'onnx', source: input, reason: 'same format as the input (ONNX)' };
+  if (fmt === 'safetensors' && !architectureChanges) return { format: 'safetensors', source: input, reason: 'same format as the input (safetensors: header kept, tensor bytes replaced)' };
+  if (fmt === 'safetensors' || fmt === 'pytorch') {
+    const sib = siblingArchitecture(input);
+    if (!sib) throw new UnsupportedError('no writer can express this checkpoint: a weights-only file without a sibling architecture (.onnx or model.json)', { file: input });
+    const f = detectFormat(sib) as WriterFormat;
+    const why = fmt === 'pytorch' ? 'there is no PyTorch writer' : 'safetensors holds weights only and the architecture changes';
+    return { format: f, source: sib, reason: `${why}; written in the format of its architecture file ${path.basename(sib)} (${f === 'onnx' ? 'ONNX' : 'TF.js layers'})` };
+  }
+  throw new UnsupportedError(`no writer for ${fmt ?? 'this'} checkpoints yet (writers: TF.js layers model.json, ONNX, safetensors); convert the model to TF.js layers or ONNX first`, { file: input });
+}
+
+export const extensionOf = (f: WriterFormat): string => (f === 'tfjs-layers' ? '.json' : f === 'onnx' ? '.onnx' : '.safetensors');
+
+/** A free default output beside the input: `<stem>.<tag><ext>` (plus the shard for TF.js). */
+export function defaultOutput(input: string, plan: WritePlan, tag: string): string {
+  return defaultOutputPath(input, tag, extensionOf(plan.format), plan.format === 'tfjs-layers' ? p => [tfjsShardPath(p)] : undefined);
+}
+
+/** Write `model` with parameters θ per `plan`; returns the files written. */
+export function writeWithPlan(plan: WritePlan, model: GraphModel, theta: Float32Array, out: string, inputs: string[] = []): string[] {
+  for (const f of inputs) if (path.resolve(f) === path.resolve(out)) throw new UnsupportedError('the output would replace an input file; refused', { file: out });
+  switch (plan.format) {
+    case 'tfjs-layers': return writeTfjsFromSource(plan.source, model, theta, out);
+    case 'onnx': return writeOnnx(plan.source, model, theta, out);
+    case 'safetensors': return writeSafetensors(plan.source, model, theta, out);
+  }
+}
+
+export { writeTfjsLayers, writeTfjsFromSource, tfjsShardPath, readModelJson } from './tfjsLayers';
+export { writeOnnx, onnxBytes, onnxNode, onnxFloatTensor } from './onnx';
+export type { OnnxAugment } from './onnx';
+export { writeSafetensors } from './safetensors';
+export { defaultOutputPath, writeNewFile, checkNew } from './common';
