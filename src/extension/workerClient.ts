@@ -21,7 +21,11 @@ export class WorkerClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private pending = new Map<number, Pending>();
+  /** shared with the worker: the id of the job to cancel, seen by the job between HVPs even while its event loop is busy */
+  private cancelSlot = new Int32Array(new SharedArrayBuffer(4));
   restarts = 0;
+  /** how many cancels needed the worker to be terminated (did not stop cooperatively in time) */
+  forcedCancels = 0;
   /** how long a cancelled job may take to stop before its worker is terminated */
   cancelGraceMs = 700;
 
@@ -33,7 +37,7 @@ export class WorkerClient {
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const mb = this.maxMemoryMb();
-    const w = new Worker(path.join(this.distDir, 'worker.js'), { resourceLimits: { maxOldGenerationSizeMb: mb } });
+    const w = new Worker(path.join(this.distDir, 'worker.js'), { resourceLimits: { maxOldGenerationSizeMb: mb }, workerData: { cancelSlot: this.cancelSlot.buffer } });
     w.on('message', (m: FromWorker) => this.onMessage(m));
     w.on('error', e => this.onExit(w, `crashed: ${e.message}`));
     w.on('exit', code => this.onExit(w, `exited with code ${code}`));
@@ -81,6 +85,7 @@ export class WorkerClient {
     const p = this.pending.get(id);
     const w = this.worker;
     if (!p || !w || p.cancelTimer) return;
+    Atomics.store(this.cancelSlot, 0, id);
     w.postMessage({ type: 'cancel', id } satisfies ToWorker);
     p.cancelTimer = setTimeout(() => {
       if (!this.pending.has(id) || this.worker !== w) return;
@@ -91,6 +96,7 @@ export class WorkerClient {
       for (const [, q] of this.pending) { clearTimeout(q.cancelTimer); q.reject(new JobError('the diagnostics worker was stopped to cancel another job', false, false)); }
       this.pending.clear();
       this.restarts++;
+      this.forcedCancels++;
       void w.terminate();
       p.reject(new JobError('cancelled', false, true));
     }, this.cancelGraceMs);

@@ -3,7 +3,7 @@
  * One job at a time (the client queues and orders them; jobs sent while one runs wait here in
  * arrival order); messages per src/worker/protocol.ts. TF.js is loaded lazily on the first job.
  */
-import { parentPort } from 'worker_threads';
+import { parentPort, workerData } from 'worker_threads';
 import type { FromWorker, ToWorker, JobKind, RequestOf, ResultOf, JobProgress } from './protocol';
 import { isUserInputError, throwIfAborted } from '../core/errors';
 
@@ -11,6 +11,14 @@ if (!parentPort) throw new Error('worker.js must run as a worker_threads Worker'
 const port = parentPort;
 const controllers = new Map<number, AbortController>();
 let chain: Promise<void> = Promise.resolve();
+/**
+ * Cancellation that does not wait for the event loop: heavy jobs run long stretches of
+ * synchronous TF.js work (awaits that resolve as microtasks), so a 'cancel' message may not be
+ * delivered until the job ends. The client also writes the id of the job to cancel into this
+ * shared slot, which the job's progress callbacks (every HVP / probe) check.
+ */
+const cancelSlot: Int32Array | undefined = workerData?.cancelSlot instanceof SharedArrayBuffer ? new Int32Array(workerData.cancelSlot) : undefined;
+function checkCancelSlot(id: number): void { if (cancelSlot && Atomics.load(cancelSlot, 0) === id) controllers.get(id)?.abort(); }
 
 function send(m: FromWorker): void { port.postMessage(m); }
 
@@ -46,8 +54,8 @@ async function runJob(id: number, job: ToWorker & { type: 'run' }, signal: Abort
   if (!handler) throw new Error(`unknown job kind '${job.job.kind}'`);
   const ctx: JobContext = {
     id, signal,
-    progress: p => send({ type: 'progress', id, ...p }),
-    partial: (key, value) => send({ type: 'partial', id, key, value }),
+    progress: p => { checkCancelSlot(id); send({ type: 'progress', id, ...p }); },
+    partial: (key, value) => { checkCancelSlot(id); send({ type: 'partial', id, key, value }); },
   };
   const result = await handler(job.job as RequestOf<JobKind>, ctx);
   send({ type: 'result', id, result });

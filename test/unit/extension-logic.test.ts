@@ -291,6 +291,25 @@ describe('worker client (dist/worker.js)', function () {
     assert.ok(Date.now() - t1 < 200, `cooperative cancel took ${Date.now() - t1} ms`);
   });
 
+  it('a long diagnosis (synchronous TF.js stretches) stops cooperatively within 1 s of the cancel', async () => {
+    const run = path.join(ROOT, 'test/fixtures/workspace/runs/mlp-run');
+    let stage = '';
+    const partials: unknown[] = [];
+    const job = client.run({ kind: 'diagnose', options: { checkpoint: path.join(run, 'step_600/model.json'), data: path.join(run, 'data.npz'), top: 10, tol: 1e-14, maxIter: 200, density: true, densityProbes: 5000, densitySteps: 150 } },
+      p => { stage = p.stage; }, p => partials.push(p));
+    const t = Date.now();
+    while (stage !== 'density' && Date.now() - t < 30000) await new Promise(r => setTimeout(r, 20));
+    assert.strictEqual(stage, 'density');
+    const forced = client.forcedCancels;
+    const t0 = Date.now();
+    job.cancel();
+    await assert.rejects(job.promise, (e: JobError) => e.cancelled);
+    const ms = Date.now() - t0;
+    assert.ok(ms <= 1000, `cancel took ${ms} ms`);
+    assert.strictEqual(client.forcedCancels, forced, `stopped without terminating the worker (${ms} ms)`);
+    assert.ok(partials.length >= 1, 'Lanczos partials streamed');
+  });
+
   it('a killed worker fails its job with a message; the next job runs in a fresh worker', async () => {
     const first = await client.run({ kind: 'ping' }).promise;
     const job = client.run({ kind: 'ping', ms: 5000, steps: 50 });
