@@ -49,6 +49,16 @@ let partialTop: { checkpoint: string; values: number[]; iterations?: number } | 
 const charts = new Map<string, Chart>();
 const exporters = new Map<string, () => { header: string[]; rows: (string | number | null)[][]; json: unknown }>();
 let painted = false;
+/** the checkpoint markers of the training-curve chart (the chart's last dataset) */
+let curveMarkers: { x: number; y: number; path: string }[] = [];
+/** keeps the markers' pixel positions on the canvas (data-markers) current after every draw, resizes included */
+const markerPositions = {
+  id: 'markerPositions',
+  afterDraw(chart: Chart) {
+    const meta = chart.getDatasetMeta(chart.data.datasets.length - 1);
+    (chart.canvas as HTMLCanvasElement).dataset.markers = JSON.stringify(meta.data.map((p, k) => ({ x: Math.round(p.x), y: Math.round(p.y), checkpoint: curveMarkers[k]?.path })));
+  },
+};
 
 function saveState(): void {
   vscode.setState(state);
@@ -330,12 +340,8 @@ function drawCurves(): void {
     pts.forEach((p, k) => { const d = Math.hypot(p.x - (e.x ?? -1e9), p.y - (e.y ?? -1e9)); if (d <= bd) { bd = d; best = k; } });
     if (best >= 0) select(markers[best].path);
   };
-  const ch = upsert('curveChart', { type: 'line', data: { datasets: datasets as ChartDataset<'line'>[] }, options: opts });
-  if (ch) {
-    const meta = ch.getDatasetMeta(datasets.length - 1);
-    // marker positions (CSS px in the canvas) for tests and assistive tooling
-    (document.getElementById('curveChart') as HTMLCanvasElement).dataset.markers = JSON.stringify(meta.data.map((p, k) => ({ x: Math.round(p.x), y: Math.round(p.y), checkpoint: markers[k].path })));
-  }
+  curveMarkers = markers;
+  upsert('curveChart', { type: 'line', data: { datasets: datasets as ChartDataset<'line'>[] }, options: opts, plugins: [markerPositions] });
   exporters.set('curveChart', () => ({ header: ['tag', 'step', 'wall_time', 'value', 'smoothed'], rows: exportRows, json: { series: visible.map(v => v.s), smoothing: { mode: ui.smoothing, amount: ui.amount }, checkpoints: markers } }));
 }
 
