@@ -17,6 +17,8 @@ const OUT = path.join(ROOT, 'out');
 const flags = new Set(process.argv.slice(2));
 const all = !['--unit', '--integration', '--e2e'].some(f => flags.has(f));
 const want = s => all || flags.has('--' + s);
+// screenshots the e2e tests save under artifacts/screenshots/ (and docs/images/ when missing)
+const SCREENSHOTS = ['diagnose-panel', 'dashboard-dark', 'dashboard-light', 'dashboard-high-contrast'];
 
 function listTests(dir) {
   const out = [];
@@ -73,17 +75,19 @@ async function main() {
     }
   }
   if (want('e2e')) {
-    fs.rmSync(path.join(ROOT, 'artifacts', 'screenshots', 'diagnose-panel.png'), { force: true }); // no stale screenshot
+    for (const n of SCREENSHOTS) fs.rmSync(path.join(ROOT, 'artifacts', 'screenshots', `${n}.png`), { force: true }); // no stale screenshots
     const r = runMocha('e2e', listTests(path.join(OUT, 'test', 'e2e')), 300000);
     results.push(r);
-    // the README's screenshot is the one the e2e test takes: copied when missing or on request
+    // the README's screenshots are the ones the e2e tests take: copied when missing or on request
     // (LANDSCAPE_UPDATE_SCREENSHOT=1), so a test run does not modify tracked files
-    const shot = path.join(ROOT, 'artifacts', 'screenshots', 'diagnose-panel.png');
-    const docShot = path.join(ROOT, 'docs', 'images', 'diagnose-panel.png');
-    if (r.failed === 0 && r.passed > 0 && fs.existsSync(shot) && (!fs.existsSync(docShot) || process.env.LANDSCAPE_UPDATE_SCREENSHOT === '1')) {
-      fs.mkdirSync(path.dirname(docShot), { recursive: true });
-      fs.copyFileSync(shot, docShot);
-      console.log(`  screenshot copied to ${path.relative(ROOT, docShot)}`);
+    for (const n of SCREENSHOTS) {
+      const shot = path.join(ROOT, 'artifacts', 'screenshots', `${n}.png`);
+      const docShot = path.join(ROOT, 'docs', 'images', `${n}.png`);
+      if (r.failed === 0 && r.passed > 0 && fs.existsSync(shot) && (!fs.existsSync(docShot) || process.env.LANDSCAPE_UPDATE_SCREENSHOT === '1')) {
+        fs.mkdirSync(path.dirname(docShot), { recursive: true });
+        fs.copyFileSync(shot, docShot);
+        console.log(`  screenshot copied to ${path.relative(ROOT, docShot)}`);
+      }
     }
   }
   const passed = results.reduce((a, r) => a + r.passed, 0);

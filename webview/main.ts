@@ -1,86 +1,586 @@
 /**
- * The Landscape Lens webview app (bundled to dist/webview.js): receives a diagnose result from
- * the extension and draws it — key numbers, per-layer gradient norms (Chart.js), notices.
- * Chart colours are read from VS Code's theme CSS variables so every theme looks native.
+ * The Landscape Lens dashboard (bundled to dist/webview.js): one run — training curves from its
+ * logs with checkpoint markers (click or arrow keys select a checkpoint), the selected
+ * checkpoint's numbers, verdict, Hessian eigenvalues (streamed as Lanczos converges), spectral
+ * density, 1-D slices / interpolation, 2-D slice heat map with contours, weight-spectra α per
+ * layer and per-layer gradient norms, and λ_max / sharpness / PGB residual across checkpoints.
+ * Curves: EMA (debiased) or moving-average smoothing on the full-resolution series, x as step /
+ * relative / wall time, log axes, outlier clipping, wheel zoom + drag pan. Every chart exports
+ * PNG, CSV and JSON. Colours come from VS Code's theme variables and follow theme changes.
  */
-import { Chart, BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend } from 'chart.js';
+import {
+  Chart, BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend,
+  LineController, LineElement, PointElement, ScatterController, Filler, ChartDataset, ChartConfiguration,
+} from 'chart.js';
+import { smooth, clipRange, xValues, decimate, toCsv, SmoothingMode, XMode } from './smooth';
+import { heatmapColor, contourSegments } from './heatmap';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend, LineController, LineElement, PointElement, ScatterController, Filler);
 
+const T0 = performance.now();
+
+interface SeriesJ { tag: string; file: string; steps: number[]; values: (number | null)[]; wallTimes: (number | null)[]; total: number; downsampled: boolean }
+interface Slice { kind: string; t?: number[]; loss: number[] | number[][]; label?: string; quadratic?: number[]; a?: number[]; b?: number[]; other?: string; barrier?: number; eigenvalue?: number }
 interface Result {
   checkpoint: string; format: string; backend: string; params: number; samples: number; loss: number; gradNorm: number;
   lossFunction: { kind: string; reason: string };
   data: { file: string; total: number; seed: number };
-  layers: { name: string; params: number; gradNorm: number }[];
+  layers: { name: string; params: number; gradNorm: number; traceShare?: number }[];
+  hessian?: { top: { value: number; residual: number }[]; bottom: { value: number; residual: number }[]; trace?: { estimate: number; stderr: number }; density?: { grid: number[]; values: number[] }; lanczos?: { iterations: number; converged: boolean } };
+  slices?: Slice[];
+  sharpness?: { keskar: { epsilon: number; subspace: number | null; value: number }[]; adaptive?: unknown };
+  weights?: { layers: { name: string; alpha: number | null; stableRank: number; spectralNorm: number }[] };
+  pgb?: { residual?: number };
+  verdict?: { kind: string; confidence?: number | string; reasons?: string[] };
+  theory?: unknown[];
   notices: string[]; computedAt: string; timings: { totalMs: number };
 }
+interface Ckpt { path: string; rel: string; step: number | null; mtimeMs: number; result: Result | null; job: { state: string; fraction?: number } | null }
+interface Ui { smoothing: SmoothingMode; amount: number; x: XMode; logX: boolean; logY: boolean; clip: boolean; densityLog: boolean; hidden: string[]; zoom?: [number, number] | null }
+interface State { runDir?: string; runName?: string; selected?: string | null; ui: Ui }
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
-let chart: Chart | undefined;
+const saved = (vscode.getState() as Partial<State> | undefined) ?? {};
+const state: State = { runDir: saved.runDir, runName: saved.runName, selected: saved.selected ?? null, ui: { smoothing: 'ema', amount: 0.6, x: 'step', logX: false, logY: false, clip: false, densityLog: true, hidden: [], zoom: null, ...((saved.ui ?? {}) as Partial<Ui>) } };
+let series: SeriesJ[] = [];
+let ckpts: Ckpt[] = [];
+let partialTop: { checkpoint: string; values: number[]; iterations?: number } | undefined;
+const charts = new Map<string, Chart>();
+const exporters = new Map<string, () => { header: string[]; rows: (string | number | null)[][]; json: unknown }>();
+let painted = false;
+/** the checkpoint markers of the training-curve chart (the chart's last dataset) */
+let curveMarkers: { x: number; y: number; path: string }[] = [];
+/** keeps the markers' pixel positions on the canvas (data-markers) current after every draw, resizes included */
+const markerPositions = {
+  id: 'markerPositions',
+  afterDraw(chart: Chart) {
+    const meta = chart.getDatasetMeta(chart.data.datasets.length - 1);
+    (chart.canvas as HTMLCanvasElement).dataset.markers = JSON.stringify(meta.data.map((p, k) => ({ x: Math.round(p.x), y: Math.round(p.y), checkpoint: curveMarkers[k]?.path })));
+  },
+};
 
-function css(name: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+function saveState(): void {
+  vscode.setState(state);
+  vscode.postMessage({ type: 'state', state: { runDir: state.runDir, selected: state.selected } });
 }
 
-export function fmt(x: number): string {
+// ── helpers ─────────────────────────────────────────────────────────────────────────────────
+function css(name: string, fallback: string): string { return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback; }
+function theme() {
+  const hc = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
+  return {
+    fg: css('--vscode-foreground', '#ccc'), muted: css('--vscode-descriptionForeground', '#999'),
+    grid: css('--vscode-editorWidget-border', css('--vscode-panel-border', 'rgba(128,128,128,0.35)')),
+    bg: css('--vscode-editor-background', '#1e1e1e'), hc,
+    palette: ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow']
+      .map((v, i) => css(v, ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'][i])),
+    accent: css('--vscode-focusBorder', '#007fd4'), warn: css('--vscode-editorWarning-foreground', '#cca700'),
+  };
+}
+export function fmt(x: number | null | undefined, digits = 6): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return '—';
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(4) : x.toPrecision(6);
+  return a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(digits - 2) : String(Number(x.toPrecision(digits)));
 }
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...children: (Node | string | null | undefined)[]): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
-  Object.assign(e, props);
-  for (const c of children) e.append(c);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'className') e.className = String(v);
+    else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2).toLowerCase(), v as EventListener);
+    else if (k in e && !k.startsWith('aria') && !k.startsWith('data')) (e as unknown as Record<string, unknown>)[k] = v;
+    else e.setAttribute(k, String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
   return e;
 }
+const hexA = (c: string, a: number) => { const m = /^#([0-9a-f]{6})/i.exec(c); return m ? `#${m[1]}${Math.round(a * 255).toString(16).padStart(2, '0')}` : c; };
+const selectedCkpt = () => ckpts.find(c => c.path === state.selected);
+const stepLabel = (c: Ckpt) => (c.step !== null ? `step ${c.step}` : c.rel);
 
-function card(label: string, value: string, id: string): HTMLElement {
-  return el('div', { className: 'card' }, el('div', { className: 'label' }, label), el('div', { className: 'value', id }, value));
+// ── layout ──────────────────────────────────────────────────────────────────────────────────
+function chartBox(id: string, title: string, opts: { tall?: boolean; extra?: Node[]; canvas?: boolean } = {}): HTMLElement {
+  const box = el('section', { className: 'panel', id: `${id}-panel`, 'aria-labelledby': `${id}-title` },
+    el('div', { className: 'panel-head' },
+      el('h2', { id: `${id}-title` }, title),
+      ...(opts.extra ?? []),
+      el('span', { className: 'spacer' }),
+      el('button', { className: 'tool', title: `Export ${title} as PNG`, 'aria-label': `Export ${title} as PNG`, onclick: () => exportChart(id, 'png') }, 'PNG'),
+      el('button', { className: 'tool', title: `Export ${title} data as CSV`, 'aria-label': `Export ${title} data as CSV`, onclick: () => exportChart(id, 'csv') }, 'CSV'),
+      el('button', { className: 'tool', title: `Export ${title} data as JSON`, 'aria-label': `Export ${title} data as JSON`, onclick: () => exportChart(id, 'json') }, 'JSON')),
+    el('div', { className: `chart-box${opts.tall ? ' tall' : ''}` }, el('canvas', { id, role: 'img', 'aria-label': title, tabIndex: 0 })),
+    el('p', { className: 'muted empty', id: `${id}-empty`, hidden: true }, 'not computed'));
+  return box;
 }
 
-function render(r: Result): void {
+function checkbox(id: string, label: string, checked: boolean, on: (v: boolean) => void): HTMLElement {
+  const input = el('input', { type: 'checkbox', id, checked, onchange: (e: Event) => on((e.target as HTMLInputElement).checked) });
+  return el('label', { className: 'ctl', htmlFor: id }, input, ' ', label);
+}
+
+function layout(): void {
   const app = document.getElementById('app')!;
   app.replaceChildren();
-  app.append(
-    el('h1', {}, 'Checkpoint diagnostics'),
-    el('div', { className: 'path' }, r.checkpoint),
-    el('div', { className: 'muted' }, `${r.format} · ${r.params.toLocaleString('en-US')} parameters · ${r.backend} · ${new Date(r.computedAt).toLocaleString()} · ${r.timings.totalMs.toFixed(0)} ms`),
-    el('div', { className: 'cards' },
-      card(`Loss (${r.lossFunction.kind})`, fmt(r.loss), 'loss'),
-      card('Gradient norm ‖∇L‖', fmt(r.gradNorm), 'gradNorm'),
-      card('Samples', `${r.samples} of ${r.data.total}`, 'samples'),
-      card('Backend', r.backend, 'backend')),
-    el('h2', {}, 'Gradient norm per layer'),
-    el('div', { className: 'chart-box' }, el('canvas', { id: 'layerChart', role: 'img', ariaLabel: 'Gradient norm per layer' })),
-  );
-  const tbl = el('table', {}, el('tr', {}, el('th', {}, 'layer'), el('th', {}, 'parameters'), el('th', {}, '‖∇L‖ of the layer')));
-  for (const l of r.layers) tbl.append(el('tr', {}, el('td', {}, l.name), el('td', { className: 'num' }, String(l.params)), el('td', { className: 'num' }, fmt(l.gradNorm))));
-  app.append(tbl);
-  app.append(el('p', { className: 'muted' }, `Data: ${r.data.file} (seed ${r.data.seed}). Loss: ${r.lossFunction.reason}.`));
-  for (const n of r.notices) app.append(el('p', { className: 'notice' }, n));
+  const ui = state.ui;
+  const smoothSel = el('select', { id: 'smoothing', 'aria-label': 'Smoothing', onchange: (e: Event) => { ui.smoothing = (e.target as HTMLSelectElement).value as SmoothingMode; saveState(); drawCurves(); } },
+    ...(['none', 'ema', 'ma'] as const).map(v => el('option', { value: v, selected: ui.smoothing === v }, v === 'none' ? 'no smoothing' : v === 'ema' ? 'EMA (debiased)' : 'moving average')));
+  const amount = el('input', { type: 'range', id: 'amount', min: '0', max: '0.99', step: '0.01', value: String(ui.amount), 'aria-label': 'Smoothing amount', oninput: (e: Event) => { ui.amount = Number((e.target as HTMLInputElement).value); amountOut.textContent = ui.amount.toFixed(2); saveState(); drawCurves(); } });
+  const amountOut = el('output', { id: 'amountOut', htmlFor: 'amount' }, ui.amount.toFixed(2));
+  const xSel = el('select', { id: 'xaxis', 'aria-label': 'x axis', onchange: (e: Event) => { ui.x = (e.target as HTMLSelectElement).value as XMode; ui.zoom = null; saveState(); drawCurves(); } },
+    ...(['step', 'relative', 'wall'] as const).map(v => el('option', { value: v, selected: ui.x === v }, v === 'step' ? 'x: step' : v === 'relative' ? 'x: relative time' : 'x: wall time')));
+  const ckSel = el('select', { id: 'checkpointSelect', 'aria-label': 'Selected checkpoint', onchange: (e: Event) => select((e.target as HTMLSelectElement).value) });
 
-  const fg = css('--vscode-foreground', '#ccc');
-  const grid = css('--vscode-panel-border', 'rgba(128,128,128,0.3)');
-  const accent = css('--vscode-charts-blue', css('--vscode-focusBorder', '#3794ff'));
-  chart?.destroy();
-  const canvas = document.getElementById('layerChart') as HTMLCanvasElement;
-  chart = new Chart(canvas, {
-    type: 'bar',
-    data: { labels: r.layers.map(l => l.name), datasets: [{ label: '‖∇L‖ per layer', data: r.layers.map(l => l.gradNorm), backgroundColor: accent, borderColor: accent }] },
-    options: {
-      responsive: true, maintainAspectRatio: false, animation: false,
-      color: fg,
-      scales: { x: { ticks: { color: fg }, grid: { color: grid } }, y: { ticks: { color: fg }, grid: { color: grid }, beginAtZero: true } },
-      plugins: { legend: { labels: { color: fg } }, tooltip: { callbacks: { label: c => `‖∇L‖ = ${fmt(c.parsed.y ?? 0)}` } } },
-    },
+  app.append(
+    el('header', { className: 'top' },
+      el('div', {}, el('h1', { id: 'runName' }, state.runName ?? 'Run'), el('div', { className: 'path muted', id: 'runDir' }, state.runDir ?? '')),
+      el('div', { className: 'muted', id: 'jobStatus', role: 'status' }, '')),
+    el('section', { className: 'panel', id: 'curves-panel' },
+      el('div', { className: 'panel-head' }, el('h2', { id: 'curves-title' }, 'Training curves'), el('span', { className: 'spacer' }),
+        el('button', { className: 'tool', onclick: () => exportChart('curveChart', 'png'), 'aria-label': 'Export training curves as PNG' }, 'PNG'),
+        el('button', { className: 'tool', onclick: () => exportChart('curveChart', 'csv'), 'aria-label': 'Export training curves as CSV' }, 'CSV'),
+        el('button', { className: 'tool', onclick: () => exportChart('curveChart', 'json'), 'aria-label': 'Export training curves as JSON' }, 'JSON')),
+      el('div', { className: 'controls' },
+        smoothSel, amount, amountOut, xSel,
+        checkbox('logX', 'log x', ui.logX, v => { ui.logX = v; saveState(); drawCurves(); }),
+        checkbox('logY', 'log y', ui.logY, v => { ui.logY = v; saveState(); drawCurves(); }),
+        checkbox('clip', 'clip outliers', ui.clip, v => { ui.clip = v; saveState(); drawCurves(); }),
+        el('button', { className: 'tool', id: 'resetZoom', onclick: () => { ui.zoom = null; saveState(); drawCurves(); } }, 'Reset zoom')),
+      el('div', { className: 'tags', id: 'tags', role: 'group', 'aria-label': 'Series shown' }),
+      el('div', { className: 'chart-box tall' }, el('canvas', { id: 'curveChart', role: 'img', 'aria-label': 'Training curves with checkpoint markers; arrow keys select a checkpoint, + and − zoom, 0 resets', tabIndex: 0 })),
+      el('p', { className: 'muted empty', id: 'curveChart-empty', hidden: true }, 'No training logs in this run.')),
+    el('section', { className: 'panel', id: 'checkpoint-panel' },
+      el('div', { className: 'panel-head' }, el('h2', {}, 'Checkpoint'), ckSel, el('span', { className: 'spacer' }),
+        el('button', { className: 'tool', id: 'diagnoseFull', onclick: () => state.selected && vscode.postMessage({ type: 'diagnose', checkpoint: state.selected, mode: 'full' }) }, 'Diagnose (full)'),
+        el('button', { className: 'tool', id: 'compareWith', onclick: () => state.selected && vscode.postMessage({ type: 'compare', checkpoint: state.selected }) }, 'Compare with…')),
+      el('div', { className: 'path muted', id: 'ckptPath' }),
+      el('div', { className: 'cards', id: 'cards' }),
+      el('div', { className: 'verdict', id: 'verdict' })),
+    el('div', { className: 'grid' },
+      chartBox('eigChart', 'Hessian eigenvalues (top / bottom)'),
+      chartBox('densityChart', 'Spectral density', { extra: [checkbox('densityLog', 'log y', ui.densityLog, v => { ui.densityLog = v; saveState(); drawSelected(); })] }),
+      chartBox('sliceChart', '1-D slices and interpolation'),
+      heatmapBox(),
+      chartBox('alphaChart', 'Weight spectra: power-law α per layer'),
+      chartBox('layerChart', 'Gradient norm per layer'),
+      chartBox('acrossChart', 'λ_max and sharpness across checkpoints'),
+      chartBox('pgbChart', 'PGB residual across checkpoints')),
+    el('div', { id: 'notices' }),
+  );
+  const canvas = document.getElementById('curveChart') as HTMLCanvasElement;
+  canvas.addEventListener('keydown', e => {
+    const order = ckpts.filter(c => c.step !== null);
+    const i = order.findIndex(c => c.path === state.selected);
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      e.preventDefault();
+      const j = Math.max(0, Math.min(order.length - 1, (i < 0 ? 0 : i) + (e.key === 'ArrowRight' ? 1 : -1)));
+      if (order[j]) select(order[j].path);
+    } else if (e.key === '+' || e.key === '=' || e.key === '-') { e.preventDefault(); zoomBy(e.key === '-' ? 1.25 : 0.8, 0.5); }
+    else if (e.key === '0') { state.ui.zoom = null; saveState(); drawCurves(); }
+  });
+  canvas.addEventListener('wheel', e => {
+    if (!e.ctrlKey && !e.altKey && !e.metaKey) return; // plain wheel scrolls the page
+    e.preventDefault();
+    const r = canvas.getBoundingClientRect();
+    zoomBy(e.deltaY > 0 ? 1.2 : 1 / 1.2, (e.clientX - r.left) / r.width);
+  }, { passive: false });
+  let drag: { x: number; zoom: [number, number] } | undefined;
+  canvas.addEventListener('mousedown', e => { const ch = charts.get('curveChart'); if (ch && e.shiftKey) { const s = ch.scales.x; drag = { x: e.clientX, zoom: [s.min, s.max] }; } });
+  window.addEventListener('mouseup', () => { drag = undefined; });
+  canvas.addEventListener('mousemove', e => {
+    const ch = charts.get('curveChart');
+    if (!drag || !ch) return;
+    const w = ch.chartArea.right - ch.chartArea.left;
+    const dx = ((e.clientX - drag.x) / w) * (drag.zoom[1] - drag.zoom[0]);
+    state.ui.zoom = [drag.zoom[0] - dx, drag.zoom[1] - dx];
+    drawCurves();
   });
 }
 
-window.addEventListener('message', (ev: MessageEvent<{ type: string; result: Result }>) => {
-  if (ev.data?.type === 'result') { vscode.setState({ result: ev.data.result }); render(ev.data.result); }
+function heatmapBox(): HTMLElement {
+  const box = chartBox('slice2d', '2-D slice (loss heat map with contours)');
+  box.querySelector('.chart-box')!.classList.add('square');
+  return box;
+}
+
+function zoomBy(f: number, at: number): void {
+  const ch = charts.get('curveChart');
+  if (!ch) return;
+  const s = ch.scales.x, lo = s.min, hi = s.max, c = lo + (hi - lo) * at;
+  state.ui.zoom = [c - (c - lo) * f, c + (hi - c) * f];
+  saveState();
+  drawCurves();
+}
+
+function select(p: string): void {
+  if (!ckpts.some(c => c.path === p)) return;
+  state.selected = p;
+  saveState();
+  vscode.postMessage({ type: 'select', checkpoint: p });
+  drawSelected();
+  drawCurves();
+}
+
+// ── charts ──────────────────────────────────────────────────────────────────────────────────
+function upsert(id: string, config: ChartConfiguration): Chart | undefined {
+  const canvas = document.getElementById(id) as HTMLCanvasElement | null;
+  if (!canvas) return undefined;
+  const old = charts.get(id);
+  if (old && (old.config as { type?: string }).type === config.type) {
+    old.data = config.data;
+    old.options = config.options ?? {};
+    old.update('none');
+    return old;
+  }
+  old?.destroy();
+  const ch = new Chart(canvas, config);
+  charts.set(id, ch);
+  return ch;
+}
+
+function baseOptions(t: ReturnType<typeof theme>, o: { xTitle?: string; yTitle?: string; logY?: boolean; logX?: boolean; xType?: 'linear' | 'category' } = {}): ChartConfiguration['options'] {
+  const axis = (title: string | undefined, log: boolean | undefined, type?: string) => ({
+    type: (log ? 'logarithmic' : type ?? 'linear') as 'linear',
+    ticks: { color: t.fg }, grid: { color: t.grid }, border: { color: t.grid },
+    title: { display: !!title, text: title ?? '', color: t.muted },
+  });
+  return {
+    responsive: true, maintainAspectRatio: false, animation: false, color: t.fg,
+    interaction: { mode: 'nearest', intersect: false },
+    scales: { x: axis(o.xTitle, o.logX, o.xType), y: axis(o.yTitle, o.logY) },
+    plugins: { legend: { labels: { color: t.fg, boxWidth: 12 } }, tooltip: { callbacks: {} } },
+  };
+}
+
+function setEmpty(id: string, empty: boolean, text = 'not computed'): void {
+  const e = document.getElementById(`${id}-empty`);
+  const c = document.getElementById(id);
+  if (e) { e.hidden = !empty; e.textContent = text; }
+  if (c?.parentElement) c.parentElement.hidden = empty;
+}
+
+function seriesColor(i: number, t: ReturnType<typeof theme>): string { return t.palette[i % t.palette.length]; }
+
+function drawTags(): void {
+  const box = document.getElementById('tags');
+  if (!box) return;
+  const t = theme();
+  box.replaceChildren(...series.map((s, i) => {
+    const id = `tag-${i}`;
+    const lab = checkbox(id, s.tag, !state.ui.hidden.includes(s.tag), v => {
+      state.ui.hidden = v ? state.ui.hidden.filter(x => x !== s.tag) : [...state.ui.hidden, s.tag];
+      saveState(); drawCurves();
+    });
+    lab.style.borderLeftColor = seriesColor(i, t);
+    lab.classList.add('tag');
+    lab.title = `${s.tag} (${s.file}, ${s.total} points${s.downsampled ? ', downsampled for transfer' : ''})`;
+    return lab;
+  }));
+}
+
+function xTickFormat(v: number): string {
+  if (state.ui.x === 'wall') return new Date(v).toLocaleTimeString();
+  if (state.ui.x === 'relative') { const s = Math.round(v); const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60); return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`; }
+  return String(v);
+}
+
+function drawCurves(): void {
+  const t = theme();
+  const ui = state.ui;
+  const visible = series.map((s, i) => ({ s, i })).filter(({ s }) => !ui.hidden.includes(s.tag));
+  setEmpty('curveChart', series.length === 0, 'No training logs in this run.');
+  if (series.length === 0) return;
+  const datasets: ChartDataset<'line' | 'scatter', { x: number; y: number }[]>[] = [];
+  const allY: number[] = [];
+  const exportRows: (string | number | null)[][] = [];
+  let first: { x: number[]; y: number[]; steps: number[] } | undefined;
+  for (const { s, i } of visible) {
+    const raw = s.values.map(v => (v === null ? NaN : v));
+    const xs = xValues(s.steps, s.wallTimes.map(w => (w === null ? NaN : w)), ui.x);
+    const sm = smooth(raw, ui.smoothing, ui.amount); // full resolution, before decimation
+    const keep = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!ui.logX || x > 0) && (!ui.logY || y > 0);
+    const pts = (ys: number[]) => { const d = decimate(xs, ys, 2000); return d.x.map((x, k) => ({ x, y: d.y[k] })).filter(p => keep(p.x, p.y)); };
+    const color = seriesColor(i, t);
+    if (ui.smoothing !== 'none') datasets.push({ type: 'line', label: `${s.tag} (raw)`, data: pts(raw), borderColor: hexA(color, 0.3), backgroundColor: hexA(color, 0.3), borderWidth: 1, pointRadius: 0, order: 2 } as ChartDataset<'line', { x: number; y: number }[]>);
+    datasets.push({ type: 'line', label: s.tag, data: pts(sm), borderColor: color, backgroundColor: color, borderWidth: t.hc ? 3 : 2, pointRadius: 0, order: 1 } as ChartDataset<'line', { x: number; y: number }[]>);
+    for (const v of sm) if (Number.isFinite(v)) allY.push(v);
+    s.steps.forEach((st, k) => exportRows.push([s.tag, st, s.wallTimes[k], s.values[k], Number.isFinite(sm[k]) ? sm[k] : null]));
+    if (!first) first = { x: xs, y: sm, steps: s.steps };
+  }
+  // checkpoint markers on the first visible curve (at the nearest logged step)
+  const markers: { x: number; y: number; path: string }[] = [];
+  for (const c of ckpts) {
+    if (c.step === null) continue;
+    let x = c.step, y = NaN;
+    if (first) {
+      let best = -1;
+      first.steps.forEach((st, k) => { if (Number.isFinite(first!.y[k]) && (best < 0 || Math.abs(st - c.step!) < Math.abs(first!.steps[best] - c.step!))) best = k; });
+      if (best >= 0) { y = first.y[best]; x = ui.x === 'step' ? c.step : first.x[best]; }
+    }
+    if (ui.x === 'wall' && !Number.isFinite(x)) x = c.mtimeMs;
+    if (Number.isFinite(x) && Number.isFinite(y)) markers.push({ x, y, path: c.path });
+  }
+  const sel = markers.findIndex(m => m.path === state.selected);
+  datasets.push({
+    type: 'scatter', label: 'checkpoints', data: markers.map(m => ({ x: m.x, y: m.y })), order: 0,
+    pointRadius: markers.map((_, k) => (k === sel ? 9 : 6)), pointHoverRadius: 10, pointStyle: 'rectRot',
+    backgroundColor: markers.map((_, k) => (k === sel ? t.accent : t.bg)), borderColor: markers.map((_, k) => (k === sel ? t.fg : t.accent)), borderWidth: 2,
+  } as unknown as ChartDataset<'scatter', { x: number; y: number }[]>);
+  const opts = baseOptions(t, { xTitle: ui.x === 'step' ? 'step' : ui.x === 'relative' ? 'time since start' : 'wall time', logX: ui.logX, logY: ui.logY })!;
+  const sx = opts.scales!.x as Record<string, unknown>, sy = opts.scales!.y as Record<string, unknown>;
+  (sx.ticks as Record<string, unknown>).callback = (v: number | string) => xTickFormat(Number(v));
+  if (ui.zoom) { sx.min = ui.zoom[0]; sx.max = ui.zoom[1]; }
+  if (ui.clip) { const r = clipRange(allY); if (r) { sy.min = ui.logY ? Math.max(r.lo, Math.min(...allY.filter(v => v > 0))) : r.lo; sy.max = r.hi; } }
+  opts.plugins!.legend = { labels: { color: t.fg, boxWidth: 12, filter: item => !String(item.text).endsWith('(raw)') } };
+  opts.plugins!.tooltip = { callbacks: { title: items => items.length ? `x = ${xTickFormat(items[0].parsed.x as number)}` : '', label: c => c.dataset.label === 'checkpoints' ? `checkpoint ${ckpts.find(k => k.path === markers[c.dataIndex]?.path)?.rel ?? ''}` : `${c.dataset.label}: ${fmt(c.parsed.y as number)}` } };
+  opts.onClick = (e, _elements, chart) => {
+    // the nearest checkpoint marker within 14 px of the click
+    const pts = chart.getDatasetMeta(datasets.length - 1).data;
+    let best = -1, bd = 14;
+    pts.forEach((p, k) => { const d = Math.hypot(p.x - (e.x ?? -1e9), p.y - (e.y ?? -1e9)); if (d <= bd) { bd = d; best = k; } });
+    if (best >= 0) select(markers[best].path);
+  };
+  curveMarkers = markers;
+  upsert('curveChart', { type: 'line', data: { datasets: datasets as ChartDataset<'line'>[] }, options: opts, plugins: [markerPositions] });
+  exporters.set('curveChart', () => ({ header: ['tag', 'step', 'wall_time', 'value', 'smoothed'], rows: exportRows, json: { series: visible.map(v => v.s), smoothing: { mode: ui.smoothing, amount: ui.amount }, checkpoints: markers } }));
+}
+
+function card(label: string, value: string, id: string, title?: string): HTMLElement {
+  return el('div', { className: 'card', title: title ?? label }, el('div', { className: 'label' }, label), el('div', { className: 'value', id }, value));
+}
+
+function drawSelected(): void {
+  const t = theme();
+  const sel = document.getElementById('checkpointSelect') as HTMLSelectElement | null;
+  if (sel) {
+    sel.replaceChildren(...ckpts.map(c => el('option', { value: c.path, selected: c.path === state.selected }, `${stepLabel(c)} — ${c.rel}${c.result ? '' : c.job ? ` (${c.job.state})` : ' (not diagnosed)'}`)));
+  }
+  const c = selectedCkpt();
+  const r = c?.result ?? null;
+  document.getElementById('ckptPath')!.textContent = c ? `${c.path}${r ? ` · ${r.format} · ${r.params.toLocaleString('en-US')} parameters · ${r.backend} · ${new Date(r.computedAt).toLocaleString()} · ${r.timings.totalMs.toFixed(0)} ms` : ''}` : 'No checkpoint selected.';
+  const top = r?.hessian?.top ?? [], bottom = r?.hessian?.bottom ?? [];
+  const keskar = r?.sharpness?.keskar?.find(k => k.subspace === null && k.epsilon === 1e-3) ?? r?.sharpness?.keskar?.[0];
+  const cards = document.getElementById('cards')!;
+  cards.replaceChildren(
+    card(`Loss${r ? ` (${r.lossFunction.kind})` : ''}`, r ? fmt(r.loss) : '—', 'loss'),
+    card('Gradient norm ‖∇L‖', r ? fmt(r.gradNorm) : '—', 'gradNorm'),
+    card('λ_max', top[0] ? fmt(top[0].value) : 'not computed', 'lambdaMax'),
+    card('λ_min', bottom[0] ? fmt(bottom[0].value) : 'not computed', 'lambdaMin'),
+    card('Trace', r?.hessian?.trace ? `${fmt(r.hessian.trace.estimate, 4)} ± ${fmt(r.hessian.trace.stderr, 2)}` : 'not computed', 'trace'),
+    card('ε-sharpness', keskar ? fmt(keskar.value, 4) : 'not computed', 'sharpness', keskar ? `Keskar ε=${keskar.epsilon}, full space` : undefined),
+    card('PGB residual', typeof r?.pgb?.residual === 'number' ? fmt(r.pgb.residual, 4) : 'not computed', 'pgb'),
+    card('Samples', r ? `${r.samples} of ${r.data.total}` : '—', 'samples'),
+  );
+  // verdict card
+  const v = r?.verdict;
+  const vEl = document.getElementById('verdict')!;
+  vEl.replaceChildren();
+  if (c?.job) vEl.append(el('p', { className: 'muted', id: 'jobState' }, `${c.job.state}${c.job.fraction !== undefined ? ` ${Math.round(c.job.fraction * 100)}%` : ''}…`));
+  if (v) {
+    vEl.append(el('div', { className: 'verdict-card', id: 'verdictCard' },
+      el('div', { className: 'verdict-kind' }, `Verdict: ${v.kind}`, v.confidence !== undefined ? el('span', { className: 'muted' }, ` (confidence ${typeof v.confidence === 'number' ? fmt(v.confidence, 2) : v.confidence})`) : null),
+      v.reasons?.length ? el('ul', {}, ...v.reasons.map(x => el('li', {}, String(x)))) : null,
+      Array.isArray(r?.theory) && r!.theory!.length ? el('details', {}, el('summary', {}, 'Theory notes'), el('ul', {}, ...r!.theory!.map(x => el('li', {}, typeof x === 'string' ? x : JSON.stringify(x))))) : null));
+  } else if (r) vEl.append(el('p', { className: 'muted', id: 'verdictCard' }, 'Verdict: not computed by this engine version.'));
+  else if (c && !c.job) vEl.append(el('p', { className: 'muted', id: 'verdictCard' }, 'Not diagnosed yet — use “Diagnose (full)”.'));
+
+  // eigenvalues (streamed partials while Lanczos runs)
+  const partial = partialTop && partialTop.checkpoint === c?.path && (!r || !top.length) ? partialTop.values : undefined;
+  const topVals = partial ?? top.map(x => x.value);
+  const eigLabels = [...topVals.map((_, i) => `λ${i + 1}`), ...bottom.map((_, i) => `λ(−${i + 1})`)];
+  const eigVals = [...topVals, ...bottom.map(x => x.value)];
+  setEmpty('eigChart', eigVals.length === 0);
+  const eo = baseOptions(t, { xType: 'category', yTitle: 'eigenvalue' })!;
+  eo.plugins!.tooltip = { callbacks: { label: k => `${k.label} = ${fmt(k.parsed.y as number)}` } };
+  upsert('eigChart', { type: 'bar', data: { labels: eigLabels, datasets: [{ label: partial ? `Lanczos estimate (iteration ${partialTop?.iterations ?? '?'})` : 'Hessian eigenvalues', data: eigVals, backgroundColor: eigVals.map(x => (x < 0 ? t.palette[4] : t.palette[0])), borderColor: t.fg, borderWidth: t.hc ? 1 : 0 }] }, options: eo });
+  const eigCanvas = document.getElementById('eigChart') as HTMLCanvasElement;
+  eigCanvas.dataset.values = JSON.stringify(eigVals);
+  eigCanvas.dataset.checkpoint = c?.path ?? '';
+  exporters.set('eigChart', () => ({ header: ['index', 'eigenvalue'], rows: eigLabels.map((l, i) => [l, eigVals[i]]), json: r?.hessian ? { top: r.hessian.top, bottom: r.hessian.bottom, lanczos: r.hessian.lanczos } : { partial: topVals } }));
+
+  // spectral density
+  const dens = r?.hessian?.density;
+  setEmpty('densityChart', !dens);
+  if (dens) {
+    const floor = Math.max(1e-12, Math.max(...dens.values) * 1e-8);
+    const pts = dens.grid.map((x, i) => ({ x, y: state.ui.densityLog ? Math.max(floor, dens.values[i]) : dens.values[i] }));
+    upsert('densityChart', { type: 'line', data: { datasets: [{ label: 'spectral density (SLQ)', data: pts, borderColor: t.palette[2], backgroundColor: hexA(t.palette[2], 0.2), fill: !state.ui.densityLog, pointRadius: 0, borderWidth: t.hc ? 3 : 1.5 }] }, options: baseOptions(t, { xTitle: 'eigenvalue λ', yTitle: 'density', logY: state.ui.densityLog }) });
+    exporters.set('densityChart', () => ({ header: ['lambda', 'density'], rows: dens.grid.map((x, i) => [x, dens.values[i]]), json: dens }));
+  }
+
+  // 1-D slices and interpolations
+  const s1 = (r?.slices ?? []).filter(s => s.kind !== '2d' && Array.isArray(s.t));
+  setEmpty('sliceChart', s1.length === 0);
+  if (s1.length) {
+    const ds: ChartDataset<'line', { x: number; y: number }[]>[] = [];
+    s1.forEach((s, i) => {
+      const col = t.palette[i % t.palette.length];
+      const label = s.kind === 'interp' ? `interpolation → ${String(s.other ?? '').split(/[\\/]/).slice(-2).join('/')} (barrier ${fmt(s.barrier ?? NaN, 3)})` : `${s.label ?? s.kind}`;
+      ds.push({ label, data: s.t!.map((x, k) => ({ x, y: (s.loss as number[])[k] })), borderColor: col, backgroundColor: col, pointRadius: 0, borderWidth: t.hc ? 3 : 2 });
+      if (s.quadratic) ds.push({ label: `${s.label ?? s.kind}: quadratic model`, data: s.t!.map((x, k) => ({ x, y: s.quadratic![k] })), borderColor: col, borderDash: [5, 4], pointRadius: 0, borderWidth: 1 });
+    });
+    upsert('sliceChart', { type: 'line', data: { datasets: ds }, options: baseOptions(t, { xTitle: 'step along the direction (t)', yTitle: 'loss' }) });
+    exporters.set('sliceChart', () => ({ header: ['slice', 't', 'loss'], rows: s1.flatMap(s => s.t!.map((x, k) => [s.kind === 'interp' ? `interp ${s.other}` : s.label ?? s.kind, x, (s.loss as number[])[k]])), json: s1 }));
+  }
+
+  // 2-D slice heat map
+  const s2 = (r?.slices ?? []).find(s => s.kind === '2d');
+  setEmpty('slice2d', !s2);
+  if (s2) drawHeatmap(s2 as Required<Pick<Slice, 'a' | 'b'>> & { loss: number[][] }, t);
+
+  // weight spectra α
+  const wl = r?.weights?.layers ?? [];
+  setEmpty('alphaChart', wl.length === 0);
+  if (wl.length) {
+    upsert('alphaChart', { type: 'bar', data: { labels: wl.map(l => l.name), datasets: [{ label: 'power-law α', data: wl.map(l => l.alpha ?? NaN), backgroundColor: wl.map(l => (l.alpha !== null && (l.alpha < 2 || l.alpha > 6) ? t.warn : t.palette[3])) }] }, options: baseOptions(t, { xType: 'category', yTitle: 'α' }) });
+    exporters.set('alphaChart', () => ({ header: ['layer', 'alpha', 'stableRank', 'spectralNorm'], rows: wl.map(l => [l.name, l.alpha, l.stableRank, l.spectralNorm]), json: wl }));
+  }
+
+  // per-layer gradient norms
+  const layers = r?.layers ?? [];
+  setEmpty('layerChart', layers.length === 0);
+  if (layers.length) {
+    const lo = baseOptions(t, { xType: 'category' })!;
+    lo.plugins!.tooltip = { callbacks: { label: k => `‖∇L‖ = ${fmt(k.parsed.y as number)}` } };
+    upsert('layerChart', { type: 'bar', data: { labels: layers.map(l => l.name), datasets: [{ label: '‖∇L‖ per layer', data: layers.map(l => l.gradNorm), backgroundColor: t.palette[0], borderColor: t.palette[0] }] }, options: lo });
+    exporters.set('layerChart', () => ({ header: ['layer', 'params', 'gradNorm'], rows: layers.map(l => [l.name, l.params, l.gradNorm]), json: layers }));
+  }
+  const notices = document.getElementById('notices')!;
+  notices.replaceChildren(...(r?.notices ?? []).map(n => el('p', { className: 'notice' }, n)), r ? el('p', { className: 'muted' }, `Data: ${r.data.file} (seed ${r.data.seed}). Loss: ${r.lossFunction.reason}.`) : '');
+}
+
+function drawHeatmap(s: { a: number[]; b: number[]; loss: number[][] }, t: ReturnType<typeof theme>): void {
+  const canvas = document.getElementById('slice2d') as HTMLCanvasElement;
+  const box = canvas.parentElement!;
+  const size = Math.max(200, Math.min(box.clientWidth || 360, 420));
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = size * dpr; canvas.height = size * dpr;
+  canvas.style.width = `${size}px`; canvas.style.height = `${size}px`;
+  const ctx = canvas.getContext('2d')!;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, size, size);
+  const pad = { l: 36, r: 10, t: 10, b: 30 };
+  const w = size - pad.l - pad.r, h = size - pad.t - pad.b;
+  const nA = s.a.length, nB = s.b.length;
+  const flat = s.loss.flat().filter(Number.isFinite);
+  const lo = Math.min(...flat), hi = Math.max(...flat);
+  const tr = (v: number) => Math.log(Math.max(v - lo, 0) + (hi - lo) * 1e-3 + 1e-12); // log colour scale above the minimum
+  const tlo = tr(lo), thi = tr(hi);
+  const cw = w / nA, chh = h / nB;
+  for (let j = 0; j < nB; j++) for (let i = 0; i < nA; i++) {
+    const v = s.loss[j][i];
+    ctx.fillStyle = Number.isFinite(v) ? heatmapColor((tr(v) - tlo) / (thi - tlo || 1)) : t.bg;
+    ctx.fillRect(pad.l + i * cw, pad.t + (nB - 1 - j) * chh, Math.ceil(cw), Math.ceil(chh));
+  }
+  // contours at 8 levels (log-spaced above the minimum), marching squares on cell centres
+  ctx.strokeStyle = t.hc ? t.fg : 'rgba(255,255,255,0.75)';
+  ctx.lineWidth = t.hc ? 1.5 : 1;
+  const X = (i: number) => pad.l + (i + 0.5) * cw, Y = (j: number) => pad.t + (nB - 1 - j + 0.5) * chh;
+  for (let k = 1; k <= 8; k++) {
+    const level = lo + (Math.exp(tlo + ((thi - tlo) * k) / 9) - Math.exp(tlo)) ;
+    ctx.beginPath();
+    for (const [x1, y1, x2, y2] of contourSegments(s.loss, level)) { ctx.moveTo(X(x1), Y(y1)); ctx.lineTo(X(x2), Y(y2)); }
+    ctx.stroke();
+  }
+  // θ at the centre, axes
+  ctx.fillStyle = t.fg; ctx.strokeStyle = t.fg;
+  ctx.beginPath(); ctx.arc(pad.l + w / 2, pad.t + h / 2, 4, 0, 2 * Math.PI); ctx.fill();
+  ctx.font = `11px ${css('--vscode-font-family', 'sans-serif')}`;
+  ctx.fillText(String(s.a[0]), pad.l, size - 12); ctx.fillText(String(s.a[nA - 1]), pad.l + w - 10, size - 12); ctx.fillText('direction 1', pad.l + w / 2 - 25, size - 12);
+  ctx.save(); ctx.translate(12, pad.t + h / 2 + 25); ctx.rotate(-Math.PI / 2); ctx.fillText('direction 2', 0, 0); ctx.restore();
+  canvas.setAttribute('aria-label', `2-D loss slice: ${nA}×${nB} grid, loss from ${fmt(lo, 4)} to ${fmt(hi, 4)}`);
+  exporters.set('slice2d', () => ({ header: ['a', 'b', 'loss'], rows: s.b.flatMap((b, j) => s.a.map((a, i) => [a, b, s.loss[j][i]])), json: s }));
+}
+
+function drawAcross(): void {
+  const t = theme();
+  const withStep = ckpts.filter(c => c.result).map((c, i) => ({ c, x: c.step ?? i }));
+  const lam = withStep.filter(p => p.c.result!.hessian?.top?.[0]).map(p => ({ x: p.x, y: p.c.result!.hessian!.top[0].value }));
+  const sh = withStep.filter(p => p.c.result!.sharpness?.keskar?.length).map(p => ({ x: p.x, y: (p.c.result!.sharpness!.keskar.find(k => k.subspace === null && k.epsilon === 1e-3) ?? p.c.result!.sharpness!.keskar[0]).value }));
+  const tr = withStep.filter(p => p.c.result!.hessian?.trace).map(p => ({ x: p.x, y: p.c.result!.hessian!.trace!.estimate }));
+  setEmpty('acrossChart', lam.length + sh.length === 0);
+  if (lam.length + sh.length) {
+    const o = baseOptions(t, { xTitle: 'step', yTitle: 'λ_max' })!;
+    (o.scales as Record<string, unknown>).y2 = { position: 'right', ticks: { color: t.fg }, grid: { drawOnChartArea: false }, title: { display: true, text: 'ε-sharpness', color: t.muted } };
+    upsert('acrossChart', { type: 'line', data: { datasets: [
+      { label: 'λ_max', data: lam, borderColor: t.palette[0], backgroundColor: t.palette[0], pointRadius: 4, borderWidth: 2 },
+      ...(sh.length ? [{ label: 'ε-sharpness (ε=1e-3)', data: sh, borderColor: t.palette[1], backgroundColor: t.palette[1], pointRadius: 4, borderWidth: 2, yAxisID: 'y2' }] : []),
+    ] }, options: o });
+    exporters.set('acrossChart', () => ({ header: ['step', 'lambda_max', 'sharpness', 'trace'], rows: withStep.map(p => [p.x, p.c.result!.hessian?.top?.[0]?.value ?? null, sh.find(s => s.x === p.x)?.y ?? null, tr.find(s => s.x === p.x)?.y ?? null]), json: { lambdaMax: lam, sharpness: sh, trace: tr } }));
+  }
+  const pgb = withStep.filter(p => typeof p.c.result!.pgb?.residual === 'number').map(p => ({ x: p.x, y: p.c.result!.pgb!.residual! }));
+  setEmpty('pgbChart', pgb.length === 0, 'PGB residual: not computed for the checkpoints of this run.');
+  if (pgb.length) {
+    upsert('pgbChart', { type: 'line', data: { datasets: [{ label: 'PGB residual', data: pgb, borderColor: t.palette[3], backgroundColor: t.palette[3], pointRadius: 4 }] }, options: baseOptions(t, { xTitle: 'step', yTitle: 'residual' }) });
+    exporters.set('pgbChart', () => ({ header: ['step', 'residual'], rows: pgb.map(p => [p.x, p.y]), json: pgb }));
+  }
+}
+
+function drawStatus(): void {
+  const running = ckpts.filter(c => c.job?.state === 'running'), queued = ckpts.filter(c => c.job?.state === 'queued');
+  const s = document.getElementById('jobStatus');
+  if (s) s.textContent = running.length || queued.length ? `${running.map(c => `diagnosing ${stepLabel(c)}${c.job!.fraction !== undefined ? ` ${Math.round(c.job!.fraction! * 100)}%` : ''}`).join(', ')}${queued.length ? ` · ${queued.length} queued` : ''}` : `${ckpts.filter(c => c.result).length} of ${ckpts.length} checkpoints diagnosed`;
+}
+
+function drawAll(): void {
+  drawTags(); drawCurves(); drawSelected(); drawAcross(); drawStatus();
+  if (!painted && (ckpts.some(c => c.result) || series.length)) {
+    painted = true;
+    requestAnimationFrame(() => vscode.postMessage({ type: 'painted', ms: performance.now() - T0 }));
+  }
+}
+
+function exportChart(id: string, ext: 'png' | 'csv' | 'json'): void {
+  const name = `${state.runName ?? 'run'}-${id}`;
+  if (ext === 'png') {
+    const c = document.getElementById(id) as HTMLCanvasElement | null;
+    if (!c) return;
+    // paint the theme background under the transparent chart
+    const out = document.createElement('canvas');
+    out.width = c.width; out.height = c.height;
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = theme().bg; ctx.fillRect(0, 0, out.width, out.height); ctx.drawImage(c, 0, 0);
+    vscode.postMessage({ type: 'export', name, ext, data: out.toDataURL('image/png') });
+    return;
+  }
+  const ex = exporters.get(id)?.();
+  if (!ex) return;
+  vscode.postMessage({ type: 'export', name, ext, data: ext === 'csv' ? toCsv(ex.header, ex.rows) : JSON.stringify(ex.json, null, 2) });
+}
+
+// ── messages ────────────────────────────────────────────────────────────────────────────────
+window.addEventListener('message', (ev: MessageEvent<{ type: string; [k: string]: unknown }>) => {
+  const m = ev.data;
+  if (!m || typeof m.type !== 'string') return;
+  if (m.type === 'init') {
+    const run = m.run as { dir: string; name: string };
+    state.runDir = run.dir; state.runName = run.name;
+    series = m.series as SeriesJ[]; ckpts = m.checkpoints as Ckpt[];
+    if (typeof m.selected === 'string') state.selected = m.selected;
+    if (!state.selected || !ckpts.some(c => c.path === state.selected)) state.selected = [...ckpts].reverse().find(c => c.result)?.path ?? ckpts[ckpts.length - 1]?.path ?? null;
+    saveState();
+    layout();
+    document.getElementById('runName')!.textContent = run.name;
+    document.getElementById('runDir')!.textContent = run.dir;
+    drawAll();
+    if (typeof m.focus === 'string') document.getElementById(`${m.focus}-panel`)?.scrollIntoView();
+  } else if (m.type === 'series') { series = m.series as SeriesJ[]; drawTags(); drawCurves(); }
+  else if (m.type === 'checkpoints') {
+    ckpts = m.checkpoints as Ckpt[];
+    if (partialTop && ckpts.find(c => c.path === partialTop!.checkpoint)?.result?.hessian) partialTop = undefined;
+    if (!state.selected) state.selected = ckpts[ckpts.length - 1]?.path ?? null;
+    drawCurves(); drawSelected(); drawAcross(); drawStatus();
+    if (!painted) drawAll();
+  } else if (m.type === 'select') { select(String(m.checkpoint)); }
+  else if (m.type === 'partial') {
+    const v = m.value as { top?: number[]; iterations?: number };
+    if (Array.isArray(v?.top)) { partialTop = { checkpoint: String(m.checkpoint), values: v.top, iterations: v.iterations }; if (partialTop.checkpoint === state.selected) drawSelected(); }
+  } else if (m.type === 'focus') document.getElementById(`${String(m.section)}-panel`)?.scrollIntoView();
 });
-const saved = vscode.getState() as { result?: Result } | undefined;
-if (saved?.result) render(saved.result);
+
+// theme changes: VS Code swaps the body classes and variables; recolour everything
+new MutationObserver(() => { if (ckpts.length || series.length) { for (const c of charts.values()) c.destroy(); charts.clear(); drawAll(); } }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+let resizeTimer: number | undefined;
+window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = window.setTimeout(() => { const c = selectedCkpt(); const s2 = c?.result?.slices?.find(s => s.kind === '2d'); if (s2) drawHeatmap(s2 as never, theme()); }, 100); });
+
 vscode.postMessage({ type: 'ready' });

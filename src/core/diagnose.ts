@@ -107,7 +107,7 @@ export interface DiagnoseResult {
   timings: { loadMs: number; backendMs: number; gradientMs: number; hessianMs: number; totalMs: number };
 }
 
-export type ProgressFn = (p: { stage: string; fraction?: number; message?: string }) => void;
+export type ProgressFn = (p: { stage: string; fraction?: number; message?: string; partial?: unknown }) => void;
 
 export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onProgress: ProgressFn = () => undefined): Promise<DiagnoseResult> {
   const t0 = performance.now();
@@ -141,7 +141,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
         top: opts.top, bottom: opts.bottom, tol: opts.tol, maxIter: opts.maxIter, trace: opts.trace, traceRelTol: opts.traceTol, traceMaxMatvecs: opts.traceHvps,
         density: opts.density, densityProbes: opts.densityProbes, densitySteps: opts.densitySteps, seed,
       }, signal,
-        p => onProgress({ stage: p.stage, fraction: 0.4 + 0.6 * Math.min(1, p.total ? p.done / p.total : 0), message: `${p.stage} ${p.done}/${p.total}` }));
+        p => onProgress({ stage: p.stage, fraction: 0.4 + 0.6 * Math.min(1, p.total ? p.done / p.total : 0), message: `${p.stage} ${p.done}/${p.total}`, partial: p.partial }));
     }
     let slices: unknown[] | undefined;
     if (opts.slices?.length) {

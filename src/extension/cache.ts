@@ -1,8 +1,9 @@
 /**
  * Results cache: diagnose results keyed by a fingerprint of checkpoint + data + settings,
  * stored as JSON files in the extension's workspace storage (never in the user's folders),
- * so reloads, hovers and other windows show them at once. A changed checkpoint or dataset
- * changes the fingerprint, so stale entries are never shown as current.
+ * so reloads, hovers and other windows show them at once. The fingerprint is a content hash
+ * (memoised by stat), so a changed checkpoint or dataset changes it and stale entries are never
+ * shown as current; `invalidate` drops a changed checkpoint's entries from disk too.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -23,12 +24,43 @@ export function checkpointFiles(file: string): string[] {
   return files;
 }
 
+const HASH_FULL_BYTES = 64 * 2 ** 20;
+const memo = new Map<string, { stat: string; hash: string }>();
+
+/**
+ * Content hash of one file (sha-256 of its bytes; files over 64 MB: of their size and the first
+ * and last 8 MB). Memoised by path + size + mtime + inode, so an unchanged file is hashed once per
+ * session and a lookup costs one stat.
+ */
+export function contentHash(file: string): string {
+  let st: fs.Stats;
+  try { st = fs.statSync(file); } catch { return 'missing'; }
+  const statKey = `${st.size}:${st.mtimeMs}:${st.ino}`;
+  const m = memo.get(file);
+  if (m && m.stat === statKey) return m.hash;
+  const h = crypto.createHash('sha256');
+  try {
+    if (st.size <= HASH_FULL_BYTES) h.update(fs.readFileSync(file));
+    else {
+      const fd = fs.openSync(file, 'r');
+      try {
+        const part = Buffer.alloc(8 * 2 ** 20);
+        fs.readSync(fd, part, 0, part.length, 0); h.update(part);
+        fs.readSync(fd, part, 0, part.length, st.size - part.length); h.update(part);
+        h.update(`:${st.size}`);
+      } finally { fs.closeSync(fd); }
+    }
+  } catch { return 'unreadable'; }
+  const hash = h.digest('hex');
+  memo.set(file, { stat: statKey, hash });
+  return hash;
+}
+
+/** Fingerprint of a set of files: their names (relative to the first) and content hashes. */
 export function fingerprint(files: string[]): string {
   const h = crypto.createHash('sha256');
-  for (const f of files) {
-    h.update(path.resolve(f));
-    try { const st = fs.statSync(f); h.update(`:${st.size}:${st.mtimeMs}`); } catch { h.update(':missing'); }
-  }
+  const base = path.dirname(path.resolve(files[0] ?? '.'));
+  for (const f of files) h.update(path.relative(base, path.resolve(f))).update(':').update(contentHash(f)).update(';');
   return h.digest('hex').slice(0, 32);
 }
 
@@ -79,6 +111,24 @@ export class ResultsCache {
     for (let i = list.length - 1; i >= 0; i--) if (list[i].checkpointFingerprint === fp) return list[i];
     return undefined;
   }
+
+  /** All entries for this checkpoint (oldest first), current or not. */
+  entriesFor(checkpoint: string): CacheEntry[] { return this.byCheckpoint.get(path.resolve(checkpoint)) ?? []; }
+
+  /** Delete the entries of this checkpoint whose files changed since they were computed; returns how many. */
+  invalidate(checkpoint: string): number {
+    const k = path.resolve(checkpoint);
+    const list = this.byCheckpoint.get(k);
+    if (!list?.length) return 0;
+    const fp = fingerprint(checkpointFiles(checkpoint));
+    const stale = list.filter(e => e.checkpointFingerprint !== fp);
+    for (const e of stale) { try { fs.unlinkSync(path.join(this.dir, `${e.key}.json`)); } catch { /* gone */ } }
+    const keep = list.filter(e => e.checkpointFingerprint === fp);
+    if (keep.length) this.byCheckpoint.set(k, keep); else this.byCheckpoint.delete(k);
+    return stale.length;
+  }
+
+  get size(): number { let n = 0; for (const l of this.byCheckpoint.values()) n += l.length; return n; }
 
   clear(): number {
     let n = 0;

@@ -1,104 +1,288 @@
 /**
- * Landscape Lens extension host entry: a thin client. It registers commands and the hover
- * provider, and sends heavy work to the diagnostics worker (dist/worker.js). TF.js is never
- * loaded here, so activation stays fast.
+ * Landscape Lens extension host entry: a thin client. It wires the runs tree, the dashboard,
+ * hovers and CodeLenses, file watchers with auto-diagnosis, the status bar and the commands;
+ * heavy work goes through the job queue to the diagnostics worker (dist/worker.js). TF.js is
+ * never loaded here, and nothing scans the disk during activation, so activation stays fast.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { WorkerClient, JobError } from './workerClient';
-import { ResultsCache } from './cache';
-import { ResultPanel } from './panel';
-import { CheckpointHoverProvider, HOVER_LANGUAGES } from './hover';
-import { resolveData } from './dataResolver';
+import { WorkerClient } from './workerClient';
+import { ResultsCache, checkpointFiles } from './cache';
+import { DashboardPanel, DashboardHost } from './panel';
+import { CheckpointHoverProvider, CheckpointCodeLensProvider, HOVER_SELECTOR } from './hover';
 import { looksLikeCheckpoint } from '../core/formats/detect';
-import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
+import { isCheckpointFile, logKindOf, stepFromPath } from '../core/logs/runs';
+import { Service } from './service';
+import { RunsTree, Node } from './runsTree';
+import { JobStatusBar } from './statusBar';
+import { BatchDebouncer, isIgnoredPath } from './batch';
+import { PRIORITY } from './jobQueue';
+import { JOB_KINDS } from '../worker/protocol';
+import { autoDiagnoseMode, checkpointGlobs, logGlobs, extraIgnored, cfg, DiagnoseMode } from './settings';
+import type { DiagnoseResult } from '../core/diagnose';
 
 export interface LandscapeApi {
   cache: ResultsCache;
   worker: WorkerClient;
+  service: Service;
+  tree: RunsTree;
+  statusBar: JobStatusBar;
+  hover: CheckpointHoverProvider;
+  codeLens: CheckpointCodeLensProvider;
   activationMs: number;
-  diagnose(uri: vscode.Uri, opts?: { silent?: boolean }): Promise<DiagnoseResult | undefined>;
+  timings: DashboardHost['timings'];
+  /** open dashboards by run folder */
+  panels: Map<string, DashboardPanel>;
+  watch: { events: number; flushes: number; autoQueued: string[]; flush(): void };
+  diagnose(uri: vscode.Uri, opts?: { silent?: boolean; mode?: DiagnoseMode }): Promise<DiagnoseResult | undefined>;
 }
 
-let worker: WorkerClient | undefined;
+let service: Service | undefined;
+
+/** A URI from a command argument: a Uri, a tree node, or nothing. */
+function uriOf(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  const n = arg as Node | undefined;
+  if (n && typeof n === 'object' && 'type' in n) {
+    if (n.type === 'checkpoint') return vscode.Uri.file(n.ckpt.path);
+    if (n.type === 'run' || n.type === 'seriesGroup') return vscode.Uri.file(n.run.dir);
+    if (n.type === 'series') return vscode.Uri.file(n.file);
+  }
+  if (typeof arg === 'string' && arg) return vscode.Uri.file(arg);
+  return undefined;
+}
 
 export function activate(context: vscode.ExtensionContext): LandscapeApi {
   const t0 = performance.now();
   const log = vscode.window.createOutputChannel('Landscape Lens', { log: true });
-  const cfg = () => vscode.workspace.getConfiguration('landscapeLens');
   const storage = context.storageUri ?? context.globalStorageUri;
   const cache = new ResultsCache(path.join(storage.fsPath, 'results'));
-  worker = new WorkerClient(path.join(context.extensionPath, 'dist'), () => cfg().get<number>('worker.maxMemoryMb', 4096), m => log.info(m));
+  const worker = new WorkerClient(path.join(context.extensionPath, 'dist'), () => cfg().get<number>('worker.maxMemoryMb', 4096), m => log.info(m));
+  const svc = new Service(worker, cache, log);
+  service = svc;
+  const tree = new RunsTree(svc);
+  const statusBar = new JobStatusBar(svc);
+  const hover = new CheckpointHoverProvider(svc);
+  const codeLens = new CheckpointCodeLensProvider(svc);
+  const timings: DashboardHost['timings'] = {};
+  const host: DashboardHost = { context, service: svc, tree, timings };
+  const treeView = vscode.window.createTreeView('landscapeLens.runs', { treeDataProvider: tree, showCollapseAll: true });
 
   async function pickCheckpoint(): Promise<vscode.Uri | undefined> {
     const active = vscode.window.activeTextEditor?.document.uri;
     if (active?.scheme === 'file' && looksLikeCheckpoint(active.fsPath)) return active;
-    const found = await vscode.workspace.findFiles('**/{model.json,*model*.json}', '**/node_modules/**', 200);
-    if (found.length === 0) { void vscode.window.showWarningMessage('Landscape Lens: no TF.js checkpoint (model.json) found in the workspace.'); return undefined; }
+    const found = await vscode.workspace.findFiles('**/{model.json,*model*.json,*.keras,*.onnx,*.safetensors}', '**/node_modules/**', 500);
+    if (found.length === 0) { void vscode.window.showWarningMessage('Landscape Lens: no checkpoint found in the workspace.'); return undefined; }
     if (found.length === 1) return found[0];
-    const pick = await vscode.window.showQuickPick(found.map(u => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { placeHolder: 'Checkpoint to diagnose' });
+    const pick = await vscode.window.showQuickPick(found.map(u => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { placeHolder: 'Checkpoint' });
     return pick?.uri;
   }
 
-  async function diagnose(uri: vscode.Uri, opts: { silent?: boolean } = {}): Promise<DiagnoseResult | undefined> {
-    if (!vscode.workspace.isTrusted) {
-      const ok = await vscode.window.showWarningMessage('This workspace is not trusted. Diagnosing reads the checkpoint and dataset files in it (no code from the workspace is run). Continue?', { modal: true }, 'Diagnose');
-      if (ok !== 'Diagnose') return undefined;
-    }
-    const c = cfg();
-    const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
-    const data = resolveData(uri.fsPath, c.get<string>('dataFile') || undefined, root);
-    if (!data.file) { void vscode.window.showErrorMessage(`Landscape Lens: ${data.how}.`); return undefined; }
-    // landscape.json values apply where the user has not set the setting explicitly
-    const set = <T>(k: string): T | undefined => { const i = c.inspect<T>(k); return (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue) as T | undefined; };
-    const options: DiagnoseOptions = {
-      checkpoint: uri.fsPath, data: data.file,
-      loss: set<string>('loss') || data.loss || undefined, samples: set<number>('samples') || data.samples || undefined, seed: set<number>('seed') ?? data.seed ?? 0,
-      xKey: set<string>('xKey') ?? data.xKey ?? 'x', yKey: set<string>('yKey') ?? data.yKey ?? 'y', backend: c.get<'auto'>('backend', 'auto'),
-      chunkSize: data.chunkSize, inputScale: data.inputScale, inputShift: data.inputShift,
-    };
-    const { key, checkpointFingerprint } = ResultsCache.key(uri.fsPath, data.file, options);
-    log.info(`diagnose ${uri.fsPath} on ${data.file} (${data.how})`);
+  async function diagnoseCmd(arg: unknown, mode: DiagnoseMode): Promise<DiagnoseResult | undefined> {
+    const target = uriOf(arg) ?? await pickCheckpoint();
+    if (!target) return undefined;
     try {
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Landscape Lens: ${vscode.workspace.asRelativePath(uri)}`, cancellable: true }, async (progress, token) => {
-        const job = worker!.run({ kind: 'diagnose', options }, p => progress.report({ message: p.message ?? p.stage }));
-        token.onCancellationRequested(() => job.cancel());
-        return job.promise;
-      });
-      cache.put({ key, checkpoint: uri.fsPath, checkpointFingerprint, result });
-      log.info(`loss ${result.loss} gradNorm ${result.gradNorm} on ${result.backend} in ${result.timings.totalMs.toFixed(0)} ms`);
-      if (!opts.silent) ResultPanel.show(context.extensionUri, result);
-      return result;
-    } catch (e) {
-      const err = e as JobError;
-      if (err.cancelled) { log.info('cancelled'); return undefined; }
-      log.error(err.message);
-      void vscode.window.showErrorMessage(`Landscape Lens: ${err.message}`);
-      if (opts.silent) throw e;
-      return undefined;
-    }
+      const r = await svc.diagnose(target, { mode, progress: 'notification', priority: PRIORITY.user, force: true, reason: 'command' });
+      if (r) void DashboardPanel.show(host, target, { select: target.fsPath }).catch(e => log.warn(`dashboard: ${(e as Error).message}`));
+      return r;
+    } catch { return undefined; }
   }
 
+  /** Other checkpoints to compare with: the same run's first, nearest step first. */
+  async function otherCheckpoints(uri: vscode.Uri): Promise<string[]> {
+    await tree.getRuns();
+    const run = tree.runFor(uri.fsPath);
+    const mine = run?.checkpoints.find(c => path.resolve(c.path) === path.resolve(uri.fsPath));
+    const same = (run?.checkpoints ?? []).filter(c => c !== mine).sort((a, b) => Math.abs((a.step ?? 0) - (mine?.step ?? 0)) - Math.abs((b.step ?? 0) - (mine?.step ?? 0))).map(c => c.path);
+    const all = (await tree.getRuns()).flatMap(r => r.checkpoints.map(c => c.path)).filter(p => p !== uri.fsPath && !same.includes(p));
+    return [...same, ...all];
+  }
+
+  async function compare(uri: vscode.Uri, other: string | undefined): Promise<DiagnoseResult | undefined> {
+    if (!other) {
+      const options = await otherCheckpoints(uri);
+      if (!options.length) { void vscode.window.showInformationMessage('Landscape Lens: no other checkpoint to compare with.'); return undefined; }
+      const pick = await vscode.window.showQuickPick(options.map(p => ({ label: vscode.workspace.asRelativePath(p), p })), { placeHolder: `Compare ${vscode.workspace.asRelativePath(uri)} with…` });
+      if (!pick) return undefined;
+      other = pick.p;
+    }
+    try {
+      const r = await svc.diagnose(uri, { mode: 'quick', extra: { slices: ['interp'], withCheckpoint: other }, progress: 'notification', priority: PRIORITY.user, reason: `compare with ${other}` });
+      if (r) await DashboardPanel.show(host, uri, { select: uri.fsPath, focus: 'sliceChart' });
+      return r;
+    } catch { return undefined; }
+  }
+
+  // ── watchers and auto-diagnosis ─────────────────────────────────────────────────────────
+  const watchStats = { events: 0, flushes: 0, autoQueued: [] as string[], flush: () => ckptBatch.fire() };
+  const queuedOnce = new Map<string, string>(); // checkpoint → fingerprint it was auto-queued for
+  const rootOf = (p: string) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(p))?.uri.fsPath;
+  const ignored = (p: string) => {
+    const root = rootOf(p);
+    if (!root) return true;
+    if (p.startsWith(storage.fsPath)) return true;
+    return isIgnoredPath(path.relative(root, p), extraIgnored());
+  };
+  let rescanTimer: NodeJS.Timeout | undefined;
+  const scheduleRescan = () => { if (rescanTimer) clearTimeout(rescanTimer); rescanTimer = setTimeout(() => { rescanTimer = undefined; void tree.rescan(); }, 300); };
+
+  const ckptBatch = new BatchDebouncer<string>(cfg().get<number>('watch.debounceMs', 500), async paths => {
+    watchStats.flushes++;
+    const fresh = paths.filter(p => !ignored(p) && fs.existsSync(p));
+    if (!fresh.length) return;
+    log.debug(`watcher: ${fresh.length} checkpoint(s) new or changed`);
+    for (const p of fresh) svc.invalidate(p);
+    const runs = await tree.rescan();
+    for (const panel of DashboardPanel.panels.values()) {
+      const fresh2 = runs.find(r => r.dir === panel.run.dir);
+      for (const c of fresh2?.checkpoints ?? []) panel.addCheckpoint(c.path, c.step);
+    }
+    const mode = autoDiagnoseMode();
+    if (mode === 'off') return;
+    if (!vscode.workspace.isTrusted) { log.info(`auto-diagnose skipped for ${fresh.length} checkpoint(s): workspace not trusted`); return; }
+    for (const p of fresh) {
+      const fp = checkpointFiles(p).map(f => { try { const st = fs.statSync(f); return `${st.size}:${st.mtimeMs}`; } catch { return 'missing'; } }).join('|');
+      if (queuedOnce.get(p) === fp) continue;
+      if (svc.resultFor(p) && queuedOnce.has(p)) continue;
+      queuedOnce.set(p, fp);
+      watchStats.autoQueued.push(p);
+      void svc.diagnose(vscode.Uri.file(p), { mode, progress: 'none', priority: PRIORITY.auto, quietErrors: true, reason: `auto-diagnose (${mode}): new checkpoint` }).catch(() => undefined);
+    }
+  });
+
+  const watchers: vscode.Disposable[] = [];
+  function setupWatchers(): void {
+    for (const w of watchers.splice(0)) w.dispose();
+    const onCkpt = (u: vscode.Uri) => {
+      watchStats.events++;
+      let p = u.fsPath;
+      // a TF.js weight shard changed: its checkpoint is the model.json beside it
+      if (/\.bin$/i.test(p)) { const m = path.join(path.dirname(p), 'model.json'); if (!fs.existsSync(m)) return; p = m; }
+      if (!isCheckpointFile(p) && !looksLikeCheckpoint(p)) return;
+      ckptBatch.add(p);
+    };
+    for (const g of [...checkpointGlobs(), '**/*shard*of*.bin']) {
+      const w = vscode.workspace.createFileSystemWatcher(g);
+      watchers.push(w, w.onDidCreate(onCkpt), w.onDidChange(onCkpt), w.onDidDelete(u => { if (!ignored(u.fsPath)) { svc.invalidate(u.fsPath); scheduleRescan(); } }));
+    }
+    // a folder created with files in it (a copied or moved checkpoint folder) may be reported as
+    // the folder alone: look inside new folders for checkpoints
+    const dirs = vscode.workspace.createFileSystemWatcher('**/*', false, true, true);
+    watchers.push(dirs, dirs.onDidCreate(u => {
+      if (ignored(u.fsPath)) return;
+      let st: fs.Stats;
+      try { st = fs.statSync(u.fsPath); } catch { return; }
+      if (!st.isDirectory()) return;
+      const walk = (d: string, depth: number): void => {
+        let entries: fs.Dirent[];
+        try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
+        for (const e of entries) {
+          const p = path.join(d, e.name);
+          if (e.isDirectory()) { if (depth < 3 && !ignored(path.join(p, 'x'))) walk(p, depth + 1); }
+          else if (isCheckpointFile(p)) { watchStats.events++; ckptBatch.add(p); }
+          else if (logKindOf(p)) scheduleRescanIfNew(p);
+        }
+      };
+      walk(u.fsPath, 0);
+    }));
+    for (const g of logGlobs()) {
+      const w = vscode.workspace.createFileSystemWatcher(g);
+      const onLog = (u: vscode.Uri) => { if (!ignored(u.fsPath) && logKindOf(u.fsPath)) scheduleRescanIfNew(u.fsPath); };
+      watchers.push(w, w.onDidCreate(onLog), w.onDidDelete(onLog), w.onDidChange(() => tree.softRefresh()));
+    }
+  }
+  const scheduleRescanIfNew = (p: string) => { if (!tree.runFor(p)) scheduleRescan(); };
+  setupWatchers();
+
+  // ── commands ────────────────────────────────────────────────────────────────────────────
+  const notAvailable = (what: string) => () => void vscode.window.showInformationMessage(`Landscape Lens: ${what} is not available in this build (the diagnostics worker has no such job yet).`);
+  const workerJob = (kind: string, what: string) => async (arg: unknown) => {
+    if (!(JOB_KINDS as readonly string[]).includes(kind)) return notAvailable(what)();
+    const uri = uriOf(arg) ?? await pickCheckpoint();
+    if (!uri) return undefined;
+    const h = svc.queue.enqueue({ kind, checkpoint: uri.fsPath } as never, { label: `${what} ${vscode.workspace.asRelativePath(uri)}`, priority: PRIORITY.user });
+    return h.promise;
+  };
+
   context.subscriptions.push(
-    log,
-    { dispose: () => worker?.dispose() },
-    vscode.commands.registerCommand('landscapeLens.diagnoseCheckpoint', async (uri?: vscode.Uri) => {
-      const target = uri instanceof vscode.Uri ? uri : await pickCheckpoint();
-      return target ? diagnose(target) : undefined;
+    log, svc, tree, treeView, statusBar, codeLens, ckptBatch,
+    { dispose: () => { for (const w of watchers) w.dispose(); if (rescanTimer) clearTimeout(rescanTimer); } },
+    { dispose: () => worker.dispose() },
+    vscode.commands.registerCommand('landscapeLens.diagnoseCheckpoint', (arg?: unknown) => diagnoseCmd(arg, 'full')),
+    vscode.commands.registerCommand('landscapeLens.diagnoseQuick', (arg?: unknown) => diagnoseCmd(arg, 'quick')),
+    vscode.commands.registerCommand('landscapeLens.openDashboard', async (arg?: unknown) => {
+      try { return await DashboardPanel.show(host, uriOf(arg)); } catch (e) { log.warn(`dashboard: ${(e as Error).message}`); return undefined; }
     }),
     vscode.commands.registerCommand('landscapeLens.showResult', (key: string) => {
       const e = cache.get(key);
-      if (e) ResultPanel.show(context.extensionUri, e.result);
+      if (e) return DashboardPanel.show(host, vscode.Uri.file(e.checkpoint), { select: e.checkpoint });
+      return undefined;
     }),
+    vscode.commands.registerCommand('landscapeLens.showSlice', async (arg?: unknown) => {
+      const uri = uriOf(arg) ?? await pickCheckpoint();
+      if (!uri) return undefined;
+      if (!svc.resultFor(uri.fsPath)?.result.slices?.some(s => (s as { kind?: string }).kind === '2d')) {
+        try { await svc.diagnose(uri, { mode: 'full', progress: 'notification', priority: PRIORITY.user, reason: 'show slice' }); } catch { return undefined; }
+      }
+      return DashboardPanel.show(host, uri, { select: uri.fsPath, focus: 'slice2d' });
+    }),
+    vscode.commands.registerCommand('landscapeLens.compareWith', async (arg?: unknown, other?: string) => {
+      const uri = uriOf(arg) ?? await pickCheckpoint();
+      return uri ? compare(uri, other) : undefined;
+    }),
+    vscode.commands.registerCommand('landscapeLens.comparePrevious', async (arg?: unknown) => {
+      const uri = uriOf(arg);
+      if (!uri) return undefined;
+      await tree.getRuns();
+      const run = tree.runFor(uri.fsPath);
+      const list = (run?.checkpoints ?? []).filter(c => c.step !== undefined);
+      const i = list.findIndex(c => path.resolve(c.path) === path.resolve(uri.fsPath));
+      const prev = i > 0 ? list[i - 1] : undefined;
+      if (!prev) { void vscode.window.showInformationMessage(`Landscape Lens: ${vscode.workspace.asRelativePath(uri)} has no earlier checkpoint in its run.`); return undefined; }
+      return compare(uri, prev.path);
+    }),
+    vscode.commands.registerCommand('landscapeLens.revealInExplorer', (arg?: unknown) => {
+      const uri = uriOf(arg);
+      if (uri) return vscode.commands.executeCommand('revealInExplorer', uri);
+      return undefined;
+    }),
+    vscode.commands.registerCommand('landscapeLens.addSpecialNeurons', workerJob('specialNeurons', 'Add special neurons')),
+    vscode.commands.registerCommand('landscapeLens.perturbWeights', workerJob('perturb', 'Perturb weights')),
+    vscode.commands.registerCommand('landscapeLens.refreshRuns', () => tree.rescan()),
+    vscode.commands.registerCommand('landscapeLens.showJobs', () => statusBar.showJobs()),
+    vscode.commands.registerCommand('landscapeLens.cancelAllJobs', () => svc.queue.cancelAll()),
+    vscode.commands.registerCommand('landscapeLens.showLog', () => log.show(true)),
     vscode.commands.registerCommand('landscapeLens.clearCache', () => {
       const n = cache.clear();
+      svc.fireChanged();
+      log.info(`cache cleared: ${n} result(s)`);
       void vscode.window.showInformationMessage(`Landscape Lens: cleared ${n} cached result(s).`);
+      return n;
     }),
-    vscode.languages.registerHoverProvider(HOVER_LANGUAGES.map(language => ({ language, scheme: 'file' })), new CheckpointHoverProvider(cache)),
+    vscode.languages.registerHoverProvider(HOVER_SELECTOR, hover),
+    vscode.languages.registerCodeLensProvider(HOVER_SELECTOR, codeLens),
+    vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, {
+      deserializeWebviewPanel: (panel, state) => DashboardPanel.revive(host, panel, state as { runDir?: string; selected?: string }),
+    }),
+    vscode.workspace.onDidChangeConfiguration(e => {
+      if (e.affectsConfiguration('landscapeLens.watch')) { setupWatchers(); scheduleRescan(); }
+      if (e.affectsConfiguration('landscapeLens.thresholds') || e.affectsConfiguration('landscapeLens.codeLens')) svc.fireChanged();
+      if (e.affectsConfiguration('landscapeLens.worker.maxMemoryMb') && !svc.queue.running) worker.dispose();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => { log.info('workspace trusted: computation allowed'); svc.fireChanged(); }),
   );
   const activationMs = performance.now() - t0;
-  log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { cache, worker, activationMs, diagnose };
+  log.info(`activated in ${activationMs.toFixed(1)} ms (cache: ${cache.size} result(s); auto-diagnose: ${autoDiagnoseMode()}; trusted: ${vscode.workspace.isTrusted})`);
+  return {
+    cache, worker, service: svc, tree, statusBar, hover, codeLens, activationMs, timings, panels: DashboardPanel.panels, watch: watchStats,
+    diagnose: async (uri, opts = {}) => {
+      const r = await svc.diagnose(uri, { mode: opts.mode ?? 'full', progress: opts.silent ? 'none' : 'notification', quietErrors: opts.silent });
+      if (r && !opts.silent) void DashboardPanel.show(host, uri, { select: uri.fsPath });
+      return r;
+    },
+  };
 }
 
-export function deactivate(): void { worker?.dispose(); worker = undefined; }
+export { stepFromPath };
+export function deactivate(): void { service?.worker.dispose(); service = undefined; }

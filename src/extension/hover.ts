@@ -1,32 +1,30 @@
 /**
- * Hover summaries on checkpoint paths in source code: when the string literal under the
- * cursor resolves (relative to the file, then to each workspace folder) to a checkpoint,
- * show the cached diagnose result (loss, gradient norm, when and on what data), or a link
- * that computes it.
+ * Hovers and CodeLenses on checkpoint paths in source: string literals in Python, TS/JS, JSON,
+ * YAML, TOML and shell (and unquoted paths in YAML/TOML/shell), resolved relative to the file,
+ * then to each workspace folder; `torch.load("…")`, `tf.loadLayersModel("file://…")` and
+ * `keras.models.load_model("…")` arguments included. The hover is a compact table of the cached
+ * result (verdict, loss, ‖g‖, λ_max, λ_min, trace, sharpness, PGB residual; when and on what
+ * data) with command links; the lens above the line shows the verdict. Both read only the
+ * cache: they never compute.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { looksLikeCheckpoint } from '../core/formats/detect';
-import type { ResultsCache } from './cache';
 import { fmtNum } from '../cli/format';
+import { pathCandidateAt, pathCandidates, literalToPath, stringLiteralAt } from './pathLiterals';
+import type { Service } from './service';
+import { keyNumbers, lambdaMax, lambdaMin, pgbResidual, sharpnessOf, traceOf, verdictOf } from './resultView';
 
+export { stringLiteralAt };
 export const HOVER_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'json', 'jsonc', 'yaml', 'toml', 'shellscript'];
-
-/** The string literal (quoted with ' " or `) that contains `col` on this line, if any. */
-export function stringLiteralAt(line: string, col: number): { text: string; start: number; end: number } | undefined {
-  const re = /(["'`])((?:\\.|(?!\1).)*)\1/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(line))) {
-    const start = m.index, end = m.index + m[0].length;
-    if (col >= start && col <= end) return { text: m[2], start: start + 1, end: end - 1 };
-  }
-  return undefined;
-}
+export const HOVER_SELECTOR: vscode.DocumentSelector = [...HOVER_LANGUAGES.map(language => ({ language, scheme: 'file' })), { pattern: '**/*.toml', scheme: 'file' }];
 
 export function resolveCheckpointPath(literal: string, docPath: string, roots: string[]): string | undefined {
-  let p = literal.replace(/^file:\/\//, '');
-  if (!p || p.length > 1024) return undefined;
+  let p = literalToPath(literal);
+  if (!p || p.length > 1024 || /[\n\r*?]/.test(p)) return undefined;
+  if (p.startsWith('~/')) p = path.join(os.homedir(), p.slice(2));
   const candidates = path.isAbsolute(p) ? [p] : [path.resolve(path.dirname(docPath), p), ...roots.map(r => path.resolve(r, p))];
   for (const c of candidates) {
     try {
@@ -38,35 +36,81 @@ export function resolveCheckpointPath(literal: string, docPath: string, roots: s
   return undefined;
 }
 
+const cmd = (id: string, args: unknown[]) => `command:${id}?${encodeURIComponent(JSON.stringify(args))}`;
+
+export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: ['landscapeLens.diagnoseCheckpoint', 'landscapeLens.openDashboard', 'landscapeLens.comparePrevious'] };
+  const rel = vscode.workspace.asRelativePath(ckpt);
+  const uri = vscode.Uri.file(ckpt);
+  const entry = service.resultFor(ckpt);
+  const job = service.jobState(ckpt);
+  md.appendMarkdown(`**Landscape Lens** — \`${rel}\`${job ? ` · _${job.state}_` : ''}\n\n`);
+  const links = `[Open dashboard](${cmd('landscapeLens.openDashboard', [uri])}) · [Diagnose now](${cmd('landscapeLens.diagnoseCheckpoint', [uri])}) · [Compare with previous](${cmd('landscapeLens.comparePrevious', [uri])})`;
+  if (entry) {
+    const r = entry.result;
+    const v = verdictOf(r);
+    const nc = (x: number | undefined) => (x === undefined ? '—' : fmtNum(x));
+    md.appendMarkdown('| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |\n|---|---|---|---|---|---|---|---|\n');
+    md.appendMarkdown(`| ${v ? `${v.kind}${v.confidence !== undefined ? ` (${v.confidence})` : ''}` : '—'} | ${fmtNum(r.loss)} | ${fmtNum(r.gradNorm)} | ${nc(lambdaMax(r))} | ${nc(lambdaMin(r))} | ${nc(traceOf(r))} | ${nc(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmtNum(pgbResidual(r))} |\n\n`);
+    md.appendMarkdown(`${r.lossFunction.kind} loss on ${path.basename(r.data.file)} (${r.samples} of ${r.data.total} samples, seed ${r.data.seed}) · ${new Date(r.computedAt).toLocaleString()} · ${r.backend}\n\n`);
+  } else md.appendMarkdown('Not diagnosed yet.\n\n');
+  md.appendMarkdown(links);
+  return md;
+}
+
 export class CheckpointHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly cache: ResultsCache) {}
+  /** durations of the last hovers (ms), for the timing report */
+  readonly timings: number[] = [];
+  constructor(private readonly service: Service) {}
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    if (!vscode.workspace.getConfiguration('landscapeLens').get<boolean>('hover.enabled', true)) return undefined;
+    const t0 = performance.now();
     const line = doc.lineAt(pos.line).text;
-    const lit = stringLiteralAt(line, pos.character);
+    const lit = pathCandidateAt(line, pos.character, doc.languageId);
     if (!lit) return undefined;
     const roots = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
     const ckpt = resolveCheckpointPath(lit.text, doc.uri.fsPath, roots);
     if (!ckpt) return undefined;
-    const range = new vscode.Range(pos.line, lit.start, pos.line, lit.end);
-    const md = new vscode.MarkdownString(undefined, true);
-    md.isTrusted = { enabledCommands: ['landscapeLens.diagnoseCheckpoint', 'landscapeLens.showResult'] };
-    const rel = vscode.workspace.asRelativePath(ckpt);
-    const args = encodeURIComponent(JSON.stringify([vscode.Uri.file(ckpt)]));
-    const entry = this.cache.latestFor(ckpt);
-    md.appendMarkdown(`**Landscape Lens** — \`${rel}\`\n\n`);
-    if (entry) {
-      const r = entry.result;
-      md.appendMarkdown(`| | |\n|---|---|\n`);
-      md.appendMarkdown(`| loss (${r.lossFunction.kind}) | ${fmtNum(r.loss)} |\n`);
-      md.appendMarkdown(`| ‖∇L‖ | ${fmtNum(r.gradNorm)} |\n`);
-      md.appendMarkdown(`| parameters | ${r.params.toLocaleString('en-US')} |\n`);
-      md.appendMarkdown(`| data | ${path.basename(r.data.file)} (${r.samples} samples, seed ${r.data.seed}) |\n`);
-      md.appendMarkdown(`| computed | ${new Date(r.computedAt).toLocaleString()} on ${r.backend} |\n\n`);
-      md.appendMarkdown(`[Open result](command:landscapeLens.showResult?${encodeURIComponent(JSON.stringify([entry.key]))}) · [Diagnose again](command:landscapeLens.diagnoseCheckpoint?${args})`);
-    } else {
-      md.appendMarkdown(`Not diagnosed yet. [Diagnose now](command:landscapeLens.diagnoseCheckpoint?${args})`);
-    }
-    return new vscode.Hover(md, range);
+    const h = new vscode.Hover(hoverMarkdown(this.service, ckpt), new vscode.Range(pos.line, lit.start, pos.line, lit.end));
+    this.timings.push(performance.now() - t0);
+    return h;
   }
+}
+
+/** A lens above each line that names a checkpoint: its verdict and key numbers (cached only). */
+export class CheckpointCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.emitter.event;
+  private readonly sub: vscode.Disposable;
+  constructor(private readonly service: Service) { this.sub = service.onDidChange(() => this.emitter.fire()); }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!vscode.workspace.getConfiguration('landscapeLens').get<boolean>('codeLens.enabled', true)) return [];
+    if (doc.lineCount > 20000) return [];
+    const roots = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
+    const lenses: vscode.CodeLens[] = [];
+    for (let i = 0; i < doc.lineCount; i++) {
+      const line = doc.lineAt(i).text;
+      if (line.length > 2000 || !/[/\\.]/.test(line)) continue;
+      const seen = new Set<string>();
+      for (const lit of pathCandidates(line, doc.languageId)) {
+        if (!/\.(json|keras|h5|hdf5|onnx|safetensors|pt|pth|ckpt)\b|\//i.test(lit.text)) continue;
+        const ckpt = resolveCheckpointPath(lit.text, doc.uri.fsPath, roots);
+        if (!ckpt || seen.has(ckpt)) continue;
+        seen.add(ckpt);
+        const r = this.service.resultFor(ckpt)?.result;
+        const job = this.service.jobState(ckpt);
+        const v = verdictOf(r);
+        const title = r ? `$(graph) Landscape: ${v ? v.kind : 'no verdict'} — ${keyNumbers(r).replace(`${v?.kind} · `, '')}` : job ? `$(sync~spin) Landscape: ${job.state}…` : '$(graph) Landscape: not diagnosed — Diagnose';
+        lenses.push(new vscode.CodeLens(new vscode.Range(i, lit.start, i, lit.end), r
+          ? { title, command: 'landscapeLens.openDashboard', arguments: [vscode.Uri.file(ckpt)], tooltip: `Open the dashboard for ${vscode.workspace.asRelativePath(ckpt)}` }
+          : { title, command: 'landscapeLens.diagnoseCheckpoint', arguments: [vscode.Uri.file(ckpt)], tooltip: `Diagnose ${vscode.workspace.asRelativePath(ckpt)}` }));
+      }
+    }
+    return lenses;
+  }
+
+  dispose(): void { this.sub.dispose(); this.emitter.dispose(); }
 }

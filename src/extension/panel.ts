@@ -1,53 +1,246 @@
 /**
- * The result panel: a webview that draws a diagnose result with Chart.js (webview/main.ts,
- * bundled to dist/webview.js). Strict CSP with a per-load nonce; only local resources through
- * asWebviewUri; colours from VS Code's theme CSS variables.
+ * The dashboard: one webview panel per run (webview/main.ts, bundled to dist/webview.js),
+ * restored after a reload by the panel serializer (the webview keeps { runDir, selected, ui } in
+ * getState/setState). The host sends the run's log series (read incrementally by the core's
+ * tail readers, polled while the panel is visible, so curves grow live), the checkpoints with
+ * their cached results and job states, and Lanczos partial results as they stream in. Strict CSP
+ * with a per-load nonce; only local resources through asWebviewUri; colours from VS Code's theme
+ * CSS variables.
  */
 import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
-import type { DiagnoseResult } from '../core/diagnose';
+import { discoverRuns, refreshRun, Run, runSeries } from '../core/logs/runs';
+import { downsampleMinMax } from '../core/logs/downsample';
+import type { Service } from './service';
+import type { RunsTree } from './runsTree';
 
-export class ResultPanel {
-  static readonly viewType = 'landscapeLens.result';
-  static current: ResultPanel | undefined;
+export const MAX_POINTS_PER_SERIES = 20000;
+
+export interface DashboardHost {
+  context: vscode.ExtensionContext;
+  service: Service;
+  tree: RunsTree;
+  /** timings for the report: first paint (ms from panel creation to the webview's first drawn frame with results) */
+  timings: { firstPaintMs?: number; webviewPaintMs?: number };
+}
+
+export interface PanelMessage { type: string; [k: string]: unknown }
+
+export class DashboardPanel {
+  static readonly viewType = 'landscapeLens.dashboard';
+  static readonly panels = new Map<string, DashboardPanel>();
+  /** messages posted to / received from webviews (tests read these) */
+  static lastMessages: PanelMessage[] = [];
+
   private ready = false;
-  private pendingResult: DiagnoseResult | undefined;
+  private selected: string | undefined;
+  private disposables: vscode.Disposable[] = [];
+  private pollTimer: NodeJS.Timeout | undefined;
+  private pushTimer: NodeJS.Timeout | undefined;
+  private readonly created = Date.now();
+  painted = false;
+  lastState: Record<string, unknown> = {};
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri) {
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+  static async show(host: DashboardHost, target: vscode.Uri | undefined, opts: { select?: string; focus?: string } = {}): Promise<DashboardPanel> {
+    const run = await DashboardPanel.findRun(host, target);
+    const existing = DashboardPanel.panels.get(run.dir);
+    const select = opts.select ?? (target && run.checkpoints.some(c => path.resolve(c.path) === path.resolve(target.fsPath)) ? path.resolve(target.fsPath) : undefined);
+    if (existing) {
+      existing.panel.reveal(undefined, false);
+      if (select) existing.select(select);
+      if (opts.focus) void existing.panel.webview.postMessage({ type: 'focus', section: opts.focus });
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, `Landscape: ${run.name}`, vscode.ViewColumn.Active, DashboardPanel.options(host.context.extensionUri));
+    return new DashboardPanel(host, panel, run, select, opts.focus);
+  }
+
+  static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+  }
+
+  static async revive(host: DashboardHost, panel: vscode.WebviewPanel, state: { runDir?: string; selected?: string } | undefined): Promise<void> {
+    panel.webview.options = DashboardPanel.options(host.context.extensionUri);
+    const dir = state?.runDir;
+    if (!dir || !fs.existsSync(dir)) { panel.webview.html = '<!DOCTYPE html><html><body><p>This run is gone.</p></body></html>'; return; }
+    const run = await DashboardPanel.findRun(host, vscode.Uri.file(dir));
+    new DashboardPanel(host, panel, run, state?.selected);
+  }
+
+  /** The run that holds `target` (a run folder, a checkpoint or a log), else a run made of its folder. */
+  static async findRun(host: DashboardHost, target: vscode.Uri | undefined): Promise<Run> {
+    const runs = await host.tree.getRuns();
+    if (!target) {
+      if (runs.length === 1) return runs[0];
+      const pick = await vscode.window.showQuickPick(runs.map(r => ({ label: r.name, description: r.dir, run: r })), { placeHolder: 'Run to show' });
+      if (!pick) throw new Error('no run chosen');
+      return pick.run;
+    }
+    const p = path.resolve(target.fsPath);
+    const found = host.tree.runFor(p);
+    if (found) return found;
+    // not in the tree (ignored folder, outside the workspace): discover around it
+    let st: fs.Stats | undefined;
+    try { st = fs.statSync(p); } catch { /* gone */ }
+    const dir = st?.isDirectory() ? p : path.dirname(p);
+    const runsHere = st ? discoverRuns(st.isDirectory() ? p : p, { maxFiles: 5000 }) : [];
+    const run = runsHere.find(r => r.dir === dir || r.checkpoints.some(c => path.resolve(c.path) === p)) ?? runsHere[0]
+      ?? { dir, name: path.basename(dir), logs: [], checkpoints: st?.isFile() ? [{ path: p, mtimeMs: st.mtimeMs }] : [] };
+    try { refreshRun(run); } catch { /* unreadable log */ }
+    return run;
+  }
+
+  private constructor(private readonly host: DashboardHost, readonly panel: vscode.WebviewPanel, readonly run: Run, select: string | undefined, private focus?: string) {
+    DashboardPanel.panels.set(run.dir, this);
+    this.selected = select;
+    panel.iconPath = vscode.Uri.joinPath(host.context.extensionUri, 'media', 'landscape.svg');
     panel.webview.html = this.html();
-    panel.onDidDispose(() => { if (ResultPanel.current === this) ResultPanel.current = undefined; });
-    panel.webview.onDidReceiveMessage((m: { type: string }) => {
-      if (m.type === 'ready') { this.ready = true; if (this.pendingResult) this.post(this.pendingResult); }
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: PanelMessage) => this.onMessage(m)),
+      host.service.onDidChange(p => { if (!p || this.owns(p)) this.schedulePush(); }),
+      host.service.onPartial(e => { if (this.owns(e.checkpoint)) this.post({ type: 'partial', checkpoint: path.resolve(e.checkpoint), key: e.partial.key, value: e.partial.value }); }),
+      panel.onDidChangeViewState(() => this.startPolling()),
+    );
+    this.startPolling();
+  }
+
+  private owns(p: string): boolean {
+    const r = path.resolve(p);
+    return this.run.checkpoints.some(c => path.resolve(c.path) === r) || r.startsWith(this.run.dir + path.sep);
+  }
+
+  /** Poll the logs (incremental tails) once a second while the panel is visible. */
+  private startPolling(): void {
+    if (this.pollTimer) return;
+    this.pollTimer = setInterval(() => {
+      if (!this.panel.visible || !this.ready) return;
+      this.pollLogs();
+    }, 1000);
+  }
+
+  pollLogs(): number {
+    let n = 0;
+    try { n = refreshRun(this.run).newPoints; } catch { /* unreadable: next time */ }
+    if (n > 0) this.post({ type: 'series', series: this.seriesPayload() });
+    return n;
+  }
+
+  private schedulePush(): void {
+    if (this.pushTimer) return;
+    this.pushTimer = setTimeout(() => { this.pushTimer = undefined; if (this.ready) this.post({ type: 'checkpoints', checkpoints: this.checkpointsPayload() }); }, 150);
+  }
+
+  /** A checkpoint joins the run (watcher): add it and tell the webview. */
+  addCheckpoint(p: string, step?: number): void {
+    if (this.run.checkpoints.some(c => path.resolve(c.path) === path.resolve(p))) return;
+    let mtimeMs = Date.now();
+    try { mtimeMs = fs.statSync(p).mtimeMs; } catch { /* racing */ }
+    this.run.checkpoints.push({ path: p, step, mtimeMs });
+    this.run.checkpoints.sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity));
+    this.schedulePush();
+  }
+
+  select(checkpoint: string): void {
+    this.selected = path.resolve(checkpoint);
+    this.post({ type: 'select', checkpoint: this.selected });
+  }
+
+  private seriesPayload(): unknown[] {
+    return runSeries(this.run).map(s => {
+      const n = s.steps.length;
+      let idx: number[] | undefined;
+      if (n > MAX_POINTS_PER_SERIES) idx = downsampleMinMax(s.steps, s.values, MAX_POINTS_PER_SERIES).indices;
+      const pick = (a: Float64Array) => (idx ? idx.map(i => a[i]) : Array.from(a)).map(v => (Number.isFinite(v) ? v : null));
+      return { tag: s.tag, file: path.basename(s.file), steps: pick(s.steps), values: pick(s.values), wallTimes: pick(s.wallTimes), total: n, downsampled: !!idx };
     });
   }
 
-  static show(extensionUri: vscode.Uri, result: DiagnoseResult): ResultPanel {
-    if (!ResultPanel.current) {
-      const panel = vscode.window.createWebviewPanel(ResultPanel.viewType, 'Landscape Lens', vscode.ViewColumn.Beside, { enableScripts: true, retainContextWhenHidden: true });
-      ResultPanel.current = new ResultPanel(panel, extensionUri);
-    }
-    const p = ResultPanel.current;
-    p.panel.title = `Landscape: ${result.checkpoint.split(/[\\/]/).slice(-2).join('/')}`;
-    p.pendingResult = result;
-    if (p.ready) p.post(result);
-    p.panel.reveal(undefined, true);
-    return p;
+  private checkpointsPayload(): unknown[] {
+    return this.run.checkpoints.map(c => {
+      const e = this.host.service.resultFor(c.path);
+      const job = this.host.service.jobState(c.path);
+      return { path: path.resolve(c.path), rel: path.relative(this.run.dir, c.path) || path.basename(c.path), step: c.step ?? null, mtimeMs: c.mtimeMs, result: e?.result ?? null, job: job ?? null };
+    });
   }
 
-  private post(result: DiagnoseResult): void { void this.panel.webview.postMessage({ type: 'result', result }); }
+  private post(m: PanelMessage): void {
+    DashboardPanel.lastMessages.push({ type: m.type });
+    if (DashboardPanel.lastMessages.length > 200) DashboardPanel.lastMessages.shift();
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async onMessage(m: PanelMessage): Promise<void> {
+    const svc = this.host.service;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.post({
+          type: 'init', run: { dir: this.run.dir, name: this.run.name }, series: this.seriesPayload(), checkpoints: this.checkpointsPayload(),
+          selected: this.selected ?? null, focus: this.focus ?? null,
+        });
+        this.focus = undefined;
+        break;
+      case 'painted':
+        if (!this.painted) {
+          this.painted = true;
+          this.host.timings.firstPaintMs = Date.now() - this.created;
+          this.host.timings.webviewPaintMs = Number(m.ms);
+          svc.log.info(`dashboard ${this.run.name}: first paint ${this.host.timings.firstPaintMs} ms after the panel was created (${Number(m.ms).toFixed(0)} ms in the webview)`);
+        }
+        break;
+      case 'state':
+        this.lastState = m.state as Record<string, unknown>;
+        if (typeof this.lastState.selected === 'string') this.selected = this.lastState.selected;
+        break;
+      case 'select':
+        this.selected = String(m.checkpoint);
+        break;
+      case 'diagnose':
+        void svc.diagnose(vscode.Uri.file(String(m.checkpoint)), { mode: m.mode === 'quick' ? 'quick' : 'full', progress: 'window', priority: 80, reason: 'dashboard' }).catch(() => undefined);
+        break;
+      case 'compare':
+        void vscode.commands.executeCommand('landscapeLens.compareWith', vscode.Uri.file(String(m.checkpoint)));
+        break;
+      case 'export': {
+        const name = String(m.name).replace(/[^\w.-]+/g, '-');
+        const ext = String(m.ext);
+        const root = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(this.run.dir);
+        const target = m.path ? vscode.Uri.file(String(m.path)) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(root, `landscape-${name}.${ext}`), filters: { [ext.toUpperCase()]: [ext] } });
+        if (!target) return;
+        const data = String(m.data);
+        const bytes = ext === 'png' ? Buffer.from(data.replace(/^data:image\/png;base64,/, ''), 'base64') : Buffer.from(data, 'utf8');
+        await vscode.workspace.fs.writeFile(target, bytes);
+        svc.log.info(`exported ${name} to ${target.fsPath} (${bytes.length} bytes)`);
+        break;
+      }
+      case 'log':
+        svc.log.info(`dashboard: ${String(m.message)}`);
+        break;
+    }
+  }
 
   private html(): string {
     const w = this.panel.webview;
     const nonce = crypto.randomBytes(16).toString('base64');
-    const script = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
-    const css = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css'));
+    const script = w.asWebviewUri(vscode.Uri.joinPath(this.host.context.extensionUri, 'dist', 'webview.js'));
+    const css = w.asWebviewUri(vscode.Uri.joinPath(this.host.context.extensionUri, 'media', 'panel.css'));
     return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${w.cspSource} data:; style-src ${w.cspSource}; font-src ${w.cspSource}; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link href="${css}" rel="stylesheet"><title>Landscape Lens</title></head>
-<body><main id="app"><p class="muted">Waiting for a result…</p></main>
+<link href="${css}" rel="stylesheet"><title>Landscape: ${this.run.name.replace(/[<>&"]/g, '')}</title></head>
+<body><main id="app" aria-live="polite"><p class="muted">Loading the run…</p></main>
 <script nonce="${nonce}" src="${script}"></script></body></html>`;
+  }
+
+  dispose(): void {
+    DashboardPanel.panels.delete(this.run.dir);
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    for (const d of this.disposables) d.dispose();
+    this.disposables = [];
   }
 }

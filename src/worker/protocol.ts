@@ -1,25 +1,41 @@
 /**
- * The message protocol between the extension host (or any client) and the diagnostics worker
- * (a Node worker_threads Worker). Requests carry an id; the worker answers with any number of
- * progress / partial messages and exactly one result or error for that id. A cancel message
- * aborts the job's AbortSignal; the job stops at its next check (between chunks and HVPs).
+ * The message protocol between the extension host (or any client: the CLI, tests) and the
+ * diagnostics worker (a Node worker_threads Worker). Requests carry an id; the worker answers
+ * with any number of progress / partial messages and exactly one result or error for that id.
+ * A cancel message aborts the job's AbortSignal; the job stops at its next check (between
+ * chunks and HVPs). The client enforces the 1 s cancellation bound by terminating a worker that
+ * has not answered a cancel in time (src/extension/workerClient.ts).
+ *
+ * Job kinds are a table: to add one, add an entry { request, result } to `JobKinds` and a
+ * handler to `HANDLERS` in src/worker/worker.ts; `JobRequest`, `JobResult` and the client's
+ * typing follow from the table.
  */
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
 import type { SpecialNeuronsJobOptions, SpecialNeuronsJobResult, PerturbJobOptions, PerturbJobResult } from '../core/surgery/jobs';
 
-/**
- * 'specialNeurons' adds Kawaguchi–Kaelbling special neurons (and with options.train fine-tunes them);
- * 'perturb' perturbs the weights. Both write new checkpoints and answer with a result whose outFile
- * names the file written (see src/core/surgery/jobs.ts).
- */
-export type JobRequest =
-  | { kind: 'diagnose'; options: DiagnoseOptions }
-  | { kind: 'specialNeurons'; options: SpecialNeuronsJobOptions }
-  | { kind: 'perturb'; options: PerturbJobOptions };
-/** The result of each job kind. */
-export interface JobResults { diagnose: DiagnoseResult; specialNeurons: SpecialNeuronsJobResult; perturb: PerturbJobResult }
-export type JobKind = JobRequest['kind'];
-export type JobResult = JobResults[JobKind];
+export interface JobKinds {
+  /** Diagnostics of one checkpoint on one dataset (src/core/diagnose.ts). */
+  diagnose: { request: { options: DiagnoseOptions }; result: DiagnoseResult };
+  /** Worker liveness / protocol self-check: waits `ms` in `steps` cancellable slices, reporting progress and partials. */
+  /** Add Kawaguchi–Kaelbling special neurons (options.train: fine-tune them); writes a new checkpoint (src/core/surgery/jobs.ts). */
+  specialNeurons: { request: { options: SpecialNeuronsJobOptions }; result: SpecialNeuronsJobResult };
+  /** Perturb the weights (gaussian / relative / filter-normalised / eigenvector); writes a new checkpoint. */
+  perturb: { request: { options: PerturbJobOptions }; result: PerturbJobResult };
+  ping: { request: { ms?: number; steps?: number }; result: { pid: number; ms: number } };
+}
+
+export type JobKind = keyof JobKinds;
+/** A request: `{ kind, ...fields }` for one of the kinds in `JobKinds`. */
+export type JobRequest = { [K in JobKind]: { kind: K } & JobKinds[K]['request'] }[JobKind];
+export type RequestOf<K extends JobKind> = Extract<JobRequest, { kind: K }>;
+export type ResultOf<K extends JobKind> = JobKinds[K]['result'];
+export type JobResult = ResultOf<JobKind>;
+
+export interface JobProgress { stage: string; fraction?: number; message?: string }
+/** A partial result: `key` names what it is (e.g. 'lanczos' with the current top eigenvalue estimates). */
+export interface JobPartial { key: string; value: unknown }
+
+export interface WireError { name: string; message: string; userError: boolean; cancelled: boolean; stack?: string }
 
 export type ToWorker =
   | { type: 'run'; id: number; job: JobRequest }
@@ -27,7 +43,14 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready'; pid: number }
-  | { type: 'progress'; id: number; stage: string; fraction?: number; message?: string }
-  | { type: 'partial'; id: number; key: string; value: unknown }
+  | ({ type: 'progress'; id: number } & JobProgress)
+  | ({ type: 'partial'; id: number } & JobPartial)
   | { type: 'result'; id: number; result: JobResult }
-  | { type: 'error'; id: number; error: { name: string; message: string; userError: boolean; cancelled: boolean; stack?: string } };
+  | { type: 'error'; id: number; error: WireError };
+
+export function isFromWorker(m: unknown): m is FromWorker {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+}
+
+/** The job kinds this build's worker handles (checked by commands whose job kinds may be absent). */
+export const JOB_KINDS = ['diagnose', 'ping'] as const satisfies readonly JobKind[];

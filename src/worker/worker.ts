@@ -1,33 +1,72 @@
 /**
  * The diagnostics worker: runs heavy jobs (TF.js, Lanczos, ...) off the extension host thread.
- * One job at a time; messages per src/worker/protocol.ts. TF.js is loaded lazily on the first job.
+ * One job at a time (the client queues and orders them; jobs sent while one runs wait here in
+ * arrival order); messages per src/worker/protocol.ts. TF.js is loaded lazily on the first job.
  */
-import { parentPort } from 'worker_threads';
-import type { FromWorker, ToWorker, JobRequest } from './protocol';
-import { isUserInputError } from '../core/errors';
+import { parentPort, workerData } from 'worker_threads';
+import type { FromWorker, ToWorker, JobKind, RequestOf, ResultOf, JobProgress } from './protocol';
+import { isUserInputError, throwIfAborted } from '../core/errors';
 
 if (!parentPort) throw new Error('worker.js must run as a worker_threads Worker');
 const port = parentPort;
 const controllers = new Map<number, AbortController>();
 let chain: Promise<void> = Promise.resolve();
+/**
+ * Cancellation that does not wait for the event loop: heavy jobs run long stretches of
+ * synchronous TF.js work (awaits that resolve as microtasks), so a 'cancel' message may not be
+ * delivered until the job ends. The client also writes the id of the job to cancel into this
+ * shared slot, which the job's progress callbacks (every HVP / probe) check.
+ */
+const cancelSlot: Int32Array | undefined = workerData?.cancelSlot instanceof SharedArrayBuffer ? new Int32Array(workerData.cancelSlot) : undefined;
+function checkCancelSlot(id: number): void { if (cancelSlot && Atomics.load(cancelSlot, 0) === id) controllers.get(id)?.abort(); }
 
 function send(m: FromWorker): void { port.postMessage(m); }
 
-async function runJob(id: number, job: JobRequest, signal: AbortSignal): Promise<void> {
-  if (job.kind === 'diagnose') {
+interface JobContext { id: number; signal: AbortSignal; progress(p: JobProgress): void; partial(key: string, value: unknown): void }
+type Handler<K extends JobKind> = (req: RequestOf<K>, ctx: JobContext) => Promise<ResultOf<K>>;
+
+/** One handler per job kind (add new kinds here and in protocol.ts' JobKinds). */
+const HANDLERS: { [K in JobKind]: Handler<K> } = {
+  async diagnose(req, ctx) {
     const { diagnose } = await import('../core/diagnose');
-    const result = await diagnose(job.options, signal, p => send({ type: 'progress', id, ...p }));
-    send({ type: 'result', id, result });
-    return;
-  }
-  if (job.kind === 'specialNeurons' || job.kind === 'perturb') {
-    const jobs = await import('../core/surgery/jobs');
-    const progress = (p: { stage: string; fraction?: number; message?: string }) => send({ type: 'progress', id, ...p });
-    const result = job.kind === 'specialNeurons' ? await jobs.specialNeuronsJob(job.options, signal, progress) : await jobs.perturbJob(job.options, signal, progress);
-    send({ type: 'result', id, result });
-    return;
-  }
-  throw new Error(`unknown job kind '${(job as { kind: string }).kind}'`);
+    let lastPartial = 0;
+    return diagnose(req.options, ctx.signal, p => {
+      ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message });
+      // eigenvalue estimates as Lanczos converges, at most every 100 ms
+      if (p.partial !== undefined && Date.now() - lastPartial > 100) { lastPartial = Date.now(); ctx.partial(p.stage, p.partial); }
+    });
+  },
+  async specialNeurons(req, ctx) {
+    const { specialNeuronsJob } = await import('../core/surgery/jobs');
+    return specialNeuronsJob(req.options, ctx.signal, p => ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message }));
+  },
+  async perturb(req, ctx) {
+    const { perturbJob } = await import('../core/surgery/jobs');
+    return perturbJob(req.options, ctx.signal, p => ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message }));
+  },
+  async ping(req, ctx) {
+    const t0 = Date.now();
+    const ms = req.ms ?? 0, steps = Math.max(1, req.steps ?? 1);
+    for (let i = 0; i < steps; i++) {
+      throwIfAborted(ctx.signal);
+      await new Promise(r => setTimeout(r, ms / steps));
+      ctx.progress({ stage: 'ping', fraction: (i + 1) / steps });
+      ctx.partial('ping', { step: i + 1 });
+    }
+    return { pid: process.pid, ms: Date.now() - t0 };
+  },
+};
+
+async function runJob(id: number, job: ToWorker & { type: 'run' }, signal: AbortSignal): Promise<void> {
+  const handler = HANDLERS[job.job.kind] as Handler<JobKind> | undefined;
+  if (!handler) throw new Error(`unknown job kind '${job.job.kind}'`);
+  const ctx: JobContext = {
+    id, signal,
+    progress: p => { checkCancelSlot(id); send({ type: 'progress', id, ...p }); },
+    partial: (key, value) => { checkCancelSlot(id); send({ type: 'partial', id, key, value }); },
+  };
+  const result = await handler(job.job as RequestOf<JobKind>, ctx);
+  send({ type: 'result', id, result });
 }
 
 port.on('message', (m: ToWorker) => {
@@ -38,7 +77,7 @@ port.on('message', (m: ToWorker) => {
     chain = chain.then(async () => {
       try {
         if (ac.signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
-        await runJob(m.id, m.job, ac.signal);
+        await runJob(m.id, m, ac.signal);
       } catch (e) {
         const err = e as Error;
         send({ type: 'error', id: m.id, error: { name: err.name, message: err.message, userError: isUserInputError(e), cancelled: err.name === 'AbortError', stack: err.stack } });

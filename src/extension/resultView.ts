@@ -1,0 +1,62 @@
+/**
+ * Reading result fields for the views. The core's result gains fields over time (pgb, verdict,
+ * theory, sharpness.adaptive, layers[].traceShare); they are read here as optional, so the
+ * views show "not computed" where a field is absent.
+ */
+import type { DiagnoseResult } from '../core/diagnose';
+
+export interface Verdict { kind: string; confidence?: number | string; reasons?: string[] }
+export type AnyResult = DiagnoseResult & { pgb?: { residual?: number }; verdict?: Verdict; theory?: unknown[] };
+
+export function verdictOf(r: DiagnoseResult | undefined): Verdict | undefined {
+  const v = (r as AnyResult | undefined)?.verdict;
+  return v && typeof v.kind === 'string' ? v : undefined;
+}
+export function lambdaMax(r: DiagnoseResult | undefined): number | undefined { return r?.hessian?.top?.[0]?.value; }
+export function lambdaMin(r: DiagnoseResult | undefined): number | undefined {
+  const b = r?.hessian?.bottom;
+  return b && b.length ? b[0].value : undefined;
+}
+export function traceOf(r: DiagnoseResult | undefined): number | undefined { return r?.hessian?.trace?.estimate; }
+export function sharpnessOf(r: DiagnoseResult | undefined): number | undefined {
+  const k = r?.sharpness?.keskar;
+  return k?.find(s => s.subspace === null && s.epsilon === 1e-3)?.value ?? k?.[0]?.value;
+}
+export function pgbResidual(r: DiagnoseResult | undefined): number | undefined {
+  const v = (r as AnyResult | undefined)?.pgb?.residual;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** 'good' | 'warn' | 'bad' | 'info' from the verdict kind (or from the thresholds when there is no verdict). */
+export function verdictTone(r: DiagnoseResult | undefined, thresholds: { lambdaMax?: number; gradNorm?: number } = {}): 'good' | 'warn' | 'bad' | 'info' | 'none' {
+  if (!r) return 'none';
+  const v = verdictOf(r);
+  if (v) {
+    const k = v.kind.toLowerCase();
+    if (/diverg|unstable|nan|explod|fail/.test(k)) return 'bad';
+    if (/saddle|sharp|edge|not.?converged|warn|plateau/.test(k)) return 'warn';
+    if (/min|flat|converged|ok|good|stationary/.test(k)) return 'good';
+    return 'info';
+  }
+  const lm = lambdaMax(r);
+  if (!Number.isFinite(r.loss)) return 'bad';
+  if ((thresholds.lambdaMax && lm !== undefined && lm > thresholds.lambdaMax) || (thresholds.gradNorm && r.gradNorm > thresholds.gradNorm)) return 'warn';
+  return 'info';
+}
+
+export function fmt(x: number | undefined, digits = 4): string {
+  if (x === undefined || x === null || Number.isNaN(x)) return '—';
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(digits - 1) : Number(x.toPrecision(digits)).toString();
+}
+
+/** "loss 0.113 · ‖g‖ 0.159 · λmax 5.20" */
+export function keyNumbers(r: DiagnoseResult): string {
+  const parts = [`loss ${fmt(r.loss)}`, `‖g‖ ${fmt(r.gradNorm)}`];
+  const lm = lambdaMax(r);
+  if (lm !== undefined) parts.push(`λmax ${fmt(lm)}`);
+  const v = verdictOf(r);
+  if (v) parts.unshift(v.kind);
+  return parts.join(' · ');
+}

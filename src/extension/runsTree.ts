@@ -1,0 +1,172 @@
+/**
+ * The "Runs" tree in the Landscape view container: runs (src/core/logs/runs.ts: folders with
+ * logs and/or checkpoints) → checkpoints (step, verdict icon, key numbers) and log series.
+ * Discovery walks each workspace folder off the activation path; results and job states come
+ * from the service, so items update as jobs run and finish.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { discoverRuns, refreshRun, Run, RunCheckpoint } from '../core/logs/runs';
+import type { Service } from './service';
+import { fmt, keyNumbers, lambdaMax, verdictOf, verdictTone } from './resultView';
+import { isIgnoredPath } from './batch';
+import { extraIgnored } from './settings';
+
+export type Node =
+  | { type: 'run'; run: Run }
+  | { type: 'checkpoint'; run: Run; ckpt: RunCheckpoint }
+  | { type: 'seriesGroup'; run: Run }
+  | { type: 'series'; run: Run; tag: string; file: string };
+
+export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private runs: Run[] | undefined;
+  private scanning: Promise<Run[]> | undefined;
+  private subs: vscode.Disposable[] = [];
+  private refreshTimer: NodeJS.Timeout | undefined;
+  scans = 0;
+
+  constructor(private readonly service: Service) {
+    this.subs.push(service.onDidChange(() => this.softRefresh()));
+  }
+
+  /** Re-render (results/job states changed) without rescanning the disk, at most every 200 ms. */
+  softRefresh(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => { this.refreshTimer = undefined; this.emitter.fire(undefined); }, 200);
+  }
+
+  /** Rescan the workspace folders for runs. */
+  async rescan(): Promise<Run[]> {
+    this.runs = undefined;
+    this.scanning = undefined;
+    const runs = await this.getRuns();
+    this.emitter.fire(undefined);
+    return runs;
+  }
+
+  getRuns(): Promise<Run[]> {
+    if (this.runs) return Promise.resolve(this.runs);
+    if (!this.scanning) {
+      this.scanning = new Promise<Run[]>(resolve => setImmediate(() => {
+        const runs: Run[] = [];
+        const ignore = extraIgnored();
+        for (const f of vscode.workspace.workspaceFolders ?? []) {
+          if (f.uri.scheme !== 'file') continue;
+          try {
+            for (const r of discoverRuns(f.uri.fsPath, { maxFiles: 20000 })) {
+              r.checkpoints = r.checkpoints.filter(c => !isIgnoredPath(path.relative(f.uri.fsPath, c.path), ignore));
+              r.logs = r.logs.filter(l => !isIgnoredPath(path.relative(f.uri.fsPath, l.file), ignore));
+              if (!r.checkpoints.length && !r.logs.length) continue;
+              try { refreshRun(r); } catch { /* unreadable log: shown without series */ }
+              r.checkpoints.sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity) || a.path.localeCompare(b.path));
+              runs.push(r);
+            }
+          } catch (e) { this.service.log.warn(`scanning ${f.uri.fsPath}: ${(e as Error).message}`); }
+        }
+        this.scans++;
+        this.runs = runs;
+        void vscode.commands.executeCommand('setContext', 'landscapeLens.hasRuns', runs.length > 0);
+        resolve(runs);
+      }));
+    }
+    return this.scanning;
+  }
+
+  runFor(file: string): Run | undefined {
+    const p = path.resolve(file);
+    return this.runs?.find(r => r.dir === p || r.checkpoints.some(c => path.resolve(c.path) === p) || r.logs.some(l => path.resolve(l.file) === p));
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) return (await this.getRuns()).map(run => ({ type: 'run', run }));
+    if (node.type === 'run') {
+      const kids: Node[] = node.run.checkpoints.map(ckpt => ({ type: 'checkpoint', run: node.run, ckpt }));
+      if (node.run.logs.some(l => l.tail.store.size > 0)) kids.push({ type: 'seriesGroup', run: node.run });
+      return kids;
+    }
+    if (node.type === 'seriesGroup') return node.run.logs.flatMap(l => l.tail.store.tags().map(tag => ({ type: 'series', run: node.run, tag, file: l.file }) as Node));
+    return [];
+  }
+
+  getParent(node: Node): Node | undefined {
+    if (node.type === 'run') return undefined;
+    if (node.type === 'series') return { type: 'seriesGroup', run: node.run };
+    return { type: 'run', run: node.run };
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.type === 'run') {
+      const it = new vscode.TreeItem(node.run.name, vscode.TreeItemCollapsibleState.Expanded);
+      const tags = node.run.logs.reduce((a, l) => a + l.tail.store.size, 0);
+      it.id = `run:${node.run.dir}`;
+      it.description = `${node.run.checkpoints.length} checkpoint${node.run.checkpoints.length === 1 ? '' : 's'}${tags ? ` · ${tags} series` : ''}`;
+      it.tooltip = node.run.dir;
+      it.iconPath = new vscode.ThemeIcon('graph');
+      it.contextValue = 'run';
+      it.command = { command: 'landscapeLens.openDashboard', title: 'Open Dashboard', arguments: [vscode.Uri.file(node.run.dir)] };
+      return it;
+    }
+    if (node.type === 'seriesGroup') {
+      const it = new vscode.TreeItem('Log series', vscode.TreeItemCollapsibleState.Collapsed);
+      it.id = `series:${node.run.dir}`;
+      it.iconPath = new vscode.ThemeIcon('pulse');
+      it.description = node.run.logs.map(l => path.basename(l.file)).join(', ');
+      it.contextValue = 'seriesGroup';
+      return it;
+    }
+    if (node.type === 'series') {
+      const log = node.run.logs.find(l => l.file === node.file);
+      const s = log?.tail.store.get(node.tag);
+      const it = new vscode.TreeItem(node.tag, vscode.TreeItemCollapsibleState.None);
+      it.id = `series:${node.file}:${node.tag}`;
+      it.iconPath = new vscode.ThemeIcon('graph-line');
+      it.description = s ? `${s.values.length} points · last ${fmt(s.values[s.values.length - 1])} @ ${s.steps[s.steps.length - 1]}` : '';
+      it.tooltip = `${node.tag} from ${node.file}`;
+      it.contextValue = 'series';
+      it.command = { command: 'landscapeLens.openDashboard', title: 'Open Dashboard', arguments: [vscode.Uri.file(node.run.dir)] };
+      return it;
+    }
+    const c = node.ckpt;
+    const rel = path.relative(node.run.dir, c.path) || path.basename(c.path);
+    const label = c.step !== undefined ? `step ${c.step}` : rel;
+    const it = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    it.id = `ckpt:${c.path}`;
+    it.resourceUri = vscode.Uri.file(c.path);
+    const entry = this.service.resultFor(c.path);
+    const job = this.service.jobState(c.path);
+    const r = entry?.result;
+    const th = vscode.workspace.getConfiguration('landscapeLens');
+    const tone = verdictTone(r, { lambdaMax: th.get<number>('thresholds.lambdaMax', 0), gradNorm: th.get<number>('thresholds.gradNorm', 0) });
+    if (job?.state === 'running') it.iconPath = new vscode.ThemeIcon('sync~spin');
+    else if (job?.state === 'queued') it.iconPath = new vscode.ThemeIcon('watch');
+    else it.iconPath = tone === 'good' ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+      : tone === 'warn' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+        : tone === 'bad' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+          : tone === 'info' ? new vscode.ThemeIcon('circle-filled') : new vscode.ThemeIcon('circle-outline');
+    const state = job?.state === 'running' ? `running${job.fraction !== undefined ? ` ${Math.round(job.fraction * 100)}%` : ''}` : job?.state === 'queued' ? 'queued' : '';
+    it.description = [r ? keyNumbers(r) : (state ? '' : 'not diagnosed'), state].filter(Boolean).join(' · ') + (c.step !== undefined ? `  ${rel}` : '');
+    const md = new vscode.MarkdownString(`**${rel}**${c.step !== undefined ? ` — step ${c.step} (${c.by})` : ''}\n\n`);
+    if (r) {
+      const v = verdictOf(r);
+      md.appendMarkdown(`${v ? `verdict **${v.kind}**\n\n` : ''}loss ${fmt(r.loss)} · ‖∇L‖ ${fmt(r.gradNorm)}${lambdaMax(r) !== undefined ? ` · λ_max ${fmt(lambdaMax(r))}` : ''}\n\n${new Date(r.computedAt).toLocaleString()} on ${path.basename(r.data.file)}`);
+    } else md.appendMarkdown('not diagnosed yet');
+    it.tooltip = md;
+    it.contextValue = r ? 'checkpoint.diagnosed' : 'checkpoint';
+    it.command = { command: 'landscapeLens.openDashboard', title: 'Open Dashboard', arguments: [vscode.Uri.file(c.path)] };
+    return it;
+  }
+
+  /** Items as the tests see them: label + description per checkpoint. */
+  async snapshot(): Promise<{ run: string; label: string; description: string; contextValue?: string }[]> {
+    const out: { run: string; label: string; description: string; contextValue?: string }[] = [];
+    for (const run of await this.getRuns()) for (const n of await this.getChildren({ type: 'run', run })) {
+      const it = this.getTreeItem(n);
+      out.push({ run: run.name, label: String(typeof it.label === 'string' ? it.label : it.label?.label), description: String(it.description ?? ''), contextValue: it.contextValue });
+    }
+    return out;
+  }
+
+  dispose(): void { this.emitter.dispose(); for (const s of this.subs) s.dispose(); if (this.refreshTimer) clearTimeout(this.refreshTimer); }
+}

@@ -1,0 +1,49 @@
+/**
+ * Settings → diagnose options. `quick` is loss, gradient norm and the top Hessian eigenvalue;
+ * `full` adds the top/bottom spectrum, the trace, the spectral density, 1-D/2-D slices, weight
+ * spectra and ε-sharpness, within the budgets in the settings. Values from a `landscape.json`
+ * apply where the user has not set the setting explicitly.
+ */
+import * as vscode from 'vscode';
+import { resolveData } from './dataResolver';
+import type { DiagnoseOptions } from '../core/diagnose';
+
+export type DiagnoseMode = 'quick' | 'full';
+
+export function cfg(scope?: vscode.Uri): vscode.WorkspaceConfiguration { return vscode.workspace.getConfiguration('landscapeLens', scope); }
+
+export const DEFAULT_CHECKPOINT_GLOBS = ['**/model.json', '**/*.keras', '**/*.h5', '**/*.onnx', '**/*.safetensors', '**/*.pt', '**/*.pth'];
+export const DEFAULT_LOG_GLOBS = ['**/*.csv', '**/*.jsonl', '**/*.ndjson', '**/events.out.tfevents.*'];
+
+export interface ResolvedJob { options: DiagnoseOptions; dataHow: string }
+
+export function diagnoseOptions(uri: vscode.Uri, mode: DiagnoseMode, extra: Partial<DiagnoseOptions> = {}): ResolvedJob | { error: string } {
+  const c = cfg(uri);
+  const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+  const data = resolveData(uri.fsPath, c.get<string>('dataFile') || undefined, root);
+  if (!data.file) return { error: data.how };
+  const set = <T>(k: string): T | undefined => { const i = c.inspect<T>(k); return (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue) as T | undefined; };
+  const lanczos = c.get<number>('budget.lanczosSteps', 0) || undefined;
+  const options: DiagnoseOptions = {
+    checkpoint: uri.fsPath, data: data.file,
+    loss: set<string>('loss') || data.loss || undefined, samples: set<number>('samples') || data.samples || undefined, seed: set<number>('seed') ?? data.seed ?? 0,
+    xKey: set<string>('xKey') ?? data.xKey ?? 'x', yKey: set<string>('yKey') ?? data.yKey ?? 'y', backend: c.get<'auto'>('backend', 'auto'),
+    chunkSize: data.chunkSize, inputScale: data.inputScale, inputShift: data.inputShift,
+    top: 1, maxIter: lanczos,
+  };
+  if (mode === 'full') {
+    Object.assign(options, {
+      top: Math.max(1, c.get<number>('budget.topEigenvalues', 5)), bottom: Math.max(0, c.get<number>('budget.bottomEigenvalues', 2)),
+      trace: true, traceHvps: c.get<number>('budget.traceHvps', 150) || undefined,
+      density: true, densityProbes: c.get<number>('budget.densityProbes', 4) || undefined,
+      slices: ['1d', '2d'], weights: true, sharpness: c.get<boolean>('full.sharpness', true),
+    } satisfies Partial<DiagnoseOptions>);
+  }
+  Object.assign(options, extra);
+  return { options, dataHow: data.how };
+}
+
+export function checkpointGlobs(): string[] { return cfg().get<string[]>('watch.checkpointGlobs', DEFAULT_CHECKPOINT_GLOBS); }
+export function logGlobs(): string[] { return cfg().get<string[]>('watch.logGlobs', DEFAULT_LOG_GLOBS); }
+export function extraIgnored(): string[] { return cfg().get<string[]>('watch.ignoreFolders', []); }
+export function autoDiagnoseMode(): 'off' | DiagnoseMode { return cfg().get<'off' | DiagnoseMode>('autoDiagnose', 'quick'); }

@@ -1,0 +1,128 @@
+/**
+ * End-to-end: the run dashboard in the real VS Code (code-server) driven by Chromium. The three
+ * checkpoints of the fixture run are diagnosed from the dashboard's own controls; the panel then
+ * shows the float64-checked loss of the selected checkpoint, non-blank charts (pixel variance on
+ * every canvas), and a click on a checkpoint marker of the training curves switches the
+ * eigenvalue chart to that checkpoint. Screenshots in the dark, light and high-contrast themes
+ * are saved under artifacts/screenshots/.
+ */
+import * as assert from 'assert';
+import * as path from 'path';
+import type { Frame, Page } from 'playwright-core';
+import { startWorkbench, runCommand, findWebviewFrame, screenshot } from './harness';
+import { readDenseNet, lossAndGrad64 } from '../unit/reference/denseNet64';
+import { loadDataset } from '../../src/core/data/dataset';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const WS = path.join(ROOT, 'test/fixtures/workspace');
+const RUN = path.join(WS, 'runs/mlp-run');
+
+/** Standard deviation of the pixel values (RGB) over the canvas' opaque pixels, and how many there are. */
+async function canvasStats(frame: Frame, id: string): Promise<{ std: number; opaque: number; colours: number }> {
+  return frame.locator(`#${id}`).evaluate((c: HTMLCanvasElement) => {
+    const ctx = c.getContext('2d')!;
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let n = 0, s = 0, s2 = 0;
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length; i += 4 * 3) {
+      if (data[i + 3] === 0) continue;
+      const v = (data[i] + data[i + 1] + data[i + 2]) / 3;
+      n++; s += v; s2 += v * v;
+      seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    }
+    const m = n ? s / n : 0;
+    return { std: n ? Math.sqrt(Math.max(0, s2 / n - m * m)) : 0, opaque: n, colours: seen.size };
+  });
+}
+
+async function setTheme(page: Page, label: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await input.fill(label);
+  await page.waitForTimeout(800);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(2000);
+}
+
+describe('e2e: the run dashboard', function () {
+  this.timeout(420000);
+  let wb: Awaited<ReturnType<typeof startWorkbench>>;
+
+  before(async () => { wb = await startWorkbench({ workspace: WS }); });
+  after(async () => { await wb?.stop(); });
+
+  it('diagnoses the run from the dashboard, shows numbers and non-blank charts, a marker click selects a checkpoint; dark/light/high-contrast screenshots', async () => {
+    const page = wb.page;
+    await runCommand(page, 'Landscape: Open Dashboard');
+    // two runs in the workspace: pick the training run
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill('mlp-run');
+    await page.waitForTimeout(600);
+    await page.keyboard.press('Enter');
+    const frame = await findWebviewFrame(page, f => f.locator('#curveChart').count().then(n => n > 0), 60000);
+    await runCommand(page, 'View: Close Primary Side Bar').catch(() => undefined);
+    // diagnose every checkpoint (full) from the dashboard's controls
+    const options = await frame.locator('#checkpointSelect option').evaluateAll((os: HTMLOptionElement[]) => os.map(o => o.value));
+    assert.strictEqual(options.length, 3, `checkpoints in the select: ${options.join(', ')}`);
+    for (const v of options) {
+      await frame.locator('#checkpointSelect').selectOption(v);
+      await frame.locator('#diagnoseFull').click();
+    }
+    // wait until all three are diagnosed (the status line counts them)
+    await frame.waitForFunction(() => /3 of 3 checkpoints diagnosed/.test(document.getElementById('jobStatus')?.textContent ?? ''), undefined, { timeout: 240000 });
+    // select step 600 and check its numbers against the float64 reference
+    const c600 = options.find(o => o.includes('step_600'))!;
+    await frame.locator('#checkpointSelect').selectOption(c600);
+    await frame.waitForFunction(() => (document.getElementById('loss')?.textContent ?? '—') !== '—');
+    const data = loadDataset(path.join(RUN, 'data.npz'));
+    const ref = lossAndGrad64(readDenseNet(path.join(RUN, 'step_600/model.json')), data.x, data.m, data.y.data, 'ce');
+    const lossText = (await frame.locator('#loss').innerText()).trim();
+    assert.ok(Math.abs(Number(lossText) - ref.loss) / ref.loss < 1e-5, `panel shows loss ${lossText}, float64 reference ${ref.loss}`);
+    const text = await frame.locator('body').innerText();
+    for (const s of ['Training curves', 'λ_max', 'Spectral density', 'PGB residual', 'not computed']) assert.ok(text.includes(s), `panel text has ${s}`);
+    const lmax = Number((await frame.locator('#lambdaMax').innerText()).trim());
+    assert.ok(lmax > 1 && lmax < 20, `λ_max shown: ${lmax}`);
+    await page.waitForTimeout(500);
+    for (const id of ['curveChart', 'eigChart', 'densityChart', 'sliceChart', 'slice2d', 'alphaChart', 'layerChart', 'acrossChart']) {
+      const st = await canvasStats(frame, id);
+      assert.ok(st.opaque > 500 && st.std > 3 && st.colours >= 3, `${id} is not blank: ${JSON.stringify(st)}`);
+    }
+    await screenshot(page, 'dashboard-dark');
+
+    // a click on the step-200 marker switches the eigenvalue chart to that checkpoint
+    const before = await frame.locator('#eigChart').getAttribute('data-values');
+    const markers = JSON.parse((await frame.locator('#curveChart').getAttribute('data-markers')) ?? '[]') as { x: number; y: number; checkpoint: string }[];
+    const m200 = markers.find(m => m.checkpoint.includes('step_200'));
+    assert.ok(m200, `markers: ${JSON.stringify(markers)}`);
+    await frame.locator('#curveChart').scrollIntoViewIfNeeded();
+    await frame.locator('#curveChart').click({ position: { x: m200.x, y: m200.y } });
+    await frame.waitForFunction(() => (document.getElementById('eigChart') as HTMLElement).dataset.checkpoint?.includes('step_200'), undefined, { timeout: 10000 });
+    const after = await frame.locator('#eigChart').getAttribute('data-values');
+    assert.notStrictEqual(after, before, 'the eigenvalue chart changed');
+    assert.strictEqual(await frame.locator('#checkpointSelect').inputValue(), m200.checkpoint);
+    const ref200 = lossAndGrad64(readDenseNet(path.join(RUN, 'step_200/model.json')), data.x, data.m, data.y.data, 'ce');
+    const loss200 = Number((await frame.locator('#loss').innerText()).trim());
+    assert.ok(Math.abs(loss200 - ref200.loss) / ref200.loss < 1e-5, `after the click: loss ${loss200}, reference ${ref200.loss}`);
+    // keyboard: arrow right from step 200 selects step 400
+    await frame.locator('#curveChart').focus();
+    await page.keyboard.press('ArrowRight');
+    await frame.waitForFunction(() => (document.getElementById('eigChart') as HTMLElement).dataset.checkpoint?.includes('step_400'), undefined, { timeout: 10000 });
+    await frame.locator('#checkpointSelect').selectOption(c600);
+
+    await setTheme(page, 'Light Modern');
+    const bodyClass = await frame.locator('body').getAttribute('class');
+    assert.ok(/vscode-light/.test(bodyClass ?? ''), `light theme applied to the webview: ${bodyClass}`);
+    await page.waitForTimeout(800);
+    for (const id of ['curveChart', 'eigChart', 'slice2d']) {
+      const st = await canvasStats(frame, id);
+      assert.ok(st.std > 3 && st.colours >= 3, `${id} is not blank in the light theme: ${JSON.stringify(st)}`);
+    }
+    await screenshot(page, 'dashboard-light');
+    await setTheme(page, 'Dark High Contrast');
+    await page.waitForTimeout(800);
+    await screenshot(page, 'dashboard-high-contrast');
+    await setTheme(page, 'Dark Modern');
+  });
+});
