@@ -25,7 +25,8 @@ interface Result {
   checkpoint: string; format: string; backend: string; params: number; samples: number; loss: number; gradNorm: number;
   lossFunction: { kind: string; reason: string };
   data: { file: string; total: number; seed: number };
-  layers: { name: string; params: number; gradNorm: number; traceShare?: number }[];
+  layers: { name: string; params: number; gradNorm: number; traceShare?: number; topEigenvalue?: number; trace?: number; topVectorMass?: number | null }[];
+  specialNeurons?: { lambda: number; units: number; maxAbsA: number; outputShare: number; a?: number[] };
   hessian?: { top: { value: number; residual: number }[]; bottom: { value: number; residual: number }[]; trace?: { estimate: number; stderr: number }; density?: { grid: number[]; values: number[] }; lanczos?: { iterations: number; converged: boolean } };
   slices?: Slice[];
   sharpness?: { keskar: { epsilon: number; subspace: number | null; value: number }[]; adaptive?: unknown };
@@ -34,6 +35,14 @@ interface Result {
   verdict?: { kind: string; confidence?: number | string; reasons?: string[] };
   theory?: unknown[];
   notices: string[]; computedAt: string; timings: { totalMs: number };
+}
+interface SurgeryJ {
+  id: number; kind: 'specialNeurons' | 'perturb'; at: string; checkpoint: string; rel: string; outFiles: string[]; outRel: string[]; summary: string[];
+  result: {
+    training?: { steps: number; curve: { step: number; objective: number; penalty: number; maxAbsA: number; originalLoss: number }[] };
+    retrain?: { steps: number; curve: number[]; finalLoss: number };
+    lossBefore?: number; lossAfter?: number;
+  };
 }
 interface Ckpt { path: string; rel: string; step: number | null; mtimeMs: number; result: Result | null; job: { state: string; fraction?: number } | null }
 interface Ui { smoothing: SmoothingMode; amount: number; x: XMode; logX: boolean; logY: boolean; clip: boolean; densityLog: boolean; hidden: string[]; zoom?: [number, number] | null }
@@ -45,6 +54,7 @@ const saved = (vscode.getState() as Partial<State> | undefined) ?? {};
 const state: State = { runDir: saved.runDir, runName: saved.runName, selected: saved.selected ?? null, ui: { smoothing: 'ema', amount: 0.6, x: 'step', logX: false, logY: false, clip: false, densityLog: true, hidden: [], zoom: null, ...((saved.ui ?? {}) as Partial<Ui>) } };
 let series: SeriesJ[] = [];
 let ckpts: Ckpt[] = [];
+let surgery: SurgeryJ[] = [];
 let partialTop: { checkpoint: string; values: number[]; iterations?: number } | undefined;
 const charts = new Map<string, Chart>();
 const exporters = new Map<string, () => { header: string[]; rows: (string | number | null)[][]; json: unknown }>();
@@ -163,8 +173,19 @@ function layout(): void {
       heatmapBox(),
       chartBox('alphaChart', 'Weight spectra: power-law α per layer'),
       chartBox('layerChart', 'Gradient norm per layer'),
+      chartBox('layerCurvChart', 'Where the curvature lives: per-layer share of tr H and of the top eigenvector'),
       chartBox('acrossChart', 'λ_max and sharpness across checkpoints'),
       chartBox('pgbChart', 'PGB residual across checkpoints')),
+    el('section', { className: 'panel', id: 'surgery-panel', 'aria-labelledby': 'surgery-title' },
+      el('div', { className: 'panel-head' }, el('h2', { id: 'surgery-title' }, 'Acting on the minimum: special neurons and perturbations'), el('span', { className: 'spacer' }),
+        el('button', { className: 'tool', id: 'addSpecial', onclick: () => state.selected && vscode.postMessage({ type: 'command', command: 'landscapeLens.addSpecialNeurons', checkpoint: state.selected }) }, 'Add special neurons…'),
+        el('button', { className: 'tool', id: 'perturb', onclick: () => state.selected && vscode.postMessage({ type: 'command', command: 'landscapeLens.perturbWeights', checkpoint: state.selected }) }, 'Perturb weights…'),
+        el('button', { className: 'tool', onclick: () => exportChart('surgeryChart', 'png'), 'aria-label': 'Export the surgery chart as PNG' }, 'PNG'),
+        el('button', { className: 'tool', onclick: () => exportChart('surgeryChart', 'csv'), 'aria-label': 'Export the surgery chart data as CSV' }, 'CSV'),
+        el('button', { className: 'tool', onclick: () => exportChart('surgeryChart', 'json'), 'aria-label': 'Export the surgery chart data as JSON' }, 'JSON')),
+      el('ul', { className: 'surgery-list', id: 'surgeryList' }),
+      el('div', { className: 'chart-box' }, el('canvas', { id: 'surgeryChart', role: 'img', 'aria-label': 'Fine-tuning with special neurons: max|a_k|, penalty and the original loss per step; or the retraining loss after a perturbation', tabIndex: 0 })),
+      el('p', { className: 'muted empty', id: 'surgeryChart-empty', hidden: true }, 'Nothing done to this run yet: “Add special neurons…” or “Perturb weights…” write new checkpoints beside the selected one and their measured effects appear here.')),
     el('div', { id: 'notices' }),
   );
   const canvas = document.getElementById('curveChart') as HTMLCanvasElement;
@@ -370,6 +391,7 @@ function drawSelected(): void {
     card('ε-sharpness', keskar ? fmt(keskar.value, 4) : 'not computed', 'sharpness', keskar ? `Keskar ε=${keskar.epsilon}, full space` : undefined),
     card('PGB residual', typeof r?.pgb?.residual === 'number' ? fmt(r.pgb.residual, 4) : 'not computed', 'pgb'),
     card('Samples', r ? `${r.samples} of ${r.data.total}` : '—', 'samples'),
+    ...(r?.specialNeurons ? [card('Special neurons max|a_k|', `${fmt(r.specialNeurons.maxAbsA, 3)} (${fmt(100 * r.specialNeurons.outputShare, 3)} % of the output)`, 'specialA', `Kawaguchi & Kaelbling: at a local minimum of the augmented loss a = 0. λ = ${r.specialNeurons.lambda}, ${r.specialNeurons.units} neuron(s).`)] : []),
   );
   // verdict card
   const v = r?.verdict;
@@ -445,6 +467,24 @@ function drawSelected(): void {
     upsert('layerChart', { type: 'bar', data: { labels: layers.map(l => l.name), datasets: [{ label: '‖∇L‖ per layer', data: layers.map(l => l.gradNorm), backgroundColor: t.palette[0], borderColor: t.palette[0] }] }, options: lo });
     exporters.set('layerChart', () => ({ header: ['layer', 'params', 'gradNorm'], rows: layers.map(l => [l.name, l.params, l.gradNorm]), json: layers }));
   }
+
+  // where the curvature lives: each layer's share of the Hessian trace and of the top eigenvector (heat-coloured), block λ_max
+  const curv = layers.filter(l => typeof l.traceShare === 'number');
+  setEmpty('layerCurvChart', curv.length === 0, 'Per-layer curvature: not computed (full diagnosis, or landscape diagnose --layers).');
+  if (curv.length) {
+    const co = baseOptions(t, { xType: 'category', yTitle: '% of the whole' })!;
+    (co.scales as Record<string, unknown>).y2 = { position: 'right', ticks: { color: t.fg }, grid: { drawOnChartArea: false }, title: { display: true, text: 'block λ_max', color: t.muted } };
+    const share = curv.map(l => 100 * (l.traceShare ?? 0));
+    const mass = curv.map(l => (typeof l.topVectorMass === 'number' ? 100 * l.topVectorMass : NaN));
+    upsert('layerCurvChart', { type: 'bar', data: { labels: curv.map(l => l.name), datasets: [
+      { label: 'share of tr H (%)', data: share, backgroundColor: share.map(v => heatmapColor(Math.max(0, Math.min(1, v / 100)))), borderColor: t.fg, borderWidth: 1 },
+      { label: 'top-eigenvector mass (%)', data: mass, backgroundColor: t.palette[1], borderColor: t.palette[1] },
+      { type: 'line', label: 'block λ_max', data: curv.map(l => l.topEigenvalue ?? NaN), borderColor: t.palette[4], backgroundColor: t.palette[4], pointRadius: 4, showLine: false, yAxisID: 'y2' } as unknown as ChartDataset<'bar'>,
+    ] }, options: co });
+    const cc = document.getElementById('layerCurvChart') as HTMLCanvasElement;
+    cc.dataset.values = JSON.stringify(curv.map(l => ({ name: l.name, traceShare: l.traceShare, topVectorMass: l.topVectorMass, topEigenvalue: l.topEigenvalue })));
+    exporters.set('layerCurvChart', () => ({ header: ['layer', 'params', 'traceShare', 'trace', 'topEigenvalue', 'topVectorMass'], rows: curv.map(l => [l.name, l.params, l.traceShare ?? null, l.trace ?? null, l.topEigenvalue ?? null, l.topVectorMass ?? null]), json: curv }));
+  }
   const notices = document.getElementById('notices')!;
   notices.replaceChildren(...(r?.notices ?? []).map(n => el('p', { className: 'notice' }, n)), r ? el('p', { className: 'muted' }, `Data: ${r.data.file} (seed ${r.data.seed}). Loss: ${r.lossFunction.reason}.`) : '');
 }
@@ -516,6 +556,41 @@ function drawAcross(): void {
   }
 }
 
+function drawSurgery(): void {
+  const t = theme();
+  const list = document.getElementById('surgeryList');
+  if (!list) return;
+  const recs = [...surgery].reverse();
+  list.replaceChildren(...recs.map(r => el('li', { className: 'surgery-item', 'data-kind': r.kind },
+    el('div', {}, el('strong', {}, r.kind === 'specialNeurons' ? 'Special neurons' : 'Perturbation'), ` · ${r.rel} → ${r.outRel.filter(f => !/\.bin$/.test(f)).join(', ')} · `, el('span', { className: 'muted' }, new Date(r.at).toLocaleString())),
+    el('ul', {}, ...r.summary.map(x => el('li', {}, x))))));
+  // the newest record with a curve: fine-tuning (max|a|, penalty, L(θ), objective) or retraining after a perturbation
+  const withCurve = recs.find(r => r.result.training?.curve.length || r.result.retrain?.curve.length);
+  setEmpty('surgeryChart', !withCurve, surgery.length ? 'The actions so far have no curve (no fine-tuning or retraining steps).' : 'Nothing done to this run yet: “Add special neurons…” or “Perturb weights…” write new checkpoints beside the selected one, and their measured effects appear here.');
+  if (!withCurve) return;
+  const o = baseOptions(t, { xTitle: 'step', logY: true })!;
+  const tr = withCurve.result.training;
+  if (tr) {
+    const c = tr.curve;
+    const ds = [
+      { label: 'max|a_k|', data: c.map(p => ({ x: p.step, y: Math.max(p.maxAbsA, 1e-12) })), borderColor: t.palette[4], backgroundColor: t.palette[4] },
+      { label: 'penalty (λ/2)Σa_k²', data: c.map(p => ({ x: p.step, y: Math.max(p.penalty, 1e-16) })), borderColor: t.palette[2], backgroundColor: t.palette[2] },
+      { label: 'L(θ) of the original network', data: c.map(p => ({ x: p.step, y: p.originalLoss })), borderColor: t.palette[0], backgroundColor: t.palette[0] },
+      { label: 'augmented objective', data: c.map(p => ({ x: p.step, y: p.objective })), borderColor: t.palette[1], backgroundColor: t.palette[1], borderDash: [4, 3] },
+    ].map(d => ({ ...d, pointRadius: 0, borderWidth: 2 }));
+    upsert('surgeryChart', { type: 'line', data: { datasets: ds as ChartDataset<'line'>[] }, options: o });
+    exporters.set('surgeryChart', () => ({ header: ['step', 'objective', 'penalty', 'maxAbsA', 'originalLoss'], rows: c.map(p => [p.step, p.objective, p.penalty, p.maxAbsA, p.originalLoss]), json: withCurve }));
+  } else {
+    const c = withCurve.result.retrain!.curve;
+    upsert('surgeryChart', { type: 'line', data: { datasets: [
+      { label: 'loss while retraining from the perturbed point', data: c.map((y, x) => ({ x, y })), borderColor: t.palette[0], backgroundColor: t.palette[0], pointRadius: 0, borderWidth: 2 },
+      ...(withCurve.result.lossBefore !== undefined ? [{ label: 'loss before the perturbation', data: [{ x: 0, y: withCurve.result.lossBefore }, { x: c.length - 1, y: withCurve.result.lossBefore }], borderColor: t.muted, backgroundColor: t.muted, borderDash: [4, 3], pointRadius: 0, borderWidth: 1 }] : []),
+    ] }, options: o });
+    exporters.set('surgeryChart', () => ({ header: ['step', 'loss'], rows: c.map((y, x) => [x, y]), json: withCurve }));
+  }
+  (document.getElementById('surgeryChart') as HTMLCanvasElement).dataset.record = String(withCurve.id);
+}
+
 function drawStatus(): void {
   const running = ckpts.filter(c => c.job?.state === 'running'), queued = ckpts.filter(c => c.job?.state === 'queued');
   const s = document.getElementById('jobStatus');
@@ -523,7 +598,7 @@ function drawStatus(): void {
 }
 
 function drawAll(): void {
-  drawTags(); drawCurves(); drawSelected(); drawAcross(); drawStatus();
+  drawTags(); drawCurves(); drawSelected(); drawAcross(); drawSurgery(); drawStatus();
   if (!painted && (ckpts.some(c => c.result) || series.length)) {
     painted = true;
     requestAnimationFrame(() => vscode.postMessage({ type: 'painted', ms: performance.now() - T0 }));
@@ -555,7 +630,7 @@ window.addEventListener('message', (ev: MessageEvent<{ type: string; [k: string]
   if (m.type === 'init') {
     const run = m.run as { dir: string; name: string };
     state.runDir = run.dir; state.runName = run.name;
-    series = m.series as SeriesJ[]; ckpts = m.checkpoints as Ckpt[];
+    series = m.series as SeriesJ[]; ckpts = m.checkpoints as Ckpt[]; surgery = (m.surgery as SurgeryJ[] | undefined) ?? [];
     if (typeof m.selected === 'string') state.selected = m.selected;
     if (!state.selected || !ckpts.some(c => c.path === state.selected)) state.selected = [...ckpts].reverse().find(c => c.result)?.path ?? ckpts[ckpts.length - 1]?.path ?? null;
     saveState();

@@ -12,8 +12,10 @@
  *  - runs/saddle: a 2-4-1 tanh MLP whose hidden units start identical; gradient descent keeps them
  *    identical and stops at the symmetric critical point, a saddle (negative curvature along the
  *    symmetry-breaking directions);
- *  - runs/special-neurons: when the surgery module is present, a narrow ReLU network with
- *    Kawaguchi & Kaelbling's special neurons added, fine-tuned, |a_k| logged as it shrinks.
+ *  - runs/special-neurons: a 2-4-1 ReLU network whose hidden units are all dead (biases −10: it can
+ *    only fit a constant — stuck), with Kawaguchi & Kaelbling's special neurons added (λ = 0.1, a = w =
+ *    b = 0: outputs unchanged), fine-tuned by Adam on a bowl y = x₁² + x₂²; checkpoints at steps 0, 30,
+ *    60, …, 1500, CSV log of the augmented loss, L(θ) of the original network, the penalty and max|a_k|.
  * Everything is seeded; the TF.js cpu/wasm arithmetic is deterministic on one machine.
  */
 import * as fs from 'fs';
@@ -28,6 +30,10 @@ import { resolveLoss } from '../../src/core/loss';
 import type { Dataset } from '../../src/core/data/dataset';
 import { Rng } from '../../src/core/rng';
 import { appendScalars } from '../../src/core/logs/tfeventsWrite';
+import { readCheckpoint } from '../../src/core/formats';
+import { planWrite, writeWithPlan } from '../../src/core/formats/writers';
+import { addSpecialNeurons, maxAbsA, withoutSpecialNeurons } from '../../src/core/surgery/specialNeurons';
+import { train as fineTune } from '../../src/core/surgery/train';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const WS = path.join(ROOT, 'examples', 'demo-workspace');
@@ -131,6 +137,52 @@ function glorot(layers: RefDenseLayer[], rng: Rng): Float32Array {
   return th;
 }
 
+/** A stuck network (every ReLU dead), special neurons added, then fine-tuned with checkpoints and a CSV log. */
+async function specialNeuronsRun(rng: Rng): Promise<void> {
+  const runDir = path.join(WS, 'runs', 'special-neurons');
+  // its own task: a radial bowl y = x₁² + x₂², which a network of dead ReLUs cannot fit
+  const x = Float32Array.from({ length: M * D }, () => rng.normal());
+  const y = Float32Array.from({ length: M }, (_, i) => x[2 * i] ** 2 + x[2 * i + 1] ** 2);
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.writeFileSync(path.join(runDir, 'bowl.npz'), npz({ x: { data: x, shape: [M, D] }, y: { data: y, shape: [M, 1] } }));
+  const layers: RefDenseLayer[] = [{ nIn: D, nOut: 4, act: 'relu', bias: true }, { nIn: 4, nOut: 1, act: 'linear', bias: true }];
+  const th = glorot(layers, rng);
+  for (let j = 0; j < 4; j++) th[D * 4 + j] = -10; // dead units: the network outputs its output bias
+  let ym = 0; for (let i = 0; i < M; i++) ym += y[i] / M;
+  th[th.length - 1] = ym; // … which already fits the mean: a bad local minimum of the original network
+  const base = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'landscape-demo-')), 'stuck');
+  await saveTfjs(layers, th, base);
+  const first = path.join(runDir, 'step_00000', 'model.json');
+  fs.mkdirSync(path.dirname(first), { recursive: true });
+  addSpecialNeurons(path.join(base, 'model.json'), { lambda: 0.1, out: first });
+  fs.rmSync(path.dirname(base), { recursive: true, force: true });
+  const model = readCheckpoint(first);
+  const full = dataset(x, y, M);
+  const spec = resolveLoss(model, full, 'mse');
+  const obj = new TfObjective(model, full, spec);
+  const plan = planWrite(first);
+  const log = logger(runDir, ['csv']);
+  const steps = 1500, at = new Set([30, 60, 120, 250, 500, 1000, 1500]);
+  const record = async (step: number, theta: Float32Array) => {
+    const loss = await obj.loss(theta);
+    log(step, { loss, original_loss: await obj.loss(withoutSpecialNeurons(model, theta)), penalty: obj.penalty(theta), max_abs_a: maxAbsA(model, theta) });
+  };
+  try {
+    await record(0, model.theta);
+    await fineTune(model, obj, full, spec, model.theta, {
+      steps, lr: 0.05, optimizer: 'adam', seed: 1, every: steps,
+      onStep: async (step, theta) => {
+        if (step % 10 === 0) await record(step, theta);
+        if (at.has(step)) {
+          const out = path.join(runDir, `step_${String(step).padStart(5, '0')}`, 'model.json');
+          fs.mkdirSync(path.dirname(out), { recursive: true });
+          writeWithPlan(plan, model, theta, out, [first]);
+        }
+      },
+    });
+  } finally { obj.dispose(); }
+}
+
 export async function buildDemo(opts: { log?: (s: string) => void } = {}): Promise<string> {
   const say = opts.log ?? (() => undefined);
   if (fs.existsSync(WS)) fs.rmSync(WS, { recursive: true }); // the demo folder is generated (git-ignored)
@@ -140,7 +192,7 @@ export async function buildDemo(opts: { log?: (s: string) => void } = {}): Promi
   const x = Float32Array.from({ length: M * D }, () => rng.normal());
   const y = Float32Array.from({ length: M }, (_, i) => Math.sin(2 * x[2 * i]) * Math.cos(x[2 * i + 1]) + 0.1 * rng.normal());
   fs.writeFileSync(path.join(WS, 'data.npz'), npz({ x: { data: x, shape: [M, D] }, y: { data: y, shape: [M, 1] } }));
-  fs.writeFileSync(path.join(WS, 'landscape.json'), JSON.stringify({ $schema: '../../media/landscape.schema.json', checkpoints: [{ glob: '**/model.json', data: 'data.npz', loss: 'mse' }] }, null, 2) + '\n');
+  fs.writeFileSync(path.join(WS, 'landscape.json'), JSON.stringify({ $schema: '../../media/landscape.schema.json', checkpoints: [{ glob: 'runs/special-neurons/**/model.json', data: 'runs/special-neurons/bowl.npz', loss: 'mse' }, { glob: '**/model.json', data: 'data.npz', loss: 'mse' }] }, null, 2) + '\n');
   const mlp: RefDenseLayer[] = [{ nIn: D, nOut: 32, act: 'tanh', bias: true }, { nIn: 32, nOut: 1, act: 'linear', bias: true }];
   const theta0 = glorot(mlp, rng);
   say('training runs/small-batch (SGD, batch 4)');
@@ -154,6 +206,8 @@ export async function buildDemo(opts: { log?: (s: string) => void } = {}): Promi
   for (let j = 0; j < 4; j++) { th[j] = w[0]; th[4 + j] = w[1]; th[8 + j] = 0.1; th[12 + j] = 0.3; }
   say('training runs/saddle (symmetric initialisation)');
   await train({ name: 'saddle', layers: small, theta0: th, batch: M, steps: 4000, lr: 0.1, settle: 0, settleLr: 0, every: 2000, logs: ['tfevents'] }, x, y);
+  say('training runs/special-neurons (stuck ReLU network + special neurons)');
+  await specialNeuronsRun(rng);
   fs.writeFileSync(path.join(WS, 'train.py'), TRAIN_PY);
   fs.writeFileSync(path.join(WS, 'README.md'), DEMO_README);
   return WS;
@@ -177,6 +231,15 @@ const DEMO_README = `# Landscape Lens demo workspace (generated by \`npm run dem
   compare λ_max and the ε-sharpness in \`report.html\` or the dashboard.
 - \`runs/saddle\`: identical hidden units stay identical under gradient descent; training stops at
   a saddle (a negative Hessian eigenvalue along the symmetry-breaking directions).
+- \`runs/special-neurons\`: a 2-4-1 ReLU network whose hidden units are all dead (it can only fit a
+  constant: stuck at a bad local minimum), with one special neuron a·exp(wᵀx + b) added per output
+  (Kawaguchi & Kaelbling, AISTATS 2020; λ = 0.1, initialised at a = w = b = 0 so the outputs are
+  unchanged) and fine-tuned by Adam. The theorem: at every local minimum of the augmented loss a = 0.
+  Watch max|a_k| (column \`max|a|\`, and \`max_abs_a\` in \`metrics.csv\`): it rises while the neuron
+  takes over the fit, then falls back as the penalty wins. It does not reach 0 here: dead ReLUs get
+  no gradient, so the original network cannot take the fit back, and the augmented loss has no
+  local minimum at all with a ≠ 0 — its infimum lies at a → 0, b → ∞ along a·e^b = const, which
+  Adam approaches only very slowly. Diagnose these checkpoints: the verdict is not a local minimum.
 - \`data.npz\`, \`landscape.json\`: the data every checkpoint is diagnosed on.
 `;
 

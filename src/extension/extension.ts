@@ -18,9 +18,10 @@ import { RunsTree, Node } from './runsTree';
 import { JobStatusBar } from './statusBar';
 import { BatchDebouncer, isIgnoredPath } from './batch';
 import { PRIORITY } from './jobQueue';
-import { JOB_KINDS } from '../worker/protocol';
 import { autoDiagnoseMode, checkpointGlobs, logGlobs, extraIgnored, cfg, DiagnoseMode } from './settings';
 import type { DiagnoseResult } from '../core/diagnose';
+import { SurgeryLog } from './surgeryLog';
+import { SurgeryContext, addSpecialNeurons, perturbWeights, copySpecialNeuronsCode, AddSpecialArgs, PerturbArgs } from './surgery';
 
 export interface LandscapeApi {
   cache: ResultsCache;
@@ -28,6 +29,8 @@ export interface LandscapeApi {
   service: Service;
   tree: RunsTree;
   statusBar: JobStatusBar;
+  /** what the surgery commands did (the dashboard shows it) */
+  surgery: SurgeryLog;
   hover: CheckpointHoverProvider;
   codeLens: CheckpointCodeLensProvider;
   activationMs: number;
@@ -50,6 +53,9 @@ function uriOf(arg: unknown): vscode.Uri | undefined {
     if (n.type === 'series') return vscode.Uri.file(n.file);
   }
   if (typeof arg === 'string' && arg) return vscode.Uri.file(arg);
+  // a URI that came through JSON (a command link) without being revived
+  const j = arg as { scheme?: string; path?: string; fsPath?: string } | undefined;
+  if (j && typeof j === 'object' && j.scheme === 'file' && typeof (j.fsPath ?? j.path) === 'string') return vscode.Uri.file((j.fsPath ?? j.path)!);
   return undefined;
 }
 
@@ -59,7 +65,8 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   const storage = context.storageUri ?? context.globalStorageUri;
   const cache = new ResultsCache(path.join(storage.fsPath, 'results'));
   const worker = new WorkerClient(path.join(context.extensionPath, 'dist'), () => cfg().get<number>('worker.maxMemoryMb', 4096), m => log.info(m));
-  const svc = new Service(worker, cache, log);
+  const surgery = new SurgeryLog(path.join(storage.fsPath, 'surgery'));
+  const svc = new Service(worker, cache, log, surgery);
   service = svc;
   const tree = new RunsTree(svc);
   const statusBar = new JobStatusBar(svc);
@@ -196,13 +203,9 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   setupWatchers();
 
   // ── commands ────────────────────────────────────────────────────────────────────────────
-  const notAvailable = (what: string) => () => void vscode.window.showInformationMessage(`Landscape Lens: ${what} is not available in this build (the diagnostics worker has no such job yet).`);
-  const workerJob = (kind: string, what: string) => async (arg: unknown) => {
-    if (!(JOB_KINDS as readonly string[]).includes(kind)) return notAvailable(what)();
-    const uri = uriOf(arg) ?? await pickCheckpoint();
-    if (!uri) return undefined;
-    const h = svc.queue.enqueue({ kind, checkpoint: uri.fsPath } as never, { label: `${what} ${vscode.workspace.asRelativePath(uri)}`, priority: PRIORITY.user });
-    return h.promise;
+  const surgeryCtx: SurgeryContext = {
+    service: svc, tree, surgery, log, uriOf, pickCheckpoint,
+    openDashboard: uri => DashboardPanel.show(host, uri, { select: uri.fsPath, focus: 'surgery' }),
   };
 
   context.subscriptions.push(
@@ -247,8 +250,9 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       if (uri) return vscode.commands.executeCommand('revealInExplorer', uri);
       return undefined;
     }),
-    vscode.commands.registerCommand('landscapeLens.addSpecialNeurons', workerJob('specialNeurons', 'Add special neurons')),
-    vscode.commands.registerCommand('landscapeLens.perturbWeights', workerJob('perturb', 'Perturb weights')),
+    vscode.commands.registerCommand('landscapeLens.addSpecialNeurons', (arg?: unknown, args?: AddSpecialArgs) => addSpecialNeurons(surgeryCtx, arg, args).catch(() => undefined)),
+    vscode.commands.registerCommand('landscapeLens.copySpecialNeuronsCode', (arg?: unknown, lang?: 'pytorch' | 'keras' | 'tfjs', lambda?: number) => copySpecialNeuronsCode(surgeryCtx, arg, lang, lambda).catch(() => undefined)),
+    vscode.commands.registerCommand('landscapeLens.perturbWeights', (arg?: unknown, args?: PerturbArgs) => perturbWeights(surgeryCtx, arg, args).catch(() => undefined)),
     vscode.commands.registerCommand('landscapeLens.refreshRuns', () => tree.rescan()),
     vscode.commands.registerCommand('landscapeLens.showJobs', () => statusBar.showJobs()),
     vscode.commands.registerCommand('landscapeLens.cancelAllJobs', () => svc.queue.cancelAll()),
@@ -275,7 +279,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms (cache: ${cache.size} result(s); auto-diagnose: ${autoDiagnoseMode()}; trusted: ${vscode.workspace.isTrusted})`);
   return {
-    cache, worker, service: svc, tree, statusBar, hover, codeLens, activationMs, timings, panels: DashboardPanel.panels, watch: watchStats,
+    cache, worker, service: svc, tree, statusBar, surgery, hover, codeLens, activationMs, timings, panels: DashboardPanel.panels, watch: watchStats,
     diagnose: async (uri, opts = {}) => {
       const r = await svc.diagnose(uri, { mode: opts.mode ?? 'full', progress: opts.silent ? 'none' : 'notification', quietErrors: opts.silent });
       if (r && !opts.silent) void DashboardPanel.show(host, uri, { select: uri.fsPath });

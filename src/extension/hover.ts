@@ -40,13 +40,14 @@ const cmd = (id: string, args: unknown[]) => `command:${id}?${encodeURIComponent
 
 export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = { enabledCommands: ['landscapeLens.diagnoseCheckpoint', 'landscapeLens.openDashboard', 'landscapeLens.comparePrevious'] };
+  md.isTrusted = { enabledCommands: ['landscapeLens.diagnoseCheckpoint', 'landscapeLens.openDashboard', 'landscapeLens.comparePrevious', 'landscapeLens.addSpecialNeurons', 'landscapeLens.perturbWeights'] };
   const rel = vscode.workspace.asRelativePath(ckpt);
   const uri = vscode.Uri.file(ckpt);
   const entry = service.resultFor(ckpt);
   const job = service.jobState(ckpt);
   md.appendMarkdown(`**Landscape Lens** — \`${rel}\`${job ? ` · _${job.state}_` : ''}\n\n`);
-  const links = `[Open dashboard](${cmd('landscapeLens.openDashboard', [uri])}) · [Diagnose now](${cmd('landscapeLens.diagnoseCheckpoint', [uri])}) · [Compare with previous](${cmd('landscapeLens.comparePrevious', [uri])})`;
+  const links = `[Open dashboard](${cmd('landscapeLens.openDashboard', [uri])}) · [Diagnose now](${cmd('landscapeLens.diagnoseCheckpoint', [uri])}) · [Compare with previous](${cmd('landscapeLens.comparePrevious', [uri])})`
+    + `\n\n[Add special neurons](${cmd('landscapeLens.addSpecialNeurons', [uri])}) · [Perturb weights](${cmd('landscapeLens.perturbWeights', [uri])})`;
   if (entry) {
     const r = entry.result;
     const v = verdictOf(r);

@@ -15,6 +15,7 @@ import { discoverRuns, refreshRun, Run, runSeries } from '../core/logs/runs';
 import { downsampleMinMax } from '../core/logs/downsample';
 import type { Service } from './service';
 import type { RunsTree } from './runsTree';
+import { surgerySummary } from './surgeryLog';
 
 export const MAX_POINTS_PER_SERIES = 20000;
 
@@ -130,7 +131,7 @@ export class DashboardPanel {
 
   private schedulePush(): void {
     if (this.pushTimer) return;
-    this.pushTimer = setTimeout(() => { this.pushTimer = undefined; if (this.ready) this.post({ type: 'checkpoints', checkpoints: this.checkpointsPayload() }); }, 150);
+    this.pushTimer = setTimeout(() => { this.pushTimer = undefined; if (this.ready) { this.post({ type: 'checkpoints', checkpoints: this.checkpointsPayload() }); this.post({ type: 'surgery', surgery: this.surgeryPayload() }); } }, 150);
   }
 
   /** A checkpoint joins the run (watcher): add it and tell the webview. */
@@ -166,6 +167,15 @@ export class DashboardPanel {
     });
   }
 
+  /** What the surgery commands did to this run's checkpoints: files written and measured effects. */
+  private surgeryPayload(): unknown[] {
+    const log = this.host.service.surgery;
+    if (!log) return [];
+    return log.forRun(this.run.dir, this.run.checkpoints.map(c => c.path)).map(r => ({
+      ...r, rel: path.relative(this.run.dir, r.checkpoint) || path.basename(r.checkpoint), outRel: r.outFiles.map(f => path.relative(this.run.dir, f)), summary: surgerySummary(r),
+    }));
+  }
+
   private post(m: PanelMessage): void {
     DashboardPanel.lastMessages.push({ type: m.type });
     if (DashboardPanel.lastMessages.length > 200) DashboardPanel.lastMessages.shift();
@@ -178,7 +188,7 @@ export class DashboardPanel {
       case 'ready':
         this.ready = true;
         this.post({
-          type: 'init', run: { dir: this.run.dir, name: this.run.name }, series: this.seriesPayload(), checkpoints: this.checkpointsPayload(),
+          type: 'init', run: { dir: this.run.dir, name: this.run.name }, series: this.seriesPayload(), checkpoints: this.checkpointsPayload(), surgery: this.surgeryPayload(),
           selected: this.selected ?? null, focus: this.focus ?? null,
         });
         this.focus = undefined;
@@ -201,6 +211,11 @@ export class DashboardPanel {
       case 'diagnose':
         void svc.diagnose(vscode.Uri.file(String(m.checkpoint)), { mode: m.mode === 'quick' ? 'quick' : 'full', progress: 'window', priority: 80, reason: 'dashboard' }).catch(() => undefined);
         break;
+      case 'command': {
+        const allowed = ['landscapeLens.addSpecialNeurons', 'landscapeLens.perturbWeights', 'landscapeLens.copySpecialNeuronsCode'];
+        if (allowed.includes(String(m.command))) void vscode.commands.executeCommand(String(m.command), vscode.Uri.file(String(m.checkpoint)));
+        break;
+      }
       case 'compare':
         void vscode.commands.executeCommand('landscapeLens.compareWith', vscode.Uri.file(String(m.checkpoint)));
         break;

@@ -12,6 +12,7 @@ import { ResultsCache, CacheEntry } from './cache';
 import { diagnoseOptions, DiagnoseMode } from './settings';
 import type { JobRequest, JobResult, JobPartial } from '../worker/protocol';
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
+import type { SurgeryLog } from './surgeryLog';
 
 export interface DiagnoseRequest {
   mode?: DiagnoseMode;
@@ -38,7 +39,7 @@ export class Service implements vscode.Disposable {
   /** counters for the tests and the log */
   readonly counts = { computed: 0, fromCache: 0 };
 
-  constructor(readonly worker: WorkerClient, readonly cache: ResultsCache, readonly log: vscode.LogOutputChannel) {
+  constructor(readonly worker: WorkerClient, readonly cache: ResultsCache, readonly log: vscode.LogOutputChannel, readonly surgery?: SurgeryLog) {
     this.queue = new JobQueue<JobRequest, JobResult>((req, hooks) => worker.run(req, hooks.onProgress, hooks.onPartial));
     this.queue.onChange(() => this.changed.fire(undefined));
   }

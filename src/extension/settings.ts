@@ -1,7 +1,7 @@
 /**
  * Settings → diagnose options. `quick` is loss, gradient norm and the top Hessian eigenvalue;
  * `full` adds the top/bottom spectrum, the trace, the spectral density, 1-D/2-D slices, weight
- * spectra and ε-sharpness, within the budgets in the settings. Values from a `landscape.json`
+ * spectra, ε-sharpness, the PGB residual and per-layer curvature, within the budgets in the settings. Values from a `landscape.json`
  * apply where the user has not set the setting explicitly.
  */
 import * as vscode from 'vscode';
@@ -12,7 +12,7 @@ export type DiagnoseMode = 'quick' | 'full';
 
 export function cfg(scope?: vscode.Uri): vscode.WorkspaceConfiguration { return vscode.workspace.getConfiguration('landscapeLens', scope); }
 
-export const DEFAULT_CHECKPOINT_GLOBS = ['**/model.json', '**/*.keras', '**/*.h5', '**/*.onnx', '**/*.safetensors', '**/*.pt', '**/*.pth'];
+export const DEFAULT_CHECKPOINT_GLOBS = ['**/model*.json', '**/*.keras', '**/*.h5', '**/*.onnx', '**/*.safetensors', '**/*.pt', '**/*.pth'];
 export const DEFAULT_LOG_GLOBS = ['**/*.csv', '**/*.jsonl', '**/*.ndjson', '**/events.out.tfevents.*'];
 
 export interface ResolvedJob { options: DiagnoseOptions; dataHow: string }
@@ -37,6 +37,7 @@ export function diagnoseOptions(uri: vscode.Uri, mode: DiagnoseMode, extra: Part
       trace: true, traceHvps: c.get<number>('budget.traceHvps', 150) || undefined,
       density: true, densityProbes: c.get<number>('budget.densityProbes', 4) || undefined,
       slices: ['1d', '2d'], weights: true, sharpness: c.get<boolean>('full.sharpness', true),
+      pgb: c.get<boolean>('full.pgb', true), layerCurvature: c.get<boolean>('full.layerCurvature', true),
     } satisfies Partial<DiagnoseOptions>);
   }
   Object.assign(options, extra);

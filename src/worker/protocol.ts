@@ -21,6 +21,8 @@ export interface JobKinds {
   specialNeurons: { request: { options: SpecialNeuronsJobOptions }; result: SpecialNeuronsJobResult };
   /** Perturb the weights (gaussian / relative / filter-normalised / eigenvector); writes a new checkpoint. */
   perturb: { request: { options: PerturbJobOptions }; result: PerturbJobResult };
+  /** Ready-to-paste code adding the same special neurons in PyTorch / Keras / TF.js (D, K, λ from the checkpoint). */
+  snippets: { request: { checkpoint: string; lambda?: number }; result: { pytorch: string; keras: string; tfjs: string; inputDim: number; units: number; lambda: number } };
   ping: { request: { ms?: number; steps?: number }; result: { pid: number; ms: number } };
 }
 
@@ -53,4 +55,4 @@ export function isFromWorker(m: unknown): m is FromWorker {
 }
 
 /** The job kinds this build's worker handles (checked by commands whose job kinds may be absent). */
-export const JOB_KINDS = ['diagnose', 'ping'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['diagnose', 'specialNeurons', 'perturb', 'snippets', 'ping'] as const satisfies readonly JobKind[];

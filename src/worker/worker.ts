@@ -44,6 +44,10 @@ const HANDLERS: { [K in JobKind]: Handler<K> } = {
     const { perturbJob } = await import('../core/surgery/jobs');
     return perturbJob(req.options, ctx.signal, p => ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message }));
   },
+  async snippets(req) {
+    const { snippetsFor } = await import('../core/surgery/jobs');
+    return snippetsFor(req.checkpoint, req.lambda);
+  },
   async ping(req, ctx) {
     const t0 = Date.now();
     const ms = req.ms ?? 0, steps = Math.max(1, req.steps ?? 1);

@@ -27,7 +27,7 @@ export function parserFor(kind: LogKind): LogParser {
   return kind === 'csv' ? new CsvParser() : kind === 'jsonl' ? new JsonlParser() : new TfEventsParser();
 }
 
-const CHECKPOINT_RE = /(^model\.json$|\.keras$|\.h5$|\.hdf5$|\.onnx$|\.safetensors$|\.pt$|\.pth$|\.ckpt$)/i;
+const CHECKPOINT_RE = /(^model(\.[\w-]+)*\.json$|\.keras$|\.h5$|\.hdf5$|\.onnx$|\.safetensors$|\.pt$|\.pth$|\.ckpt$)/i;
 export function isCheckpointFile(file: string): boolean { return CHECKPOINT_RE.test(path.basename(file)); }
 
 export interface StepMatch { step: number; by: 'epoch' | 'step' | 'index' | 'number' | 'mtime' }
@@ -98,7 +98,7 @@ export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?:
       d = up;
     }
     // a TF.js checkpoint lives in its own folder: its run is that folder's parent when no log claims it
-    const dir = owner ?? (path.basename(c) === 'model.json' ? path.dirname(path.dirname(c)) : path.dirname(c));
+    const dir = owner ?? (isCheckpointFile(c) && path.extname(c).toLowerCase() === '.json' ? path.dirname(path.dirname(c)) : path.dirname(c));
     const r = runFor(dir);
     const m = stepFromPath(path.relative(dir, c));
     r.checkpoints.push({ path: c, step: m?.step, by: m?.by, mtimeMs: fs.statSync(c).mtimeMs });

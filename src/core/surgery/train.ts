@@ -28,6 +28,8 @@ export interface TrainOptions {
   /** Record every k-th step (default: every step up to 500 steps, then about 500 records). */
   every?: number;
   signal?: AbortSignal;
+  /** Called after every update with the step count and the current θ (do not keep θ: it is updated in place). */
+  onStep?: (step: number, theta: Float32Array) => void | Promise<void>;
   onProgress?: (p: { step: number; steps: number; record?: TrainRecord }) => void;
 }
 
@@ -106,6 +108,7 @@ export async function train(model: GraphModel, full: TfObjective, data: Dataset,
         }
       }
       o.onProgress?.({ step: t + 1, steps, record: rec });
+      await o.onStep?.(t + 1, theta);
     }
     await record(steps);
     return { theta, curve, steps, optimizer: opt, lr, batchSize: bs, seed };

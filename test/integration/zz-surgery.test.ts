@@ -1,0 +1,108 @@
+/**
+ * Acting on a minimum, in the real extension host (this file is named to run after the other
+ * suites: the checkpoints it writes join the fixture run): Add special neurons (with fine-tuning),
+ * Perturb weights along the most negative eigenvector (with retraining), Copy special-neuron code;
+ * new checkpoints beside the input, the input's bytes unchanged (SHA-256 before and after), the
+ * measured effects in the command's result, the surgery log and the run's dashboard, the new
+ * checkpoints in the runs tree, and the command links in the hover.
+ */
+import * as assert from 'assert';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { LandscapeApi } from '../../src/extension/extension';
+import { DashboardPanel } from '../../src/extension/panel';
+import type { SpecialNeuronsJobResult, PerturbJobResult } from '../../src/core/surgery/jobs';
+
+const EXT_ID = 'landscape-lens.landscape-lens';
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+async function until<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, ms = 60000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+function hashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir).sort()) out[f] = crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex');
+  return out;
+}
+
+describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', function () {
+  this.timeout(240000);
+  let api: LandscapeApi;
+  let run: string, ckpt: string, dir: string;
+  let original: Record<string, string>;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<LandscapeApi>(EXT_ID)!.activate();
+    run = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'runs', 'mlp-run');
+    ckpt = path.join(run, 'step_600', 'model.json');
+    dir = path.dirname(ckpt);
+    original = hashes(dir);
+  });
+
+  it('Add special neurons (fine-tuned): new checkpoints, outputs equal at initialisation, max|a_k| recorded, input unchanged', async () => {
+    const r = await vscode.commands.executeCommand<SpecialNeuronsJobResult>('landscapeLens.addSpecialNeurons', vscode.Uri.file(ckpt), { lambda: 0.01, train: 60, lr: 0.01, seed: 1 });
+    assert.ok(r, 'a result');
+    assert.ok(r.added, 'added');
+    assert.ok(r.added!.check.maxAbsDiff <= 1e-6, `outputs equal at a = w = b = 0: ${r.added!.check.maxAbsDiff}`);
+    assert.ok(fs.existsSync(r.outFile) && path.dirname(r.outFile) === dir && r.outFile !== ckpt, r.outFile);
+    const t = r.training!;
+    assert.strictEqual(t.curve[t.curve.length - 1].step, 60);
+    assert.ok(fs.existsSync(t.outFile), t.outFile);
+    assert.ok(t.curve.every(p => Number.isFinite(p.maxAbsA) && Number.isFinite(p.originalLoss)));
+    for (const [f, h] of Object.entries(original)) assert.strictEqual(hashes(dir)[f], h, `${f} unchanged`);
+    const rec = api.surgery.all[api.surgery.all.length - 1];
+    assert.strictEqual(rec.kind, 'specialNeurons');
+    assert.ok(rec.outFiles.includes(path.resolve(t.outFile)));
+    // the runs tree lists the new checkpoints in the same run
+    await until('the new checkpoints in the tree', async () => (await api.tree.getRuns()).find(x => x.dir === run)?.checkpoints.some(c => path.resolve(c.path) === path.resolve(t.outFile)), 20000);
+  });
+
+  it('the diagnosis of the augmented model reports |a_k| and their share of the output', async () => {
+    const r = await api.diagnose(vscode.Uri.file(api.surgery.all[api.surgery.all.length - 1].outFiles.find(f => f.endsWith('.json') && f.includes('trained'))!), { silent: true, mode: 'quick' });
+    assert.ok(r?.specialNeurons, JSON.stringify(Object.keys(r ?? {})));
+    assert.ok(r!.specialNeurons!.maxAbsA >= 0 && r!.specialNeurons!.outputShare >= 0);
+  });
+
+  it('Perturb weights along the bottom eigenvector with retraining: loss before/after, distance back, new file, input unchanged', async () => {
+    const r = await vscode.commands.executeCommand<PerturbJobResult>('landscapeLens.perturbWeights', vscode.Uri.file(ckpt), { mode: 'eigen', direction: 'bottom', retrain: 20, seed: 2 });
+    assert.ok(r, 'a result');
+    assert.ok(Number.isFinite(r.lossBefore) && Number.isFinite(r.lossAfter));
+    assert.ok(r.eigen && Number.isFinite(r.eigen.value));
+    assert.ok(r.relativeNorm > 0);
+    assert.ok(fs.existsSync(r.outFile) && r.outFile !== ckpt);
+    assert.ok(r.retrain && r.retrain.steps === 20 && r.retrainedFile && fs.existsSync(r.retrainedFile));
+    for (const [f, h] of Object.entries(original)) assert.strictEqual(hashes(dir)[f], h, `${f} unchanged`);
+    assert.strictEqual(api.surgery.all[api.surgery.all.length - 1].kind, 'perturb');
+  });
+
+  it('the run\'s dashboard shows the measured effects (surgery section, fine-tuning curve)', async () => {
+    for (const p of api.panels.values()) p.panel.dispose();
+    DashboardPanel.lastMessages = [];
+    await vscode.commands.executeCommand('landscapeLens.openDashboard', vscode.Uri.file(run));
+    const panel = await until('the panel', () => api.panels.get(run), 20000);
+    await until('the first paint', () => panel.painted || undefined, 30000);
+    const forRun = api.surgery.forRun(run);
+    assert.ok(forRun.length >= 2 && forRun.some(r => r.kind === 'specialNeurons') && forRun.some(r => r.kind === 'perturb'), JSON.stringify(forRun.map(r => r.kind)));
+  });
+
+  it('the hover on a checkpoint path offers Add special neurons and Perturb weights', async () => {
+    const doc = await vscode.workspace.openTextDocument(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'train.py'));
+    const ln = doc.getText().split('\n').findIndex(l => l.includes('step_600'));
+    const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_600')));
+    const text = hs.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    assert.ok(text.includes('command:landscapeLens.addSpecialNeurons') && text.includes('command:landscapeLens.perturbWeights'), text);
+  });
+
+  it('Copy special-neuron code: TF.js snippet with D and K of the model, on the clipboard', async () => {
+    const code = await vscode.commands.executeCommand<string>('landscapeLens.copySpecialNeuronsCode', vscode.Uri.file(ckpt), 'tfjs', 0.05);
+    assert.ok(code && /exp/.test(code) && code.includes('0.05'), code);
+    assert.strictEqual(await vscode.env.clipboard.readText(), code);
+  });
+});
