@@ -646,7 +646,8 @@ window.addEventListener('message', (ev: MessageEvent<{ type: string; [k: string]
     if (!state.selected) state.selected = ckpts[ckpts.length - 1]?.path ?? null;
     drawCurves(); drawSelected(); drawAcross(); drawStatus();
     if (!painted) drawAll();
-  } else if (m.type === 'select') { select(String(m.checkpoint)); }
+  } else if (m.type === 'surgery') { surgery = m.surgery as SurgeryJ[]; drawSurgery(); }
+  else if (m.type === 'select') { select(String(m.checkpoint)); }
   else if (m.type === 'partial') {
     const v = m.value as { top?: number[]; iterations?: number };
     if (Array.isArray(v?.top)) { partialTop = { checkpoint: String(m.checkpoint), values: v.top, iterations: v.iterations }; if (partialTop.checkpoint === state.selected) drawSelected(); }

@@ -32,10 +32,12 @@ export function verdictTone(r: DiagnoseResult | undefined, thresholds: { lambdaM
   if (!r) return 'none';
   const v = verdictOf(r);
   if (v) {
+    // the engine's verdicts: local minimum | flat valley | saddle | not stationary (src/core/diagnostics/verdict.ts)
     const k = v.kind.toLowerCase();
     if (/diverg|unstable|nan|explod|fail/.test(k)) return 'bad';
-    if (/saddle|sharp|edge|not.?converged|warn|plateau/.test(k)) return 'warn';
-    if (/min|flat|converged|ok|good|stationary/.test(k)) return 'good';
+    if (/not.?stationary/.test(k)) return 'info'; // still moving: nothing wrong, nothing settled
+    if (/saddle|sharp|edge|warn|plateau/.test(k)) return 'warn';
+    if (/local minimum|flat valley/.test(k)) return 'good';
     return 'info';
   }
   const lm = lambdaMax(r);

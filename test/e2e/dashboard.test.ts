@@ -81,11 +81,11 @@ describe('e2e: the run dashboard', function () {
     const lossText = (await frame.locator('#loss').innerText()).trim();
     assert.ok(Math.abs(Number(lossText) - ref.loss) / ref.loss < 1e-5, `panel shows loss ${lossText}, float64 reference ${ref.loss}`);
     const text = await frame.locator('body').innerText();
-    for (const s of ['Training curves', 'λ_max', 'Spectral density', 'PGB residual', 'not computed']) assert.ok(text.includes(s), `panel text has ${s}`);
+    for (const s of ['Training curves', 'λ_max', 'Spectral density', 'PGB residual', 'Where the curvature lives', 'Verdict:']) assert.ok(text.includes(s), `panel text has ${s}`);
     const lmax = Number((await frame.locator('#lambdaMax').innerText()).trim());
     assert.ok(lmax > 1 && lmax < 20, `λ_max shown: ${lmax}`);
     await page.waitForTimeout(500);
-    for (const id of ['curveChart', 'eigChart', 'densityChart', 'sliceChart', 'slice2d', 'alphaChart', 'layerChart', 'acrossChart']) {
+    for (const id of ['curveChart', 'eigChart', 'densityChart', 'sliceChart', 'slice2d', 'alphaChart', 'layerChart', 'layerCurvChart', 'acrossChart', 'pgbChart']) {
       const st = await canvasStats(frame, id);
       assert.ok(st.opaque > 500 && st.std > 3 && st.colours >= 3, `${id} is not blank: ${JSON.stringify(st)}`);
     }
