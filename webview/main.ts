@@ -262,7 +262,8 @@ function upsert(id: string, config: ChartConfiguration): Chart | undefined {
 function baseOptions(t: ReturnType<typeof theme>, o: { xTitle?: string; yTitle?: string; logY?: boolean; logX?: boolean; xType?: 'linear' | 'category' } = {}): ChartConfiguration['options'] {
   const axis = (title: string | undefined, log: boolean | undefined, type?: string) => ({
     type: (log ? 'logarithmic' : type ?? 'linear') as 'linear',
-    ticks: { color: t.fg }, grid: { color: t.grid }, border: { color: t.grid },
+    // log axes: short labels at the decades (1e-4, 0.01, 1, …), nothing in between
+    ticks: log ? { color: t.fg, callback: (v: number | string) => { const x = Number(v); const e = Math.log10(x); return Math.abs(e - Math.round(e)) < 1e-9 ? (Math.abs(e) >= 3 ? `1e${Math.round(e)}` : String(x)) : ''; } } : { color: t.fg }, grid: { color: t.grid }, border: { color: t.grid },
     title: { display: !!title, text: title ?? '', color: t.muted },
   });
   return {
@@ -534,7 +535,9 @@ function drawHeatmap(s: { a: number[]; b: number[]; loss: number[][] }, t: Retur
 
 function drawAcross(): void {
   const t = theme();
-  const withStep = ckpts.filter(c => c.result).map((c, i) => ({ c, x: c.step ?? i }));
+  const derived = new Set(surgery.flatMap(r => r.outFiles));
+  const withStep = ckpts.filter(c => c.result && !derived.has(c.path)).map((c, i) => ({ c, x: c.step ?? i }));
+  const extra = ckpts.filter(c => c.result?.hessian?.top?.[0] && derived.has(c.path)).map(c => ({ x: c.step ?? 0, y: c.result!.hessian!.top[0].value, rel: c.rel }));
   const lam = withStep.filter(p => p.c.result!.hessian?.top?.[0]).map(p => ({ x: p.x, y: p.c.result!.hessian!.top[0].value }));
   const sh = withStep.filter(p => p.c.result!.sharpness?.keskar?.length).map(p => ({ x: p.x, y: (p.c.result!.sharpness!.keskar.find(k => k.subspace === null && k.epsilon === 1e-3) ?? p.c.result!.sharpness!.keskar[0]).value }));
   const tr = withStep.filter(p => p.c.result!.hessian?.trace).map(p => ({ x: p.x, y: p.c.result!.hessian!.trace!.estimate }));
@@ -544,6 +547,7 @@ function drawAcross(): void {
     (o.scales as Record<string, unknown>).y2 = { position: 'right', ticks: { color: t.fg }, grid: { drawOnChartArea: false }, title: { display: true, text: 'ε-sharpness', color: t.muted } };
     upsert('acrossChart', { type: 'line', data: { datasets: [
       { label: 'λ_max', data: lam, borderColor: t.palette[0], backgroundColor: t.palette[0], pointRadius: 4, borderWidth: 2 },
+      ...(extra.length ? [{ label: 'λ_max after surgery (new checkpoints)', data: extra, borderColor: t.palette[4], backgroundColor: t.palette[4], pointRadius: 5, pointStyle: 'triangle', showLine: false }] : []),
       ...(sh.length ? [{ label: 'ε-sharpness (ε=1e-3)', data: sh, borderColor: t.palette[1], backgroundColor: t.palette[1], pointRadius: 4, borderWidth: 2, yAxisID: 'y2' }] : []),
     ] }, options: o });
     exporters.set('acrossChart', () => ({ header: ['step', 'lambda_max', 'sharpness', 'trace'], rows: withStep.map(p => [p.x, p.c.result!.hessian?.top?.[0]?.value ?? null, sh.find(s => s.x === p.x)?.y ?? null, tr.find(s => s.x === p.x)?.y ?? null]), json: { lambdaMax: lam, sharpness: sh, trace: tr } }));
@@ -573,8 +577,8 @@ function drawSurgery(): void {
   if (tr) {
     const c = tr.curve;
     const ds = [
-      { label: 'max|a_k|', data: c.map(p => ({ x: p.step, y: Math.max(p.maxAbsA, 1e-12) })), borderColor: t.palette[4], backgroundColor: t.palette[4] },
-      { label: 'penalty (λ/2)Σa_k²', data: c.map(p => ({ x: p.step, y: Math.max(p.penalty, 1e-16) })), borderColor: t.palette[2], backgroundColor: t.palette[2] },
+      { label: 'max|a_k|', data: c.map(p => ({ x: p.step, y: p.maxAbsA > 0 ? p.maxAbsA : null })), borderColor: t.palette[4], backgroundColor: t.palette[4] },
+      { label: 'penalty (λ/2)Σa_k²', data: c.map(p => ({ x: p.step, y: p.penalty > 0 ? p.penalty : null })), borderColor: t.palette[2], backgroundColor: t.palette[2] },
       { label: 'L(θ) of the original network', data: c.map(p => ({ x: p.step, y: p.originalLoss })), borderColor: t.palette[0], backgroundColor: t.palette[0] },
       { label: 'augmented objective', data: c.map(p => ({ x: p.step, y: p.objective })), borderColor: t.palette[1], backgroundColor: t.palette[1], borderDash: [4, 3] },
     ].map(d => ({ ...d, pointRadius: 0, borderWidth: 2 }));
@@ -646,7 +650,7 @@ window.addEventListener('message', (ev: MessageEvent<{ type: string; [k: string]
     if (!state.selected) state.selected = ckpts[ckpts.length - 1]?.path ?? null;
     drawCurves(); drawSelected(); drawAcross(); drawStatus();
     if (!painted) drawAll();
-  } else if (m.type === 'surgery') { surgery = m.surgery as SurgeryJ[]; drawSurgery(); }
+  } else if (m.type === 'surgery') { surgery = m.surgery as SurgeryJ[]; drawSurgery(); drawAcross(); }
   else if (m.type === 'select') { select(String(m.checkpoint)); }
   else if (m.type === 'partial') {
     const v = m.value as { top?: number[]; iterations?: number };

@@ -77,4 +77,43 @@ describe('e2e: surgery from the dashboard', function () {
     assert.ok(st.opaque > 500 && st.colours >= 3, `the retraining curve is drawn: ${JSON.stringify(st)}`);
     await screenshot(page, 'dashboard-surgery');
   });
+
+  it('Add Special Neurons from the palette (fine-tune 100 steps): new checkpoints, max|a_k| curve and summary in the dashboard', async () => {
+    const page = wb.page;
+    const run = path.join(wb.workspace, 'runs', 'mlp-run');
+    const original = path.join(run, 'step_400');
+    const hashes = Object.fromEntries(fs.readdirSync(original).map(f => [f, sha(path.join(original, f))]));
+    const input = page.locator('.quick-input-widget input');
+    const step = async (re: RegExp, value?: string) => {
+      await page.waitForFunction(r => new RegExp(r).test(document.querySelector('.quick-input-widget')?.textContent ?? ''), re.source, { timeout: 15000 });
+      if (value !== undefined) { await input.fill(value); await page.waitForTimeout(300); }
+      await page.keyboard.press('Enter');
+    };
+    await runCommand(page, 'Landscape: Add Special Neurons');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill('step_400/model.json');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'step_400/model.json' }).first().waitFor({ state: 'visible', timeout: 30000 });
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Add and fine-tune' }).first().waitFor({ state: 'visible', timeout: 30000 });
+    await step(/Add and fine-tune/, 'Add and fine-tune');
+    await step(/Penalty weight λ/);
+    await step(/Fine-tuning steps/, '100');
+    await step(/Learning rate/);
+    await page.waitForFunction(() => /wrote .*model\.special\.trained\.json/.test(document.querySelector('.notifications-toasts')?.textContent ?? ''), undefined, { timeout: 180000 });
+    const toast = await page.locator('.notifications-toasts').innerText();
+    assert.match(toast, /added 3 special neurons over 5 inputs/, toast);
+    assert.match(toast, /max\|a_k\| peak [\d.e-]+ → final [\d.e-]+/, toast);
+    for (const f of ['model.special.json', 'model.special.trained.json']) assert.ok(fs.existsSync(path.join(original, f)), f);
+    for (const [f, h] of Object.entries(hashes)) assert.strictEqual(sha(path.join(original, f)), h, `${f} unchanged`);
+    // the run's dashboard lists it, with the fine-tuning curve (max|a_k|, penalty, L(θ))
+    const frame = await findWebviewFrame(page, f => f.locator('#surgeryList').count().then(n => n > 0), 30000);
+    await frame.waitForFunction(() => /Special neurons/.test(document.getElementById('surgeryList')?.textContent ?? ''), undefined, { timeout: 30000 });
+    const legend = await frame.locator('#surgeryChart').getAttribute('data-record');
+    assert.ok(legend, 'the surgery chart shows a record');
+    await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
+    await frame.locator('#surgery-panel').evaluate(e => e.scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(800);
+    await screenshot(page, 'dashboard-special-neurons');
+  });
 });
