@@ -54,6 +54,7 @@ describe('e2e: the run dashboard', function () {
 
   it('diagnoses the run from the dashboard, shows numbers and non-blank charts, a marker click selects a checkpoint; dark/light/high-contrast screenshots', async () => {
     const page = wb.page;
+    await setTheme(page, 'Dark Modern');
     await runCommand(page, 'Landscape: Open Dashboard');
     // two runs in the workspace: pick the training run
     const input = page.locator('.quick-input-widget input');
@@ -89,6 +90,7 @@ describe('e2e: the run dashboard', function () {
       const st = await canvasStats(frame, id);
       assert.ok(st.opaque > 500 && st.std > 3 && st.colours >= 3, `${id} is not blank: ${JSON.stringify(st)}`);
     }
+    assert.ok(/vscode-dark/.test((await frame.locator('body').getAttribute('class')) ?? ''), 'dark theme in the webview');
     await screenshot(page, 'dashboard-dark');
 
     // a click on the step-200 marker switches the eigenvalue chart to that checkpoint
