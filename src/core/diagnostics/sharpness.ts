@@ -4,7 +4,7 @@
  *   φ(ε, A) = (max_{y ∈ C_ε} L(θ + A·y) − L(θ)) / (1 + L(θ)) × 100,
  *   C_ε = { z : |z_i| ≤ ε·(|(A⁺θ)_i| + 1) }.
  * A = I (full space) or a seeded random n×p matrix with orthonormal columns (A⁺ = Aᵀ; p = 100 by
- * default). The inner maximisation is projected gradient ascent on the box (sign-gradient steps of a
+ * default). The inner maximisation is projected gradient ascent on the box (sign-gradient steps of
  * half the box width (ε-box half-width bound_i), halved when a step does not improve, 20 iterations by default — the paper
  * used 10 L-BFGS-B iterations), keeping the best point evaluated; so φ is a lower bound of the true
  * maximum, as in the paper. Every loss and gradient evaluation is counted by the objective.
