@@ -16,7 +16,14 @@ export type Node =
   | { type: 'run'; run: Run }
   | { type: 'checkpoint'; run: Run; ckpt: RunCheckpoint }
   | { type: 'seriesGroup'; run: Run }
-  | { type: 'series'; run: Run; tag: string; file: string };
+  | { type: 'series'; run: Run; tag: string; file: string }
+  /** a layer of a diagnosed checkpoint with per-layer curvature: the model outline with a heat overlay */
+  | { type: 'layer'; run: Run; ckpt: RunCheckpoint; name: string; params: number; traceShare: number; topEigenvalue?: number; topVectorMass?: number | null; gradNorm: number };
+
+/** Heat colour of a layer's share of tr H (theme chart colours: green < 10 % < yellow < 25 % < orange < 50 % < red). */
+export function heatColor(share: number): string {
+  return share >= 0.5 ? 'charts.red' : share >= 0.25 ? 'charts.orange' : share >= 0.1 ? 'charts.yellow' : 'charts.green';
+}
 
 export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<Node | undefined>();
@@ -87,16 +94,32 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       return kids;
     }
     if (node.type === 'seriesGroup') return node.run.logs.flatMap(l => l.tail.store.tags().map(tag => ({ type: 'series', run: node.run, tag, file: l.file }) as Node));
+    if (node.type === 'checkpoint') return this.layersOf(node.run, node.ckpt);
     return [];
+  }
+
+  private layersOf(run: Run, ckpt: RunCheckpoint): Node[] {
+    const layers = this.service.resultFor(ckpt.path)?.result.layers ?? [];
+    return layers.filter(l => typeof l.traceShare === 'number').map(l => ({ type: 'layer', run, ckpt, name: l.name, params: l.params, traceShare: l.traceShare!, topEigenvalue: l.topEigenvalue, topVectorMass: l.topVectorMass, gradNorm: l.gradNorm }));
   }
 
   getParent(node: Node): Node | undefined {
     if (node.type === 'run') return undefined;
     if (node.type === 'series') return { type: 'seriesGroup', run: node.run };
+    if (node.type === 'layer') return { type: 'checkpoint', run: node.run, ckpt: node.ckpt };
     return { type: 'run', run: node.run };
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.type === 'layer') {
+      const it = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+      it.id = `layer:${node.ckpt.path}:${node.name}`;
+      it.iconPath = new vscode.ThemeIcon('circle-large-filled', new vscode.ThemeColor(heatColor(node.traceShare)));
+      it.description = `${(100 * node.traceShare).toFixed(1)} % of tr H${node.topEigenvalue !== undefined ? ` · λ_max ${fmt(node.topEigenvalue)}` : ''}${typeof node.topVectorMass === 'number' ? ` · ${(100 * node.topVectorMass).toFixed(0)} % of v₁` : ''}`;
+      it.tooltip = new vscode.MarkdownString(`**${node.name}** — ${node.params.toLocaleString('en-US')} parameters\n\nshare of the Hessian trace: **${(100 * node.traceShare).toFixed(2)} %**${node.topEigenvalue !== undefined ? `\n\nλ_max of the layer's Hessian block: ${fmt(node.topEigenvalue)}` : ''}${typeof node.topVectorMass === 'number' ? `\n\nmass of the top Hessian eigenvector in this layer: ${(100 * node.topVectorMass).toFixed(1)} %` : ''}\n\n‖∇L‖ of the layer: ${fmt(node.gradNorm)}`);
+      it.contextValue = 'layer';
+      return it;
+    }
     if (node.type === 'run') {
       const it = new vscode.TreeItem(node.run.name, vscode.TreeItemCollapsibleState.Expanded);
       const tags = node.run.logs.reduce((a, l) => a + l.tail.store.size, 0);
@@ -131,8 +154,9 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const c = node.ckpt;
     const rel = path.relative(node.run.dir, c.path) || path.basename(c.path);
     const label = c.step !== undefined ? `step ${c.step}` : rel;
-    const it = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-    it.id = `ckpt:${c.path}`;
+    const hasLayers = this.layersOf(node.run, c).length > 0;
+    const it = new vscode.TreeItem(label, hasLayers ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    it.id = `ckpt:${c.path}${hasLayers ? ':layers' : ''}`;
     it.resourceUri = vscode.Uri.file(c.path);
     const entry = this.service.resultFor(c.path);
     const job = this.service.jobState(c.path);

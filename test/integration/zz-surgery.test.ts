@@ -105,4 +105,26 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     assert.ok(code && /exp/.test(code) && code.includes('0.05'), code);
     assert.strictEqual(await vscode.env.clipboard.readText(), code);
   });
+
+  it('the model outline: a fully diagnosed checkpoint lists its layers in the runs tree, heat-coloured by their share of tr H', async () => {
+    const c = path.join(run, 'step_200', 'model.json');
+    const r = await api.diagnose(vscode.Uri.file(c), { silent: true, mode: 'full' });
+    const layers = r!.layers.filter(l => typeof l.traceShare === 'number');
+    assert.ok(layers.length >= 2, JSON.stringify(r!.layers));
+    const sum = layers.reduce((a, l) => a + l.traceShare!, 0);
+    assert.ok(Math.abs(sum - 1) < 0.05, `trace shares sum to 1: ${sum}`);
+    const runs = await api.tree.getRuns();
+    const theRun = runs.find(x => x.dir === run)!;
+    const ck = theRun.checkpoints.find(x => path.resolve(x.path) === path.resolve(c))!;
+    const kids = await api.tree.getChildren({ type: 'checkpoint', run: theRun, ckpt: ck });
+    assert.deepStrictEqual(kids.map(k => (k as { name: string }).name), layers.map(l => l.name));
+    const items = kids.map(k => api.tree.getTreeItem(k));
+    for (const [i, it] of items.entries()) {
+      assert.match(String(it.description), /% of tr H/);
+      const colour = ((it.iconPath as vscode.ThemeIcon).color as vscode.ThemeColor).id;
+      const share = layers[i].traceShare!;
+      assert.strictEqual(colour, share >= 0.5 ? 'charts.red' : share >= 0.25 ? 'charts.orange' : share >= 0.1 ? 'charts.yellow' : 'charts.green');
+    }
+    assert.strictEqual(api.tree.getTreeItem({ type: 'checkpoint', run: theRun, ckpt: ck }).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+  });
 });

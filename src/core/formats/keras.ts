@@ -53,13 +53,18 @@ function checkConfig(cfg: unknown, file: string, where: string): asserts cfg is 
 
 /** jsfive throws strings and plain objects on corrupt files: turn anything but our own errors into a UserInputError. */
 function h5Guard<T>(file: string, fn: () => T): T {
+  // jsfive reports attributes of types it does not implement on console.warn (with the raw, possibly
+  // binary, attribute name); those attributes read as null, which the readers already handle, so
+  // the warning is not passed on to the user's terminal or the extension host's console
+  const warn = console.warn;
+  console.warn = (...a: unknown[]) => { if (!/type not implemented, set to null/.test(String(a[0]))) warn(...a); };
   try { return fn(); } catch (e) {
     if (isUserInputError(e)) throw e;
     if (e instanceof TypeError || e instanceof RangeError || typeof e === 'string' || (e && typeof e === 'object' && !(e instanceof Error)) || (e instanceof Error && /HDF5|hdf5|Invalid|unknown|not implemented|Unsupported/i.test(e.message + e.name))) {
       throw new UserInputError(`corrupt or unsupported HDF5 content: ${e instanceof Error ? e.message : String(e)}`, { file });
     }
     throw e;
-  }
+  } finally { console.warn = warn; }
 }
 
 export function readKerasModel(file: string): GraphModel {
