@@ -22,10 +22,15 @@ let vsix: string | undefined;
 export async function startWorkbench(opts: { workspace: string }): Promise<Workbench> {
   vsix ??= packaging.ensureVsix();
   const wb = await start({ workspace: opts.workspace, vsix });
-  assert.ok(wb.server.installed.includes(`${EXTENSION_ID}@${manifest.version}`),
-    `code-server lists ${EXTENSION_ID}@${manifest.version} as installed (it lists: ${wb.server.installed.join(', ') || 'nothing'})`);
-  assert.ok(fs.existsSync(path.join(wb.server.extensionsDir, INSTALLED_FOLDER, 'dist', 'extension.js')), `the VSIX was unpacked into ${wb.server.extensionsDir}`);
-  assert.strictEqual(wb.server.payload.length, 0, 'no extension development path: the installed extension is the one that runs');
+  try {
+    assert.ok(wb.server.installed.includes(`${EXTENSION_ID}@${manifest.version}`),
+      `code-server lists ${EXTENSION_ID}@${manifest.version} as installed (it lists: ${wb.server.installed.join(', ') || 'nothing'})`);
+    assert.ok(fs.existsSync(path.join(wb.server.extensionsDir, INSTALLED_FOLDER, 'dist', 'extension.js')), `the VSIX was unpacked into ${wb.server.extensionsDir}`);
+    assert.strictEqual(wb.server.payload.length, 0, 'no extension development path: the installed extension is the one that runs');
+  } catch (e) {
+    await wb.stop();
+    throw e;
+  }
   // the explorer shows the workspace once the workbench has restored
   await wb.page.waitForSelector('.explorer-folders-view, .monaco-workbench .part.sidebar', { timeout: 90000 });
   await wb.page.waitForTimeout(1500);
