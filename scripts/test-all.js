@@ -3,7 +3,8 @@
 // `N passed, N failed`; non-zero exit on any failure and when no test ran.
 //   unit         mocha, no VS Code: readers, numerics against float64 references, CLI
 //   integration  mocha inside the real VS Code extension host (code-server 4.100.3)
-//   e2e          Playwright + Chromium driving that VS Code's UI
+//   e2e          Playwright + Chromium driving that VS Code's UI, with the extension installed
+//                from the packaged VSIX (artifacts/, packaged from dist/ when missing or stale)
 // Flags --unit / --integration / --e2e select suites (default: all). The test VS Code and the
 // Debian packages it needs are provisioned on first use (scripts/provision-vscode.js).
 'use strict';
@@ -18,7 +19,7 @@ const flags = new Set(process.argv.slice(2));
 const all = !['--unit', '--integration', '--e2e'].some(f => flags.has(f));
 const want = s => all || flags.has('--' + s);
 // screenshots the e2e tests save under artifacts/screenshots/ (and docs/images/ when missing)
-const SCREENSHOTS = ['diagnose-panel', 'dashboard-dark', 'dashboard-light', 'dashboard-high-contrast', 'runs-tree', 'hover', 'dashboard-surgery', 'dashboard-special-neurons'];
+const SCREENSHOTS = ['diagnose-panel', 'dashboard-dark', 'dashboard-light', 'dashboard-high-contrast', 'runs-tree', 'hover', 'dashboard-surgery', 'dashboard-special-neurons', 'walkthrough'];
 
 function listTests(dir) {
   const out = [];

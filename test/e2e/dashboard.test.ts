@@ -9,7 +9,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
-import { startWorkbench, runCommand, findWebviewFrame, screenshot } from './harness';
+import { startWorkbench, runCommand, findWebviewFrame, screenshot, assertServedFromInstalledExtension } from './harness';
 import { readDenseNet, lossAndGrad64 } from '../unit/reference/denseNet64';
 import { loadDataset } from '../../src/core/data/dataset';
 
@@ -63,6 +63,7 @@ describe('e2e: the run dashboard', function () {
     await page.waitForTimeout(600);
     await page.keyboard.press('Enter');
     const frame = await findWebviewFrame(page, f => f.locator('#curveChart').count().then(n => n > 0), 60000);
+    await assertServedFromInstalledExtension(frame, wb);
     await runCommand(page, 'View: Close Primary Side Bar').catch(() => undefined);
     // diagnose every checkpoint (full) from the dashboard's controls
     const options = await frame.locator('#checkpointSelect option').evaluateAll((os: HTMLOptionElement[]) => os.map(o => o.value));

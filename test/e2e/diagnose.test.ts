@@ -1,12 +1,12 @@
 /**
  * End-to-end: Playwright drives Chromium against the real VS Code (code-server) with the
- * extension loaded: command palette → "Landscape: Diagnose Checkpoint" → the result webview
+ * extension installed from the packaged VSIX: command palette → "Landscape: Diagnose Checkpoint" → the result webview
  * appears, its text shows the loss (checked against the float64 reference), its chart canvas
  * is not blank; a screenshot is saved under artifacts/screenshots/.
  */
 import * as assert from 'assert';
 import * as path from 'path';
-import { startWorkbench, runCommand, findWebviewFrame, screenshot } from './harness';
+import { startWorkbench, runCommand, findWebviewFrame, screenshot, assertServedFromInstalledExtension } from './harness';
 import { readDenseNet, lossAndGrad64 } from '../unit/reference/denseNet64';
 import { loadDataset } from '../../src/core/data/dataset';
 
@@ -31,6 +31,9 @@ describe('e2e: diagnose a checkpoint from the command palette', function () {
     await runCommand(page, 'Landscape: Diagnose Checkpoint');
     const frame = await findWebviewFrame(page, (f) => f.locator('#loss').count().then(n => n > 0), 120000);
     await frame.waitForSelector('#loss', { timeout: 120000 });
+    // the panel comes from the extension installed from the VSIX, not from the repository
+    const served = await assertServedFromInstalledExtension(frame, wb);
+    console.log(`      webview script: ${served}`);
     const lossText = (await frame.locator('#loss').innerText()).trim();
     const ckpt = path.join(WS, 'models/mlp/model.json');
     const data = loadDataset(path.join(WS, 'models/mlp/data.npz'));

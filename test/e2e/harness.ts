@@ -1,18 +1,54 @@
 /**
- * Helpers for the end-to-end UI tests: the real VS Code (code-server) with the extension loaded
- * from the repository, driven by Chromium through playwright-core.
+ * Helpers for the end-to-end UI tests: the real VS Code (code-server) with the extension installed
+ * from the packaged VSIX (artifacts/landscape-lens-<version>.vsix, built by scripts/package.js
+ * from dist/ when missing or stale) into a fresh extensions folder, with no extension development
+ * path: the shipped artifact is what the tests drive, through Chromium and playwright-core.
  */
+import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { startWorkbench as start, ROOT, Workbench } from '../harness/codeServer';
 
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const packaging = require(path.join(ROOT, 'scripts/package.js')) as { ensureVsix(): string };
+const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
+/** the extension's id and the folder code-server installs it into */
+export const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
+export const INSTALLED_FOLDER = `${EXTENSION_ID}-${manifest.version}`;
+
+let vsix: string | undefined;
+
 export async function startWorkbench(opts: { workspace: string }): Promise<Workbench> {
-  const wb = await start({ workspace: opts.workspace, extensionDevelopmentPath: ROOT });
+  vsix ??= packaging.ensureVsix();
+  const wb = await start({ workspace: opts.workspace, vsix });
+  try {
+    assert.ok(wb.server.installed.includes(`${EXTENSION_ID}@${manifest.version}`),
+      `code-server lists ${EXTENSION_ID}@${manifest.version} as installed (it lists: ${wb.server.installed.join(', ') || 'nothing'})`);
+    assert.ok(fs.existsSync(path.join(wb.server.extensionsDir, INSTALLED_FOLDER, 'dist', 'extension.js')), `the VSIX was unpacked into ${wb.server.extensionsDir}`);
+    assert.strictEqual(wb.server.payload.length, 0, 'no extension development path: the installed extension is the one that runs');
+  } catch (e) {
+    await wb.stop();
+    throw e;
+  }
   // the explorer shows the workspace once the workbench has restored
   await wb.page.waitForSelector('.explorer-folders-view, .monaco-workbench .part.sidebar', { timeout: 90000 });
   await wb.page.waitForTimeout(1500);
   return wb;
+}
+
+/**
+ * The webview in `frame` was rendered by the installed extension: its script (asWebviewUri of
+ * <extensionPath>/dist/webview.js) is served from the VSIX's folder in the run's extensions
+ * folder, not from the repository's dist/. Returns the script's decoded URL.
+ */
+export async function assertServedFromInstalledExtension(frame: Frame, wb: Workbench): Promise<string> {
+  const src = await frame.evaluate(() => Array.from(document.scripts).map(s => s.src).find(s => /webview\.js/.test(s)) ?? '');
+  const url = decodeURIComponent(src);
+  const installed = path.join(wb.server.extensionsDir, INSTALLED_FOLDER, 'dist', 'webview.js');
+  assert.ok(url.includes(installed), `webview script ${url || '(none)'} is served from the installed extension ${installed}`);
+  assert.ok(!url.includes(path.join(ROOT, 'dist')), `webview script ${url} is not the repository's dist/`);
+  return url;
 }
 
 /** Runs a command by its palette label: F1, type the label, then the matching quick pick row (exact label preferred). */

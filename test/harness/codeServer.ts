@@ -30,6 +30,11 @@ export interface ServerOptions {
   copyWorkspace?: boolean;
   extensionDevelopmentPath?: string;
   extensionTestsPath?: string;
+  /**
+   * a .vsix to install into the run's fresh extensions folder before code-server starts (the
+   * end-to-end tests: the shipped artifact, not the repository, is what runs)
+   */
+  vsix?: string;
   /** extra environment for code-server and so for the extension host */
   env?: Record<string, string>;
   /** run folder name suffix (default: integration when extensionTestsPath is set, else e2e) */
@@ -42,6 +47,10 @@ export interface CodeServer {
   /** the workspace actually opened (the copy) */
   workspace: string;
   logFile: string;
+  /** the extensions folder code-server was started with (the VSIX is installed there) */
+  extensionsDir: string;
+  /** `publisher.name@version` lines of `--list-extensions --show-versions` after the VSIX install */
+  installed: string[];
   /** workbench URL for `folder` (default: the workspace) with the extension dev/test payload (default: from the options) */
   url(folder?: string, payload?: [string, string][]): string;
   /** the payload built from extensionDevelopmentPath / extensionTestsPath */
@@ -90,6 +99,23 @@ export function newRunDir(kind: string): string {
   return dir;
 }
 
+/**
+ * `code-server --install-extension <vsix> --extensions-dir <dir>` (offline: the gallery is off),
+ * then `--list-extensions --show-versions`; returns the installed `publisher.name@version` lines.
+ */
+export function installVsix(entry: string, vsix: string, extensionsDir: string, userDataDir: string, runDir: string): string[] {
+  if (!fs.existsSync(vsix)) throw new Error(`VSIX not found: ${vsix}`);
+  const cs = (args: string[]): string => {
+    const r = cp.spawnSync(process.execPath, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, ...args],
+      { encoding: 'utf8', timeout: 120000, env: { ...process.env, EXTENSIONS_GALLERY: '{}' } });
+    fs.appendFileSync(path.join(runDir, 'install-extension.log'), `$ code-server ${args.join(' ')}\n${r.stdout ?? ''}${r.stderr ?? ''}\n`);
+    if (r.status !== 0) throw new Error(`code-server ${args.join(' ')} exited with ${r.status ?? r.signal}: ${(r.stderr || r.stdout || '').trim().slice(-2000)}`);
+    return r.stdout ?? '';
+  };
+  cs(['--install-extension', vsix]);
+  return cs(['--list-extensions', '--show-versions']).split('\n').map(l => l.trim()).filter(l => /^[\w.-]+@[\w.+-]+$/.test(l));
+}
+
 /** Starts code-server (own process group, logs in the run folder) and waits for /healthz. */
 export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> {
   const { codeServer } = provision();
@@ -107,16 +133,21 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
     'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false, 'update.mode': 'none', 'workbench.enableExperiments': false,
   }, null, 2));
+  const entry = path.join(codeServer, 'out', 'node', 'entry.js');
+  const extensionsDir = path.join(runDir, 'exts');
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  let installed: string[] = [];
+  if (opts.vsix) installed = installVsix(entry, opts.vsix, extensionsDir, path.join(runDir, 'ud'), runDir);
   const port = await freePort();
   const config = path.join(runDir, 'config.yaml');
   fs.writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const logFile = path.join(runDir, 'code-server.log');
   const logFd = fs.openSync(logFile, 'a');
   const args = [
-    path.join(codeServer, 'out', 'node', 'entry.js'),
+    entry,
     '--config', config,
     '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--user-data-dir', path.join(runDir, 'ud'), '--extensions-dir', path.join(runDir, 'exts'),
+    '--user-data-dir', path.join(runDir, 'ud'), '--extensions-dir', extensionsDir,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened',
     workspace,
   ];
@@ -157,7 +188,7 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
     await stop();
     throw e;
   }
-  return { port, runDir, workspace, logFile, url, payload, stop };
+  return { port, runDir, workspace, logFile, extensionsDir, installed, url, payload, stop };
 }
 
 /** code-server plus a fresh Chromium context on its workbench, with the automation hooks exposed. */

@@ -1,0 +1,54 @@
+/**
+ * End-to-end: the getting-started walkthrough of the installed VSIX. "Welcome: Open Walkthrough…"
+ * lists it; its four steps are shown; a step's markdown media (media/walkthrough/*.md, from the
+ * VSIX) renders; the "Diagnose Checkpoint" button of the diagnose step runs the command and
+ * the step is then checked (completionEvents onCommand:landscapeLens.diagnoseCheckpoint).
+ */
+import * as assert from 'assert';
+import * as path from 'path';
+import { startWorkbench, runCommand, findWebviewFrame, screenshot } from './harness';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const WS = path.join(ROOT, 'test/fixtures/workspace');
+const TITLE = 'Get Started with Landscape Lens';
+const STEPS = ['Open the demo workspace', 'Diagnose a checkpoint', 'Read a hover', 'Open the dashboard'];
+
+describe('e2e: the getting-started walkthrough', function () {
+  this.timeout(300000);
+  let wb: Awaited<ReturnType<typeof startWorkbench>>;
+
+  before(async () => { wb = await startWorkbench({ workspace: WS }); });
+  after(async () => { await wb?.stop(); });
+
+  it('opens from the command palette, shows its steps and media, and checks the diagnose step after its button ran the command', async () => {
+    const page = wb.page;
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill('Landscape');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: TITLE });
+    await row.first().waitFor({ state: 'visible', timeout: 15000 });
+    await row.first().click();
+    const editor = page.locator('.gettingStartedContainer');
+    await editor.locator('.getting-started-category .category-title, h2', { hasText: TITLE }).first().waitFor({ state: 'visible', timeout: 30000 });
+    for (const s of STEPS) {
+      await editor.locator('.getting-started-step', { hasText: s }).first().waitFor({ state: 'attached', timeout: 15000 });
+    }
+    // the first step's markdown media, from the VSIX
+    await findWebviewFrame(page, f => f.locator('text=npm run demo').count().then(n => n > 0), 30000);
+    // the diagnose step: expand it, press its button
+    const step = editor.locator('.getting-started-step', { hasText: STEPS[1] }).first();
+    await step.click();
+    await findWebviewFrame(page, f => f.locator('text=Hessian-vector products').count().then(n => n > 0), 30000);
+    const isChecked = (): Promise<boolean> => step.locator('.codicon-pass-filled, .complete').count().then(n => n > 0);
+    assert.strictEqual(await isChecked(), false, 'the diagnose step starts unchecked');
+    await step.locator('.button-link, a.monaco-button, .monaco-button', { hasText: 'Diagnose Checkpoint' }).first().click();
+    // the command ran: several checkpoints in the fixture workspace, so it asks which one
+    const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'model.json' });
+    await pick.first().waitFor({ state: 'visible', timeout: 30000 });
+    await page.keyboard.press('Escape');
+    for (let i = 0; i < 50 && !(await isChecked()); i++) await page.waitForTimeout(200);
+    assert.ok(await isChecked(), 'the diagnose step is checked after its command ran');
+    await screenshot(page, 'walkthrough');
+  });
+});
