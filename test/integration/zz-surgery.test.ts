@@ -127,4 +127,23 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     }
     assert.strictEqual(api.tree.getTreeItem({ type: 'checkpoint', run: theRun, ckpt: ck }).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
   });
+
+  it('the tree\'s context menu and the hover\'s command links reach the same commands (tree node and JSON link arguments)', async () => {
+    const runs = await api.tree.getRuns();
+    const theRun = runs.find(x => x.dir === run)!;
+    const ck = theRun.checkpoints.find(x => path.resolve(x.path) === path.resolve(path.join(run, 'step_200', 'model.json')))!;
+    // the tree passes its node to the command
+    const r1 = await vscode.commands.executeCommand<PerturbJobResult>('landscapeLens.perturbWeights', { type: 'checkpoint', run: theRun, ckpt: ck }, { mode: 'filter', step: 0.05, seed: 3 });
+    assert.ok(r1 && path.dirname(r1.outFile) === path.dirname(ck.path) && r1.mode === 'filter', JSON.stringify(r1 && r1.outFile));
+    // a hover link carries its arguments as JSON in the command URI: run exactly those
+    const doc = await vscode.workspace.openTextDocument(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'train.py'));
+    const ln = doc.getText().split('\n').findIndex(l => l.includes('step_200'));
+    const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_200')));
+    const text = hs.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    const m = /\(command:landscapeLens\.addSpecialNeurons\?([^)]+)\)/.exec(text);
+    assert.ok(m, text);
+    const args = JSON.parse(decodeURIComponent(m![1])) as unknown[];
+    const r2 = await vscode.commands.executeCommand<SpecialNeuronsJobResult>('landscapeLens.addSpecialNeurons', args[0], { lambda: 0.02 });
+    assert.ok(r2 && r2.added && r2.added.lambda === 0.02 && path.dirname(r2.outFile) === path.dirname(ck.path), JSON.stringify(r2 && r2.outFile));
+  });
 });
