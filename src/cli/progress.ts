@@ -5,16 +5,17 @@
 export interface ProgressBar { update(p: { fraction?: number; message?: string; stage?: string }): void; prefix(s: string): void; done(): void }
 
 export function progressBar(enabled = Boolean(process.stderr.isTTY)): ProgressBar {
-  let pre = '', last = 0, shown = false;
+  let pre = '', last = 0, shown = false, hi = 0;
   const width = 24;
   return {
-    prefix(s: string) { pre = s; },
+    prefix(s: string) { pre = s; hi = 0; },
     update(p) {
       if (!enabled) return;
       const now = Date.now();
-      if (now - last < 80 && p.fraction !== 1) return;
+      if (now - last < 80 && p.fraction !== 1) { hi = Math.max(hi, Math.max(0, Math.min(1, p.fraction ?? 0))); return; }
       last = now;
-      const f = Math.max(0, Math.min(1, p.fraction ?? 0));
+      // monotone: stages estimate their share of the work and may overlap; the bar never moves back
+      const f = hi = Math.max(hi, Math.max(0, Math.min(1, p.fraction ?? 0)));
       const n = Math.round(f * width);
       const cols = process.stderr.columns || 100;
       const line = `[${'#'.repeat(n)}${'·'.repeat(width - n)}] ${String(Math.round(100 * f)).padStart(3)} %  ${p.message ?? p.stage ?? ''}${pre ? ` · ${pre}` : ''}`;

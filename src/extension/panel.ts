@@ -24,7 +24,7 @@ export interface DashboardHost {
   service: Service;
   tree: RunsTree;
   /** timings for the report: first paint (ms from panel creation to the webview's first drawn frame with results) */
-  timings: { firstPaintMs?: number; webviewPaintMs?: number };
+  timings: { firstPaintMs?: number; webviewPaintMs?: number; webviewReadyMs?: number };
 }
 
 export interface PanelMessage { type: string; [k: string]: unknown }
@@ -187,6 +187,8 @@ export class DashboardPanel {
     switch (m.type) {
       case 'ready':
         this.ready = true;
+        // from panel creation to the webview's script running (iframe, resource loading: the workbench's share)
+        if (this.host.timings.webviewReadyMs === undefined || !this.painted) this.host.timings.webviewReadyMs = Date.now() - this.created;
         this.post({
           type: 'init', run: { dir: this.run.dir, name: this.run.name }, series: this.seriesPayload(), checkpoints: this.checkpointsPayload(), surgery: this.surgeryPayload(),
           selected: this.selected ?? null, focus: this.focus ?? null,

@@ -206,9 +206,10 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
   it('opens the dashboard for the run and reports its first paint', async () => {
     for (const p of api.panels.values()) p.panel.dispose();
     api.timings.firstPaintMs = undefined;
+    api.timings.webviewReadyMs = undefined;
     await vscode.commands.executeCommand('landscapeLens.openDashboard', vscode.Uri.file(run));
     await until('the first paint', () => api.timings.firstPaintMs !== undefined || undefined, 30000);
-    timing['dashboard first paint (cached results, from panel creation)'] = `${api.timings.firstPaintMs} ms (webview script to paint ${api.timings.webviewPaintMs?.toFixed(0)} ms)`;
+    timing['dashboard first paint (cached results, from panel creation)'] = `${api.timings.firstPaintMs} ms (panel creation to the webview's script running ${api.timings.webviewReadyMs} ms; webview script to paint ${api.timings.webviewPaintMs?.toFixed(0)} ms)`;
     const panel = api.panels.get(run)!;
     assert.ok(panel, `a panel for ${run}: ${[...api.panels.keys()].join(', ')}`);
     assert.ok(panel.painted);
