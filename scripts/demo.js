@@ -48,7 +48,7 @@ const { buildDemo } = require(path.join(root, 'out/examples/demo/build.js'));
   const sb = last('runs/small-batch'), lb = last('runs/large-batch'), sd = last('runs/saddle');
   console.log('The stories:');
   console.log(`  1. Large batch → sharper minimum (Keskar et al., ICLR 2017): final λ_max ${f(lmax(lb))} (large batch) vs ${f(lmax(sb))} (small batch), ×${f(lmax(lb) / lmax(sb), 3)};`
-    + ` ε-sharpness ${f(sharp(lb), 3)} vs ${f(sharp(sb), 3)}, ×${f(sharp(lb) / sharp(sb), 3)}; training losses ${f(lb && lb.loss, 3)} vs ${f(sb && sb.loss, 3)}.`);
+    + ` ε-sharpness ${f(sharp(lb), 3)} vs ${f(sharp(sb), 3)}, ×${f(sharp(lb) / sharp(sb), 3)}; training losses ${f(lb && lb.loss, 3)} vs ${f(sb && sb.loss, 3)}; verdicts ${lb && lb.verdict ? lb.verdict.kind : '—'} / ${sb && sb.verdict ? sb.verdict.kind : '—'}.`);
   console.log(`  2. A saddle: runs/saddle ends with ‖∇L‖ = ${f(sd && sd.gradNorm, 3)} and a negative eigenvalue λ_min = ${f(lmin(sd), 3)} — verdict: ${sd && sd.verdict ? sd.verdict.kind : '—'}.`);
   const sn = byRun.get('runs/special-neurons') || [];
   const as = sn.map(x => (x.specialNeurons ? x.specialNeurons.maxAbsA : NaN));
