@@ -274,6 +274,10 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       if (e.affectsConfiguration('landscapeLens.thresholds') || e.affectsConfiguration('landscapeLens.codeLens')) svc.fireChanged();
       if (e.affectsConfiguration('landscapeLens.worker.maxMemoryMb') && !svc.queue.running) worker.dispose();
     }),
+    vscode.window.onDidChangeActiveTextEditor(ed => {
+      const p = ed?.document.uri.scheme === 'file' ? ed.document.uri.fsPath : undefined;
+      if (p && (isCheckpointFile(p) || looksLikeCheckpoint(p))) svc.prioritise(p, PRIORITY.visible);
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => { log.info('workspace trusted: computation allowed'); svc.fireChanged(); }),
   );
   const activationMs = performance.now() - t0;

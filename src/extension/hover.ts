@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { PRIORITY } from './jobQueue';
 import { looksLikeCheckpoint } from '../core/formats/detect';
 import { fmtNum } from '../cli/format';
 import { pathCandidateAt, pathCandidates, literalToPath, stringLiteralAt } from './pathLiterals';
@@ -74,6 +75,7 @@ export class CheckpointHoverProvider implements vscode.HoverProvider {
     const roots = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
     const ckpt = resolveCheckpointPath(lit.text, doc.uri.fsPath, roots);
     if (!ckpt) return undefined;
+    this.service.prioritise(ckpt, PRIORITY.hover);
     const h = new vscode.Hover(hoverMarkdown(this.service, ckpt), new vscode.Range(pos.line, lit.start, pos.line, lit.end));
     this.timings.push(performance.now() - t0);
     return h;

@@ -80,6 +80,14 @@ export class JobQueue<Req, Res> {
     return { id: e.id, promise, cancel: () => this.cancel(e.id), shared: false };
   }
 
+  /** Raise queued jobs whose request matches to `priority` (the checkpoint the user opened or hovers goes first); returns how many. */
+  raise(match: (request: Req) => boolean, priority: number): number {
+    let n = 0;
+    for (const e of this.queue) if (e.priority < priority && match(e.request)) { e.priority = priority; n++; }
+    if (n) { this.sort(); this.changed(); }
+    return n;
+  }
+
   private sort(): void { this.queue.sort((a, b) => b.priority - a.priority || a.seq - b.seq); }
 
   /** Cancel a queued (removed at once) or running (through the executor) job. */

@@ -16,6 +16,7 @@ import { downsampleMinMax } from '../core/logs/downsample';
 import type { Service } from './service';
 import type { RunsTree } from './runsTree';
 import { surgerySummary } from './surgeryLog';
+import { PRIORITY } from './jobQueue';
 
 export const MAX_POINTS_PER_SERIES = 20000;
 
@@ -209,6 +210,7 @@ export class DashboardPanel {
         break;
       case 'select':
         this.selected = String(m.checkpoint);
+        svc.prioritise(this.selected, PRIORITY.visible);
         break;
       case 'diagnose':
         void svc.diagnose(vscode.Uri.file(String(m.checkpoint)), { mode: m.mode === 'quick' ? 'quick' : 'full', progress: 'window', priority: 80, reason: 'dashboard' }).catch(() => undefined);

@@ -128,6 +128,14 @@ export class Service implements vscode.Disposable {
     }
   }
 
+  /** The user looks at this checkpoint (hover, editor, dashboard): its queued diagnosis goes first. */
+  prioritise(checkpoint: string, priority: number): boolean {
+    const p = path.resolve(checkpoint);
+    const n = this.queue.raise(r => r.kind === 'diagnose' && path.resolve(r.options.checkpoint) === p, priority);
+    if (n) this.log.debug(`raised ${n} queued job(s) for ${checkpoint} to priority ${priority}`);
+    return n > 0;
+  }
+
   /** A checkpoint's files changed: drop its stale cache entries and tell the views. */
   invalidate(checkpoint: string): number {
     const n = this.cache.invalidate(checkpoint);

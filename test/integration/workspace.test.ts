@@ -91,6 +91,20 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     const ckpts: string[] = [];
     const t0 = Date.now();
     for (let i = 0; i < 40; i++) ckpts.push(copyCheckpoint(path.join(run, 'step_400'), path.join(burst, `ckpt_${i}`)));
+    // hovering a path to a checkpoint whose diagnosis is still queued moves it to the front
+    await until('the burst queued', () => api.service.queue.queued.length >= 10, 60000);
+    const queuedPaths = api.service.queue.queued.map(j => (j.request as { options: { checkpoint: string } }).options.checkpoint);
+    const target = queuedPaths[queuedPaths.length - 1];
+    const script = path.join(burst, 'use_burst.py');
+    fs.writeFileSync(script, `CKPT = "${path.relative(burst, target).split(path.sep).join('/')}"\n`);
+    const doc = await vscode.workspace.openTextDocument(script);
+    await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 10));
+    const next = api.service.queue.queued[0];
+    const running = api.service.queue.running;
+    const isTarget = (j: typeof next | undefined) => !!j && path.resolve((j.request as { options: { checkpoint: string } }).options.checkpoint) === path.resolve(target);
+    assert.ok(isTarget(next) || isTarget(running) || api.cache.latestFor(target), `after the hover ${target} runs next; queue: ${api.service.queue.queued.slice(0, 3).map(j => j.label).join(', ')}`);
+    assert.strictEqual(next && isTarget(next) ? next.priority : PRIORITY.hover, PRIORITY.hover);
+    console.log(`[integration] hover on a queued checkpoint (last of ${queuedPaths.length}): ${isTarget(next) ? 'first in the queue' : isTarget(running) ? 'running' : 'already done'}`);
     await until('all 40 diagnosed', () => ckpts.every(c => api.cache.latestFor(c)), 180000);
     timing['burst of 40 checkpoints, auto-diagnosed (quick)'] = `${Date.now() - t0} ms`;
     await sleep(1500);

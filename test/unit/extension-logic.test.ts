@@ -54,6 +54,19 @@ describe('job queue', () => {
     assert.strictEqual(q.stats.completed, 4);
   });
 
+  it('raise: the queued jobs of the checkpoint the user looks at go first; running and higher ones are untouched', async () => {
+    const { exec, started } = fakeExec();
+    const q = new JobQueue(exec);
+    q.enqueue('run', { key: 'run', priority: 10 });
+    for (const k of ['a', 'b', 'c', 'd']) q.enqueue(k, { key: k, priority: 10 });
+    q.enqueue('e', { key: 'e', priority: 95 });
+    assert.strictEqual(q.raise(r => r === 'c' || r === 'run' || r === 'e', 90), 1, 'only c: run is running, e is higher already');
+    assert.deepStrictEqual(q.queued.map(j => j.key), ['e', 'c', 'a', 'b', 'd']);
+    assert.strictEqual(q.raise(r => r === 'zzz', 90), 0);
+    started[0].resolve('x'); await tick(); await tick();
+    assert.deepStrictEqual(started.map(s => s.req), ['run', 'e']);
+  });
+
   it('shares a job with the same key (queued or running) and raises its priority', async () => {
     const { exec, started } = fakeExec();
     const q = new JobQueue(exec);
