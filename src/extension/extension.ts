@@ -96,6 +96,41 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
     } catch { return undefined; }
   }
 
+  /** Diagnose every checkpoint of a run (one cancellable notification counting them); returns how many have results. */
+  async function diagnoseRun(arg: unknown, mode: DiagnoseMode = 'full'): Promise<number> {
+    const target = uriOf(arg);
+    const runs = await tree.getRuns();
+    let run = target ? tree.runFor(target.fsPath) : undefined;
+    if (!run) {
+      if (runs.length === 1) run = runs[0];
+      else {
+        const pick = await vscode.window.showQuickPick(runs.map(r => ({ label: r.name, description: `${r.checkpoints.length} checkpoints`, r })), { placeHolder: 'Run whose checkpoints to diagnose' });
+        run = pick?.r;
+      }
+    }
+    if (!run) return 0;
+    const theRun = run;
+    if (!(await svc.mayCompute(true))) return 0;
+    const todo = theRun.checkpoints.map(c => c.path);
+    let done = 0, failed = 0;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Landscape: ${mode} diagnosis of ${todo.length} checkpoints in ${theRun.name}`, cancellable: true }, async (progress, token) => {
+      let cancelled = false;
+      token.onCancellationRequested(() => {
+        cancelled = true;
+        // this run's diagnoses only: other queued work stays
+        const mine = new Set(todo.map(p => path.resolve(p)));
+        for (const j of [...svc.queue.queued, ...(svc.queue.running ? [svc.queue.running] : [])]) {
+          if (j.request.kind === 'diagnose' && mine.has(path.resolve(j.request.options.checkpoint))) svc.queue.cancel(j.id);
+        }
+      });
+      await Promise.all(todo.map(p => svc.diagnose(vscode.Uri.file(p), { mode, progress: 'none', priority: PRIORITY.user, quietErrors: true, reason: `diagnose run ${theRun.name}` })
+        .then(r => { if (r) done++; else if (!cancelled) failed++; }, () => { failed++; })
+        .finally(() => progress.report({ increment: 100 / todo.length, message: `${done} of ${todo.length}${failed ? `, ${failed} failed (see the log)` : ''}` }))));
+    });
+    if (failed) void vscode.window.showWarningMessage(`Landscape Lens: ${failed} of ${todo.length} checkpoints in ${theRun.name} could not be diagnosed; see the log.`, 'Show Log').then(a => { if (a) log.show(true); });
+    return done;
+  }
+
   /** Other checkpoints to compare with: the same run's first, nearest step first. */
   async function otherCheckpoints(uri: vscode.Uri): Promise<string[]> {
     await tree.getRuns();
@@ -214,6 +249,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
     { dispose: () => worker.dispose() },
     vscode.commands.registerCommand('landscapeLens.diagnoseCheckpoint', (arg?: unknown) => diagnoseCmd(arg, 'full')),
     vscode.commands.registerCommand('landscapeLens.diagnoseQuick', (arg?: unknown) => diagnoseCmd(arg, 'quick')),
+    vscode.commands.registerCommand('landscapeLens.diagnoseRun', (arg?: unknown, mode?: DiagnoseMode) => diagnoseRun(arg, mode === 'quick' ? 'quick' : 'full')),
     vscode.commands.registerCommand('landscapeLens.openDashboard', async (arg?: unknown) => {
       try { return await DashboardPanel.show(host, uriOf(arg)); } catch (e) { log.warn(`dashboard: ${(e as Error).message}`); return undefined; }
     }),

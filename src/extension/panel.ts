@@ -216,7 +216,7 @@ export class DashboardPanel {
         void svc.diagnose(vscode.Uri.file(String(m.checkpoint)), { mode: m.mode === 'quick' ? 'quick' : 'full', progress: 'window', priority: 80, reason: 'dashboard' }).catch(() => undefined);
         break;
       case 'command': {
-        const allowed = ['landscapeLens.addSpecialNeurons', 'landscapeLens.perturbWeights', 'landscapeLens.copySpecialNeuronsCode'];
+        const allowed = ['landscapeLens.addSpecialNeurons', 'landscapeLens.perturbWeights', 'landscapeLens.copySpecialNeuronsCode', 'landscapeLens.diagnoseRun'];
         if (allowed.includes(String(m.command))) void vscode.commands.executeCommand(String(m.command), vscode.Uri.file(String(m.checkpoint)));
         break;
       }

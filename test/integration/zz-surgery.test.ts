@@ -146,4 +146,12 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     const r2 = await vscode.commands.executeCommand<SpecialNeuronsJobResult>('landscapeLens.addSpecialNeurons', args[0], { lambda: 0.02 });
     assert.ok(r2 && r2.added && r2.added.lambda === 0.02 && path.dirname(r2.outFile) === path.dirname(ck.path), JSON.stringify(r2 && r2.outFile));
   });
+
+  it('Diagnose All Checkpoints of a Run: every checkpoint of the run gets a result (quick)', async () => {
+    await vscode.commands.executeCommand('landscapeLens.clearCache');
+    const n = await vscode.commands.executeCommand<number>('landscapeLens.diagnoseRun', vscode.Uri.file(run), 'quick');
+    const theRun = (await api.tree.getRuns()).find(x => x.dir === run)!;
+    assert.strictEqual(n, theRun.checkpoints.length, `${n} of ${theRun.checkpoints.length}`);
+    for (const c of theRun.checkpoints) assert.ok(api.service.resultFor(c.path)?.result.hessian?.top[0], `${c.path} diagnosed with λ_max`);
+  });
 });
