@@ -12,7 +12,7 @@ import { ResultsCache, checkpointFiles } from './cache';
 import { DashboardPanel, DashboardHost } from './panel';
 import { CheckpointHoverProvider, CheckpointCodeLensProvider, HOVER_SELECTOR } from './hover';
 import { looksLikeCheckpoint } from '../core/formats/detect';
-import { isCheckpointFile, logKindOf, stepFromPath } from '../core/logs/runs';
+import { isCheckpointFile, isCheckpointOnDisk, logKindOf, stepFromPath } from '../core/logs/runs';
 import { Service } from './service';
 import { RunsTree, Node } from './runsTree';
 import { JobStatusBar } from './statusBar';
@@ -201,7 +201,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       let p = u.fsPath;
       // a TF.js weight shard changed: its checkpoint is the model.json beside it
       if (/\.bin$/i.test(p)) { const m = path.join(path.dirname(p), 'model.json'); if (!fs.existsSync(m)) return; p = m; }
-      if (!isCheckpointFile(p) && !looksLikeCheckpoint(p)) return;
+      if (p.toLowerCase().endsWith('.json') ? !isCheckpointOnDisk(p) : !isCheckpointFile(p) && !looksLikeCheckpoint(p)) return;
       ckptBatch.add(p);
     };
     for (const g of [...checkpointGlobs(), '**/*shard*of*.bin']) {
@@ -222,7 +222,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
         for (const e of entries) {
           const p = path.join(d, e.name);
           if (e.isDirectory()) { if (depth < 3 && !ignored(path.join(p, 'x'))) walk(p, depth + 1); }
-          else if (isCheckpointFile(p)) { watchStats.events++; ckptBatch.add(p); }
+          else if (isCheckpointOnDisk(p)) { watchStats.events++; ckptBatch.add(p); }
           else if (logKindOf(p)) scheduleRescanIfNew(p);
         }
       };

@@ -226,6 +226,22 @@ describe('runs and checkpoint steps', () => {
     assert.strictEqual(runs[1].logs[0].tail.store.get('train/loss')!.values.length, 30);
     assert.strictEqual(matchByTime([], 5), undefined);
   });
+
+  it('checkpoints written beside a TF.js model (model.<tag>.json) join its run; other model.*.json files do not', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-runs-'));
+    const d = path.join(tmp, 'run', 'step_600');
+    fs.mkdirSync(d, { recursive: true });
+    const tfjs = JSON.stringify({ format: 'layers-model', generatedBy: 'x', modelTopology: {}, weightsManifest: [] });
+    fs.writeFileSync(path.join(d, 'model.json'), tfjs);
+    fs.writeFileSync(path.join(d, 'model.special.json'), tfjs);
+    fs.writeFileSync(path.join(d, 'model.perturbed.2.json'), JSON.stringify({ modelTopology: {}, format: 'layers-model' }));
+    fs.writeFileSync(path.join(d, 'model.config.json'), JSON.stringify({ hidden: 32, lr: 0.1 }));
+    const runs = discoverRuns(tmp);
+    assert.strictEqual(runs.length, 1);
+    assert.strictEqual(runs[0].dir, path.join(tmp, 'run'), 'the run is the folder above the checkpoint folders');
+    assert.deepStrictEqual(runs[0].checkpoints.map(c => path.basename(c.path)).sort(), ['model.json', 'model.perturbed.2.json', 'model.special.json']);
+    assert.ok(runs[0].checkpoints.every(c => c.step === 600));
+  });
 });
 
 describe('downsampling for charts', () => {

@@ -30,6 +30,26 @@ export function parserFor(kind: LogKind): LogParser {
 const CHECKPOINT_RE = /(^model(\.[\w-]+)*\.json$|\.keras$|\.h5$|\.hdf5$|\.onnx$|\.safetensors$|\.pt$|\.pth$|\.ckpt$)/i;
 export function isCheckpointFile(file: string): boolean { return CHECKPOINT_RE.test(path.basename(file)); }
 
+/**
+ * A checkpoint file on disk: by name, and for `model.<tag>.json` (the names the surgery commands
+ * write: model.special.json, model.perturbed.json, …) also by content — a TF.js model.json names its
+ * format, topology or weights manifest near the start — so other JSON files called model.*.json
+ * (model.config.json, …) are not taken for checkpoints.
+ */
+export function isCheckpointOnDisk(file: string): boolean {
+  if (!isCheckpointFile(file)) return false;
+  const base = path.basename(file).toLowerCase();
+  if (!base.endsWith('.json') || base === 'model.json') return true;
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(65536);
+      const n = fs.readSync(fd, buf, 0, buf.length, 0);
+      return /"(modelTopology|weightsManifest)"\s*:|"format"\s*:\s*"(layers-model|graph-model)"/.test(buf.toString('utf8', 0, n));
+    } finally { fs.closeSync(fd); }
+  } catch { return false; }
+}
+
 export interface StepMatch { step: number; by: 'epoch' | 'step' | 'index' | 'number' | 'mtime' }
 
 /** Step from a checkpoint path (its file name, then its folder names), or undefined. */
@@ -43,6 +63,8 @@ export function stepFromPath(p: string): StepMatch | undefined {
   for (const part of parts) {
     const stem = part.replace(/\.(json|keras|h5|hdf5|onnx|safetensors|pt|pth|ckpt|bin)$/i, '');
     for (const [re, by] of rules) { const m = re.exec(stem); if (m) return { step: Number(m[1]), by }; }
+    // model.<tag>.json and model.<tag>.<n>.json (written by the surgery commands): the step is the folder's
+    if (/^model(\.[a-z][\w-]*)+(\.\d+)?$/i.test(stem)) continue;
     const t = /(\d+)\D*$/.exec(stem);
     if (t && stem !== 'model') return { step: Number(t[1]), by: 'number' };
   }
@@ -61,7 +83,7 @@ export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?:
   const st = fs.statSync(root);
   if (st.isFile()) {
     if (logKindOf(root)) logs.set(path.dirname(root), [root]);
-    else if (isCheckpointFile(root)) ckpts.push(root);
+    else if (isCheckpointOnDisk(root)) ckpts.push(root);
   } else {
     let files = 0;
     const walk = (dir: string, depth: number): void => {
@@ -74,7 +96,7 @@ export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?:
         if (!e.isFile()) continue;
         files++;
         if (logKindOf(p)) { const l = logs.get(dir) ?? []; l.push(p); logs.set(dir, l); }
-        else if (isCheckpointFile(p)) ckpts.push(p);
+        else if (isCheckpointOnDisk(p)) ckpts.push(p);
       }
     };
     walk(root, 0);
