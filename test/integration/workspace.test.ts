@@ -12,21 +12,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { PRIORITY } from '../../src/extension/jobQueue';
+import { EXT_ID, sleep, until } from './util';
 
-const EXT_ID = 'landscape-lens.landscape-lens';
 const timing: Record<string, string> = {};
 
 function root(): string { return vscode.workspace.workspaceFolders![0].uri.fsPath; }
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-async function until<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, ms = 60000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('landscapeLens').update(key, value, vscode.ConfigurationTarget.Workspace);
   await sleep(200);

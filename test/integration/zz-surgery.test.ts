@@ -14,18 +14,8 @@ import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { DashboardPanel } from '../../src/extension/panel';
 import type { SpecialNeuronsJobResult, PerturbJobResult } from '../../src/core/surgery/jobs';
+import { EXT_ID, until } from './util';
 
-const EXT_ID = 'landscape-lens.landscape-lens';
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-async function until<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, ms = 60000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of fs.readdirSync(dir).sort()) out[f] = crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex');
