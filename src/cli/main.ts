@@ -11,6 +11,7 @@ import * as path from 'path';
 import { renderDiagnose } from './format';
 import { progressBar } from './progress';
 import { registerSurgery } from './surgery';
+import { dataSettings } from './data';
 
 const VERSION = '0.1.0';
 
@@ -188,22 +189,19 @@ function addDiagnoseFlags(cmd: Command, o: { defaults: boolean }): Command {
 
 /** Diagnose options from flags, landscape.json and defaults (explicit flags win over landscape.json, which wins over defaults). */
 async function diagnoseOptions(checkpoint: string, o: Record<string, unknown>): Promise<import('../core/diagnose').DiagnoseOptions> {
-  const { resolveSettings } = await import('../core/config');
-  const cfg = resolveSettings(checkpoint, { config: o.config as string | undefined });
-  const data = (o.data as string | undefined) ?? cfg.dataFile;
-  if (!data) { const { UserInputError } = await import('../core/errors'); throw new UserInputError(`no dataset: ${cfg.how}`, { file: checkpoint }); }
+  const d = await dataSettings(checkpoint, o, true);
   const all = Boolean(o.all);
   const thresholds = o.thresholds ? parseThresholds(String(o.thresholds)) : undefined;
   const slices = o.slice ? String(o.slice).split(',').map(k => k.trim()) : all ? ['1d', '2d', 'eig', ...(o.with ? ['interp'] : [])] : undefined;
   return {
-    checkpoint, data, loss: (o.loss as string | undefined) ?? cfg.loss, samples: (o.samples as number | undefined) ?? cfg.samples,
-    seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, xKey: (o.xKey as string | undefined) ?? cfg.xKey ?? 'x', yKey: (o.yKey as string | undefined) ?? cfg.yKey ?? 'y', backend: (o.backend as 'auto' | undefined) ?? 'auto',
-    inputScale: cfg.inputScale, inputShift: cfg.inputShift, target: o.target as string | undefined, slices: slices as ('1d')[] | undefined, withCheckpoint: o.with as string | undefined,
-    weights: all || Boolean(o.weights), sharpness: all || Boolean(o.sharpness), dataHow: o.data ? undefined : cfg.how,
+    checkpoint, data: d.data!, loss: d.loss, samples: d.samples,
+    seed: d.seed, xKey: d.xKey ?? 'x', yKey: d.yKey ?? 'y', backend: d.backend ?? 'auto',
+    inputScale: d.inputScale, inputShift: d.inputShift, target: o.target as string | undefined, slices: slices as ('1d')[] | undefined, withCheckpoint: o.with as string | undefined,
+    weights: all || Boolean(o.weights), sharpness: all || Boolean(o.sharpness), dataHow: d.how,
     top: (o.top as number | undefined) ?? (all ? 5 : undefined), bottom: (o.bottom as number | undefined) ?? (all ? 1 : undefined), tol: (o.tol as number | undefined) ?? 1e-3, trace: all || Boolean(o.trace), density: all || Boolean(o.density),
     pgb: all || Boolean(o.pgb), pgbIterations: o.pgbIter as number | undefined, layerCurvature: all || Boolean(o.layers), thresholds,
     maxIter: o.maxIter as number | undefined, traceTol: (o.traceTol as number | undefined) ?? 0.01, traceHvps: (o.traceHvps as number | undefined) ?? 150,
-    densityProbes: (o.densityProbes as number | undefined) ?? 4, densitySteps: (o.densitySteps as number | undefined) ?? 40, chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize, maxResidentMb: (o.maxResidentMb as number | undefined) ?? 1024,
+    densityProbes: (o.densityProbes as number | undefined) ?? 4, densitySteps: (o.densitySteps as number | undefined) ?? 40, chunkSize: d.chunkSize, maxResidentMb: (o.maxResidentMb as number | undefined) ?? 1024,
   };
 }
 

@@ -5,24 +5,13 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { fmtNum, table } from './format';
+import { dataSettings } from './data';
 
 function posNum(name: string) {
   return (v: string): number => { const n = Number(v); if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'`); return n; };
 }
 function intArg(name: string) {
   return (v: string): number => { const n = Number(v); if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`); return n; };
-}
-
-async function dataSettings(checkpoint: string, o: Record<string, unknown>, needData: boolean) {
-  const { resolveSettings } = await import('../core/config');
-  const cfg = resolveSettings(checkpoint, { config: o.config as string | undefined });
-  const data = (o.data as string | undefined) ?? cfg.dataFile;
-  if (needData && !data) { const { UserInputError } = await import('../core/errors'); throw new UserInputError(`no dataset: ${cfg.how}`, { file: checkpoint }); }
-  return {
-    data, loss: (o.loss as string | undefined) ?? cfg.loss, xKey: (o.xKey as string | undefined) ?? cfg.xKey, yKey: (o.yKey as string | undefined) ?? cfg.yKey,
-    samples: (o.samples as number | undefined) ?? cfg.samples, seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, inputScale: cfg.inputScale, inputShift: cfg.inputShift,
-    chunkSize: cfg.chunkSize, backend: o.backend as 'auto', how: o.data ? undefined : cfg.how,
-  };
 }
 
 const dataOptions = (c: Command): Command => c

@@ -12,7 +12,7 @@ import { ResultsCache, checkpointFiles } from './cache';
 import { DashboardPanel, DashboardHost } from './panel';
 import { CheckpointHoverProvider, CheckpointCodeLensProvider, HOVER_SELECTOR } from './hover';
 import { looksLikeCheckpoint } from '../core/formats/detect';
-import { isCheckpointFile, isCheckpointOnDisk, logKindOf, stepFromPath } from '../core/logs/runs';
+import { isCheckpointFile, isCheckpointOnDisk, logKindOf, stepFromPath, type Run } from '../core/logs/runs';
 import { Service } from './service';
 import { RunsTree, Node } from './runsTree';
 import { JobStatusBar } from './statusBar';
@@ -98,18 +98,8 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
 
   /** Diagnose every checkpoint of a run (one cancellable notification counting them); returns how many have results. */
   async function diagnoseRun(arg: unknown, mode: DiagnoseMode = 'full'): Promise<number> {
-    const target = uriOf(arg);
-    const runs = await tree.getRuns();
-    let run = target ? tree.runFor(target.fsPath) : undefined;
-    if (!run) {
-      if (runs.length === 1) run = runs[0];
-      else {
-        const pick = await vscode.window.showQuickPick(runs.map(r => ({ label: r.name, description: `${r.checkpoints.length} checkpoints`, r })), { placeHolder: 'Run whose checkpoints to diagnose' });
-        run = pick?.r;
-      }
-    }
-    if (!run) return 0;
-    const theRun = run;
+    let theRun: Run;
+    try { theRun = await DashboardPanel.findRun(host, uriOf(arg), 'Run whose checkpoints to diagnose'); } catch { return 0; /* no run chosen */ }
     if (!(await svc.mayCompute(true))) return 0;
     const todo = theRun.checkpoints.map(c => c.path);
     let done = 0, failed = 0;

@@ -72,11 +72,11 @@ export class DashboardPanel {
   }
 
   /** The run that holds `target` (a run folder, a checkpoint or a log), else a run made of its folder. */
-  static async findRun(host: DashboardHost, target: vscode.Uri | undefined): Promise<Run> {
+  static async findRun(host: DashboardHost, target: vscode.Uri | undefined, placeHolder = 'Run to show'): Promise<Run> {
     const runs = await host.tree.getRuns();
     if (!target) {
       if (runs.length === 1) return runs[0];
-      const pick = await vscode.window.showQuickPick(runs.map(r => ({ label: r.name, description: r.dir, run: r })), { placeHolder: 'Run to show' });
+      const pick = await vscode.window.showQuickPick(runs.map(r => ({ label: r.name, description: r.dir, run: r })), { placeHolder });
       if (!pick) throw new Error('no run chosen');
       return pick.run;
     }

@@ -10,7 +10,7 @@ import { WorkerClient } from './workerClient';
 import { JobQueue, JobError, PRIORITY } from './jobQueue';
 import { ResultsCache, CacheEntry } from './cache';
 import { diagnoseOptions, DiagnoseMode } from './settings';
-import type { JobRequest, JobResult, JobPartial } from '../worker/protocol';
+import type { JobRequest, JobResult, JobPartial, JobProgress } from '../worker/protocol';
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
 import type { SurgeryLog } from './surgeryLog';
 
@@ -26,6 +26,16 @@ export interface DiagnoseRequest {
   reason?: string;
   /** do not show error messages (background jobs) */
   quietErrors?: boolean;
+}
+
+/** A job-progress listener that drives a `withProgress` bar: the message, and increments that never go back. */
+export function reportTo(progress: vscode.Progress<{ message?: string; increment?: number }>): (p: JobProgress) => void {
+  let last = 0;
+  return p => {
+    const f = Math.round((p.fraction ?? 0) * 100);
+    progress.report({ message: p.message ?? p.stage, increment: f > last ? f - last : undefined });
+    last = Math.max(last, f);
+  };
 }
 
 export class Service implements vscode.Disposable {
@@ -105,8 +115,7 @@ export class Service implements vscode.Disposable {
           location: req.progress === 'notification' ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
           title: `Landscape: ${mode === 'quick' ? 'quick ' : ''}diagnose ${rel}`, cancellable: true,
         }, async (progress, token) => {
-          let last = 0;
-          const h = start(p => { const f = Math.round((p.fraction ?? 0) * 100); progress.report({ message: p.message ?? p.stage, increment: f > last ? f - last : undefined }); last = Math.max(last, f); });
+          const h = start(reportTo(progress));
           token.onCancellationRequested(() => h.cancel());
           return h.promise as Promise<DiagnoseResult>;
         });

@@ -9,11 +9,11 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Service } from './service';
+import { reportTo, type Service } from './service';
 import type { RunsTree } from './runsTree';
 import { PRIORITY } from './jobQueue';
 import { diagnoseOptions } from './settings';
-import { SurgeryLog, SurgeryRecord, surgerySummary } from './surgeryLog';
+import { SurgeryLog, NewSurgeryRecord, surgerySummary } from './surgeryLog';
 import type { SpecialNeuronsJobOptions, SpecialNeuronsJobResult, PerturbJobOptions, PerturbJobResult, DataOptions } from '../core/surgery/jobs';
 import type { JobRequest, JobResult } from '../worker/protocol';
 
@@ -54,10 +54,9 @@ async function runJob<R extends JobResult>(ctx: SurgeryContext, request: JobRequ
   const svc = ctx.service;
   try {
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Landscape: ${title}`, cancellable: true }, async (progress, token) => {
-      let last = 0;
       const h = svc.queue.enqueue(request, {
         label: title, priority: PRIORITY.user,
-        onProgress: p => { const f = Math.round((p.fraction ?? 0) * 100); progress.report({ message: p.message ?? p.stage, increment: f > last ? f - last : undefined }); last = Math.max(last, f); },
+        onProgress: reportTo(progress),
       });
       token.onCancellationRequested(() => h.cancel());
       return (await h.promise) as R;
@@ -71,8 +70,15 @@ async function runJob<R extends JobResult>(ctx: SurgeryContext, request: JobRequ
   }
 }
 
-/** Tell the user what was written and measured; follow-up actions when interactive. */
-async function report(ctx: SurgeryContext, rec: SurgeryRecord, newest: string, interactive: boolean): Promise<void> {
+/**
+ * A surgery finished: record it in the surgery log, let the runs tree and the views pick up the new
+ * checkpoints, and tell the user what was written and measured (follow-up actions when interactive).
+ */
+async function recordAndReport(ctx: SurgeryContext, entry: NewSurgeryRecord, newest: string, interactive: boolean): Promise<void> {
+  const rec = ctx.surgery.add(entry);
+  await ctx.tree.rescan();
+  ctx.service.fireChanged(rec.checkpoint);
+  for (const f of rec.outFiles) ctx.service.fireChanged(f);
   const lines = surgerySummary(rec);
   ctx.log.info(`${rec.kind} ${rec.checkpoint} → ${rec.outFiles.join(', ')}: ${lines.join('; ')}`);
   const msg = `Landscape Lens: wrote ${rel(newest)}. ${lines.join('. ')}.`;
@@ -119,11 +125,7 @@ export async function addSpecialNeurons(ctx: SurgeryContext, arg: unknown, args?
   const r = await runJob<SpecialNeuronsJobResult>(ctx, { kind: 'specialNeurons', options }, `add special neurons to ${rel(uri.fsPath)}${o.train ? ` and fine-tune ${o.train} steps` : ''}`);
   if (!r) return undefined;
   const outFiles = [...(r.added?.files ?? []), ...(r.training?.files ?? [])].map(f => path.resolve(f));
-  const rec = ctx.surgery.add({ kind: 'specialNeurons', checkpoint: uri.fsPath, outFiles, result: r });
-  await ctx.tree.rescan();
-  ctx.service.fireChanged(uri.fsPath);
-  for (const f of outFiles) ctx.service.fireChanged(f);
-  await report(ctx, rec, r.training?.outFile ?? r.outFile, interactive);
+  await recordAndReport(ctx, { kind: 'specialNeurons', checkpoint: uri.fsPath, outFiles, result: r }, r.training?.outFile ?? r.outFile, interactive);
   return r;
 }
 
@@ -185,10 +187,6 @@ export async function perturbWeights(ctx: SurgeryContext, arg: unknown, args?: P
   const options: PerturbJobOptions = { ...d.data, checkpoint: uri.fsPath, ...o, mode: o.mode, seed: o.seed ?? d.data.seed };
   const r = await runJob<PerturbJobResult>(ctx, { kind: 'perturb', options }, `perturb ${rel(uri.fsPath)} (${o.mode}${o.direction !== undefined ? ` ${o.direction}` : ''})`);
   if (!r) return undefined;
-  const rec = ctx.surgery.add({ kind: 'perturb', checkpoint: uri.fsPath, outFiles: r.files.map(f => path.resolve(f)), result: r });
-  await ctx.tree.rescan();
-  ctx.service.fireChanged(uri.fsPath);
-  for (const f of rec.outFiles) ctx.service.fireChanged(f);
-  await report(ctx, rec, r.outFile, interactive);
+  await recordAndReport(ctx, { kind: 'perturb', checkpoint: uri.fsPath, outFiles: r.files.map(f => path.resolve(f)), result: r }, r.outFile, interactive);
   return r;
 }

@@ -19,7 +19,7 @@ import { planWrite, defaultOutput, writeWithPlan } from '../formats/writers';
 import { UserInputError, throwIfAborted } from '../errors';
 import { addSpecialNeurons, AddSpecialResult, specialNeuronsReport, SpecialNeuronsReport } from './specialNeurons';
 import { train, TrainRecord } from './train';
-import { perturb, PerturbMode, PerturbResult } from './perturb';
+import { perturb, PerturbOptions, PerturbResult } from './perturb';
 import { specialNeuronSnippets, Snippets } from './snippets';
 import { modelDims } from './specialNeurons';
 
@@ -131,15 +131,9 @@ export async function specialNeuronsJob(o: SpecialNeuronsJobOptions, signal?: Ab
   } finally { obj?.dispose(); data.close?.(); }
 }
 
-export interface PerturbJobOptions extends DataOptions {
+/** The perturbation's own options (their meaning and defaults: PerturbOptions in perturb.ts) plus data and outputs. */
+export interface PerturbJobOptions extends DataOptions, Pick<PerturbOptions, 'mode' | 'sigma' | 'step' | 'direction' | 'seed' | 'retrain' | 'lr'> {
   checkpoint: string;
-  mode: PerturbMode;
-  sigma?: number;
-  step?: number;
-  direction?: 'top' | 'bottom' | number;
-  seed?: number;
-  retrain?: number;
-  lr?: number;
   out?: string;
   /** Output of the retrained point (default beside the input, tag 'retrained'). */
   retrainedOut?: string;

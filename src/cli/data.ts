@@ -1,0 +1,16 @@
+/**
+ * The data a CLI command diagnoses or trains on: the flags first, else the nearest landscape.json
+ * entry for the checkpoint, else a conventional dataset beside it (src/core/config.ts). Shared by
+ * `diagnose`/`compare`/`slice`/`report` and `special-neurons`/`perturb`.
+ */
+export async function dataSettings(checkpoint: string, o: Record<string, unknown>, needData: boolean) {
+  const { resolveSettings } = await import('../core/config');
+  const cfg = resolveSettings(checkpoint, { config: o.config as string | undefined });
+  const data = (o.data as string | undefined) ?? cfg.dataFile;
+  if (needData && !data) { const { UserInputError } = await import('../core/errors'); throw new UserInputError(`no dataset: ${cfg.how}`, { file: checkpoint }); }
+  return {
+    data, loss: (o.loss as string | undefined) ?? cfg.loss, xKey: (o.xKey as string | undefined) ?? cfg.xKey, yKey: (o.yKey as string | undefined) ?? cfg.yKey,
+    samples: (o.samples as number | undefined) ?? cfg.samples, seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, inputScale: cfg.inputScale, inputShift: cfg.inputShift,
+    chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize, backend: o.backend as 'auto' | undefined, how: o.data ? undefined : cfg.how,
+  };
+}
