@@ -9,7 +9,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
-import { startWorkbench, runCommand, findWebviewFrame, screenshot, assertServedFromInstalledExtension } from './harness';
+import { startWorkbench, runCommand, findWebviewFrame, screenshot, assertServedFromInstalledExtension, openRunDashboard } from './harness';
 import { readDenseNet, lossAndGrad64 } from '../unit/reference/denseNet64';
 import { loadDataset } from '../../src/core/data/dataset';
 
@@ -55,13 +55,8 @@ describe('e2e: the run dashboard', function () {
   it('diagnoses the run from the dashboard, shows numbers and non-blank charts, a marker click selects a checkpoint; dark/light/high-contrast screenshots', async () => {
     const page = wb.page;
     await setTheme(page, 'Dark Modern');
-    await runCommand(page, 'Landscape: Open Dashboard');
     // two runs in the workspace: pick the training run
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
-    await input.fill('mlp-run');
-    await page.waitForTimeout(600);
-    await page.keyboard.press('Enter');
+    await openRunDashboard(page, 'mlp-run');
     const frame = await findWebviewFrame(page, f => f.locator('#curveChart').count().then(n => n > 0), 60000);
     await assertServedFromInstalledExtension(frame, wb);
     await runCommand(page, 'View: Close Primary Side Bar').catch(() => undefined);

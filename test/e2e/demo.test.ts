@@ -9,7 +9,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { startWorkbench, runCommand, findWebviewFrame, screenshot } from './harness';
+import { startWorkbench, runCommand, findWebviewFrame, screenshot, openRunDashboard } from './harness';
 
 describe('e2e: the demo workspace in VS Code', function () {
   this.timeout(420000);
@@ -28,12 +28,7 @@ describe('e2e: the demo workspace in VS Code', function () {
     const page = wb.page;
     await runCommand(page, 'View: Show Landscape');
     await page.waitForFunction(() => ['runs/small-batch', 'runs/large-batch', 'runs/saddle', 'runs/special-neurons'].every(r => (document.querySelector('.sidebar')?.textContent ?? '').includes(r)), undefined, { timeout: 60000 });
-    await runCommand(page, 'Landscape: Open Dashboard');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
-    await input.fill('special-neurons');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'special-neurons' }).first().waitFor({ state: 'visible', timeout: 15000 });
-    await page.keyboard.press('Enter');
+    await openRunDashboard(page, 'special-neurons');
     const frame = await findWebviewFrame(page, f => f.locator('#curveChart').count().then(n => n > 0), 60000).catch(async e => { await screenshot(page, 'demo-dashboard-failure'); throw e; });
     await frame.waitForFunction(() => /special-neurons/.test(document.getElementById('runName')?.textContent ?? ''), undefined, { timeout: 30000 }).catch(async e => { await screenshot(page, 'demo-dashboard-failure'); throw new Error(`${(e as Error).message}: run shown ${await frame.locator('#runName').innerText().catch(() => '?')}`); });
     await frame.waitForFunction(() => /max_abs_a/.test(document.getElementById('tags')?.textContent ?? ''), undefined, { timeout: 30000 });

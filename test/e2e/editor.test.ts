@@ -6,7 +6,7 @@
  */
 import * as assert from 'assert';
 import * as path from 'path';
-import { startWorkbench, runCommand, screenshot } from './harness';
+import { startWorkbench, runCommand, screenshot, pickInQuickInput } from './harness';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WS = path.join(ROOT, 'test/fixtures/workspace');
@@ -33,11 +33,7 @@ describe('e2e: runs tree, hover and CodeLens', function () {
 
     // quick diagnosis of step 600 from the palette (the checkpoint picked by name)
     await runCommand(page, 'Landscape: Quick Diagnose Checkpoint (loss, gradient, λ_max)');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
-    await input.fill('step_600');
-    await page.waitForTimeout(600);
-    await page.keyboard.press('Enter');
+    await pickInQuickInput(page, 'step_600');
     // done when the tree shows step 600's numbers instead of "not diagnosed" (the dashboard then opens)
     await page.waitForFunction(() => (document.querySelector('.sidebar')?.textContent ?? '').split('not diagnosed').length - 1 <= 3, undefined, { timeout: 120000 });
     await page.waitForTimeout(2000);
@@ -46,10 +42,7 @@ describe('e2e: runs tree, hover and CodeLens', function () {
 
     // open train.py and hover the step_600 path
     await runCommand(page, 'Go to File...');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
-    await input.fill('train.py');
-    await page.waitForTimeout(800);
-    await page.keyboard.press('Enter');
+    await pickInQuickInput(page, 'train.py');
     const span = page.locator('.view-lines .view-line span', { hasText: 'step_600' }).last();
     await span.waitFor({ state: 'visible', timeout: 30000 });
     // the CodeLens appears once the diagnosis is cached

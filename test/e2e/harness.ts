@@ -92,6 +92,22 @@ export async function findWebviewFrame(page: Page, pred: (f: Frame) => Promise<b
   throw new Error(`no webview frame matched within ${timeoutMs} ms (frames: ${page.frames().map(f => f.url()).join(', ')})`);
 }
 
+/** In the open quick pick: type `text`, wait for a row showing it, and choose the (first, focused) row. */
+export async function pickInQuickInput(page: Page, text: string, timeoutMs = 15000): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(text);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+}
+
+/** *Landscape: Open Dashboard* for the run whose name contains `run` (the workspace has several). */
+export async function openRunDashboard(page: Page, run: string): Promise<void> {
+  await runCommand(page, 'Landscape: Open Dashboard');
+  await pickInQuickInput(page, run);
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   const dir = path.join(ROOT, 'artifacts', 'screenshots');
   fs.mkdirSync(dir, { recursive: true });

@@ -10,7 +10,7 @@ import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { startWorkbench, runCommand, findWebviewFrame, screenshot } from './harness';
+import { startWorkbench, runCommand, findWebviewFrame, screenshot, openRunDashboard, pickInQuickInput } from './harness';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WS = path.join(ROOT, 'test/fixtures/workspace');
@@ -28,12 +28,8 @@ describe('e2e: surgery from the dashboard', function () {
     const run = path.join(wb.workspace, 'runs', 'mlp-run');
     const original = path.join(run, 'step_600');
     const hashes = Object.fromEntries(fs.readdirSync(original).map(f => [f, sha(path.join(original, f))]));
-    await runCommand(page, 'Landscape: Open Dashboard');
+    await openRunDashboard(page, 'mlp-run');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
-    await input.fill('mlp-run');
-    await page.waitForTimeout(600);
-    await page.keyboard.press('Enter');
     const frame = await findWebviewFrame(page, f => f.locator('#surgery-panel').count().then(n => n > 0), 60000);
     const c600 = (await frame.locator('#checkpointSelect option').evaluateAll((os: HTMLOptionElement[]) => os.map(o => o.value))).find(v => v.includes('step_600'))!;
     await frame.locator('#checkpointSelect').selectOption(c600);
@@ -98,10 +94,7 @@ describe('e2e: surgery from the dashboard', function () {
       await runCommand(page, 'Landscape: Add Special Neurons');
       await prompt.waitFor({ state: 'visible', timeout: 30000 });
     }
-    await input.fill('step_400/model.json');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'step_400/model.json' }).first().waitFor({ state: 'visible', timeout: 30000 });
-    await page.waitForTimeout(300);
-    await page.keyboard.press('Enter');
+    await pickInQuickInput(page, 'step_400/model.json', 30000);
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Add and fine-tune' }).first().waitFor({ state: 'visible', timeout: 30000 });
     await step(/Add and fine-tune/, 'Add and fine-tune');
     await step(/Penalty weight λ/);
