@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel, GraphNode, ParamSpec } from '../model/graph';
 import type { Dataset } from '../data/dataset';
-import { TfObjective } from '../objective';
-import { resolveLoss } from '../loss';
+import { TfObjective, Objective } from '../objective';
+import { resolveLoss, LossSpec } from '../loss';
 import { denseHvp64, denseParamCount, RefDenseLayer } from './hyperdual';
 import { Rng } from '../rng';
 
@@ -40,7 +40,7 @@ export interface HvpCase { name: string; layers: RefDenseLayer[]; loss: 'ce' | '
 export interface HvpCheck { name: string; relError: number; gradRelError: number; ms: number }
 
 /** Compare TF.js (active backend) H·v and gradient with the float64 hyper-dual reference at a random point. */
-export async function checkHvpCase(c: HvpCase): Promise<HvpCheck> {
+export async function checkHvpCase(c: HvpCase, make: (model: GraphModel, data: Dataset, spec: LossSpec) => Objective = (m, d, s) => new TfObjective(m, d, s)): Promise<HvpCheck> {
   const t0 = performance.now();
   const rng = new Rng(c.seed);
   const P = denseParamCount(c.layers);
@@ -60,7 +60,7 @@ export async function checkHvpCase(c: HvpCase): Promise<HvpCheck> {
     data = { file: '<self-test>', x, xShape: [c.m, ...(c.inputShape ?? [d])], y: { kind: 'values', data: t, shape: [c.m, K] }, m: c.m, total: c.m, xKey: 'x', yKey: 'y' };
   }
   const model = denseGraphModel(c.layers, theta, c.inputShape);
-  const obj = new TfObjective(model, data, resolveLoss(model, data, c.loss));
+  const obj = make(model, data, resolveLoss(model, data, c.loss));
   try {
     const hv = await obj.hvp(theta, v);
     const { gradient } = await obj.valueAndGradient(theta);

@@ -1,0 +1,79 @@
+/**
+ * Graph transforms of the native engine. `vjp` (reverse mode) walks a node list backwards and
+ * emits the cotangent nodes of each op's rule; `jvp` (forward mode) walks a node list forwards and
+ * emits tangent nodes. The exact Hessian-vector product is forward-over-reverse
+ * (Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 1994):
+ * Hv = R_v{∇L} = jvp over (forward ∪ vjp(forward)) with the parameters' tangents set to v.
+ * Every op the VJP rules emit has a JVP rule, so the composition closes over the IR.
+ */
+import { Graph, INode, CompileError } from './ir';
+import { RULES } from './rules';
+import { addMaybe, Maybe, zeroRule } from './rules/types';
+
+/** Tensors of `nodes` that depend on any of `leaves`. */
+export function activeSet(nodes: INode[], leaves: Iterable<string>): Set<string> {
+  const act = new Set(leaves);
+  for (const n of nodes) {
+    const rule = RULES[n.op];
+    if (rule === zeroRule) continue; // piecewise-constant ops carry no derivative
+    if (n.inputs.some(i => act.has(i))) for (const o of n.outputs) act.add(o);
+  }
+  return act;
+}
+
+function ruleOf(n: INode, mode: 'vjp' | 'jvp') {
+  const r = RULES[n.op];
+  if (!r || (mode === 'vjp' && !r.vjp)) throw new CompileError(`op ${n.op} has no ${mode === 'vjp' ? 'reverse-mode (VJP)' : 'forward-mode (JVP)'} rule`, n.op);
+  return r;
+}
+
+/**
+ * Reverse mode: cotangents of `wrt` given the cotangent `seed` of tensor `out`.
+ * Only nodes on a path from `wrt` to `out` are differentiated.
+ */
+export function vjp(g: Graph, nodes: INode[], out: string, seed: string, wrt: string[]): Map<string, Maybe> {
+  const active = activeSet(nodes, wrt);
+  const ct = new Map<string, string>([[out, seed]]);
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const n = nodes[k];
+    const gy = n.outputs.map(o => ct.get(o));
+    if (gy.every(x => x === undefined)) continue;
+    const need = n.inputs.map(i => i !== '' && active.has(i));
+    if (!need.some(Boolean)) continue;
+    const gx = ruleOf(n, 'vjp').vjp!(g, n, gy, need);
+    n.inputs.forEach((x, i) => {
+      if (!need[i] || gx[i] === undefined) return;
+      ct.set(x, addMaybe(g, ct.get(x), gx[i])!);
+    });
+  }
+  return new Map(wrt.map(w => [w, ct.get(w)]));
+}
+
+/** Forward mode: tangents of every tensor of `nodes` given the tangents of some leaves. */
+export function jvp(g: Graph, nodes: INode[], tangents: Map<string, string>): Map<string, string> {
+  const t = new Map(tangents);
+  for (const n of nodes) {
+    const tin = n.inputs.map(i => t.get(i));
+    if (tin.every(x => x === undefined)) continue;
+    const tout = ruleOf(n, 'jvp').jvp(g, n, tin);
+    n.outputs.forEach((o, i) => { if (tout[i] !== undefined) t.set(o, tout[i]!); });
+  }
+  return t;
+}
+
+/** Keep only the nodes and initializers that the graph outputs need. */
+export function prune(g: Graph): void {
+  const need = new Set(g.outputs);
+  const keep: INode[] = [];
+  for (let k = g.nodes.length - 1; k >= 0; k--) {
+    const n = g.nodes[k];
+    if (!n.outputs.some(o => need.has(o))) continue;
+    keep.push(n);
+    for (const i of n.inputs) if (i) need.add(i);
+  }
+  keep.reverse();
+  g.nodes.length = 0; g.nodes.push(...keep);
+  for (const name of [...g.inits.keys()]) if (!need.has(name)) g.inits.delete(name);
+  const used = g.inputs.filter(i => need.has(i));
+  g.inputs.length = 0; g.inputs.push(...used);
+}

@@ -1,0 +1,56 @@
+/**
+ * Lowerings shared by the ONNX (NCHW) and Keras (NHWC) ops: pooling, inference-mode batch
+ * normalisation (an affine map with the running statistics: (x − μ)·γ/√(σ² + ε) + β) and layer
+ * normalisation ((x − mean)/√(var + ε)·γ + β over the trailing axes).
+ */
+import type { Graph } from '../ir';
+
+/** Max pooling on NCHW (pads never win, as ONNX defines them). */
+export function maxPool(g: Graph, x: string, k: number[], s: number[], pads: number[]): string {
+  return g.maxPool(x, k, s, pads)[0];
+}
+
+/**
+ * Average pooling on NCHW as a single-channel convolution with a constant kernel 1/(kh·kw) over
+ * [N·C, 1, H, W]; with padding and count_include_pad = 0 each output is divided by its count of real
+ * cells instead (a constant map). Linear in x, so its derivative rules are the convolution's.
+ */
+export function avgPool(g: Graph, x: string, k: number[], s: number[], pads: number[], countIncludePad: boolean): string {
+  const [n, c, H, W] = g.shape(x);
+  const padded = pads.some(p => p !== 0);
+  const kernel = g.constF(new Float32Array(k[0] * k[1]).fill(padded && !countIncludePad ? 1 : 1 / (k[0] * k[1])), [1, 1, k[0], k[1]]);
+  let y = g.conv(g.reshape(x, [n * c, 1, H, W]), kernel, { strides: s, pads, dilations: [1, 1], group: 1 });
+  const [, , ho, wo] = g.shape(y);
+  if (padded && !countIncludePad) {
+    const counts = new Float32Array(ho * wo);
+    for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) {
+      const r0 = Math.max(0, i * s[0] - pads[0]), r1 = Math.min(H, i * s[0] - pads[0] + k[0]);
+      const c0 = Math.max(0, j * s[1] - pads[1]), c1 = Math.min(W, j * s[1] - pads[1] + k[1]);
+      counts[i * wo + j] = 1 / Math.max(1, (r1 - r0) * (c1 - c0));
+    }
+    y = g.mul(y, g.constF(counts, [1, 1, ho, wo]));
+  }
+  return g.reshape(y, [n, c, ho, wo]);
+}
+
+/** Inference-mode batch normalisation over channel axis `axis`. */
+export function batchNormAffine(g: Graph, x: string, axis: number, eps: number, scale: string | undefined, bias: string | undefined, mean: string, variance: string): string {
+  const r = g.rank(x), cs = new Array(r).fill(1);
+  const C = g.shape(x)[axis]; cs[axis] = C;
+  const shaped = (t: string) => g.reshape(t, cs);
+  let inv = g.div(g.scalar(1), g.unary('Sqrt', g.add(shaped(variance), g.scalar(eps))));
+  if (scale) inv = g.mul(inv, shaped(scale));
+  let y = g.mul(g.sub(x, shaped(mean)), inv);
+  if (bias) y = g.add(y, shaped(bias));
+  return y;
+}
+
+/** Layer normalisation over the axes [axis, rank). */
+export function layerNorm(g: Graph, x: string, axis: number, eps: number, scale?: string, bias?: string): string {
+  const r = g.rank(x), axes = Array.from({ length: r - axis }, (_, i) => axis + i);
+  const d = g.sub(x, g.reduceMean(x, axes, true));
+  let y = g.div(d, g.unary('Sqrt', g.add(g.reduceMean(g.mul(d, d), axes, true), g.scalar(eps))));
+  if (scale) y = g.mul(y, scale);
+  if (bias) y = g.add(y, bias);
+  return y;
+}

@@ -1,0 +1,6 @@
+/** Internal op → native IR lowering, by internal op name (one table per op family). */
+import { ONNX_LOWER, Lower } from './onnx';
+import { KERAS_LOWER } from './keras';
+
+export const LOWER: Record<string, Lower> = { ...ONNX_LOWER, ...KERAS_LOWER };
+export type { Lower };

@@ -1,0 +1,254 @@
+/**
+ * The Objective on ONNX Runtime: L(θ) = (1/m) Σ_i ℓ(f(x_i; θ), y_i), its gradient and exact
+ * Hessian-vector products Hv (forward-over-reverse, Pearlmutter 1994), compiled to ONNX graphs by
+ * compile.ts and run by onnxruntime-node. The same contract as TfObjective (src/core/objective.ts):
+ * chunks of at most `chunkSize` samples (the last one padded with weight-0 rows so every chunk has
+ * one static shape and one session per graph kind), sums accumulated in float64, declared
+ * penalties (λ/2)‖θ_P‖² added exactly in float64, every call counted.
+ */
+import type * as Ort from 'onnxruntime-node';
+import type { GraphModel } from '../model/graph';
+import type { Dataset } from '../data/dataset';
+import { LossSpec, logitsModel, checkTargets } from '../loss';
+import { throwIfAborted } from '../errors';
+import type { Counts, Objective } from '../objective';
+import { compileGraph, Compiled, GraphKind } from './compile';
+import { createSession, loadOrt, ExecutionProvider, defaultThreads } from './runtime';
+
+interface Chunk { start: number; end: number; x?: Ort.Tensor; y: Ort.Tensor; w: Ort.Tensor }
+
+export interface OrtOptions { chunkSize?: number; ep?: ExecutionProvider; threads?: number }
+
+export class OrtObjective implements Objective {
+  readonly numParams: number;
+  readonly numSamples: number;
+  readonly counts: Counts = { loss: 0, gradient: 0, hvp: 0, forward: 0, jvp: 0, vjp: 0 };
+  /** Shape of one sample's output (logits). */
+  readonly outShape: number[];
+  readonly inputNotice?: string;
+  readonly notices: string[] = [];
+  /** Time spent compiling graphs and creating sessions (ms), by graph kind. */
+  readonly sessionMs: Partial<Record<GraphKind, number>> = {};
+  ep = 'cpu';
+  private readonly ort: typeof Ort;
+  private readonly model: GraphModel;
+  private readonly rows: number;
+  private readonly featShape: number[];
+  private readonly outDim: number;
+  private readonly chunks: Chunk[] = [];
+  private readonly sessions = new Map<GraphKind, Promise<{ s: Ort.InferenceSession; c: Compiled }>>();
+  private readonly penalties: { offset: number; size: number; lambda: number }[] = [];
+  private readonly threads: number;
+
+  constructor(model: GraphModel, private readonly data: Dataset, readonly spec: LossSpec, private readonly opts: OrtOptions = {}) {
+    const o = loadOrt();
+    if (!o) throw new Error('onnxruntime-node is not available');
+    this.ort = o;
+    this.model = logitsModel(model, spec);
+    this.numParams = model.numParams;
+    this.numSamples = data.m;
+    for (const pen of model.penalty ?? []) {
+      const p = model.params.find(q => q.name === pen.param);
+      if (!p) throw new Error(`internal: penalty on unknown parameter '${pen.param}'`);
+      if (pen.lambda > 0) this.penalties.push({ offset: p.offset, size: p.size, lambda: pen.lambda });
+    }
+    this.rows = Math.max(1, Math.min(data.m, opts.chunkSize ?? 1024));
+    this.featShape = data.xShape.slice(1);
+    // compile the forward graph now: it checks every op and gives the output shape
+    const fwd = compileGraph(this.model, spec, this.rows, this.featShape, 'outputs');
+    this.outShape = fwd.outShape;
+    this.outDim = fwd.outDim;
+    checkTargets([1, ...this.outShape], data, spec);
+    const ms = model.inputs[0]?.shape.slice(1) ?? [];
+    if (ms.length && ms.every(d => typeof d === 'number' && d > 0) && (ms.length !== this.featShape.length || ms.some((d, i) => d !== this.featShape[i]))) {
+      this.inputNotice = `inputs (${this.featShape.join('×')}) adapted to the model's (${(ms as number[]).join('×')}) in the compiled graph`;
+    }
+    const flops = 2 * this.numParams * this.rows;
+    this.threads = opts.threads ?? defaultThreads(flops);
+    this.makeChunks();
+  }
+
+  get backend(): string { return `onnxruntime (${this.ep})`; }
+
+  private makeChunks(): void {
+    const { data, rows: R } = this;
+    const d = this.outDim, m = data.m;
+    const featSize = this.featShape.reduce((a, b) => a * b, 1);
+    const wScale = this.spec.kind === 'ce' ? 1 / m : 1 / (m * d);
+    for (let s = 0; s < m; s += R) {
+      const e = Math.min(m, s + R), n = e - s;
+      const y = new Float32Array(R * d), w = new Float32Array(R);
+      for (let i = 0; i < n; i++) w[i] = wScale;
+      if (data.y.kind === 'labels') for (let i = 0; i < n; i++) y[i * d + data.y.data[s + i]] = 1;
+      else y.set(data.y.data.subarray(s * d, e * d));
+      const c: Chunk = { start: s, end: e, y: new this.ort.Tensor('float32', y, [R, d]), w: new this.ort.Tensor('float32', w, [R, 1]) };
+      if (!data.source) c.x = this.xTensor(data.x.subarray(s * featSize, e * featSize), n);
+      this.chunks.push(c);
+    }
+  }
+
+  /** A chunk's inputs as a tensor of R rows (rows past n repeat the first: they carry weight 0). */
+  private xTensor(x: Float32Array, n: number): Ort.Tensor {
+    const featSize = this.featShape.reduce((a, b) => a * b, 1);
+    let buf = x;
+    if (n < this.rows) {
+      buf = new Float32Array(this.rows * featSize);
+      buf.set(x);
+      for (let i = n; i < this.rows; i++) buf.copyWithin(i * featSize, 0, featSize);
+    } else if (x.byteOffset !== 0 || x.buffer.byteLength !== x.byteLength) buf = x.slice();
+    return new this.ort.Tensor('float32', buf, [this.rows, ...this.featShape]);
+  }
+  private xOf(c: Chunk): Ort.Tensor {
+    return c.x ?? this.xTensor(this.data.source!.read(c.start, c.end), c.end - c.start);
+  }
+
+  private session(kind: GraphKind): Promise<{ s: Ort.InferenceSession; c: Compiled }> {
+    let p = this.sessions.get(kind);
+    if (!p) {
+      p = (async () => {
+        const t0 = performance.now();
+        const c = compileGraph(this.model, this.spec, this.rows, this.featShape, kind);
+        const { session, ep, notice } = await createSession(c.bytes, { ep: this.opts.ep ?? 'auto', threads: this.threads });
+        this.ep = ep;
+        if (notice && !this.notices.includes(notice)) this.notices.push(notice);
+        this.sessionMs[kind] = performance.now() - t0;
+        return { s: session, c };
+      })();
+      this.sessions.set(kind, p);
+    }
+    return p;
+  }
+
+  private async run(kind: GraphKind, feeds: Record<string, Ort.Tensor>): Promise<Float32Array[]> {
+    const { s, c } = await this.session(kind);
+    const f: Record<string, Ort.Tensor> = {};
+    for (const i of c.inputs) f[i] = feeds[i];
+    const out = await s.run(f);
+    return c.outputs.map(o => out[o].data as Float32Array);
+  }
+
+  private vec(v: Float32Array): Ort.Tensor { return new this.ort.Tensor('float32', v, [v.length]); }
+
+  penalty(theta: Float32Array): number {
+    let s = 0;
+    for (const p of this.penalties) { let q = 0; for (let i = p.offset; i < p.offset + p.size; i++) q += theta[i] * theta[i]; s += 0.5 * p.lambda * q; }
+    return s;
+  }
+
+  async loss(theta: Float32Array, signal?: AbortSignal): Promise<number> {
+    this.counts.loss++;
+    const th = this.vec(theta);
+    let total = 0;
+    for (const c of this.chunks) {
+      throwIfAborted(signal);
+      const [l] = await this.run('loss', { theta: th, x: this.xOf(c), y: c.y, w: c.w });
+      total += l[0];
+    }
+    return total + this.penalty(theta);
+  }
+
+  async valueAndGradient(theta: Float32Array, signal?: AbortSignal): Promise<{ loss: number; gradient: Float32Array }> {
+    this.counts.gradient++;
+    const th = this.vec(theta);
+    let total = 0;
+    const g = new Float64Array(this.numParams);
+    for (const c of this.chunks) {
+      throwIfAborted(signal);
+      const [l, gr] = await this.run('grad', { theta: th, x: this.xOf(c), y: c.y, w: c.w });
+      total += l[0];
+      if (this.chunks.length === 1 && this.penalties.length === 0) return { loss: total, gradient: Float32Array.from(gr) };
+      for (let i = 0; i < gr.length; i++) g[i] += gr[i];
+    }
+    for (const p of this.penalties) for (let i = p.offset; i < p.offset + p.size; i++) g[i] += p.lambda * theta[i];
+    return { loss: total + this.penalty(theta), gradient: Float32Array.from(g) };
+  }
+
+  async hvp(theta: Float32Array, v: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+    this.counts.hvp++;
+    const th = this.vec(theta), vt = this.vec(v);
+    if (this.chunks.length === 1 && this.penalties.length === 0) {
+      throwIfAborted(signal);
+      const c = this.chunks[0];
+      const [hv] = await this.run('hvp', { theta: th, v: vt, x: this.xOf(c), y: c.y, w: c.w });
+      return Float32Array.from(hv);
+    }
+    const out = new Float64Array(this.numParams);
+    for (const c of this.chunks) {
+      throwIfAborted(signal);
+      const [hv] = await this.run('hvp', { theta: th, v: vt, x: this.xOf(c), y: c.y, w: c.w });
+      for (let i = 0; i < hv.length; i++) out[i] += hv[i];
+    }
+    for (const p of this.penalties) for (let i = p.offset; i < p.offset + p.size; i++) out[i] += p.lambda * v[i];
+    return Float32Array.from(out);
+  }
+
+  /** The chunks that overlap [start, end), with the local row range. */
+  private pieces(batch?: { start: number; end: number }): { c: Chunk; s: number; e: number }[] {
+    const b0 = batch?.start ?? 0, b1 = Math.min(batch?.end ?? this.numSamples, this.numSamples);
+    if (!(b0 >= 0 && b0 < b1)) throw new RangeError(`empty or invalid batch [${b0}, ${b1}) of ${this.numSamples} samples`);
+    const out: { c: Chunk; s: number; e: number }[] = [];
+    for (const c of this.chunks) {
+      const s = Math.max(b0, c.start), e = Math.min(b1, c.end);
+      if (s < e) out.push({ c, s: s - c.start, e: e - c.start });
+    }
+    return out;
+  }
+
+  async outputs(theta: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<{ shape: number[]; values: Float32Array }> {
+    this.counts.forward++;
+    const th = this.vec(theta), d = this.outDim;
+    const parts: Float32Array[] = [];
+    for (const p of this.pieces(batch)) {
+      throwIfAborted(signal);
+      const [o] = await this.run('outputs', { theta: th, x: this.xOf(p.c) });
+      parts.push(o.slice(p.s * d, p.e * d));
+    }
+    const values = concat(parts);
+    return { shape: [values.length / d, ...this.outShape], values };
+  }
+
+  async jvp(theta: Float32Array, v: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<Float32Array> {
+    this.counts.jvp++;
+    const th = this.vec(theta), vt = this.vec(v), d = this.outDim;
+    const parts: Float32Array[] = [];
+    for (const p of this.pieces(batch)) {
+      throwIfAborted(signal);
+      const [o] = await this.run('jvp', { theta: th, v: vt, x: this.xOf(p.c) });
+      parts.push(o.slice(p.s * d, p.e * d));
+    }
+    return concat(parts);
+  }
+
+  async vjp(theta: Float32Array, u: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<Float32Array> {
+    this.counts.vjp++;
+    const th = this.vec(theta), d = this.outDim;
+    const pieces = this.pieces(batch);
+    const total = pieces.reduce((a, p) => a + (p.e - p.s) * d, 0);
+    if (u.length !== total) throw new RangeError(`vjp: u has ${u.length} values, the outputs of this batch have ${total}`);
+    const out = new Float64Array(this.numParams);
+    let off = 0;
+    for (const p of pieces) {
+      throwIfAborted(signal);
+      const uc = new Float32Array(this.rows * d);
+      uc.set(u.subarray(off, off + (p.e - p.s) * d), p.s * d);
+      off += (p.e - p.s) * d;
+      const [g] = await this.run('vjp', { theta: th, x: this.xOf(p.c), u: new this.ort.Tensor('float32', uc, [this.rows, d]) });
+      for (let i = 0; i < g.length; i++) out[i] += g[i];
+    }
+    return Float32Array.from(out);
+  }
+
+  dispose(): void {
+    for (const p of this.sessions.values()) p.then(({ s }) => s.release()).catch(() => undefined);
+    this.sessions.clear();
+    this.chunks.length = 0;
+  }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) { out.set(p, off); off += p.length; }
+  return out;
+}

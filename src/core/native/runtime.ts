@@ -1,0 +1,63 @@
+/**
+ * ONNX Runtime for the native engine: loaded lazily (never at extension activation), sessions made
+ * from in-memory ModelProto buffers with graph optimisation on and an execution provider chosen by
+ * the caller: `cpu`, `webgpu` (bundled with onnxruntime-node) or `cuda` (when its libraries were
+ * installed), each falling back to the CPU with a notice when it cannot start.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import type * as Ort from 'onnxruntime-node';
+
+export type ExecutionProvider = 'auto' | 'cpu' | 'webgpu' | 'cuda';
+export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['auto', 'cpu', 'webgpu', 'cuda'];
+
+declare const __non_webpack_require__: NodeRequire | undefined;
+const nodeRequire: NodeRequire = typeof __non_webpack_require__ === 'function' ? __non_webpack_require__ : require;
+
+let ort: typeof Ort | undefined;
+let loadError: string | undefined;
+
+/** onnxruntime-node, or undefined with the reason in `ortLoadError()`. */
+export function loadOrt(): typeof Ort | undefined {
+  if (ort || loadError) return ort;
+  try { ort = nodeRequire('onnxruntime-node') as typeof Ort; } catch (e) { loadError = (e as Error).message.split('\n')[0]; }
+  return ort;
+}
+export function ortLoadError(): string | undefined { loadOrt(); return loadError; }
+export function ortVersion(): string | undefined { return loadOrt()?.env.versions?.common; }
+
+export interface SessionConfig { ep: ExecutionProvider; threads?: number }
+
+/** Intra-op threads: 1 for small graphs (thread hand-off costs more than it saves on 2 cores), else every core. */
+export function defaultThreads(flopsPerCall: number): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return flopsPerCall < 2e6 ? 1 : Math.max(1, cores);
+}
+
+const failed = new Map<string, string>();
+/** A GPU device node exists (NVIDIA or a DRM render node): only then does `auto` try GPU providers. */
+function gpuPresent(): boolean {
+  try { return fs.existsSync('/dev/nvidia0') || fs.existsSync('/dev/dri/renderD128') || process.platform === 'win32' || process.platform === 'darwin'; } catch { return false; }
+}
+
+/** Create a session; a GPU provider that fails falls back to the CPU (reported in `ep`). */
+export async function createSession(bytes: Uint8Array, cfg: SessionConfig): Promise<{ session: Ort.InferenceSession; ep: string; notice?: string }> {
+  const o = loadOrt();
+  if (!o) throw new Error(`onnxruntime-node is not available: ${loadError}`);
+  const base: Ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all', intraOpNumThreads: cfg.threads ?? 0, interOpNumThreads: 1, executionMode: 'sequential',
+    enableCpuMemArena: true, enableMemPattern: true, logSeverityLevel: 3,
+  };
+  const want: string[] = cfg.ep === 'auto' ? (gpuPresent() ? ['cuda', 'webgpu'] : []) : cfg.ep === 'cpu' ? [] : [cfg.ep];
+  const failures: string[] = [];
+  for (const ep of want) {
+    if (failed.has(ep)) { failures.push(`${ep}: ${failed.get(ep)}`); continue; }
+    try {
+      const session = await o.InferenceSession.create(bytes, { ...base, executionProviders: [ep, 'cpu'] });
+      return { session, ep };
+    } catch (e) { const why = (e as Error).message.split('\n')[0]; failed.set(ep, why); failures.push(`${ep}: ${why}`); }
+  }
+  const session = await o.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] });
+  const notice = cfg.ep !== 'cpu' && cfg.ep !== 'auto' ? `execution provider ${cfg.ep} could not start (${failures.join('; ')}); ran on the CPU` : undefined;
+  return { session, ep: 'cpu', notice };
+}
