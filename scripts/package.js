@@ -49,7 +49,9 @@ function packageVsix({ build = true } = {}) {
   fs.rmSync(out, { force: true });
   // vsce's own bin; --no-dependencies: no `npm list`, no node_modules in the package; nothing here
   // touches the network (publishing is a separate, manual step)
-  run(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--no-update-package-json', '--out', out]);
+  // platform-specific: dist/node_modules/onnxruntime-node carries this platform's native library only
+  const target = `${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch}`;
+  run(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--no-update-package-json', '--target', target, '--out', out]);
   const size = fs.statSync(out).size;
   console.log(`[package] ${path.relative(ROOT, out)}: ${(size / 1024).toFixed(0)} KiB`);
   return out;

@@ -89,7 +89,9 @@ Examples:
     .option('--data <file>', 'dataset for every checkpoint (default: landscape.json or data.npz beside each checkpoint)')
     .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
     .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
-    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option('--backend <name>', 'auto | ort | tensorflow | wasm | cpu (auto: the native ONNX Runtime engine when the model compiles, else TF.js)', 'auto')
+    .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)', 'auto')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'))
     .option('--json', 'print one JSON object (summary rows and full results) instead of the table')
     .addHelpText('after', `
 Examples:
@@ -161,7 +163,9 @@ function addDiagnoseFlags(cmd: Command, o: { defaults: boolean }): Command {
     .option('--x-key <key>', 'npz key of the inputs (default x)')
     .option('--y-key <key>', 'npz key of the targets (default y)')
     .option('--target <column>', 'CSV datasets: the target column (default y/target/label/class, else the last)')
-    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option('--backend <name>', 'auto | ort | tensorflow | wasm | cpu (auto: the native ONNX Runtime engine when the model compiles, else TF.js)', 'auto')
+    .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)', 'auto')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'))
     .option('--top <k>', 'k largest Hessian eigenvalues (Lanczos on exact HVPs)', intArg('--top'))
     .option('--bottom <k>', 'k smallest (most negative) Hessian eigenvalues', intArg('--bottom'))
     .option('--tol <t>', 'Lanczos residual tolerance relative to |λ_max|', parseFloat, 1e-3)
@@ -195,7 +199,7 @@ async function diagnoseOptions(checkpoint: string, o: Record<string, unknown>): 
   const slices = o.slice ? String(o.slice).split(',').map(k => k.trim()) : all ? ['1d', '2d', 'eig', ...(o.with ? ['interp'] : [])] : undefined;
   return {
     checkpoint, data: d.data!, loss: d.loss, samples: d.samples,
-    seed: d.seed, xKey: d.xKey ?? 'x', yKey: d.yKey ?? 'y', backend: d.backend ?? 'auto',
+    seed: d.seed, xKey: d.xKey ?? 'x', yKey: d.yKey ?? 'y', backend: d.backend ?? 'auto', ep: d.ep, threads: d.threads,
     inputScale: d.inputScale, inputShift: d.inputShift, target: o.target as string | undefined, slices: slices as ('1d')[] | undefined, withCheckpoint: o.with as string | undefined,
     weights: all || Boolean(o.weights), sharpness: all || Boolean(o.sharpness), dataHow: d.how,
     top: (o.top as number | undefined) ?? (all ? 5 : undefined), bottom: (o.bottom as number | undefined) ?? (all ? 1 : undefined), tol: (o.tol as number | undefined) ?? 1e-3, trace: all || Boolean(o.trace), density: all || Boolean(o.density),

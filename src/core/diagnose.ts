@@ -7,8 +7,7 @@ import * as path from 'path';
 import { readCheckpoint, detectFormat } from './formats';
 import { loadDataset } from './data/dataset';
 import { resolveLoss } from './loss';
-import { TfObjective } from './objective';
-import { initBackend, backendLabel, BackendPreference } from './backend';
+import { makeObjective, Engine, EnginePreference, ExecutionProvider } from './engine';
 import { lossAndGradient } from './diagnostics/basic';
 import { throwIfAborted, UserInputError } from './errors';
 import type { HessianResult } from './diagnostics/hessian';
@@ -26,7 +25,12 @@ export interface DiagnoseOptions {
   yKey?: string;
   /** CSV datasets: the target column. */
   target?: string;
-  backend?: BackendPreference;
+  /** Compute engine: auto (ONNX Runtime when the model compiles, else TF.js), ort, tensorflow, wasm, cpu. */
+  backend?: EnginePreference;
+  /** ONNX Runtime execution provider: auto, cpu, webgpu, cuda. */
+  ep?: ExecutionProvider;
+  /** ONNX Runtime intra-op threads (default: from the model size and the machine). */
+  threads?: number;
   chunkSize?: number;
   /** Inputs are transformed as x·inputScale + inputShift after loading (landscape.json). */
   inputScale?: number;
@@ -77,6 +81,8 @@ export interface DiagnoseResult {
   checkpoint: string;
   format: string;
   backend: string;
+  /** The engine that computed: `onnxruntime` (the native engine) or `tfjs`. */
+  engine: 'onnxruntime' | 'tfjs';
   params: number;
   samples: number;
   loss: number;
@@ -111,8 +117,6 @@ export type ProgressFn = (p: { stage: string; fraction?: number; message?: strin
 
 export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onProgress: ProgressFn = () => undefined): Promise<DiagnoseResult> {
   const t0 = performance.now();
-  onProgress({ stage: 'backend', fraction: 0, message: 'initialising compute backend' });
-  const backend = await initBackend(opts.backend ?? 'auto');
   const t1 = performance.now();
   throwIfAborted(signal);
   onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });
@@ -125,8 +129,10 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
     else for (let i = 0; i < data.x.length; i++) data.x[i] = data.x[i] * a + b;
   }
   const spec = resolveLoss(model, data, opts.loss);
-  let obj: TfObjective;
-  try { obj = new TfObjective(model, data, spec, { chunkSize: opts.chunkSize }); } catch (e) { data.close?.(); throw e; }
+  onProgress({ stage: 'backend', fraction: 0.2, message: 'initialising compute backend' });
+  let engine: Engine;
+  try { engine = await makeObjective(model, data, spec, { backend: opts.backend, ep: opts.ep, chunkSize: opts.chunkSize, threads: opts.threads, file: opts.checkpoint }); } catch (e) { data.close?.(); throw e; }
+  const obj = engine.obj;
   const t2 = performance.now();
   try {
     throwIfAborted(signal);
@@ -221,12 +227,13 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
     if (opts.dataHow) notices.push(`dataset: ${opts.dataHow}`);
     if ((opts.inputScale ?? 1) !== 1 || (opts.inputShift ?? 0) !== 0) notices.push(`inputs transformed as x·${opts.inputScale ?? 1} + ${opts.inputShift ?? 0}`);
     if (data.source) notices.push(`inputs (${data.m} × ${data.xShape.slice(1).join('×')}) exceed the memory budget: streamed from the file chunk by chunk`);
-    for (const s of backend.skipped) if (s.name !== 'tensorflow' || opts.backend === 'tensorflow') notices.push(`backend ${s.name} skipped: ${s.reason}`);
+    notices.push(...engine.notices);
     return {
       version: RESULT_VERSION,
       checkpoint: path.resolve(opts.checkpoint),
       format: model.format ?? detectFormat(opts.checkpoint) ?? 'unknown',
-      backend: backendLabel(backend),
+      backend: engine.label(),
+      engine: engine.engine,
       params: model.numParams,
       samples: data.m,
       loss: basic.loss,
@@ -247,7 +254,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       theory,
       notices,
       computedAt: new Date().toISOString(),
-      timings: { loadMs: t2 - t1, backendMs: t1 - t0, gradientMs: t3 - t2, hessianMs: t4 - t3, totalMs: performance.now() - t0 },
+      timings: { loadMs: t2 - t1 - engine.startMs, backendMs: engine.startMs, gradientMs: t3 - t2, hessianMs: t4 - t3, totalMs: performance.now() - t0 },
     };
   } finally {
     obj.dispose();

@@ -27,7 +27,7 @@ export function diagnoseOptions(uri: vscode.Uri, mode: DiagnoseMode, extra: Part
   const options: DiagnoseOptions = {
     checkpoint: uri.fsPath, data: data.file,
     loss: set<string>('loss') || data.loss || undefined, samples: set<number>('samples') || data.samples || undefined, seed: set<number>('seed') ?? data.seed ?? 0,
-    xKey: set<string>('xKey') ?? data.xKey ?? 'x', yKey: set<string>('yKey') ?? data.yKey ?? 'y', backend: c.get<'auto'>('backend', 'auto'),
+    xKey: set<string>('xKey') ?? data.xKey ?? 'x', yKey: set<string>('yKey') ?? data.yKey ?? 'y', backend: c.get<'auto'>('backend', 'auto'), ep: c.get<'auto'>('executionProvider', 'auto'),
     chunkSize: data.chunkSize, inputScale: data.inputScale, inputShift: data.inputShift,
     top: 1, maxIter: lanczos,
   };

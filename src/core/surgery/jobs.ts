@@ -13,7 +13,8 @@ import { readCheckpoint, detectFormat } from '../formats';
 import { loadDataset, Dataset } from '../data/dataset';
 import { resolveLoss, LossSpec } from '../loss';
 import { TfObjective } from '../objective';
-import { initBackend, backendLabel, BackendPreference } from '../backend';
+import { initBackend, backendLabel } from '../backend';
+import { tfBackendOf, EnginePreference } from '../engine';
 import type { GraphModel } from '../model/graph';
 import { planWrite, defaultOutput, writeWithPlan } from '../formats/writers';
 import { UserInputError, throwIfAborted } from '../errors';
@@ -35,7 +36,7 @@ export interface DataOptions {
   inputScale?: number;
   inputShift?: number;
   chunkSize?: number;
-  backend?: BackendPreference;
+  backend?: EnginePreference;
 }
 
 export interface SpecialNeuronsJobOptions extends DataOptions {
@@ -87,7 +88,7 @@ function objective(model: GraphModel, data: Dataset, o: DataOptions): { obj: TfO
 
 export async function specialNeuronsJob(o: SpecialNeuronsJobOptions, signal?: AbortSignal, onProgress: SurgeryProgress = () => undefined): Promise<SpecialNeuronsJobResult> {
   onProgress({ stage: 'backend', fraction: 0, message: 'initialising compute backend' });
-  const backend = await initBackend(o.backend ?? 'auto');
+  const backend = await initBackend(tfBackendOf(o.backend));
   throwIfAborted(signal);
   const input = readCheckpoint(o.checkpoint);
   const notices: string[] = [];
@@ -154,7 +155,7 @@ export type PerturbJobResult = Omit<PerturbResult, 'thetaPerturbed' | 'thetaFina
 
 export async function perturbJob(o: PerturbJobOptions, signal?: AbortSignal, onProgress: SurgeryProgress = () => undefined): Promise<PerturbJobResult> {
   onProgress({ stage: 'backend', fraction: 0, message: 'initialising compute backend' });
-  const backend = await initBackend(o.backend ?? 'auto');
+  const backend = await initBackend(tfBackendOf(o.backend));
   throwIfAborted(signal);
   const model = readCheckpoint(o.checkpoint);
   const plan = planWrite(o.checkpoint);
@@ -190,8 +191,8 @@ export async function perturbJob(o: PerturbJobOptions, signal?: AbortSignal, onP
 }
 
 /** "Copy code" snippets with D (flattened inputs), K (outputs), λ and the final activation of this checkpoint filled in. */
-export async function snippetsFor(checkpoint: string, lambda?: number, backend: BackendPreference = 'auto'): Promise<Snippets & { inputDim: number; units: number; lambda: number }> {
-  await initBackend(backend);
+export async function snippetsFor(checkpoint: string, lambda?: number, backend: EnginePreference = 'auto'): Promise<Snippets & { inputDim: number; units: number; lambda: number }> {
+  await initBackend(tfBackendOf(backend));
   const model = readCheckpoint(checkpoint);
   const { D, K } = modelDims(model, checkpoint);
   const act = model.outputActivation === 'softmax' || model.outputActivation === 'sigmoid' ? model.outputActivation : undefined;

@@ -1,0 +1,86 @@
+/**
+ * Engine selection: which Objective implementation computes L, ∇L and Hv.
+ *  - `ort`: the native engine (src/core/native): the model compiled to ONNX graphs, run on ONNX Runtime.
+ *  - `tensorflow` | `wasm` | `cpu`: TF.js with the exact second-order fixes (src/core/objective.ts).
+ *  - `auto` (default): ONNX Runtime when every op of the model compiles and the binding loads, else
+ *    TF.js with a notice naming the op and layer that kept the native engine off.
+ * TF.js is only started when it is used (no TF.js start-up or self-test on the native path).
+ */
+import type { GraphModel } from './model/graph';
+import type { Dataset } from './data/dataset';
+import type { LossSpec } from './loss';
+import type { Objective } from './objective';
+import { UserInputError } from './errors';
+import type { BackendPreference } from './backend';
+import type { ExecutionProvider } from './native/runtime';
+
+export type EnginePreference = 'auto' | 'ort' | BackendPreference;
+/** Every value `--backend` accepts (the one list: CLI validation, settings and docs use it). */
+export const ENGINE_CHOICES: readonly EnginePreference[] = ['auto', 'ort', 'tensorflow', 'wasm', 'cpu'];
+export { EXECUTION_PROVIDERS } from './native/runtime';
+export type { ExecutionProvider };
+
+export interface EngineObjective extends Objective {
+  readonly inputNotice?: string;
+  penalty(theta: Float32Array): number;
+}
+
+export interface Engine {
+  obj: EngineObjective;
+  /** Human label for results: `onnxruntime (cpu)`, `wasm (SIMD)`, … (the objective's own label is authoritative after the first call). */
+  label(): string;
+  engine: 'onnxruntime' | 'tfjs';
+  notices: string[];
+  /** Time to start the backend (ms): TF.js initialisation, or loading the ONNX Runtime binding. */
+  startMs: number;
+}
+
+export interface EngineOptions { backend?: EnginePreference; ep?: ExecutionProvider; chunkSize?: number; threads?: number; file?: string }
+
+export function checkEngineChoice(backend: string | undefined, where = '--backend'): EnginePreference {
+  const b = (backend ?? 'auto') as EnginePreference;
+  if (!ENGINE_CHOICES.includes(b)) throw new UserInputError(`unknown backend '${backend}' (expected one of ${ENGINE_CHOICES.join(', ')})`, { where });
+  return b;
+}
+
+/** The TF.js backend a preference maps to (`auto` and `ort` → TF.js' own auto order). */
+export function tfBackendOf(pref: EnginePreference | undefined): BackendPreference {
+  return (['tensorflow', 'wasm', 'cpu'] as string[]).includes(pref ?? 'auto') ? pref as BackendPreference : 'auto';
+}
+
+/** Build the objective on the requested engine (see the header for `auto`). */
+export async function makeObjective(model: GraphModel, data: Dataset, spec: LossSpec, o: EngineOptions = {}): Promise<Engine> {
+  const pref = checkEngineChoice(o.backend);
+  const notices: string[] = [];
+  const t0 = performance.now();
+  if (pref === 'auto' || pref === 'ort') {
+    const { loadOrt, ortLoadError } = await import('./native/runtime');
+    const { CompileError } = await import('./native/ir');
+    const { firstUnsupported } = await import('./native/compile');
+    const missing = firstUnsupported(model);
+    const why = !loadOrt() ? `onnxruntime-node could not be loaded (${ortLoadError()})`
+      : missing ? `op '${missing.op}' (layer '${missing.node}') has no native compilation rule` : undefined;
+    if (!why) {
+      const { OrtObjective } = await import('./native/ortObjective');
+      try {
+        const obj = new OrtObjective(model, data, spec, { chunkSize: o.chunkSize, ep: o.ep, threads: o.threads });
+        return { obj, engine: 'onnxruntime', label: () => obj.backend, notices: obj.notices, startMs: performance.now() - t0 };
+      } catch (e) {
+        if (!(e instanceof CompileError)) throw e;
+        if (pref === 'ort') throw new UserInputError(`the native engine cannot compile this model: ${e.message}`, { file: o.file, where: '--backend ort' });
+        notices.push(`native engine off: ${e.message}; computed with TF.js`);
+      }
+    } else {
+      if (pref === 'ort') throw new UserInputError(`the native engine cannot run this model: ${why}`, { file: o.file, where: '--backend ort' });
+      notices.push(`native engine off: ${why}; computed with TF.js`);
+    }
+  }
+  const { initBackend, backendLabel } = await import('./backend');
+  const tfPref = tfBackendOf(pref);
+  const info = await initBackend(tfPref);
+  for (const s of info.skipped) if (s.name !== 'tensorflow' || tfPref === 'tensorflow') notices.push(`backend ${s.name} skipped: ${s.reason}`);
+  const { TfObjective } = await import('./objective');
+  const startMs = performance.now() - t0;
+  const obj = new TfObjective(model, data, spec, { chunkSize: o.chunkSize });
+  return { obj, engine: 'tfjs', label: () => backendLabel(info), notices, startMs };
+}
