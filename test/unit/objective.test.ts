@@ -5,6 +5,7 @@
  */
 import * as assert from 'assert';
 import { initBackend } from '../../src/core/backend';
+import { ENGINES, EngineName, useEngine, objectiveOn } from './reference/engines';
 import { denseGraphModel, relErr } from '../../src/core/autodiff/selftest';
 import { denseOutputs64, denseParamCount, RefDenseLayer } from '../../src/core/autodiff/hyperdual';
 import { TfObjective } from '../../src/core/objective';
@@ -14,7 +15,7 @@ import { Rng } from '../../src/core/rng';
 
 const layers: RefDenseLayer[] = [{ nIn: 4, nOut: 6, act: 'tanh', bias: true }, { nIn: 6, nOut: 5, act: 'gelu', bias: true }, { nIn: 5, nOut: 3, act: 'softmax', bias: true }];
 
-function setup(m: number, chunkSize: number, seed = 1) {
+function setup(m: number, chunkSize: number, seed = 1, engine: EngineName = 'cpu') {
   const rng = new Rng(seed);
   const P = denseParamCount(layers);
   const theta = Float32Array.from({ length: P }, () => rng.normal() * 0.6);
@@ -22,18 +23,18 @@ function setup(m: number, chunkSize: number, seed = 1) {
   const y = Int32Array.from({ length: m }, () => rng.int(3));
   const data: Dataset = { file: 'mem', x, xShape: [m, 4], y: { kind: 'labels', data: y, numClasses: 3 }, m, total: m, xKey: 'x', yKey: 'y' };
   const model = denseGraphModel(layers, theta);
-  const obj = new TfObjective(model, data, resolveLoss(model, data), { chunkSize });
+  const obj = objectiveOn(engine, model, data, resolveLoss(model, data), { chunkSize });
   return { obj, theta, x, y, P, rng };
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
+for (const backend of ENGINES) {
   describe(`Objective: outputs, JVP, VJP, chunks (${backend})`, function () {
     this.timeout(60000);
-    before(async () => { await initBackend(backend); });
+    before(async () => { await useEngine(backend); });
 
     it('outputs are the logits (final softmax folded) and J·v matches float64 forward mode', async () => {
-      await initBackend(backend);
-      const { obj, theta, x, P, rng } = setup(23, 7);
+      await useEngine(backend);
+      const { obj, theta, x, P, rng } = setup(23, 7, 1, backend);
       try {
         const v = Float32Array.from({ length: P }, () => rng.normal());
         const ref = denseOutputs64(layers, theta, v, x, 23, true);
@@ -51,8 +52,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('Jᵀu satisfies the adjoint identity uᵀ(Jv) = (Jᵀu)ᵀv and rejects a wrongly sized u', async () => {
-      await initBackend(backend);
-      const { obj, theta, P, rng } = setup(23, 7, 2);
+      await useEngine(backend);
+      const { obj, theta, P, rng } = setup(23, 7, 2, backend);
       try {
         const v = Float32Array.from({ length: P }, () => rng.normal());
         const u = Float32Array.from({ length: 23 * 3 }, () => rng.normal());
@@ -69,8 +70,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('loss, gradient and HVP accumulated over chunks equal the one-chunk values', async () => {
-      await initBackend(backend);
-      const a = setup(50, 1024, 3), b = setup(50, 7, 3);
+      await useEngine(backend);
+      const a = setup(50, 1024, 3, backend), b = setup(50, 7, 3, backend);
       try {
         const v = Float32Array.from({ length: a.P }, (_, i) => Math.cos(i));
         const [la, lb] = [await a.obj.loss(a.theta), await b.obj.loss(b.theta)];

@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
 import { initBackend } from '../../src/core/backend';
+import { ENGINES, useEngine, objectiveOn } from './reference/engines';
 import { readOnnxModel } from '../../src/core/formats/onnx';
 import { readCheckpoint } from '../../src/core/formats';
 import { loadDataset } from '../../src/core/data/dataset';
@@ -22,18 +23,18 @@ const FX = path.resolve(__dirname, '../../../test/fixtures/onnx');
 const producer = JSON.parse(fs.readFileSync(path.join(FX, 'producer.json'), 'utf8'));
 const ref = JSON.parse(fs.readFileSync(path.join(FX, 'hvp_reference.json'), 'utf8'));
 
-for (const backend of ['cpu', 'wasm'] as const) {
+for (const backend of ENGINES) {
   describe(`ONNX models from PyTorch (${backend})`, function () {
     this.timeout(120000);
-    before(async () => { await initBackend(backend); });
+    before(async () => { await useEngine(backend); });
     for (const name of ['mlp', 'cnn', 'regression', 'external', 'cnn_stride', 'ops', 'pools', 'zoo', 'gelu20']) {
       it(`${name}: loss = PyTorch's, gradient and H·v = PyTorch float64 double backward`, async () => {
-        await initBackend(backend);
+        await useEngine(backend);
         const model = readCheckpoint(path.join(FX, name, 'model.onnx'));
         const r = ref[name === 'external' ? 'mlp' : name];
         assert.deepStrictEqual(model.params.map(p => p.name), r.params);
         const data = loadDataset(path.join(FX, name, 'data.npz'));
-        const obj = new TfObjective(model, data, resolveLoss(model, data), { chunkSize: 17 });
+        const obj = objectiveOn(backend, model, data, resolveLoss(model, data), { chunkSize: 17 });
         try {
           const { loss, gradient } = await obj.valueAndGradient(model.theta);
           const p = producer[name === 'external' ? 'mlp' : name];

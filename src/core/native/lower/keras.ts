@@ -9,7 +9,7 @@ import { CompileError, prod } from '../ir';
 import type { GraphNode } from '../../model/graph';
 import { activation } from './activations';
 import { avgPool, batchNormAffine, layerNorm, maxPool } from './common';
-import type { Lower } from './onnx';
+import { groupedConv, type Lower } from './onnx';
 
 const act = (g: Graph, a: Record<string, unknown>, y: string, node: GraphNode): string => activation(g, String(a.activation ?? 'linear'), y, node.name);
 const fail = (node: GraphNode, what: string): never => { throw new CompileError(`layer '${node.name}' (${node.op}): ${what}`, node.op, node.name); };
@@ -22,7 +22,7 @@ function samePads(n: number, k: number, s: number): [number, number] {
 const toNCHW = (g: Graph, x: string) => g.transpose(x, [0, 3, 1, 2]);
 const toNHWC = (g: Graph, x: string) => g.transpose(x, [0, 2, 3, 1]);
 
-function kerasConv(g: Graph, x: string, k: string, b: string | undefined, a: Record<string, unknown>, node: GraphNode): string {
+function kerasConv(g: Graph, x: string, k: string, b: string | undefined, a: Record<string, unknown>, node: GraphNode, depthwise = false): string {
   const strides = (a.strides as number[] | undefined) ?? [1, 1], dil = (a.dilation as number[] | undefined) ?? [1, 1];
   const [, H, W] = g.shape(x), [kh, kw] = g.shape(k);
   let pads = [0, 0, 0, 0];
@@ -30,7 +30,15 @@ function kerasConv(g: Graph, x: string, k: string, b: string | undefined, a: Rec
     const [t, bo] = samePads(H, (kh - 1) * dil[0] + 1, strides[0]), [l, r] = samePads(W, (kw - 1) * dil[1] + 1, strides[1]);
     pads = [t, l, bo, r];
   } else if (String(a.padding ?? 'valid') !== 'valid') fail(node, `padding '${a.padding}'`);
-  let y = g.conv(toNCHW(g, x), g.transpose(k, [3, 2, 0, 1]), { strides, pads, dilations: dil, group: 1 });
+  const conv = { strides, pads, dilations: dil, group: 1 };
+  let y: string;
+  if (!depthwise) y = g.conv(toNCHW(g, x), g.transpose(k, [3, 2, 0, 1]), conv);
+  else {
+    // depthwise kernel [kh, kw, C, mult] → OIHW [C·mult, 1, kh, kw]: output channel c·mult + j, as TF orders them
+    const [, , C, mult] = g.shape(k);
+    const w = g.reshape(g.transpose(k, [2, 3, 0, 1]), [C * mult, 1, kh, kw]);
+    y = groupedConv(g, toNCHW(g, x), w, conv, C);
+  }
   if (b) y = g.add(y, g.reshape(b, [1, g.shape(b)[0], 1, 1]));
   return toNHWC(g, y);
 }
@@ -72,6 +80,13 @@ export const KERAS_LOWER: Record<string, Lower> = {
     return [layerNorm(g, x!, r - 1, Number(a.epsilon), gamma, beta)];
   },
   conv2d: (g, [x, k, b], a, node) => [act(g, a, kerasConv(g, x!, k!, b, a, node), node)],
+  depthwiseconv2d: (g, [x, k, b], a, node) => [act(g, a, kerasConv(g, x!, k!, b, a, node, true), node)],
+  separableconv2d: (g, [x, dk, pk, b], a, node) => {
+    const d = kerasConv(g, x!, dk!, undefined, a, node, true);
+    let y = g.transpose(g.conv(toNCHW(g, d), g.transpose(pk!, [3, 2, 0, 1]), { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 }), [0, 2, 3, 1]);
+    if (b) y = g.add(y, b);
+    return [act(g, a, y, node)];
+  },
   conv1d: (g, [x, k, b], a, node) => {
     const [n, L, c] = g.shape(x!), ks = g.shape(k!);
     const a2 = { ...a, strides: [1, ((a.strides as number[] | undefined) ?? [1])[0]], dilation: [1, ((a.dilation as number[] | undefined) ?? [1])[0]] };

@@ -56,11 +56,27 @@ export function convPads(a: Record<string, unknown>, k: number[], dil: number[],
 function conv2d(g: Graph, x: string, w: string, b: string | undefined, a: Record<string, unknown>, node: GraphNode): string {
   const ws = g.shape(w), xs = g.shape(x);
   const strides = ints(a, 'strides') ?? [1, 1], dil = ints(a, 'dilations') ?? [1, 1], group = Number(a.group ?? 1);
-  if (group !== 1) fail(node, `group ${group} (grouped convolutions are not compiled)`);
   const pads = convPads(a, [ws[2], ws[3]], dil, node, [xs[2], xs[3]], strides);
-  let y = g.conv(x, w, { strides, pads, dilations: dil, group });
+  if (xs[1] % group !== 0 || ws[0] % group !== 0 || xs[1] / group !== ws[1]) fail(node, `group ${group} does not divide ${xs[1]} input channels into kernels of ${ws[1]}`);
+  let y = groupedConv(g, x, w, { strides, pads, dilations: dil, group: 1 }, group);
   if (b) y = g.add(y, g.reshape(b, [1, ws[0], 1, 1]));
   return y;
+}
+
+/**
+ * A grouped convolution as `group` ungrouped ones on channel slices, concatenated (exactly the
+ * definition; every piece then has the ordinary convolution rules).
+ */
+export function groupedConv(g: Graph, x: string, w: string, a: { strides: number[]; pads: number[]; dilations: number[]; group: number }, group: number): string {
+  if (group === 1) return g.conv(x, w, a);
+  const xs = g.shape(x), ws = g.shape(w);
+  const cg = xs[1] / group, og = ws[0] / group;
+  const ys: string[] = [];
+  for (let i = 0; i < group; i++) {
+    const xi = g.slice(x, [i * cg], [(i + 1) * cg], [1]), wi = g.slice(w, [i * og], [(i + 1) * og], [0]);
+    ys.push(g.conv(xi, wi, a));
+  }
+  return g.concat(ys, 1);
 }
 
 export const ONNX_LOWER: Record<string, Lower> = {
@@ -115,6 +131,16 @@ export const ONNX_LOWER: Record<string, Lower> = {
     if (r !== 4) fail(node, `rank-${r} input (1-D and 2-D convolutions only)`);
     return [conv2d(g, x!, w!, b, a, node)];
   },
+  'onnx.ConvTranspose': (g, [x, w, b], a, node) => {
+    if (g.rank(x!) !== 4) fail(node, 'only 2-D transposed convolutions');
+    if (Number(a.group ?? 1) !== 1) fail(node, `group ${a.group}`);
+    if (a.output_shape) fail(node, 'output_shape (give pads and output_padding instead)');
+    if (String(a.auto_pad ?? 'NOTSET') !== 'NOTSET') fail(node, `auto_pad ${a.auto_pad}`);
+    const ws = g.shape(w!);
+    let y = g.convTranspose(x!, w!, { strides: ints(a, 'strides') ?? [1, 1], pads: ints(a, 'pads') ?? [0, 0, 0, 0], dilations: ints(a, 'dilations') ?? [1, 1], group: 1, outputPadding: ints(a, 'output_padding') ?? [0, 0] });
+    if (b) y = g.add(y, g.reshape(b, [1, ws[1], 1, 1]));
+    return [y];
+  },
   'onnx.LayerNormalization': (g, [x, scale, B], a) => [layerNorm(g, x!, norm(Number(a.axis ?? -1), g.rank(x!)), Number(a.epsilon ?? 1e-5), scale, B)],
   'onnx.BatchNormalization': (g, [x, scale, B, mean, variance], a) => [batchNormAffine(g, x!, 1, Number(a.epsilon ?? 1e-5), scale, B, mean!, variance!)],
   'onnx.Shape': (g, [x], a) => {
@@ -123,7 +149,14 @@ export const ONNX_LOWER: Record<string, Lower> = {
     return [g.constI(s.slice(start, end))];
   },
   'onnx.Gather': (g, [data, idx], a, node) => {
-    if (!isInt(g, data)) fail(node, 'Gather on float data');
+    if (!isInt(g, data)) {
+      // float data, constant indices: slices along the axis, concatenated (linear: Slice/Concat rules)
+      const s = g.shape(data!), axis = norm(Number(a.axis ?? 0), s.length), ids = val(g, idx, node, 'indices');
+      if (ids.length > 64) fail(node, `Gather of ${ids.length} indices on float data (at most 64 are compiled)`);
+      const parts = ids.map(k => { const j = k < 0 ? k + s[axis] : k; return g.slice(data!, [j], [j + 1], [axis]); });
+      const cat = g.concat(parts, axis), is = g.shape(idx!);
+      return [g.reshape(cat, [...s.slice(0, axis), ...is, ...s.slice(axis + 1)])];
+    }
     const d = val(g, data, node, 'data'), i = val(g, idx, node, 'indices');
     const out = i.map(k => d[k < 0 ? k + d.length : k]);
     return [g.constI(out, g.shape(idx!).length === 0 ? [] : [out.length])];

@@ -47,6 +47,23 @@ export const CONV: Record<string, Rule> = {
     },
   },
   ConvTranspose: {
+    // y = convT(x, W) is the adjoint of x ↦ conv(x, W): ∂x = conv(G, W); ∂W from the same
+    // batch-contracted convolution as Conv's ∂W with the roles of x and G exchanged.
+    vjp: (g, n, [gy], need) => {
+      const [x, w] = n.inputs;
+      if (gy === undefined) return [undefined, undefined];
+      const a = convAttrs(n);
+      if (a.group !== 1) throw new CompileError('grouped transposed convolution has no compiled gradient', 'ConvTranspose');
+      const [, , kh, kw] = g.shape(w);
+      const gx = need[0] ? g.conv(gy, w, a) : undefined;
+      let gw: string | undefined;
+      if (need[1]) {
+        const full = g.conv(g.transpose(gy, [1, 0, 2, 3]), g.transpose(x, [1, 0, 2, 3]), { strides: a.dilations, dilations: a.strides, pads: a.pads, group: 1 }); // [Cout, Cin, kh', kw']
+        const [co, ci] = g.shape(full);
+        gw = g.transpose(g.slice(full, [0, 0, 0, 0], [co, ci, kh, kw], [0, 1, 2, 3]), [1, 0, 2, 3]);
+      }
+      return [gx, gw];
+    },
     jvp: (g, n, [tx, tw]) => {
       const [x, w] = n.inputs;
       const a = { ...convAttrs(n), outputPadding: (n.attrs.output_padding as number[]) ?? [0, 0] };
