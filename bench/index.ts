@@ -4,12 +4,13 @@ import * as path from 'path';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  const suites: [string, string][] = [['curvature', './curvature'], ['logs', './logs']];
-  for (const [name, mod] of suites) {
-    if (only.length && !only.includes(name)) continue;
+  // `scale` (an 11 M-parameter CNN, minutes) runs only when named: npm run bench -- scale
+  const suites: [string, string, string][] = [['native', './native', 'run'], ['curvature', './curvature', 'run'], ['logs', './logs', 'run'], ['scale', './native', 'runScale']];
+  for (const [name, mod, fn] of suites) {
+    if (only.length ? !only.includes(name) : name === 'scale') continue;
     if (!fs.existsSync(path.join(__dirname, mod + '.js'))) { console.log(`(benchmark ${name}: not built)`); continue; }
-    const m = await import(mod) as { run(): Promise<void> };
-    await m.run();
+    const m = await import(mod) as Record<string, () => Promise<void>>;
+    await m[fn]();
   }
 }
 
