@@ -29,6 +29,8 @@ import { relErr } from '../../src/core/autodiff/selftest';
 import { isUserInputError } from '../../src/core/errors';
 import { inspectFile } from '../../src/core/inspect';
 import type { GraphModel } from '../../src/core/model/graph';
+import { writeOnnx } from '../../src/core/formats/writers/onnx';
+import { writeSafetensors } from '../../src/core/formats/writers/safetensors';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const FX = path.join(ROOT, 'test/fixtures/pytorch-exports');
@@ -189,6 +191,35 @@ describe('PyTorch exports: pairs that disagree are refused with the names', func
     assert.ok(cnn.tensors.find(t => t.name === 'bn1.running_var' && !t.trainable));
     const refused = inspectFile(path.join(bad, 'model.safetensors'));
     assert.ok(refused.notices.some(n => /^not diagnosable with model\.onnx beside it: model\.safetensors and its architecture/.test(n)), refused.notices.join('\n'));
+  });
+});
+
+describe('PyTorch exports: writing a changed θ back', function () {
+  this.timeout(120000);
+  it('ONNX with deduplicated initializers: each untied tensor is written as its own initializer; buffers keep their values', () => {
+    const src = path.join(FX, 'cnn_init', 'opset17_unfold.onnx');
+    const a = readOnnxModel(src);
+    const theta = Float32Array.from(a.theta, (x, i) => x + 0.01 * Math.sin(i + 1));
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-w-')), 'changed.onnx');
+    writeOnnx(src, a, theta, out);
+    const b = readOnnxModel(out);
+    assert.strictEqual(b.numParams, a.numParams);
+    for (const p of a.params) {
+      const q = b.params.find(x => x.name === p.name)!;
+      assert.deepStrictEqual(Array.from(b.theta.subarray(q.offset, q.offset + q.size)), Array.from(theta.subarray(p.offset, p.offset + p.size)), p.name);
+    }
+    for (const n of ['bn1.running_var', 'bn1.running_mean', 'bn2.running_var', 'bn2.running_mean']) assert.deepStrictEqual(Array.from(b.constants.get(n)!.values), Array.from(a.constants.get(n)!.values), n);
+    assert.ok(!b.notices.some(n => /merged with an equal-valued initializer/.test(n)), 'nothing left to untie');
+  });
+
+  it('safetensors paired with a folded export: the renamed weight is written back in PyTorch\'s layout', () => {
+    const d = pairDir('mlp_init', 'opset17_fold', 'mlp_trained', 'safetensors');
+    const a = readCheckpoint(path.join(d, 'model.safetensors'));
+    const theta = Float32Array.from(a.theta, (x, i) => x + 0.01 * Math.cos(i));
+    writeSafetensors(path.join(d, 'model.safetensors'), a, theta, path.join(d, 'model.changed.safetensors'));
+    const b = readCheckpoint(path.join(d, 'model.changed.safetensors'));
+    assert.deepStrictEqual(Array.from(b.theta), Array.from(theta));
+    assert.deepStrictEqual(b.params.map(p => [p.name, p.shape]), a.params.map(p => [p.name, p.shape]));
   });
 });
 
