@@ -145,6 +145,20 @@ describe('PyTorch exports: checkpoint + the ONNX beside it (cpu)', function () {
   }
 });
 
+describe('PyTorch exports: tied weights', function () {
+  this.timeout(120000);
+  before(async () => { await initBackend('cpu'); });
+  it('one Parameter under two state-dict names: one slice of θ, the second name reported as tied, numbers = PyTorch', async () => {
+    const r = REF.tied;
+    const alone = readCheckpoint(path.join(FX, 'tied', 'model.onnx'));
+    assert.deepStrictEqual(alone.params.map(p => p.name).sort(), r.names.slice().sort());
+    const model = readCheckpoint(path.join(FX, 'tied', 'model.pt'));
+    assert.deepStrictEqual(model.pairing!.tiedTo, { 'c.weight': 'a.weight' });
+    assert.ok(model.notices.some(n => /c\.weight \(tied to a\.weight: the export holds it once\)/.test(n)));
+    note(await check(model, path.join(FX, 'tied', 'data.npz'), r, 'tied .pt', true));
+  });
+});
+
 describe('PyTorch exports: pairs that disagree are refused with the names', function () {
   this.timeout(120000);
   it('a BatchNorm-folded (training=EVAL) export + its .pt: refused, the BatchNorm tensors listed and the cause said', () => {

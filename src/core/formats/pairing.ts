@@ -124,7 +124,10 @@ export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch:
   const extra: string[] = [];
   for (const t of tensors) {
     if (used.has(t.name)) continue;
+    // a tied parameter (one tensor under two state-dict names, e.g. b.weight = a.weight) is one initializer in the export
+    const twin = tensors.find(u => used.has(u.name) && u.values.length === t.values.length && squeezed(u.shape) === squeezed(t.shape) && u.values.every((x, i) => Object.is(x, t.values[i])));
     if (/(^|\.)num_batches_tracked$/.test(t.name)) pairing.unused.push(t.name);
+    else if (twin) { pairing.unused.push(t.name); (pairing.tiedTo ??= {})[t.name] = twin.name; }
     else extra.push(t.name);
   }
   if (missing.length || extra.length || shapes.length) {
@@ -142,7 +145,7 @@ export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch:
     throw new UserInputError(`${ck} and its architecture ${ar} do not hold the same tensors — ${parts.join('; ')}${hints.length ? `. ${hints.join('. ')}` : ''}`, { file });
   }
   const notices = [`architecture from ${ar}, weights from ${ck}: ${pairing.params.length} parameters${pairing.buffers.length ? ` and ${pairing.buffers.length} buffers (${pairing.buffers.join(', ')})` : ''} from ${ck}`
-    + `${pairing.unused.length ? `; not read by inference: ${pairing.unused.join(', ')}` : ''}`
+    + `${pairing.unused.length ? `; not read: ${pairing.unused.map(n => pairing.tiedTo?.[n] ? `${n} (tied to ${pairing.tiedTo[n]}: the export holds it once)` : n).join(', ')}` : ''}`
     + `${pairing.fromArchitecture.length || pairing.fromArchitectureOther ? `; from ${ar}: ${[...pairing.fromArchitecture, ...(pairing.fromArchitectureOther ? [`${pairing.fromArchitectureOther} exporter constants`] : [])].join(', ')}` : ''}`];
   if (renamed.length) notices.push(`renamed by the exporter and mapped back: ${renamed.join('; ')}`);
   // a renamed parameter's exported name is now computed from the checkpoint's tensor in front of the graph

@@ -80,8 +80,10 @@ export interface CheckpointPairing {
   params: PairedParam[];
   /** non-trainable tensors (buffers) read from the checkpoint */
   buffers: string[];
-  /** checkpoint tensors that inference does not read (BatchNorm num_batches_tracked) */
+  /** checkpoint tensors the graph does not read: BatchNorm num_batches_tracked, and the second name of a tied parameter (see tiedTo) */
   unused: string[];
+  /** a tied parameter's second state-dict name → the name the export reads (same shape and values) */
+  tiedTo?: Record<string, string>;
   /** constants that only the architecture file holds (named ones; exporter-made shape/axis constants are counted) */
   fromArchitecture: string[];
   fromArchitectureOther: number;
