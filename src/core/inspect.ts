@@ -4,8 +4,9 @@
  * counts) for every format, weights-only ones (safetensors, PyTorch state dicts) included.
  */
 import * as path from 'path';
-import { detectFormat, readCheckpoint, readWeightsOnly } from './formats';
-import { UserInputError } from './errors';
+import { detectFormat, readCheckpoint, readWeightsOnly, siblingArchitecture } from './formats';
+import type { CheckpointPairing } from './model/graph';
+import { UserInputError, isUserInputError } from './errors';
 
 export interface TensorStats { name: string; role?: string; trainable: boolean; shape: number[]; dtype: string; count: number; min: number | null; max: number | null; mean: number | null; std: number | null; l2: number | null; nan: number; inf: number }
 
@@ -14,6 +15,8 @@ export interface InspectResult {
   layers?: { name: string; kind: string; activation?: string; units?: number; params: number }[];
   ops?: { op: string; name: string; inputs: string[]; outputs: string[] }[];
   inputs?: { name: string; shape: (number | null)[] }[];
+  /** weights-only files with an architecture beside them: which tensor comes from which file */
+  pairing?: CheckpointPairing;
   notices: string[];
 }
 
@@ -35,10 +38,21 @@ export function inspectFile(file: string): InspectResult {
   if (!format) throw new UserInputError(`unrecognised checkpoint format '${path.extname(file)}'`, { file });
   if (format === 'safetensors' || format === 'pytorch') {
     const ts = readWeightsOnly(file);
+    const arch = siblingArchitecture(file);
+    let pairing: CheckpointPairing | undefined, notices: string[];
+    if (!arch) notices = ['weights only: diagnostics need the architecture (a same-stem .onnx or model.json beside it)'];
+    else {
+      try { const m = readCheckpoint(file); pairing = m.pairing; notices = m.notices; } catch (e) {
+        if (!isUserInputError(e)) throw e;
+        const msg = e.file && e.message.startsWith(e.file) ? e.message.slice(e.file.length).replace(/^( \([^)]*\))?: /, '') : e.message;
+        notices = [`not diagnosable with ${path.basename(arch)} beside it: ${msg}`];
+      }
+    }
+    const params = new Set(pairing?.params.map(p => p.name));
     return {
-      file: path.resolve(file), format, params: ts.reduce((a, t) => a + t.values.length, 0),
-      tensors: ts.map(t => tensorStats(t.name, t.shape, t.dtype, t.values, true)),
-      notices: ['weights only: diagnostics need the architecture (a same-stem .onnx or model.json beside it)'],
+      file: path.resolve(file), format, params: pairing ? ts.filter(t => params.has(t.name)).reduce((a, t) => a + t.values.length, 0) : ts.reduce((a, t) => a + t.values.length, 0),
+      tensors: ts.map(t => tensorStats(t.name, t.shape, t.dtype, t.values, pairing ? params.has(t.name) : true)),
+      ...(pairing ? { pairing } : {}), notices,
     };
   }
   const m = readCheckpoint(file);

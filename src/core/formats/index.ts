@@ -11,6 +11,7 @@ import { readOnnxModel } from './onnx';
 import { readKerasModel } from './keras';
 import { readSafetensors, NamedTensor } from './safetensors';
 import { readPytorchStateDict } from './pytorch';
+import { pairWithArchitecture } from './pairing';
 
 /** Tensors of a weights-only file (safetensors or a PyTorch state dict). */
 export function readWeightsOnly(file: string): NamedTensor[] {
@@ -20,10 +21,6 @@ export function readWeightsOnly(file: string): NamedTensor[] {
   return readPytorchStateDict(file, buf);
 }
 
-/**
- * Weights-only files get their architecture from a sibling: a same-stem .onnx, else model.json
- * in the same folder; the architecture's parameters are replaced by the tensors of the same name.
- */
 /**
  * The architecture file of a weights-only checkpoint: a same-stem .onnx (also with trailing dotted
  * tags dropped, so `model.perturbed.safetensors` finds `model.onnx`), else model.json in the folder.
@@ -35,21 +32,16 @@ export function siblingArchitecture(file: string): string | undefined {
   return [...stems.map(s => path.join(dir, `${s}.onnx`)), path.join(dir, 'model.json')].find(f => fs.existsSync(f));
 }
 
+/**
+ * Weights-only files get their architecture from a sibling (siblingArchitecture); every tensor of the
+ * checkpoint — parameters and buffers — replaces the architecture's tensor of the same name (or the
+ * one the exporter renamed), and disagreements are refused (pairWithArchitecture in pairing.ts).
+ */
 function withSiblingArchitecture(file: string, tensors: NamedTensor[]): GraphModel {
   const sibling = siblingArchitecture(file);
   if (!sibling) throw new UnsupportedError(`weights only: ${tensors.length} tensors but no architecture (put a same-stem .onnx or a model.json beside it, or export ONNX from PyTorch); 'landscape inspect' shows the weights`, { file });
-  const arch = readCheckpoint(sibling);
-  const byName = new Map(tensors.map(t => [t.name, t]));
-  const theta = new Float32Array(arch.numParams);
-  const missing: string[] = [];
-  for (const p of arch.params) {
-    const t = byName.get(p.name);
-    if (!t) { missing.push(p.name); continue; }
-    if (t.values.length !== p.size) throw new UserInputError(`tensor '${p.name}' has ${t.values.length} values but the architecture in ${path.basename(sibling)} needs ${p.size} (shape ${p.shape.join('×')})`, { file, where: `tensor '${p.name}'` });
-    theta.set(Float32Array.from(t.values), p.offset);
-  }
-  if (missing.length) throw new UserInputError(`the architecture in ${path.basename(sibling)} has parameters not in this file: ${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', …' : ''}`, { file });
-  return { ...arch, theta, format: detectFormat(file)!, notices: [...arch.notices, `architecture from ${path.basename(sibling)}, weights from ${path.basename(file)}`] };
+  const paired = pairWithArchitecture(file, tensors, readCheckpoint(sibling), sibling);
+  return { ...paired, format: detectFormat(file)! };
 }
 
 import { detectFormat } from './detect';

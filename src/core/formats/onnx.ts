@@ -3,7 +3,13 @@
  * protobufjs from the subset of onnx.proto below (field numbers from onnx/onnx.proto, IR ≥ 3).
  * Initializers that feed a trainable input slot (Gemm B/C, MatMul, Conv W/B, BatchNormalization
  * scale/B, LayerNormalization scale/B, and a float initializer added to / multiplied with an
- * activation) are the parameters θ; all other initializers and Constant nodes are constants.
+ * activation) are the parameters θ, also when they reach the slot through value-preserving ops
+ * (Identity, Transpose, Reshape, float Cast, Squeeze, Unsqueeze, Flatten: a bias-free nn.Linear
+ * exported without constant folding reads `Transpose(fc.weight)`); all other initializers and
+ * Constant nodes are constants. torch.onnx.export merges equal-valued tensors into one initializer
+ * reached through `Identity → <PyTorch name>` nodes (at initialisation: zero biases, BatchNorm
+ * weight 1 / running var 1 / bias 0 / mean 0); those are untied (each name its own tensor), and a
+ * BatchNormalization running statistic is never a parameter, whatever tensor stores it.
  * External-data tensors are read from files next to the model (paths that leave its folder are
  * refused). Layout stays NCHW as exported; convolutions transpose to TF.js's NHWC internally.
  * Nothing in the file is executed: the graph is rebuilt from an allow-list of ops, and an
@@ -135,6 +141,31 @@ const PARAM_SLOTS: Record<string, number[]> = {
   Add: [0, 1], Sub: [0, 1], Mul: [0, 1], PRelu: [1], Gather: [0],
 };
 
+/** Ops that only move or relabel a tensor's values: an initializer read through them into a trainable slot is a parameter. */
+const PASS_THROUGH = new Set(['Identity', 'Transpose', 'Reshape', 'Cast', 'Squeeze', 'Unsqueeze', 'Flatten']);
+
+/** A PyTorch state-dict name (e.g. `fc2.bias`, `bn1.running_var`), not an exporter-made value name (`/fc2/…`, `onnx::…`). */
+export const isProducerName = (name: string): boolean => name !== '' && !name.startsWith('/') && !name.startsWith('onnx::');
+
+/**
+ * torch.onnx.export (deduplicate_initializers) keeps one initializer per set of equal-valued tensors and
+ * gives the others back their names through `Identity(kept) → name`. Each such Identity output with a
+ * producer-side name becomes its own initializer (a copy), and the node is dropped, so distinct
+ * parameters are distinct slices of θ and buffers are constants again.
+ */
+function untieDeduplicated(nodes: NodeP[], inits: Map<string, OnnxTensor>, constNode: Set<string>, graphOutputs: Set<string>): { dropped: Set<NodeP>; untied: string[] } {
+  const dropped = new Set<NodeP>(), untied: string[] = [];
+  for (const n of nodes) {
+    if (n.opType !== 'Identity') continue;
+    const src = n.input?.[0] ?? '', out = n.output?.[0] ?? '';
+    const t = inits.get(src);
+    if (!t || constNode.has(src) || !isProducerName(out) || inits.has(out) || graphOutputs.has(out)) continue;
+    inits.set(out, { ...t, name: out, values: t.values.slice() });
+    dropped.add(n); untied.push(`${out} (was ${src})`);
+  }
+  return { dropped, untied };
+}
+
 export const SUPPORTED_ONNX_OPS = new Set(['Cast', 'ConvTranspose', 'LayerNormalization', 'Shape', 'Gather', 'Slice', 'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softmax', 'LogSoftmax', 'Erf', 'Gelu',
   'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'BatchNormalization', 'Identity', 'Dropout', 'Constant', 'Pad', 'ReduceMean', 'Pow', 'Sqrt', 'Clip', 'Exp', 'Log', 'Abs']);
 
@@ -160,33 +191,79 @@ export function readOnnxModel(file: string): GraphModel {
     else throw new UnsupportedError(`Constant node '${n.name}' has an unsupported value attribute`, { file, where: `node '${n.name}'` });
     inits.set(n.output![0], { ...t, name: n.output![0] });
   }
-  // parameters: float initializers in trainable slots whose other operand is computed
+  const constNode = new Set(g.node.filter(n => n.opType === 'Constant').map(n => n.output?.[0] ?? ''));
+  // torch.onnx.export merges initializers with equal values (zero biases, BatchNorm weight 1 / running
+  // var 1, …) into one, reached through Identity nodes whose outputs carry the PyTorch names: untie them
+  const { dropped, untied } = untieDeduplicated(g.node, inits, constNode, new Set((g.output ?? []).map(o => o.name)));
+  const live = g.node.filter(n => !dropped.has(n));
+  const producer = new Map<string, NodeP>();
+  for (const n of live) for (const o of n.output ?? []) producer.set(o, n);
+  /** The initializer a value is read from through value-preserving ops (Identity, Transpose, Reshape, float Cast, …). */
+  const source = (name: string): { init: string; path: NodeP[] } | undefined => {
+    const path: NodeP[] = [];
+    for (let cur = name, k = 0; k < 32; k++) {
+      if (inits.has(cur)) return constNode.has(cur) ? undefined : { init: cur, path };
+      const p = producer.get(cur);
+      if (!p || !PASS_THROUGH.has(p.opType ?? '') || !p.input?.[0]) return undefined;
+      if (p.opType === 'Cast' && ![1, 10, 11, 16].includes(Number(attrs(p).to))) return undefined;
+      path.push(p); cur = p.input[0];
+    }
+    return undefined;
+  };
+  // parameters: float initializers in trainable slots (directly or through such a chain) whose other operand is computed
   const isParam = new Set<string>();
-  for (const n of g.node) {
+  const use = new Map<string, { node: NodeP; slot: number; path: NodeP[] }>();
+  for (const n of live) {
     const slots = PARAM_SLOTS[n.opType ?? ''];
     if (!slots) continue;
     const ins = n.input ?? [];
     for (const s of slots) {
-      const name = ins[s];
-      const t = name ? inits.get(name) : undefined;
-      if (!t || t.dtype !== 'float32' || g.node.some(c => c.opType === 'Constant' && c.output?.[0] === name)) continue;
-      if ((n.opType === 'Add' || n.opType === 'Sub' || n.opType === 'Mul' || n.opType === 'MatMul') && ins.every(i => inits.has(i))) continue;
+      const src = ins[s] ? source(ins[s]) : undefined;
+      const t = src ? inits.get(src.init) : undefined;
+      if (!src || !t || t.dtype !== 'float32') continue;
+      if ((n.opType === 'Add' || n.opType === 'Sub' || n.opType === 'Mul' || n.opType === 'MatMul') && ins.every(i => inits.has(i) || source(i))) continue;
       if (n.opType === 'BatchNormalization' && s > 2) continue;
-      isParam.add(name);
+      isParam.add(src.init);
+      if (!use.has(src.init)) use.set(src.init, { node: n, slot: s, path: src.path });
     }
+  }
+  // a buffer (BatchNormalization running mean / variance) is never differentiated, even when the exporter
+  // stored it as the same tensor as a parameter: it reads a constant copy
+  const buffersCopied: string[] = [];
+  for (const n of live) if (n.opType === 'BatchNormalization') for (const s of [3, 4]) {
+    const name = n.input?.[s];
+    const src = name ? source(name) : undefined;
+    if (!name || !src || !isParam.has(src.init)) continue;
+    const copy = `${name}#buffer(${n.name || 'BatchNormalization'})`;
+    const t = inits.get(src.init)!;
+    inits.set(copy, { ...t, name: copy, values: t.values.slice() });
+    n.input![s] = copy;
+    buffersCopied.push(name);
   }
   const params: ParamSpec[] = [];
   const constants: GraphModel['constants'] = new Map();
   let offset = 0;
   const thetaParts: Float32Array[] = [];
-  const layerOf = (name: string): string => { const n = g.node!.find(x => x.input?.includes(name)); return n?.name || n?.opType || name; };
+  const renamed: string[] = [];
   for (const [name, t] of inits) {
     if (isParam.has(name)) {
       const size = t.values.length;
-      const consumer = g.node.find(x => x.input?.includes(name));
-      const role: ParamSpec['role'] = consumer && ['Gemm', 'MatMul', 'Conv', 'ConvTranspose'].includes(consumer.opType ?? '') && (consumer.input?.[1] === name || (consumer.opType === 'MatMul' && consumer.input?.[0] === name)) ? 'kernel'
-        : consumer?.opType === 'BatchNormalization' || consumer?.opType === 'LayerNormalization' ? (consumer.input?.[1] === name ? 'gamma' : 'beta') : 'bias';
-      params.push({ name, layer: layerOf(name), role, shape: t.shape, offset, size, outAxis: role === 'kernel' ? ((consumer?.opType === 'Gemm' && !consumer.attribute?.some(a => a.name === 'transB' && num(a.i) === 1)) || (consumer?.opType === 'MatMul' && consumer.input?.[1] === name) ? t.shape.length - 1 : consumer?.opType === 'ConvTranspose' ? 1 : 0) : undefined });
+      const { node: consumer, slot, path: chain } = use.get(name)!;
+      const op = consumer.opType ?? '';
+      const role: ParamSpec['role'] = ['Gemm', 'MatMul', 'Conv', 'ConvTranspose'].includes(op) && (slot === 1 || (op === 'MatMul' && slot === 0)) ? 'kernel'
+        : op === 'BatchNormalization' || op === 'LayerNormalization' ? (slot === 1 ? 'gamma' : 'beta') : 'bias';
+      let outAxis: number | undefined;
+      if (role === 'kernel') {
+        const r = t.shape.length; // Transpose, Identity and Cast keep the rank; after a Reshape the axis is not tracked (0)
+        outAxis = (op === 'Gemm' && !consumer.attribute?.some(a => a.name === 'transB' && num(a.i) === 1)) || (op === 'MatMul' && slot === 1) ? r - 1 : op === 'ConvTranspose' ? 1 : 0;
+        // back through the chain to the stored tensor's axes (Transpose: output axis a is input axis perm[a])
+        for (const c of chain) {
+          if (c.opType === 'Transpose') { const perm = (attrs(c).perm as number[] | undefined) ?? [...Array(t.shape.length).keys()].reverse(); outAxis = perm[outAxis] ?? 0; }
+          else if (c.opType !== 'Identity' && c.opType !== 'Cast') { outAxis = 0; break; }
+        }
+      }
+      params.push({ name, layer: consumer.name || op || name, role, shape: t.shape, offset, size, outAxis });
+      if (name.startsWith('onnx::')) renamed.push(`'${name}' (${t.shape.join('×')}, ${op} ${consumer.name || ''}${chain.length ? ` via ${chain.map(c => c.opType).join('→')}` : ''})`);
       thetaParts.push(t.values as Float32Array);
       offset += size;
     } else constants.set(name, { shape: t.shape, dtype: t.dtype, values: t.values });
@@ -195,7 +272,7 @@ export function readOnnxModel(file: string): GraphModel {
   { let o = 0; for (const p of thetaParts) { theta.set(p, o); o += p.length; } }
   const nodes: GraphNode[] = [];
   const layers: GraphModel['layers'] = [];
-  for (const n of g.node) {
+  for (const n of live) {
     const op = n.opType ?? '';
     if (op === 'Constant') continue;
     if (n.domain && n.domain !== 'ai.onnx' && n.domain !== '') throw new UnsupportedError(`op '${n.domain}.${op}' (node '${n.name}', opset ${opset}) is from a custom domain`, { file, where: `node '${n.name}'` });
@@ -203,7 +280,7 @@ export function readOnnxModel(file: string): GraphModel {
     const a = attrs(n);
     const inputs = (n.input ?? []).filter(i => i !== '');
     nodes.push({ op: `onnx.${op}`, inputs, outputs: n.output ?? [], attrs: { ...a, opset, optionalInputs: n.input ?? [] }, name: n.name || `${op}_${nodes.length}` });
-    const pcount = inputs.filter(i => isParam.has(i)).reduce((s, i) => s + (inits.get(i)?.values.length ?? 0), 0);
+    const pcount = [...use].filter(([, u]) => u.node === n).reduce((s, [i]) => s + (inits.get(i)?.values.length ?? 0), 0);
     layers.push({ name: n.name || op, kind: op, params: pcount });
   }
   const graphInputs = (g.input ?? []).filter(i => !inits.has(i.name));
@@ -216,6 +293,9 @@ export function readOnnxModel(file: string): GraphModel {
   // the loss folds a final softmax/sigmoid; express it as an internal activation node so logitsModel can remove it
   if (last && outputActivation) { last.op = 'activation'; last.attrs = { activation: outputActivation }; }
   const notices: string[] = [];
+  if (untied.length) notices.push(`${untied.length} tensors the exporter had merged with an equal-valued initializer (Identity nodes) are read as their own tensors: ${untied.join(', ')}`);
+  if (buffersCopied.length) notices.push(`BatchNormalization running statistics stored as the same tensor as a parameter are read as constants (never differentiated): ${buffersCopied.join(', ')}`);
+  if (renamed.length) notices.push(`${renamed.length} parameter${renamed.length > 1 ? 's were' : ' was'} renamed by the exporter's constant folding (a MatMul weight is stored transposed, a BatchNorm folded into a Conv changes the parameters): ${renamed.join(', ')}; a .pt/.safetensors beside this file is matched to them by graph position and shape`);
   for (const p of params) {
     const v = theta.subarray(p.offset, p.offset + p.size);
     let bad = 0; for (const x of v) if (!Number.isFinite(x)) bad++;

@@ -54,8 +54,37 @@ export interface GraphModel {
   notices: string[];
   /** Quadratic penalties (λ/2)‖θ_param‖² that are part of the training loss (e.g. special neurons' a_k). */
   penalty?: { param: string; lambda: number }[];
+  /** A weights-only checkpoint read with the architecture file beside it: which tensor came from which file (src/core/formats/pairing.ts). */
+  pairing?: CheckpointPairing;
   /** Kawaguchi–Kaelbling special neurons a_k·exp(w_kᵀx + b_k), if the model has them: parameter names. */
   specialNeurons?: { a: string; w: string; b: string; lambda: number; node: string };
 }
 
 export type OpFn = (inputs: tfc.Tensor[], attrs: Record<string, unknown>, node: GraphNode) => tfc.Tensor[];
+
+export interface PairedParam {
+  /** the parameter's name in the model (the checkpoint's name) */
+  name: string;
+  /** the architecture file's name for it when the exporter renamed it (e.g. onnx::MatMul_16) */
+  exportedAs?: string;
+  /** the architecture file stores it transposed; a Transpose node is added in front of its consumer */
+  transposed?: boolean;
+  /** how a renamed tensor was matched: by graph position, shape and equal values, or by position and shape only */
+  matched?: 'position, shape and values' | 'position and shape';
+}
+
+export interface CheckpointPairing {
+  checkpoint: string;
+  architecture: string;
+  /** parameters θ, all read from the checkpoint */
+  params: PairedParam[];
+  /** non-trainable tensors (buffers) read from the checkpoint */
+  buffers: string[];
+  /** checkpoint tensors the graph does not read: BatchNorm num_batches_tracked, and the second name of a tied parameter (see tiedTo) */
+  unused: string[];
+  /** a tied parameter's second state-dict name → the name the export reads (same shape and values) */
+  tiedTo?: Record<string, string>;
+  /** constants that only the architecture file holds (named ones; exporter-made shape/axis constants are counted) */
+  fromArchitecture: string[];
+  fromArchitectureOther: number;
+}

@@ -61,14 +61,33 @@ function renameInNode(b: Uint8Array, field: 1 | 2, from: string, to: string): Ui
   return concatBytes(parts);
 }
 
-function rewriteGraph(g: Uint8Array, params: Map<string, Float32Array>, file: string, aug?: OnnxAugment): { bytes: Uint8Array; replaced: Set<string> } {
+function rewriteGraph(g: Uint8Array, params: Map<string, Float32Array>, file: string, aug: OnnxAugment | undefined, model: GraphModel): { bytes: Uint8Array; replaced: Set<string> } {
   const parts: Uint8Array[] = [];
   const replaced = new Set<string>();
+  // FLOAT initializers of the file: an Identity(initializer) → name that the reader untied (torch.onnx.export's
+  // deduplication of equal-valued tensors) is written as its own initializer, so that writing θ into the
+  // kept initializer does not also change the tensors that shared it
+  const floatInits = new Set<string>();
+  for (const f of wireFields(g)) if (f.no === 5 && f.wt === 2) {
+    const t = wireFields(g.subarray(f.dataStart, f.dataEnd));
+    const name = t.filter(x => x.no === 8).map(x => fieldString(g.subarray(f.dataStart, f.dataEnd), x))[0] ?? '';
+    if ((t.find(x => x.no === 2)?.value ?? 0) === 1) floatInits.add(name);
+  }
+  const shapes = new Map(model.params.map(p => [p.name, p.shape] as [string, number[]]));
+  const untied: Uint8Array[] = [];
   let nodeIndex = 0;
   for (const f of wireFields(g)) {
     const sub = g.subarray(f.dataStart, f.dataEnd);
     if (f.no === 1 && f.wt === 2) {
       if (aug && aug.insertBefore === nodeIndex) for (const n of aug.nodes) parts.push(lenField(1, n));
+      const nf = wireFields(sub);
+      const str = (no: number) => nf.filter(x => x.no === no).map(x => fieldString(sub, x));
+      const [ins, outs] = [str(1), str(2)];
+      if (str(4)[0] === 'Identity' && ins.length === 1 && outs.length === 1 && floatInits.has(ins[0]) && !floatInits.has(outs[0]) && aug?.rename?.node !== nodeIndex) {
+        const o = outs[0], v = params.get(o), c = model.constants.get(o);
+        if (v) { untied.push(onnxFloatTensor(o, shapes.get(o)!, v)); replaced.add(o); nodeIndex++; continue; }
+        if (c && c.dtype === 'float32') { untied.push(onnxFloatTensor(o, c.shape, c.values as Float32Array)); nodeIndex++; continue; }
+      }
       if (aug?.rename && aug.rename.node === nodeIndex) parts.push(lenField(1, renameInNode(sub, aug.rename.field, aug.rename.from, aug.rename.to)));
       else parts.push(g.subarray(f.start, f.end));
       nodeIndex++;
@@ -83,6 +102,7 @@ function rewriteGraph(g: Uint8Array, params: Map<string, Float32Array>, file: st
     parts.push(g.subarray(f.start, f.end));
   }
   if (aug && (aug.insertBefore < 0 || aug.insertBefore >= nodeIndex)) for (const n of aug.nodes) parts.push(lenField(1, n));
+  for (const t of untied) parts.push(lenField(5, t));
   if (aug) for (const t of aug.initializers) parts.push(lenField(5, t));
   return { bytes: concatBytes(parts), replaced };
 }
@@ -98,7 +118,7 @@ export function onnxBytes(source: string, model: GraphModel, theta: Float32Array
   try { fields = wireFields(buf); } catch (e) { throw new UserInputError(`not an ONNX ModelProto: ${(e as Error).message}`, { file: source }); }
   for (const f of fields) {
     if (f.no === 7 && f.wt === 2) {
-      const { bytes, replaced } = rewriteGraph(buf.subarray(f.dataStart, f.dataEnd), params, source, aug);
+      const { bytes, replaced } = rewriteGraph(buf.subarray(f.dataStart, f.dataEnd), params, source, aug, model);
       const missing = [...params.keys()].filter(n => !replaced.has(n));
       if (missing.length) throw new UnsupportedError(`parameters not stored as graph initializers (cannot write them back): ${missing.slice(0, 5).join(', ')}`, { file: source });
       parts.push(lenField(7, bytes)); graphs++;
