@@ -22,7 +22,7 @@ import { readPytorchStateDict } from '../../src/core/formats/pytorch';
 import { pairWithArchitecture } from '../../src/core/formats/pairing';
 import { loadDataset } from '../../src/core/data/dataset';
 import { resolveLoss } from '../../src/core/loss';
-import { TfObjective } from '../../src/core/objective';
+import { EngineName, objectiveOn } from './reference/engines';
 import { hessianOperator } from '../../src/core/diagnostics/hessian';
 import { lanczosExtremes } from '../../src/core/linalg/lanczos';
 import { relErr } from '../../src/core/autodiff/selftest';
@@ -51,10 +51,10 @@ function namedVectors(model: GraphModel, r: Ref): { v: Float32Array; hv: Float64
 }
 
 /** Checks one model against a reference; returns the measured relative errors. */
-async function check(model: GraphModel, dataFile: string, r: Ref, label: string, eig: boolean): Promise<Record<string, number>> {
+async function check(model: GraphModel, dataFile: string, r: Ref, label: string, eig: boolean, engine: EngineName = 'cpu'): Promise<Record<string, number>> {
   assert.strictEqual(model.numParams, r.params, `${label}: ${model.numParams} parameters, PyTorch has ${r.params}`);
   const data = loadDataset(dataFile);
-  const obj = new TfObjective(model, data, resolveLoss(model, data), { chunkSize: 16 });
+  const obj = objectiveOn(engine, model, data, resolveLoss(model, data), { chunkSize: 16 });
   const err: Record<string, number> = {};
   try {
     const { loss, gradient } = await obj.valueAndGradient(model.theta);
@@ -105,7 +105,19 @@ describe('PyTorch exports: ONNX alone (cpu)', function () {
       note(await check(model, path.join(FX, `${m}_${state}`, 'data.npz'), r, `${m}_${state}/${variant}`, true));
     });
   }
+});
 
+describe('PyTorch exports: ONNX alone (native engine, onnxruntime)', function () {
+  this.timeout(300000);
+  for (const m of MODELS) for (const state of ['init', 'trained']) for (const variant of VARIANTS) {
+    it(`${m}_${state}/${variant}: PyTorch's parameter count, loss, ‖g‖, λmax/λmin${variant.endsWith('unfold') ? ', H·v by name' : ''}`, async () => {
+      const model = readCheckpoint(path.join(FX, `${m}_${state}`, `${variant}.onnx`));
+      await check(model, path.join(FX, `${m}_${state}`, 'data.npz'), REF[`${m}_${state}`], `${m}_${state}/${variant} (ort)`, true, 'ort');
+    });
+  }
+});
+
+describe('PyTorch exports: reader notices', function () {
   it('deduplicated initializers are untied and say so; the renamed, transposed Linear weight is named in a notice', () => {
     const cnn = readOnnxModel(path.join(FX, 'cnn_init', 'opset17_unfold.onnx'));
     assert.deepStrictEqual(cnn.params.map(p => p.name).sort(), REF.cnn_init.names.slice().sort());
