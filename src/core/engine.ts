@@ -33,6 +33,8 @@ export interface Engine {
   notices: string[];
   /** Time to start the backend (ms): TF.js initialisation, or loading the ONNX Runtime binding. */
   startMs: number;
+  /** The same objective on another dataset (e.g. a minibatch) with this engine; sessions are shared. */
+  on(data: Dataset): EngineObjective;
 }
 
 export interface EngineOptions { backend?: EnginePreference; ep?: ExecutionProvider; chunkSize?: number; threads?: number; file?: string }
@@ -63,8 +65,9 @@ export async function makeObjective(model: GraphModel, data: Dataset, spec: Loss
     if (!why) {
       const { OrtObjective } = await import('./native/ortObjective');
       try {
-        const obj = new OrtObjective(model, data, spec, { chunkSize: o.chunkSize, ep: o.ep, threads: o.threads });
-        return { obj, engine: 'onnxruntime', label: () => obj.backend, notices: obj.notices, startMs: performance.now() - t0 };
+        const ortOpts = { chunkSize: o.chunkSize, ep: o.ep, threads: o.threads };
+        const obj = new OrtObjective(model, data, spec, ortOpts);
+        return { obj, engine: 'onnxruntime', label: () => obj.backend, notices: obj.notices, startMs: performance.now() - t0, on: d => new OrtObjective(model, d, spec, ortOpts) };
       } catch (e) {
         if (!(e instanceof CompileError)) throw e;
         if (pref === 'ort') throw new UserInputError(`the native engine cannot compile this model: ${e.message}`, { file: o.file, where: '--backend ort' });
@@ -82,5 +85,5 @@ export async function makeObjective(model: GraphModel, data: Dataset, spec: Loss
   const { TfObjective } = await import('./objective');
   const startMs = performance.now() - t0;
   const obj = new TfObjective(model, data, spec, { chunkSize: o.chunkSize });
-  return { obj, engine: 'tfjs', label: () => backendLabel(info), notices, startMs };
+  return { obj, engine: 'tfjs', label: () => backendLabel(info), notices, startMs, on: d => new TfObjective(model, d, spec, { chunkSize: o.chunkSize }) };
 }

@@ -5,6 +5,8 @@
  */
 import * as assert from 'assert';
 import * as path from 'path';
+import * as fs from 'fs';
+import * as os from 'os';
 import { spawnSync } from 'child_process';
 import { checkHvpCase } from '../../src/core/autodiff/selftest';
 import { OrtObjective } from '../../src/core/native/ortObjective';
@@ -58,5 +60,30 @@ describe('native engine: backend selection in the CLI', function () {
     assert.strictEqual(r.status, 2); assert.match(r.stderr, /auto, ort, tensorflow, wasm, cpu/);
     const e = cli('diagnose', mlp, '--ep', 'tpu');
     assert.strictEqual(e.status, 2); assert.match(e.stderr, /auto, cpu, webgpu, cuda/);
+  });
+});
+
+describe('native engine: surgery training loops', function () {
+  this.timeout(300000);
+  it('special neurons fine-tuned with minibatches on ONNX Runtime follow the TF.js curve (shared sessions per minibatch shape)', async () => {
+    const { specialNeuronsJob } = await import('../../src/core/surgery/jobs');
+    const fx = path.resolve(__dirname, '../../../test/fixtures/onnx/mlp');
+    const runOn = async (backend: 'ort' | 'cpu') => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `landscape-sn-${backend}-`));
+      for (const f of ['model.onnx', 'data.npz']) fs.copyFileSync(path.join(fx, f), path.join(dir, f));
+      try {
+        if (backend === 'cpu') await (await import('../../src/core/backend')).initBackend('cpu');
+        return await specialNeuronsJob({ checkpoint: path.join(dir, 'model.onnx'), data: path.join(dir, 'data.npz'), lambda: 0.1, train: 8, lr: 0.01, batchSize: 16, seed: 3, backend });
+      } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+    };
+    const a = await runOn('ort'), b = await runOn('cpu');
+    assert.match(a.backend ?? "", /^onnxruntime/);
+    assert.doesNotMatch(b.backend ?? "", /onnxruntime/);
+    const ca = a.training!.curve, cb = b.training!.curve;
+    assert.strictEqual(ca.length, cb.length);
+    for (let i = 0; i < ca.length; i++) {
+      assert.ok(Math.abs(ca[i].objective - cb[i].objective) <= 1e-4 * Math.abs(cb[i].objective), `step ${ca[i].step}: ${ca[i].objective} vs ${cb[i].objective}`);
+      assert.ok(Math.abs(ca[i].maxAbsA - cb[i].maxAbsA) <= 1e-4 * (cb[i].maxAbsA + 1e-6), `step ${ca[i].step}: max|a| ${ca[i].maxAbsA} vs ${cb[i].maxAbsA}`);
+    }
   });
 });

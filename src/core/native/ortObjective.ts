@@ -15,6 +15,40 @@ import type { Counts, Objective } from '../objective';
 import { compileGraph, Compiled, GraphKind } from './compile';
 import { createSession, loadOrt, ExecutionProvider, defaultThreads } from './runtime';
 
+/**
+ * Compiled graphs, per (model object, loss, rows, input shape, kind): objectives over different
+ * subsets of one dataset (the surgery's minibatches) share them, and so their sessions.
+ */
+const compiledCache = new WeakMap<GraphModel, Map<string, Compiled>>();
+function compiledFor(model: GraphModel, spec: LossSpec, rows: number, featShape: number[], kind: GraphKind): Compiled {
+  let m = compiledCache.get(model);
+  if (!m) { m = new Map(); compiledCache.set(model, m); }
+  const key = `${spec.kind}|${spec.foldedActivation ?? ''}|${rows}|${featShape.join('x')}|${kind}`;
+  let c = m.get(key);
+  if (!c) { c = compileGraph(logitsModel(model, spec), spec, rows, featShape, kind); m.set(key, c); }
+  return c;
+}
+
+/** Sessions shared by content (the same Compiled object) and configuration: reference-counted, released when the last user disposes. */
+type SessionEntry = { p: Promise<{ session: Ort.InferenceSession; ep: string; notice?: string }>; refs: number };
+const sessionCache = new Map<Compiled, Map<string, SessionEntry>>();
+const cfgKey = (cfg: { ep: ExecutionProvider; threads: number }) => `${cfg.ep}|${cfg.threads}`;
+function acquire(c: Compiled, cfg: { ep: ExecutionProvider; threads: number }): Promise<{ session: Ort.InferenceSession; ep: string; notice?: string }> {
+  let m = sessionCache.get(c);
+  if (!m) { m = new Map(); sessionCache.set(c, m); }
+  let e = m.get(cfgKey(cfg));
+  if (!e) { e = { p: createSession(c.bytes, cfg), refs: 0 }; m.set(cfgKey(cfg), e); }
+  e.refs++;
+  return e.p;
+}
+function release(c: Compiled, cfg: { ep: ExecutionProvider; threads: number }): void {
+  const m = sessionCache.get(c), e = m?.get(cfgKey(cfg));
+  if (!m || !e || --e.refs > 0) return;
+  m.delete(cfgKey(cfg));
+  if (m.size === 0) sessionCache.delete(c);
+  e.p.then(({ session }) => session.release()).catch(() => undefined);
+}
+
 interface Chunk { start: number; end: number; x?: Ort.Tensor; y: Ort.Tensor; w: Ort.Tensor }
 
 export interface OrtOptions { chunkSize?: number; ep?: ExecutionProvider; threads?: number }
@@ -32,6 +66,7 @@ export class OrtObjective implements Objective {
   ep = 'cpu';
   private readonly ort: typeof Ort;
   private readonly model: GraphModel;
+  private readonly source: GraphModel;
   private readonly rows: number;
   private readonly featShape: number[];
   private readonly outDim: number;
@@ -39,12 +74,14 @@ export class OrtObjective implements Objective {
   private readonly sessions = new Map<GraphKind, Promise<{ s: Ort.InferenceSession; c: Compiled }>>();
   private readonly penalties: { offset: number; size: number; lambda: number }[] = [];
   private readonly threads: number;
+  private readonly acquired: Compiled[] = [];
 
   constructor(model: GraphModel, private readonly data: Dataset, readonly spec: LossSpec, private readonly opts: OrtOptions = {}) {
     const o = loadOrt();
     if (!o) throw new Error('onnxruntime-node is not available');
     this.ort = o;
     this.model = logitsModel(model, spec);
+    this.source = model;
     this.numParams = model.numParams;
     this.numSamples = data.m;
     for (const pen of model.penalty ?? []) {
@@ -55,7 +92,7 @@ export class OrtObjective implements Objective {
     this.rows = Math.max(1, Math.min(data.m, opts.chunkSize ?? 1024));
     this.featShape = data.xShape.slice(1);
     // compile the forward graph now: it checks every op and gives the output shape
-    const fwd = compileGraph(this.model, spec, this.rows, this.featShape, 'outputs');
+    const fwd = compiledFor(model, spec, this.rows, this.featShape, 'outputs');
     this.outShape = fwd.outShape;
     this.outDim = fwd.outDim;
     checkTargets([1, ...this.outShape], data, spec);
@@ -107,8 +144,9 @@ export class OrtObjective implements Objective {
     if (!p) {
       p = (async () => {
         const t0 = performance.now();
-        const c = compileGraph(this.model, this.spec, this.rows, this.featShape, kind);
-        const { session, ep, notice } = await createSession(c.bytes, { ep: this.opts.ep ?? 'auto', threads: this.threads });
+        const c = compiledFor(this.source, this.spec, this.rows, this.featShape, kind);
+        this.acquired.push(c);
+        const { session, ep, notice } = await acquire(c, { ep: this.opts.ep ?? 'auto', threads: this.threads });
         this.ep = ep;
         if (notice && !this.notices.includes(notice)) this.notices.push(notice);
         this.sessionMs[kind] = performance.now() - t0;
@@ -239,7 +277,8 @@ export class OrtObjective implements Objective {
   }
 
   dispose(): void {
-    for (const p of this.sessions.values()) p.then(({ s }) => s.release()).catch(() => undefined);
+    for (const c of this.acquired) release(c, { ep: this.opts.ep ?? 'auto', threads: this.threads });
+    this.acquired.length = 0;
     this.sessions.clear();
     this.chunks.length = 0;
   }

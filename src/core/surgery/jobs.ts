@@ -12,9 +12,8 @@ import * as path from 'path';
 import { readCheckpoint, detectFormat } from '../formats';
 import { loadDataset, Dataset } from '../data/dataset';
 import { resolveLoss, LossSpec } from '../loss';
-import { TfObjective } from '../objective';
 import { initBackend, backendLabel } from '../backend';
-import { tfBackendOf, EnginePreference } from '../engine';
+import { tfBackendOf, EnginePreference, makeObjective, Engine, EngineObjective } from '../engine';
 import type { GraphModel } from '../model/graph';
 import { planWrite, defaultOutput, writeWithPlan } from '../formats/writers';
 import { UserInputError, throwIfAborted } from '../errors';
@@ -81,9 +80,11 @@ function loadData(checkpoint: string, o: DataOptions, seed: number): Dataset {
   return data;
 }
 
-function objective(model: GraphModel, data: Dataset, o: DataOptions): { obj: TfObjective; spec: LossSpec } {
+/** The objective on the engine the options ask for (native by default, TF.js as the fallback). */
+async function objective(model: GraphModel, data: Dataset, o: DataOptions & { checkpoint?: string }): Promise<{ obj: EngineObjective; spec: LossSpec; engine: Engine }> {
   const spec = resolveLoss(model, data, o.loss);
-  return { obj: new TfObjective(model, data, spec, { chunkSize: o.chunkSize }), spec };
+  const engine = await makeObjective(model, data, spec, { backend: o.backend, chunkSize: o.chunkSize, file: o.checkpoint });
+  return { obj: engine.obj, spec, engine };
 }
 
 export async function specialNeuronsJob(o: SpecialNeuronsJobOptions, signal?: AbortSignal, onProgress: SurgeryProgress = () => undefined): Promise<SpecialNeuronsJobResult> {
@@ -108,15 +109,17 @@ export async function specialNeuronsJob(o: SpecialNeuronsJobOptions, signal?: Ab
   const seed = o.seed ?? 0;
   const model = readCheckpoint(augmentedFile);
   const data = loadData(o.checkpoint, o, seed);
-  let obj: TfObjective | undefined;
+  let obj: EngineObjective | undefined;
   try {
-    const made = objective(model, data, o);
+    const made = await objective(model, data, o);
     obj = made.obj;
+    notices.push(...made.engine.notices);
+    result.backend = made.engine.label();
     const steps = o.train;
     const tr = await train(model, obj, data, made.spec, model.theta, {
       steps, lr: o.lr ?? 1e-2, optimizer: o.optimizer ?? 'adam', batchSize: o.batchSize, seed, signal,
       onProgress: p => onProgress({ stage: 'train', fraction: 0.1 + 0.85 * p.step / Math.max(1, p.steps), message: p.record ? `step ${p.step}/${p.steps}: L̃ ${p.record.objective.toPrecision(4)}, max|a| ${p.record.maxAbsA.toPrecision(3)}, L(θ) ${p.record.originalLoss.toPrecision(4)}` : `step ${p.step}/${p.steps}` }),
-    });
+    }, d => made.engine.on(d));
     const plan = planWrite(augmentedFile);
     const out = o.trainedOut ?? defaultOutput(augmentedFile, plan, 'trained');
     const files = writeWithPlan(plan, model, tr.theta, out, [o.checkpoint, augmentedFile]);
@@ -162,9 +165,9 @@ export async function perturbJob(o: PerturbJobOptions, signal?: AbortSignal, onP
   const out = o.out ?? defaultOutput(o.checkpoint, plan, 'perturbed');
   const seed = o.seed ?? 0;
   const data = loadData(o.checkpoint, o, seed);
-  let obj: TfObjective | undefined;
+  let obj: EngineObjective | undefined;
   try {
-    const made = objective(model, data, o);
+    const made = await objective(model, data, o);
     obj = made.obj;
     onProgress({ stage: 'perturb', fraction: 0.1, message: `perturbation (${o.mode})` });
     const r = await perturb(obj, model, model.theta, {
@@ -185,7 +188,7 @@ export async function perturbJob(o: PerturbJobOptions, signal?: AbortSignal, onP
     onProgress({ stage: 'done', fraction: 1 });
     return {
       ...rest, checkpoint: path.resolve(o.checkpoint), outFile: path.resolve(out), files: files.map(f => path.resolve(f)), format: plan.format, formatReason: plan.reason,
-      ...(retrainedFile ? { retrainedFile } : {}), lossFunction: { kind: made.spec.kind, reason: made.spec.reason }, backend: backendLabel(backend), notices,
+      ...(retrainedFile ? { retrainedFile } : {}), lossFunction: { kind: made.spec.kind, reason: made.spec.reason }, backend: made.engine.label(), notices: [...notices, ...made.engine.notices],
     };
   } finally { obj?.dispose(); data.close?.(); }
 }

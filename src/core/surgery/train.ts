@@ -13,6 +13,7 @@
 import type { GraphModel } from '../model/graph';
 import type { Dataset } from '../data/dataset';
 import type { LossSpec } from '../loss';
+import type { EngineObjective } from '../engine';
 import { TfObjective } from '../objective';
 import { Rng } from '../rng';
 import { throwIfAborted, UserInputError } from '../errors';
@@ -57,7 +58,8 @@ export function subsetDataset(d: Dataset, idx: number[]): Dataset {
   return { ...d, x, xShape: [idx.length, ...d.xShape.slice(1)], y, m: idx.length, total: d.total, indices: undefined, source: undefined, close: undefined };
 }
 
-export async function train(model: GraphModel, full: TfObjective, data: Dataset, spec: LossSpec, theta0: Float32Array, o: TrainOptions): Promise<TrainResult> {
+/** `on(d)`: the same objective on a minibatch d, on the engine of `full` (default TF.js); minibatch objectives are disposed here. */
+export async function train(model: GraphModel, full: EngineObjective, data: Dataset, spec: LossSpec, theta0: Float32Array, o: TrainOptions, on: (d: Dataset) => EngineObjective = d => new TfObjective(model, d, spec)): Promise<TrainResult> {
   const steps = o.steps, lr = o.lr, opt = o.optimizer ?? 'adam', seed = o.seed ?? 0;
   if (!Number.isInteger(steps) || steps < 0) throw new UserInputError(`steps must be a non-negative integer, got ${steps}`, { where: '--train' });
   if (!(lr > 0) || !Number.isFinite(lr)) throw new UserInputError(`learning rate must be positive, got ${lr}`, { where: '--lr' });
@@ -65,11 +67,11 @@ export async function train(model: GraphModel, full: TfObjective, data: Dataset,
   const m = data.m;
   const bs = o.batchSize && o.batchSize < m ? o.batchSize : m;
   const rng = new Rng(seed);
-  const batches: TfObjective[] = [];
+  const batches: EngineObjective[] = [];
   try {
     if (bs < m) {
       const perm = rng.sample(m, m).map(i => ({ i, r: rng.uniform() })).sort((p, q) => p.r - q.r).map(p => p.i);
-      for (let s = 0; s < m; s += bs) batches.push(new TfObjective(model, subsetDataset(data, perm.slice(s, s + bs).sort((a, b) => a - b)), spec));
+      for (let s = 0; s < m; s += bs) batches.push(on(subsetDataset(data, perm.slice(s, s + bs).sort((a, b) => a - b))));
     }
     const every = o.every ?? (steps <= 500 ? 1 : Math.ceil(steps / 500));
     const theta = theta0.slice();
