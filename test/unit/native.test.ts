@@ -11,6 +11,9 @@ import { spawnSync } from 'child_process';
 import { checkHvpCase } from '../../src/core/autodiff/selftest';
 import { OrtObjective } from '../../src/core/native/ortObjective';
 import { cases } from './reference/hvp-cases';
+import { Graph } from '../../src/core/native/ir';
+import { toModelProto } from '../../src/core/native/proto';
+import { encodeNpz } from '../../src/core/data/npyWrite';
 
 const TOL = 1e-5;
 
@@ -43,15 +46,25 @@ describe('native engine: backend selection in the CLI', function () {
   });
 
   it('--backend ort on a model with an op it cannot compile is exit 2 naming the op; auto falls back with a notice', () => {
-    const m = path.join(ROOT, 'test', 'fixtures', 'keras', 'conv1d', 'model.keras');
-    const r = cli('diagnose', m, '--backend', 'ort');
-    assert.strictEqual(r.status, 2, r.stderr);
-    assert.match(r.stderr, /embedding/);
-    const auto = cli('diagnose', m, '--json');
-    assert.strictEqual(auto.status, 0, auto.stderr);
-    const res = JSON.parse(auto.stdout);
-    assert.strictEqual(res.engine, 'tfjs');
-    assert.ok(res.notices.some((n: string) => /native engine off: .*embedding/.test(n)), res.notices.join('\n'));
+    // an ONNX model whose float Gather takes 65 indices (TF.js runs it; the compiler takes at most 64)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-fallback-'));
+    try {
+      const g = new Graph();
+      const x = g.input('x', [8, 70]);
+      const [picked] = g.emit('Gather', [x, g.constI(Array.from({ length: 65 }, (_, i) => i))], { axis: 1 }, [{ shape: [8, 65], dtype: 'float' }]);
+      g.outputs = [g.matmul(picked, g.constF(Float32Array.from({ length: 195 }, (_, i) => Math.sin(i) / 8), [65, 3], 'W'))];
+      fs.writeFileSync(path.join(dir, 'model.onnx'), toModelProto(g));
+      fs.writeFileSync(path.join(dir, 'data.npz'), encodeNpz({ x: { shape: [8, 70], data: Float32Array.from({ length: 560 }, (_, i) => Math.cos(i)) }, y: { shape: [8], data: Int32Array.from({ length: 8 }, (_, i) => i % 3) } }));
+      const m = path.join(dir, 'model.onnx');
+      const r = cli('diagnose', m, '--backend', 'ort');
+      assert.strictEqual(r.status, 2, r.stderr);
+      assert.match(r.stderr, /Gather.*65 indices/);
+      const auto = cli('diagnose', m, '--json');
+      assert.strictEqual(auto.status, 0, auto.stderr);
+      const res = JSON.parse(auto.stdout);
+      assert.strictEqual(res.engine, 'tfjs');
+      assert.ok(res.notices.some((n: string) => /native engine off: .*Gather/.test(n)), res.notices.join('\n'));
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   });
 
   it('an unknown backend or execution provider is exit 2 with the allowed values', () => {
@@ -85,5 +98,32 @@ describe('native engine: surgery training loops', function () {
       assert.ok(Math.abs(ca[i].objective - cb[i].objective) <= 1e-4 * Math.abs(cb[i].objective), `step ${ca[i].step}: ${ca[i].objective} vs ${cb[i].objective}`);
       assert.ok(Math.abs(ca[i].maxAbsA - cb[i].maxAbsA) <= 1e-4 * (cb[i].maxAbsA + 1e-6), `step ${ca[i].step}: max|a| ${ca[i].maxAbsA} vs ${cb[i].maxAbsA}`);
     }
+  });
+});
+
+describe('native engine: engine selection (unit)', function () {
+  this.timeout(60000);
+  it('an op without a lowering makes auto fall back to TF.js naming op and layer; ort refuses with a user error', async () => {
+    const { OPS } = await import('../../src/core/model/ops');
+    const { makeObjective } = await import('../../src/core/engine');
+    const { denseGraphModel } = await import('../../src/core/autodiff/selftest');
+    const { resolveLoss } = await import('../../src/core/loss');
+    const { isUserInputError } = await import('../../src/core/errors');
+    const tf = await import('@tensorflow/tfjs-core');
+    OPS['test.Twice'] = ([t]) => [tf.mul(t, 2)];
+    try {
+      const model = denseGraphModel([{ nIn: 3, nOut: 2, act: 'linear', bias: true }], Float32Array.from({ length: 8 }, (_, i) => Math.sin(i)));
+      model.nodes.push({ op: 'test.Twice', inputs: [model.outputs[0]], outputs: ['twice'], attrs: {}, name: 'twice_layer' });
+      model.outputs = ['twice'];
+      const data = { file: 'mem', x: Float32Array.from({ length: 12 }, (_, i) => Math.cos(i)), xShape: [4, 3], y: { kind: 'values' as const, data: new Float32Array(8), shape: [4, 2] }, m: 4, total: 4, xKey: 'x', yKey: 'y' };
+      const spec = resolveLoss(model, data, 'mse');
+      const e = await makeObjective(model, data, spec, { backend: 'auto' });
+      try {
+        assert.strictEqual(e.engine, 'tfjs');
+        assert.ok(e.notices.some(n => n.includes("op 'test.Twice' (layer 'twice_layer')")), e.notices.join('\n'));
+        assert.ok(Number.isFinite(await e.obj.loss(model.theta)));
+      } finally { e.obj.dispose(); }
+      await assert.rejects(makeObjective(model, data, spec, { backend: 'ort' }), (err: Error) => isUserInputError(err) && /test\.Twice/.test(err.message));
+    } finally { delete OPS['test.Twice']; }
   });
 });

@@ -28,7 +28,6 @@ interface Built { g: Graph; leaves: string[]; z: string; outShape: number[] }
 
 function buildForward(model: GraphModel, rows: number, featShape: number[]): Built {
   if (model.inputs.length !== 1) throw new CompileError(`${model.inputs.length} model inputs (one is compiled)`);
-  if (model.inputs[0].dtype !== 'float32') throw new CompileError('integer model inputs (token ids) are not compiled', 'input');
   const g = new Graph();
   const theta = g.input('theta', [model.numParams]);
   const env = new Map<string, string>();

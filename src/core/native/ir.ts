@@ -214,6 +214,18 @@ export class Graph {
     return this.one('ScatterElements', [zeros, idx, updates], { axis, reduction: 'add' }, this.shape(zeros));
   }
   zeros(shape: number[]): string { return this.expand(this.scalar(0), shape); }
+
+  // ── embeddings (rows of a table by integer ids) ────────────────────────────────────────────
+  /** float ids → int64 (no derivative: ids are data). */
+  toInt64(x: string): string { return this.one('Cast', [x], { to: 7 }, this.shape(x), 'int64'); }
+  /** table[ids] along axis 0: [...ids.shape, ...table.shape[1:]]. */
+  gather(table: string, ids: string): string {
+    return this.one('Gather', [table, ids], { axis: 0 }, [...this.shape(ids), ...this.shape(table).slice(1)]);
+  }
+  /** zeros with `updates` added at the rows `idx` ([..., 1] int64) — ScatterND with reduction add. */
+  scatterNDAdd(zeros: string, idx: string, updates: string): string {
+    return this.one('ScatterND', [zeros, idx, updates], { reduction: 'add' }, this.shape(zeros));
+  }
 }
 
 export interface ConvAttrs { strides: number[]; pads: number[]; dilations: number[]; group: number }

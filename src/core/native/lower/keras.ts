@@ -127,6 +127,7 @@ export const KERAS_LOWER: Record<string, Lower> = {
   },
   reshape: (g, [x], a) => [g.reshape(x!, [g.shape(x!)[0], ...(a.shape as number[])])],
   zeropad2d: (g, [x], a) => { const p = a.pads as number[][]; return [g.pad(x!, [0, p[0][0], p[1][0], 0, 0, p[0][1], p[1][1], 0])]; },
+  embedding: (g, [ids, E]) => [g.gather(E!, g.dtype(ids!) === 'int64' ? ids! : g.toInt64(ids!))],
   permute: (g, [x], a) => [g.transpose(x!, [0, ...(a.dims as number[])])],
 };
 export { prod };

@@ -81,6 +81,21 @@ export const LINEAR: Record<string, Rule> = {
     // the pad value is a constant: the tangent is padded with zeros
     jvp: (g, n, [t]) => [t === undefined ? undefined : g.pad(t, known(g, n.inputs[1]))],
   },
+  // Gather(table, ids) picks rows: linear in the table; its adjoint adds the cotangent rows back (ScatterND add)
+  Gather: {
+    vjp: (g, n, [gy], need) => {
+      if (gy === undefined || !need[0]) return [undefined, undefined];
+      const [table, ids] = n.inputs;
+      return [g.scatterNDAdd(g.zeros(g.shape(table)), g.reshape(ids, [...g.shape(ids), 1]), gy), undefined];
+    },
+    jvp: (g, n, [t]) => [t === undefined ? undefined : g.gather(t, n.inputs[1])],
+  },
+  ScatterND: {
+    jvp: (g, n, [td, , tu]) => {
+      if (td === undefined && tu === undefined) return [undefined];
+      return [g.scatterNDAdd(td ?? g.zeros(g.shape(n.inputs[0])), n.inputs[1], tu ?? g.zeros(g.shape(n.inputs[2])))];
+    },
+  },
   Expand: {
     vjp: (g, n, [gy]) => [gy === undefined ? undefined : g.unbroadcast(gy, g.shape(n.inputs[0])), undefined],
     jvp: (g, n, [t]) => [t === undefined ? undefined : g.expand(t, g.shape(n.outputs[0]))],
