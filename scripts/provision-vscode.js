@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Provisions what the integration and end-to-end tests need, idempotently:
 //  - Debian packages: chromium (driven by playwright-core), fonts, ripgrep and the headers that
-//    code-server's native modules build against. Installed with apt when run as root; otherwise
+//    code-server's native modules build against; PyTorch and ONNX for Python (the unit tests run the
+//    PyTorch export helper and compare with PyTorch's float64 numbers; the benchmark compares speeds
+//    with PyTorch on OpenBLAS). Installed with apt when run as root; otherwise
 //    we stop and print the exact command.
 //  - code-server 4.100.3 (VS Code 1.100, runs on Node 20) into .vscode-test/code-server-4.100.3,
 //    with its native modules rebuilt for this Node and Debian's ripgrep; a marker file is written
@@ -16,7 +18,7 @@ const ROOT = path.resolve(__dirname, '..');
 const DIR = path.join(ROOT, '.vscode-test', `code-server-${VERSION}`);
 const MARKER = path.join(DIR, '.provisioned');
 const CHROMIUM = '/usr/lib/chromium/chromium';
-const APT = ['chromium', 'fonts-liberation', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep'];
+const APT = ['chromium', 'fonts-liberation', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep', 'python3-torch', 'python3-onnx', 'libopenblas0-pthread'];
 
 function log(msg) { console.log(`[provision] ${msg}`); }
 
@@ -90,7 +92,7 @@ function provision() {
   return { codeServer, chromium: CHROMIUM };
 }
 
-module.exports = { provision, VERSION, DIR };
+module.exports = { provision, ensureDebianPackages, VERSION, DIR };
 
 if (require.main === module) {
   try {

@@ -52,6 +52,8 @@ function runMocha(name, files, timeoutMs) {
 async function main() {
   const results = [];
   const t0 = Date.now();
+  // Debian packages first: the unit suite runs PyTorch (python3-torch) for its references
+  require('./provision-vscode.js').ensureDebianPackages();
   if (want('unit')) results.push(runMocha('unit', listTests(path.join(OUT, 'test', 'unit')), 120000));
   if (want('integration') || want('e2e')) {
     console.log('\n── provisioning the test VS Code ──');
