@@ -4,6 +4,7 @@
  * heavy work goes through the job queue to the diagnostics worker (dist/worker.js). TF.js is
  * never loaded here, and nothing scans the disk during activation, so activation stays fast.
  */
+import { setupPytorchExport } from './commands/setupPytorchExport';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -238,6 +239,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
     { dispose: () => { for (const w of watchers) w.dispose(); if (rescanTimer) clearTimeout(rescanTimer); } },
     { dispose: () => worker.dispose() },
     vscode.commands.registerCommand('landscapeLens.diagnoseCheckpoint', (arg?: unknown) => diagnoseCmd(arg, 'full')),
+    vscode.commands.registerCommand('landscapeLens.setupPytorchExport', (arg?: unknown) => setupPytorchExport(context, arg)),
     vscode.commands.registerCommand('landscapeLens.diagnoseQuick', (arg?: unknown) => diagnoseCmd(arg, 'quick')),
     vscode.commands.registerCommand('landscapeLens.diagnoseRun', (arg?: unknown, mode?: DiagnoseMode) => diagnoseRun(arg, mode === 'quick' ? 'quick' : 'full')),
     vscode.commands.registerCommand('landscapeLens.openDashboard', async (arg?: unknown) => {

@@ -39,7 +39,7 @@ export function siblingArchitecture(file: string): string | undefined {
  */
 function withSiblingArchitecture(file: string, tensors: NamedTensor[]): GraphModel {
   const sibling = siblingArchitecture(file);
-  if (!sibling) throw new UnsupportedError(`weights only: ${tensors.length} tensors but no architecture (put a same-stem .onnx or a model.json beside it, or export ONNX from PyTorch); 'landscape inspect' shows the weights`, { file });
+  if (!sibling) throw new UnsupportedError(`weights only: ${tensors.length} tensors but no architecture. Put the model's ONNX export beside it under the same stem (model.onnx for model.pt or model.step_100.pt) or a model.json; from a PyTorch script, the helper of 'Landscape: Set Up PyTorch Export' (landscape_lens.py) writes both. 'landscape inspect' shows the weights`, { file });
   const paired = pairWithArchitecture(file, tensors, readCheckpoint(sibling), sibling);
   return { ...paired, format: detectFormat(file)! };
 }
