@@ -6,6 +6,7 @@
  * is one), never as a RangeError, a TypeError or an "internal error".
  */
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -266,5 +267,34 @@ describe('malformed ONNX graphs', function () {
       } catch (e) { if (!isUserInputError(e)) throw e; }
     }), { numRuns: 800, seed: 8 });
     assert.ok(read > 0 && ran > 0, `some rewired graphs still read (${read}) and run (${ran})`);
+  });
+});
+
+describe('hostile input through the CLI (dist/cli.js): exit 2, one line, no stack trace', function () {
+  this.timeout(120000);
+  const CLI = path.join(ROOT, 'dist', 'cli.js');
+  before(function () { if (!fs.existsSync(CLI)) this.skip(); });
+  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const oneLine = (r: ReturnType<typeof cli>, re: RegExp, file: string): void => {
+    assert.strictEqual(r.status, 2, `exit ${r.status}: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.strictEqual(lines.length, 1, r.stderr);
+    assert.ok(lines[0].startsWith('landscape: error: ') && lines[0].includes(file) && re.test(lines[0]), lines[0]);
+  };
+
+  it('a cyclic ONNX graph and an ONNX shape mismatch found while running', () => {
+    const cyc = edited('mlp', 'cli-cycle', g => { g.node[1].input = ['/3/Relu_output_0']; });
+    oneLine(cli('diagnose', cyc, '--data', path.join(ONNX, 'mlp/data.npz')), /cycle through 3 nodes/, cyc);
+    const rt = edited('mlp', 'cli-runtime', g => {
+      delete g.input[0].type.tensorType.shape;
+      Object.assign(g.initializer.find((t: any) => t.name === '0.weight'), floatInit('0.weight', [16, 7], new Array(112).fill(0.1)));
+    });
+    oneLine(cli('diagnose', rt, '--data', path.join(ONNX, 'mlp/data.npz')), /node '\/0\/Gemm'.*Gemm/, rt);
+  });
+
+  it('a 200,000-deep pickle', () => {
+    const f = path.join(TMP, 'deep.pt');
+    fs.writeFileSync(f, pickle(repeat(EMPTY_LIST, 200000), repeat(APPEND, 199999)));
+    oneLine(cli('inspect', f), /nesting deeper than/, f);
   });
 });
