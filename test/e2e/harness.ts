@@ -127,7 +127,7 @@ const live = new Set<Workbench>();
 
 /**
  * A failing e2e test leaves its evidence under artifacts/failures/: a screenshot of every open
- * workbench, the extension-host log lines the workbench reported, and a copy of code-server's log
+ * workbench, its log (extension-host lines, the page's console, the profile's ud/logs), and a copy of code-server's log
  * (the run folder under artifacts/runs/ keeps the rest). A root-level hook: registered once, when
  * the first e2e file loads this module, it runs after every e2e test.
  */
@@ -141,7 +141,12 @@ export async function captureFailure(title: string): Promise<string[]> {
     const stem = path.join(dir, `${base}${live.size > 1 ? `-${i++}` : ''}`);
     try { await wb.page.screenshot({ path: `${stem}.png`, timeout: scaled(10000) }); files.push(`${stem}.png`); } catch { /* page gone */ }
     try {
-      fs.writeFileSync(`${stem}.workbench.log`, `time factor ${timeFactor()}\nrun folder ${wb.runDir}\n\n${wb.logs.join('\n')}\n`);
+      // the workbench log: extension-host lines, the page's console, and the server-side logs of the profile (ud/logs)
+      const serverLogs: string[] = [];
+      const walk = (d: string): void => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith('.log')) serverLogs.push(`── ${path.relative(wb.runDir, p)} ──\n${fs.readFileSync(p, 'utf8').slice(-200000)}`); } };
+      if (fs.existsSync(path.join(wb.runDir, 'ud', 'logs'))) walk(path.join(wb.runDir, 'ud', 'logs'));
+      fs.writeFileSync(`${stem}.workbench.log`, [`time factor ${timeFactor()}`, `run folder ${wb.runDir}`, '',
+        '══ extension host ══', ...wb.logs, '', '══ workbench console ══', ...wb.console, '', '══ profile logs ══', ...serverLogs, ''].join('\n'));
       files.push(`${stem}.workbench.log`);
       if (fs.existsSync(wb.server.logFile)) { fs.copyFileSync(wb.server.logFile, `${stem}.code-server.log`); files.push(`${stem}.code-server.log`); }
     } catch { /* best effort */ }

@@ -72,6 +72,8 @@ export interface Workbench {
   server: CodeServer;
   /** extension-host log lines received so far */
   logs: string[];
+  /** the workbench page's browser console (the last 2,000 messages), for failure reports */
+  console: string[];
   /** resolves with the extension host's exit code (when tests were run) */
   exited: Promise<number>;
   stop(): Promise<void>;
@@ -214,6 +216,9 @@ export async function startWorkbench(opts: StartOptions): Promise<Workbench> {
     context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
     const page = await context.newPage();
     const logs: string[] = [];
+    const consoleLines: string[] = [];
+    page.on('console', m => { consoleLines.push(`${new Date().toISOString()} ${m.type()}: ${m.text()}`); if (consoleLines.length > 2000) consoleLines.shift(); });
+    page.on('pageerror', e => { consoleLines.push(`${new Date().toISOString()} pageerror: ${e.message}`); });
     let resolveExit!: (code: number) => void;
     const exited = new Promise<number>(r => { resolveExit = r; });
     await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
@@ -225,7 +230,7 @@ export async function startWorkbench(opts: StartOptions): Promise<Workbench> {
     page.setDefaultTimeout(scaled(30000)); // playwright waits without an explicit timeout
     await page.goto(server.url(), { waitUntil: 'domcontentloaded', timeout: scaled(60000) });
     await page.waitForSelector('.monaco-workbench', { timeout: scaled(90000) });
-    return { page, port: server.port, runDir: server.runDir, workspace: server.workspace, server, logs, exited, stop };
+    return { page, port: server.port, runDir: server.runDir, workspace: server.workspace, server, logs, console: consoleLines, exited, stop };
   } catch (e) {
     await stop();
     throw e;
