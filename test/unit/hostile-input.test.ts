@@ -57,6 +57,20 @@ describe('hostile pickles (.pt)', function () {
     assert.throws(() => restrictedUnpickle(deep, 'tuples.pt', 'data.pkl'), userError(/nesting deeper than/, 'tuples.pt'));
   });
 
+  it('a deep chain built through the memo (outside the depth bookkeeping) is never walked: no crash anywhere', () => {
+    // L0..Ln memoised, then L_i.append(L_{i+1}) in increasing i: each append sees an empty child
+    const n = 100000, body: number[] = [];
+    const LONG_BINPUT = 0x72, LONG_BINGET = 0x6a;
+    const u32 = (v: number): number[] => [v & 255, (v >> 8) & 255, (v >> 16) & 255, (v >>> 24) & 255];
+    for (let i = 0; i <= n; i++) body.push(EMPTY_LIST, LONG_BINPUT, ...u32(i));
+    for (let i = 0; i < n; i++) body.push(LONG_BINGET, ...u32(i), LONG_BINGET, ...u32(i + 1), APPEND);
+    body.push(LONG_BINGET, ...u32(0));
+    const data = pickle(body);
+    const root = restrictedUnpickle(data, 'memo.pt', 'data.pkl');
+    assert.ok(describeValue(root).length < 60);
+    assert.throws(() => readPytorchStateDict('memo.pt', data), (e: unknown) => isUserInputError(e));
+  });
+
   it('nesting up to the bound is read', () => {
     const n = MAX_PICKLE_DEPTH - 1;
     let v = restrictedUnpickle(pickle(repeat(EMPTY_LIST, n + 1), repeat(APPEND, n)), 'ok.pt', 'data.pkl');

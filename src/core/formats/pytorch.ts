@@ -39,7 +39,9 @@ const MARK = new Mark();
 /**
  * Deepest nesting of lists / tuples / dicts / sets a pickle may build. A state dict nests a few
  * levels; Python's own unpickler gives up near 1,000 (its recursion limit). Deeper input is refused
- * while it is built, so nothing downstream (error messages, consumers) ever walks it.
+ * while it is built. (A chain linked through the memo after its parts were nested can escape this
+ * bookkeeping; that is harmless because nothing here walks values recursively: consumers check
+ * types, and error messages use the bounded, cycle-safe describeValue.)
  */
 export const MAX_PICKLE_DEPTH = 1000;
 
