@@ -16,14 +16,19 @@ import type { SpecialNeuronsJobOptions, SpecialNeuronsJobResult, PerturbJobOptio
 export interface JobKinds {
   /** Diagnostics of one checkpoint on one dataset (src/core/diagnose.ts). */
   diagnose: { request: { options: DiagnoseOptions }; result: DiagnoseResult };
-  /** Worker liveness / protocol self-check: waits `ms` in `steps` cancellable slices, reporting progress and partials. */
   /** Add Kawaguchi–Kaelbling special neurons (options.train: fine-tune them); writes a new checkpoint (src/core/surgery/jobs.ts). */
   specialNeurons: { request: { options: SpecialNeuronsJobOptions }; result: SpecialNeuronsJobResult };
   /** Perturb the weights (gaussian / relative / filter-normalised / eigenvector); writes a new checkpoint. */
   perturb: { request: { options: PerturbJobOptions }; result: PerturbJobResult };
   /** Ready-to-paste code adding the same special neurons in PyTorch / Keras / TF.js (D, K, λ from the checkpoint). */
   snippets: { request: { checkpoint: string; lambda?: number }; result: { pytorch: string; keras: string; tfjs: string; inputDim: number; units: number; lambda: number } };
-  ping: { request: { ms?: number; steps?: number }; result: { pid: number; ms: number } };
+  /**
+   * Worker liveness / protocol self-check: waits `ms` in `steps` cancellable slices, reporting progress and partials.
+   * Tests use it as a job they control: `announce` reports a progress `{stage: 'started'}` before waiting; `hold`
+   * (a file path, the barrier) reports `{stage: 'held'}` and then waits — cancellably, polling every 20 ms — until
+   * that file exists, before the `ms` wait. A held job cannot finish before the test releases it.
+   */
+  ping: { request: { ms?: number; steps?: number; announce?: boolean; hold?: string }; result: { pid: number; ms: number } };
 }
 
 export type JobKind = keyof JobKinds;

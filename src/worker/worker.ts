@@ -3,6 +3,7 @@
  * One job at a time (the client queues and orders them; jobs sent while one runs wait here in
  * arrival order); messages per src/worker/protocol.ts. TF.js is loaded lazily on the first job.
  */
+import * as fs from 'fs';
 import { parentPort, workerData } from 'worker_threads';
 import type { FromWorker, ToWorker, JobKind, RequestOf, ResultOf, JobProgress } from './protocol';
 import { isUserInputError, throwIfAborted } from '../core/errors';
@@ -51,6 +52,16 @@ const HANDLERS: { [K in JobKind]: Handler<K> } = {
   async ping(req, ctx) {
     const t0 = Date.now();
     const ms = req.ms ?? 0, steps = Math.max(1, req.steps ?? 1);
+    if (req.announce) ctx.progress({ stage: 'started' });
+    if (req.hold) {
+      ctx.progress({ stage: 'held' });
+      while (!fs.existsSync(req.hold)) {
+        throwIfAborted(ctx.signal);
+        await new Promise(r => setTimeout(r, 20));
+        checkCancelSlot(ctx.id);
+      }
+      throwIfAborted(ctx.signal);
+    }
     for (let i = 0; i < steps; i++) {
       throwIfAborted(ctx.signal);
       await new Promise(r => setTimeout(r, ms / steps));

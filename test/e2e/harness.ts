@@ -9,6 +9,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { startWorkbench as start, ROOT, Workbench } from '../harness/codeServer';
+import { scaled, timeFactor } from '../harness/speed';
+
+export { scaled, timeFactor };
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const packaging = require(path.join(ROOT, 'scripts/package.js')) as { ensureVsix(): string };
@@ -22,6 +25,9 @@ let vsix: string | undefined;
 export async function startWorkbench(opts: { workspace: string }): Promise<Workbench> {
   vsix ??= packaging.ensureVsix();
   const wb = await start({ workspace: opts.workspace, vsix });
+  live.add(wb);
+  const stop = wb.stop;
+  wb.stop = async () => { live.delete(wb); await stop(); };
   try {
     assert.ok(wb.server.installed.includes(`${EXTENSION_ID}@${manifest.version}`),
       `code-server lists ${EXTENSION_ID}@${manifest.version} as installed (it lists: ${wb.server.installed.join(', ') || 'nothing'})`);
@@ -32,8 +38,8 @@ export async function startWorkbench(opts: { workspace: string }): Promise<Workb
     throw e;
   }
   // the explorer shows the workspace once the workbench has restored
-  await wb.page.waitForSelector('.explorer-folders-view, .monaco-workbench .part.sidebar', { timeout: 90000 });
-  await wb.page.waitForTimeout(1500);
+  await wb.page.waitForSelector('.explorer-folders-view, .monaco-workbench .part.sidebar', { timeout: scaled(90000) });
+  await wb.page.waitForTimeout(scaled(1500));
   return wb;
 }
 
@@ -56,14 +62,14 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await page.keyboard.press('F1');
   try {
-    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.waitFor({ state: 'visible', timeout: scaled(5000) });
   } catch {
     await page.keyboard.press('Control+Shift+P');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.waitFor({ state: 'visible', timeout: scaled(15000) });
   }
   await input.fill('>' + label);
   const rows = page.locator('.quick-input-widget .monaco-list-row', { hasText: label });
-  await rows.first().waitFor({ state: 'visible', timeout: 15000 });
+  await rows.first().waitFor({ state: 'visible', timeout: scaled(15000) });
   // the row whose label is exactly `label`, else the first that contains it
   const labels = await rows.locator('.label-name').allInnerTexts().catch(() => [] as string[]);
   const exact = labels.findIndex(t => t.replace(/\s+/g, ' ').trim() === label);
@@ -73,32 +79,32 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   else await row.click();
   // done when the palette closed, or was replaced by the command's own quick input (Go to File...)
   const typed = '>' + label;
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0, n = scaled(50); i < n; i++) {
     const still = await input.evaluate((el: HTMLInputElement, t) => el.offsetParent !== null && el.value === t, typed).catch(() => false);
     if (!still) break;
     await page.waitForTimeout(100);
   }
 }
 
-/** Webviews are nested iframes on the same origin: search every frame until one satisfies `pred`. */
+/** Webviews are nested iframes on the same origin: search every frame until one satisfies `pred` (for `timeoutMs` × the machine-speed factor). */
 export async function findWebviewFrame(page: Page, pred: (f: Frame) => Promise<boolean>, timeoutMs = 60000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaled(timeoutMs);
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
       try { if (await pred(f)) return f; } catch { /* frame navigating or detached */ }
     }
     await page.waitForTimeout(500);
   }
-  throw new Error(`no webview frame matched within ${timeoutMs} ms (frames: ${page.frames().map(f => f.url()).join(', ')})`);
+  throw new Error(`no webview frame matched within ${scaled(timeoutMs)} ms (time factor ${timeFactor()}; frames: ${page.frames().map(f => f.url()).join(', ')})`);
 }
 
 /** In the open quick pick: type `text`, wait for a row showing it, and choose the (first, focused) row. */
 export async function pickInQuickInput(page: Page, text: string, timeoutMs = 15000): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
   await input.fill(text);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: timeoutMs });
-  await page.waitForTimeout(300);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
+  await page.waitForTimeout(scaled(300));
   await page.keyboard.press('Enter');
 }
 
@@ -114,4 +120,46 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(dir, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/** Workbenches started by startWorkbench and not stopped yet (for the failure capture below). */
+const live = new Set<Workbench>();
+
+/**
+ * A failing e2e test leaves its evidence under artifacts/failures/: a screenshot of every open
+ * workbench, its log (extension-host lines, the page's console, the profile's ud/logs), and a copy of code-server's log
+ * (the run folder under artifacts/runs/ keeps the rest). A root-level hook: registered once, when
+ * the first e2e file loads this module, it runs after every e2e test.
+ */
+export async function captureFailure(title: string): Promise<string[]> {
+  const dir = path.join(ROOT, 'artifacts', 'failures');
+  fs.mkdirSync(dir, { recursive: true });
+  const base = `${new Date().toISOString().replace(/[:.]/g, '-')}-${title.replace(/[^\w.-]+/g, '_').slice(0, 80)}`;
+  const files: string[] = [];
+  let i = 0;
+  for (const wb of live) {
+    const stem = path.join(dir, `${base}${live.size > 1 ? `-${i++}` : ''}`);
+    try { await wb.page.screenshot({ path: `${stem}.png`, timeout: scaled(10000) }); files.push(`${stem}.png`); } catch { /* page gone */ }
+    try {
+      // the workbench log: extension-host lines, the page's console, and the server-side logs of the profile (ud/logs)
+      const serverLogs: string[] = [];
+      const walk = (d: string): void => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith('.log')) serverLogs.push(`── ${path.relative(wb.runDir, p)} ──\n${fs.readFileSync(p, 'utf8').slice(-200000)}`); } };
+      if (fs.existsSync(path.join(wb.runDir, 'ud', 'logs'))) walk(path.join(wb.runDir, 'ud', 'logs'));
+      fs.writeFileSync(`${stem}.workbench.log`, [`time factor ${timeFactor()}`, `run folder ${wb.runDir}`, '',
+        '══ extension host ══', ...wb.logs, '', '══ workbench console ══', ...wb.console, '', '══ profile logs ══', ...serverLogs, ''].join('\n'));
+      files.push(`${stem}.workbench.log`);
+      if (fs.existsSync(wb.server.logFile)) { fs.copyFileSync(wb.server.logFile, `${stem}.code-server.log`); files.push(`${stem}.code-server.log`); }
+    } catch { /* best effort */ }
+  }
+  return files;
+}
+
+if (typeof afterEach === 'function') {
+  afterEach(async function () {
+    const t = this.currentTest;
+    if (!t || t.state !== 'failed') return;
+    this.timeout(scaled(30000));
+    const files = await captureFailure(t.fullTitle());
+    if (files.length) console.log(`      failure evidence: ${files.map(f => path.relative(ROOT, f)).join(', ')}`);
+  });
 }

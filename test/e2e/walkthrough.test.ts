@@ -6,7 +6,7 @@
  */
 import * as assert from 'assert';
 import * as path from 'path';
-import { startWorkbench, runCommand, findWebviewFrame, screenshot } from './harness';
+import { startWorkbench, runCommand, findWebviewFrame, screenshot, scaled } from './harness';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WS = path.join(ROOT, 'test/fixtures/workspace');
@@ -24,15 +24,15 @@ describe('e2e: the getting-started walkthrough', function () {
     const page = wb.page;
     await runCommand(page, 'Welcome: Open Walkthrough...');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.waitFor({ state: 'visible', timeout: scaled(15000) });
     await input.fill('Landscape');
     const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: TITLE });
-    await row.first().waitFor({ state: 'visible', timeout: 15000 });
+    await row.first().waitFor({ state: 'visible', timeout: scaled(15000) });
     await row.first().click();
     const editor = page.locator('.gettingStartedContainer');
-    await editor.locator('.getting-started-category .category-title, h2', { hasText: TITLE }).first().waitFor({ state: 'visible', timeout: 30000 });
+    await editor.locator('.getting-started-category .category-title, h2', { hasText: TITLE }).first().waitFor({ state: 'visible', timeout: scaled(30000) });
     for (const s of STEPS) {
-      await editor.locator('.getting-started-step', { hasText: s }).first().waitFor({ state: 'attached', timeout: 15000 });
+      await editor.locator('.getting-started-step', { hasText: s }).first().waitFor({ state: 'attached', timeout: scaled(15000) });
     }
     // the first step's markdown media, from the VSIX
     await findWebviewFrame(page, f => f.locator('text=npm run demo').count().then(n => n > 0), 30000);
@@ -45,9 +45,9 @@ describe('e2e: the getting-started walkthrough', function () {
     await step.locator('.button-link, a.monaco-button, .monaco-button', { hasText: 'Diagnose Checkpoint' }).first().click();
     // the command ran: several checkpoints in the fixture workspace, so it asks which one
     const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'model.json' });
-    await pick.first().waitFor({ state: 'visible', timeout: 30000 });
+    await pick.first().waitFor({ state: 'visible', timeout: scaled(30000) });
     await page.keyboard.press('Escape');
-    for (let i = 0; i < 50 && !(await isChecked()); i++) await page.waitForTimeout(200);
+    for (let i = 0, n = scaled(50); i < n && !(await isChecked()); i++) await page.waitForTimeout(200);
     assert.ok(await isChecked(), 'the diagnose step is checked after its command ran');
     await screenshot(page, 'walkthrough');
   });

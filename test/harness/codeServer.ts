@@ -16,6 +16,7 @@ import * as net from 'net';
 import * as path from 'path';
 import * as util from 'util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { scaled, timeFactor } from './speed';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 
@@ -71,6 +72,8 @@ export interface Workbench {
   server: CodeServer;
   /** extension-host log lines received so far */
   logs: string[];
+  /** the workbench page's browser console (the last 2,000 messages), for failure reports */
+  console: string[];
   /** resolves with the extension host's exit code (when tests were run) */
   exited: Promise<number>;
   stop(): Promise<void>;
@@ -107,7 +110,7 @@ export function installVsix(entry: string, vsix: string, extensionsDir: string, 
   if (!fs.existsSync(vsix)) throw new Error(`VSIX not found: ${vsix}`);
   const cs = (args: string[]): string => {
     const r = cp.spawnSync(process.execPath, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, ...args],
-      { encoding: 'utf8', timeout: 120000, env: { ...process.env, EXTENSIONS_GALLERY: '{}' } });
+      { encoding: 'utf8', timeout: scaled(120000), env: { ...process.env, EXTENSIONS_GALLERY: '{}' } });
     fs.appendFileSync(path.join(runDir, 'install-extension.log'), `$ code-server ${args.join(' ')}\n${r.stdout ?? ''}${r.stderr ?? ''}\n`);
     if (r.status !== 0) throw new Error(`code-server ${args.join(' ')} exited with ${r.status ?? r.signal}: ${(r.stderr || r.stdout || '').trim().slice(-2000)}`);
     return r.stdout ?? '';
@@ -119,6 +122,8 @@ export function installVsix(entry: string, vsix: string, extensionsDir: string, 
 /** Starts code-server (own process group, logs in the run folder) and waits for /healthz. */
 export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> {
   const { codeServer } = provision();
+  // measured before code-server loads the machine; exported in LANDSCAPE_TIME_FACTOR to the extension host
+  const factor = timeFactor();
   const runDir = newRunDir(opts.kind ?? (opts.extensionTestsPath ? 'integration' : 'e2e'));
   let workspace = opts.workspace;
   if (opts.copyWorkspace !== false) {
@@ -154,7 +159,7 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
   const server = cp.spawn(process.execPath, args, {
     detached: true, // own process group: stop() kills code-server, its extension hosts and their workers
     stdio: ['ignore', logFd, logFd],
-    env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...opts.env },
+    env: { ...process.env, EXTENSIONS_GALLERY: '{}', LANDSCAPE_TIME_FACTOR: String(factor), ...opts.env },
   });
   server.on('error', () => { /* reported through exitCode / healthz timeout */ });
   let stopped = false;
@@ -178,10 +183,10 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
     return u;
   };
   try {
-    const deadline = Date.now() + 60000;
+    const deadline = Date.now() + scaled(60000);
     while ((await get(`http://127.0.0.1:${port}/healthz`)) !== 200) {
       if (server.exitCode !== null || server.signalCode !== null) throw new Error(`code-server exited with ${server.exitCode ?? server.signalCode}; see ${logFile}`);
-      if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within 60 s; see ${logFile}`);
+      if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within ${scaled(60)} s (time factor ${factor}); see ${logFile}`);
       await new Promise(r => setTimeout(r, 250));
     }
   } catch (e) {
@@ -211,6 +216,9 @@ export async function startWorkbench(opts: StartOptions): Promise<Workbench> {
     context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
     const page = await context.newPage();
     const logs: string[] = [];
+    const consoleLines: string[] = [];
+    page.on('console', m => { consoleLines.push(`${new Date().toISOString()} ${m.type()}: ${m.text()}`); if (consoleLines.length > 2000) consoleLines.shift(); });
+    page.on('pageerror', e => { consoleLines.push(`${new Date().toISOString()} pageerror: ${e.message}`); });
     let resolveExit!: (code: number) => void;
     const exited = new Promise<number>(r => { resolveExit = r; });
     await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
@@ -219,9 +227,10 @@ export async function startWorkbench(opts: StartOptions): Promise<Workbench> {
       opts.onLog?.(line);
     });
     await page.exposeFunction('codeAutomationExit', (code: number) => { resolveExit(Number(code)); });
-    await page.goto(server.url(), { waitUntil: 'domcontentloaded', timeout: 60000 });
-    await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
-    return { page, port: server.port, runDir: server.runDir, workspace: server.workspace, server, logs, exited, stop };
+    page.setDefaultTimeout(scaled(30000)); // playwright waits without an explicit timeout
+    await page.goto(server.url(), { waitUntil: 'domcontentloaded', timeout: scaled(60000) });
+    await page.waitForSelector('.monaco-workbench', { timeout: scaled(90000) });
+    return { page, port: server.port, runDir: server.runDir, workspace: server.workspace, server, logs, console: consoleLines, exited, stop };
   } catch (e) {
     await stop();
     throw e;

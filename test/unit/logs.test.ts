@@ -140,9 +140,7 @@ describe('fuzzing the readers (10,000+ cases: no crash, no hang)', function () {
         const bytes = Uint8Array.from([...b, ...junk]);
         const k = bytes.length ? cut % bytes.length : 0;
         const p = make();
-        const t0 = Date.now();
-        parseAll(p, [bytes.subarray(0, k), bytes.subarray(k)]);
-        assert.ok(Date.now() - t0 < 2000, 'parse took too long');
+        parseAll(p, [bytes.subarray(0, k), bytes.subarray(k)]); // a hang is caught by the test's timeout, never by a clock
         return true;
       }), { numRuns: 10500, seed: 42 });
     assert.ok(cases >= 10000, `${cases} cases`);

@@ -86,9 +86,8 @@ describe('ONNX reader: structure and bad input', () => {
       const b = Array.from(seeds[which]);
       for (const [pos, val, op] of edits) { if (b.length < 2) break; const i = pos % b.length; if (op === 0) b[i] = val; else if (op === 1) b.splice(i, 1); else b.length = Math.max(1, i); }
       fs.writeFileSync(f, Uint8Array.from(b));
-      const t0 = Date.now();
       try { readOnnxModel(f); } catch (e) { if (!isUserInputError(e)) throw e; }
-      return Date.now() - t0 < 2000;
+      return true; // a hang is caught by the test's timeout (no wall-clock assertion: machines and CI are shared)
     }), { numRuns: 10000, seed: 7 });
     assert.ok(n >= 10000);
   });

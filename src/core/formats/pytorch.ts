@@ -12,6 +12,7 @@ import { UserInputError, UnsupportedError } from '../errors';
 import { readZip } from '../data/zip';
 import { halfToFloat32 } from '../data/npy';
 import type { NamedTensor } from './safetensors';
+import { describeValue } from './describe';
 
 const STORAGE_DTYPE: Record<string, [string, number]> = {
   FloatStorage: ['float32', 4], DoubleStorage: ['float64', 8], HalfStorage: ['float16', 2], BFloat16Storage: ['bfloat16', 2],
@@ -35,6 +36,15 @@ const ALLOWED = new Set([
 class Mark { }
 const MARK = new Mark();
 
+/**
+ * Deepest nesting of lists / tuples / dicts / sets a pickle may build. A state dict nests a few
+ * levels; Python's own unpickler gives up near 1,000 (its recursion limit). Deeper input is refused
+ * while it is built. (A chain linked through the memo after its parts were nested can escape this
+ * bookkeeping; that is harmless because nothing here walks values recursively: consumers check
+ * types, and error messages use the bounded, cycle-safe describeValue.)
+ */
+export const MAX_PICKLE_DEPTH = 1000;
+
 /** Run the restricted pickle VM over `data`; returns the unpickled root object. */
 export function restrictedUnpickle(data: Uint8Array, file: string, where: string): unknown {
   return unpickleAt(data, 0, file, where).value;
@@ -47,6 +57,17 @@ export function unpickleAt(data: Uint8Array, start: number, file: string, where:
   const memo = new Map<number, unknown>();
   let p = start;
   const fail = (msg: string): never => { throw new UserInputError(msg, { file, where: `${where} byte ${p}` }); };
+  // nesting depth of every container built so far (scalars are 0, a fresh container 1)
+  const depths = new WeakMap<object, number>();
+  const depthOf = (v: unknown): number => (typeof v === 'object' && v !== null ? depths.get(v) ?? 1 : 0);
+  /** `c` now holds `items`: its depth is at least one more than theirs; refuse nesting beyond the bound. */
+  const holds = <C extends object>(c: C, items: Iterable<unknown>): C => {
+    let d = depths.get(c) ?? 1;
+    for (const v of items) { const dv = depthOf(v) + 1; if (dv > d) d = dv; }
+    if (d > MAX_PICKLE_DEPTH) fail(`nesting deeper than ${MAX_PICKLE_DEPTH} levels of lists, tuples or dicts; not a state dict`);
+    depths.set(c, d);
+    return c;
+  };
   const need = (n: number) => { if (p + n > data.length) fail(`pickle ends early (needs ${n} more bytes)`); };
   const u8 = () => { need(1); return data[p++]; };
   const u16 = () => { need(2); const v = dv.getUint16(p, true); p += 2; return v; };
@@ -69,8 +90,8 @@ export function unpickleAt(data: Uint8Array, start: number, file: string, where:
     if (!f || f.kind !== 'global') return fail('REDUCE on something that is not an allowed callable');
     switch (f.name) {
       case 'collections.OrderedDict': return new Map();
-      case 'builtins.set': return new Set(Array.isArray(args[0]) ? args[0] : []);
-      case 'torch.device': return { kind: 'device', name: String(args[0]) };
+      case 'builtins.set': { const items = Array.isArray(args[0]) ? args[0] : []; return holds(new Set(items), items); }
+      case 'torch.device': return { kind: 'device', name: typeof args[0] === 'string' ? args[0] : describeValue(args[0]) };
       case 'torch._utils._rebuild_tensor_v2': case 'torch._utils._rebuild_tensor': {
         const [storage, offset, size, stride] = args as [Storage, number, number[], number[]];
         if (!storage || storage.kind !== 'storage') return fail('_rebuild_tensor without a storage');
@@ -110,33 +131,39 @@ export function unpickleAt(data: Uint8Array, start: number, file: string, where:
       case 0x43: { const n = u8(); need(n); stack.push(data.slice(p, p + n)); p += n; break; } // SHORT_BINBYTES
       case 0x42: { const n = u32(); need(n); stack.push(data.slice(p, p + n)); p += n; break; } // BINBYTES
       case 0x63: { const mod = line(), name = line(); stack.push(global(mod, name, at)); break; } // GLOBAL
-      case 0x93: { const name = pop(), mod = pop(); stack.push(global(String(mod), String(name), at)); break; } // STACK_GLOBAL
+      case 0x93: { const name = pop(), mod = pop(); if (typeof name !== 'string' || typeof mod !== 'string') fail(`STACK_GLOBAL needs a module and a name (strings), got ${describeValue(mod)} and ${describeValue(name)}`); stack.push(global(mod as string, name as string, at)); break; } // STACK_GLOBAL
       case 0x71: memo.set(u8(), stack[stack.length - 1]); break; // BINPUT
       case 0x72: memo.set(u32(), stack[stack.length - 1]); break; // LONG_BINPUT
       case 0x94: memo.set(memo.size, stack[stack.length - 1]); break; // MEMOIZE
       case 0x68: { const k = u8(); if (!memo.has(k)) fail(`memo ${k} is undefined`); stack.push(memo.get(k)); break; } // BINGET
       case 0x6a: { const k = u32(); if (!memo.has(k)) fail(`memo ${k} is undefined`); stack.push(memo.get(k)); break; } // LONG_BINGET
-      case 0x74: stack.push(popMark()); break; // TUPLE
-      case 0x85: stack.push([pop()]); break; // TUPLE1
-      case 0x86: { const b = pop(), a = pop(); stack.push([a, b]); break; } // TUPLE2
-      case 0x87: { const c = pop(), b = pop(), a = pop(); stack.push([a, b, c]); break; } // TUPLE3
-      case 0x6c: stack.push(popMark()); break; // LIST
-      case 0x61: { const v = pop(); const l = stack[stack.length - 1]; if (!Array.isArray(l)) fail('APPEND to a non-list'); (l as unknown[]).push(v); break; } // APPEND
-      case 0x65: { const items = popMark(); const l = stack[stack.length - 1]; if (!Array.isArray(l)) fail('APPENDS to a non-list'); (l as unknown[]).push(...items); break; } // APPENDS
-      case 0x73: { const v = pop(), k = pop(); const d = stack[stack.length - 1]; if (!(d instanceof Map)) fail('SETITEM on a non-dict'); (d as Map<unknown, unknown>).set(k, v); break; } // SETITEM
-      case 0x75: { const items = popMark(); const d = stack[stack.length - 1]; if (!(d instanceof Map)) fail('SETITEMS on a non-dict'); for (let i = 0; i + 1 < items.length; i += 2) (d as Map<unknown, unknown>).set(items[i], items[i + 1]); break; } // SETITEMS
-      case 0x90: { const items = popMark(); const s = stack[stack.length - 1]; if (s instanceof Set) items.forEach(i => s.add(i)); break; } // ADDITEMS
+      case 0x74: { const t = popMark(); stack.push(holds(t, t)); break; } // TUPLE
+      case 0x85: { const t = [pop()]; stack.push(holds(t, t)); break; } // TUPLE1
+      case 0x86: { const b = pop(), a = pop(); const t = [a, b]; stack.push(holds(t, t)); break; } // TUPLE2
+      case 0x87: { const c = pop(), b = pop(), a = pop(); const t = [a, b, c]; stack.push(holds(t, t)); break; } // TUPLE3
+      case 0x6c: { const l = popMark(); stack.push(holds(l, l)); break; } // LIST
+      case 0x61: { const v = pop(); const l = stack[stack.length - 1]; if (!Array.isArray(l)) fail('APPEND to a non-list'); holds(l as unknown[], [v]).push(v); break; } // APPEND
+      case 0x65: { // APPENDS (a loop, not push(...items): a 300,000-item spread overflows the call stack)
+        const items = popMark(); const l = stack[stack.length - 1]; if (!Array.isArray(l)) fail('APPENDS to a non-list');
+        holds(l as unknown[], items);
+        for (let i = 0; i < items.length; i++) (l as unknown[]).push(items[i]);
+        break;
+      }
+      case 0x73: { const v = pop(), k = pop(); const d = stack[stack.length - 1]; if (!(d instanceof Map)) fail('SETITEM on a non-dict'); holds(d as Map<unknown, unknown>, [k, v]).set(k, v); break; } // SETITEM
+      case 0x75: { const items = popMark(); const d = stack[stack.length - 1]; if (!(d instanceof Map)) fail('SETITEMS on a non-dict'); holds(d as Map<unknown, unknown>, items); for (let i = 0; i + 1 < items.length; i += 2) (d as Map<unknown, unknown>).set(items[i], items[i + 1]); break; } // SETITEMS
+      case 0x90: { const items = popMark(); const s = stack[stack.length - 1]; if (s instanceof Set) { holds(s, items); for (let i = 0; i < items.length; i++) s.add(items[i]); } break; } // ADDITEMS
       case 0x52: { const args = pop(), fn = pop(); stack.push(call(fn, Array.isArray(args) ? args : [])); break; } // REDUCE
       case 0x81: { const args = pop(), cls = pop(); stack.push(call(cls, Array.isArray(args) ? args : [])); break; } // NEWOBJ
       case 0x62: { pop(); break; } // BUILD: state of an object (OrderedDict _metadata, parameter state): ignored
       case 0x51: { // BINPERSID: ('storage', storage_type, key, location, numel)
         const pid = pop() as unknown[];
-        if (!Array.isArray(pid) || pid[0] !== 'storage') fail('unsupported persistent id');
+        if (!Array.isArray(pid) || pid[0] !== 'storage') fail(`unsupported persistent id ${describeValue(pid)}`);
+        if (!(typeof pid[2] === 'string' || typeof pid[2] === 'number')) fail(`persistent id: storage key ${describeValue(pid[2])} is not a string`);
         const st = pid[1] as Fn | { kind: 'dtype' };
         let dt: [string, number] | undefined;
         if (st && (st as Fn).kind === 'global') dt = STORAGE_DTYPE[(st as Fn).name.replace('torch.', '')] ?? DTYPES[(st as Fn).name.replace('torch.', '')];
-        if (!dt) fail(`unsupported storage type ${JSON.stringify(st)}`);
-        stack.push({ kind: 'storage', dtype: dt![0], itemSize: dt![1], key: String(pid[2]), numel: Number(pid[4]) } as Storage);
+        if (!dt) fail(`unsupported storage type ${describeValue(st)}`);
+        stack.push({ kind: 'storage', dtype: dt![0], itemSize: dt![1], key: String(pid[2]), numel: typeof pid[4] === 'number' || typeof pid[4] === 'string' ? Number(pid[4]) : NaN } as Storage);
         legacyItemSizes.set(String(pid[2]), dt![1]);
         break;
       }
@@ -171,13 +198,15 @@ function readLegacy(file: string, buf: Uint8Array): { root: unknown; storages: M
   let at = 0;
   const next = (what: string) => { const r = unpickleAt(buf, at, file, `legacy ${what}`); at = r.end; return r.value; };
   const magic = next('magic number');
-  if (magic !== 0x1950a86a20f9469cfc6c && Number(magic) !== 119547037146038801333356) throw new UserInputError('not a PyTorch checkpoint: bad magic number in the legacy format', { file, where: 'byte 0' });
+  if (magic !== 0x1950a86a20f9469cfc6c && !(typeof magic === 'string' && Number(magic) === 119547037146038801333356)) throw new UserInputError('not a PyTorch checkpoint: bad magic number in the legacy format', { file, where: 'byte 0' });
   const proto = next('protocol version');
-  if (proto !== 1001) throw new UnsupportedError(`legacy torch.save protocol ${proto} (expected 1001)`, { file, where: `byte ${at}` });
+  if (proto !== 1001) throw new UnsupportedError(`legacy torch.save protocol ${describeValue(proto)} (expected 1001)`, { file, where: `byte ${at}` });
   next('sys_info');
   const root = next('object');
   const keys = next('storage keys');
   if (!Array.isArray(keys)) throw new UserInputError('legacy format: the storage key list is missing', { file, where: `byte ${at}` });
+  const bad = (keys as unknown[]).find(k => typeof k !== 'string' && typeof k !== 'number');
+  if (bad !== undefined) throw new UserInputError(`legacy format: storage key ${describeValue(bad)} is not a string`, { file, where: `byte ${at}` });
   // element counts of each storage, from the persistent ids met while unpickling the object
   const storages = new Map<string, Uint8Array>();
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -216,7 +245,7 @@ function tensorsOf(root: unknown, file: string, pklName: string, storageBytes: (
   for (const [k, v] of dict as Map<unknown, unknown>) {
     const t = v as TensorRef;
     if (!t || t.kind !== 'tensor') continue;
-    const name = String(k);
+    const name = typeof k === 'string' || typeof k === 'number' ? String(k) : describeValue(k);
     const bytes = storageBytes(t.storage.key);
     if (!bytes) throw new UserInputError(`tensor '${name}': storage '${t.storage.key}' is missing from the archive`, { file, where: `storage ${t.storage.key}` });
     const numel = Math.floor(bytes.length / t.storage.itemSize);

@@ -37,6 +37,8 @@ export interface GraphNode {
 
 export interface GraphModel {
   format: string;
+  /** The file the graph was read from (named in errors raised while running it). */
+  source?: string;
   /** Model inputs with shapes (batch dimension as -1 or null). */
   inputs: { name: string; shape: (number | null)[]; dtype: 'float32' | 'int32' }[];
   outputs: string[];
