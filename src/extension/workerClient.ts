@@ -21,8 +21,14 @@ export class WorkerClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private pending = new Map<number, Pending>();
-  /** shared with the worker: the id of the job to cancel, seen by the job between HVPs even while its event loop is busy */
-  private cancelSlot = new Int32Array(new SharedArrayBuffer(4));
+  /**
+   * Shared with the current worker: [0] the id of the job to cancel (seen by the job between HVPs
+   * even while its event loop is busy), [1] its native calls in flight, [2] set when it must stop
+   * (see src/worker/worker.ts). A new one per worker.
+   */
+  private cancelSlot = new Int32Array(new SharedArrayBuffer(12));
+  /** workers being retired: terminated as soon as no native call is in flight */
+  private retiring = new Set<Worker>();
   restarts = 0;
   /** how many cancels needed the worker to be terminated (did not stop cooperatively in time) */
   forcedCancels = 0;
@@ -37,6 +43,7 @@ export class WorkerClient {
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const mb = this.maxMemoryMb();
+    this.cancelSlot = new Int32Array(new SharedArrayBuffer(12));
     const w = new Worker(path.join(this.distDir, 'worker.js'), { resourceLimits: { maxOldGenerationSizeMb: mb }, workerData: { cancelSlot: this.cancelSlot.buffer } });
     w.on('message', (m: FromWorker) => this.onMessage(m));
     w.on('error', e => this.onExit(w, `crashed: ${e.message}`));
@@ -97,13 +104,39 @@ export class WorkerClient {
       this.pending.clear();
       this.restarts++;
       this.forcedCancels++;
-      void w.terminate();
+      this.retire(w, this.cancelSlot);
       p.reject(new JobError('cancelled', false, true));
     }, this.cancelGraceMs);
   }
 
-  /** Terminate the worker (tests use this to check the restart path). */
-  async kill(): Promise<void> { await this.worker?.terminate(); }
+  /**
+   * Stop a worker safely: no new native call may start in it, and it is terminated as soon as none
+   * is in flight (terminating a thread inside onnxruntime-node aborts the process). Until then it
+   * is detached: its messages are ignored and its jobs have been settled.
+   */
+  private retire(w: Worker, slot: Int32Array): Promise<void> {
+    Atomics.store(slot, 2, 1);
+    this.retiring.add(w);
+    return new Promise(resolve => {
+      let done = false;
+      const finish = () => { if (!done) { done = true; this.retiring.delete(w); resolve(); } };
+      w.once('exit', finish);
+      const tryStop = () => {
+        if (done) return;
+        if (Atomics.load(slot, 1) === 0) { void w.terminate().then(finish, finish); return; }
+        setTimeout(tryStop, 50);
+      };
+      tryStop();
+    });
+  }
 
-  dispose(): void { const w = this.worker; this.worker = undefined; for (const [, p] of this.pending) { clearTimeout(p.cancelTimer); p.reject(new JobError('the extension was deactivated', false, true)); } this.pending.clear(); void w?.terminate(); }
+  /** Terminate the worker (tests use this to check the restart path). */
+  async kill(): Promise<void> { const w = this.worker; if (w) await this.retire(w, this.cancelSlot); }
+
+  dispose(): void {
+    const w = this.worker; this.worker = undefined;
+    for (const [, p] of this.pending) { clearTimeout(p.cancelTimer); p.reject(new JobError('the extension was deactivated', false, true)); }
+    this.pending.clear();
+    if (w) void this.retire(w, this.cancelSlot);
+  }
 }

@@ -20,6 +20,23 @@ let chain: Promise<void> = Promise.resolve();
  */
 const cancelSlot: Int32Array | undefined = workerData?.cancelSlot instanceof SharedArrayBuffer ? new Int32Array(workerData.cancelSlot) : undefined;
 function checkCancelSlot(id: number): void { if (cancelSlot && Atomics.load(cancelSlot, 0) === id) controllers.get(id)?.abort(); }
+/**
+ * Native calls (ONNX Runtime) are counted in slot 1; once the client sets slot 2 (it wants this
+ * worker gone) no new native call starts, and the client terminates the worker only while slot 1
+ * is 0 — terminating a thread inside onnxruntime-node would abort the whole extension host.
+ * (Count in, then check the flag; the client sets the flag, then reads the count: with
+ * sequentially consistent atomics one of the two sides always sees the other.)
+ */
+if (cancelSlot && cancelSlot.length >= 3) {
+  const slot = cancelSlot;
+  void import('../core/native/runtime').then(({ setNativeGate }) => setNativeGate({
+    enter() {
+      Atomics.add(slot, 1, 1);
+      if (Atomics.load(slot, 2) === 1) { Atomics.sub(slot, 1, 1); const e = new Error('cancelled: the worker is stopping'); e.name = 'AbortError'; throw e; }
+    },
+    exit() { Atomics.sub(slot, 1, 1); },
+  }));
+}
 
 function send(m: FromWorker): void { port.postMessage(m); }
 

@@ -127,3 +127,56 @@ describe('native engine: engine selection (unit)', function () {
     } finally { delete OPS['test.Twice']; }
   });
 });
+
+describe('native engine in the diagnostics worker: cancelling during a native call', function () {
+  this.timeout(300000);
+  it('a forced cancel while ONNX Runtime computes never aborts the host process; the next job runs', async () => {
+    const { WorkerClient } = await import('../../src/extension/workerClient');
+    const ROOT = path.resolve(__dirname, '../../..');
+    const { cnnTask } = await import('../../bench/native');
+    // a model whose HVPs take a while, written as an ONNX file with its data
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-cancel-'));
+    const logs: string[] = [];
+    const client = new WorkerClient(path.join(ROOT, 'dist'), () => 2048, m => logs.push(m));
+    try {
+      const t = cnnTask([3, 32, 64], [true, true], 512, 10, 4);
+      // the bench CNN as an ONNX file: its nodes with the parameters as initializers
+      const g = new Graph();
+      const env = new Map<string, string>([['input', g.input('input', [1, 3, 32, 32])]]);
+      for (const p of t.model.params) env.set(p.name, g.constF(t.model.theta.subarray(p.offset, p.offset + p.size), p.shape, p.name));
+      for (const n of t.model.nodes) {
+        const ins = n.inputs.map(i => env.get(i)!);
+        const a = n.attrs as Record<string, number[] | number>;
+        const out = n.op === 'onnx.Conv' ? g.add(g.conv(ins[0], ins[1], { strides: [1, 1], pads: a.pads as number[], dilations: [1, 1], group: 1 }), g.reshape(ins[2], [1, g.shape(ins[2])[0], 1, 1]))
+          : n.op === 'onnx.Relu' ? g.unary('Relu', ins[0])
+          : n.op === 'onnx.MaxPool' ? g.emit('MaxPool', [ins[0]], { kernel_shape: [2, 2], strides: [2, 2] }, [{ shape: [1, g.shape(ins[0])[1], g.shape(ins[0])[2] / 2, g.shape(ins[0])[3] / 2], dtype: 'float' }])[0]
+          : n.op === 'onnx.Flatten' ? g.emit('Flatten', [ins[0]], { axis: 1 }, [{ shape: [1, g.shape(ins[0]).slice(1).reduce((p, q) => p * q, 1)], dtype: 'float' }])[0]
+          : g.add(g.matmul(ins[0], g.transpose(ins[1], [1, 0])), ins[2]);
+        env.set(n.outputs[0], out);
+      }
+      g.outputs = [env.get('logits')!];
+      fs.writeFileSync(path.join(dir, 'model.onnx'), toModelProto(g));
+      fs.writeFileSync(path.join(dir, 'data.npz'), encodeNpz({ x: { shape: t.data.xShape, data: t.data.x }, y: { shape: [t.data.m], data: (t.data.y as { data: Int32Array }).data } }));
+      client.cancelGraceMs = 1; // force the terminate path at once
+      for (let k = 0; k < 3; k++) {
+        // cancel once Lanczos streams its estimates: HVPs run back to back, so the worker is almost always inside ONNX Runtime
+        let handle: ReturnType<typeof client.run<'diagnose'>> | undefined;
+        const streaming = new Promise<void>(resolve => {
+          handle = client.run({ kind: 'diagnose', options: { checkpoint: path.join(dir, 'model.onnx'), data: path.join(dir, 'data.npz'), top: 50, maxIter: 200, tol: 1e-9 } }, undefined, () => resolve());
+        });
+        // (a job that fails before it streams fails the test with its error, instead of waiting)
+        await Promise.race([streaming, handle!.promise.then(r => { throw new Error(`the job finished before it could be cancelled: ${JSON.stringify(r).slice(0, 200)}`); })]);
+        handle!.cancel();
+        await assert.rejects(handle!.promise, (e: Error & { cancelled?: boolean }) => e.cancelled === true);
+      }
+      assert.strictEqual(client.forcedCancels, 3);
+      // the host process is alive (we are running) and a fresh worker computes the next job
+      const r = await client.run({ kind: 'diagnose', options: { checkpoint: path.join(dir, 'model.onnx'), data: path.join(dir, 'data.npz'), samples: 32 } }).promise;
+      assert.strictEqual(r.engine, 'onnxruntime');
+      assert.ok(Number.isFinite(r.loss));
+    } finally {
+      client.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -13,7 +13,7 @@ import { LossSpec, logitsModel, checkTargets } from '../loss';
 import { throwIfAborted } from '../errors';
 import type { Counts, Objective } from '../objective';
 import { compileGraph, Compiled, GraphKind } from './compile';
-import { createSession, loadOrt, ExecutionProvider, defaultThreads } from './runtime';
+import { createSession, loadOrt, ExecutionProvider, defaultThreads, nativeCall } from './runtime';
 
 /**
  * Compiled graphs, per (model object, loss, rows, input shape, kind): objectives over different
@@ -46,7 +46,7 @@ function release(c: Compiled, cfg: { ep: ExecutionProvider; threads: number }): 
   if (!m || !e || --e.refs > 0) return;
   m.delete(cfgKey(cfg));
   if (m.size === 0) sessionCache.delete(c);
-  e.p.then(({ session }) => session.release()).catch(() => undefined);
+  e.p.then(({ session }) => nativeCall(() => session.release())).catch(() => undefined);
 }
 
 interface Chunk { start: number; end: number; x?: Ort.Tensor; y: Ort.Tensor; w: Ort.Tensor }
@@ -161,7 +161,7 @@ export class OrtObjective implements Objective {
     const { s, c } = await this.session(kind);
     const f: Record<string, Ort.Tensor> = {};
     for (const i of c.inputs) f[i] = feeds[i];
-    const out = await s.run(f);
+    const out = await nativeCall(() => s.run(f));
     return c.outputs.map(o => out[o].data as Float32Array);
   }
 

@@ -26,6 +26,21 @@ export function loadOrt(): typeof Ort | undefined {
 export function ortLoadError(): string | undefined { loadOrt(); return loadError; }
 export function ortVersion(): string | undefined { return loadOrt()?.env.versions?.common; }
 
+/**
+ * The gate around every native ONNX Runtime call. A worker thread must not be terminated while a
+ * native call runs (onnxruntime-node aborts the whole process: the extension host with it), so the
+ * diagnostics worker installs a gate on shared memory: `enter` counts the call in (and refuses to
+ * start one once the client has asked the worker to stop), `exit` counts it out, and the client
+ * terminates a worker only while the count is zero. Without a gate (CLI) both are no-ops.
+ */
+export interface NativeGate { enter(): void; exit(): void }
+let gate: NativeGate | undefined;
+export function setNativeGate(g: NativeGate | undefined): void { gate = g; }
+export async function nativeCall<T>(f: () => Promise<T>): Promise<T> {
+  gate?.enter();
+  try { return await f(); } finally { gate?.exit(); }
+}
+
 export interface SessionConfig { ep: ExecutionProvider; threads?: number }
 
 /** Intra-op threads: 1 for small graphs (thread hand-off costs more than it saves on 2 cores), else every core. */
@@ -53,11 +68,11 @@ export async function createSession(bytes: Uint8Array, cfg: SessionConfig): Prom
   for (const ep of want) {
     if (failed.has(ep)) { failures.push(`${ep}: ${failed.get(ep)}`); continue; }
     try {
-      const session = await o.InferenceSession.create(bytes, { ...base, executionProviders: [ep, 'cpu'] });
+      const session = await nativeCall(() => o.InferenceSession.create(bytes, { ...base, executionProviders: [ep, 'cpu'] }));
       return { session, ep };
     } catch (e) { const why = (e as Error).message.split('\n')[0]; failed.set(ep, why); failures.push(`${ep}: ${why}`); }
   }
-  const session = await o.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] });
+  const session = await nativeCall(() => o.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] }));
   const notice = cfg.ep !== 'cpu' && cfg.ep !== 'auto' ? `execution provider ${cfg.ep} could not start (${failures.join('; ')}); ran on the CPU` : undefined;
   return { session, ep: 'cpu', notice };
 }
