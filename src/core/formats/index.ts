@@ -38,7 +38,7 @@ export function siblingArchitecture(file: string): string | undefined {
 function withSiblingArchitecture(file: string, tensors: NamedTensor[]): GraphModel {
   const sibling = siblingArchitecture(file);
   if (!sibling) throw new UnsupportedError(`weights only: ${tensors.length} tensors but no architecture (put a same-stem .onnx or a model.json beside it, or export ONNX from PyTorch); 'landscape inspect' shows the weights`, { file });
-  const arch = readCheckpoint(sibling);
+  const arch = readCheckpoint(sibling, { allowNonFinite: true });
   const byName = new Map(tensors.map(t => [t.name, t]));
   const theta = new Float32Array(arch.numParams);
   const missing: string[] = [];
@@ -56,7 +56,32 @@ import { detectFormat } from './detect';
 export { detectFormat, looksLikeCheckpoint, CHECKPOINT_GLOB } from './detect';
 export type { CheckpointFormat } from './detect';
 
-export function readCheckpoint(file: string): GraphModel {
+/**
+ * Read a checkpoint into a GraphModel. Non-finite weights (NaN, ±Inf) are refused here, naming the
+ * tensor and the element, because every loss, gradient and eigenvalue computed from them would be
+ * NaN; `{ allowNonFinite: true }` (used by `inspect`, which reports them) reads them anyway.
+ */
+export function readCheckpoint(file: string, opts: { allowNonFinite?: boolean } = {}): GraphModel {
+  const model = readAnyCheckpoint(file);
+  if (!opts.allowNonFinite) assertFiniteWeights(model, file);
+  return model;
+}
+
+/** Throws a UserInputError naming the first parameter tensor with a NaN/Inf value and the number of such values. */
+export function assertFiniteWeights(model: GraphModel, file: string): void {
+  for (const p of model.params) {
+    let first = -1, count = 0;
+    for (let i = 0; i < p.size; i++) if (!Number.isFinite(model.theta[p.offset + i])) { if (first < 0) first = i; count++; }
+    if (count) {
+      const v = model.theta[p.offset + first];
+      const idx: number[] = []; let r = first;
+      for (let d = p.shape.length - 1; d >= 0; d--) { idx.unshift(r % p.shape[d]); r = Math.floor(r / p.shape[d]); }
+      throw new UserInputError(`weight tensor '${p.name}' has ${count} non-finite value${count > 1 ? 's' : ''} (first: ${v} at index [${idx.join(', ')}], element ${first}): the loss, gradient and curvature would all be NaN`, { file, where: `tensor '${p.name}'` });
+    }
+  }
+}
+
+function readAnyCheckpoint(file: string): GraphModel {
   if (!fs.existsSync(file)) throw new UserInputError('checkpoint not found', { file });
   const fmt = detectFormat(file);
   switch (fmt) {
