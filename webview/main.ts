@@ -477,7 +477,7 @@ function drawSelected(): void {
 
   // where the curvature lives: each layer's share of the Hessian trace and of the top eigenvector (heat-coloured), block λ_max
   const curv = layers.filter(l => typeof l.traceShare === 'number');
-  setEmpty('layerCurvChart', curv.length === 0, 'Per-layer curvature: not computed (full diagnosis, or landscape diagnose --layers).');
+  setEmpty('layerCurvChart', curv.length === 0, 'Per-layer curvature: not computed (the full diagnosis computes it).');
   if (curv.length) {
     const co = baseOptions(t, { xType: 'category', yTitle: '% of the whole' })!;
     (co.scales as Record<string, unknown>).y2 = { position: 'right', ticks: { color: t.fg }, grid: { drawOnChartArea: false }, title: { display: true, text: 'block λ_max', color: t.muted } };

@@ -93,6 +93,14 @@ describe('honest eigenvalues and verdicts', function () {
       assert.ok(Math.abs(lmin.value - sorted[0]) <= 0.01 * Math.abs(sorted[0]), `seed ${seed}: λ_min ${lmin.value} vs ${sorted[0]} (classic stop: ${old.bottom[0].value} ± ${old.bottom[0].residual})`);
       assert.ok(Math.abs(lmin.value - sorted[0]) <= lmin.bound + 1e-12, 'within its own bound');
     }
+    // the same spectrum ends in a much larger operator (diagonal: Lanczos sees only the spectrum), bulk dense near zero
+    const N = 5000, big = Float64Array.from([7, 6.1, 4.3, -0.072, -0.059, ...Array.from({ length: N - 5 }, () => -0.05 + 0.55 * rng.uniform() ** 2)]);
+    for (const seed of [0, 1, 2, 3]) {
+      const h = await hessianSpectrum({ numParams: N, hvp: async (_t: Float32Array, v: Float32Array) => Float32Array.from(v, (x, i) => x * big[i]) } as never, new Float32Array(N), { top: 1, bottom: 1, seed });
+      const lmin = h.bottom[0];
+      assert.ok(lmin.lower <= -0.072 && -0.072 <= lmin.upper, `n = ${N}, seed ${seed}: λ_min −0.072 not in [${lmin.lower}, ${lmin.upper}]`);
+      assert.ok(Math.abs(lmin.value + 0.072) <= 0.01 * 0.072 && lmin.status === 'converged', `n = ${N}, seed ${seed}: ${lmin.value} ${lmin.status}`);
+    }
   });
 
   it('a budget too small to resolve λ_min says "unresolved" with an estimate of the extra HVPs, and the verdict does not call it a minimum', async () => {
@@ -153,6 +161,18 @@ describe('honest eigenvalues and verdicts', function () {
       assert.ok(d.lossChange < 0);
       assert.strictEqual(r.verdict.measures.degenerate, true);
     }
+  });
+
+  it('degenerate saddle y = w₃w₂w₁x at the origin (Hessian exactly zero): still found by the probe, not a flat valley', async () => {
+    const rng = new Rng(8), m = 32;
+    const x = Float32Array.from({ length: m }, () => rng.normal());
+    const y = Float32Array.from(x, v => 1.5 * v + 0.1 * rng.normal());
+    const sub = fs.mkdtempSync(path.join(dir, 'chain3z-'));
+    const ckpt = writeTfjs(sub, 1, [1, 2, 3].map(() => ({ units: 1, activation: 'linear', bias: false })), [0, 0, 0]);
+    const r = await diagnose({ checkpoint: ckpt, data: writeData(sub, x, y, m), backend: 'cpu', top: 1, bottom: 1, density: true, densitySteps: 3 });
+    assert.strictEqual(r.hessian!.top[0].value, 0, 'H = 0 at the origin (closed form)');
+    assert.strictEqual(r.verdict.kind, 'saddle', r.verdict.reasons.join('; '));
+    assert.ok(r.nullProbe!.descent!.lossChange < 0);
   });
 
   it('a local minimum with positive curvature is not probed and stays a minimum (least squares)', async () => {
