@@ -116,6 +116,11 @@ describe('honest eigenvalues and verdicts', function () {
     const v = verdict({ loss: 1, gradNorm: 0, top: h.top, bottom: h.bottom, lanczosConverged: h.lanczos!.converged });
     assert.ok(v.kind !== 'local minimum' && v.kind !== 'flat valley', v.kind);
     assert.ok(VERDICT_KINDS.includes(v.kind));
+    // λ_max's interval on both sides of the stationarity threshold (‖g‖²/(2λ) = 0.01·L at λ = 1): said, and the confidence drops
+    const e = (value: number, lo: number, hi: number) => ({ value, residual: hi - lo, lower: lo, upper: hi, status: 'converged' as const });
+    const sure = verdict({ loss: 1, gradNorm: Math.sqrt(0.02), top: [e(0.5, 0.5, 0.5001)], bottom: [e(0.1, 0.1, 0.1)] });
+    const torn = verdict({ loss: 1, gradNorm: Math.sqrt(0.02), top: [e(1, 0.9, 1.1)], bottom: [e(0.1, 0.1, 0.1)] });
+    assert.ok(torn.reasons.some(r => /both sides of its threshold/.test(r)) && !sure.reasons.some(r => /both sides/.test(r)));
   });
 
   it('quick diagnosis (top 1) of the two-weight chain y = w₂w₁x at the origin: a saddle, from the same Krylov space', async () => {

@@ -160,6 +160,12 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
   const dec = lmax > 0 ? g2 / (2 * lmax) : (g2 > 0 ? Infinity : 0);
   measures.predictedDecrease = dec; measures.predictedDecreaseRelative = dec / L;
   const gradSays = dec > t.gradStep * L;
+  // λ_max ∈ [lower, upper]: does its interval put the gradient test on both sides of its threshold?
+  const topLo = Math.max(lowerOf(topE), 0), topHi = upperOf(topE);
+  if (lmax > 0 && topLo > 0 && g2 / (2 * topHi) <= t.gradStep * L && t.gradStep * L < g2 / (2 * topLo)) {
+    penalty *= 0.8;
+    reasons.push(`λ_max's interval [${fmt(topLo)}, ${fmt(topHi)}] puts the gradient test on both sides of its threshold: the stationarity call is unresolved${extra(topE)}`);
+  }
   if (gradSays) {
     if (Number.isFinite(dec)) margin(dec / L, t.gradStep); else margins.push(3);
     reasons.push(lmax > 0
