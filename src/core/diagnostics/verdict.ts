@@ -18,6 +18,7 @@
  *     quick diagnosis, the estimate from the top eigenvalue's Krylov space.
  *  2a. stationary (curvature not checked) — no λ_min at all; stationary (curvature unresolved) —
  *     λ_min's interval straddles −τ_neg·λ_max (the reasons say how many more HVPs would resolve it).
+ *     An unresolved λ_min whose interval lies above the threshold is reported as such (lower confidence).
  *  2b. degenerate — when λ_min is at zero within its bound (|λ| ≤ τ_0·λ_max), second-order
  *     information cannot decide; the loss is probed along the null directions (nullProbe.ts) and a
  *     descent found there makes it a saddle ("degenerate: descent along a null direction").
@@ -197,10 +198,15 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
     reasons.push(`significant negative curvature: λ_min = ${fmt(e.value)}${src}, interval [${fmt(lowerOf(e))}, ${fmt(upperOf(e))}] = −${fmt(-e.value / ref)}·λ_max, beyond −${t.negativeCurvature}·λ_max: a descent direction of second order exists`);
     return done('saddle');
   }
-  if (lowerOf(e) < T || e.status === 'unresolved') {
-    reasons.push(`λ_min = ${fmt(e.value)}${src} is unresolved: its interval [${fmt(lowerOf(e))}, ${fmt(upperOf(e))}] ${lowerOf(e) < T ? `straddles the saddle threshold −${t.negativeCurvature}·λ_max = ${fmt(T)}` : 'has not settled'}${extra(e)}`);
+  if (lowerOf(e) < T) {
+    reasons.push(`λ_min = ${fmt(e.value)}${src} is unresolved: its interval [${fmt(lowerOf(e))}, ${fmt(upperOf(e))}] straddles the saddle threshold −${t.negativeCurvature}·λ_max = ${fmt(T)}${extra(e)}`);
     penalty *= 0.8;
     return done('stationary (curvature unresolved)');
+  }
+  if (e.status === 'unresolved') {
+    // on the safe side of the threshold, but not to its tolerance or not settled: say so
+    if (lm.source === 'estimate') penalty *= 0.8;
+    reasons.push(`λ_min = ${fmt(e.value)}${src} has not reached its tolerance (interval [${fmt(lowerOf(e))}, ${fmt(upperOf(e))}], above the saddle threshold)${extra(e)}`);
   }
   if (lm.source === 'estimate') penalty *= 0.85;
   margin(Math.max(-lowerOf(e) / ref, 1e-12), t.negativeCurvature);
