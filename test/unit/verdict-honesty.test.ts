@@ -22,6 +22,7 @@ import { lanczosExtremes } from '../../src/core/linalg/lanczos';
 import type { LinearOperator } from '../../src/core/linalg/operator';
 import { hessianSpectrum } from '../../src/core/diagnostics/hessian';
 import { verdict, VERDICT_KINDS } from '../../src/core/diagnostics/verdict';
+import { probeNullDirections } from '../../src/core/diagnostics/nullProbe';
 import { diagnose } from '../../src/core/diagnose';
 import { readCheckpoint } from '../../src/core/formats';
 import { encodeNpz } from '../../src/core/data/npyWrite';
@@ -178,6 +179,17 @@ describe('honest eigenvalues and verdicts', function () {
     assert.strictEqual(r.hessian!.top[0].value, 0, 'H = 0 at the origin (closed form)');
     assert.strictEqual(r.verdict.kind, 'saddle', r.verdict.reasons.join('; '));
     assert.ok(r.nullProbe!.descent!.lossChange < 0);
+  });
+
+  it('the null-direction probe: a descent that starts at θ counts; a drop after a flat stretch (a dead unit waking far away) does not', async () => {
+    const obj = (f: (t: number) => number) => ({ loss: async (th: Float32Array) => f(th[0]) }) as never;
+    const theta = Float32Array.from([0, 10]), e0 = { value: 0, vector: Float64Array.from([1, 0]) };
+    const flatThenDrop = await probeNullDirections(obj(t => 1 - 0.5 * Math.max(0, t - 5)), theta, 1, [0, 0], [e0]);
+    assert.strictEqual(flatThenDrop.descent, null, JSON.stringify(flatThenDrop.best));
+    const cubic = await probeNullDirections(obj(t => 1 - t ** 3), theta, 1, [0, 0], [e0]);
+    assert.ok(cubic.descent && cubic.descent.t > 0 && cubic.descent.t <= 1, JSON.stringify(cubic.descent));
+    const rising = await probeNullDirections(obj(t => 1 + t ** 4), theta, 1, [0, 0], [e0]);
+    assert.strictEqual(rising.descent, null);
   });
 
   it('a local minimum with positive curvature is not probed and stays a minimum (least squares)', async () => {

@@ -12,7 +12,9 @@
  *   L(θ + tv) − L(θ) < −δ  and  L(θ + tv) − L(θ) − q(t) < −δ,   q(t) = t·gᵀv + ½t²λ_v,
  * (a decrease beyond what the gradient and the quadratic model explain), δ = nullDescent·|L| + 1e-12
  * (default nullDescent = 1e-3), provided the loss at every smaller t on that side stayed below
- * L(θ) + 1e-6·|L| (a monotone path: no barrier crossed). Finding one proves θ is not a local
+ * L(θ) + 1e-6·|L| (no barrier crossed) and the decrease was already visible (below −1e-6·|L|) at the
+ * previous step and has grown since — a descent that starts at θ, not a drop after a flat stretch
+ * (a dead ReLU unit that comes alive far away leaves θ a local minimum of the flat region). Finding one proves θ is not a local
  * minimum; finding none proves nothing beyond the probed lines. Cost: at most
  * (directions × 2 × 9) forward passes (≤ 90 for 4 null vectors).
  */
@@ -62,6 +64,7 @@ export async function probeNullDirections(obj: Objective, theta: Float32Array, l
     const gv = dot(g, v);
     for (const sign of [1, -1] as const) {
       let bestHere = { t: 0, lossChange: 0 };
+      let prevChange = 0;
       for (const t0 of steps) {
         throwIfAborted(o.signal);
         const t = sign * t0;
@@ -72,8 +75,11 @@ export async function probeNullDirections(obj: Objective, theta: Float32Array, l
         const change = l - loss;
         if (change < bestHere.lossChange) bestHere = { t, lossChange: change };
         const q = t * gv + 0.5 * t * t * lambda;
-        if (change < -delta && change - q < -delta) { descent = { direction: d, t, lossChange: change, relative: change / Math.max(Math.abs(loss), 1e-300), quadratic: q }; break; }
+        // the decrease must already be visible at the previous (smaller) step and grow: a descent that
+        // starts at θ, not a drop after a flat stretch (a dead ReLU waking up far away)
+        if (change < -delta && change - q < -delta && prevChange < -noise && change <= prevChange) { descent = { direction: d, t, lossChange: change, relative: change / Math.max(Math.abs(loss), 1e-300), quadratic: q }; break; }
         if (change > noise) break; // the loss rose first: a barrier, not a descent path on this side
+        prevChange = change;
       }
       best.push({ direction: d, sign, ...bestHere });
       if (descent) break;
