@@ -23,6 +23,7 @@ import type { LinearOperator } from '../../src/core/linalg/operator';
 import { hessianSpectrum } from '../../src/core/diagnostics/hessian';
 import { verdict, VERDICT_KINDS } from '../../src/core/diagnostics/verdict';
 import { probeNullDirections } from '../../src/core/diagnostics/nullProbe';
+import { evaluationInfo } from '../../src/core/diagnostics/evaluation';
 import { diagnose } from '../../src/core/diagnose';
 import { readCheckpoint } from '../../src/core/formats';
 import { encodeNpz } from '../../src/core/data/npyWrite';
@@ -250,6 +251,17 @@ describe('honest eigenvalues and verdicts', function () {
     assert.ok(/softmax/.test(a.evaluation.lossReason), a.evaluation.lossReason);
     assert.strictEqual(a.evaluation.deterministic, true);
     assert.ok(/seeded random subset of 50 of 200/.test(a.evaluation.summary), a.evaluation.summary);
+    // BatchNorm and dropout are named, from every reader
+    const K = path.resolve(__dirname, '../../../test/fixtures');
+    const seq = evaluationInfo(readCheckpoint(path.join(K, 'keras/sequential/model.keras')), { m: 10, total: 10 }, 0, { kind: 'ce', reason: 'r' }, 'cpu');
+    assert.strictEqual(seq.dropoutLayers, 1);
+    assert.ok(/dropout\/noise \(1 layer\) off/.test(seq.summary), seq.summary);
+    for (const f of ['keras/functional/model.h5', 'onnx/zoo/model.onnx', 'tfjs/functional/model.json']) {
+      const e = evaluationInfo(readCheckpoint(path.join(K, f)), { m: 10, total: 10 }, 0, { kind: 'ce', reason: 'r' }, 'tensorflow');
+      assert.strictEqual(e.batchNormLayers, 1, f);
+      assert.ok(/BatchNorm \(1 layer\) with its running statistics/.test(e.summary), `${f}: ${e.summary}`);
+      assert.strictEqual(e.deterministic, false, 'the native backend is not claimed deterministic');
+    }
     assert.strictEqual(a.loss, b.loss);
     assert.strictEqual(a.gradNorm, b.gradNorm);
     assert.strictEqual(a.hessian!.top[0].value, b.hessian!.top[0].value);

@@ -4,8 +4,8 @@
  * layers off — the readers map them to the identity), which samples (all, or a seeded random subset
  * without replacement), which loss and why (the model's last activation, the labels, or the
  * setting), and whether the evaluation is deterministic (cpu and wasm backends sum in a fixed order,
- * so the same inputs, seed, backend and chunk size give the same numbers; the native TensorFlow
- * backend may reduce in a thread-dependent order).
+ * so the same inputs, seed, backend and chunk size give the same numbers; any other backend — the
+ * native TensorFlow one reduces in a thread-dependent order — is not claimed deterministic).
  */
 import type { GraphModel } from '../model/graph';
 
@@ -41,7 +41,8 @@ export function evaluationInfo(model: GraphModel, data: { m: number; total: numb
     if (DROPOUT.test(l.kind)) drop.add(l.name);
   }
   const subset = data.m < data.total;
-  const deterministic = !/^tensorflow/.test(backend);
+  // only the backends known to reduce in a fixed order are called deterministic; any other (native TensorFlow, a future engine) is not claimed
+  const deterministic = /^(cpu|wasm)\b/.test(backend);
   const parts: string[] = [];
   parts.push(bn.size || drop.size
     ? `inference mode: ${bn.size ? `BatchNorm (${bn.size} layer${bn.size > 1 ? 's' : ''}) with its running statistics` : ''}${bn.size && drop.size ? ', ' : ''}${drop.size ? `dropout/noise (${drop.size} layer${drop.size > 1 ? 's' : ''}) off` : ''}`
