@@ -401,7 +401,11 @@ function drawSelected(): void {
     ...(r?.specialNeurons ? [card('Special neurons max|a_k|', `${fmt(r.specialNeurons.maxAbsA, 3)} (${fmt(100 * r.specialNeurons.outputShare, 3)} % of the output)`, 'specialA', `Kawaguchi & Kaelbling: at a local minimum of the augmented loss a = 0. λ = ${r.specialNeurons.lambda}, ${r.specialNeurons.units} neuron(s).`)] : []),
   );
   // verdict card
-  const v = r?.verdict;
+  // a result cached by an earlier engine may call a point a minimum without any λ_min: show what was measured
+  const v0 = r?.verdict;
+  const v = v0 && /^(local minimum|flat valley)$/.test(v0.kind) && !bottom[0] && !r?.hessian?.bottomEstimate
+    ? { kind: 'stationary (curvature not checked)', reasons: [...(v0.reasons ?? []), `an earlier engine called this "${v0.kind}" without computing λ_min: the curvature was not checked (diagnose again)`] } as NonNullable<Result['verdict']>
+    : v0;
   const vEl = document.getElementById('verdict')!;
   vEl.replaceChildren();
   if (c?.job) vEl.append(el('p', { className: 'muted', id: 'jobState' }, `${c.job.state}${c.job.fraction !== undefined ? ` ${Math.round(c.job.fraction * 100)}%` : ''}…`));

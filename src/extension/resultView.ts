@@ -8,9 +8,18 @@ import type { DiagnoseResult } from '../core/diagnose';
 export interface Verdict { kind: string; confidence?: number | string; reasons?: string[] }
 export type AnyResult = DiagnoseResult & { pgb?: { residual?: number }; verdict?: Verdict; theory?: unknown[] };
 
+/**
+ * The verdict to show. A result cached by an engine from before λ_min was always checked can say
+ * "local minimum" or "flat valley" without any smallest eigenvalue; it is shown as what was
+ * measured: "stationary (curvature not checked)".
+ */
 export function verdictOf(r: DiagnoseResult | undefined): Verdict | undefined {
   const v = (r as AnyResult | undefined)?.verdict;
-  return v && typeof v.kind === 'string' ? v : undefined;
+  if (!v || typeof v.kind !== 'string') return undefined;
+  if (/^(local minimum|flat valley)$/.test(v.kind) && !lambdaMinInfo(r)) {
+    return { kind: 'stationary (curvature not checked)', reasons: [...(v.reasons ?? []), `an earlier engine called this "${v.kind}" without computing λ_min: the curvature was not checked (diagnose again)`] };
+  }
+  return v;
 }
 export function lambdaMax(r: DiagnoseResult | undefined): number | undefined { return r?.hessian?.top?.[0]?.value; }
 export function lambdaMin(r: DiagnoseResult | undefined): number | undefined {

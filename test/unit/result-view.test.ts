@@ -5,7 +5,7 @@
  * result states how it was evaluated (older cached results too); no text refers to CLI flags.
  */
 import * as assert from 'assert';
-import { verdictTone, lambdaMinText, lambdaMinInfo, evaluationLine, verdictText, keyNumbers } from '../../src/extension/resultView';
+import { verdictTone, verdictOf, lambdaMinText, lambdaMinInfo, evaluationLine, verdictText, keyNumbers } from '../../src/extension/resultView';
 import { renderDiagnose, eigText, claimsNothing } from '../../src/cli/format';
 import { verdictClass } from '../../src/core/report/html';
 import { VERDICT_KINDS, verdict } from '../../src/core/diagnostics/verdict';
@@ -36,7 +36,7 @@ describe('result display logic', () => {
         assert.ok(!/%/.test(renderDiagnose(r).split('\n').find(l => /^\s+verdict/.test(l))!));
       }
     }
-    assert.strictEqual(verdictTone(result({ verdict: { kind: 'local minimum', confidence: 0.9, reasons: [], thresholds: {} as never, measures: {} } })), 'good');
+    assert.strictEqual(verdictTone(result({ verdict: { kind: 'local minimum', confidence: 0.9, reasons: [], thresholds: {} as never, measures: {} }, hessian: { top: [eig(3)], bottom: [], bottomEstimate: eig(0.2), hvps: 3, hvpMethod: 'exact', ms: 1 } })), 'good');
     assert.strictEqual(verdictTone(result({ verdict: { kind: 'saddle', confidence: 0.9, reasons: [], thresholds: {} as never, measures: {} } })), 'warn');
     assert.strictEqual(verdictText({ kind: 'saddle', confidence: 0.93 }), 'saddle (93 %)');
     assert.strictEqual(verdictClass('stationary (curvature not checked)'), 'stationary-curvature-not-checked');
@@ -49,6 +49,17 @@ describe('result display logic', () => {
     assert.ok(!/local minimum/i.test(text.split('\n').find(l => /^\s+verdict/.test(l))!));
     assert.ok(!/--[a-z]/.test(text), text);
     assert.ok(keyNumbers(r).startsWith('stationary (curvature not checked)'));
+  });
+
+  it('a result cached by an earlier engine that called a point a minimum without λ_min is shown as "curvature not checked"', () => {
+    const old = result({ verdict: { kind: 'local minimum', confidence: 0.61, reasons: ['stationary'], thresholds: {} as never, measures: {} } });
+    delete (old as Partial<DiagnoseResult>).evaluation;
+    const v = verdictOf(old)!;
+    assert.strictEqual(v.kind, 'stationary (curvature not checked)');
+    assert.strictEqual(verdictTone(old), 'info');
+    assert.ok(keyNumbers(old).startsWith('stationary (curvature not checked)'));
+    const withMin = result({ verdict: { kind: 'local minimum', confidence: 0.8, reasons: [], thresholds: {} as never, measures: {} }, hessian: { top: [eig(3)], bottom: [eig(0.5)], hvps: 3, hvpMethod: 'exact', ms: 1 } });
+    assert.strictEqual(verdictOf(withMin)!.kind, 'local minimum');
   });
 
   it('λ_min: requested, estimated from the top run, or unresolved', () => {
