@@ -22,7 +22,7 @@ function result(over: Partial<DiagnoseResult> = {}): DiagnoseResult {
     ...over,
   } as DiagnoseResult;
 }
-const eig = (value: number, status: 'converged' | 'unresolved' = 'converged', extraHvps?: number | null) => ({ value, residual: 1e-3, bound: 1e-4, lower: value - 1e-4, upper: value + 1e-4, status, ...(status === 'unresolved' ? { extraHvps: extraHvps ?? null } : {}) });
+const eig = (value: number, status: 'converged' | 'unresolved' = 'converged', extraHvps?: number | null) => ({ value, residual: 1e-3, gapBound: 1e-4, bound: 1e-4, lower: value - 1e-4, upper: value + 1e-4, status, ...(status === 'unresolved' ? { extraHvps: extraHvps ?? null } : {}) });
 
 describe('result display logic', () => {
   it('every verdict kind has a tone; the kinds that claim nothing are neutral and show no confidence', () => {

@@ -94,6 +94,7 @@ describe('honest eigenvalues and verdicts', function () {
       assert.strictEqual(lmin.status, 'converged');
       assert.ok(Math.abs(lmin.value - sorted[0]) <= 0.01 * Math.abs(sorted[0]), `seed ${seed}: λ_min ${lmin.value} vs ${sorted[0]} (classic stop: ${old.bottom[0].value} ± ${old.bottom[0].residual})`);
       assert.ok(Math.abs(lmin.value - sorted[0]) <= lmin.bound + 1e-12, 'within its own bound');
+      assert.ok(lmin.gapBound !== null && lmin.gapBound <= lmin.residual && Math.abs(lmin.value - sorted[0]) <= lmin.gapBound + 1e-6 * 7, `gap bound ${lmin.gapBound} vs residual ${lmin.residual}`);
     }
     // the same spectrum ends in a much larger operator (diagonal: Lanczos sees only the spectrum), bulk dense near zero
     const N = 5000, big = Float64Array.from([7, 6.1, 4.3, -0.072, -0.059, ...Array.from({ length: N - 5 }, () => -0.05 + 0.55 * rng.uniform() ** 2)]);

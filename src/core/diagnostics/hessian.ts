@@ -49,7 +49,9 @@ export interface Eigenvalue {
   value: number;
   /** ‖Hy − θy‖: some eigenvalue lies within it of value */
   residual: number;
-  /** min(residual, residual²/gap) (gap-based bound, gap from the neighbouring Ritz value) */
+  /** residual²/gap (Kato–Temple; gap from the neighbouring Ritz value less its residual), null when gap ≤ residual */
+  gapBound: number | null;
+  /** min(residual, gapBound) + the float32 floor: the error bar reported */
   bound: number;
   /** the interval the eigenvalue lies in (one-sided at the extremes) */
   lower: number;
@@ -118,7 +120,7 @@ export async function hessianSpectrum(obj: Objective, theta: Float32Array, opts:
     });
     // the products are float32: an error floor of 1e-6·max|θ| widens every bound (the Krylov arithmetic itself is float64)
     const noise = 1e-6 * Math.max(...l.ritzValues.map(Math.abs), 0);
-    const asEig = (p: RitzPair): Eigenvalue => ({ value: p.value, residual: p.residual, bound: (p.bound ?? p.residual) + noise, lower: (p.lower ?? p.value - p.residual) - noise, upper: (p.upper ?? p.value + p.residual) + noise, status: p.status ?? 'converged',
+    const asEig = (p: RitzPair): Eigenvalue => ({ value: p.value, residual: p.residual, gapBound: p.gap !== undefined && Number.isFinite(p.gap) && p.gap > p.residual ? (p.residual * p.residual) / p.gap : null, bound: (p.bound ?? p.residual) + noise, lower: (p.lower ?? p.value - p.residual) - noise, upper: (p.upper ?? p.value + p.residual) + noise, status: p.status ?? 'converged',
       ...(p.status === 'unresolved' ? { extraHvps: p.extraMatvecs ?? null } : {}) });
     res.top = l.top.map(asEig);
     if (estimate) { if (l.bottom[0]) res.bottomEstimate = asEig(l.bottom[0]); } else res.bottom = l.bottom.map(asEig);

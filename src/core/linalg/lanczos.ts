@@ -118,7 +118,8 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     const k = eig.values.length, v = eig.values[i], r = residualOf(i);
     let gap = Infinity;
     for (let j = 0; j < k; j++) if (j !== i) gap = Math.min(gap, Math.abs(eig.values[j] - v) - residualOf(j));
-    const bound = gap > r ? Math.min(r, (r * r) / gap) : r;
+    // the gap bound needs a neighbouring Ritz value (with a single one nothing is known about the gap)
+    const bound = Number.isFinite(gap) && gap > r ? Math.min(r, (r * r) / gap) : r;
     const lower = side === 'top' && rank === 0 ? v : v - bound;
     const upper = side === 'bottom' && rank === 0 ? v : v + bound;
     return { side, rank, value: v, residual: r, bound, lower, upper, thetaMax: eig.values[k - 1], thetaMin: eig.values[0] };
@@ -206,7 +207,7 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     nearZero = idx.map(i => {
       const y = combine(Q, eig.vectors.map(row => row[i]));
       scale(1 / norm(y), y);
-      const r = residualOf(i), gap = gapOf(i), bound = gap > r ? Math.min(r, (r * r) / gap) : r;
+      const r = residualOf(i), gap = gapOf(i), bound = Number.isFinite(gap) && gap > r ? Math.min(r, (r * r) / gap) : r;
       return { value: eig.values[i], residual: r, gap, bound, lower: eig.values[i] - bound, upper: eig.values[i] + bound, vector: y };
     });
   }
