@@ -27,15 +27,19 @@ interface Result {
   data: { file: string; total: number; seed: number };
   layers: { name: string; params: number; gradNorm: number; traceShare?: number; topEigenvalue?: number; trace?: number; topVectorMass?: number | null }[];
   specialNeurons?: { lambda: number; units: number; maxAbsA: number; outputShare: number; a?: number[] };
-  hessian?: { top: { value: number; residual: number }[]; bottom: { value: number; residual: number }[]; trace?: { estimate: number; stderr: number }; density?: { grid: number[]; values: number[] }; lanczos?: { iterations: number; converged: boolean } };
+  hessian?: { top: Eig[]; bottom: Eig[]; bottomEstimate?: Eig; trace?: { estimate: number; stderr: number }; density?: { grid: number[]; values: number[] }; lanczos?: { iterations: number; converged: boolean } };
   slices?: Slice[];
   sharpness?: { keskar: { epsilon: number; subspace: number | null; value: number }[]; adaptive?: unknown };
   weights?: { layers: { name: string; alpha: number | null; stableRank: number; spectralNorm: number }[] };
   pgb?: { residual?: number };
   verdict?: { kind: string; confidence?: number | string; reasons?: string[] };
+  evaluation?: { summary: string; deterministic: boolean };
+  nullProbe?: { directions: number; descent: { t: number; lossChange: number } | null };
   theory?: unknown[];
   notices: string[]; computedAt: string; timings: { totalMs: number };
 }
+/** An eigenvalue with its error bars; `bound`/`status` exist in results from engines that report them. */
+interface Eig { value: number; residual: number; bound?: number; status?: 'converged' | 'unresolved'; extraHvps?: number | null }
 interface SurgeryJ {
   id: number; kind: 'specialNeurons' | 'perturb'; at: string; checkpoint: string; rel: string; outFiles: string[]; outRel: string[]; summary: string[];
   result: {
@@ -388,7 +392,8 @@ function drawSelected(): void {
     card(`Loss${r ? ` (${r.lossFunction.kind})` : ''}`, r ? fmt(r.loss) : '—', 'loss'),
     card('Gradient norm ‖∇L‖', r ? fmt(r.gradNorm) : '—', 'gradNorm'),
     card('λ_max', top[0] ? fmt(top[0].value) : 'not computed', 'lambdaMax'),
-    card('λ_min', bottom[0] ? fmt(bottom[0].value) : 'not computed', 'lambdaMin'),
+    card('λ_min', bottom[0] ? `${fmt(bottom[0].value)}${bottom[0].status === 'unresolved' ? ' (unresolved)' : ''}` : r?.hessian?.bottomEstimate ? `≈ ${fmt(r.hessian.bottomEstimate.value)} (${r.hessian.bottomEstimate.status === 'unresolved' ? 'unresolved' : 'estimate'})` : 'not computed', 'lambdaMin',
+      bottom[0] || r?.hessian?.bottomEstimate ? `error bar ±${fmt((bottom[0] ?? r!.hessian!.bottomEstimate!).bound ?? (bottom[0] ?? r!.hessian!.bottomEstimate!).residual, 2)}${r?.hessian?.bottomEstimate && !bottom[0] ? '; estimated from the Krylov space of λ_max' : ''}` : undefined),
     card('Trace', r?.hessian?.trace ? (r.hessian.trace.stderr <= 1e-9 * Math.abs(r.hessian.trace.estimate) ? `${fmt(r.hessian.trace.estimate, 4)} (exact)` : `${fmt(r.hessian.trace.estimate, 4)} ± ${fmt(r.hessian.trace.stderr, 2)}`) : 'not computed', 'trace'),
     card('ε-sharpness', keskar ? fmt(keskar.value, 4) : 'not computed', 'sharpness', keskar ? `Keskar ε=${keskar.epsilon}, full space` : undefined),
     card('PGB residual', typeof r?.pgb?.residual === 'number' ? fmt(r.pgb.residual, 4) : 'not computed', 'pgb'),
@@ -396,13 +401,17 @@ function drawSelected(): void {
     ...(r?.specialNeurons ? [card('Special neurons max|a_k|', `${fmt(r.specialNeurons.maxAbsA, 3)} (${fmt(100 * r.specialNeurons.outputShare, 3)} % of the output)`, 'specialA', `Kawaguchi & Kaelbling: at a local minimum of the augmented loss a = 0. λ = ${r.specialNeurons.lambda}, ${r.specialNeurons.units} neuron(s).`)] : []),
   );
   // verdict card
-  const v = r?.verdict;
+  // a result cached by an earlier engine may call a point a minimum without any λ_min: show what was measured
+  const v0 = r?.verdict;
+  const v = v0 && /^(local minimum|flat valley)$/.test(v0.kind) && !bottom[0] && !r?.hessian?.bottomEstimate
+    ? { kind: 'stationary (curvature not checked)', reasons: [...(v0.reasons ?? []), `an earlier engine called this "${v0.kind}" without computing λ_min: the curvature was not checked (diagnose again)`] } as NonNullable<Result['verdict']>
+    : v0;
   const vEl = document.getElementById('verdict')!;
   vEl.replaceChildren();
   if (c?.job) vEl.append(el('p', { className: 'muted', id: 'jobState' }, `${c.job.state}${c.job.fraction !== undefined ? ` ${Math.round(c.job.fraction * 100)}%` : ''}…`));
   if (v) {
     vEl.append(el('div', { className: 'verdict-card', id: 'verdictCard' },
-      el('div', { className: 'verdict-kind' }, `Verdict: ${v.kind}`, v.confidence !== undefined ? el('span', { className: 'muted' }, ` (confidence ${typeof v.confidence === 'number' ? fmt(v.confidence, 2) : v.confidence})`) : null),
+      el('div', { className: 'verdict-kind' }, `Verdict: ${v.kind}`, v.confidence !== undefined && !/^undetermined$|curvature (not checked|unresolved)/.test(v.kind) ? el('span', { className: 'muted' }, ` (confidence ${typeof v.confidence === 'number' ? fmt(v.confidence, 2) : v.confidence})`) : null),
       v.reasons?.length ? el('ul', {}, ...v.reasons.map(x => el('li', {}, String(x)))) : null,
       Array.isArray(r?.theory) && r!.theory!.length ? el('details', {}, el('summary', {}, 'Theory notes'), el('ul', {}, ...r!.theory!.map(x => el('li', {}, typeof x === 'string' ? x : JSON.stringify(x))))) : null));
   } else if (r) vEl.append(el('p', { className: 'muted', id: 'verdictCard' }, 'Verdict: not computed by this engine version.'));
@@ -472,7 +481,7 @@ function drawSelected(): void {
 
   // where the curvature lives: each layer's share of the Hessian trace and of the top eigenvector (heat-coloured), block λ_max
   const curv = layers.filter(l => typeof l.traceShare === 'number');
-  setEmpty('layerCurvChart', curv.length === 0, 'Per-layer curvature: not computed (full diagnosis, or landscape diagnose --layers).');
+  setEmpty('layerCurvChart', curv.length === 0, 'Per-layer curvature: not computed (the full diagnosis computes it).');
   if (curv.length) {
     const co = baseOptions(t, { xType: 'category', yTitle: '% of the whole' })!;
     (co.scales as Record<string, unknown>).y2 = { position: 'right', ticks: { color: t.fg }, grid: { drawOnChartArea: false }, title: { display: true, text: 'block λ_max', color: t.muted } };
@@ -488,7 +497,7 @@ function drawSelected(): void {
     exporters.set('layerCurvChart', () => ({ header: ['layer', 'params', 'traceShare', 'trace', 'topEigenvalue', 'topVectorMass'], rows: curv.map(l => [l.name, l.params, l.traceShare ?? null, l.trace ?? null, l.topEigenvalue ?? null, l.topVectorMass ?? null]), json: curv }));
   }
   const notices = document.getElementById('notices')!;
-  notices.replaceChildren(...(r?.notices ?? []).map(n => el('p', { className: 'notice' }, n)), r ? el('p', { className: 'muted' }, `Data: ${r.data.file} (seed ${r.data.seed}). Loss: ${r.lossFunction.reason}.`) : '');
+  notices.replaceChildren(...(r?.notices ?? []).map(n => el('p', { className: 'notice' }, n)), r ? el('p', { className: 'muted' }, `Data: ${r.data.file} (seed ${r.data.seed}). Loss: ${r.lossFunction.reason}.${r.evaluation ? ` Evaluated: ${r.evaluation.summary}.` : ''}`) : '');
 }
 
 function drawHeatmap(s: { a: number[]; b: number[]; loss: number[][] }, t: ReturnType<typeof theme>): void {

@@ -106,6 +106,10 @@ export interface DiagnoseResult {
   };
   pgb?: import('./diagnostics/pgb').PgbResult;
   verdict: import('./diagnostics/verdict').Verdict;
+  /** How the network was evaluated: mode (BatchNorm running statistics, dropout off), samples, loss and why, determinism. */
+  evaluation: import('./diagnostics/evaluation').EvaluationInfo;
+  /** When λ_min is at zero within its bound: the loss along the null directions (a higher-order saddle test). */
+  nullProbe?: import('./diagnostics/nullProbe').NullProbeResult;
   theory: import('./diagnostics/theory').TheoryRule[];
   weights?: { layers: { name: string; layer: string; shape: [number, number]; alpha: number | null; stableRank: number; spectralNorm: number; frobenius: number; xmin: number | null; ks: number | null; tail: number }[] };
   notices: string[];
@@ -139,18 +143,28 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
     onProgress({ stage: 'gradient', fraction: 0.3, message: 'loss and gradient' });
     const basic = await lossAndGradient(model, obj, model.theta, signal);
     const t3 = performance.now();
+    // a NaN/Inf loss or gradient (e.g. overflow in the forward pass) stops the curvature work: verdict undetermined
+    let nonFinite: string | undefined = !Number.isFinite(basic.loss) ? `the loss is ${basic.loss}` : !Number.isFinite(basic.gradNorm) ? `the gradient norm is ${basic.gradNorm}` : undefined;
+    const { DEFAULT_THRESHOLDS } = await import('./diagnostics/verdict');
+    const thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
     let hessian: HessianResult | undefined;
-    if ((opts.top ?? 0) > 0 || (opts.bottom ?? 0) > 0 || opts.trace || opts.density) {
+    if (!nonFinite && ((opts.top ?? 0) > 0 || (opts.bottom ?? 0) > 0 || opts.trace || opts.density)) {
       onProgress({ stage: 'hessian', fraction: 0.4, message: 'Hessian spectrum (exact HVPs)' });
-      const { hessianSpectrum } = await import('./diagnostics/hessian');
-      hessian = await hessianSpectrum(obj, model.theta, {
-        top: opts.top, bottom: opts.bottom, tol: opts.tol, maxIter: opts.maxIter, trace: opts.trace, traceRelTol: opts.traceTol, traceMaxMatvecs: opts.traceHvps,
-        density: opts.density, densityProbes: opts.densityProbes, densitySteps: opts.densitySteps, seed,
-      }, signal,
-        p => onProgress({ stage: p.stage, fraction: 0.4 + 0.6 * Math.min(1, p.total ? p.done / p.total : 0), message: `${p.stage} ${p.done}/${p.total}`, partial: p.partial }));
+      const { hessianSpectrum, NonFiniteError } = await import('./diagnostics/hessian');
+      try {
+        hessian = await hessianSpectrum(obj, model.theta, {
+          top: opts.top, bottom: opts.bottom, tol: opts.tol, maxIter: opts.maxIter, trace: opts.trace, traceRelTol: opts.traceTol, traceMaxMatvecs: opts.traceHvps,
+          density: opts.density, densityProbes: opts.densityProbes, densitySteps: opts.densitySteps, seed,
+          thresholds, bottomEstimate: true, nullVectors: 4,
+        }, signal,
+          p => onProgress({ stage: p.stage, fraction: 0.4 + 0.6 * Math.min(1, p.total ? p.done / p.total : 0), message: `${p.stage} ${p.done}/${p.total}`, partial: p.partial }));
+      } catch (e) {
+        if (!(e instanceof NonFiniteError)) throw e;
+        nonFinite = e.message;
+      }
     }
     let slices: unknown[] | undefined;
-    if (opts.slices?.length) {
+    if (opts.slices?.length && !nonFinite) {
       const S = await import('./diagnostics/slices');
       slices = [];
       const prog = (p: { stage: string; done: number; total: number }) => onProgress({ stage: p.stage, fraction: 0.9, message: `${p.stage} ${p.done}/${p.total}` });
@@ -172,7 +186,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       }
     }
     let sharpness: DiagnoseResult['sharpness'];
-    if (opts.sharpness) {
+    if (opts.sharpness && !nonFinite) {
       const { keskarSharpness } = await import('./diagnostics/sharpness');
       const keskar = [];
       for (const epsilon of [1e-3, 5e-4]) for (const subspace of [undefined, 100]) {
@@ -193,14 +207,14 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       weights = { layers: (await weightSpectra(model)).map(({ eigenvalues: _e, ...w }) => w) };
     }
     let pgb: DiagnoseResult['pgb'];
-    if (opts.pgb) {
+    if (opts.pgb && !nonFinite) {
       const { pgbResidual } = await import('./diagnostics/pgb');
       pgb = await pgbResidual(obj, model.theta, spec, data.y, { maxIter: opts.pgbIterations, perturbations: opts.pgbPerturbations, rho: opts.pgbRho, seed, signal,
         onProgress: p => onProgress({ stage: 'pgb', fraction: 0.97, message: `PGB residual ${p.done}/${p.total}` }) });
     }
     const layers: DiagnoseResult['layers'] = basic.layers.map(l => ({ ...l }));
     let layerCurv: DiagnoseResult['layerCurvature'];
-    if (opts.layerCurvature) {
+    if (opts.layerCurvature && !nonFinite) {
       const { layerCurvature } = await import('./diagnostics/layerCurvature');
       let topVector: Float64Array | undefined;
       {
@@ -215,16 +229,29 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       }
       layerCurv = { trace: lc.trace, traceMethod: lc.traceMethod, hvps: lc.hvps };
     }
-    const { verdict } = await import('./diagnostics/verdict');
+    const { verdict, secondOrderUndecided } = await import('./diagnostics/verdict');
     const { theoryRules } = await import('./diagnostics/theory');
-    const v = verdict({ loss: basic.loss, gradNorm: basic.gradNorm, top: hessian?.top.length ? hessian.top : undefined, bottom: hessian?.bottom.length ? hessian.bottom : undefined,
-      lanczosConverged: hessian?.lanczos?.converged, density: hessian?.density, pgb: pgb ? { relative: pgb.relative, maxPerturbedRelative: pgb.maxPerturbedRelative } : undefined }, opts.thresholds);
+    const vIn: import('./diagnostics/verdict').VerdictInput = { loss: basic.loss, gradNorm: basic.gradNorm, top: hessian?.top.length ? hessian.top : undefined, bottom: hessian?.bottom.length ? hessian.bottom : undefined,
+      bottomEstimate: hessian?.bottomEstimate, lanczosConverged: hessian?.lanczos?.converged, density: hessian?.density, pgb: pgb ? { relative: pgb.relative, maxPerturbedRelative: pgb.maxPerturbedRelative } : undefined, nonFinite };
+    // second-order information cannot decide (λ_min at zero within its bound): probe the loss along the null directions
+    let nullProbe: DiagnoseResult['nullProbe'];
+    const nulls = hessian?.vectors?.nearZero;
+    if (nulls?.length && secondOrderUndecided(vIn, thresholds)) {
+      onProgress({ stage: 'null directions', fraction: 0.99, message: 'probing the loss along the null directions' });
+      const { probeNullDirections } = await import('./diagnostics/nullProbe');
+      nullProbe = await probeNullDirections(obj, model.theta, basic.loss, basic.gradient, nulls, { nullDescent: thresholds.nullDescent, signal });
+      vIn.nullProbe = nullProbe;
+    }
+    const v = verdict(vIn, opts.thresholds);
+    const { evaluationInfo } = await import('./diagnostics/evaluation');
+    const evaluation = evaluationInfo(model, data, seed, spec, engine.label(), Boolean(data.source));
     const theory = theoryRules(model, spec.kind);
     const t4 = performance.now();
     onProgress({ stage: 'done', fraction: 1 });
     const notices = [...model.notices];
     if (obj.inputNotice) notices.push(obj.inputNotice);
     if (opts.dataHow) notices.push(`dataset: ${opts.dataHow}`);
+    if (nonFinite) notices.push(`diagnosis stopped: ${nonFinite}; the curvature, sharpness, PGB and slices were not computed`);
     if ((opts.inputScale ?? 1) !== 1 || (opts.inputShift ?? 0) !== 0) notices.push(`inputs transformed as x·${opts.inputScale ?? 1} + ${opts.inputShift ?? 0}`);
     if (data.source) notices.push(`inputs (${data.m} × ${data.xShape.slice(1).join('×')}) exceed the memory budget: streamed from the file chunk by chunk`);
     notices.push(...engine.notices);
@@ -251,6 +278,8 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
       ...(sharpness ? { sharpness } : {}),
       ...(pgb ? { pgb } : {}),
       verdict: v,
+      evaluation,
+      ...(nullProbe ? { nullProbe } : {}),
       theory,
       notices,
       computedAt: new Date().toISOString(),

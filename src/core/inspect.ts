@@ -55,7 +55,7 @@ export function inspectFile(file: string): InspectResult {
       ...(pairing ? { pairing } : {}), notices,
     };
   }
-  const m = readCheckpoint(file);
+  const m = readCheckpoint(file, { allowNonFinite: true }); // inspect reports NaN/Inf counts
   const tensors = m.params.map(p => tensorStats(p.name, p.shape, 'float32', m.theta.subarray(p.offset, p.offset + p.size), true, p.role));
   for (const [name, c] of m.constants) tensors.push(tensorStats(name, c.shape, c.dtype, c.values, false));
   return {

@@ -61,8 +61,27 @@ export function checkTargets(outShape: number[], data: Dataset, spec: LossSpec):
       return;
     }
   }
+  if (data.y.kind === 'values') checkFiniteTargets(data, spec);
   const yDim = data.y.kind === 'labels' ? 1 : data.y.data.length / data.m;
   if (yDim !== outDim) throw new UserInputError(`targets have ${yDim} values per sample but the model has ${outDim} outputs (loss ${spec.kind})`, { file: data.file, where: `key '${data.yKey}'` });
+}
+
+/**
+ * Targets are checked like inputs: a NaN/Inf target, or one so large that the squared error
+ * overflows float32 (|y| > 1.8e19, since (f − y)² must stay below 3.4e38), would make the loss, the
+ * gradient and every eigenvalue NaN or Inf. The error names the sample (its row in the file).
+ */
+const MAX_TARGET = 1.8e19;
+function checkFiniteTargets(data: Dataset, spec: LossSpec): void {
+  if (data.y.kind !== 'values') return;
+  const v = data.y.data, per = v.length / Math.max(1, data.m);
+  for (let i = 0; i < v.length; i++) {
+    const y = v[i];
+    if (Number.isFinite(y) && (spec.kind !== 'mse' || Math.abs(y) <= MAX_TARGET)) continue;
+    const row = Math.floor(i / per), sample = data.indices ? data.indices[row] : row;
+    const what = Number.isFinite(y) ? `${y}, whose squared error overflows float32 (|y| > ${MAX_TARGET})` : String(y);
+    throw new UserInputError(`target of sample ${sample}${per > 1 ? ` (output ${i % per})` : ''} is ${what}`, { file: data.file, where: `key '${data.yKey}'` });
+  }
 }
 
 /** Mean loss over the rows of one chunk. `out` are logits when an activation is folded. */

@@ -16,7 +16,7 @@ import { looksLikeCheckpoint } from '../core/formats/detect';
 import { fmtNum } from '../cli/format';
 import { pathCandidateAt, pathCandidates, literalToPath, stringLiteralAt } from './pathLiterals';
 import type { Service } from './service';
-import { keyNumbers, lambdaMax, lambdaMin, pgbResidual, sharpnessOf, traceOf, verdictOf } from './resultView';
+import { evaluationLine, keyNumbers, lambdaMax, lambdaMinText, pgbResidual, sharpnessOf, traceOf, verdictOf, verdictText } from './resultView';
 
 export { stringLiteralAt };
 export const HOVER_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'json', 'jsonc', 'yaml', 'toml', 'shellscript'];
@@ -54,8 +54,8 @@ export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownSt
     const v = verdictOf(r);
     const nc = (x: number | undefined) => (x === undefined ? '—' : fmtNum(x));
     md.appendMarkdown('| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |\n|---|---|---|---|---|---|---|---|\n');
-    md.appendMarkdown(`| ${v ? `${v.kind}${typeof v.confidence === 'number' ? ` (${Math.round(100 * v.confidence)} %)` : v.confidence !== undefined ? ` (${v.confidence})` : ''}` : '—'} | ${fmtNum(r.loss)} | ${fmtNum(r.gradNorm)} | ${nc(lambdaMax(r))} | ${nc(lambdaMin(r))} | ${nc(traceOf(r))} | ${nc(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmtNum(pgbResidual(r))} |\n\n`);
-    md.appendMarkdown(`${r.lossFunction.kind} loss on ${path.basename(r.data.file)} (${r.samples} of ${r.data.total} samples, seed ${r.data.seed}) · ${new Date(r.computedAt).toLocaleString()} · ${r.backend}\n\n`);
+    md.appendMarkdown(`| ${v ? verdictText(v) : '—'} | ${fmtNum(r.loss)} | ${fmtNum(r.gradNorm)} | ${nc(lambdaMax(r))} | ${lambdaMinText(r)} | ${nc(traceOf(r))} | ${nc(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmtNum(pgbResidual(r))} |\n\n`);
+    md.appendMarkdown(`Evaluated on ${path.basename(r.data.file)}: ${evaluationLine(r)} · ${new Date(r.computedAt).toLocaleString()} · ${r.backend}\n\n`);
   } else md.appendMarkdown('Not diagnosed yet.\n\n');
   md.appendMarkdown(links);
   return md;

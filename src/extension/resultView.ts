@@ -8,14 +8,54 @@ import type { DiagnoseResult } from '../core/diagnose';
 export interface Verdict { kind: string; confidence?: number | string; reasons?: string[] }
 export type AnyResult = DiagnoseResult & { pgb?: { residual?: number }; verdict?: Verdict; theory?: unknown[] };
 
+/**
+ * The verdict to show. A result cached by an engine from before λ_min was always checked can say
+ * "local minimum" or "flat valley" without any smallest eigenvalue; it is shown as what was
+ * measured: "stationary (curvature not checked)".
+ */
 export function verdictOf(r: DiagnoseResult | undefined): Verdict | undefined {
   const v = (r as AnyResult | undefined)?.verdict;
-  return v && typeof v.kind === 'string' ? v : undefined;
+  if (!v || typeof v.kind !== 'string') return undefined;
+  if (/^(local minimum|flat valley)$/.test(v.kind) && !lambdaMinInfo(r)) {
+    return { kind: 'stationary (curvature not checked)', reasons: [...(v.reasons ?? []), `an earlier engine called this "${v.kind}" without computing λ_min: the curvature was not checked (diagnose again)`] };
+  }
+  return v;
 }
 export function lambdaMax(r: DiagnoseResult | undefined): number | undefined { return r?.hessian?.top?.[0]?.value; }
 export function lambdaMin(r: DiagnoseResult | undefined): number | undefined {
-  const b = r?.hessian?.bottom;
-  return b && b.length ? b[0].value : undefined;
+  return lambdaMinInfo(r)?.value;
+}
+
+/** λ_min: the requested bottom eigenvalue, else the quick estimate from the top run (newer results); with its status. */
+export function lambdaMinInfo(r: DiagnoseResult | undefined): { value: number; estimate: boolean; unresolved: boolean; bound?: number } | undefined {
+  const h = r?.hessian;
+  const e = h?.bottom?.length ? h.bottom[0] : h?.bottomEstimate;
+  if (!e || typeof e.value !== 'number') return undefined;
+  return { value: e.value, estimate: !h?.bottom?.length, unresolved: e.status === 'unresolved', bound: typeof e.bound === 'number' ? e.bound : undefined };
+}
+
+/** "−0.0720", "≈ −0.0720 (estimate)", "−0.00650 (unresolved)", or "—". */
+export function lambdaMinText(r: DiagnoseResult | undefined): string {
+  const i = lambdaMinInfo(r);
+  if (!i) return '—';
+  return `${i.estimate ? '≈ ' : ''}${fmt(i.value)}${i.unresolved ? ' (unresolved)' : i.estimate ? ' (estimate)' : ''}`;
+}
+
+/**
+ * How the network was evaluated, one line: mode, samples, loss and why, determinism. Older cached
+ * results have no `evaluation` field: the line is built from the fields they do have.
+ */
+export function evaluationLine(r: DiagnoseResult): string {
+  const e = (r as Partial<DiagnoseResult>).evaluation;
+  if (e && typeof e.summary === 'string') return e.summary;
+  const subset = r.samples < r.data.total;
+  return [subset ? `a seeded random subset of ${r.samples} of ${r.data.total} samples (seed ${r.data.seed})` : `all ${r.data.total} samples`, `${r.lossFunction.kind} loss (${r.lossFunction.reason})`].join('; ');
+}
+
+/** The verdict with its confidence: "saddle (93 %)"; kinds that claim nothing get no percentage. */
+export function verdictText(v: Verdict): string {
+  const claims = !/^undetermined$|curvature (not checked|unresolved)/.test(v.kind);
+  return `${v.kind}${claims && typeof v.confidence === 'number' ? ` (${Math.round(100 * v.confidence)} %)` : claims && v.confidence !== undefined ? ` (${v.confidence})` : ''}`;
 }
 export function traceOf(r: DiagnoseResult | undefined): number | undefined { return r?.hessian?.trace?.estimate; }
 export function sharpnessOf(r: DiagnoseResult | undefined): number | undefined {
@@ -32,8 +72,10 @@ export function verdictTone(r: DiagnoseResult | undefined, thresholds: { lambdaM
   if (!r) return 'none';
   const v = verdictOf(r);
   if (v) {
-    // the engine's verdicts: local minimum | flat valley | saddle | not stationary (src/core/diagnostics/verdict.ts)
+    // the engine's verdicts (VERDICT_KINDS in src/core/diagnostics/verdict.ts): local minimum | flat valley | saddle |
+    // not stationary | stationary (curvature not checked) | stationary (curvature unresolved) | undetermined
     const k = v.kind.toLowerCase();
+    if (/curvature (not checked|unresolved)|undetermined/.test(k)) return 'info'; // nothing claimed about the curvature
     if (/diverg|unstable|nan|explod|fail/.test(k)) return 'bad';
     if (/not.?stationary/.test(k)) return 'info'; // still moving: nothing wrong, nothing settled
     if (/saddle|sharp|edge|warn|plateau/.test(k)) return 'warn';

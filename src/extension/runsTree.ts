@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { discoverRuns, refreshRun, Run, RunCheckpoint } from '../core/logs/runs';
 import type { Service } from './service';
-import { fmt, keyNumbers, lambdaMax, verdictOf, verdictTone } from './resultView';
+import { evaluationLine, fmt, keyNumbers, lambdaMax, lambdaMinInfo, lambdaMinText, verdictOf, verdictText, verdictTone } from './resultView';
 import { isIgnoredPath } from './batch';
 import { extraIgnored } from './settings';
 
@@ -174,7 +174,7 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const md = new vscode.MarkdownString(`**${rel}**${c.step !== undefined ? ` — step ${c.step} (${c.by})` : ''}\n\n`);
     if (r) {
       const v = verdictOf(r);
-      md.appendMarkdown(`${v ? `verdict **${v.kind}**\n\n` : ''}loss ${fmt(r.loss)} · ‖∇L‖ ${fmt(r.gradNorm)}${lambdaMax(r) !== undefined ? ` · λ_max ${fmt(lambdaMax(r))}` : ''}\n\n${new Date(r.computedAt).toLocaleString()} on ${path.basename(r.data.file)}`);
+      md.appendMarkdown(`${v ? `verdict **${verdictText(v)}**\n\n` : ''}loss ${fmt(r.loss)} · ‖∇L‖ ${fmt(r.gradNorm)}${lambdaMax(r) !== undefined ? ` · λ_max ${fmt(lambdaMax(r))}` : ''}${lambdaMinInfo(r) ? ` · λ_min ${lambdaMinText(r)}` : ''}\n\n${new Date(r.computedAt).toLocaleString()} on ${path.basename(r.data.file)}: ${evaluationLine(r)}`);
     } else md.appendMarkdown('not diagnosed yet');
     it.tooltip = md;
     it.contextValue = r ? 'checkpoint.diagnosed' : 'checkpoint';

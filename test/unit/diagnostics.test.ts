@@ -309,9 +309,12 @@ describe('diagnostics suite', function () {
       const r2 = new Map(theoryRules(tanhWideOut, 'mse').map(r => [r.id, r]));
       assert.strictEqual(r2.get('piecewise-linear-spurious-minima')!.status, 'does not apply');
       assert.strictEqual(r2.get('depth-width')!.status, 'applies');
-      // a skip connection: out = dense2(dense1(x)) + x
-      const res: GraphModel = { ...relu, nodes: [...relu.nodes, { op: 'merge', inputs: [relu.outputs[0], relu.outputs[0]], outputs: ['sum'], attrs: { mode: 'add' }, name: 'add' }], outputs: ['sum'] };
+      // a skip connection: h1 + dense_1(h1) (h1 is an ancestor of the other operand)
+      const res: GraphModel = { ...relu, nodes: [...relu.nodes, { op: 'merge', inputs: ['dense_0/out', 'dense_1/out'], outputs: ['sum'], attrs: { mode: 'add' }, name: 'add' }], outputs: ['sum'] };
       assert.strictEqual(new Map(theoryRules(res, 'ce').map(r => [r.id, r])).get('residual')!.status, 'partial');
+      // h + h is not a skip connection
+      const twice: GraphModel = { ...relu, nodes: [...relu.nodes, { op: 'merge', inputs: [relu.outputs[0], relu.outputs[0]], outputs: ['sum'], attrs: { mode: 'add' }, name: 'add' }], outputs: ['sum'] };
+      assert.strictEqual(new Map(theoryRules(twice, 'ce').map(r => [r.id, r])).get('residual')!.status, 'does not apply');
     });
   });
 

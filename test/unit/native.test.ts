@@ -180,3 +180,22 @@ describe('native engine in the diagnostics worker: cancelling during a native ca
     }
   });
 });
+
+describe('native engine: determinism on the CPU provider', function () {
+  this.timeout(120000);
+  it('two HVPs and two gradients at the same point are bitwise equal (1 thread and every core)', async () => {
+    const { cnnTask } = await import('../../bench/native');
+    const { resolveLoss } = await import('../../src/core/loss');
+    const t = cnnTask([3, 8, 16], [true, true], 64, 10, 5);
+    for (const threads of [1, os.cpus().length]) {
+      const o = new OrtObjective(t.model, t.data, resolveLoss(t.model, t.data), { ep: 'cpu', threads, chunkSize: 24 });
+      try {
+        const v = Float32Array.from({ length: t.model.numParams }, (_, i) => Math.sin(i));
+        const [a, b] = [await o.hvp(t.model.theta, v), await o.hvp(t.model.theta, v)];
+        assert.ok(a.every((x, i) => Object.is(x, b[i])), `H·v differs between two runs (${threads} threads)`);
+        const [g1, g2] = [await o.valueAndGradient(t.model.theta), await o.valueAndGradient(t.model.theta)];
+        assert.ok(g1.loss === g2.loss && g1.gradient.every((x, i) => Object.is(x, g2.gradient[i])), `gradient differs (${threads} threads)`);
+      } finally { o.dispose(); }
+    }
+  });
+});

@@ -3,8 +3,11 @@
  * (layers, activations, widths, skip connections, special neurons) and the loss. Each rule cites
  * its paper, states its assumptions, and says whether the structural part of the assumptions holds
  * here; data assumptions are named but not checked. No rule claims more than its paper.
+ * The structure is read from normalised op kinds (src/core/model/opKinds.ts), so ONNX graphs
+ * (onnx.Relu, onnx.Add, Mul(h, h), Pow(h, 2)) read like Keras / TF.js layer graphs.
  */
 import type { GraphModel } from '../model/graph';
+import { opKinds } from '../model/opKinds';
 
 export interface TheoryRule {
   id: string;
@@ -16,8 +19,8 @@ export interface TheoryRule {
   evidence: string;
 }
 
-const PIECEWISE_LINEAR = new Set(['relu', 'leakyrelu', 'leaky_relu', 'prelu', 'relu6', 'linear', 'identity', 'hardtanh', 'abs']);
-const OUTPUT_ACTS = new Set(['softmax', 'sigmoid', 'linear', 'identity', 'logsoftmax', 'log_softmax']);
+const PIECEWISE_LINEAR = new Set(['relu', 'leaky_relu', 'prelu', 'relu6', 'clip', 'linear', 'hardtanh', 'abs']);
+const OUTPUT_ACTS = new Set(['softmax', 'sigmoid', 'linear', 'log_softmax']);
 
 export interface Structure {
   inputDim: number;
@@ -38,20 +41,17 @@ export function structureOf(model: GraphModel): Structure {
     seen.add(p.layer);
     widths.push(p.shape[p.outAxis ?? p.shape.length - 1]);
   }
+  // normalised op kinds (src/core/model/opKinds.ts): the same for ONNX, Keras and TF.js graphs
+  const kinds = opKinds(model);
   const acts: string[] = [];
-  const paramNames = new Set(model.params.map(p => p.name));
   let residual = false;
   const finalNode = model.nodes.find(n => n.outputs.includes(model.outputs[0]));
-  for (const n of model.nodes) {
-    const op = n.op.toLowerCase();
-    const a = String(n.attrs.activation ?? '').toLowerCase();
-    const isFinal = n === finalNode;
-    if (a && a !== 'linear' && !(isFinal && OUTPUT_ACTS.has(a))) acts.push(a);
-    if (['relu', 'leakyrelu', 'prelu', 'tanh', 'sigmoid', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'silu', 'hardsigmoid', 'mish', 'abs', 'square'].includes(op) && !(isFinal && OUTPUT_ACTS.has(op))) acts.push(op);
-    if (op === 'pow' && Number(n.attrs.exponent) === 2) acts.push('square');
-    const isAdd = op === 'add' || (op === 'merge' && n.attrs.mode === 'add');
-    if (isAdd && n.inputs.length >= 2 && n.inputs.every(i => !paramNames.has(i) && !model.constants.has(i))) residual = true;
-  }
+  model.nodes.forEach((n, i) => {
+    const k = kinds[i];
+    const a = k.activation;
+    if (a && a !== 'linear' && !(n === finalNode && OUTPUT_ACTS.has(a))) acts.push(a);
+    if (k.residual) residual = true;
+  });
   const specialNeurons = model.layers.some(l => /special/i.test(l.kind)) || Boolean((model as GraphModel & { penalty?: unknown[] }).penalty?.length);
   return { inputDim, widths, hiddenActivations: [...new Set(acts)], residual, specialNeurons, depth: widths.length };
 }
@@ -110,7 +110,7 @@ export function theoryRules(model: GraphModel, loss: string): TheoryRule[] {
     assumptions: 'a residual network (skip connections adding a block\'s input to its output) with the output structure of the paper; arbitrary nonlinearity and depth',
     status: s.residual ? 'partial' : 'does not apply',
     statement: 'every local minimum is no worse than the global minimum of the best linear predictor (and of the shallower model), with a bound that improves with depth; it does not say every local minimum is global',
-    evidence: s.residual ? 'skip connections (an add of two activations) found; the exact output structure the theorem needs is not checked' : 'no skip connection (add of two activations) in the graph',
+    evidence: s.residual ? 'a skip connection (an add of a tensor and a tensor computed from it, h + F(h)) found; the exact output structure the theorem needs is not checked' : 'no skip connection (an add of h and a tensor computed from h) in the graph',
   });
   return rules;
 }

@@ -40,7 +40,7 @@ export function siblingArchitecture(file: string): string | undefined {
 function withSiblingArchitecture(file: string, tensors: NamedTensor[]): GraphModel {
   const sibling = siblingArchitecture(file);
   if (!sibling) throw new UnsupportedError(`weights only: ${tensors.length} tensors but no architecture. Put the model's ONNX export beside it under the same stem (model.onnx for model.pt or model.step_100.pt) or a model.json; from a PyTorch script, the helper of 'Landscape: Set Up PyTorch Export' (landscape_lens.py) writes both. 'landscape inspect' shows the weights`, { file });
-  const paired = pairWithArchitecture(file, tensors, readCheckpoint(sibling), sibling);
+  const paired = pairWithArchitecture(file, tensors, readCheckpoint(sibling, { allowNonFinite: true }), sibling);
   return { ...paired, format: detectFormat(file)! };
 }
 
@@ -51,7 +51,33 @@ export type { CheckpointFormat } from './detect';
 /** Errors raised while running the graph name the file it came from (the architecture file for weights-only checkpoints). */
 function withSource(m: GraphModel, file: string): GraphModel { m.source ??= file; return m; }
 
-export function readCheckpoint(file: string): GraphModel {
+
+/**
+ * Read a checkpoint into a GraphModel. Non-finite weights (NaN, ±Inf) are refused here, naming the
+ * tensor and the element, because every loss, gradient and eigenvalue computed from them would be
+ * NaN; `{ allowNonFinite: true }` (used by `inspect`, which reports them) reads them anyway.
+ */
+export function readCheckpoint(file: string, opts: { allowNonFinite?: boolean } = {}): GraphModel {
+  const model = readAnyCheckpoint(file);
+  if (!opts.allowNonFinite) assertFiniteWeights(model, file);
+  return model;
+}
+
+/** Throws a UserInputError naming the first parameter tensor with a NaN/Inf value and the number of such values. */
+export function assertFiniteWeights(model: GraphModel, file: string): void {
+  for (const p of model.params) {
+    let first = -1, count = 0;
+    for (let i = 0; i < p.size; i++) if (!Number.isFinite(model.theta[p.offset + i])) { if (first < 0) first = i; count++; }
+    if (count) {
+      const v = model.theta[p.offset + first];
+      const idx: number[] = []; let r = first;
+      for (let d = p.shape.length - 1; d >= 0; d--) { idx.unshift(r % p.shape[d]); r = Math.floor(r / p.shape[d]); }
+      throw new UserInputError(`weight tensor '${p.name}' has ${count} non-finite value${count > 1 ? 's' : ''} (first: ${v} at index [${idx.join(', ')}], element ${first}): the loss, gradient and curvature would all be NaN`, { file, where: `tensor '${p.name}'` });
+    }
+  }
+}
+
+function readAnyCheckpoint(file: string): GraphModel {
   if (!fs.existsSync(file)) throw new UserInputError('checkpoint not found', { file });
   const fmt = detectFormat(file);
   switch (fmt) {

@@ -9,6 +9,18 @@
  * largest and the `bottom` smallest (most negative) Ritz values — has residual ≤ tol·max|θ|, after
  * at least `minIter` steps, and the requested Ritz values have moved by ≤ tol·max|θ| over the last
  * five steps (a small residual alone only says θ is near *some* eigenvalue).
+ * Error bars. For each returned Ritz pair: the residual bound — some eigenvalue λ lies in
+ * [θ − ‖r‖, θ + ‖r‖] (for symmetric A; rigorous up to the rounding of the products) — and the gap
+ * bound |λ − θ| ≤ ‖r‖²/gap (Kato–Temple; Parlett 1980, §11-5), gap = the distance from θ to the
+ * nearest other Ritz value less that value's residual, an estimate of the distance to the next
+ * eigenvalue (the bound assumes no eigenvalue was missed in between). `bound` is the smaller of the
+ * two. The extreme Ritz values are also one-sided (Cauchy interlacing): θ_max ≤ λ_max and
+ * θ_min ≥ λ_min, so `lower`/`upper` are [θ_max, θ_max + bound] at the top and [θ_min − bound, θ_min]
+ * at the bottom (interior pairs: θ ± bound). A caller may say how small each pair's bound must be
+ * (`requiredBound`, e.g. relative to a decision threshold); a pair that has not reached it when the
+ * budget runs out is `unresolved`, with an estimate of the extra products it would need
+ * (`extraMatvecs`, from the bound's geometric decrease over the last five steps).
+ *
  * Unlike power iteration with deflation (PyHessian, Yao et al. 2020) this resolves clustered
  * eigenvalues in one Krylov space and returns them sorted. When the Krylov space becomes
  * invariant (β ≈ 0) it continues from a fresh random vector orthogonal to it, so eigenvalues
@@ -20,7 +32,28 @@ import { dot, norm, axpy, scale, orthogonalise, combine } from './vec';
 import { tridiagEigen } from './tridiag';
 import { throwIfAborted } from '../errors';
 
-export interface RitzPair { value: number; residual: number; vector?: Float64Array }
+export interface RitzPair {
+  value: number;
+  /** ‖Ay − θy‖: some eigenvalue lies within it */
+  residual: number;
+  vector?: Float64Array;
+  /** distance to the nearest other Ritz value less its residual (Infinity when there is none) */
+  gap?: number;
+  /** min(residual, residual²/gap): the error bar reported */
+  bound?: number;
+  /** interval for the eigenvalue this pair approximates (one-sided at the extremes) */
+  lower?: number;
+  upper?: number;
+  /** 'converged': bound ≤ the required bound and the value has settled; else 'unresolved' */
+  status?: 'converged' | 'unresolved';
+  /** the bound this pair had to reach */
+  required?: number;
+  /** unresolved pairs: estimated further products to reach `required` (null: no estimate, the bound is not decreasing) */
+  extraMatvecs?: number | null;
+}
+
+/** What a `requiredBound` callback sees: the current Ritz pair, which end and rank it is, and the current extremes. */
+export interface PairView { side: 'top' | 'bottom'; rank: number; value: number; residual: number; bound: number; lower: number; upper: number; thetaMax: number; thetaMin: number }
 
 export interface LanczosOptions {
   top?: number;
@@ -35,6 +68,14 @@ export interface LanczosOptions {
   returnVectors?: boolean;
   /** recompute each returned pair's residual with one extra product (default: the Lanczos estimate) */
   trueResiduals?: boolean;
+  /**
+   * The bound each requested pair must reach (absolute). Default: tol·max|θ| on the residual (the
+   * classic relative test). With a callback, the pair's `bound` (gap-based) is tested instead, and
+   * the value must also have moved by no more than the required bound over the last five steps.
+   */
+  requiredBound?: (p: PairView) => number;
+  /** also return the Ritz pairs (with vectors) whose |θ| ≤ within(θ_max, θ_min), nearest zero first, at most `max` */
+  nearZero?: { within: (thetaMax: number, thetaMin: number) => number; max: number };
   signal?: AbortSignal;
   onProgress?: Progress;
 }
@@ -47,6 +88,8 @@ export interface LanczosResult {
   matvecs: number;
   /** all Ritz values of the final T, ascending */
   ritzValues: number[];
+  /** with `nearZero`: the Ritz pairs nearest zero, with unit vectors */
+  nearZero?: RitzPair[];
 }
 
 export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Promise<LanczosResult> {
@@ -57,6 +100,7 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
   const minIter = Math.min(n, o.minIter ?? (bottom > 0 ? Math.max(30, 10 + 2 * (top + bottom)) : 10 + 2 * (top + bottom)));
   const rng = new Rng(o.seed ?? 0);
   const history: number[][] = [];
+  const boundHistory: number[][] = [];
   const Q: Float64Array[] = [];
   const alpha: number[] = [], beta: number[] = [];
   let q = rng.normalVector(n); scale(1 / norm(q), q);
@@ -64,8 +108,24 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
   let eig = { values: [] as number[], vectors: [] as number[][] };
   let converged = false;
   let lastBeta = 0;
-  let wanted: number[] = [];
   const residualOf = (i: number): number => Math.abs(lastBeta * eig.vectors[eig.vectors.length - 1][i]);
+  // the requested pairs as (side, rank, index into eig.values): bottom ascending, then top descending
+  const requested = (k: number): { side: 'top' | 'bottom'; rank: number; i: number }[] => [
+    ...Array.from({ length: Math.min(bottom, k) }, (_, r) => ({ side: 'bottom' as const, rank: r, i: r })),
+    ...Array.from({ length: Math.min(top, k) }, (_, r) => ({ side: 'top' as const, rank: r, i: k - 1 - r })),
+  ];
+  const view = (side: 'top' | 'bottom', rank: number, i: number): PairView => {
+    const k = eig.values.length, v = eig.values[i], r = residualOf(i);
+    let gap = Infinity;
+    for (let j = 0; j < k; j++) if (j !== i) gap = Math.min(gap, Math.abs(eig.values[j] - v) - residualOf(j));
+    // the gap bound needs a neighbouring Ritz value (with a single one nothing is known about the gap)
+    const bound = Number.isFinite(gap) && gap > r ? Math.min(r, (r * r) / gap) : r;
+    const lower = side === 'top' && rank === 0 ? v : v - bound;
+    const upper = side === 'bottom' && rank === 0 ? v : v + bound;
+    return { side, rank, value: v, residual: r, bound, lower, upper, thetaMax: eig.values[k - 1], thetaMin: eig.values[0] };
+  };
+  const required = (p: PairView, scaleA: number): number => (o.requiredBound ? Math.max(0, o.requiredBound(p)) : tol * scaleA);
+  const tested = (p: PairView): number => (o.requiredBound ? p.bound : p.residual);
   for (let j = 0; j < maxIter; j++) {
     throwIfAborted(o.signal);
     Q.push(q);
@@ -80,17 +140,16 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     const k = eig.values.length;
     const scaleA = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[k - 1]), 1e-300);
     lastBeta = b;
-    const idx = new Set<number>();
-    for (let i = 0; i < Math.min(top, k); i++) idx.add(k - 1 - i);
-    for (let i = 0; i < Math.min(bottom, k); i++) idx.add(i);
-    wanted = [...idx];
-    // requested Ritz values (bottom ascending, then top descending), to test that they have settled
-    const tracked = [...Array.from({ length: Math.min(bottom, k) }, (_, i) => eig.values[i]), ...Array.from({ length: Math.min(top, k) }, (_, i) => eig.values[k - 1 - i])];
+    const req = requested(k);
+    const views = req.map(r => view(r.side, r.rank, r.i));
+    const tracked = views.map(p => p.value);
     history.push(tracked);
-    const settled = history.length > 5 && history[history.length - 6].length === tracked.length && tracked.every((t, i) => Math.abs(t - history[history.length - 6][i]) <= tol * scaleA);
+    boundHistory.push(views.map(tested));
+    const prev = history.length > 5 && history[history.length - 6].length === tracked.length ? history[history.length - 6] : undefined;
     // a small residual alone says θ is near *some* eigenvalue; interior-looking extremes (a bulk at
     // zero with small negative outliers) also need the extreme Ritz values to have stopped moving
-    const done = k >= top && k >= bottom && (k >= minIter || k >= n) && (settled || k >= n) && wanted.every(i => residualOf(i) <= tol * scaleA);
+    const settled = views.every((p, x) => (prev ? Math.abs(p.value - prev[x]) <= (o.requiredBound ? required(p, scaleA) : tol * scaleA) : k >= n));
+    const done = k >= top && k >= bottom && (k >= minIter || k >= n) && (settled || k >= n) && views.every(p => tested(p) <= required(p, scaleA));
     o.onProgress?.({ stage: 'lanczos', done: j + 1, total: maxIter, partial: { top: eig.values.slice(-top).reverse(), iterations: j + 1 } });
     const invariant = b <= 1e-10 * scaleA;
     // at an invariant subspace every Ritz pair is exact, but a repeated eigenvalue may still be
@@ -99,8 +158,8 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     if (j === maxIter - 1) { converged = done; break; }
     if (invariant) {
       // invariant subspace: restart from a random vector orthogonal to it (T gets a zero off-diagonal)
-      let r = rng.normalVector(n); orthogonalise(r, Q);
-      let rn = norm(r);
+      const r = rng.normalVector(n); orthogonalise(r, Q);
+      const rn = norm(r);
       if (rn < 1e-8) { converged = true; break; } // the whole space is spanned
       scale(1 / rn, r); q = r; b = 0;
     } else {
@@ -109,8 +168,17 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     beta.push(b);
   }
   const k = eig.values.length;
-  const pair = async (i: number): Promise<RitzPair> => {
-    const p: RitzPair = { value: eig.values[i], residual: residualOf(i) };
+  const scaleA = Math.max(Math.abs(eig.values[0] ?? 0), Math.abs(eig.values[k - 1] ?? 0), 1e-300);
+  const last = history[history.length - 1] ?? [], prev5 = history.length > 5 ? history[history.length - 6] : undefined;
+  const req = requested(k);
+  const pair = async (side: 'top' | 'bottom', rank: number, i: number): Promise<RitzPair> => {
+    const v = view(side, rank, i);
+    const x = req.findIndex(r => r.side === side && r.rank === rank);
+    const need = required(v, scaleA);
+    const movedOk = converged || (prev5 !== undefined && prev5.length === last.length && Math.abs(v.value - prev5[x]) <= need);
+    const ok = converged || (tested(v) <= need && movedOk);
+    const p: RitzPair = { value: v.value, residual: v.residual, gap: gapOf(i), bound: v.bound, lower: v.lower, upper: v.upper, status: ok ? 'converged' : 'unresolved', required: need };
+    if (!ok) p.extraMatvecs = extraSteps(boundHistory.map(h => h[x]).filter(z => z !== undefined), need);
     if (o.returnVectors || o.trueResiduals) {
       const s = eig.vectors.map(row => row[i]);
       const y = combine(Q, s);
@@ -124,10 +192,40 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     }
     return p;
   };
+  function gapOf(i: number): number {
+    let gap = Infinity;
+    for (let j = 0; j < k; j++) if (j !== i) gap = Math.min(gap, Math.abs(eig.values[j] - eig.values[i]) - residualOf(j));
+    return gap;
+  }
   const topPairs: RitzPair[] = [], bottomPairs: RitzPair[] = [];
-  for (let i = 0; i < Math.min(top, k); i++) topPairs.push(await pair(k - 1 - i));
-  for (let i = 0; i < Math.min(bottom, k); i++) bottomPairs.push(await pair(i));
-  return { top: topPairs, bottom: bottomPairs, iterations: alpha.length, converged, matvecs, ritzValues: eig.values };
+  for (let r = 0; r < Math.min(top, k); r++) topPairs.push(await pair('top', r, k - 1 - r));
+  for (let r = 0; r < Math.min(bottom, k); r++) bottomPairs.push(await pair('bottom', r, r));
+  let nearZero: RitzPair[] | undefined;
+  if (o.nearZero && k > 0) {
+    const within = o.nearZero.within(eig.values[k - 1], eig.values[0]);
+    const idx = eig.values.map((v, i) => i).filter(i => Math.abs(eig.values[i]) <= within).sort((a, b) => Math.abs(eig.values[a]) - Math.abs(eig.values[b])).slice(0, o.nearZero.max);
+    nearZero = idx.map(i => {
+      const y = combine(Q, eig.vectors.map(row => row[i]));
+      scale(1 / norm(y), y);
+      const r = residualOf(i), gap = gapOf(i), bound = Number.isFinite(gap) && gap > r ? Math.min(r, (r * r) / gap) : r;
+      return { value: eig.values[i], residual: r, gap, bound, lower: eig.values[i] - bound, upper: eig.values[i] + bound, vector: y };
+    });
+  }
+  return { top: topPairs, bottom: bottomPairs, iterations: alpha.length, converged, matvecs, ritzValues: eig.values, ...(nearZero ? { nearZero } : {}) };
+}
+
+/**
+ * Further steps for a bound to fall from its last value to `target`, extrapolating its geometric
+ * decrease over the last five steps; null when it is not decreasing (no estimate possible).
+ */
+export function extraSteps(bounds: number[], target: number): number | null {
+  const n = bounds.length;
+  if (n < 6 || !(target > 0)) return null;
+  const now = bounds[n - 1], then = bounds[n - 6];
+  if (!(now > target)) return 1;
+  if (!(now > 0 && then > now)) return null;
+  const rate = Math.pow(now / then, 1 / 5);
+  return Math.max(1, Math.ceil(Math.log(target / now) / Math.log(rate)));
 }
 
 /** Plain Lanczos tridiagonalisation of `steps` steps from a given unit start vector (used by SLQ). */

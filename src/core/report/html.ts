@@ -27,7 +27,7 @@ export function summaryRows(input: ReportInput): SummaryRow[] {
     rows.push({
       run: run.name, checkpoint: c.label, step: c.step ?? null,
       loss: r?.loss ?? null, gradNorm: r?.gradNorm ?? null,
-      lambdaMax: r?.hessian?.top[0]?.value ?? null, lambdaMin: r?.hessian?.bottom[0]?.value ?? null,
+      lambdaMax: r?.hessian?.top[0]?.value ?? null, lambdaMin: r?.hessian?.bottom[0]?.value ?? r?.hessian?.bottomEstimate?.value ?? null,
       trace: r?.hessian?.trace?.estimate ?? null,
       keskar: r?.sharpness?.keskar.find(k => k.epsilon === 1e-3 && k.subspace === null)?.value ?? null,
       pgbRelative: r?.pgb?.relative ?? null,
@@ -39,12 +39,17 @@ export function summaryRows(input: ReportInput): SummaryRow[] {
   return rows;
 }
 
+/** Kinds that make no claim about the point (no confidence shown). */
+function claimsNothing(kind: string): boolean { return kind === 'undetermined' || /curvature (not checked|unresolved)/.test(kind); }
+/** CSS class suffix of a verdict kind: "stationary (curvature not checked)" → "stationary-curvature-not-checked". */
+export function verdictClass(kind: string): string { return kind.replace(/[^a-z]+/g, '-').replace(/-$/, ''); }
+
 /** Plain-text table of the summary (the CLI prints it). */
 export function summaryText(rows: SummaryRow[]): string {
   const f = (x: number | null, d = 4) => (x === null ? '—' : Math.abs(x) !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? x.toExponential(d - 2) : x.toPrecision(d));
   const head = ['run', 'checkpoint', 'step', 'loss', '‖g‖', 'λ_max', 'λ_min', 'ε-sharp', 'PGB r/L', 'max|a|', 'verdict'];
   const body = rows.map(r => [r.run, r.checkpoint, r.step === null ? '—' : String(r.step), f(r.loss), f(r.gradNorm, 3), f(r.lambdaMax), f(r.lambdaMin, 3), f(r.keskar, 3), f(r.pgbRelative, 3), f(r.maxAbsA, 3),
-    r.error ? `error: ${r.error}` : r.verdict + (r.confidence !== null && r.verdict !== 'undetermined' ? ` (${Math.round(100 * r.confidence)} %)` : '')]);
+    r.error ? `error: ${r.error}` : r.verdict + (r.confidence !== null && !claimsNothing(r.verdict) ? ` (${Math.round(100 * r.confidence)} %)` : '')]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map(b => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd();
   return [line(head), line(w.map(n => '─'.repeat(n))), ...body.map(line)].join('\n');
@@ -77,7 +82,7 @@ function pageData(input: ReportInput): unknown {
 export function renderReport(input: ReportInput): string {
   const rows = summaryRows(input);
   const f = (x: number | null, d = 4) => (x === null ? '—' : Math.abs(x) !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? x.toExponential(d - 2) : x.toPrecision(d));
-  const summary = rows.map(r => `<tr><td>${esc(r.run)}</td><td title="${esc(r.checkpoint)}">${esc(r.checkpoint)}</td><td class="n">${r.step ?? '—'}</td><td class="n">${f(r.loss)}</td><td class="n">${f(r.gradNorm, 3)}</td><td class="n">${f(r.lambdaMax)}</td><td class="n">${f(r.lambdaMin, 3)}</td><td class="n">${f(r.trace)}</td><td class="n">${f(r.keskar, 3)}</td><td class="n">${f(r.pgbRelative, 3)}</td><td class="n">${f(r.maxAbsA, 3)}</td><td><span class="v v-${esc(r.verdict.replace(/ /g, '-'))}">${esc(r.error ? 'error' : r.verdict)}</span>${r.confidence !== null && r.verdict !== 'undetermined' ? ` <small>${Math.round(100 * r.confidence)} %</small>` : ''}${r.error ? `<div class="err">${esc(r.error)}</div>` : ''}</td></tr>`).join('\n');
+  const summary = rows.map(r => `<tr><td>${esc(r.run)}</td><td title="${esc(r.checkpoint)}">${esc(r.checkpoint)}</td><td class="n">${r.step ?? '—'}</td><td class="n">${f(r.loss)}</td><td class="n">${f(r.gradNorm, 3)}</td><td class="n">${f(r.lambdaMax)}</td><td class="n">${f(r.lambdaMin, 3)}</td><td class="n">${f(r.trace)}</td><td class="n">${f(r.keskar, 3)}</td><td class="n">${f(r.pgbRelative, 3)}</td><td class="n">${f(r.maxAbsA, 3)}</td><td><span class="v v-${esc(verdictClass(r.verdict))}">${esc(r.error ? 'error' : r.verdict)}</span>${r.confidence !== null && !claimsNothing(r.verdict) ? ` <small>${Math.round(100 * r.confidence)} %</small>` : ''}${r.error ? `<div class="err">${esc(r.error)}</div>` : ''}</td></tr>`).join('\n');
   const data = JSON.stringify(pageData(input)).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -92,7 +97,7 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 32px 0 8p
 table { border-collapse: collapse; width: 100%; font-size: 13px; } th, td { border-bottom: 1px solid var(--border); padding: 4px 6px; text-align: left; vertical-align: top; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .v { padding: 1px 6px; border-radius: 8px; font-size: 12px; white-space: nowrap; border: 1px solid var(--border); }
-.v-local-minimum { background: #1a7f3733; } .v-saddle { background: #bf870033; } .v-not-stationary { background: #cf222e33; } .v-flat-valley { background: #0969da33; } .v-error { background: #cf222e55; }
+.v-local-minimum { background: #1a7f3733; } .v-saddle { background: #bf870033; } .v-not-stationary { background: #cf222e33; } .v-flat-valley { background: #0969da33; } .v-stationary-curvature-not-checked, .v-stationary-curvature-unresolved, .v-undetermined { background: #6e768133; } .v-error { background: #cf222e55; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 12px; }
 .card { background: var(--card); border: 1px solid var(--border); border-radius: 6px; padding: 10px; }
 .card canvas { width: 100% !important; height: 220px !important; }
@@ -170,13 +175,13 @@ const PAGE_SCRIPT = String.raw`
     across('PGB residual r/L across checkpoints', function (r) { return r.pgb ? r.pgb.relative : null; }, 'r/L');
     across('max |a_k| of the special neurons', function (r) { return r.specialNeurons ? r.specialNeurons.maxAbsA : null; }, 'max |a_k|');
     run.checkpoints.forEach(function (c) {
-      var d = el('details'); d.appendChild(el('summary', {}, esc(c.label) + (c.step !== null ? ' · step ' + c.step : '') + (c.result && c.result.verdict ? ' · <span class="v v-' + c.result.verdict.kind.replace(/ /g, '-') + '">' + esc(c.result.verdict.kind) + '</span>' : '') + (c.error ? ' · <span class="err">' + esc(c.error) + '</span>' : '')));
+      var d = el('details'); d.appendChild(el('summary', {}, esc(c.label) + (c.step !== null ? ' · step ' + c.step : '') + (c.result && c.result.verdict ? ' · <span class="v v-' + c.result.verdict.kind.replace(/[^a-z]+/g, '-').replace(/-$/, '') + '">' + esc(c.result.verdict.kind) + '</span>' : '') + (c.error ? ' · <span class="err">' + esc(c.error) + '</span>' : '')));
       sec.appendChild(d);
       var r = c.result; if (!r) return;
       var info = el('div', { class: 'card' });
-      var rows = [['loss', fmt(r.loss)], ['‖∇L‖', fmt(r.gradNorm)], ['parameters', r.params], ['data', esc(r.data.file) + ' (' + r.samples + ' samples)'], ['backend', esc(r.backend)], ['computed', esc(r.computedAt)]];
+      var rows = [['loss', fmt(r.loss)], ['‖∇L‖', fmt(r.gradNorm)], ['parameters', r.params], ['data', esc(r.data.file) + ' (' + r.samples + ' samples)'], ['evaluated', r.evaluation ? esc(r.evaluation.summary) : '—'], ['λ_min', r.hessian && r.hessian.bottom && r.hessian.bottom.length ? fmt(r.hessian.bottom[0].value) + (r.hessian.bottom[0].status === 'unresolved' ? ' (unresolved)' : '') : r.hessian && r.hessian.bottomEstimate ? '≈ ' + fmt(r.hessian.bottomEstimate.value) + (r.hessian.bottomEstimate.status === 'unresolved' ? ' (unresolved)' : ' (estimate)') : '—'], ['backend', esc(r.backend)], ['computed', esc(r.computedAt)]];
       info.innerHTML = '<table>' + rows.map(function (x) { return '<tr><th>' + x[0] + '</th><td>' + x[1] + '</td></tr>'; }).join('') + '</table>' +
-        (r.verdict ? '<h3>Verdict: ' + esc(r.verdict.kind) + (r.verdict.kind !== 'undetermined' ? ' (confidence ' + Math.round(100 * r.verdict.confidence) + ' %)' : '') + '</h3><ul>' + r.verdict.reasons.map(function (x) { return '<li>' + esc(x) + '</li>'; }).join('') + '</ul>' : '') +
+        (r.verdict ? '<h3>Verdict: ' + esc(r.verdict.kind) + (!/^undetermined$|curvature (not checked|unresolved)/.test(r.verdict.kind) ? ' (confidence ' + Math.round(100 * r.verdict.confidence) + ' %)' : '') + '</h3><ul>' + r.verdict.reasons.map(function (x) { return '<li>' + esc(x) + '</li>'; }).join('') + '</ul>' : '') +
         (r.theory ? '<h3>What theory says</h3><ul>' + r.theory.filter(function (t) { return t.status !== 'does not apply'; }).map(function (t) { return '<li><b>[' + esc(t.status) + ']</b> ' + esc(t.statement) + ' <small>— ' + esc(t.paper) + '</small></li>'; }).join('') + '</ul>' : '');
       d.appendChild(info);
       var g2 = el('div', { class: 'grid' }); d.appendChild(g2);
