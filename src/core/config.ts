@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError } from './errors';
+import { readRegularText } from './safeFs';
 
 export interface CheckpointConfig {
   glob: string;
@@ -33,7 +34,8 @@ const KEYS: Record<string, 'string' | 'number' | 'integer'> = { glob: 'string', 
 
 export function loadConfig(file: string): LandscapeConfig {
   let j: unknown;
-  try { j = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { throw new UserInputError(`cannot read ${CONFIG_NAME}: ${(e as Error).message}`, { file }); }
+  const text = readRegularText(file, { what: CONFIG_NAME, maxBytes: 16 * 2 ** 20 });
+  try { j = JSON.parse(text); } catch (e) { throw new UserInputError(`cannot read ${CONFIG_NAME}: ${(e as Error).message}`, { file }); }
   const o = j as { checkpoints?: unknown };
   if (!o || typeof o !== 'object' || !Array.isArray(o.checkpoints)) throw new UserInputError(`expected {"checkpoints": [{"glob": …, "data": …}, …]}`, { file, where: 'field checkpoints' });
   const checkpoints = o.checkpoints.map((e, i) => {
