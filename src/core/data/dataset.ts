@@ -12,9 +12,10 @@ import { parseNpz } from './npz';
 import { parseNpy } from './npy';
 import { Rng } from '../rng';
 import { inflateSync } from 'fflate';
-import { zipDirectory, openNpzRows, RowSource, ZipMember } from './stream';
+import { zipDirectory, openNpzRows, RowSource, ZipMember, memberDataStart } from './stream';
+import { checkCrc, DEFAULT_ZIP_LIMITS } from './zip';
 import { readCsvDataset, readJsonlDataset } from './tabular';
-import { openRegular, readRegularFile, regularSize } from '../safeFs';
+import { openRegular, readAt, readRegularFile, regularSize } from '../safeFs';
 
 export type Targets =
   | { kind: 'labels'; data: Int32Array; numClasses: number }
@@ -181,13 +182,13 @@ function openLargeNpz(file: string, opts: DatasetOptions, budget: number): Datas
 }
 
 function readSmallMember(fd: number, file: string, m: ZipMember): NdArray {
-  const lh = Buffer.alloc(30);
-  fs.readSync(fd, lh, 0, 30, m.localHeaderOffset);
-  const start = m.localHeaderOffset + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
-  const raw = Buffer.alloc(m.compressedSize);
-  fs.readSync(fd, raw, 0, m.compressedSize, start);
-  const bytes = m.method === 0 ? raw : m.method === 8 ? inflateSync(raw, { out: new Uint8Array(m.size) }) : undefined;
+  const start = memberDataStart(fd, file, m);
+  if (m.method === 8 && m.size > DEFAULT_ZIP_LIMITS.maxRatio * Math.max(1, m.compressedSize)) throw new UserInputError(`zip member '${m.name}' would inflate ${m.compressedSize} bytes to ${m.size}; refused as a possible decompression bomb`, { file });
+  const raw = readAt(fd, start, m.compressedSize);
+  let bytes: Uint8Array | undefined;
+  try { bytes = m.method === 0 ? raw : m.method === 8 ? inflateSync(raw, { out: new Uint8Array(m.size) }) : undefined; } catch (e) { throw new UserInputError(`corrupt zip member '${m.name}': ${(e as Error).message}`, { file }); }
   if (!bytes) throw new UserInputError(`member '${m.name}' uses zip compression method ${m.method} (expected stored or deflate)`, { file });
+  checkCrc(bytes, m.crc32, m.name, file);
   return parseNpy(bytes, `${file}:${m.name}`);
 }
 
