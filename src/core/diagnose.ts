@@ -11,6 +11,7 @@ import { TfObjective } from './objective';
 import { initBackend, backendLabel, BackendPreference } from './backend';
 import { lossAndGradient } from './diagnostics/basic';
 import { throwIfAborted, UserInputError } from './errors';
+import { checkSpectrumOptions } from './limits';
 import type { HessianResult } from './diagnostics/hessian';
 import { specialNeuronsReport, SpecialNeuronsReport } from './surgery/specialNeurons';
 
@@ -117,6 +118,8 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
   throwIfAborted(signal);
   onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });
   const model = readCheckpoint(opts.checkpoint);
+  // sizes against the model before the data is loaded (a k beyond the parameter count never ends)
+  checkSpectrumOptions(opts, model.numParams, opts.checkpoint);
   const seed = opts.seed ?? 0;
   const data = loadDataset(opts.data, { xKey: opts.xKey, yKey: opts.yKey, target: opts.target, samples: opts.samples, seed, maxResidentBytes: opts.maxResidentMb !== undefined ? opts.maxResidentMb * 2 ** 20 : undefined });
   if ((opts.inputScale !== undefined && opts.inputScale !== 1) || (opts.inputShift !== undefined && opts.inputShift !== 0)) {
