@@ -176,7 +176,7 @@ function addDiagnoseFlags(cmd: Command, o: { defaults: boolean }): Command {
     .option('--trace-hvps <n>', 'trace: HVP budget', intArg('--trace-hvps'), 150)
     .option('--density', 'Hessian spectral density (stochastic Lanczos quadrature)')
     .option('--density-probes <n>', 'density: random probes', intArg('--density-probes'), 4)
-    .option('--density-steps <n>', `density: Lanczos steps per probe (at most ${LIMITS.densitySteps} and the parameter count)`, intArg('--density-steps'), 40)
+    .option('--density-steps <n>', `density: Lanczos steps per probe (at most ${LIMITS.densitySteps})`, intArg('--density-steps'), 40)
     .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
     .option('--max-resident-mb <n>', 'inputs larger than this are streamed from the .npz (stored members) instead of loaded', intArg('--max-resident-mb'), 1024)
     .option('--slice <kinds>', 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)')
