@@ -14,7 +14,7 @@ export type BackendPreference = typeof BACKENDS[number];
 export const LIMITS = {
   /** Lanczos steps per density probe. */
   densitySteps: 1000,
-  densityProbes: 1000,
+  densityProbes: 100000,
   /** HVP budgets (Lanczos --max-iter, trace --trace-hvps, PGB iterations). */
   hvps: 100000,
   /** training / retraining steps */
