@@ -83,22 +83,24 @@ export function regularSize(file: string, what = 'file'): number {
  * or after resolving symlinks (of the file or of any folder on the way), it leaves the folder's
  * real path. Returns the real path.
  */
-export function containedPath(folder: string, relPath: string, what: string, ctx: { file: string; where?: string }): string {
-  if (path.isAbsolute(relPath) || /^[A-Za-z]:/.test(relPath)) throw new UserInputError(`${what} path '${relPath}' is absolute; it must stay inside the checkpoint's folder; refused`, ctx);
+export function containedPath(folder: string, relPath: string, what: string, ctx: { file: string; where?: string; folderLabel?: string }): string {
+  const label = ctx.folderLabel ?? "the checkpoint's folder";
+  ctx = { file: ctx.file, where: ctx.where };
+  if (path.isAbsolute(relPath) || /^[A-Za-z]:/.test(relPath)) throw new UserInputError(`${what} path '${relPath}' is absolute; it must stay inside ${label}; refused`, ctx);
   const base = path.resolve(folder);
   const full = path.resolve(base, relPath);
   const rel = path.relative(base, full);
-  if (rel === '' || rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) throw new UserInputError(`${what} path '${relPath}' leaves the checkpoint's folder; refused`, ctx);
+  if (rel === '' || rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) throw new UserInputError(`${what} path '${relPath}' leaves ${label}; refused`, ctx);
   let realBase: string, real: string;
-  try { realBase = fs.realpathSync(base); } catch (e) { throw new UserInputError(`cannot resolve the checkpoint's folder: ${code(e)}`, ctx); }
+  try { realBase = fs.realpathSync(base); } catch (e) { throw new UserInputError(`cannot resolve ${label}: ${code(e)}`, ctx); }
   try { real = fs.realpathSync(full); } catch (e) { throw new UserInputError(`cannot read ${what} '${relPath}': ${code(e)}`, ctx); }
   const r2 = path.relative(realBase, real);
-  if (r2 === '' || r2 === '..' || r2.startsWith('..' + path.sep) || path.isAbsolute(r2)) throw new UserInputError(`${what} '${relPath}' resolves (through a symlink) to ${real}, outside the checkpoint's folder; refused`, ctx);
+  if (r2 === '' || r2 === '..' || r2.startsWith('..' + path.sep) || path.isAbsolute(r2)) throw new UserInputError(`${what} '${relPath}' resolves (through a symlink) to ${real}, outside ${label}; refused`, ctx);
   return real;
 }
 
 /** Open `relPath` inside `folder` (see containedPath) as a regular file. */
-export function openContained(folder: string, relPath: string, what: string, ctx: { file: string; where?: string }): OpenedFile {
+export function openContained(folder: string, relPath: string, what: string, ctx: { file: string; where?: string; folderLabel?: string }): OpenedFile {
   const real = containedPath(folder, relPath, what, ctx);
   const f = openRegular(real, `${what} '${relPath}'`, { file: ctx.file, where: ctx.where });
   return f;

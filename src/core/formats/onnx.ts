@@ -73,7 +73,7 @@ export function tensorFromProto(t: TensorP, file: string, modelDir: string): Onn
     const kv = Object.fromEntries((t.externalData ?? []).map(e => [e.key, e.value]));
     if (!kv.location) throw new UserInputError(`tensor '${name}': external data without a location`, { file, where: `initializer '${name}'` });
     // contained in the model's real folder (symlinks resolved), a regular file, opened without blocking
-    const { fd, size } = openContained(modelDir, kv.location, `tensor '${name}': external data`, { file, where: `initializer '${name}'` });
+    const { fd, size } = openContained(modelDir, kv.location, `tensor '${name}': external data`, { file, where: `initializer '${name}'`, folderLabel: "the model's folder" });
     try {
       const offset = Number(kv.offset ?? 0), length = kv.length !== undefined ? Number(kv.length) : size - offset;
       if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 && offset + length <= size)) throw new UserInputError(`tensor '${name}': external data range [${offset}, ${offset + length}) is outside '${kv.location}' (${size} bytes)`, { file, where: `initializer '${name}'` });
