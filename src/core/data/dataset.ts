@@ -12,7 +12,7 @@ import { parseNpz } from './npz';
 import { parseNpy } from './npy';
 import { Rng } from '../rng';
 import { inflateSync } from 'fflate';
-import { zipDirectory, openNpzRows, RowSource, ZipMember, memberDataStart } from './stream';
+import { zipDirectory, openNpzRows, RowSource, ZipMember, memberDataStart, checkMemberCrc } from './stream';
 import { checkCrc, DEFAULT_ZIP_LIMITS } from './zip';
 import { readCsvDataset, readJsonlDataset } from './tabular';
 import { openRegular, readAt, readRegularFile, regularSize } from '../safeFs';
@@ -151,6 +151,7 @@ function openLargeNpz(file: string, opts: DatasetOptions, budget: number): Datas
     }
     const rowLen = src.rowShape.reduce((a, b) => a * b, 1);
     if (src.rows * rowLen * 4 <= budget) return undefined;
+    checkMemberCrc(fd, file, xm); // one sequential pass before any row is used
     const ym = members.find(mm => mm.name === `${yKey}.npy`);
     if (!ym) throw new UserInputError(`no array named '${yKey}' (keys: ${members.filter(mm => mm.name.endsWith('.npy')).map(mm => mm.name.slice(0, -4)).join(', ')}); choose one with --y-key`, { file, where: `key '${yKey}'` });
     const ya = readSmallMember(fd, file, ym);

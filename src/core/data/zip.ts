@@ -8,18 +8,8 @@ import { unzipSync } from 'fflate';
 import { UserInputError } from '../errors';
 import { zipDirectoryOf } from './stream';
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; t[n] = c >>> 0; }
-  return t;
-})();
-
-/** CRC-32 (ISO-HDLC, the zip checksum: reflected polynomial 0xEDB88320). */
-export function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from './crc32';
+export { crc32 };
 
 /** Refuse a member whose data does not have the CRC-32 its central-directory entry records. */
 export function checkCrc(data: Uint8Array, expected: number, member: string, file: string): void {
