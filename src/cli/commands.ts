@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
 import { renderDiagnose, fmtNum, table } from './format';
 import { progressBar } from './progress';
-import { writeNew } from './main';
+import { prepareOutputs, writeAllNew, writeNew } from './output';
 
 type Opts = Record<string, unknown>;
 
@@ -17,6 +17,8 @@ export async function compareCommand(a: string, b: string, o: Opts, oa: Diagnose
   // the same data for both (that of the first checkpoint unless --data says otherwise)
   const optsA: DiagnoseOptions = { ...oa, top: oa.top ?? 1, bottom: oa.bottom ?? 1, slices: [...(oa.slices ?? []).filter(s => s !== 'interp'), 'interp'], withCheckpoint: b };
   const optsB: DiagnoseOptions = { ...ob, data: oa.data, dataHow: oa.dataHow, top: ob.top ?? 1, bottom: ob.bottom ?? 1, slices: (ob.slices ?? []).filter(s => s !== 'interp') };
+  const outFile = o.out === undefined ? undefined : String(o.out), htmlFile = o.html === undefined ? undefined : String(o.html);
+  prepareOutputs([outFile, htmlFile]);
   try {
     bar.prefix('checkpoint 1/2');
     const ra = await diagnose(optsA, undefined, p => bar.update(p));
@@ -24,11 +26,10 @@ export async function compareCommand(a: string, b: string, o: Opts, oa: Diagnose
     const rb = await diagnose(optsB, undefined, p => bar.update(p));
     const interp = (ra.slices as { kind: string; barrier?: number; barrierAt?: number }[] | undefined)?.find(s => s.kind === 'interp');
     const out = { a: ra, b: rb, interpolation: interp ?? null };
-    if (o.out) writeNew(String(o.out), JSON.stringify(out, null, 2) + '\n');
-    if (o.html) {
-      const { renderReport } = await import('../core/report/html');
-      writeNew(String(o.html), renderReport({ title: 'Landscape Lens — compare', subtitle: `${ra.checkpoint} vs ${rb.checkpoint}.`, runs: [{ name: 'compare', dir: path.dirname(ra.checkpoint), series: [], checkpoints: [{ path: ra.checkpoint, label: `A: ${a}`, result: ra }, { path: rb.checkpoint, label: `B: ${b}`, result: rb }] }] }));
-    }
+    const { renderReport } = await import('../core/report/html');
+    writeAllNew([{ file: outFile, text: () => JSON.stringify(out, null, 2) + '\n' }, {
+      file: htmlFile, text: () => renderReport({ title: 'Landscape Lens — compare', subtitle: `${ra.checkpoint} vs ${rb.checkpoint}.`, runs: [{ name: 'compare', dir: path.dirname(ra.checkpoint), series: [], checkpoints: [{ path: ra.checkpoint, label: `A: ${a}`, result: ra }, { path: rb.checkpoint, label: `B: ${b}`, result: rb }] }] }),
+    }]);
     if (o.json) { process.stdout.write(JSON.stringify(out, null, 2) + '\n'); return; }
     const row = (k: string, f: (r: DiagnoseResult) => number | string | undefined): [string, string] => [k, `${fmtS(f(ra))}  |  ${fmtS(f(rb))}`];
     const rows: [string, string][] = [
@@ -47,13 +48,15 @@ function fmtS(x: number | string | undefined): string { return typeof x === 'num
 
 export async function sliceCommand(o: Opts, opts: DiagnoseOptions): Promise<void> {
   const { diagnose } = await import('../core/diagnose');
+  const outFile = o.out === undefined ? undefined : String(o.out), htmlFile = o.html === undefined ? undefined : String(o.html);
+  prepareOutputs([outFile, htmlFile]);
   const bar = progressBar(!o.json && Boolean(process.stderr.isTTY));
   const r = await diagnose(opts, undefined, p => bar.update(p)).finally(() => bar.done());
-  if (o.out) writeNew(String(o.out), JSON.stringify(r, null, 2) + '\n');
-  if (o.html) {
-    const { renderReport } = await import('../core/report/html');
-    writeNew(String(o.html), renderReport({ title: `Landscape Lens — slices of ${path.basename(r.checkpoint)}`, runs: [{ name: path.basename(path.dirname(r.checkpoint)), dir: path.dirname(r.checkpoint), series: [], checkpoints: [{ path: r.checkpoint, label: path.basename(r.checkpoint), result: r }] }] }));
-  }
+  const { renderReport } = await import('../core/report/html');
+  writeAllNew([
+    { file: outFile, text: () => JSON.stringify(r, null, 2) + '\n' },
+    { file: htmlFile, text: () => renderReport({ title: `Landscape Lens — slices of ${path.basename(r.checkpoint)}`, runs: [{ name: path.basename(path.dirname(r.checkpoint)), dir: path.dirname(r.checkpoint), series: [], checkpoints: [{ path: r.checkpoint, label: path.basename(r.checkpoint), result: r }] }] }) },
+  ]);
   if (o.json) { process.stdout.write(JSON.stringify({ checkpoint: r.checkpoint, loss: r.loss, backend: r.backend, slices: r.slices ?? [] }, null, 2) + '\n'); return; }
   const lines = [`Landscape Lens — slices of ${r.checkpoint} (loss ${fmtNum(r.loss)})`];
   for (const s of (r.slices ?? []) as { kind: string; label?: string; t?: number[]; loss: number[] | number[][]; barrier?: number; eigenvalue?: number }[]) {
@@ -96,6 +99,8 @@ export async function reportCommand(folder: string, o: Opts, optionsFor: (checkp
   const { downsampleMinMax } = await import('../core/logs/downsample');
   const { diagnose } = await import('../core/diagnose');
   const { renderReport, summaryRows, summaryText } = await import('../core/report/html');
+  const html = o.html ? String(o.html) : freeName(path.join(folder, 'landscape-report.html'));
+  prepareOutputs([html]);
   const runs = discoverRuns(folder).filter(r => r.checkpoints.length || r.logs.length);
   const total = runs.reduce((a, r) => a + r.checkpoints.length, 0);
   if (total === 0) throw new UserInputError('no checkpoints found (model.json, .keras, .h5, .onnx, .safetensors, .pt)', { file: folder });
@@ -131,7 +136,6 @@ export async function reportCommand(folder: string, o: Opts, optionsFor: (checkp
     }
   } finally { bar.done(); }
   const input = { title: `Landscape Lens report — ${path.basename(path.resolve(folder))}`, subtitle: `${total} checkpoint(s) in ${reportRuns.length} run(s) under ${path.resolve(folder)}; level ${String(o.level ?? 'standard')}.`, runs: reportRuns };
-  const html = o.html ? String(o.html) : freeName(path.join(folder, 'landscape-report.html'));
   writeNew(html, renderReport(input));
   const rows = summaryRows(input);
   if (o.json) process.stdout.write(JSON.stringify({ report: path.resolve(html), summary: rows, results }, null, 2) + '\n');

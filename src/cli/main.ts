@@ -12,6 +12,9 @@ import { renderDiagnose } from './format';
 import { progressBar } from './progress';
 import { registerSurgery } from './surgery';
 import { dataSettings } from './data';
+import { backendArg, BACKEND_HELP, numArg } from './args';
+import { prepareOutputs, writeAllNew } from './output';
+import { LIMITS } from '../core/limits';
 
 const VERSION = '0.1.0';
 
@@ -41,14 +44,16 @@ Examples:
     .option('--html <file>', 'also write a self-contained HTML report (new file)')
     .action(async (checkpoint: string, o: Record<string, unknown>) => {
       const { diagnose } = await import('../core/diagnose');
+      const outFile = o.out === undefined ? undefined : String(o.out), htmlFile = o.html === undefined ? undefined : String(o.html);
+      prepareOutputs([outFile, htmlFile]); // before the work: refused outputs cost nothing
       const bar = progressBar(!o.json && Boolean(process.stderr.isTTY));
       const r = await diagnose(await diagnoseOptions(checkpoint, o), undefined, p => bar.update(p)).finally(() => bar.done());
       const json = JSON.stringify(r, null, 2);
-      if (o.out) writeNew(String(o.out), json + '\n');
-      if (o.html) {
-        const { renderReport } = await import('../core/report/html');
-        writeNew(String(o.html), renderReport({ title: `Landscape Lens — ${path.basename(path.dirname(r.checkpoint))}/${path.basename(r.checkpoint)}`, runs: [{ name: path.basename(path.dirname(r.checkpoint)), dir: path.dirname(r.checkpoint), series: [], checkpoints: [{ path: r.checkpoint, label: path.basename(r.checkpoint), result: r }] }] }));
-      }
+      const { renderReport } = await import('../core/report/html');
+      writeAllNew([
+        { file: outFile, text: () => json + '\n' },
+        { file: htmlFile, text: () => renderReport({ title: `Landscape Lens — ${path.basename(path.dirname(r.checkpoint))}/${path.basename(r.checkpoint)}`, runs: [{ name: path.basename(path.dirname(r.checkpoint)), dir: path.dirname(r.checkpoint), series: [], checkpoints: [{ path: r.checkpoint, label: path.basename(r.checkpoint), result: r }] }] }) },
+      ]);
       process.stdout.write(o.json ? json + '\n' : renderDiagnose(r));
     });
 
@@ -89,7 +94,7 @@ Examples:
     .option('--data <file>', 'dataset for every checkpoint (default: landscape.json or data.npz beside each checkpoint)')
     .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
     .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
-    .option('--backend <name>', 'auto | ort | tensorflow | wasm | cpu (auto: the native ONNX Runtime engine when the model compiles, else TF.js)', 'auto')
+    .option('--backend <name>', `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`, backendArg, 'auto')
     .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)', 'auto')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'))
     .option('--json', 'print one JSON object (summary rows and full results) instead of the table')
@@ -163,19 +168,19 @@ function addDiagnoseFlags(cmd: Command, o: { defaults: boolean }): Command {
     .option('--x-key <key>', 'npz key of the inputs (default x)')
     .option('--y-key <key>', 'npz key of the targets (default y)')
     .option('--target <column>', 'CSV datasets: the target column (default y/target/label/class, else the last)')
-    .option('--backend <name>', 'auto | ort | tensorflow | wasm | cpu (auto: the native ONNX Runtime engine when the model compiles, else TF.js)', 'auto')
+    .option('--backend <name>', `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`, backendArg, 'auto')
     .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)', 'auto')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'))
-    .option('--top <k>', 'k largest Hessian eigenvalues (Lanczos on exact HVPs)', intArg('--top'))
+    .option('--top <k>', 'k largest Hessian eigenvalues (Lanczos on exact HVPs; k ≤ the parameter count)', intArg('--top'))
     .option('--bottom <k>', 'k smallest (most negative) Hessian eigenvalues', intArg('--bottom'))
-    .option('--tol <t>', 'Lanczos residual tolerance relative to |λ_max|', parseFloat, 1e-3)
+    .option('--tol <t>', 'Lanczos residual tolerance relative to |λ_max| (0 to 1)', numArg('--tol', 0, 1), 1e-3)
     .option('--max-iter <n>', 'Lanczos: at most n HVPs (default max(100, 10·(top+bottom)))', intArg('--max-iter'))
     .option('--trace', 'Hessian trace (Hutch++ with a standard error)')
-    .option('--trace-tol <r>', 'trace: stop at this relative standard error', parseFloat, 0.01)
+    .option('--trace-tol <r>', 'trace: stop at this relative standard error (0 to 1)', numArg('--trace-tol', 0, 1), 0.01)
     .option('--trace-hvps <n>', 'trace: HVP budget', intArg('--trace-hvps'), 150)
     .option('--density', 'Hessian spectral density (stochastic Lanczos quadrature)')
     .option('--density-probes <n>', 'density: random probes', intArg('--density-probes'), 4)
-    .option('--density-steps <n>', 'density: Lanczos steps per probe', intArg('--density-steps'), 40)
+    .option('--density-steps <n>', `density: Lanczos steps per probe (at most ${LIMITS.densitySteps})`, intArg('--density-steps'), 40)
     .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
     .option('--max-resident-mb <n>', 'inputs larger than this are streamed from the .npz (stored members) instead of loaded', intArg('--max-resident-mb'), 1024)
     .option('--slice <kinds>', 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)')
@@ -224,17 +229,7 @@ function parseThresholds(spec: string): Record<string, number> {
   return out;
 }
 
-/** Write a new output file; never overwrite an existing one. */
-export function writeNew(file: string, text: string): void {
-  try { fs.writeFileSync(file, text, { flag: 'wx' }); }
-  catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      const { UserInputError } = require('../core/errors') as typeof import('../core/errors');
-      throw new UserInputError('output file already exists; choose a new name (Landscape Lens never overwrites files)', { file });
-    }
-    throw e;
-  }
-}
+export { writeNew } from './output';
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

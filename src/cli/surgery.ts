@@ -6,10 +6,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { fmtNum, table } from './format';
 import { dataSettings } from './data';
+import { backendArg, BACKEND_HELP, posNum } from './args';
 
-function posNum(name: string) {
-  return (v: string): number => { const n = Number(v); if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'`); return n; };
-}
 function intArg(name: string) {
   return (v: string): number => { const n = Number(v); if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`); return n; };
 }
@@ -20,7 +18,7 @@ const dataOptions = (c: Command): Command => c
   .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
   .option('--x-key <key>', 'npz key of the inputs (default x)')
   .option('--y-key <key>', 'npz key of the targets (default y)')
-  .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+  .option('--backend <name>', BACKEND_HELP, backendArg, 'auto')
   .option('--json', 'print one JSON object');
 
 export function registerSurgery(program: Command): void {

@@ -13,7 +13,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ensureExactAutodiff } from './autodiff';
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+import { checkBackend, BackendPreference } from './limits';
+export type { BackendPreference } from './limits';
 
 export interface BackendInfo {
   name: string;
@@ -36,6 +37,7 @@ export function wasmDir(): string {
 }
 
 export async function initBackend(pref: BackendPreference = 'auto'): Promise<BackendInfo> {
+  checkBackend(pref, 'backend');
   if (current && (pref === 'auto' || pref === current.name)) return current;
   const skipped: BackendInfo['skipped'] = [];
   // production mode: no "install tfjs-node" banner on stderr (we name the backend in every result)

@@ -9,6 +9,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError } from './errors';
+import { readRegularText } from './safeFs';
+import { compileGlob, GlobMatcher } from './glob';
 
 export interface CheckpointConfig {
   glob: string;
@@ -33,7 +35,8 @@ const KEYS: Record<string, 'string' | 'number' | 'integer'> = { glob: 'string', 
 
 export function loadConfig(file: string): LandscapeConfig {
   let j: unknown;
-  try { j = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { throw new UserInputError(`cannot read ${CONFIG_NAME}: ${(e as Error).message}`, { file }); }
+  const text = readRegularText(file, { what: CONFIG_NAME, maxBytes: 16 * 2 ** 20 });
+  try { j = JSON.parse(text); } catch (e) { throw new UserInputError(`cannot read ${CONFIG_NAME}: ${(e as Error).message}`, { file }); }
   const o = j as { checkpoints?: unknown };
   if (!o || typeof o !== 'object' || !Array.isArray(o.checkpoints)) throw new UserInputError(`expected {"checkpoints": [{"glob": …, "data": …}, …]}`, { file, where: 'field checkpoints' });
   const checkpoints = o.checkpoints.map((e, i) => {
@@ -47,25 +50,15 @@ export function loadConfig(file: string): LandscapeConfig {
     }
     const c = e as CheckpointConfig;
     if (!c.glob) throw new UserInputError("missing 'glob'", { file, where });
+    compileGlob(c.glob, { file, where: `${where}.glob` }); // too long or too many alternatives: refused here, with its place
     if (c.loss && !['mse', 'ce', 'bce'].includes(c.loss)) throw new UserInputError(`'loss' must be mse, ce or bce, got '${c.loss}'`, { file, where: `${where}.loss` });
     return c;
   });
   return { file: path.resolve(file), checkpoints };
 }
 
-/** Glob → RegExp: `**` any path, `*` within a segment, `?` one character, `{a,b}` alternatives. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i];
-    if (ch === '*' && glob[i + 1] === '*') { re += glob[i + 2] === '/' ? '(?:.*/)?' : '.*'; i += glob[i + 2] === '/' ? 2 : 1; }
-    else if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else if (ch === '{') { const end = glob.indexOf('}', i); if (end < 0) { re += '\\{'; continue; } re += `(?:${glob.slice(i + 1, end).split(',').map(s => s.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('|')})`; i = end; }
-    else re += ch.replace(/[.+^$()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
+/** @deprecated use compileGlob (src/core/glob.ts): a linear-time matcher with `.test`, not a RegExp. */
+export function globToRegExp(glob: string): GlobMatcher { return compileGlob(glob); }
 
 /** landscape.json in the checkpoint's folder or the nearest parent (up to `stop`). */
 export function findConfig(checkpoint: string, stop?: string): string | undefined {
@@ -81,7 +74,7 @@ export function findConfig(checkpoint: string, stop?: string): string | undefine
 
 export function matchCheckpoint(cfg: LandscapeConfig, checkpoint: string): (CheckpointConfig & { index: number }) | undefined {
   const rel = path.relative(path.dirname(cfg.file), path.resolve(checkpoint)).split(path.sep).join('/');
-  const i = cfg.checkpoints.findIndex(c => globToRegExp(c.glob).test(rel));
+  const i = cfg.checkpoints.findIndex((c, k) => compileGlob(c.glob, { file: cfg.file, where: `checkpoints[${k}].glob` }).test(rel));
   return i < 0 ? undefined : { ...cfg.checkpoints[i], index: i };
 }
 

@@ -10,6 +10,7 @@ import { resolveLoss } from './loss';
 import { makeObjective, Engine, EnginePreference, ExecutionProvider } from './engine';
 import { lossAndGradient } from './diagnostics/basic';
 import { throwIfAborted, UserInputError } from './errors';
+import { checkSpectrumOptions } from './limits';
 import type { HessianResult } from './diagnostics/hessian';
 import { specialNeuronsReport, SpecialNeuronsReport } from './surgery/specialNeurons';
 
@@ -125,6 +126,8 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
   throwIfAborted(signal);
   onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });
   const model = readCheckpoint(opts.checkpoint);
+  // sizes against the model before the data is loaded (a k beyond the parameter count never ends)
+  checkSpectrumOptions(opts, model.numParams, opts.checkpoint);
   const seed = opts.seed ?? 0;
   const data = loadDataset(opts.data, { xKey: opts.xKey, yKey: opts.yKey, target: opts.target, samples: opts.samples, seed, maxResidentBytes: opts.maxResidentMb !== undefined ? opts.maxResidentMb * 2 ** 20 : undefined });
   if ((opts.inputScale !== undefined && opts.inputScale !== 1) || (opts.inputShift !== undefined && opts.inputShift !== 0)) {

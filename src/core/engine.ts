@@ -14,9 +14,10 @@ import { UserInputError } from './errors';
 import type { BackendPreference } from './backend';
 import type { ExecutionProvider } from './native/runtime';
 
-export type EnginePreference = 'auto' | 'ort' | BackendPreference;
-/** Every value `--backend` accepts (the one list: CLI validation, settings and docs use it). */
-export const ENGINE_CHOICES: readonly EnginePreference[] = ['auto', 'ort', 'tensorflow', 'wasm', 'cpu'];
+import { BACKENDS, EnginePreference } from './limits';
+export type { EnginePreference };
+/** Every value `--backend` accepts: the one list in limits.ts (CLI validation, settings and docs use it). */
+export const ENGINE_CHOICES: readonly EnginePreference[] = BACKENDS;
 export { EXECUTION_PROVIDERS } from './native/runtime';
 export type { ExecutionProvider };
 
@@ -41,7 +42,7 @@ export interface EngineOptions { backend?: EnginePreference; ep?: ExecutionProvi
 
 export function checkEngineChoice(backend: string | undefined, where = '--backend'): EnginePreference {
   const b = (backend ?? 'auto') as EnginePreference;
-  if (!ENGINE_CHOICES.includes(b)) throw new UserInputError(`unknown backend '${backend}' (expected one of ${ENGINE_CHOICES.join(', ')})`, { where });
+  if (!ENGINE_CHOICES.includes(b)) throw new UserInputError(`unknown backend '${backend}' (allowed: ${ENGINE_CHOICES.join(', ')})`, { where });
   return b;
 }
 

@@ -9,6 +9,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DiagnoseResult } from '../core/diagnose';
+import { containedPath, readRegularText } from '../core/safeFs';
 
 export interface CacheEntry { key: string; checkpoint: string; checkpointFingerprint: string; result: DiagnoseResult }
 
@@ -17,8 +18,11 @@ export function checkpointFiles(file: string): string[] {
   const files = [file];
   if (file.toLowerCase().endsWith('.json')) {
     try {
-      const j = JSON.parse(fs.readFileSync(file, 'utf8')) as { weightsManifest?: { paths?: string[] }[] };
-      for (const g of j.weightsManifest ?? []) for (const p of g.paths ?? []) files.push(path.resolve(path.dirname(file), p));
+      const j = JSON.parse(readRegularText(file, { what: 'checkpoint', maxBytes: 256 * 2 ** 20 })) as { weightsManifest?: { paths?: string[] }[] };
+      for (const g of j.weightsManifest ?? []) for (const p of g.paths ?? []) {
+        // only shards the reader would accept: inside the checkpoint's real folder (symlinks resolved)
+        try { containedPath(path.dirname(path.resolve(file)), decodeURIComponent(p), 'weight shard', { file }); files.push(path.resolve(path.dirname(file), p)); } catch { /* refused by the reader too */ }
+      }
     } catch { /* unreadable: the fingerprint of model.json alone */ }
   }
   return files;
@@ -35,6 +39,7 @@ const memo = new Map<string, { stat: string; hash: string }>();
 export function contentHash(file: string): string {
   let st: fs.Stats;
   try { st = fs.statSync(file); } catch { return 'missing'; }
+  if (!st.isFile()) return 'not-a-regular-file'; // a FIFO would block the extension host, /dev/zero never ends
   const statKey = `${st.size}:${st.mtimeMs}:${st.ino}`;
   const m = memo.get(file);
   if (m && m.stat === statKey) return m.hash;

@@ -12,8 +12,10 @@ import { parseNpz } from './npz';
 import { parseNpy } from './npy';
 import { Rng } from '../rng';
 import { inflateSync } from 'fflate';
-import { zipDirectory, openNpzRows, RowSource, ZipMember } from './stream';
-import { parseCsvDataset, parseJsonlDataset } from './tabular';
+import { zipDirectory, openNpzRows, RowSource, ZipMember, memberDataStart, checkMemberCrc } from './stream';
+import { checkCrc, DEFAULT_ZIP_LIMITS } from './zip';
+import { readCsvDataset, readJsonlDataset } from './tabular';
+import { openRegular, readAt, readRegularFile, regularSize } from '../safeFs';
 
 export type Targets =
   | { kind: 'labels'; data: Int32Array; numClasses: number }
@@ -53,24 +55,22 @@ export interface DatasetOptions {
 export const DEFAULT_MAX_RESIDENT_BYTES = 2 ** 30;
 
 export function loadDataset(file: string, opts: DatasetOptions = {}): Dataset {
-  let size: number;
-  try { size = fs.statSync(file).size; } catch (e) { throw new UserInputError(`cannot read data file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }); }
+  // a regular file only: a FIFO would block, /dev/zero (or a symlink to it) never ends
+  const size = regularSize(file, 'data file');
   const budget = opts.maxResidentBytes ?? DEFAULT_MAX_RESIDENT_BYTES;
   if (size > budget && path.extname(file).toLowerCase() === '.npz') {
     const streamed = openLargeNpz(file, opts, budget);
     if (streamed) return streamed;
   }
-  let buf: Uint8Array;
-  try { buf = fs.readFileSync(file); } catch (e) { throw new UserInputError(`cannot read data file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }); }
   const ext = path.extname(file).toLowerCase();
   const xKey = opts.xKey ?? 'x', yKey = opts.yKey ?? 'y';
   if (ext === '.csv' || ext === '.jsonl' || ext === '.ndjson') {
-    const text = new TextDecoder().decode(buf);
-    const t = ext === '.csv' ? parseCsvDataset(text, file, opts.target) : parseJsonlDataset(text, file, xKey, yKey);
+    // streamed line by line: a text file larger than the longest JavaScript string still loads
+    const t = ext === '.csv' ? readCsvDataset(file, opts.target) : readJsonlDataset(file, xKey, yKey);
     return makeDataset(file, t.x, t.y, t.xKey, t.yKey, opts);
   }
   if (ext !== '.npz') throw new UserInputError(`unsupported data format '${ext}' (expected .npz with keys '${xKey}' and '${yKey}', .csv or .jsonl)`, { file });
-  const arrays = parseNpz(buf, file);
+  const arrays = parseNpz(readRegularFile(file, { what: 'data file' }), file);
   const get = (k: string, flag: string): NdArray => {
     const a = arrays.get(k);
     if (!a) throw new UserInputError(`no array named '${k}' (keys: ${[...arrays.keys()].join(', ')}); choose one with ${flag}`, { file, where: `key '${k}'` });
@@ -80,7 +80,7 @@ export function loadDataset(file: string, opts: DatasetOptions = {}): Dataset {
   return makeDataset(file, xa, ya, xKey, yKey, opts);
 }
 
-export function loadNpy(file: string): NdArray { return parseNpy(fs.readFileSync(file), file); }
+export function loadNpy(file: string): NdArray { return parseNpy(readRegularFile(file, { what: 'data file' }), file); }
 
 export function makeDataset(file: string, xa: NdArray, ya: NdArray, xKey: string, yKey: string, opts: DatasetOptions = {}): Dataset {
   if (xa.shape.length < 1) throw new UserInputError(`'${xKey}' is a scalar; expected an array with a leading sample axis`, { file, where: `key '${xKey}'` });
@@ -139,7 +139,7 @@ function checkFinite(x: Float32Array, file: string, xKey: string, firstElement: 
  */
 function openLargeNpz(file: string, opts: DatasetOptions, budget: number): Dataset | undefined {
   const xKey = opts.xKey ?? 'x', yKey = opts.yKey ?? 'y';
-  const fd = fs.openSync(file, 'r');
+  const { fd } = openRegular(file, 'data file');
   let keep = false;
   try {
     const members = zipDirectory(fd, file);
@@ -151,6 +151,7 @@ function openLargeNpz(file: string, opts: DatasetOptions, budget: number): Datas
     }
     const rowLen = src.rowShape.reduce((a, b) => a * b, 1);
     if (src.rows * rowLen * 4 <= budget) return undefined;
+    checkMemberCrc(fd, file, xm); // one sequential pass before any row is used
     const ym = members.find(mm => mm.name === `${yKey}.npy`);
     if (!ym) throw new UserInputError(`no array named '${yKey}' (keys: ${members.filter(mm => mm.name.endsWith('.npy')).map(mm => mm.name.slice(0, -4)).join(', ')}); choose one with --y-key`, { file, where: `key '${yKey}'` });
     const ya = readSmallMember(fd, file, ym);
@@ -182,13 +183,13 @@ function openLargeNpz(file: string, opts: DatasetOptions, budget: number): Datas
 }
 
 function readSmallMember(fd: number, file: string, m: ZipMember): NdArray {
-  const lh = Buffer.alloc(30);
-  fs.readSync(fd, lh, 0, 30, m.localHeaderOffset);
-  const start = m.localHeaderOffset + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
-  const raw = Buffer.alloc(m.compressedSize);
-  fs.readSync(fd, raw, 0, m.compressedSize, start);
-  const bytes = m.method === 0 ? raw : m.method === 8 ? inflateSync(raw, { out: new Uint8Array(m.size) }) : undefined;
+  const start = memberDataStart(fd, file, m);
+  if (m.method === 8 && m.size > DEFAULT_ZIP_LIMITS.maxRatio * Math.max(1, m.compressedSize)) throw new UserInputError(`zip member '${m.name}' would inflate ${m.compressedSize} bytes to ${m.size}; refused as a possible decompression bomb`, { file });
+  const raw = readAt(fd, start, m.compressedSize);
+  let bytes: Uint8Array | undefined;
+  try { bytes = m.method === 0 ? raw : m.method === 8 ? inflateSync(raw, { out: new Uint8Array(m.size) }) : undefined; } catch (e) { throw new UserInputError(`corrupt zip member '${m.name}': ${(e as Error).message}`, { file }); }
   if (!bytes) throw new UserInputError(`member '${m.name}' uses zip compression method ${m.method} (expected stored or deflate)`, { file });
+  checkCrc(bytes, m.crc32, m.name, file);
   return parseNpy(bytes, `${file}:${m.name}`);
 }
 

@@ -4,30 +4,32 @@
  * central directory is parsed (PKWARE APPNOTE 4.3.12/4.3.14/4.5.3), the member's .npy header read,
  * and rows [start, end) are read with positioned reads. Compressed members (savez_compressed)
  * cannot be read at random offsets; a compressed array too large for memory is refused with the
- * fix (re-save with numpy.savez, or use --samples).
+ * fix (re-save with numpy.savez, or use --samples). Offsets and sizes are checked against the file
+ * before use. The CRC-32 of a streamed member is checked when it is opened, in one sequential pass
+ * of 1 MiB reads (checkMemberCrc), before any row is used.
  */
 import * as fs from 'fs';
 import { UserInputError } from '../errors';
 import { parseNpyHeader, decodeValues, NpyHeader } from './npy';
+import { readAt } from '../safeFs';
+import { crc32 } from './crc32';
 
-export interface ZipMember { name: string; method: number; compressedSize: number; size: number; localHeaderOffset: number }
+export interface ZipMember { name: string; method: number; compressedSize: number; size: number; localHeaderOffset: number; crc32: number }
 
-function readAt(fd: number, pos: number, len: number): Buffer {
-  const b = Buffer.alloc(len);
-  let got = 0;
-  while (got < len) {
-    const n = fs.readSync(fd, b, got, len - got, pos + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got === len ? b : b.subarray(0, got);
+/** The central directory of a zip file open as `fd`, read from its end. */
+export function zipDirectory(fd: number, file: string): ZipMember[] {
+  return zipDirectoryOf((pos, len) => readAt(fd, pos, len), fs.fstatSync(fd).size, file);
 }
 
-/** The central directory of a zip file, read from its end. */
-export function zipDirectory(fd: number, file: string): ZipMember[] {
-  const size = fs.fstatSync(fd).size;
+/**
+ * The central directory of a zip of `size` bytes read through `read` (positioned reads). Every
+ * offset and size is checked against the file before it is used: a zip64 locator or a directory
+ * pointing past the end is a UserInputError naming the file, never an out-of-bounds read.
+ */
+export function zipDirectoryOf(read: (pos: number, len: number) => Buffer, size: number, file: string): ZipMember[] {
+  if (size < 22) throw new UserInputError(`not a zip archive: ${size} bytes is shorter than an end-of-central-directory record`, { file });
   const tailLen = Math.min(size, 65557);
-  const tail = readAt(fd, size - tailLen, tailLen);
+  const tail = read(size - tailLen, tailLen);
   let eocd = -1;
   for (let i = tail.length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
   if (eocd < 0) throw new UserInputError('not a zip archive: no end-of-central-directory record', { file });
@@ -39,19 +41,22 @@ export function zipDirectory(fd: number, file: string): ZipMember[] {
     const loc = eocd - 20;
     if (loc < 0 || tail.readUInt32LE(loc) !== 0x07064b50) throw new UserInputError('zip64 archive without a zip64 end-of-central-directory locator', { file, where: `byte ${size - tailLen + Math.max(loc, 0)}` });
     const recOff = Number(tail.readBigUInt64LE(loc + 8));
-    const rec = readAt(fd, recOff, 56);
-    if (rec.readUInt32LE(0) !== 0x06064b50) throw new UserInputError('bad zip64 end-of-central-directory record', { file, where: `byte ${recOff}` });
+    if (!Number.isSafeInteger(recOff) || recOff + 56 > size) throw new UserInputError(`the zip64 end-of-central-directory locator points to byte ${recOff}, past the end of the file (${size} bytes); the archive is corrupt or truncated`, { file, where: `byte ${size - tailLen + loc}` });
+    const rec = read(recOff, 56);
+    if (rec.length < 56 || rec.readUInt32LE(0) !== 0x06064b50) throw new UserInputError('bad zip64 end-of-central-directory record', { file, where: `byte ${recOff}` });
     entries = Number(rec.readBigUInt64LE(32));
     cdSize = Number(rec.readBigUInt64LE(40));
     cdOffset = Number(rec.readBigUInt64LE(48));
   }
-  if (cdOffset + cdSize > size) throw new UserInputError(`central directory (offset ${cdOffset}, ${cdSize} bytes) runs past the end of the file (${size} bytes)`, { file });
-  const cd = readAt(fd, cdOffset, cdSize);
+  if (!Number.isSafeInteger(cdOffset) || !Number.isSafeInteger(cdSize) || cdOffset + cdSize > size) throw new UserInputError(`central directory (offset ${cdOffset}, ${cdSize} bytes) runs past the end of the file (${size} bytes)`, { file });
+  if (!Number.isSafeInteger(entries) || entries * 46 > cdSize) throw new UserInputError(`central directory of ${cdSize} bytes cannot hold the ${entries} entries it declares`, { file, where: `byte ${cdOffset}` });
+  const cd = read(cdOffset, cdSize);
   const out: ZipMember[] = [];
   let p = 0;
   for (let e = 0; e < entries; e++) {
     if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new UserInputError(`bad central directory entry ${e}`, { file, where: `byte ${cdOffset + p}` });
     const method = cd.readUInt16LE(p + 10);
+    const crc32 = cd.readUInt32LE(p + 16);
     let compressedSize = cd.readUInt32LE(p + 20), usize = cd.readUInt32LE(p + 24);
     const nameLen = cd.readUInt16LE(p + 28), extraLen = cd.readUInt16LE(p + 30), commentLen = cd.readUInt16LE(p + 32);
     let localHeaderOffset = cd.readUInt32LE(p + 42);
@@ -73,10 +78,37 @@ export function zipDirectory(fd: number, file: string): ZipMember[] {
       }
       q += 4 + len;
     }
-    out.push({ name, method, compressedSize, size: usize, localHeaderOffset });
+    if (!Number.isSafeInteger(localHeaderOffset) || !Number.isSafeInteger(compressedSize) || !Number.isSafeInteger(usize) || localHeaderOffset + 30 + compressedSize > size) {
+      throw new UserInputError(`zip member '${name}' (local header at byte ${localHeaderOffset}, ${compressedSize} bytes) runs past the end of the file (${size} bytes)`, { file, where: `byte ${cdOffset + p}` });
+    }
+    if (method === 0 && usize !== compressedSize) throw new UserInputError(`stored zip member '${name}' declares ${usize} bytes but holds ${compressedSize}`, { file, where: `byte ${cdOffset + p}` });
+    out.push({ name, method, compressedSize, size: usize, localHeaderOffset, crc32 });
     p += 46 + nameLen + extraLen + commentLen;
   }
   return out;
+}
+
+/** Where a member's data starts (after its local header), checked against the file. */
+export function memberDataStart(fd: number, file: string, m: ZipMember): number {
+  const size = fs.fstatSync(fd).size;
+  const lh = readAt(fd, m.localHeaderOffset, 30);
+  if (lh.length < 30 || lh.readUInt32LE(0) !== 0x04034b50) throw new UserInputError(`bad local header of member '${m.name}'`, { file, where: `byte ${m.localHeaderOffset}` });
+  const start = m.localHeaderOffset + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
+  if (start + m.compressedSize > size) throw new UserInputError(`zip member '${m.name}' (${m.compressedSize} bytes from byte ${start}) runs past the end of the file (${size} bytes)`, { file, where: `byte ${m.localHeaderOffset}` });
+  return start;
+}
+
+/** Refuse a stored or deflated member whose bytes on disk do not have its recorded CRC-32 (stored: of the data itself). */
+export function checkMemberCrc(fd: number, file: string, m: ZipMember, chunkBytes = 1 << 20): void {
+  if (m.method !== 0) return; // a deflated member's CRC is of the inflated bytes: checked where it is inflated
+  const start = memberDataStart(fd, file, m);
+  let c = 0;
+  for (let pos = 0; pos < m.compressedSize; pos += chunkBytes) {
+    const b = readAt(fd, start + pos, Math.min(chunkBytes, m.compressedSize - pos));
+    c = crc32(b, c);
+  }
+  const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+  if (c !== m.crc32 >>> 0) throw new UserInputError(`zip member '${m.name}' fails its CRC-32 check (recorded ${hex(m.crc32)}, computed ${hex(c)}); the archive is corrupt`, { file, where: `member '${m.name}'` });
 }
 
 /** Rows of one array, read on demand. */
@@ -98,9 +130,7 @@ export function openNpzRows(file: string, key: string, members: ZipMember[], fd:
   const m = members.find(x => x.name === `${key}.npy`);
   if (!m) throw new UserInputError(`no array named '${key}' (keys: ${members.filter(x => x.name.endsWith('.npy')).map(x => x.name.slice(0, -4)).join(', ')})`, { file, where: `key '${key}'` });
   if (m.method !== 0) return 'compressed';
-  const lh = readAt(fd, m.localHeaderOffset, 30);
-  if (lh.length < 30 || lh.readUInt32LE(0) !== 0x04034b50) throw new UserInputError(`bad local header of member '${m.name}'`, { file, where: `byte ${m.localHeaderOffset}` });
-  const dataStart = m.localHeaderOffset + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
+  const dataStart = memberDataStart(fd, file, m);
   const head = readAt(fd, dataStart, Math.min(m.size, 1 << 16));
   const header = parseNpyHeader(head, `${file}:${m.name}`);
   if (header.shape.length < 1) throw new UserInputError(`'${key}' is a scalar; expected an array with a leading sample axis`, { file, where: `key '${key}'` });

@@ -1,10 +1,22 @@
 /**
  * Safe zip extraction for .npz, .keras and .pt archives (PKWARE APPNOTE; via fflate).
  * Refuses entries with absolute or `..` paths, and limits total and per-entry
- * uncompressed size and the compression ratio before inflating (decompression bombs).
+ * uncompressed size and the compression ratio before inflating (decompression bombs), and checks
+ * every member's CRC-32 against the central directory (the error names the member).
  */
 import { unzipSync } from 'fflate';
 import { UserInputError } from '../errors';
+import { zipDirectoryOf } from './stream';
+
+import { crc32 } from './crc32';
+export { crc32 };
+
+/** Refuse a member whose data does not have the CRC-32 its central-directory entry records. */
+export function checkCrc(data: Uint8Array, expected: number, member: string, file: string): void {
+  const got = crc32(data);
+  const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+  if (got !== expected >>> 0) throw new UserInputError(`zip member '${member}' fails its CRC-32 check (recorded ${hex(expected)}, computed ${hex(got)}); the archive is corrupt`, { file, where: `member '${member}'` });
+}
 
 export interface ZipLimits { maxEntryBytes: number; maxTotalBytes: number; maxRatio: number; maxEntries: number }
 export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntryBytes: 4 * 2 ** 30, maxTotalBytes: 8 * 2 ** 30, maxRatio: 1000, maxEntries: 100000 };
@@ -41,7 +53,13 @@ export function readZip(buf: Uint8Array, file: string, limits: ZipLimits = DEFAU
     throw new UserInputError(`corrupt zip archive: ${(e as Error).message}`, { file });
   }
   if (problem) throw new UserInputError(problem, { file });
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const crcs = new Map(zipDirectoryOf((pos, len) => b.subarray(pos, pos + len), b.length, file).map(e => [e.name, e.crc32]));
   const m = new Map<string, Uint8Array>();
-  for (const [k, v] of Object.entries(out)) m.set(k, v);
+  for (const [k, v] of Object.entries(out)) {
+    const expected = crcs.get(k);
+    if (expected !== undefined) checkCrc(v, expected, k, file);
+    m.set(k, v);
+  }
   return m;
 }

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError, UnsupportedError } from '../errors';
+import { readRegularFile, regularSize } from '../safeFs';
 import type { GraphModel } from '../model/graph';
 import { readTfjsLayersModel } from './tfjsLayers';
 import { readOnnxModel } from './onnx';
@@ -17,7 +18,7 @@ import { pairWithArchitecture } from './pairing';
 export function readWeightsOnly(file: string): NamedTensor[] {
   if (detectFormat(file) === 'safetensors') return readSafetensors(file).tensors;
   let buf: Buffer;
-  try { buf = fs.readFileSync(file); } catch (e) { throw new UserInputError(`cannot read checkpoint: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }); }
+  buf = readRegularFile(file, { what: 'checkpoint' });
   return readPytorchStateDict(file, buf);
 }
 
@@ -80,6 +81,8 @@ export function assertFiniteWeights(model: GraphModel, file: string): void {
 function readAnyCheckpoint(file: string): GraphModel {
   if (!fs.existsSync(file)) throw new UserInputError('checkpoint not found', { file });
   const fmt = detectFormat(file);
+  // a FIFO, device or folder is refused before any reader opens it (a FIFO would block, /dev/zero never ends)
+  if (fmt) regularSize(file, 'checkpoint');
   switch (fmt) {
     case 'tfjs-layers': return withSource(readTfjsLayersModel(file), file);
     case 'onnx': return withSource(readOnnxModel(file), file);

@@ -10,6 +10,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { readRegularFile } from '../safeFs';
 import { UserInputError, isUserInputError } from '../errors';
 import { readZip } from '../data/zip';
 import type { GraphModel } from '../model/graph';
@@ -69,7 +70,7 @@ function h5Guard<T>(file: string, fn: () => T): T {
 
 export function readKerasModel(file: string): GraphModel {
   let buf: Buffer;
-  try { buf = fs.readFileSync(file); } catch (e) { throw new UserInputError(`cannot read checkpoint: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }); }
+  buf = readRegularFile(file, { what: 'checkpoint' });
   const ext = path.extname(file).toLowerCase();
   if (ext === '.keras') {
     const entries = readZip(buf, file);

@@ -61,6 +61,7 @@ function buildKerasGraphUnchecked(model: { class_name: string; config: unknown }
   else if (cls === 'Functional' || cls === 'Model') { layers = (cfg as { layers: KerasLayerConfig[] }).layers; functional = true; }
   else throw new UnsupportedError(`model class '${cls}' is not supported (expected Sequential, Functional or Model)`, { file: ctx.file, where: 'modelTopology.class_name' });
   if (!Array.isArray(layers)) throw new UserInputError('model config has no layer list', { file: ctx.file, where: 'config.layers' });
+  if (!layers.some(l => l && typeof l === 'object' && l.class_name !== 'InputLayer')) throw new UserInputError(`the ${cls} model has no layers; there is nothing to diagnose`, { file: ctx.file, where: 'config.layers' });
 
   const params: ParamSpec[] = [];
   const thetaParts: Float32Array[] = [];

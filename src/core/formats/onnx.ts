@@ -20,6 +20,7 @@ import * as path from 'path';
 import * as protobuf from 'protobufjs/light';
 import { UserInputError, UnsupportedError } from '../errors';
 import { halfToFloat32 } from '../data/npy';
+import { openContained, readAt } from '../safeFs';
 import type { GraphModel, GraphNode, ParamSpec } from '../model/graph';
 import { validateOnnxGraph } from './onnxValidate';
 
@@ -78,16 +79,12 @@ export function tensorFromProto(t: TensorP, file: string, modelDir: string): Onn
   if (t.dataLocation === 1) {
     const kv = Object.fromEntries((t.externalData ?? []).map(e => [e.key, e.value]));
     if (!kv.location) throw new UserInputError(`tensor '${name}': external data without a location`, { file, where: `initializer '${name}'` });
-    const target = path.resolve(modelDir, kv.location);
-    if (path.relative(modelDir, target).startsWith('..') || path.isAbsolute(kv.location)) throw new UserInputError(`tensor '${name}': external data path '${kv.location}' leaves the model's folder; refused`, { file, where: `initializer '${name}'` });
-    let fd: number;
-    try { fd = fs.openSync(target, 'r'); } catch (e) { throw new UserInputError(`tensor '${name}': cannot open external data '${kv.location}': ${(e as NodeJS.ErrnoException).code}`, { file, where: `initializer '${name}'` }); }
+    // contained in the model's real folder (symlinks resolved), a regular file, opened without blocking
+    const { fd, size } = openContained(modelDir, kv.location, `tensor '${name}': external data`, { file, where: `initializer '${name}'`, folderLabel: "the model's folder" });
     try {
-      const size = fs.fstatSync(fd).size;
       const offset = Number(kv.offset ?? 0), length = kv.length !== undefined ? Number(kv.length) : size - offset;
-      if (!(offset >= 0 && length >= 0 && offset + length <= size)) throw new UserInputError(`tensor '${name}': external data range [${offset}, ${offset + length}) is outside '${kv.location}' (${size} bytes)`, { file, where: `initializer '${name}'` });
-      raw = Buffer.alloc(length);
-      fs.readSync(fd, raw, 0, length, offset);
+      if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 && offset + length <= size)) throw new UserInputError(`tensor '${name}': external data range [${offset}, ${offset + length}) is outside '${kv.location}' (${size} bytes)`, { file, where: `initializer '${name}'` });
+      raw = readAt(fd, offset, length);
     } finally { fs.closeSync(fd); }
   }
   const need = (bytes: number): Uint8Array => {

@@ -23,6 +23,9 @@ const DTYPES: Record<string, [string, number]> = {
   int64: ['int64', 8], long: ['int64', 8], int32: ['int32', 4], int: ['int32', 4], int16: ['int16', 2], int8: ['int8', 1], uint8: ['uint8', 1], bool: ['bool', 1],
 };
 
+/** Elements that views larger than their storage (stride 0, overlapping strides) may expand to, all such views of a file together (16 Mi: 64 MB as float32). */
+export const MAX_VIEW_ELEMENTS = 2 ** 24;
+
 type Fn = { kind: 'global'; name: string };
 interface Storage { kind: 'storage'; dtype: string; itemSize: number; key: string; numel: number }
 interface TensorRef { kind: 'tensor'; storage: Storage; offset: number; size: number[]; stride: number[] }
@@ -242,6 +245,7 @@ function tensorsOf(root: unknown, file: string, pklName: string, storageBytes: (
   if (dict instanceof Map && dict.has('state_dict') && dict.get('state_dict') instanceof Map) dict = dict.get('state_dict');
   if (!(dict instanceof Map)) throw new UnsupportedError('the pickle is not a state dict (expected a dict of tensors, e.g. model.state_dict())', { file, where: pklName });
   const out: NamedTensor[] = [];
+  let expanded = 0;
   for (const [k, v] of dict as Map<unknown, unknown>) {
     const t = v as TensorRef;
     if (!t || t.kind !== 'tensor') continue;
@@ -249,14 +253,21 @@ function tensorsOf(root: unknown, file: string, pklName: string, storageBytes: (
     const bytes = storageBytes(t.storage.key);
     if (!bytes) throw new UserInputError(`tensor '${name}': storage '${t.storage.key}' is missing from the archive`, { file, where: `storage ${t.storage.key}` });
     const numel = Math.floor(bytes.length / t.storage.itemSize);
-    const storage = storageValues(bytes, t.storage.dtype, numel);
     const count = t.size.reduce((a, b) => a * b, 1);
+    // bound the allocation before making it: a view is at most as large as its storage, except
+    // stride-0 / overlapping views (expand, as_strided), which get a fixed budget
+    if (count > numel) expanded += count;
+    if (count > numel && expanded > MAX_VIEW_ELEMENTS) throw new UserInputError(`tensor '${name}' declares size (${t.size.join(', ')}) = ${count} elements over a storage of ${numel} elements (a stride-0 or overlapping view); views larger than their storage are limited to ${MAX_VIEW_ELEMENTS} elements in all; refused`, { file, where: `storage ${t.storage.key}` });
+    if (count > 0) {
+      let last = t.offset; for (let d = 0; d < t.size.length; d++) last += (t.size[d] - 1) * t.stride[d];
+      if (last >= numel) throw new UserInputError(`tensor '${name}': size (${t.size.join(', ')}) with stride (${t.stride.join(', ')}) at offset ${t.offset} reaches storage element ${last}, outside its storage (${numel} elements)`, { file, where: `storage ${t.storage.key}` });
+    }
+    const storage = storageValues(bytes, t.storage.dtype, numel);
     // gather by strides (views of shared storages are common: tied weights, slices)
     const values = storage instanceof Float64Array ? new Float64Array(count) : storage instanceof Int32Array ? new Int32Array(count) : new Float32Array(count);
     const idx = new Array<number>(t.size.length).fill(0);
     for (let i = 0; i < count; i++) {
       let off = t.offset; for (let d = 0; d < idx.length; d++) off += idx[d] * t.stride[d];
-      if (off < 0 || off >= numel) throw new UserInputError(`tensor '${name}': element ${i} at storage offset ${off} is outside its storage (${numel} elements)`, { file, where: `storage ${t.storage.key}` });
       values[i] = storage[off];
       for (let d = idx.length - 1; d >= 0; d--) { if (++idx[d] < t.size[d]) break; idx[d] = 0; }
     }

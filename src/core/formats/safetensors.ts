@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import { UserInputError, UnsupportedError } from '../errors';
+import { openRegular } from '../safeFs';
 import { halfToFloat32 } from '../data/npy';
 
 export interface NamedTensor { name: string; shape: number[]; dtype: string; values: Float32Array | Float64Array | Int32Array }
@@ -15,10 +16,8 @@ const SIZES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8,
 const MAX_HEADER = 100 * 2 ** 20;
 
 export function readSafetensors(file: string): { tensors: NamedTensor[]; metadata: Record<string, string> } {
-  let fd: number;
-  try { fd = fs.openSync(file, 'r'); } catch (e) { throw new UserInputError(`cannot read file: ${(e as NodeJS.ErrnoException).code}`, { file }); }
+  const { fd, size } = openRegular(file, 'checkpoint');
   try {
-    const size = fs.fstatSync(fd).size;
     if (size < 8) throw new UserInputError(`file is ${size} bytes; a safetensors file starts with an 8-byte header length`, { file, where: 'byte 0' });
     const lenBuf = Buffer.alloc(8); fs.readSync(fd, lenBuf, 0, 8, 0);
     const n = Number(lenBuf.readBigUInt64LE(0));

@@ -4,11 +4,13 @@
  * consecutively in binary shards) → the internal GraphModel.
  * Format: https://www.tensorflow.org/js/guide/save_load (tfjs-layers io "model.json").
  * Quantized weights (uint8/uint16 with scale/min, float16) are dequantized on read.
- * Shard paths that leave the checkpoint's folder are refused.
+ * Shard paths that leave the checkpoint's folder (as text or through a symlink) are refused, and a
+ * shard must be a regular file whose size matches the weights the manifest declares.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError } from '../errors';
+import { openContained, readAt, readRegularText } from '../safeFs';
 import { halfToFloat32 } from '../data/npy';
 import type { GraphModel } from '../model/graph';
 import { buildKerasGraph, KerasLayerConfig, WeightTensor } from './kerasConfig';
@@ -20,7 +22,7 @@ export function isTfjsModelJson(file: string): boolean { return path.basename(fi
 
 export function readTfjsLayersModel(file: string): GraphModel {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) { throw new UserInputError(`cannot read checkpoint: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }); }
+  text = readRegularText(file, { what: 'checkpoint', maxBytes: 256 * 2 ** 20 });
   let json: Record<string, unknown>;
   try { json = JSON.parse(text); } catch (e) { throw new UserInputError(`not valid JSON: ${(e as Error).message}`, { file }); }
   if (typeof json !== 'object' || json === null) throw new UserInputError('expected a JSON object with modelTopology and weightsManifest', { file });
@@ -43,13 +45,21 @@ function readWeights(file: string, manifest: ManifestGroup[]): Map<string, Weigh
     const where = `weightsManifest[${gi}]`;
     if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new UserInputError('expected {paths: string[], weights: [...]}', { file, where });
     const bufs: Buffer[] = [];
-    for (const p of group.paths) {
-      if (typeof p !== 'string') throw new UserInputError('shard path is not a string', { file, where: `${where}.paths` });
-      const full = path.resolve(dir, decodeURIComponent(p));
-      const rel = path.relative(dir, full);
-      if (rel.startsWith('..') || path.isAbsolute(rel) || path.isAbsolute(p)) throw new UserInputError(`shard path '${p}' leaves the checkpoint's folder; refused`, { file, where: `${where}.paths` });
-      try { bufs.push(fs.readFileSync(full)); } catch (e) { throw new UserInputError(`cannot read weight shard '${p}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file, where: `${where}.paths` }); }
-    }
+    const opened: { fd: number; size: number; p: string }[] = [];
+    try {
+      for (const p of group.paths) {
+        if (typeof p !== 'string') throw new UserInputError('shard path is not a string', { file, where: `${where}.paths` });
+        let rel: string;
+        try { rel = decodeURIComponent(p); } catch { throw new UserInputError(`shard path '${p}' has a malformed percent-escape`, { file, where: `${where}.paths` }); }
+        const f = openContained(dir, rel, 'weight shard', { file, where: `${where}.paths` });
+        opened.push({ fd: f.fd, size: f.size, p });
+      }
+      // the weights the manifest declares bound what is read (too few bytes are reported per weight below)
+      const declared = declaredBytes(group.weights);
+      const held = opened.reduce((a, o) => a + o.size, 0);
+      if (declared !== undefined && held > declared) throw new UserInputError(`the group's weights need ${declared} bytes but its shards hold ${held} bytes`, { file, where });
+      bufs.push(...opened.map(o => readAt(o.fd, 0, o.size)));
+    } finally { for (const o of opened) fs.closeSync(o.fd); }
     const data = Buffer.concat(bufs);
     let off = 0;
     group.weights.forEach((w, wi) => {
@@ -78,5 +88,17 @@ function readWeights(file: string, manifest: ManifestGroup[]): Map<string, Weigh
     if (off !== data.length) throw new UserInputError(`weights use ${off} bytes but the group's shards hold ${data.length}`, { file, where });
   });
   return out;
+}
+/** Bytes the weight specs of one group declare (undefined when a spec is malformed: reported later, with its place). */
+function declaredBytes(weights: unknown[]): number | undefined {
+  let total = 0;
+  for (const w of weights as WeightSpec[]) {
+    if (!w || !Array.isArray(w.shape) || !w.shape.every(d => Number.isInteger(d) && d >= 0)) return undefined;
+    const storeDtype = w.quantization ? w.quantization.dtype : w.dtype;
+    const bytesPer = storeDtype === 'float32' || storeDtype === 'int32' ? 4 : storeDtype === 'uint16' || storeDtype === 'float16' ? 2 : storeDtype === 'uint8' ? 1 : 0;
+    if (bytesPer === 0) return undefined;
+    total += w.shape.reduce((a: number, b: number) => a * b, 1) * bytesPer;
+  }
+  return total;
 }
 export type { KerasLayerConfig };

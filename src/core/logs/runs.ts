@@ -11,6 +11,7 @@ import { CsvParser } from './csv';
 import { JsonlParser } from './jsonl';
 import { TfEventsParser } from './tfevents';
 import { LogTail } from './tail';
+import { openRegular } from '../safeFs';
 import type { LogParser, Series } from './series';
 
 export type LogKind = 'csv' | 'jsonl' | 'tfevents';
@@ -41,7 +42,7 @@ export function isCheckpointOnDisk(file: string): boolean {
   const base = path.basename(file).toLowerCase();
   if (!base.endsWith('.json') || base === 'model.json') return true;
   try {
-    const fd = fs.openSync(file, 'r');
+    const { fd } = openRegular(file, 'checkpoint'); // never blocks on a FIFO
     try {
       const buf = Buffer.alloc(65536);
       const n = fs.readSync(fd, buf, 0, buf.length, 0);

@@ -14,6 +14,7 @@ import { loadDataset, Dataset } from '../data/dataset';
 import { resolveLoss, LossSpec } from '../loss';
 import { initBackend, backendLabel } from '../backend';
 import { tfBackendOf, EnginePreference, makeObjective, Engine, EngineObjective } from '../engine';
+import { checkInt, checkNumber, LIMITS } from '../limits';
 import type { GraphModel } from '../model/graph';
 import { planWrite, defaultOutput, writeWithPlan } from '../formats/writers';
 import { UserInputError, throwIfAborted } from '../errors';
@@ -92,6 +93,8 @@ export async function specialNeuronsJob(o: SpecialNeuronsJobOptions, signal?: Ab
   const backend = await initBackend(tfBackendOf(o.backend));
   throwIfAborted(signal);
   const input = readCheckpoint(o.checkpoint);
+  checkInt('--train', o.train, 0, LIMITS.steps);
+  checkNumber('--lr', o.lr, Number.MIN_VALUE, LIMITS.float32Max, 'float32 range');
   const notices: string[] = [];
   let augmentedFile = o.checkpoint;
   let added: AddSpecialResult | undefined;
@@ -161,6 +164,12 @@ export async function perturbJob(o: PerturbJobOptions, signal?: AbortSignal, onP
   const backend = await initBackend(tfBackendOf(o.backend));
   throwIfAborted(signal);
   const model = readCheckpoint(o.checkpoint);
+  // sizes against the model before the data is loaded
+  if (typeof o.direction === 'number') checkInt('--direction', o.direction, 1, model.numParams, `the k-th largest eigenvalue; the model has ${model.numParams} parameters`);
+  checkInt('--retrain', o.retrain, 0, LIMITS.steps);
+  checkNumber('--sigma', o.sigma, Number.MIN_VALUE, LIMITS.float32Max, 'float32 range');
+  checkNumber('--step', o.step, Number.MIN_VALUE, LIMITS.float32Max, 'float32 range');
+  checkNumber('--lr', o.lr, Number.MIN_VALUE, LIMITS.float32Max, 'float32 range');
   const plan = planWrite(o.checkpoint);
   const out = o.out ?? defaultOutput(o.checkpoint, plan, 'perturbed');
   const seed = o.seed ?? 0;
@@ -174,6 +183,8 @@ export async function perturbJob(o: PerturbJobOptions, signal?: AbortSignal, onP
       mode: o.mode, sigma: o.sigma, step: o.step, direction: o.direction, seed, retrain: o.retrain, lr: o.lr, signal,
       onProgress: p => onProgress({ stage: p.stage, fraction: 0.1 + 0.8 * Math.min(1, p.total ? p.done / p.total : 0), message: `${p.stage} ${p.done}/${p.total}` }),
     });
+    const bad = r.thetaPerturbed.findIndex(v => !Number.isFinite(v));
+    if (bad >= 0) throw new UserInputError(`the perturbation (${o.mode}${o.sigma !== undefined ? `, σ = ${o.sigma}` : ''}${o.step !== undefined ? `, step ${o.step}` : ''}) makes parameter ${bad} non-finite in float32; nothing was written: choose a smaller ${o.sigma !== undefined ? '--sigma' : '--step'}`, { file: o.checkpoint });
     const files = writeWithPlan(plan, model, r.thetaPerturbed, out, [o.checkpoint, plan.source]);
     let retrainedFile: string | undefined;
     if (r.retrain) {

@@ -27,6 +27,7 @@ import { UnsupportedError, UserInputError } from '../errors';
 import { Rng } from '../rng';
 import * as fs from 'fs';
 import * as path from 'path';
+import { readRegularFile } from '../safeFs';
 
 export const DEFAULT_LAMBDA = 0.01;
 
@@ -155,7 +156,7 @@ function appendParams(model: GraphModel, layer: string, D: number, K: number): {
 }
 
 function writeAugmentedOnnx(plan: WritePlan, model: GraphModel, out: string, D: number, K: number, lambda: number, inputs: string[]): string[] {
-  const mp = decodeOnnxModel(new Uint8Array(fs.readFileSync(plan.source)), plan.source);
+  const mp = decodeOnnxModel(new Uint8Array(readRegularFile(plan.source, { what: 'checkpoint' })), plan.source);
   const g = mp.graph!;
   const nodes = g.node ?? [];
   const used = new Set<string>([...(g.initializer ?? []).map(t => t.name ?? ''), ...nodes.flatMap(n => [...(n.output ?? []), n.name ?? ''])]);

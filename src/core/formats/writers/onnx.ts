@@ -10,6 +10,7 @@ import { UserInputError, UnsupportedError } from '../../errors';
 import type { GraphModel } from '../../model/graph';
 import { checkNew, float32ToHalf, writeNewFile } from './common';
 import { wireFields, lenField, strField, intField, concatBytes, fieldString, WireField } from './protowire';
+import { readRegularFile } from '../../safeFs';
 
 export interface OnnxAugment {
   /** Encoded NodeProto messages inserted before the graph node with this index (file order, Constant nodes included); -1 appends. */
@@ -110,7 +111,7 @@ function rewriteGraph(g: Uint8Array, params: Map<string, Float32Array>, file: st
 /** The bytes of the source ModelProto with θ written into its parameter initializers. */
 export function onnxBytes(source: string, model: GraphModel, theta: Float32Array, aug?: OnnxAugment): Uint8Array {
   let buf: Uint8Array;
-  try { buf = new Uint8Array(fs.readFileSync(source)); } catch (e) { throw new UserInputError(`cannot read: ${(e as NodeJS.ErrnoException).code}`, { file: source }); }
+  buf = new Uint8Array(readRegularFile(source, { what: 'checkpoint' }));
   const params = new Map(model.params.map(p => [p.name, theta.subarray(p.offset, p.offset + p.size)] as [string, Float32Array]));
   const parts: Uint8Array[] = [];
   let graphs = 0;

@@ -8,11 +8,12 @@ import * as fs from 'fs';
 import { UserInputError, UnsupportedError } from '../../errors';
 import type { GraphModel } from '../../model/graph';
 import { checkNew, float32ToBf16, float32ToHalf, writeNewFile } from './common';
+import { readRegularFile } from '../../safeFs';
 
 export function writeSafetensors(source: string, model: GraphModel, theta: Float32Array, out: string): string[] {
   if (theta.length !== model.numParams) throw new Error(`internal: θ has ${theta.length} values, the model ${model.numParams}`);
   checkNew([out], [source]);
-  const buf = new Uint8Array(fs.readFileSync(source));
+  const buf = new Uint8Array(readRegularFile(source, { what: 'checkpoint' }));
   const n = Number(Buffer.from(buf.buffer, buf.byteOffset, 8).readBigUInt64LE(0));
   let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
   try { header = JSON.parse(Buffer.from(buf.subarray(8, 8 + n)).toString('utf8')); } catch (e) { throw new UserInputError(`header is not valid JSON: ${(e as Error).message}`, { file: source, where: 'byte 8' }); }

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { UserInputError } from '../../errors';
 import type { GraphModel } from '../../model/graph';
 import { checkNew, splitName, writeNewFile } from './common';
+import { readRegularText } from '../../safeFs';
 
 /** The weights shard that goes with a model.json output path. */
 export function tfjsShardPath(out: string): string {
@@ -20,7 +21,8 @@ export function tfjsShardPath(out: string): string {
 
 /** The parsed model.json of a TF.js layers model (its modelTopology is reused by the writer). */
 export function readModelJson(file: string): Record<string, unknown> {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>; }
+  const text = readRegularText(file, { what: 'model.json', maxBytes: 256 * 2 ** 20 });
+  try { return JSON.parse(text) as Record<string, unknown>; }
   catch (e) { throw new UserInputError(`cannot read model.json: ${(e as Error).message}`, { file }); }
 }
 
