@@ -10,9 +10,18 @@ export function norm(a: Float64Array): number { return Math.sqrt(dot(a, a)); }
 /** y ← y + α x */
 export function axpy(alpha: number, x: Float64Array, y: Float64Array): void { for (let i = 0; i < y.length; i++) y[i] += alpha * x[i]; }
 export function scale(alpha: number, x: Float64Array): void { for (let i = 0; i < x.length; i++) x[i] *= alpha; }
-/** Orthogonalise v against the (orthonormal) basis vectors, twice (classical Gram–Schmidt, "twice is enough"). */
+/**
+ * Orthogonalise v against the (orthonormal) basis vectors by modified Gram–Schmidt, with a second
+ * pass only when the first removed a large part of v (‖v′‖ < ‖v‖/√2, the DGKS criterion of Daniel,
+ * Gragg, Kaufman & Stewart 1976: "twice is enough", and once is enough when little was removed). In
+ * Lanczos the new vector is already nearly orthogonal after the three-term recurrence, so the
+ * second pass — half the method's own arithmetic — is rarely needed.
+ */
 export function orthogonalise(v: Float64Array, basis: Float64Array[]): void {
-  for (let pass = 0; pass < 2; pass++) for (const q of basis) axpy(-dot(q, v), q, v);
+  if (basis.length === 0) return;
+  const before = norm(v);
+  for (const q of basis) axpy(-dot(q, v), q, v);
+  if (norm(v) < Math.SQRT1_2 * before) for (const q of basis) axpy(-dot(q, v), q, v);
 }
 /** Σ_j c_j Q_j */
 export function combine(basis: Float64Array[], coeffs: ArrayLike<number>): Float64Array {
