@@ -10,6 +10,7 @@
  * and name every verdict threshold and worker job kind.
  */
 import * as assert from 'assert';
+import * as ts from 'typescript';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -42,43 +43,37 @@ function cliSources(): string {
   return fs.readdirSync(dir).filter(f => f.endsWith('.ts')).map(f => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
 }
 
-/** Subcommands registered with commander: `.command('name')`. */
+/** Every call `<x>.<method>(<string literal>, …)` in a TypeScript source, read with the TypeScript compiler: the literal's text. */
+function callsWithString(src: string, methods: string[]): { method: string; text: string }[] {
+  const sf = ts.createSourceFile('src.ts', src, ts.ScriptTarget.Latest, true);
+  const out: { method: string; text: string }[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && methods.includes(n.expression.name.text)) {
+      const a = n.arguments[0];
+      if (a && (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a))) out.push({ method: n.expression.name.text, text: a.text });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** Subcommands registered with commander: `.command('name …')`. */
 export function cliSubcommands(src: string): string[] {
-  return [...new Set([...src.matchAll(/\.command\(\s*['"`]([a-z][\w-]*)/g)].map(m => m[1]))];
+  return [...new Set(callsWithString(src, ['command']).map(c => /^[a-z][\w-]*/.exec(c.text)?.[0]).filter((x): x is string => Boolean(x)))];
 }
 
 /** Long flags registered with commander: `.option('--flag …')` or `.option('-f, --flag …')`. */
 export function cliFlags(src: string): string[] {
-  return [...new Set([...src.matchAll(/\.(?:option|requiredOption)\(\s*['"`](?:-\w\s*,\s*)?(--[a-z][\w-]*)/g)].map(m => m[1]))];
+  return [...new Set(callsWithString(src, ['option', 'requiredOption']).map(c => /^(?:-\w\s*,\s*)?(--[a-z][\w-]*)/.exec(c.text)?.[1]).filter((x): x is string => Boolean(x)))];
 }
 
-/**
- * Top-level property names of `export interface <name> { … }` in a TypeScript source: names at brace
- * depth 1 (nested object types, comments and strings skipped).
- */
+/** Property names of `export interface <name> { … }` in a TypeScript source, read with the TypeScript compiler. */
 export function interfaceFields(src: string, name: string): string[] {
-  const start = src.search(new RegExp(`export interface ${name}\\b[^{]*\\{`));
-  assert.ok(start >= 0, `interface ${name} not found`);
-  const fields: string[] = [];
-  let depth = 0, i = src.indexOf('{', start);
-  let atLineStart = true;
-  for (; i < src.length; i++) {
-    const ch = src[i];
-    if (ch === '/' && src[i + 1] === '*') { i = src.indexOf('*/', i + 2) + 1; continue; }
-    if (ch === '/' && src[i + 1] === '/') { i = src.indexOf('\n', i) - 1; continue; }
-    if (ch === "'" || ch === '"' || ch === '`') { const end = src.indexOf(ch, i + 1); i = end; continue; }
-    if (ch === '{') { depth++; atLineStart = false; continue; }
-    if (ch === '}') { depth--; if (depth === 0) break; continue; }
-    if (ch === '\n' || ch === ';') { atLineStart = true; continue; }
-    if (atLineStart && depth === 1 && /[A-Za-z_$]/.test(ch)) {
-      const m = /^([A-Za-z_$][\w$]*)\??\s*:/.exec(src.slice(i));
-      if (m) fields.push(m[1]);
-      atLineStart = false;
-      continue;
-    }
-    if (!/\s/.test(ch)) atLineStart = false;
-  }
-  return fields;
+  const sf = ts.createSourceFile('src.ts', src, ts.ScriptTarget.Latest, true);
+  const decl = sf.statements.find((st): st is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(st) && st.name.text === name);
+  assert.ok(decl, `interface ${name} not found`);
+  return decl.members.filter(ts.isPropertySignature).map(m => (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) ? m.name.text : m.name.getText(sf)));
 }
 
 /** First-cell field names of the README's JSON table ("### JSON output" up to the next heading). */
