@@ -30,7 +30,7 @@ def load(path):
 def forward(spec, params, x):
     h = x
     for layer in spec["layers"]:
-        p = [params[i] for i in layer["params"]]
+        p = [params[i] for i in layer.get("params", [])]
         t = layer["type"]
         if t == "dense":  # TF.js kernel [in, out]
             h = h.reshape(h.shape[0], -1) @ p[0] + p[1]

@@ -190,11 +190,13 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
     }
     let sharpness: DiagnoseResult['sharpness'];
     if (opts.sharpness && !nonFinite) {
-      const { keskarSharpness } = await import('./diagnostics/sharpness');
+      const { keskarSharpness, subspaceBasis } = await import('./diagnostics/sharpness');
       const keskar = [];
+      let basis: Float64Array[] | undefined; // one random subspace for both ε (built once: O(p²n))
       for (const epsilon of [1e-3, 5e-4]) for (const subspace of [undefined, 100]) {
         onProgress({ stage: 'sharpness', fraction: 0.95, message: `ε-sharpness ε=${epsilon}${subspace ? ` in a random ${subspace}-dim subspace` : ''}` });
-        const r = await keskarSharpness(obj, model.theta, { epsilon, subspace, seed, signal });
+        if (subspace && !basis) basis = subspaceBasis(model.numParams, Math.min(subspace, model.numParams), seed);
+        const r = await keskarSharpness(obj, model.theta, { epsilon, subspace, seed, signal, basis: subspace ? basis : undefined });
         keskar.push({ epsilon: r.epsilon, subspace: r.subspace, value: r.value, maxLoss: r.maxLoss, evaluations: r.evaluations });
       }
       onProgress({ stage: 'sharpness', fraction: 0.95, message: 'adaptive sharpness (ASAM)' });

@@ -16,15 +16,22 @@ import { throwIfAborted } from '../errors';
 
 export interface KeskarResult { epsilon: number; subspace: number | null; value: number; maxLoss: number; iterations: number; evaluations: number }
 
-export async function keskarSharpness(obj: Objective, theta: Float32Array, o: { epsilon?: number; subspace?: number; iterations?: number; seed?: number; signal?: AbortSignal; onProgress?: (p: { stage: string; done: number; total: number }) => void } = {}): Promise<KeskarResult> {
+/**
+ * The seeded orthonormal basis of the random subspace (n×p). Building it is O(p²n), the largest part of
+ * the metric's own arithmetic: a caller evaluating several ε builds it once and passes it as `basis`.
+ */
+export function subspaceBasis(n: number, p: number, seed: number): Float64Array[] {
+  const rng = new Rng(seed);
+  const A: Float64Array[] = [];
+  while (A.length < p) { const a = rng.normalVector(n); orthogonalise(a, A); const nn = norm(a); if (nn > 1e-8) { scale(1 / nn, a); A.push(a); } }
+  return A;
+}
+
+export async function keskarSharpness(obj: Objective, theta: Float32Array, o: { epsilon?: number; subspace?: number; iterations?: number; seed?: number; /** the subspace basis of subspaceBasis(n, subspace, seed), when the caller has it */ basis?: Float64Array[]; signal?: AbortSignal; onProgress?: (p: { stage: string; done: number; total: number }) => void } = {}): Promise<KeskarResult> {
   const eps = o.epsilon ?? 1e-3, iters = o.iterations ?? 20, n = theta.length;
   const p = o.subspace ? Math.min(o.subspace, n) : 0;
   // A with orthonormal columns (or the identity): y lives in R^p (or R^n)
-  const A: Float64Array[] = [];
-  if (p) {
-    const rng = new Rng(o.seed ?? 0);
-    while (A.length < p) { const a = rng.normalVector(n); orthogonalise(a, A); const nn = norm(a); if (nn > 1e-8) { scale(1 / nn, a); A.push(a); } }
-  }
+  const A: Float64Array[] = p ? (o.basis?.length === p && o.basis[0].length === n ? o.basis : subspaceBasis(n, p, o.seed ?? 0)) : [];
   const dim = p || n;
   const bound = new Float64Array(dim);
   for (let i = 0; i < dim; i++) {

@@ -11,17 +11,31 @@ export function norm(a: Float64Array): number { return Math.sqrt(dot(a, a)); }
 export function axpy(alpha: number, x: Float64Array, y: Float64Array): void { for (let i = 0; i < y.length; i++) y[i] += alpha * x[i]; }
 export function scale(alpha: number, x: Float64Array): void { for (let i = 0; i < x.length; i++) x[i] *= alpha; }
 /**
- * Orthogonalise v against the (orthonormal) basis vectors by modified Gram–Schmidt, with a second
- * pass only when the first removed a large part of v (‖v′‖ < ‖v‖/√2, the DGKS criterion of Daniel,
- * Gragg, Kaufman & Stewart 1976: "twice is enough", and once is enough when little was removed). In
- * Lanczos the new vector is already nearly orthogonal after the three-term recurrence, so the
- * second pass — half the method's own arithmetic — is rarely needed.
+ * Orthogonalise v against the (orthonormal) basis vectors: classical Gram–Schmidt (all projections
+ * c = Qᵀv first, then v ← v − Qc in one sweep over v), repeated once only when the first pass
+ * removed a large part of v (‖v′‖ < ‖v‖/√2: the DGKS criterion of Daniel, Gragg, Kaufman & Stewart
+ * 1976, "twice is enough"). CGS2 is as accurate as modified Gram–Schmidt twice and reads v far fewer
+ * times; in Lanczos the new vector is nearly orthogonal after the three-term recurrence, so the second
+ * pass is rarely needed. The cost, O(k·n) per vector, is the Krylov methods' own arithmetic.
  */
 export function orthogonalise(v: Float64Array, basis: Float64Array[]): void {
   if (basis.length === 0) return;
   const before = norm(v);
-  for (const q of basis) axpy(-dot(q, v), q, v);
-  if (norm(v) < Math.SQRT1_2 * before) for (const q of basis) axpy(-dot(q, v), q, v);
+  cgsPass(v, basis);
+  if (norm(v) < Math.SQRT1_2 * before) cgsPass(v, basis);
+}
+function cgsPass(v: Float64Array, basis: Float64Array[]): void {
+  const k = basis.length, n = v.length;
+  const c = new Float64Array(k);
+  for (let j = 0; j < k; j++) c[j] = dot(basis[j], v);
+  // v ← v − Σ_j c_j q_j, four basis vectors per sweep over v
+  let j = 0;
+  for (; j + 4 <= k; j += 4) {
+    const q0 = basis[j], q1 = basis[j + 1], q2 = basis[j + 2], q3 = basis[j + 3];
+    const c0 = c[j], c1 = c[j + 1], c2 = c[j + 2], c3 = c[j + 3];
+    for (let i = 0; i < n; i++) v[i] -= c0 * q0[i] + c1 * q1[i] + c2 * q2[i] + c3 * q3[i];
+  }
+  for (; j < k; j++) axpy(-c[j], basis[j], v);
 }
 /** Σ_j c_j Q_j */
 export function combine(basis: Float64Array[], coeffs: ArrayLike<number>): Float64Array {
