@@ -118,6 +118,14 @@ describe('e2e: the run dashboard', function () {
     assert.match(sentence, eos.points.some(p => p.atEdge) ? /edge of stability \(λ_max ≥ 2\/η within 10 %\)/ : /^Below the edge of stability/, sentence);
     assert.ok(/vscode-dark/.test((await frame.locator('body').getAttribute('class')) ?? ''), 'dark theme in the webview');
     await screenshot(page, 'dashboard-dark');
+    // the charts below the fold: the spectrum on its symmetric-log axis, the heat map's colour scale; the edge-of-stability row
+    await frame.locator('#eigChart-panel').evaluate((e: HTMLElement) => e.scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(400);
+    await screenshot(page, 'dashboard-spectrum');
+    await frame.locator('#eosChart-panel').evaluate((e: HTMLElement) => e.scrollIntoView({ block: 'center' }));
+    await page.waitForTimeout(400);
+    await screenshot(page, 'dashboard-edge-of-stability');
+    await frame.locator('#curves-panel').evaluate((e: HTMLElement) => e.scrollIntoView({ block: 'start' }));
 
     // a click on the step-200 marker switches the eigenvalue chart to that checkpoint
     const before = await frame.locator('#eigChart').getAttribute('data-values');
