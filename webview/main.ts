@@ -111,7 +111,8 @@ const refLines = {
       if (o.axis === 'y') { ctx.moveTo(a.left, p); ctx.lineTo(a.right, p); } else { ctx.moveTo(p, a.top); ctx.lineTo(p, a.bottom); }
       ctx.stroke();
       ctx.setLineDash([]);
-      if (o.axis === 'y') { ctx.textAlign = 'right'; ctx.textBaseline = 'bottom'; ctx.fillText(l.label, a.right - 2, p - 2); }
+      // horizontal lines: the label below the line at the left (the top eigenvalues' bars are above 0 there)
+      if (o.axis === 'y') { ctx.textAlign = 'left'; ctx.textBaseline = 'top'; ctx.fillText(l.label, a.left + 4, p + 2); }
       else { ctx.save(); ctx.translate(p + 3, a.top + 2); ctx.rotate(Math.PI / 2); ctx.textAlign = 'left'; ctx.textBaseline = 'bottom'; ctx.fillText(l.label, 0, 0); ctx.restore(); }
     }
     ctx.restore();
