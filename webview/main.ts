@@ -267,6 +267,7 @@ function layout(): void {
         el('button', { className: 'tool', id: 'resetZoom', onclick: () => { ui.zoom = null; saveState(); drawCurves(); } }, 'Reset zoom')),
       el('div', { className: 'tags', id: 'tags', role: 'group', 'aria-label': 'Series shown' }),
       el('div', { className: 'chart-box tall' }, el('canvas', { id: 'curveChart', role: 'img', 'aria-label': 'Training curves with checkpoint markers; arrow keys select a checkpoint, + and − zoom, 0 resets', tabIndex: 0 })),
+      el('div', { className: 'muted marker-legend', id: 'markerLegend', 'aria-label': 'Checkpoint markers by verdict' }),
       el('p', { className: 'muted empty', id: 'curveChart-empty', hidden: true }, 'No training logs in this run.')),
     el('section', { className: 'panel', id: 'checkpoint-panel' },
       el('div', { className: 'panel-head' }, el('h2', {}, 'Checkpoint'), ckSel, el('span', { className: 'spacer' }),
@@ -502,6 +503,13 @@ function drawCurves(): void {
     if (best >= 0) select(markers[best].path);
   };
   curveMarkers = markers;
+  // what the marker colours mean (only the kinds present)
+  const legend = document.getElementById('markerLegend');
+  if (legend) {
+    const kinds = [...new Set(markers.map(m => m.verdict ?? ''))];
+    legend.replaceChildren(...(markers.length ? [el('span', {}, 'Checkpoint markers: '), ...kinds.map(k => el('span', { className: 'marker-kind', 'data-kind': k || 'not diagnosed' },
+      (() => { const d = el('span', {}, k ? '◆' : '◇'); d.style.color = k ? verdictColor(k, t) : t.muted; return d; })(), ` ${k || 'not diagnosed'}  `))] : []));
+  }
   upsert('curveChart', { type: 'line', data: { datasets: datasets as ChartDataset<'line'>[] }, options: opts, plugins: [markerPositions] });
   exporters.set('curveChart', () => ({ header: ['tag', 'step', 'wall_time', 'value', 'smoothed'], rows: exportRows, json: { series: visible.map(v => v.s), smoothing: { mode: ui.smoothing, amount: ui.amount }, checkpoints: markers } }));
 }

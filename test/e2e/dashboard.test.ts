@@ -102,6 +102,9 @@ describe('e2e: the run dashboard', function () {
     assert.ok(neg.bottom - neg.top >= 0.25 * (top.bottom - top.top), `the negative bar (${neg.bottom - neg.top} px) is at least a quarter of λ_max's (${top.bottom - top.top} px); on a linear axis it would be ${(Math.abs(neg.value / top.value) * 100).toFixed(1)} %`);
     const thr = JSON.parse((await frame.locator('#eigChart').getAttribute('data-thresholds')) ?? '{}') as { negativeCurvature: number };
     assert.ok(thr.negativeCurvature < 0 && Math.abs(thr.negativeCurvature + 1e-3 * lmax) < 1e-3 * lmax * 1e-3 + 1e-12, `saddle threshold −τ·λ_max marked: ${JSON.stringify(thr)}`);
+    // checkpoint markers are coloured by verdict, and the legend under the curves says what the colours mean
+    const legend = await frame.locator('#markerLegend').innerText();
+    assert.match(legend, /Checkpoint markers: .*(local minimum|flat valley|saddle|not stationary|stationary)/, legend);
     // the learning rate has its own (right) axis; the heat map has a colour scale
     const curveAxes = JSON.parse((await frame.locator('#curveChart').getAttribute('data-axes')) ?? '{}') as Record<string, { title?: string }>;
     assert.strictEqual(curveAxes.y2?.title, 'lr', `curve axes: ${JSON.stringify(curveAxes)}`);
