@@ -19,7 +19,7 @@ const flags = new Set(process.argv.slice(2));
 const all = !['--unit', '--integration', '--e2e'].some(f => flags.has(f));
 const want = s => all || flags.has('--' + s);
 // screenshots the e2e tests save under artifacts/screenshots/ (and docs/images/ when missing)
-const SCREENSHOTS = ['diagnose-panel', 'dashboard-dark', 'dashboard-light', 'dashboard-high-contrast', 'runs-tree', 'hover', 'dashboard-surgery', 'dashboard-special-neurons', 'walkthrough', 'demo-dashboard'];
+const SCREENSHOTS = ['diagnose-panel', 'dashboard-dark', 'dashboard-spectrum', 'dashboard-edge-of-stability', 'dashboard-light', 'dashboard-high-contrast', 'runs-tree', 'hover', 'dashboard-surgery', 'dashboard-special-neurons', 'walkthrough', 'demo-dashboard'];
 
 function listTests(dir) {
   const out = [];

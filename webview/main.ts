@@ -3,7 +3,12 @@
  * logs with checkpoint markers (click or arrow keys select a checkpoint), the selected
  * checkpoint's numbers, verdict, Hessian eigenvalues (streamed as Lanczos converges), spectral
  * density, 1-D slices / interpolation, 2-D slice heat map with contours, weight-spectra α per
- * layer and per-layer gradient norms, and λ_max / sharpness / PGB residual across checkpoints.
+ * layer and per-layer gradient norms, and λ_max / sharpness / PGB residual across checkpoints, and
+ * λ_max against 2/η where the logs carry the learning rate (edge of stability). Eigenvalues and the
+ * density use a symmetric-log axis (webview/scales.ts) with the verdict's thresholds marked; the
+ * learning rate and series of another scale get a right axis; checkpoint markers are coloured by
+ * verdict; the heat map has a colour scale; empty charts say how to fill them; one number format
+ * (4 significant digits, confidence as a percentage).
  * Curves: EMA (debiased) or moving-average smoothing on the full-resolution series, x as step /
  * relative / wall time, log axes, outlier clipping, wheel zoom + drag pan. Every chart exports
  * PNG, CSV and JSON. Colours come from VS Code's theme variables and follow theme changes.
@@ -14,6 +19,8 @@ import {
 } from 'chart.js';
 import { smooth, clipRange, xValues, decimate, toCsv, SmoothingMode, XMode } from './smooth';
 import { heatmapColor, contourSegments } from './heatmap';
+import { fmt, pct, symlog, symlogInverse, symlogConstant, symlogTicks, tickLabel, singlePointRange } from './scales';
+import { edgeOfStability, isLearningRateTag } from '../src/core/diagnostics/edgeOfStability';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend, LineController, LineElement, PointElement, ScatterController, Filler);
 
@@ -32,7 +39,7 @@ interface Result {
   sharpness?: { keskar: { epsilon: number; subspace: number | null; value: number }[]; adaptive?: unknown };
   weights?: { layers: { name: string; alpha: number | null; stableRank: number; spectralNorm: number }[] };
   pgb?: { residual?: number };
-  verdict?: { kind: string; confidence?: number | string; reasons?: string[] };
+  verdict?: { kind: string; confidence?: number | string; reasons?: string[]; thresholds?: { negativeCurvature?: number; nearZero?: number } };
   evaluation?: { summary: string; deterministic: boolean };
   nullProbe?: { directions: number; descent: { t: number; lossChange: number } | null };
   theory?: unknown[];
@@ -74,6 +81,83 @@ const markerPositions = {
   },
 };
 
+/** Reference lines and bands (verdict thresholds, 2/η) in the axis' own (possibly transformed) units, labelled at the line's end. */
+interface RefLine { value: number; label: string; color: string; dash?: number[] }
+interface RefBand { from: number; to: number; color: string; label?: string }
+/** Per-canvas extras read by the plugins below (kept out of Chart.js options, whose resolver would call functions). */
+interface Extras { refLines?: { axis: 'x' | 'y'; lines?: RefLine[]; bands?: RefBand[] }; valueLabels?: { values: number[]; color: string }; axisInverse?: Record<string, (v: number) => number> }
+const extras = new Map<string, Extras>();
+const refLines = {
+  id: 'refLines',
+  afterDatasetsDraw(chart: Chart) {
+    const o = extras.get(chart.canvas.id)?.refLines;
+    if (!o) return;
+    const { ctx, chartArea: a } = chart;
+    const sc = chart.scales[o.axis];
+    if (!sc) return;
+    ctx.save();
+    ctx.font = '10px sans-serif';
+    for (const b of o.bands ?? []) {
+      const p1 = sc.getPixelForValue(b.from), p2 = sc.getPixelForValue(b.to);
+      ctx.fillStyle = b.color;
+      if (o.axis === 'y') ctx.fillRect(a.left, Math.min(p1, p2), a.right - a.left, Math.max(1, Math.abs(p2 - p1)));
+      else ctx.fillRect(Math.min(p1, p2), a.top, Math.max(1, Math.abs(p2 - p1)), a.bottom - a.top);
+    }
+    for (const l of o.lines ?? []) {
+      const p = sc.getPixelForValue(l.value);
+      if (!Number.isFinite(p) || (o.axis === 'y' ? p < a.top - 1 || p > a.bottom + 1 : p < a.left - 1 || p > a.right + 1)) continue;
+      ctx.strokeStyle = l.color; ctx.fillStyle = l.color; ctx.lineWidth = 1.5; ctx.setLineDash(l.dash ?? [5, 4]);
+      ctx.beginPath();
+      if (o.axis === 'y') { ctx.moveTo(a.left, p); ctx.lineTo(a.right, p); } else { ctx.moveTo(p, a.top); ctx.lineTo(p, a.bottom); }
+      ctx.stroke();
+      ctx.setLineDash([]);
+      // horizontal lines: the label below the line at the left (the top eigenvalues' bars are above 0 there)
+      if (o.axis === 'y') { ctx.textAlign = 'left'; ctx.textBaseline = 'top'; ctx.fillText(l.label, a.left + 4, p + 2); }
+      else { ctx.save(); ctx.translate(p + 3, a.top + 2); ctx.rotate(Math.PI / 2); ctx.textAlign = 'left'; ctx.textBaseline = 'bottom'; ctx.fillText(l.label, 0, 0); ctx.restore(); }
+    }
+    ctx.restore();
+  },
+};
+/** Value labels (real values) on the bars of the first dataset. */
+const valueLabels = {
+  id: 'valueLabels',
+  afterDatasetsDraw(chart: Chart) {
+    const o = extras.get(chart.canvas.id)?.valueLabels;
+    if (!o) return;
+    const { ctx } = chart;
+    const meta = chart.getDatasetMeta(0);
+    ctx.save();
+    ctx.font = '10px sans-serif'; ctx.fillStyle = o.color; ctx.textAlign = 'center';
+    const bars: { label: string; value: number; top: number; bottom: number; x: number }[] = [];
+    meta.data.forEach((b, k) => {
+      const v = o.values[k];
+      if (!Number.isFinite(v)) return;
+      const { x, y, base } = b as unknown as { x: number; y: number; base: number };
+      const neg = v < 0;
+      ctx.textBaseline = neg ? 'top' : 'bottom';
+      ctx.fillText(fmt(v), x, neg ? Math.max(y, base) + 2 : Math.min(y, base) - 2);
+      bars.push({ label: String(chart.data.labels?.[k] ?? k), value: v, top: Math.round(Math.min(y, base)), bottom: Math.round(Math.max(y, base)), x: Math.round(x) });
+    });
+    ctx.restore();
+    (chart.canvas as HTMLCanvasElement).dataset.bars = JSON.stringify(bars);
+  },
+};
+/** Every chart's axis ranges (in real units where the axis is transformed) on its canvas: data-axes, for tests and tools. */
+const axisState = {
+  id: 'axisState',
+  afterDraw(chart: Chart) {
+    const inv = extras.get(chart.canvas.id)?.axisInverse ?? {};
+    const axes: Record<string, { min: number; max: number; title?: string }> = {};
+    for (const [k, sc] of Object.entries(chart.scales)) {
+      if (sc.type === 'category') continue;
+      const f = inv[k] ?? ((v: number) => v);
+      axes[k] = { min: f(sc.min), max: f(sc.max), title: (sc.options as { title?: { text?: string } }).title?.text };
+    }
+    (chart.canvas as HTMLCanvasElement).dataset.axes = JSON.stringify(axes);
+  },
+};
+Chart.register(refLines, valueLabels, axisState);
+
 function saveState(): void {
   vscode.setState(state);
   vscode.postMessage({ type: 'state', state: { runDir: state.runDir, selected: state.selected } });
@@ -92,12 +176,33 @@ function theme() {
     accent: css('--vscode-focusBorder', '#007fd4'), warn: css('--vscode-editorWarning-foreground', '#cca700'),
   };
 }
-export function fmt(x: number | null | undefined, digits = 6): string {
-  if (x === null || x === undefined || Number.isNaN(x)) return '—';
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(digits - 2) : String(Number(x.toPrecision(digits)));
+/** Colour of a verdict kind (checkpoint markers, points across checkpoints). */
+function verdictColor(kind: string | undefined, t: ReturnType<typeof theme>): string {
+  if (!kind) return t.muted;
+  if (kind === 'local minimum') return t.palette[2];
+  if (kind === 'flat valley') return t.palette[0];
+  if (kind === 'saddle' || /^degenerate/.test(kind)) return t.palette[4];
+  if (kind === 'not stationary') return t.palette[1];
+  if (/^stationary/.test(kind)) return t.palette[5];
+  return t.muted;
 }
+/** "saddle (93 %)"; kinds that claim nothing get no percentage. */
+function verdictText(v: Result['verdict'] | undefined): string {
+  if (!v) return 'not diagnosed';
+  const claims = !/^undetermined$|curvature (not checked|unresolved)/.test(v.kind);
+  return `${v.kind}${claims && typeof v.confidence === 'number' ? ` (${pct(v.confidence)})` : ''}`;
+}
+/** What an empty chart says: why it is empty and how to fill it. */
+const EMPTY: Record<string, string> = {
+  eigChart: 'Hessian eigenvalues: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) to compute λ_max and λ_min.',
+  densityChart: 'Spectral density: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) to estimate it.',
+  sliceChart: '1-D slices: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) for slices along the top eigenvectors; “Compare with…” adds an interpolation.',
+  slice2d: '2-D slice: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) to map the loss around it.',
+  alphaChart: 'Weight spectra: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) to fit the power-law α of each layer.',
+  layerChart: 'Gradient norm per layer: this checkpoint is not diagnosed yet. Run a diagnosis (“Diagnose (full)”).',
+  acrossChart: 'No checkpoint of this run has λ_max yet: “Diagnose all” computes every checkpoint.',
+  pgbChart: 'PGB residual: not computed for the checkpoints of this run. “Diagnose all” computes it.',
+};
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...children: (Node | string | null | undefined)[]): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
@@ -162,6 +267,7 @@ function layout(): void {
         el('button', { className: 'tool', id: 'resetZoom', onclick: () => { ui.zoom = null; saveState(); drawCurves(); } }, 'Reset zoom')),
       el('div', { className: 'tags', id: 'tags', role: 'group', 'aria-label': 'Series shown' }),
       el('div', { className: 'chart-box tall' }, el('canvas', { id: 'curveChart', role: 'img', 'aria-label': 'Training curves with checkpoint markers; arrow keys select a checkpoint, + and − zoom, 0 resets', tabIndex: 0 })),
+      el('div', { className: 'muted marker-legend', id: 'markerLegend', 'aria-label': 'Checkpoint markers by verdict' }),
       el('p', { className: 'muted empty', id: 'curveChart-empty', hidden: true }, 'No training logs in this run.')),
     el('section', { className: 'panel', id: 'checkpoint-panel' },
       el('div', { className: 'panel-head' }, el('h2', {}, 'Checkpoint'), ckSel, el('span', { className: 'spacer' }),
@@ -180,6 +286,7 @@ function layout(): void {
       chartBox('layerChart', 'Gradient norm per layer'),
       chartBox('layerCurvChart', 'Where the curvature lives: per-layer share of tr H and of the top eigenvector'),
       chartBox('acrossChart', 'λ_max and sharpness across checkpoints'),
+      eosBox(),
       chartBox('pgbChart', 'PGB residual across checkpoints')),
     el('section', { className: 'panel', id: 'surgery-panel', 'aria-labelledby': 'surgery-title' },
       el('div', { className: 'panel-head' }, el('h2', { id: 'surgery-title' }, 'Acting on the minimum: special neurons and perturbations'), el('span', { className: 'spacer' }),
@@ -221,6 +328,12 @@ function layout(): void {
     state.ui.zoom = [drag.zoom[0] - dx, drag.zoom[1] - dx];
     drawCurves();
   });
+}
+
+function eosBox(): HTMLElement {
+  const box = chartBox('eosChart', 'Edge of stability: λ_max against 2/η');
+  box.append(el('p', { className: 'eos-sentence', id: 'eosSentence', role: 'status' }));
+  return box;
 }
 
 function heatmapBox(): HTMLElement {
@@ -275,7 +388,11 @@ function baseOptions(t: ReturnType<typeof theme>, o: { xTitle?: string; yTitle?:
     responsive: true, maintainAspectRatio: false, animation: false, color: t.fg,
     interaction: { mode: 'nearest', intersect: false },
     scales: { x: axis(o.xTitle, o.logX, o.xType), y: axis(o.yTitle, o.logY) },
-    plugins: { legend: { labels: { color: t.fg, boxWidth: 12 } }, tooltip: { callbacks: {} } },
+    plugins: { legend: { labels: { color: t.fg, boxWidth: 12 } }, tooltip: { callbacks: {
+      // every tooltip names the series, where (step / layer / index) and the value, in the one number format
+      title: items => { const k = items[0]; if (!k) return ''; return o.xType === 'category' ? String(k.label) : `${o.xTitle ?? 'x'} ${fmt(k.parsed.x as number)}`; },
+      label: k => `${k.dataset.label ?? ''}: ${fmt(k.parsed.y as number)}`,
+    } } },
   };
 }
 
@@ -321,21 +438,30 @@ function drawCurves(): void {
   const allY: number[] = [];
   const exportRows: (string | number | null)[][] = [];
   let first: { x: number[]; y: number[]; steps: number[] } | undefined;
+  // a second (right) axis for the learning rate and any series whose scale differs from the first one's by over two decades
+  const magnitude = (s: SeriesJ) => { const a = s.values.filter((v): v is number => v !== null && Number.isFinite(v) && v !== 0).map(Math.abs).sort((p, q) => p - q); return a.length ? a[Math.floor(a.length / 2)] : NaN; };
+  const primary = visible.find(({ s }) => !isLearningRateTag(s.tag)) ?? visible[0];
+  const refMag = primary ? magnitude(primary.s) : NaN;
+  const axisOf = (s: SeriesJ): 'y' | 'y2' => (primary && s === primary.s ? 'y' : isLearningRateTag(s.tag) || (Number.isFinite(refMag) && Number.isFinite(magnitude(s)) && Math.abs(Math.log10(magnitude(s) / refMag)) > 2) ? 'y2' : 'y');
+  const onY2: string[] = [], onY: string[] = [];
   for (const { s, i } of visible) {
+    const axis = axisOf(s);
+    (axis === 'y2' ? onY2 : onY).push(s.tag);
     const raw = s.values.map(v => (v === null ? NaN : v));
     const xs = xValues(s.steps, s.wallTimes.map(w => (w === null ? NaN : w)), ui.x);
     const sm = smooth(raw, ui.smoothing, ui.amount); // full resolution, before decimation
     const keep = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!ui.logX || x > 0) && (!ui.logY || y > 0);
     const pts = (ys: number[]) => { const d = decimate(xs, ys, 2000); return d.x.map((x, k) => ({ x, y: d.y[k] })).filter(p => keep(p.x, p.y)); };
     const color = seriesColor(i, t);
-    if (ui.smoothing !== 'none') datasets.push({ type: 'line', label: `${s.tag} (raw)`, data: pts(raw), borderColor: hexA(color, 0.3), backgroundColor: hexA(color, 0.3), borderWidth: 1, pointRadius: 0, order: 2 } as ChartDataset<'line', { x: number; y: number }[]>);
-    datasets.push({ type: 'line', label: s.tag, data: pts(sm), borderColor: color, backgroundColor: color, borderWidth: t.hc ? 3 : 2, pointRadius: 0, order: 1 } as ChartDataset<'line', { x: number; y: number }[]>);
-    for (const v of sm) if (Number.isFinite(v)) allY.push(v);
+    const label = axis === 'y2' ? `${s.tag} (right axis)` : s.tag;
+    if (ui.smoothing !== 'none') datasets.push({ type: 'line', label: `${label} (raw)`, data: pts(raw), borderColor: hexA(color, 0.3), backgroundColor: hexA(color, 0.3), borderWidth: 1, pointRadius: 0, order: 2, yAxisID: axis } as ChartDataset<'line', { x: number; y: number }[]>);
+    datasets.push({ type: 'line', label, data: pts(sm), borderColor: color, backgroundColor: color, borderWidth: t.hc ? 3 : 2, pointRadius: 0, order: 1, yAxisID: axis, ...(axis === 'y2' ? { borderDash: [6, 3] } : {}) } as ChartDataset<'line', { x: number; y: number }[]>);
+    if (axis === 'y') for (const v of sm) if (Number.isFinite(v)) allY.push(v);
     s.steps.forEach((st, k) => exportRows.push([s.tag, st, s.wallTimes[k], s.values[k], Number.isFinite(sm[k]) ? sm[k] : null]));
-    if (!first) first = { x: xs, y: sm, steps: s.steps };
+    if (!first && axis === 'y') first = { x: xs, y: sm, steps: s.steps };
   }
   // checkpoint markers on the first visible curve (at the nearest logged step)
-  const markers: { x: number; y: number; path: string }[] = [];
+  const markers: { x: number; y: number; path: string; verdict?: string }[] = [];
   for (const c of ckpts) {
     if (c.step === null) continue;
     let x = c.step, y = NaN;
@@ -345,21 +471,30 @@ function drawCurves(): void {
       if (best >= 0) { y = first.y[best]; x = ui.x === 'step' ? c.step : first.x[best]; }
     }
     if (ui.x === 'wall' && !Number.isFinite(x)) x = c.mtimeMs;
-    if (Number.isFinite(x) && Number.isFinite(y)) markers.push({ x, y, path: c.path });
+    if (Number.isFinite(x) && Number.isFinite(y)) markers.push({ x, y, path: c.path, verdict: c.result?.verdict?.kind });
   }
   const sel = markers.findIndex(m => m.path === state.selected);
   datasets.push({
     type: 'scatter', label: 'checkpoints', data: markers.map(m => ({ x: m.x, y: m.y })), order: 0,
+    // coloured by verdict (hollow: not diagnosed); the selected one larger with a foreground border
     pointRadius: markers.map((_, k) => (k === sel ? 9 : 6)), pointHoverRadius: 10, pointStyle: 'rectRot',
-    backgroundColor: markers.map((_, k) => (k === sel ? t.accent : t.bg)), borderColor: markers.map((_, k) => (k === sel ? t.fg : t.accent)), borderWidth: 2,
+    backgroundColor: markers.map(m => (m.verdict ? verdictColor(m.verdict, t) : t.bg)), borderColor: markers.map((m, k) => (k === sel ? t.fg : m.verdict ? verdictColor(m.verdict, t) : t.muted)), borderWidth: markers.map((_, k) => (k === sel ? 3 : 2)),
   } as unknown as ChartDataset<'scatter', { x: number; y: number }[]>);
-  const opts = baseOptions(t, { xTitle: ui.x === 'step' ? 'step' : ui.x === 'relative' ? 'time since start' : 'wall time', logX: ui.logX, logY: ui.logY })!;
+  const opts = baseOptions(t, { xTitle: ui.x === 'step' ? 'step' : ui.x === 'relative' ? 'time since start' : 'wall time', yTitle: onY.join(', '), logX: ui.logX, logY: ui.logY })!;
+  if (onY2.length) {
+    const y2 = baseOptions(t, { yTitle: onY2.join(', '), logY: ui.logY })!.scales!.y as Record<string, unknown>;
+    // a constant learning rate: a padded range around it instead of an axis of rounding noise
+    const v2 = visible.filter(({ s }) => axisOf(s) === 'y2').flatMap(({ s }) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
+    const lo2 = Math.min(...v2), hi2 = Math.max(...v2);
+    const flat = v2.length > 0 && hi2 - lo2 <= 1e-9 * Math.max(Math.abs(hi2), 1e-300) ? singlePointRange([hi2]) : undefined;
+    (opts.scales as Record<string, unknown>).y2 = { ...y2, position: 'right', grid: { drawOnChartArea: false }, ticks: { ...(y2.ticks as object), callback: (v: number | string) => fmt(Number(v), 3), ...(flat && !ui.logY ? { stepSize: flat.step } : {}) }, ...(flat && !ui.logY ? { min: flat.min, max: flat.max } : {}) };
+  }
   const sx = opts.scales!.x as Record<string, unknown>, sy = opts.scales!.y as Record<string, unknown>;
   (sx.ticks as Record<string, unknown>).callback = (v: number | string) => xTickFormat(Number(v));
   if (ui.zoom) { sx.min = ui.zoom[0]; sx.max = ui.zoom[1]; }
   if (ui.clip) { const r = clipRange(allY); if (r) { sy.min = ui.logY ? Math.max(r.lo, Math.min(...allY.filter(v => v > 0))) : r.lo; sy.max = r.hi; } }
   opts.plugins!.legend = { labels: { color: t.fg, boxWidth: 12, filter: item => !String(item.text).endsWith('(raw)') } };
-  opts.plugins!.tooltip = { callbacks: { title: items => items.length ? `x = ${xTickFormat(items[0].parsed.x as number)}` : '', label: c => c.dataset.label === 'checkpoints' ? `checkpoint ${ckpts.find(k => k.path === markers[c.dataIndex]?.path)?.rel ?? ''}` : `${c.dataset.label}: ${fmt(c.parsed.y as number)}` } };
+  opts.plugins!.tooltip = { callbacks: { title: items => items.length ? `${ui.x === 'step' ? 'step ' : ''}${xTickFormat(items[0].parsed.x as number)}` : '', label: c => { if (c.dataset.label !== 'checkpoints') return `${c.dataset.label}: ${fmt(c.parsed.y as number)}`; const k = ckpts.find(q => q.path === markers[c.dataIndex]?.path); return `checkpoint ${k?.rel ?? ''}: ${verdictText(k?.result?.verdict)}`; } } };
   opts.onClick = (e, _elements, chart) => {
     // the nearest checkpoint marker within 14 px of the click
     const pts = chart.getDatasetMeta(datasets.length - 1).data;
@@ -368,12 +503,21 @@ function drawCurves(): void {
     if (best >= 0) select(markers[best].path);
   };
   curveMarkers = markers;
+  // what the marker colours mean (only the kinds present)
+  const legend = document.getElementById('markerLegend');
+  if (legend) {
+    const kinds = [...new Set(markers.map(m => m.verdict ?? ''))];
+    legend.replaceChildren(...(markers.length ? [el('span', {}, 'Checkpoint markers: '), ...kinds.map(k => el('span', { className: 'marker-kind', 'data-kind': k || 'not diagnosed' },
+      (() => { const d = el('span', {}, k ? '◆' : '◇'); d.style.color = k ? verdictColor(k, t) : t.muted; return d; })(), ` ${k || 'not diagnosed'}  `))] : []));
+  }
   upsert('curveChart', { type: 'line', data: { datasets: datasets as ChartDataset<'line'>[] }, options: opts, plugins: [markerPositions] });
   exporters.set('curveChart', () => ({ header: ['tag', 'step', 'wall_time', 'value', 'smoothed'], rows: exportRows, json: { series: visible.map(v => v.s), smoothing: { mode: ui.smoothing, amount: ui.amount }, checkpoints: markers } }));
 }
 
-function card(label: string, value: string, id: string, title?: string): HTMLElement {
-  return el('div', { className: 'card', title: title ?? label }, el('div', { className: 'label' }, label), el('div', { className: 'value', id }, value));
+/** A number card: the value shown with 4 significant digits, the full value in data-value and the tooltip. */
+function card(label: string, value: string, id: string, title?: string, raw?: number | null): HTMLElement {
+  const full = typeof raw === 'number' ? `${label} = ${raw}` : undefined;
+  return el('div', { className: 'card', title: [title ?? label, full].filter(Boolean).join('\n') }, el('div', { className: 'label' }, label), el('div', { className: 'value', id, ...(typeof raw === 'number' ? { 'data-value': String(raw) } : {}) }, value));
 }
 
 function drawSelected(): void {
@@ -389,16 +533,17 @@ function drawSelected(): void {
   const keskar = r?.sharpness?.keskar?.find(k => k.subspace === null && k.epsilon === 1e-3) ?? r?.sharpness?.keskar?.[0];
   const cards = document.getElementById('cards')!;
   cards.replaceChildren(
-    card(`Loss${r ? ` (${r.lossFunction.kind})` : ''}`, r ? fmt(r.loss) : '—', 'loss'),
-    card('Gradient norm ‖∇L‖', r ? fmt(r.gradNorm) : '—', 'gradNorm'),
-    card('λ_max', top[0] ? fmt(top[0].value) : 'not computed', 'lambdaMax'),
+    card(`Loss L${r ? ` (${r.lossFunction.kind})` : ''}`, r ? fmt(r.loss) : '—', 'loss', undefined, r?.loss),
+    card('Gradient norm ‖∇L‖', r ? fmt(r.gradNorm) : '—', 'gradNorm', undefined, r?.gradNorm),
+    card('λ_max', top[0] ? fmt(top[0].value) : 'not computed', 'lambdaMax', undefined, top[0]?.value),
     card('λ_min', bottom[0] ? `${fmt(bottom[0].value)}${bottom[0].status === 'unresolved' ? ' (unresolved)' : ''}` : r?.hessian?.bottomEstimate ? `≈ ${fmt(r.hessian.bottomEstimate.value)} (${r.hessian.bottomEstimate.status === 'unresolved' ? 'unresolved' : 'estimate'})` : 'not computed', 'lambdaMin',
-      bottom[0] || r?.hessian?.bottomEstimate ? `error bar ±${fmt((bottom[0] ?? r!.hessian!.bottomEstimate!).bound ?? (bottom[0] ?? r!.hessian!.bottomEstimate!).residual, 2)}${r?.hessian?.bottomEstimate && !bottom[0] ? '; estimated from the Krylov space of λ_max' : ''}` : undefined),
-    card('Trace', r?.hessian?.trace ? (r.hessian.trace.stderr <= 1e-9 * Math.abs(r.hessian.trace.estimate) ? `${fmt(r.hessian.trace.estimate, 4)} (exact)` : `${fmt(r.hessian.trace.estimate, 4)} ± ${fmt(r.hessian.trace.stderr, 2)}`) : 'not computed', 'trace'),
-    card('ε-sharpness', keskar ? fmt(keskar.value, 4) : 'not computed', 'sharpness', keskar ? `Keskar ε=${keskar.epsilon}, full space` : undefined),
-    card('PGB residual', typeof r?.pgb?.residual === 'number' ? fmt(r.pgb.residual, 4) : 'not computed', 'pgb'),
+      bottom[0] || r?.hessian?.bottomEstimate ? `error bar ±${fmt((bottom[0] ?? r!.hessian!.bottomEstimate!).bound ?? (bottom[0] ?? r!.hessian!.bottomEstimate!).residual, 2)}${r?.hessian?.bottomEstimate && !bottom[0] ? '; estimated from the Krylov space of λ_max' : ''}` : undefined,
+      (bottom[0] ?? r?.hessian?.bottomEstimate)?.value),
+    card('Trace tr H', r?.hessian?.trace ? (r.hessian.trace.stderr <= 1e-9 * Math.abs(r.hessian.trace.estimate) ? `${fmt(r.hessian.trace.estimate)} (exact)` : `${fmt(r.hessian.trace.estimate)} ± ${fmt(r.hessian.trace.stderr, 2)}`) : 'not computed', 'trace', undefined, r?.hessian?.trace?.estimate),
+    card('ε-sharpness', keskar ? fmt(keskar.value) : 'not computed', 'sharpness', keskar ? `Keskar ε=${keskar.epsilon}, full space` : undefined, keskar?.value),
+    card('PGB residual', typeof r?.pgb?.residual === 'number' ? fmt(r.pgb.residual) : 'not computed', 'pgb', undefined, r?.pgb?.residual),
     card('Samples', r ? `${r.samples} of ${r.data.total}` : '—', 'samples'),
-    ...(r?.specialNeurons ? [card('Special neurons max|a_k|', `${fmt(r.specialNeurons.maxAbsA, 3)} (${fmt(100 * r.specialNeurons.outputShare, 3)} % of the output)`, 'specialA', `Kawaguchi & Kaelbling: at a local minimum of the augmented loss a = 0. λ = ${r.specialNeurons.lambda}, ${r.specialNeurons.units} neuron(s).`)] : []),
+    ...(r?.specialNeurons ? [card('Special neurons max|a_k|', `${fmt(r.specialNeurons.maxAbsA)} (${pct(r.specialNeurons.outputShare)} of the output)`, 'specialA', `Kawaguchi & Kaelbling: at a local minimum of the augmented loss a = 0. λ = ${r.specialNeurons.lambda}, ${r.specialNeurons.units} neuron(s).`, r.specialNeurons.maxAbsA)] : []),
   );
   // verdict card
   // a result cached by an earlier engine may call a point a minimum without any λ_min: show what was measured
@@ -411,7 +556,7 @@ function drawSelected(): void {
   if (c?.job) vEl.append(el('p', { className: 'muted', id: 'jobState' }, `${c.job.state}${c.job.fraction !== undefined ? ` ${Math.round(c.job.fraction * 100)}%` : ''}…`));
   if (v) {
     vEl.append(el('div', { className: 'verdict-card', id: 'verdictCard' },
-      el('div', { className: 'verdict-kind' }, `Verdict: ${v.kind}`, v.confidence !== undefined && !/^undetermined$|curvature (not checked|unresolved)/.test(v.kind) ? el('span', { className: 'muted' }, ` (confidence ${typeof v.confidence === 'number' ? fmt(v.confidence, 2) : v.confidence})`) : null),
+      el('div', { className: 'verdict-kind' }, `Verdict: ${v.kind}`, v.confidence !== undefined && !/^undetermined$|curvature (not checked|unresolved)/.test(v.kind) ? el('span', { className: 'muted' }, ` (confidence ${typeof v.confidence === 'number' ? pct(v.confidence) : v.confidence})`) : null),
       v.reasons?.length ? el('ul', {}, ...v.reasons.map(x => el('li', {}, String(x)))) : null,
       Array.isArray(r?.theory) && r!.theory!.length ? el('details', {}, el('summary', {}, 'Theory notes'), el('ul', {}, ...r!.theory!.map(x => el('li', {}, typeof x === 'string' ? x : JSON.stringify(x))))) : null));
   } else if (r) vEl.append(el('p', { className: 'muted', id: 'verdictCard' }, 'Verdict: not computed by this engine version.'));
@@ -422,33 +567,69 @@ function drawSelected(): void {
   const topVals = partial ?? top.map(x => x.value);
   const eigLabels = [...topVals.map((_, i) => `λ${i + 1}`), ...bottom.map((_, i) => `λ(−${i + 1})`)];
   const eigVals = [...topVals, ...bottom.map(x => x.value)];
-  setEmpty('eigChart', eigVals.length === 0);
-  const eo = baseOptions(t, { xType: 'category', yTitle: 'eigenvalue' })!;
-  eo.plugins!.tooltip = { callbacks: { label: k => `${k.label} = ${fmt(k.parsed.y as number)}` } };
-  upsert('eigChart', { type: 'bar', data: { labels: eigLabels, datasets: [{ label: partial ? `Lanczos estimate (iteration ${partialTop?.iterations ?? '?'})` : 'Hessian eigenvalues', data: eigVals, backgroundColor: eigVals.map(x => (x < 0 ? t.palette[4] : t.palette[0])), borderColor: t.fg, borderWidth: t.hc ? 1 : 0 }] }, options: eo });
+  setEmpty('eigChart', eigVals.length === 0, r || !c ? EMPTY.eigChart : 'This checkpoint is not diagnosed yet: run a full diagnosis (“Diagnose (full)”) to compute its Hessian eigenvalues.');
+  // symmetric-log axis: linear below the verdict's scale c = τ_neg·λ_max, logarithmic above, so λ_min < 0 stays visible next to λ_max
+  const thr = { negativeCurvature: r?.verdict?.thresholds?.negativeCurvature ?? 1e-3, nearZero: r?.verdict?.thresholds?.nearZero ?? 1e-3 };
+  const finite = eigVals.filter(Number.isFinite);
+  const ref = finite.length ? (Math.max(...finite) > 0 ? Math.max(...finite) : Math.max(...finite.map(Math.abs))) : 1;
+  const negThr = -thr.negativeCurvature * ref, zeroThr = thr.nearZero * ref;
+  const cEig = symlogConstant(finite, thr.negativeCurvature * ref);
+  const lines: RefLine[] = [];
+  const eigLines = (tr: (v: number) => number): { lines: RefLine[]; bands: RefBand[] } => ({
+    lines: finite.length && ref > 0 ? [{ value: tr(negThr), label: `saddle below −τ·λ_max = ${fmt(negThr)}`, color: t.palette[4] }] : lines,
+    bands: finite.length && ref > 0 ? [{ from: tr(-zeroThr), to: tr(zeroThr), color: 'rgba(128,128,128,0.16)', label: 'near zero' }] : [],
+  });
+  const sl = (v: number) => symlog(v, cEig), isl = (v: number) => symlogInverse(v, cEig);
+  const eo = baseOptions(t, { xType: 'category', yTitle: 'eigenvalue λ (symmetric log scale)' })!;
+  const ey = eo.scales!.y as Record<string, unknown>;
+  const lo = Math.min(0, negThr * 1.5, ...finite), hi = Math.max(0, ...finite);
+  ey.min = sl(lo) * 1.15 - 0.05; ey.max = sl(hi) * 1.12 + 0.05;
+  ey.afterBuildTicks = (axis: { ticks: { value: number }[] }) => { axis.ticks = symlogTicks(lo, hi, cEig).map(v => ({ value: sl(v) })); };
+  (ey.ticks as Record<string, unknown>).callback = (v: number | string) => tickLabel(Number(isl(Number(v)).toPrecision(6)));
+  eo.plugins!.tooltip = { callbacks: { title: k => (k[0] ? `${k[0].label}${partial ? ' (Lanczos estimate)' : ''}` : ''), label: k => `${k.label} = ${fmt(eigVals[k.dataIndex])}` } };
+  eo.plugins!.legend = { display: false };
+  extras.set('eigChart', { refLines: { axis: 'y', ...eigLines(sl) }, valueLabels: { values: eigVals, color: t.fg }, axisInverse: { y: isl } });
+  upsert('eigChart', { type: 'bar', data: { labels: eigLabels, datasets: [{ label: partial ? `Lanczos estimate (iteration ${partialTop?.iterations ?? '?'})` : 'Hessian eigenvalues', data: eigVals.map(sl), backgroundColor: eigVals.map(x => (x < 0 ? t.palette[4] : t.palette[0])), borderColor: t.fg, borderWidth: t.hc ? 1 : 0 }] }, options: eo });
   const eigCanvas = document.getElementById('eigChart') as HTMLCanvasElement;
+  eigCanvas.dataset.thresholds = JSON.stringify({ negativeCurvature: negThr, nearZero: zeroThr, c: cEig });
   eigCanvas.dataset.values = JSON.stringify(eigVals);
   eigCanvas.dataset.checkpoint = c?.path ?? '';
   exporters.set('eigChart', () => ({ header: ['index', 'eigenvalue'], rows: eigLabels.map((l, i) => [l, eigVals[i]]), json: r?.hessian ? { top: r.hessian.top, bottom: r.hessian.bottom, lanczos: r.hessian.lanczos } : { partial: topVals } }));
 
   // spectral density
   const dens = r?.hessian?.density;
-  setEmpty('densityChart', !dens);
+  setEmpty('densityChart', !dens, EMPTY.densityChart);
   if (dens) {
     const floor = Math.max(1e-12, Math.max(...dens.values) * 1e-8);
-    const pts = dens.grid.map((x, i) => ({ x, y: state.ui.densityLog ? Math.max(floor, dens.values[i]) : dens.values[i] }));
-    upsert('densityChart', { type: 'line', data: { datasets: [{ label: 'spectral density (SLQ)', data: pts, borderColor: t.palette[2], backgroundColor: hexA(t.palette[2], 0.2), fill: !state.ui.densityLog, pointRadius: 0, borderWidth: t.hc ? 3 : 1.5 }] }, options: baseOptions(t, { xTitle: 'eigenvalue λ', yTitle: 'density', logY: state.ui.densityLog }) });
+    // the same symmetric-log λ axis as the eigenvalue chart, so the mass below 0 is not squeezed next to it
+    const cD = finite.length ? cEig : symlogConstant(dens.grid);
+    const sd = (v: number) => symlog(v, cD), isd = (v: number) => symlogInverse(v, cD);
+    const pts = dens.grid.map((x, i) => ({ x: sd(x), y: state.ui.densityLog ? Math.max(floor, dens.values[i]) : dens.values[i] }));
+    const dopt = baseOptions(t, { xTitle: 'eigenvalue λ (symmetric log scale)', yTitle: 'density', logY: state.ui.densityLog })!;
+    const dx = dopt.scales!.x as Record<string, unknown>;
+    const glo = Math.min(...dens.grid, ...(finite.length ? [negThr * 1.5] : [])), ghi = Math.max(...dens.grid);
+    dx.min = sd(glo); dx.max = sd(ghi);
+    dx.afterBuildTicks = (axis: { ticks: { value: number }[] }) => { axis.ticks = symlogTicks(glo, ghi, cD).map(v => ({ value: sd(v) })); };
+    (dx.ticks as Record<string, unknown>).callback = (v: number | string) => tickLabel(Number(isd(Number(v)).toPrecision(6)));
+    dopt.plugins!.tooltip = { callbacks: { title: k => (k[0] ? `λ = ${fmt(dens.grid[k[0].dataIndex])}` : ''), label: k => `spectral density: ${fmt(dens.values[k.dataIndex])}` } };
+    const lam: RefLine[] = [];
+    if (top[0]) lam.push({ value: sd(top[0].value), label: `λ_max ${fmt(top[0].value)}`, color: t.palette[0], dash: [2, 3] });
+    const lmin = bottom[0] ?? r?.hessian?.bottomEstimate;
+    if (lmin) lam.push({ value: sd(lmin.value), label: `λ_min ${fmt(lmin.value)}`, color: t.palette[4], dash: [2, 3] });
+    const dl = eigLines(sd);
+    extras.set('densityChart', { refLines: { axis: 'x', lines: [...dl.lines, ...lam], bands: dl.bands }, axisInverse: { x: isd } });
+    upsert('densityChart', { type: 'line', data: { datasets: [{ label: 'spectral density (SLQ)', data: pts, borderColor: t.palette[2], backgroundColor: hexA(t.palette[2], 0.2), fill: !state.ui.densityLog, pointRadius: 0, borderWidth: t.hc ? 3 : 1.5 }] }, options: dopt });
     exporters.set('densityChart', () => ({ header: ['lambda', 'density'], rows: dens.grid.map((x, i) => [x, dens.values[i]]), json: dens }));
   }
 
   // 1-D slices and interpolations
   const s1 = (r?.slices ?? []).filter(s => s.kind !== '2d' && Array.isArray(s.t));
-  setEmpty('sliceChart', s1.length === 0);
+  setEmpty('sliceChart', s1.length === 0, EMPTY.sliceChart);
   if (s1.length) {
     const ds: ChartDataset<'line', { x: number; y: number }[]>[] = [];
     s1.forEach((s, i) => {
       const col = t.palette[i % t.palette.length];
-      const label = s.kind === 'interp' ? `interpolation → ${String(s.other ?? '').split(/[\\/]/).slice(-2).join('/')} (barrier ${fmt(s.barrier ?? NaN, 3)})` : `${s.label ?? s.kind}`;
+      const label = s.kind === 'interp' ? `interpolation → ${String(s.other ?? '').split(/[\\/]/).slice(-2).join('/')} (barrier ${fmt(s.barrier ?? NaN)})` : `${s.label ?? s.kind}`;
       ds.push({ label, data: s.t!.map((x, k) => ({ x, y: (s.loss as number[])[k] })), borderColor: col, backgroundColor: col, pointRadius: 0, borderWidth: t.hc ? 3 : 2 });
       if (s.quadratic) ds.push({ label: `${s.label ?? s.kind}: quadratic model`, data: s.t!.map((x, k) => ({ x, y: s.quadratic![k] })), borderColor: col, borderDash: [5, 4], pointRadius: 0, borderWidth: 1 });
     });
@@ -458,12 +639,13 @@ function drawSelected(): void {
 
   // 2-D slice heat map
   const s2 = (r?.slices ?? []).find(s => s.kind === '2d');
-  setEmpty('slice2d', !s2);
+  setEmpty('slice2d', !s2, EMPTY.slice2d);
   if (s2) drawHeatmap(s2 as Required<Pick<Slice, 'a' | 'b'>> & { loss: number[][] }, t);
 
   // weight spectra α
   const wl = r?.weights?.layers ?? [];
-  setEmpty('alphaChart', wl.length === 0);
+  const fitted = wl.some(l => l.alpha !== null);
+  setEmpty('alphaChart', !fitted, wl.length ? `Weight spectra: no layer has enough singular values for a power-law fit (it needs at least 10, a weight matrix of at least 10 × 10). Stable rank and spectral norm per layer are in this chart's CSV / JSON export.` : EMPTY.alphaChart);
   if (wl.length) {
     upsert('alphaChart', { type: 'bar', data: { labels: wl.map(l => l.name), datasets: [{ label: 'power-law α', data: wl.map(l => l.alpha ?? NaN), backgroundColor: wl.map(l => (l.alpha !== null && (l.alpha < 2 || l.alpha > 6) ? t.warn : t.palette[3])) }] }, options: baseOptions(t, { xType: 'category', yTitle: 'α' }) });
     exporters.set('alphaChart', () => ({ header: ['layer', 'alpha', 'stableRank', 'spectralNorm'], rows: wl.map(l => [l.name, l.alpha, l.stableRank, l.spectralNorm]), json: wl }));
@@ -471,17 +653,17 @@ function drawSelected(): void {
 
   // per-layer gradient norms
   const layers = r?.layers ?? [];
-  setEmpty('layerChart', layers.length === 0);
+  setEmpty('layerChart', layers.length === 0, EMPTY.layerChart);
   if (layers.length) {
     const lo = baseOptions(t, { xType: 'category' })!;
-    lo.plugins!.tooltip = { callbacks: { label: k => `‖∇L‖ = ${fmt(k.parsed.y as number)}` } };
+    lo.plugins!.tooltip = { callbacks: { label: k => `‖∇L‖ of ${k.label}: ${fmt(k.parsed.y as number)}` } };
     upsert('layerChart', { type: 'bar', data: { labels: layers.map(l => l.name), datasets: [{ label: '‖∇L‖ per layer', data: layers.map(l => l.gradNorm), backgroundColor: t.palette[0], borderColor: t.palette[0] }] }, options: lo });
     exporters.set('layerChart', () => ({ header: ['layer', 'params', 'gradNorm'], rows: layers.map(l => [l.name, l.params, l.gradNorm]), json: layers }));
   }
 
   // where the curvature lives: each layer's share of the Hessian trace and of the top eigenvector (heat-coloured), block λ_max
   const curv = layers.filter(l => typeof l.traceShare === 'number');
-  setEmpty('layerCurvChart', curv.length === 0, 'Per-layer curvature: not computed (the full diagnosis computes it).');
+  setEmpty('layerCurvChart', curv.length === 0, 'Per-layer curvature: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) to compute it.');
   if (curv.length) {
     const co = baseOptions(t, { xType: 'category', yTitle: '% of the whole' })!;
     (co.scales as Record<string, unknown>).y2 = { position: 'right', ticks: { color: t.fg }, grid: { drawOnChartArea: false }, title: { display: true, text: 'block λ_max', color: t.muted } };
@@ -503,20 +685,22 @@ function drawSelected(): void {
 function drawHeatmap(s: { a: number[]; b: number[]; loss: number[][] }, t: ReturnType<typeof theme>): void {
   const canvas = document.getElementById('slice2d') as HTMLCanvasElement;
   const box = canvas.parentElement!;
-  const size = Math.max(200, Math.min(box.clientWidth || 360, 420));
+  const size = Math.max(240, Math.min(box.clientWidth || 400, 480));
   const dpr = window.devicePixelRatio || 1;
   canvas.width = size * dpr; canvas.height = size * dpr;
   canvas.style.width = `${size}px`; canvas.style.height = `${size}px`;
   const ctx = canvas.getContext('2d')!;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, size, size);
-  const pad = { l: 36, r: 10, t: 10, b: 30 };
+  const pad = { l: 36, r: 74, t: 10, b: 30 }; // the right margin holds the colour scale
   const w = size - pad.l - pad.r, h = size - pad.t - pad.b;
   const nA = s.a.length, nB = s.b.length;
   const flat = s.loss.flat().filter(Number.isFinite);
   const lo = Math.min(...flat), hi = Math.max(...flat);
-  const tr = (v: number) => Math.log(Math.max(v - lo, 0) + (hi - lo) * 1e-3 + 1e-12); // log colour scale above the minimum
+  const eps = (hi - lo) * 1e-3 + 1e-12;
+  const tr = (v: number) => Math.log(Math.max(v - lo, 0) + eps); // log colour scale above the minimum
   const tlo = tr(lo), thi = tr(hi);
+  const lossAt = (u: number) => lo + Math.exp(tlo + u * (thi - tlo)) - eps; // the loss at colour position u ∈ [0, 1]
   const cw = w / nA, chh = h / nB;
   for (let j = 0; j < nB; j++) for (let i = 0; i < nA; i++) {
     const v = s.loss[j][i];
@@ -539,7 +723,17 @@ function drawHeatmap(s: { a: number[]; b: number[]; loss: number[][] }, t: Retur
   ctx.font = `11px ${css('--vscode-font-family', 'sans-serif')}`;
   ctx.fillText(String(s.a[0]), pad.l, size - 12); ctx.fillText(String(s.a[nA - 1]), pad.l + w - 10, size - 12); ctx.fillText('direction 1', pad.l + w / 2 - 25, size - 12);
   ctx.save(); ctx.translate(12, pad.t + h / 2 + 25); ctx.rotate(-Math.PI / 2); ctx.fillText('direction 2', 0, 0); ctx.restore();
-  canvas.setAttribute('aria-label', `2-D loss slice: ${nA}×${nB} grid, loss from ${fmt(lo, 4)} to ${fmt(hi, 4)}`);
+  // colour scale: the colour bar with the loss at five positions (the scale is logarithmic above the minimum)
+  const bx = pad.l + w + 12, bw = 10;
+  for (let k = 0; k < h; k++) { ctx.fillStyle = heatmapColor(1 - k / (h - 1)); ctx.fillRect(bx, pad.t + k, bw, 1.5); }
+  ctx.strokeStyle = t.grid; ctx.lineWidth = 1; ctx.strokeRect(bx, pad.t, bw, h);
+  ctx.fillStyle = t.fg; ctx.textBaseline = 'middle'; ctx.textAlign = 'left';
+  const barTicks = [0, 0.25, 0.5, 0.75, 1].map(u => ({ u, loss: lossAt(u) }));
+  for (const b of barTicks) { const y = pad.t + (1 - b.u) * h; ctx.fillRect(bx + bw, y - 0.5, 3, 1); ctx.fillText(fmt(b.loss, 3), bx + bw + 5, y); }
+  ctx.save(); ctx.translate(size - 1, pad.t + h / 2); ctx.rotate(-Math.PI / 2); ctx.textAlign = 'center'; ctx.textBaseline = 'bottom'; ctx.fillStyle = t.muted; ctx.fillText('loss (log scale above min)', 0, 0); ctx.restore();
+  ctx.textBaseline = 'alphabetic';
+  canvas.dataset.colorbar = JSON.stringify(barTicks);
+  canvas.setAttribute('aria-label', `2-D loss slice: ${nA}×${nB} grid, loss from ${fmt(lo)} to ${fmt(hi)}; colour scale from ${fmt(lo)} (dark) to ${fmt(hi)} (yellow)`);
   exporters.set('slice2d', () => ({ header: ['a', 'b', 'loss'], rows: s.b.flatMap((b, j) => s.a.map((a, i) => [a, b, s.loss[j][i]])), json: s }));
 }
 
@@ -548,26 +742,71 @@ function drawAcross(): void {
   const derived = new Set(surgery.flatMap(r => r.outFiles));
   const withStep = ckpts.filter(c => c.result && !derived.has(c.path)).map((c, i) => ({ c, x: c.step ?? i }));
   const extra = ckpts.filter(c => c.result?.hessian?.top?.[0] && derived.has(c.path)).map(c => ({ x: c.step ?? 0, y: c.result!.hessian!.top[0].value, rel: c.rel }));
-  const lam = withStep.filter(p => p.c.result!.hessian?.top?.[0]).map(p => ({ x: p.x, y: p.c.result!.hessian!.top[0].value }));
+  const lamPts = withStep.filter(p => p.c.result!.hessian?.top?.[0]);
+  const lam = lamPts.map(p => ({ x: p.x, y: p.c.result!.hessian!.top[0].value }));
   const sh = withStep.filter(p => p.c.result!.sharpness?.keskar?.length).map(p => ({ x: p.x, y: (p.c.result!.sharpness!.keskar.find(k => k.subspace === null && k.epsilon === 1e-3) ?? p.c.result!.sharpness!.keskar[0]).value }));
   const tr = withStep.filter(p => p.c.result!.hessian?.trace).map(p => ({ x: p.x, y: p.c.result!.hessian!.trace!.estimate }));
-  setEmpty('acrossChart', lam.length + sh.length === 0);
+  setEmpty('acrossChart', lam.length + sh.length === 0, EMPTY.acrossChart);
   if (lam.length + sh.length) {
     const o = baseOptions(t, { xTitle: 'step', yTitle: 'λ_max' })!;
-    (o.scales as Record<string, unknown>).y2 = { position: 'right', ticks: { color: t.fg }, grid: { drawOnChartArea: false }, title: { display: true, text: 'ε-sharpness', color: t.muted } };
+    (o.scales as Record<string, unknown>).y2 = { position: 'right', ticks: { color: t.fg, callback: (v: number | string) => fmt(Number(v), 3) }, grid: { drawOnChartArea: false }, title: { display: true, text: 'ε-sharpness', color: t.muted } };
+    singlePointAxes(o, [...lam, ...sh].map(p => p.x), { y: lam.map(p => p.y), y2: sh.map(p => p.y) });
     upsert('acrossChart', { type: 'line', data: { datasets: [
-      { label: 'λ_max', data: lam, borderColor: t.palette[0], backgroundColor: t.palette[0], pointRadius: 4, borderWidth: 2 },
+      // points coloured by the checkpoint's verdict
+      { label: 'λ_max', data: lam, borderColor: t.palette[0], backgroundColor: lamPts.map(p => verdictColor(p.c.result!.verdict?.kind, t)), pointBorderColor: t.palette[0], pointRadius: 5, borderWidth: 2 },
       ...(extra.length ? [{ label: 'λ_max after surgery (new checkpoints)', data: extra, borderColor: t.palette[4], backgroundColor: t.palette[4], pointRadius: 5, pointStyle: 'triangle', showLine: false }] : []),
       ...(sh.length ? [{ label: 'ε-sharpness (ε=1e-3)', data: sh, borderColor: t.palette[1], backgroundColor: t.palette[1], pointRadius: 4, borderWidth: 2, yAxisID: 'y2' }] : []),
     ] }, options: o });
     exporters.set('acrossChart', () => ({ header: ['step', 'lambda_max', 'sharpness', 'trace'], rows: withStep.map(p => [p.x, p.c.result!.hessian?.top?.[0]?.value ?? null, sh.find(s => s.x === p.x)?.y ?? null, tr.find(s => s.x === p.x)?.y ?? null]), json: { lambdaMax: lam, sharpness: sh, trace: tr } }));
   }
+  drawEdgeOfStability(withStep, t);
   const pgb = withStep.filter(p => typeof p.c.result!.pgb?.residual === 'number').map(p => ({ x: p.x, y: p.c.result!.pgb!.residual! }));
-  setEmpty('pgbChart', pgb.length === 0, 'PGB residual: not computed for the checkpoints of this run.');
+  setEmpty('pgbChart', pgb.length === 0, EMPTY.pgbChart);
   if (pgb.length) {
-    upsert('pgbChart', { type: 'line', data: { datasets: [{ label: 'PGB residual', data: pgb, borderColor: t.palette[3], backgroundColor: t.palette[3], pointRadius: 4 }] }, options: baseOptions(t, { xTitle: 'step', yTitle: 'residual' }) });
+    const po = baseOptions(t, { xTitle: 'step', yTitle: 'residual' })!;
+    singlePointAxes(po, pgb.map(p => p.x), { y: pgb.map(p => p.y) });
+    upsert('pgbChart', { type: 'line', data: { datasets: [{ label: 'PGB residual', data: pgb, borderColor: t.palette[3], backgroundColor: t.palette[3], pointRadius: 4 }] }, options: po });
     exporters.set('pgbChart', () => ({ header: ['step', 'residual'], rows: pgb.map(p => [p.x, p.y]), json: pgb }));
   }
+}
+
+/** Sensible ticks when a trend chart has one point (or equal values): the value in the middle of a padded range. */
+function singlePointAxes(o: NonNullable<ChartConfiguration['options']>, xs: number[], ys: Record<string, number[]>): void {
+  const sc = o.scales as Record<string, Record<string, unknown>>;
+  const set = (axis: string, r: ReturnType<typeof singlePointRange>) => { if (!r || !sc[axis]) return; sc[axis].min = r.min; sc[axis].max = r.max; sc[axis].ticks = { ...(sc[axis].ticks as object), stepSize: r.step }; };
+  set('x', singlePointRange(xs, 1));
+  for (const [axis, v] of Object.entries(ys)) set(axis, singlePointRange(v));
+}
+
+/** λ_max across checkpoints against 2/η from the logged learning rate (Cohen et al. 2021); the sentence below the chart. */
+function drawEdgeOfStability(withStep: { c: Ckpt; x: number }[], t: ReturnType<typeof theme>): void {
+  const sentence = document.getElementById('eosSentence');
+  const eos = edgeOfStability(series, withStep.map(p => ({ step: p.c.step, lambdaMax: p.c.result!.hessian?.top?.[0]?.value ?? null, label: p.c.rel })));
+  if (sentence) sentence.textContent = eos && eos.points.length ? eos.sentence : '';
+  setEmpty('eosChart', !eos || eos.points.length === 0, !eos
+    ? 'The logs of this run carry no learning rate (a series named like lr or learning_rate): log it to compare λ_max with 2/η, the edge of stability of gradient descent.'
+    : eos.sentence);
+  const canvas = document.getElementById('eosChart') as HTMLCanvasElement | null;
+  if (canvas) canvas.dataset.eos = JSON.stringify(eos ? { tag: eos.tag, points: eos.points, sentence: eos.sentence } : null);
+  if (!eos || eos.points.length === 0) return;
+  const xs = eos.points.map(p => p.step);
+  const xlo = Math.min(...xs), xhi = Math.max(...xs);
+  // 2/η along the log (decimated), limited to a margin around the checkpoints so the chart stays readable
+  const margin = Math.max(1, (xhi - xlo) * 0.1);
+  const curve = eos.thresholdCurve.filter(q => q.step >= xlo - margin && q.step <= xhi + margin);
+  const d = decimate(curve.map(q => q.step), curve.map(q => q.value), 500);
+  const o = baseOptions(t, { xTitle: 'step', yTitle: 'curvature' })!;
+  singlePointAxes(o, xs, { y: [...eos.points.map(p => p.lambdaMax), ...d.y] });
+  o.plugins!.tooltip = { callbacks: { title: k => (k[0] ? `step ${fmt(k[0].parsed.x as number)}` : ''), label: k => {
+    if (k.datasetIndex === 0) { const p = eos.points[k.dataIndex]; return `λ_max: ${fmt(p.lambdaMax)} (2/η = ${fmt(p.threshold)}, η = ${fmt(p.lr)} logged at step ${p.lrStep}; λ_max·η/2 = ${fmt(p.ratio)})`; }
+    return `${k.dataset.label}: ${fmt(k.parsed.y as number)}`;
+  } } };
+  upsert('eosChart', { type: 'line', data: { datasets: [
+    { label: 'λ_max', data: eos.points.map(p => ({ x: p.step, y: p.lambdaMax })), borderColor: t.palette[0], backgroundColor: eos.points.map(p => (p.atEdge ? t.palette[4] : t.palette[0])), pointRadius: 5, pointStyle: eos.points.map(p => (p.atEdge ? 'triangle' : 'circle')), borderWidth: 2 },
+    { label: `2/η (η = ${eos.tag})`, data: d.x.map((x, k) => ({ x, y: d.y[k] })), borderColor: t.palette[4], backgroundColor: t.palette[4], borderDash: [6, 4], pointRadius: d.x.length === 1 ? 3 : 0, borderWidth: 1.5, stepped: 'before' },
+    { label: `${Math.round((1 - eos.tolerance) * 100)} % of 2/η`, data: d.x.map((x, k) => ({ x, y: (1 - eos.tolerance) * d.y[k] })), borderColor: hexA(t.palette[4], 0.45), backgroundColor: hexA(t.palette[4], 0.45), borderDash: [2, 3], pointRadius: 0, borderWidth: 1, stepped: 'before' },
+  ] as ChartDataset<'line'>[] }, options: o });
+  exporters.set('eosChart', () => ({ header: ['step', 'lambda_max', 'lr', 'lr_step', 'two_over_lr', 'ratio', 'at_edge'], rows: eos.points.map(p => [p.step, p.lambdaMax, p.lr, p.lrStep, p.threshold, p.ratio, p.atEdge ? 1 : 0]), json: eos }));
 }
 
 function drawSurgery(): void {
@@ -653,7 +892,7 @@ window.addEventListener('message', (ev: MessageEvent<{ type: string; [k: string]
     document.getElementById('runDir')!.textContent = run.dir;
     drawAll();
     if (typeof m.focus === 'string') document.getElementById(`${m.focus}-panel`)?.scrollIntoView();
-  } else if (m.type === 'series') { series = m.series as SeriesJ[]; drawTags(); drawCurves(); }
+  } else if (m.type === 'series') { series = m.series as SeriesJ[]; drawTags(); drawCurves(); drawAcross(); }
   else if (m.type === 'checkpoints') {
     ckpts = m.checkpoints as Ckpt[];
     if (partialTop && ckpts.find(c => c.path === partialTop!.checkpoint)?.result?.hessian) partialTop = undefined;

@@ -43,6 +43,14 @@ describe('e2e: the demo workspace in VS Code', function () {
     await frame.waitForFunction(() => /8 of 8 checkpoints diagnosed/.test(document.getElementById('jobStatus')?.textContent ?? ''), undefined, { timeout: 240000 });
     await frame.locator('#checkpointSelect').selectOption({ index: 0 });
     await frame.waitForFunction(() => /saddle/.test(document.getElementById('verdictCard')?.textContent ?? ''), undefined, { timeout: 15000 });
+    // the saddle's negative λ_min is visible on the eigenvalue chart's symmetric-log axis, below the marked threshold −τ·λ_max
+    await frame.waitForFunction(() => ((document.getElementById('eigChart') as HTMLElement).dataset.bars ?? '').includes('-'), undefined, { timeout: 15000 });
+    const bars = JSON.parse((await frame.locator('#eigChart').getAttribute('data-bars')) ?? '[]') as { label: string; value: number; top: number; bottom: number }[];
+    const axes = JSON.parse((await frame.locator('#eigChart').getAttribute('data-axes')) ?? '{}') as Record<string, { min: number }>;
+    const thr = JSON.parse((await frame.locator('#eigChart').getAttribute('data-thresholds')) ?? '{}') as { negativeCurvature: number };
+    const lmin = bars.filter(b => b.value < 0).sort((x, y) => x.value - y.value)[0];
+    assert.ok(lmin && lmin.value < thr.negativeCurvature && axes.y.min < lmin.value, `λ_min bar ${JSON.stringify(lmin)}, axis ${JSON.stringify(axes)}, threshold ${JSON.stringify(thr)}`);
+    assert.ok(lmin.bottom - lmin.top >= 8, `the negative bar is ${lmin.bottom - lmin.top} px tall`);
     await frame.locator('#checkpointSelect').selectOption({ index: 7 });
     await frame.waitForFunction(() => (document.getElementById('specialA')?.textContent ?? '').length > 0, undefined, { timeout: 15000 });
     const a = Number((await frame.locator('#specialA').innerText()).split(' ')[0]);

@@ -34,7 +34,10 @@ describe('e2e: diagnose a checkpoint from the command palette', function () {
     // the panel comes from the extension installed from the VSIX, not from the repository
     const served = await assertServedFromInstalledExtension(frame, wb);
     console.log(`      webview script: ${served}`);
-    const lossText = (await frame.locator('#loss').innerText()).trim();
+    // the card shows 4 significant digits; the full value is in data-value
+    const lossText = (await frame.locator('#loss').getAttribute('data-value')) ?? '';
+    const shown = (await frame.locator('#loss').innerText()).trim();
+    assert.ok(Math.abs(Number(shown) - Number(lossText)) <= 5e-4 * Math.abs(Number(lossText)), `shown ${shown} vs value ${lossText}`);
     const ckpt = path.join(WS, 'models/mlp/model.json');
     const data = loadDataset(path.join(WS, 'models/mlp/data.npz'));
     const ref = lossAndGrad64(readDenseNet(ckpt), data.x, data.m, data.y.data, 'ce');

@@ -57,7 +57,7 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     const runs = await api.tree.getRuns();
     const r = runs.find(x => x.dir === run)!;
     const tags = r.logs.flatMap(l => l.tail.store.tags()).sort();
-    assert.deepStrictEqual(tags, ['accuracy', 'loss', 'val_loss']);
+    assert.deepStrictEqual(tags, ['accuracy', 'loss', 'lr', 'val_loss']);
     assert.ok(items.some(i => i.run === 'models' && i.label.includes('model.json')), 'the models/mlp checkpoint too');
   });
 
@@ -222,7 +222,7 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     assert.ok(panel.painted);
     // the log grows: the dashboard's tail picks up the new rows
     const log = path.join(run, 'metrics.csv');
-    fs.appendFileSync(log, '610,1795401220.0,0.12,0.17,0.97\n620,1795401240.0,0.119,0.169,0.971\n');
+    fs.appendFileSync(log, '610,1795401220.0,0.12,0.17,0.97,0.4\n620,1795401240.0,0.119,0.169,0.971,0.4\n');
     const n = await until('new log points', () => panel.pollLogs() || undefined, 10000);
     assert.ok(n >= 3, `new points: ${n}`);
   });

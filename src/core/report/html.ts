@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DiagnoseResult } from '../diagnose';
+import { edgeOfStability } from '../diagnostics/edgeOfStability';
 
 export interface ReportCheckpoint { path: string; label: string; step?: number; result?: DiagnoseResult; error?: string }
 export interface ReportRun { name: string; dir: string; series: { tag: string; file: string; steps: number[]; values: (number | null)[] }[]; checkpoints: ReportCheckpoint[] }
@@ -74,6 +75,8 @@ function pageData(input: ReportInput): unknown {
     title: input.title,
     runs: input.runs.map(r => ({
       name: r.name, dir: r.dir, series: r.series,
+      // λ_max against 2/η where the logs carry the learning rate (the dashboard's chart; null otherwise)
+      eos: edgeOfStability(r.series, r.checkpoints.filter(c => c.result).map(c => ({ step: c.step ?? null, lambdaMax: c.result!.hessian?.top?.[0]?.value ?? null, label: c.label }))) ?? null,
       checkpoints: r.checkpoints.map(c => ({ path: c.path, label: c.label, step: c.step ?? null, error: c.error ?? null, result: c.result ?? null })),
     })),
   };
@@ -172,6 +175,15 @@ const PAGE_SCRIPT = String.raw`
     };
     across('λ_max across checkpoints', function (r) { return r.hessian && r.hessian.top[0] ? r.hessian.top[0].value : null; }, 'λ_max');
     across('ε-sharpness (ε = 10⁻³) across checkpoints', function (r) { var k = r.sharpness && r.sharpness.keskar.find(function (k) { return k.epsilon === 1e-3 && k.subspace === null; }); return k ? k.value : null; }, 'φ');
+    if (run.eos && run.eos.points.length) {
+      // edge of stability (Cohen et al. 2021): λ_max of each checkpoint against 2/η of the logged learning rate
+      var eosCv = card(g, 'Edge of stability: λ_max against 2/η');
+      new Chart(eosCv, { type: 'line', data: { datasets: [
+        { label: 'λ_max', data: run.eos.points.map(function (p) { return { x: p.step, y: p.lambdaMax }; }), borderColor: palette[0], backgroundColor: run.eos.points.map(function (p) { return p.atEdge ? palette[1] : palette[0]; }), pointRadius: 5 },
+        { label: '2/η (η = ' + run.eos.tag + ')', data: run.eos.points.map(function (p) { return { x: p.step, y: p.threshold }; }), borderColor: palette[1], borderDash: [6, 4], pointRadius: 0, stepped: 'before' },
+      ] }, options: { parsing: false, responsive: true, maintainAspectRatio: false, scales: { x: { type: 'linear', title: { display: true, text: 'step' } }, y: { title: { display: true, text: 'curvature' } } } } });
+      eosCv.parentNode.appendChild(el('p', { class: 'eos' }, esc(run.eos.sentence)));
+    }
     across('PGB residual r/L across checkpoints', function (r) { return r.pgb ? r.pgb.relative : null; }, 'r/L');
     across('max |a_k| of the special neurons', function (r) { return r.specialNeurons ? r.specialNeurons.maxAbsA : null; }, 'max |a_k|');
     run.checkpoints.forEach(function (c) {
@@ -187,7 +199,19 @@ const PAGE_SCRIPT = String.raw`
       var g2 = el('div', { class: 'grid' }); d.appendChild(g2);
       if (r.hessian && (r.hessian.top.length || r.hessian.bottom.length)) {
         var ev = r.hessian.top.concat(r.hessian.bottom).map(function (e) { return e.value; }).sort(function (a, b) { return b - a; });
-        new Chart(card(g2, 'Hessian eigenvalues (Lanczos, exact HVPs)'), { type: 'bar', data: { labels: ev.map(function (_, i) { return String(i + 1); }), datasets: [{ label: 'λ', data: ev, backgroundColor: ev.map(function (v) { return v < 0 ? '#cf222e' : '#0969da'; }) }] }, options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } } } });
+        // symmetric-log axis sign(λ)·log10(1 + |λ|/c), c = τ·λ_max (the verdict's scale), so λ_min < 0 stays visible; the saddle threshold −τ·λ_max marked
+        var tau = r.verdict && r.verdict.thresholds ? r.verdict.thresholds.negativeCurvature : 1e-3;
+        var ref = ev[0] > 0 ? ev[0] : Math.max.apply(null, ev.map(Math.abs)), minNz = Math.min.apply(null, ev.filter(function (v) { return v !== 0; }).map(Math.abs).concat([Infinity]));
+        var cS = Math.max(Math.min(tau * ref || 1, minNz), 1e-9 * ref || 1e-12);
+        var S = function (v) { return (v < 0 ? -1 : v > 0 ? 1 : 0) * Math.log10(1 + Math.abs(v) / cS); }, Si = function (y) { return (y < 0 ? -1 : 1) * cS * (Math.pow(10, Math.abs(y)) - 1); };
+        new Chart(card(g2, 'Hessian eigenvalues (Lanczos, exact HVPs; symmetric log scale)'), { type: 'bar', data: { labels: ev.map(function (v, i) { return (i + 1) + ': ' + fmt(v); }), datasets: [
+          { label: 'λ', data: ev.map(S), backgroundColor: ev.map(function (v) { return v < 0 ? '#cf222e' : '#0969da'; }) },
+          { type: 'line', label: 'saddle threshold −τ·λ_max = ' + fmt(-tau * ref), data: ev.map(function () { return S(-tau * ref); }), borderColor: '#cf222e', borderDash: [5, 4], pointRadius: 0, borderWidth: 1 },
+        ] }, options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: true }, tooltip: { callbacks: { label: function (k) { return k.dataset.label + (k.datasetIndex === 0 ? ' = ' + fmt(ev[k.dataIndex]) : ''); } } } },
+          scales: { y: { suggestedMin: Math.min(S(-tau * ref) * 1.5, 0), title: { display: true, text: 'λ (symmetric log)' },
+            // ticks at 0 and ±10^k (real values) from the decade of c to the data
+            afterBuildTicks: function (ax) { var t = [0], hiA = Math.max(ev[0], 0), loA = Math.max(-ev[ev.length - 1], tau * ref * 1.5, 0); for (var k = Math.floor(Math.log10(cS)); k <= Math.ceil(Math.log10(Math.max(hiA, loA, cS))); k++) { var v = Math.pow(10, k); if (v < cS * 0.999) continue; if (v <= hiA * 1.0001) t.push(v); if (v <= loA * 1.0001) t.push(-v); } ax.ticks = t.map(function (v) { return { value: S(v) }; }); },
+            ticks: { callback: function (v) { var x = Si(Number(v)); return Math.abs(x) < 1e-12 ? '0' : fmt(x); } } } } } });
       }
       if (r.hessian && r.hessian.density) {
         var den = r.hessian.density;
