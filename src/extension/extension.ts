@@ -19,9 +19,11 @@ import { RunsTree, Node } from './runsTree';
 import { JobStatusBar } from './statusBar';
 import { BatchDebouncer, isIgnoredPath } from './batch';
 import { PRIORITY } from './jobQueue';
-import { autoDiagnoseMode, checkpointGlobs, logGlobs, extraIgnored, cfg, DiagnoseMode } from './settings';
+import { autoDiagnoseMode, checkpointGlobs, logGlobs, extraIgnored, cfg, DiagnoseMode, diagnoseOptions } from './settings';
 import type { DiagnoseResult } from '../core/diagnose';
 import { SurgeryLog } from './surgeryLog';
+import { createDemoWorkspace, CreateDemoArgs } from './demo';
+import { importSeed } from './seed';
 import { SurgeryContext, addSpecialNeurons, perturbWeights, copySpecialNeuronsCode, AddSpecialArgs, PerturbArgs } from './surgery';
 
 export interface LandscapeApi {
@@ -228,6 +230,20 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   const scheduleRescanIfNew = (p: string) => { if (!tree.runFor(p)) scheduleRescan(); };
   setupWatchers();
 
+  // ── seeded results of a demo workspace (Create Demo Workspace wrote them into the folder) ──
+  const importSeeds = () => {
+    if (!vscode.workspace.isTrusted) return;
+    for (const f of vscode.workspace.workspaceFolders ?? []) {
+      try {
+        const r = importSeed(f.uri.fsPath, cache, ckpt => { const o = diagnoseOptions(vscode.Uri.file(ckpt), 'quick'); return 'error' in o ? undefined : { ...o.options, dataHow: o.dataHow }; });
+        if (!r.file) continue;
+        log.info(`demo results imported from ${r.file}: ${r.imported} (${r.current} under the current quick settings)${r.skipped.length ? `; skipped: ${r.skipped.join('; ')}` : ''}`);
+        if (r.imported) svc.fireChanged();
+      } catch (e) { log.warn(`demo results in ${f.uri.fsPath}: ${(e as Error).message}`); }
+    }
+  };
+  importSeeds();
+
   // ── commands ────────────────────────────────────────────────────────────────────────────
   const surgeryCtx: SurgeryContext = {
     service: svc, tree, surgery, log, uriOf, pickCheckpoint,
@@ -281,6 +297,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
     vscode.commands.registerCommand('landscapeLens.addSpecialNeurons', (arg?: unknown, args?: AddSpecialArgs) => addSpecialNeurons(surgeryCtx, arg, args).catch(() => undefined)),
     vscode.commands.registerCommand('landscapeLens.copySpecialNeuronsCode', (arg?: unknown, lang?: 'pytorch' | 'keras' | 'tfjs', lambda?: number) => copySpecialNeuronsCode(surgeryCtx, arg, lang, lambda).catch(() => undefined)),
     vscode.commands.registerCommand('landscapeLens.perturbWeights', (arg?: unknown, args?: PerturbArgs) => perturbWeights(surgeryCtx, arg, args).catch(() => undefined)),
+    vscode.commands.registerCommand('landscapeLens.createDemoWorkspace', (args?: CreateDemoArgs) => createDemoWorkspace(svc, args && typeof args === 'object' ? args : {})),
     vscode.commands.registerCommand('landscapeLens.refreshRuns', () => tree.rescan()),
     vscode.commands.registerCommand('landscapeLens.showJobs', () => statusBar.showJobs()),
     vscode.commands.registerCommand('landscapeLens.cancelAllJobs', () => svc.queue.cancelAll()),
@@ -306,7 +323,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       const p = ed?.document.uri.scheme === 'file' ? ed.document.uri.fsPath : undefined;
       if (p && (isCheckpointFile(p) || looksLikeCheckpoint(p))) svc.prioritise(p, PRIORITY.visible);
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => { log.info('workspace trusted: computation allowed'); svc.fireChanged(); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => { log.info('workspace trusted: computation allowed'); importSeeds(); svc.fireChanged(); }),
   );
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms (cache: ${cache.size} result(s); auto-diagnose: ${autoDiagnoseMode()}; trusted: ${vscode.workspace.isTrusted})`);
