@@ -44,8 +44,14 @@ describe('cost estimate (src/core/estimate.ts)', function () {
   it('a real diagnosis spends no more HVPs than planned (SLQ exactly probes × steps)', async () => {
     const ckpt = path.resolve(__dirname, '../../../test/fixtures/workspace/models/mlp/model.json');
     const opts = { checkpoint: ckpt, data: path.join(path.dirname(ckpt), 'data.npz'), top: 2, trace: true, traceHvps: 30, density: true, densityProbes: 2, densitySteps: 10, backend: 'cpu' as const };
-    const r = await diagnose(opts);
+    const messages: string[] = [];
+    const r = await diagnose(opts, undefined, p => { if (p.message) messages.push(p.message); });
     const plan = planHvps(opts, r.params);
+    // progress: HVPs done / planned, counting up to what the result reports
+    const done = messages.map(m => /· HVPs (\d+) \/ (\d+)$/.exec(m)).filter((m): m is RegExpExecArray => !!m);
+    assert.ok(done.length > 10, messages.slice(0, 5).join(' | '));
+    assert.ok(done.every(m => Number(m[2]) === plan.total), `planned ${plan.total}: ${done[0][0]}`);
+    assert.strictEqual(Number(done[done.length - 1][1]), r.counts.hvp);
     assert.strictEqual(r.hessian!.density!.hvps, plan.density);
     assert.ok(r.hessian!.trace!.hvps <= plan.trace, `trace ${r.hessian!.trace!.hvps} ≤ ${plan.trace}`);
     assert.ok(r.hessian!.lanczos!.hvps <= plan.lanczos, `Lanczos ${r.hessian!.lanczos!.hvps} ≤ ${plan.lanczos}`);
