@@ -103,3 +103,14 @@ export function describeCost(e: CostEstimate, times = 1): string {
   return `about ${(e.hvps.total * times).toLocaleString('en-US')} HVPs${parts.length ? ` (${parts.join(', ')})` : ''}`
     + `${e.seconds !== undefined ? `, about ${formatDuration(e.seconds * times)}` : ', time unknown (no measured HVP yet)'}, about ${formatBytes(e.memoryBytes)} of memory`;
 }
+
+/**
+ * What to tell the user before `jobs` diagnoses of this estimate each: the message (logged always)
+ * and whether to ask (the total time exceeds `confirmAboveSeconds`; 0 = never ask).
+ */
+export function costPrompt(e: CostEstimate, jobs: number, confirmAboveSeconds: number, what: string): { ask: boolean; message: string; seconds?: number } {
+  const seconds = e.seconds !== undefined ? e.seconds * jobs : undefined;
+  const ask = confirmAboveSeconds > 0 && seconds !== undefined && seconds > confirmAboveSeconds;
+  const each = jobs > 1 ? ` (${jobs} checkpoints)` : '';
+  return { ask, seconds, message: `${what}${each}: ${describeCost(e, jobs)}${ask ? ` — more than the ${formatDuration(confirmAboveSeconds)} of landscapeLens.confirmAboveSeconds` : ''}.` };
+}

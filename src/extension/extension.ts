@@ -24,6 +24,7 @@ import type { DiagnoseResult } from '../core/diagnose';
 import { SurgeryLog } from './surgeryLog';
 import { createDemoWorkspace, CreateDemoArgs } from './demo';
 import { importSeed } from './seed';
+import { confirmCost } from './cost';
 import { SurgeryContext, addSpecialNeurons, perturbWeights, copySpecialNeuronsCode, AddSpecialArgs, PerturbArgs } from './surgery';
 
 export interface LandscapeApi {
@@ -92,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   async function diagnoseCmd(arg: unknown, mode: DiagnoseMode): Promise<DiagnoseResult | undefined> {
     const target = uriOf(arg) ?? await pickCheckpoint();
     if (!target) return undefined;
+    if (mode === 'full' && !(await confirmCost(svc, [target], `Full diagnosis of ${vscode.workspace.asRelativePath(target)}`))) return undefined;
     try {
       const r = await svc.diagnose(target, { mode, progress: 'notification', priority: PRIORITY.user, force: true, reason: 'command' });
       if (r) void DashboardPanel.show(host, target, { select: target.fsPath }).catch(e => log.warn(`dashboard: ${(e as Error).message}`));
@@ -105,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
     try { theRun = await DashboardPanel.findRun(host, uriOf(arg), 'Run whose checkpoints to diagnose'); } catch { return 0; /* no run chosen */ }
     if (!(await svc.mayCompute(true))) return 0;
     const todo = theRun.checkpoints.map(c => c.path);
+    if (mode === 'full' && !(await confirmCost(svc, todo.map(p => vscode.Uri.file(p)), `Full diagnosis of ${theRun.name}`))) return 0;
     let done = 0, failed = 0;
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Landscape: ${mode} diagnosis of ${todo.length} checkpoints in ${theRun.name}`, cancellable: true }, async (progress, token) => {
       let cancelled = false;

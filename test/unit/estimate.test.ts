@@ -5,7 +5,7 @@
  */
 import * as assert from 'assert';
 import * as path from 'path';
-import { planHvps, planEvaluations, estimateCost, shouldConfirm, measuredHvpMs, describeCost } from '../../src/core/estimate';
+import { planHvps, planEvaluations, estimateCost, shouldConfirm, measuredHvpMs, describeCost, costPrompt } from '../../src/core/estimate';
 import { diagnose } from '../../src/core/diagnose';
 
 describe('cost estimate (src/core/estimate.ts)', function () {
@@ -39,6 +39,16 @@ describe('cost estimate (src/core/estimate.ts)', function () {
     assert.strictEqual(measuredHvpMs({}), undefined);
     assert.match(describeCost(e), /^about 100 HVPs \(lanczos 100\), about 2 s, about \d+ KB of memory$/);
     assert.match(describeCost(e, 8), /about 800 HVPs/);
+  });
+
+  it('the prompt: asks only above the threshold, for the whole batch', () => {
+    const e = estimateCost({ top: 1 }, { params: 1000, hvpMs: 100 }); // 10.05 s each
+    assert.deepStrictEqual([costPrompt(e, 1, 60, 'x').ask, costPrompt(e, 6, 60, 'x').ask, costPrompt(e, 6, 0, 'x').ask], [false, true, false]);
+    const p = costPrompt(e, 8, 60, 'Full diagnosis of run a');
+    assert.ok(Math.abs(p.seconds! - 80.4) < 1e-9);
+    assert.match(p.message, /^Full diagnosis of run a \(8 checkpoints\): about 800 HVPs .*about 80 s.* more than the 60 s of landscapeLens.confirmAboveSeconds\.$/);
+    const unknown = costPrompt(estimateCost({ top: 1 }, { params: 1000 }), 1, 1, 'x');
+    assert.ok(!unknown.ask && /time unknown/.test(unknown.message));
   });
 
   it('a real diagnosis spends no more HVPs than planned (SLQ exactly probes × steps)', async () => {
