@@ -33,8 +33,10 @@ export function demoTargetIn(chosen: string): string {
 }
 
 async function askFolder(): Promise<string | undefined> {
+  // an empty workspace folder (a newcomer opened a new folder) is offered first
+  const empty = vscode.workspace.workspaceFolders?.find(f => f.uri.scheme === 'file' && checkDemoFolder(f.uri.fsPath).kind !== 'refused');
   const picked = await vscode.window.showOpenDialog({
-    canSelectFolders: true, canSelectFiles: false, canSelectMany: false,
+    defaultUri: empty?.uri, canSelectFolders: true, canSelectFiles: false, canSelectMany: false,
     openLabel: 'Create Demo Here', title: 'Landscape Lens: choose an empty or new folder for the demo workspace',
   });
   const chosen = picked?.[0]?.fsPath;
