@@ -47,7 +47,11 @@ async function askFolder(): Promise<string | undefined> {
   return ok === 'Create' ? target : undefined;
 }
 
-export async function createDemoWorkspace(svc: Service, args: CreateDemoArgs = {}): Promise<CreateDemoResult | undefined> {
+/**
+ * `importHere(dir)`: the demo was built into a folder this window already has open (VS Code does not
+ * reopen an open folder): its seeded results are imported into this window's cache at once.
+ */
+export async function createDemoWorkspace(svc: Service, args: CreateDemoArgs = {}, importHere?: (dir: string) => void): Promise<CreateDemoResult | undefined> {
   const dir = args.folder ? path.resolve(args.folder) : await askFolder();
   if (!dir) return undefined;
   const state = checkDemoFolder(dir);
@@ -81,11 +85,13 @@ export async function createDemoWorkspace(svc: Service, args: CreateDemoArgs = {
         const resolved = diagnoseOptions(vscode.Uri.file(ckpt), 'quick');
         if ('error' in resolved) { failed.push(`${rel}: ${resolved.error}`); continue; }
         const options = { ...resolved.options, dataHow: resolved.dataHow };
-        const job = svc.queue.enqueue({ kind: 'diagnose', options }, { key: `demo-seed:${ckpt}`, label: `quick ${rel} (demo)`, priority: PRIORITY.user });
+        // keyed like Service.diagnose: shared with an identical queued job (the watcher's auto-diagnosis when the folder is open here)
+        const { key, checkpointFingerprint } = ResultsCache.key(ckpt, options.data, options);
+        const job = svc.queue.enqueue({ kind: 'diagnose', options }, { key, label: `quick ${rel} (demo)`, priority: PRIORITY.user });
         current = job;
         try {
           const r = (await job.promise) as DiagnoseResult;
-          entries.push({ checkpoint: ckpt, checkpointFingerprint: ResultsCache.key(ckpt, options.data, options).checkpointFingerprint, options, result: r });
+          entries.push({ checkpoint: ckpt, checkpointFingerprint, options, result: r });
         } catch (e) {
           if ((e as JobError).cancelled) throw e;
           failed.push(`${rel}: ${(e as Error).message}`);
@@ -104,9 +110,15 @@ export async function createDemoWorkspace(svc: Service, args: CreateDemoArgs = {
   }
   svc.log.info(`demo workspace: ${result.checkpoints.length} checkpoints, ${result.seeded} diagnosed${result.failed.length ? `; not diagnosed: ${result.failed.join('; ')}` : ''}`);
   if (args.open !== false) {
-    result.opened = true;
     const here = vscode.workspace.workspaceFolders?.some(f => path.resolve(f.uri.fsPath) === dir);
-    await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(dir), { forceNewWindow: !here && !!vscode.workspace.workspaceFolders?.length });
+    if (here) {
+      importHere?.(dir);
+      await vscode.commands.executeCommand('landscapeLens.refreshRuns');
+      await vscode.commands.executeCommand('landscapeLens.runs.focus');
+    } else {
+      result.opened = true;
+      await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(dir), { forceNewWindow: !!vscode.workspace.workspaceFolders?.length });
+    }
   }
   return result;
 }

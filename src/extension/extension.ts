@@ -234,9 +234,10 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   setupWatchers();
 
   // ── seeded results of a demo workspace (Create Demo Workspace wrote them into the folder) ──
-  const importSeeds = () => {
+  const importSeeds = (only?: string) => {
     if (!vscode.workspace.isTrusted) return;
     for (const f of vscode.workspace.workspaceFolders ?? []) {
+      if (only && path.resolve(f.uri.fsPath) !== path.resolve(only)) continue;
       try {
         const r = importSeed(f.uri.fsPath, cache, ckpt => { const o = diagnoseOptions(vscode.Uri.file(ckpt), 'quick'); return 'error' in o ? undefined : { ...o.options, dataHow: o.dataHow }; });
         if (!r.file) continue;
@@ -273,6 +274,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       const uri = uriOf(arg) ?? await pickCheckpoint();
       if (!uri) return undefined;
       if (!svc.resultFor(uri.fsPath)?.result.slices?.some(s => (s as { kind?: string }).kind === '2d')) {
+        if (!(await confirmCost(svc, [uri], `Full diagnosis of ${vscode.workspace.asRelativePath(uri)} (for its 2-D slice)`))) return undefined;
         try { await svc.diagnose(uri, { mode: 'full', progress: 'notification', priority: PRIORITY.user, reason: 'show slice' }); } catch { return undefined; }
       }
       return DashboardPanel.show(host, uri, { select: uri.fsPath, focus: 'slice2d' });
@@ -300,7 +302,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
     vscode.commands.registerCommand('landscapeLens.addSpecialNeurons', (arg?: unknown, args?: AddSpecialArgs) => addSpecialNeurons(surgeryCtx, arg, args).catch(() => undefined)),
     vscode.commands.registerCommand('landscapeLens.copySpecialNeuronsCode', (arg?: unknown, lang?: 'pytorch' | 'keras' | 'tfjs', lambda?: number) => copySpecialNeuronsCode(surgeryCtx, arg, lang, lambda).catch(() => undefined)),
     vscode.commands.registerCommand('landscapeLens.perturbWeights', (arg?: unknown, args?: PerturbArgs) => perturbWeights(surgeryCtx, arg, args).catch(() => undefined)),
-    vscode.commands.registerCommand('landscapeLens.createDemoWorkspace', (args?: CreateDemoArgs) => createDemoWorkspace(svc, args && typeof args === 'object' ? args : {})),
+    vscode.commands.registerCommand('landscapeLens.createDemoWorkspace', (args?: CreateDemoArgs) => createDemoWorkspace(svc, args && typeof args === 'object' ? args : {}, dir => importSeeds(dir))),
     vscode.commands.registerCommand('landscapeLens.refreshRuns', () => tree.rescan()),
     vscode.commands.registerCommand('landscapeLens.showJobs', () => statusBar.showJobs()),
     vscode.commands.registerCommand('landscapeLens.cancelAllJobs', () => svc.queue.cancelAll()),
