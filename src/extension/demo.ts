@@ -16,21 +16,11 @@ import { PRIORITY, JobError } from './jobQueue';
 import { diagnoseOptions } from './settings';
 import { ResultsCache } from './cache';
 import { writeSeed, SeedEntry } from './seed';
-import { checkDemoFolder } from '../core/demo/folder';
+import { checkDemoFolder, demoTargetIn } from '../core/demo/folder';
 import type { DiagnoseResult } from '../core/diagnose';
 
 export interface CreateDemoArgs { folder?: string; open?: boolean }
 export interface CreateDemoResult { dir: string; checkpoints: string[]; seeded: number; failed: string[]; seedFile?: string; opened: boolean }
-
-/** Where to build in a folder the user chose: the folder itself when it may be used, else a free `landscape-lens-demo[-N]` inside it. */
-export function demoTargetIn(chosen: string): string {
-  if (checkDemoFolder(chosen).kind !== 'refused') return chosen;
-  for (let i = 0; i < 100; i++) {
-    const d = path.join(chosen, i ? `landscape-lens-demo-${i + 1}` : 'landscape-lens-demo');
-    if (checkDemoFolder(d).kind !== 'refused') return d;
-  }
-  throw new Error(`no free demo folder name in ${chosen}`);
-}
 
 async function askFolder(): Promise<string | undefined> {
   // an empty workspace folder (a newcomer opened a new folder) is offered first

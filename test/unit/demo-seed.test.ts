@@ -9,7 +9,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkDemoFolder, clearDemoFolder, DEMO_MARKER } from '../../src/core/demo/folder';
+import { checkDemoFolder, clearDemoFolder, demoTargetIn, DEMO_MARKER } from '../../src/core/demo/folder';
 import { importSeed, writeSeed, toSeedEntry, fromSeedEntry, sameOptions, SEED_FILE, SEED_IMPORTED, SeedEntry } from '../../src/extension/seed';
 import { ResultsCache } from '../../src/extension/cache';
 import type { DiagnoseOptions, DiagnoseResult } from '../../src/core/diagnose';
@@ -37,6 +37,17 @@ describe('demo folder: never a user folder', () => {
     const f = path.join(d, 'file');
     fs.writeFileSync(f, 'x');
     assert.strictEqual(checkDemoFolder(f).kind, 'refused');
+    fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('a non-empty chosen folder gets a new demo folder inside it', () => {
+    const d = tmp();
+    assert.strictEqual(demoTargetIn(d), d, 'empty: the folder itself');
+    fs.writeFileSync(path.join(d, 'mine.txt'), 'x');
+    assert.strictEqual(demoTargetIn(d), path.join(d, 'landscape-lens-demo'));
+    fs.mkdirSync(path.join(d, 'landscape-lens-demo'));
+    fs.writeFileSync(path.join(d, 'landscape-lens-demo', 'other.txt'), 'x');
+    assert.strictEqual(demoTargetIn(d), path.join(d, 'landscape-lens-demo-2'), 'a used name is skipped');
     fs.rmSync(d, { recursive: true, force: true });
   });
 });

@@ -35,3 +35,13 @@ export function clearDemoFolder(dir: string): void {
   for (const e of DEMO_ENTRIES.filter(x => x !== DEMO_MARKER)) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
   fs.rmSync(path.join(dir, DEMO_MARKER), { force: true });
 }
+
+/** Where to build in a folder the user chose: the folder itself when it may be used, else a free `landscape-lens-demo[-N]` inside it. */
+export function demoTargetIn(chosen: string): string {
+  if (checkDemoFolder(chosen).kind !== 'refused') return chosen;
+  for (let i = 0; i < 100; i++) {
+    const d = path.join(chosen, i ? `landscape-lens-demo-${i + 1}` : 'landscape-lens-demo');
+    if (checkDemoFolder(d).kind !== 'refused') return d;
+  }
+  throw new Error(`no free demo folder name in ${chosen}`);
+}
