@@ -11,7 +11,8 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 /** Builds the demo into `opts.dir` (default examples/demo-workspace). */
 export function buildDemo(opts: Partial<BuildDemoOptions> = {}): Promise<string> {
   const dir = path.resolve(opts.dir ?? path.join(ROOT, 'examples', 'demo-workspace'));
-  const schema = path.relative(dir, path.join(ROOT, 'media', 'landscape.schema.json')).split(path.sep).join('/');
+  // the repository's JSON schema, relative, when the demo lies inside the repository
+  const schema = path.relative(ROOT, dir).startsWith('..') ? undefined : path.relative(dir, path.join(ROOT, 'media', 'landscape.schema.json')).split(path.sep).join('/');
   return build({ by: 'examples/demo/build.ts (npm run demo)', schema, ...opts, dir });
 }
 
