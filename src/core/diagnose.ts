@@ -13,6 +13,7 @@ import { throwIfAborted, UserInputError } from './errors';
 import { checkSpectrumOptions } from './limits';
 import type { HessianResult } from './diagnostics/hessian';
 import { specialNeuronsReport, SpecialNeuronsReport } from './surgery/specialNeurons';
+import { planHvps } from './estimate';
 
 export const RESULT_VERSION = 1;
 
@@ -120,7 +121,10 @@ export interface DiagnoseResult {
 
 export type ProgressFn = (p: { stage: string; fraction?: number; message?: string; partial?: unknown }) => void;
 
-export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onProgress: ProgressFn = () => undefined): Promise<DiagnoseResult> {
+export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, report: ProgressFn = () => undefined): Promise<DiagnoseResult> {
+  // every progress message ends with the HVPs done / planned (the plan: src/core/estimate.ts)
+  let hvpsPlanned = 0, hvpsDone = () => 0;
+  const onProgress: ProgressFn = p => report(hvpsPlanned && p.message ? { ...p, message: `${p.message} · HVPs ${hvpsDone()} / ${hvpsPlanned}` } : p);
   const t0 = performance.now();
   const t1 = performance.now();
   throwIfAborted(signal);
@@ -128,6 +132,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
   const model = readCheckpoint(opts.checkpoint);
   // sizes against the model before the data is loaded (a k beyond the parameter count never ends)
   checkSpectrumOptions(opts, model.numParams, opts.checkpoint);
+  hvpsPlanned = planHvps(opts, model.numParams, model.layers.filter(l => l.params > 0).length).total;
   const seed = opts.seed ?? 0;
   const data = loadDataset(opts.data, { xKey: opts.xKey, yKey: opts.yKey, target: opts.target, samples: opts.samples, seed, maxResidentBytes: opts.maxResidentMb !== undefined ? opts.maxResidentMb * 2 ** 20 : undefined });
   if ((opts.inputScale !== undefined && opts.inputScale !== 1) || (opts.inputShift !== undefined && opts.inputShift !== 0)) {
@@ -140,6 +145,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, onPr
   let engine: Engine;
   try { engine = await makeObjective(model, data, spec, { backend: opts.backend, ep: opts.ep, chunkSize: opts.chunkSize, threads: opts.threads, file: opts.checkpoint }); } catch (e) { data.close?.(); throw e; }
   const obj = engine.obj;
+  hvpsDone = () => obj.counts.hvp;
   const t2 = performance.now();
   try {
     throwIfAborted(signal);

@@ -19,9 +19,12 @@ import { RunsTree, Node } from './runsTree';
 import { JobStatusBar } from './statusBar';
 import { BatchDebouncer, isIgnoredPath } from './batch';
 import { PRIORITY } from './jobQueue';
-import { autoDiagnoseMode, checkpointGlobs, logGlobs, extraIgnored, cfg, DiagnoseMode } from './settings';
+import { autoDiagnoseMode, checkpointGlobs, logGlobs, extraIgnored, cfg, DiagnoseMode, diagnoseOptions } from './settings';
 import type { DiagnoseResult } from '../core/diagnose';
 import { SurgeryLog } from './surgeryLog';
+import { createDemoWorkspace, CreateDemoArgs } from './demo';
+import { importSeed } from './seed';
+import { confirmCost } from './cost';
 import { SurgeryContext, addSpecialNeurons, perturbWeights, copySpecialNeuronsCode, AddSpecialArgs, PerturbArgs } from './surgery';
 
 export interface LandscapeApi {
@@ -90,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   async function diagnoseCmd(arg: unknown, mode: DiagnoseMode): Promise<DiagnoseResult | undefined> {
     const target = uriOf(arg) ?? await pickCheckpoint();
     if (!target) return undefined;
+    if (mode === 'full' && !(await confirmCost(svc, [target], `Full diagnosis of ${vscode.workspace.asRelativePath(target)}`))) return undefined;
     try {
       const r = await svc.diagnose(target, { mode, progress: 'notification', priority: PRIORITY.user, force: true, reason: 'command' });
       if (r) void DashboardPanel.show(host, target, { select: target.fsPath }).catch(e => log.warn(`dashboard: ${(e as Error).message}`));
@@ -103,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
     try { theRun = await DashboardPanel.findRun(host, uriOf(arg), 'Run whose checkpoints to diagnose'); } catch { return 0; /* no run chosen */ }
     if (!(await svc.mayCompute(true))) return 0;
     const todo = theRun.checkpoints.map(c => c.path);
+    if (mode === 'full' && !(await confirmCost(svc, todo.map(p => vscode.Uri.file(p)), `Full diagnosis of ${theRun.name}`))) return 0;
     let done = 0, failed = 0;
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Landscape: ${mode} diagnosis of ${todo.length} checkpoints in ${theRun.name}`, cancellable: true }, async (progress, token) => {
       let cancelled = false;
@@ -228,6 +233,21 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   const scheduleRescanIfNew = (p: string) => { if (!tree.runFor(p)) scheduleRescan(); };
   setupWatchers();
 
+  // ── seeded results of a demo workspace (Create Demo Workspace wrote them into the folder) ──
+  const importSeeds = (only?: string) => {
+    if (!vscode.workspace.isTrusted) return;
+    for (const f of vscode.workspace.workspaceFolders ?? []) {
+      if (only && path.resolve(f.uri.fsPath) !== path.resolve(only)) continue;
+      try {
+        const r = importSeed(f.uri.fsPath, cache, ckpt => { const o = diagnoseOptions(vscode.Uri.file(ckpt), 'quick'); return 'error' in o ? undefined : { ...o.options, dataHow: o.dataHow }; });
+        if (!r.file) continue;
+        log.info(`demo results imported from ${r.file}: ${r.imported} (${r.current} under the current quick settings)${r.skipped.length ? `; skipped: ${r.skipped.join('; ')}` : ''}`);
+        if (r.imported) svc.fireChanged();
+      } catch (e) { log.warn(`demo results in ${f.uri.fsPath}: ${(e as Error).message}`); }
+    }
+  };
+  importSeeds();
+
   // ── commands ────────────────────────────────────────────────────────────────────────────
   const surgeryCtx: SurgeryContext = {
     service: svc, tree, surgery, log, uriOf, pickCheckpoint,
@@ -254,6 +274,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       const uri = uriOf(arg) ?? await pickCheckpoint();
       if (!uri) return undefined;
       if (!svc.resultFor(uri.fsPath)?.result.slices?.some(s => (s as { kind?: string }).kind === '2d')) {
+        if (!(await confirmCost(svc, [uri], `Full diagnosis of ${vscode.workspace.asRelativePath(uri)} (for its 2-D slice)`))) return undefined;
         try { await svc.diagnose(uri, { mode: 'full', progress: 'notification', priority: PRIORITY.user, reason: 'show slice' }); } catch { return undefined; }
       }
       return DashboardPanel.show(host, uri, { select: uri.fsPath, focus: 'slice2d' });
@@ -281,6 +302,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
     vscode.commands.registerCommand('landscapeLens.addSpecialNeurons', (arg?: unknown, args?: AddSpecialArgs) => addSpecialNeurons(surgeryCtx, arg, args).catch(() => undefined)),
     vscode.commands.registerCommand('landscapeLens.copySpecialNeuronsCode', (arg?: unknown, lang?: 'pytorch' | 'keras' | 'tfjs', lambda?: number) => copySpecialNeuronsCode(surgeryCtx, arg, lang, lambda).catch(() => undefined)),
     vscode.commands.registerCommand('landscapeLens.perturbWeights', (arg?: unknown, args?: PerturbArgs) => perturbWeights(surgeryCtx, arg, args).catch(() => undefined)),
+    vscode.commands.registerCommand('landscapeLens.createDemoWorkspace', (args?: CreateDemoArgs) => createDemoWorkspace(svc, args && typeof args === 'object' ? args : {}, dir => importSeeds(dir))),
     vscode.commands.registerCommand('landscapeLens.refreshRuns', () => tree.rescan()),
     vscode.commands.registerCommand('landscapeLens.showJobs', () => statusBar.showJobs()),
     vscode.commands.registerCommand('landscapeLens.cancelAllJobs', () => svc.queue.cancelAll()),
@@ -306,7 +328,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       const p = ed?.document.uri.scheme === 'file' ? ed.document.uri.fsPath : undefined;
       if (p && (isCheckpointFile(p) || looksLikeCheckpoint(p))) svc.prioritise(p, PRIORITY.visible);
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => { log.info('workspace trusted: computation allowed'); svc.fireChanged(); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => { log.info('workspace trusted: computation allowed'); importSeeds(); svc.fireChanged(); }),
   );
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms (cache: ${cache.size} result(s); auto-diagnose: ${autoDiagnoseMode()}; trusted: ${vscode.workspace.isTrusted})`);

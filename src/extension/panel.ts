@@ -7,6 +7,7 @@
  * with a per-load nonce; only local resources through asWebviewUri; colours from VS Code's theme
  * CSS variables.
  */
+import { confirmCost } from './cost';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -212,9 +213,12 @@ export class DashboardPanel {
         this.selected = String(m.checkpoint);
         svc.prioritise(this.selected, PRIORITY.visible);
         break;
-      case 'diagnose':
-        void svc.diagnose(vscode.Uri.file(String(m.checkpoint)), { mode: m.mode === 'quick' ? 'quick' : 'full', progress: 'window', priority: 80, reason: 'dashboard' }).catch(() => undefined);
+      case 'diagnose': {
+        const uri = vscode.Uri.file(String(m.checkpoint));
+        if (m.mode !== 'quick' && !(await confirmCost(svc, [uri], `Full diagnosis of ${vscode.workspace.asRelativePath(uri)}`))) break;
+        void svc.diagnose(uri, { mode: m.mode === 'quick' ? 'quick' : 'full', progress: 'window', priority: 80, reason: 'dashboard' }).catch(() => undefined);
         break;
+      }
       case 'command': {
         const allowed = ['landscapeLens.addSpecialNeurons', 'landscapeLens.perturbWeights', 'landscapeLens.copySpecialNeuronsCode', 'landscapeLens.diagnoseRun'];
         if (allowed.includes(String(m.command))) void vscode.commands.executeCommand(String(m.command), vscode.Uri.file(String(m.checkpoint)));

@@ -28,6 +28,12 @@ export interface JobKinds {
    * (a file path, the barrier) reports `{stage: 'held'}` and then waits — cancellably, polling every 20 ms — until
    * that file exists, before the `ms` wait. A held job cannot finish before the test releases it.
    */
+  /**
+   * *Landscape: Create Demo Workspace*: trains the seeded demo runs into `dir` (missing, empty, or an
+   * earlier demo; anything else is refused) with TF.js (src/core/demo/build.ts); progress is the
+   * fraction of training steps. Returns the demo's checkpoints (model.json files, sorted).
+   */
+  buildDemo: { request: { dir: string; by?: string }; result: { dir: string; checkpoints: string[] } };
   ping: { request: { ms?: number; steps?: number; announce?: boolean; hold?: string }; result: { pid: number; ms: number } };
 }
 
@@ -60,4 +66,4 @@ export function isFromWorker(m: unknown): m is FromWorker {
 }
 
 /** The job kinds this build's worker handles (checked by commands whose job kinds may be absent). */
-export const JOB_KINDS = ['diagnose', 'specialNeurons', 'perturb', 'snippets', 'ping'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['diagnose', 'specialNeurons', 'perturb', 'snippets', 'buildDemo', 'ping'] as const satisfies readonly JobKind[];

@@ -66,6 +66,11 @@ const HANDLERS: { [K in JobKind]: Handler<K> } = {
     const { snippetsFor } = await import('../core/surgery/jobs');
     return snippetsFor(req.checkpoint, req.lambda);
   },
+  async buildDemo(req, ctx) {
+    const { buildDemo, demoCheckpoints } = await import('../core/demo/build');
+    const dir = await buildDemo({ dir: req.dir, by: req.by, signal: ctx.signal, onProgress: p => ctx.progress(p) });
+    return { dir, checkpoints: demoCheckpoints(dir) };
+  },
   async ping(req, ctx) {
     const t0 = Date.now();
     const ms = req.ms ?? 0, steps = Math.max(1, req.steps ?? 1);

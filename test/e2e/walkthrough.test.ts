@@ -1,6 +1,6 @@
 /**
  * End-to-end: the getting-started walkthrough of the installed VSIX. "Welcome: Open Walkthrough…"
- * lists it; its five steps are shown; a step's markdown media (media/walkthrough/*.md, from the
+ * lists it; its five steps are shown, the first offering Create Demo Workspace; a step's markdown media (media/walkthrough/*.md, from the
  * VSIX) renders; the "Diagnose Checkpoint" button of the diagnose step runs the command and
  * the step is then checked (completionEvents onCommand:landscapeLens.diagnoseCheckpoint).
  */
@@ -34,7 +34,10 @@ describe('e2e: the getting-started walkthrough', function () {
     for (const s of STEPS) {
       await editor.locator('.getting-started-step', { hasText: s }).first().waitFor({ state: 'attached', timeout: scaled(15000) });
     }
-    // the first step's markdown media, from the VSIX
+    // the first step offers the demo to a Marketplace install (its button runs Create Demo Workspace)
+    await editor.locator('.getting-started-step', { hasText: 'Create Demo Workspace' }).first().waitFor({ state: 'attached', timeout: scaled(15000) });
+    // the first step's markdown media, from the VSIX: the command, and npm run demo for a clone
+    await findWebviewFrame(page, f => f.locator('text=Landscape: Create Demo Workspace').count().then(n => n > 0), 30000);
     await findWebviewFrame(page, f => f.locator('text=npm run demo').count().then(n => n > 0), 30000);
     // the diagnose step: expand it, press its button
     const step = editor.locator('.getting-started-step', { hasText: 'Diagnose a checkpoint' }).first();
