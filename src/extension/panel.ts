@@ -15,7 +15,7 @@ import { discoverRuns, refreshRun, Run, runSeries } from '../core/logs/runs';
 import { downsampleMinMax } from '../core/logs/downsample';
 import type { Service } from './service';
 import type { RunsTree } from './runsTree';
-import { surgerySummary } from './surgeryLog';
+import { surgeryAssessment, surgerySummary } from './surgeryLog';
 import { PRIORITY } from './jobQueue';
 
 export const MAX_POINTS_PER_SERIES = 20000;
@@ -145,6 +145,16 @@ export class DashboardPanel {
     this.schedulePush();
   }
 
+  /** The checkpoint selected in this dashboard (absolute path), if any. */
+  get selectedCheckpoint(): string | undefined { return this.selected; }
+
+  /** The checkpoint selected in the active dashboard, else in the only open one. */
+  static selectedCheckpoint(): string | undefined {
+    const all = [...DashboardPanel.panels.values()];
+    const p = all.find(x => x.panel.active) ?? all.find(x => x.panel.visible) ?? (all.length === 1 ? all[0] : undefined);
+    return p?.selected;
+  }
+
   select(checkpoint: string): void {
     this.selected = path.resolve(checkpoint);
     this.post({ type: 'select', checkpoint: this.selected });
@@ -173,7 +183,7 @@ export class DashboardPanel {
     const log = this.host.service.surgery;
     if (!log) return [];
     return log.forRun(this.run.dir, this.run.checkpoints.map(c => c.path)).map(r => ({
-      ...r, rel: path.relative(this.run.dir, r.checkpoint) || path.basename(r.checkpoint), outRel: r.outFiles.map(f => path.relative(this.run.dir, f)), summary: surgerySummary(r),
+      ...r, rel: path.relative(this.run.dir, r.checkpoint) || path.basename(r.checkpoint), outRel: r.outFiles.map(f => path.relative(this.run.dir, f)), summary: [...surgerySummary(r), ...(surgeryAssessment(r) ? [`What it means: ${surgeryAssessment(r)!.text}`] : [])], assessment: surgeryAssessment(r),
     }));
   }
 
