@@ -11,6 +11,13 @@ import type { DiagnoseResult } from '../core/diagnose';
 import type { SurgeryRecord } from './surgeryLog';
 import { fmt, lambdaMax, verdictOf, verdictTone } from './resultView';
 
+/** The first line of an error message, at most `max` characters (the notification and the tree item show it; the tooltip and the log the whole). */
+export function oneLine(message: string, max = 200): string {
+  const first = message.split(/\r?\n/).find(l => l.trim()) ?? message;
+  const t = first.trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
 export interface DerivedTag { tag: string; n: number }
 
 const PERTURB_WHAT: Record<string, string> = { gaussian: 'Gaussian noise', relative: 'relative noise', filter: 'filter-normalised direction' };

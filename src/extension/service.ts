@@ -13,6 +13,8 @@ import { diagnoseOptions, DiagnoseMode } from './settings';
 import type { JobRequest, JobResult, JobPartial, JobProgress } from '../worker/protocol';
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
 import type { SurgeryLog } from './surgeryLog';
+import { oneLine } from './checkpointLabels';
+export { oneLine };
 
 export interface DiagnoseRequest {
   mode?: DiagnoseMode;
@@ -40,13 +42,6 @@ export function reportTo(progress: vscode.Progress<{ message?: string; increment
 
 /** A failed diagnosis, kept in memory for the runs tree (icon, reason, tooltip) and Retry. */
 export interface DiagnoseFailure { message: string; at: number; mode: DiagnoseMode; reason?: string }
-
-/** The first line of an error message, at most `max` characters (the notification and the tree item show it; the tooltip and the log the whole). */
-export function oneLine(message: string, max = 200): string {
-  const first = message.split(/\r?\n/).find(l => l.trim()) ?? message;
-  const t = first.trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
 
 export class Service implements vscode.Disposable {
   readonly queue: JobQueue<JobRequest, JobResult>;

@@ -105,12 +105,12 @@ export function surgeryAssessment(r: SurgeryRecord): { tone: Tone; text: string 
     const ratio = first && last && first.originalLoss > 0 ? last.originalLoss / first.originalLoss : 1;
     const vanished = t.finalMaxAbsA <= 1e-3 || (t.peakMaxAbsA > 0 && t.finalMaxAbsA <= 0.01 * t.peakMaxAbsA && (share === undefined || share < 0.01));
     if (vanished) {
-      return { tone: 'good', text: `the special neurons vanished (max|a_k| ${f(t.finalMaxAbsA, 3)}${share !== undefined ? `, ${f(100 * share, 3)} % of the output` : ''}): the original network fits without them, as the theorem predicts at a local minimum${ratio < 0.9 ? `; its loss also improved ${f(1 / ratio, 3)}×` : ''}` };
+      return { tone: 'good', text: `the special neurons vanished (max|a_k| ${f(t.finalMaxAbsA, 3)}${share !== undefined ? `, ${f(100 * share, 3)} % of the output` : ''}): the original network fits without them, as the theorem predicts at a local minimum${ratio < 0.9 ? `; its loss also improved ${(1 / ratio).toFixed(1)}×` : ''}` };
     }
     const took = (share !== undefined && share > 0.5) || ratio > 2;
     if (took) {
       const parts: string[] = [];
-      if (ratio > 2) parts.push(`the original network's loss L(θ) is ${f(ratio, 3)}× worse (${f(first.originalLoss)} → ${f(last.originalLoss)})`);
+      if (ratio > 2) parts.push(`the original network's loss L(θ) is ${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)}× worse (${f(first.originalLoss)} → ${f(last.originalLoss)})`);
       if (share !== undefined && share > 0.5) parts.push(`max|a_k| ${f(t.finalMaxAbsA, 3)} makes the special neurons ${f(100 * share, 3)} % of the output`);
       return { tone: 'warn', text: `the special neurons took the fit: ${parts.join(' and ')}. The penalty${lam !== undefined ? ` (λ = ${lam})` : ''} has not won yet, so nothing is concluded about the original minimum: fine-tune for more steps (now ${t.steps}) or with a larger λ` };
     }
