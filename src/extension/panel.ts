@@ -76,7 +76,8 @@ export class DashboardPanel {
     const runs = await host.tree.getRuns();
     if (!target) {
       if (runs.length === 1) return runs[0];
-      const pick = await vscode.window.showQuickPick(runs.map(r => ({ label: r.name, description: r.dir, run: r })), { placeHolder });
+      const sorted = [...runs].sort((a, b) => a.name.localeCompare(b.name));
+      const pick = await vscode.window.showQuickPick(sorted.map(r => ({ label: `$(graph) ${r.name}`, description: `${r.checkpoints.length} checkpoint${r.checkpoints.length === 1 ? '' : 's'}`, detail: r.dir, run: r })), { placeHolder, title: `Landscape: ${placeHolder.toLowerCase().startsWith('run') ? placeHolder : `run — ${placeHolder}`}` });
       if (!pick) throw new Error('no run chosen');
       return pick.run;
     }

@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { discoverRuns, refreshRun, Run, RunCheckpoint } from '../core/logs/runs';
+import { discoverRuns, refreshRun, Run, RunCheckpoint, DERIVED_TAGS } from '../core/logs/runs';
 import type { Service } from './service';
 import { evaluationLine, fmt, keyNumbers, lambdaMax, lambdaMinInfo, lambdaMinText, verdictOf, verdictText, verdictTone } from './resultView';
 import { isIgnoredPath } from './batch';
@@ -26,6 +26,18 @@ export type Node =
 /** Heat colour of a layer's share of tr H (theme chart colours: green < 10 % < yellow < 25 % < orange < 50 % < red). */
 export function heatColor(share: number): string {
   return share >= 0.5 ? 'charts.red' : share >= 0.25 ? 'charts.orange' : share >= 0.1 ? 'charts.yellow' : 'charts.green';
+}
+
+/** Surgery tags of a checkpoint written beside its source by earlier versions (`model.special.trained.json`, `net.perturbed.2.onnx`). */
+export function legacyTags(file: string): { tag: string; n: number }[] | undefined {
+  const parts = path.basename(file).split('.').slice(1, -1);
+  const tags: { tag: string; n: number }[] = [];
+  for (const p of parts) {
+    if (DERIVED_TAGS[p]) tags.push({ tag: p, n: 1 });
+    else if (/^\d+$/.test(p) && tags.length) tags[tags.length - 1].n = Number(p);
+    else if (tags.length) return undefined;
+  }
+  return tags.length ? tags : undefined;
 }
 
 export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -104,7 +116,7 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   /** The source checkpoint (in the same run) of a checkpoint written by surgery. */
   private sourceOf(run: Run, c: RunCheckpoint): RunCheckpoint | undefined {
-    const rec = c.derived ? this.service.surgery?.recordFor(c.path) : undefined;
+    const rec = c.derived || legacyTags(c.path) ? this.service.surgery?.recordFor(c.path) : undefined;
     const from = c.derived?.from ?? rec?.checkpoint;
     if (!from) return undefined;
     const p = path.resolve(from);
@@ -114,13 +126,14 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   private derivedOf(run: Run, ckpt: RunCheckpoint): Node[] {
-    return run.checkpoints.filter(c => c.derived && this.sourceOf(run, c) === ckpt)
+    return run.checkpoints.filter(c => (c.derived || legacyTags(c.path)) && this.sourceOf(run, c) === ckpt)
       .sort((a, b) => a.path.localeCompare(b.path)).map(c => ({ type: 'checkpoint', run, ckpt: c }));
   }
 
   /** "special neurons, fine-tuned 500 steps", "perturbed along λ_min", … for a checkpoint written by surgery. */
   derivedLabelOf(c: RunCheckpoint): string | undefined {
-    return c.derived ? derivedLabel(c.derived.tags, this.service.surgery?.recordFor(c.path)) : undefined;
+    const tags = c.derived?.tags ?? legacyTags(c.path);
+    return tags ? derivedLabel(tags, this.service.surgery?.recordFor(c.path)) : undefined;
   }
 
   private layersOf(run: Run, ckpt: RunCheckpoint): Node[] {
