@@ -175,7 +175,12 @@ export class DashboardPanel {
     return this.run.checkpoints.map(c => {
       const e = this.host.service.resultFor(c.path);
       const job = this.host.service.jobState(c.path);
-      return { path: path.resolve(c.path), rel: path.relative(this.run.dir, c.path) || path.basename(c.path), step: c.step ?? null, mtimeMs: c.mtimeMs, result: e?.result ?? null, job: job ?? null };
+      const failure = this.host.service.failureFor(c.path);
+      // fields for the webview (added, optional): what a surgery output is and its source; a failed diagnosis
+      return {
+        path: path.resolve(c.path), rel: path.relative(this.run.dir, c.path) || path.basename(c.path), step: c.step ?? null, mtimeMs: c.mtimeMs, result: e?.result ?? null, job: job ?? null,
+        derived: this.host.tree.derivedLabelOf(c) ?? null, derivedFrom: c.derived?.from ? path.resolve(c.derived.from) : null, error: failure ? failure.message : null,
+      };
     });
   }
 
