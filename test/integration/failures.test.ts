@@ -11,6 +11,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import type { DiagnoseResult } from '../../src/core/diagnose';
+import { hoverMarkdown } from '../../src/extension/hover';
 import { EXT_ID, until } from './util';
 
 describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function () {
@@ -49,6 +50,9 @@ describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function ()
     const node = (await api.tree.getChildren({ type: 'run', run: (await api.tree.getRuns()).find(r => r.dir === broken)! })).find(n => n.type === 'checkpoint' && n.ckpt.path === shardless)!;
     const icon = api.tree.getTreeItem(node).iconPath as vscode.ThemeIcon;
     assert.strictEqual(icon.id, 'error');
+    // the hover on the path says so too, with Retry
+    const hover = hoverMarkdown(api.service, shardless).value;
+    assert.ok(/diagnosis failed/.test(hover) && hover.includes('command:landscapeLens.retryDiagnosis') && !/Not diagnosed yet/.test(hover), hover);
   });
 
   it('a corrupt .onnx diagnosed by the command: failed in the tree; Retry runs it again and fails again', async () => {
