@@ -120,8 +120,8 @@ export function surgeryAssessment(r: SurgeryRecord): { tone: Tone; text: string 
   const d = p.lossAfter - p.lossBefore;
   if (p.retrain) {
     return p.retrain.sameBasin
-      ? { tone: 'good', text: `gradient descent from the perturbed point came back towards θ (${f(100 * p.retrain.distanceBack, 3)} % of ‖θ‖ away): the same basin, θ is stable along this direction` }
-      : { tone: 'warn', text: `gradient descent from the perturbed point went elsewhere (${f(100 * p.retrain.distanceBack, 3)} % of ‖θ‖ away, loss ${f(p.retrain.finalLoss)}): θ is not a stable minimum along this direction${p.retrain.finalLoss < p.lossBefore ? ', and the new point has a lower loss' : ''}` };
+      ? { tone: 'good', text: `gradient descent from the perturbed point stayed in the same basin (distance to θ ${f(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${f(100 * p.retrain.distanceStart, 3)} %, loss ${f(p.retrain.finalLoss)}): no other basin found along this direction` }
+      : { tone: 'warn', text: `gradient descent from the perturbed point left the basin (distance to θ ${f(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${f(100 * p.retrain.distanceStart, 3)} %, loss ${f(p.retrain.finalLoss)}): θ is not a stable minimum along this direction${p.retrain.finalLoss < p.lossBefore ? ', and the new point has a lower loss' : ''}` };
   }
   if (p.mode === 'eigen' && p.eigen?.index === 'bottom') {
     return d < 0
