@@ -26,7 +26,7 @@ export function registerSurgery(program: Command): void {
     .description('add Kawaguchi–Kaelbling special neurons a_k·exp(w_kᵀx + b_k) (penalty λ/2·Σa_k²) and write a new checkpoint; optionally fine-tune it')
     .argument('<checkpoint>', 'model.json (TF.js layers), .onnx, or weights with a sibling architecture')
     .option('--lambda <λ>', 'penalty weight λ > 0 (default 0.01)', posNum('--lambda'))
-    .option('--out <file>', 'output file (default: <name>.special.<ext> beside the input; never overwritten)')
+    .option('--out <file>', 'output file (default: <run>/derived/<name>.special…, a new file; never overwritten)')
     .option('--train <N>', 'fine-tune the augmented model for N steps on the data', intArg('--train'))
     .option('--lr <r>', 'learning rate for --train (default 0.01)', posNum('--lr'))
     .option('--optimizer <name>', 'adam | sgd (default adam)')
@@ -97,7 +97,7 @@ Examples:
     .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
     .option('--retrain <N>', 'N gradient-descent steps from the perturbed point; reports the final loss and the distance back', intArg('--retrain'))
     .option('--lr <r>', 'retraining learning rate (default 1/λ_max at the perturbed point)', posNum('--lr'))
-    .option('--out <file>', 'output file (default: <name>.perturbed.<ext> beside the input; never overwritten)'))
+    .option('--out <file>', 'output file (default: <run>/derived/<name>.perturbed…, a new file; never overwritten)'))
     .addHelpText('after', `
 Examples:
   landscape perturb examples/mlp/model.json --data examples/mlp/data.npz --mode gaussian --sigma 0.01

@@ -25,6 +25,8 @@ import { SurgeryLog } from './surgeryLog';
 import { createDemoWorkspace, CreateDemoArgs } from './demo';
 import { importSeed } from './seed';
 import { confirmCost } from './cost';
+import { checkpointPickItems, PickerCheckpoint, PickerItem } from './checkpointLabels';
+import { oneLine } from './service';
 import { SurgeryContext, addSpecialNeurons, perturbWeights, copySpecialNeuronsCode, AddSpecialArgs, PerturbArgs } from './surgery';
 
 export interface LandscapeApi {
@@ -80,18 +82,52 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   const host: DashboardHost = { context, service: svc, tree, timings };
   const treeView = vscode.window.createTreeView('landscapeLens.runs', { treeDataProvider: tree, showCollapseAll: true });
 
-  async function pickCheckpoint(): Promise<vscode.Uri | undefined> {
+  /** The checkpoints of the runs (else the files found) as picker entries, with their cached results. */
+  async function pickerEntries(exclude?: string): Promise<PickerCheckpoint[]> {
+    const runs = await tree.getRuns();
+    let list: PickerCheckpoint[] = runs.flatMap(r => r.checkpoints.map(c => {
+      const what = tree.derivedLabelOf(c);
+      return { path: path.resolve(c.path), run: r.name, step: c.step, rel: vscode.workspace.asRelativePath(c.path), ...(what ? { derived: { label: what, ...(c.derived?.from ? { from: path.resolve(c.derived.from) } : {}) } } : {}), result: svc.resultFor(c.path)?.result, failed: svc.failureFor(c.path) ? oneLine(svc.failureFor(c.path)!.message, 80) : undefined };
+    }));
+    if (!list.length) {
+      const found = await vscode.workspace.findFiles('**/{model.json,*model*.json,*.keras,*.onnx,*.safetensors}', '**/node_modules/**', 500);
+      list = found.map(u => ({ path: path.resolve(u.fsPath), run: '', step: stepFromPath(u.fsPath)?.step, rel: vscode.workspace.asRelativePath(u), result: svc.resultFor(u.fsPath)?.result }));
+    }
+    return exclude ? list.filter(c => c.path !== path.resolve(exclude)) : list;
+  }
+
+  /** A quick pick over checkpoint items (sorted by run and step); `active` is highlighted. */
+  function showCheckpointPick(items: PickerItem[], title: string, placeholder: string, active?: string): Promise<string | undefined> {
+    return new Promise(resolve => {
+      const qp = vscode.window.createQuickPick<PickerItem>();
+      qp.title = title;
+      qp.placeholder = placeholder;
+      qp.matchOnDescription = true;
+      qp.matchOnDetail = true;
+      qp.items = items;
+      const a = items.find(i => i.path === active) ?? items.find(i => i.picked);
+      if (a) qp.activeItems = [a];
+      let done = false;
+      qp.onDidAccept(() => { done = true; resolve(qp.selectedItems[0]?.path ?? qp.activeItems[0]?.path); qp.hide(); });
+      qp.onDidHide(() => { if (!done) resolve(undefined); qp.dispose(); });
+      qp.show();
+    });
+  }
+
+  /** The checkpoint a command acts on: the active editor's, else one picked (the dashboard's selection preselected). */
+  async function pickCheckpoint(title = 'Landscape: checkpoint'): Promise<vscode.Uri | undefined> {
     const active = vscode.window.activeTextEditor?.document.uri;
     if (active?.scheme === 'file' && looksLikeCheckpoint(active.fsPath)) return active;
-    const found = await vscode.workspace.findFiles('**/{model.json,*model*.json,*.keras,*.onnx,*.safetensors}', '**/node_modules/**', 500);
-    if (found.length === 0) { void vscode.window.showWarningMessage('Landscape Lens: no checkpoint found in the workspace.'); return undefined; }
-    if (found.length === 1) return found[0];
-    const pick = await vscode.window.showQuickPick(found.map(u => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { placeHolder: 'Checkpoint' });
-    return pick?.uri;
+    const list = await pickerEntries();
+    if (list.length === 0) { void vscode.window.showWarningMessage('Landscape Lens: no checkpoint found in the workspace.'); return undefined; }
+    if (list.length === 1) return vscode.Uri.file(list[0].path);
+    const sel = DashboardPanel.selectedCheckpoint();
+    const p = await showCheckpointPick(checkpointPickItems(list, sel ? path.resolve(sel) : undefined), title, 'Checkpoint (by run and step; the dashboard\'s selection first highlighted)');
+    return p ? vscode.Uri.file(p) : undefined;
   }
 
   async function diagnoseCmd(arg: unknown, mode: DiagnoseMode): Promise<DiagnoseResult | undefined> {
-    const target = uriOf(arg) ?? await pickCheckpoint();
+    const target = uriOf(arg) ?? await pickCheckpoint(mode === 'quick' ? 'Landscape: Quick Diagnose: checkpoint' : 'Landscape: Diagnose: checkpoint');
     if (!target) return undefined;
     if (mode === 'full' && !(await confirmCost(svc, [target], `Full diagnosis of ${vscode.workspace.asRelativePath(target)}`))) return undefined;
     try {
@@ -141,9 +177,13 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
     if (!other) {
       const options = await otherCheckpoints(uri);
       if (!options.length) { void vscode.window.showInformationMessage('Landscape Lens: no other checkpoint to compare with.'); return undefined; }
-      const pick = await vscode.window.showQuickPick(options.map(p => ({ label: vscode.workspace.asRelativePath(p), p })), { placeHolder: `Compare ${vscode.workspace.asRelativePath(uri)} with…` });
-      if (!pick) return undefined;
-      other = pick.p;
+      const list = await pickerEntries(uri.fsPath);
+      // highlighted: the dashboard's selection when it is another checkpoint, else the nearest one of the same run
+      const sel = DashboardPanel.selectedCheckpoint();
+      const active = sel && path.resolve(sel) !== path.resolve(uri.fsPath) ? path.resolve(sel) : path.resolve(options[0]);
+      const picked = await showCheckpointPick(checkpointPickItems(list), 'Landscape: Compare With (2/2): other checkpoint', `Compare ${vscode.workspace.asRelativePath(uri)} with…`, active);
+      if (!picked) return undefined;
+      other = picked;
     }
     try {
       const r = await svc.diagnose(uri, { mode: 'quick', extra: { slices: ['interp'], withCheckpoint: other }, progress: 'notification', priority: PRIORITY.user, reason: `compare with ${other}` });
@@ -271,7 +311,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       return undefined;
     }),
     vscode.commands.registerCommand('landscapeLens.showSlice', async (arg?: unknown) => {
-      const uri = uriOf(arg) ?? await pickCheckpoint();
+      const uri = uriOf(arg) ?? await pickCheckpoint('Landscape: Show 2-D Slice: checkpoint');
       if (!uri) return undefined;
       if (!svc.resultFor(uri.fsPath)?.result.slices?.some(s => (s as { kind?: string }).kind === '2d')) {
         if (!(await confirmCost(svc, [uri], `Full diagnosis of ${vscode.workspace.asRelativePath(uri)} (for its 2-D slice)`))) return undefined;
@@ -280,7 +320,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       return DashboardPanel.show(host, uri, { select: uri.fsPath, focus: 'slice2d' });
     }),
     vscode.commands.registerCommand('landscapeLens.compareWith', async (arg?: unknown, other?: string) => {
-      const uri = uriOf(arg) ?? await pickCheckpoint();
+      const uri = uriOf(arg) ?? await pickCheckpoint('Landscape: Compare With (1/2): checkpoint');
       return uri ? compare(uri, other) : undefined;
     }),
     vscode.commands.registerCommand('landscapeLens.comparePrevious', async (arg?: unknown) => {
@@ -307,6 +347,12 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
     vscode.commands.registerCommand('landscapeLens.showJobs', () => statusBar.showJobs()),
     vscode.commands.registerCommand('landscapeLens.cancelAllJobs', () => svc.queue.cancelAll()),
     vscode.commands.registerCommand('landscapeLens.showLog', () => log.show(true)),
+    vscode.commands.registerCommand('landscapeLens.retryDiagnosis', async (arg?: unknown) => {
+      const uri = uriOf(arg) ?? await pickCheckpoint('Landscape: Retry Diagnosis: checkpoint');
+      if (!uri) return undefined;
+      const mode = svc.failureFor(uri.fsPath)?.mode ?? 'quick';
+      try { return await svc.diagnose(uri, { mode, progress: 'notification', priority: PRIORITY.user, force: true, reason: 'retry' }); } catch { return undefined; }
+    }),
     vscode.commands.registerCommand('landscapeLens.clearCache', () => {
       const n = cache.clear();
       svc.fireChanged();

@@ -16,6 +16,7 @@ import { looksLikeCheckpoint } from '../core/formats/detect';
 import { fmtNum } from '../cli/format';
 import { pathCandidateAt, pathCandidates, literalToPath, stringLiteralAt } from './pathLiterals';
 import type { Service } from './service';
+import { oneLine } from './checkpointLabels';
 import { evaluationLine, keyNumbers, lambdaMax, lambdaMinText, pgbResidual, sharpnessOf, traceOf, verdictOf, verdictText } from './resultView';
 
 export { stringLiteralAt };
@@ -41,7 +42,7 @@ const cmd = (id: string, args: unknown[]) => `command:${id}?${encodeURIComponent
 
 export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = { enabledCommands: ['landscapeLens.diagnoseCheckpoint', 'landscapeLens.openDashboard', 'landscapeLens.comparePrevious', 'landscapeLens.addSpecialNeurons', 'landscapeLens.perturbWeights'] };
+  md.isTrusted = { enabledCommands: ['landscapeLens.diagnoseCheckpoint', 'landscapeLens.openDashboard', 'landscapeLens.comparePrevious', 'landscapeLens.addSpecialNeurons', 'landscapeLens.perturbWeights', 'landscapeLens.retryDiagnosis', 'landscapeLens.showLog'] };
   const rel = vscode.workspace.asRelativePath(ckpt);
   const uri = vscode.Uri.file(ckpt);
   const entry = service.resultFor(ckpt);
@@ -49,6 +50,8 @@ export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownSt
   md.appendMarkdown(`**Landscape Lens** — \`${rel}\`${job ? ` · _${job.state}_` : ''}\n\n`);
   const links = `[Open dashboard](${cmd('landscapeLens.openDashboard', [uri])}) · [Diagnose now](${cmd('landscapeLens.diagnoseCheckpoint', [uri])}) · [Compare with previous](${cmd('landscapeLens.comparePrevious', [uri])})`
     + `\n\n[Add special neurons](${cmd('landscapeLens.addSpecialNeurons', [uri])}) · [Perturb weights](${cmd('landscapeLens.perturbWeights', [uri])})`;
+  const failure = job ? undefined : service.failureFor(ckpt);
+  if (failure) md.appendMarkdown(`$(error) **The last ${failure.mode} diagnosis failed:** ${oneLine(failure.message, 300).replace(/[\\`*_[\]<>|]/g, c => `\\${c}`)} — [Retry](${cmd('landscapeLens.retryDiagnosis', [uri])}) · [Show Log](${cmd('landscapeLens.showLog', [])})\n\n`);
   if (entry) {
     const r = entry.result;
     const v = verdictOf(r);
@@ -56,7 +59,7 @@ export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownSt
     md.appendMarkdown('| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |\n|---|---|---|---|---|---|---|---|\n');
     md.appendMarkdown(`| ${v ? verdictText(v) : '—'} | ${fmtNum(r.loss)} | ${fmtNum(r.gradNorm)} | ${nc(lambdaMax(r))} | ${lambdaMinText(r)} | ${nc(traceOf(r))} | ${nc(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmtNum(pgbResidual(r))} |\n\n`);
     md.appendMarkdown(`Evaluated on ${path.basename(r.data.file)}: ${evaluationLine(r)} · ${new Date(r.computedAt).toLocaleString()} · ${r.backend}\n\n`);
-  } else md.appendMarkdown('Not diagnosed yet.\n\n');
+  } else if (!failure) md.appendMarkdown('Not diagnosed yet.\n\n');
   md.appendMarkdown(links);
   return md;
 }
@@ -106,6 +109,11 @@ export class CheckpointCodeLensProvider implements vscode.CodeLensProvider, vsco
         const r = this.service.resultFor(ckpt)?.result;
         const job = this.service.jobState(ckpt);
         const v = verdictOf(r);
+        const failed = job ? undefined : this.service.failureFor(ckpt);
+        if (failed && !r) {
+          lenses.push(new vscode.CodeLens(new vscode.Range(i, lit.start, i, lit.end), { title: `$(error) Landscape: failed — ${oneLine(failed.message, 80)} — Retry`, command: 'landscapeLens.retryDiagnosis', arguments: [vscode.Uri.file(ckpt)], tooltip: failed.message }));
+          continue;
+        }
         const title = r ? `$(graph) Landscape: ${v ? v.kind : 'no verdict'} — ${keyNumbers(r).replace(`${v?.kind} · `, '')}` : job ? `$(sync~spin) Landscape: ${job.state}…` : '$(graph) Landscape: not diagnosed — Diagnose';
         lenses.push(new vscode.CodeLens(new vscode.Range(i, lit.start, i, lit.end), r
           ? { title, command: 'landscapeLens.openDashboard', arguments: [vscode.Uri.file(ckpt)], tooltip: `Open the dashboard for ${vscode.workspace.asRelativePath(ckpt)}` }

@@ -16,7 +16,7 @@ import { discoverRuns, refreshRun, Run, runSeries } from '../core/logs/runs';
 import { downsampleMinMax } from '../core/logs/downsample';
 import type { Service } from './service';
 import type { RunsTree } from './runsTree';
-import { surgerySummary } from './surgeryLog';
+import { surgeryAssessment, surgerySummary } from './surgeryLog';
 import { PRIORITY } from './jobQueue';
 
 export const MAX_POINTS_PER_SERIES = 20000;
@@ -77,7 +77,8 @@ export class DashboardPanel {
     const runs = await host.tree.getRuns();
     if (!target) {
       if (runs.length === 1) return runs[0];
-      const pick = await vscode.window.showQuickPick(runs.map(r => ({ label: r.name, description: r.dir, run: r })), { placeHolder });
+      const sorted = [...runs].sort((a, b) => a.name.localeCompare(b.name));
+      const pick = await vscode.window.showQuickPick(sorted.map(r => ({ label: `$(graph) ${r.name}`, description: `${r.checkpoints.length} checkpoint${r.checkpoints.length === 1 ? '' : 's'}`, detail: r.dir, run: r })), { placeHolder, title: `Landscape: ${placeHolder.toLowerCase().startsWith('run') ? placeHolder : `run — ${placeHolder}`}` });
       if (!pick) throw new Error('no run chosen');
       return pick.run;
     }
@@ -146,6 +147,16 @@ export class DashboardPanel {
     this.schedulePush();
   }
 
+  /** The checkpoint selected in this dashboard (absolute path), if any. */
+  get selectedCheckpoint(): string | undefined { return this.selected; }
+
+  /** The checkpoint selected in the active dashboard, else in the only open one. */
+  static selectedCheckpoint(): string | undefined {
+    const all = [...DashboardPanel.panels.values()];
+    const p = all.find(x => x.panel.active) ?? all.find(x => x.panel.visible) ?? (all.length === 1 ? all[0] : undefined);
+    return p?.selected;
+  }
+
   select(checkpoint: string): void {
     this.selected = path.resolve(checkpoint);
     this.post({ type: 'select', checkpoint: this.selected });
@@ -165,7 +176,12 @@ export class DashboardPanel {
     return this.run.checkpoints.map(c => {
       const e = this.host.service.resultFor(c.path);
       const job = this.host.service.jobState(c.path);
-      return { path: path.resolve(c.path), rel: path.relative(this.run.dir, c.path) || path.basename(c.path), step: c.step ?? null, mtimeMs: c.mtimeMs, result: e?.result ?? null, job: job ?? null };
+      const failure = this.host.service.failureFor(c.path);
+      // fields for the webview (added, optional): what a surgery output is and its source; a failed diagnosis
+      return {
+        path: path.resolve(c.path), rel: path.relative(this.run.dir, c.path) || path.basename(c.path), step: c.step ?? null, mtimeMs: c.mtimeMs, result: e?.result ?? null, job: job ?? null,
+        derived: this.host.tree.derivedLabelOf(c) ?? null, derivedFrom: c.derived?.from ? path.resolve(c.derived.from) : null, error: failure ? failure.message : null,
+      };
     });
   }
 
@@ -174,7 +190,7 @@ export class DashboardPanel {
     const log = this.host.service.surgery;
     if (!log) return [];
     return log.forRun(this.run.dir, this.run.checkpoints.map(c => c.path)).map(r => ({
-      ...r, rel: path.relative(this.run.dir, r.checkpoint) || path.basename(r.checkpoint), outRel: r.outFiles.map(f => path.relative(this.run.dir, f)), summary: surgerySummary(r),
+      ...r, rel: path.relative(this.run.dir, r.checkpoint) || path.basename(r.checkpoint), outRel: r.outFiles.map(f => path.relative(this.run.dir, f)), summary: [...surgerySummary(r), ...(surgeryAssessment(r) ? [`What it means: ${surgeryAssessment(r)!.text}`] : [])], assessment: surgeryAssessment(r),
     }));
   }
 

@@ -6,11 +6,14 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { discoverRuns, refreshRun, Run, RunCheckpoint } from '../core/logs/runs';
+import { discoverRuns, refreshRun, Run, RunCheckpoint, DERIVED_TAGS } from '../core/logs/runs';
 import type { Service } from './service';
 import { evaluationLine, fmt, keyNumbers, lambdaMax, lambdaMinInfo, lambdaMinText, verdictOf, verdictText, verdictTone } from './resultView';
 import { isIgnoredPath } from './batch';
 import { extraIgnored } from './settings';
+import { derivedLabel } from './checkpointLabels';
+import { surgeryAssessment } from './surgeryLog';
+import { oneLine } from './service';
 
 export type Node =
   | { type: 'run'; run: Run }
@@ -23,6 +26,18 @@ export type Node =
 /** Heat colour of a layer's share of tr H (theme chart colours: green < 10 % < yellow < 25 % < orange < 50 % < red). */
 export function heatColor(share: number): string {
   return share >= 0.5 ? 'charts.red' : share >= 0.25 ? 'charts.orange' : share >= 0.1 ? 'charts.yellow' : 'charts.green';
+}
+
+/** Surgery tags of a checkpoint written beside its source by earlier versions (`model.special.trained.json`, `net.perturbed.2.onnx`). */
+export function legacyTags(file: string): { tag: string; n: number }[] | undefined {
+  const parts = path.basename(file).split('.').slice(1, -1);
+  const tags: { tag: string; n: number }[] = [];
+  for (const p of parts) {
+    if (DERIVED_TAGS[p]) tags.push({ tag: p, n: 1 });
+    else if (/^\d+$/.test(p) && tags.length) tags[tags.length - 1].n = Number(p);
+    else if (tags.length) return undefined;
+  }
+  return tags.length ? tags : undefined;
 }
 
 export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -89,13 +104,36 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) return (await this.getRuns()).map(run => ({ type: 'run', run }));
     if (node.type === 'run') {
-      const kids: Node[] = node.run.checkpoints.map(ckpt => ({ type: 'checkpoint', run: node.run, ckpt }));
+      // checkpoints written by surgery are listed under their source checkpoint
+      const kids: Node[] = node.run.checkpoints.filter(c => !this.sourceOf(node.run, c)).map(ckpt => ({ type: 'checkpoint', run: node.run, ckpt }));
       if (node.run.logs.some(l => l.tail.store.size > 0)) kids.push({ type: 'seriesGroup', run: node.run });
       return kids;
     }
     if (node.type === 'seriesGroup') return node.run.logs.flatMap(l => l.tail.store.tags().map(tag => ({ type: 'series', run: node.run, tag, file: l.file }) as Node));
-    if (node.type === 'checkpoint') return this.layersOf(node.run, node.ckpt);
+    if (node.type === 'checkpoint') return [...this.layersOf(node.run, node.ckpt), ...this.derivedOf(node.run, node.ckpt)];
     return [];
+  }
+
+  /** The source checkpoint (in the same run) of a checkpoint written by surgery. */
+  private sourceOf(run: Run, c: RunCheckpoint): RunCheckpoint | undefined {
+    const rec = c.derived || legacyTags(c.path) ? this.service.surgery?.recordFor(c.path) : undefined;
+    const from = c.derived?.from ?? rec?.checkpoint;
+    if (!from) return undefined;
+    const p = path.resolve(from);
+    const src = run.checkpoints.find(o => o !== c && path.resolve(o.path) === p);
+    // a chain (special → trained) is grouped under the first checkpoint that is not derived
+    return src && src.derived ? this.sourceOf(run, src) ?? src : src;
+  }
+
+  private derivedOf(run: Run, ckpt: RunCheckpoint): Node[] {
+    return run.checkpoints.filter(c => (c.derived || legacyTags(c.path)) && this.sourceOf(run, c) === ckpt)
+      .sort((a, b) => a.path.localeCompare(b.path)).map(c => ({ type: 'checkpoint', run, ckpt: c }));
+  }
+
+  /** "special neurons, fine-tuned 500 steps", "perturbed along λ_min", … for a checkpoint written by surgery. */
+  derivedLabelOf(c: RunCheckpoint): string | undefined {
+    const tags = c.derived?.tags ?? legacyTags(c.path);
+    return tags ? derivedLabel(tags, this.service.surgery?.recordFor(c.path)) : undefined;
   }
 
   private layersOf(run: Run, ckpt: RunCheckpoint): Node[] {
@@ -107,6 +145,7 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     if (node.type === 'run') return undefined;
     if (node.type === 'series') return { type: 'seriesGroup', run: node.run };
     if (node.type === 'layer') return { type: 'checkpoint', run: node.run, ckpt: node.ckpt };
+    if (node.type === 'checkpoint') { const src = this.sourceOf(node.run, node.ckpt); if (src) return { type: 'checkpoint', run: node.run, ckpt: src }; }
     return { type: 'run', run: node.run };
   }
 
@@ -153,42 +192,64 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     }
     const c = node.ckpt;
     const rel = path.relative(node.run.dir, c.path) || path.basename(c.path);
-    const label = c.step !== undefined ? `step ${c.step}` : rel;
-    const hasLayers = this.layersOf(node.run, c).length > 0;
-    const it = new vscode.TreeItem(label, hasLayers ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    it.id = `ckpt:${c.path}${hasLayers ? ':layers' : ''}`;
+    const what = this.derivedLabelOf(c);
+    const label = what ?? (c.step !== undefined ? `step ${c.step}` : rel);
+    const hasKids = this.layersOf(node.run, c).length > 0 || this.derivedOf(node.run, c).length > 0;
+    const it = new vscode.TreeItem(label, hasKids ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    it.id = `ckpt:${c.path}${hasKids ? ':kids' : ''}`;
     it.resourceUri = vscode.Uri.file(c.path);
     const entry = this.service.resultFor(c.path);
     const job = this.service.jobState(c.path);
+    const failure = job ? undefined : this.service.failureFor(c.path);
+    // a checkpoint written by surgery: what the surgery's numbers mean (its icon until it is diagnosed)
+    const rec = c.derived ? this.service.surgery?.recordFor(c.path) : undefined;
+    const outcome = rec ? surgeryAssessment(rec) : undefined;
     const r = entry?.result;
     const th = vscode.workspace.getConfiguration('landscapeLens');
     const tone = verdictTone(r, { lambdaMax: th.get<number>('thresholds.lambdaMax', 0), gradNorm: th.get<number>('thresholds.gradNorm', 0) });
     if (job?.state === 'running') it.iconPath = new vscode.ThemeIcon('sync~spin');
     else if (job?.state === 'queued') it.iconPath = new vscode.ThemeIcon('watch');
+    else if (failure) it.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+    else if (!r && outcome) it.iconPath = outcome.tone === 'good' ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+      : outcome.tone === 'warn' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('circle-outline');
     else it.iconPath = tone === 'good' ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
       : tone === 'warn' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
         : tone === 'bad' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
           : tone === 'info' ? new vscode.ThemeIcon('circle-filled') : new vscode.ThemeIcon('circle-outline');
     const state = job?.state === 'running' ? `running${job.fraction !== undefined ? ` ${Math.round(job.fraction * 100)}%` : ''}` : job?.state === 'queued' ? 'queued' : '';
-    it.description = [r ? keyNumbers(r) : (state ? '' : 'not diagnosed'), state].filter(Boolean).join(' · ') + (c.step !== undefined ? `  ${rel}` : '');
-    const md = new vscode.MarkdownString(`**${rel}**${c.step !== undefined ? ` — step ${c.step} (${c.by})` : ''}\n\n`);
+    const where = what ? `${c.step !== undefined ? `step ${c.step}  ` : ''}${rel}` : c.step !== undefined ? rel : '';
+    const status = failure ? `failed: ${oneLine(failure.message, 120)}` : r ? keyNumbers(r) : (state ? '' : 'not diagnosed');
+    it.description = [status, state].filter(Boolean).join(' · ') + (where ? `  ${where}` : '');
+    const md = new vscode.MarkdownString(`**${rel}**${what ? ` — ${what}` : ''}${c.step !== undefined ? ` — step ${c.step} (${c.by})` : ''}\n\n`);
+    if (outcome) md.appendMarkdown(`${outcome.tone === 'good' ? '$(pass)' : outcome.tone === 'warn' ? '$(warning)' : '$(info)'} ${outcome.text}\n\n`);
+    md.supportThemeIcons = true;
+    if (failure) {
+      md.appendMarkdown(`$(error) **the ${failure.mode} diagnosis failed** (${new Date(failure.at).toLocaleString()}):\n\n`);
+      md.appendCodeblock(failure.message, 'text');
+      md.appendMarkdown('\n\n[Retry](command:landscapeLens.retryDiagnosis?' + encodeURIComponent(JSON.stringify([c.path])) + ') · [Show Log](command:landscapeLens.showLog)\n\n');
+      md.isTrusted = { enabledCommands: ['landscapeLens.retryDiagnosis', 'landscapeLens.showLog'] };
+      md.supportThemeIcons = true;
+    }
     if (r) {
       const v = verdictOf(r);
-      md.appendMarkdown(`${v ? `verdict **${verdictText(v)}**\n\n` : ''}loss ${fmt(r.loss)} · ‖∇L‖ ${fmt(r.gradNorm)}${lambdaMax(r) !== undefined ? ` · λ_max ${fmt(lambdaMax(r))}` : ''}${lambdaMinInfo(r) ? ` · λ_min ${lambdaMinText(r)}` : ''}\n\n${new Date(r.computedAt).toLocaleString()} on ${path.basename(r.data.file)}: ${evaluationLine(r)}`);
-    } else md.appendMarkdown('not diagnosed yet');
+      md.appendMarkdown(`${failure ? 'earlier result: ' : ''}${v ? `verdict **${verdictText(v)}**\n\n` : ''}loss ${fmt(r.loss)} · ‖∇L‖ ${fmt(r.gradNorm)}${lambdaMax(r) !== undefined ? ` · λ_max ${fmt(lambdaMax(r))}` : ''}${lambdaMinInfo(r) ? ` · λ_min ${lambdaMinText(r)}` : ''}\n\n${new Date(r.computedAt).toLocaleString()} on ${path.basename(r.data.file)}: ${evaluationLine(r)}`);
+    } else if (!failure) md.appendMarkdown('not diagnosed yet');
     it.tooltip = md;
-    it.contextValue = r ? 'checkpoint.diagnosed' : 'checkpoint';
+    it.contextValue = failure ? 'checkpoint.failed' : r ? 'checkpoint.diagnosed' : 'checkpoint';
     it.command = { command: 'landscapeLens.openDashboard', title: 'Open Dashboard', arguments: [vscode.Uri.file(c.path)] };
     return it;
   }
 
-  /** Items as the tests see them: label + description per checkpoint. */
-  async snapshot(): Promise<{ run: string; label: string; description: string; contextValue?: string }[]> {
-    const out: { run: string; label: string; description: string; contextValue?: string }[] = [];
-    for (const run of await this.getRuns()) for (const n of await this.getChildren({ type: 'run', run })) {
+  /** Items as the tests see them: label + description (+ tooltip text) per checkpoint, derived ones with their source. */
+  async snapshot(): Promise<{ run: string; label: string; description: string; contextValue?: string; tooltip?: string; parent?: string; path?: string }[]> {
+    const out: { run: string; label: string; description: string; contextValue?: string; tooltip?: string; parent?: string; path?: string }[] = [];
+    const add = async (run: Run, n: Node, parent?: string): Promise<void> => {
       const it = this.getTreeItem(n);
-      out.push({ run: run.name, label: String(typeof it.label === 'string' ? it.label : it.label?.label), description: String(it.description ?? ''), contextValue: it.contextValue });
-    }
+      const tip = typeof it.tooltip === 'string' ? it.tooltip : it.tooltip?.value;
+      out.push({ run: run.name, label: String(typeof it.label === 'string' ? it.label : it.label?.label), description: String(it.description ?? ''), contextValue: it.contextValue, tooltip: tip, ...(parent ? { parent } : {}), ...(n.type === 'checkpoint' ? { path: n.ckpt.path } : {}) });
+      if (n.type === 'checkpoint') for (const k of this.derivedOf(run, n.ckpt)) await add(run, k, n.ckpt.path);
+    };
+    for (const run of await this.getRuns()) for (const n of await this.getChildren({ type: 'run', run })) await add(run, n);
     return out;
   }
 

@@ -13,6 +13,8 @@ import { diagnoseOptions, DiagnoseMode } from './settings';
 import type { JobRequest, JobResult, JobPartial, JobProgress } from '../worker/protocol';
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
 import type { SurgeryLog } from './surgeryLog';
+import { oneLine } from './checkpointLabels';
+export { oneLine };
 
 export interface DiagnoseRequest {
   mode?: DiagnoseMode;
@@ -38,6 +40,9 @@ export function reportTo(progress: vscode.Progress<{ message?: string; increment
   };
 }
 
+/** A failed diagnosis, kept in memory for the runs tree (icon, reason, tooltip) and Retry. */
+export interface DiagnoseFailure { message: string; at: number; mode: DiagnoseMode; reason?: string }
+
 export class Service implements vscode.Disposable {
   readonly queue: JobQueue<JobRequest, JobResult>;
   private readonly changed = new vscode.EventEmitter<string | undefined>();
@@ -48,6 +53,8 @@ export class Service implements vscode.Disposable {
   private trustAnswer: boolean | undefined;
   /** counters for the tests and the log */
   readonly counts = { computed: 0, fromCache: 0 };
+  /** the last failed diagnosis per checkpoint file (cleared when the file changes or a diagnosis succeeds) */
+  private readonly failures = new Map<string, DiagnoseFailure>();
 
   constructor(readonly worker: WorkerClient, readonly cache: ResultsCache, readonly log: vscode.LogOutputChannel, readonly surgery?: SurgeryLog) {
     this.queue = new JobQueue<JobRequest, JobResult>((req, hooks) => worker.run(req, hooks.onProgress, hooks.onPartial));
@@ -87,12 +94,33 @@ export class Service implements vscode.Disposable {
     return { ...best, result: { ...best.result, slices } };
   }
 
+  /** The last failed diagnosis of a checkpoint, if it has not been fixed since. */
+  failureFor(checkpoint: string): DiagnoseFailure | undefined { return this.failures.get(path.resolve(checkpoint)); }
+
+  /** Forget a checkpoint's failure (its files changed); true when there was one. */
+  clearFailure(checkpoint: string): boolean {
+    const had = this.failures.delete(path.resolve(checkpoint));
+    if (had) this.changed.fire(checkpoint);
+    return had;
+  }
+
+  private fail(uri: vscode.Uri, message: string, mode: DiagnoseMode, req: DiagnoseRequest): void {
+    this.failures.set(path.resolve(uri.fsPath), { message, at: Date.now(), mode, reason: req.reason });
+    this.changed.fire(uri.fsPath);
+    if (req.quietErrors) return;
+    const rel = vscode.workspace.asRelativePath(uri);
+    void vscode.window.showErrorMessage(`Landscape Lens: ${rel} could not be diagnosed: ${oneLine(message)}`, 'Show Log', 'Retry').then(a => {
+      if (a === 'Show Log') this.log.show(true);
+      else if (a === 'Retry') void vscode.commands.executeCommand('landscapeLens.retryDiagnosis', uri);
+    });
+  }
+
   async diagnose(uri: vscode.Uri, req: DiagnoseRequest = {}): Promise<DiagnoseResult | undefined> {
     const mode = req.mode ?? 'full';
     const resolved = diagnoseOptions(uri, mode, req.extra);
     if ('error' in resolved) {
       this.log.warn(`${uri.fsPath}: ${resolved.error}`);
-      if (!req.quietErrors) void vscode.window.showErrorMessage(`Landscape Lens: ${resolved.error}.`);
+      this.fail(uri, resolved.error, mode, req);
       return undefined;
     }
     const { options, dataHow } = resolved;
@@ -100,7 +128,7 @@ export class Service implements vscode.Disposable {
     const { key, checkpointFingerprint } = ResultsCache.key(uri.fsPath, options.data, options);
     if (!req.force) {
       const hit = this.cache.get(key);
-      if (hit && hit.checkpointFingerprint === checkpointFingerprint) { this.counts.fromCache++; this.log.debug(`cache hit ${key} for ${uri.fsPath}`); return hit.result; }
+      if (hit && hit.checkpointFingerprint === checkpointFingerprint) { this.counts.fromCache++; this.log.debug(`cache hit ${key} for ${uri.fsPath}`); this.clearFailure(uri.fsPath); return hit.result; }
     }
     if (!(await this.mayCompute(req.progress !== 'none'))) { this.log.info(`not computing ${uri.fsPath}: workspace not trusted`); return undefined; }
     const rel = vscode.workspace.asRelativePath(uri);
@@ -125,6 +153,7 @@ export class Service implements vscode.Disposable {
         this.counts.computed++;
         this.log.info(`${rel}: loss ${result.loss} ‖g‖ ${result.gradNorm}${result.hessian?.top[0] ? ` λ_max ${result.hessian.top[0].value}` : ''} on ${result.backend} in ${result.timings.totalMs.toFixed(0)} ms`);
       }
+      this.failures.delete(path.resolve(uri.fsPath));
       this.changed.fire(uri.fsPath);
       return result;
     } catch (e) {
@@ -132,7 +161,7 @@ export class Service implements vscode.Disposable {
       this.changed.fire(uri.fsPath);
       if (err.cancelled) { this.log.info(`cancelled: ${rel}`); return undefined; }
       this.log.error(`${rel}: ${err.message}`);
-      if (!req.quietErrors) void vscode.window.showErrorMessage(`Landscape Lens: ${err.message}`);
+      this.fail(uri, err.message, mode, req);
       throw e;
     }
   }
@@ -147,6 +176,7 @@ export class Service implements vscode.Disposable {
 
   /** A checkpoint's files changed: drop its stale cache entries and tell the views. */
   invalidate(checkpoint: string): number {
+    this.clearFailure(checkpoint);
     const n = this.cache.invalidate(checkpoint);
     if (n) { this.log.info(`${checkpoint} changed: ${n} cached result(s) dropped`); this.changed.fire(checkpoint); }
     return n;

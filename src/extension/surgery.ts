@@ -13,7 +13,7 @@ import { reportTo, type Service } from './service';
 import type { RunsTree } from './runsTree';
 import { PRIORITY } from './jobQueue';
 import { diagnoseOptions } from './settings';
-import { SurgeryLog, NewSurgeryRecord, surgerySummary } from './surgeryLog';
+import { SurgeryLog, NewSurgeryRecord, surgeryAssessment, surgerySummary } from './surgeryLog';
 import type { SpecialNeuronsJobOptions, SpecialNeuronsJobResult, PerturbJobOptions, PerturbJobResult, DataOptions } from '../core/surgery/jobs';
 import type { JobRequest, JobResult } from '../worker/protocol';
 
@@ -23,7 +23,7 @@ export interface SurgeryContext {
   surgery: SurgeryLog;
   log: vscode.LogOutputChannel;
   uriOf(arg: unknown): vscode.Uri | undefined;
-  pickCheckpoint(): Promise<vscode.Uri | undefined>;
+  pickCheckpoint(title?: string): Promise<vscode.Uri | undefined>;
   openDashboard(uri: vscode.Uri): Promise<unknown>;
 }
 
@@ -45,8 +45,8 @@ function dataFor(uri: vscode.Uri): { data: DataOptions & { seed: number }; how: 
 function positive(v: string): string | undefined { const n = Number(v); return v.trim() && Number.isFinite(n) && n > 0 ? undefined : 'a positive number'; }
 function count(v: string): string | undefined { const n = Number(v); return v.trim() && Number.isInteger(n) && n >= 0 ? undefined : 'a whole number ≥ 0'; }
 
-async function ask(prompt: string, value: string, validate: (v: string) => string | undefined, placeHolder?: string): Promise<string | undefined> {
-  return vscode.window.showInputBox({ prompt, value, placeHolder, ignoreFocusOut: true, validateInput: v => (v.trim() === '' && placeHolder ? undefined : validate(v)) });
+async function ask(prompt: string, value: string, validate: (v: string) => string | undefined, placeHolder?: string, title?: string): Promise<string | undefined> {
+  return vscode.window.showInputBox({ title, prompt, value, placeHolder, ignoreFocusOut: true, validateInput: v => (v.trim() === '' && placeHolder ? undefined : validate(v)) });
 }
 
 /** Run a surgery job behind the queue with a cancellable notification; undefined when cancelled. */
@@ -80,10 +80,14 @@ async function recordAndReport(ctx: SurgeryContext, entry: NewSurgeryRecord, new
   ctx.service.fireChanged(rec.checkpoint);
   for (const f of rec.outFiles) ctx.service.fireChanged(f);
   const lines = surgerySummary(rec);
-  ctx.log.info(`${rec.kind} ${rec.checkpoint} → ${rec.outFiles.join(', ')}: ${lines.join('; ')}`);
-  const msg = `Landscape Lens: wrote ${rel(newest)}. ${lines.join('. ')}.`;
-  if (!interactive) { void vscode.window.showInformationMessage(msg); return; }
-  const pick = await vscode.window.showInformationMessage(msg, 'Open dashboard', 'Diagnose new checkpoint', 'Reveal');
+  const meaning = surgeryAssessment(rec);
+  ctx.log.info(`${rec.kind} ${rec.checkpoint} → ${rec.outFiles.join(', ')}: ${lines.join('; ')}${meaning ? `; ${meaning.tone}: ${meaning.text}` : ''}`);
+  // the meaning first (the notification may be cut), then the measurements
+  const msg = `Landscape Lens: ${meaning ? `${meaning.text[0].toUpperCase()}${meaning.text.slice(1)}. ` : ''}Wrote ${rel(newest)}. ${lines.join('. ')}.`;
+  // good and neutral outcomes are information; a bad one is a warning (its icon)
+  const show = (m: string, ...items: string[]) => (meaning?.tone === 'warn' ? vscode.window.showWarningMessage(m, ...items) : vscode.window.showInformationMessage(m, ...items));
+  if (!interactive) { void show(msg); return; }
+  const pick = await show(msg, 'Open dashboard', 'Diagnose new checkpoint', 'Reveal');
   const uri = vscode.Uri.file(newest);
   if (pick === 'Open dashboard') await ctx.openDashboard(uri);
   else if (pick === 'Diagnose new checkpoint') await vscode.commands.executeCommand('landscapeLens.diagnoseCheckpoint', uri);
@@ -91,7 +95,7 @@ async function recordAndReport(ctx: SurgeryContext, entry: NewSurgeryRecord, new
 }
 
 export async function addSpecialNeurons(ctx: SurgeryContext, arg: unknown, args?: AddSpecialArgs): Promise<SpecialNeuronsJobResult | undefined> {
-  const uri = ctx.uriOf(arg) ?? await ctx.pickCheckpoint();
+  const uri = ctx.uriOf(arg) ?? await ctx.pickCheckpoint('Add Special Neurons (1/3): checkpoint');
   if (!uri) return undefined;
   const interactive = args === undefined;
   const o: AddSpecialArgs = { ...(args ?? {}) };
@@ -100,16 +104,17 @@ export async function addSpecialNeurons(ctx: SurgeryContext, arg: unknown, args?
       { label: 'Add special neurons', detail: 'a_k·exp(w_kᵀx + b_k) per output unit, initialised at a = w = b = 0 (outputs unchanged); penalty (λ/2)Σa_k². Writes a new checkpoint.', v: 'add' },
       { label: 'Add and fine-tune…', detail: 'then train the augmented model on the configured data and watch max|a_k| vanish (the theorem, observed). Writes two new checkpoints.', v: 'train' },
       { label: 'Copy code for my training script…', detail: 'PyTorch, Keras or TF.js code adding the same neurons', v: 'code' },
-    ], { placeHolder: `Special neurons (Kawaguchi & Kaelbling 2020) for ${rel(uri.fsPath)}` });
+    ], { title: 'Add Special Neurons (2/3): what to do', placeHolder: `Special neurons (Kawaguchi & Kaelbling 2020) for ${rel(uri.fsPath)}` });
     if (!what) return undefined;
     if (what.v === 'code') { await copySpecialNeuronsCode(ctx, uri); return undefined; }
-    const lam = await ask('Penalty weight λ (> 0)', '0.01', positive);
+    const n = what.v === 'train' ? 5 : 3;
+    const lam = await ask('Penalty weight λ (> 0)', '0.01', positive, undefined, `Add Special Neurons (3/${n}): penalty λ`);
     if (lam === undefined) return undefined;
     o.lambda = Number(lam);
     if (what.v === 'train') {
-      const steps = await ask('Fine-tuning steps', '500', v => count(v) ?? (Number(v) > 0 ? undefined : 'at least 1 step'));
+      const steps = await ask('Fine-tuning steps', '500', v => count(v) ?? (Number(v) > 0 ? undefined : 'at least 1 step'), undefined, 'Add Special Neurons (4/5): fine-tuning steps');
       if (steps === undefined) return undefined;
-      const lr = await ask('Learning rate (Adam)', '0.01', positive);
+      const lr = await ask('Learning rate (Adam)', '0.01', positive, undefined, 'Add Special Neurons (5/5): learning rate');
       if (lr === undefined) return undefined;
       o.train = Number(steps); o.lr = Number(lr);
     }
@@ -130,14 +135,14 @@ export async function addSpecialNeurons(ctx: SurgeryContext, arg: unknown, args?
 }
 
 export async function copySpecialNeuronsCode(ctx: SurgeryContext, arg: unknown, lang?: 'pytorch' | 'keras' | 'tfjs', lambda?: number): Promise<string | undefined> {
-  const uri = ctx.uriOf(arg) ?? await ctx.pickCheckpoint();
+  const uri = ctx.uriOf(arg) ?? await ctx.pickCheckpoint('Copy Special-Neuron Code (1/2): checkpoint');
   if (!uri) return undefined;
   if (!lang) {
     const pick = await vscode.window.showQuickPick([
       { label: 'PyTorch', description: 'nn.Module wrapper + penalty', v: 'pytorch' as const },
       { label: 'Keras', description: 'layer + add_loss penalty', v: 'keras' as const },
       { label: 'TF.js', description: 'custom layer + penalty', v: 'tfjs' as const },
-    ], { placeHolder: 'Code that adds the same special neurons in your training script' });
+    ], { title: 'Copy Special-Neuron Code (2/2): language', placeHolder: 'Code that adds the same special neurons in your training script' });
     if (!pick) return undefined;
     lang = pick.v;
   }
@@ -161,22 +166,22 @@ const PERTURB_MODES = [
 ];
 
 export async function perturbWeights(ctx: SurgeryContext, arg: unknown, args?: PerturbArgs): Promise<PerturbJobResult | undefined> {
-  const uri = ctx.uriOf(arg) ?? await ctx.pickCheckpoint();
+  const uri = ctx.uriOf(arg) ?? await ctx.pickCheckpoint('Perturb Weights (1/4): checkpoint');
   if (!uri) return undefined;
   const interactive = args === undefined;
   const o: PerturbArgs = { ...(args ?? {}) };
   if (interactive) {
-    const pick = await vscode.window.showQuickPick(PERTURB_MODES, { placeHolder: `Perturb the weights of ${rel(uri.fsPath)} (writes a new checkpoint)` });
+    const pick = await vscode.window.showQuickPick(PERTURB_MODES, { title: 'Perturb Weights (2/4): direction', placeHolder: `Perturb the weights of ${rel(uri.fsPath)} (writes a new checkpoint)` });
     if (!pick) return undefined;
     o.mode = pick.mode;
     if (pick.direction) o.direction = pick.direction;
     const noise = pick.mode === 'gaussian' || pick.mode === 'relative';
     const mag = pick.mode === 'eigen'
-      ? await ask('Step t along the eigenvector (empty: 1 % of ‖θ‖)', '', positive, '0.01·‖θ‖')
-      : await ask(noise ? 'σ' : 'Step t along the direction', noise ? '0.01' : '0.1', positive);
+      ? await ask('Step t along the eigenvector (empty: 1 % of ‖θ‖)', '', positive, '0.01·‖θ‖', 'Perturb Weights (3/4): step size')
+      : await ask(noise ? 'σ' : 'Step t along the direction', noise ? '0.01' : '0.1', positive, undefined, `Perturb Weights (3/4): ${noise ? 'σ' : 'step size'}`);
     if (mag === undefined) return undefined;
     if (mag.trim()) { if (noise) o.sigma = Number(mag); else o.step = Number(mag); }
-    const re = await ask('Gradient-descent steps from the perturbed point (0: none) — tells whether it returns to the same basin', pick.mode === 'eigen' && pick.direction === 'bottom' ? '200' : '0', count);
+    const re = await ask('Gradient-descent steps from the perturbed point (0: none) — tells whether it returns to the same basin', pick.mode === 'eigen' && pick.direction === 'bottom' ? '200' : '0', count, undefined, 'Perturb Weights (4/4): retraining steps');
     if (re === undefined) return undefined;
     o.retrain = Number(re) || undefined;
   }

@@ -47,6 +47,13 @@ export class SurgeryLog {
     return this.records.filter(r => inRun(r.checkpoint) || r.outFiles.some(inRun));
   }
 
+  /** The newest record that wrote `file`. */
+  recordFor(file: string): SurgeryRecord | undefined {
+    const p = path.resolve(file);
+    for (let i = this.records.length - 1; i >= 0; i--) if (this.records[i].outFiles.some(f => path.resolve(f) === p)) return this.records[i];
+    return undefined;
+  }
+
   clear(): number { const n = this.records.length; this.records = []; this.save(); return n; }
 
   private save(): void {
@@ -77,4 +84,49 @@ export function surgerySummary(r: SurgeryRecord): string[] {
     if (p.retrain) out.push(`retrained ${p.retrain.steps} steps (lr ${f(p.retrain.lr, 3)}): loss ${f(p.retrain.finalLoss)}, distance back to θ ${f(100 * p.retrain.distanceBack, 3)} % of ‖θ‖ (from ${f(100 * p.retrain.distanceStart, 3)} %) — ${p.retrain.sameBasin ? 'same basin' : 'left the basin'}`);
   }
   return out;
+}
+
+export type Tone = 'good' | 'warn' | 'neutral';
+
+/**
+ * What a record's numbers mean, in one plain sentence with a tone (the notification picks its icon
+ * from it; the tree colours the new checkpoint's icon). Special neurons (Kawaguchi & Kaelbling 2020):
+ * at a local minimum of the augmented loss a = 0, so max|a_k| vanishing under fine-tuning is the good
+ * outcome; a large share of the output and a worse original loss mean the special neurons took the fit
+ * and the penalty has not won yet. Perturbation: the loss change, and whether retraining came back.
+ */
+export function surgeryAssessment(r: SurgeryRecord): { tone: Tone; text: string } | undefined {
+  if (r.kind === 'specialNeurons') {
+    const t = r.result.training;
+    if (!t) return r.result.added ? { tone: 'neutral', text: 'the new neurons start at a = w = b = 0, so the model is unchanged; fine-tune it to see whether max|a_k| vanishes' } : undefined;
+    const c = t.curve, first = c[0], last = c[c.length - 1];
+    const lam = r.result.added?.lambda ?? t.report?.lambda;
+    const share = t.report?.outputShare;
+    const ratio = first && last && first.originalLoss > 0 ? last.originalLoss / first.originalLoss : 1;
+    const vanished = t.finalMaxAbsA <= 1e-3 || (t.peakMaxAbsA > 0 && t.finalMaxAbsA <= 0.01 * t.peakMaxAbsA && (share === undefined || share < 0.01));
+    if (vanished) {
+      return { tone: 'good', text: `the special neurons vanished (max|a_k| ${f(t.finalMaxAbsA, 3)}${share !== undefined ? `, ${f(100 * share, 3)} % of the output` : ''}): the original network fits without them, as the theorem predicts at a local minimum${ratio < 0.9 ? `; its loss also improved ${(1 / ratio).toFixed(1)}×` : ''}` };
+    }
+    const took = (share !== undefined && share > 0.5) || ratio > 2;
+    if (took) {
+      const parts: string[] = [];
+      if (ratio > 2) parts.push(`the original network's loss L(θ) is ${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)}× worse (${f(first.originalLoss)} → ${f(last.originalLoss)})`);
+      if (share !== undefined && share > 0.5) parts.push(`max|a_k| ${f(t.finalMaxAbsA, 3)} makes the special neurons ${f(100 * share, 3)} % of the output`);
+      return { tone: 'warn', text: `the special neurons took the fit: ${parts.join(' and ')}. The penalty${lam !== undefined ? ` (λ = ${lam})` : ''} has not won yet, so nothing is concluded about the original minimum: fine-tune for more steps (now ${t.steps}) or with a larger λ` };
+    }
+    return { tone: 'neutral', text: `max|a_k| has not vanished yet (peak ${f(t.peakMaxAbsA, 3)}, final ${f(t.finalMaxAbsA, 3)}${share !== undefined ? `, ${f(100 * share, 3)} % of the output` : ''}): the penalty is still pulling a_k to 0; more fine-tuning steps (now ${t.steps}) or a larger λ will tell` };
+  }
+  const p = r.result;
+  const d = p.lossAfter - p.lossBefore;
+  if (p.retrain) {
+    return p.retrain.sameBasin
+      ? { tone: 'good', text: `gradient descent from the perturbed point stayed in the same basin (distance to θ ${f(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${f(100 * p.retrain.distanceStart, 3)} %, loss ${f(p.retrain.finalLoss)}): no other basin found along this direction` }
+      : { tone: 'warn', text: `gradient descent from the perturbed point left the basin (distance to θ ${f(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${f(100 * p.retrain.distanceStart, 3)} %, loss ${f(p.retrain.finalLoss)}): θ is not a stable minimum along this direction${p.retrain.finalLoss < p.lossBefore ? ', and the new point has a lower loss' : ''}` };
+  }
+  if (p.mode === 'eigen' && p.eigen?.index === 'bottom') {
+    return d < 0
+      ? { tone: 'warn', text: `the loss went down along the most negative curvature direction (${f(p.lossBefore)} → ${f(p.lossAfter)}): a way out, θ is a saddle or not yet a minimum` }
+      : { tone: 'good', text: `the loss went up along the lowest-curvature direction (${f(p.lossBefore)} → ${f(p.lossAfter)}): no descent there at this step size` };
+  }
+  return { tone: 'neutral', text: `the loss changed by ${d <= 0 ? '−' : '+'}${f(Math.abs(d), 3)} (${p.lossBefore > 0 ? `${f(100 * Math.abs(d) / p.lossBefore, 3)} %` : 'of 0'})` };
 }

@@ -56,10 +56,10 @@ describe('e2e: surgery from the dashboard', function () {
     const text = await frame.locator('#surgeryList').innerText();
     assert.match(text, /eigen \(bottom eigenvector, λ = -?[\d.e-]+\): loss [\d.e-]+ → [\d.e-]+/, text);
     assert.match(text, /retrained 200 steps/, text);
-    assert.match(text, /model\.perturbed\.json/, text);
+    assert.match(text, /derived[\\/]step_600\.perturbed[\\/]model\.json/, text);
     const toast = await page.locator('.notifications-toasts').innerText().catch(() => '');
-    assert.match(toast, /wrote .*model\.perturbed\.json/, toast);
-    assert.ok(fs.existsSync(path.join(original, 'model.perturbed.json')), 'the new checkpoint beside the original');
+    assert.match(toast, /Wrote .*step_600\.perturbed/, toast);
+    assert.ok(fs.existsSync(path.join(run, 'derived', 'step_600.perturbed', 'model.json')), 'the new checkpoint in the run\'s derived/ folder');
     for (const [f, h] of Object.entries(hashes)) assert.strictEqual(sha(path.join(original, f)), h, `${f} unchanged`);
     await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
     await frame.locator('#surgery-panel').evaluate(e => e.scrollIntoView({ block: 'start' }));
@@ -100,11 +100,11 @@ describe('e2e: surgery from the dashboard', function () {
     await step(/Penalty weight λ/);
     await step(/Fine-tuning steps/, '100');
     await step(/Learning rate/);
-    await page.waitForFunction(() => /wrote .*model\.special\.trained\.json/.test(document.querySelector('.notifications-toasts')?.textContent ?? ''), undefined, { timeout: 180000 });
+    await page.waitForFunction(() => /Wrote .*step_400\.special\.trained/.test(document.querySelector('.notifications-toasts')?.textContent ?? ''), undefined, { timeout: 180000 });
     const toast = await page.locator('.notifications-toasts').innerText();
     assert.match(toast, /added 3 special neurons over 5 inputs/, toast);
     assert.match(toast, /max\|a_k\| peak [\d.e-]+ → final [\d.e-]+/, toast);
-    for (const f of ['model.special.json', 'model.special.trained.json']) assert.ok(fs.existsSync(path.join(original, f)), f);
+    for (const f of ['step_400.special', 'step_400.special.trained']) assert.ok(fs.existsSync(path.join(run, 'derived', f, 'model.json')), f);
     for (const [f, h] of Object.entries(hashes)) assert.strictEqual(sha(path.join(original, f)), h, `${f} unchanged`);
     // the run's dashboard lists it, with the fine-tuning curve (max|a_k|, penalty, L(θ))
     const frame = await findWebviewFrame(page, f => f.locator('#surgeryList').count().then(n => n > 0), 30000);

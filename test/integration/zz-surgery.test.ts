@@ -1,6 +1,6 @@
 /**
  * Acting on a minimum, in the real extension host (this file is named to run after the other
- * suites: the checkpoints it writes join the fixture run): Add special neurons (with fine-tuning),
+ * suites: the checkpoints it writes join the fixture run, in its derived/ folder): Add special neurons (with fine-tuning),
  * Perturb weights along the most negative eigenvector (with retraining), Copy special-neuron code;
  * new checkpoints beside the input, the input's bytes unchanged (SHA-256 before and after), the
  * measured effects in the command's result, the surgery log and the run's dashboard, the new
@@ -41,7 +41,9 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     assert.ok(r, 'a result');
     assert.ok(r.added, 'added');
     assert.ok(r.added!.check.maxAbsDiff <= 1e-6, `outputs equal at a = w = b = 0: ${r.added!.check.maxAbsDiff}`);
-    assert.ok(fs.existsSync(r.outFile) && path.dirname(r.outFile) === dir && r.outFile !== ckpt, r.outFile);
+    // written into the run's derived/ folder, never among training's own checkpoints
+    assert.strictEqual(r.outFile, path.join(run, 'derived', 'step_600.special', 'model.json'));
+    assert.ok(fs.existsSync(r.outFile));
     const t = r.training!;
     assert.strictEqual(t.curve[t.curve.length - 1].step, 60);
     assert.ok(fs.existsSync(t.outFile), t.outFile);
@@ -70,6 +72,23 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     assert.ok(r.retrain && r.retrain.steps === 20 && r.retrainedFile && fs.existsSync(r.retrainedFile));
     for (const [f, h] of Object.entries(original)) assert.strictEqual(hashes(dir)[f], h, `${f} unchanged`);
     assert.strictEqual(api.surgery.all[api.surgery.all.length - 1].kind, 'perturb');
+  });
+
+  it('the runs tree lists the surgery outputs under their source checkpoint, labelled by what they are; derived/ is no run of its own', async () => {
+    await api.tree.rescan();
+    const items = await api.tree.snapshot();
+    const under = items.filter(i => i.parent === ckpt);
+    const labels = under.map(i => i.label);
+    assert.ok(labels.includes('special neurons'), JSON.stringify(labels));
+    assert.ok(labels.includes('special neurons, fine-tuned 60 steps'), JSON.stringify(labels));
+    assert.ok(labels.includes('perturbed along λ_min'), JSON.stringify(labels));
+    assert.ok(labels.includes('perturbed along λ_min, retrained 20 steps'), JSON.stringify(labels));
+    assert.ok(under.every(i => i.description.includes('step 600')), JSON.stringify(under.map(i => i.description)));
+    // not listed again as rows of the run, and no run called "derived"
+    assert.ok(!items.some(i => !i.parent && i.path && i.path.includes(`${path.sep}derived${path.sep}`)), 'derived checkpoints only under their source');
+    assert.ok(!(await api.tree.getRuns()).some(r => path.basename(r.dir) === 'derived'));
+    const src = items.find(i => i.path === ckpt)!;
+    assert.ok(src && !src.parent && src.label === 'step 600');
   });
 
   it('the run\'s dashboard shows the measured effects (surgery section, fine-tuning curve)', async () => {
@@ -124,7 +143,7 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     const ck = theRun.checkpoints.find(x => path.resolve(x.path) === path.resolve(path.join(run, 'step_200', 'model.json')))!;
     // the tree passes its node to the command
     const r1 = await vscode.commands.executeCommand<PerturbJobResult>('landscapeLens.perturbWeights', { type: 'checkpoint', run: theRun, ckpt: ck }, { mode: 'filter', step: 0.05, seed: 3 });
-    assert.ok(r1 && path.dirname(r1.outFile) === path.dirname(ck.path) && r1.mode === 'filter', JSON.stringify(r1 && r1.outFile));
+    assert.ok(r1 && r1.outFile === path.join(run, 'derived', 'step_200.perturbed', 'model.json') && r1.mode === 'filter', JSON.stringify(r1 && r1.outFile));
     // a hover link carries its arguments as JSON in the command URI: run exactly those
     const doc = await vscode.workspace.openTextDocument(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'train.py'));
     const ln = doc.getText().split('\n').findIndex(l => l.includes('step_200'));
@@ -134,7 +153,7 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     assert.ok(m, text);
     const args = JSON.parse(decodeURIComponent(m![1])) as unknown[];
     const r2 = await vscode.commands.executeCommand<SpecialNeuronsJobResult>('landscapeLens.addSpecialNeurons', args[0], { lambda: 0.02 });
-    assert.ok(r2 && r2.added && r2.added.lambda === 0.02 && path.dirname(r2.outFile) === path.dirname(ck.path), JSON.stringify(r2 && r2.outFile));
+    assert.ok(r2 && r2.added && r2.added.lambda === 0.02 && r2.outFile === path.join(run, 'derived', 'step_200.special', 'model.json'), JSON.stringify(r2 && r2.outFile));
   });
 
   it('Diagnose All Checkpoints of a Run: every checkpoint of the run gets a result (quick)', async () => {

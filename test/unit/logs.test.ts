@@ -240,6 +240,30 @@ describe('runs and checkpoint steps', () => {
     assert.deepStrictEqual(runs[0].checkpoints.map(c => path.basename(c.path)).sort(), ['model.json', 'model.perturbed.2.json', 'model.special.json']);
     assert.ok(runs[0].checkpoints.every(c => c.step === 600));
   });
+
+  it('checkpoints in the run\'s derived/ folder join the run, take their source\'s step and are linked to it', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-runs-'));
+    const run = path.join(tmp, 'run');
+    const tfjs = JSON.stringify({ format: 'layers-model', generatedBy: 'x', modelTopology: {}, weightsManifest: [] });
+    for (const d of ['step_600', 'step_4000', 'derived/step_4000.special', 'derived/step_4000.special.trained', 'derived/step_600.perturbed.2', 'derived/notes']) {
+      fs.mkdirSync(path.join(run, d), { recursive: true });
+      fs.writeFileSync(path.join(run, d, 'model.json'), tfjs);
+    }
+    fs.writeFileSync(path.join(run, 'ckpt_7.onnx'), 'x');
+    fs.writeFileSync(path.join(run, 'derived', 'ckpt_7.perturbed.onnx'), 'x');
+    const runs = discoverRuns(tmp);
+    assert.deepStrictEqual(runs.map(r => r.dir), [run], 'one run: derived/ is not a run of its own');
+    const by = (rel: string) => runs[0].checkpoints.find(c => c.path === path.join(run, rel))!;
+    assert.deepStrictEqual(by('derived/step_4000.special/model.json').derived, { tags: [{ tag: 'special', n: 1 }], from: path.join(run, 'step_4000', 'model.json') });
+    assert.deepStrictEqual(by('derived/step_4000.special.trained/model.json').derived, { tags: [{ tag: 'special', n: 1 }, { tag: 'trained', n: 1 }], from: path.join(run, 'step_4000', 'model.json') });
+    assert.deepStrictEqual(by('derived/step_600.perturbed.2/model.json').derived, { tags: [{ tag: 'perturbed', n: 2 }], from: path.join(run, 'step_600', 'model.json') });
+    assert.deepStrictEqual(by('derived/ckpt_7.perturbed.onnx').derived, { tags: [{ tag: 'perturbed', n: 1 }], from: path.join(run, 'ckpt_7.onnx') });
+    assert.strictEqual(by('derived/notes/model.json').derived, undefined, 'a folder without surgery tags is an ordinary checkpoint');
+    assert.strictEqual(by('derived/step_4000.special.trained/model.json').step, 4000);
+    assert.strictEqual(by('derived/step_600.perturbed.2/model.json').step, 600);
+    assert.strictEqual(by('derived/ckpt_7.perturbed.onnx').step, 7);
+    assert.strictEqual(by('step_4000/model.json').derived, undefined);
+  });
 });
 
 describe('downsampling for charts', () => {

@@ -303,11 +303,13 @@ describe('surgery: special neurons and perturbations', function () {
       const r = cli('special-neurons', src, '--lambda', '0.1', '--train', '20', '--lr', '0.01', '--seed', '1', '--json');
       assert.strictEqual(r.status, 0, r.stderr);
       const j = JSON.parse(r.stdout);
-      assert.strictEqual(j.outFile, path.join(dir, 'model.special.json'));
+      // outputs go to the run's derived/ folder, one folder per TF.js checkpoint, named after the source's folder
+      const der = path.join(path.dirname(dir), 'derived'), unit = path.basename(dir);
+      assert.strictEqual(j.outFile, path.join(der, `${unit}.special`, 'model.json'));
       assert.strictEqual(j.added.check.maxAbsDiff, 0);
       assert.strictEqual(j.training.curve.length, 21);
       for (const k of ['objective', 'penalty', 'maxAbsA', 'originalLoss']) assert.strictEqual(typeof j.training.curve[5][k], 'number', k);
-      assert.strictEqual(j.training.outFile, path.join(dir, 'model.special.trained.json'));
+      assert.strictEqual(j.training.outFile, path.join(der, `${unit}.special.trained`, 'model.json'));
       assert.ok(j.training.report.a.length === 3 && j.training.report.lambda === 0.1);
       for (const [f, h] of before) assert.strictEqual(sha(path.join(dir, f)), h, `${f} unchanged`);
       const augHash = sha(j.outFile);
@@ -320,8 +322,8 @@ describe('surgery: special neurons and perturbations', function () {
       const p = cli('perturb', src, '--mode', 'eigen', '--direction', 'bottom', '--step', '0.1', '--retrain', '3', '--json');
       assert.strictEqual(p.status, 0, p.stderr);
       const pj = JSON.parse(p.stdout);
-      assert.strictEqual(pj.outFile, path.join(dir, 'model.perturbed.json'));
-      assert.strictEqual(pj.retrainedFile, path.join(dir, 'model.retrained.json'));
+      assert.strictEqual(pj.outFile, path.join(der, `${unit}.perturbed`, 'model.json'));
+      assert.strictEqual(pj.retrainedFile, path.join(der, `${unit}.perturbed.retrained`, 'model.json'));
       assert.ok(pj.eigen.directionalDerivative <= 0 && pj.retrain.steps === 3 && typeof pj.retrain.sameBasin === 'boolean');
       assert.ok(Math.abs(pj.relativeNorm * Math.hypot(...readCheckpoint(src).theta) - 0.1) < 1e-6);
       // --out that exists: refused, exit 2, the file untouched
@@ -354,18 +356,18 @@ describe('surgery: special neurons and perturbations', function () {
           w.postMessage({ type: 'run', id, job });
         });
         const sn = await run(1, { kind: 'specialNeurons', options: { checkpoint: path.join(dir, 'model.onnx'), data: path.join(dir, 'data.npz'), lambda: 0.1, train: 5, lr: 0.01, backend: 'cpu' } });
-        assert.strictEqual(sn.result.outFile, path.join(dir, 'model.special.onnx'));
+        assert.strictEqual(sn.result.outFile, path.join(dir, 'derived', 'model.special.onnx'));
         assert.ok(sn.progress.some(p => p.stage === 'train'));
         const tr = sn.result.training as { outFile: string; curve: unknown[] };
         assert.strictEqual(tr.curve.length, 6);
         assert.ok(fs.existsSync(tr.outFile));
         // an input that already has special neurons is trained as is
-        const again = await run(3, { kind: 'specialNeurons', options: { checkpoint: path.join(dir, 'model.special.onnx'), data: path.join(dir, 'data.npz'), train: 3, lr: 0.01, backend: 'cpu' } });
-        assert.strictEqual(again.result.outFile, path.join(dir, 'model.special.onnx'));
+        const again = await run(3, { kind: 'specialNeurons', options: { checkpoint: path.join(dir, 'derived', 'model.special.onnx'), data: path.join(dir, 'data.npz'), train: 3, lr: 0.01, backend: 'cpu' } });
+        assert.strictEqual(again.result.outFile, path.join(dir, 'derived', 'model.special.onnx'));
         assert.strictEqual(again.result.added, undefined);
-        assert.strictEqual((again.result.training as { outFile: string }).outFile, path.join(dir, 'model.special.trained.2.onnx'));
+        assert.strictEqual((again.result.training as { outFile: string }).outFile, path.join(dir, 'derived', 'model.special.trained.2.onnx'));
         const pt = await run(2, { kind: 'perturb', options: { checkpoint: path.join(dir, 'model.onnx'), data: path.join(dir, 'data.npz'), mode: 'filter', step: 0.05, seed: 1, backend: 'cpu' } });
-        assert.strictEqual(pt.result.outFile, path.join(dir, 'model.perturbed.onnx'));
+        assert.strictEqual(pt.result.outFile, path.join(dir, 'derived', 'model.perturbed.onnx'));
         assert.ok(pt.progress.some(p => p.stage === 'perturb'));
         assert.ok((pt.result.lossAfter as number) > 0);
       } finally { await w.terminate(); }
@@ -377,7 +379,7 @@ describe('surgery: special neurons and perturbations', function () {
       const before = hashes(dir);
       const s = cli('special-neurons', path.join(dir, 'model.onnx'));
       assert.strictEqual(s.status, 0, s.stderr);
-      assert.match(s.stdout, /model\.special\.onnx \(onnx: same format as the input \(ONNX\)\)/);
+      assert.match(s.stdout, /derived[\\/]model\.special\.onnx \(onnx: same format as the input \(ONNX\)\)/);
       const p = cli('perturb', path.join(dir, 'model.safetensors'), '--mode', 'relative', '--sigma', '0.05', '--seed', '3');
       assert.strictEqual(p.status, 0, p.stderr);
       assert.match(p.stdout, /model\.perturbed\.safetensors \(safetensors/);
@@ -389,7 +391,7 @@ describe('surgery: special neurons and perturbations', function () {
       assert.strictEqual(ptj.format, 'onnx');
       assert.ok(ptj.notices.some((n: string) => /no PyTorch writer/.test(n)));
       for (const [f, h] of before) assert.strictEqual(sha(path.join(dir, f)), h, `${f} unchanged`);
-      assert.ok(fs.existsSync(path.join(dir, 'model.perturbed.onnx')), 'the .pt input written as ONNX beside it');
+      assert.ok(fs.existsSync(path.join(dir, 'derived', 'model.perturbed.onnx')), 'the .pt input written as ONNX into the derived/ folder');
       const k = cli('special-neurons', path.join(ROOT, 'test/fixtures/keras/sequential/model.keras'));
       assert.strictEqual(k.status, 2);
       assert.match(k.stderr, /no writer for keras/);

@@ -48,13 +48,16 @@ describe('checkpoint writers', function () {
       const before = sha(src);
       const a = readCheckpoint(src);
       const out = defaultOutput(src, planWrite(src), 'copy');
-      assert.strictEqual(path.basename(out), 'model.copy.json');
+      // in the run's derived/ folder: a folder of its own named after the checkpoint's folder
+      assert.strictEqual(out, path.join(path.dirname(dir), 'derived', `${path.basename(dir)}.copy`, 'model.json'));
       const files = writeTfjsFromSource(src, a, a.theta, out);
       assert.deepStrictEqual(files, [out, tfjsShardPath(out)]);
       sameModel(a, readCheckpoint(out));
       assert.strictEqual(sha(src), before);
       // taken names get a numeric suffix
-      assert.strictEqual(path.basename(defaultOutput(src, planWrite(src), 'copy')), 'model.copy.2.json');
+      assert.strictEqual(defaultOutput(src, planWrite(src), 'copy'), path.join(path.dirname(dir), 'derived', `${path.basename(dir)}.copy.2`, 'model.json'));
+      // an input already in derived/ stays there
+      assert.strictEqual(defaultOutput(out, planWrite(out), 'trained'), path.join(path.dirname(dir), 'derived', `${path.basename(dir)}.copy.trained`, 'model.json'));
     });
   }
 

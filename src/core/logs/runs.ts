@@ -51,10 +51,59 @@ export function isCheckpointOnDisk(file: string): boolean {
   } catch { return false; }
 }
 
+/** The folder of a run that holds checkpoints written by surgery (DERIVED_DIR in formats/writers). */
+export const DERIVED_DIR = 'derived';
+/** The tags the surgery jobs give their outputs, and what each one is. */
+export const DERIVED_TAGS: Record<string, string> = { special: 'special neurons', trained: 'fine-tuned', perturbed: 'perturbed', retrained: 'retrained' };
+
+export interface DerivedName {
+  /** the source's unit: the folder name of a TF.js checkpoint, else the file's stem */
+  unit: string;
+  /** the surgery steps, oldest first, each with its copy number (2 for `.special.2`) */
+  tags: { tag: string; n: number }[];
+  /** the folder that holds `derived/` (where the source's unit lies) */
+  base: string;
+}
+
+/**
+ * A checkpoint written by surgery into a `derived/` folder: `<base>/derived/step_600.special.trained/model.json`
+ * or `<base>/derived/ckpt_7.perturbed.2.onnx` → unit, tags. Undefined for other paths.
+ */
+export function parseDerived(file: string): DerivedName | undefined {
+  const abs = path.resolve(file);
+  const folderUnit = path.extname(abs).toLowerCase() === '.json';
+  const unitPath = folderUnit ? path.dirname(abs) : abs;
+  const derived = path.dirname(unitPath);
+  if (path.basename(derived) !== DERIVED_DIR) return undefined;
+  let name = path.basename(unitPath);
+  if (!folderUnit) name = name.replace(/\.(json|keras|h5|hdf5|onnx|safetensors|pt|pth|ckpt)$/i, '');
+  const parts = name.split('.');
+  const tags: { tag: string; n: number }[] = [];
+  let i = parts.length;
+  while (i > 1) {
+    let n = 1;
+    if (/^\d+$/.test(parts[i - 1]) && i > 2 && DERIVED_TAGS[parts[i - 2]]) { n = Number(parts[i - 1]); i--; }
+    if (!DERIVED_TAGS[parts[i - 1]]) { if (n !== 1) i++; break; }
+    tags.unshift({ tag: parts[i - 1], n });
+    i--;
+  }
+  if (!tags.length || i < 1) return undefined;
+  return { unit: parts.slice(0, i).join('.'), tags, base: path.dirname(derived) };
+}
+
+/** The unit name of a checkpoint (folder of a TF.js model.json, else the stem). */
+export function unitOf(file: string): string {
+  const abs = path.resolve(file);
+  if (path.extname(abs).toLowerCase() === '.json') return path.basename(path.dirname(abs));
+  return path.basename(abs).replace(/\.[^.]+$/, '');
+}
+
 export interface StepMatch { step: number; by: 'epoch' | 'step' | 'index' | 'number' | 'mtime' }
 
 /** Step from a checkpoint path (its file name, then its folder names), or undefined. */
 export function stepFromPath(p: string): StepMatch | undefined {
+  const d = parseDerived(p);
+  if (d) p = path.join(d.base, d.unit + (path.extname(p).toLowerCase() === '.json' ? `${path.sep}model.json` : path.extname(p)));
   const parts = p.split(/[\\/]/).reverse().slice(0, 3);
   const rules: [RegExp, StepMatch['by']][] = [
     [/(?:^|[^a-z])(?:global[_-]?step|step|iter(?:ation)?)[_=\-.]?(\d+)/i, 'step'],
@@ -73,7 +122,11 @@ export function stepFromPath(p: string): StepMatch | undefined {
 }
 
 export interface RunLog { file: string; kind: LogKind; tail: LogTail }
-export interface RunCheckpoint { path: string; step?: number; by?: StepMatch['by']; mtimeMs: number }
+export interface RunCheckpoint {
+  path: string; step?: number; by?: StepMatch['by']; mtimeMs: number;
+  /** written by surgery into the run's derived/ folder: what it is and, when found, the checkpoint it came from */
+  derived?: { tags: { tag: string; n: number }[]; from?: string };
+}
 export interface Run { dir: string; name: string; logs: RunLog[]; checkpoints: RunCheckpoint[] }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.landscape-cache']);
@@ -121,12 +174,26 @@ export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?:
       d = up;
     }
     // a TF.js checkpoint lives in its own folder: its run is that folder's parent when no log claims it
-    const dir = owner ?? (isCheckpointFile(c) && path.extname(c).toLowerCase() === '.json' ? path.dirname(path.dirname(c)) : path.dirname(c));
+    let dir = owner ?? (isCheckpointFile(c) && path.extname(c).toLowerCase() === '.json' ? path.dirname(path.dirname(c)) : path.dirname(c));
+    // checkpoints written by surgery into <run>/derived/ belong to the run, not to a run of their own
+    if (!owner && path.basename(dir) === DERIVED_DIR && (st.isFile() || path.resolve(dir) !== path.resolve(root))) dir = path.dirname(dir);
     const r = runFor(dir);
     const m = stepFromPath(path.relative(dir, c));
     r.checkpoints.push({ path: c, step: m?.step, by: m?.by, mtimeMs: fs.statSync(c).mtimeMs });
   }
+  for (const r of runs.values()) linkDerived(r.checkpoints);
   return [...runs.values()].sort((a, b) => a.dir.localeCompare(b.dir));
+}
+
+/** Mark the checkpoints under derived/ and find their source (same unit name beside the derived/ folder). */
+export function linkDerived(checkpoints: RunCheckpoint[]): void {
+  for (const c of checkpoints) {
+    const d = parseDerived(c.path);
+    if (!d) continue;
+    const src = checkpoints.find(o => o !== c && !parseDerived(o.path) && unitOf(o.path) === d.unit
+      && path.resolve(path.extname(o.path).toLowerCase() === '.json' ? path.dirname(path.dirname(o.path)) : path.dirname(o.path)) === path.resolve(d.base));
+    c.derived = { tags: d.tags, ...(src ? { from: src.path } : {}) };
+  }
 }
 
 /** Read (or re-read) the run's logs; checkpoints without a step in their names get one by time. */

@@ -49,7 +49,7 @@ export interface SpecialNeuronsJobOptions extends DataOptions {
   optimizer?: 'adam' | 'sgd';
   batchSize?: number;
   seed?: number;
-  /** Output of the trained model (default beside the augmented one, tag 'trained'). */
+  /** Output of the trained model (default: in the run's derived/ folder beside the augmented one, tag 'trained'). */
   trainedOut?: string;
 }
 
@@ -142,7 +142,7 @@ export async function specialNeuronsJob(o: SpecialNeuronsJobOptions, signal?: Ab
 export interface PerturbJobOptions extends DataOptions, Pick<PerturbOptions, 'mode' | 'sigma' | 'step' | 'direction' | 'seed' | 'retrain' | 'lr'> {
   checkpoint: string;
   out?: string;
-  /** Output of the retrained point (default beside the input, tag 'retrained'). */
+  /** Output of the retrained point (default: beside the perturbed one in the run's derived/ folder, tag 'retrained'). */
   retrainedOut?: string;
 }
 
@@ -188,7 +188,7 @@ export async function perturbJob(o: PerturbJobOptions, signal?: AbortSignal, onP
     const files = writeWithPlan(plan, model, r.thetaPerturbed, out, [o.checkpoint, plan.source]);
     let retrainedFile: string | undefined;
     if (r.retrain) {
-      const ro = o.retrainedOut ?? defaultOutput(o.checkpoint, plan, 'retrained');
+      const ro = o.retrainedOut ?? (o.out ? defaultOutput(o.checkpoint, plan, 'retrained') : defaultOutput(out, plan, 'retrained'));
       files.push(...writeWithPlan(plan, model, r.thetaFinal, ro, [o.checkpoint, plan.source, out]));
       retrainedFile = path.resolve(ro);
     }

@@ -32,7 +32,7 @@ export function defaultOutputPath(input: string, tag: string, ext?: string, comp
 
 /** Create a new file; refuse (UserInputError) when it exists. */
 export function writeNewFile(file: string, data: string | Uint8Array): void {
-  try { fs.writeFileSync(file, data, { flag: 'wx' }); }
+  try { fs.mkdirSync(path.dirname(file), { recursive: true }); fs.writeFileSync(file, data, { flag: 'wx' }); }
   catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UserInputError('output file already exists; choose a new name (Landscape Lens never overwrites files)', { file });
     throw new UserInputError(`cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });

@@ -4,13 +4,14 @@
  * sibling (.pt/.pth, or safetensors when the architecture changes) is written in the sibling's
  * format (ONNX or TF.js layers) with a notice; Keras files have no writer yet (clear error).
  */
+import * as fs from 'fs';
 import * as path from 'path';
-import { UnsupportedError } from '../../errors';
+import { UnsupportedError, UserInputError } from '../../errors';
 import type { GraphModel } from '../../model/graph';
 import { detectFormat } from '../detect';
 import { siblingArchitecture } from '../index';
 export { siblingArchitecture };
-import { defaultOutputPath } from './common';
+import { defaultOutputPath, splitName } from './common';
 import { tfjsShardPath, writeTfjsFromSource } from './tfjsLayers';
 import { writeOnnx } from './onnx';
 import { writeSafetensors } from './safetensors';
@@ -36,9 +37,36 @@ export function planWrite(input: string, architectureChanges = false): WritePlan
 
 export const extensionOf = (f: WriterFormat): string => (f === 'tfjs-layers' ? '.json' : f === 'onnx' ? '.onnx' : '.safetensors');
 
-/** A free default output beside the input: `<stem>.<tag><ext>` (plus the shard for TF.js). */
+/** The folder of a run that holds the checkpoints written by surgery (never among training's own). */
+export const DERIVED_DIR = 'derived';
+
+/**
+ * A free default output in the run's `derived/` folder, named after the input's unit (the folder of a
+ * TF.js model.json, else the file's stem) and the tag: `<run>/step_4000/model.json` →
+ * `<run>/derived/step_4000.special/model.json` (its own folder, shard beside it), `<run>/ckpt_7.onnx` →
+ * `<run>/derived/ckpt_7.perturbed.onnx`; then `.2`, `.3`, … while a name is taken. An input already in
+ * `derived/` stays there (`step_4000.special` → `step_4000.special.trained`). A safetensors output holds
+ * weights only and needs its architecture file beside it, so it stays beside the input (`<stem>.<tag>.safetensors`).
+ */
 export function defaultOutput(input: string, plan: WritePlan, tag: string): string {
-  return defaultOutputPath(input, tag, extensionOf(plan.format), plan.format === 'tfjs-layers' ? p => [tfjsShardPath(p)] : undefined);
+  if (plan.format === 'safetensors') return defaultOutputPath(input, tag, '.safetensors');
+  const abs = path.resolve(input);
+  const folderUnit = detectFormat(abs) === 'tfjs-layers';
+  const unit = folderUnit ? path.dirname(abs) : abs;
+  const parent = path.dirname(unit);
+  const derived = path.basename(parent) === DERIVED_DIR ? parent : path.join(parent, DERIVED_DIR);
+  const unitName = folderUnit ? path.basename(unit) : splitName(abs).stem;
+  for (let i = 1; i < 10000; i++) {
+    const name = `${unitName}.${tag}${i === 1 ? '' : `.${i}`}`;
+    if (plan.format === 'tfjs-layers') {
+      const folder = path.join(derived, name);
+      if (!fs.existsSync(folder)) return path.join(folder, 'model.json');
+    } else {
+      const p = path.join(derived, name + extensionOf(plan.format));
+      if (!fs.existsSync(p)) return p;
+    }
+  }
+  throw new UserInputError(`no free output name for tag '${tag}' in ${derived}`, { file: input });
 }
 
 /** Write `model` with parameters θ per `plan`; returns the files written. */
