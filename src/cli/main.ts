@@ -96,7 +96,7 @@ Examples:
     .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
     .option('--backend <name>', `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`, backendArg, 'auto')
     .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)', 'auto')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core but one)', intArg('--threads'))
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'))
     .option('--json', 'print one JSON object (summary rows and full results) instead of the table')
     .addHelpText('after', `
 Examples:
@@ -170,7 +170,7 @@ function addDiagnoseFlags(cmd: Command, o: { defaults: boolean }): Command {
     .option('--target <column>', 'CSV datasets: the target column (default y/target/label/class, else the last)')
     .option('--backend <name>', `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`, backendArg, 'auto')
     .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)', 'auto')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core but one)', intArg('--threads'))
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'))
     .option('--top <k>', 'k largest Hessian eigenvalues (Lanczos on exact HVPs; k ≤ the parameter count)', intArg('--top'))
     .option('--bottom <k>', 'k smallest (most negative) Hessian eigenvalues', intArg('--bottom'))
     .option('--tol <t>', 'Lanczos residual tolerance relative to |λ_max| (0 to 1)', numArg('--tol', 0, 1), 1e-3)

@@ -4,6 +4,7 @@
  * spectra, ε-sharpness, the PGB residual and per-layer curvature, within the budgets in the settings. Values from a `landscape.json`
  * apply where the user has not set the setting explicitly.
  */
+import * as os from 'os';
 import * as vscode from 'vscode';
 import { resolveData } from './dataResolver';
 import type { DiagnoseOptions } from '../core/diagnose';
@@ -27,7 +28,7 @@ export function diagnoseOptions(uri: vscode.Uri, mode: DiagnoseMode, extra: Part
   const options: DiagnoseOptions = {
     checkpoint: uri.fsPath, data: data.file,
     loss: set<string>('loss') || data.loss || undefined, samples: set<number>('samples') || data.samples || undefined, seed: set<number>('seed') ?? data.seed ?? 0,
-    xKey: set<string>('xKey') ?? data.xKey ?? 'x', yKey: set<string>('yKey') ?? data.yKey ?? 'y', backend: c.get<'auto'>('backend', 'auto'), ep: c.get<'auto'>('executionProvider', 'auto'),
+    xKey: set<string>('xKey') ?? data.xKey ?? 'x', yKey: set<string>('yKey') ?? data.yKey ?? 'y', backend: c.get<'auto'>('backend', 'auto'), ep: c.get<'auto'>('executionProvider', 'auto'), threads: interactiveThreads(),
     chunkSize: data.chunkSize, inputScale: data.inputScale, inputShift: data.inputShift,
     top: 1, maxIter: lanczos,
   };
@@ -48,3 +49,13 @@ export function checkpointGlobs(): string[] { return cfg().get<string[]>('watch.
 export function logGlobs(): string[] { return cfg().get<string[]>('watch.logGlobs', DEFAULT_LOG_GLOBS); }
 export function extraIgnored(): string[] { return cfg().get<string[]>('watch.ignoreFolders', []); }
 export function autoDiagnoseMode(): 'off' | DiagnoseMode { return cfg().get<'off' | DiagnoseMode>('autoDiagnose', 'quick'); }
+
+/**
+ * ONNX Runtime threads for diagnoses run from the editor: every core but one — the editor, the
+ * extension host and usually the training run share the machine (under load one thread measured
+ * faster than two on a 2-core machine). The CLI uses every core (src/core/native/runtime.ts).
+ */
+export function interactiveThreads(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, cores - 1);
+}

@@ -45,13 +45,14 @@ export interface SessionConfig { ep: ExecutionProvider; threads?: number }
 
 /**
  * Intra-op threads: 1 for small graphs (a thread hand-off costs more than it saves), else every core
- * but one — the editor, the extension host and usually the training run itself share the machine, and
- * on a busy 2-core machine one thread measured faster than two (npm run bench: 9.3 vs 16.7 ms per HVP
- * of the reference MLP).
+ * (npm run bench on an idle 2-core machine: 5.4 ms per HVP of the reference MLP with 2 threads, 8.6 ms
+ * with 1). The extension asks for every core but one instead (src/extension/settings.ts): there the
+ * editor and usually the training run share the machine, and under load one thread measured faster
+ * than two (9.3 vs 16.7 ms).
  */
 export function defaultThreads(flopsPerCall: number): number {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return flopsPerCall < 2e6 ? 1 : Math.max(1, cores - 1);
+  return flopsPerCall < 2e6 ? 1 : Math.max(1, cores);
 }
 
 const failed = new Map<string, string>();
