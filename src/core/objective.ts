@@ -14,6 +14,7 @@ import type { RowSource } from './data/stream';
 import { forward } from './model/execute';
 import { LossSpec, chunkLoss, logitsModel, checkTargets } from './loss';
 import { throwIfAborted, UserInputError } from './errors';
+import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, PenaltyRange } from './objectiveParts';
 
 export interface Counts { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number }
 
@@ -51,17 +52,13 @@ export class TfObjective implements Objective {
   /** Shape of one sample's output (logits). */
   readonly outShape: number[];
   /** θ index ranges [offset, offset+size) with their penalty weight λ. */
-  private readonly penalties: { offset: number; size: number; lambda: number }[] = [];
+  private readonly penalties: PenaltyRange[];
 
   constructor(model: GraphModel, data: Dataset, readonly spec: LossSpec, opts: { chunkSize?: number } = {}) {
     this.model = logitsModel(model, spec);
     this.numParams = model.numParams;
     this.numSamples = data.m;
-    for (const pen of model.penalty ?? []) {
-      const p = model.params.find(q => q.name === pen.param);
-      if (!p) throw new Error(`internal: penalty on unknown parameter '${pen.param}'`);
-      if (pen.lambda > 0) this.penalties.push({ offset: p.offset, size: p.size, lambda: pen.lambda });
-    }
+    this.penalties = penaltyRanges(model);
     const chunkSize = Math.max(1, opts.chunkSize ?? 1024);
     const featSize = data.xShape.slice(1).reduce((a, b) => a * b, 1);
     this.source = data.source;
@@ -89,9 +86,7 @@ export class TfObjective implements Objective {
 
   /** The declared penalties' value Σ (λ/2)‖θ_P‖² at θ (float64); 0 when the model has none. */
   penalty(theta: Float32Array): number {
-    let s = 0;
-    for (const p of this.penalties) { let q = 0; for (let i = p.offset; i < p.offset + p.size; i++) q += theta[i] * theta[i]; s += 0.5 * p.lambda * q; }
-    return s;
+    return penaltyValue(this.penalties, theta);
   }
 
   private lossOf(theta: tf.Tensor1D, c: Chunk): tf.Scalar {
@@ -125,7 +120,7 @@ export class TfObjective implements Objective {
       total += c.weight * lv[0];
       for (let i = 0; i < gv.length; i++) g[i] += c.weight * gv[i];
     }
-    for (const p of this.penalties) for (let i = p.offset; i < p.offset + p.size; i++) g[i] += p.lambda * theta[i];
+    addPenaltyTerm(this.penalties, theta, g);
     return { loss: total + this.penalty(theta), gradient: Float32Array.from(g) };
   }
 
@@ -145,21 +140,11 @@ export class TfObjective implements Objective {
         for (let i = 0; i < hvv.length; i++) out[i] += c.weight * hvv[i];
       }
     } finally { vt.dispose(); }
-    for (const p of this.penalties) for (let i = p.offset; i < p.offset + p.size; i++) out[i] += p.lambda * v[i];
+    addPenaltyTerm(this.penalties, v, out);
     return Float32Array.from(out);
   }
 
-  /** The parts of the chunks that fall in [start, end): (chunk, local start, local end). */
-  private pieces(batch?: { start: number; end: number }): { c: Chunk; s: number; e: number }[] {
-    const b0 = batch?.start ?? 0, b1 = Math.min(batch?.end ?? this.numSamples, this.numSamples);
-    if (!(b0 >= 0 && b0 < b1)) throw new RangeError(`empty or invalid batch [${b0}, ${b1}) of ${this.numSamples} samples`);
-    const out: { c: Chunk; s: number; e: number }[] = [];
-    for (const c of this.chunks) {
-      const s = Math.max(b0, c.start), e = Math.min(b1, c.end);
-      if (s < e) out.push({ c, s: s - c.start, e: e - c.start });
-    }
-    return out;
-  }
+  private pieces(batch?: { start: number; end: number }): { c: Chunk; s: number; e: number }[] { return batchPieces(this.chunks, this.numSamples, batch); }
 
   private rowsOf(p: { c: Chunk; s: number; e: number }): tf.Tensor {
     if (!p.c.x && this.source) return this.adapt.apply(tf.tensor(this.source.read(p.c.start + p.s, p.c.start + p.e), [p.e - p.s, ...this.featShape], 'float32'));

@@ -14,6 +14,7 @@ import { throwIfAborted } from '../errors';
 import type { Counts, Objective } from '../objective';
 import { compileGraph, Compiled, GraphKind } from './compile';
 import { createSession, loadOrt, ExecutionProvider, defaultThreads, nativeCall } from './runtime';
+import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, PenaltyRange } from '../objectiveParts';
 
 /**
  * Compiled graphs, per (model object, loss, rows, input shape, kind): objectives over different
@@ -72,7 +73,7 @@ export class OrtObjective implements Objective {
   private readonly outDim: number;
   private readonly chunks: Chunk[] = [];
   private readonly sessions = new Map<GraphKind, Promise<{ s: Ort.InferenceSession; c: Compiled }>>();
-  private readonly penalties: { offset: number; size: number; lambda: number }[] = [];
+  private readonly penalties: PenaltyRange[];
   private readonly threads: number;
   private readonly acquired: Compiled[] = [];
 
@@ -84,11 +85,7 @@ export class OrtObjective implements Objective {
     this.source = model;
     this.numParams = model.numParams;
     this.numSamples = data.m;
-    for (const pen of model.penalty ?? []) {
-      const p = model.params.find(q => q.name === pen.param);
-      if (!p) throw new Error(`internal: penalty on unknown parameter '${pen.param}'`);
-      if (pen.lambda > 0) this.penalties.push({ offset: p.offset, size: p.size, lambda: pen.lambda });
-    }
+    this.penalties = penaltyRanges(model);
     this.rows = Math.max(1, Math.min(data.m, opts.chunkSize ?? 1024));
     this.featShape = data.xShape.slice(1);
     // compile the forward graph now: it checks every op and gives the output shape
@@ -168,9 +165,7 @@ export class OrtObjective implements Objective {
   private vec(v: Float32Array): Ort.Tensor { return new this.ort.Tensor('float32', v, [v.length]); }
 
   penalty(theta: Float32Array): number {
-    let s = 0;
-    for (const p of this.penalties) { let q = 0; for (let i = p.offset; i < p.offset + p.size; i++) q += theta[i] * theta[i]; s += 0.5 * p.lambda * q; }
-    return s;
+    return penaltyValue(this.penalties, theta);
   }
 
   async loss(theta: Float32Array, signal?: AbortSignal): Promise<number> {
@@ -197,7 +192,7 @@ export class OrtObjective implements Objective {
       if (this.chunks.length === 1 && this.penalties.length === 0) return { loss: total, gradient: Float32Array.from(gr) };
       for (let i = 0; i < gr.length; i++) g[i] += gr[i];
     }
-    for (const p of this.penalties) for (let i = p.offset; i < p.offset + p.size; i++) g[i] += p.lambda * theta[i];
+    addPenaltyTerm(this.penalties, theta, g);
     return { loss: total + this.penalty(theta), gradient: Float32Array.from(g) };
   }
 
@@ -216,21 +211,11 @@ export class OrtObjective implements Objective {
       const [hv] = await this.run('hvp', { theta: th, v: vt, x: this.xOf(c), y: c.y, w: c.w });
       for (let i = 0; i < hv.length; i++) out[i] += hv[i];
     }
-    for (const p of this.penalties) for (let i = p.offset; i < p.offset + p.size; i++) out[i] += p.lambda * v[i];
+    addPenaltyTerm(this.penalties, v, out);
     return Float32Array.from(out);
   }
 
-  /** The chunks that overlap [start, end), with the local row range. */
-  private pieces(batch?: { start: number; end: number }): { c: Chunk; s: number; e: number }[] {
-    const b0 = batch?.start ?? 0, b1 = Math.min(batch?.end ?? this.numSamples, this.numSamples);
-    if (!(b0 >= 0 && b0 < b1)) throw new RangeError(`empty or invalid batch [${b0}, ${b1}) of ${this.numSamples} samples`);
-    const out: { c: Chunk; s: number; e: number }[] = [];
-    for (const c of this.chunks) {
-      const s = Math.max(b0, c.start), e = Math.min(b1, c.end);
-      if (s < e) out.push({ c, s: s - c.start, e: e - c.start });
-    }
-    return out;
-  }
+  private pieces(batch?: { start: number; end: number }): { c: Chunk; s: number; e: number }[] { return batchPieces(this.chunks, this.numSamples, batch); }
 
   async outputs(theta: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<{ shape: number[]; values: Float32Array }> {
     this.counts.forward++;
