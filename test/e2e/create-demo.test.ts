@@ -33,10 +33,19 @@ describe('e2e: Create Demo Workspace from the command palette', function () {
     // the open dialog (a quick input in the browser)
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: scaled(30000) });
-    await input.fill(`${target}/`);
-    await page.waitForTimeout(scaled(800));
+    // the simple file dialog fills in its default folder asynchronously (late on a busy machine): type
+    // the target until it stays, then accept
+    for (let i = 0; i < 20; i++) {
+      await input.fill(`${target}/`);
+      await page.waitForTimeout(scaled(500));
+      if ((await input.inputValue()) === `${target}/`) break;
+    }
+    assert.strictEqual(await input.inputValue(), `${target}/`, 'the dialog holds the target folder');
     const opened = page.context().waitForEvent('page', { timeout: scaled(300000) });
     await page.locator('.quick-input-widget .monaco-button, .quick-input-widget .quick-input-action a', { hasText: 'Create Demo Here' }).first().click();
+    // if the click did not accept it (the dialog is still there with our folder), accept with Enter
+    await page.waitForTimeout(scaled(1000));
+    if (await input.isVisible() && (await input.inputValue()) === `${target}/`) await input.press('Enter');
     // trained and diagnosed here, then opened in a new window, which imports the seeded results
     const demo: Page = await opened;
     assert.ok(fs.existsSync(path.join(target, 'runs', 'saddle')), 'the demo runs were written');
