@@ -14,10 +14,8 @@ import { UserInputError } from './errors';
 import type { BackendPreference } from './backend';
 import type { ExecutionProvider } from './native/runtime';
 
-import { BACKENDS, EnginePreference } from './limits';
+import { checkBackend, EnginePreference } from './limits';
 export type { EnginePreference };
-/** Every value `--backend` accepts: the one list in limits.ts (CLI validation, settings and docs use it). */
-export const ENGINE_CHOICES: readonly EnginePreference[] = BACKENDS;
 export { EXECUTION_PROVIDERS } from './native/runtime';
 export type { ExecutionProvider };
 
@@ -40,10 +38,9 @@ export interface Engine {
 
 export interface EngineOptions { backend?: EnginePreference; ep?: ExecutionProvider; chunkSize?: number; threads?: number; file?: string }
 
+/** The engine preference, `auto` when unset; checked against the one list (BACKENDS in limits.ts). */
 export function checkEngineChoice(backend: string | undefined, where = '--backend'): EnginePreference {
-  const b = (backend ?? 'auto') as EnginePreference;
-  if (!ENGINE_CHOICES.includes(b)) throw new UserInputError(`unknown backend '${backend}' (allowed: ${ENGINE_CHOICES.join(', ')})`, { where });
-  return b;
+  return checkBackend(backend ?? 'auto', where);
 }
 
 /** The TF.js backend a preference maps to (`auto` and `ort` → TF.js' own auto order). */

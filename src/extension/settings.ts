@@ -4,8 +4,8 @@
  * spectra, ε-sharpness, the PGB residual and per-layer curvature, within the budgets in the settings. Values from a `landscape.json`
  * apply where the user has not set the setting explicitly.
  */
-import * as os from 'os';
 import * as vscode from 'vscode';
+import { cpuCount } from '../core/native/runtime';
 import { resolveData } from './dataResolver';
 import type { DiagnoseOptions } from '../core/diagnose';
 
@@ -56,6 +56,5 @@ export function autoDiagnoseMode(): 'off' | DiagnoseMode { return cfg().get<'off
  * faster than two on a 2-core machine). The CLI uses every core (src/core/native/runtime.ts).
  */
 export function interactiveThreads(): number {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, cores - 1);
+  return Math.max(1, cpuCount() - 1);
 }

@@ -24,6 +24,11 @@ export function firstUnsupported(model: GraphModel): { op: string; node: string 
   return undefined;
 }
 
+/** Each parameter's slice of a flat θ-shaped vector (θ itself, or a tangent v), reshaped to its shape. */
+function paramViews(g: Graph, model: GraphModel, flat: string): string[] {
+  return model.params.map(p => g.reshape(g.slice(flat, [p.offset], [p.offset + p.size], [0]), p.shape));
+}
+
 interface Built { g: Graph; leaves: string[]; z: string; outShape: number[] }
 
 function buildForward(model: GraphModel, rows: number, featShape: number[]): Built {
@@ -31,13 +36,9 @@ function buildForward(model: GraphModel, rows: number, featShape: number[]): Bui
   const g = new Graph();
   const theta = g.input('theta', [model.numParams]);
   const env = new Map<string, string>();
-  const leaves: string[] = [];
-  for (const p of model.params) {
-    const flat = model.params.length === 1 && p.size === model.numParams ? theta : g.slice(theta, [p.offset], [p.offset + p.size], [0]);
-    let t = g.reshape(flat, p.shape);
-    if (t === theta) t = g.unary('Identity', theta);
-    env.set(p.name, t); leaves.push(t);
-  }
+  // each parameter a view of θ; a leaf must be a tensor of its own (not the input θ itself)
+  const leaves = paramViews(g, model, theta).map(t => (t === theta ? g.unary('Identity', theta) : t));
+  model.params.forEach((p, i) => env.set(p.name, leaves[i]));
   for (const [name, c] of model.constants) {
     env.set(name, c.dtype === 'int32' ? g.constI(Array.from(c.values), c.shape) : g.constF(c.values, c.shape));
   }
@@ -87,7 +88,7 @@ export function compileGraph(model: GraphModel, spec: LossSpec, rows: number, fe
   if (kind === 'outputs') g.outputs = [z];
   else if (kind === 'jvp') {
     const v = g.input('v', [model.numParams]);
-    const tan = new Map(model.params.map((p, i) => [leaves[i], g.reshape(g.slice(v, [p.offset], [p.offset + p.size], [0]), p.shape)]));
+    const tan = new Map(paramViews(g, model, v).map((t, i) => [leaves[i], t]));
     const t = jvp(g, forwardNodes(), tan).get(z);
     g.outputs = [t ?? g.zeros([rows, d])];
   } else if (kind === 'vjp') {
@@ -105,7 +106,7 @@ export function compileGraph(model: GraphModel, spec: LossSpec, rows: number, fe
       else {
         const v = g.input('v', [model.numParams]);
         const all = g.nodes.slice();
-        const tan = new Map(model.params.map((p, i) => [leaves[i], g.reshape(g.slice(v, [p.offset], [p.offset + p.size], [0]), p.shape)]));
+        const tan = new Map(paramViews(g, model, v).map((t, i) => [leaves[i], t]));
         const hv = jvp(g, all, tan).get(grad);
         g.outputs = [hv ?? g.zeros([model.numParams])];
       }

@@ -41,6 +41,11 @@ export async function nativeCall<T>(f: () => Promise<T>): Promise<T> {
   try { return await f(); } finally { gate?.exit(); }
 }
 
+/** The cores this process may use. */
+export function cpuCount(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+}
+
 export interface SessionConfig { ep: ExecutionProvider; threads?: number }
 
 /**
@@ -51,8 +56,7 @@ export interface SessionConfig { ep: ExecutionProvider; threads?: number }
  * than two (9.3 vs 16.7 ms).
  */
 export function defaultThreads(flopsPerCall: number): number {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return flopsPerCall < 2e6 ? 1 : Math.max(1, cores);
+  return flopsPerCall < 2e6 ? 1 : cpuCount();
 }
 
 const failed = new Map<string, string>();
