@@ -19,7 +19,8 @@ import {
 } from 'chart.js';
 import { smooth, clipRange, xValues, decimate, toCsv, SmoothingMode, XMode } from './smooth';
 import { heatmapColor, contourSegments } from './heatmap';
-import { fmt, pct, symlog, symlogInverse, symlogConstant, symlogTicks, tickLabel, singlePointRange } from './scales';
+import { fmt, pct } from '../src/shared/format';
+import { symlog, symlogInverse, symlogConstant, symlogTicks, tickLabel, singlePointRange } from './scales';
 import { edgeOfStability, isLearningRateTag } from '../src/core/diagnostics/edgeOfStability';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend, LineController, LineElement, PointElement, ScatterController, Filler);

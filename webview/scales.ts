@@ -1,7 +1,5 @@
 /**
  * Axis helpers of the dashboard (pure, unit-tested; no DOM, no Chart.js):
- *  - one number format everywhere (`fmt`: 4 significant digits, exponent outside [1e-3, 1e6)),
- *    percentages (`pct`);
  *  - a symmetric-log transform y = sign(x)·log10(1 + |x|/c), linear for |x| ≪ c and logarithmic
  *    above, so a small negative eigenvalue next to a large positive one stays visible; its inverse;
  *    the linear-region constant from the verdict's own threshold; ticks at real values ("nice"
@@ -9,21 +7,7 @@
  *  - a padded range for charts with a single point (sensible ticks instead of a degenerate axis).
  */
 
-/** A number with `digits` significant digits (default 4); exponent notation below 1e-3 and from 1e6. */
-export function fmt(x: number | null | undefined, digits = 4): string {
-  if (x === null || x === undefined || Number.isNaN(x)) return '—';
-  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
-  const a = Math.abs(x);
-  const s = a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(Math.max(0, digits - 1)).replace(/\.?0+e/, 'e') : String(Number(x.toPrecision(digits)));
-  return s.replace(/^-/, '−');
-}
-
-/** A fraction in [0, 1] as a percentage: 0.934 → "93 %" (one decimal below 10 %). */
-export function pct(f: number | null | undefined): string {
-  if (f === null || f === undefined || !Number.isFinite(f)) return '—';
-  const p = 100 * f;
-  return `${Math.abs(p) < 10 && p !== 0 ? p.toFixed(1) : Math.round(p)} %`;
-}
+import { fmt } from '../src/shared/format';
 
 /** sign(x)·log10(1 + |x|/c) */
 export function symlog(x: number, c: number): number { return Math.sign(x) * Math.log10(1 + Math.abs(x) / c); }

@@ -12,7 +12,9 @@ import { lossAndGradient } from './diagnostics/basic';
 import { throwIfAborted, UserInputError } from './errors';
 import { checkSpectrumOptions } from './limits';
 import type { HessianResult } from './diagnostics/hessian';
-import { specialNeuronsReport, SpecialNeuronsReport } from './surgery/specialNeurons';
+import type { DiagnoseResult } from '../shared/result';
+export type { DiagnoseResult } from '../shared/result';
+import { specialNeuronsReport } from './surgery/specialNeurons';
 import { planHvps } from './estimate';
 
 export const RESULT_VERSION = 1;
@@ -78,47 +80,6 @@ export interface DiagnoseOptions {
   pacBayesRelDelta?: number;
 }
 
-export interface DiagnoseResult {
-  version: number;
-  checkpoint: string;
-  format: string;
-  backend: string;
-  /** The engine that computed: `onnxruntime` (the native engine) or `tfjs`. */
-  engine: 'onnxruntime' | 'tfjs';
-  params: number;
-  samples: number;
-  loss: number;
-  gradNorm: number;
-  lossFunction: { kind: string; reason: string; foldedActivation?: string };
-  data: { file: string; xKey: string; yKey: string; total: number; samples: number; seed: number };
-  layers: { name: string; params: number; gradNorm: number; traceShare?: number; topEigenvalue?: number; trace?: number; traceStderr?: number; topVectorMass?: number | null }[];
-  layerCurvature?: { trace: number; traceMethod: string; hvps: number };
-  model: { layers: { name: string; kind: string; activation?: string; units?: number; params: number }[] };
-  /** Models with Kawaguchi–Kaelbling special neurons: λ, a_k, max|a_k| and their share of the output (the vanish check). */
-  specialNeurons?: SpecialNeuronsReport;
-  counts: { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number };
-  hessian?: Omit<HessianResult, 'vectors'>;
-  slices?: unknown[];
-  sharpness?: {
-    keskar: { epsilon: number; subspace: number | null; value: number; maxLoss: number; evaluations: number }[];
-    adaptive: import('./diagnostics/adaptiveSharpness').AdaptiveSharpnessResult;
-    pacBayesSigma: number;
-    pacBayesMagnitudeSigma: number;
-    pacBayes: import('./diagnostics/pacBayes').PacBayesResult;
-  };
-  pgb?: import('./diagnostics/pgb').PgbResult;
-  verdict: import('./diagnostics/verdict').Verdict;
-  /** How the network was evaluated: mode (BatchNorm running statistics, dropout off), samples, loss and why, determinism. */
-  evaluation: import('./diagnostics/evaluation').EvaluationInfo;
-  /** When λ_min is at zero within its bound: the loss along the null directions (a higher-order saddle test). */
-  nullProbe?: import('./diagnostics/nullProbe').NullProbeResult;
-  theory: import('./diagnostics/theory').TheoryRule[];
-  weights?: { layers: { name: string; layer: string; shape: [number, number]; alpha: number | null; stableRank: number; spectralNorm: number; frobenius: number; xmin: number | null; ks: number | null; tail: number }[] };
-  notices: string[];
-  computedAt: string;
-  timings: { loadMs: number; backendMs: number; gradientMs: number; hessianMs: number; totalMs: number };
-}
-
 export type ProgressFn = (p: { stage: string; fraction?: number; message?: string; partial?: unknown }) => void;
 
 export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, report: ProgressFn = () => undefined): Promise<DiagnoseResult> {
@@ -172,7 +133,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
         nonFinite = e.message;
       }
     }
-    let slices: unknown[] | undefined;
+    let slices: DiagnoseResult['slices'];
     if (opts.slices?.length && !nonFinite) {
       const S = await import('./diagnostics/slices');
       slices = [];

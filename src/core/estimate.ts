@@ -17,6 +17,7 @@
  * Memory: the Krylov vectors the longest phase keeps (float64), a few θ-sized float32 buffers, and
  * one chunk's activations for double backprop (when the layer widths are known).
  */
+import { fmtDuration, fmtBytes } from '../shared/format';
 import type { DiagnoseOptions } from './diagnose';
 
 export interface HvpPlan { lanczos: number; trace: number; density: number; eigSlices: number; layerCurvature: number; total: number }
@@ -87,21 +88,11 @@ export function measuredHvpMs(r: { hessian?: { ms?: number; hvps?: number }; cou
   return undefined;
 }
 
-export function formatDuration(s: number): string {
-  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
-
-export function formatBytes(b: number): string {
-  return b < 2 ** 20 ? `${Math.max(1, Math.round(b / 1024))} KB` : b < 2 ** 30 ? `${Math.round(b / 2 ** 20)} MB` : `${(b / 2 ** 30).toFixed(1)} GB`;
-}
-
 /** One line: "about 1,234 HVPs (Lanczos 100, trace 150, …), about 3 min, about 12 MB". */
 export function describeCost(e: CostEstimate, times = 1): string {
   const parts = (Object.entries(e.hvps) as [keyof HvpPlan, number][]).filter(([k, v]) => k !== 'total' && v > 0).map(([k, v]) => `${k} ${v * times}`);
   return `about ${(e.hvps.total * times).toLocaleString('en-US')} HVPs${parts.length ? ` (${parts.join(', ')})` : ''}`
-    + `${e.seconds !== undefined ? `, about ${formatDuration(e.seconds * times)}` : ', time unknown (no measured HVP yet)'}, about ${formatBytes(e.memoryBytes)} of memory`;
+    + `${e.seconds !== undefined ? `, about ${fmtDuration(e.seconds * times)}` : ', time unknown (no measured HVP yet)'}, about ${fmtBytes(e.memoryBytes)} of memory`;
 }
 
 /**
@@ -112,5 +103,5 @@ export function costPrompt(e: CostEstimate, jobs: number, confirmAboveSeconds: n
   const seconds = e.seconds !== undefined ? e.seconds * jobs : undefined;
   const ask = confirmAboveSeconds > 0 && seconds !== undefined && seconds > confirmAboveSeconds;
   const each = jobs > 1 ? ` (${jobs} checkpoints)` : '';
-  return { ask, seconds, message: `${what}${each}: ${describeCost(e, jobs)}${ask ? ` — more than the ${formatDuration(confirmAboveSeconds)} of landscapeLens.confirmAboveSeconds` : ''}.` };
+  return { ask, seconds, message: `${what}${each}: ${describeCost(e, jobs)}${ask ? ` — more than the ${fmtDuration(confirmAboveSeconds)} of landscapeLens.confirmAboveSeconds` : ''}.` };
 }

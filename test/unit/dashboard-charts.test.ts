@@ -9,7 +9,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
-import { fmt, pct, symlog, symlogInverse, symlogConstant, symlogTicks, tickLabel, singlePointRange } from '../../webview/scales';
+import { fmt, pct } from '../../src/shared/format';
+import { symlog, symlogInverse, symlogConstant, symlogTicks, tickLabel, singlePointRange } from '../../webview/scales';
 import { edgeOfStability, isLearningRateTag, findLearningRateSeries, learningRateAt } from '../../src/core/diagnostics/edgeOfStability';
 
 const ROOT = path.resolve(__dirname, '../../..');
