@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
-import { renderDiagnose, fmtNum, table } from './format';
+import { fmtNum, table } from './format';
 import { progressBar } from './progress';
 import { prepareOutputs, writeAllNew, writeNew } from './output';
 
@@ -24,7 +24,7 @@ export async function compareCommand(a: string, b: string, o: Opts, oa: Diagnose
     const ra = await diagnose(optsA, undefined, p => bar.update(p));
     bar.prefix('checkpoint 2/2');
     const rb = await diagnose(optsB, undefined, p => bar.update(p));
-    const interp = (ra.slices as { kind: string; barrier?: number; barrierAt?: number }[] | undefined)?.find(s => s.kind === 'interp');
+    const interp = ra.slices?.find(s => s.kind === 'interp');
     const out = { a: ra, b: rb, interpolation: interp ?? null };
     const { renderReport } = await import('../core/report/html');
     writeAllNew([{ file: outFile, text: () => JSON.stringify(out, null, 2) + '\n' }, {
@@ -84,17 +84,13 @@ export function freeName(file: string): string {
   for (let i = 2; ; i++) { const f = `${stem}-${i}${ext}`; if (!fs.existsSync(f)) return f; }
 }
 
-const LEVELS: Record<string, Partial<DiagnoseOptions>> = {
-  quick: { top: 1 },
-  standard: { top: 3, bottom: 1, trace: true, density: true, sharpness: true, pgb: true },
-  full: { top: 5, bottom: 1, trace: true, density: true, sharpness: true, pgb: true, layerCurvature: true, weights: true, slices: ['1d', '2d', 'eig'] },
-};
-
 export async function reportCommand(folder: string, o: Opts, optionsFor: (checkpoint: string, extra: Opts) => Promise<DiagnoseOptions>): Promise<void> {
   const { UserInputError, isUserInputError } = await import('../core/errors');
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new UserInputError('not a folder', { file: folder });
-  const level = LEVELS[String(o.level ?? 'standard')];
-  if (!level) throw new UserInputError(`unknown level '${String(o.level)}' (expected quick, standard, full)`, { where: '--level' });
+  const { preset, PRESET_NAMES } = await import('../core/diagnostics/registry');
+  const levelName = String(o.level ?? 'standard');
+  if (!(PRESET_NAMES as string[]).includes(levelName)) throw new UserInputError(`unknown level '${levelName}' (expected ${PRESET_NAMES.join(', ')})`, { where: '--level' });
+  const level = preset(levelName as import('../core/diagnostics/registry').PresetName);
   const { discoverRuns, refreshRun, runSeries } = await import('../core/logs/runs');
   const { downsampleMinMax } = await import('../core/logs/downsample');
   const { diagnose } = await import('../core/diagnose');
@@ -135,7 +131,7 @@ export async function reportCommand(folder: string, o: Opts, optionsFor: (checkp
       reportRuns.push({ name: run.name, dir: run.dir, series, checkpoints: rc });
     }
   } finally { bar.done(); }
-  const input = { title: `Landscape Lens report — ${path.basename(path.resolve(folder))}`, subtitle: `${total} checkpoint(s) in ${reportRuns.length} run(s) under ${path.resolve(folder)}; level ${String(o.level ?? 'standard')}.`, runs: reportRuns };
+  const input = { title: `Landscape Lens report — ${path.basename(path.resolve(folder))}`, subtitle: `${total} checkpoint(s) in ${reportRuns.length} run(s) under ${path.resolve(folder)}; level ${levelName}.`, runs: reportRuns };
   writeNew(html, renderReport(input));
   const rows = summaryRows(input);
   if (o.json) process.stdout.write(JSON.stringify({ report: path.resolve(html), summary: rows, results }, null, 2) + '\n');
@@ -144,5 +140,4 @@ export async function reportCommand(folder: string, o: Opts, optionsFor: (checkp
     process.stderr.write(`landscape: ${failed} of ${total} checkpoint(s) could not be diagnosed (see the report)\n`);
     process.exitCode = 2;
   }
-  void renderDiagnose;
 }

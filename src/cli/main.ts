@@ -4,9 +4,9 @@
  * Exit codes: 0 success, 2 bad input (one-line error naming the file and what is wrong),
  * 1 internal error.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import * as fs from 'fs';
-import { isUserInputError } from '../core/errors';
+import { isUserInputError, UserInputError } from '../core/errors';
 import * as path from 'path';
 import { renderDiagnose } from './format';
 import { progressBar } from './progress';
@@ -14,9 +14,18 @@ import { registerSurgery } from './surgery';
 import { dataSettings } from './data';
 import { backendArg, BACKEND_HELP, numArg } from './args';
 import { prepareOutputs, writeAllNew } from './output';
-import { LIMITS } from '../core/limits';
+import { diagnosticOptions, preset, PRESET_NAMES, PRESETS, type OptionSpec, type PresetName } from '../core/diagnostics/registry';
 
-const VERSION = '0.1.0';
+// the version of the package (webpack inlines package.json into the bundle)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION: string = (require('../../package.json') as { version: string }).version;
+
+const PRESET_HELP = PRESET_NAMES.map(n => `${n} (${Object.keys(PRESETS[n]).join(', ')})`).join(' | ');
+
+function presetArg(v: string): PresetName {
+  if (!(PRESET_NAMES as string[]).includes(v)) throw new InvalidArgumentError(`unknown level '${v}' (allowed: ${PRESET_NAMES.join(', ')})`);
+  return v as PresetName;
+}
 
 function intArg(name: string) {
   return (v: string): number => {
@@ -89,7 +98,7 @@ Examples:
     .description('diagnose every checkpoint under a folder and write a self-contained HTML report (what a CI job runs)')
     .argument('<folder>', 'a folder with runs: checkpoints and training logs')
     .option('--html <file>', 'HTML report to write (new file; default <folder>/landscape-report.html, or -2, -3, … if taken)')
-    .option('--level <level>', 'quick (loss, ‖g‖, λ_max) | standard (+ λ_min, trace, density, sharpness, PGB) | full (everything, slices included)', 'standard')
+    .option('--level <preset>', `which diagnostics: ${PRESET_HELP}`, presetArg, 'standard')
     .option('--config <file>', 'landscape.json to read (default: the nearest one above each checkpoint)')
     .option('--data <file>', 'dataset for every checkpoint (default: landscape.json or data.npz beside each checkpoint)')
     .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
@@ -159,7 +168,7 @@ Examples:
 /** The flags diagnose, compare and slice share (data, loss, budgets, which diagnostics). */
 function addDiagnoseFlags(cmd: Command, o: { defaults: boolean }): Command {
   void o;
-  return cmd
+  cmd
     .option('--data <file>', 'dataset (.npz with inputs and targets); default: landscape.json, else data/dataset/train/val/test.npz beside the checkpoint')
     .option('--config <file>', 'landscape.json to read (default: the nearest one above the checkpoint)')
     .option('--loss <kind>', 'mse | ce | bce (default: from the model\'s last activation and the targets)')
@@ -171,47 +180,51 @@ function addDiagnoseFlags(cmd: Command, o: { defaults: boolean }): Command {
     .option('--backend <name>', `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`, backendArg, 'auto')
     .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)', 'auto')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'))
-    .option('--top <k>', 'k largest Hessian eigenvalues (Lanczos on exact HVPs; k ≤ the parameter count)', intArg('--top'))
-    .option('--bottom <k>', 'k smallest (most negative) Hessian eigenvalues', intArg('--bottom'))
-    .option('--tol <t>', 'Lanczos residual tolerance relative to |λ_max| (0 to 1)', numArg('--tol', 0, 1), 1e-3)
-    .option('--max-iter <n>', 'Lanczos: at most n HVPs (default max(100, 10·(top+bottom)))', intArg('--max-iter'))
-    .option('--trace', 'Hessian trace (Hutch++ with a standard error)')
-    .option('--trace-tol <r>', 'trace: stop at this relative standard error (0 to 1)', numArg('--trace-tol', 0, 1), 0.01)
-    .option('--trace-hvps <n>', 'trace: HVP budget', intArg('--trace-hvps'), 150)
-    .option('--density', 'Hessian spectral density (stochastic Lanczos quadrature)')
-    .option('--density-probes <n>', 'density: random probes', intArg('--density-probes'), 4)
-    .option('--density-steps <n>', `density: Lanczos steps per probe (at most ${LIMITS.densitySteps})`, intArg('--density-steps'), 40)
     .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
-    .option('--max-resident-mb <n>', 'inputs larger than this are streamed from the .npz (stored members) instead of loaded', intArg('--max-resident-mb'), 1024)
-    .option('--slice <kinds>', 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)')
-    .option('--with <checkpoint>', 'second checkpoint for --slice interp')
-    .option('--weights', 'data-free weight spectra: spectral norm, stable rank, power-law α per weight matrix')
-    .option('--sharpness', 'Keskar ε-sharpness (ε = 1e-3, 5e-4; full space and a random 100-dim subspace)')
-    .option('--pgb', 'PGB residual: L(θ) − best loss of the linear model on the parameter gradients, at θ and 3 perturbations (Kawaguchi & Kaelbling 2020)')
-    .option('--pgb-iter <n>', 'PGB: solver iterations (JVP+VJP each)', intArg('--pgb-iter'))
-    .option('--layers', 'per-layer curvature: block λ_max, block trace, trace share, top-eigenvector mass')
+    .option('--max-resident-mb <n>', 'inputs larger than this are streamed from the .npz (stored members) instead of loaded', intArg('--max-resident-mb'), 1024);
+  // the diagnostics' own options, from their registry descriptors (one default and help each)
+  for (const spec of diagnosticOptions()) cmd.addOption(optionFromSpec(spec));
+  return cmd
     .option('--thresholds <list>', 'verdict thresholds, e.g. gradStep=0.01,negativeCurvature=1e-3,nearZero=1e-3,flatMass=0.5,pgbRelative=0.05')
-    .option('--all', 'everything: --top 5 --bottom 1 --trace --density --sharpness --pgb --layers --weights --slice 1d,2d,eig (+interp with --with)')
+    .option('--level <preset>', `which diagnostics: ${PRESET_HELP}`, presetArg)
+    .option('--all', 'everything: the same as --level full (+ --slice interp with --with)')
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the JSON result to a new file');
 }
 
-/** Diagnose options from flags, landscape.json and defaults (explicit flags win over landscape.json, which wins over defaults). */
+/**
+ * Diagnose options from flags, landscape.json and defaults: a preset (`--level`, `--all`) first, then the
+ * diagnostics' flags (explicit flags win over the preset); data settings: flags over landscape.json over
+ * defaults. The diagnostics apply their own defaults (src/core/diagnostics/registry.ts).
+ */
 async function diagnoseOptions(checkpoint: string, o: Record<string, unknown>): Promise<import('../core/diagnose').DiagnoseOptions> {
   const d = await dataSettings(checkpoint, o, true);
-  const all = Boolean(o.all);
-  const thresholds = o.thresholds ? parseThresholds(String(o.thresholds)) : undefined;
-  const slices = o.slice ? String(o.slice).split(',').map(k => k.trim()) : all ? ['1d', '2d', 'eig', ...(o.with ? ['interp'] : [])] : undefined;
-  return {
+  const level = o.all ? 'full' : (o.level as PresetName | undefined);
+  const opts: import('../core/diagnose').DiagnoseOptions = {
+    ...(level ? preset(level) : {}),
     checkpoint, data: d.data!, loss: d.loss, samples: d.samples,
     seed: d.seed, xKey: d.xKey ?? 'x', yKey: d.yKey ?? 'y', backend: d.backend ?? 'auto', ep: d.ep, threads: d.threads,
-    inputScale: d.inputScale, inputShift: d.inputShift, target: o.target as string | undefined, slices: slices as ('1d')[] | undefined, withCheckpoint: o.with as string | undefined,
-    weights: all || Boolean(o.weights), sharpness: all || Boolean(o.sharpness), dataHow: d.how,
-    top: (o.top as number | undefined) ?? (all ? 5 : undefined), bottom: (o.bottom as number | undefined) ?? (all ? 1 : undefined), tol: (o.tol as number | undefined) ?? 1e-3, trace: all || Boolean(o.trace), density: all || Boolean(o.density),
-    pgb: all || Boolean(o.pgb), pgbIterations: o.pgbIter as number | undefined, layerCurvature: all || Boolean(o.layers), thresholds,
-    maxIter: o.maxIter as number | undefined, traceTol: (o.traceTol as number | undefined) ?? 0.01, traceHvps: (o.traceHvps as number | undefined) ?? 150,
-    densityProbes: (o.densityProbes as number | undefined) ?? 4, densitySteps: (o.densitySteps as number | undefined) ?? 40, chunkSize: d.chunkSize, maxResidentMb: (o.maxResidentMb as number | undefined) ?? 1024,
+    inputScale: d.inputScale, inputShift: d.inputShift, target: o.target as string | undefined, dataHow: d.how,
+    thresholds: o.thresholds ? parseThresholds(String(o.thresholds)) : undefined,
+    chunkSize: d.chunkSize, maxResidentMb: (o.maxResidentMb as number | undefined) ?? 1024,
   };
+  const set = opts as unknown as Record<string, unknown>;
+  for (const spec of diagnosticOptions()) {
+    const v = o[new Option(spec.flag).attributeName()];
+    if (v !== undefined) set[spec.key] = spec.kind === 'list' ? String(v).split(',').map(k => k.trim()).filter(Boolean) : v;
+  }
+  if (level === 'full' && o.with && !o.slice) opts.slices = [...(opts.slices ?? []), 'interp'];
+  return opts;
+}
+
+/** A commander option from a diagnostic's option spec (its parser, help and default). */
+function optionFromSpec(spec: OptionSpec): Option {
+  const name = spec.flag.split(' ')[0];
+  const help = spec.default !== undefined ? `${spec.help} (default ${spec.default})` : spec.help;
+  const opt = new Option(spec.flag, help);
+  if (spec.kind === 'int') opt.argParser(intArg(name));
+  else if (spec.kind === 'fraction') opt.argParser(numArg(name, 0, 1));
+  return opt;
 }
 
 function parseThresholds(spec: string): Record<string, number> {
@@ -221,15 +234,12 @@ function parseThresholds(spec: string): Record<string, number> {
     const [k, v] = part.split('=');
     const x = Number(v);
     if (!known.includes(k) || !Number.isFinite(x) || x < 0) {
-      const { UserInputError } = require('../core/errors') as typeof import('../core/errors');
       throw new UserInputError(`--thresholds: '${part}' is not key=value with key one of ${known.join(', ')} and a non-negative number`, { where: '--thresholds' });
     }
     out[k] = x;
   }
   return out;
 }
-
-export { writeNew } from './output';
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

@@ -1,17 +1,10 @@
 /**
  * The cost of a diagnosis before it runs: how many Hessian-vector products (HVPs) the options plan,
- * how long they take at a measured HVP time, and the memory they hold. Counts are the budgets'
- * upper bounds, read from the diagnostics' own defaults (Lanczos stops early when it converges,
- * Hutch++ when its error is small enough): an estimate, never a promise.
- *
- *  - Lanczos (top / bottom eigenvalues): min(n, maxIter ?? max(100, 10·(top + bottom))), where the
- *    quick mode's λ_min estimate counts as bottom = 1 (src/core/linalg/lanczos.ts);
- *  - trace (Hutch++): traceHvps (default 150); density (SLQ): probes × min(n, steps) (4 × 40);
- *  - eigenvector slices: another top-1/bottom-1 Lanczos; per-layer curvature: a top-1 Lanczos,
- *    n unit vectors (n ≤ 200) or 30 probes, and 40 Lanczos steps per layer;
- *  - PGB: (perturbations + 1) × iterations (3 + 1) × 60, one JVP and one VJP each;
- *  - sharpness: 4 ε-sharpness runs of 20 gradients and 20 losses, 6 ASAM gradients, PAC-Bayes
- *    2·(16 + 8)·10 losses; slices: 51 (1-D) and 625 (2-D) losses.
+ * how long they take at a measured HVP time, and the memory they hold. Each diagnostic declares its
+ * own plan in its registry descriptor (src/core/diagnostics/registry.ts: budgets' upper bounds from
+ * its own defaults — Lanczos stops early when it converges, Hutch++ when its error is small enough);
+ * this file adds them up: an estimate, never a promise. HVPs shared between diagnostics (the
+ * eigenvector slices and per-layer curvature reuse the spectrum's Ritz vectors) are planned once.
  * Time: HVPs × the measured HVP time, plus the other evaluations at assumed fractions of an HVP
  * (gradient, JVP, VJP ½; loss ¼: one forward pass against an HVP's four).
  * Memory: the Krylov vectors the longest phase keeps (float64), a few θ-sized float32 buffers, and
@@ -19,34 +12,34 @@
  */
 import { fmtDuration, fmtBytes } from '../shared/format';
 import type { DiagnoseOptions } from './diagnose';
+import { plannedDiagnostics, type Plan } from './diagnostics/registry';
 
 export interface HvpPlan { lanczos: number; trace: number; density: number; eigSlices: number; layerCurvature: number; total: number }
 export interface EvalPlan { gradients: number; losses: number; jvpVjp: number }
 
 export const RELATIVE_COST = { gradient: 0.5, loss: 0.25, jvpVjp: 0.5 } as const;
 
-type PlanOptions = Pick<DiagnoseOptions, 'top' | 'bottom' | 'maxIter' | 'trace' | 'traceHvps' | 'density' | 'densityProbes' | 'densitySteps' | 'slices' | 'layerCurvature' | 'pgb' | 'pgbIterations' | 'pgbPerturbations' | 'sharpness'>;
+type PlanOptions = Omit<DiagnoseOptions, 'checkpoint' | 'data'>;
+
+/** Each enabled diagnostic's plan, by registry id. */
+export function plans(o: PlanOptions, n: number, layers = 1, specialNeurons = false): Record<string, Plan> {
+  const opts = o as DiagnoseOptions;
+  return Object.fromEntries(plannedDiagnostics(opts, specialNeurons).map(d => [d.id, d.plan?.(opts, n, layers) ?? {}]));
+}
 
 /** HVPs planned by the options for a model of n parameters and `layers` parameterised layers. */
 export function planHvps(o: PlanOptions, n: number, layers = 1): HvpPlan {
-  const top = o.top ?? 0, bottom = o.bottom ?? 0;
-  const bottomEff = bottom > 0 ? bottom : top > 0 ? 1 : 0;
-  const lanczos = top > 0 || bottom > 0 ? Math.min(n, o.maxIter ?? Math.max(100, 10 * (top + bottomEff))) : 0;
-  const trace = o.trace ? (o.traceHvps ?? 150) : 0;
-  const density = o.density ? (o.densityProbes ?? 4) * Math.min(n, o.densitySteps ?? 40) : 0;
-  const eigSlices = o.slices?.includes('eig') ? Math.min(n, 100) : 0;
-  const layerCurvature = o.layerCurvature ? Math.min(n, 100) + (n <= 200 ? n : 30) + layers * 40 : 0;
-  return { lanczos, trace, density, eigSlices, layerCurvature, total: lanczos + trace + density + eigSlices + layerCurvature };
+  const p = plans(o, n, layers);
+  const h = (id: string) => p[id]?.hvps ?? 0;
+  const plan = { lanczos: h('spectrum'), trace: h('trace'), density: h('density'), eigSlices: h('slices'), layerCurvature: h('layerCurvature') };
+  return { ...plan, total: Object.values(p).reduce((a, x) => a + (x.hvps ?? 0), 0) };
 }
 
-/** Gradients, losses and JVP/VJPs planned besides the HVPs. */
-export function planEvaluations(o: PlanOptions): EvalPlan {
-  let gradients = 1, losses = 0, jvpVjp = 0;
-  if (o.sharpness) { gradients += 4 * 20 + 6; losses += 4 * 20 + 2 * (16 + 8) * 10; }
-  if (o.slices?.includes('1d')) losses += 51;
-  if (o.slices?.includes('2d')) losses += 625;
-  if (o.pgb) jvpVjp += 2 * ((o.pgbPerturbations ?? 3) + 1) * (o.pgbIterations ?? 60);
-  return { gradients, losses, jvpVjp };
+/** Gradients, losses and JVP/VJPs planned besides the HVPs (the gradient at θ included). */
+export function planEvaluations(o: PlanOptions, n = 1, layers = 1): EvalPlan {
+  const p = Object.values(plans(o, n, layers));
+  const sum = (k: keyof Plan) => p.reduce((a, x) => a + (x[k] ?? 0), 0);
+  return { gradients: 1 + sum('gradients'), losses: sum('losses'), jvpVjp: sum('jvpVjp') };
 }
 
 export interface CostInputs {
@@ -58,21 +51,31 @@ export interface CostInputs {
   /** samples per chunk and activations per sample (sum of the layer widths), for the activation memory */
   chunk?: number;
   activationsPerSample?: number;
+  /** the model carries special neurons (their report is part of every diagnosis) */
+  specialNeurons?: boolean;
 }
 
-export interface CostEstimate { hvps: HvpPlan; evaluations: EvalPlan; hvpEquivalents: number; seconds?: number; memoryBytes: number }
+export interface CostEstimate {
+  hvps: HvpPlan; evaluations: EvalPlan; hvpEquivalents: number; seconds?: number; memoryBytes: number;
+  /** HVP-equivalents per enabled diagnostic (registry id): shares of the progress bar */
+  byDiagnostic: Record<string, number>;
+}
+
+const equivalents = (x: Plan): number => (x.hvps ?? 0) + RELATIVE_COST.gradient * (x.gradients ?? 0) + RELATIVE_COST.loss * (x.losses ?? 0) + RELATIVE_COST.jvpVjp * (x.jvpVjp ?? 0);
 
 export function estimateCost(o: PlanOptions, c: CostInputs): CostEstimate {
-  const n = Math.max(1, c.params);
-  const hvps = planHvps(o, n, c.layers ?? 1);
-  const evaluations = planEvaluations(o);
+  const n = Math.max(1, c.params), layers = c.layers ?? 1;
+  const byId = plans(o, n, layers, c.specialNeurons);
+  const hvps = planHvps(o, n, layers);
+  const evaluations = planEvaluations(o, n, layers);
   const hvpEquivalents = hvps.total + RELATIVE_COST.gradient * evaluations.gradients + RELATIVE_COST.loss * evaluations.losses + RELATIVE_COST.jvpVjp * evaluations.jvpVjp;
   const seconds = c.hvpMs !== undefined && Number.isFinite(c.hvpMs) && c.hvpMs >= 0 ? (hvpEquivalents * c.hvpMs) / 1000 : undefined;
   // the phase that keeps the most float64 n-vectors: Lanczos (its basis), one SLQ probe, Hutch++ (sketch and its product)
-  const krylov = Math.max(hvps.lanczos, o.density ? Math.min(n, o.densitySteps ?? 40) : 0, o.trace ? Math.ceil((2 * hvps.trace) / 3) : 0, hvps.eigSlices);
+  const krylov = Math.max(0, ...Object.entries(byId).filter(([id]) => id !== 'layerCurvature').map(([, p]) => p.vectors ?? p.hvps ?? 0));
   const vectors = krylov * n * 8 + 12 * n * 4;
   const activations = c.chunk && c.activationsPerSample ? c.chunk * c.activationsPerSample * 4 * 4 : 0;
-  return { hvps, evaluations, hvpEquivalents, seconds, memoryBytes: vectors + activations };
+  const byDiagnostic = Object.fromEntries(Object.entries(byId).map(([id, p]) => [id, equivalents(p)]));
+  return { hvps, evaluations, hvpEquivalents, seconds, memoryBytes: vectors + activations, byDiagnostic };
 }
 
 /** Ask before running? Only when a time could be estimated and it exceeds the threshold (0: never ask). */

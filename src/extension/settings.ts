@@ -1,13 +1,14 @@
 /**
- * Settings → diagnose options. `quick` is loss, gradient norm and the top Hessian eigenvalue;
- * `full` adds the top/bottom spectrum, the trace, the spectral density, 1-D/2-D slices, weight
- * spectra, ε-sharpness, the PGB residual and per-layer curvature, within the budgets in the settings. Values from a `landscape.json`
- * apply where the user has not set the setting explicitly.
+ * Settings → diagnose options. `quick` and `full` are the registry's presets
+ * (src/core/diagnostics/registry.ts, the same as the CLI's `--level`); the budget settings
+ * (`budget.*`, `full.*`) override the options they name in their registry descriptors. Values from a
+ * `landscape.json` apply where the user has not set the setting explicitly.
  */
 import * as vscode from 'vscode';
 import { cpuCount } from '../core/native/runtime';
 import { resolveData } from './dataResolver';
 import type { DiagnoseOptions } from '../core/diagnose';
+import { preset, diagnosticOptions } from '../core/diagnostics/registry';
 
 export type DiagnoseMode = 'quick' | 'full';
 
@@ -24,22 +25,20 @@ export function diagnoseOptions(uri: vscode.Uri, mode: DiagnoseMode, extra: Part
   const data = resolveData(uri.fsPath, c.get<string>('dataFile') || undefined, root);
   if (!data.file) return { error: data.how };
   const set = <T>(k: string): T | undefined => { const i = c.inspect<T>(k); return (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue) as T | undefined; };
-  const lanczos = c.get<number>('budget.lanczosSteps', 0) || undefined;
   const options: DiagnoseOptions = {
+    ...preset(mode),
     checkpoint: uri.fsPath, data: data.file,
     loss: set<string>('loss') || data.loss || undefined, samples: set<number>('samples') || data.samples || undefined, seed: set<number>('seed') ?? data.seed ?? 0,
     xKey: set<string>('xKey') ?? data.xKey ?? 'x', yKey: set<string>('yKey') ?? data.yKey ?? 'y', backend: c.get<'auto'>('backend', 'auto'), ep: c.get<'auto'>('executionProvider', 'auto'), threads: interactiveThreads(),
     chunkSize: data.chunkSize, inputScale: data.inputScale, inputShift: data.inputShift,
-    top: 1, maxIter: lanczos,
   };
-  if (mode === 'full') {
-    Object.assign(options, {
-      top: Math.max(1, c.get<number>('budget.topEigenvalues', 5)), bottom: Math.max(0, c.get<number>('budget.bottomEigenvalues', 2)),
-      trace: true, traceHvps: c.get<number>('budget.traceHvps', 150) || undefined,
-      density: true, densityProbes: c.get<number>('budget.densityProbes', 4) || undefined,
-      slices: ['1d', '2d'], weights: true, sharpness: c.get<boolean>('full.sharpness', true),
-      pgb: c.get<boolean>('full.pgb', true), layerCurvature: c.get<boolean>('full.layerCurvature', true),
-    } satisfies Partial<DiagnoseOptions>);
+  // the budget settings (`budget.*`, `full.*`) name the registry options they set; 0 / unset = the preset's or the diagnostic's default
+  const o = options as unknown as Record<string, unknown>;
+  for (const spec of diagnosticOptions()) {
+    if (!spec.setting || (mode === 'quick' && spec.setting !== 'budget.lanczosSteps')) continue;
+    const v = c.get<number | boolean>(spec.setting);
+    if (spec.kind === 'switch') { if (v === false) o[spec.key] = false; }
+    else if (typeof v === 'number' && v > 0) o[spec.key] = v;
   }
   Object.assign(options, extra);
   return { options, dataHow: data.how };

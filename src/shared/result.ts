@@ -5,10 +5,13 @@
  */
 import type { HessianResult } from '../core/diagnostics/hessian';
 import type { Slice1D, Slice2D, Interpolation } from '../core/diagnostics/slices';
-import type { SpecialNeuronsReport } from '../core/surgery/specialNeurons';
+import type { SpecialNeuronsReport } from '../core/diagnostics/specialNeurons';
 
 /** A landscape slice: a 1-D line (random or along an eigenvector), a 2-D plane, or an interpolation. */
 export type Slice = Slice1D | Slice2D | Interpolation;
+
+/** One diagnostic's cost in a diagnosis: wall time and the evaluations it made. */
+export interface DiagnosticTiming { ms: number; hvp: number; loss: number; gradient: number; jvp: number; vjp: number }
 
 export interface DiagnoseResult {
   version: number;
@@ -34,10 +37,13 @@ export interface DiagnoseResult {
   sharpness?: {
     keskar: { epsilon: number; subspace: number | null; value: number; maxLoss: number; evaluations: number }[];
     adaptive: import('../core/diagnostics/adaptiveSharpness').AdaptiveSharpnessResult;
-    pacBayesSigma: number;
-    pacBayesMagnitudeSigma: number;
-    pacBayes: import('../core/diagnostics/pacBayes').PacBayesResult;
+    /** Version-1 copies of `pacBayes` (present when PAC-Bayes ran with --sharpness). */
+    pacBayesSigma?: number;
+    pacBayesMagnitudeSigma?: number;
+    pacBayes?: import('../core/diagnostics/pacBayes').PacBayesResult;
   };
+  /** PAC-Bayes flatness σ* and its magnitude-aware variant (Jiang et al. 2020). */
+  pacBayes?: import('../core/diagnostics/pacBayes').PacBayesResult;
   pgb?: import('../core/diagnostics/pgb').PgbResult;
   verdict: import('../core/diagnostics/verdict').Verdict;
   /** How the network was evaluated: mode (BatchNorm running statistics, dropout off), samples, loss and why, determinism. */
@@ -48,5 +54,9 @@ export interface DiagnoseResult {
   weights?: { layers: { name: string; layer: string; shape: [number, number]; alpha: number | null; stableRank: number; spectralNorm: number; frobenius: number; xmin: number | null; ks: number | null; tail: number }[] };
   notices: string[];
   computedAt: string;
-  timings: { loadMs: number; backendMs: number; gradientMs: number; hessianMs: number; totalMs: number };
+  /**
+   * Milliseconds: loading, starting the engine, loss and gradient, the Hessian spectrum + trace + density
+   * (`hessianMs`), the whole job; and per diagnostic its time and evaluations (`diagnostics`, by registry id).
+   */
+  timings: { loadMs: number; backendMs: number; gradientMs: number; hessianMs: number; totalMs: number; diagnostics?: Record<string, DiagnosticTiming> };
 }

@@ -15,6 +15,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { diagnosticOptions, PRESETS, PRESET_NAMES } from '../../src/core/diagnostics/registry';
+import type { DiagnoseOptions } from '../../src/core/diagnose';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -119,11 +121,33 @@ describe('documentation covers the product (README.md, docs/)', function () {
     assert.deepStrictEqual(noExample, [], `subcommands without an example in a README code block: ${noExample.join(', ')}`);
   });
 
-  it('every CLI flag registered in src/cli appears in the README', () => {
-    const flags = cliFlags(cliSources());
+  it('every CLI flag registered in src/cli or declared by a diagnostic appears in the README', () => {
+    const flags = [...cliFlags(cliSources()), ...diagnosticOptions().map(o => o.flag.split(' ')[0])];
     assert.ok(flags.includes('--json') && flags.length > 10, `flag parsing found only: ${flags.join(', ')}`);
     const missing = flags.filter(f => !new RegExp(`${escapeRe(f)}(?![\\w-])`).test(README));
     assert.deepStrictEqual(missing, [], `CLI flags missing from the README: ${missing.join(', ')}`);
+  });
+
+  it('the presets are documented as the registry defines them (README level table, --all) and the manifest budgets equal them', () => {
+    // a preset as CLI flags, in the registry's option order: `--top 5 --bottom 1 --trace …`
+    const flagsOf = (p: Partial<DiagnoseOptions>): string => diagnosticOptions().filter(o => (p as Record<string, unknown>)[o.key] !== undefined).map(o => {
+      const v = (p as Record<string, unknown>)[o.key], flag = o.flag.split(' ')[0];
+      return o.kind === 'switch' ? flag : `${flag} ${Array.isArray(v) ? v.join(',') : String(v)}`;
+    }).join(' ');
+    for (const name of PRESET_NAMES) {
+      const row = tableRows.find(r => new RegExp(`^\\s*\\|\\s*\`${name}\``).test(r));
+      assert.ok(row, `the README's level table has no row for the preset ${name}`);
+      assert.ok(row.includes(`\`${flagsOf(PRESETS[name])}\``), `README row of ${name} does not say \`${flagsOf(PRESETS[name])}\`: ${row}`);
+    }
+    assert.ok(README.includes(`\`--all\` = \`${flagsOf(PRESETS.full)}\``), `README does not define --all as \`${flagsOf(PRESETS.full)}\``);
+    // the extension's full diagnosis: each budget / full.* setting defaults to the full preset's value or the option's default
+    const c = pkg.contributes.configuration;
+    const props = Object.assign({}, ...(Array.isArray(c) ? c : [c]).map(x => x.properties)) as Record<string, { default?: unknown }>;
+    for (const o of diagnosticOptions().filter(x => x.setting)) {
+      const d = props[`landscapeLens.${o.setting}`]?.default;
+      const want = o.kind === 'switch' ? true : (PRESETS.full as Partial<DiagnoseOptions>)[o.key] ?? o.default ?? 0;
+      assert.strictEqual(d, want, `landscapeLens.${o.setting} defaults to ${String(d)}, the registry says ${String(want)} (${o.key})`);
+    }
   });
 
   it('the README documents the exit codes 0, 1 and 2 and --html reports', () => {
@@ -133,7 +157,7 @@ describe('documentation covers the product (README.md, docs/)', function () {
   });
 
   it('every top-level field of DiagnoseResult has a row in the README JSON table', () => {
-    const fields = interfaceFields(read('src/core/diagnose.ts'), 'DiagnoseResult');
+    const fields = interfaceFields(read('src/shared/result.ts'), 'DiagnoseResult');
     for (const f of ['version', 'checkpoint', 'loss', 'verdict', 'timings']) assert.ok(fields.includes(f), `interface parsing missed '${f}' (found ${fields.join(', ')})`);
     const documented = readmeJsonFields();
     const missing = fields.filter(f => !documented.has(f));
@@ -175,7 +199,7 @@ describe('documentation covers the product (README.md, docs/)', function () {
     });
 
     it('a real diagnose result (with special neurons and the optional diagnostics) has only fields of DiagnoseResult', () => {
-      const fields = new Set(interfaceFields(read('src/core/diagnose.ts'), 'DiagnoseResult'));
+      const fields = new Set(interfaceFields(read('src/shared/result.ts'), 'DiagnoseResult'));
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-docs-'));
       try {
         const fx = path.join(ROOT, 'test/fixtures/tfjs/mlp-regression');

@@ -19,7 +19,13 @@ describe('cost estimate (src/core/estimate.ts)', function () {
     // the extension's full mode with default settings, 3 layers, n = 10,000
     const full = { top: 5, bottom: 2, trace: true, traceHvps: 150, density: true, densityProbes: 4, slices: ['1d', '2d'] as ('1d' | '2d')[], sharpness: true, pgb: true, layerCurvature: true };
     const p = planHvps(full, 10000, 3);
-    assert.deepStrictEqual(p, { lanczos: 100, trace: 150, density: 160, eigSlices: 0, layerCurvature: 100 + 30 + 120, total: 660 });
+    // per-layer curvature reuses the spectrum's top eigenvector: 30 probes + 40 Lanczos steps per layer
+    assert.deepStrictEqual(p, { lanczos: 100, trace: 150, density: 160, eigSlices: 0, layerCurvature: 30 + 120, total: 560 });
+    // without a spectrum it plans its own top-1 Lanczos, and the eigenvector slices theirs
+    assert.strictEqual(planHvps({ layerCurvature: true }, 10000, 3).layerCurvature, 100 + 30 + 120);
+    assert.strictEqual(planHvps({ slices: ['eig'] }, 10000).eigSlices, 100);
+    assert.strictEqual(planHvps({ top: 1, bottom: 1, slices: ['eig'] }, 10000).eigSlices, 0);
+    // sharpness 4 × 20 gradients + 6 ASAM, 80 losses; PAC-Bayes 480 losses; slices 51 + 625
     assert.deepStrictEqual(planEvaluations(full), { gradients: 1 + 80 + 6, losses: 80 + 480 + 51 + 625, jvpVjp: 480 });
     assert.strictEqual(planHvps({ top: 8, bottom: 4 }, 10000).lanczos, 120);
   });

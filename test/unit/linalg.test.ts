@@ -138,7 +138,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const data = dataset(x, m, 5, y, 4);
       const obj = new TfObjective(model, data, resolveLoss(model, data, 'ce'));
       try {
-        const h = await hessianSpectrum(obj, theta, { top: 3, bottom: 2, tol: 1e-4, trace: true, traceRelTol: 0.01, traceMaxMatvecs: 84, density: true, densityProbes: 8, densitySteps: 20, seed: 1 });
+        const h = await hessianSpectrum(obj, theta, { top: 3, bottom: 2, tol: 1e-4, trace: true, traceTol: 0.01, traceHvps: 84, density: true, densityProbes: 8, densitySteps: 20, seed: 1 });
         h.top.forEach((p, i) => assert.ok(Math.abs(p.value - exact[P - 1 - i]) <= 1e-3 * lmax, `top ${i}: ${p.value} vs ${exact[P - 1 - i]}`));
         h.bottom.forEach((p, i) => assert.ok(Math.abs(p.value - exact[i]) <= 1e-3 * lmax, `bottom ${i}: ${p.value} vs ${exact[i]}`));
         assert.ok(exact[0] < -1e-3 * lmax, 'this random point has negative curvature');

@@ -6,7 +6,9 @@
  */
 import * as assert from 'assert';
 import { verdictTone, verdictOf, lambdaMinText, lambdaMinInfo, evaluationLine, verdictText, keyNumbers } from '../../src/extension/resultView';
-import { renderDiagnose, eigText, claimsNothing } from '../../src/cli/format';
+import { renderDiagnose } from '../../src/cli/format';
+import { eigText } from '../../src/core/diagnostics/hessian';
+import { claimsNothing } from '../../src/core/diagnostics/verdict';
 import { verdictClass } from '../../src/core/report/html';
 import { VERDICT_KINDS, verdict } from '../../src/core/diagnostics/verdict';
 import type { DiagnoseResult } from '../../src/core/diagnose';
@@ -69,9 +71,9 @@ describe('result display logic', () => {
     assert.deepStrictEqual(lambdaMinInfo(est), { value: -0.072, estimate: true, unresolved: false, bound: 1e-4 });
     assert.strictEqual(lambdaMinText(est), '≈ -0.072 (estimate)');
     assert.strictEqual(lambdaMinText(result({ hessian: { ...h, bottom: [eig(-0.0065, 'unresolved', 40)] } })), '-0.0065 (unresolved)');
-    assert.strictEqual(eigText(eig(-0.0065, 'unresolved', 40)), '-0.0065000 (±1e-4, unresolved: ~40 more HVPs)');
+    assert.strictEqual(eigText(eig(-0.0065, 'unresolved', 40)), '-0.0065 (±1e-4, unresolved: ~40 more HVPs)');
     const text = renderDiagnose(est);
-    assert.ok(/λ_min estimate\s+-0\.072000 \(±1e-4\) \(from the Krylov space of λ_max\)/.test(text), text);
+    assert.ok(/λ_min estimate\s+-0\.072 \(±1e-4\) \(from the Krylov space of λ_max\)/.test(text), text);
   });
 
   it('the evaluation line: mode, samples, loss, determinism; rebuilt for results cached before the field existed', () => {

@@ -22,6 +22,13 @@ import type { Objective } from '../objective';
 import { lanczosExtremes, PairView, RitzPair } from '../linalg/lanczos';
 import { hutchPlusPlus } from '../linalg/trace';
 import { slqDensity } from '../linalg/slq';
+import type { Diagnostic } from './registry';
+import type { RunContext } from './context';
+import { fmtText as f } from '../../shared/format';
+import type { DiagnoseOptions } from '../diagnose';
+
+/** The one home of these options' defaults (the CLI's help, the estimate and the extension read them from the registry). */
+export const DEFAULTS = { tol: 1e-3, traceTol: 0.01, traceHvps: 150, densityProbes: 4, densitySteps: 40 } as const;
 
 export interface HessianOptions {
   top?: number;
@@ -29,8 +36,10 @@ export interface HessianOptions {
   tol?: number;
   maxIter?: number;
   trace?: boolean;
-  traceRelTol?: number;
-  traceMaxMatvecs?: number;
+  /** trace: stop at this relative standard error */
+  traceTol?: number;
+  /** trace: HVP budget */
+  traceHvps?: number;
   density?: boolean;
   densityProbes?: number;
   densitySteps?: number;
@@ -40,6 +49,8 @@ export interface HessianOptions {
   thresholds?: { negativeCurvature: number; nearZero: number };
   /** with top > 0 and bottom = 0: also estimate λ_min from the same Krylov space (default false; the diagnose job turns it on) */
   bottomEstimate?: boolean;
+  /** resolve the λ_min estimate to the same accuracy as a requested eigenvalue (its eigenvector is used: eigenvector slices) */
+  resolveEstimate?: boolean;
   /** return the Ritz vectors of up to this many near-zero eigenvalues (|λ| ≤ nearZero·λ_max) for the null-direction probe */
   nullVectors?: number;
 }
@@ -73,7 +84,7 @@ export interface HessianResult {
   /** with top only: λ_min estimated from the same Krylov space */
   bottomEstimate?: Eigenvalue;
   /** Unit eigenvectors (float64), when requested; not serialised to JSON. */
-  vectors?: { top: Float64Array[]; bottom: Float64Array[]; nearZero?: { value: number; bound: number; vector: Float64Array }[] };
+  vectors?: { top: Float64Array[]; bottom: Float64Array[]; bottomEstimate?: Float64Array; nearZero?: { value: number; bound: number; vector: Float64Array }[] };
   trace?: { estimate: number; stderr: number; probes: number; method: string; hvps: number };
   density?: { grid: number[]; values: number[]; nodes: number[][]; weights: number[][]; hvps: number };
   lanczos?: { iterations: number; converged: boolean; hvps: number; tol: number; unresolved: number; extraHvps: number | null };
@@ -103,7 +114,7 @@ export async function hessianSpectrum(obj: Objective, theta: Float32Array, opts:
   const top = opts.top ?? 0, bottom = opts.bottom ?? 0;
   if (top > 0 || bottom > 0) {
     const before = counter.n;
-    const tol = opts.tol ?? 1e-3;
+    const tol = opts.tol ?? DEFAULTS.tol;
     const th = opts.thresholds ?? { negativeCurvature: 1e-3, nearZero: 1e-3 };
     const estimate = bottom === 0 && top > 0 && opts.bottomEstimate === true;
     const ref = (p: PairView) => (p.thetaMax > 0 ? p.thetaMax : Math.max(Math.abs(p.thetaMax), Math.abs(p.thetaMin)));
@@ -111,8 +122,9 @@ export async function hessianSpectrum(obj: Objective, theta: Float32Array, opts:
       const accuracy = Math.max(tol * Math.abs(p.value), 0.1 * Math.min(th.negativeCurvature, th.nearZero) * ref(p));
       if (p.side !== 'bottom' || p.rank !== 0) return accuracy;
       const T = -th.negativeCurvature * ref(p);
-      if (p.upper < T) return estimate ? Infinity : accuracy; // certainly below the saddle threshold (θ_min ≥ λ_min)
-      return estimate ? p.value - T : Math.min(accuracy, p.value - T); // the interval must not straddle it
+      const loose = estimate && !opts.resolveEstimate;
+      if (p.upper < T) return loose ? Infinity : accuracy; // certainly below the saddle threshold (θ_min ≥ λ_min)
+      return loose ? p.value - T : Math.min(accuracy, p.value - T); // the interval must not straddle it
     };
     const l = await lanczosExtremes(op, {
       top, bottom: estimate ? 1 : bottom, tol, maxIter: opts.maxIter, minIter: estimate ? 10 + 2 * top : undefined, seed, signal, onProgress, returnVectors: opts.returnVectors, requiredBound,
@@ -124,7 +136,7 @@ export async function hessianSpectrum(obj: Objective, theta: Float32Array, opts:
       ...(p.status === 'unresolved' ? { extraHvps: p.extraMatvecs ?? null } : {}) });
     res.top = l.top.map(asEig);
     if (estimate) { if (l.bottom[0]) res.bottomEstimate = asEig(l.bottom[0]); } else res.bottom = l.bottom.map(asEig);
-    if (opts.returnVectors) res.vectors = { top: l.top.map(p => p.vector!), bottom: estimate ? [] : l.bottom.map(p => p.vector!) };
+    if (opts.returnVectors) res.vectors = { top: l.top.map(p => p.vector!), bottom: estimate ? [] : l.bottom.map(p => p.vector!), ...(estimate && l.bottom[0]?.vector ? { bottomEstimate: l.bottom[0].vector } : {}) };
     if (l.nearZero) (res.vectors ??= { top: [], bottom: [] }).nearZero = l.nearZero.map(p => ({ value: p.value, bound: p.bound ?? p.residual, vector: p.vector! }));
     const requested = [...res.top, ...res.bottom];
     const open = [...requested, ...(res.bottomEstimate ? [res.bottomEstimate] : [])].filter(e => e.status === 'unresolved');
@@ -133,15 +145,118 @@ export async function hessianSpectrum(obj: Objective, theta: Float32Array, opts:
   }
   if (opts.trace) {
     const before = counter.n;
-    const t = await hutchPlusPlus(op, { relTol: opts.traceRelTol ?? 0.01, matvecs: opts.traceMaxMatvecs ?? 150, seed: seed + 1, signal, onProgress });
+    const t = await hutchPlusPlus(op, { relTol: opts.traceTol ?? DEFAULTS.traceTol, matvecs: opts.traceHvps ?? DEFAULTS.traceHvps, seed: seed + 1, signal, onProgress });
     res.trace = { estimate: t.estimate, stderr: t.stderr, probes: t.probes, method: 'hutch++', hvps: counter.n - before };
   }
   if (opts.density) {
     const before = counter.n;
-    const d = await slqDensity(op, { probes: opts.densityProbes ?? 4, steps: opts.densitySteps ?? 40, seed: seed + 2, signal, onProgress });
+    const d = await slqDensity(op, { probes: opts.densityProbes ?? DEFAULTS.densityProbes, steps: opts.densitySteps ?? DEFAULTS.densitySteps, seed: seed + 2, signal, onProgress });
     res.density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, hvps: counter.n - before };
   }
   res.hvps = counter.n;
   res.ms = performance.now() - t0;
   return res;
 }
+
+/** Lanczos steps planned: min(n, maxIter ?? max(100, 10·(top + bottom))); the λ_min estimate counts as bottom = 1. */
+export function lanczosSteps(o: Pick<DiagnoseOptions, 'top' | 'bottom' | 'maxIter'>, n: number): number {
+  const top = o.top ?? 0, bottom = o.bottom ?? 0;
+  const bottomEff = bottom > 0 ? bottom : top > 0 ? 1 : 0;
+  return top > 0 || bottom > 0 ? Math.min(n, o.maxIter ?? Math.max(100, 10 * (top + bottomEff))) : 0;
+}
+
+/** Adds one part (spectrum, trace or density) to the context's `hessian` result. */
+function mergeHessian(ctx: RunContext, r: HessianResult): void {
+  const h = ctx.hessian;
+  if (!h) { ctx.hessian = r; return; }
+  const { hvps, ms, top, bottom, ...rest } = r;
+  Object.assign(h, rest, { hvps: h.hvps + hvps, ms: h.ms + ms });
+  if (top.length || bottom.length) Object.assign(h, { top, bottom });
+}
+
+async function hessianPart(ctx: RunContext, o: HessianOptions): Promise<void> {
+  const r = await hessianSpectrum(ctx.obj, ctx.theta, { seed: ctx.seed, thresholds: ctx.thresholds, ...o }, ctx.signal,
+    p => ctx.progress(p.stage, p.stage, p.done, p.total, p.partial));
+  mergeHessian(ctx, r);
+}
+
+/** An eigenvalue with its error bar for the terminal: "5.2039 (±1e-4)", "unresolved: ~40 more HVPs". */
+export const eigText = (e: Eigenvalue): string =>
+  `${f(e.value, 5)} (±${f(e.bound ?? e.residual, 2)}${e.status === 'unresolved' ? `, unresolved${e.extraHvps != null ? `: ~${e.extraHvps} more HVPs` : ''}` : ''})`;
+
+/** Extreme eigenpairs by Lanczos (Lanczos 1950; PyHessian, Yao et al. 2020), with error bars. */
+export const spectrumDiagnostic: Diagnostic = {
+  id: 'spectrum',
+  title: 'Hessian eigenvalues (Lanczos)',
+  options: [
+    { key: 'top', flag: '--top <k>', help: 'k largest Hessian eigenvalues (Lanczos on exact HVPs; k ≤ the parameter count)', kind: 'int', setting: 'budget.topEigenvalues' },
+    { key: 'bottom', flag: '--bottom <k>', help: 'k smallest (most negative) Hessian eigenvalues', kind: 'int', setting: 'budget.bottomEigenvalues' },
+    { key: 'tol', flag: '--tol <t>', help: 'Lanczos residual tolerance relative to |λ_max| (0 to 1)', kind: 'fraction', default: DEFAULTS.tol },
+    { key: 'maxIter', flag: '--max-iter <n>', help: 'Lanczos: at most n HVPs (default max(100, 10·(top+bottom)))', kind: 'int', setting: 'budget.lanczosSteps' },
+  ],
+  enabled: o => (o.top ?? 0) > 0 || (o.bottom ?? 0) > 0,
+  plan: (o, n) => ({ hvps: lanczosSteps(o, n), vectors: lanczosSteps(o, n) }),
+  // the Ritz vectors are kept for the diagnostics that use them (eigenvector slices, layer curvature, null directions)
+  async run(ctx) {
+    // the eigenvector slices need the bottom eigenvector: resolve the λ_min estimate in this Krylov space rather than start another
+    ctx.estimateResolved = Boolean(ctx.opts.slices?.includes('eig'));
+    await hessianPart(ctx, {
+      top: ctx.opts.top, bottom: ctx.opts.bottom, tol: ctx.opts.tol, maxIter: ctx.opts.maxIter, bottomEstimate: true, nullVectors: 4, returnVectors: true,
+      resolveEstimate: ctx.estimateResolved,
+    });
+  },
+  cli: r => {
+    const h = r.hessian, rows: [string, string][] = [];
+    if (!h) return rows;
+    if (h.top.length) rows.push(['λ top', h.top.map(eigText).join(', ')]);
+    if (h.bottom.length) rows.push(['λ bottom', h.bottom.map(eigText).join(', ')]);
+    if (h.bottomEstimate) rows.push(['λ_min estimate', `${eigText(h.bottomEstimate)} (from the Krylov space of λ_max)`]);
+    const l = h.lanczos;
+    if (l) {
+      const open = l.unresolved ? `; ${l.unresolved} eigenvalue(s) unresolved${l.extraHvps != null ? `, about ${l.extraHvps} more HVPs would resolve them` : ''}` : ', all resolved';
+      rows.push(['Lanczos', `${l.iterations} steps, ${l.hvps} HVPs${open}`]);
+    }
+    return rows;
+  },
+};
+
+/** Hessian trace by Hutch++ (Meyer, Musco, Musco & Woodruff, SOSA 2021) with a standard error. */
+export const traceDiagnostic: Diagnostic = {
+  id: 'trace',
+  title: 'Hessian trace (Hutch++)',
+  options: [
+    { key: 'trace', flag: '--trace', help: 'Hessian trace (Hutch++ with a standard error)', kind: 'switch' },
+    { key: 'traceTol', flag: '--trace-tol <r>', help: 'trace: stop at this relative standard error (0 to 1)', kind: 'fraction', default: DEFAULTS.traceTol },
+    { key: 'traceHvps', flag: '--trace-hvps <n>', help: 'trace: HVP budget', kind: 'int', default: DEFAULTS.traceHvps, setting: 'budget.traceHvps' },
+  ],
+  enabled: o => Boolean(o.trace),
+  after: ['spectrum'],
+  plan: o => { const hvps = o.traceHvps ?? DEFAULTS.traceHvps; return { hvps, vectors: Math.ceil((2 * hvps) / 3) }; },
+  run: ctx => hessianPart(ctx, { trace: true, traceTol: ctx.opts.traceTol, traceHvps: ctx.opts.traceHvps }),
+  cli: r => {
+    const t = r.hessian?.trace;
+    return t ? [['trace', `${f(t.estimate, 5)} ± ${f(t.stderr, 2)} (${t.method}, ${t.hvps} HVPs)`]] : [];
+  },
+};
+
+/** Spectral density by stochastic Lanczos quadrature (Ubaru, Chen & Saad 2017; Ghorbani, Krishnan & Xiao 2019). */
+export const densityDiagnostic: Diagnostic = {
+  id: 'density',
+  title: 'Hessian spectral density (SLQ)',
+  options: [
+    { key: 'density', flag: '--density', help: 'Hessian spectral density (stochastic Lanczos quadrature)', kind: 'switch' },
+    { key: 'densityProbes', flag: '--density-probes <n>', help: 'density: random probes', kind: 'int', default: DEFAULTS.densityProbes, setting: 'budget.densityProbes' },
+    { key: 'densitySteps', flag: '--density-steps <n>', help: 'density: Lanczos steps per probe', kind: 'int', default: DEFAULTS.densitySteps },
+  ],
+  enabled: o => Boolean(o.density),
+  after: ['trace'],
+  plan: (o, n) => {
+    const steps = Math.min(n, o.densitySteps ?? DEFAULTS.densitySteps);
+    return { hvps: (o.densityProbes ?? DEFAULTS.densityProbes) * steps, vectors: steps };
+  },
+  run: ctx => hessianPart(ctx, { density: true, densityProbes: ctx.opts.densityProbes, densitySteps: ctx.opts.densitySteps }),
+  cli: r => {
+    const d = r.hessian?.density;
+    return d ? [['density', `${d.nodes.length} SLQ probes, ${d.hvps} HVPs`]] : [];
+  },
+};

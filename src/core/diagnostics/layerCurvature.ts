@@ -18,6 +18,7 @@ import type { LinearOperator } from '../linalg/operator';
 import { lanczosExtremes } from '../linalg/lanczos';
 import { Rng } from '../rng';
 import { throwIfAborted } from '../errors';
+import type { Diagnostic } from './registry';
 
 export interface LayerCurvature {
   name: string;
@@ -106,3 +107,24 @@ export async function layerCurvature(obj: Objective, model: GraphModel, theta: F
   for (const l of layers) l.traceShare = trace !== 0 ? l.trace / trace : 0;
   return { layers, trace, traceMethod: exact ? `exact diagonal (${n} unit-vector HVPs)` : `Hutchinson, ${probes} Rademacher probes shared by all blocks`, hvps, ms: performance.now() - t0 };
 }
+
+/** Per-layer Hessian blocks: top eigenvalue, trace, trace share and top-eigenvector mass. */
+export const layerCurvatureDiagnostic: Diagnostic = {
+  id: 'layerCurvature',
+  title: 'Per-layer curvature',
+  options: [{ key: 'layerCurvature', flag: '--layers', help: 'per-layer curvature: block λ_max, block trace, trace share, top-eigenvector mass', kind: 'switch', setting: 'full.layerCurvature' }],
+  enabled: o => Boolean(o.layerCurvature),
+  // the top-eigenvector mass per layer uses the spectrum's top eigenvector
+  after: ['spectrum'],
+  plan: (o, n, layers) => ({ hvps: ((o.top ?? 0) > 0 ? 0 : Math.min(n, 100)) + (n <= 200 ? n : 30) + layers * 40 }),
+  async run(ctx) {
+    ctx.progress('layer curvature', 'per-layer curvature');
+    const { top } = await ctx.eigenpairs(['top']);
+    const lc = await layerCurvature(ctx.obj, ctx.model, ctx.theta, { seed: ctx.seed, topVector: top?.vector, signal: ctx.signal, onProgress: p => ctx.progress(p.stage, 'layer curvature', p.done, p.total) });
+    for (const l of lc.layers) {
+      const e = ctx.result.layers?.find(x => x.name === l.name);
+      if (e) Object.assign(e, { traceShare: l.traceShare, topEigenvalue: l.topEigenvalue, trace: l.trace, traceStderr: l.traceStderr, topVectorMass: l.topVectorMass });
+    }
+    ctx.result.layerCurvature = { trace: lc.trace, traceMethod: lc.traceMethod, hvps: lc.hvps };
+  },
+};

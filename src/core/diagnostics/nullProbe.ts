@@ -21,6 +21,9 @@
 import type { Objective } from '../objective';
 import { throwIfAborted } from '../errors';
 import { dot, norm } from '../linalg/vec';
+import { secondOrderUndecided } from './verdict';
+import type { Diagnostic } from './registry';
+import { fmtText as f } from '../../shared/format';
 
 export interface NullProbeResult {
   /** number of null directions probed (eigenvectors, plus their normalised sum when more than one) */
@@ -87,3 +90,29 @@ export async function probeNullDirections(obj: Objective, theta: Float32Array, l
   }
   return { directions: dirs.length, eigenvalues: nulls.map(z => z.value), steps, threshold: delta, descent, best, evaluations };
 }
+
+/**
+ * Runs when the second-order information cannot decide (λ_min at zero within its bound) and the
+ * spectrum found near-zero Ritz vectors: the loss along those null directions (a higher-order test).
+ */
+export const nullProbeDiagnostic: Diagnostic = {
+  id: 'nullProbe',
+  title: 'Null directions',
+  enabled: o => (o.top ?? 0) > 0 || (o.bottom ?? 0) > 0,
+  // after everything the verdict reads
+  after: ['spectrum', 'trace', 'density', 'pgb'],
+  // contingent (only when λ_min is at zero within its bound): not planned; at most 2 × 5 × 9 losses
+  async run(ctx) {
+    const nulls = ctx.hessian?.vectors?.nearZero;
+    if (!nulls?.length || !secondOrderUndecided(ctx.verdictInput(), ctx.thresholds)) return;
+    ctx.progress('null directions', 'probing the loss along the null directions');
+    ctx.result.nullProbe = await probeNullDirections(ctx.obj, ctx.theta, ctx.basic.loss, ctx.basic.gradient, nulls, { nullDescent: ctx.thresholds.nullDescent, signal: ctx.signal });
+  },
+  cli: r => {
+    const p = r.nullProbe;
+    if (!p) return [];
+    return [['null directions', p.descent
+      ? `descent at t = ${f(p.descent.t, 3)}: loss ${f(p.descent.lossChange, 3)} (${p.directions} directions, ${p.evaluations} losses)`
+      : `no descent along ${p.directions} directions (${p.evaluations} losses)`]];
+  },
+};

@@ -12,6 +12,8 @@
 import type { Objective } from '../objective';
 import { Rng } from '../rng';
 import { throwIfAborted } from '../errors';
+import type { Diagnostic } from './registry';
+import { fmtText as f } from '../../shared/format';
 
 export interface PacBayesResult { sigma: number; magnitudeAwareSigma: number; delta: number; samples: number; bisections: number; evaluations: number; baseLoss: number }
 
@@ -54,3 +56,20 @@ export async function pacBayesSigma(obj: Objective, theta: Float32Array, o: { de
   const magnitudeAwareSigma = delta > 0 ? await search(i => Math.abs(theta[i]) + eps0) : 0;
   return { sigma, magnitudeAwareSigma, delta, samples: M, bisections: B, evaluations, baseLoss: l0 };
 }
+
+/** PAC-Bayes σ* and its magnitude-aware variant (Jiang et al. 2020); on with --sharpness or --pac-bayes. */
+export const pacBayesDiagnostic: Diagnostic = {
+  id: 'pacBayes',
+  title: 'PAC-Bayes flatness σ*',
+  options: [{ key: 'pacBayes', flag: '--pac-bayes', help: 'PAC-Bayes flatness σ* and its magnitude-aware variant (Jiang et al. 2020; included in --sharpness)', kind: 'switch' }],
+  enabled: o => Boolean(o.pacBayes ?? o.sharpness),
+  after: ['sharpness'],
+  plan: () => ({ losses: 2 * (16 + 8) * 10 }),
+  async run(ctx) {
+    const r = await pacBayesSigma(ctx.obj, ctx.theta, { relDelta: ctx.opts.pacBayesRelDelta, seed: ctx.seed, signal: ctx.signal, onProgress: p => ctx.progress(p.stage, 'PAC-Bayes σ', p.done, p.total) });
+    ctx.result.pacBayes = r;
+    // version-1 readers find it under sharpness
+    if (ctx.result.sharpness) Object.assign(ctx.result.sharpness, { pacBayesSigma: r.sigma, pacBayesMagnitudeSigma: r.magnitudeAwareSigma, pacBayes: r });
+  },
+  cli: r => (r.pacBayes ? [['PAC-Bayes σ', `${f(r.pacBayes.sigma, 4)} (magnitude-aware ${f(r.pacBayes.magnitudeAwareSigma, 4)}; δ = ${f(r.pacBayes.delta, 3)})`]] : []),
+};

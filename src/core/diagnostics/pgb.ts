@@ -31,6 +31,8 @@ import type { LossSpec } from '../loss';
 import type { Targets } from '../data/dataset';
 import { Rng } from '../rng';
 import { throwIfAborted } from '../errors';
+import type { Diagnostic } from './registry';
+import { fmtText as f } from '../../shared/format';
 
 export interface PgbOptions {
   /** L-BFGS iterations per solve (default 60). */
@@ -257,3 +259,30 @@ export async function pgbResidual(obj: Objective, theta: Float32Array, spec: Los
     ms: performance.now() - t0,
   };
 }
+
+/** The PGB residual of Kawaguchi & Kaelbling (AISTATS 2020) at θ and at seeded perturbations. */
+export const pgbDiagnostic: Diagnostic = {
+  id: 'pgb',
+  title: 'PGB residual (Kawaguchi & Kaelbling 2020)',
+  options: [
+    { key: 'pgb', flag: '--pgb', help: 'PGB residual: L(θ) − best loss of the linear model on the parameter gradients, at θ and 3 perturbations (Kawaguchi & Kaelbling 2020)', kind: 'switch', setting: 'full.pgb' },
+    { key: 'pgbIterations', flag: '--pgb-iter <n>', help: 'PGB: solver iterations (JVP+VJP each)', kind: 'int', default: 60 },
+  ],
+  enabled: o => Boolean(o.pgb),
+  plan: o => ({ jvpVjp: 2 * ((o.pgbPerturbations ?? 3) + 1) * (o.pgbIterations ?? 60) }),
+  async run(ctx) {
+    const o = ctx.opts;
+    ctx.result.pgb = await pgbResidual(ctx.obj, ctx.theta, ctx.spec, ctx.data.y, {
+      maxIter: o.pgbIterations, perturbations: o.pgbPerturbations, rho: o.pgbRho, seed: ctx.seed, signal: ctx.signal,
+      onProgress: p => ctx.progress('pgb', 'PGB residual', p.done, p.total),
+    });
+  },
+  cli: r => {
+    const p = r.pgb;
+    if (!p) return [];
+    return [
+      ['PGB residual', `${f(p.residual, 4)} (r/L = ${f(p.relative, 3)}; L_PGB ${f(p.lossPgb, 5)}, ${p.iterations} it, ‖∇‖ rel ${f(p.gradRel, 2)})`],
+      ['PGB perturbed', `max r = ${f(p.maxPerturbedResidual, 4)} (r/L ${f(p.maxPerturbedRelative, 3)}) over ${p.perturbed.length} perturbations, ρ = ${p.rho}`],
+    ];
+  },
+};

@@ -13,6 +13,10 @@ import type { Objective } from '../objective';
 import { Rng } from '../rng';
 import { orthogonalise, norm, scale } from '../linalg/vec';
 import { throwIfAborted } from '../errors';
+import { adaptiveSharpness } from './adaptiveSharpness';
+import type { Diagnostic } from './registry';
+import type { RunContext } from './context';
+import { fmtText as f } from '../../shared/format';
 
 export interface KeskarResult { epsilon: number; subspace: number | null; value: number; maxLoss: number; iterations: number; evaluations: number }
 
@@ -66,3 +70,41 @@ export async function keskarSharpness(obj: Objective, theta: Float32Array, o: { 
   void bestY;
   return { epsilon: eps, subspace: p || null, value: ((best - l0) / (1 + l0)) * 100, maxLoss: best, iterations: iters, evaluations };
 }
+
+/** The ε of the Keskar runs and the dimension of the random subspace (the full space is the other). */
+export const KESKAR_EPSILONS = [1e-3, 5e-4] as const;
+export const KESKAR_SUBSPACE = 100;
+
+async function runSharpness(ctx: RunContext): Promise<void> {
+  const { obj, theta, seed, signal, model } = ctx;
+  const keskar = [];
+  let basis: Float64Array[] | undefined; // one random subspace for both ε (built once: O(p²n))
+  for (const epsilon of KESKAR_EPSILONS) for (const subspace of [undefined, KESKAR_SUBSPACE]) {
+    ctx.progress('sharpness', `ε-sharpness ε=${epsilon}${subspace ? ` in a random ${subspace}-dim subspace` : ''}`);
+    if (subspace && !basis) basis = subspaceBasis(model.numParams, Math.min(subspace, model.numParams), seed);
+    const r = await keskarSharpness(obj, theta, { epsilon, subspace, seed, signal, basis: subspace ? basis : undefined });
+    keskar.push({ epsilon: r.epsilon, subspace: r.subspace, value: r.value, maxLoss: r.maxLoss, evaluations: r.evaluations });
+  }
+  ctx.progress('sharpness', 'adaptive sharpness (ASAM)');
+  const adaptive = await adaptiveSharpness(obj, theta, { rho: ctx.opts.adaptiveRho, signal });
+  ctx.result.sharpness = { keskar, adaptive };
+}
+
+/** Keskar et al. (ICLR 2017) ε-sharpness and Kwon et al. (ICML 2021) adaptive sharpness. */
+export const sharpnessDiagnostic: Diagnostic = {
+  id: 'sharpness',
+  title: 'Sharpness (Keskar ε, ASAM)',
+  options: [
+    { key: 'sharpness', flag: '--sharpness', help: 'sharpness: Keskar ε-sharpness (ε = 1e-3, 5e-4; full space and a random 100-dim subspace), adaptive sharpness and PAC-Bayes σ', kind: 'switch', setting: 'full.sharpness' },
+  ],
+  enabled: o => Boolean(o.sharpness),
+  plan: () => ({ gradients: 4 * 20 + 6, losses: 4 * 20 }),
+  run: runSharpness,
+  cli: r => {
+    const s = r.sharpness;
+    if (!s) return [];
+    const rows: [string, string][] = s.keskar.map(k => [`ε-sharpness ${k.epsilon}${k.subspace ? ` (${k.subspace}-dim)` : ''}`, f(k.value, 4)]);
+    rows.push(['adaptive sharpness', `${f(s.adaptive.value, 4)} (ρ = ${s.adaptive.rho}, ASAM)`]);
+    return rows;
+  },
+};

@@ -16,7 +16,10 @@ import type { GraphModel, ParamSpec } from '../model/graph';
 import type { Objective } from '../objective';
 import type { Progress } from '../linalg/operator';
 import { Rng } from '../rng';
-import { throwIfAborted } from '../errors';
+import { throwIfAborted, UserInputError } from '../errors';
+import type { Diagnostic } from './registry';
+import type { RunContext } from './context';
+import type { Slice } from '../../shared/result';
 
 /** A filter-normalised random direction (float64) in θ's layout. */
 export function filterNormalizedDirection(model: GraphModel, theta: Float32Array, rng: Rng): Float64Array {
@@ -100,3 +103,55 @@ export async function interpolate(obj: Objective, thetaA: Float32Array, thetaB: 
   t.forEach((s, i) => { if (s >= 0 && s <= 1) { const h = loss[i] - ((1 - s) * lossA + s * lossB); if (h > barrier) { barrier = h; barrierAt = s; } } });
   return { kind: 'interp', t, loss, lossA, lossB, barrier, barrierAt, other };
 }
+
+/** The slice kinds `--slice` accepts. */
+export const SLICE_KINDS = ['1d', '2d', 'eig', 'interp'] as const;
+export type SliceKind = (typeof SLICE_KINDS)[number];
+
+async function runSlices(ctx: RunContext): Promise<void> {
+  const { obj, model, theta, seed, signal } = ctx;
+  const out: Slice[] = [];
+  const prog = (p: { stage: string; done: number; total: number }): void => ctx.progress(p.stage, p.stage, p.done, p.total);
+  for (const kind of ctx.opts.slices ?? []) {
+    throwIfAborted(signal);
+    if (kind === '1d') out.push(await slice1d(obj, model, theta, { seed, signal, onProgress: prog }));
+    else if (kind === '2d') out.push(await slice2d(obj, model, theta, { seed, signal, onProgress: prog }));
+    else if (kind === 'eig') {
+      ctx.progress('slice', 'slices along the top and bottom Hessian eigenvectors');
+      const { top, bottom } = await ctx.eigenpairs(['top', 'bottom']);
+      const g = ctx.basic.gradient;
+      if (top) out.push(await eigSlice(obj, theta, top.vector, top.value, g, 'top Hessian eigenvector', { signal }));
+      if (bottom) out.push(await eigSlice(obj, theta, bottom.vector, bottom.value, g, 'bottom Hessian eigenvector', { signal }));
+    } else if (kind === 'interp') {
+      const other = ctx.opts.withCheckpoint;
+      if (!other) throw new UserInputError('--slice interp needs a second checkpoint: --with <checkpoint>');
+      const { readCheckpoint } = await import('../formats');
+      const m = readCheckpoint(other);
+      if (m.numParams !== model.numParams || m.params.some((p, i) => p.size !== model.params[i]?.size)) {
+        throw new UserInputError(`the checkpoints have different architectures (${model.numParams} vs ${m.numParams} parameters)`, { file: other });
+      }
+      const path = await import('path');
+      out.push(await interpolate(obj, theta, m.theta, path.resolve(other), { signal }));
+    } else throw new UserInputError(`unknown slice '${String(kind)}' (expected ${SLICE_KINDS.join(', ')})`, { where: '--slice' });
+  }
+  ctx.result.slices = out;
+}
+
+/** Landscape slices (Li et al. 2018), eigenvector slices, interpolation to a second checkpoint. */
+export const slicesDiagnostic: Diagnostic = {
+  id: 'slices',
+  title: 'Landscape slices',
+  options: [
+    { key: 'slices', flag: '--slice <kinds>', help: 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)', kind: 'list' },
+    { key: 'withCheckpoint', flag: '--with <checkpoint>', help: 'second checkpoint for --slice interp', kind: 'path' },
+  ],
+  enabled: o => Boolean(o.slices?.length),
+  // the eigenvector slices use the spectrum's Ritz vectors
+  after: ['spectrum'],
+  plan: (o, n) => {
+    const k = o.slices ?? [];
+    const shared = (o.top ?? 0) > 0 && (o.bottom ?? 0) > 0;
+    return { hvps: k.includes('eig') && !shared ? Math.min(n, 100) : 0, losses: (k.includes('1d') ? 51 : 0) + (k.includes('2d') ? 625 : 0) + (k.includes('eig') ? 104 : 0) + (k.includes('interp') ? 43 : 0) };
+  },
+  run: runSlices,
+};

@@ -249,3 +249,8 @@ function extra(e: EigenInput): string {
   if (e.status !== 'unresolved') return '';
   return e.extraHvps == null ? '; resolving it needs more HVPs than can be estimated (its bound is not decreasing yet)' : `; resolving it would take about ${e.extraHvps} more HVPs`;
 }
+
+/** Kinds that make no claim about the point (no confidence is shown with them). */
+export function claimsNothing(kind: string): boolean {
+  return kind === 'undetermined' || kind === 'stationary (curvature not checked)' || kind === 'stationary (curvature unresolved)';
+}

@@ -15,6 +15,7 @@ import { tridiagEigen } from '../linalg/tridiag';
 import { jacobiEigen } from '../linalg/jacobi';
 import type { LinearOperator } from '../linalg/operator';
 import { Rng } from '../rng';
+import type { Diagnostic } from './registry';
 
 export interface PowerLawFit { alpha: number; xmin: number; ks: number; tail: number }
 export interface WeightSpectrum { name: string; layer: string; shape: [number, number]; spectralNorm: number; stableRank: number; frobenius: number; alpha: number | null; xmin: number | null; ks: number | null; tail: number; eigenvalues: number[] }
@@ -128,3 +129,16 @@ export async function weightSpectra(model: GraphModel, theta: Float32Array = mod
   }
   return out;
 }
+
+/** Data-free weight spectra (Martin & Mahoney 2021): singular values, stable rank, power-law α. */
+export const weightsDiagnostic: Diagnostic = {
+  id: 'weights',
+  title: 'Weight spectra',
+  options: [{ key: 'weights', flag: '--weights', help: 'data-free weight spectra: spectral norm, stable rank, power-law α per weight matrix', kind: 'switch' }],
+  enabled: o => Boolean(o.weights),
+  runsOnNonFinite: true,
+  async run(ctx) {
+    ctx.progress('weights', 'weight spectra');
+    ctx.result.weights = { layers: (await weightSpectra(ctx.model, ctx.theta)).map(({ eigenvalues: _e, ...w }) => w) };
+  },
+};

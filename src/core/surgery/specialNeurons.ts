@@ -227,48 +227,6 @@ export function addSpecialNeurons(checkpoint: string, o: AddSpecialOptions = {})
   return { checkpoint, outFile: out, files, format: plan.format, reason: plan.reason, lambda, units: K, inputDim: D, addedParams: D * K + 2 * K, check: { maxAbsDiff, inputs: n }, notices };
 }
 
-/** θ with the special neurons removed (a = 0): the original network's function. */
-export function withoutSpecialNeurons(model: GraphModel, theta: Float32Array): Float32Array {
-  const t = theta.slice();
-  const sn = model.specialNeurons;
-  if (!sn) return t;
-  const p = model.params.find(q => q.name === sn.a)!;
-  t.fill(0, p.offset, p.offset + p.size);
-  return t;
-}
-
-export function maxAbsA(model: GraphModel, theta: Float32Array): number {
-  const sn = model.specialNeurons;
-  if (!sn) return 0;
-  const p = model.params.find(q => q.name === sn.a)!;
-  let m = 0; for (let i = p.offset; i < p.offset + p.size; i++) m = Math.max(m, Math.abs(theta[i]));
-  return m;
-}
-
-export interface SpecialNeuronsReport {
-  lambda: number;
-  a: number[];
-  maxAbsA: number;
-  /** mean |a_k exp(w_kᵀx + b_k)| / mean |f̃_k(x)| over samples and outputs (pre-activation outputs). */
-  outputShare: number;
-  /** Samples the share was computed on. */
-  samples: number;
-}
-
-/** |a_k| and the special neurons' share of the output (the vanish check), on up to `maxRows` samples. */
-export async function specialNeuronsReport(model: GraphModel, obj: Objective, theta: Float32Array, maxRows = 1024, signal?: AbortSignal): Promise<SpecialNeuronsReport | undefined> {
-  const sn = model.specialNeurons;
-  if (!sn) return undefined;
-  const p = model.params.find(q => q.name === sn.a)!;
-  const a = Array.from(theta.subarray(p.offset, p.offset + p.size));
-  const batch = { start: 0, end: Math.min(obj.numSamples, maxRows) };
-  const full = await obj.outputs(theta, batch, signal);
-  const orig = await obj.outputs(withoutSpecialNeurons(model, theta), batch, signal);
-  let num = 0, den = 0;
-  for (let i = 0; i < full.values.length; i++) { num += Math.abs(full.values[i] - orig.values[i]); den += Math.abs(full.values[i]); }
-  return { lambda: sn.lambda, a, maxAbsA: a.reduce((m, v) => Math.max(m, Math.abs(v)), 0), outputShare: den > 0 ? num / den : 0, samples: batch.end };
-}
-
 /**
  * The same construction in memory (no file): a copy of `model` with the SpecialNeurons node before
  * its final softmax/sigmoid (or after its output) and parameters W, b, a (zeros) appended to θ.

@@ -17,7 +17,7 @@ import type { EngineObjective } from '../engine';
 import { TfObjective } from '../objective';
 import { Rng } from '../rng';
 import { throwIfAborted, UserInputError } from '../errors';
-import { withoutSpecialNeurons, maxAbsA } from './specialNeurons';
+import { withoutSpecialNeurons, maxAbsA } from '../diagnostics/specialNeurons';
 
 export interface TrainOptions {
   steps: number;

@@ -1,0 +1,132 @@
+/**
+ * The diagnostics registry: one descriptor per diagnostic, and the one preset table.
+ *
+ * A descriptor (`Diagnostic`) says everything about a diagnostic in one place: its id, the options
+ * it reads with their single defaults, documentation and CLI flags (the CLI builds its flags from
+ * them; the extension's budget settings name them), what it needs computed first (`after`), its
+ * cost plan for the estimate, `run(context)` that computes it and writes its part of the result,
+ * and its renderers (rows of the CLI table, hover lines). `diagnose()` is a loop over the enabled
+ * descriptors in dependency order, with a per-diagnostic time and evaluation count
+ * (`timings.diagnostics`); the run context (./context.ts) holds what diagnostics share —
+ * objective, θ, gradient, eigenpairs — so nothing is computed twice.
+ *
+ * Adding a diagnostic: one file with its math and its descriptor, one line in DIAGNOSTICS below.
+ */
+import type { DiagnoseOptions } from '../diagnose';
+import type { DiagnoseResult } from '../../shared/result';
+import type { RunContext } from './context';
+import { spectrumDiagnostic, traceDiagnostic, densityDiagnostic } from './hessian';
+import { slicesDiagnostic } from './slices';
+import { sharpnessDiagnostic } from './sharpness';
+import { pacBayesDiagnostic } from './pacBayes';
+import { weightsDiagnostic } from './weights';
+import { pgbDiagnostic } from './pgb';
+import { layerCurvatureDiagnostic } from './layerCurvature';
+import { specialNeuronsDiagnostic } from './specialNeurons';
+import { nullProbeDiagnostic } from './nullProbe';
+
+/** An option a diagnostic reads: its key in DiagnoseOptions, its one default, CLI flag and help. */
+export interface OptionSpec {
+  key: keyof DiagnoseOptions;
+  /** commander flag, e.g. '--trace-hvps <n>' or '--trace' */
+  flag: string;
+  help: string;
+  /** how the CLI parses the value: a switch, a non-negative integer, a number in [lo, hi], a comma list */
+  kind: 'switch' | 'int' | 'fraction' | 'list' | 'path';
+  /** the default the computation uses when the option is absent (shown in --help) */
+  default?: number;
+  /** the extension setting (under `landscapeLens.`) that sets it in a full diagnosis */
+  setting?: string;
+}
+
+/** HVPs and other evaluations a diagnostic plans (upper bounds; src/core/estimate.ts adds them up). */
+export interface Plan { hvps?: number; gradients?: number; losses?: number; jvpVjp?: number; vectors?: number }
+
+export interface Diagnostic {
+  id: string;
+  title: string;
+  options?: readonly OptionSpec[];
+  /** Whether the options ask for it. */
+  enabled(o: DiagnoseOptions, ctx?: { specialNeurons: boolean }): boolean;
+  /** Diagnostics that must run before this one when they are enabled (it reads their results). */
+  after?: readonly string[];
+  /** Runs even when the loss, gradient or an HVP was NaN/Inf (data-free diagnostics). Default false. */
+  runsOnNonFinite?: boolean;
+  /** Upper bounds of the work it plans for n parameters and `layers` parameterised layers. */
+  plan?(o: DiagnoseOptions, n: number, layers: number): Plan;
+  run(ctx: RunContext): Promise<void>;
+  /** Rows of the CLI table ([label, value]). */
+  cli?(r: DiagnoseResult): [string, string][];
+}
+
+/** Every diagnostic, in dependency and display order. */
+export const DIAGNOSTICS: readonly Diagnostic[] = [
+  specialNeuronsDiagnostic,
+  spectrumDiagnostic,
+  traceDiagnostic,
+  densityDiagnostic,
+  slicesDiagnostic,
+  sharpnessDiagnostic,
+  pacBayesDiagnostic,
+  weightsDiagnostic,
+  pgbDiagnostic,
+  layerCurvatureDiagnostic,
+  nullProbeDiagnostic,
+];
+
+/**
+ * The presets, the one definition used by the CLI (`--level`, `--all` = full), `landscape report
+ * --level`, the extension (quick / full diagnosis; its budget settings override the counts) and the
+ * docs test.
+ */
+export const PRESETS = {
+  /** loss, gradient norm, λ_max and the λ_min estimate from the same Krylov space */
+  quick: { top: 1 },
+  /** + λ_min, the trace, the spectral density, sharpness (ε, ASAM, PAC-Bayes σ) and the PGB residual */
+  standard: { top: 3, bottom: 1, trace: true, density: true, sharpness: true, pgb: true },
+  /** everything: + per-layer curvature, weight spectra, 1-D / 2-D / eigenvector slices (+ interpolation with a second checkpoint) */
+  full: { top: 5, bottom: 1, trace: true, density: true, sharpness: true, pgb: true, layerCurvature: true, weights: true, slices: ['1d', '2d', 'eig'] },
+} as const satisfies Record<string, Partial<DiagnoseOptions>>;
+
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+/** A preset's options as a fresh, mutable object. */
+export function preset(name: PresetName): Partial<DiagnoseOptions> {
+  const p = PRESETS[name] as Partial<DiagnoseOptions>;
+  return { ...p, ...(p.slices ? { slices: [...p.slices] } : {}) };
+}
+
+/** Every option of every diagnostic. */
+export function diagnosticOptions(): OptionSpec[] {
+  return DIAGNOSTICS.flatMap(d => d.options ?? []);
+}
+
+/** The one default of an option (undefined when it has none). */
+export function optionDefault(key: keyof DiagnoseOptions): number | undefined {
+  return diagnosticOptions().find(s => s.key === key)?.default;
+}
+
+/** The option spec that an extension setting sets. */
+export function optionForSetting(setting: string): OptionSpec | undefined {
+  return diagnosticOptions().find(s => s.setting === setting);
+}
+
+/** The enabled descriptors in an order where each runs after those it reads. */
+export function plannedDiagnostics(o: DiagnoseOptions, specialNeurons = false): Diagnostic[] {
+  const on = DIAGNOSTICS.filter(d => d.enabled(o, { specialNeurons }));
+  const ids = new Set(on.map(d => d.id));
+  const out: Diagnostic[] = [], placed = new Set<string>();
+  const visit = (d: Diagnostic, path: string[]): void => {
+    if (placed.has(d.id)) return;
+    if (path.includes(d.id)) throw new Error(`diagnostics registry: dependency cycle ${[...path, d.id].join(' → ')}`);
+    for (const a of d.after ?? []) {
+      const dep = on.find(x => x.id === a);
+      if (dep && ids.has(a)) visit(dep, [...path, d.id]);
+    }
+    placed.add(d.id);
+    out.push(d);
+  };
+  for (const d of on) visit(d, []);
+  return out;
+}
