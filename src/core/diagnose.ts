@@ -15,7 +15,7 @@ import { RunContext } from './diagnostics/context';
 import { plannedDiagnostics } from './diagnostics/registry';
 import { throwIfAborted, UserInputError } from './errors';
 import { checkSpectrumOptions } from './limits';
-import type { HessianResult } from './diagnostics/hessian';
+import type { HessianResult, SpectrumOptions } from './diagnostics/hessian';
 import type { DiagnosticTiming } from '../shared/result';
 import type { DiagnoseResult } from '../shared/result';
 export type { DiagnoseResult } from '../shared/result';
@@ -23,7 +23,8 @@ import { estimateCost } from './estimate';
 
 export const RESULT_VERSION = 1;
 
-export interface DiagnoseOptions {
+/** What to diagnose and how; the spectrum's options (top, bottom, tol, maxIter, trace…, density…) come from SpectrumOptions. */
+export interface DiagnoseOptions extends SpectrumOptions {
   checkpoint: string;
   data: string;
   loss?: string;
@@ -47,20 +48,6 @@ export interface DiagnoseOptions {
   dataHow?: string;
   /** Inputs larger than this many MB (as float32) are streamed from the file (default 1024). */
   maxResidentMb?: number;
-  /** Number of largest Hessian eigenvalues (Lanczos). */
-  top?: number;
-  /** Number of smallest (most negative) Hessian eigenvalues. */
-  bottom?: number;
-  /** Lanczos residual tolerance relative to |λ_max| (default: the registry's, 1e-3). */
-  tol?: number;
-  /** Lanczos HVP budget. */
-  maxIter?: number;
-  trace?: boolean;
-  /** Trace: relative standard error to stop at (default: the registry's, 0.01). */
-  traceTol?: number;
-  /** Trace: HVP budget (default: the registry's, 150). */
-  traceHvps?: number;
-  density?: boolean;
   /** Landscape slices: '1d', '2d', 'eig' (top/bottom Hessian eigenvectors), 'interp' (to `withCheckpoint`). */
   slices?: ('1d' | '2d' | 'eig' | 'interp')[];
   withCheckpoint?: string;
@@ -70,8 +57,6 @@ export interface DiagnoseOptions {
   pacBayes?: boolean;
   /** Data-free weight spectra (singular values, stable rank, power-law α). */
   weights?: boolean;
-  densityProbes?: number;
-  densitySteps?: number;
   /** PGB residual at θ and at seeded perturbations (Kawaguchi & Kaelbling 2020). */
   pgb?: boolean;
   pgbIterations?: number;

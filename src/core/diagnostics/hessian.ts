@@ -23,6 +23,7 @@ import { lanczosExtremes, PairView, RitzPair } from '../linalg/lanczos';
 import { hutchPlusPlus } from '../linalg/trace';
 import { slqDensity } from '../linalg/slq';
 import type { Diagnostic } from './registry';
+import { LIMITS } from '../limits';
 import type { RunContext } from './context';
 import { fmtText as f } from '../../shared/format';
 import type { DiagnoseOptions } from '../diagnose';
@@ -30,19 +31,29 @@ import type { DiagnoseOptions } from '../diagnose';
 /** The one home of these options' defaults (the CLI's help, the estimate and the extension read them from the registry). */
 export const DEFAULTS = { tol: 1e-3, traceTol: 0.01, traceHvps: 150, densityProbes: 4, densitySteps: 40 } as const;
 
-export interface HessianOptions {
+/** The options of the spectrum, trace and density (also fields of DiagnoseOptions; defaults in DEFAULTS). */
+export interface SpectrumOptions {
+  /** number of largest Hessian eigenvalues (Lanczos) */
   top?: number;
+  /** number of smallest (most negative) Hessian eigenvalues */
   bottom?: number;
+  /** Lanczos residual tolerance relative to |λ_max| */
   tol?: number;
+  /** Lanczos HVP budget */
   maxIter?: number;
+  /** Hutch++ trace */
   trace?: boolean;
   /** trace: stop at this relative standard error */
   traceTol?: number;
   /** trace: HVP budget */
   traceHvps?: number;
+  /** spectral density by SLQ */
   density?: boolean;
   densityProbes?: number;
   densitySteps?: number;
+}
+
+export interface HessianOptions extends SpectrumOptions {
   seed?: number;
   returnVectors?: boolean;
   /** the verdict thresholds the eigenvalues must be resolved against (defaults: verdict.ts) */
@@ -246,7 +257,7 @@ export const densityDiagnostic: Diagnostic = {
   options: [
     { key: 'density', flag: '--density', help: 'Hessian spectral density (stochastic Lanczos quadrature)', kind: 'switch' },
     { key: 'densityProbes', flag: '--density-probes <n>', help: 'density: random probes', kind: 'int', default: DEFAULTS.densityProbes, setting: 'budget.densityProbes' },
-    { key: 'densitySteps', flag: '--density-steps <n>', help: 'density: Lanczos steps per probe', kind: 'int', default: DEFAULTS.densitySteps },
+    { key: 'densitySteps', flag: '--density-steps <n>', help: `density: Lanczos steps per probe (at most ${LIMITS.densitySteps})`, kind: 'int', default: DEFAULTS.densitySteps },
   ],
   enabled: o => Boolean(o.density),
   after: ['trace'],
