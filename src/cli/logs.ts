@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { fmtNum } from './format';
 import { UserInputError } from '../core/errors';
 import { discoverRuns, refreshRun, runSeries, Run } from '../core/logs/runs';
 import { seriesToJson } from '../core/logs/series';
@@ -37,7 +38,7 @@ function renderRuns(runs: Run[], tag?: string): string {
     }
     for (const s of runSeries(r).filter(x => matchesTag(x.tag, tag))) {
       const n = s.values.length;
-      lines.push(`  ${s.tag.padEnd(28)} ${String(n).padStart(7)} points  steps ${n ? `${s.steps[0]}…${s.steps[n - 1]}` : '-'}  last ${n ? s.values[n - 1].toPrecision(6) : '-'}`);
+      lines.push(`  ${s.tag.padEnd(28)} ${String(n).padStart(7)} points  steps ${n ? `${s.steps[0]}…${s.steps[n - 1]}` : '-'}  last ${n ? fmtNum(s.values[n - 1]) : '-'}`);
     }
     for (const c of r.checkpoints) lines.push(`  checkpoint ${path.relative(r.dir, c.path)}  step ${c.step ?? '?'}${c.by ? ` (by ${c.by})` : ''}`);
   }

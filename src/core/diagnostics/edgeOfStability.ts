@@ -17,6 +17,7 @@
  *  - ratio = λ_max / (2/η) = λ_max·η/2; "at or beyond the edge" when ratio ≥ 1 − tolerance
  *    (tolerance 0.1: within 10 %).
  */
+import { fmt } from '../../shared/format';
 
 export interface LogSeriesLike { tag: string; steps: number[]; values: (number | null)[] }
 export interface CheckpointCurvature { step: number | null; lambdaMax: number | null | undefined; label?: string }
@@ -73,12 +74,6 @@ export function learningRateAt(lr: LogSeriesLike, step: number): { lr: number; s
   return before ?? after;
 }
 
-/** Four significant digits (the dashboard's precision). */
-function sig(x: number): string {
-  const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(3) : String(Number(x.toPrecision(4)));
-}
-
 function listSteps(ps: EdgePoint[]): string {
   const s = ps.map(p => String(p.step));
   return s.length <= 4 ? s.join(', ') : `${s.slice(0, 3).join(', ')} … ${s[s.length - 1]}`;
@@ -111,10 +106,10 @@ export function edgeOfStability(series: LogSeriesLike[], checkpoints: Checkpoint
     if (edge.length) {
       const top = edge.reduce((a, b) => (b.ratio > a.ratio ? b : a));
       const beyond = edge.some(p => p.ratio > 1 + tolerance);
-      sentence = `Training runs ${beyond ? 'beyond' : 'at'} the edge of stability (λ_max ≥ 2/η within ${pct}) at step${edge.length > 1 ? 's' : ''} ${listSteps(edge)}: λ_max·η/2 reaches ${sig(top.ratio)} (λ_max ${sig(top.lambdaMax)}, 2/η ${sig(top.threshold)} at step ${top.step}).`;
+      sentence = `Training runs ${beyond ? 'beyond' : 'at'} the edge of stability (λ_max ≥ 2/η within ${pct}) at step${edge.length > 1 ? 's' : ''} ${listSteps(edge)}: λ_max·η/2 reaches ${fmt(top.ratio)} (λ_max ${fmt(top.lambdaMax)}, 2/η ${fmt(top.threshold)} at step ${top.step}).`;
     } else {
       const top = points.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-      sentence = `Below the edge of stability at every diagnosed checkpoint: λ_max is at most ${sig(top.ratio)} × 2/η (λ_max ${sig(top.lambdaMax)}, 2/η ${sig(top.threshold)} at step ${top.step}).`;
+      sentence = `Below the edge of stability at every diagnosed checkpoint: λ_max is at most ${fmt(top.ratio)} × 2/η (λ_max ${fmt(top.lambdaMax)}, 2/η ${fmt(top.threshold)} at step ${top.step}).`;
     }
   }
   return { tag: lrSeries.tag, tolerance, points, thresholdCurve, sentence };

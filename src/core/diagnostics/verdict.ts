@@ -34,6 +34,7 @@
  * second-order information cannot decide and the probe found nothing, and 0.8 when an eigenvalue is
  * unresolved; clamped to [0.05, 0.99].
  */
+import { fmtText } from '../../shared/format';
 export interface VerdictThresholds {
   /** not stationary when ‖g‖²/(2λ_max) > gradStep·L */
   gradStep: number;
@@ -115,7 +116,8 @@ export function secondOrderUndecided(v: VerdictInput, thresholds: Partial<Verdic
 /** The scale the thresholds are relative to: λ_max, or max|λ| when λ_max ≤ 0. */
 function refScale(lmax: number, lmin?: number): number { return lmax > 0 ? lmax : Math.max(Math.abs(lmax), Math.abs(lmin ?? 0)); }
 
-const fmt = (x: number) => (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(3) : x.toExponential(2));
+/** Numbers in the reasons: three significant digits of the one formatter (ASCII minus: the CLI prints them). */
+const fmt = (x: number): string => fmtText(x, 3);
 
 /** Spectral mass with |λ| ≤ tol from SLQ quadrature (mean over probes of the node weights). */
 export function nearZeroMass(density: { nodes: number[][]; weights: number[][] }, tol: number): number {

@@ -24,6 +24,7 @@ import { train, TrainRecord } from './train';
 import { perturb, PerturbOptions, PerturbResult } from './perturb';
 import { specialNeuronSnippets, Snippets } from './snippets';
 import { modelDims } from './specialNeurons';
+import { fmt } from '../../shared/format';
 
 export type SurgeryProgress = (p: { stage: string; fraction?: number; message?: string }) => void;
 
@@ -122,7 +123,7 @@ export async function specialNeuronsJob(o: SpecialNeuronsJobOptions, signal?: Ab
     const steps = o.train;
     const tr = await train(model, obj, data, made.spec, model.theta, {
       steps, lr: o.lr ?? 1e-2, optimizer: o.optimizer ?? 'adam', batchSize: o.batchSize, seed, signal,
-      onProgress: p => onProgress({ stage: 'train', fraction: 0.1 + 0.85 * p.step / Math.max(1, p.steps), message: p.record ? `step ${p.step}/${p.steps}: L̃ ${p.record.objective.toPrecision(4)}, max|a| ${p.record.maxAbsA.toPrecision(3)}, L(θ) ${p.record.originalLoss.toPrecision(4)}` : `step ${p.step}/${p.steps}` }),
+      onProgress: p => onProgress({ stage: 'train', fraction: 0.1 + 0.85 * p.step / Math.max(1, p.steps), message: p.record ? `step ${p.step}/${p.steps}: L̃ ${fmt(p.record.objective)}, max|a| ${fmt(p.record.maxAbsA, 3)}, L(θ) ${fmt(p.record.originalLoss)}` : `step ${p.step}/${p.steps}` }),
     }, d => made.engine.on(d));
     const plan = planWrite(augmentedFile);
     const out = o.trainedOut ?? defaultOutput(augmentedFile, plan, 'trained');

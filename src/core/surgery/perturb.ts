@@ -20,6 +20,7 @@ import { Rng } from '../rng';
 import { filterNormalizedDirection } from '../diagnostics/slices';
 import { hessianSpectrum } from '../diagnostics/hessian';
 import { throwIfAborted, UserInputError } from '../errors';
+import { fmtText } from '../../shared/format';
 
 export type PerturbMode = 'gaussian' | 'relative' | 'filter' | 'eigen';
 
@@ -113,7 +114,7 @@ export async function perturb(obj: Objective, model: GraphModel, theta: Float32A
       const h = await hessianSpectrum(obj, tp, { top: 1, tol: 1e-2, maxIter: 40, seed: (o.seed ?? 0) + 1 }, o.signal);
       const lmax = h.top[0]?.value ?? 0;
       if (!(lmax > 0)) throw new UserInputError(`λ_max at the perturbed point is ${lmax}; give the retraining learning rate with --lr`, { where: '--lr' });
-      lr = 1 / lmax; lrHow = `1/λ_max (λ_max ≈ ${lmax.toPrecision(4)} by Lanczos at θ')`;
+      lr = 1 / lmax; lrHow = `1/λ_max (λ_max ≈ ${fmtText(lmax)} by Lanczos at θ')`;
     }
     if (!(lr > 0)) throw new UserInputError(`learning rate must be positive, got ${lr}`, { where: '--lr' });
     const t = tp.slice();
