@@ -21,6 +21,7 @@ import { smooth, clipRange, xValues, decimate, toCsv, SmoothingMode, XMode } fro
 import { heatmapColor, contourSegments } from './heatmap';
 import { fmt, pct } from '../src/shared/format';
 import type { DiagnoseResult } from '../src/shared/result';
+import { REPORT_DATA_ID } from '../src/shared/protocol';
 import type { CheckpointEntry, ExportKind, FromWebview, InitMessage, LanczosPartial, ReportHeader, SeriesPayload, SummaryRow, SurgeryEntry, ToWebview } from '../src/shared/protocol';
 import type { TheoryRule } from '../src/core/diagnostics/theory';
 import type { Slice1D, Slice2D, Interpolation } from '../src/core/diagnostics/slices';
@@ -44,7 +45,6 @@ interface State { runDir?: string; runName?: string; selected?: string | null; u
  */
 interface Host { post(m: FromWebview): void; getState(): Partial<State> | undefined; setState(s: State): void; readonly standalone: boolean }
 declare function acquireVsCodeApi(): { postMessage(m: FromWebview): void; getState(): Partial<State> | undefined; setState(s: State): void };
-const REPORT_ID = 'landscape-report';
 function makeHost(): Host {
   if (typeof acquireVsCodeApi === 'function') {
     const api = acquireVsCodeApi();
@@ -986,7 +986,7 @@ function reportHeader(rep: ReportHeader): HTMLElement {
 }
 
 function startStandalone(): void {
-  const data = document.getElementById(REPORT_ID)?.textContent;
+  const data = document.getElementById(REPORT_DATA_ID)?.textContent;
   if (!data) { document.getElementById('app')?.replaceChildren(el('p', { className: 'error' }, 'No data: this page is the Landscape Lens dashboard, opened outside VS Code and outside a report.')); return; }
   const rep = JSON.parse(data) as ReportHeader;
   document.body.classList.add('standalone');

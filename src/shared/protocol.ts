@@ -64,6 +64,9 @@ export interface SummaryRow {
   trace: number | null; keskar: number | null; pgbRelative: number | null; maxAbsA: number | null; verdict: string; confidence: number | null; error?: string;
 }
 
+/** The id of the JSON script element of the HTML report that the standalone dashboard reads. */
+export const REPORT_DATA_ID = 'landscape-report';
+
 /** What the standalone HTML report adds around the dashboard: its header and the summary of every run. */
 export interface ReportHeader {
   title: string;
