@@ -297,7 +297,8 @@ function layout(): void {
       chartBox('layerCurvChart', 'Where the curvature lives: per-layer share of tr H and of the top eigenvector'),
       chartBox('acrossChart', 'λ_max and sharpness across checkpoints'),
       eosBox(),
-      chartBox('pgbChart', 'PGB residual across checkpoints')),
+      chartBox('pgbChart', 'PGB residual across checkpoints'),
+      chartBox('specialChart', 'Special neurons: max|a_k| across checkpoints')),
     el('section', { className: 'panel', id: 'surgery-panel', 'aria-labelledby': 'surgery-title' },
       el('div', { className: 'panel-head' }, el('h2', { id: 'surgery-title' }, 'Acting on the minimum: special neurons and perturbations'), el('span', { className: 'spacer' }),
         ...(host.standalone ? [] : [
@@ -407,7 +408,15 @@ function baseOptions(t: ReturnType<typeof theme>, o: { xTitle?: string; yTitle?:
   };
 }
 
+/** The actions an empty chart's text may point to (buttons of the extension's dashboard). */
+const ACTION_HINT = /“(Diagnose|Compare with|Add special neurons|Perturb weights)/;
+/** In the read-only report, an empty chart's text without the actions it cannot offer: the sentences (or the part after a colon) that name one go. */
+function readOnlyText(text: string): string {
+  return text.split(/(?<=\.)\s+/).map(x => (!ACTION_HINT.test(x) ? x : /^[^“]*?: /.test(x) ? `${x.slice(0, x.indexOf(': '))}.` : '')).filter(Boolean).join(' ');
+}
+
 function setEmpty(id: string, empty: boolean, text = 'not computed'): void {
+  if (host.standalone) text = readOnlyText(text);
   const e = document.getElementById(`${id}-empty`);
   const c = document.getElementById(id);
   if (e) { e.hidden = !empty; e.textContent = text; }
@@ -789,6 +798,7 @@ function drawAcross(): void {
     exporters.set('acrossChart', () => ({ header: ['step', 'lambda_max', 'sharpness', 'trace'], rows: withStep.map(p => [p.x, p.c.result!.hessian?.top?.[0]?.value ?? null, sh.find(s => s.x === p.x)?.y ?? null, tr.find(s => s.x === p.x)?.y ?? null]), json: { lambdaMax: lam, sharpness: sh, trace: tr } }));
   }
   drawEdgeOfStability(withStep, t);
+  drawSpecialAcross(withStep, t);
   const pgb = withStep.filter(p => typeof p.c.result!.pgb?.residual === 'number').map(p => ({ x: p.x, y: p.c.result!.pgb!.residual! }));
   setEmpty('pgbChart', pgb.length === 0, EMPTY.pgbChart);
   if (pgb.length) {
@@ -797,6 +807,18 @@ function drawAcross(): void {
     upsert('pgbChart', { type: 'line', data: { datasets: [{ label: 'PGB residual', data: pgb, borderColor: t.palette[3], backgroundColor: t.palette[3], pointRadius: 4 }] }, options: po });
     exporters.set('pgbChart', () => ({ header: ['step', 'residual'], rows: pgb.map(p => [p.x, p.y]), json: pgb }));
   }
+}
+
+/** max|a_k| of the special neurons across checkpoints (Kawaguchi & Kaelbling 2020: a = 0 at a local minimum of the augmented loss); the panel only for runs that have them. */
+function drawSpecialAcross(withStep: { c: Ckpt; x: number }[], t: ReturnType<typeof theme>): void {
+  const pts = withStep.flatMap(p => (p.c.result?.specialNeurons ? [{ x: p.x, y: p.c.result.specialNeurons.maxAbsA, share: p.c.result.specialNeurons.outputShare }] : []));
+  const panel = document.getElementById('specialChart-panel');
+  if (panel) panel.hidden = pts.length === 0;
+  if (!pts.length) return;
+  const o = baseOptions(t, { xTitle: 'step', yTitle: 'max|a_k|' })!;
+  singlePointAxes(o, pts.map(p => p.x), { y: pts.map(p => p.y) });
+  upsert('specialChart', { type: 'line', data: { datasets: [{ label: 'max|a_k|', data: pts.map(p => ({ x: p.x, y: p.y })), borderColor: t.palette[4], backgroundColor: t.palette[4], pointRadius: 4, borderWidth: 2 }] }, options: o });
+  exporters.set('specialChart', () => ({ header: ['step', 'maxAbsA', 'outputShare'], rows: pts.map(p => [p.x, p.y, p.share]), json: pts }));
 }
 
 /** Sensible ticks when a trend chart has one point (or equal values): the value in the middle of a padded range. */
@@ -842,6 +864,9 @@ function drawSurgery(): void {
   const t = theme();
   const list = document.getElementById('surgeryList');
   if (!list) return;
+  // the report records no surgery: no panel for actions it cannot take
+  const panel = document.getElementById('surgery-panel');
+  if (panel) panel.hidden = host.standalone && surgery.length === 0;
   const recs = [...surgery].reverse();
   list.replaceChildren(...recs.map(r => el('li', { className: 'surgery-item', 'data-kind': r.kind },
     el('div', {}, el('strong', {}, r.kind === 'specialNeurons' ? 'Special neurons' : 'Perturbation'), ` · ${r.rel} → ${r.outRel.filter(f => !/\.bin$/.test(f)).join(', ')} · `, el('span', { className: 'muted' }, new Date(r.at).toLocaleString())),

@@ -184,7 +184,7 @@ function reportInput(): ReportInput {
           { path: '/w/run-a/step_400/model.json', label: 'step_400/model.json', step: 400, error: 'step_400/model.json: not JSON (Unexpected end of JSON input)' },
           { path: '/w/run-a/step_600/model.json', label: 'step_600/model.json', step: 600, result: handResult('/w/run-a/step_600/model.json', 0.25) },
         ] },
-      { name: 'run-b', dir: '/w/run-b', series: [], checkpoints: [{ path: '/w/run-b/model.json', label: 'model.json', result: handResult('/w/run-b/model.json', 0.5) }] },
+      { name: 'run-b', dir: '/w/run-b', series: [], checkpoints: [{ path: '/w/run-b/model.json', label: 'model.json', result: { ...handResult('/w/run-b/model.json', 0.5), specialNeurons: { lambda: 0.01, a: [0.1, -0.2], maxAbsA: 0.2, outputShare: 0.05, samples: 64 } } }] },
     ],
   };
 }
@@ -260,12 +260,16 @@ describe('the HTML report runs the dashboard (src/core/report/html.ts + webview/
         let n = 0; for (let i = 3; i < d.length; i += 16) if (d[i]) n++; return [id, n] as const;
       }));
       for (const [id, n] of painted) assert.ok(n > 100, `${id} drawn: ${n}`);
+      assert.ok(await page.locator('#specialChart-panel').isHidden(), 'no special neurons in run-a: no panel');
+      assert.ok(await page.locator('#surgery-panel').isHidden(), 'no surgery in a report: no panel');
       // a summary row of a failed checkpoint shows it with the reason
       await page.locator('#summary tbody tr').nth(0).click();
       assert.match((await page.textContent('#ckptError')) ?? '', /Diagnosis failed: .*not JSON/);
       // the run picker switches the dashboard to the other run
       await page.selectOption('#runSelect', '1');
       assert.strictEqual(await page.textContent('#runName'), 'run-b');
+      assert.ok(await page.locator('#specialChart-panel').isVisible(), 'max|a_k| across the checkpoints of run-b');
+      assert.match((await page.textContent('#cards')) ?? '', /max\|a_k\|0\.2 \(5\.0 % of the output\)/);
       assert.deepStrictEqual(JSON.parse((await page.getAttribute('#eigChart', 'data-values')) ?? '[]'), [5.205, 2.5, -0.1214]);
       // the theme follows the system: VS Code's dark editor background under prefers-color-scheme: dark
       const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
