@@ -19,7 +19,7 @@ import {
 } from 'chart.js';
 import { smooth, clipRange, xValues, decimate, toCsv, SmoothingMode, XMode } from './smooth';
 import { heatmapColor, contourSegments } from './heatmap';
-import { fmt, pct } from '../src/shared/format';
+import { fmt, fmtMs, pct } from '../src/shared/format';
 import type { DiagnoseResult } from '../src/shared/result';
 import { REPORT_DATA_ID } from '../src/shared/protocol';
 import type { CheckpointEntry, ExportKind, FromWebview, InitMessage, LanczosPartial, ReportHeader, SeriesPayload, SummaryRow, SurgeryEntry, ToWebview } from '../src/shared/protocol';
@@ -548,7 +548,7 @@ function drawSelected(): void {
   }
   const c = selectedCkpt();
   const r = c?.result ?? null;
-  document.getElementById('ckptPath')!.textContent = c ? `${c.path}${r ? ` · ${r.format} · ${r.params.toLocaleString('en-US')} parameters · ${r.backend} · ${new Date(r.computedAt).toLocaleString()} · ${r.timings.totalMs.toFixed(0)} ms` : ''}` : 'No checkpoint selected.';
+  document.getElementById('ckptPath')!.textContent = c ? `${c.path}${r ? ` · ${r.format} · ${r.params.toLocaleString('en-US')} parameters · ${r.backend} · ${new Date(r.computedAt).toLocaleString()} · ${fmtMs(r.timings.totalMs)}` : ''}` : 'No checkpoint selected.';
   const top = r?.hessian?.top ?? [], bottom = r?.hessian?.bottom ?? [];
   const keskar = r?.sharpness?.keskar?.find(k => k.subspace === null && k.epsilon === 1e-3) ?? r?.sharpness?.keskar?.[0];
   const cards = document.getElementById('cards')!;

@@ -18,6 +18,7 @@ import type { Service } from './service';
 import type { RunsTree } from './runsTree';
 import { surgeryAssessment, surgerySummary } from './surgeryLog';
 import { PRIORITY } from './jobQueue';
+import { fmtMs } from '../shared/format';
 import { DASHBOARD_COMMANDS, type CheckpointEntry, type FromWebview, type HostState, type SeriesPayload, type SurgeryEntry, type ToWebview } from '../shared/protocol';
 
 export const MAX_POINTS_PER_SERIES = 20000;
@@ -223,7 +224,7 @@ export class DashboardPanel {
           this.painted = true;
           this.host.timings.firstPaintMs = Date.now() - this.created;
           this.host.timings.webviewPaintMs = m.ms;
-          svc.log.info(`dashboard ${this.run.name}: first paint ${this.host.timings.firstPaintMs} ms after the panel was created (${m.ms.toFixed(0)} ms in the webview)`);
+          svc.log.info(`dashboard ${this.run.name}: first paint ${this.host.timings.firstPaintMs} ms after the panel was created (${fmtMs(m.ms)} in the webview)`);
         }
         break;
       case 'state':
