@@ -12,6 +12,9 @@
  * Curves: EMA (debiased) or moving-average smoothing on the full-resolution series, x as step /
  * relative / wall time, log axes, outlier clipping, wheel zoom + drag pan. Every chart exports
  * PNG, CSV and JSON. Colours come from VS Code's theme variables and follow theme changes.
+ * Messages and view models: src/shared/protocol.ts. Without acquireVsCodeApi (the HTML report,
+ * src/core/report/html.ts) it runs standalone and read-only: the report's header and summary
+ * above, one `init` message per run from the page's JSON, exports as downloads, no actions.
  */
 import {
   Chart, BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend,

@@ -5,7 +5,7 @@
  * tail readers, polled while the panel is visible, so curves grow live), the checkpoints with
  * their cached results and job states, and Lanczos partial results as they stream in. Strict CSP
  * with a per-load nonce; only local resources through asWebviewUri; colours from VS Code's theme
- * CSS variables.
+ * CSS variables. The messages both ways are the typed unions of src/shared/protocol.ts.
  */
 import { confirmCost } from './cost';
 import * as crypto from 'crypto';
