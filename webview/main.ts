@@ -980,7 +980,6 @@ function reportHeader(rep: ReportHeader): HTMLElement {
   const show = (run: number, checkpoint?: string) => {
     const init = rep.runs[run];
     if (!init) return;
-    (document.getElementById('runSelect') as HTMLSelectElement | null)?.setAttribute('data-run', String(run));
     const sel = document.getElementById('runSelect') as HTMLSelectElement | null;
     if (sel) sel.value = String(run);
     handle({ ...init, selected: checkpoint ?? init.selected });
