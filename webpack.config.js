@@ -45,7 +45,7 @@ module.exports = (_env, argv) => {
       entry: { worker: './src/worker/worker.ts', cli: './src/cli/bin.ts' },
       plugins: [
         new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true, test: /cli\.js$/ }),
-        new CopyPlugin({ patterns: [{ from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', to: '[name][ext]' }, { from: 'node_modules/chart.js/dist/chart.umd.min.js', to: '[name][ext]' }, ...ORT_FILES] }),
+        new CopyPlugin({ patterns: [{ from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', to: '[name][ext]' }, ...ORT_FILES] }),
       ],
     },
     {

@@ -12,6 +12,9 @@
  * Curves: EMA (debiased) or moving-average smoothing on the full-resolution series, x as step /
  * relative / wall time, log axes, outlier clipping, wheel zoom + drag pan. Every chart exports
  * PNG, CSV and JSON. Colours come from VS Code's theme variables and follow theme changes.
+ * Messages and view models: src/shared/protocol.ts. Without acquireVsCodeApi (the HTML report,
+ * src/core/report/html.ts) it runs standalone and read-only: the report's header and summary
+ * above, one `init` message per run from the page's JSON, exports as downloads, no actions.
  */
 import {
   Chart, BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend,
@@ -19,7 +22,14 @@ import {
 } from 'chart.js';
 import { smooth, clipRange, xValues, decimate, toCsv, SmoothingMode, XMode } from './smooth';
 import { heatmapColor, contourSegments } from './heatmap';
-import { fmt, pct } from '../src/shared/format';
+import { fmt, fmtMs, pct } from '../src/shared/format';
+import type { DiagnoseResult } from '../src/shared/result';
+import { REPORT_DATA_ID } from '../src/shared/protocol';
+import type { CheckpointEntry, ExportKind, FromWebview, InitMessage, LanczosPartial, ReportHeader, SeriesPayload, SummaryRow, SurgeryEntry, ToWebview } from '../src/shared/protocol';
+import type { TheoryRule } from '../src/core/diagnostics/theory';
+import type { Slice1D, Slice2D, Interpolation } from '../src/core/diagnostics/slices';
+import { isVerdictKind, claimsSomething, type VerdictKind } from '../src/core/diagnostics/verdict';
+import { verdictOf, verdictText as verdictLabel, evaluationLine } from '../src/extension/resultView';
 import { symlog, symlogInverse, symlogConstant, symlogTicks, tickLabel, singlePointRange } from './scales';
 import { edgeOfStability, isLearningRateTag } from '../src/core/diagnostics/edgeOfStability';
 
@@ -27,46 +37,45 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, Logarithmi
 
 const T0 = performance.now();
 
-interface SeriesJ { tag: string; file: string; steps: number[]; values: (number | null)[]; wallTimes: (number | null)[]; total: number; downsampled: boolean }
-interface Slice { kind: string; t?: number[]; loss: number[] | number[][]; label?: string; quadratic?: number[]; a?: number[]; b?: number[]; other?: string; barrier?: number; eigenvalue?: number }
-interface Result {
-  checkpoint: string; format: string; backend: string; params: number; samples: number; loss: number; gradNorm: number;
-  lossFunction: { kind: string; reason: string };
-  data: { file: string; total: number; seed: number };
-  layers: { name: string; params: number; gradNorm: number; traceShare?: number; topEigenvalue?: number; trace?: number; topVectorMass?: number | null }[];
-  specialNeurons?: { lambda: number; units: number; maxAbsA: number; outputShare: number; a?: number[] };
-  hessian?: { top: Eig[]; bottom: Eig[]; bottomEstimate?: Eig; trace?: { estimate: number; stderr: number }; density?: { grid: number[]; values: number[] }; lanczos?: { iterations: number; converged: boolean } };
-  slices?: Slice[];
-  sharpness?: { keskar: { epsilon: number; subspace: number | null; value: number }[]; adaptive?: unknown };
-  weights?: { layers: { name: string; alpha: number | null; stableRank: number; spectralNorm: number }[] };
-  pgb?: { residual?: number };
-  verdict?: { kind: string; confidence?: number | string; reasons?: string[]; thresholds?: { negativeCurvature?: number; nearZero?: number } };
-  evaluation?: { summary: string; deterministic: boolean };
-  nullProbe?: { directions: number; descent: { t: number; lossChange: number } | null };
-  theory?: unknown[];
-  notices: string[]; computedAt: string; timings: { totalMs: number };
-}
-/** An eigenvalue with its error bars; `bound`/`status` exist in results from engines that report them. */
-interface Eig { value: number; residual: number; bound?: number; status?: 'converged' | 'unresolved'; extraHvps?: number | null }
-interface SurgeryJ {
-  id: number; kind: 'specialNeurons' | 'perturb'; at: string; checkpoint: string; rel: string; outFiles: string[]; outRel: string[]; summary: string[];
-  result: {
-    training?: { steps: number; curve: { step: number; objective: number; penalty: number; maxAbsA: number; originalLoss: number }[] };
-    retrain?: { steps: number; curve: number[]; finalLoss: number };
-    lossBefore?: number; lossAfter?: number;
-  };
-}
-interface Ckpt { path: string; rel: string; step: number | null; mtimeMs: number; result: Result | null; job: { state: string; fraction?: number } | null }
+type Ckpt = CheckpointEntry;
 interface Ui { smoothing: SmoothingMode; amount: number; x: XMode; logX: boolean; logY: boolean; clip: boolean; densityLog: boolean; hidden: string[]; zoom?: [number, number] | null }
 interface State { runDir?: string; runName?: string; selected?: string | null; ui: Ui }
 
-declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
-const vscode = acquireVsCodeApi();
-const saved = (vscode.getState() as Partial<State> | undefined) ?? {};
-const state: State = { runDir: saved.runDir, runName: saved.runName, selected: saved.selected ?? null, ui: { smoothing: 'ema', amount: 0.6, x: 'step', logX: false, logY: false, clip: false, densityLog: true, hidden: [], zoom: null, ...((saved.ui ?? {}) as Partial<Ui>) } };
-let series: SeriesJ[] = [];
+/**
+ * Where the dashboard runs: in a VS Code webview (acquireVsCodeApi: messages to the extension,
+ * state kept across reloads), or standalone in the HTML report (no VS Code: read-only, the report's
+ * data in a JSON script element, exports as downloads, nothing posted).
+ */
+interface Host { post(m: FromWebview): void; getState(): Partial<State> | undefined; setState(s: State): void; readonly standalone: boolean }
+declare function acquireVsCodeApi(): { postMessage(m: FromWebview): void; getState(): Partial<State> | undefined; setState(s: State): void };
+function makeHost(): Host {
+  if (typeof acquireVsCodeApi === 'function') {
+    const api = acquireVsCodeApi();
+    return { post: m => api.postMessage(m), getState: () => api.getState(), setState: s => api.setState(s), standalone: false };
+  }
+  let kept: State | undefined;
+  return {
+    standalone: true,
+    getState: () => kept,
+    setState: s => { kept = s; },
+    // a chart export becomes a download; everything else needs the extension
+    post: m => { if (m.type === 'export') download(`landscape-${m.name.replace(/[^\w.-]+/g, '-')}.${m.ext}`, m.ext, m.data); },
+  };
+}
+function download(name: string, ext: ExportKind, data: string): void {
+  const href = ext === 'png' ? data : URL.createObjectURL(new Blob([data], { type: ext === 'csv' ? 'text/csv' : 'application/json' }));
+  const a = el('a', { href, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  if (ext !== 'png') setTimeout(() => URL.revokeObjectURL(href), 1000);
+}
+const host = makeHost();
+const saved = host.getState() ?? {};
+const state: State = { runDir: saved.runDir, runName: saved.runName, selected: saved.selected ?? null, ui: { smoothing: 'ema', amount: 0.6, x: 'step', logX: false, logY: false, clip: false, densityLog: true, hidden: [], zoom: null, ...(saved.ui ?? {}) } };
+let series: SeriesPayload[] = [];
 let ckpts: Ckpt[] = [];
-let surgery: SurgeryJ[] = [];
+let surgery: SurgeryEntry[] = [];
 let partialTop: { checkpoint: string; values: number[]; iterations?: number } | undefined;
 const charts = new Map<string, Chart>();
 const exporters = new Map<string, () => { header: string[]; rows: (string | number | null)[][]; json: unknown }>();
@@ -78,7 +87,7 @@ const markerPositions = {
   id: 'markerPositions',
   afterDraw(chart: Chart) {
     const meta = chart.getDatasetMeta(chart.data.datasets.length - 1);
-    (chart.canvas as HTMLCanvasElement).dataset.markers = JSON.stringify(meta.data.map((p, k) => ({ x: Math.round(p.x), y: Math.round(p.y), checkpoint: curveMarkers[k]?.path })));
+    chart.canvas.dataset.markers = JSON.stringify(meta.data.map((p, k) => ({ x: Math.round(p.x), y: Math.round(p.y), checkpoint: curveMarkers[k]?.path })));
   },
 };
 
@@ -140,7 +149,7 @@ const valueLabels = {
       bars.push({ label: String(chart.data.labels?.[k] ?? k), value: v, top: Math.round(Math.min(y, base)), bottom: Math.round(Math.max(y, base)), x: Math.round(x) });
     });
     ctx.restore();
-    (chart.canvas as HTMLCanvasElement).dataset.bars = JSON.stringify(bars);
+    chart.canvas.dataset.bars = JSON.stringify(bars);
   },
 };
 /** Every chart's axis ranges (in real units where the axis is transformed) on its canvas: data-axes, for tests and tools. */
@@ -154,14 +163,14 @@ const axisState = {
       const f = inv[k] ?? ((v: number) => v);
       axes[k] = { min: f(sc.min), max: f(sc.max), title: (sc.options as { title?: { text?: string } }).title?.text };
     }
-    (chart.canvas as HTMLCanvasElement).dataset.axes = JSON.stringify(axes);
+    chart.canvas.dataset.axes = JSON.stringify(axes);
   },
 };
 Chart.register(refLines, valueLabels, axisState);
 
 function saveState(): void {
-  vscode.setState(state);
-  vscode.postMessage({ type: 'state', state: { runDir: state.runDir, selected: state.selected } });
+  host.setState(state);
+  host.post({ type: 'state', state: { runDir: state.runDir, selected: state.selected } });
 }
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────────
@@ -177,21 +186,20 @@ function theme() {
     accent: css('--vscode-focusBorder', '#007fd4'), warn: css('--vscode-editorWarning-foreground', '#cca700'),
   };
 }
+/** Palette slot of each kind the engine emits (VERDICT_KINDS); undefined: the muted colour. */
+const VERDICT_COLOR: Record<VerdictKind, number | undefined> = {
+  'local minimum': 2, 'flat valley': 0, saddle: 4, 'not stationary': 1,
+  'stationary (curvature not checked)': 5, 'stationary (curvature unresolved)': 5, undetermined: undefined,
+};
 /** Colour of a verdict kind (checkpoint markers, points across checkpoints). */
 function verdictColor(kind: string | undefined, t: ReturnType<typeof theme>): string {
-  if (!kind) return t.muted;
-  if (kind === 'local minimum') return t.palette[2];
-  if (kind === 'flat valley') return t.palette[0];
-  if (kind === 'saddle' || /^degenerate/.test(kind)) return t.palette[4];
-  if (kind === 'not stationary') return t.palette[1];
-  if (/^stationary/.test(kind)) return t.palette[5];
-  return t.muted;
+  const slot = kind !== undefined && isVerdictKind(kind) ? VERDICT_COLOR[kind] : undefined;
+  return slot === undefined ? t.muted : t.palette[slot];
 }
 /** "saddle (93 %)"; kinds that claim nothing get no percentage. */
-function verdictText(v: Result['verdict'] | undefined): string {
-  if (!v) return 'not diagnosed';
-  const claims = !/^undetermined$|curvature (not checked|unresolved)/.test(v.kind);
-  return `${v.kind}${claims && typeof v.confidence === 'number' ? ` (${pct(v.confidence)})` : ''}`;
+function verdictText(c: Ckpt | undefined): string {
+  const v = c?.result ? verdictOf(c.result) : undefined;
+  return v ? verdictLabel(v) : c?.error ? 'diagnosis failed' : 'not diagnosed';
 }
 /** What an empty chart says: why it is empty and how to fill it. */
 const EMPTY: Record<string, string> = {
@@ -215,6 +223,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string,
   for (const c of children) if (c !== null && c !== undefined) e.append(c);
   return e;
 }
+/** The canvas with this id, if the layout has it. */
+function canvasById(id: string): HTMLCanvasElement | null { const e = document.getElementById(id); return e instanceof HTMLCanvasElement ? e : null; }
 const hexA = (c: string, a: number) => { const m = /^#([0-9a-f]{6})/i.exec(c); return m ? `#${m[1]}${Math.round(a * 255).toString(16).padStart(2, '0')}` : c; };
 const selectedCkpt = () => ckpts.find(c => c.path === state.selected);
 const stepLabel = (c: Ckpt) => (c.step !== null ? `step ${c.step}` : c.rel);
@@ -272,9 +282,11 @@ function layout(): void {
       el('p', { className: 'muted empty', id: 'curveChart-empty', hidden: true }, 'No training logs in this run.')),
     el('section', { className: 'panel', id: 'checkpoint-panel' },
       el('div', { className: 'panel-head' }, el('h2', {}, 'Checkpoint'), ckSel, el('span', { className: 'spacer' }),
-        el('button', { className: 'tool', id: 'diagnoseFull', onclick: () => state.selected && vscode.postMessage({ type: 'diagnose', checkpoint: state.selected, mode: 'full' }) }, 'Diagnose (full)'),
-        el('button', { className: 'tool', id: 'diagnoseRun', title: 'Diagnose every checkpoint of this run (full)', onclick: () => state.runDir && vscode.postMessage({ type: 'command', command: 'landscapeLens.diagnoseRun', checkpoint: state.runDir }) }, 'Diagnose all'),
-        el('button', { className: 'tool', id: 'compareWith', onclick: () => state.selected && vscode.postMessage({ type: 'compare', checkpoint: state.selected }) }, 'Compare with…')),
+        // actions need the extension: not in the standalone report
+        ...(host.standalone ? [] : [
+          el('button', { className: 'tool', id: 'diagnoseFull', onclick: () => state.selected && host.post({ type: 'diagnose', checkpoint: state.selected, mode: 'full' }) }, 'Diagnose (full)'),
+          el('button', { className: 'tool', id: 'diagnoseRun', title: 'Diagnose every checkpoint of this run (full)', onclick: () => state.runDir && host.post({ type: 'command', command: 'landscapeLens.diagnoseRun', checkpoint: state.runDir }) }, 'Diagnose all'),
+          el('button', { className: 'tool', id: 'compareWith', onclick: () => state.selected && host.post({ type: 'compare', checkpoint: state.selected }) }, 'Compare with…')])),
       el('div', { className: 'path muted', id: 'ckptPath' }),
       el('div', { className: 'cards', id: 'cards' }),
       el('div', { className: 'verdict', id: 'verdict' })),
@@ -288,11 +300,13 @@ function layout(): void {
       chartBox('layerCurvChart', 'Where the curvature lives: per-layer share of tr H and of the top eigenvector'),
       chartBox('acrossChart', 'λ_max and sharpness across checkpoints'),
       eosBox(),
-      chartBox('pgbChart', 'PGB residual across checkpoints')),
+      chartBox('pgbChart', 'PGB residual across checkpoints'),
+      chartBox('specialChart', 'Special neurons: max|a_k| across checkpoints')),
     el('section', { className: 'panel', id: 'surgery-panel', 'aria-labelledby': 'surgery-title' },
       el('div', { className: 'panel-head' }, el('h2', { id: 'surgery-title' }, 'Acting on the minimum: special neurons and perturbations'), el('span', { className: 'spacer' }),
-        el('button', { className: 'tool', id: 'addSpecial', onclick: () => state.selected && vscode.postMessage({ type: 'command', command: 'landscapeLens.addSpecialNeurons', checkpoint: state.selected }) }, 'Add special neurons…'),
-        el('button', { className: 'tool', id: 'perturb', onclick: () => state.selected && vscode.postMessage({ type: 'command', command: 'landscapeLens.perturbWeights', checkpoint: state.selected }) }, 'Perturb weights…'),
+        ...(host.standalone ? [] : [
+          el('button', { className: 'tool', id: 'addSpecial', onclick: () => state.selected && host.post({ type: 'command', command: 'landscapeLens.addSpecialNeurons', checkpoint: state.selected }) }, 'Add special neurons…'),
+          el('button', { className: 'tool', id: 'perturb', onclick: () => state.selected && host.post({ type: 'command', command: 'landscapeLens.perturbWeights', checkpoint: state.selected }) }, 'Perturb weights…')]),
         el('button', { className: 'tool', onclick: () => exportChart('surgeryChart', 'png'), 'aria-label': 'Export the surgery chart as PNG' }, 'PNG'),
         el('button', { className: 'tool', onclick: () => exportChart('surgeryChart', 'csv'), 'aria-label': 'Export the surgery chart data as CSV' }, 'CSV'),
         el('button', { className: 'tool', onclick: () => exportChart('surgeryChart', 'json'), 'aria-label': 'Export the surgery chart data as JSON' }, 'JSON')),
@@ -301,7 +315,7 @@ function layout(): void {
       el('p', { className: 'muted empty', id: 'surgeryChart-empty', hidden: true }, 'Nothing done to this run yet: “Add special neurons…” or “Perturb weights…” write new checkpoints beside the selected one and their measured effects appear here.')),
     el('div', { id: 'notices' }),
   );
-  const canvas = document.getElementById('curveChart') as HTMLCanvasElement;
+  const canvas = canvasById('curveChart')!;
   canvas.addEventListener('keydown', e => {
     const order = ckpts.filter(c => c.step !== null);
     const i = order.findIndex(c => c.path === state.selected);
@@ -356,14 +370,14 @@ function select(p: string): void {
   if (!ckpts.some(c => c.path === p)) return;
   state.selected = p;
   saveState();
-  vscode.postMessage({ type: 'select', checkpoint: p });
+  host.post({ type: 'select', checkpoint: p });
   drawSelected();
   drawCurves();
 }
 
 // ── charts ──────────────────────────────────────────────────────────────────────────────────
 function upsert(id: string, config: ChartConfiguration): Chart | undefined {
-  const canvas = document.getElementById(id) as HTMLCanvasElement | null;
+  const canvas = canvasById(id);
   if (!canvas) return undefined;
   const old = charts.get(id);
   if (old && (old.config as { type?: string }).type === config.type) {
@@ -397,7 +411,15 @@ function baseOptions(t: ReturnType<typeof theme>, o: { xTitle?: string; yTitle?:
   };
 }
 
+/** The actions an empty chart's text may point to (buttons of the extension's dashboard). */
+const ACTION_HINT = /“(Diagnose|Compare with|Add special neurons|Perturb weights)/;
+/** In the read-only report, an empty chart's text without the actions it cannot offer: the sentences (or the part after a colon) that name one go. */
+function readOnlyText(text: string): string {
+  return text.split(/(?<=\.)\s+/).map(x => (!ACTION_HINT.test(x) ? x : /^[^“]*?: /.test(x) ? `${x.slice(0, x.indexOf(': '))}.` : '')).filter(Boolean).join(' ');
+}
+
 function setEmpty(id: string, empty: boolean, text = 'not computed'): void {
+  if (host.standalone) text = readOnlyText(text);
   const e = document.getElementById(`${id}-empty`);
   const c = document.getElementById(id);
   if (e) { e.hidden = !empty; e.textContent = text; }
@@ -440,10 +462,10 @@ function drawCurves(): void {
   const exportRows: (string | number | null)[][] = [];
   let first: { x: number[]; y: number[]; steps: number[] } | undefined;
   // a second (right) axis for the learning rate and any series whose scale differs from the first one's by over two decades
-  const magnitude = (s: SeriesJ) => { const a = s.values.filter((v): v is number => v !== null && Number.isFinite(v) && v !== 0).map(Math.abs).sort((p, q) => p - q); return a.length ? a[Math.floor(a.length / 2)] : NaN; };
+  const magnitude = (s: SeriesPayload) => { const a = s.values.filter((v): v is number => v !== null && Number.isFinite(v) && v !== 0).map(Math.abs).sort((p, q) => p - q); return a.length ? a[Math.floor(a.length / 2)] : NaN; };
   const primary = visible.find(({ s }) => !isLearningRateTag(s.tag)) ?? visible[0];
   const refMag = primary ? magnitude(primary.s) : NaN;
-  const axisOf = (s: SeriesJ): 'y' | 'y2' => (primary && s === primary.s ? 'y' : isLearningRateTag(s.tag) || (Number.isFinite(refMag) && Number.isFinite(magnitude(s)) && Math.abs(Math.log10(magnitude(s) / refMag)) > 2) ? 'y2' : 'y');
+  const axisOf = (s: SeriesPayload): 'y' | 'y2' => (primary && s === primary.s ? 'y' : isLearningRateTag(s.tag) || (Number.isFinite(refMag) && Number.isFinite(magnitude(s)) && Math.abs(Math.log10(magnitude(s) / refMag)) > 2) ? 'y2' : 'y');
   const onY2: string[] = [], onY: string[] = [];
   for (const { s, i } of visible) {
     const axis = axisOf(s);
@@ -495,7 +517,7 @@ function drawCurves(): void {
   if (ui.zoom) { sx.min = ui.zoom[0]; sx.max = ui.zoom[1]; }
   if (ui.clip) { const r = clipRange(allY); if (r) { sy.min = ui.logY ? Math.max(r.lo, Math.min(...allY.filter(v => v > 0))) : r.lo; sy.max = r.hi; } }
   opts.plugins!.legend = { labels: { color: t.fg, boxWidth: 12, filter: item => !String(item.text).endsWith('(raw)') } };
-  opts.plugins!.tooltip = { callbacks: { title: items => items.length ? `${ui.x === 'step' ? 'step ' : ''}${xTickFormat(items[0].parsed.x as number)}` : '', label: c => { if (c.dataset.label !== 'checkpoints') return `${c.dataset.label}: ${fmt(c.parsed.y as number)}`; const k = ckpts.find(q => q.path === markers[c.dataIndex]?.path); return `checkpoint ${k?.rel ?? ''}: ${verdictText(k?.result?.verdict)}`; } } };
+  opts.plugins!.tooltip = { callbacks: { title: items => items.length ? `${ui.x === 'step' ? 'step ' : ''}${xTickFormat(items[0].parsed.x as number)}` : '', label: c => { if (c.dataset.label !== 'checkpoints') return `${c.dataset.label}: ${fmt(c.parsed.y as number)}`; const k = ckpts.find(q => q.path === markers[c.dataIndex]?.path); return `checkpoint ${k?.rel ?? ''}: ${verdictText(k)}`; } } };
   opts.onClick = (e, _elements, chart) => {
     // the nearest checkpoint marker within 14 px of the click
     const pts = chart.getDatasetMeta(datasets.length - 1).data;
@@ -529,7 +551,7 @@ function drawSelected(): void {
   }
   const c = selectedCkpt();
   const r = c?.result ?? null;
-  document.getElementById('ckptPath')!.textContent = c ? `${c.path}${r ? ` · ${r.format} · ${r.params.toLocaleString('en-US')} parameters · ${r.backend} · ${new Date(r.computedAt).toLocaleString()} · ${r.timings.totalMs.toFixed(0)} ms` : ''}` : 'No checkpoint selected.';
+  document.getElementById('ckptPath')!.textContent = c ? `${c.path}${r ? ` · ${r.format} · ${r.params.toLocaleString('en-US')} parameters · ${r.backend} · ${new Date(r.computedAt).toLocaleString()} · ${fmtMs(r.timings.totalMs)}` : ''}` : 'No checkpoint selected.';
   const top = r?.hessian?.top ?? [], bottom = r?.hessian?.bottom ?? [];
   const keskar = r?.sharpness?.keskar?.find(k => k.subspace === null && k.epsilon === 1e-3) ?? r?.sharpness?.keskar?.[0];
   const cards = document.getElementById('cards')!;
@@ -544,24 +566,24 @@ function drawSelected(): void {
     card('ε-sharpness', keskar ? fmt(keskar.value) : 'not computed', 'sharpness', keskar ? `Keskar ε=${keskar.epsilon}, full space` : undefined, keskar?.value),
     card('PGB residual', typeof r?.pgb?.residual === 'number' ? fmt(r.pgb.residual) : 'not computed', 'pgb', undefined, r?.pgb?.residual),
     card('Samples', r ? `${r.samples} of ${r.data.total}` : '—', 'samples'),
-    ...(r?.specialNeurons ? [card('Special neurons max|a_k|', `${fmt(r.specialNeurons.maxAbsA)} (${pct(r.specialNeurons.outputShare)} of the output)`, 'specialA', `Kawaguchi & Kaelbling: at a local minimum of the augmented loss a = 0. λ = ${r.specialNeurons.lambda}, ${r.specialNeurons.units} neuron(s).`, r.specialNeurons.maxAbsA)] : []),
+    ...(r?.specialNeurons ? [card('Special neurons max|a_k|', `${fmt(r.specialNeurons.maxAbsA)} (${pct(r.specialNeurons.outputShare)} of the output)`, 'specialA', `Kawaguchi & Kaelbling: at a local minimum of the augmented loss a = 0. λ = ${r.specialNeurons.lambda}, ${r.specialNeurons.a.length} neuron(s).`, r.specialNeurons.maxAbsA)] : []),
   );
-  // verdict card
-  // a result cached by an earlier engine may call a point a minimum without any λ_min: show what was measured
-  const v0 = r?.verdict;
-  const v = v0 && /^(local minimum|flat valley)$/.test(v0.kind) && !bottom[0] && !r?.hessian?.bottomEstimate
-    ? { kind: 'stationary (curvature not checked)', reasons: [...(v0.reasons ?? []), `an earlier engine called this "${v0.kind}" without computing λ_min: the curvature was not checked (diagnose again)`] } as NonNullable<Result['verdict']>
-    : v0;
+  // verdict card: the verdict (a result cached by an earlier engine that called a point a minimum
+  // without any λ_min shows what was measured), its reasons, how the network was evaluated, and
+  // what theory says
+  const v = r ? verdictOf(r) : undefined;
   const vEl = document.getElementById('verdict')!;
   vEl.replaceChildren();
   if (c?.job) vEl.append(el('p', { className: 'muted', id: 'jobState' }, `${c.job.state}${c.job.fraction !== undefined ? ` ${Math.round(c.job.fraction * 100)}%` : ''}…`));
+  if (c?.error && !r) vEl.append(el('p', { className: 'error', id: 'ckptError' }, `Diagnosis failed: ${c.error}`));
   if (v) {
     vEl.append(el('div', { className: 'verdict-card', id: 'verdictCard' },
-      el('div', { className: 'verdict-kind' }, `Verdict: ${v.kind}`, v.confidence !== undefined && !/^undetermined$|curvature (not checked|unresolved)/.test(v.kind) ? el('span', { className: 'muted' }, ` (confidence ${typeof v.confidence === 'number' ? pct(v.confidence) : v.confidence})`) : null),
-      v.reasons?.length ? el('ul', {}, ...v.reasons.map(x => el('li', {}, String(x)))) : null,
-      Array.isArray(r?.theory) && r!.theory!.length ? el('details', {}, el('summary', {}, 'Theory notes'), el('ul', {}, ...r!.theory!.map(x => el('li', {}, typeof x === 'string' ? x : JSON.stringify(x))))) : null));
+      el('div', { className: 'verdict-kind' }, `Verdict: ${v.kind}`, v.confidence !== undefined && claimsSomething(v.kind) ? el('span', { className: 'muted' }, ` (confidence ${typeof v.confidence === 'number' ? pct(v.confidence) : v.confidence})`) : null),
+      v.reasons?.length ? el('ul', {}, ...v.reasons.map(x => el('li', {}, x))) : null,
+      r ? el('p', { className: 'muted', id: 'evaluation' }, `Evaluated: ${evaluationLine(r)}.`) : null,
+      theoryNotes(r?.theory)));
   } else if (r) vEl.append(el('p', { className: 'muted', id: 'verdictCard' }, 'Verdict: not computed by this engine version.'));
-  else if (c && !c.job) vEl.append(el('p', { className: 'muted', id: 'verdictCard' }, 'Not diagnosed yet — use “Diagnose (full)”.'));
+  else if (c && !c.job && !c.error) vEl.append(el('p', { className: 'muted', id: 'verdictCard' }, host.standalone ? 'Not diagnosed.' : 'Not diagnosed yet — use “Diagnose (full)”.'));
 
   // eigenvalues (streamed partials while Lanczos runs)
   const partial = partialTop && partialTop.checkpoint === c?.path && (!r || !top.length) ? partialTop.values : undefined;
@@ -591,7 +613,7 @@ function drawSelected(): void {
   eo.plugins!.legend = { display: false };
   extras.set('eigChart', { refLines: { axis: 'y', ...eigLines(sl) }, valueLabels: { values: eigVals, color: t.fg }, axisInverse: { y: isl } });
   upsert('eigChart', { type: 'bar', data: { labels: eigLabels, datasets: [{ label: partial ? `Lanczos estimate (iteration ${partialTop?.iterations ?? '?'})` : 'Hessian eigenvalues', data: eigVals.map(sl), backgroundColor: eigVals.map(x => (x < 0 ? t.palette[4] : t.palette[0])), borderColor: t.fg, borderWidth: t.hc ? 1 : 0 }] }, options: eo });
-  const eigCanvas = document.getElementById('eigChart') as HTMLCanvasElement;
+  const eigCanvas = canvasById('eigChart')!;
   eigCanvas.dataset.thresholds = JSON.stringify({ negativeCurvature: negThr, nearZero: zeroThr, c: cEig });
   eigCanvas.dataset.values = JSON.stringify(eigVals);
   eigCanvas.dataset.checkpoint = c?.path ?? '';
@@ -624,24 +646,25 @@ function drawSelected(): void {
   }
 
   // 1-D slices and interpolations
-  const s1 = (r?.slices ?? []).filter(s => s.kind !== '2d' && Array.isArray(s.t));
+  const s1 = (r?.slices ?? []).filter((s): s is Slice1D | Interpolation => s.kind !== '2d');
+  const sliceName = (s: Slice1D | Interpolation) => (s.kind === 'interp' ? `interp ${s.other}` : s.label);
   setEmpty('sliceChart', s1.length === 0, EMPTY.sliceChart);
   if (s1.length) {
     const ds: ChartDataset<'line', { x: number; y: number }[]>[] = [];
     s1.forEach((s, i) => {
       const col = t.palette[i % t.palette.length];
-      const label = s.kind === 'interp' ? `interpolation → ${String(s.other ?? '').split(/[\\/]/).slice(-2).join('/')} (barrier ${fmt(s.barrier ?? NaN)})` : `${s.label ?? s.kind}`;
-      ds.push({ label, data: s.t!.map((x, k) => ({ x, y: (s.loss as number[])[k] })), borderColor: col, backgroundColor: col, pointRadius: 0, borderWidth: t.hc ? 3 : 2 });
-      if (s.quadratic) ds.push({ label: `${s.label ?? s.kind}: quadratic model`, data: s.t!.map((x, k) => ({ x, y: s.quadratic![k] })), borderColor: col, borderDash: [5, 4], pointRadius: 0, borderWidth: 1 });
+      const label = s.kind === 'interp' ? `interpolation → ${s.other.split(/[\\/]/).slice(-2).join('/')} (barrier ${fmt(s.barrier)})` : s.eigenvalue !== undefined ? `${s.label} (λ = ${fmt(s.eigenvalue)})` : s.label;
+      ds.push({ label, data: s.t.map((x, k) => ({ x, y: s.loss[k] })), borderColor: col, backgroundColor: col, pointRadius: 0, borderWidth: t.hc ? 3 : 2 });
+      if (s.kind !== 'interp' && s.quadratic) { const q = s.quadratic; ds.push({ label: `${s.label}: quadratic model`, data: s.t.map((x, k) => ({ x, y: q[k] })), borderColor: col, borderDash: [5, 4], pointRadius: 0, borderWidth: 1 }); }
     });
     upsert('sliceChart', { type: 'line', data: { datasets: ds }, options: baseOptions(t, { xTitle: 'step along the direction (t)', yTitle: 'loss' }) });
-    exporters.set('sliceChart', () => ({ header: ['slice', 't', 'loss'], rows: s1.flatMap(s => s.t!.map((x, k) => [s.kind === 'interp' ? `interp ${s.other}` : s.label ?? s.kind, x, (s.loss as number[])[k]])), json: s1 }));
+    exporters.set('sliceChart', () => ({ header: ['slice', 't', 'loss'], rows: s1.flatMap(s => s.t.map((x, k) => [sliceName(s), x, s.loss[k]])), json: s1 }));
   }
 
   // 2-D slice heat map
-  const s2 = (r?.slices ?? []).find(s => s.kind === '2d');
+  const s2 = slice2dOf(r);
   setEmpty('slice2d', !s2, EMPTY.slice2d);
-  if (s2) drawHeatmap(s2 as Required<Pick<Slice, 'a' | 'b'>> & { loss: number[][] }, t);
+  if (s2) drawHeatmap(s2, t);
 
   // weight spectra α
   const wl = r?.weights?.layers ?? [];
@@ -675,16 +698,33 @@ function drawSelected(): void {
       { label: 'top-eigenvector mass (%)', data: mass, backgroundColor: t.palette[1], borderColor: t.palette[1] },
       { type: 'line', label: 'block λ_max', data: curv.map(l => l.topEigenvalue ?? NaN), borderColor: t.palette[4], backgroundColor: t.palette[4], pointRadius: 4, showLine: false, yAxisID: 'y2' } as unknown as ChartDataset<'bar'>,
     ] }, options: co });
-    const cc = document.getElementById('layerCurvChart') as HTMLCanvasElement;
+    const cc = canvasById('layerCurvChart')!;
     cc.dataset.values = JSON.stringify(curv.map(l => ({ name: l.name, traceShare: l.traceShare, topVectorMass: l.topVectorMass, topEigenvalue: l.topEigenvalue })));
     exporters.set('layerCurvChart', () => ({ header: ['layer', 'params', 'traceShare', 'trace', 'topEigenvalue', 'topVectorMass'], rows: curv.map(l => [l.name, l.params, l.traceShare ?? null, l.trace ?? null, l.topEigenvalue ?? null, l.topVectorMass ?? null]), json: curv }));
   }
   const notices = document.getElementById('notices')!;
-  notices.replaceChildren(...(r?.notices ?? []).map(n => el('p', { className: 'notice' }, n)), r ? el('p', { className: 'muted' }, `Data: ${r.data.file} (seed ${r.data.seed}). Loss: ${r.lossFunction.reason}.${r.evaluation ? ` Evaluated: ${r.evaluation.summary}.` : ''}`) : '');
+  notices.replaceChildren(...(r?.notices ?? []).map(n => el('p', { className: 'notice' }, n)), r ? el('p', { className: 'muted' }, `Data: ${r.data.file} (seed ${r.data.seed}). Loss: ${r.lossFunction.reason}.`) : '');
 }
 
-function drawHeatmap(s: { a: number[]; b: number[]; loss: number[][] }, t: ReturnType<typeof theme>): void {
-  const canvas = document.getElementById('slice2d') as HTMLCanvasElement;
+/**
+ * What theory says about this network: the rules whose assumptions hold (or partly hold), each
+ * with its status, statement and paper; the rules that do not apply are counted, not listed.
+ */
+function theoryNotes(rules: readonly TheoryRule[] | undefined): HTMLElement | null {
+  if (!Array.isArray(rules) || rules.length === 0) return null;
+  const shown = rules.filter(x => x.status !== 'does not apply');
+  const skipped = rules.length - shown.length;
+  return el('details', { id: 'theory', open: host.standalone },
+    el('summary', {}, `What theory says (${shown.length} of ${rules.length} results apply)`),
+    el('ul', { className: 'theory' }, ...shown.map(x => el('li', { 'data-status': x.status, title: `Assumptions: ${x.assumptions}\nEvidence: ${x.evidence}` },
+      el('strong', {}, `[${x.status}]`), ` ${x.statement} `, el('span', { className: 'muted' }, `— ${x.paper}`)))),
+    skipped ? el('p', { className: 'muted' }, `${skipped} result${skipped === 1 ? '' : 's'} whose assumptions do not hold for this network: not listed.`) : null);
+}
+
+function slice2dOf(r: DiagnoseResult | null | undefined): Slice2D | undefined { return r?.slices?.find((s): s is Slice2D => s.kind === '2d'); }
+
+function drawHeatmap(s: Slice2D, t: ReturnType<typeof theme>): void {
+  const canvas = canvasById('slice2d')!;
   const box = canvas.parentElement!;
   const size = Math.max(240, Math.min(box.clientWidth || 400, 480));
   const dpr = window.devicePixelRatio || 1;
@@ -761,6 +801,7 @@ function drawAcross(): void {
     exporters.set('acrossChart', () => ({ header: ['step', 'lambda_max', 'sharpness', 'trace'], rows: withStep.map(p => [p.x, p.c.result!.hessian?.top?.[0]?.value ?? null, sh.find(s => s.x === p.x)?.y ?? null, tr.find(s => s.x === p.x)?.y ?? null]), json: { lambdaMax: lam, sharpness: sh, trace: tr } }));
   }
   drawEdgeOfStability(withStep, t);
+  drawSpecialAcross(withStep, t);
   const pgb = withStep.filter(p => typeof p.c.result!.pgb?.residual === 'number').map(p => ({ x: p.x, y: p.c.result!.pgb!.residual! }));
   setEmpty('pgbChart', pgb.length === 0, EMPTY.pgbChart);
   if (pgb.length) {
@@ -769,6 +810,18 @@ function drawAcross(): void {
     upsert('pgbChart', { type: 'line', data: { datasets: [{ label: 'PGB residual', data: pgb, borderColor: t.palette[3], backgroundColor: t.palette[3], pointRadius: 4 }] }, options: po });
     exporters.set('pgbChart', () => ({ header: ['step', 'residual'], rows: pgb.map(p => [p.x, p.y]), json: pgb }));
   }
+}
+
+/** max|a_k| of the special neurons across checkpoints (Kawaguchi & Kaelbling 2020: a = 0 at a local minimum of the augmented loss); the panel only for runs that have them. */
+function drawSpecialAcross(withStep: { c: Ckpt; x: number }[], t: ReturnType<typeof theme>): void {
+  const pts = withStep.flatMap(p => (p.c.result?.specialNeurons ? [{ x: p.x, y: p.c.result.specialNeurons.maxAbsA, share: p.c.result.specialNeurons.outputShare }] : []));
+  const panel = document.getElementById('specialChart-panel');
+  if (panel) panel.hidden = pts.length === 0;
+  if (!pts.length) return;
+  const o = baseOptions(t, { xTitle: 'step', yTitle: 'max|a_k|' })!;
+  singlePointAxes(o, pts.map(p => p.x), { y: pts.map(p => p.y) });
+  upsert('specialChart', { type: 'line', data: { datasets: [{ label: 'max|a_k|', data: pts.map(p => ({ x: p.x, y: p.y })), borderColor: t.palette[4], backgroundColor: t.palette[4], pointRadius: 4, borderWidth: 2 }] }, options: o });
+  exporters.set('specialChart', () => ({ header: ['step', 'maxAbsA', 'outputShare'], rows: pts.map(p => [p.x, p.y, p.share]), json: pts }));
 }
 
 /** Sensible ticks when a trend chart has one point (or equal values): the value in the middle of a padded range. */
@@ -787,7 +840,7 @@ function drawEdgeOfStability(withStep: { c: Ckpt; x: number }[], t: ReturnType<t
   setEmpty('eosChart', !eos || eos.points.length === 0, !eos
     ? 'The logs of this run carry no learning rate (a series named like lr or learning_rate): log it to compare λ_max with 2/η, the edge of stability of gradient descent.'
     : eos.sentence);
-  const canvas = document.getElementById('eosChart') as HTMLCanvasElement | null;
+  const canvas = canvasById('eosChart');
   if (canvas) canvas.dataset.eos = JSON.stringify(eos ? { tag: eos.tag, points: eos.points, sentence: eos.sentence } : null);
   if (!eos || eos.points.length === 0) return;
   const xs = eos.points.map(p => p.step);
@@ -814,18 +867,21 @@ function drawSurgery(): void {
   const t = theme();
   const list = document.getElementById('surgeryList');
   if (!list) return;
+  // the report records no surgery: no panel for actions it cannot take
+  const panel = document.getElementById('surgery-panel');
+  if (panel) panel.hidden = host.standalone && surgery.length === 0;
   const recs = [...surgery].reverse();
   list.replaceChildren(...recs.map(r => el('li', { className: 'surgery-item', 'data-kind': r.kind },
     el('div', {}, el('strong', {}, r.kind === 'specialNeurons' ? 'Special neurons' : 'Perturbation'), ` · ${r.rel} → ${r.outRel.filter(f => !/\.bin$/.test(f)).join(', ')} · `, el('span', { className: 'muted' }, new Date(r.at).toLocaleString())),
     el('ul', {}, ...r.summary.map(x => el('li', {}, x))))));
   // the newest record with a curve: fine-tuning (max|a|, penalty, L(θ), objective) or retraining after a perturbation
-  const withCurve = recs.find(r => r.result.training?.curve.length || r.result.retrain?.curve.length);
+  const curveOf = (r: SurgeryEntry) => (r.kind === 'specialNeurons' ? r.result.training?.curve.length : r.result.retrain?.curve.length);
+  const withCurve = recs.find(r => curveOf(r));
   setEmpty('surgeryChart', !withCurve, surgery.length ? 'The actions so far have no curve (no fine-tuning or retraining steps).' : 'Nothing done to this run yet: “Add special neurons…” or “Perturb weights…” write new checkpoints beside the selected one, and their measured effects appear here.');
   if (!withCurve) return;
   const o = baseOptions(t, { xTitle: 'step', logY: true })!;
-  const tr = withCurve.result.training;
-  if (tr) {
-    const c = tr.curve;
+  if (withCurve.kind === 'specialNeurons') {
+    const c = withCurve.result.training!.curve;
     const ds = [
       { label: 'max|a_k|', data: c.map(p => ({ x: p.step, y: p.maxAbsA > 0 ? p.maxAbsA : null })), borderColor: t.palette[4], backgroundColor: t.palette[4] },
       { label: 'penalty (λ/2)Σa_k²', data: c.map(p => ({ x: p.step, y: p.penalty > 0 ? p.penalty : null })), borderColor: t.palette[2], backgroundColor: t.palette[2] },
@@ -836,13 +892,14 @@ function drawSurgery(): void {
     exporters.set('surgeryChart', () => ({ header: ['step', 'objective', 'penalty', 'maxAbsA', 'originalLoss'], rows: c.map(p => [p.step, p.objective, p.penalty, p.maxAbsA, p.originalLoss]), json: withCurve }));
   } else {
     const c = withCurve.result.retrain!.curve;
+    const before = withCurve.result.lossBefore;
     upsert('surgeryChart', { type: 'line', data: { datasets: [
       { label: 'loss while retraining from the perturbed point', data: c.map((y, x) => ({ x, y })), borderColor: t.palette[0], backgroundColor: t.palette[0], pointRadius: 0, borderWidth: 2 },
-      ...(withCurve.result.lossBefore !== undefined ? [{ label: 'loss before the perturbation', data: [{ x: 0, y: withCurve.result.lossBefore }, { x: c.length - 1, y: withCurve.result.lossBefore }], borderColor: t.muted, backgroundColor: t.muted, borderDash: [4, 3], pointRadius: 0, borderWidth: 1 }] : []),
+      ...(before !== undefined ? [{ label: 'loss before the perturbation', data: [{ x: 0, y: before }, { x: c.length - 1, y: before }], borderColor: t.muted, backgroundColor: t.muted, borderDash: [4, 3], pointRadius: 0, borderWidth: 1 }] : []),
     ] }, options: o });
     exporters.set('surgeryChart', () => ({ header: ['step', 'loss'], rows: c.map((y, x) => [x, y]), json: withCurve }));
   }
-  (document.getElementById('surgeryChart') as HTMLCanvasElement).dataset.record = String(withCurve.id);
+  canvasById('surgeryChart')!.dataset.record = String(withCurve.id);
 }
 
 function drawStatus(): void {
@@ -855,62 +912,130 @@ function drawAll(): void {
   drawTags(); drawCurves(); drawSelected(); drawAcross(); drawSurgery(); drawStatus();
   if (!painted && (ckpts.some(c => c.result) || series.length)) {
     painted = true;
-    requestAnimationFrame(() => vscode.postMessage({ type: 'painted', ms: performance.now() - T0 }));
+    requestAnimationFrame(() => { host.post({ type: 'painted', ms: performance.now() - T0 }); document.body.dataset.rendered = 'true'; });
   }
 }
 
 function exportChart(id: string, ext: 'png' | 'csv' | 'json'): void {
   const name = `${state.runName ?? 'run'}-${id}`;
   if (ext === 'png') {
-    const c = document.getElementById(id) as HTMLCanvasElement | null;
+    const c = canvasById(id);
     if (!c) return;
     // paint the theme background under the transparent chart
     const out = document.createElement('canvas');
     out.width = c.width; out.height = c.height;
     const ctx = out.getContext('2d')!;
     ctx.fillStyle = theme().bg; ctx.fillRect(0, 0, out.width, out.height); ctx.drawImage(c, 0, 0);
-    vscode.postMessage({ type: 'export', name, ext, data: out.toDataURL('image/png') });
+    host.post({ type: 'export', name, ext, data: out.toDataURL('image/png') });
     return;
   }
   const ex = exporters.get(id)?.();
   if (!ex) return;
-  vscode.postMessage({ type: 'export', name, ext, data: ext === 'csv' ? toCsv(ex.header, ex.rows) : JSON.stringify(ex.json, null, 2) });
+  host.post({ type: 'export', name, ext, data: ext === 'csv' ? toCsv(ex.header, ex.rows) : JSON.stringify(ex.json, null, 2) });
 }
 
 // ── messages ────────────────────────────────────────────────────────────────────────────────
-window.addEventListener('message', (ev: MessageEvent<{ type: string; [k: string]: unknown }>) => {
+function handle(m: ToWebview): void {
+  switch (m.type) {
+    case 'init': {
+      // a new run (the report switches runs): charts of the previous layout are dropped
+      for (const ch of charts.values()) ch.destroy();
+      charts.clear(); exporters.clear(); partialTop = undefined;
+      state.runDir = m.run.dir; state.runName = m.run.name;
+      series = m.series; ckpts = m.checkpoints; surgery = m.surgery;
+      if (m.selected !== null) state.selected = m.selected;
+      if (!state.selected || !ckpts.some(c => c.path === state.selected)) state.selected = [...ckpts].reverse().find(c => c.result)?.path ?? ckpts[ckpts.length - 1]?.path ?? null;
+      saveState();
+      layout();
+      document.getElementById('runName')!.textContent = m.run.name;
+      document.getElementById('runDir')!.textContent = m.run.dir;
+      drawAll();
+      if (m.focus !== null) document.getElementById(`${m.focus}-panel`)?.scrollIntoView();
+      break;
+    }
+    case 'series': series = m.series; drawTags(); drawCurves(); drawAcross(); break;
+    case 'checkpoints':
+      ckpts = m.checkpoints;
+      if (partialTop && ckpts.find(c => c.path === partialTop!.checkpoint)?.result?.hessian) partialTop = undefined;
+      if (!state.selected) state.selected = ckpts[ckpts.length - 1]?.path ?? null;
+      drawCurves(); drawSelected(); drawAcross(); drawStatus();
+      if (!painted) drawAll();
+      break;
+    case 'surgery': surgery = m.surgery; drawSurgery(); drawAcross(); break;
+    case 'select': select(m.checkpoint); break;
+    case 'partial': {
+      const v = m.value as LanczosPartial | null;
+      if (Array.isArray(v?.top)) { partialTop = { checkpoint: m.checkpoint, values: v.top, iterations: v.iterations }; if (partialTop.checkpoint === state.selected) drawSelected(); }
+      break;
+    }
+    case 'focus': document.getElementById(`${m.section}-panel`)?.scrollIntoView(); break;
+    default: { const never: never = m; void never; }
+  }
+}
+
+// ── standalone: the HTML report ─────────────────────────────────────────────────────────────
+/** The report's header above the dashboard: title, notes, the summary of every checkpoint of every run (a row shows its run and checkpoint), and the run picker. */
+function reportHeader(rep: ReportHeader): HTMLElement {
+  const t = theme();
+  const show = (run: number, checkpoint?: string) => {
+    const init = rep.runs[run];
+    if (!init) return;
+    const sel = document.getElementById('runSelect') as HTMLSelectElement | null;
+    if (sel) sel.value = String(run);
+    handle({ ...init, selected: checkpoint ?? init.selected });
+  };
+  // summary rows come in the order of the runs' checkpoints
+  const where = rep.runs.flatMap((r, ri) => r.checkpoints.map(c => ({ run: ri, path: c.path })));
+  const cols: [string, (x: SummaryRow) => string][] = [
+    ['run', x => x.run], ['checkpoint', x => x.checkpoint], ['step', x => (x.step === null ? '—' : String(x.step))],
+    ['loss', x => fmt(x.loss)], ['‖∇L‖', x => fmt(x.gradNorm, 3)], ['λ_max', x => fmt(x.lambdaMax)], ['λ_min', x => fmt(x.lambdaMin, 3)], ['trace', x => fmt(x.trace)],
+    ['ε-sharpness (10⁻³)', x => fmt(x.keskar, 3)], ['PGB r/L', x => fmt(x.pgbRelative, 3)], ['max|a_k|', x => fmt(x.maxAbsA, 3)],
+  ];
+  const verdictCell = (x: SummaryRow) => {
+    if (x.error) return el('td', { className: 'error' }, 'error: ', x.error);
+    const mark = el('span', {}, x.verdict ? '◆ ' : '');
+    mark.style.color = verdictColor(x.verdict, t);
+    return el('td', {}, mark, x.verdict || '—', x.confidence !== null && x.verdict && claimsSomething(x.verdict) ? el('span', { className: 'muted' }, ` (${pct(x.confidence)})`) : null);
+  };
+  const body = rep.summary.map((x, i) => el('tr', { className: 'summary-row', tabIndex: 0, title: 'Show this checkpoint below', onclick: () => { const w = where[i]; if (w) { show(w.run, w.path); document.getElementById('checkpoint-panel')?.scrollIntoView(); } } },
+    ...cols.map(([, f], k) => el('td', { className: k >= 2 ? 'n' : '' }, f(x))), verdictCell(x)));
+  const runSelect = rep.runs.length > 1
+    ? el('label', { className: 'ctl' }, 'Run shown below: ', el('select', { id: 'runSelect', 'aria-label': 'Run shown below', onchange: (e: Event) => show(Number((e.target as HTMLSelectElement).value)) },
+      ...rep.runs.map((r, i) => el('option', { value: String(i) }, `${r.run.name} (${r.checkpoints.length} checkpoint${r.checkpoints.length === 1 ? '' : 's'})`))))
+    : null;
+  return el('section', { className: 'report-header', id: 'report-header' },
+    el('h1', { id: 'reportTitle' }, rep.title),
+    el('p', { className: 'muted' }, `${rep.subtitle ? `${rep.subtitle} ` : ''}Generated ${rep.generatedAt} by Landscape Lens; self-contained (the dashboard and the data are inlined; read-only).`),
+    ...rep.notes.map(n => el('p', { className: 'notice' }, n)),
+    el('h2', {}, 'Summary'),
+    el('table', { id: 'summary' }, el('thead', {}, el('tr', {}, ...cols.map(([h]) => el('th', {}, h)), el('th', {}, 'verdict'))), el('tbody', {}, ...body)),
+    runSelect);
+}
+
+function startStandalone(): void {
+  const data = document.getElementById(REPORT_DATA_ID)?.textContent;
+  if (!data) { document.getElementById('app')?.replaceChildren(el('p', { className: 'error' }, 'No data: this page is the Landscape Lens dashboard, opened outside VS Code and outside a report.')); return; }
+  const rep = JSON.parse(data) as ReportHeader;
+  document.body.classList.add('standalone');
+  const app = document.getElementById('app')!;
+  app.before(reportHeader(rep));
+  if (rep.runs[0]) handle(rep.runs[0]);
+  else app.replaceChildren(el('p', { className: 'muted' }, 'No runs in this report.'));
+  // the report follows the system's light / dark preference (the page's CSS does); recolour the charts
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => { for (const c of charts.values()) c.destroy(); charts.clear(); drawAll(); });
+}
+
+window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
   const m = ev.data;
-  if (!m || typeof m.type !== 'string') return;
-  if (m.type === 'init') {
-    const run = m.run as { dir: string; name: string };
-    state.runDir = run.dir; state.runName = run.name;
-    series = m.series as SeriesJ[]; ckpts = m.checkpoints as Ckpt[]; surgery = (m.surgery as SurgeryJ[] | undefined) ?? [];
-    if (typeof m.selected === 'string') state.selected = m.selected;
-    if (!state.selected || !ckpts.some(c => c.path === state.selected)) state.selected = [...ckpts].reverse().find(c => c.result)?.path ?? ckpts[ckpts.length - 1]?.path ?? null;
-    saveState();
-    layout();
-    document.getElementById('runName')!.textContent = run.name;
-    document.getElementById('runDir')!.textContent = run.dir;
-    drawAll();
-    if (typeof m.focus === 'string') document.getElementById(`${m.focus}-panel`)?.scrollIntoView();
-  } else if (m.type === 'series') { series = m.series as SeriesJ[]; drawTags(); drawCurves(); drawAcross(); }
-  else if (m.type === 'checkpoints') {
-    ckpts = m.checkpoints as Ckpt[];
-    if (partialTop && ckpts.find(c => c.path === partialTop!.checkpoint)?.result?.hessian) partialTop = undefined;
-    if (!state.selected) state.selected = ckpts[ckpts.length - 1]?.path ?? null;
-    drawCurves(); drawSelected(); drawAcross(); drawStatus();
-    if (!painted) drawAll();
-  } else if (m.type === 'surgery') { surgery = m.surgery as SurgeryJ[]; drawSurgery(); drawAcross(); }
-  else if (m.type === 'select') { select(String(m.checkpoint)); }
-  else if (m.type === 'partial') {
-    const v = m.value as { top?: number[]; iterations?: number };
-    if (Array.isArray(v?.top)) { partialTop = { checkpoint: String(m.checkpoint), values: v.top, iterations: v.iterations }; if (partialTop.checkpoint === state.selected) drawSelected(); }
-  } else if (m.type === 'focus') document.getElementById(`${String(m.section)}-panel`)?.scrollIntoView();
+  // messages come from the extension; anything else posted to the window is ignored
+  if (!m || typeof m !== 'object' || typeof m.type !== 'string') return;
+  handle(m);
 });
 
 // theme changes: VS Code swaps the body classes and variables; recolour everything
 new MutationObserver(() => { if (ckpts.length || series.length) { for (const c of charts.values()) c.destroy(); charts.clear(); drawAll(); } }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 let resizeTimer: number | undefined;
-window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = window.setTimeout(() => { const c = selectedCkpt(); const s2 = c?.result?.slices?.find(s => s.kind === '2d'); if (s2) drawHeatmap(s2 as never, theme()); }, 100); });
+window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = window.setTimeout(() => { const c = selectedCkpt(); const s2 = slice2dOf(c?.result); if (s2) drawHeatmap(s2, theme()); }, 100); });
 
-vscode.postMessage({ type: 'ready' });
+if (host.standalone) startStandalone();
+else host.post({ type: 'ready' });

@@ -6,7 +6,7 @@
  */
 import type { DiagnoseResult } from '../core/diagnose';
 import { DIAGNOSTICS } from '../core/diagnostics/registry';
-import { claimsNothing } from '../core/diagnostics/verdict';
+import { claimsSomething } from '../core/diagnostics/verdict';
 import { fmtText, fmtMs } from '../shared/format';
 
 /** A number for the terminal: `digits` significant digits (default 6). */
@@ -43,7 +43,7 @@ export function renderDiagnose(r: DiagnoseResult): string {
   for (const d of DIAGNOSTICS) rows.push(...(d.cli?.(r) ?? []));
   const work = workRow(r);
   if (work) rows.push(work);
-  if (r.verdict) rows.push(['verdict', claimsNothing(r.verdict.kind) ? r.verdict.kind : `${r.verdict.kind.toUpperCase()} (confidence ${(100 * r.verdict.confidence).toFixed(0)} %)`]);
+  if (r.verdict) rows.push(['verdict', !claimsSomething(r.verdict.kind) ? r.verdict.kind : `${r.verdict.kind.toUpperCase()} (confidence ${(100 * r.verdict.confidence).toFixed(0)} %)`]);
   const layers = r.layers.map(l => {
     const curv = l.traceShare !== undefined ? `   λ_max(block) ${fmtNum(l.topEigenvalue, 4)}   trace share ${(100 * l.traceShare).toFixed(1)} %` : '';
     return `    ${l.name.padEnd(24)} ${String(l.params).padStart(10)} params   ‖g‖ = ${fmtNum(l.gradNorm, 4)}${curv}`;

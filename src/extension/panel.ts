@@ -5,7 +5,7 @@
  * tail readers, polled while the panel is visible, so curves grow live), the checkpoints with
  * their cached results and job states, and Lanczos partial results as they stream in. Strict CSP
  * with a per-load nonce; only local resources through asWebviewUri; colours from VS Code's theme
- * CSS variables.
+ * CSS variables. The messages both ways are the typed unions of src/shared/protocol.ts.
  */
 import { confirmCost } from './cost';
 import * as crypto from 'crypto';
@@ -18,6 +18,8 @@ import type { Service } from './service';
 import type { RunsTree } from './runsTree';
 import { surgeryAssessment, surgerySummary } from './surgeryLog';
 import { PRIORITY } from './jobQueue';
+import { fmtMs } from '../shared/format';
+import { DASHBOARD_COMMANDS, type CheckpointEntry, type FromWebview, type HostState, type SeriesPayload, type SurgeryEntry, type ToWebview } from '../shared/protocol';
 
 export const MAX_POINTS_PER_SERIES = 20000;
 
@@ -29,7 +31,8 @@ export interface DashboardHost {
   timings: { firstPaintMs?: number; webviewPaintMs?: number; webviewReadyMs?: number };
 }
 
-export interface PanelMessage { type: string; [k: string]: unknown }
+/** What the tests read of the messages a panel posted or received: their types. */
+export interface PanelMessage { type: ToWebview['type'] | FromWebview['type'] }
 
 export class DashboardPanel {
   static readonly viewType = 'landscapeLens.dashboard';
@@ -44,7 +47,7 @@ export class DashboardPanel {
   private pushTimer: NodeJS.Timeout | undefined;
   private readonly created = Date.now();
   painted = false;
-  lastState: Record<string, unknown> = {};
+  lastState: HostState = {};
 
   static async show(host: DashboardHost, target: vscode.Uri | undefined, opts: { select?: string; focus?: string } = {}): Promise<DashboardPanel> {
     const run = await DashboardPanel.findRun(host, target);
@@ -53,7 +56,7 @@ export class DashboardPanel {
     if (existing) {
       existing.panel.reveal(undefined, false);
       if (select) existing.select(select);
-      if (opts.focus) void existing.panel.webview.postMessage({ type: 'focus', section: opts.focus });
+      if (opts.focus) existing.post({ type: 'focus', section: opts.focus });
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, `Landscape: ${run.name}`, vscode.ViewColumn.Active, DashboardPanel.options(host.context.extensionUri));
@@ -103,7 +106,7 @@ export class DashboardPanel {
     panel.webview.html = this.html();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: PanelMessage) => this.onMessage(m)),
+      panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
       host.service.onDidChange(p => { if (!p || this.owns(p)) this.schedulePush(); }),
       host.service.onPartial(e => { if (this.owns(e.checkpoint)) this.post({ type: 'partial', checkpoint: path.resolve(e.checkpoint), key: e.partial.key, value: e.partial.value }); }),
       panel.onDidChangeViewState(() => this.startPolling()),
@@ -162,17 +165,19 @@ export class DashboardPanel {
     this.post({ type: 'select', checkpoint: this.selected });
   }
 
-  private seriesPayload(): unknown[] {
+  private seriesPayload(): SeriesPayload[] {
     return runSeries(this.run).map(s => {
       const n = s.steps.length;
       let idx: number[] | undefined;
       if (n > MAX_POINTS_PER_SERIES) idx = downsampleMinMax(s.steps, s.values, MAX_POINTS_PER_SERIES).indices;
-      const pick = (a: Float64Array) => (idx ? idx.map(i => a[i]) : Array.from(a)).map(v => (Number.isFinite(v) ? v : null));
-      return { tag: s.tag, file: path.basename(s.file), steps: pick(s.steps), values: pick(s.values), wallTimes: pick(s.wallTimes), total: n, downsampled: !!idx };
+      const at = (a: Float64Array) => (idx ? idx.map(i => a[i]) : Array.from(a));
+      const pick = (a: Float64Array) => at(a).map(v => (Number.isFinite(v) ? v : null));
+      // steps are always finite (the readers fall back to the row / line number)
+      return { tag: s.tag, file: path.basename(s.file), steps: at(s.steps), values: pick(s.values), wallTimes: pick(s.wallTimes), total: n, downsampled: !!idx };
     });
   }
 
-  private checkpointsPayload(): unknown[] {
+  private checkpointsPayload(): CheckpointEntry[] {
     return this.run.checkpoints.map(c => {
       const e = this.host.service.resultFor(c.path);
       const job = this.host.service.jobState(c.path);
@@ -186,7 +191,7 @@ export class DashboardPanel {
   }
 
   /** What the surgery commands did to this run's checkpoints: files written and measured effects. */
-  private surgeryPayload(): unknown[] {
+  private surgeryPayload(): SurgeryEntry[] {
     const log = this.host.service.surgery;
     if (!log) return [];
     return log.forRun(this.run.dir, this.run.checkpoints.map(c => c.path)).map(r => ({
@@ -194,13 +199,14 @@ export class DashboardPanel {
     }));
   }
 
-  private post(m: PanelMessage): void {
+  /** Post a message to the webview (and note its type for the tests). */
+  private post(m: ToWebview): void {
     DashboardPanel.lastMessages.push({ type: m.type });
     if (DashboardPanel.lastMessages.length > 200) DashboardPanel.lastMessages.shift();
     void this.panel.webview.postMessage(m);
   }
 
-  private async onMessage(m: PanelMessage): Promise<void> {
+  private async onMessage(m: FromWebview): Promise<void> {
     const svc = this.host.service;
     switch (m.type) {
       case 'ready':
@@ -217,47 +223,50 @@ export class DashboardPanel {
         if (!this.painted) {
           this.painted = true;
           this.host.timings.firstPaintMs = Date.now() - this.created;
-          this.host.timings.webviewPaintMs = Number(m.ms);
-          svc.log.info(`dashboard ${this.run.name}: first paint ${this.host.timings.firstPaintMs} ms after the panel was created (${Number(m.ms).toFixed(0)} ms in the webview)`);
+          this.host.timings.webviewPaintMs = m.ms;
+          svc.log.info(`dashboard ${this.run.name}: first paint ${this.host.timings.firstPaintMs} ms after the panel was created (${fmtMs(m.ms)} in the webview)`);
         }
         break;
       case 'state':
-        this.lastState = m.state as Record<string, unknown>;
+        this.lastState = m.state;
         if (typeof this.lastState.selected === 'string') this.selected = this.lastState.selected;
         break;
       case 'select':
-        this.selected = String(m.checkpoint);
+        this.selected = m.checkpoint;
         svc.prioritise(this.selected, PRIORITY.visible);
         break;
       case 'diagnose': {
-        const uri = vscode.Uri.file(String(m.checkpoint));
+        const uri = vscode.Uri.file(m.checkpoint);
         if (m.mode !== 'quick' && !(await confirmCost(svc, [uri], `Full diagnosis of ${vscode.workspace.asRelativePath(uri)}`))) break;
         void svc.diagnose(uri, { mode: m.mode === 'quick' ? 'quick' : 'full', progress: 'window', priority: 80, reason: 'dashboard' }).catch(() => undefined);
         break;
       }
-      case 'command': {
-        const allowed = ['landscapeLens.addSpecialNeurons', 'landscapeLens.perturbWeights', 'landscapeLens.copySpecialNeuronsCode', 'landscapeLens.diagnoseRun'];
-        if (allowed.includes(String(m.command))) void vscode.commands.executeCommand(String(m.command), vscode.Uri.file(String(m.checkpoint)));
+      case 'command':
+        // the message comes from the webview: only the dashboard's own commands run
+        if ((DASHBOARD_COMMANDS as readonly string[]).includes(m.command)) void vscode.commands.executeCommand(m.command, vscode.Uri.file(m.checkpoint));
         break;
-      }
       case 'compare':
-        void vscode.commands.executeCommand('landscapeLens.compareWith', vscode.Uri.file(String(m.checkpoint)));
+        void vscode.commands.executeCommand('landscapeLens.compareWith', vscode.Uri.file(m.checkpoint));
         break;
       case 'export': {
-        const name = String(m.name).replace(/[^\w.-]+/g, '-');
-        const ext = String(m.ext);
+        const name = m.name.replace(/[^\w.-]+/g, '-');
+        const ext = m.ext;
         const root = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(this.run.dir);
-        const target = m.path ? vscode.Uri.file(String(m.path)) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(root, `landscape-${name}.${ext}`), filters: { [ext.toUpperCase()]: [ext] } });
+        const target = m.path ? vscode.Uri.file(m.path) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(root, `landscape-${name}.${ext}`), filters: { [ext.toUpperCase()]: [ext] } });
         if (!target) return;
-        const data = String(m.data);
+        const data = m.data;
         const bytes = ext === 'png' ? Buffer.from(data.replace(/^data:image\/png;base64,/, ''), 'base64') : Buffer.from(data, 'utf8');
         await vscode.workspace.fs.writeFile(target, bytes);
         svc.log.info(`exported ${name} to ${target.fsPath} (${bytes.length} bytes)`);
         break;
       }
       case 'log':
-        svc.log.info(`dashboard: ${String(m.message)}`);
+        svc.log.info(`dashboard: ${m.message}`);
         break;
+      default: {
+        const never: never = m;
+        void never;
+      }
     }
   }
 

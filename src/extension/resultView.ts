@@ -3,7 +3,12 @@
  * theory, sharpness.adaptive, layers[].traceShare); they are read here as optional, so the
  * views show "not computed" where a field is absent.
  */
-import type { DiagnoseResult } from '../core/diagnose';
+import type { DiagnoseResult } from '../shared/result';
+import { fmt, pct } from '../shared/format';
+import { claimsSomething, isVerdictKind, type VerdictKind } from '../core/diagnostics/verdict';
+
+/** The one number format (src/shared/format.ts), re-exported for the views that import it from here. */
+export { fmt };
 
 export interface Verdict { kind: string; confidence?: number | string; reasons?: string[] }
 export type AnyResult = DiagnoseResult & { pgb?: { residual?: number }; verdict?: Verdict; theory?: unknown[] };
@@ -16,7 +21,7 @@ export type AnyResult = DiagnoseResult & { pgb?: { residual?: number }; verdict?
 export function verdictOf(r: DiagnoseResult | undefined): Verdict | undefined {
   const v = (r as AnyResult | undefined)?.verdict;
   if (!v || typeof v.kind !== 'string') return undefined;
-  if (/^(local minimum|flat valley)$/.test(v.kind) && !lambdaMinInfo(r)) {
+  if ((v.kind === 'local minimum' || v.kind === 'flat valley') && !lambdaMinInfo(r)) {
     return { kind: 'stationary (curvature not checked)', reasons: [...(v.reasons ?? []), `an earlier engine called this "${v.kind}" without computing λ_min: the curvature was not checked (diagnose again)`] };
   }
   return v;
@@ -54,8 +59,8 @@ export function evaluationLine(r: DiagnoseResult): string {
 
 /** The verdict with its confidence: "saddle (93 %)"; kinds that claim nothing get no percentage. */
 export function verdictText(v: Verdict): string {
-  const claims = !/^undetermined$|curvature (not checked|unresolved)/.test(v.kind);
-  return `${v.kind}${claims && typeof v.confidence === 'number' ? ` (${Math.round(100 * v.confidence)} %)` : claims && v.confidence !== undefined ? ` (${v.confidence})` : ''}`;
+  const claims = claimsSomething(v.kind);
+  return `${v.kind}${claims && typeof v.confidence === 'number' ? ` (${pct(v.confidence)})` : claims && v.confidence !== undefined ? ` (${v.confidence})` : ''}`;
 }
 export function traceOf(r: DiagnoseResult | undefined): number | undefined { return r?.hessian?.trace?.estimate; }
 export function sharpnessOf(r: DiagnoseResult | undefined): number | undefined {
@@ -67,32 +72,29 @@ export function pgbResidual(r: DiagnoseResult | undefined): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
+/** The tone of each kind the engine emits (VERDICT_KINDS): runs-tree icons, labels. */
+export const VERDICT_TONE: Record<VerdictKind, 'good' | 'warn' | 'info'> = {
+  'local minimum': 'good',
+  'flat valley': 'good',
+  saddle: 'warn',
+  // still moving: nothing wrong, nothing settled
+  'not stationary': 'info',
+  // nothing claimed about the curvature
+  'stationary (curvature not checked)': 'info',
+  'stationary (curvature unresolved)': 'info',
+  undetermined: 'info',
+};
+
 /** 'good' | 'warn' | 'bad' | 'info' from the verdict kind (or from the thresholds when there is no verdict). */
 export function verdictTone(r: DiagnoseResult | undefined, thresholds: { lambdaMax?: number; gradNorm?: number } = {}): 'good' | 'warn' | 'bad' | 'info' | 'none' {
   if (!r) return 'none';
   const v = verdictOf(r);
-  if (v) {
-    // the engine's verdicts (VERDICT_KINDS in src/core/diagnostics/verdict.ts): local minimum | flat valley | saddle |
-    // not stationary | stationary (curvature not checked) | stationary (curvature unresolved) | undetermined
-    const k = v.kind.toLowerCase();
-    if (/curvature (not checked|unresolved)|undetermined/.test(k)) return 'info'; // nothing claimed about the curvature
-    if (/diverg|unstable|nan|explod|fail/.test(k)) return 'bad';
-    if (/not.?stationary/.test(k)) return 'info'; // still moving: nothing wrong, nothing settled
-    if (/saddle|sharp|edge|warn|plateau/.test(k)) return 'warn';
-    if (/local minimum|flat valley/.test(k)) return 'good';
-    return 'info';
-  }
+  // a kind no engine emits now (an old cached result): neutral
+  if (v) return isVerdictKind(v.kind) ? VERDICT_TONE[v.kind] : 'info';
   const lm = lambdaMax(r);
   if (!Number.isFinite(r.loss)) return 'bad';
   if ((thresholds.lambdaMax && lm !== undefined && lm > thresholds.lambdaMax) || (thresholds.gradNorm && r.gradNorm > thresholds.gradNorm)) return 'warn';
   return 'info';
-}
-
-export function fmt(x: number | undefined, digits = 4): string {
-  if (x === undefined || x === null || Number.isNaN(x)) return '—';
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(digits - 1) : Number(x.toPrecision(digits)).toString();
 }
 
 /** "loss 0.113 · ‖g‖ 0.159 · λmax 5.20" */

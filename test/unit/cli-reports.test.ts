@@ -27,7 +27,19 @@ function assertSelfContained(html: string): void {
   assert.ok(!/<script[^>]+src=/i.test(html), 'no external scripts');
   assert.ok(!/<link[^>]+href=/i.test(html), 'no external stylesheets');
   assert.ok(!/(src|href)=["']?(https?:)?\/\//i.test(html), 'no network references');
-  assert.ok(/new Chart\(|Chart\.register|chart\.js/i.test(html), 'Chart.js inlined');
+  // the dashboard (dist/webview.js, Chart.js inside) inlined and fed the report's data
+  const bundle = fs.readFileSync(path.join(ROOT, 'dist', 'webview.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/m, '');
+  assert.ok(html.includes(`<script>${bundle}</script>`), 'the webview bundle inlined');
+  assert.ok(/<script type="application\/json" id="landscape-report">\{"title"/.test(html), 'the report data');
+}
+
+/** The results in a report's data (the init messages of its runs), by their checkpoint. */
+function reportResults(html: string): Map<string, unknown> {
+  const m = /<script type="application\/json" id="landscape-report">([\s\S]*?)<\/script>/.exec(html);
+  assert.ok(m, 'the report data');
+  const data = JSON.parse(m[1]) as { runs: { type: string; checkpoints: { path: string; result: unknown }[] }[] };
+  assert.ok(data.runs.every(r => r.type === 'init'));
+  return new Map(data.runs.flatMap(r => r.checkpoints.flatMap(c => (c.result ? [[(c.result as { checkpoint: string }).checkpoint, c.result] as [string, unknown]] : []))));
 }
 
 describe('landscape compare / slice / report (dist/cli.js)', function () {
@@ -53,6 +65,9 @@ describe('landscape compare / slice / report (dist/cli.js)', function () {
     assertSelfContained(page);
     assert.ok(page.includes(j.a.checkpoint.replace(/\\/g, '\\\\')) || page.includes('step_400'), 'names A');
     assert.ok(page.includes(String(j.a.hessian.top[0].value).slice(0, 6)), 'the data (λ_max of A) is in the page');
+    const inPage = reportResults(page);
+    assert.deepStrictEqual(inPage.get(j.a.checkpoint), j.a, 'the dashboard gets A as --json printed it');
+    assert.deepStrictEqual(inPage.get(j.b.checkpoint), j.b, 'and B');
     // never overwrite
     const before = fs.readFileSync(html);
     const again = cli('compare', a, b, '--data', data, '--html', html);
@@ -95,6 +110,8 @@ describe('landscape compare / slice / report (dist/cli.js)', function () {
     assert.ok(close(j.results[2].loss, direct.loss), `${j.results[2].loss} vs ${direct.loss}`);
     const page = fs.readFileSync(j.report, 'utf8');
     assertSelfContained(page);
+    const inPage = reportResults(page);
+    for (const res of j.results as { checkpoint: string }[]) assert.deepStrictEqual(inPage.get(res.checkpoint), res, `the result of ${res.checkpoint} as --json printed it`);
     for (const s of ['step_200', 'step_400', 'step_600', 'mlp-run']) assert.ok(page.includes(s), s);
     assert.ok(page.includes('"loss"') || page.includes('loss'), 'training curves from metrics.csv');
     // a second run: a new file beside the first, the first unchanged

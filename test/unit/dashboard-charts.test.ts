@@ -3,12 +3,19 @@
  * form sign(x)·log10(1 + |x|/c), the inverse round trip, tick positions and labels at real values),
  * the one number format, single-point ranges, and the edge-of-stability comparison (the learning
  * rate matched to each checkpoint's step by hand, 2/η and λ_max·η/2 computed by hand, the sentence).
- * Also: the webview bundle pulls in no Node module.
+ * Also: the webview bundle pulls in no Node module, and the HTML report is that bundle fed the
+ * results (the init messages equal the results; offline; opened in Chromium when it is installed:
+ * no console errors, the theory notes as sentences, the run picker, the dark theme, downloads).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
+import * as os from 'os';
+import { renderReport, reportData, summaryRows, summaryText, type ReportInput } from '../../src/core/report/html';
+import { verdict } from '../../src/core/diagnostics/verdict';
+import type { DiagnoseResult } from '../../src/shared/result';
+import type { ReportHeader } from '../../src/shared/protocol';
 import { fmt, pct } from '../../src/shared/format';
 import { symlog, symlogInverse, symlogConstant, symlogTicks, tickLabel, singlePointRange } from '../../webview/scales';
 import { edgeOfStability, isLearningRateTag, findLearningRateSeries, learningRateAt } from '../../src/core/diagnostics/edgeOfStability';
@@ -136,5 +143,144 @@ describe('dashboard: edge of stability (Cohen et al. 2021)', () => {
       const b = fs.readFileSync(bundle, 'utf8');
       assert.ok(!/require\("(fs|path|os|crypto|worker_threads|child_process)"\)/.test(b), 'dist/webview.js requires a Node module');
     }
+  });
+});
+
+// ── the HTML report: the dashboard itself, standalone ──────────────────────────────────────────
+
+/** A full result written by hand (every section the dashboard draws), with two theory rules. */
+function handResult(file: string, loss: number): DiagnoseResult {
+  const eig = (value: number) => ({ value, residual: 1e-4, gapBound: 1e-4, bound: 1e-4, lower: value - 1e-4, upper: value + 1e-4, status: 'converged' as const });
+  const t = [-1, -0.5, 0, 0.5, 1];
+  return {
+    version: 1, checkpoint: file, format: 'tfjs-layers', backend: 'cpu', engine: 'tfjs', params: 42, samples: 64, loss, gradNorm: 1e-6,
+    lossFunction: { kind: 'ce', reason: 'the model ends in softmax' }, data: { file: '/w/run/data.npz', xKey: 'x', yKey: 'y', total: 64, samples: 64, seed: 0 },
+    layers: [{ name: 'dense', params: 30, gradNorm: 1e-6, traceShare: 0.7, topEigenvalue: 5, topVectorMass: 0.8 }, { name: 'dense_1', params: 12, gradNorm: 2e-7, traceShare: 0.3, topEigenvalue: 1, topVectorMass: 0.2 }],
+    model: { layers: [] }, counts: { loss: 1, gradient: 1, hvp: 40, forward: 0, jvp: 0, vjp: 0 },
+    hessian: { top: [eig(5.205), eig(2.5)], bottom: [eig(-0.1214)], trace: { estimate: 9.5, stderr: 0.1, probes: 10, method: 'hutch++', hvps: 20 },
+      density: { grid: [-1, 0, 1, 2, 3, 4, 5, 6], values: [0.01, 0.5, 0.2, 0.1, 0.05, 0.04, 0.1, 0.01], nodes: [], weights: [], hvps: 10 }, hvps: 40, hvpMethod: 'exact', ms: 5 },
+    slices: [
+      { kind: 'eig', t, loss: t.map(x => loss + 2.6 * x * x), label: 'top eigenvector', eigenvalue: 5.205, quadratic: t.map(x => loss + 2.6025 * x * x) },
+      { kind: '2d', a: t, b: t, loss: t.map(y => t.map(x => loss + x * x + 2 * y * y)) },
+      { kind: 'interp', t: [0, 0.5, 1], loss: [loss, loss + 0.3, loss + 0.01], lossA: loss, lossB: loss + 0.01, barrier: 0.3, barrierAt: 0.5, other: '/w/run/step_400/model.json' },
+    ],
+    verdict: verdict({ loss, gradNorm: 1e-6, top: [eig(5.205)], bottom: [eig(-0.1214)] }),
+    evaluation: { summary: 'inference mode; all 64 samples; ce loss (the model ends in softmax); deterministic' } as DiagnoseResult['evaluation'],
+    theory: [
+      { id: 'nguyen-hein', paper: 'Nguyen & Hein (ICML 2017)', assumptions: 'a wide layer', status: 'applies', statement: 'every local minimum is global when a layer is wider than the samples', evidence: 'layer 1 has 64 units' },
+      { id: 'kawaguchi', paper: 'Kawaguchi (NeurIPS 2016)', assumptions: 'deep linear', status: 'does not apply', statement: 'deep linear networks have no bad local minima', evidence: 'ReLU' },
+    ],
+    weights: { layers: [{ name: 'dense', layer: 'dense', shape: [5, 6], alpha: 3.1, stableRank: 2, spectralNorm: 1.5, frobenius: 2, xmin: 0.1, ks: 0.1, tail: 5 }] },
+    notices: ['a notice the user should read'], computedAt: new Date(0).toISOString(), timings: { loadMs: 1, backendMs: 1, gradientMs: 1, hessianMs: 1, totalMs: 5 },
+  } as DiagnoseResult;
+}
+
+function reportInput(): ReportInput {
+  return {
+    title: 'Landscape Lens report — hand-made', subtitle: 'Two runs.', generatedAt: '2026-01-01T00:00:00.000Z', notes: ['a note on the report'],
+    runs: [
+      { name: 'run-a', dir: '/w/run-a', series: [{ tag: 'loss', file: 'metrics.csv', steps: [0, 200, 400, 600], values: [2, 1, 0.5, 0.25] }, { tag: 'lr', file: 'metrics.csv', steps: [0, 600], values: [0.4, 0.4] }],
+        checkpoints: [
+          { path: '/w/run-a/step_400/model.json', label: 'step_400/model.json', step: 400, error: 'step_400/model.json: not JSON (Unexpected end of JSON input)' },
+          { path: '/w/run-a/step_600/model.json', label: 'step_600/model.json', step: 600, result: handResult('/w/run-a/step_600/model.json', 0.25) },
+        ] },
+      { name: 'run-b', dir: '/w/run-b', series: [], checkpoints: [{ path: '/w/run-b/model.json', label: 'model.json', result: { ...handResult('/w/run-b/model.json', 0.5), specialNeurons: { lambda: 0.01, a: [0.1, -0.2], maxAbsA: 0.2, outputShare: 0.05, samples: 64 } } }] },
+    ],
+  };
+}
+
+describe('the HTML report runs the dashboard (src/core/report/html.ts + webview/main.ts standalone)', function () {
+  this.timeout(180000);
+  const bundle = path.join(ROOT, 'dist/webview.js');
+  before(function () { if (!fs.existsSync(bundle)) throw new Error(`${bundle} missing: run npm run build first`); });
+
+  it('inlines the built webview bundle and its stylesheet; the init message of each run carries the results unchanged; nothing is fetched', () => {
+    const input = reportInput();
+    const html = renderReport(input);
+    const src = fs.readFileSync(bundle, 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/m, '');
+    assert.ok(html.includes(`<script>${src}</script>`), 'the webview bundle, verbatim');
+    assert.ok(html.includes(fs.readFileSync(path.join(ROOT, 'media/panel.css'), 'utf8')), 'the dashboard stylesheet, verbatim');
+    const m = /<script type="application\/json" id="landscape-report">([\s\S]*?)<\/script>/.exec(html);
+    assert.ok(m, 'the report data');
+    const data = JSON.parse(m[1]) as ReportHeader;
+    assert.deepStrictEqual(data, JSON.parse(JSON.stringify(reportData(input))));
+    // every result reaches the dashboard as it is (JSON round trip), in an init message like the panel's
+    const results = input.runs.flatMap(r => r.checkpoints.map(c => c.result ?? null));
+    assert.deepStrictEqual(data.runs.flatMap(r => r.checkpoints.map(c => c.result)), JSON.parse(JSON.stringify(results)));
+    assert.deepStrictEqual(data.runs.map(r => [r.type, r.run.name, r.selected]), [['init', 'run-a', '/w/run-a/step_600/model.json'], ['init', 'run-b', '/w/run-b/model.json']]);
+    assert.strictEqual(data.runs[0].checkpoints[0].error, input.runs[0].checkpoints[0].error);
+    assert.deepStrictEqual(data.summary, JSON.parse(JSON.stringify(summaryRows(input))));
+    // self-contained, offline: no attribute loads anything, no URL, no request API in the page
+    assert.ok(!/\s(src|href)\s*=/i.test(html.replace(src, '')), 'no src / href attributes');
+    // (the bundle's own comments cite URLs: the page around it has none, and nothing requests one)
+    assert.ok(!/https?:\/\//i.test(html.replace(src, '')), 'no URL');
+    assert.ok(!/\bfetch\(|XMLHttpRequest|WebSocket|sendBeacon|EventSource/.test(html), 'no request API');
+    assert.ok(!/toPrecision|PAGE_SCRIPT|report-data/.test(html.replace(src, '')), 'no second dashboard program in the page');
+  });
+
+  it('the summary text uses the one number format (ASCII minus for the terminal)', () => {
+    const rows = summaryRows(reportInput());
+    const text = summaryText(rows);
+    assert.ok(text.includes('-0.121') && !text.includes('−'), text);
+    assert.ok(text.includes('5.205') && text.includes('error: step_400'), text);
+  });
+
+  it('opens in Chromium from disk, offline and without console errors: header, summary, verdict, evaluation, theory notes, charts, run switch, dark theme', async function () {
+    const CHROMIUM = '/usr/lib/chromium/chromium';
+    if (!fs.existsSync(CHROMIUM)) this.skip();
+    const { chromium } = await import('playwright-core');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-report-')), 'report.html');
+    fs.writeFileSync(file, renderReport(reportInput()));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+      const errors: string[] = [], requests: string[] = [];
+      page.on('console', msg => { if (msg.type() === 'error' || msg.type() === 'warning') errors.push(msg.text()); });
+      page.on('pageerror', e => errors.push(String(e)));
+      page.on('request', r => requests.push(r.url()));
+      await page.goto(`file://${file}`);
+      await page.waitForSelector('body[data-rendered="true"]', { timeout: 60000 });
+      assert.strictEqual(await page.textContent('#reportTitle'), 'Landscape Lens report — hand-made');
+      assert.strictEqual(await page.locator('#summary tbody tr').count(), 3);
+      assert.match((await page.textContent('#summary')) ?? '', /5\.205[\s\S]*saddle/);
+      assert.strictEqual(await page.textContent('#runName'), 'run-a');
+      // the selected checkpoint: numbers, verdict, evaluation, theory notes (status, statement, paper; not JSON)
+      assert.strictEqual(await page.textContent('#lambdaMax'), fmt(5.205));
+      assert.match((await page.textContent('#verdictCard')) ?? '', /Verdict: saddle \(confidence \d+(\.\d)? %\)/);
+      assert.match((await page.textContent('#evaluation')) ?? '', /Evaluated: inference mode; all 64 samples/);
+      const theory = (await page.textContent('#theory')) ?? '';
+      assert.ok(theory.includes('[applies] every local minimum is global when a layer is wider than the samples') && theory.includes('Nguyen & Hein (ICML 2017)'), theory);
+      assert.ok(!theory.includes('deep linear networks have no bad local minima') && !/[{}"]/.test(theory), theory);
+      assert.ok(await page.locator('#theory[open]').count() === 1, 'open in the report');
+      assert.ok(((await page.textContent('#notices')) ?? '').includes('a notice the user should read'));
+      assert.strictEqual(await page.locator('#diagnoseFull, #compareWith, #addSpecial, #perturb').count(), 0, 'no actions that need the extension');
+      assert.deepStrictEqual(JSON.parse((await page.getAttribute('#eigChart', 'data-values')) ?? '[]'), [5.205, 2.5, -0.1214]);
+      const painted = await page.evaluate(() => ['curveChart', 'eigChart', 'densityChart', 'sliceChart', 'slice2d', 'layerChart', 'layerCurvChart', 'alphaChart', 'acrossChart', 'eosChart'].map(id => {
+        const c = document.getElementById(id) as HTMLCanvasElement; const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 16) if (d[i]) n++; return [id, n] as const;
+      }));
+      for (const [id, n] of painted) assert.ok(n > 100, `${id} drawn: ${n}`);
+      assert.ok(await page.locator('#specialChart-panel').isHidden(), 'no special neurons in run-a: no panel');
+      assert.ok(await page.locator('#surgery-panel').isHidden(), 'no surgery in a report: no panel');
+      // a summary row of a failed checkpoint shows it with the reason
+      await page.locator('#summary tbody tr').nth(0).click();
+      assert.match((await page.textContent('#ckptError')) ?? '', /Diagnosis failed: .*not JSON/);
+      // the run picker switches the dashboard to the other run
+      await page.selectOption('#runSelect', '1');
+      assert.strictEqual(await page.textContent('#runName'), 'run-b');
+      assert.ok(await page.locator('#specialChart-panel').isVisible(), 'max|a_k| across the checkpoints of run-b');
+      assert.match((await page.textContent('#cards')) ?? '', /max\|a_k\|0\.2 \(5\.0 % of the output\)/);
+      assert.deepStrictEqual(JSON.parse((await page.getAttribute('#eigChart', 'data-values')) ?? '[]'), [5.205, 2.5, -0.1214]);
+      // the theme follows the system: VS Code's dark editor background under prefers-color-scheme: dark
+      const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.strictEqual(await bg(), 'rgb(255, 255, 255)');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      assert.strictEqual(await bg(), 'rgb(31, 31, 31)');
+      // an export is a download, not a message to an extension
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#eigChart-panel button', { hasText: 'CSV' }).click()]);
+      assert.match(dl.suggestedFilename(), /^landscape-run-b-eigChart\.csv$/);
+      assert.deepStrictEqual(requests.filter(u => !/^(file|data|blob):/.test(u)), [], 'nothing fetched');
+      assert.deepStrictEqual(errors, [], 'no console errors');
+    } finally { await browser.close(); }
   });
 });

@@ -57,6 +57,13 @@ export type VerdictKind = 'local minimum' | 'saddle' | 'not stationary' | 'flat 
 /** Every kind, for the views (icons, colours) and the docs. */
 export const VERDICT_KINDS: readonly VerdictKind[] = ['local minimum', 'flat valley', 'saddle', 'not stationary', 'stationary (curvature not checked)', 'stationary (curvature unresolved)', 'undetermined'];
 
+/** The kinds that claim nothing about the curvature at θ (shown without a confidence). */
+export const NO_CLAIM_KINDS: readonly VerdictKind[] = ['stationary (curvature not checked)', 'stationary (curvature unresolved)', 'undetermined'];
+/** Whether `kind` is one the engine emits (results cached by older engines may hold others). */
+export function isVerdictKind(kind: unknown): kind is VerdictKind { return (VERDICT_KINDS as readonly unknown[]).includes(kind); }
+/** Whether a verdict of this kind makes a claim (and so shows its confidence). */
+export function claimsSomething(kind: string): boolean { return !(NO_CLAIM_KINDS as readonly string[]).includes(kind); }
+
 /** An eigenvalue as the verdict reads it; `lower`/`upper`/`status` come from hessian.ts (older callers give value ± residual). */
 export interface EigenInput { value: number; residual: number; bound?: number; lower?: number; upper?: number; status?: 'converged' | 'unresolved'; extraHvps?: number | null }
 
@@ -252,7 +259,3 @@ function extra(e: EigenInput): string {
   return e.extraHvps == null ? '; resolving it needs more HVPs than can be estimated (its bound is not decreasing yet)' : `; resolving it would take about ${e.extraHvps} more HVPs`;
 }
 
-/** Kinds that make no claim about the point (no confidence is shown with them). */
-export function claimsNothing(kind: string): boolean {
-  return kind === 'undetermined' || kind === 'stationary (curvature not checked)' || kind === 'stationary (curvature unresolved)';
-}
