@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import type { DiagnoseResult } from '../../src/core/diagnose';
 import { hoverMarkdown } from '../../src/extension/hover';
-import { EXT_ID, until } from './util';
+import { EXT_ID, queueIdle, until } from './util';
 
 describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function () {
   this.timeout(240000);
@@ -32,6 +32,7 @@ describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function ()
   });
 
   after(async () => {
+    await queueIdle(api, 'the jobs this suite started');
     fs.rmSync(broken, { recursive: true, force: true });
     await api.tree.rescan();
   });

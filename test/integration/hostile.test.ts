@@ -13,7 +13,7 @@ import { execFileSync } from 'child_process';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import type { DiagnoseResult } from '../../src/core/diagnose';
-import { EXT_ID, until } from './util';
+import { EXT_ID, queueIdle, until } from './util';
 
 describe('Landscape Lens: planted symlinks and FIFOs in the workspace', function () {
   this.timeout(240000);
@@ -37,6 +37,7 @@ describe('Landscape Lens: planted symlinks and FIFOs in the workspace', function
   });
 
   after(async () => {
+    await queueIdle(api, 'the jobs this suite started');
     fs.rmSync(planted, { recursive: true, force: true });
     fs.rmSync(path.dirname(secret), { recursive: true, force: true });
     await api.tree.rescan();
