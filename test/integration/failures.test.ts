@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import type { DiagnoseResult } from '../../src/core/diagnose';
 import { hoverMarkdown } from '../../src/extension/hover';
-import { EXT_ID, queueIdle, until } from './util';
+import { EXT_ID, queueIdle, until, watcherLive } from './util';
 
 describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function () {
   this.timeout(240000);
@@ -29,6 +29,7 @@ describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function ()
     shard = path.join(src, 'step_200', 'group1-shard1of1.bin');
     shardless = path.join(broken, 'step_100', 'model.json');
     corrupt = path.join(broken, 'ckpt_7.onnx');
+    await watcherLive(path.dirname(shardless)); // the first test relies on the watcher seeing the file written there
   });
 
   after(async () => {

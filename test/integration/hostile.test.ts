@@ -13,7 +13,7 @@ import { execFileSync } from 'child_process';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import type { DiagnoseResult } from '../../src/core/diagnose';
-import { EXT_ID, queueIdle, until } from './util';
+import { EXT_ID, queueIdle, until, watcherLive } from './util';
 
 describe('Landscape Lens: planted symlinks and FIFOs in the workspace', function () {
   this.timeout(240000);
@@ -34,6 +34,7 @@ describe('Landscape Lens: planted symlinks and FIFOs in the workspace', function
     fs.symlinkSync(secret, path.join(planted, 'step_100', 'group1-shard1of1.bin'));
     linked = path.join(planted, 'step_100', 'model.json');
     fifo = path.join(planted, 'ckpt_9.onnx');
+    await watcherLive(path.dirname(linked)); // the first test relies on the watcher seeing the file written there
   });
 
   after(async () => {

@@ -15,7 +15,7 @@ import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { DashboardPanel } from '../../src/extension/panel';
 import type { SpecialNeuronsJobResult, PerturbJobResult } from '../../src/core/surgery/jobs';
-import { EXT_ID, queueIdle, settleCopiedRun, suiteFolder, until } from './util';
+import { EXT_ID, queueIdle, settleCopiedRun, suiteFolder, until, watcherLive } from './util';
 
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -37,6 +37,7 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     ckpt = path.join(run, 'step_600', 'model.json');
     dir = path.dirname(ckpt);
     original = hashes(dir);
+    await watcherLive(run);
     await settleCopiedRun(api, run);
   });
 

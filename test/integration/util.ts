@@ -92,3 +92,33 @@ export async function settleCopiedRun(api: LandscapeApi, run: string): Promise<v
   await api.tree.rescan();
   await queueIdle(api, `the jobs for the copy of ${path.basename(run)}`);
 }
+
+/**
+ * Resolves once file events in `dir` are delivered (VS Code's recursive watcher starts watching a
+ * newly created folder some time after it appears; a file written there before then is never
+ * reported, to the extension or anyone). Writes probe files `.watch-probe-N` (no checkpoint, no
+ * log: the extension ignores them) into `dir` until a watcher of our own reports one, then removes
+ * them. Call it for a new folder before writing the files whose events a test waits for.
+ */
+export async function watcherLive(dir: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  const seen = new Set<string>();
+  const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '.watch-probe-*'), false, false, true);
+  const on = (u: vscode.Uri) => { seen.add(path.basename(u.fsPath)); };
+  const subs = [w.onDidCreate(on), w.onDidChange(on)];
+  const written: string[] = [];
+  try {
+    let i = 0;
+    await until(`file events in ${path.relative(workspaceRoot(), dir)}`, async () => {
+      const name = `.watch-probe-${i++}`;
+      fs.writeFileSync(path.join(dir, name), 'probe');
+      written.push(name);
+      for (let k = 0; k < 20 && !seen.size; k++) await sleep(50);
+      return seen.size > 0 || undefined;
+    }, 120000);
+  } finally {
+    for (const s of subs) s.dispose();
+    w.dispose();
+    for (const f of written) fs.rmSync(path.join(dir, f), { force: true });
+  }
+}

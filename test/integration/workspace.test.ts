@@ -14,7 +14,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { PRIORITY } from '../../src/extension/jobQueue';
-import { EXT_ID, queueIdle, setSetting, settleCopiedRun, suiteFolder, until, watcherHandled } from './util';
+import { EXT_ID, queueIdle, setSetting, settleCopiedRun, suiteFolder, until, watcherHandled, watcherLive } from './util';
 
 const timing: Record<string, string> = {};
 
@@ -40,6 +40,7 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     run = path.join(root(), 'runs', 'mlp-run'); // read only
     home = suiteFolder('workspace', ['runs/mlp-run']);
     mine = path.join(home, 'runs', 'mlp-run'); // the copy this suite writes into
+    await watcherLive(mine); // new folders are watched only after a while: checkpoints copied into it later must be seen
     await settleCopiedRun(api, mine);
   });
 
@@ -83,7 +84,7 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
 
   it('a burst of 40 new checkpoints: each queued and diagnosed once', async () => {
     const burst = path.join(home, 'burst');
-    fs.mkdirSync(burst, { recursive: true });
+    await watcherLive(burst);
     fs.copyFileSync(path.join(run, 'data.npz'), path.join(burst, 'data.npz'));
     const ckpts: string[] = [];
     const t0 = Date.now();
@@ -117,7 +118,7 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
   it('respects autoDiagnose off and full', async () => {
     await setSetting('autoDiagnose', 'off');
     const extra = path.join(home, 'extra');
-    fs.mkdirSync(extra, { recursive: true });
+    await watcherLive(extra);
     fs.copyFileSync(path.join(run, 'data.npz'), path.join(extra, 'data.npz'));
     const events = api.watch.events;
     const off = copyCheckpoint(path.join(run, 'step_200'), path.join(extra, 'off_1'));
