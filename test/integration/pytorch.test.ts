@@ -19,7 +19,7 @@ describe('Set Up PyTorch Export', function () {
     const ext = vscode.extensions.getExtension(EXT_ID)!;
     await ext.activate();
     shipped = fs.readFileSync(path.join(ext.extensionPath, 'media', 'pytorch', 'landscape_lens.py'), 'utf8');
-    dir = suiteFolder('pytorch');
+    dir = await suiteFolder('pytorch');
     script = vscode.Uri.file(path.join(dir, 'train.py'));
     fs.writeFileSync(script.fsPath, 'import torch\n\n');
   });

@@ -15,7 +15,7 @@ import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { DashboardPanel } from '../../src/extension/panel';
 import type { SpecialNeuronsJobResult, PerturbJobResult } from '../../src/core/surgery/jobs';
-import { EXT_ID, queueIdle, settleCopiedRun, suiteFolder, until, watcherLive } from './util';
+import { EXT_ID, queueIdle, settleCopiedRun, suiteFolder, until } from './util';
 
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -32,12 +32,11 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
   before(async () => {
     api = await vscode.extensions.getExtension<LandscapeApi>(EXT_ID)!.activate();
     // the pristine fixture run and the script naming its checkpoints, in a folder of our own
-    home = suiteFolder('surgery', ['runs/mlp-run', 'train.py']);
+    home = await suiteFolder('surgery', ['runs/mlp-run', 'train.py']);
     run = path.join(home, 'runs', 'mlp-run');
     ckpt = path.join(run, 'step_600', 'model.json');
     dir = path.dirname(ckpt);
     original = hashes(dir);
-    await watcherLive(run);
     await settleCopiedRun(api, run);
   });
 

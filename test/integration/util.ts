@@ -44,14 +44,34 @@ export function fixtureRoot(): string {
 /**
  * A fresh folder `suites/<name>/` of the workspace for one suite, emptied first; with `copy`, the
  * named entries of the pristine fixture (e.g. `runs/mlp-run`, `train.py`) are copied into it, so a
- * suite that writes beside a run works on its own run whatever the other suites did before.
+ * suite that writes beside a run works on its own run whatever the other suites did before. Every
+ * folder is created with mkdirWatched(), so the watcher reports what is written there later.
  */
-export function suiteFolder(name: string, copy: string[] = []): string {
+export async function suiteFolder(name: string, copy: string[] = []): Promise<string> {
   const dir = path.join(workspaceRoot(), 'suites', name);
   fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  for (const c of copy) fs.cpSync(path.join(fixtureRoot(), c), path.join(dir, c), { recursive: true });
+  await mkdirWatched(dir);
+  for (const c of copy) await copyWatched(path.join(fixtureRoot(), c), path.join(dir, c));
   return dir;
+}
+
+/** Copies a file or folder tree; every folder is created with mkdirWatched(). */
+export async function copyWatched(from: string, to: string): Promise<void> {
+  if (!fs.statSync(from).isDirectory()) { await mkdirWatched(path.dirname(to)); fs.copyFileSync(from, to); return; }
+  await mkdirWatched(to);
+  for (const e of fs.readdirSync(from).sort()) await copyWatched(path.join(from, e), path.join(to, e));
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time, each once the watcher reports file
+ * events in it (watcherLive). VS Code's recursive watcher picks up a new folder only some time after
+ * it appears, and a folder created inside one it has not picked up yet (mkdir -p of several levels)
+ * is never watched: files written there later would never reach the extension.
+ */
+export async function mkdirWatched(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) { fs.mkdirSync(d); await watcherLive(d); }
 }
 
 /** Resolves when the job queue is empty and no job runs (no suite leaves work behind for the next). */
@@ -94,17 +114,14 @@ export async function settleCopiedRun(api: LandscapeApi, run: string): Promise<v
 }
 
 /**
- * Resolves once file events in `dir` are delivered (VS Code's recursive watcher starts watching a
- * newly created folder some time after it appears; a file written there before then is never
- * reported, to the extension or anyone). Writes probe files `.watch-probe-N` (no checkpoint, no
- * log: the extension ignores them) into `dir` until a watcher of our own reports one, then removes
- * them. Call it for a new folder before writing the files whose events a test waits for.
+ * Resolves once file events in `dir` (an existing folder) are delivered: writes probe files
+ * `.watch-probe-N` (no checkpoint, no log: the extension ignores them) into `dir` until a watcher of
+ * our own, on the whole workspace as the extension's are, reports one, then removes them.
  */
 export async function watcherLive(dir: string): Promise<void> {
-  fs.mkdirSync(dir, { recursive: true });
   const seen = new Set<string>();
-  const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '.watch-probe-*'), false, false, true);
-  const on = (u: vscode.Uri) => { seen.add(path.basename(u.fsPath)); };
+  const w = vscode.workspace.createFileSystemWatcher('**/.watch-probe-*', false, false, true);
+  const on = (u: vscode.Uri) => { if (path.dirname(u.fsPath) === dir) seen.add(path.basename(u.fsPath)); };
   const subs = [w.onDidCreate(on), w.onDidChange(on)];
   const written: string[] = [];
   try {

@@ -23,7 +23,7 @@ describe('Verdicts name only what was measured (quick diagnosis of an exact sadd
 
   before(async () => {
     api = await vscode.extensions.getExtension<LandscapeApi>(EXT_ID)!.activate();
-    const dir = path.join(suiteFolder('verdict'), 'saddle-chain', 'step_0');
+    const dir = path.join(await suiteFolder('verdict'), 'saddle-chain', 'step_0');
     fs.mkdirSync(dir, { recursive: true });
     ckpt = path.join(dir, 'model.json');
     fs.writeFileSync(ckpt, JSON.stringify({

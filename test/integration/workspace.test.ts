@@ -14,7 +14,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { PRIORITY } from '../../src/extension/jobQueue';
-import { EXT_ID, queueIdle, setSetting, settleCopiedRun, suiteFolder, until, watcherHandled, watcherLive } from './util';
+import { EXT_ID, queueIdle, setSetting, settleCopiedRun, suiteFolder, until, watcherHandled, mkdirWatched } from './util';
 
 const timing: Record<string, string> = {};
 
@@ -38,9 +38,8 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
   before(async () => {
     api = await vscode.extensions.getExtension<LandscapeApi>(EXT_ID)!.activate();
     run = path.join(root(), 'runs', 'mlp-run'); // read only
-    home = suiteFolder('workspace', ['runs/mlp-run']);
+    home = await suiteFolder('workspace', ['runs/mlp-run']);
     mine = path.join(home, 'runs', 'mlp-run'); // the copy this suite writes into
-    await watcherLive(mine); // new folders are watched only after a while: checkpoints copied into it later must be seen
     await settleCopiedRun(api, mine);
   });
 
@@ -84,7 +83,7 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
 
   it('a burst of 40 new checkpoints: each queued and diagnosed once', async () => {
     const burst = path.join(home, 'burst');
-    await watcherLive(burst);
+    await mkdirWatched(burst);
     fs.copyFileSync(path.join(run, 'data.npz'), path.join(burst, 'data.npz'));
     const ckpts: string[] = [];
     const t0 = Date.now();
@@ -118,7 +117,7 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
   it('respects autoDiagnose off and full', async () => {
     await setSetting('autoDiagnose', 'off');
     const extra = path.join(home, 'extra');
-    await watcherLive(extra);
+    await mkdirWatched(extra);
     fs.copyFileSync(path.join(run, 'data.npz'), path.join(extra, 'data.npz'));
     const events = api.watch.events;
     const off = copyCheckpoint(path.join(run, 'step_200'), path.join(extra, 'off_1'));
