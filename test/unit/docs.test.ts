@@ -2,7 +2,7 @@
  * The documentation covers the product: every contributed command (with its title) and every
  * setting of package.json appears in README.md's tables, every CLI subcommand and flag registered
  * in src/cli appears in the README, and every top-level field of the `diagnose --json` result
- * (DiagnoseResult in src/core/diagnose.ts) has a row in the README's JSON table. The lists are
+ * (DiagnoseResult in src/shared/result.ts) has a row in the README's JSON table. The lists are
  * derived from the code (package.json, the CLI sources, the result interface) — never hard-coded —
  * so a new command, setting, flag or field fails this test until it is documented. When the CLI
  * bundle is built (dist/cli.js), the derived lists are cross-checked against the running program
@@ -133,7 +133,7 @@ describe('documentation covers the product (README.md, docs/)', function () {
   });
 
   it('every top-level field of DiagnoseResult has a row in the README JSON table', () => {
-    const fields = interfaceFields(read('src/core/diagnose.ts'), 'DiagnoseResult');
+    const fields = interfaceFields(read('src/shared/result.ts'), 'DiagnoseResult');
     for (const f of ['version', 'checkpoint', 'loss', 'verdict', 'timings']) assert.ok(fields.includes(f), `interface parsing missed '${f}' (found ${fields.join(', ')})`);
     const documented = readmeJsonFields();
     const missing = fields.filter(f => !documented.has(f));
@@ -175,7 +175,7 @@ describe('documentation covers the product (README.md, docs/)', function () {
     });
 
     it('a real diagnose result (with special neurons and the optional diagnostics) has only fields of DiagnoseResult', () => {
-      const fields = new Set(interfaceFields(read('src/core/diagnose.ts'), 'DiagnoseResult'));
+      const fields = new Set(interfaceFields(read('src/shared/result.ts'), 'DiagnoseResult'));
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-docs-'));
       try {
         const fx = path.join(ROOT, 'test/fixtures/tfjs/mlp-regression');
