@@ -1,67 +1,128 @@
 #!/usr/bin/env node
-// `npm run test:stress`: the integration and e2e suites, three times in a row, each with a CPU-bound
-// process running beside them (`node -e 'for(;;){}'`, killed at the end), to catch tests that only
-// pass on an idle machine. Runs scripts/test-all.js --integration --e2e per round (after the build
-// and the test compile, as `npm test` does), and ends with one line `N passed, N failed` over all
-// rounds; non-zero exit on any failure.
-//   --rounds N   rounds (default 3)      --burners N   CPU-bound processes beside the tests (default 1)
-//   --only integration|e2e               one suite instead of both
+// `npm run test:stress`: test suites run several times in a row, each round with CPU-bound processes
+// running beside them (`node -e 'for(;;){}'`, started once, killed at the end), to catch tests that
+// only pass on an idle machine. Each round runs scripts/test-all.js with the chosen suites (after the
+// build and the test compile, as `npm test` does); every round runs and is reported unless --bail.
+// The output ends with the per-round table and one line `N passed, N failed` over all rounds;
+// non-zero exit on any failure.
+//
+//   npm run test:stress -- --rounds 5 --suite all     the full suite five times beside a CPU hog
+//
+//   --rounds N        rounds (default 3)
+//   --suite S         all | unit | integration | e2e, or a comma list (default integration,e2e)
+//   --burners N       CPU-bound processes beside the tests (default 1)
+//   --bail            stop after the first round with a failure (default: run every round)
+//   --only S          the same as --suite S (older name)
 'use strict';
 const path = require('path');
 const { spawn } = require('child_process');
 
 const ROOT = path.resolve(__dirname, '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : dflt; };
-const rounds = Math.max(1, Number(opt('--rounds', 3)) || 3);
-const burnersN = Math.max(0, Number(opt('--burners', 1)) || 0);
-const only = opt('--only', '');
-const suites = only ? [`--${only}`] : ['--integration', '--e2e'];
-if (only && only !== 'integration' && only !== 'e2e') { console.error(`--only must be integration or e2e, not '${only}'`); process.exit(2); }
+const SUITES = ['unit', 'integration', 'e2e'];
 
-const burners = [];
-function startBurners() {
-  for (let i = 0; i < burnersN; i++) {
+/** Parses the command line; throws an Error with a usage message on bad input. */
+function parseArgs(argv) {
+  const o = { rounds: 3, suites: ['integration', 'e2e'], burners: 1, bail: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const count = (v, min) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) throw new Error(`${a} must be an integer ≥ ${min}, not '${v}'`);
+      return n;
+    };
+    if (a === '--rounds') o.rounds = count(value(), 1);
+    else if (a === '--burners') o.burners = count(value(), 0);
+    else if (a === '--bail') o.bail = true;
+    else if (a === '--suite' || a === '--only') {
+      const v = value();
+      const list = v === 'all' ? SUITES.slice() : v.split(',').map(s => s.trim()).filter(Boolean);
+      const bad = list.filter(s => !SUITES.includes(s));
+      if (!list.length || bad.length) throw new Error(`${a} must be all or a comma list of ${SUITES.join(', ')}, not '${v}'`);
+      o.suites = SUITES.filter(s => list.includes(s)); // test-all.js's order
+    } else throw new Error(`unknown option '${a}' (--rounds N, --suite all|unit|integration|e2e, --burners N, --bail)`);
+  }
+  return o;
+}
+
+/** What test-all.js printed: the last `N passed, N failed` line, the per-suite lines and the failed tests of its summary. */
+function parseSummary(text) {
+  const total = [...text.matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
+  const summary = text.lastIndexOf('── summary ──') >= 0 ? text.slice(text.lastIndexOf('── summary ──')) : '';
+  const perSuite = {};
+  for (const m of summary.matchAll(/^ {2}(unit|integration|e2e)\s+(\d+) passed, (\d+) failed$/gm)) perSuite[m[1]] = { passed: Number(m[2]), failed: Number(m[3]) };
+  const failedTests = [...summary.matchAll(/^ {4}✘ (.*)$/gm)].map(m => m[1]);
+  return total ? { passed: Number(total[1]), failed: Number(total[2]), perSuite, failedTests } : undefined;
+}
+
+/** The per-round table and the final line. */
+function report(results, opts) {
+  const lines = ['', `── stress summary: ${opts.suites.join(' + ')}, ${results.length} of ${opts.rounds} round(s), ${opts.burners} CPU-bound process(es) beside ──`];
+  const cols = opts.suites.map(s => s.padStart(16));
+  lines.push(`  ${'round'.padEnd(6)}${cols.join('')}${'total'.padStart(18)}${'time'.padStart(8)}`);
+  results.forEach((r, i) => {
+    const cell = s => (r.perSuite && r.perSuite[s] ? `${r.perSuite[s].passed} ✔ ${r.perSuite[s].failed} ✘` : '—').padStart(16);
+    lines.push(`  ${String(i + 1).padEnd(6)}${opts.suites.map(cell).join('')}${`${r.passed} ✔ ${r.failed} ✘`.padStart(18)}${`${r.seconds.toFixed(0)} s`.padStart(8)}${r.note ? `  (${r.note})` : ''}`);
+    for (const t of r.failedTests || []) lines.push(`        ✘ ${t}`);
+  });
+  if (opts.bail && results.length < opts.rounds) lines.push(`  stopped after round ${results.length} (--bail)`);
+  const passed = results.reduce((a, r) => a + r.passed, 0), failed = results.reduce((a, r) => a + r.failed, 0);
+  lines.push(`${passed} passed, ${failed} failed`);
+  return { text: lines.join('\n'), passed, failed };
+}
+
+function main() {
+  let opts;
+  try { opts = parseArgs(process.argv.slice(2)); } catch (e) { console.error(e.message); process.exit(2); }
+  const flags = opts.suites.map(s => `--${s}`);
+
+  const burners = [];
+  const stopBurners = () => {
+    // only the processes this script started, by their pid
+    for (const b of burners.splice(0)) { try { b.kill('SIGKILL'); } catch { /* already gone */ } }
+  };
+  let child;
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stopBurners(); if (child) child.kill(sig); process.exit(130); });
+  process.on('exit', stopBurners);
+  for (let i = 0; i < opts.burners; i++) {
     const b = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
-    b.on('error', () => { /* reported by the missing load only */ });
+    b.on('error', () => { /* shows as a missing load only */ });
     burners.push(b);
   }
-}
-function stopBurners() {
-  // only the processes this script started, by their pid
-  for (const b of burners.splice(0)) { try { b.kill('SIGKILL'); } catch { /* already gone */ } }
-}
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stopBurners(); process.exit(130); });
-process.on('exit', stopBurners);
 
-function round(i) {
-  return new Promise(resolve => {
-    console.log(`\n══ stress round ${i}/${rounds}: ${suites.join(' ')} beside ${burnersN} CPU-bound process(es) ══`);
-    const child = spawn(process.execPath, [path.join(__dirname, 'test-all.js'), ...suites], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const round = i => new Promise(resolve => {
+    console.log(`\n══ stress round ${i}/${opts.rounds}: ${flags.join(' ')} beside ${opts.burners} CPU-bound process(es) ══`);
+    const t0 = Date.now();
+    child = spawn(process.execPath, [path.join(__dirname, 'test-all.js'), ...flags], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let tail = '';
-    child.stdout.on('data', d => { process.stdout.write(d); tail = (tail + d.toString()).slice(-4000); });
+    child.stdout.on('data', d => { process.stdout.write(d); tail = (tail + d.toString()).slice(-20000); });
     child.on('close', code => {
-      // test-all.js ends with `N passed, N failed`
-      const m = [...tail.matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
-      if (m) resolve({ passed: Number(m[1]), failed: Number(m[2]), code });
-      else resolve({ passed: 0, failed: 1, code, note: `test-all.js exited with ${code} without a summary line` });
+      child = undefined;
+      const seconds = (Date.now() - t0) / 1000;
+      const s = parseSummary(tail);
+      if (s) resolve({ ...s, seconds, code, ...(code !== 0 && s.failed === 0 ? { failed: 1, note: `test-all.js exited with ${code}` } : {}) });
+      else resolve({ passed: 0, failed: 1, seconds, code, note: `test-all.js exited with ${code} without a summary line` });
     });
   });
+
+  (async () => {
+    const results = [];
+    try {
+      for (let i = 1; i <= opts.rounds; i++) {
+        const r = await round(i);
+        results.push(r);
+        if (opts.bail && r.failed > 0) break;
+      }
+    } finally { stopBurners(); }
+    const { text, passed, failed } = report(results, opts);
+    console.log(text);
+    process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+  })().catch(e => { stopBurners(); console.error(e); console.log('0 passed, 1 failed'); process.exit(1); });
 }
 
-async function main() {
-  const t0 = Date.now();
-  const results = [];
-  startBurners();
-  try {
-    for (let i = 1; i <= rounds; i++) results.push(await round(i));
-  } finally { stopBurners(); }
-  console.log('\n── stress summary ──');
-  results.forEach((r, i) => console.log(`  round ${i + 1}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`));
-  console.log(`  (${((Date.now() - t0) / 1000).toFixed(0)} s, ${burnersN} CPU-bound process(es) beside the tests)`);
-  const passed = results.reduce((a, r) => a + r.passed, 0), failed = results.reduce((a, r) => a + r.failed, 0);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
-}
-
-main().catch(e => { stopBurners(); console.error(e); console.log('0 passed, 1 failed'); process.exit(1); });
+if (require.main === module) main();
+module.exports = { parseArgs, parseSummary, report };

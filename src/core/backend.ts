@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerStockGradients } from './tfGradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { ensureExactAutodiff } from './autodiff';
+import { ensureExactAutodiff } from './hvpSelfTest';
 
 import { checkBackend, BackendPreference } from './limits';
 export type { BackendPreference } from './limits';

@@ -60,10 +60,3 @@ export type FromWorker =
   | ({ type: 'partial'; id: number } & JobPartial)
   | { type: 'result'; id: number; result: JobResult }
   | { type: 'error'; id: number; error: WireError };
-
-export function isFromWorker(m: unknown): m is FromWorker {
-  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
-}
-
-/** The job kinds this build's worker handles (checked by commands whose job kinds may be absent). */
-export const JOB_KINDS = ['diagnose', 'specialNeurons', 'perturb', 'snippets', 'buildDemo', 'ping'] as const satisfies readonly JobKind[];

@@ -104,7 +104,8 @@ export async function pickInQuickInput(page: Page, text: string, timeoutMs = 150
   await input.waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
   await input.fill(text);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
-  await page.waitForTimeout(scaled(300));
+  // Enter chooses the focused row: wait until the filtered list has focused a row showing `text`
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: text }).first().waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
   await page.keyboard.press('Enter');
 }
 

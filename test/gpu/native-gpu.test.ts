@@ -8,7 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import { OrtObjective } from '../../src/core/native/ortObjective';
 import { resolveLoss } from '../../src/core/loss';
-import { relErr } from '../../src/core/autodiff/selftest';
+import { relErr } from '../../src/core/hvpSelfTest';
 import { cnnTask } from '../../bench/native';
 
 const gpu = fs.existsSync('/dev/nvidia0') || fs.existsSync('/dev/dri/renderD128');

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import type { DiagnoseResult } from '../../src/core/diagnose';
 import { hoverMarkdown } from '../../src/extension/hover';
-import { EXT_ID, until } from './util';
+import { EXT_ID, mkdirWatched, queueIdle, suiteFolder, until } from './util';
 
 describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function () {
   this.timeout(240000);
@@ -22,9 +22,9 @@ describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function ()
   before(async () => {
     api = await vscode.extensions.getExtension<LandscapeApi>(EXT_ID)!.activate();
     root = vscode.workspace.workspaceFolders![0].uri.fsPath;
-    broken = path.join(root, 'broken-run');
+    broken = path.join(await suiteFolder('failures'), 'broken-run');
     const src = path.join(root, 'runs', 'mlp-run');
-    fs.mkdirSync(path.join(broken, 'step_100'), { recursive: true });
+    await mkdirWatched(path.join(broken, 'step_100')); // the first test relies on the watcher seeing the file written there
     fs.copyFileSync(path.join(src, 'data.npz'), path.join(broken, 'data.npz'));
     shard = path.join(src, 'step_200', 'group1-shard1of1.bin');
     shardless = path.join(broken, 'step_100', 'model.json');
@@ -32,6 +32,7 @@ describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function ()
   });
 
   after(async () => {
+    await queueIdle(api, 'the jobs this suite started');
     fs.rmSync(broken, { recursive: true, force: true });
     await api.tree.rescan();
   });

@@ -13,7 +13,7 @@ import { execFileSync } from 'child_process';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import type { DiagnoseResult } from '../../src/core/diagnose';
-import { EXT_ID, until } from './util';
+import { EXT_ID, mkdirWatched, queueIdle, suiteFolder, until } from './util';
 
 describe('Landscape Lens: planted symlinks and FIFOs in the workspace', function () {
   this.timeout(240000);
@@ -23,13 +23,13 @@ describe('Landscape Lens: planted symlinks and FIFOs in the workspace', function
   before(async () => {
     api = await vscode.extensions.getExtension<LandscapeApi>(EXT_ID)!.activate();
     root = vscode.workspace.workspaceFolders![0].uri.fsPath;
-    planted = path.join(root, 'planted-run');
+    planted = path.join(await suiteFolder('hostile'), 'planted-run');
     const src = path.join(root, 'runs', 'mlp-run', 'step_200');
     // a "secret" outside the workspace with exactly the bytes a shard needs (so only containment refuses it)
     secret = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-secret-')), 'secret.bin');
     fs.copyFileSync(path.join(src, 'group1-shard1of1.bin'), secret);
     fs.utimesSync(secret, new Date(1_000_000), new Date()); // atime before mtime: any read updates it (relatime)
-    fs.mkdirSync(path.join(planted, 'step_100'), { recursive: true });
+    await mkdirWatched(path.join(planted, 'step_100')); // the first test relies on the watcher seeing the file written there
     fs.copyFileSync(path.join(root, 'runs', 'mlp-run', 'data.npz'), path.join(planted, 'data.npz'));
     fs.symlinkSync(secret, path.join(planted, 'step_100', 'group1-shard1of1.bin'));
     linked = path.join(planted, 'step_100', 'model.json');
@@ -37,6 +37,7 @@ describe('Landscape Lens: planted symlinks and FIFOs in the workspace', function
   });
 
   after(async () => {
+    await queueIdle(api, 'the jobs this suite started');
     fs.rmSync(planted, { recursive: true, force: true });
     fs.rmSync(path.dirname(secret), { recursive: true, force: true });
     await api.tree.rescan();

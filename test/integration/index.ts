@@ -3,6 +3,10 @@
  * here, under @vscode/test-electron on machines that can download VS Code): runs the mocha
  * suites test/integration/*.test.js inside the real extension host and writes a results JSON
  * to $LANDSCAPE_TEST_RESULTS (temp name, then rename) that the driver waits for.
+ *
+ * The suites do not depend on their order (each writes only into its own folder, see util.ts):
+ * LANDSCAPE_TEST_ORDER=reverse runs the files in reverse name order to check that;
+ * LANDSCAPE_TEST_FILES=workspace,surgery runs only the named suites.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,7 +16,17 @@ export interface TestResults { passed: number; failed: number; tests: { title: s
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 180000, color: false, reporter: 'spec' });
-  const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort();
+  // a compiled suite whose source is gone (renamed or deleted; out/ is never cleaned) is not run
+  const src = path.resolve(__dirname, '../../../test/integration');
+  let files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js'))
+    .filter(f => !fs.existsSync(src) || fs.existsSync(path.join(src, f.replace(/\.js$/, '.ts')))).sort();
+  // LANDSCAPE_TEST_FILES=workspace,surgery: only those suites (while working on them)
+  const only = (process.env.LANDSCAPE_TEST_FILES ?? '').split(',').map(x => x.trim()).filter(Boolean);
+  if (only.length) files = files.filter(f => only.includes(f.replace(/\.test\.js$/, '')));
+  const order = process.env.LANDSCAPE_TEST_ORDER ?? 'name';
+  if (order === 'reverse') files.reverse();
+  else if (order !== 'name') throw new Error(`LANDSCAPE_TEST_ORDER must be 'name' or 'reverse', not '${order}'`);
+  console.log(`[integration] suite order (${order}): ${files.join(', ')}`);
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   const results: TestResults = { passed: 0, failed: 0, tests: [] };
   const write = (): void => {

@@ -7,8 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-
-const EXT_ID = 'landscape-lens.landscape-lens';
+import { EXT_ID, suiteFolder } from './util';
 
 describe('Set Up PyTorch Export', function () {
   this.timeout(120000);
@@ -20,9 +19,7 @@ describe('Set Up PyTorch Export', function () {
     const ext = vscode.extensions.getExtension(EXT_ID)!;
     await ext.activate();
     shipped = fs.readFileSync(path.join(ext.extensionPath, 'media', 'pytorch', 'landscape_lens.py'), 'utf8');
-    const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
-    dir = path.join(root, 'pt-setup');
-    fs.mkdirSync(dir, { recursive: true });
+    dir = await suiteFolder('pytorch');
     script = vscode.Uri.file(path.join(dir, 'train.py'));
     fs.writeFileSync(script.fsPath, 'import torch\n\n');
   });

@@ -10,8 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { encodeNpz } from '../../src/core/data/npyWrite';
-
-const EXT_ID = 'landscape-lens.landscape-lens';
+import { EXT_ID, queueIdle, suiteFolder } from './util';
 
 function dense(name: string, inputShape?: number[]): unknown {
   return { class_name: 'Dense', config: { units: 1, activation: 'linear', use_bias: false, name, trainable: true, dtype: 'float32', ...(inputShape ? { batch_input_shape: [null, ...inputShape] } : {}) } };
@@ -24,7 +23,7 @@ describe('Verdicts name only what was measured (quick diagnosis of an exact sadd
 
   before(async () => {
     api = await vscode.extensions.getExtension<LandscapeApi>(EXT_ID)!.activate();
-    const dir = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'saddle-chain', 'step_0');
+    const dir = path.join(await suiteFolder('verdict'), 'saddle-chain', 'step_0');
     fs.mkdirSync(dir, { recursive: true });
     ckpt = path.join(dir, 'model.json');
     fs.writeFileSync(ckpt, JSON.stringify({
@@ -36,6 +35,8 @@ describe('Verdicts name only what was measured (quick diagnosis of an exact sadd
     const x = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i + 1));
     fs.writeFileSync(path.join(dir, 'data.npz'), encodeNpz({ x: { shape: [64, 1], data: x }, y: { shape: [64, 1], data: x.map(v => 0.8 * v) } }));
   });
+
+  after(async () => { await queueIdle(api, 'the jobs this suite started'); });
 
   it('the quick diagnosis calls it a saddle (λ_min from the same Krylov space), never a local minimum', async () => {
     const r = await api.diagnose(vscode.Uri.file(ckpt), { silent: true, mode: 'quick' });

@@ -1,6 +1,7 @@
 /**
  * The editor experience in the real extension host, on the fixture workspace (a run with a CSV
- * log and three TF.js checkpoints): the runs tree, auto-diagnosis of a copied-in checkpoint
+ * log and three TF.js checkpoints; what this suite writes goes into its own copy of that run under
+ * suites/workspace/, and the settings it changes are restored): the runs tree, auto-diagnosis of a copied-in checkpoint
  * (once), a burst of new checkpoints (each queued once), settings (autoDiagnose off/full, hover
  * and CodeLens switches, thresholds), cancellation of a long job within 1 s, a worker killed
  * mid-job, hover and CodeLens content, the status bar, the dashboard's first paint, and the
@@ -13,15 +14,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { PRIORITY } from '../../src/extension/jobQueue';
-import { EXT_ID, sleep, until } from './util';
+import { EXT_ID, queueIdle, setSetting, settleCopiedRun, suiteFolder, until, watcherHandled, mkdirWatched } from './util';
 
 const timing: Record<string, string> = {};
 
 function root(): string { return vscode.workspace.workspaceFolders![0].uri.fsPath; }
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('landscapeLens').update(key, value, vscode.ConfigurationTarget.Workspace);
-  await sleep(200);
-}
 function copyCheckpoint(from: string, to: string): string {
   fs.mkdirSync(to, { recursive: true });
   // weights first, model.json last (as a trainer writes them)
@@ -35,14 +32,20 @@ function hoverText(hovers: vscode.Hover[]): string {
 describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () {
   this.timeout(240000);
   let api: LandscapeApi;
-  let run: string;
+  let run: string, home: string, mine: string;
+  const SETTINGS = ['autoDiagnose', 'codeLens.enabled', 'hover.enabled'];
 
   before(async () => {
     api = await vscode.extensions.getExtension<LandscapeApi>(EXT_ID)!.activate();
-    run = path.join(root(), 'runs', 'mlp-run');
+    run = path.join(root(), 'runs', 'mlp-run'); // read only
+    home = await suiteFolder('workspace', ['runs/mlp-run']);
+    mine = path.join(home, 'runs', 'mlp-run'); // the copy this suite writes into
+    await settleCopiedRun(api, mine);
   });
 
-  after(() => {
+  after(async () => {
+    for (const k of SETTINGS) await setSetting(k, undefined);
+    await queueIdle(api, 'the jobs this suite started');
     console.log('[timing] ── timing report ──');
     for (const [k, v] of Object.entries(timing)) console.log(`[timing] ${k}: ${v}`);
   });
@@ -63,21 +66,24 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
 
   it('auto-diagnoses a checkpoint copied into the run once (quick: loss, ‖g‖, λ_max)', async () => {
     const before = api.service.counts.computed;
-    const ckpt = copyCheckpoint(path.join(run, 'step_600'), path.join(run, 'step_800'));
+    const ckpt = copyCheckpoint(path.join(mine, 'step_600'), path.join(mine, 'step_800'));
     const entry = await until('the auto-diagnosis of step_800', () => api.cache.latestFor(ckpt), 90000);
     assert.strictEqual(entry.result.hessian?.top.length, 1, 'quick mode computes the top eigenvalue');
     assert.ok(!entry.result.hessian?.density, 'quick mode: no density');
-    await sleep(2500); // later change events of the same files must not queue it again
+    // later change events of the same files must not queue it again: a canary checkpoint written
+    // after them is auto-diagnosed only once the watcher has handled every earlier event
+    const canary = copyCheckpoint(path.join(mine, 'step_200'), path.join(mine, 'step_900'));
+    await until('the auto-diagnosis of the canary', () => api.cache.latestFor(canary), 90000);
     assert.strictEqual(api.watch.autoQueued.filter(p => p === ckpt).length, 1);
     assert.strictEqual(api.cache.entriesFor(ckpt).length, 1);
-    assert.strictEqual(api.service.counts.computed - before, 1);
-    const items = await until('step 800 in the tree', async () => (await api.tree.snapshot()).find(i => i.label === 'step 800' && i.description.includes('λmax')));
+    assert.strictEqual(api.service.counts.computed - before, 2, 'step_800 and the canary, each once');
+    const items = await until('step 800 in the tree', async () => (await api.tree.snapshot()).find(i => i.path === ckpt && i.description.includes('λmax')));
     assert.ok(items.description.includes('loss'), items.description);
   });
 
   it('a burst of 40 new checkpoints: each queued and diagnosed once', async () => {
-    const burst = path.join(root(), 'burst');
-    fs.mkdirSync(burst, { recursive: true });
+    const burst = path.join(home, 'burst');
+    await mkdirWatched(burst);
     fs.copyFileSync(path.join(run, 'data.npz'), path.join(burst, 'data.npz'));
     const ckpts: string[] = [];
     const t0 = Date.now();
@@ -98,7 +104,9 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     console.log(`[integration] hover on a queued checkpoint (last of ${queuedPaths.length}): ${isTarget(next) ? 'first in the queue' : isTarget(running) ? 'running' : 'already done'}`);
     await until('all 40 diagnosed', () => ckpts.every(c => api.cache.latestFor(c)), 180000);
     timing['burst of 40 checkpoints, auto-diagnosed (quick)'] = `${Date.now() - t0} ms`;
-    await sleep(1500);
+    // late events of the burst's files must not queue any again: a canary written after them
+    const canary = copyCheckpoint(path.join(run, 'step_200'), path.join(burst, 'ckpt_canary'));
+    await until('the auto-diagnosis of the canary', () => api.cache.latestFor(canary), 90000);
     for (const c of ckpts) {
       assert.strictEqual(api.watch.autoQueued.filter(p => p === c).length, 1, `${c} queued once`);
       assert.strictEqual(api.cache.entriesFor(c).length, 1, `${c} computed once`);
@@ -108,13 +116,16 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
 
   it('respects autoDiagnose off and full', async () => {
     await setSetting('autoDiagnose', 'off');
-    const off = copyCheckpoint(path.join(run, 'step_200'), path.join(root(), 'extra', 'off_1'));
-    fs.copyFileSync(path.join(run, 'data.npz'), path.join(root(), 'extra', 'data.npz'));
-    await sleep(2500);
+    const extra = path.join(home, 'extra');
+    await mkdirWatched(extra);
+    fs.copyFileSync(path.join(run, 'data.npz'), path.join(extra, 'data.npz'));
+    const events = api.watch.events;
+    const off = copyCheckpoint(path.join(run, 'step_200'), path.join(extra, 'off_1'));
+    await watcherHandled(api, events);
     assert.ok(!api.watch.autoQueued.includes(off), 'not queued with autoDiagnose off');
     assert.strictEqual(api.cache.latestFor(off), undefined);
     await setSetting('autoDiagnose', 'full');
-    const full = copyCheckpoint(path.join(run, 'step_200'), path.join(root(), 'extra', 'full_1'));
+    const full = copyCheckpoint(path.join(run, 'step_200'), path.join(extra, 'full_1'));
     const e = await until('the full auto-diagnosis', () => api.cache.latestFor(full), 90000);
     assert.ok(e.result.hessian?.density && e.result.hessian.top.length >= 2 && e.result.slices?.length, 'full mode: spectrum, density, slices');
     await setSetting('autoDiagnose', undefined);
@@ -136,7 +147,7 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     const sub = api.service.onPartial(e => { if (e.checkpoint === ckpt) partials.push(e.partial); });
     const p = api.service.diagnose(vscode.Uri.file(ckpt), { mode: 'quick', force: true, progress: 'none', extra: { top: 20, tol: 1e-14, maxIter: 250, density: true, densityProbes: 2000, densitySteps: 150 } });
     await until('the density stage', () => { const r = api.service.queue.running; return r && /slq|density/.test(r.progress?.stage ?? '') && r; }, 60000);
-    await sleep(300);
+    await until('a partial result streamed', () => partials.length >= 1 || undefined, 60000);
     const forced = api.worker.forcedCancels;
     const t0 = Date.now();
     api.service.queue.cancel(api.service.queue.running!.id);
@@ -214,14 +225,14 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     for (const p of api.panels.values()) p.panel.dispose();
     api.timings.firstPaintMs = undefined;
     api.timings.webviewReadyMs = undefined;
-    await vscode.commands.executeCommand('landscapeLens.openDashboard', vscode.Uri.file(run));
+    await vscode.commands.executeCommand('landscapeLens.openDashboard', vscode.Uri.file(mine));
     await until('the first paint', () => api.timings.firstPaintMs !== undefined || undefined, 30000);
     timing['dashboard first paint (cached results, from panel creation)'] = `${api.timings.firstPaintMs} ms (panel creation to the webview's script running ${api.timings.webviewReadyMs} ms; webview script to paint ${api.timings.webviewPaintMs?.toFixed(0)} ms)`;
-    const panel = api.panels.get(run)!;
-    assert.ok(panel, `a panel for ${run}: ${[...api.panels.keys()].join(', ')}`);
+    const panel = api.panels.get(mine)!;
+    assert.ok(panel, `a panel for ${mine}: ${[...api.panels.keys()].join(', ')}`);
     assert.ok(panel.painted);
     // the log grows: the dashboard's tail picks up the new rows
-    const log = path.join(run, 'metrics.csv');
+    const log = path.join(mine, 'metrics.csv');
     fs.appendFileSync(log, '610,1795401220.0,0.12,0.17,0.97,0.4\n620,1795401240.0,0.119,0.169,0.971,0.4\n');
     const n = await until('new log points', () => panel.pollLogs() || undefined, 10000);
     assert.ok(n >= 3, `new points: ${n}`);

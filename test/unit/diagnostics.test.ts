@@ -13,7 +13,7 @@
  */
 import * as assert from 'assert';
 import { initBackend } from '../../src/core/backend';
-import { denseGraphModel } from '../../src/core/autodiff/selftest';
+import { denseGraphModel } from '../../src/core/hvpSelfTest';
 import { denseHvp64, denseParamCount, RefDenseLayer } from '../../src/core/autodiff/hyperdual';
 import { jacobiEigen } from '../../src/core/linalg/jacobi';
 import { TfObjective } from '../../src/core/objective';

@@ -2,7 +2,7 @@
  * The documentation covers the product: every contributed command (with its title) and every
  * setting of package.json appears in README.md's tables, every CLI subcommand and flag registered
  * in src/cli appears in the README, and every top-level field of the `diagnose --json` result
- * (DiagnoseResult in src/core/diagnose.ts) has a row in the README's JSON table. The lists are
+ * (DiagnoseResult in src/shared/result.ts) has a row in the README's JSON table. The lists are
  * derived from the code (package.json, the CLI sources, the result interface) — never hard-coded —
  * so a new command, setting, flag or field fails this test until it is documented. When the CLI
  * bundle is built (dist/cli.js), the derived lists are cross-checked against the running program

@@ -72,6 +72,7 @@ describe('cost estimate (src/core/estimate.ts)', function () {
     assert.ok(r.hessian!.trace!.hvps <= plan.trace, `trace ${r.hessian!.trace!.hvps} ≤ ${plan.trace}`);
     assert.ok(r.hessian!.lanczos!.hvps <= plan.lanczos, `Lanczos ${r.hessian!.lanczos!.hvps} ≤ ${plan.lanczos}`);
     assert.ok(r.counts.hvp <= plan.total, `${r.counts.hvp} ≤ ${plan.total}`);
-    assert.ok(measuredHvpMs(r)! > 0);
+    const perHvp = measuredHvpMs(r); // a measured time: only that it is there and sane, not how long
+    assert.ok(perHvp !== undefined && Number.isFinite(perHvp) && perHvp >= 0, String(perHvp));
   });
 });

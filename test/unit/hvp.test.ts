@@ -6,7 +6,7 @@
  */
 import * as assert from 'assert';
 import { initBackend } from '../../src/core/backend';
-import { checkHvpCase } from '../../src/core/autodiff/selftest';
+import { checkHvpCase } from '../../src/core/hvpSelfTest';
 import { cases } from './reference/hvp-cases';
 
 const TOL = 1e-5;

@@ -18,7 +18,7 @@ import { readKerasModel } from '../../src/core/formats/keras';
 import { loadDataset } from '../../src/core/data/dataset';
 import { resolveLoss } from '../../src/core/loss';
 import { TfObjective } from '../../src/core/objective';
-import { relErr } from '../../src/core/autodiff/selftest';
+import { relErr } from '../../src/core/hvpSelfTest';
 import { isUserInputError } from '../../src/core/errors';
 
 const ROOT = path.resolve(__dirname, '../../..');

@@ -12,7 +12,7 @@ import { hutchPlusPlus, hutchinson } from '../../src/core/linalg/trace';
 import { slqDensity } from '../../src/core/linalg/slq';
 import type { LinearOperator } from '../../src/core/linalg/operator';
 import { denseHvp64, denseParamCount, RefDenseLayer } from '../../src/core/autodiff/hyperdual';
-import { denseGraphModel } from '../../src/core/autodiff/selftest';
+import { denseGraphModel } from '../../src/core/hvpSelfTest';
 import { TfObjective } from '../../src/core/objective';
 import { resolveLoss } from '../../src/core/loss';
 import { hessianOperator, hessianSpectrum } from '../../src/core/diagnostics/hessian';

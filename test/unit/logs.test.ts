@@ -300,23 +300,38 @@ describe('landscape logs (CLI bundle)', function () {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-follow-'));
     const f = path.join(tmp, 'metrics.csv');
     fs.writeFileSync(f, 'step,loss\n0,1\n');
-    const cli = spawn(process.execPath, [CLI, 'logs', f, '--follow', '--json', '--interval', '20', '--for', '8000']);
+    // --for is only a safety net: the test stops the CLI once it has printed the sentinel point
+    const cli = spawn(process.execPath, [CLI, 'logs', f, '--follow', '--json', '--interval', '20', '--for', '300000']);
+    const exited = new Promise(r => cli.on('exit', r));
     let out = '';
-    cli.stdout.on('data', d => { out += d; });
-    await new Promise(r => setTimeout(r, 800));
-    const N = 400;
-    const writer = spawn(process.execPath, ['-e', `
-      const fs = require('fs'); let s = 1; const lines = [];
-      for (let i = 1; i <= ${N}; i++) lines.push(i + ',' + (1 / (i + 1)) + '\\n');
-      const text = lines.join(''); let p = 0;
-      (function go() { if (p >= text.length) return; const n = 1 + ((p * 7919) % 53); fs.appendFileSync(${JSON.stringify(f)}, text.slice(p, p + n)); p += n; setTimeout(go, 1); })();`]);
-    await new Promise(r => writer.on('exit', r));
-    await new Promise(r => cli.on('exit', r));
-    const lines = out.trim().split('\n');
-    const first = JSON.parse(lines[0]);
-    assert.strictEqual(first.runs[0].series[0].values.length, 1);
-    const pts = lines.slice(1).map(l => JSON.parse(l));
-    assert.deepStrictEqual(pts.map(p => p.step), Array.from({ length: N }, (_, i) => i + 1));
-    pts.forEach(p => assert.ok(Math.abs(p.value - 1 / (p.step + 1)) < 1e-15));
+    const waiters: { test: () => boolean; resolve: () => void }[] = [];
+    const whenOut = (test: () => boolean) => new Promise<void>(resolve => { if (test()) resolve(); else waiters.push({ test, resolve }); });
+    cli.stdout.on('data', d => { out += d; for (const w of waiters.splice(0)) { if (w.test()) w.resolve(); else waiters.push(w); } });
+    cli.on('exit', () => { for (const w of waiters.splice(0)) w.resolve(); });
+    try {
+      await whenOut(() => out.includes('\n')); // the first snapshot: the CLI is following now
+      const N = 400;
+      const writer = spawn(process.execPath, ['-e', `
+        const fs = require('fs'); let s = 1; const lines = [];
+        for (let i = 1; i <= ${N}; i++) lines.push(i + ',' + (1 / (i + 1)) + '\\n');
+        const text = lines.join(''); let p = 0;
+        (function go() { if (p >= text.length) return; const n = 1 + ((p * 7919) % 53); fs.appendFileSync(${JSON.stringify(f)}, text.slice(p, p + n)); p += n; setTimeout(go, 1); })();`]);
+      await new Promise(r => writer.on('exit', r));
+      // a sentinel point after all of them: once it is printed, everything before it has been read
+      fs.appendFileSync(f, `${N + 1},0\n`);
+      const printedSentinel = () => out.split('\n').slice(1, -1).some(l => (JSON.parse(l) as { step?: number }).step === N + 1);
+      await whenOut(printedSentinel);
+      assert.strictEqual(cli.exitCode, null, `the CLI was still following when the sentinel was written (exit ${cli.exitCode}); output:\n${out.slice(-500)}`);
+      const lines = out.trim().split('\n');
+      const first = JSON.parse(lines[0]);
+      assert.strictEqual(first.runs[0].series[0].values.length, 1);
+      const pts = lines.slice(1).map(l => JSON.parse(l)).filter(p => p.step <= N);
+      assert.deepStrictEqual(pts.map(p => p.step), Array.from({ length: N }, (_, i) => i + 1));
+      pts.forEach(p => assert.ok(Math.abs(p.value - 1 / (p.step + 1)) < 1e-15));
+    } finally {
+      cli.kill();
+      await exited;
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as fs from 'fs';
 import * as os from 'os';
 import { spawnSync } from 'child_process';
-import { checkHvpCase } from '../../src/core/autodiff/selftest';
+import { checkHvpCase } from '../../src/core/hvpSelfTest';
 import { OrtObjective } from '../../src/core/native/ortObjective';
 import { cases } from './reference/hvp-cases';
 import { Graph } from '../../src/core/native/ir';
@@ -106,7 +106,7 @@ describe('native engine: engine selection (unit)', function () {
   it('an op without a lowering makes auto fall back to TF.js naming op and layer; ort refuses with a user error', async () => {
     const { OPS } = await import('../../src/core/model/ops');
     const { makeObjective } = await import('../../src/core/engine');
-    const { denseGraphModel } = await import('../../src/core/autodiff/selftest');
+    const { denseGraphModel } = await import('../../src/core/hvpSelfTest');
     const { resolveLoss } = await import('../../src/core/loss');
     const { isUserInputError } = await import('../../src/core/errors');
     const tf = await import('@tensorflow/tfjs-core');

@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import { initBackend } from '../../src/core/backend';
 import { ENGINES, EngineName, useEngine, objectiveOn } from './reference/engines';
-import { denseGraphModel, relErr } from '../../src/core/autodiff/selftest';
+import { denseGraphModel, relErr } from '../../src/core/hvpSelfTest';
 import { denseOutputs64, denseParamCount, RefDenseLayer } from '../../src/core/autodiff/hyperdual';
 import { TfObjective } from '../../src/core/objective';
 import { resolveLoss } from '../../src/core/loss';

@@ -16,7 +16,7 @@ import { readCheckpoint } from '../../src/core/formats';
 import { loadDataset } from '../../src/core/data/dataset';
 import { resolveLoss } from '../../src/core/loss';
 import { TfObjective } from '../../src/core/objective';
-import { relErr } from '../../src/core/autodiff/selftest';
+import { relErr } from '../../src/core/hvpSelfTest';
 import { isUserInputError } from '../../src/core/errors';
 
 const FX = path.resolve(__dirname, '../../../test/fixtures/onnx');

@@ -25,7 +25,7 @@ import { resolveLoss } from '../../src/core/loss';
 import { EngineName, objectiveOn } from './reference/engines';
 import { hessianOperator } from '../../src/core/diagnostics/hessian';
 import { lanczosExtremes } from '../../src/core/linalg/lanczos';
-import { relErr } from '../../src/core/autodiff/selftest';
+import { relErr } from '../../src/core/hvpSelfTest';
 import { isUserInputError } from '../../src/core/errors';
 import { inspectFile } from '../../src/core/inspect';
 import type { GraphModel } from '../../src/core/model/graph';

@@ -5,7 +5,7 @@
  */
 import * as assert from 'assert';
 import { initBackend } from '../../src/core/backend';
-import { denseGraphModel } from '../../src/core/autodiff/selftest';
+import { denseGraphModel } from '../../src/core/hvpSelfTest';
 import { TfObjective } from '../../src/core/objective';
 import { resolveLoss } from '../../src/core/loss';
 import { keskarSharpness } from '../../src/core/diagnostics/sharpness';

@@ -8,7 +8,7 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { initBackend } from '../../src/core/backend';
-import { denseGraphModel } from '../../src/core/autodiff/selftest';
+import { denseGraphModel } from '../../src/core/hvpSelfTest';
 import { TfObjective } from '../../src/core/objective';
 import { resolveLoss } from '../../src/core/loss';
 import { filterNormalizedDirection, filters, slice1d, slice2d, eigSlice, interpolate } from '../../src/core/diagnostics/slices';

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { initBackend } from '../../src/core/backend';
 import { loadDataset } from '../../src/core/data/dataset';
 import { encodeNpz } from '../../src/core/data/npyWrite';
-import { denseGraphModel, relErr } from '../../src/core/autodiff/selftest';
+import { denseGraphModel, relErr } from '../../src/core/hvpSelfTest';
 import { denseParamCount, RefDenseLayer } from '../../src/core/autodiff/hyperdual';
 import { TfObjective } from '../../src/core/objective';
 import { resolveLoss } from '../../src/core/loss';

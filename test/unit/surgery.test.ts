@@ -23,7 +23,7 @@ import { initBackend } from '../../src/core/backend';
 import { readCheckpoint } from '../../src/core/formats';
 import { planWrite, writeWithPlan } from '../../src/core/formats/writers';
 import { forward } from '../../src/core/model/execute';
-import { denseGraphModel } from '../../src/core/autodiff/selftest';
+import { denseGraphModel } from '../../src/core/hvpSelfTest';
 import { TfObjective } from '../../src/core/objective';
 import { resolveLoss } from '../../src/core/loss';
 import { loadDataset, Dataset } from '../../src/core/data/dataset';

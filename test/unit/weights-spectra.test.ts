@@ -9,7 +9,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { fitPowerLaw, asMatrix, gramEigenvalues, weightSpectra } from '../../src/core/diagnostics/weights';
 import { jacobiEigen } from '../../src/core/linalg/jacobi';
-import { denseGraphModel } from '../../src/core/autodiff/selftest';
+import { denseGraphModel } from '../../src/core/hvpSelfTest';
 import { Rng } from '../../src/core/rng';
 
 const ROOT = path.resolve(__dirname, '../../..');

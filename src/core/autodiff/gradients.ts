@@ -1,6 +1,6 @@
 /**
  * Gradient registrations that make TF.js double backprop exact (checked against the float64
- * hyper-dual reference in ./hyperdual.ts by ./selftest.ts at start-up and by the unit suite).
+ * hyper-dual reference in ./hyperdual.ts by ../hvpSelfTest.ts at start-up and by the unit suite).
  *
  * Why: in TF.js 4.22 a kernel whose gradient reads its saved *output* (Tanh, Sigmoid, Exp,
  * Softmax, Elu, Pow) gets the clone of that output recorded on the tape before its own node, so

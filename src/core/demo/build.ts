@@ -20,11 +20,13 @@
  * Everything is seeded; the TF.js cpu/wasm arithmetic is deterministic on one machine.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { zipSync } from 'fflate';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../backend';
-import { denseGraphModel } from '../autodiff/selftest';
+import { denseGraphModel } from '../hvpSelfTest';
 import type { RefDenseLayer } from '../autodiff/hyperdual';
 import { TfObjective } from '../objective';
 import { resolveLoss } from '../loss';
@@ -49,7 +51,6 @@ const T0 = Date.UTC(2026, 0, 1) / 1000; // wall times in the logs: a fixed, repr
 
 function npz(arrays: Record<string, { data: Float32Array; shape: number[] }>): Buffer {
   // a stored (uncompressed) zip of .npy members
-  const { zipSync } = require('fflate') as typeof import('fflate');
   const files: Record<string, [Uint8Array, { level: 0 }]> = {};
   for (const [k, a] of Object.entries(arrays)) {
     let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${a.shape.join(', ')}${a.shape.length === 1 ? ',' : ''}), }`;
@@ -158,7 +159,7 @@ async function specialNeuronsRun(rng: Rng): Promise<void> {
   for (let j = 0; j < 4; j++) th[D * 4 + j] = -10; // dead units: the network outputs its output bias
   let ym = 0; for (let i = 0; i < M; i++) ym += y[i] / M;
   th[th.length - 1] = ym; // … which already fits the mean: a bad local minimum of the original network
-  const base = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'landscape-demo-')), 'stuck');
+  const base = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-demo-')), 'stuck');
   await saveTfjs(layers, th, base);
   const first = path.join(runDir, 'step_00000', 'model.json');
   fs.mkdirSync(path.dirname(first), { recursive: true });

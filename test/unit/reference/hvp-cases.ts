@@ -1,5 +1,5 @@
 /** The exactness matrix of dense networks: every supported activation × loss (shared by the TF.js and the native-engine suites). */
-import type { HvpCase } from '../../../src/core/autodiff/selftest';
+import type { HvpCase } from '../../../src/core/hvpSelfTest';
 import { SUPPORTED_ACTIVATIONS } from '../../../src/core/formats/kerasConfig';
 
 export function cases(): HvpCase[] {

@@ -7,5 +7,3 @@ import { KERAS_OPS } from './keras';
 import { specialNeurons } from './special';
 
 export const OPS: Record<string, OpFn> = { dense, identity, flatten, activation, ...ONNX_OPS, ...KERAS_OPS, specialNeurons };
-
-export function registerOp(name: string, fn: OpFn): void { OPS[name] = fn; }

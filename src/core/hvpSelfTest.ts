@@ -1,18 +1,34 @@
 /**
  * Start-up self-test of exact HVPs: a few tiny dense networks (every activation family that
  * needs a corrected gradient, the three losses) — TF.js double backprop on the active backend
- * against the float64 hyper-dual reference. Takes well under a second; on failure the engine
- * refuses to compute (an upgraded or different TF.js could otherwise be silently wrong).
+ * (through the objective, ./objective.ts) against the float64 hyper-dual reference
+ * (./autodiff/hyperdual.ts). Takes well under a second; on failure the engine refuses to compute (an
+ * upgraded or different TF.js could otherwise be silently wrong).
+ *
+ * It lives above ./autodiff (exact gradients and the reference, which import nothing of the model,
+ * the loss or the objective) because it exercises the whole objective: the dependency goes one way.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GraphModel, GraphNode, ParamSpec } from '../model/graph';
-import type { Dataset } from '../data/dataset';
-import { TfObjective, Objective } from '../objective';
-import { resolveLoss, LossSpec } from '../loss';
-import { denseHvp64, denseParamCount, RefDenseLayer } from './hyperdual';
-import { Rng } from '../rng';
+import type { GraphModel, GraphNode, ParamSpec } from './model/graph';
+import type { Dataset } from './data/dataset';
+import { TfObjective, Objective } from './objective';
+import { resolveLoss, LossSpec } from './loss';
+import { registerExactGradients } from './autodiff/gradients';
+import { denseHvp64, denseParamCount, RefDenseLayer } from './autodiff/hyperdual';
+import { Rng } from './rng';
 
-/** A GraphModel of Dense layers with θ laid out as in ./hyperdual.ts (kernel then bias per layer). */
+/**
+ * Exact automatic differentiation on TF.js: install the corrected gradients
+ * (./autodiff/gradients.ts) and self-test H·v on the active backend. Every entry point that
+ * computes (worker, CLI, tests, bench) goes through initBackend() (./backend.ts), which calls this
+ * before any gradient is taken.
+ */
+export async function ensureExactAutodiff(): Promise<void> {
+  registerExactGradients();
+  await hvpSelfTest();
+}
+
+/** A GraphModel of Dense layers with θ laid out as in ./autodiff/hyperdual.ts (kernel then bias per layer). */
 export function denseGraphModel(layers: RefDenseLayer[], theta: Float32Array, inputShape?: number[]): GraphModel {
   const params: ParamSpec[] = [];
   const nodes: GraphNode[] = [];

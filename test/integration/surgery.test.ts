@@ -1,6 +1,7 @@
 /**
- * Acting on a minimum, in the real extension host (this file is named to run after the other
- * suites: the checkpoints it writes join the fixture run, in its derived/ folder): Add special neurons (with fine-tuning),
+ * Acting on a minimum, in the real extension host, on the suite's own copy of the fixture run
+ * (suites/surgery/: the checkpoints it writes join that run, in its derived/ folder, and no other
+ * suite sees them; it waits for its jobs before it ends): Add special neurons (with fine-tuning),
  * Perturb weights along the most negative eigenvector (with retraining), Copy special-neuron code;
  * new checkpoints beside the input, the input's bytes unchanged (SHA-256 before and after), the
  * measured effects in the command's result, the surgery log and the run's dashboard, the new
@@ -14,7 +15,7 @@ import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { DashboardPanel } from '../../src/extension/panel';
 import type { SpecialNeuronsJobResult, PerturbJobResult } from '../../src/core/surgery/jobs';
-import { EXT_ID, until } from './util';
+import { EXT_ID, queueIdle, settleCopiedRun, suiteFolder, until } from './util';
 
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -25,16 +26,21 @@ function hashes(dir: string): Record<string, string> {
 describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', function () {
   this.timeout(240000);
   let api: LandscapeApi;
-  let run: string, ckpt: string, dir: string;
+  let run: string, ckpt: string, dir: string, home: string;
   let original: Record<string, string>;
 
   before(async () => {
     api = await vscode.extensions.getExtension<LandscapeApi>(EXT_ID)!.activate();
-    run = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'runs', 'mlp-run');
+    // the pristine fixture run and the script naming its checkpoints, in a folder of our own
+    home = await suiteFolder('surgery', ['runs/mlp-run', 'train.py']);
+    run = path.join(home, 'runs', 'mlp-run');
     ckpt = path.join(run, 'step_600', 'model.json');
     dir = path.dirname(ckpt);
     original = hashes(dir);
+    await settleCopiedRun(api, run);
   });
+
+  after(async () => { await queueIdle(api, 'the jobs this suite started'); });
 
   it('Add special neurons (fine-tuned): new checkpoints, outputs equal at initialisation, max|a_k| recorded, input unchanged', async () => {
     const r = await vscode.commands.executeCommand<SpecialNeuronsJobResult>('landscapeLens.addSpecialNeurons', vscode.Uri.file(ckpt), { lambda: 0.01, train: 60, lr: 0.01, seed: 1 });
@@ -102,7 +108,7 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
   });
 
   it('the hover on a checkpoint path offers Add special neurons and Perturb weights', async () => {
-    const doc = await vscode.workspace.openTextDocument(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'train.py'));
+    const doc = await vscode.workspace.openTextDocument(path.join(home, 'train.py'));
     const ln = doc.getText().split('\n').findIndex(l => l.includes('step_600'));
     const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_600')));
     const text = hs.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
@@ -145,7 +151,7 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     const r1 = await vscode.commands.executeCommand<PerturbJobResult>('landscapeLens.perturbWeights', { type: 'checkpoint', run: theRun, ckpt: ck }, { mode: 'filter', step: 0.05, seed: 3 });
     assert.ok(r1 && r1.outFile === path.join(run, 'derived', 'step_200.perturbed', 'model.json') && r1.mode === 'filter', JSON.stringify(r1 && r1.outFile));
     // a hover link carries its arguments as JSON in the command URI: run exactly those
-    const doc = await vscode.workspace.openTextDocument(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'train.py'));
+    const doc = await vscode.workspace.openTextDocument(path.join(home, 'train.py'));
     const ln = doc.getText().split('\n').findIndex(l => l.includes('step_200'));
     const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_200')));
     const text = hs.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
