@@ -56,11 +56,11 @@ export const LOG_FORMATS: readonly LogFormatSpec[] = [
 /** The workspace configuration file (also config.ts CONFIG_NAME). */
 export const CONFIG_FILE = 'landscape.json';
 
-/** A base-name glob as RegExp source (anchored, no flags): `*` any characters, `?` one. */
-export function nameGlobSource(glob: string): string {
-  return '^' + glob.replace(/[.+^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
+/** Base-name globs as one anchored RegExp source (`*` any characters, `?` one), for RegExp(…, 'i') and `when` clauses. */
+export function nameGlobSource(globs: string[]): string {
+  return '^(?:' + globs.map(g => g.replace(/[.+^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')).join('|') + ')$';
 }
-const nameRe = (names: string[]): RegExp => new RegExp(names.map(nameGlobSource).map(s => `(?:${s})`).join('|'), 'i');
+const nameRe = (names: string[]): RegExp => new RegExp(nameGlobSource(names), 'i');
 const CKPT_NAME_RES = new Map(CHECKPOINT_FORMATS.map(f => [f.id, nameRe(f.names)]));
 const LOG_NAME_RES = new Map(LOG_FORMATS.map(f => [f.id, nameRe(f.names)]));
 
@@ -108,14 +108,9 @@ export function logGlobs(): string[] { return LOG_FORMATS.flatMap(f => globsOf(f
 /** One glob for every checkpoint (a single `findFiles` pattern). */
 export function checkpointGlob(): string { return `**/{${CHECKPOINT_FORMATS.flatMap(f => f.names).join(',')}}`; }
 
-/** Extensions (without the dot) for an open dialog's filter of checkpoints. */
-export function checkpointDialogFilters(): Record<string, string[]> {
-  return { Checkpoints: [...new Set(CHECKPOINT_FORMATS.flatMap(f => f.extensions.map(e => e.slice(1))))] };
-}
-
 /** A menu `when` clause true for the files of these formats. */
 export function whenClause(formats: readonly CheckpointFormatSpec[]): string {
-  return `resourceFilename =~ /${formats.flatMap(f => f.names).map(nameGlobSource).map(s => `(?:${s})`).join('|')}/i`;
+  return `resourceFilename =~ /${nameGlobSource(formats.flatMap(f => f.names))}/i`;
 }
 
 /** The manifest fields derived from the registry (scripts/sync-manifest.js writes them; test/unit/formats-registry.test.ts compares). */
