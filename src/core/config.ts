@@ -8,10 +8,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { UserInputError } from './errors';
 import { readRegularText } from './safeFs';
 import { compileGlob, GlobMatcher } from './glob';
+import { CONFIG_FILE } from './formats/registry';
+import SCHEMA from '../../media/landscape.schema.json';
 
+/** One entry of `checkpoints`; its shape is media/landscape.schema.json's (test/unit/config.test.ts checks this type against it). */
 export interface CheckpointConfig {
   glob: string;
   data?: string;
@@ -28,32 +32,61 @@ export interface CheckpointConfig {
 
 export interface LandscapeConfig { file: string; checkpoints: CheckpointConfig[] }
 
-export const CONFIG_NAME = 'landscape.json';
+export const CONFIG_NAME = CONFIG_FILE;
 export const CONVENTIONAL_DATA = ['data.npz', 'dataset.npz', 'train.npz', 'val.npz', 'test.npz'];
 
-const KEYS: Record<string, 'string' | 'number' | 'integer'> = { glob: 'string', data: 'string', xKey: 'string', yKey: 'string', loss: 'string', samples: 'integer', seed: 'integer', chunkSize: 'integer', inputScale: 'number', inputShift: 'number' };
+/** The schema of landscape.json: media/landscape.schema.json, the one definition (also VS Code's jsonValidation). */
+export const LANDSCAPE_SCHEMA = SCHEMA;
+
+let validator: ValidateFunction | undefined;
+/** ajv, loaded and compiled on the first landscape.json read. */
+function validate(j: unknown): ErrorObject | undefined {
+  if (!validator) {
+    const Ajv = (require('ajv') as typeof import('ajv')).default;
+    validator = new Ajv({ allErrors: false, strict: false }).compile(SCHEMA);
+  }
+  return validator(j) ? undefined : validator.errors?.[0];
+}
+
+type SchemaNode = { type?: string; enum?: unknown[]; minimum?: number; minLength?: number; properties?: Record<string, SchemaNode>; items?: SchemaNode };
+
+/** What a schema node accepts, in words: "a non-negative integer", "mse, ce or bce", … */
+function expected(n: SchemaNode): string {
+  if (n.enum) { const v = n.enum.map(String); return v.length > 1 ? `${v.slice(0, -1).join(', ')} or ${v[v.length - 1]}` : v[0]; }
+  if (n.type === 'integer') return n.minimum === 0 ? 'a non-negative integer' : n.minimum !== undefined ? `an integer ≥ ${n.minimum}` : 'an integer';
+  if (n.type === 'string') return n.minLength ? 'a non-empty string' : 'a string';
+  if (n.type === 'number') return n.minimum !== undefined ? `a number ≥ ${n.minimum}` : 'a number';
+  return n.type === 'object' ? 'an object' : n.type === 'array' ? 'an array' : `a ${n.type}`;
+}
+
+/** ajv's first error → a UserInputError naming the file, the key path (`checkpoints[0].samples`) and what is wrong. */
+function configError(file: string, e: ErrorObject, j: unknown): UserInputError {
+  const segs = e.instancePath.split('/').slice(1).map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const where = segs.reduce((w, s) => (/^\d+$/.test(s) ? `${w}[${s}]` : w ? `${w}.${s}` : s), '');
+  let node = SCHEMA as SchemaNode, value: unknown = j;
+  for (const s of segs) { node = (/^\d+$/.test(s) ? node.items : node.properties?.[s]) ?? {}; value = (value as Record<string, unknown>)?.[s]; }
+  const top = segs.length === 0 || (segs.length === 1 && segs[0] === 'checkpoints');
+  if (top && (e.keyword === 'type' || e.keyword === 'required')) return new UserInputError('expected {"checkpoints": [{"glob": …, "data": …}, …]}', { file, where: 'field checkpoints' });
+  if (e.keyword === 'additionalProperties') {
+    const k = (e.params as { additionalProperty: string }).additionalProperty;
+    return new UserInputError(`unknown field '${k}' (expected ${Object.keys(node.properties ?? {}).join(', ')})`, { file, where: where ? `${where}.${k}` : `field ${k}` });
+  }
+  if (e.keyword === 'required') return new UserInputError(`missing '${(e.params as { missingProperty: string }).missingProperty}'`, { file, where });
+  const key = segs[segs.length - 1];
+  if (/^\d+$/.test(key)) return new UserInputError(`expected ${expected(node)}`, { file, where });
+  const got = node.enum && typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  return new UserInputError(`'${key}' must be ${expected(node)}, got ${got}`, { file, where });
+}
 
 export function loadConfig(file: string): LandscapeConfig {
   let j: unknown;
   const text = readRegularText(file, { what: CONFIG_NAME, maxBytes: 16 * 2 ** 20 });
   try { j = JSON.parse(text); } catch (e) { throw new UserInputError(`cannot read ${CONFIG_NAME}: ${(e as Error).message}`, { file }); }
-  const o = j as { checkpoints?: unknown };
-  if (!o || typeof o !== 'object' || !Array.isArray(o.checkpoints)) throw new UserInputError(`expected {"checkpoints": [{"glob": …, "data": …}, …]}`, { file, where: 'field checkpoints' });
-  const checkpoints = o.checkpoints.map((e, i) => {
-    const where = `checkpoints[${i}]`;
-    if (!e || typeof e !== 'object') throw new UserInputError('expected an object', { file, where });
-    for (const [k, v] of Object.entries(e as Record<string, unknown>)) {
-      const t = KEYS[k];
-      if (!t) throw new UserInputError(`unknown field '${k}' (expected ${Object.keys(KEYS).join(', ')})`, { file, where: `${where}.${k}` });
-      const ok = t === 'string' ? typeof v === 'string' : t === 'integer' ? Number.isInteger(v) && (v as number) >= 0 : typeof v === 'number' && Number.isFinite(v);
-      if (!ok) throw new UserInputError(`'${k}' must be ${t === 'integer' ? 'a non-negative integer' : `a ${t}`}, got ${JSON.stringify(v)}`, { file, where: `${where}.${k}` });
-    }
-    const c = e as CheckpointConfig;
-    if (!c.glob) throw new UserInputError("missing 'glob'", { file, where });
-    compileGlob(c.glob, { file, where: `${where}.glob` }); // too long or too many alternatives: refused here, with its place
-    if (c.loss && !['mse', 'ce', 'bce'].includes(c.loss)) throw new UserInputError(`'loss' must be mse, ce or bce, got '${c.loss}'`, { file, where: `${where}.loss` });
-    return c;
-  });
+  const err = validate(j);
+  if (err) throw configError(file, err, j);
+  const checkpoints = (j as { checkpoints: CheckpointConfig[] }).checkpoints;
+  // too long or too many alternatives: refused here, with its place
+  checkpoints.forEach((c, i) => compileGlob(c.glob, { file, where: `checkpoints[${i}].glob` }));
   return { file: path.resolve(file), checkpoints };
 }
 

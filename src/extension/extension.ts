@@ -19,6 +19,7 @@ import { RunsTree, Node } from './runsTree';
 import { JobStatusBar } from './statusBar';
 import { BatchDebouncer, isIgnoredPath } from './batch';
 import { PRIORITY } from './jobQueue';
+import { findCheckpointFiles } from './pickers';
 import { autoDiagnoseMode, checkpointGlobs, logGlobs, extraIgnored, cfg, DiagnoseMode, diagnoseOptions } from './settings';
 import type { DiagnoseResult } from '../core/diagnose';
 import { SurgeryLog } from './surgeryLog';
@@ -90,7 +91,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       return { path: path.resolve(c.path), run: r.name, step: c.step, rel: vscode.workspace.asRelativePath(c.path), ...(what ? { derived: { label: what, ...(c.derived?.from ? { from: path.resolve(c.derived.from) } : {}) } } : {}), result: svc.resultFor(c.path)?.result, failed: svc.failureFor(c.path) ? oneLine(svc.failureFor(c.path)!.message, 80) : undefined };
     }));
     if (!list.length) {
-      const found = await vscode.workspace.findFiles('**/{model.json,*model*.json,*.keras,*.onnx,*.safetensors}', '**/node_modules/**', 500);
+      const found = await findCheckpointFiles();
       list = found.map(u => ({ path: path.resolve(u.fsPath), run: '', step: stepFromPath(u.fsPath)?.step, rel: vscode.workspace.asRelativePath(u), result: svc.resultFor(u.fsPath)?.result }));
     }
     return exclude ? list.filter(c => c.path !== path.resolve(exclude)) : list;

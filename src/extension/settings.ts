@@ -9,13 +9,14 @@ import { cpuCount } from '../core/native/runtime';
 import { resolveData } from './dataResolver';
 import type { DiagnoseOptions } from '../core/diagnose';
 import { preset, diagnosticOptions } from '../core/diagnostics/registry';
+import { checkpointGlobs as registryCheckpointGlobs, logGlobs as registryLogGlobs } from '../core/formats/registry';
 
 export type DiagnoseMode = 'quick' | 'full';
 
 export function cfg(scope?: vscode.Uri): vscode.WorkspaceConfiguration { return vscode.workspace.getConfiguration('landscapeLens', scope); }
 
-export const DEFAULT_CHECKPOINT_GLOBS = ['**/model*.json', '**/*.keras', '**/*.h5', '**/*.onnx', '**/*.safetensors', '**/*.pt', '**/*.pth'];
-export const DEFAULT_LOG_GLOBS = ['**/*.csv', '**/*.jsonl', '**/*.ndjson', '**/events.out.tfevents.*'];
+export const DEFAULT_CHECKPOINT_GLOBS = registryCheckpointGlobs();
+export const DEFAULT_LOG_GLOBS = registryLogGlobs();
 
 export interface ResolvedJob { options: DiagnoseOptions; dataHow: string }
 

@@ -14,6 +14,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { PRIORITY } from '../../src/extension/jobQueue';
+import { findCheckpointFiles } from '../../src/extension/pickers';
 import { EXT_ID, queueIdle, setSetting, settleCopiedRun, suiteFolder, until, watcherHandled, mkdirWatched } from './util';
 
 const timing: Record<string, string> = {};
@@ -259,5 +260,19 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     const ln = doc.getText().split('\n').findIndex(l => l.includes('step_600'));
     const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_600')));
     assert.ok(hoverText(hs).includes('Not diagnosed yet'), hoverText(hs));
+  });
+
+  it("the checkpoint picker's search (VS Code's findFiles, the registry's glob) finds .h5, .pt and .pth files", async () => {
+    await setSetting('watch.ignoreFolders', ['picker-probe']); // not added to the runs tree nor auto-diagnosed
+    const dir = path.join(home, 'picker-probe');
+    fs.mkdirSync(dir, { recursive: true });
+    try {
+      for (const n of ['net.h5', 'net.pt', 'net.pth', 'model.config.json']) fs.writeFileSync(path.join(dir, n), n.endsWith('.json') ? '{"hidden": 3}' : 'x');
+      const found = (await findCheckpointFiles()).map(u => u.fsPath).filter(p => p.startsWith(dir)).map(p => path.basename(p)).sort();
+      assert.deepStrictEqual(found, ['net.h5', 'net.pt', 'net.pth']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await setSetting('watch.ignoreFolders', undefined);
+    }
   });
 });

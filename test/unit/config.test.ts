@@ -8,7 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { globToRegExp, loadConfig, matchCheckpoint, resolveSettings } from '../../src/core/config';
+import { globToRegExp, loadConfig, matchCheckpoint, resolveSettings, LANDSCAPE_SCHEMA, type CheckpointConfig } from '../../src/core/config';
 import { loadDataset } from '../../src/core/data/dataset';
 import { encodeNpz } from '../../src/core/data/npyWrite';
 
@@ -35,6 +35,55 @@ describe('landscape.json', function () {
     assert.throws(() => loadConfig(f), /unknown field 'lossFn'/);
     fs.writeFileSync(f, '{"checkpoints": [');
     assert.throws(() => loadConfig(f), /cannot read landscape\.json/);
+  });
+
+  it('validation (ajv on media/landscape.schema.json): each message names the file, the key path and what is wrong', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-cfg-'));
+    const f = path.join(tmp, 'landscape.json');
+    const refused = (json: unknown, message: RegExp, where: string): void => {
+      fs.writeFileSync(f, JSON.stringify(json));
+      assert.throws(() => loadConfig(f), (e: Error & { where?: string; file?: string }) => {
+        assert.match(e.message, message); assert.strictEqual(e.where, where); assert.strictEqual(e.file, f);
+        assert.ok(e.message.startsWith(`${f} (${where}): `), e.message);
+        return true;
+      });
+    };
+    refused({}, /expected \{"checkpoints": \[/, 'field checkpoints');
+    refused({ checkpoints: {} }, /expected \{"checkpoints": \[/, 'field checkpoints');
+    refused([], /expected \{"checkpoints": \[/, 'field checkpoints');
+    refused({ checkpoints: [{ glob: '*.onnx' }, 3] }, /: expected an object$/, 'checkpoints[1]');
+    refused({ checkpoints: [{ data: 'd.npz' }] }, /missing 'glob'/, 'checkpoints[0]');
+    refused({ checkpoints: [{ glob: '' }] }, /'glob' must be a non-empty string, got ""/, 'checkpoints[0].glob');
+    refused({ checkpoints: [{ glob: '*.onnx', lossFn: 'ce' }] }, /unknown field 'lossFn' \(expected glob, data, xKey, yKey, loss, samples, seed, chunkSize, inputScale, inputShift\)/, 'checkpoints[0].lossFn');
+    refused({ checkpoints: [], extra: 1 }, /unknown field 'extra'/, 'field extra');
+    refused({ checkpoints: [{ glob: '*.onnx', loss: 'hinge' }] }, /'loss' must be mse, ce or bce, got 'hinge'/, 'checkpoints[0].loss');
+    refused({ checkpoints: [{ glob: '*.onnx', data: 3 }] }, /'data' must be a string, got 3/, 'checkpoints[0].data');
+    refused({ checkpoints: [{ glob: '*.onnx', seed: 1.5 }] }, /'seed' must be a non-negative integer, got 1.5/, 'checkpoints[0].seed');
+    refused({ checkpoints: [{ glob: '*.onnx', chunkSize: 0 }] }, /'chunkSize' must be an integer ≥ 1, got 0/, 'checkpoints[0].chunkSize');
+    refused({ checkpoints: [{ glob: '*.onnx', inputScale: 'x' }] }, /'inputScale' must be a number, got "x"/, 'checkpoints[0].inputScale');
+    refused({ checkpoints: [{ glob: '**', data: 'a.npz' }, { glob: '*.onnx', samples: '5' }] }, /'samples' must be a non-negative integer, got "5"/, 'checkpoints[1].samples');
+    fs.writeFileSync(f, JSON.stringify({ $schema: './s.json', checkpoints: [] }));
+    assert.deepStrictEqual(loadConfig(f).checkpoints, []);
+  });
+
+  it('the TypeScript type CheckpointConfig and the schema agree (every key, its type, the losses)', () => {
+    const full = { glob: 'runs/**/model.json', data: 'd.npz', xKey: 'x', yKey: 'y', loss: 'ce', samples: 10, seed: 1, chunkSize: 64, inputScale: 0.5, inputShift: -1 } satisfies Required<CheckpointConfig>;
+    const props = LANDSCAPE_SCHEMA.properties.checkpoints.items.properties as Record<string, { type?: string; enum?: string[] }>;
+    assert.deepStrictEqual(Object.keys(full).sort(), Object.keys(props).sort());
+    const LOSSES = ['mse', 'ce', 'bce'] as const;
+    const _sameLosses: [NonNullable<CheckpointConfig['loss']>, (typeof LOSSES)[number]] = ['' as (typeof LOSSES)[number], '' as NonNullable<CheckpointConfig['loss']>];
+    void _sameLosses;
+    assert.deepStrictEqual(props.loss.enum, [...LOSSES]);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-cfg-'));
+    const f = path.join(tmp, 'landscape.json');
+    fs.writeFileSync(f, JSON.stringify({ checkpoints: [full] }));
+    assert.deepStrictEqual(loadConfig(f).checkpoints, [full]);
+    // each key's TypeScript type is the schema's: a value of the other kind is refused
+    for (const [k, v] of Object.entries(full)) {
+      fs.writeFileSync(f, JSON.stringify({ checkpoints: [{ ...full, [k]: typeof v === 'string' ? 1 : 'one' }] }));
+      assert.throws(() => loadConfig(f), (e: Error & { where?: string }) => e.where === `checkpoints[0].${k}`, k);
+      assert.strictEqual(props[k].type ?? 'string', typeof v === 'string' ? 'string' : props[k].type === 'integer' ? 'integer' : 'number');
+    }
   });
 
   it('first matching entry wins; otherwise a conventional dataset; the schema matches the reader', () => {

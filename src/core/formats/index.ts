@@ -45,7 +45,7 @@ function withSiblingArchitecture(file: string, tensors: NamedTensor[]): GraphMod
   return { ...paired, format: detectFormat(file)! };
 }
 
-import { detectFormat } from './detect';
+import { detectFormat, CHECKPOINT_FORMATS, type CheckpointFormat } from './registry';
 export { detectFormat, looksLikeCheckpoint, CHECKPOINT_GLOB } from './detect';
 export type { CheckpointFormat } from './detect';
 
@@ -78,17 +78,26 @@ export function assertFiniteWeights(model: GraphModel, file: string): void {
   }
 }
 
+/** The reader of each format (registry.ts lists the formats; a format without a reader does not compile). */
+const READERS: Record<CheckpointFormat, (file: string) => GraphModel> = {
+  'tfjs-layers': file => withSource(readTfjsLayersModel(file), file),
+  onnx: file => withSource(readOnnxModel(file), file),
+  keras: file => withSource(readKerasModel(file), file),
+  'keras-h5': file => withSource(readKerasModel(file), file),
+  safetensors: file => withSiblingArchitecture(file, readWeightsOnly(file)),
+  pytorch: file => withSiblingArchitecture(file, readWeightsOnly(file)),
+};
+
 function readAnyCheckpoint(file: string): GraphModel {
   if (!fs.existsSync(file)) throw new UserInputError('checkpoint not found', { file });
   const fmt = detectFormat(file);
+  if (!fmt) throw new UserInputError(`unrecognised checkpoint format '${path.extname(file)}' (expected ${expectedNames()})`, { file });
   // a FIFO, device or folder is refused before any reader opens it (a FIFO would block, /dev/zero never ends)
-  if (fmt) regularSize(file, 'checkpoint');
-  switch (fmt) {
-    case 'tfjs-layers': return withSource(readTfjsLayersModel(file), file);
-    case 'onnx': return withSource(readOnnxModel(file), file);
-    case 'keras': case 'keras-h5': return withSource(readKerasModel(file), file);
-    case 'safetensors': case 'pytorch': return withSiblingArchitecture(file, readWeightsOnly(file));
-    case undefined: throw new UserInputError(`unrecognised checkpoint format '${path.extname(file)}' (expected model.json, .keras, .h5, .onnx, .safetensors, .pt/.pth)`, { file });
-    default: throw new UnsupportedError(`the ${fmt} reader is not available yet in this version (supported now: TF.js layers model.json, Keras .keras/.h5, ONNX)`, { file });
-  }
+  regularSize(file, 'checkpoint');
+  return READERS[fmt](file);
+}
+
+/** "model.json, .keras, .h5, …" from the registry. */
+function expectedNames(): string {
+  return CHECKPOINT_FORMATS.map(f => (f.id === 'tfjs-layers' ? 'model.json' : f.extensions.join('/'))).join(', ');
 }

@@ -13,12 +13,13 @@ import { UserInputError } from '../errors';
 import { openContained, readAt, readRegularText } from '../safeFs';
 import { halfToFloat32 } from '../data/npy';
 import type { GraphModel } from '../model/graph';
+import { detectFormat } from './registry';
 import { buildKerasGraph, KerasLayerConfig, WeightTensor } from './kerasConfig';
 
 interface WeightSpec { name: string; shape: number[]; dtype: string; quantization?: { dtype: string; scale?: number; min?: number } }
 interface ManifestGroup { paths: string[]; weights: WeightSpec[] }
 
-export function isTfjsModelJson(file: string): boolean { return path.basename(file).toLowerCase().endsWith('.json'); }
+export function isTfjsModelJson(file: string): boolean { return detectFormat(file) === 'tfjs-layers'; }
 
 export function readTfjsLayersModel(file: string): GraphModel {
   let text: string;

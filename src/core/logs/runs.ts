@@ -13,42 +13,43 @@ import { TfEventsParser } from './tfevents';
 import { LogTail } from './tail';
 import { openRegular } from '../safeFs';
 import type { LogParser, Series } from './series';
+import { isCheckpointHead, logKindOf, looksLikeCheckpoint, sniffBytes, CHECKPOINT_FORMATS, type LogKind } from '../formats/registry';
 
-export type LogKind = 'csv' | 'jsonl' | 'tfevents';
+export type { LogKind } from '../formats/registry';
+export { logKindOf };
 
-export function logKindOf(file: string): LogKind | undefined {
-  const b = path.basename(file).toLowerCase();
-  if (b.startsWith('events.out.tfevents.')) return 'tfevents';
-  if (b.endsWith('.csv')) return 'csv';
-  if (b.endsWith('.jsonl') || b.endsWith('.ndjson')) return 'jsonl';
-  return undefined;
-}
+/** The parser of each log format (registry.ts lists them; a format without a parser does not compile). */
+const PARSERS: Record<LogKind, () => LogParser> = { csv: () => new CsvParser(), jsonl: () => new JsonlParser(), tfevents: () => new TfEventsParser() };
+export function parserFor(kind: LogKind): LogParser { return PARSERS[kind](); }
 
-export function parserFor(kind: LogKind): LogParser {
-  return kind === 'csv' ? new CsvParser() : kind === 'jsonl' ? new JsonlParser() : new TfEventsParser();
-}
-
-const CHECKPOINT_RE = /(^model(\.[\w-]+)*\.json$|\.keras$|\.h5$|\.hdf5$|\.onnx$|\.safetensors$|\.pt$|\.pth$|\.ckpt$)/i;
-export function isCheckpointFile(file: string): boolean { return CHECKPOINT_RE.test(path.basename(file)); }
+/** A checkpoint by name (the registry's workspace patterns). */
+export function isCheckpointFile(file: string): boolean { return looksLikeCheckpoint(file); }
 
 /**
- * A checkpoint file on disk: by name, and for `model.<tag>.json` (the names the surgery commands
- * write: model.special.json, model.perturbed.json, …) also by content — a TF.js model.json names its
- * format, topology or weights manifest near the start — so other JSON files called model.*.json
- * (model.config.json, …) are not taken for checkpoints.
+ * A checkpoint file on disk: by name, and where the name alone is ambiguous (a TF.js `*model*.json`
+ * other than model.json: model.special.json, model.perturbed.json, … as the surgery commands write)
+ * also by content (the registry's sniff), so other JSON files (model.config.json, …) are not taken
+ * for checkpoints.
  */
 export function isCheckpointOnDisk(file: string): boolean {
-  if (!isCheckpointFile(file)) return false;
-  const base = path.basename(file).toLowerCase();
-  if (!base.endsWith('.json') || base === 'model.json') return true;
+  if (!looksLikeCheckpoint(file)) return false;
+  const bytes = sniffBytes(file);
+  if (!bytes) return true;
   try {
     const { fd } = openRegular(file, 'checkpoint'); // never blocks on a FIFO
     try {
-      const buf = Buffer.alloc(65536);
+      const buf = Buffer.alloc(bytes);
       const n = fs.readSync(fd, buf, 0, buf.length, 0);
-      return /"(modelTopology|weightsManifest)"\s*:|"format"\s*:\s*"(layers-model|graph-model)"/.test(buf.toString('utf8', 0, n));
+      return isCheckpointHead(file, buf.toString('utf8', 0, n));
     } finally { fs.closeSync(fd); }
   } catch { return false; }
+}
+
+/** The name without its checkpoint extension (the registry's). */
+function stripCheckpointExtension(name: string): string {
+  const lower = name.toLowerCase();
+  const ext = CHECKPOINT_FORMATS.flatMap(f => f.extensions).find(e => lower.endsWith(e));
+  return ext ? name.slice(0, -ext.length) : name;
 }
 
 /** The folder of a run that holds checkpoints written by surgery (DERIVED_DIR in formats/writers). */
@@ -76,7 +77,7 @@ export function parseDerived(file: string): DerivedName | undefined {
   const derived = path.dirname(unitPath);
   if (path.basename(derived) !== DERIVED_DIR) return undefined;
   let name = path.basename(unitPath);
-  if (!folderUnit) name = name.replace(/\.(json|keras|h5|hdf5|onnx|safetensors|pt|pth|ckpt)$/i, '');
+  if (!folderUnit) name = stripCheckpointExtension(name);
   const parts = name.split('.');
   const tags: { tag: string; n: number }[] = [];
   let i = parts.length;
