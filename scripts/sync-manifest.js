@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Writes the manifest fields that come from the format registry (src/core/formats/registry.ts)
- * into package.json: `activationEvents` (workspaceContains for every checkpoint and log pattern
+ * into package.json: `activationEvents` (workspaceContains for every checkpoint pattern, TensorBoard event files
  * and landscape.json), the explorer menus' `when` clauses, and the defaults of
  * `landscapeLens.watch.checkpointGlobs` / `logGlobs`. `--check`: exit 1 (and list what differs)
  * instead of writing. test/unit/formats-registry.test.ts fails while package.json differs.

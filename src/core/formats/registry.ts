@@ -31,7 +31,11 @@ export interface CheckpointFormatSpec {
   surgery: boolean;
 }
 
-export interface LogFormatSpec { id: LogKind; label: string; names: string[] }
+export interface LogFormatSpec {
+  id: LogKind; label: string; names: string[];
+  /** whether a workspace holding such a file activates the extension: only names that are training logs for sure (any data-science folder has CSVs) */
+  activates: boolean;
+}
 
 export const CHECKPOINT_FORMATS: readonly CheckpointFormatSpec[] = [
   {
@@ -48,9 +52,9 @@ export const CHECKPOINT_FORMATS: readonly CheckpointFormatSpec[] = [
 ];
 
 export const LOG_FORMATS: readonly LogFormatSpec[] = [
-  { id: 'tfevents', label: 'TensorBoard event file', names: ['events.out.tfevents.*'] },
-  { id: 'csv', label: 'CSV', names: ['*.csv'] },
-  { id: 'jsonl', label: 'JSON lines', names: ['*.jsonl', '*.ndjson'] },
+  { id: 'tfevents', label: 'TensorBoard event file', names: ['events.out.tfevents.*'], activates: true },
+  { id: 'csv', label: 'CSV', names: ['*.csv'], activates: false },
+  { id: 'jsonl', label: 'JSON lines', names: ['*.jsonl', '*.ndjson'], activates: false },
 ];
 
 /** The workspace configuration file (also config.ts CONFIG_NAME). */
@@ -126,7 +130,7 @@ export function manifestFromRegistry(): ManifestFromRegistry {
   const menus: Record<string, string> = {};
   for (const [cmd, which] of Object.entries(MANIFEST_MENU_COMMANDS)) menus[cmd] = whenClause(which === 'all' ? CHECKPOINT_FORMATS : CHECKPOINT_FORMATS.filter(f => f.surgery));
   return {
-    workspaceContains: [...checkpointGlobs(), ...logGlobs(), `**/${CONFIG_FILE}`].map(g => `workspaceContains:${g}`),
+    workspaceContains: [...checkpointGlobs(), ...LOG_FORMATS.filter(f => f.activates).flatMap(f => globsOf(f.names)), `**/${CONFIG_FILE}`].map(g => `workspaceContains:${g}`),
     menus, checkpointGlobs: checkpointGlobs(), logGlobs: logGlobs(),
   };
 }
