@@ -24,6 +24,7 @@ import { importSeed } from './seed';
 import { startWatchers, type WatchStats } from './watchers';
 import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
+import { fmt } from '../shared/format';
 import { pickCheckpoint, uriOf } from './commands/checkpointPick';
 
 export interface LandscapeApi {
@@ -146,7 +147,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   );
   const activationMs = performance.now() - t0;
   log.info(
-    `activated in ${activationMs.toFixed(1)} ms (cache: ${cache.size} result(s); ` +
+    `activated in ${fmt(activationMs, 3)} ms (cache: ${cache.size} result(s); ` +
       `auto-diagnose: ${autoDiagnoseMode()}; trusted: ${vscode.workspace.isTrusted})`,
   );
   return {
