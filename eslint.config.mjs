@@ -51,6 +51,9 @@ export default tseslint.config(
     },
     rules: {
       'no-unused-vars': 'off',
+      // the sources mark their few deliberate `const x = require(…)` (lazy or untyped modules) for this rule
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-var-requires': 'error',
       '@typescript-eslint/no-unused-vars': [
         'error',
         {
@@ -76,6 +79,6 @@ export default tseslint.config(
     // Plain Node scripts (CommonJS).
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
+    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-var-requires': 'off' },
   },
 );

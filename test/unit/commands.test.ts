@@ -46,7 +46,7 @@ function loadWithFakeVscode<T>(file: string, registered: string[]): T {
     return request === 'vscode' ? stand : load.call(this, request, parent, isMain);
   };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require(file) as T;
   } finally {
     M._load = load;
