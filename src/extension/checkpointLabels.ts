@@ -9,7 +9,8 @@
  */
 import type { DiagnoseResult } from '../core/diagnose';
 import type { SurgeryRecord } from './surgeryLog';
-import { fmt, lambdaMax, verdictOf, verdictTone } from './resultView';
+import { fmt } from '../shared/format';
+import { lambdaMax, verdictOf, verdictTone } from './resultView';
 
 /** The first line of an error message, at most `max` characters (the notification and the tree item show it; the tooltip and the log the whole). */
 export function oneLine(message: string, max = 200): string {

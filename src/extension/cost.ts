@@ -11,6 +11,7 @@ import { PRIORITY } from './jobQueue';
 import { cfg, diagnoseOptions } from './settings';
 import { estimateCost, measuredHvpMs, costPrompt } from '../core/estimate';
 import type { DiagnoseResult } from '../core/diagnose';
+import { fmt } from '../shared/format';
 
 /** true: go ahead (no estimate possible, under the threshold, or the user said so). */
 export async function confirmCost(svc: Service, uris: vscode.Uri[], what: string): Promise<boolean> {
@@ -30,7 +31,7 @@ export async function confirmCost(svc: Service, uris: vscode.Uri[], what: string
     chunk: Math.min(resolved.options.chunkSize ?? 1024, measured.samples), activationsPerSample: units || undefined,
   });
   const p = costPrompt(e, uris.length, threshold, what);
-  svc.log.info(`cost estimate: ${p.message} (one HVP measured at ${hvpMs.toFixed(2)} ms)`);
+  svc.log.info(`cost estimate: ${p.message} (one HVP measured at ${fmt(hvpMs, 3)} ms)`);
   if (!p.ask) return true;
   const ok = await vscode.window.showWarningMessage(`Landscape Lens: ${p.message} Run it?`, { modal: true, detail: 'The estimate uses the budgets in the settings (upper bounds: Lanczos and the trace may stop earlier) and an HVP measured on this checkpoint. Set landscapeLens.confirmAboveSeconds to 0 to never ask.' }, 'Run');
   if (ok !== 'Run') svc.log.info(`${what}: not run (cost)`);

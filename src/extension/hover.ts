@@ -13,7 +13,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { PRIORITY } from './jobQueue';
 import { looksLikeCheckpoint } from '../core/formats/detect';
-import { fmtNum } from '../cli/format';
+import { fmt } from '../shared/format';
 import { pathCandidateAt, pathCandidates, literalToPath, stringLiteralAt } from './pathLiterals';
 import type { Service } from './service';
 import { oneLine } from './checkpointLabels';
@@ -55,9 +55,8 @@ export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownSt
   if (entry) {
     const r = entry.result;
     const v = verdictOf(r);
-    const nc = (x: number | undefined) => (x === undefined ? '—' : fmtNum(x));
     md.appendMarkdown('| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |\n|---|---|---|---|---|---|---|---|\n');
-    md.appendMarkdown(`| ${v ? verdictText(v) : '—'} | ${fmtNum(r.loss)} | ${fmtNum(r.gradNorm)} | ${nc(lambdaMax(r))} | ${lambdaMinText(r)} | ${nc(traceOf(r))} | ${nc(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmtNum(pgbResidual(r))} |\n\n`);
+    md.appendMarkdown(`| ${v ? verdictText(v) : '—'} | ${fmt(r.loss)} | ${fmt(r.gradNorm)} | ${fmt(lambdaMax(r))} | ${lambdaMinText(r)} | ${fmt(traceOf(r))} | ${fmt(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmt(pgbResidual(r))} |\n\n`);
     md.appendMarkdown(`Evaluated on ${path.basename(r.data.file)}: ${evaluationLine(r)} · ${new Date(r.computedAt).toLocaleString()} · ${r.backend}\n\n`);
   } else if (!failure) md.appendMarkdown('Not diagnosed yet.\n\n');
   md.appendMarkdown(links);

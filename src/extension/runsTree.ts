@@ -8,7 +8,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { discoverRuns, refreshRun, Run, RunCheckpoint, DERIVED_TAGS } from '../core/logs/runs';
 import type { Service } from './service';
-import { evaluationLine, fmt, keyNumbers, lambdaMax, lambdaMinInfo, lambdaMinText, verdictOf, verdictText, verdictTone } from './resultView';
+import { fmt, pct } from '../shared/format';
+import { evaluationLine, keyNumbers, lambdaMax, lambdaMinInfo, lambdaMinText, verdictOf, verdictText, verdictTone } from './resultView';
 import { isIgnoredPath } from './batch';
 import { extraIgnored } from './settings';
 import { derivedLabel } from './checkpointLabels';
@@ -154,8 +155,8 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       const it = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
       it.id = `layer:${node.ckpt.path}:${node.name}`;
       it.iconPath = new vscode.ThemeIcon('circle-large-filled', new vscode.ThemeColor(heatColor(node.traceShare)));
-      it.description = `${(100 * node.traceShare).toFixed(1)} % of tr H${node.topEigenvalue !== undefined ? ` · λ_max ${fmt(node.topEigenvalue)}` : ''}${typeof node.topVectorMass === 'number' ? ` · ${(100 * node.topVectorMass).toFixed(0)} % of v₁` : ''}`;
-      it.tooltip = new vscode.MarkdownString(`**${node.name}** — ${node.params.toLocaleString('en-US')} parameters\n\nshare of the Hessian trace: **${(100 * node.traceShare).toFixed(2)} %**${node.topEigenvalue !== undefined ? `\n\nλ_max of the layer's Hessian block: ${fmt(node.topEigenvalue)}` : ''}${typeof node.topVectorMass === 'number' ? `\n\nmass of the top Hessian eigenvector in this layer: ${(100 * node.topVectorMass).toFixed(1)} %` : ''}\n\n‖∇L‖ of the layer: ${fmt(node.gradNorm)}`);
+      it.description = `${pct(node.traceShare)} of tr H${node.topEigenvalue !== undefined ? ` · λ_max ${fmt(node.topEigenvalue)}` : ''}${typeof node.topVectorMass === 'number' ? ` · ${pct(node.topVectorMass)} of v₁` : ''}`;
+      it.tooltip = new vscode.MarkdownString(`**${node.name}** — ${node.params.toLocaleString('en-US')} parameters\n\nshare of the Hessian trace: **${fmt(100 * node.traceShare, 3)} %**${node.topEigenvalue !== undefined ? `\n\nλ_max of the layer's Hessian block: ${fmt(node.topEigenvalue)}` : ''}${typeof node.topVectorMass === 'number' ? `\n\nmass of the top Hessian eigenvector in this layer: ${fmt(100 * node.topVectorMass, 3)} %` : ''}\n\n‖∇L‖ of the layer: ${fmt(node.gradNorm)}`);
       it.contextValue = 'layer';
       return it;
     }
@@ -216,7 +217,7 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       : tone === 'warn' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
         : tone === 'bad' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
           : tone === 'info' ? new vscode.ThemeIcon('circle-filled') : new vscode.ThemeIcon('circle-outline');
-    const state = job?.state === 'running' ? `running${job.fraction !== undefined ? ` ${Math.round(job.fraction * 100)}%` : ''}` : job?.state === 'queued' ? 'queued' : '';
+    const state = job?.state === 'running' ? `running${job.fraction !== undefined ? ` ${pct(job.fraction)}` : ''}` : job?.state === 'queued' ? 'queued' : '';
     const where = what ? `${c.step !== undefined ? `step ${c.step}  ` : ''}${rel}` : c.step !== undefined ? rel : '';
     const status = failure ? `failed: ${oneLine(failure.message, 120)}` : r ? keyNumbers(r) : (state ? '' : 'not diagnosed');
     it.description = [status, state].filter(Boolean).join(' · ') + (where ? `  ${where}` : '');

@@ -14,6 +14,7 @@ import type { JobRequest, JobResult, JobPartial, JobProgress } from '../worker/p
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
 import type { SurgeryLog } from './surgeryLog';
 import { oneLine } from './checkpointLabels';
+import { fmtMs } from '../shared/format';
 export { oneLine };
 
 export interface DiagnoseRequest {
@@ -151,7 +152,7 @@ export class Service implements vscode.Disposable {
       if (!this.cache.get(key)) {
         this.cache.put({ key, checkpoint: uri.fsPath, checkpointFingerprint, result });
         this.counts.computed++;
-        this.log.info(`${rel}: loss ${result.loss} ‖g‖ ${result.gradNorm}${result.hessian?.top[0] ? ` λ_max ${result.hessian.top[0].value}` : ''} on ${result.backend} in ${result.timings.totalMs.toFixed(0)} ms`);
+        this.log.info(`${rel}: loss ${result.loss} ‖g‖ ${result.gradNorm}${result.hessian?.top[0] ? ` λ_max ${result.hessian.top[0].value}` : ''} on ${result.backend} in ${fmtMs(result.timings.totalMs)}`);
       }
       this.failures.delete(path.resolve(uri.fsPath));
       this.changed.fire(uri.fsPath);

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Service } from './service';
+import { pct } from '../shared/format';
 
 export class JobStatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
@@ -21,11 +22,11 @@ export class JobStatusBar implements vscode.Disposable {
     const q = this.service.queue;
     const r = q.running;
     if (!r) { this.item.hide(); this.text = ''; return; }
-    const pct = r.progress?.fraction !== undefined ? ` ${Math.round(r.progress.fraction * 100)}%` : '';
+    const done = r.progress?.fraction !== undefined ? ` ${pct(r.progress.fraction)}` : '';
     const queued = q.queued.length;
-    this.text = `$(sync~spin) Landscape: ${r.label}${pct}${queued ? ` · ${queued} queued` : ''}`;
+    this.text = `$(sync~spin) Landscape: ${r.label}${done}${queued ? ` · ${queued} queued` : ''}`;
     this.item.text = this.text;
-    const md = new vscode.MarkdownString(`**Running:** ${r.label}${pct}${r.progress?.message ? ` — ${r.progress.message}` : ''}\n\n`);
+    const md = new vscode.MarkdownString(`**Running:** ${r.label}${done}${r.progress?.message ? ` — ${r.progress.message}` : ''}\n\n`);
     if (queued) md.appendMarkdown(`**Queued (${queued}):**\n\n${q.queued.slice(0, 10).map(j => `- ${j.label} (priority ${j.priority})`).join('\n')}${queued > 10 ? `\n- … ${queued - 10} more` : ''}\n\n`);
     md.appendMarkdown('Click to cancel jobs.');
     this.item.tooltip = md;

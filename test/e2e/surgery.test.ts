@@ -54,7 +54,7 @@ describe('e2e: surgery from the dashboard', function () {
       throw new Error(`no surgery record in the dashboard: ${(e as Error).message}; notifications: ${toasts}`);
     }
     const text = await frame.locator('#surgeryList').innerText();
-    assert.match(text, /eigen \(bottom eigenvector, λ = -?[\d.e-]+\): loss [\d.e-]+ → [\d.e-]+/, text);
+    assert.match(text, /eigen \(bottom eigenvector, λ = [−-]?[\d.e-]+\): loss [\d.e-]+ → [\d.e-]+/, text);
     assert.match(text, /retrained 200 steps/, text);
     assert.match(text, /derived[\\/]step_600\.perturbed[\\/]model\.json/, text);
     const toast = await page.locator('.notifications-toasts').innerText().catch(() => '');

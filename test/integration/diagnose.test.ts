@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
+import { fmt } from '../../src/shared/format';
 import type { DiagnoseResult } from '../../src/core/diagnose';
 import { readDenseNet, lossAndGrad64 } from '../unit/reference/denseNet64';
 import { loadDataset } from '../../src/core/data/dataset';
@@ -62,8 +63,8 @@ describe('Landscape Lens in the extension host', function () {
     const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
     const r = api.cache.latestFor(ckpt)!.result;
     assert.ok(text.includes('Landscape Lens'), `hover text: ${text}`);
-    assert.ok(text.includes(r.loss.toPrecision(6)), `hover shows the loss ${r.loss.toPrecision(6)}: ${text}`);
-    assert.ok(text.includes('‖g‖') && text.includes(r.gradNorm.toPrecision(6)), 'hover shows the gradient norm');
+    assert.ok(text.includes(`| ${fmt(r.loss)} |`), `hover shows the loss ${fmt(r.loss)} (the shared format): ${text}`);
+    assert.ok(text.includes('‖g‖') && text.includes(`| ${fmt(r.gradNorm)} |`), 'hover shows the gradient norm');
   });
 
   it('shows no Landscape hover on a string that is not a checkpoint', async () => {

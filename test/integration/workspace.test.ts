@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
+import { fmt } from '../../src/shared/format';
 import { PRIORITY } from '../../src/extension/jobQueue';
 import { findCheckpointFiles } from '../../src/extension/pickers';
 import { EXT_ID, queueIdle, setSetting, settleCopiedRun, suiteFolder, until, watcherHandled, mkdirWatched } from './util';
@@ -189,7 +190,7 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(lineNo, col));
     const roundTrip = performance.now() - t0;
     const text = hoverText(hovers);
-    for (const s of ['| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |', r.loss.toPrecision(6), r.hessian!.top[0].value.toPrecision(6), 'Open dashboard', 'Diagnose now', 'Compare with previous', 'data.npz']) assert.ok(text.includes(s), `hover has ${s}: ${text}`);
+    for (const s of ['| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |', `| ${fmt(r.loss)} |`, `| ${fmt(r.hessian!.top[0].value)} |`, 'Open dashboard', 'Diagnose now', 'Compare with previous', 'data.npz']) assert.ok(text.includes(s), `hover has ${s}: ${text}`);
     for (let i = 0; i < 20; i++) await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(lineNo, col));
     const own = api.hover.timings.slice(-20).sort((a, b) => a - b);
     timing['hover from cache (provider)'] = `median ${own[10].toFixed(2)} ms, max ${own[19].toFixed(2)} ms over 20`;

@@ -44,8 +44,8 @@ describe('surgery log', () => {
 
   it('summaries state the measured effects (loss change, relative norm, basin; max|a| peak → final, L(θ))', () => {
     const p = surgerySummary({ id: 1, at: '', kind: 'perturb', checkpoint: '', outFiles: [], result: perturbResult(0.1859, 0.1801) as never } as SurgeryRecord);
-    assert.match(p[0], /loss 0\.1859 → 0\.1801 \(−0\.00580\)/);
-    assert.match(p[0], /‖δ‖\/‖θ‖ = 2\.00 %/);
+    assert.match(p[0], /loss 0\.1859 → 0\.1801 \(−0\.0058\)/);
+    assert.match(p[0], /‖δ‖\/‖θ‖ = 2 %/);
     assert.match(p[1], /left the basin/);
     const curve = [{ step: 0, objective: 0.5, penalty: 0, maxAbsA: 0, originalLoss: 0.5 }, { step: 10, objective: 0.3, penalty: 1e-4, maxAbsA: 0.4, originalLoss: 0.45 }, { step: 20, objective: 0.2, penalty: 1e-6, maxAbsA: 0.01, originalLoss: 0.44 }];
     const s = surgerySummary({ id: 2, at: '', kind: 'specialNeurons', checkpoint: '', outFiles: [], result: {
@@ -54,7 +54,7 @@ describe('surgery log', () => {
       training: { steps: 20, optimizer: 'adam', lr: 0.01, batchSize: 100, seed: 0, curve, peakMaxAbsA: 0.4, finalMaxAbsA: 0.01, outFile: '', files: [], format: 'tfjs-layers' },
     } } as SurgeryRecord);
     assert.match(s[0], /added 1 special neuron over 2 inputs \(λ = 0\.01, \+4 parameters\)/);
-    assert.match(s[1], /max\|a_k\| peak 0\.400 → final 0\.0100; original-network loss L\(θ\) 0\.5000 → 0\.4400/);
+    assert.match(s[1], /max\|a_k\| peak 0\.4 → final 0\.01; original-network loss L\(θ\) 0\.5 → 0\.44/);
   });
 
   it('starts empty on an unreadable file', () => {

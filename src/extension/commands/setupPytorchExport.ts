@@ -7,10 +7,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { command } from './context';
 
 export const HELPER_FILE = 'landscape_lens.py';
 
-export interface SetupResult { helper: string; written: boolean; inserted: boolean; reason?: string }
+export interface SetupResult {
+  helper: string;
+  written: boolean;
+  inserted: boolean;
+  reason?: string;
+}
 
 /** The usage snippet inserted at the cursor (tab stops: run name, model, example batch, data). */
 export const USAGE_SNIPPET = [
@@ -35,14 +41,19 @@ function targetUri(arg: unknown): vscode.Uri | undefined {
 export async function setupPytorchExport(context: vscode.ExtensionContext, arg?: unknown): Promise<SetupResult | undefined> {
   let script = targetUri(arg);
   if (!script) {
-    const picked = await vscode.window.showOpenDialog({ title: 'Set Up PyTorch Export: your training script', canSelectMany: false, filters: { Python: ['py'] } });
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Set Up PyTorch Export: your training script',
+      canSelectMany: false,
+      filters: { Python: ['py'] },
+    });
     script = picked?.[0];
     if (!script) return undefined;
   }
   const dir = fs.existsSync(script.fsPath) && fs.statSync(script.fsPath).isDirectory() ? script.fsPath : path.dirname(script.fsPath);
   const helper = path.join(dir, HELPER_FILE);
   const source = fs.readFileSync(context.asAbsolutePath(path.join('media', 'pytorch', HELPER_FILE)), 'utf8');
-  let written = false, reason: string | undefined;
+  let written = false,
+    reason: string | undefined;
   if (!fs.existsSync(helper)) {
     fs.writeFileSync(helper, source, { flag: 'wx' });
     written = true;
@@ -55,7 +66,16 @@ export async function setupPytorchExport(context: vscode.ExtensionContext, arg?:
     inserted = await editor.insertSnippet(new vscode.SnippetString(USAGE_SNIPPET), editor.selection.active);
   }
   const rel = vscode.workspace.asRelativePath(helper);
-  const msg = reason ?? `${written ? 'Added' : 'Using'} ${rel}. Run your script: each run folder gets model.onnx, data.npz and model.step_N.pt, and appears in the Runs view.`;
-  void (reason ? vscode.window.showWarningMessage(msg) : vscode.window.showInformationMessage(msg, 'Open Helper').then(a => { if (a) void vscode.window.showTextDocument(vscode.Uri.file(helper)); }));
+  const msg =
+    reason ??
+    `${written ? 'Added' : 'Using'} ${rel}. Run your script: each run folder gets model.onnx, data.npz and model.step_N.pt, ` +
+      'and appears in the Runs view.';
+  void (reason
+    ? vscode.window.showWarningMessage(msg)
+    : vscode.window.showInformationMessage(msg, 'Open Helper').then(a => {
+        if (a) void vscode.window.showTextDocument(vscode.Uri.file(helper));
+      }));
   return { helper, written, inserted, ...(reason ? { reason } : {}) };
 }
+
+export default command<[arg: unknown]>('landscapeLens.setupPytorchExport', (ctx, arg) => setupPytorchExport(ctx.context, arg));

@@ -1,0 +1,84 @@
+// ESLint flat config: typescript-eslint's recommended rules (syntactic only, no type information,
+// so `npx eslint .` stays fast), plus the line length the code keeps (140) and unused names
+// (`_`-prefixed ones are deliberate). Formatting is prettier's job (.prettierrc), not ESLint's.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'out/**',
+      'node_modules/**',
+      '.vscode-test/**',
+      'artifacts/**',
+      'media/**',
+      'scratch/**',
+      'examples/demo-workspace/**',
+      'test/fixtures/**/*.js',
+      '**/*.min.js',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: 'module',
+      globals: {
+        // Node and browser globals the sources use (no `globals` package needed).
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        __dirname: 'readonly',
+        __filename: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        queueMicrotask: 'readonly',
+        performance: 'readonly',
+        URL: 'readonly',
+        TextDecoder: 'readonly',
+        TextEncoder: 'readonly',
+        structuredClone: 'readonly',
+        globalThis: 'readonly',
+        AbortController: 'readonly',
+      },
+    },
+    rules: {
+      'no-unused-vars': 'off',
+      // the sources mark their few deliberate `const x = require(…)` (lazy or untyped modules) for this rule
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-var-requires': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          args: 'after-used',
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrors: 'none',
+          ignoreRestSiblings: true,
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'webview/**/*.ts'],
+    rules: {
+      'max-len': [
+        'error',
+        { code: 140, ignoreUrls: true, ignoreStrings: false, ignoreTemplateLiterals: false, ignoreRegExpLiterals: true },
+      ],
+    },
+  },
+  {
+    // Plain Node scripts (CommonJS).
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-var-requires': 'off' },
+  },
+);
