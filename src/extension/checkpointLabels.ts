@@ -8,7 +8,7 @@
  *    and the dashboard's selected checkpoint preselected.
  */
 import type { DiagnoseResult } from '../core/diagnose';
-import type { SurgeryRecord } from './surgeryLog';
+import type { SurgeryRecord } from '../shared/protocol';
 import { fmt } from '../shared/format';
 import { lambdaMax, verdictOf, verdictTone } from './resultView';
 

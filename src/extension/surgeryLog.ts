@@ -7,14 +7,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { SpecialNeuronsJobResult, PerturbJobResult } from '../core/surgery/jobs';
+import type { SurgeryRecord, Tone } from '../shared/protocol';
 import { fmt } from '../shared/format';
 
 export const MAX_RECORDS = 200;
 
-export type SurgeryRecord =
-  | { id: number; kind: 'specialNeurons'; at: string; checkpoint: string; outFiles: string[]; result: SpecialNeuronsJobResult }
-  | { id: number; kind: 'perturb'; at: string; checkpoint: string; outFiles: string[]; result: PerturbJobResult };
 
 export type NewSurgeryRecord = SurgeryRecord extends infer R ? R extends SurgeryRecord ? Omit<R, 'id' | 'at'> : never : never;
 
@@ -85,7 +82,6 @@ export function surgerySummary(r: SurgeryRecord): string[] {
   return out;
 }
 
-export type Tone = 'good' | 'warn' | 'neutral';
 
 /**
  * What a record's numbers mean, in one plain sentence with a tone (the notification picks its icon

@@ -6,7 +6,15 @@
  * standalone mode (`report` set). Types only: the webview imports them with `import type`.
  */
 import type { DiagnoseResult } from './result';
-import type { SurgeryRecord, Tone } from '../extension/surgeryLog';
+import type { SpecialNeuronsJobResult, PerturbJobResult } from '../core/surgery/jobs';
+
+/** One surgery command run (add special neurons, perturb weights), as the extension records it. */
+export type SurgeryRecord =
+  | { id: number; kind: 'specialNeurons'; at: string; checkpoint: string; outFiles: string[]; result: SpecialNeuronsJobResult }
+  | { id: number; kind: 'perturb'; at: string; checkpoint: string; outFiles: string[]; result: PerturbJobResult };
+
+/** How an assessment reads: good, a warning, or neither. */
+export type Tone = 'good' | 'warn' | 'neutral';
 
 /** The run a dashboard shows. */
 export interface RunInfo { dir: string; name: string }

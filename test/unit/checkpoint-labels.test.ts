@@ -4,7 +4,8 @@
  */
 import * as assert from 'assert';
 import { checkpointPickItems, derivedLabel, keyNumber, oneLine, PickerCheckpoint, verdictCodicon } from '../../src/extension/checkpointLabels';
-import { surgeryAssessment, SurgeryRecord } from '../../src/extension/surgeryLog';
+import { surgeryAssessment } from '../../src/extension/surgeryLog';
+import type { SurgeryRecord } from '../../src/shared/protocol';
 import type { DiagnoseResult } from '../../src/core/diagnose';
 
 const result = (o: { loss?: number; gradNorm?: number; lambdaMax?: number; verdict?: string }): DiagnoseResult =>

@@ -6,7 +6,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { SurgeryLog, MAX_RECORDS, surgerySummary, SurgeryRecord } from '../../src/extension/surgeryLog';
+import { SurgeryLog, MAX_RECORDS, surgerySummary } from '../../src/extension/surgeryLog';
+import type { SurgeryRecord } from '../../src/shared/protocol';
 
 const perturbResult = (lossBefore: number, lossAfter: number) => ({
   mode: 'eigen' as const, seed: 0, parameters: { step: 0.1, direction: 'bottom' }, lossBefore, lossAfter, deltaNorm: 0.1, relativeNorm: 0.02,
