@@ -5,13 +5,24 @@ import * as path from 'path';
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   // `scale` (an 11 M-parameter CNN, minutes) runs only when named: npm run bench -- scale
-  const suites: [string, string, string][] = [['native', './native', 'run'], ['curvature', './curvature', 'run'], ['logs', './logs', 'run'], ['scale', './native', 'runScale']];
+  const suites: [string, string, string][] = [
+    ['native', './native', 'run'],
+    ['curvature', './curvature', 'run'],
+    ['logs', './logs', 'run'],
+    ['scale', './native', 'runScale'],
+  ];
   for (const [name, mod, fn] of suites) {
     if (only.length ? !only.includes(name) : name === 'scale') continue;
-    if (!fs.existsSync(path.join(__dirname, mod + '.js'))) { console.log(`(benchmark ${name}: not built)`); continue; }
-    const m = await import(mod) as Record<string, () => Promise<void>>;
+    if (!fs.existsSync(path.join(__dirname, mod + '.js'))) {
+      console.log(`(benchmark ${name}: not built)`);
+      continue;
+    }
+    const m = (await import(mod)) as Record<string, () => Promise<void>>;
     await m[fn]();
   }
 }
 
-main().catch(e => { console.error(e); process.exit(1); });
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

@@ -29,7 +29,11 @@ const TORCH_SCRIPT = path.join(ROOT, 'bench', 'torch_reference.py');
 async function median(n: number, f: () => Promise<unknown>): Promise<number> {
   const ts: number[] = [];
   await f();
-  for (let i = 0; i < n; i++) { const t = performance.now(); await f(); ts.push(performance.now() - t); }
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await f();
+    ts.push(performance.now() - t);
+  }
   ts.sort((a, b) => a - b);
   return ts[Math.floor(ts.length / 2)];
 }
@@ -44,10 +48,21 @@ function hasTorch(): boolean {
 }
 
 /** A bench CNN as the ONNX importer would produce it (NCHW, OIHW kernels, Gemm with transB), and its spec for PyTorch. */
-export function cnnTask(channels: number[], pools: boolean[], m: number, classes: number, seed: number): { model: GraphModel; data: Dataset; spec: unknown } {
+export function cnnTask(
+  channels: number[],
+  pools: boolean[],
+  m: number,
+  classes: number,
+  seed: number,
+): { model: GraphModel; data: Dataset; spec: unknown } {
   const rng = new Rng(seed);
-  const params: ParamSpec[] = [], nodes: GraphNode[] = [], layers: unknown[] = [], torchParams: number[][] = [];
-  let off = 0, prev = 'input', hw = 32;
+  const params: ParamSpec[] = [],
+    nodes: GraphNode[] = [],
+    layers: unknown[] = [],
+    torchParams: number[][] = [];
+  let off = 0,
+    prev = 'input',
+    hw = 32;
   const values: number[] = [];
   const add = (name: string, shape: number[], role: ParamSpec['role'], std: number) => {
     const size = shape.reduce((a, b) => a * b, 1);
@@ -60,36 +75,69 @@ export function cnnTask(channels: number[], pools: boolean[], m: number, classes
     const w = add(`conv${i}.weight`, [channels[i], channels[i - 1], 3, 3], 'kernel', Math.sqrt(2 / (9 * channels[i - 1])));
     const b = add(`conv${i}.bias`, [channels[i]], 'bias', 0);
     torchParams.push([w, b]);
-    nodes.push({ op: 'onnx.Conv', inputs: [prev, `conv${i}.weight`, `conv${i}.bias`], outputs: [`c${i}`], attrs: { pads: [1, 1, 1, 1], strides: [1, 1], kernel_shape: [3, 3] }, name: `conv${i}` });
+    nodes.push({
+      op: 'onnx.Conv',
+      inputs: [prev, `conv${i}.weight`, `conv${i}.bias`],
+      outputs: [`c${i}`],
+      attrs: { pads: [1, 1, 1, 1], strides: [1, 1], kernel_shape: [3, 3] },
+      name: `conv${i}`,
+    });
     nodes.push({ op: 'onnx.Relu', inputs: [`c${i}`], outputs: [`r${i}`], attrs: {}, name: `relu${i}` });
     layers.push({ type: 'conv', params: [w, b], pad: 1 }, { type: 'relu' });
     prev = `r${i}`;
     if (pools[i - 1]) {
-      nodes.push({ op: 'onnx.MaxPool', inputs: [prev], outputs: [`p${i}`], attrs: { kernel_shape: [2, 2], strides: [2, 2] }, name: `pool${i}` });
+      nodes.push({
+        op: 'onnx.MaxPool',
+        inputs: [prev],
+        outputs: [`p${i}`],
+        attrs: { kernel_shape: [2, 2], strides: [2, 2] },
+        name: `pool${i}`,
+      });
       layers.push({ type: 'maxpool', k: 2 });
-      prev = `p${i}`; hw /= 2;
+      prev = `p${i}`;
+      hw /= 2;
     }
   }
   const feat = channels[channels.length - 1] * hw * hw;
   nodes.push({ op: 'onnx.Flatten', inputs: [prev], outputs: ['flat'], attrs: { axis: 1 }, name: 'flatten' });
-  const w = add('fc.weight', [classes, feat], 'kernel', Math.sqrt(1 / feat)), b = add('fc.bias', [classes], 'bias', 0);
+  const w = add('fc.weight', [classes, feat], 'kernel', Math.sqrt(1 / feat)),
+    b = add('fc.bias', [classes], 'bias', 0);
   nodes.push({ op: 'onnx.Gemm', inputs: ['flat', 'fc.weight', 'fc.bias'], outputs: ['logits'], attrs: { transB: 1 }, name: 'fc' });
   layers.push({ type: 'flatten' }, { type: 'gemm', params: [w, b] });
   const theta = Float32Array.from(values);
   const model: GraphModel = {
-    format: 'bench', inputs: [{ name: 'input', shape: [null, 3, 32, 32], dtype: 'float32' }], outputs: ['logits'], params, numParams: off, theta,
-    constants: new Map(), nodes, layers: params.filter(p => p.role === 'kernel').map(p => ({ name: p.layer, kind: 'Conv', params: p.size })), notices: [],
+    format: 'bench',
+    inputs: [{ name: 'input', shape: [null, 3, 32, 32], dtype: 'float32' }],
+    outputs: ['logits'],
+    params,
+    numParams: off,
+    theta,
+    constants: new Map(),
+    nodes,
+    layers: params.filter(p => p.role === 'kernel').map(p => ({ name: p.layer, kind: 'Conv', params: p.size })),
+    notices: [],
   };
   const x = Float32Array.from({ length: m * 3 * 32 * 32 }, () => rng.normal());
   const y = Int32Array.from({ length: m }, () => rng.int(classes));
-  const data: Dataset = { file: '<bench>', x, xShape: [m, 3, 32, 32], y: { kind: 'labels', data: y, numClasses: classes }, m, total: m, xKey: 'x', yKey: 'y' };
+  const data: Dataset = {
+    file: '<bench>',
+    x,
+    xShape: [m, 3, 32, 32],
+    y: { kind: 'labels', data: y, numClasses: classes },
+    m,
+    total: m,
+    xKey: 'x',
+    yKey: 'y',
+  };
   return { model, data, spec: { params: params.map(p => p.name), layers } };
 }
 
 /** The task as an .npz for torch_reference.py: parameters p0…, x, y, spec. */
 function writeTorchTask(file: string, model: GraphModel, data: Dataset, spec: unknown): void {
   const arrays: Record<string, { shape: number[]; data: Float32Array | Int32Array | Uint8Array }> = {};
-  model.params.forEach((p, i) => { arrays[`p${i}`] = { shape: p.shape, data: model.theta.slice(p.offset, p.offset + p.size) }; });
+  model.params.forEach((p, i) => {
+    arrays[`p${i}`] = { shape: p.shape, data: model.theta.slice(p.offset, p.offset + p.size) };
+  });
   arrays.x = { shape: data.xShape, data: data.x };
   arrays.y = { shape: [data.m], data: (data.y as { data: Int32Array }).data };
   arrays.spec = { shape: [Buffer.byteLength(JSON.stringify(spec))], data: new Uint8Array(Buffer.from(JSON.stringify(spec))) };
@@ -109,22 +157,47 @@ function mlpSpec(model: GraphModel): unknown {
 function timeHvps(obj: Objective): Objective & { hvpMs: number } {
   const w = Object.create(obj) as Objective & { hvpMs: number };
   w.hvpMs = 0;
-  w.hvp = async (theta, v, signal) => { const t = performance.now(); try { return await obj.hvp(theta, v, signal); } finally { w.hvpMs += performance.now() - t; } };
+  w.hvp = async (theta, v, signal) => {
+    const t = performance.now();
+    try {
+      return await obj.hvp(theta, v, signal);
+    } finally {
+      w.hvpMs += performance.now() - t;
+    }
+  };
   return w;
 }
 
-interface Row { engine: string; measure: string; ms: number; note?: string }
+interface Row {
+  engine: string;
+  measure: string;
+  ms: number;
+  note?: string;
+}
 
-async function engineRows(label: string, obj: Objective, theta: Float32Array, reps: number, rows: Row[]): Promise<{ hvpMs: number; gradMs: number }> {
+async function engineRows(
+  label: string,
+  obj: Objective,
+  theta: Float32Array,
+  reps: number,
+  rows: Row[],
+): Promise<{ hvpMs: number; gradMs: number }> {
   const v = Float32Array.from({ length: obj.numParams }, (_, i) => Math.sin(i));
   const lossMs = await median(reps, () => obj.loss(theta));
   const gradMs = await median(reps, () => obj.valueAndGradient(theta));
   const hvpMs = await median(reps, () => obj.hvp(theta, v));
-  rows.push({ engine: label, measure: 'loss', ms: lossMs }, { engine: label, measure: 'gradient', ms: gradMs }, { engine: label, measure: 'HVP', ms: hvpMs, note: `HVP/grad ${(hvpMs / gradMs).toFixed(2)}` });
+  rows.push(
+    { engine: label, measure: 'loss', ms: lossMs },
+    { engine: label, measure: 'gradient', ms: gradMs },
+    { engine: label, measure: 'HVP', ms: hvpMs, note: `HVP/grad ${(hvpMs / gradMs).toFixed(2)}` },
+  );
   return { hvpMs, gradMs };
 }
 
-function torchTimes(task: string): { best?: { grad_ms: number; hvp_ms: number; threads: number }; all: { grad_ms: number; hvp_ms: number; threads: number }[] } {
+function torchTimes(task: string): {
+  best?: { grad_ms: number; hvp_ms: number; threads: number };
+  all: { grad_ms: number; hvp_ms: number; threads: number }[];
+} {
   const all: { grad_ms: number; hvp_ms: number; threads: number }[] = [];
   for (const t of [1, os.cpus().length].filter((v, i, a) => a.indexOf(v) === i)) {
     const r = wall(PY, [TORCH_SCRIPT, 'time', task, String(t)], torchEnv());
@@ -138,13 +211,19 @@ function printRows(title: string, rows: Row[]): void {
   console.log(`\n${title}`);
   const w = [Math.max(...rows.map(r => r.engine.length), 6), Math.max(...rows.map(r => r.measure.length), 7)];
   console.log(`${'engine'.padEnd(w[0])}  ${'measure'.padEnd(w[1])}  ${'time'.padStart(10)}  notes`);
-  for (const r of rows) console.log(`${r.engine.padEnd(w[0])}  ${r.measure.padEnd(w[1])}  ${(r.ms >= 1000 ? (r.ms / 1000).toFixed(2) + ' s' : r.ms.toFixed(1) + ' ms').padStart(10)}  ${r.note ?? ''}`);
+  for (const r of rows)
+    console.log(
+      `${r.engine.padEnd(w[0])}  ${r.measure.padEnd(w[1])}  ${(r.ms >= 1000 ? (r.ms / 1000).toFixed(2) + ' s' : r.ms.toFixed(1) + ' ms').padStart(10)}  ${r.note ?? ''}`,
+    );
 }
 
 export async function run(): Promise<void> {
   const targets: [string, boolean, string][] = [];
   const torch = hasTorch();
-  if (!torch) console.log('(PyTorch not importable by /usr/bin/python3: the PyTorch columns are skipped; apt-get install python3-torch libopenblas0-pthread)');
+  if (!torch)
+    console.log(
+      '(PyTorch not importable by /usr/bin/python3: the PyTorch columns are skipped; apt-get install python3-torch libopenblas0-pthread)',
+    );
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-native-bench-'));
   const cores = os.cpus().length;
 
@@ -158,23 +237,47 @@ export async function run(): Promise<void> {
   const spec = resolveLoss(model, data);
   const rows: Row[] = [];
   const ort: Record<number, { hvpMs: number; gradMs: number }> = {};
-  let bestOrt: OrtObjective | undefined; let bestHvp = Infinity;
+  let bestOrt: OrtObjective | undefined;
+  let bestHvp = Infinity;
   for (const threads of [1, cores].filter((v, i, a) => a.indexOf(v) === i)) {
     const obj = new OrtObjective(model, data, spec, { ep: 'cpu', threads, chunkSize: 1000 });
     ort[threads] = await engineRows(`onnxruntime cpu, ${threads} thread${threads > 1 ? 's' : ''}`, obj, model.theta, 7, rows);
-    rows.push({ engine: `onnxruntime cpu, ${threads} thread${threads > 1 ? 's' : ''}`, measure: 'session creation', ms: (obj.sessionMs.grad ?? 0) + (obj.sessionMs.hvp ?? 0), note: 'compile + graph optimisation (gradient and HVP graphs), once per model and chunk shape' });
-    if (ort[threads].hvpMs < bestHvp) { bestHvp = ort[threads].hvpMs; bestOrt?.dispose(); bestOrt = obj; } else obj.dispose();
+    rows.push({
+      engine: `onnxruntime cpu, ${threads} thread${threads > 1 ? 's' : ''}`,
+      measure: 'session creation',
+      ms: (obj.sessionMs.grad ?? 0) + (obj.sessionMs.hvp ?? 0),
+      note: 'compile + graph optimisation (gradient and HVP graphs), once per model and chunk shape',
+    });
+    if (ort[threads].hvpMs < bestHvp) {
+      bestHvp = ort[threads].hvpMs;
+      bestOrt?.dispose();
+      bestOrt = obj;
+    } else obj.dispose();
   }
   const tfo = new TfObjective(model, data, spec, { chunkSize: 1000 });
   const wasm = await engineRows('TF.js wasm (SIMD)', tfo, model.theta, 3, rows);
   const { hessianSpectrum } = await import('../src/core/diagnostics/hessian');
-  for (const [label, obj] of [['onnxruntime (best)', bestOrt!], ['TF.js wasm (SIMD)', tfo]] as [string, Objective][]) {
-    for (const [name, o] of [['top-1', { top: 1 }], ['top-5', { top: 5 }], ['bottom-1', { bottom: 1 }], ['trace 1 %', { trace: true }], ['density', { density: true }]] as [string, Record<string, unknown>][]) {
+  for (const [label, obj] of [
+    ['onnxruntime (best)', bestOrt!],
+    ['TF.js wasm (SIMD)', tfo],
+  ] as [string, Objective][]) {
+    for (const [name, o] of [
+      ['top-1', { top: 1 }],
+      ['top-5', { top: 5 }],
+      ['bottom-1', { bottom: 1 }],
+      ['trace 1 %', { trace: true }],
+      ['density', { density: true }],
+    ] as [string, Record<string, unknown>][]) {
       const timed = timeHvps(obj);
       const t = performance.now();
       const h = await hessianSpectrum(timed, model.theta, { seed: 0, ...o });
       const ms = performance.now() - t;
-      rows.push({ engine: label, measure: name, ms, note: `${h.hvps} HVPs: ${timed.hvpMs.toFixed(0)} ms in HVPs, ${(ms - timed.hvpMs).toFixed(0)} ms in the method's own arithmetic (orthogonalisation, Ritz values)${h.top.length ? ` top ${h.top.map(e => e.value.toPrecision(5)).join(', ')}` : ''}${h.bottom.length ? ` bottom ${h.bottom[0].value.toPrecision(4)}` : ''}${h.trace ? ` trace ${h.trace.estimate.toPrecision(5)}` : ''}` });
+      rows.push({
+        engine: label,
+        measure: name,
+        ms,
+        note: `${h.hvps} HVPs: ${timed.hvpMs.toFixed(0)} ms in HVPs, ${(ms - timed.hvpMs).toFixed(0)} ms in the method's own arithmetic (orthogonalisation, Ritz values)${h.top.length ? ` top ${h.top.map(e => e.value.toPrecision(5)).join(', ')}` : ''}${h.bottom.length ? ` bottom ${h.bottom[0].value.toPrecision(4)}` : ''}${h.trace ? ` trace ${h.trace.estimate.toPrecision(5)}` : ''}`,
+      });
     }
   }
   tfo.dispose();
@@ -185,11 +288,26 @@ export async function run(): Promise<void> {
     torchMlp = torchTimes(mlpTask);
     for (const t of torchMlp.all) {
       rows.push({ engine: `PyTorch, ${t.threads} thread${t.threads > 1 ? 's' : ''}`, measure: 'gradient', ms: t.grad_ms });
-      rows.push({ engine: `PyTorch, ${t.threads} thread${t.threads > 1 ? 's' : ''}`, measure: 'HVP', ms: t.hvp_ms, note: 'double backward' });
+      rows.push({
+        engine: `PyTorch, ${t.threads} thread${t.threads > 1 ? 's' : ''}`,
+        measure: 'HVP',
+        ms: t.hvp_ms,
+        note: 'double backward',
+      });
     }
-    if (torchMlp.best) targets.push(['MLP: HVP ≤ 0.75× PyTorch\'s', bestHvp <= 0.75 * torchMlp.best.hvp_ms, `${(bestHvp / torchMlp.best.hvp_ms).toFixed(2)}× (${bestHvp.toFixed(1)} ms vs ${torchMlp.best.hvp_ms.toFixed(1)} ms)`]);
+    if (torchMlp.best)
+      targets.push([
+        "MLP: HVP ≤ 0.75× PyTorch's",
+        bestHvp <= 0.75 * torchMlp.best.hvp_ms,
+        `${(bestHvp / torchMlp.best.hvp_ms).toFixed(2)}× (${bestHvp.toFixed(1)} ms vs ${torchMlp.best.hvp_ms.toFixed(1)} ms)`,
+      ]);
   }
-  rows.push({ engine: 'speed-up', measure: 'HVP', ms: bestHvp, note: `native ${(wasm.hvpMs / bestHvp).toFixed(1)}× faster than TF.js wasm` });
+  rows.push({
+    engine: 'speed-up',
+    measure: 'HVP',
+    ms: bestHvp,
+    note: `native ${(wasm.hvpMs / bestHvp).toFixed(1)}× faster than TF.js wasm`,
+  });
   printRows('== Native engine: reference MLP 784-256-128-10 (ReLU, softmax CE), 1,000 samples, 235,146 parameters ==', rows);
   bestOrt?.dispose();
 
@@ -200,18 +318,37 @@ export async function run(): Promise<void> {
     const runs = [0, 1, 2].map(() => wall(process.execPath, [cli, 'diagnose', task.checkpoint, '--top', '5', '--json']));
     const ours = runs.map(r => r.ms).sort((a, b) => a - b)[1];
     const top5 = JSON.parse(runs[0].out);
-    procRows.push({ engine: 'landscape diagnose --top 5', measure: 'whole process', ms: ours, note: `${top5.backend}; ${top5.hessian.hvps} HVPs; top ${top5.hessian.top.map((e: { value: number }) => e.value.toPrecision(5)).join(', ')}` });
+    procRows.push({
+      engine: 'landscape diagnose --top 5',
+      measure: 'whole process',
+      ms: ours,
+      note: `${top5.backend}; ${top5.hessian.hvps} HVPs; top ${top5.hessian.top.map((e: { value: number }) => e.value.toPrecision(5)).join(', ')}`,
+    });
     const bare = wall(process.execPath, [cli, '--version']);
     procRows.push({ engine: 'landscape --version', measure: 'CLI cold start', ms: bare.ms });
     if (torch && torchMlp?.best) {
       const py = [0, 1, 2].map(() => wall(PY, [TORCH_SCRIPT, 'pyhessian', mlpTask, String(torchMlp!.best!.threads)], torchEnv()));
       const theirs = py.map(r => r.ms).sort((a, b) => a - b)[1];
       const ph = JSON.parse(py[0].out.trim().split('\n').pop()!);
-      procRows.push({ engine: 'PyHessian method on PyTorch', measure: 'whole process', ms: theirs, note: `${ph.hvps} HVPs; top ${ph.top.map((e: number) => e.toPrecision(5)).join(', ')} (${ph.ms.toFixed(0)} ms in the loop)` });
-      targets.push(['top-5 whole process ≤ 0.5× PyHessian\'s', ours <= 0.5 * theirs, `${(ours / theirs).toFixed(2)}× (${ours.toFixed(0)} ms vs ${theirs.toFixed(0)} ms)`]);
+      procRows.push({
+        engine: 'PyHessian method on PyTorch',
+        measure: 'whole process',
+        ms: theirs,
+        note: `${ph.hvps} HVPs; top ${ph.top.map((e: number) => e.toPrecision(5)).join(', ')} (${ph.ms.toFixed(0)} ms in the loop)`,
+      });
+      targets.push([
+        "top-5 whole process ≤ 0.5× PyHessian's",
+        ours <= 0.5 * theirs,
+        `${(ours / theirs).toFixed(2)}× (${ours.toFixed(0)} ms vs ${theirs.toFixed(0)} ms)`,
+      ]);
     }
     const all = wall(process.execPath, [cli, 'diagnose', task.checkpoint, '--all', '--json']);
-    procRows.push({ engine: 'landscape diagnose --all', measure: 'whole process', ms: all.ms, note: all.ok ? JSON.parse(all.out).backend : 'failed' });
+    procRows.push({
+      engine: 'landscape diagnose --all',
+      measure: 'whole process',
+      ms: all.ms,
+      note: all.ok ? JSON.parse(all.out).backend : 'failed',
+    });
     targets.push(['diagnose --all on the reference MLP ≤ 10 s', all.ok && all.ms <= 10000, `${(all.ms / 1000).toFixed(1)} s`]);
     printRows('== Whole processes from the shell (reference MLP) ==', procRows);
   } else console.log('(dist/cli.js not built: whole-process rows skipped)');
@@ -223,7 +360,10 @@ export async function run(): Promise<void> {
   let cBest = Infinity;
   for (const threads of [1, cores].filter((v, i, a) => a.indexOf(v) === i)) {
     const obj = new OrtObjective(cnn.model, cnn.data, cspec, { ep: 'cpu', threads });
-    cBest = Math.min(cBest, (await engineRows(`onnxruntime cpu, ${threads} thread${threads > 1 ? 's' : ''}`, obj, cnn.model.theta, 5, crows)).hvpMs);
+    cBest = Math.min(
+      cBest,
+      (await engineRows(`onnxruntime cpu, ${threads} thread${threads > 1 ? 's' : ''}`, obj, cnn.model.theta, 5, crows)).hvpMs,
+    );
     obj.dispose();
   }
   const ctf = new TfObjective(cnn.model, cnn.data, cspec);
@@ -233,11 +373,25 @@ export async function run(): Promise<void> {
     const f = path.join(tmp, 'cnn.npz');
     writeTorchTask(f, cnn.model, cnn.data, cnn.spec);
     const tt = torchTimes(f);
-    for (const t of tt.all) crows.push({ engine: `PyTorch, ${t.threads} thread${t.threads > 1 ? 's' : ''}`, measure: 'HVP', ms: t.hvp_ms, note: `gradient ${t.grad_ms.toFixed(1)} ms` });
-    if (tt.best) targets.push(['CNN: HVP ≤ 0.75× PyTorch\'s', cBest <= 0.75 * tt.best.hvp_ms, `${(cBest / tt.best.hvp_ms).toFixed(2)}× (${cBest.toFixed(1)} ms vs ${tt.best.hvp_ms.toFixed(1)} ms)`]);
+    for (const t of tt.all)
+      crows.push({
+        engine: `PyTorch, ${t.threads} thread${t.threads > 1 ? 's' : ''}`,
+        measure: 'HVP',
+        ms: t.hvp_ms,
+        note: `gradient ${t.grad_ms.toFixed(1)} ms`,
+      });
+    if (tt.best)
+      targets.push([
+        "CNN: HVP ≤ 0.75× PyTorch's",
+        cBest <= 0.75 * tt.best.hvp_ms,
+        `${(cBest / tt.best.hvp_ms).toFixed(2)}× (${cBest.toFixed(1)} ms vs ${tt.best.hvp_ms.toFixed(1)} ms)`,
+      ]);
   }
   crows.push({ engine: 'speed-up', measure: 'HVP', ms: cBest, note: `native ${(cw.hvpMs / cBest).toFixed(1)}× faster than TF.js wasm` });
-  printRows(`== Native engine: bench CNN 3×32×32 → conv32 → pool → conv64 → pool → fc10, 256 samples, ${cnn.model.numParams.toLocaleString('en-US')} parameters ==`, crows);
+  printRows(
+    `== Native engine: bench CNN 3×32×32 → conv32 → pool → conv64 → pool → fc10, 256 samples, ${cnn.model.numParams.toLocaleString('en-US')} parameters ==`,
+    crows,
+  );
 
   console.log('\nTargets (native engine):');
   for (const [name, ok, detail] of targets) console.log(`  ${ok ? 'MET   ' : 'MISSED'} ${name}: ${detail}`);
@@ -255,20 +409,37 @@ export async function runScale(): Promise<void> {
   const rss0 = process.memoryUsage().rss;
   const obj = new OrtObjective(t.model, t.data, spec, { ep: 'cpu', chunkSize: 256 });
   const v = Float32Array.from({ length: t.model.numParams }, (_, i) => Math.sin(i));
-  let t0 = performance.now(); await obj.hvp(t.model.theta, v); const first = performance.now() - t0;
-  t0 = performance.now(); await obj.hvp(t.model.theta, v); const hvpMs = performance.now() - t0;
+  let t0 = performance.now();
+  await obj.hvp(t.model.theta, v);
+  const first = performance.now() - t0;
+  t0 = performance.now();
+  await obj.hvp(t.model.theta, v);
+  const hvpMs = performance.now() - t0;
   const rss = process.memoryUsage().rss - rss0;
-  rows.push({ engine: 'onnxruntime cpu', measure: 'HVP', ms: hvpMs, note: `first call ${(first / 1000).toFixed(1)} s (session creation included); resident memory +${(rss / 2 ** 20).toFixed(0)} MiB = ${(rss / (t.model.numParams * 4)).toFixed(1)}× the parameter bytes (data and one chunk's activations included)` });
+  rows.push({
+    engine: 'onnxruntime cpu',
+    measure: 'HVP',
+    ms: hvpMs,
+    note: `first call ${(first / 1000).toFixed(1)} s (session creation included); resident memory +${(rss / 2 ** 20).toFixed(0)} MiB = ${(rss / (t.model.numParams * 4)).toFixed(1)}× the parameter bytes (data and one chunk's activations included)`,
+  });
   const { hessianSpectrum } = await import('../src/core/diagnostics/hessian');
   t0 = performance.now();
   const h = await hessianSpectrum(obj, t.model.theta, { seed: 0, top: 1, tol: 1e-3 });
-  rows.push({ engine: 'onnxruntime cpu', measure: 'top-1', ms: performance.now() - t0, note: `${h.hvps} HVPs, λ_max ${h.top[0].value.toPrecision(5)}` });
+  rows.push({
+    engine: 'onnxruntime cpu',
+    measure: 'top-1',
+    ms: performance.now() - t0,
+    note: `${h.hvps} HVPs, λ_max ${h.top[0].value.toPrecision(5)}`,
+  });
   obj.dispose();
   if (hasTorch()) {
     const f = path.join(os.tmpdir(), `landscape-scale-${process.pid}.npz`);
     writeTorchTask(f, t.model, t.data, t.spec);
     const r = wall(PY, [TORCH_SCRIPT, 'time', f, String(os.cpus().length)], torchEnv());
-    if (r.ok) { const j = JSON.parse(r.out.trim().split('\n').pop()!); rows.push({ engine: `PyTorch, ${j.threads} threads`, measure: 'HVP', ms: j.hvp_ms, note: `gradient ${j.grad_ms.toFixed(0)} ms` }); }
+    if (r.ok) {
+      const j = JSON.parse(r.out.trim().split('\n').pop()!);
+      rows.push({ engine: `PyTorch, ${j.threads} threads`, measure: 'HVP', ms: j.hvp_ms, note: `gradient ${j.grad_ms.toFixed(0)} ms` });
+    }
     fs.rmSync(f, { force: true });
   }
   printRows(`== Scale: ResNet-18-sized CNN (${t.model.numParams.toLocaleString('en-US')} parameters), 3×32×32, 256 samples ==`, rows);

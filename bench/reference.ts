@@ -12,31 +12,63 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { Rng } from '../src/core/rng';
 import { encodeNpz } from '../src/core/data/npyWrite';
 
-export async function makeReferenceTask(opts: { m?: number; d?: number; k?: number; hidden?: number[]; epochs?: number; batchSize?: number; seed?: number } = {}): Promise<{ dir: string; checkpoint: string; data: string }> {
-  const m = opts.m ?? 1000, d = opts.d ?? 784, k = opts.k ?? 10, hidden = opts.hidden ?? [256, 128], seed = opts.seed ?? 0;
+export async function makeReferenceTask(
+  opts: { m?: number; d?: number; k?: number; hidden?: number[]; epochs?: number; batchSize?: number; seed?: number } = {},
+): Promise<{ dir: string; checkpoint: string; data: string }> {
+  const m = opts.m ?? 1000,
+    d = opts.d ?? 784,
+    k = opts.k ?? 10,
+    hidden = opts.hidden ?? [256, 128],
+    seed = opts.seed ?? 0;
   const rng = new Rng(seed);
   const r = 20;
   const basis = Array.from({ length: r }, () => rng.normalVector(d));
   const centres = Array.from({ length: k }, () => rng.normalVector(r));
-  const x = new Float32Array(m * d), y = new Int32Array(m);
+  const x = new Float32Array(m * d),
+    y = new Int32Array(m);
   for (let i = 0; i < m; i++) {
-    const c = rng.int(k); y[i] = c;
+    const c = rng.int(k);
+    y[i] = c;
     const z = centres[c].map(v => v + 0.8 * rng.normal());
-    for (let j = 0; j < d; j++) { let s = 0; for (let q = 0; q < r; q++) s += z[q] * basis[q][j]; x[i * d + j] = s / Math.sqrt(r) + 0.3 * rng.normal(); }
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let q = 0; q < r; q++) s += z[q] * basis[q][j];
+      x[i * d + j] = s / Math.sqrt(r) + 0.3 * rng.normal();
+    }
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-bench-'));
   const model = tfl.sequential();
-  hidden.forEach((h, i) => model.add(tfl.layers.dense({ units: h, activation: 'relu', inputShape: i === 0 ? [d] : undefined, kernelInitializer: tfl.initializers.heNormal({ seed: seed + i }) })));
+  hidden.forEach((h, i) =>
+    model.add(
+      tfl.layers.dense({
+        units: h,
+        activation: 'relu',
+        inputShape: i === 0 ? [d] : undefined,
+        kernelInitializer: tfl.initializers.heNormal({ seed: seed + i }),
+      }),
+    ),
+  );
   model.add(tfl.layers.dense({ units: k, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 50 }) }));
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
-  const xt = tf.tensor2d(x, [m, d]), yt = tf.tensor1d(y, 'float32');
+  const xt = tf.tensor2d(x, [m, d]),
+    yt = tf.tensor1d(y, 'float32');
   await model.fit(xt, yt, { epochs: opts.epochs ?? 3, batchSize: opts.batchSize ?? 50, shuffle: false, verbose: 0 });
-  xt.dispose(); yt.dispose();
-  await model.save(tf.io.withSaveHandler(async (art) => {
-    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: art.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: art.weightSpecs }] }));
-    fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(art.weightData as ArrayBuffer));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  xt.dispose();
+  yt.dispose();
+  await model.save(
+    tf.io.withSaveHandler(async art => {
+      fs.writeFileSync(
+        path.join(dir, 'model.json'),
+        JSON.stringify({
+          format: 'layers-model',
+          modelTopology: art.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: art.weightSpecs }],
+        }),
+      );
+      fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(art.weightData as ArrayBuffer));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   fs.writeFileSync(path.join(dir, 'data.npz'), encodeNpz({ x: { shape: [m, d], data: x }, y: { shape: [m], data: y } }));
   model.dispose();
   return { dir, checkpoint: path.join(dir, 'model.json'), data: path.join(dir, 'data.npz') };

@@ -8,7 +8,10 @@ const { execSync } = require('child_process');
 
 const root = path.resolve(__dirname, '..');
 const major = Number(process.versions.node.split('.')[0]);
-if (major < 20) { console.error(`Landscape Lens needs Node.js 20 or newer (this is ${process.version}).`); process.exit(1); }
+if (major < 20) {
+  console.error(`Landscape Lens needs Node.js 20 or newer (this is ${process.version}).`);
+  process.exit(1);
+}
 const marker = path.join(root, 'node_modules', '.package-lock.json');
 const lock = path.join(root, 'package-lock.json');
 const stale = !fs.existsSync(marker) || fs.statSync(marker).mtimeMs < fs.statSync(lock).mtimeMs;

@@ -12,7 +12,15 @@ require('./ensure-deps.js');
 execSync('npx webpack --mode production', { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 fs.mkdirSync(path.join(root, 'artifacts'), { recursive: true });
 const out = path.join(root, 'artifacts', `example-result-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-const args = [path.join(root, 'dist/cli.js'), 'diagnose', path.join(root, 'examples/mlp/model.json'), '--data', path.join(root, 'examples/mlp/data.npz'), '--out', out];
+const args = [
+  path.join(root, 'dist/cli.js'),
+  'diagnose',
+  path.join(root, 'examples/mlp/model.json'),
+  '--data',
+  path.join(root, 'examples/mlp/data.npz'),
+  '--out',
+  out,
+];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 if (r.status === 0) console.log(`\nresult written to ${path.relative(root, out)}`);
 process.exit(r.status ?? 1);

@@ -11,7 +11,16 @@ class CountReporter extends Mocha.reporters.Spec {
     runner.on('fail', (test, err) => failed.push({ title: test.fullTitle(), err: String(err && err.message) }));
     runner.once('end', () => {
       const file = process.env.LANDSCAPE_COUNTS_FILE;
-      if (file) fs.writeFileSync(file, JSON.stringify({ passed: runner.stats.passes, failed: runner.stats.failures, pending: runner.stats.pending, failedTests: failed }));
+      if (file)
+        fs.writeFileSync(
+          file,
+          JSON.stringify({
+            passed: runner.stats.passes,
+            failed: runner.stats.failures,
+            pending: runner.stats.pending,
+            failedTests: failed,
+          }),
+        );
     });
   }
 }

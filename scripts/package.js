@@ -29,7 +29,7 @@ function run(cmd, args) {
 /** Newest modification time among the files that go into the VSIX (dist/, media/, manifest, docs). */
 function newestInput() {
   let newest = 0;
-  const visit = (p) => {
+  const visit = p => {
     if (!fs.existsSync(p)) return;
     const st = fs.statSync(p);
     if (st.isDirectory()) for (const e of fs.readdirSync(p)) visit(path.join(p, e));
@@ -51,7 +51,16 @@ function packageVsix({ build = true } = {}) {
   // touches the network (publishing is a separate, manual step)
   // platform-specific: dist/node_modules/onnxruntime-node carries this platform's native library only
   const target = `${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch}`;
-  run(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--no-update-package-json', '--target', target, '--out', out]);
+  run(process.execPath, [
+    require.resolve('@vscode/vsce/vsce'),
+    'package',
+    '--no-dependencies',
+    '--no-update-package-json',
+    '--target',
+    target,
+    '--out',
+    out,
+  ]);
   const size = fs.statSync(out).size;
   console.log(`[package] ${path.relative(ROOT, out)}: ${(size / 1024).toFixed(0)} KiB`);
   return out;

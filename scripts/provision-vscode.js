@@ -18,17 +18,44 @@ const ROOT = path.resolve(__dirname, '..');
 const DIR = path.join(ROOT, '.vscode-test', `code-server-${VERSION}`);
 const MARKER = path.join(DIR, '.provisioned');
 const CHROMIUM = '/usr/lib/chromium/chromium';
-const APT = ['chromium', 'fonts-liberation', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep', 'python3-torch', 'python3-onnx', 'libopenblas0-pthread'];
+const APT = [
+  'chromium',
+  'fonts-liberation',
+  'libkrb5-dev',
+  'libx11-dev',
+  'libxkbfile-dev',
+  'libsecret-1-dev',
+  'pkg-config',
+  'ripgrep',
+  'python3-torch',
+  'python3-onnx',
+  'libopenblas0-pthread',
+];
 
-function log(msg) { console.log(`[provision] ${msg}`); }
+function log(msg) {
+  console.log(`[provision] ${msg}`);
+}
 
 function run(cmd, cwd, extraEnv = {}) {
   log(`${path.relative(ROOT, cwd) || '.'}$ ${cmd}`);
-  execSync(cmd, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, npm_config_nodedir: '/usr', npm_config_yes: 'true', npm_config_audit: 'false', npm_config_fund: 'false', ...extraEnv } });
+  execSync(cmd, {
+    cwd,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      npm_config_nodedir: '/usr',
+      npm_config_yes: 'true',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      ...extraEnv,
+    },
+  });
 }
 
 function missingDebianPackages() {
-  const missing = APT.filter(p => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.includes('install ok installed') !== true);
+  const missing = APT.filter(
+    p => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.includes('install ok installed') !== true,
+  );
   if (!fs.existsSync(CHROMIUM) && !missing.includes('chromium')) missing.push('chromium');
   if (spawnSync('sh', ['-c', 'command -v rg'], { encoding: 'utf8' }).status !== 0 && !missing.includes('ripgrep')) missing.push('ripgrep');
   return missing;
@@ -39,16 +66,24 @@ function ensureDebianPackages() {
   if (missing.length === 0) return;
   if (typeof process.getuid === 'function' && process.getuid() === 0) {
     log(`installing Debian packages: ${missing.join(' ')}`);
-    execSync(`apt-get update && apt-get install -y --no-install-recommends ${APT.join(' ')}`, { stdio: 'inherit', shell: '/bin/bash', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execSync(`apt-get update && apt-get install -y --no-install-recommends ${APT.join(' ')}`, {
+      stdio: 'inherit',
+      shell: '/bin/bash',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     const still = missingDebianPackages();
     if (still.length) throw new Error(`still missing after apt-get install: ${still.join(' ')}`);
     return;
   }
-  console.error(`[provision] missing Debian packages: ${missing.join(' ')}\nRun this once, then run the tests again:\n\n  sudo apt-get update && sudo apt-get install -y ${APT.join(' ')}\n`);
+  console.error(
+    `[provision] missing Debian packages: ${missing.join(' ')}\nRun this once, then run the tests again:\n\n  sudo apt-get update && sudo apt-get install -y ${APT.join(' ')}\n`,
+  );
   process.exit(1);
 }
 
-function nodeHeadersPresent() { return fs.existsSync('/usr/include/node/node.h'); }
+function nodeHeadersPresent() {
+  return fs.existsSync('/usr/include/node/node.h');
+}
 
 function ensureCodeServer() {
   const entry = path.join(DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
@@ -76,7 +111,11 @@ function ensureCodeServer() {
   run('npm rebuild argon2', DIR); // hoisted into the install root
   if (!fs.existsSync(entry)) throw new Error(`code-server entry not found after install: ${entry}`);
   // the native modules the server and extension host load at start-up must have been built
-  for (const rel of ['lib/vscode/node_modules/node-pty/build/Release/pty.node', 'lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node', 'lib/vscode/node_modules/@vscode/ripgrep/bin/rg']) {
+  for (const rel of [
+    'lib/vscode/node_modules/node-pty/build/Release/pty.node',
+    'lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node',
+    'lib/vscode/node_modules/@vscode/ripgrep/bin/rg',
+  ]) {
     if (!fs.existsSync(path.join(cs, rel))) throw new Error(`missing after install: ${rel}`);
   }
   if (!fs.existsSync(path.join(DIR, 'node_modules', 'argon2', 'lib', 'binding'))) throw new Error('argon2 was not built');
@@ -96,7 +135,11 @@ module.exports = { provision, ensureDebianPackages, VERSION, DIR };
 
 if (require.main === module) {
   try {
-    if (process.argv.includes('--debian-only')) { ensureDebianPackages(); log('Debian packages present'); process.exit(0); }
+    if (process.argv.includes('--debian-only')) {
+      ensureDebianPackages();
+      log('Debian packages present');
+      process.exit(0);
+    }
     const p = provision();
     log(`code-server: ${p.codeServer}`);
     log(`chromium: ${p.chromium}`);

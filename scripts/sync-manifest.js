@@ -19,7 +19,10 @@ const PKG = path.join(ROOT, 'package.json');
 
 /** registry.ts transpiled in memory (it imports only node's path): no build step needed. */
 function loadRegistry() {
-  const js = ts.transpileModule(fs.readFileSync(REGISTRY, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 }, fileName: REGISTRY }).outputText;
+  const js = ts.transpileModule(fs.readFileSync(REGISTRY, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    fileName: REGISTRY,
+  }).outputText;
   const m = new Module(REGISTRY, module);
   m.filename = REGISTRY;
   m.paths = Module._nodeModulePaths(path.dirname(REGISTRY));
@@ -33,8 +36,14 @@ function main() {
   const pkg = JSON.parse(text);
   const synced = loadRegistry().syncManifest(pkg);
   const out = JSON.stringify(synced, null, 2) + '\n';
-  if (out === text || JSON.stringify(synced) === JSON.stringify(pkg)) { console.log('package.json is in step with the format registry'); return; }
-  if (check) { console.error('package.json differs from the format registry: run node scripts/sync-manifest.js'); process.exit(1); }
+  if (out === text || JSON.stringify(synced) === JSON.stringify(pkg)) {
+    console.log('package.json is in step with the format registry');
+    return;
+  }
+  if (check) {
+    console.error('package.json differs from the format registry: run node scripts/sync-manifest.js');
+    process.exit(1);
+  }
   fs.writeFileSync(PKG, out);
   console.log('package.json: activationEvents, explorer menus and watch glob defaults written from the format registry');
 }

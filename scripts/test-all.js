@@ -19,7 +19,20 @@ const flags = new Set(process.argv.slice(2));
 const all = !['--unit', '--integration', '--e2e'].some(f => flags.has(f));
 const want = s => all || flags.has('--' + s);
 // screenshots the e2e tests save under artifacts/screenshots/ (and docs/images/ when missing)
-const SCREENSHOTS = ['diagnose-panel', 'dashboard-dark', 'dashboard-spectrum', 'dashboard-edge-of-stability', 'dashboard-light', 'dashboard-high-contrast', 'runs-tree', 'hover', 'dashboard-surgery', 'dashboard-special-neurons', 'walkthrough', 'demo-dashboard'];
+const SCREENSHOTS = [
+  'diagnose-panel',
+  'dashboard-dark',
+  'dashboard-spectrum',
+  'dashboard-edge-of-stability',
+  'dashboard-light',
+  'dashboard-high-contrast',
+  'runs-tree',
+  'hover',
+  'dashboard-surgery',
+  'dashboard-special-neurons',
+  'walkthrough',
+  'demo-dashboard',
+];
 
 function listTests(dir) {
   const out = [];
@@ -33,12 +46,30 @@ function listTests(dir) {
 }
 
 function runMocha(name, files, timeoutMs) {
-  if (files.length === 0) return { name, passed: 0, failed: 1, failedTests: [{ title: `${name}: no compiled test files (run npm run compile-tests)`, err: '' }] };
+  if (files.length === 0)
+    return { name, passed: 0, failed: 1, failedTests: [{ title: `${name}: no compiled test files (run npm run compile-tests)`, err: '' }] };
   const counts = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-counts-')), 'counts.json');
   console.log(`\n── ${name} tests (${files.length} files) ──`);
-  const r = spawnSync(process.execPath, [require.resolve('mocha/bin/mocha.js'), '--no-config', '--reporter', path.join(__dirname, 'mocha-count-reporter.js'), '--timeout', String(timeoutMs), ...files],
-    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, LANDSCAPE_COUNTS_FILE: counts } });
-  if (!fs.existsSync(counts)) return { name, passed: 0, failed: 1, failedTests: [{ title: `${name}: mocha exited with ${r.status ?? r.signal} before reporting`, err: '' }] };
+  const r = spawnSync(
+    process.execPath,
+    [
+      require.resolve('mocha/bin/mocha.js'),
+      '--no-config',
+      '--reporter',
+      path.join(__dirname, 'mocha-count-reporter.js'),
+      '--timeout',
+      String(timeoutMs),
+      ...files,
+    ],
+    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, LANDSCAPE_COUNTS_FILE: counts } },
+  );
+  if (!fs.existsSync(counts))
+    return {
+      name,
+      passed: 0,
+      failed: 1,
+      failedTests: [{ title: `${name}: mocha exited with ${r.status ?? r.signal} before reporting`, err: '' }],
+    };
   const c = JSON.parse(fs.readFileSync(counts, 'utf8'));
   fs.rmSync(path.dirname(counts), { recursive: true, force: true });
   // mocha exits with the failure count; anything else non-zero (a crash after the run) is a failure too
@@ -72,9 +103,19 @@ async function main() {
     try {
       const { runIntegration } = require(path.join(OUT, 'test/harness/runIntegration.js'));
       const r = await runIntegration();
-      results.push({ name: 'integration', passed: r.passed, failed: r.failed, failedTests: r.tests.filter(t => t.state === 'failed').map(t => ({ title: t.title, err: t.err })) });
+      results.push({
+        name: 'integration',
+        passed: r.passed,
+        failed: r.failed,
+        failedTests: r.tests.filter(t => t.state === 'failed').map(t => ({ title: t.title, err: t.err })),
+      });
     } catch (e) {
-      results.push({ name: 'integration', passed: 0, failed: 1, failedTests: [{ title: 'integration harness', err: String(e && e.stack || e) }] });
+      results.push({
+        name: 'integration',
+        passed: 0,
+        failed: 1,
+        failedTests: [{ title: 'integration harness', err: String((e && e.stack) || e) }],
+      });
     }
   }
   if (want('e2e')) {
@@ -86,7 +127,12 @@ async function main() {
     for (const n of SCREENSHOTS) {
       const shot = path.join(ROOT, 'artifacts', 'screenshots', `${n}.png`);
       const docShot = path.join(ROOT, 'docs', 'images', `${n}.png`);
-      if (r.failed === 0 && r.passed > 0 && fs.existsSync(shot) && (!fs.existsSync(docShot) || process.env.LANDSCAPE_UPDATE_SCREENSHOT === '1')) {
+      if (
+        r.failed === 0 &&
+        r.passed > 0 &&
+        fs.existsSync(shot) &&
+        (!fs.existsSync(docShot) || process.env.LANDSCAPE_UPDATE_SCREENSHOT === '1')
+      ) {
         fs.mkdirSync(path.dirname(docShot), { recursive: true });
         fs.copyFileSync(shot, docShot);
         console.log(`  screenshot copied to ${path.relative(ROOT, docShot)}`);
@@ -98,7 +144,8 @@ async function main() {
   console.log('\n── summary ──');
   for (const r of results) {
     console.log(`  ${r.name.padEnd(12)} ${r.passed} passed, ${r.failed} failed`);
-    for (const t of r.failedTests || []) console.log(`    ✘ ${t.title}${t.err ? `\n      ${String(t.err).split('\n').slice(0, 3).join('\n      ')}` : ''}`);
+    for (const t of r.failedTests || [])
+      console.log(`    ✘ ${t.title}${t.err ? `\n      ${String(t.err).split('\n').slice(0, 3).join('\n      ')}` : ''}`);
   }
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   const empty = results.filter(r => r.passed + r.failed === 0).map(r => r.name);
@@ -107,4 +154,8 @@ async function main() {
   process.exit(failed > 0 || passed === 0 || empty.length > 0 ? 1 : 0);
 }
 
-main().catch(e => { console.error(e); console.log('0 passed, 1 failed'); process.exit(1); });
+main().catch(e => {
+  console.error(e);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});

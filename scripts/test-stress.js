@@ -40,7 +40,13 @@ function parseArgs(argv) {
     else if (a === '--bail') o.bail = true;
     else if (a === '--suite' || a === '--only') {
       const v = value();
-      const list = v === 'all' ? SUITES.slice() : v.split(',').map(s => s.trim()).filter(Boolean);
+      const list =
+        v === 'all'
+          ? SUITES.slice()
+          : v
+              .split(',')
+              .map(s => s.trim())
+              .filter(Boolean);
       const bad = list.filter(s => !SUITES.includes(s));
       if (!list.length || bad.length) throw new Error(`${a} must be all or a comma list of ${SUITES.join(', ')}, not '${v}'`);
       o.suites = SUITES.filter(s => list.includes(s)); // test-all.js's order
@@ -54,60 +60,90 @@ function parseSummary(text) {
   const total = [...text.matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
   const summary = text.lastIndexOf('── summary ──') >= 0 ? text.slice(text.lastIndexOf('── summary ──')) : '';
   const perSuite = {};
-  for (const m of summary.matchAll(/^ {2}(unit|integration|e2e)\s+(\d+) passed, (\d+) failed$/gm)) perSuite[m[1]] = { passed: Number(m[2]), failed: Number(m[3]) };
+  for (const m of summary.matchAll(/^ {2}(unit|integration|e2e)\s+(\d+) passed, (\d+) failed$/gm))
+    perSuite[m[1]] = { passed: Number(m[2]), failed: Number(m[3]) };
   const failedTests = [...summary.matchAll(/^ {4}✘ (.*)$/gm)].map(m => m[1]);
   return total ? { passed: Number(total[1]), failed: Number(total[2]), perSuite, failedTests } : undefined;
 }
 
 /** The per-round table and the final line. */
 function report(results, opts) {
-  const lines = ['', `── stress summary: ${opts.suites.join(' + ')}, ${results.length} of ${opts.rounds} round(s), ${opts.burners} CPU-bound process(es) beside ──`];
+  const lines = [
+    '',
+    `── stress summary: ${opts.suites.join(' + ')}, ${results.length} of ${opts.rounds} round(s), ${opts.burners} CPU-bound process(es) beside ──`,
+  ];
   const cols = opts.suites.map(s => s.padStart(16));
   lines.push(`  ${'round'.padEnd(6)}${cols.join('')}${'total'.padStart(18)}${'time'.padStart(8)}`);
   results.forEach((r, i) => {
     const cell = s => (r.perSuite && r.perSuite[s] ? `${r.perSuite[s].passed} ✔ ${r.perSuite[s].failed} ✘` : '—').padStart(16);
-    lines.push(`  ${String(i + 1).padEnd(6)}${opts.suites.map(cell).join('')}${`${r.passed} ✔ ${r.failed} ✘`.padStart(18)}${`${r.seconds.toFixed(0)} s`.padStart(8)}${r.note ? `  (${r.note})` : ''}`);
+    lines.push(
+      `  ${String(i + 1).padEnd(6)}${opts.suites.map(cell).join('')}${`${r.passed} ✔ ${r.failed} ✘`.padStart(18)}${`${r.seconds.toFixed(0)} s`.padStart(8)}${r.note ? `  (${r.note})` : ''}`,
+    );
     for (const t of r.failedTests || []) lines.push(`        ✘ ${t}`);
   });
   if (opts.bail && results.length < opts.rounds) lines.push(`  stopped after round ${results.length} (--bail)`);
-  const passed = results.reduce((a, r) => a + r.passed, 0), failed = results.reduce((a, r) => a + r.failed, 0);
+  const passed = results.reduce((a, r) => a + r.passed, 0),
+    failed = results.reduce((a, r) => a + r.failed, 0);
   lines.push(`${passed} passed, ${failed} failed`);
   return { text: lines.join('\n'), passed, failed };
 }
 
 function main() {
   let opts;
-  try { opts = parseArgs(process.argv.slice(2)); } catch (e) { console.error(e.message); process.exit(2); }
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(e.message);
+    process.exit(2);
+  }
   const flags = opts.suites.map(s => `--${s}`);
 
   const burners = [];
   const stopBurners = () => {
     // only the processes this script started, by their pid
-    for (const b of burners.splice(0)) { try { b.kill('SIGKILL'); } catch { /* already gone */ } }
+    for (const b of burners.splice(0)) {
+      try {
+        b.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
   };
   let child;
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stopBurners(); if (child) child.kill(sig); process.exit(130); });
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.on(sig, () => {
+      stopBurners();
+      if (child) child.kill(sig);
+      process.exit(130);
+    });
   process.on('exit', stopBurners);
   for (let i = 0; i < opts.burners; i++) {
     const b = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
-    b.on('error', () => { /* shows as a missing load only */ });
+    b.on('error', () => {
+      /* shows as a missing load only */
+    });
     burners.push(b);
   }
 
-  const round = i => new Promise(resolve => {
-    console.log(`\n══ stress round ${i}/${opts.rounds}: ${flags.join(' ')} beside ${opts.burners} CPU-bound process(es) ══`);
-    const t0 = Date.now();
-    child = spawn(process.execPath, [path.join(__dirname, 'test-all.js'), ...flags], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let tail = '';
-    child.stdout.on('data', d => { process.stdout.write(d); tail = (tail + d.toString()).slice(-20000); });
-    child.on('close', code => {
-      child = undefined;
-      const seconds = (Date.now() - t0) / 1000;
-      const s = parseSummary(tail);
-      if (s) resolve({ ...s, seconds, code, ...(code !== 0 && s.failed === 0 ? { failed: 1, note: `test-all.js exited with ${code}` } : {}) });
-      else resolve({ passed: 0, failed: 1, seconds, code, note: `test-all.js exited with ${code} without a summary line` });
+  const round = i =>
+    new Promise(resolve => {
+      console.log(`\n══ stress round ${i}/${opts.rounds}: ${flags.join(' ')} beside ${opts.burners} CPU-bound process(es) ══`);
+      const t0 = Date.now();
+      child = spawn(process.execPath, [path.join(__dirname, 'test-all.js'), ...flags], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      let tail = '';
+      child.stdout.on('data', d => {
+        process.stdout.write(d);
+        tail = (tail + d.toString()).slice(-20000);
+      });
+      child.on('close', code => {
+        child = undefined;
+        const seconds = (Date.now() - t0) / 1000;
+        const s = parseSummary(tail);
+        if (s)
+          resolve({ ...s, seconds, code, ...(code !== 0 && s.failed === 0 ? { failed: 1, note: `test-all.js exited with ${code}` } : {}) });
+        else resolve({ passed: 0, failed: 1, seconds, code, note: `test-all.js exited with ${code} without a summary line` });
+      });
     });
-  });
 
   (async () => {
     const results = [];
@@ -117,11 +153,18 @@ function main() {
         results.push(r);
         if (opts.bail && r.failed > 0) break;
       }
-    } finally { stopBurners(); }
+    } finally {
+      stopBurners();
+    }
     const { text, passed, failed } = report(results, opts);
     console.log(text);
     process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
-  })().catch(e => { stopBurners(); console.error(e); console.log('0 passed, 1 failed'); process.exit(1); });
+  })().catch(e => {
+    stopBurners();
+    console.error(e);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  });
 }
 
 if (require.main === module) main();

@@ -25,4 +25,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(e => { console.error(`desktop integration tests failed: ${(e as Error).message}`); process.exit(1); });
+main().catch(e => {
+  console.error(`desktop integration tests failed: ${(e as Error).message}`);
+  process.exit(1);
+});

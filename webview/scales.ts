@@ -10,10 +10,14 @@
 import { fmt } from '../src/shared/format';
 
 /** sign(x)·log10(1 + |x|/c) */
-export function symlog(x: number, c: number): number { return Math.sign(x) * Math.log10(1 + Math.abs(x) / c); }
+export function symlog(x: number, c: number): number {
+  return Math.sign(x) * Math.log10(1 + Math.abs(x) / c);
+}
 
 /** The inverse of symlog: sign(y)·c·(10^|y| − 1). */
-export function symlogInverse(y: number, c: number): number { return Math.sign(y) * c * (Math.pow(10, Math.abs(y)) - 1); }
+export function symlogInverse(y: number, c: number): number {
+  return Math.sign(y) * c * (Math.pow(10, Math.abs(y)) - 1);
+}
 
 /**
  * The linear-region constant c: the verdict's scale τ·λ_max (values below it are "near zero" for the
@@ -39,23 +43,27 @@ export function symlogTicks(lo: number, hi: number, c: number): number[] {
   const out = new Set<number>([0]);
   const side = (limit: number, sign: 1 | -1) => {
     if (!(limit > 0)) return;
-    const k0 = Math.floor(Math.log10(c)), k1 = Math.ceil(Math.log10(limit));
+    const k0 = Math.floor(Math.log10(c)),
+      k1 = Math.ceil(Math.log10(limit));
     const decades: number[] = [];
     for (let k = k0; k <= k1; k++) decades.push(k);
     const dense = decades.length < 4;
-    for (const k of decades) for (const m of dense || k >= k1 - 1 ? [1, 2, 5] : [1]) {
-      const v = Number((m * Math.pow(10, k)).toPrecision(6));
-      if (v <= limit * 1.0000001 && v >= c * 0.999) out.add(sign * v);
-    }
+    for (const k of decades)
+      for (const m of dense || k >= k1 - 1 ? [1, 2, 5] : [1]) {
+        const v = Number((m * Math.pow(10, k)).toPrecision(6));
+        if (v <= limit * 1.0000001 && v >= c * 0.999) out.add(sign * v);
+      }
   };
-  side(hi, 1); side(-lo, -1);
+  side(hi, 1);
+  side(-lo, -1);
   return [...out].sort((a, b) => a - b);
 }
 
 /** A tick label for a real value: compact (1e-3, 0.05, 20, 1e4), minus sign as "−". */
 export function tickLabel(v: number): string {
   if (v === 0) return '0';
-  const a = Math.abs(v), e = Math.round(Math.log10(a));
+  const a = Math.abs(v),
+    e = Math.round(Math.log10(a));
   if (Math.abs(a - Math.pow(10, e)) < 1e-9 * a && (e <= -3 || e >= 4)) return `${v < 0 ? '−' : ''}1e${e}`;
   return fmt(v, 3);
 }

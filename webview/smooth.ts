@@ -9,12 +9,20 @@
 /** Debiased exponential moving average; w ∈ [0, 1) (0: no smoothing). Non-finite values are skipped (kept as NaN). */
 export function emaDebiased(values: ArrayLike<number>, w: number): number[] {
   const out = new Array<number>(values.length);
-  if (!(w > 0)) { for (let i = 0; i < values.length; i++) out[i] = values[i]; return out; }
-  let acc = 0, k = 0;
+  if (!(w > 0)) {
+    for (let i = 0; i < values.length; i++) out[i] = values[i];
+    return out;
+  }
+  let acc = 0,
+    k = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!Number.isFinite(v)) { out[i] = NaN; continue; }
-    acc = acc * w + (1 - w) * v; k++;
+    if (!Number.isFinite(v)) {
+      out[i] = NaN;
+      continue;
+    }
+    acc = acc * w + (1 - w) * v;
+    k++;
     out[i] = acc / (1 - Math.pow(w, k));
   }
   return out;
@@ -22,13 +30,22 @@ export function emaDebiased(values: ArrayLike<number>, w: number): number[] {
 
 /** Centred moving average over `window` points (odd windows are symmetric); NaNs are ignored. */
 export function movingAverage(values: ArrayLike<number>, window: number): number[] {
-  const n = values.length, out = new Array<number>(n);
-  const h = Math.max(0, Math.floor((window - 1) / 2)), h2 = Math.max(0, window - 1 - h);
+  const n = values.length,
+    out = new Array<number>(n);
+  const h = Math.max(0, Math.floor((window - 1) / 2)),
+    h2 = Math.max(0, window - 1 - h);
   // prefix sums over finite values
-  const sum = new Float64Array(n + 1), cnt = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) { const v = values[i], f = Number.isFinite(v); sum[i + 1] = sum[i] + (f ? v : 0); cnt[i + 1] = cnt[i] + (f ? 1 : 0); }
+  const sum = new Float64Array(n + 1),
+    cnt = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) {
-    const a = Math.max(0, i - h), b = Math.min(n, i + h2 + 1);
+    const v = values[i],
+      f = Number.isFinite(v);
+    sum[i + 1] = sum[i] + (f ? v : 0);
+    cnt[i + 1] = cnt[i] + (f ? 1 : 0);
+  }
+  for (let i = 0; i < n; i++) {
+    const a = Math.max(0, i - h),
+      b = Math.min(n, i + h2 + 1);
     const c = cnt[b] - cnt[a];
     out[i] = c > 0 ? (sum[b] - sum[a]) / c : NaN;
   }
@@ -45,20 +62,32 @@ export function smooth(values: ArrayLike<number>, mode: SmoothingMode, amount: n
 
 /** The [lo, hi] range that keeps the central quantiles (default 1 %–99 %) widened by 10 %; finite values only. */
 export function clipRange(values: ArrayLike<number>, q = 0.01): { lo: number; hi: number } | undefined {
-  const v = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
+  const v = Array.from(values)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   if (v.length < 5) return undefined;
   const at = (p: number) => v[Math.min(v.length - 1, Math.max(0, Math.round(p * (v.length - 1))))];
-  const lo = at(q), hi = at(1 - q), pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.1 || 1;
+  const lo = at(q),
+    hi = at(1 - q),
+    pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.1 || 1;
   return { lo: lo - pad, hi: hi + pad };
 }
 
 export type XMode = 'step' | 'relative' | 'wall';
 /** x values for a series: the step, seconds since the first point (relative), or wall time in ms (for a time axis). */
 export function xValues(steps: ArrayLike<number>, wallTimes: ArrayLike<number>, mode: XMode): number[] {
-  const n = steps.length, out = new Array<number>(n);
-  if (mode === 'step') { for (let i = 0; i < n; i++) out[i] = steps[i]; return out; }
+  const n = steps.length,
+    out = new Array<number>(n);
+  if (mode === 'step') {
+    for (let i = 0; i < n; i++) out[i] = steps[i];
+    return out;
+  }
   let t0 = NaN;
-  for (let i = 0; i < n; i++) if (Number.isFinite(wallTimes[i])) { t0 = wallTimes[i]; break; }
+  for (let i = 0; i < n; i++)
+    if (Number.isFinite(wallTimes[i])) {
+      t0 = wallTimes[i];
+      break;
+    }
   for (let i = 0; i < n; i++) {
     const w = wallTimes[i];
     out[i] = !Number.isFinite(w) ? NaN : mode === 'relative' ? w - t0 : w * 1000;
@@ -71,19 +100,31 @@ export function decimate(x: number[], y: number[], maxPoints: number): { x: numb
   const n = y.length;
   if (n <= maxPoints) return { x, y };
   const buckets = Math.max(1, Math.floor(maxPoints / 4));
-  const ox: number[] = [], oy: number[] = [];
+  const ox: number[] = [],
+    oy: number[] = [];
   for (let b = 0; b < buckets; b++) {
-    const s = Math.floor((b * n) / buckets), e = Math.floor(((b + 1) * n) / buckets);
+    const s = Math.floor((b * n) / buckets),
+      e = Math.floor(((b + 1) * n) / buckets);
     if (e <= s) continue;
-    let lo = s, hi = s;
-    for (let i = s; i < e; i++) { if (y[i] < y[lo] || !Number.isFinite(y[lo])) lo = i; if (y[i] > y[hi] || !Number.isFinite(y[hi])) hi = i; }
-    for (const i of [...new Set([s, lo, hi, e - 1])].sort((a, c) => a - c)) { ox.push(x[i]); oy.push(y[i]); }
+    let lo = s,
+      hi = s;
+    for (let i = s; i < e; i++) {
+      if (y[i] < y[lo] || !Number.isFinite(y[lo])) lo = i;
+      if (y[i] > y[hi] || !Number.isFinite(y[hi])) hi = i;
+    }
+    for (const i of [...new Set([s, lo, hi, e - 1])].sort((a, c) => a - c)) {
+      ox.push(x[i]);
+      oy.push(y[i]);
+    }
   }
   return { x: ox, y: oy };
 }
 
 /** CSV text of columns (header row, then rows; RFC 4180 quoting). */
 export function toCsv(header: string[], rows: (string | number | null | undefined)[][]): string {
-  const q = (v: unknown) => { const s = v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v); return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+  const q = (v: unknown) => {
+    const s = v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
   return [header, ...rows].map(r => r.map(q).join(',')).join('\n') + '\n';
 }

@@ -8,7 +8,8 @@ import { BACKENDS, LIMITS } from '../core/limits';
 
 /** `--backend`: one of BACKENDS. */
 export function backendArg(v: string): string {
-  if (!(BACKENDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`unknown backend '${v}' (allowed: ${BACKENDS.join(', ')})`);
+  if (!(BACKENDS as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`unknown backend '${v}' (allowed: ${BACKENDS.join(', ')})`);
   return v;
 }
 export const BACKEND_HELP = BACKENDS.join(' | ');
@@ -17,7 +18,8 @@ export const BACKEND_HELP = BACKENDS.join(' | ');
 export function numArg(name: string, lo: number, hi: number) {
   return (v: string): number => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < lo || n > hi) throw new InvalidArgumentError(`${name} must be a number from ${lo} to ${hi}, got '${v}'`);
+    if (v.trim() === '' || !Number.isFinite(n) || n < lo || n > hi)
+      throw new InvalidArgumentError(`${name} must be a number from ${lo} to ${hi}, got '${v}'`);
     return n;
   };
 }
@@ -26,7 +28,10 @@ export function numArg(name: string, lo: number, hi: number) {
 export function posNum(name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n) || n > LIMITS.float32Max) throw new InvalidArgumentError(`${name} must be a positive number up to ${LIMITS.float32Max.toPrecision(3)} (float32 range), got '${v}'`);
+    if (!(n > 0) || !Number.isFinite(n) || n > LIMITS.float32Max)
+      throw new InvalidArgumentError(
+        `${name} must be a positive number up to ${LIMITS.float32Max.toPrecision(3)} (float32 range), got '${v}'`,
+      );
     return n;
   };
 }

@@ -7,14 +7,30 @@ export async function dataSettings(checkpoint: string, o: Record<string, unknown
   const { resolveSettings } = await import('../core/config');
   const cfg = resolveSettings(checkpoint, { config: o.config as string | undefined });
   const data = (o.data as string | undefined) ?? cfg.dataFile;
-  if (needData && !data) { const { UserInputError } = await import('../core/errors'); throw new UserInputError(`no dataset: ${cfg.how}`, { file: checkpoint }); }
+  if (needData && !data) {
+    const { UserInputError } = await import('../core/errors');
+    throw new UserInputError(`no dataset: ${cfg.how}`, { file: checkpoint });
+  }
   const { checkEngineChoice, EXECUTION_PROVIDERS } = await import('../core/engine');
   const backend = checkEngineChoice(o.backend as string | undefined);
   const ep = (o.ep as string | undefined) ?? 'auto';
-  if (!(EXECUTION_PROVIDERS as readonly string[]).includes(ep)) { const { UserInputError } = await import('../core/errors'); throw new UserInputError(`unknown execution provider '${ep}' (expected one of ${EXECUTION_PROVIDERS.join(', ')})`, { where: '--ep' }); }
+  if (!(EXECUTION_PROVIDERS as readonly string[]).includes(ep)) {
+    const { UserInputError } = await import('../core/errors');
+    throw new UserInputError(`unknown execution provider '${ep}' (expected one of ${EXECUTION_PROVIDERS.join(', ')})`, { where: '--ep' });
+  }
   return {
-    data, loss: (o.loss as string | undefined) ?? cfg.loss, xKey: (o.xKey as string | undefined) ?? cfg.xKey, yKey: (o.yKey as string | undefined) ?? cfg.yKey,
-    samples: (o.samples as number | undefined) ?? cfg.samples, seed: (o.seed as number | undefined) ?? cfg.seed ?? 0, inputScale: cfg.inputScale, inputShift: cfg.inputShift,
-    chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize, backend, ep: ep as import('../core/engine').ExecutionProvider, threads: o.threads as number | undefined, how: o.data ? undefined : cfg.how,
+    data,
+    loss: (o.loss as string | undefined) ?? cfg.loss,
+    xKey: (o.xKey as string | undefined) ?? cfg.xKey,
+    yKey: (o.yKey as string | undefined) ?? cfg.yKey,
+    samples: (o.samples as number | undefined) ?? cfg.samples,
+    seed: (o.seed as number | undefined) ?? cfg.seed ?? 0,
+    inputScale: cfg.inputScale,
+    inputShift: cfg.inputShift,
+    chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize,
+    backend,
+    ep: ep as import('../core/engine').ExecutionProvider,
+    threads: o.threads as number | undefined,
+    how: o.data ? undefined : cfg.how,
   };
 }

@@ -22,7 +22,9 @@ export function table(rows: [string, string][]): string {
 /** "120 exact HVPs (spectrum 80, trace 40), 850 ms" from the per-diagnostic counts. */
 function workRow(r: DiagnoseResult): [string, string] | undefined {
   if (!r.counts.hvp) return undefined;
-  const by = Object.entries(r.timings.diagnostics ?? {}).filter(([, t]) => t.hvp > 0).map(([id, t]) => `${id} ${t.hvp}`);
+  const by = Object.entries(r.timings.diagnostics ?? {})
+    .filter(([, t]) => t.hvp > 0)
+    .map(([id, t]) => `${id} ${t.hvp}`);
   const ms = r.hessian?.ms ?? r.timings.hessianMs;
   return ['HVPs', `${r.counts.hvp} exact${by.length ? ` (${by.join(', ')})` : ''}${ms ? `, Hessian ${fmtMs(ms)}` : ''}`];
 }
@@ -43,13 +45,27 @@ export function renderDiagnose(r: DiagnoseResult): string {
   for (const d of DIAGNOSTICS) rows.push(...(d.cli?.(r) ?? []));
   const work = workRow(r);
   if (work) rows.push(work);
-  if (r.verdict) rows.push(['verdict', !claimsSomething(r.verdict.kind) ? r.verdict.kind : `${r.verdict.kind.toUpperCase()} (confidence ${(100 * r.verdict.confidence).toFixed(0)} %)`]);
-  const layers = r.layers.map(l => {
-    const curv = l.traceShare !== undefined ? `   λ_max(block) ${fmtNum(l.topEigenvalue, 4)}   trace share ${(100 * l.traceShare).toFixed(1)} %` : '';
-    return `    ${l.name.padEnd(24)} ${String(l.params).padStart(10)} params   ‖g‖ = ${fmtNum(l.gradNorm, 4)}${curv}`;
-  }).join('\n');
+  if (r.verdict)
+    rows.push([
+      'verdict',
+      !claimsSomething(r.verdict.kind)
+        ? r.verdict.kind
+        : `${r.verdict.kind.toUpperCase()} (confidence ${(100 * r.verdict.confidence).toFixed(0)} %)`,
+    ]);
+  const layers = r.layers
+    .map(l => {
+      const curv =
+        l.traceShare !== undefined
+          ? `   λ_max(block) ${fmtNum(l.topEigenvalue, 4)}   trace share ${(100 * l.traceShare).toFixed(1)} %`
+          : '';
+      return `    ${l.name.padEnd(24)} ${String(l.params).padStart(10)} params   ‖g‖ = ${fmtNum(l.gradNorm, 4)}${curv}`;
+    })
+    .join('\n');
   const reasons = r.verdict ? '\n  why:\n' + r.verdict.reasons.map(x => `    - ${x}`).join('\n') : '';
-  const theory = r.theory?.filter(t => t.status !== 'does not apply').map(t => `    - [${t.status}] ${t.statement} (${t.paper})`).join('\n');
+  const theory = r.theory
+    ?.filter(t => t.status !== 'does not apply')
+    .map(t => `    - [${t.status}] ${t.statement} (${t.paper})`)
+    .join('\n');
   const notices = r.notices.length ? '\n  notices:\n' + r.notices.map(n => `    - ${n}`).join('\n') : '';
   return `Landscape Lens — diagnose\n${table(rows)}\n  per layer:\n${layers}${reasons}${theory ? `\n  theory:\n${theory}` : ''}${notices}\n`;
 }

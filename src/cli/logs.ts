@@ -11,16 +11,34 @@ import { UserInputError } from '../core/errors';
 import { discoverRuns, refreshRun, runSeries, Run } from '../core/logs/runs';
 import { seriesToJson } from '../core/logs/series';
 
-export interface LogsOptions { tag?: string; json?: boolean; follow?: boolean; interval?: number; for?: number }
+export interface LogsOptions {
+  tag?: string;
+  json?: boolean;
+  follow?: boolean;
+  interval?: number;
+  for?: number;
+}
 
-function matchesTag(tag: string, filter?: string): boolean { return !filter || tag === filter || tag.endsWith('/' + filter); }
+function matchesTag(tag: string, filter?: string): boolean {
+  return !filter || tag === filter || tag.endsWith('/' + filter);
+}
 
 export function runsToJson(runs: Run[], tag?: string): unknown {
   return {
     runs: runs.map(r => ({
-      dir: r.dir, name: r.name,
-      logs: r.logs.map(l => ({ file: l.file, kind: l.kind, records: l.tail.parser.stats.records, points: l.tail.parser.stats.points, skipped: l.tail.parser.stats.skipped, warnings: l.tail.parser.stats.warnings })),
-      series: runSeries(r).filter(s => matchesTag(s.tag, tag)).map(s => ({ file: s.file, ...seriesToJson(s) })),
+      dir: r.dir,
+      name: r.name,
+      logs: r.logs.map(l => ({
+        file: l.file,
+        kind: l.kind,
+        records: l.tail.parser.stats.records,
+        points: l.tail.parser.stats.points,
+        skipped: l.tail.parser.stats.skipped,
+        warnings: l.tail.parser.stats.warnings,
+      })),
+      series: runSeries(r)
+        .filter(s => matchesTag(s.tag, tag))
+        .map(s => ({ file: s.file, ...seriesToJson(s) })),
       checkpoints: r.checkpoints.map(c => ({ path: c.path, step: c.step ?? null, matchedBy: c.by ?? null })),
     })),
   };
@@ -33,14 +51,19 @@ function renderRuns(runs: Run[], tag?: string): string {
     lines.push(`run ${r.name}  (${r.dir})`);
     for (const l of r.logs) {
       const st = l.tail.parser.stats;
-      lines.push(`  log ${path.basename(l.file)} [${l.kind}]: ${st.points} points in ${st.records} records${st.skipped ? `, ${st.skipped} skipped` : ''}`);
+      lines.push(
+        `  log ${path.basename(l.file)} [${l.kind}]: ${st.points} points in ${st.records} records${st.skipped ? `, ${st.skipped} skipped` : ''}`,
+      );
       for (const w of st.warnings) lines.push(`    warning: ${w}`);
     }
     for (const s of runSeries(r).filter(x => matchesTag(x.tag, tag))) {
       const n = s.values.length;
-      lines.push(`  ${s.tag.padEnd(28)} ${String(n).padStart(7)} points  steps ${n ? `${s.steps[0]}…${s.steps[n - 1]}` : '-'}  last ${n ? fmtNum(s.values[n - 1]) : '-'}`);
+      lines.push(
+        `  ${s.tag.padEnd(28)} ${String(n).padStart(7)} points  steps ${n ? `${s.steps[0]}…${s.steps[n - 1]}` : '-'}  last ${n ? fmtNum(s.values[n - 1]) : '-'}`,
+      );
     }
-    for (const c of r.checkpoints) lines.push(`  checkpoint ${path.relative(r.dir, c.path)}  step ${c.step ?? '?'}${c.by ? ` (by ${c.by})` : ''}`);
+    for (const c of r.checkpoints)
+      lines.push(`  checkpoint ${path.relative(r.dir, c.path)}  step ${c.step ?? '?'}${c.by ? ` (by ${c.by})` : ''}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -57,8 +80,11 @@ export async function logsCommand(target: string, o: LogsOptions, out: (s: strin
   const until = o.for ? Date.now() + o.for : Infinity;
   let lastDiscover = Date.now();
   let stop = false;
-  const onSig = (): void => { stop = true; };
-  process.once('SIGINT', onSig); process.once('SIGTERM', onSig);
+  const onSig = (): void => {
+    stop = true;
+  };
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
   try {
     while (!stop && Date.now() < until) {
       await new Promise(r => setTimeout(r, interval));
@@ -69,7 +95,10 @@ export async function logsCommand(target: string, o: LogsOptions, out: (s: strin
         const fresh = discoverRuns(target);
         for (const fr of fresh) {
           const mine = runs.find(r => r.dir === fr.dir);
-          if (!mine) { runs.push(fr); continue; }
+          if (!mine) {
+            runs.push(fr);
+            continue;
+          }
           for (const l of fr.logs) if (!known.has(l.file)) mine.logs.push(l);
         }
       }
@@ -87,12 +116,25 @@ export async function logsCommand(target: string, o: LogsOptions, out: (s: strin
             const from = printed.get(key) ?? 0;
             for (let i = from; i < s.values.length; i++) {
               const w = s.wallTimes[i];
-              out(o.json ? JSON.stringify({ file: l.file, tag: s.tag, step: s.steps[i], value: s.values[i], wallTime: Number.isFinite(w) ? w : null }) + '\n' : `${s.tag}\t${s.steps[i]}\t${s.values[i]}\n`);
+              out(
+                o.json
+                  ? JSON.stringify({
+                      file: l.file,
+                      tag: s.tag,
+                      step: s.steps[i],
+                      value: s.values[i],
+                      wallTime: Number.isFinite(w) ? w : null,
+                    }) + '\n'
+                  : `${s.tag}\t${s.steps[i]}\t${s.values[i]}\n`,
+              );
             }
             printed.set(key, s.values.length);
           }
         }
       }
     }
-  } finally { process.off('SIGINT', onSig); process.off('SIGTERM', onSig); }
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+  }
 }

@@ -37,23 +37,34 @@ function intArg(name: string) {
 
 export function buildProgram(): Command {
   const program = new Command();
-  program.name('landscape').description('Loss-landscape diagnostics for neural-network checkpoints').version(VERSION)
+  program
+    .name('landscape')
+    .description('Loss-landscape diagnostics for neural-network checkpoints')
+    .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
 
-  addDiagnoseFlags(program.command('diagnose')
-    .description('loss, gradient norm, Hessian spectrum, sharpness, PGB residual, slices and a verdict for one checkpoint')
-    .argument('<checkpoint>', 'model checkpoint (TF.js model.json)'), { defaults: true })
-    .addHelpText('after', `
+  addDiagnoseFlags(
+    program
+      .command('diagnose')
+      .description('loss, gradient norm, Hessian spectrum, sharpness, PGB residual, slices and a verdict for one checkpoint')
+      .argument('<checkpoint>', 'model checkpoint (TF.js model.json)'),
+    { defaults: true },
+  )
+    .addHelpText(
+      'after',
+      `
 Examples:
   landscape diagnose examples/mlp/model.json --data examples/mlp/data.npz
   landscape diagnose ckpt/model.json --data data.npz --loss ce --samples 500 --seed 1 --json
   landscape diagnose ckpt/model.json --data data.npz --top 5 --bottom 1 --trace --density --json
-  landscape diagnose ckpt/model.json --all --html report.html`)
+  landscape diagnose ckpt/model.json --all --html report.html`,
+    )
     .option('--html <file>', 'also write a self-contained HTML report (new file)')
     .action(async (checkpoint: string, o: Record<string, unknown>) => {
       const { diagnose } = await import('../core/diagnose');
-      const outFile = o.out === undefined ? undefined : String(o.out), htmlFile = o.html === undefined ? undefined : String(o.html);
+      const outFile = o.out === undefined ? undefined : String(o.out),
+        htmlFile = o.html === undefined ? undefined : String(o.html);
       prepareOutputs([outFile, htmlFile]); // before the work: refused outputs cost nothing
       const bar = progressBar(!o.json && Boolean(process.stderr.isTTY));
       const r = await diagnose(await diagnoseOptions(checkpoint, o), undefined, p => bar.update(p)).finally(() => bar.done());
@@ -61,40 +72,69 @@ Examples:
       const { renderReport } = await import('../core/report/html');
       writeAllNew([
         { file: outFile, text: () => json + '\n' },
-        { file: htmlFile, text: () => renderReport({ title: `Landscape Lens — ${path.basename(path.dirname(r.checkpoint))}/${path.basename(r.checkpoint)}`, runs: [{ name: path.basename(path.dirname(r.checkpoint)), dir: path.dirname(r.checkpoint), series: [], checkpoints: [{ path: r.checkpoint, label: path.basename(r.checkpoint), result: r }] }] }) },
+        {
+          file: htmlFile,
+          text: () =>
+            renderReport({
+              title: `Landscape Lens — ${path.basename(path.dirname(r.checkpoint))}/${path.basename(r.checkpoint)}`,
+              runs: [
+                {
+                  name: path.basename(path.dirname(r.checkpoint)),
+                  dir: path.dirname(r.checkpoint),
+                  series: [],
+                  checkpoints: [{ path: r.checkpoint, label: path.basename(r.checkpoint), result: r }],
+                },
+              ],
+            }),
+        },
       ]);
       process.stdout.write(o.json ? json + '\n' : renderDiagnose(r));
     });
 
-  addDiagnoseFlags(program.command('compare')
-    .description('diagnose two checkpoints on the same data and the loss along the line between them (barrier)')
-    .argument('<a>', 'first checkpoint')
-    .argument('<b>', 'second checkpoint (same architecture)'), { defaults: true })
+  addDiagnoseFlags(
+    program
+      .command('compare')
+      .description('diagnose two checkpoints on the same data and the loss along the line between them (barrier)')
+      .argument('<a>', 'first checkpoint')
+      .argument('<b>', 'second checkpoint (same architecture)'),
+    { defaults: true },
+  )
     .option('--html <file>', 'also write a self-contained HTML report (new file)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   landscape compare runs/sgd-b8/epoch_50/model.json runs/sgd-b256/epoch_50/model.json
-  landscape compare a/model.json b/model.json --sharpness --json`)
+  landscape compare a/model.json b/model.json --sharpness --json`,
+    )
     .action(async (a: string, b: string, o: Record<string, unknown>) => {
       const { compareCommand } = await import('./commands');
       await compareCommand(a, b, o, await diagnoseOptions(a, o), await diagnoseOptions(b, o));
     });
 
-  addDiagnoseFlags(program.command('slice')
-    .description('landscape slices of a checkpoint: 1d, 2d (filter-normalised), eig (Hessian eigenvectors), interp (to --with)')
-    .argument('<checkpoint>', 'model checkpoint')
-    .option('--kind <kinds>', 'comma-separated: 1d, 2d, eig, interp', '1d'), { defaults: false })
+  addDiagnoseFlags(
+    program
+      .command('slice')
+      .description('landscape slices of a checkpoint: 1d, 2d (filter-normalised), eig (Hessian eigenvectors), interp (to --with)')
+      .argument('<checkpoint>', 'model checkpoint')
+      .option('--kind <kinds>', 'comma-separated: 1d, 2d, eig, interp', '1d'),
+    { defaults: false },
+  )
     .option('--html <file>', 'also write a self-contained HTML report (new file)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   landscape slice ckpt/model.json --kind 1d,2d --json
-  landscape slice ckpt/model.json --kind interp --with ckpt2/model.json --html slice.html`)
+  landscape slice ckpt/model.json --kind interp --with ckpt2/model.json --html slice.html`,
+    )
     .action(async (checkpoint: string, o: Record<string, unknown>) => {
       const { sliceCommand } = await import('./commands');
       await sliceCommand(o, await diagnoseOptions(checkpoint, { ...o, slice: o.kind }));
     });
 
-  program.command('report')
+  program
+    .command('report')
     .description('diagnose every checkpoint under a folder and write a self-contained HTML report (what a CI job runs)')
     .argument('<folder>', 'a folder with runs: checkpoints and training logs')
     .option('--html <file>', 'HTML report to write (new file; default <folder>/landscape-report.html, or -2, -3, … if taken)')
@@ -103,21 +143,36 @@ Examples:
     .option('--data <file>', 'dataset for every checkpoint (default: landscape.json or data.npz beside each checkpoint)')
     .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
     .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
-    .option('--backend <name>', `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`, backendArg, 'auto')
-    .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)', 'auto')
+    .option(
+      '--backend <name>',
+      `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`,
+      backendArg,
+      'auto',
+    )
+    .option(
+      '--ep <provider>',
+      'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)',
+      'auto',
+    )
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'))
     .option('--json', 'print one JSON object (summary rows and full results) instead of the table')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   landscape report runs/
   landscape report examples/demo-workspace --level full --html /tmp/report.html
-Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the report says which and why).`)
+Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the report says which and why).`,
+    )
     .action(async (folder: string, o: Record<string, unknown>) => {
       const { reportCommand } = await import('./commands');
-      return reportCommand(folder, o, (checkpoint: string, extra: Record<string, unknown>) => diagnoseOptions(checkpoint, { ...o, ...extra }));
+      return reportCommand(folder, o, (checkpoint: string, extra: Record<string, unknown>) =>
+        diagnoseOptions(checkpoint, { ...o, ...extra }),
+      );
     });
 
-  program.command('inspect')
+  program
+    .command('inspect')
     .description('what a checkpoint holds, without data: format, layers/ops, parameter count, per-tensor statistics')
     .argument('<checkpoint>', 'model.json, .keras, .h5, .onnx, .safetensors, .pt/.pth')
     .option('--json', 'print one JSON object')
@@ -129,21 +184,40 @@ Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the re
         const W = await import('../core/diagnostics/weights');
         const { detectFormat, readCheckpoint, readWeightsOnly } = await import('../core/formats');
         const f = detectFormat(checkpoint);
-        const spectra = f === 'safetensors' || f === 'pytorch' ? await W.tensorSpectra(readWeightsOnly(checkpoint)) : await W.weightSpectra(readCheckpoint(checkpoint));
+        const spectra =
+          f === 'safetensors' || f === 'pytorch'
+            ? await W.tensorSpectra(readWeightsOnly(checkpoint))
+            : await W.weightSpectra(readCheckpoint(checkpoint));
         r.weights = { layers: spectra.map(({ eigenvalues: _e, ...w }) => w) };
       }
-      if (o.json) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
+      if (o.json) {
+        process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        return;
+      }
       const lines = [`${r.file}`, `  format      ${r.format}`, `  parameters  ${r.params.toLocaleString('en-US')}`];
-      for (const l of r.layers ?? []) lines.push(`  layer ${l.name.padEnd(28)} ${l.kind.padEnd(22)} ${l.activation ?? ''} ${l.params ? `${l.params} params` : ''}`.trimEnd());
+      for (const l of r.layers ?? [])
+        lines.push(
+          `  layer ${l.name.padEnd(28)} ${l.kind.padEnd(22)} ${l.activation ?? ''} ${l.params ? `${l.params} params` : ''}`.trimEnd(),
+        );
       lines.push('  tensors:');
       const f = (x: number | null) => fmtNum(x, 4);
-      for (const t of r.tensors) lines.push(`    ${t.name.padEnd(32)} ${t.shape.join('×').padEnd(12)} ${t.dtype.padEnd(8)} min ${f(t.min)} max ${f(t.max)} mean ${f(t.mean)} std ${f(t.std)} ‖·‖ ${f(t.l2)}${t.nan || t.inf ? ` NaN ${t.nan} Inf ${t.inf}` : ''}${t.trainable ? '' : ' (constant)'}`);
-      for (const w of ((r.weights as { layers: { name: string; shape: number[]; spectralNorm: number; stableRank: number; alpha: number | null }[] } | undefined)?.layers ?? [])) lines.push(`  spectrum ${w.name.padEnd(30)} ${w.shape.join('×').padEnd(9)} ‖W‖₂ ${fmtNum(w.spectralNorm, 4)}  stable rank ${fmtNum(w.stableRank, 3)}  α ${fmtNum(w.alpha, 3)}`);
+      for (const t of r.tensors)
+        lines.push(
+          `    ${t.name.padEnd(32)} ${t.shape.join('×').padEnd(12)} ${t.dtype.padEnd(8)} min ${f(t.min)} max ${f(t.max)} mean ${f(t.mean)} std ${f(t.std)} ‖·‖ ${f(t.l2)}${t.nan || t.inf ? ` NaN ${t.nan} Inf ${t.inf}` : ''}${t.trainable ? '' : ' (constant)'}`,
+        );
+      for (const w of (
+        r.weights as
+          { layers: { name: string; shape: number[]; spectralNorm: number; stableRank: number; alpha: number | null }[] } | undefined
+      )?.layers ?? [])
+        lines.push(
+          `  spectrum ${w.name.padEnd(30)} ${w.shape.join('×').padEnd(9)} ‖W‖₂ ${fmtNum(w.spectralNorm, 4)}  stable rank ${fmtNum(w.stableRank, 3)}  α ${fmtNum(w.alpha, 3)}`,
+        );
       for (const n of r.notices) lines.push(`  note: ${n}`);
       process.stdout.write(lines.join('\n') + '\n');
     });
 
-  program.command('logs')
+  program
+    .command('logs')
     .description('training runs in a file or folder: CSV, JSONL and TensorBoard logs, checkpoints matched to steps')
     .argument('<path>', 'a log file or a folder to search for runs')
     .option('--tag <tag>', 'only series with this tag (or ending in /tag)')
@@ -151,14 +225,23 @@ Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the re
     .option('--follow', 'keep printing new points as the logs grow (Ctrl-C to stop)')
     .option('--interval <ms>', 'polling interval with --follow', intArg('--interval'), 250)
     .option('--for <ms>', 'with --follow: stop after this many milliseconds', intArg('--for'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   landscape logs runs/ --json
   landscape logs runs/exp1/metrics.csv --tag val_loss
-  landscape logs runs/ --follow --json`)
+  landscape logs runs/ --follow --json`,
+    )
     .action(async (target: string, o: Record<string, unknown>) => {
       const { logsCommand } = await import('./logs');
-      await logsCommand(target, { tag: o.tag as string | undefined, json: Boolean(o.json), follow: Boolean(o.follow), interval: o.interval as number, for: o.for as number | undefined });
+      await logsCommand(target, {
+        tag: o.tag as string | undefined,
+        json: Boolean(o.json),
+        follow: Boolean(o.follow),
+        interval: o.interval as number,
+        for: o.for as number | undefined,
+      });
     });
 
   registerSurgery(program);
@@ -169,23 +252,43 @@ Examples:
 function addDiagnoseFlags(cmd: Command, o: { defaults: boolean }): Command {
   void o;
   cmd
-    .option('--data <file>', 'dataset (.npz with inputs and targets); default: landscape.json, else data/dataset/train/val/test.npz beside the checkpoint')
+    .option(
+      '--data <file>',
+      'dataset (.npz with inputs and targets); default: landscape.json, else data/dataset/train/val/test.npz beside the checkpoint',
+    )
     .option('--config <file>', 'landscape.json to read (default: the nearest one above the checkpoint)')
-    .option('--loss <kind>', 'mse | ce | bce (default: from the model\'s last activation and the targets)')
+    .option('--loss <kind>', "mse | ce | bce (default: from the model's last activation and the targets)")
     .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
     .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
     .option('--x-key <key>', 'npz key of the inputs (default x)')
     .option('--y-key <key>', 'npz key of the targets (default y)')
     .option('--target <column>', 'CSV datasets: the target column (default y/target/label/class, else the last)')
-    .option('--backend <name>', `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`, backendArg, 'auto')
-    .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)', 'auto')
+    .option(
+      '--backend <name>',
+      `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`,
+      backendArg,
+      'auto',
+    )
+    .option(
+      '--ep <provider>',
+      'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)',
+      'auto',
+    )
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'))
     .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
-    .option('--max-resident-mb <n>', 'inputs larger than this are streamed from the .npz (stored members) instead of loaded', intArg('--max-resident-mb'), 1024);
+    .option(
+      '--max-resident-mb <n>',
+      'inputs larger than this are streamed from the .npz (stored members) instead of loaded',
+      intArg('--max-resident-mb'),
+      1024,
+    );
   // the diagnostics' own options, from their registry descriptors (one default and help each)
   for (const spec of diagnosticOptions()) cmd.addOption(optionFromSpec(spec));
   return cmd
-    .option('--thresholds <list>', 'verdict thresholds, e.g. gradStep=0.01,negativeCurvature=1e-3,nearZero=1e-3,flatMass=0.5,pgbRelative=0.05')
+    .option(
+      '--thresholds <list>',
+      'verdict thresholds, e.g. gradStep=0.01,negativeCurvature=1e-3,nearZero=1e-3,flatMass=0.5,pgbRelative=0.05',
+    )
     .option('--level <preset>', `which diagnostics: ${PRESET_HELP}`, presetArg)
     .option('--all', 'everything: the same as --level full (+ --slice interp with --with)')
     .option('--json', 'print one JSON object')
@@ -202,16 +305,35 @@ async function diagnoseOptions(checkpoint: string, o: Record<string, unknown>): 
   const level = o.all ? 'full' : (o.level as PresetName | undefined);
   const opts: import('../core/diagnose').DiagnoseOptions = {
     ...(level ? preset(level) : {}),
-    checkpoint, data: d.data!, loss: d.loss, samples: d.samples,
-    seed: d.seed, xKey: d.xKey ?? 'x', yKey: d.yKey ?? 'y', backend: d.backend ?? 'auto', ep: d.ep, threads: d.threads,
-    inputScale: d.inputScale, inputShift: d.inputShift, target: o.target as string | undefined, dataHow: d.how,
+    checkpoint,
+    data: d.data!,
+    loss: d.loss,
+    samples: d.samples,
+    seed: d.seed,
+    xKey: d.xKey ?? 'x',
+    yKey: d.yKey ?? 'y',
+    backend: d.backend ?? 'auto',
+    ep: d.ep,
+    threads: d.threads,
+    inputScale: d.inputScale,
+    inputShift: d.inputShift,
+    target: o.target as string | undefined,
+    dataHow: d.how,
     thresholds: o.thresholds ? parseThresholds(String(o.thresholds)) : undefined,
-    chunkSize: d.chunkSize, maxResidentMb: (o.maxResidentMb as number | undefined) ?? 1024,
+    chunkSize: d.chunkSize,
+    maxResidentMb: (o.maxResidentMb as number | undefined) ?? 1024,
   };
   const set = opts as unknown as Record<string, unknown>;
   for (const spec of diagnosticOptions()) {
     const v = o[new Option(spec.flag).attributeName()];
-    if (v !== undefined) set[spec.key] = spec.kind === 'list' ? String(v).split(',').map(k => k.trim()).filter(Boolean) : v;
+    if (v !== undefined)
+      set[spec.key] =
+        spec.kind === 'list'
+          ? String(v)
+              .split(',')
+              .map(k => k.trim())
+              .filter(Boolean)
+          : v;
   }
   if (level === 'full' && o.with && !o.slice) opts.slices = [...(opts.slices ?? []), 'interp'];
   return opts;
@@ -230,11 +352,16 @@ function optionFromSpec(spec: OptionSpec): Option {
 function parseThresholds(spec: string): Record<string, number> {
   const known = ['gradStep', 'pgbRelative', 'negativeCurvature', 'nearZero', 'flatMass'];
   const out: Record<string, number> = {};
-  for (const part of spec.split(',').map(p => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map(p => p.trim())
+    .filter(Boolean)) {
     const [k, v] = part.split('=');
     const x = Number(v);
     if (!known.includes(k) || !Number.isFinite(x) || x < 0) {
-      throw new UserInputError(`--thresholds: '${part}' is not key=value with key one of ${known.join(', ')} and a non-negative number`, { where: '--thresholds' });
+      throw new UserInputError(`--thresholds: '${part}' is not key=value with key one of ${known.join(', ')} and a non-negative number`, {
+        where: '--thresholds',
+      });
     }
     out[k] = x;
   }
@@ -250,9 +377,11 @@ export async function main(argv: string[]): Promise<number> {
     const err = e as Error & { code?: string; exitCode?: number };
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
     if (err.code && err.code.startsWith('commander.')) return 2; // commander already printed the message
-    if (isUserInputError(e)) { process.stderr.write(`landscape: error: ${err.message}\n`); return 2; }
+    if (isUserInputError(e)) {
+      process.stderr.write(`landscape: error: ${err.message}\n`);
+      return 2;
+    }
     process.stderr.write(`landscape: internal error: ${err.stack ?? err.message}\n`);
     return 1;
   }
 }
-

@@ -22,9 +22,15 @@ export function prepareOutputs(files: (string | undefined)[]): void {
     seen.add(abs);
     if (fs.existsSync(f) || isLink(f)) throw new UserInputError(EXISTS, { file: f });
     const dir = path.dirname(abs);
-    try { fs.mkdirSync(dir, { recursive: true }); } catch (e) { throw new UserInputError(`cannot create the output's folder ${dir}: ${code(e)}`, { file: f }); }
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new UserInputError(`cannot create the output's folder ${dir}: ${code(e)}`, { file: f });
+    }
     let fd: number;
-    try { fd = fs.openSync(f, 'wx'); } catch (e) {
+    try {
+      fd = fs.openSync(f, 'wx');
+    } catch (e) {
       if (code(e) === 'EEXIST') throw new UserInputError(EXISTS, { file: f });
       throw new UserInputError(`cannot write the output file: ${code(e)}`, { file: f });
     }
@@ -33,12 +39,21 @@ export function prepareOutputs(files: (string | undefined)[]): void {
   }
 }
 
-function isLink(f: string): boolean { try { fs.lstatSync(f); return true; } catch { return false; } }
+function isLink(f: string): boolean {
+  try {
+    fs.lstatSync(f);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Write a new output file; never overwrite an existing one. Every failure is a UserInputError naming the file. */
 export function writeNew(file: string, text: string): void {
-  try { fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true }); fs.writeFileSync(file, text, { flag: 'wx' }); }
-  catch (e) {
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, text, { flag: 'wx' });
+  } catch (e) {
     if (code(e) === 'EEXIST') throw new UserInputError(EXISTS, { file });
     throw new UserInputError(`cannot write the output file: ${code(e)}`, { file });
   }
@@ -48,9 +63,19 @@ export function writeNew(file: string, text: string): void {
 export function writeAllNew(outputs: { file: string | undefined; text: () => string }[]): void {
   const done: string[] = [];
   try {
-    for (const o of outputs) { if (o.file === undefined) continue; writeNew(o.file, o.text()); done.push(o.file); }
+    for (const o of outputs) {
+      if (o.file === undefined) continue;
+      writeNew(o.file, o.text());
+      done.push(o.file);
+    }
   } catch (e) {
-    for (const f of done) { try { fs.unlinkSync(f); } catch { /* already gone */ } }
+    for (const f of done) {
+      try {
+        fs.unlinkSync(f);
+      } catch {
+        /* already gone */
+      }
+    }
     throw e;
   }
 }

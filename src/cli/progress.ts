@@ -2,26 +2,42 @@
  * A progress bar on stderr when it is a terminal (never with --json or when piped):
  * `[########··········]  42 %  hessian 30/120 · checkpoint 3/12`, redrawn in place, cleared at the end.
  */
-export interface ProgressBar { update(p: { fraction?: number; message?: string; stage?: string }): void; prefix(s: string): void; done(): void }
+export interface ProgressBar {
+  update(p: { fraction?: number; message?: string; stage?: string }): void;
+  prefix(s: string): void;
+  done(): void;
+}
 
 export function progressBar(enabled = Boolean(process.stderr.isTTY)): ProgressBar {
-  let pre = '', last = 0, shown = false, hi = 0;
+  let pre = '',
+    last = 0,
+    shown = false,
+    hi = 0;
   const width = 24;
   return {
-    prefix(s: string) { pre = s; hi = 0; },
+    prefix(s: string) {
+      pre = s;
+      hi = 0;
+    },
     update(p) {
       if (!enabled) return;
       const now = Date.now();
-      if (now - last < 80 && p.fraction !== 1) { hi = Math.max(hi, Math.max(0, Math.min(1, p.fraction ?? 0))); return; }
+      if (now - last < 80 && p.fraction !== 1) {
+        hi = Math.max(hi, Math.max(0, Math.min(1, p.fraction ?? 0)));
+        return;
+      }
       last = now;
       // monotone: stages estimate their share of the work and may overlap; the bar never moves back
-      const f = hi = Math.max(hi, Math.max(0, Math.min(1, p.fraction ?? 0)));
+      const f = (hi = Math.max(hi, Math.max(0, Math.min(1, p.fraction ?? 0))));
       const n = Math.round(f * width);
       const cols = process.stderr.columns || 100;
       const line = `[${'#'.repeat(n)}${'·'.repeat(width - n)}] ${String(Math.round(100 * f)).padStart(3)} %  ${p.message ?? p.stage ?? ''}${pre ? ` · ${pre}` : ''}`;
       process.stderr.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, 100))}`);
       shown = true;
     },
-    done() { if (enabled && shown) process.stderr.write(`\r${' '.repeat(Math.min((process.stderr.columns || 100) - 1, 100))}\r`); shown = false; },
+    done() {
+      if (enabled && shown) process.stderr.write(`\r${' '.repeat(Math.min((process.stderr.columns || 100) - 1, 100))}\r`);
+      shown = false;
+    },
   };
 }

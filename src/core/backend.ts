@@ -31,7 +31,11 @@ let current: BackendInfo | undefined;
 
 export function wasmDir(): string {
   const candidates = [__dirname, path.join(__dirname, 'wasm')];
-  try { candidates.push(path.join(path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')); } catch { /* not installed beside us */ }
+  try {
+    candidates.push(path.join(path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist'));
+  } catch {
+    /* not installed beside us */
+  }
   for (const c of candidates) if (fs.existsSync(path.join(c, 'tfjs-backend-wasm-simd.wasm'))) return c;
   throw new Error(`TF.js wasm binaries not found (looked in ${candidates.join(', ')})`);
 }
@@ -46,8 +50,13 @@ export async function initBackend(pref: BackendPreference = 'auto'): Promise<Bac
   for (const name of order) {
     try {
       if (name === 'tensorflow') {
-        try { nodeRequire('@tensorflow/tfjs-node'); } catch (e) { throw new Error('@tensorflow/tfjs-node is not installed'); }
-        if (!tf.findBackend('tensorflow')) throw new Error('@tensorflow/tfjs-node loaded but registered its backend with another copy of tfjs-core');
+        try {
+          nodeRequire('@tensorflow/tfjs-node');
+        } catch (e) {
+          throw new Error('@tensorflow/tfjs-node is not installed');
+        }
+        if (!tf.findBackend('tensorflow'))
+          throw new Error('@tensorflow/tfjs-node loaded but registered its backend with another copy of tfjs-core');
       }
       if (name === 'wasm') setWasmPaths(wasmDir() + path.sep);
       registerStockGradients();
@@ -55,7 +64,12 @@ export async function initBackend(pref: BackendPreference = 'auto'): Promise<Bac
       if (!ok) throw new Error(`tf.setBackend('${name}') failed`);
       await tf.ready();
       await ensureExactAutodiff();
-      current = { name, simd: name === 'wasm' ? Boolean(tf.env().getBool('WASM_HAS_SIMD_SUPPORT')) : undefined, tfjsVersion: tf.version_core, skipped };
+      current = {
+        name,
+        simd: name === 'wasm' ? Boolean(tf.env().getBool('WASM_HAS_SIMD_SUPPORT')) : undefined,
+        tfjsVersion: tf.version_core,
+        skipped,
+      };
       return current;
     } catch (e) {
       skipped.push({ name, reason: (e as Error).message });

@@ -30,7 +30,10 @@ export interface CheckpointConfig {
   inputShift?: number;
 }
 
-export interface LandscapeConfig { file: string; checkpoints: CheckpointConfig[] }
+export interface LandscapeConfig {
+  file: string;
+  checkpoints: CheckpointConfig[];
+}
 
 export const CONFIG_NAME = CONFIG_FILE;
 export const CONVENTIONAL_DATA = ['data.npz', 'dataset.npz', 'train.npz', 'val.npz', 'test.npz'];
@@ -48,12 +51,23 @@ function validate(j: unknown): ErrorObject | undefined {
   return validator(j) ? undefined : validator.errors?.[0];
 }
 
-type SchemaNode = { type?: string; enum?: unknown[]; minimum?: number; minLength?: number; properties?: Record<string, SchemaNode>; items?: SchemaNode };
+type SchemaNode = {
+  type?: string;
+  enum?: unknown[];
+  minimum?: number;
+  minLength?: number;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+};
 
 /** What a schema node accepts, in words: "a non-negative integer", "mse, ce or bce", … */
 function expected(n: SchemaNode): string {
-  if (n.enum) { const v = n.enum.map(String); return v.length > 1 ? `${v.slice(0, -1).join(', ')} or ${v[v.length - 1]}` : v[0]; }
-  if (n.type === 'integer') return n.minimum === 0 ? 'a non-negative integer' : n.minimum !== undefined ? `an integer ≥ ${n.minimum}` : 'an integer';
+  if (n.enum) {
+    const v = n.enum.map(String);
+    return v.length > 1 ? `${v.slice(0, -1).join(', ')} or ${v[v.length - 1]}` : v[0];
+  }
+  if (n.type === 'integer')
+    return n.minimum === 0 ? 'a non-negative integer' : n.minimum !== undefined ? `an integer ≥ ${n.minimum}` : 'an integer';
   if (n.type === 'string') return n.minLength ? 'a non-empty string' : 'a string';
   if (n.type === 'number') return n.minimum !== undefined ? `a number ≥ ${n.minimum}` : 'a number';
   return n.type === 'object' ? 'an object' : n.type === 'array' ? 'an array' : `a ${n.type}`;
@@ -61,17 +75,29 @@ function expected(n: SchemaNode): string {
 
 /** ajv's first error → a UserInputError naming the file, the key path (`checkpoints[0].samples`) and what is wrong. */
 function configError(file: string, e: ErrorObject, j: unknown): UserInputError {
-  const segs = e.instancePath.split('/').slice(1).map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segs = e.instancePath
+    .split('/')
+    .slice(1)
+    .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const where = segs.reduce((w, s) => (/^\d+$/.test(s) ? `${w}[${s}]` : w ? `${w}.${s}` : s), '');
-  let node = SCHEMA as SchemaNode, value: unknown = j;
-  for (const s of segs) { node = (/^\d+$/.test(s) ? node.items : node.properties?.[s]) ?? {}; value = (value as Record<string, unknown>)?.[s]; }
+  let node = SCHEMA as SchemaNode,
+    value: unknown = j;
+  for (const s of segs) {
+    node = (/^\d+$/.test(s) ? node.items : node.properties?.[s]) ?? {};
+    value = (value as Record<string, unknown>)?.[s];
+  }
   const top = segs.length === 0 || (segs.length === 1 && segs[0] === 'checkpoints');
-  if (top && (e.keyword === 'type' || e.keyword === 'required')) return new UserInputError('expected {"checkpoints": [{"glob": …, "data": …}, …]}', { file, where: 'field checkpoints' });
+  if (top && (e.keyword === 'type' || e.keyword === 'required'))
+    return new UserInputError('expected {"checkpoints": [{"glob": …, "data": …}, …]}', { file, where: 'field checkpoints' });
   if (e.keyword === 'additionalProperties') {
     const k = (e.params as { additionalProperty: string }).additionalProperty;
-    return new UserInputError(`unknown field '${k}' (expected ${Object.keys(node.properties ?? {}).join(', ')})`, { file, where: where ? `${where}.${k}` : `field ${k}` });
+    return new UserInputError(`unknown field '${k}' (expected ${Object.keys(node.properties ?? {}).join(', ')})`, {
+      file,
+      where: where ? `${where}.${k}` : `field ${k}`,
+    });
   }
-  if (e.keyword === 'required') return new UserInputError(`missing '${(e.params as { missingProperty: string }).missingProperty}'`, { file, where });
+  if (e.keyword === 'required')
+    return new UserInputError(`missing '${(e.params as { missingProperty: string }).missingProperty}'`, { file, where });
   const key = segs[segs.length - 1];
   if (/^\d+$/.test(key)) return new UserInputError(`expected ${expected(node)}`, { file, where });
   const got = node.enum && typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
@@ -81,7 +107,11 @@ function configError(file: string, e: ErrorObject, j: unknown): UserInputError {
 export function loadConfig(file: string): LandscapeConfig {
   let j: unknown;
   const text = readRegularText(file, { what: CONFIG_NAME, maxBytes: 16 * 2 ** 20 });
-  try { j = JSON.parse(text); } catch (e) { throw new UserInputError(`cannot read ${CONFIG_NAME}: ${(e as Error).message}`, { file }); }
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new UserInputError(`cannot read ${CONFIG_NAME}: ${(e as Error).message}`, { file });
+  }
   const err = validate(j);
   if (err) throw configError(file, err, j);
   const checkpoints = (j as { checkpoints: CheckpointConfig[] }).checkpoints;
@@ -91,7 +121,9 @@ export function loadConfig(file: string): LandscapeConfig {
 }
 
 /** @deprecated use compileGlob (src/core/glob.ts): a linear-time matcher with `.test`, not a RegExp. */
-export function globToRegExp(glob: string): GlobMatcher { return compileGlob(glob); }
+export function globToRegExp(glob: string): GlobMatcher {
+  return compileGlob(glob);
+}
 
 /** landscape.json in the checkpoint's folder or the nearest parent (up to `stop`). */
 export function findConfig(checkpoint: string, stop?: string): string | undefined {
@@ -111,7 +143,10 @@ export function matchCheckpoint(cfg: LandscapeConfig, checkpoint: string): (Chec
   return i < 0 ? undefined : { ...cfg.checkpoints[i], index: i };
 }
 
-export interface ResolvedSettings extends Omit<CheckpointConfig, 'glob'> { dataFile?: string; how: string }
+export interface ResolvedSettings extends Omit<CheckpointConfig, 'glob'> {
+  dataFile?: string;
+  how: string;
+}
 
 /** What to diagnose a checkpoint with: a matching landscape.json entry, else a conventional dataset. */
 export function resolveSettings(checkpoint: string, opts: { config?: string; stop?: string } = {}): ResolvedSettings {
@@ -121,7 +156,11 @@ export function resolveSettings(checkpoint: string, opts: { config?: string; sto
     const m = matchCheckpoint(cfg, checkpoint);
     if (m) {
       const { glob, index, data, ...rest } = m;
-      return { ...rest, dataFile: data ? path.resolve(path.dirname(cfg.file), data) : conventional(checkpoint, opts.stop).file, how: `${path.basename(cfg.file)} checkpoints[${index}] (glob '${glob}')` };
+      return {
+        ...rest,
+        dataFile: data ? path.resolve(path.dirname(cfg.file), data) : conventional(checkpoint, opts.stop).file,
+        how: `${path.basename(cfg.file)} checkpoints[${index}] (glob '${glob}')`,
+      };
     }
   }
   const c = conventional(checkpoint, opts.stop);
@@ -134,10 +173,13 @@ export function conventional(checkpoint: string, stop?: string): { file?: string
   for (;;) {
     for (const n of CONVENTIONAL_DATA) {
       const f = path.join(dir, n);
-      if (fs.existsSync(f)) return { file: f, how: `found ${n} ${dir === path.dirname(path.resolve(checkpoint)) ? 'next to the checkpoint' : `in ${dir}`}` };
+      if (fs.existsSync(f))
+        return { file: f, how: `found ${n} ${dir === path.dirname(path.resolve(checkpoint)) ? 'next to the checkpoint' : `in ${dir}`}` };
     }
     if (dir === end || path.dirname(dir) === dir) break;
     dir = path.dirname(dir);
   }
-  return { how: `no dataset found: add a ${CONFIG_NAME}, pass --data, or put one of ${CONVENTIONAL_DATA.join(', ')} next to the checkpoint` };
+  return {
+    how: `no dataset found: add a ${CONFIG_NAME}, pass --data, or put one of ${CONVENTIONAL_DATA.join(', ')} next to the checkpoint`,
+  };
 }

@@ -75,8 +75,10 @@ export type ProgressFn = (p: { stage: string; fraction?: number; message?: strin
 
 export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, report: ProgressFn = () => undefined): Promise<DiagnoseResult> {
   // every progress message ends with the HVPs done / planned (the plan: src/core/estimate.ts)
-  let hvpsPlanned = 0, hvpsDone = () => 0;
-  const onProgress: ProgressFn = p => report(hvpsPlanned && p.message ? { ...p, message: `${p.message} · HVPs ${hvpsDone()} / ${hvpsPlanned}` } : p);
+  let hvpsPlanned = 0,
+    hvpsDone = () => 0;
+  const onProgress: ProgressFn = p =>
+    report(hvpsPlanned && p.message ? { ...p, message: `${p.message} · HVPs ${hvpsDone()} / ${hvpsPlanned}` } : p);
   const t0 = performance.now();
   throwIfAborted(signal);
   onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });
@@ -87,16 +89,38 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
   const cost = estimateCost(opts, { params: model.numParams, layers: layerCount, specialNeurons: Boolean(model.specialNeurons) });
   hvpsPlanned = cost.hvps.total;
   const seed = opts.seed ?? 0;
-  const data = loadDataset(opts.data, { xKey: opts.xKey, yKey: opts.yKey, target: opts.target, samples: opts.samples, seed, maxResidentBytes: opts.maxResidentMb !== undefined ? opts.maxResidentMb * 2 ** 20 : undefined });
+  const data = loadDataset(opts.data, {
+    xKey: opts.xKey,
+    yKey: opts.yKey,
+    target: opts.target,
+    samples: opts.samples,
+    seed,
+    maxResidentBytes: opts.maxResidentMb !== undefined ? opts.maxResidentMb * 2 ** 20 : undefined,
+  });
   if ((opts.inputScale !== undefined && opts.inputScale !== 1) || (opts.inputShift !== undefined && opts.inputShift !== 0)) {
-    const a = opts.inputScale ?? 1, b = opts.inputShift ?? 0;
-    if (data.source) { const src = data.source; const read = src.read; data.source = { ...src, read: (s: number, e: number) => read(s, e).map(v => v * a + b) }; }
-    else for (let i = 0; i < data.x.length; i++) data.x[i] = data.x[i] * a + b;
+    const a = opts.inputScale ?? 1,
+      b = opts.inputShift ?? 0;
+    if (data.source) {
+      const src = data.source;
+      const read = src.read;
+      data.source = { ...src, read: (s: number, e: number) => read(s, e).map(v => v * a + b) };
+    } else for (let i = 0; i < data.x.length; i++) data.x[i] = data.x[i] * a + b;
   }
   const spec = resolveLoss(model, data, opts.loss);
   onProgress({ stage: 'backend', fraction: 0.2, message: 'initialising compute backend' });
   let engine: Engine;
-  try { engine = await makeObjective(model, data, spec, { backend: opts.backend, ep: opts.ep, chunkSize: opts.chunkSize, threads: opts.threads, file: opts.checkpoint }); } catch (e) { data.close?.(); throw e; }
+  try {
+    engine = await makeObjective(model, data, spec, {
+      backend: opts.backend,
+      ep: opts.ep,
+      chunkSize: opts.chunkSize,
+      threads: opts.threads,
+      file: opts.checkpoint,
+    });
+  } catch (e) {
+    data.close?.();
+    throw e;
+  }
   const obj = engine.obj;
   hvpsDone = () => obj.counts.hvp;
   const t2 = performance.now();
@@ -108,7 +132,11 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
     ctx.basic = await lossAndGradient(model, obj, model.theta, signal);
     const t3 = performance.now();
     // a NaN/Inf loss or gradient (e.g. overflow in the forward pass) stops the curvature work: verdict undetermined
-    ctx.nonFinite = !Number.isFinite(ctx.basic.loss) ? `the loss is ${ctx.basic.loss}` : !Number.isFinite(ctx.basic.gradNorm) ? `the gradient norm is ${ctx.basic.gradNorm}` : undefined;
+    ctx.nonFinite = !Number.isFinite(ctx.basic.loss)
+      ? `the loss is ${ctx.basic.loss}`
+      : !Number.isFinite(ctx.basic.gradNorm)
+        ? `the gradient norm is ${ctx.basic.gradNorm}`
+        : undefined;
     ctx.result.layers = ctx.basic.layers.map(l => ({ ...l }));
     const byDiagnostic: Record<string, DiagnosticTiming> = {};
     // the progress bar from 0.3 to 1 is shared by the diagnostics in proportion to their planned work
@@ -121,7 +149,8 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
       throwIfAborted(signal);
       const share = (0.7 * weight(d.id)) / totalWeight;
       ctx.enter(at, share);
-      const c0 = { ...obj.counts }, s0 = performance.now();
+      const c0 = { ...obj.counts },
+        s0 = performance.now();
       try {
         await d.run(ctx);
       } catch (e) {
@@ -129,7 +158,14 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
         if (!(e instanceof NonFiniteError)) throw e;
         ctx.nonFinite = e.message;
       }
-      byDiagnostic[d.id] = { ms: performance.now() - s0, hvp: obj.counts.hvp - c0.hvp, loss: obj.counts.loss - c0.loss, gradient: obj.counts.gradient - c0.gradient, jvp: obj.counts.jvp - c0.jvp, vjp: obj.counts.vjp - c0.vjp };
+      byDiagnostic[d.id] = {
+        ms: performance.now() - s0,
+        hvp: obj.counts.hvp - c0.hvp,
+        loss: obj.counts.loss - c0.loss,
+        gradient: obj.counts.gradient - c0.gradient,
+        jvp: obj.counts.jvp - c0.jvp,
+        vjp: obj.counts.vjp - c0.vjp,
+      };
       at += share;
     }
     const { verdict } = await import('./diagnostics/verdict');
@@ -143,8 +179,12 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
     if (obj.inputNotice) notices.push(obj.inputNotice);
     if (opts.dataHow) notices.push(`dataset: ${opts.dataHow}`);
     if (ctx.nonFinite) notices.push(`diagnosis stopped: ${ctx.nonFinite}; the curvature, sharpness, PGB and slices were not computed`);
-    if ((opts.inputScale ?? 1) !== 1 || (opts.inputShift ?? 0) !== 0) notices.push(`inputs transformed as x·${opts.inputScale ?? 1} + ${opts.inputShift ?? 0}`);
-    if (data.source) notices.push(`inputs (${data.m} × ${data.xShape.slice(1).join('×')}) exceed the memory budget: streamed from the file chunk by chunk`);
+    if ((opts.inputScale ?? 1) !== 1 || (opts.inputShift ?? 0) !== 0)
+      notices.push(`inputs transformed as x·${opts.inputScale ?? 1} + ${opts.inputShift ?? 0}`);
+    if (data.source)
+      notices.push(
+        `inputs (${data.m} × ${data.xShape.slice(1).join('×')}) exceed the memory budget: streamed from the file chunk by chunk`,
+      );
     notices.push(...engine.notices);
     const r = ctx.result;
     const hessianMs = ['spectrum', 'trace', 'density'].reduce((a, id) => a + (byDiagnostic[id]?.ms ?? 0), 0);
@@ -177,7 +217,14 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
       theory,
       notices,
       computedAt: new Date().toISOString(),
-      timings: { loadMs: t2 - t0 - engine.startMs, backendMs: engine.startMs, gradientMs: t3 - t2, hessianMs, totalMs: performance.now() - t0, diagnostics: byDiagnostic },
+      timings: {
+        loadMs: t2 - t0 - engine.startMs,
+        backendMs: engine.startMs,
+        gradientMs: t3 - t2,
+        hessianMs,
+        totalMs: performance.now() - t0,
+        diagnostics: byDiagnostic,
+      },
     };
   } finally {
     obj.dispose();

@@ -36,7 +36,13 @@ export interface Engine {
   on(data: Dataset): EngineObjective;
 }
 
-export interface EngineOptions { backend?: EnginePreference; ep?: ExecutionProvider; chunkSize?: number; threads?: number; file?: string }
+export interface EngineOptions {
+  backend?: EnginePreference;
+  ep?: ExecutionProvider;
+  chunkSize?: number;
+  threads?: number;
+  file?: string;
+}
 
 /** The engine preference, `auto` when unset; checked against the one list (BACKENDS in limits.ts). */
 export function checkEngineChoice(backend: string | undefined, where = '--backend'): EnginePreference {
@@ -45,7 +51,7 @@ export function checkEngineChoice(backend: string | undefined, where = '--backen
 
 /** The TF.js backend a preference maps to (`auto` and `ort` → TF.js' own auto order). */
 export function tfBackendOf(pref: EnginePreference | undefined): BackendPreference {
-  return (['tensorflow', 'wasm', 'cpu'] as string[]).includes(pref ?? 'auto') ? pref as BackendPreference : 'auto';
+  return (['tensorflow', 'wasm', 'cpu'] as string[]).includes(pref ?? 'auto') ? (pref as BackendPreference) : 'auto';
 }
 
 /** Build the objective on the requested engine (see the header for `auto`). */
@@ -58,30 +64,50 @@ export async function makeObjective(model: GraphModel, data: Dataset, spec: Loss
     const { CompileError } = await import('./native/ir');
     const { firstUnsupported } = await import('./native/compile');
     const missing = firstUnsupported(model);
-    const why = !loadOrt() ? `onnxruntime-node could not be loaded (${ortLoadError()})`
-      : missing ? `op '${missing.op}' (layer '${missing.node}') has no native compilation rule` : undefined;
+    const why = !loadOrt()
+      ? `onnxruntime-node could not be loaded (${ortLoadError()})`
+      : missing
+        ? `op '${missing.op}' (layer '${missing.node}') has no native compilation rule`
+        : undefined;
     if (!why) {
       const { OrtObjective } = await import('./native/ortObjective');
       try {
         const ortOpts = { chunkSize: o.chunkSize, ep: o.ep, threads: o.threads };
         const obj = new OrtObjective(model, data, spec, ortOpts);
-        return { obj, engine: 'onnxruntime', label: () => obj.backend, notices: obj.notices, startMs: performance.now() - t0, on: d => new OrtObjective(model, d, spec, ortOpts) };
+        return {
+          obj,
+          engine: 'onnxruntime',
+          label: () => obj.backend,
+          notices: obj.notices,
+          startMs: performance.now() - t0,
+          on: d => new OrtObjective(model, d, spec, ortOpts),
+        };
       } catch (e) {
         if (!(e instanceof CompileError)) throw e;
-        if (pref === 'ort') throw new UserInputError(`the native engine cannot compile this model: ${e.message}`, { file: o.file, where: '--backend ort' });
+        if (pref === 'ort')
+          throw new UserInputError(`the native engine cannot compile this model: ${e.message}`, { file: o.file, where: '--backend ort' });
         notices.push(`native engine off: ${e.message}; computed with TF.js`);
       }
     } else {
-      if (pref === 'ort') throw new UserInputError(`the native engine cannot run this model: ${why}`, { file: o.file, where: '--backend ort' });
+      if (pref === 'ort')
+        throw new UserInputError(`the native engine cannot run this model: ${why}`, { file: o.file, where: '--backend ort' });
       notices.push(`native engine off: ${why}; computed with TF.js`);
     }
   }
   const { initBackend, backendLabel } = await import('./backend');
   const tfPref = tfBackendOf(pref);
   const info = await initBackend(tfPref);
-  for (const s of info.skipped) if (s.name !== 'tensorflow' || tfPref === 'tensorflow') notices.push(`backend ${s.name} skipped: ${s.reason}`);
+  for (const s of info.skipped)
+    if (s.name !== 'tensorflow' || tfPref === 'tensorflow') notices.push(`backend ${s.name} skipped: ${s.reason}`);
   const { TfObjective } = await import('./objective');
   const startMs = performance.now() - t0;
   const obj = new TfObjective(model, data, spec, { chunkSize: o.chunkSize });
-  return { obj, engine: 'tfjs', label: () => backendLabel(info), notices, startMs, on: d => new TfObjective(model, d, spec, { chunkSize: o.chunkSize }) };
+  return {
+    obj,
+    engine: 'tfjs',
+    label: () => backendLabel(info),
+    notices,
+    startMs,
+    on: d => new TfObjective(model, d, spec, { chunkSize: o.chunkSize }),
+  };
 }

@@ -28,7 +28,10 @@ export function isUserInputError(e: unknown): e is UserInputError {
 }
 
 export class CancelledError extends Error {
-  constructor(message = 'cancelled') { super(message); this.name = 'AbortError'; }
+  constructor(message = 'cancelled') {
+    super(message);
+    this.name = 'AbortError';
+  }
 }
 
 export function throwIfAborted(signal?: AbortSignal): void {

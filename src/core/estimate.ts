@@ -14,8 +14,19 @@ import { fmtDuration, fmtBytes } from '../shared/format';
 import type { DiagnoseOptions } from './diagnose';
 import { plannedDiagnostics, type Plan } from './diagnostics/registry';
 
-export interface HvpPlan { lanczos: number; trace: number; density: number; eigSlices: number; layerCurvature: number; total: number }
-export interface EvalPlan { gradients: number; losses: number; jvpVjp: number }
+export interface HvpPlan {
+  lanczos: number;
+  trace: number;
+  density: number;
+  eigSlices: number;
+  layerCurvature: number;
+  total: number;
+}
+export interface EvalPlan {
+  gradients: number;
+  losses: number;
+  jvpVjp: number;
+}
 
 export const RELATIVE_COST = { gradient: 0.5, loss: 0.25, jvpVjp: 0.5 } as const;
 
@@ -31,7 +42,13 @@ export function plans(o: PlanOptions, n: number, layers = 1, specialNeurons = fa
 export function planHvps(o: PlanOptions, n: number, layers = 1): HvpPlan {
   const p = plans(o, n, layers);
   const h = (id: string) => p[id]?.hvps ?? 0;
-  const plan = { lanczos: h('spectrum'), trace: h('trace'), density: h('density'), eigSlices: h('slices'), layerCurvature: h('layerCurvature') };
+  const plan = {
+    lanczos: h('spectrum'),
+    trace: h('trace'),
+    density: h('density'),
+    eigSlices: h('slices'),
+    layerCurvature: h('layerCurvature'),
+  };
   return { ...plan, total: Object.values(p).reduce((a, x) => a + (x.hvps ?? 0), 0) };
 }
 
@@ -56,22 +73,40 @@ export interface CostInputs {
 }
 
 export interface CostEstimate {
-  hvps: HvpPlan; evaluations: EvalPlan; hvpEquivalents: number; seconds?: number; memoryBytes: number;
+  hvps: HvpPlan;
+  evaluations: EvalPlan;
+  hvpEquivalents: number;
+  seconds?: number;
+  memoryBytes: number;
   /** HVP-equivalents per enabled diagnostic (registry id): shares of the progress bar */
   byDiagnostic: Record<string, number>;
 }
 
-const equivalents = (x: Plan): number => (x.hvps ?? 0) + RELATIVE_COST.gradient * (x.gradients ?? 0) + RELATIVE_COST.loss * (x.losses ?? 0) + RELATIVE_COST.jvpVjp * (x.jvpVjp ?? 0);
+const equivalents = (x: Plan): number =>
+  (x.hvps ?? 0) +
+  RELATIVE_COST.gradient * (x.gradients ?? 0) +
+  RELATIVE_COST.loss * (x.losses ?? 0) +
+  RELATIVE_COST.jvpVjp * (x.jvpVjp ?? 0);
 
 export function estimateCost(o: PlanOptions, c: CostInputs): CostEstimate {
-  const n = Math.max(1, c.params), layers = c.layers ?? 1;
+  const n = Math.max(1, c.params),
+    layers = c.layers ?? 1;
   const byId = plans(o, n, layers, c.specialNeurons);
   const hvps = planHvps(o, n, layers);
   const evaluations = planEvaluations(o, n, layers);
-  const hvpEquivalents = hvps.total + RELATIVE_COST.gradient * evaluations.gradients + RELATIVE_COST.loss * evaluations.losses + RELATIVE_COST.jvpVjp * evaluations.jvpVjp;
+  const hvpEquivalents =
+    hvps.total +
+    RELATIVE_COST.gradient * evaluations.gradients +
+    RELATIVE_COST.loss * evaluations.losses +
+    RELATIVE_COST.jvpVjp * evaluations.jvpVjp;
   const seconds = c.hvpMs !== undefined && Number.isFinite(c.hvpMs) && c.hvpMs >= 0 ? (hvpEquivalents * c.hvpMs) / 1000 : undefined;
   // the phase that keeps the most float64 n-vectors: Lanczos (its basis), one SLQ probe, Hutch++ (sketch and its product)
-  const krylov = Math.max(0, ...Object.entries(byId).filter(([id]) => id !== 'layerCurvature').map(([, p]) => p.vectors ?? p.hvps ?? 0));
+  const krylov = Math.max(
+    0,
+    ...Object.entries(byId)
+      .filter(([id]) => id !== 'layerCurvature')
+      .map(([, p]) => p.vectors ?? p.hvps ?? 0),
+  );
   const vectors = krylov * n * 8 + 12 * n * 4;
   const activations = c.chunk && c.activationsPerSample ? c.chunk * c.activationsPerSample * 4 * 4 : 0;
   const byDiagnostic = Object.fromEntries(Object.entries(byId).map(([id, p]) => [id, equivalents(p)]));
@@ -84,7 +119,9 @@ export function shouldConfirm(e: CostEstimate, confirmAboveSeconds: number): boo
 }
 
 /** The measured time of one HVP in a result (its Hessian phase: ms / HVPs), if it has one. */
-export function measuredHvpMs(r: { hessian?: { ms?: number; hvps?: number }; counts?: { hvp?: number }; timings?: { hessianMs?: number } } | undefined): number | undefined {
+export function measuredHvpMs(
+  r: { hessian?: { ms?: number; hvps?: number }; counts?: { hvp?: number }; timings?: { hessianMs?: number } } | undefined,
+): number | undefined {
   if (!r) return undefined;
   if (r.hessian?.ms && r.hessian.hvps) return r.hessian.ms / r.hessian.hvps;
   if (r.timings?.hessianMs && r.counts?.hvp) return r.timings.hessianMs / r.counts.hvp;
@@ -93,18 +130,31 @@ export function measuredHvpMs(r: { hessian?: { ms?: number; hvps?: number }; cou
 
 /** One line: "about 1,234 HVPs (Lanczos 100, trace 150, …), about 3 min, about 12 MB". */
 export function describeCost(e: CostEstimate, times = 1): string {
-  const parts = (Object.entries(e.hvps) as [keyof HvpPlan, number][]).filter(([k, v]) => k !== 'total' && v > 0).map(([k, v]) => `${k} ${v * times}`);
-  return `about ${(e.hvps.total * times).toLocaleString('en-US')} HVPs${parts.length ? ` (${parts.join(', ')})` : ''}`
-    + `${e.seconds !== undefined ? `, about ${fmtDuration(e.seconds * times)}` : ', time unknown (no measured HVP yet)'}, about ${fmtBytes(e.memoryBytes)} of memory`;
+  const parts = (Object.entries(e.hvps) as [keyof HvpPlan, number][])
+    .filter(([k, v]) => k !== 'total' && v > 0)
+    .map(([k, v]) => `${k} ${v * times}`);
+  return (
+    `about ${(e.hvps.total * times).toLocaleString('en-US')} HVPs${parts.length ? ` (${parts.join(', ')})` : ''}` +
+    `${e.seconds !== undefined ? `, about ${fmtDuration(e.seconds * times)}` : ', time unknown (no measured HVP yet)'}, about ${fmtBytes(e.memoryBytes)} of memory`
+  );
 }
 
 /**
  * What to tell the user before `jobs` diagnoses of this estimate each: the message (logged always)
  * and whether to ask (the total time exceeds `confirmAboveSeconds`; 0 = never ask).
  */
-export function costPrompt(e: CostEstimate, jobs: number, confirmAboveSeconds: number, what: string): { ask: boolean; message: string; seconds?: number } {
+export function costPrompt(
+  e: CostEstimate,
+  jobs: number,
+  confirmAboveSeconds: number,
+  what: string,
+): { ask: boolean; message: string; seconds?: number } {
   const seconds = e.seconds !== undefined ? e.seconds * jobs : undefined;
   const ask = confirmAboveSeconds > 0 && seconds !== undefined && seconds > confirmAboveSeconds;
   const each = jobs > 1 ? ` (${jobs} checkpoints)` : '';
-  return { ask, seconds, message: `${what}${each}: ${describeCost(e, jobs)}${ask ? ` — more than the ${fmtDuration(confirmAboveSeconds)} of landscapeLens.confirmAboveSeconds` : ''}.` };
+  return {
+    ask,
+    seconds,
+    message: `${what}${each}: ${describeCost(e, jobs)}${ask ? ` — more than the ${fmtDuration(confirmAboveSeconds)} of landscapeLens.confirmAboveSeconds` : ''}.`,
+  };
 }

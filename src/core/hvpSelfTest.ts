@@ -32,48 +32,104 @@ export async function ensureExactAutodiff(): Promise<void> {
 export function denseGraphModel(layers: RefDenseLayer[], theta: Float32Array, inputShape?: number[]): GraphModel {
   const params: ParamSpec[] = [];
   const nodes: GraphNode[] = [];
-  let offset = 0, prev = 'input';
-  if (inputShape && inputShape.length > 1) { nodes.push({ op: 'flatten', inputs: ['input'], outputs: ['flat'], attrs: {}, name: 'flatten' }); prev = 'flat'; }
+  let offset = 0,
+    prev = 'input';
+  if (inputShape && inputShape.length > 1) {
+    nodes.push({ op: 'flatten', inputs: ['input'], outputs: ['flat'], attrs: {}, name: 'flatten' });
+    prev = 'flat';
+  }
   layers.forEach((l, i) => {
     const name = `dense_${i}`;
     const ins = [prev, `${name}/kernel`];
     params.push({ name: `${name}/kernel`, layer: name, role: 'kernel', shape: [l.nIn, l.nOut], offset, size: l.nIn * l.nOut, outAxis: 1 });
     offset += l.nIn * l.nOut;
-    if (l.bias) { params.push({ name: `${name}/bias`, layer: name, role: 'bias', shape: [l.nOut], offset, size: l.nOut }); offset += l.nOut; ins.push(`${name}/bias`); }
+    if (l.bias) {
+      params.push({ name: `${name}/bias`, layer: name, role: 'bias', shape: [l.nOut], offset, size: l.nOut });
+      offset += l.nOut;
+      ins.push(`${name}/bias`);
+    }
     nodes.push({ op: 'dense', inputs: ins, outputs: [`${name}/out`], attrs: { activation: l.act }, name });
     prev = `${name}/out`;
   });
   return {
-    format: 'test', inputs: [{ name: 'input', shape: [null, ...(inputShape ?? [layers[0].nIn])], dtype: 'float32' }], outputs: [prev], params,
-    numParams: offset, theta, constants: new Map(), nodes, outputActivation: layers[layers.length - 1].act,
-    layers: layers.map((l, i) => ({ name: `dense_${i}`, kind: 'Dense', activation: l.act, units: l.nOut, params: l.nIn * l.nOut + (l.bias ? l.nOut : 0) })),
+    format: 'test',
+    inputs: [{ name: 'input', shape: [null, ...(inputShape ?? [layers[0].nIn])], dtype: 'float32' }],
+    outputs: [prev],
+    params,
+    numParams: offset,
+    theta,
+    constants: new Map(),
+    nodes,
+    outputActivation: layers[layers.length - 1].act,
+    layers: layers.map((l, i) => ({
+      name: `dense_${i}`,
+      kind: 'Dense',
+      activation: l.act,
+      units: l.nOut,
+      params: l.nIn * l.nOut + (l.bias ? l.nOut : 0),
+    })),
     notices: [],
   };
 }
 
-export interface HvpCase { name: string; layers: RefDenseLayer[]; loss: 'ce' | 'mse' | 'bce'; m: number; seed: number; thetaScale?: number; /** per-sample input shape (flattened before the first Dense) */ inputShape?: number[] }
+export interface HvpCase {
+  name: string;
+  layers: RefDenseLayer[];
+  loss: 'ce' | 'mse' | 'bce';
+  m: number;
+  seed: number;
+  thetaScale?: number;
+  /** per-sample input shape (flattened before the first Dense) */ inputShape?: number[];
+}
 
-export interface HvpCheck { name: string; relError: number; gradRelError: number; ms: number }
+export interface HvpCheck {
+  name: string;
+  relError: number;
+  gradRelError: number;
+  ms: number;
+}
 
 /** Compare TF.js (active backend) H·v and gradient with the float64 hyper-dual reference at a random point. */
-export async function checkHvpCase(c: HvpCase, make: (model: GraphModel, data: Dataset, spec: LossSpec) => Objective = (m, d, s) => new TfObjective(m, d, s)): Promise<HvpCheck> {
+export async function checkHvpCase(
+  c: HvpCase,
+  make: (model: GraphModel, data: Dataset, spec: LossSpec) => Objective = (m, d, s) => new TfObjective(m, d, s),
+): Promise<HvpCheck> {
   const t0 = performance.now();
   const rng = new Rng(c.seed);
   const P = denseParamCount(c.layers);
   const theta = Float32Array.from({ length: P }, () => rng.normal() * (c.thetaScale ?? 0.7));
   const v = Float32Array.from({ length: P }, () => rng.normal());
-  const d = c.layers[0].nIn, K = c.layers[c.layers.length - 1].nOut;
+  const d = c.layers[0].nIn,
+    K = c.layers[c.layers.length - 1].nOut;
   const x = Float32Array.from({ length: c.m * d }, () => rng.normal());
   let data: Dataset;
   let y: ArrayLike<number>;
   if (c.loss === 'ce') {
     const labels = Int32Array.from({ length: c.m }, () => rng.int(K));
     y = labels;
-    data = { file: '<self-test>', x, xShape: [c.m, ...(c.inputShape ?? [d])], y: { kind: 'labels', data: labels, numClasses: K }, m: c.m, total: c.m, xKey: 'x', yKey: 'y' };
+    data = {
+      file: '<self-test>',
+      x,
+      xShape: [c.m, ...(c.inputShape ?? [d])],
+      y: { kind: 'labels', data: labels, numClasses: K },
+      m: c.m,
+      total: c.m,
+      xKey: 'x',
+      yKey: 'y',
+    };
   } else {
     const t = Float32Array.from({ length: c.m * K }, () => (c.loss === 'bce' ? rng.uniform() : rng.normal()));
     y = t;
-    data = { file: '<self-test>', x, xShape: [c.m, ...(c.inputShape ?? [d])], y: { kind: 'values', data: t, shape: [c.m, K] }, m: c.m, total: c.m, xKey: 'x', yKey: 'y' };
+    data = {
+      file: '<self-test>',
+      x,
+      xShape: [c.m, ...(c.inputShape ?? [d])],
+      y: { kind: 'values', data: t, shape: [c.m, K] },
+      m: c.m,
+      total: c.m,
+      xKey: 'x',
+      yKey: 'y',
+    };
   }
   const model = denseGraphModel(c.layers, theta, c.inputShape);
   const obj = make(model, data, resolveLoss(model, data, c.loss));
@@ -82,19 +138,55 @@ export async function checkHvpCase(c: HvpCase, make: (model: GraphModel, data: D
     const { gradient } = await obj.valueAndGradient(theta);
     const ref = denseHvp64(c.layers, theta, v, x, c.m, y, c.loss);
     return { name: c.name, relError: relErr(hv, ref.hv), gradRelError: relErr(gradient, ref.grad), ms: performance.now() - t0 };
-  } finally { obj.dispose(); }
+  } finally {
+    obj.dispose();
+  }
 }
 
 export function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < ref.length; i++) { num += (a[i] - ref[i]) ** 2; den += ref[i] ** 2; }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < ref.length; i++) {
+    num += (a[i] - ref[i]) ** 2;
+    den += ref[i] ** 2;
+  }
   return Math.sqrt(num / Math.max(den, 1e-300));
 }
 
 export const SELF_TEST_CASES: HvpCase[] = [
-  { name: 'tanh·sigmoid → softmax CE', loss: 'ce', m: 5, seed: 1, layers: [{ nIn: 3, nOut: 4, act: 'tanh', bias: true }, { nIn: 4, nOut: 4, act: 'sigmoid', bias: true }, { nIn: 4, nOut: 3, act: 'softmax', bias: true }] },
-  { name: 'elu·gelu → sigmoid BCE', loss: 'bce', m: 5, seed: 2, layers: [{ nIn: 3, nOut: 4, act: 'elu', bias: true }, { nIn: 4, nOut: 3, act: 'gelu', bias: true }, { nIn: 3, nOut: 2, act: 'sigmoid', bias: true }] },
-  { name: 'swish·softmax·exp → MSE', loss: 'mse', m: 5, seed: 3, layers: [{ nIn: 3, nOut: 4, act: 'swish', bias: true }, { nIn: 4, nOut: 3, act: 'softmax', bias: false }, { nIn: 3, nOut: 2, act: 'exponential', bias: true }] },
+  {
+    name: 'tanh·sigmoid → softmax CE',
+    loss: 'ce',
+    m: 5,
+    seed: 1,
+    layers: [
+      { nIn: 3, nOut: 4, act: 'tanh', bias: true },
+      { nIn: 4, nOut: 4, act: 'sigmoid', bias: true },
+      { nIn: 4, nOut: 3, act: 'softmax', bias: true },
+    ],
+  },
+  {
+    name: 'elu·gelu → sigmoid BCE',
+    loss: 'bce',
+    m: 5,
+    seed: 2,
+    layers: [
+      { nIn: 3, nOut: 4, act: 'elu', bias: true },
+      { nIn: 4, nOut: 3, act: 'gelu', bias: true },
+      { nIn: 3, nOut: 2, act: 'sigmoid', bias: true },
+    ],
+  },
+  {
+    name: 'swish·softmax·exp → MSE',
+    loss: 'mse',
+    m: 5,
+    seed: 3,
+    layers: [
+      { nIn: 3, nOut: 4, act: 'swish', bias: true },
+      { nIn: 4, nOut: 3, act: 'softmax', bias: false },
+      { nIn: 3, nOut: 2, act: 'exponential', bias: true },
+    ],
+  },
 ];
 
 const passed = new Set<string>();
@@ -107,7 +199,9 @@ export async function hvpSelfTest(tolerance = 1e-4): Promise<HvpCheck[]> {
     const r = await checkHvpCase(c);
     out.push(r);
     if (!(r.relError <= tolerance) || !(r.gradRelError <= tolerance)) {
-      throw new Error(`exact-HVP self-test failed on backend '${backend}' (TF.js ${tf.version_core}): case '${c.name}' has relative error ${r.relError.toExponential(2)} in H·v and ${r.gradRelError.toExponential(2)} in the gradient (tolerance ${tolerance}). Landscape Lens refuses to compute curvature with it.`);
+      throw new Error(
+        `exact-HVP self-test failed on backend '${backend}' (TF.js ${tf.version_core}): case '${c.name}' has relative error ${r.relError.toExponential(2)} in H·v and ${r.gradRelError.toExponential(2)} in the gradient (tolerance ${tolerance}). Landscape Lens refuses to compute curvature with it.`,
+      );
     }
   }
   passed.add(backend);

@@ -8,7 +8,7 @@ import { UserInputError } from './errors';
 
 /** Compute engines and backends (`--backend`, setting `landscapeLens.backend`; see engine.ts); extend this list to add one. */
 export const BACKENDS = ['auto', 'ort', 'tensorflow', 'wasm', 'cpu'] as const;
-export type EnginePreference = typeof BACKENDS[number];
+export type EnginePreference = (typeof BACKENDS)[number];
 /** The TF.js backends (backend.ts): every engine choice but the native one. */
 export type BackendPreference = Exclude<EnginePreference, 'ort'>;
 
@@ -26,27 +26,41 @@ export const LIMITS = {
 } as const;
 
 export function checkBackend(name: unknown, where = '--backend'): EnginePreference {
-  if (typeof name !== 'string' || !(BACKENDS as readonly string[]).includes(name)) throw new UserInputError(`unknown backend '${String(name)}' (allowed: ${BACKENDS.join(', ')})`, { where });
+  if (typeof name !== 'string' || !(BACKENDS as readonly string[]).includes(name))
+    throw new UserInputError(`unknown backend '${String(name)}' (allowed: ${BACKENDS.join(', ')})`, { where });
   return name as EnginePreference;
 }
 
 /** An integer option in [lo, hi]; `why` explains the upper bound. */
 export function checkInt(flag: string, v: number | undefined, lo: number, hi: number, why = ''): void {
   if (v === undefined) return;
-  if (!Number.isInteger(v) || v < lo || v > hi) throw new UserInputError(`${flag} must be an integer from ${lo} to ${hi}${why ? ` (${why})` : ''}, got ${v}`, { where: flag });
+  if (!Number.isInteger(v) || v < lo || v > hi)
+    throw new UserInputError(`${flag} must be an integer from ${lo} to ${hi}${why ? ` (${why})` : ''}, got ${v}`, { where: flag });
 }
 
 /** A number option in [lo, hi]. */
 export function checkNumber(flag: string, v: number | undefined, lo: number, hi: number, why = ''): void {
   if (v === undefined) return;
-  if (!Number.isFinite(v) || v < lo || v > hi) throw new UserInputError(`${flag} must be a number from ${lo} to ${hi}${why ? ` (${why})` : ''}, got ${v}`, { where: flag });
+  if (!Number.isFinite(v) || v < lo || v > hi)
+    throw new UserInputError(`${flag} must be a number from ${lo} to ${hi}${why ? ` (${why})` : ''}, got ${v}`, { where: flag });
 }
 
-export interface SpectrumOptions { top?: number; bottom?: number; tol?: number; maxIter?: number; traceTol?: number; traceHvps?: number; densityProbes?: number; densitySteps?: number; pgbIterations?: number }
+export interface SpectrumOptions {
+  top?: number;
+  bottom?: number;
+  tol?: number;
+  maxIter?: number;
+  traceTol?: number;
+  traceHvps?: number;
+  densityProbes?: number;
+  densitySteps?: number;
+  pgbIterations?: number;
+}
 
 /** Diagnose options against the model's parameter count P (call after reading the checkpoint, before the data). */
 export function checkSpectrumOptions(o: SpectrumOptions, numParams: number, file?: string): void {
-  const P = numParams, why = `the model in ${file ?? 'the checkpoint'} has ${P} parameters`;
+  const P = numParams,
+    why = `the model in ${file ?? 'the checkpoint'} has ${P} parameters`;
   checkInt('--top', o.top, 0, P, why);
   checkInt('--bottom', o.bottom, 0, P, why);
   checkNumber('--tol', o.tol, 0, 1);

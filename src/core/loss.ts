@@ -27,17 +27,30 @@ export function resolveLoss(model: GraphModel, data: Dataset, requested?: string
   let kind: LossKind;
   let reason: string;
   if (requested) {
-    if (requested !== 'mse' && requested !== 'ce' && requested !== 'bce') throw new UserInputError(`unknown loss '${requested}' (expected mse, ce or bce)`, { where: '--loss' });
-    kind = requested; reason = 'requested';
-  } else if (last === 'softmax') { kind = 'ce'; reason = 'the model ends in softmax'; }
-  else if (last === 'sigmoid') { kind = 'bce'; reason = 'the model ends in sigmoid'; }
-  else if (data.y.kind === 'labels') { kind = 'ce'; reason = 'integer labels and no output activation (logits)'; }
-  else { kind = 'mse'; reason = 'float targets'; }
+    if (requested !== 'mse' && requested !== 'ce' && requested !== 'bce')
+      throw new UserInputError(`unknown loss '${requested}' (expected mse, ce or bce)`, { where: '--loss' });
+    kind = requested;
+    reason = 'requested';
+  } else if (last === 'softmax') {
+    kind = 'ce';
+    reason = 'the model ends in softmax';
+  } else if (last === 'sigmoid') {
+    kind = 'bce';
+    reason = 'the model ends in sigmoid';
+  } else if (data.y.kind === 'labels') {
+    kind = 'ce';
+    reason = 'integer labels and no output activation (logits)';
+  } else {
+    kind = 'mse';
+    reason = 'float targets';
+  }
   const spec: LossSpec = { kind, reason };
   if (kind === 'ce' && last === 'softmax') spec.foldedActivation = 'softmax';
   if (kind === 'bce' && last === 'sigmoid') spec.foldedActivation = 'sigmoid';
-  if (kind === 'ce' && last === 'sigmoid') throw new UserInputError("loss 'ce' needs logits or a softmax output, but the model ends in sigmoid; use --loss bce");
-  if (kind === 'bce' && last === 'softmax') throw new UserInputError("loss 'bce' needs a sigmoid or linear output, but the model ends in softmax; use --loss ce");
+  if (kind === 'ce' && last === 'sigmoid')
+    throw new UserInputError("loss 'ce' needs logits or a softmax output, but the model ends in sigmoid; use --loss bce");
+  if (kind === 'bce' && last === 'softmax')
+    throw new UserInputError("loss 'bce' needs a sigmoid or linear output, but the model ends in softmax; use --loss ce");
   return spec;
 }
 
@@ -57,13 +70,21 @@ export function checkTargets(outShape: number[], data: Dataset, spec: LossSpec):
   const outDim = outShape.slice(1).reduce((a, b) => a * b, 1);
   if (data.y.kind === 'labels') {
     if (spec.kind === 'ce') {
-      if (data.y.numClasses > outDim) throw new UserInputError(`label ${data.y.numClasses - 1} is out of range for a model with ${outDim} outputs`, { file: data.file, where: `key '${data.yKey}'` });
+      if (data.y.numClasses > outDim)
+        throw new UserInputError(`label ${data.y.numClasses - 1} is out of range for a model with ${outDim} outputs`, {
+          file: data.file,
+          where: `key '${data.yKey}'`,
+        });
       return;
     }
   }
   if (data.y.kind === 'values') checkFiniteTargets(data, spec);
   const yDim = data.y.kind === 'labels' ? 1 : data.y.data.length / data.m;
-  if (yDim !== outDim) throw new UserInputError(`targets have ${yDim} values per sample but the model has ${outDim} outputs (loss ${spec.kind})`, { file: data.file, where: `key '${data.yKey}'` });
+  if (yDim !== outDim)
+    throw new UserInputError(`targets have ${yDim} values per sample but the model has ${outDim} outputs (loss ${spec.kind})`, {
+      file: data.file,
+      where: `key '${data.yKey}'`,
+    });
 }
 
 /**
@@ -74,21 +95,29 @@ export function checkTargets(outShape: number[], data: Dataset, spec: LossSpec):
 const MAX_TARGET = 1.8e19;
 function checkFiniteTargets(data: Dataset, spec: LossSpec): void {
   if (data.y.kind !== 'values') return;
-  const v = data.y.data, per = v.length / Math.max(1, data.m);
+  const v = data.y.data,
+    per = v.length / Math.max(1, data.m);
   for (let i = 0; i < v.length; i++) {
     const y = v[i];
     if (Number.isFinite(y) && (spec.kind !== 'mse' || Math.abs(y) <= MAX_TARGET)) continue;
-    const row = Math.floor(i / per), sample = data.indices ? data.indices[row] : row;
+    const row = Math.floor(i / per),
+      sample = data.indices ? data.indices[row] : row;
     const what = Number.isFinite(y) ? `${y}, whose squared error overflows float32 (|y| > ${MAX_TARGET})` : String(y);
-    throw new UserInputError(`target of sample ${sample}${per > 1 ? ` (output ${i % per})` : ''} is ${what}`, { file: data.file, where: `key '${data.yKey}'` });
+    throw new UserInputError(`target of sample ${sample}${per > 1 ? ` (output ${i % per})` : ''} is ${what}`, {
+      file: data.file,
+      where: `key '${data.yKey}'`,
+    });
   }
 }
 
 /** Mean loss over the rows of one chunk. `out` are logits when an activation is folded. */
 export function chunkLoss(spec: LossSpec, out: tf.Tensor, y: tf.Tensor): tf.Scalar {
   switch (spec.kind) {
-    case 'mse': return meanSquaredError(tf.reshape(out, [out.shape[0], -1]), tf.reshape(y, [out.shape[0], -1]));
-    case 'ce': return softmaxCrossEntropyWithLogits(tf.reshape(out, [out.shape[0], -1]) as tf.Tensor2D, y);
-    case 'bce': return sigmoidBinaryCrossEntropyWithLogits(tf.reshape(out, [out.shape[0], -1]), tf.reshape(y, [out.shape[0], -1]));
+    case 'mse':
+      return meanSquaredError(tf.reshape(out, [out.shape[0], -1]), tf.reshape(y, [out.shape[0], -1]));
+    case 'ce':
+      return softmaxCrossEntropyWithLogits(tf.reshape(out, [out.shape[0], -1]) as tf.Tensor2D, y);
+    case 'bce':
+      return sigmoidBinaryCrossEntropyWithLogits(tf.reshape(out, [out.shape[0], -1]), tf.reshape(y, [out.shape[0], -1]));
   }
 }

@@ -16,7 +16,14 @@ import { LossSpec, chunkLoss, logitsModel, checkTargets } from './loss';
 import { throwIfAborted, UserInputError } from './errors';
 import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, PenaltyRange } from './objectiveParts';
 
-export interface Counts { loss: number; gradient: number; hvp: number; forward: number; jvp: number; vjp: number }
+export interface Counts {
+  loss: number;
+  gradient: number;
+  hvp: number;
+  forward: number;
+  jvp: number;
+  vjp: number;
+}
 
 export interface Objective {
   readonly numParams: number;
@@ -27,7 +34,11 @@ export interface Objective {
   valueAndGradient(theta: Float32Array, signal?: AbortSignal): Promise<{ loss: number; gradient: Float32Array }>;
   hvp(theta: Float32Array, v: Float32Array, signal?: AbortSignal): Promise<Float32Array>;
   /** Model outputs (logits when the final softmax/sigmoid is folded into the loss) for the samples [start, end): row-major [rows, ...outShape]. */
-  outputs(theta: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<{ shape: number[]; values: Float32Array }>;
+  outputs(
+    theta: Float32Array,
+    batch?: { start: number; end: number },
+    signal?: AbortSignal,
+  ): Promise<{ shape: number[]; values: Float32Array }>;
   /** Jacobian-vector product of the outputs: J(θ)v, shape as outputs(θ, batch). */
   jvp(theta: Float32Array, v: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<Float32Array>;
   /** Vector-Jacobian product of the outputs: J(θ)ᵀu for u shaped as outputs(θ, batch). */
@@ -36,7 +47,13 @@ export interface Objective {
 }
 
 /** x is undefined for a streamed dataset: its rows are read from the file when the chunk is used. */
-interface Chunk { x?: tf.Tensor; y: tf.Tensor; weight: number; start: number; end: number }
+interface Chunk {
+  x?: tf.Tensor;
+  y: tf.Tensor;
+  weight: number;
+  start: number;
+  end: number;
+}
 
 export class TfObjective implements Objective {
   readonly numParams: number;
@@ -54,7 +71,12 @@ export class TfObjective implements Objective {
   /** θ index ranges [offset, offset+size) with their penalty weight λ. */
   private readonly penalties: PenaltyRange[];
 
-  constructor(model: GraphModel, data: Dataset, readonly spec: LossSpec, opts: { chunkSize?: number } = {}) {
+  constructor(
+    model: GraphModel,
+    data: Dataset,
+    readonly spec: LossSpec,
+    opts: { chunkSize?: number } = {},
+  ) {
     this.model = logitsModel(model, spec);
     this.numParams = model.numParams;
     this.numSamples = data.m;
@@ -68,11 +90,15 @@ export class TfObjective implements Objective {
     this.inputNotice = this.adapt.notice;
     const yRow = data.y.kind === 'labels' ? 1 : data.y.data.length / data.m;
     for (let s = 0; s < data.m; s += chunkSize) {
-      const e = Math.min(data.m, s + chunkSize), n = e - s;
-      const x = data.source ? undefined : tf.tidy(() => this.adapt.apply(tf.tensor(data.x.subarray(s * featSize, e * featSize), [n, ...featShape], 'float32')));
-      const y = data.y.kind === 'labels'
-        ? tf.tensor1d(data.y.data.subarray(s, e), 'int32')
-        : tf.tensor(data.y.data.subarray(s * yRow, e * yRow), [n, ...data.y.shape.slice(1)], 'float32');
+      const e = Math.min(data.m, s + chunkSize),
+        n = e - s;
+      const x = data.source
+        ? undefined
+        : tf.tidy(() => this.adapt.apply(tf.tensor(data.x.subarray(s * featSize, e * featSize), [n, ...featShape], 'float32')));
+      const y =
+        data.y.kind === 'labels'
+          ? tf.tensor1d(data.y.data.subarray(s, e), 'int32')
+          : tf.tensor(data.y.data.subarray(s * yRow, e * yRow), [n, ...data.y.shape.slice(1)], 'float32');
       this.chunks.push({ x, y, weight: n / data.m, start: s, end: e });
     }
     // validate shapes once with a forward pass on the first row
@@ -82,7 +108,9 @@ export class TfObjective implements Objective {
     out.dispose();
   }
 
-  get backend(): string { return tf.getBackend(); }
+  get backend(): string {
+    return tf.getBackend();
+  }
 
   /** The declared penalties' value Σ (λ/2)‖θ_P‖² at θ (float64); 0 when the model has none. */
   penalty(theta: Float32Array): number {
@@ -116,7 +144,8 @@ export class TfObjective implements Objective {
         return [value, grad] as [tf.Scalar, tf.Tensor1D];
       });
       const [lv, gv] = await Promise.all([l.data(), gr.data()]);
-      l.dispose(); gr.dispose();
+      l.dispose();
+      gr.dispose();
       total += c.weight * lv[0];
       for (let i = 0; i < gv.length; i++) g[i] += c.weight * gv[i];
     }
@@ -139,15 +168,20 @@ export class TfObjective implements Objective {
         hv.dispose();
         for (let i = 0; i < hvv.length; i++) out[i] += c.weight * hvv[i];
       }
-    } finally { vt.dispose(); }
+    } finally {
+      vt.dispose();
+    }
     addPenaltyTerm(this.penalties, v, out);
     return Float32Array.from(out);
   }
 
-  private pieces(batch?: { start: number; end: number }): { c: Chunk; s: number; e: number }[] { return batchPieces(this.chunks, this.numSamples, batch); }
+  private pieces(batch?: { start: number; end: number }): { c: Chunk; s: number; e: number }[] {
+    return batchPieces(this.chunks, this.numSamples, batch);
+  }
 
   private rowsOf(p: { c: Chunk; s: number; e: number }): tf.Tensor {
-    if (!p.c.x && this.source) return this.adapt.apply(tf.tensor(this.source.read(p.c.start + p.s, p.c.start + p.e), [p.e - p.s, ...this.featShape], 'float32'));
+    if (!p.c.x && this.source)
+      return this.adapt.apply(tf.tensor(this.source.read(p.c.start + p.s, p.c.start + p.e), [p.e - p.s, ...this.featShape], 'float32'));
     const x = this.xOf(p.c);
     return p.s === 0 && p.e === p.c.end - p.c.start ? x : tf.slice(x, p.s, p.e - p.s);
   }
@@ -158,13 +192,22 @@ export class TfObjective implements Objective {
     return this.adapt.apply(tf.tensor(this.source!.read(c.start, c.end), [c.end - c.start, ...this.featShape], 'float32'));
   }
 
-  async outputs(theta: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<{ shape: number[]; values: Float32Array }> {
+  async outputs(
+    theta: Float32Array,
+    batch?: { start: number; end: number },
+    signal?: AbortSignal,
+  ): Promise<{ shape: number[]; values: Float32Array }> {
     this.counts.forward++;
-    const parts: Float32Array[] = []; let shape: number[] = []; let rows = 0;
+    const parts: Float32Array[] = [];
+    let shape: number[] = [];
+    let rows = 0;
     for (const p of this.pieces(batch)) {
       throwIfAborted(signal);
       const o = tf.tidy(() => forward(this.model, tf.tensor1d(theta), this.rowsOf(p)));
-      parts.push(await o.data() as Float32Array); shape = o.shape; rows += o.shape[0]; o.dispose();
+      parts.push((await o.data()) as Float32Array);
+      shape = o.shape;
+      rows += o.shape[0];
+      o.dispose();
     }
     return { shape: [rows, ...shape.slice(1)], values: concat(parts) };
   }
@@ -185,7 +228,8 @@ export class TfObjective implements Objective {
         const ut = tf.tensor(u.subarray(off, off + n), [p.e - p.s, ...this.outShape]);
         return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(forward(this.model, t as tf.Tensor1D, x), ut)) as tf.Scalar)(tf.tensor1d(theta));
       });
-      const gv = await g.data(); g.dispose();
+      const gv = await g.data();
+      g.dispose();
       for (let i = 0; i < gv.length; i++) out[i] += gv[i];
       off += n;
     }
@@ -209,16 +253,28 @@ export class TfObjective implements Objective {
             return tf.sum(tf.mul(jtu, vt)) as tf.Scalar;
           })(u0);
         });
-        parts.push(await jv.data() as Float32Array); jv.dispose();
+        parts.push((await jv.data()) as Float32Array);
+        jv.dispose();
       }
-    } finally { vt.dispose(); }
+    } finally {
+      vt.dispose();
+    }
     return concat(parts);
   }
 
-  dispose(): void { for (const c of this.chunks) { c.x?.dispose(); c.y.dispose(); } this.chunks.length = 0; }
+  dispose(): void {
+    for (const c of this.chunks) {
+      c.x?.dispose();
+      c.y.dispose();
+    }
+    this.chunks.length = 0;
+  }
 }
 
-interface InputAdapter { apply(x: tf.Tensor): tf.Tensor; notice?: string }
+interface InputAdapter {
+  apply(x: tf.Tensor): tf.Tensor;
+  notice?: string;
+}
 
 /**
  * Dataset rows → the model's input layout: as is when the shapes agree (or the model's are
@@ -232,10 +288,22 @@ export function inputAdapter(dataShape: number[], modelShape: (number | null)[],
   if (dataShape.length === ms.length && dataShape.every((d, i) => d === ms[i])) return same;
   const prod = (a: number[]) => a.reduce((p, q) => p * q, 1);
   const fmt = (a: number[]) => `(${a.join('×')})`;
-  if (prod(dataShape) !== prod(ms)) throw new UserInputError(`inputs have ${fmt(dataShape)} values per sample (${prod(dataShape)}) but the model expects ${fmt(ms)} (${prod(ms)})`, { file, where: 'inputs' });
+  if (prod(dataShape) !== prod(ms))
+    throw new UserInputError(
+      `inputs have ${fmt(dataShape)} values per sample (${prod(dataShape)}) but the model expects ${fmt(ms)} (${prod(ms)})`,
+      { file, where: 'inputs' },
+    );
   if (dataShape.length === 3 && ms.length === 3) {
-    if (dataShape[0] === ms[2] && dataShape[1] === ms[0] && dataShape[2] === ms[1]) return { apply: x => tf.transpose(x, [0, 2, 3, 1]), notice: `inputs ${fmt(dataShape)} are channels-first; transposed to the model's channels-last ${fmt(ms)}` };
-    if (dataShape[2] === ms[0] && dataShape[0] === ms[1] && dataShape[1] === ms[2]) return { apply: x => tf.transpose(x, [0, 3, 1, 2]), notice: `inputs ${fmt(dataShape)} are channels-last; transposed to the model's channels-first ${fmt(ms)}` };
+    if (dataShape[0] === ms[2] && dataShape[1] === ms[0] && dataShape[2] === ms[1])
+      return {
+        apply: x => tf.transpose(x, [0, 2, 3, 1]),
+        notice: `inputs ${fmt(dataShape)} are channels-first; transposed to the model's channels-last ${fmt(ms)}`,
+      };
+    if (dataShape[2] === ms[0] && dataShape[0] === ms[1] && dataShape[1] === ms[2])
+      return {
+        apply: x => tf.transpose(x, [0, 3, 1, 2]),
+        notice: `inputs ${fmt(dataShape)} are channels-last; transposed to the model's channels-first ${fmt(ms)}`,
+      };
   }
   return { apply: x => tf.reshape(x, [x.shape[0], ...ms]), notice: `inputs ${fmt(dataShape)} reshaped to the model's ${fmt(ms)}` };
 }
@@ -243,6 +311,9 @@ export function inputAdapter(dataShape: number[], modelShape: (number | null)[],
 function concat(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
   let off = 0;
-  for (const p of parts) { out.set(p, off); off += p.length; }
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
   return out;
 }

@@ -7,7 +7,11 @@
  */
 import type { GraphModel } from './model/graph';
 
-export interface PenaltyRange { offset: number; size: number; lambda: number }
+export interface PenaltyRange {
+  offset: number;
+  size: number;
+  lambda: number;
+}
 
 /** The θ index ranges of the model's declared penalties with their weight λ (λ > 0 only). */
 export function penaltyRanges(model: GraphModel): PenaltyRange[] {
@@ -22,7 +26,11 @@ export function penaltyRanges(model: GraphModel): PenaltyRange[] {
 /** Σ (λ/2)‖θ_P‖² (float64). */
 export function penaltyValue(ranges: PenaltyRange[], theta: Float32Array): number {
   let s = 0;
-  for (const p of ranges) { let q = 0; for (let i = p.offset; i < p.offset + p.size; i++) q += theta[i] * theta[i]; s += 0.5 * p.lambda * q; }
+  for (const p of ranges) {
+    let q = 0;
+    for (let i = p.offset; i < p.offset + p.size; i++) q += theta[i] * theta[i];
+    s += 0.5 * p.lambda * q;
+  }
   return s;
 }
 /** out += λ·x on the penalised ranges (x = θ for the gradient, x = v for H·v). */
@@ -31,12 +39,18 @@ export function addPenaltyTerm(ranges: PenaltyRange[], x: Float32Array, out: Flo
 }
 
 /** The parts of the chunks that fall in [start, end): (chunk, local start, local end). */
-export function batchPieces<C extends { start: number; end: number }>(chunks: C[], numSamples: number, batch?: { start: number; end: number }): { c: C; s: number; e: number }[] {
-  const b0 = batch?.start ?? 0, b1 = Math.min(batch?.end ?? numSamples, numSamples);
+export function batchPieces<C extends { start: number; end: number }>(
+  chunks: C[],
+  numSamples: number,
+  batch?: { start: number; end: number },
+): { c: C; s: number; e: number }[] {
+  const b0 = batch?.start ?? 0,
+    b1 = Math.min(batch?.end ?? numSamples, numSamples);
   if (!(b0 >= 0 && b0 < b1)) throw new RangeError(`empty or invalid batch [${b0}, ${b1}) of ${numSamples} samples`);
   const out: { c: C; s: number; e: number }[] = [];
   for (const c of chunks) {
-    const s = Math.max(b0, c.start), e = Math.min(b1, c.end);
+    const s = Math.max(b0, c.start),
+      e = Math.min(b1, c.end);
     if (s < e) out.push({ c, s: s - c.start, e: e - c.start });
   }
   return out;

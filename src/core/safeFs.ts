@@ -12,7 +12,11 @@ import { UserInputError } from './errors';
 /** A file of at most this many bytes is read whole unless the caller says otherwise (2 GiB − 1). */
 export const DEFAULT_MAX_READ_BYTES = 2 ** 31 - 1;
 
-export interface OpenedFile { fd: number; size: number; path: string }
+export interface OpenedFile {
+  fd: number;
+  size: number;
+  path: string;
+}
 
 function kindOf(st: fs.Stats): string {
   if (st.isDirectory()) return 'a folder';
@@ -23,7 +27,9 @@ function kindOf(st: fs.Stats): string {
   return 'not a regular file';
 }
 
-function code(e: unknown): string { return (e as NodeJS.ErrnoException).code ?? (e as Error).message; }
+function code(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
 
 /**
  * Open a regular file for reading (symlinks followed). `what` names the file's role in messages
@@ -33,13 +39,24 @@ export function openRegular(file: string, what = 'file', ctx?: { file?: string; 
   const report = { file: ctx?.file ?? file, where: ctx?.where };
   const label = what;
   let st: fs.Stats;
-  try { st = fs.statSync(file); } catch (e) { throw new UserInputError(`cannot read ${label}: ${code(e)}`, report); }
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    throw new UserInputError(`cannot read ${label}: ${code(e)}`, report);
+  }
   if (!st.isFile()) throw new UserInputError(`${label} is ${kindOf(st)}, not a regular file; refused`, report);
   let fd: number;
   // O_NONBLOCK: if the path was swapped for a FIFO after the check, the open still returns at once
-  try { fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch (e) { throw new UserInputError(`cannot read ${label}: ${code(e)}`, report); }
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    throw new UserInputError(`cannot read ${label}: ${code(e)}`, report);
+  }
   const st2 = fs.fstatSync(fd);
-  if (!st2.isFile()) { fs.closeSync(fd); throw new UserInputError(`${label} is ${kindOf(st2)}, not a regular file; refused`, report); }
+  if (!st2.isFile()) {
+    fs.closeSync(fd);
+    throw new UserInputError(`${label} is ${kindOf(st2)}, not a regular file; refused`, report);
+  }
   return { fd, size: st2.size, path: file };
 }
 
@@ -56,14 +73,23 @@ export function readAt(fd: number, pos: number, len: number): Buffer {
 }
 
 /** The whole of a regular file, refused when it is larger than `maxBytes`. */
-export function readRegularFile(file: string, opts: { maxBytes?: number; what?: string; ctx?: { file?: string; where?: string } } = {}): Buffer {
+export function readRegularFile(
+  file: string,
+  opts: { maxBytes?: number; what?: string; ctx?: { file?: string; where?: string } } = {},
+): Buffer {
   const what = opts.what ?? 'file';
   const f = openRegular(file, what, opts.ctx);
   try {
     const max = opts.maxBytes ?? DEFAULT_MAX_READ_BYTES;
-    if (f.size > max) throw new UserInputError(`${what} is ${f.size} bytes, more than the limit of ${max} bytes`, { file: opts.ctx?.file ?? file, where: opts.ctx?.where });
+    if (f.size > max)
+      throw new UserInputError(`${what} is ${f.size} bytes, more than the limit of ${max} bytes`, {
+        file: opts.ctx?.file ?? file,
+        where: opts.ctx?.where,
+      });
     return readAt(f.fd, 0, f.size);
-  } finally { fs.closeSync(f.fd); }
+  } finally {
+    fs.closeSync(f.fd);
+  }
 }
 
 /** A regular file's text (UTF-8). */
@@ -83,24 +109,45 @@ export function regularSize(file: string, what = 'file'): number {
  * or after resolving symlinks (of the file or of any folder on the way), it leaves the folder's
  * real path. Returns the real path.
  */
-export function containedPath(folder: string, relPath: string, what: string, ctx: { file: string; where?: string; folderLabel?: string }): string {
+export function containedPath(
+  folder: string,
+  relPath: string,
+  what: string,
+  ctx: { file: string; where?: string; folderLabel?: string },
+): string {
   const label = ctx.folderLabel ?? "the checkpoint's folder";
   ctx = { file: ctx.file, where: ctx.where };
-  if (path.isAbsolute(relPath) || /^[A-Za-z]:/.test(relPath)) throw new UserInputError(`${what} path '${relPath}' is absolute; it must stay inside ${label}; refused`, ctx);
+  if (path.isAbsolute(relPath) || /^[A-Za-z]:/.test(relPath))
+    throw new UserInputError(`${what} path '${relPath}' is absolute; it must stay inside ${label}; refused`, ctx);
   const base = path.resolve(folder);
   const full = path.resolve(base, relPath);
   const rel = path.relative(base, full);
-  if (rel === '' || rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) throw new UserInputError(`${what} path '${relPath}' leaves ${label}; refused`, ctx);
+  if (rel === '' || rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel))
+    throw new UserInputError(`${what} path '${relPath}' leaves ${label}; refused`, ctx);
   let realBase: string, real: string;
-  try { realBase = fs.realpathSync(base); } catch (e) { throw new UserInputError(`cannot resolve ${label}: ${code(e)}`, ctx); }
-  try { real = fs.realpathSync(full); } catch (e) { throw new UserInputError(`cannot read ${what} '${relPath}': ${code(e)}`, ctx); }
+  try {
+    realBase = fs.realpathSync(base);
+  } catch (e) {
+    throw new UserInputError(`cannot resolve ${label}: ${code(e)}`, ctx);
+  }
+  try {
+    real = fs.realpathSync(full);
+  } catch (e) {
+    throw new UserInputError(`cannot read ${what} '${relPath}': ${code(e)}`, ctx);
+  }
   const r2 = path.relative(realBase, real);
-  if (r2 === '' || r2 === '..' || r2.startsWith('..' + path.sep) || path.isAbsolute(r2)) throw new UserInputError(`${what} '${relPath}' resolves (through a symlink) to ${real}, outside ${label}; refused`, ctx);
+  if (r2 === '' || r2 === '..' || r2.startsWith('..' + path.sep) || path.isAbsolute(r2))
+    throw new UserInputError(`${what} '${relPath}' resolves (through a symlink) to ${real}, outside ${label}; refused`, ctx);
   return real;
 }
 
 /** Open `relPath` inside `folder` (see containedPath) as a regular file. */
-export function openContained(folder: string, relPath: string, what: string, ctx: { file: string; where?: string; folderLabel?: string }): OpenedFile {
+export function openContained(
+  folder: string,
+  relPath: string,
+  what: string,
+  ctx: { file: string; where?: string; folderLabel?: string },
+): OpenedFile {
   const real = containedPath(folder, relPath, what, ctx);
   const f = openRegular(real, `${what} '${relPath}'`, { file: ctx.file, where: ctx.where });
   return f;

@@ -11,19 +11,34 @@ import * as path from 'path';
 import type { DiagnoseResult } from '../core/diagnose';
 import { containedPath, readRegularText } from '../core/safeFs';
 
-export interface CacheEntry { key: string; checkpoint: string; checkpointFingerprint: string; result: DiagnoseResult }
+export interface CacheEntry {
+  key: string;
+  checkpoint: string;
+  checkpointFingerprint: string;
+  result: DiagnoseResult;
+}
 
 /** Files a checkpoint consists of (model.json plus its weight shards). */
 export function checkpointFiles(file: string): string[] {
   const files = [file];
   if (file.toLowerCase().endsWith('.json')) {
     try {
-      const j = JSON.parse(readRegularText(file, { what: 'checkpoint', maxBytes: 256 * 2 ** 20 })) as { weightsManifest?: { paths?: string[] }[] };
-      for (const g of j.weightsManifest ?? []) for (const p of g.paths ?? []) {
-        // only shards the reader would accept: inside the checkpoint's real folder (symlinks resolved)
-        try { containedPath(path.dirname(path.resolve(file)), decodeURIComponent(p), 'weight shard', { file }); files.push(path.resolve(path.dirname(file), p)); } catch { /* refused by the reader too */ }
-      }
-    } catch { /* unreadable: the fingerprint of model.json alone */ }
+      const j = JSON.parse(readRegularText(file, { what: 'checkpoint', maxBytes: 256 * 2 ** 20 })) as {
+        weightsManifest?: { paths?: string[] }[];
+      };
+      for (const g of j.weightsManifest ?? [])
+        for (const p of g.paths ?? []) {
+          // only shards the reader would accept: inside the checkpoint's real folder (symlinks resolved)
+          try {
+            containedPath(path.dirname(path.resolve(file)), decodeURIComponent(p), 'weight shard', { file });
+            files.push(path.resolve(path.dirname(file), p));
+          } catch {
+            /* refused by the reader too */
+          }
+        }
+    } catch {
+      /* unreadable: the fingerprint of model.json alone */
+    }
   }
   return files;
 }
@@ -38,7 +53,11 @@ const memo = new Map<string, { stat: string; hash: string }>();
  */
 export function contentHash(file: string): string {
   let st: fs.Stats;
-  try { st = fs.statSync(file); } catch { return 'missing'; }
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return 'missing';
+  }
   if (!st.isFile()) return 'not-a-regular-file'; // a FIFO would block the extension host, /dev/zero never ends
   const statKey = `${st.size}:${st.mtimeMs}:${st.ino}`;
   const m = memo.get(file);
@@ -50,12 +69,18 @@ export function contentHash(file: string): string {
       const fd = fs.openSync(file, 'r');
       try {
         const part = Buffer.alloc(8 * 2 ** 20);
-        fs.readSync(fd, part, 0, part.length, 0); h.update(part);
-        fs.readSync(fd, part, 0, part.length, st.size - part.length); h.update(part);
+        fs.readSync(fd, part, 0, part.length, 0);
+        h.update(part);
+        fs.readSync(fd, part, 0, part.length, st.size - part.length);
+        h.update(part);
         h.update(`:${st.size}`);
-      } finally { fs.closeSync(fd); }
+      } finally {
+        fs.closeSync(fd);
+      }
     }
-  } catch { return 'unreadable'; }
+  } catch {
+    return 'unreadable';
+  }
   const hash = h.digest('hex');
   memo.set(file, { stat: statKey, hash });
   return hash;
@@ -65,7 +90,11 @@ export function contentHash(file: string): string {
 export function fingerprint(files: string[]): string {
   const h = crypto.createHash('sha256');
   const base = path.dirname(path.resolve(files[0] ?? '.'));
-  for (const f of files) h.update(path.relative(base, path.resolve(f))).update(':').update(contentHash(f)).update(';');
+  for (const f of files)
+    h.update(path.relative(base, path.resolve(f)))
+      .update(':')
+      .update(contentHash(f))
+      .update(';');
   return h.digest('hex').slice(0, 32);
 }
 
@@ -76,14 +105,26 @@ export class ResultsCache {
     try {
       for (const f of fs.readdirSync(dir)) {
         if (!f.endsWith('.json')) continue;
-        try { this.remember(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as CacheEntry); } catch { /* skip corrupt entry */ }
+        try {
+          this.remember(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as CacheEntry);
+        } catch {
+          /* skip corrupt entry */
+        }
       }
-    } catch { /* no cache yet */ }
+    } catch {
+      /* no cache yet */
+    }
   }
 
   static key(checkpoint: string, data: string, options: unknown): { key: string; checkpointFingerprint: string } {
     const checkpointFingerprint = fingerprint(checkpointFiles(checkpoint));
-    const key = crypto.createHash('sha256').update(checkpointFingerprint).update(fingerprint([data])).update(JSON.stringify(options)).digest('hex').slice(0, 32);
+    const key = crypto
+      .createHash('sha256')
+      .update(checkpointFingerprint)
+      .update(fingerprint([data]))
+      .update(JSON.stringify(options))
+      .digest('hex')
+      .slice(0, 32);
     return { key, checkpointFingerprint };
   }
 
@@ -118,7 +159,9 @@ export class ResultsCache {
   }
 
   /** All entries for this checkpoint (oldest first), current or not. */
-  entriesFor(checkpoint: string): CacheEntry[] { return this.byCheckpoint.get(path.resolve(checkpoint)) ?? []; }
+  entriesFor(checkpoint: string): CacheEntry[] {
+    return this.byCheckpoint.get(path.resolve(checkpoint)) ?? [];
+  }
 
   /** Delete the entries of this checkpoint whose files changed since they were computed; returns how many. */
   invalidate(checkpoint: string): number {
@@ -127,17 +170,36 @@ export class ResultsCache {
     if (!list?.length) return 0;
     const fp = fingerprint(checkpointFiles(checkpoint));
     const stale = list.filter(e => e.checkpointFingerprint !== fp);
-    for (const e of stale) { try { fs.unlinkSync(path.join(this.dir, `${e.key}.json`)); } catch { /* gone */ } }
+    for (const e of stale) {
+      try {
+        fs.unlinkSync(path.join(this.dir, `${e.key}.json`));
+      } catch {
+        /* gone */
+      }
+    }
     const keep = list.filter(e => e.checkpointFingerprint === fp);
-    if (keep.length) this.byCheckpoint.set(k, keep); else this.byCheckpoint.delete(k);
+    if (keep.length) this.byCheckpoint.set(k, keep);
+    else this.byCheckpoint.delete(k);
     return stale.length;
   }
 
-  get size(): number { let n = 0; for (const l of this.byCheckpoint.values()) n += l.length; return n; }
+  get size(): number {
+    let n = 0;
+    for (const l of this.byCheckpoint.values()) n += l.length;
+    return n;
+  }
 
   clear(): number {
     let n = 0;
-    try { for (const f of fs.readdirSync(this.dir)) if (f.endsWith('.json')) { fs.unlinkSync(path.join(this.dir, f)); n++; } } catch { /* nothing */ }
+    try {
+      for (const f of fs.readdirSync(this.dir))
+        if (f.endsWith('.json')) {
+          fs.unlinkSync(path.join(this.dir, f));
+          n++;
+        }
+    } catch {
+      /* nothing */
+    }
     this.byCheckpoint.clear();
     return n;
   }

@@ -19,9 +19,16 @@ export function oneLine(message: string, max = 200): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
-export interface DerivedTag { tag: string; n: number }
+export interface DerivedTag {
+  tag: string;
+  n: number;
+}
 
-const PERTURB_WHAT: Record<string, string> = { gaussian: 'Gaussian noise', relative: 'relative noise', filter: 'filter-normalised direction' };
+const PERTURB_WHAT: Record<string, string> = {
+  gaussian: 'Gaussian noise',
+  relative: 'relative noise',
+  filter: 'filter-normalised direction',
+};
 
 /** What the surgery did, in words: `perturbed along λ_min`, `perturbed (Gaussian noise, σ 0.01)`, … */
 function perturbText(rec: SurgeryRecord | undefined): string {
@@ -32,7 +39,12 @@ function perturbText(rec: SurgeryRecord | undefined): string {
     const k = /top (\d+)/.exec(p.eigen.index)?.[1];
     return k && k !== '1' ? `perturbed along eigenvector ${k} (λ ${fmt(p.eigen.value, 3)})` : 'perturbed along λ_max';
   }
-  const size = p.parameters?.sigma !== undefined ? `σ ${fmt(p.parameters.sigma, 3)}` : p.parameters?.step !== undefined ? `t ${fmt(p.parameters.step, 3)}` : '';
+  const size =
+    p.parameters?.sigma !== undefined
+      ? `σ ${fmt(p.parameters.sigma, 3)}`
+      : p.parameters?.step !== undefined
+        ? `t ${fmt(p.parameters.step, 3)}`
+        : '';
   return `perturbed (${PERTURB_WHAT[p.mode] ?? p.mode}${size ? `, ${size}` : ''})`;
 }
 
@@ -44,11 +56,16 @@ function perturbText(rec: SurgeryRecord | undefined): string {
  */
 export function derivedLabel(tags: DerivedTag[], rec?: SurgeryRecord): string {
   const words = tags.map(t => {
-    const w = t.tag === 'special' ? 'special neurons'
-      : t.tag === 'trained' ? `fine-tuned${rec?.kind === 'specialNeurons' && rec.result.training ? ` ${rec.result.training.steps} steps` : ''}`
-        : t.tag === 'perturbed' ? perturbText(rec)
-          : t.tag === 'retrained' ? `retrained${rec?.kind === 'perturb' && rec.result.retrain ? ` ${rec.result.retrain.steps} steps` : ''}`
-            : t.tag;
+    const w =
+      t.tag === 'special'
+        ? 'special neurons'
+        : t.tag === 'trained'
+          ? `fine-tuned${rec?.kind === 'specialNeurons' && rec.result.training ? ` ${rec.result.training.steps} steps` : ''}`
+          : t.tag === 'perturbed'
+            ? perturbText(rec)
+            : t.tag === 'retrained'
+              ? `retrained${rec?.kind === 'perturb' && rec.result.retrain ? ` ${rec.result.retrain.steps} steps` : ''}`
+              : t.tag;
     return t.n > 1 ? `${w} #${t.n}` : w;
   });
   return words.join(', ');
@@ -58,7 +75,15 @@ export function derivedLabel(tags: DerivedTag[], rec?: SurgeryRecord): string {
 export function verdictCodicon(r: DiagnoseResult | undefined, failed = false): string {
   if (failed) return '$(error)';
   const tone = verdictTone(r);
-  return tone === 'good' ? '$(pass)' : tone === 'warn' ? '$(warning)' : tone === 'bad' ? '$(error)' : tone === 'info' ? '$(circle-filled)' : '$(circle-outline)';
+  return tone === 'good'
+    ? '$(pass)'
+    : tone === 'warn'
+      ? '$(warning)'
+      : tone === 'bad'
+        ? '$(error)'
+        : tone === 'info'
+          ? '$(circle-filled)'
+          : '$(circle-outline)';
 }
 
 /** The one key number of a result: λ_max when computed, else ‖∇L‖. */
@@ -81,7 +106,13 @@ export interface PickerCheckpoint {
   failed?: string;
 }
 
-export interface PickerItem { label: string; description: string; detail: string; path: string; picked: boolean }
+export interface PickerItem {
+  label: string;
+  description: string;
+  detail: string;
+  path: string;
+  picked: boolean;
+}
 
 /**
  * Quick-pick items for checkpoints: sorted by run, then step (no step last), a derived checkpoint right
@@ -92,18 +123,26 @@ export function checkpointPickItems(list: PickerCheckpoint[], selected?: string)
   const byPath = new Map(list.map(c => [c.path, c]));
   const root = (c: PickerCheckpoint) => (c.derived?.from && byPath.get(c.derived.from)) || c;
   const sorted = [...list].sort((a, b) => {
-    const ra = root(a), rb = root(b);
-    return a.run.localeCompare(b.run)
-      || (ra.step ?? Infinity) - (rb.step ?? Infinity)
-      || ra.path.localeCompare(rb.path)
-      || (a.derived ? 1 : 0) - (b.derived ? 1 : 0)
-      || a.path.localeCompare(b.path);
+    const ra = root(a),
+      rb = root(b);
+    return (
+      a.run.localeCompare(b.run) ||
+      (ra.step ?? Infinity) - (rb.step ?? Infinity) ||
+      ra.path.localeCompare(rb.path) ||
+      (a.derived ? 1 : 0) - (b.derived ? 1 : 0) ||
+      a.path.localeCompare(b.path)
+    );
   });
   const items = sorted.map(c => {
-    const name = c.step !== undefined ? `step ${c.step}` : c.rel.split(/[\\/]/).pop() ?? c.rel;
+    const name = c.step !== undefined ? `step ${c.step}` : (c.rel.split(/[\\/]/).pop() ?? c.rel);
     const label = `${verdictCodicon(c.result, !!c.failed)} ${c.derived ? `${name} · ${c.derived.label}` : name}`;
     const v = verdictOf(c.result);
-    const description = [c.run, c.failed ? `failed: ${c.failed}` : c.result ? [v?.kind, keyNumber(c.result)].filter(Boolean).join(' · ') : 'not diagnosed'].filter(Boolean).join(' · ');
+    const description = [
+      c.run,
+      c.failed ? `failed: ${c.failed}` : c.result ? [v?.kind, keyNumber(c.result)].filter(Boolean).join(' · ') : 'not diagnosed',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     return { label, description, detail: c.rel, path: c.path, picked: selected !== undefined && c.path === selected };
   });
   return items;

@@ -21,19 +21,43 @@ export async function confirmCost(svc: Service, uris: vscode.Uri[], what: string
   if ('error' in resolved) return true; // the diagnosis reports the error itself
   let measured: DiagnoseResult | undefined = uris.map(u => svc.resultFor(u.fsPath)?.result).find(r => measuredHvpMs(r) !== undefined);
   if (!measured) {
-    try { measured = await svc.diagnose(uris[0], { mode: 'quick', progress: 'window', priority: PRIORITY.user, quietErrors: true, reason: 'measure an HVP for the cost estimate' }); } catch { /* no estimate */ }
+    try {
+      measured = await svc.diagnose(uris[0], {
+        mode: 'quick',
+        progress: 'window',
+        priority: PRIORITY.user,
+        quietErrors: true,
+        reason: 'measure an HVP for the cost estimate',
+      });
+    } catch {
+      /* no estimate */
+    }
   }
   const hvpMs = measuredHvpMs(measured);
-  if (!measured || hvpMs === undefined) { svc.log.info(`${what}: no measured HVP, no cost estimate`); return true; }
+  if (!measured || hvpMs === undefined) {
+    svc.log.info(`${what}: no measured HVP, no cost estimate`);
+    return true;
+  }
   const units = measured.model?.layers?.reduce((s, l) => s + (l.units ?? 0), 0) ?? 0;
   const e = estimateCost(resolved.options, {
-    params: measured.params, layers: measured.model?.layers?.filter(l => l.params > 0).length, hvpMs,
-    chunk: Math.min(resolved.options.chunkSize ?? 1024, measured.samples), activationsPerSample: units || undefined,
+    params: measured.params,
+    layers: measured.model?.layers?.filter(l => l.params > 0).length,
+    hvpMs,
+    chunk: Math.min(resolved.options.chunkSize ?? 1024, measured.samples),
+    activationsPerSample: units || undefined,
   });
   const p = costPrompt(e, uris.length, threshold, what);
   svc.log.info(`cost estimate: ${p.message} (one HVP measured at ${fmt(hvpMs, 3)} ms)`);
   if (!p.ask) return true;
-  const ok = await vscode.window.showWarningMessage(`Landscape Lens: ${p.message} Run it?`, { modal: true, detail: 'The estimate uses the budgets in the settings (upper bounds: Lanczos and the trace may stop earlier) and an HVP measured on this checkpoint. Set landscapeLens.confirmAboveSeconds to 0 to never ask.' }, 'Run');
+  const ok = await vscode.window.showWarningMessage(
+    `Landscape Lens: ${p.message} Run it?`,
+    {
+      modal: true,
+      detail:
+        'The estimate uses the budgets in the settings (upper bounds: Lanczos and the trace may stop earlier) and an HVP measured on this checkpoint. Set landscapeLens.confirmAboveSeconds to 0 to never ask.',
+    },
+    'Run',
+  );
   if (ok !== 'Run') svc.log.info(`${what}: not run (cost)`);
   return ok === 'Run';
 }

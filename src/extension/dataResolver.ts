@@ -10,7 +10,11 @@ import { resolveSettings, ResolvedSettings, CONVENTIONAL_DATA } from '../core/co
 
 export { CONVENTIONAL_DATA };
 
-export function resolveData(checkpoint: string, setting: string | undefined, workspaceRoot: string | undefined): ResolvedSettings & { file?: string } {
+export function resolveData(
+  checkpoint: string,
+  setting: string | undefined,
+  workspaceRoot: string | undefined,
+): ResolvedSettings & { file?: string } {
   if (setting) {
     const f = path.isAbsolute(setting) ? setting : path.join(workspaceRoot ?? path.dirname(checkpoint), setting);
     return { file: f, dataFile: f, how: 'setting landscapeLens.dataFile' };

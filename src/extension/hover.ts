@@ -17,11 +17,35 @@ import { fmt } from '../shared/format';
 import { pathCandidateAt, pathCandidates, literalToPath, stringLiteralAt } from './pathLiterals';
 import type { Service } from './service';
 import { oneLine } from './checkpointLabels';
-import { evaluationLine, keyNumbers, lambdaMax, lambdaMinText, pgbResidual, sharpnessOf, traceOf, verdictOf, verdictText } from './resultView';
+import {
+  evaluationLine,
+  keyNumbers,
+  lambdaMax,
+  lambdaMinText,
+  pgbResidual,
+  sharpnessOf,
+  traceOf,
+  verdictOf,
+  verdictText,
+} from './resultView';
 
 export { stringLiteralAt };
-export const HOVER_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'json', 'jsonc', 'yaml', 'toml', 'shellscript'];
-export const HOVER_SELECTOR: vscode.DocumentSelector = [...HOVER_LANGUAGES.map(language => ({ language, scheme: 'file' })), { pattern: '**/*.toml', scheme: 'file' }];
+export const HOVER_LANGUAGES = [
+  'python',
+  'typescript',
+  'javascript',
+  'typescriptreact',
+  'javascriptreact',
+  'json',
+  'jsonc',
+  'yaml',
+  'toml',
+  'shellscript',
+];
+export const HOVER_SELECTOR: vscode.DocumentSelector = [
+  ...HOVER_LANGUAGES.map(language => ({ language, scheme: 'file' })),
+  { pattern: '**/*.toml', scheme: 'file' },
+];
 
 export function resolveCheckpointPath(literal: string, docPath: string, roots: string[]): string | undefined {
   let p = literalToPath(literal);
@@ -33,7 +57,9 @@ export function resolveCheckpointPath(literal: string, docPath: string, roots: s
       const st = fs.statSync(c);
       if (st.isFile() && looksLikeCheckpoint(c)) return c;
       if (st.isDirectory() && fs.existsSync(path.join(c, 'model.json'))) return path.join(c, 'model.json');
-    } catch { /* not there */ }
+    } catch {
+      /* not there */
+    }
   }
   return undefined;
 }
@@ -42,22 +68,40 @@ const cmd = (id: string, args: unknown[]) => `command:${id}?${encodeURIComponent
 
 export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = { enabledCommands: ['landscapeLens.diagnoseCheckpoint', 'landscapeLens.openDashboard', 'landscapeLens.comparePrevious', 'landscapeLens.addSpecialNeurons', 'landscapeLens.perturbWeights', 'landscapeLens.retryDiagnosis', 'landscapeLens.showLog'] };
+  md.isTrusted = {
+    enabledCommands: [
+      'landscapeLens.diagnoseCheckpoint',
+      'landscapeLens.openDashboard',
+      'landscapeLens.comparePrevious',
+      'landscapeLens.addSpecialNeurons',
+      'landscapeLens.perturbWeights',
+      'landscapeLens.retryDiagnosis',
+      'landscapeLens.showLog',
+    ],
+  };
   const rel = vscode.workspace.asRelativePath(ckpt);
   const uri = vscode.Uri.file(ckpt);
   const entry = service.resultFor(ckpt);
   const job = service.jobState(ckpt);
   md.appendMarkdown(`**Landscape Lens** — \`${rel}\`${job ? ` · _${job.state}_` : ''}\n\n`);
-  const links = `[Open dashboard](${cmd('landscapeLens.openDashboard', [uri])}) · [Diagnose now](${cmd('landscapeLens.diagnoseCheckpoint', [uri])}) · [Compare with previous](${cmd('landscapeLens.comparePrevious', [uri])})`
-    + `\n\n[Add special neurons](${cmd('landscapeLens.addSpecialNeurons', [uri])}) · [Perturb weights](${cmd('landscapeLens.perturbWeights', [uri])})`;
+  const links =
+    `[Open dashboard](${cmd('landscapeLens.openDashboard', [uri])}) · [Diagnose now](${cmd('landscapeLens.diagnoseCheckpoint', [uri])}) · [Compare with previous](${cmd('landscapeLens.comparePrevious', [uri])})` +
+    `\n\n[Add special neurons](${cmd('landscapeLens.addSpecialNeurons', [uri])}) · [Perturb weights](${cmd('landscapeLens.perturbWeights', [uri])})`;
   const failure = job ? undefined : service.failureFor(ckpt);
-  if (failure) md.appendMarkdown(`$(error) **The last ${failure.mode} diagnosis failed:** ${oneLine(failure.message, 300).replace(/[\\`*_[\]<>|]/g, c => `\\${c}`)} — [Retry](${cmd('landscapeLens.retryDiagnosis', [uri])}) · [Show Log](${cmd('landscapeLens.showLog', [])})\n\n`);
+  if (failure)
+    md.appendMarkdown(
+      `$(error) **The last ${failure.mode} diagnosis failed:** ${oneLine(failure.message, 300).replace(/[\\`*_[\]<>|]/g, c => `\\${c}`)} — [Retry](${cmd('landscapeLens.retryDiagnosis', [uri])}) · [Show Log](${cmd('landscapeLens.showLog', [])})\n\n`,
+    );
   if (entry) {
     const r = entry.result;
     const v = verdictOf(r);
     md.appendMarkdown('| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |\n|---|---|---|---|---|---|---|---|\n');
-    md.appendMarkdown(`| ${v ? verdictText(v) : '—'} | ${fmt(r.loss)} | ${fmt(r.gradNorm)} | ${fmt(lambdaMax(r))} | ${lambdaMinText(r)} | ${fmt(traceOf(r))} | ${fmt(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmt(pgbResidual(r))} |\n\n`);
-    md.appendMarkdown(`Evaluated on ${path.basename(r.data.file)}: ${evaluationLine(r)} · ${new Date(r.computedAt).toLocaleString()} · ${r.backend}\n\n`);
+    md.appendMarkdown(
+      `| ${v ? verdictText(v) : '—'} | ${fmt(r.loss)} | ${fmt(r.gradNorm)} | ${fmt(lambdaMax(r))} | ${lambdaMinText(r)} | ${fmt(traceOf(r))} | ${fmt(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmt(pgbResidual(r))} |\n\n`,
+    );
+    md.appendMarkdown(
+      `Evaluated on ${path.basename(r.data.file)}: ${evaluationLine(r)} · ${new Date(r.computedAt).toLocaleString()} · ${r.backend}\n\n`,
+    );
   } else if (!failure) md.appendMarkdown('Not diagnosed yet.\n\n');
   md.appendMarkdown(links);
   return md;
@@ -89,7 +133,9 @@ export class CheckpointCodeLensProvider implements vscode.CodeLensProvider, vsco
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.emitter.event;
   private readonly sub: vscode.Disposable;
-  constructor(private readonly service: Service) { this.sub = service.onDidChange(() => this.emitter.fire()); }
+  constructor(private readonly service: Service) {
+    this.sub = service.onDidChange(() => this.emitter.fire());
+  }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!vscode.workspace.getConfiguration('landscapeLens').get<boolean>('codeLens.enabled', true)) return [];
@@ -110,17 +156,46 @@ export class CheckpointCodeLensProvider implements vscode.CodeLensProvider, vsco
         const v = verdictOf(r);
         const failed = job ? undefined : this.service.failureFor(ckpt);
         if (failed && !r) {
-          lenses.push(new vscode.CodeLens(new vscode.Range(i, lit.start, i, lit.end), { title: `$(error) Landscape: failed — ${oneLine(failed.message, 80)} — Retry`, command: 'landscapeLens.retryDiagnosis', arguments: [vscode.Uri.file(ckpt)], tooltip: failed.message }));
+          lenses.push(
+            new vscode.CodeLens(new vscode.Range(i, lit.start, i, lit.end), {
+              title: `$(error) Landscape: failed — ${oneLine(failed.message, 80)} — Retry`,
+              command: 'landscapeLens.retryDiagnosis',
+              arguments: [vscode.Uri.file(ckpt)],
+              tooltip: failed.message,
+            }),
+          );
           continue;
         }
-        const title = r ? `$(graph) Landscape: ${v ? v.kind : 'no verdict'} — ${keyNumbers(r).replace(`${v?.kind} · `, '')}` : job ? `$(sync~spin) Landscape: ${job.state}…` : '$(graph) Landscape: not diagnosed — Diagnose';
-        lenses.push(new vscode.CodeLens(new vscode.Range(i, lit.start, i, lit.end), r
-          ? { title, command: 'landscapeLens.openDashboard', arguments: [vscode.Uri.file(ckpt)], tooltip: `Open the dashboard for ${vscode.workspace.asRelativePath(ckpt)}` }
-          : { title, command: 'landscapeLens.diagnoseCheckpoint', arguments: [vscode.Uri.file(ckpt)], tooltip: `Diagnose ${vscode.workspace.asRelativePath(ckpt)}` }));
+        const title = r
+          ? `$(graph) Landscape: ${v ? v.kind : 'no verdict'} — ${keyNumbers(r).replace(`${v?.kind} · `, '')}`
+          : job
+            ? `$(sync~spin) Landscape: ${job.state}…`
+            : '$(graph) Landscape: not diagnosed — Diagnose';
+        lenses.push(
+          new vscode.CodeLens(
+            new vscode.Range(i, lit.start, i, lit.end),
+            r
+              ? {
+                  title,
+                  command: 'landscapeLens.openDashboard',
+                  arguments: [vscode.Uri.file(ckpt)],
+                  tooltip: `Open the dashboard for ${vscode.workspace.asRelativePath(ckpt)}`,
+                }
+              : {
+                  title,
+                  command: 'landscapeLens.diagnoseCheckpoint',
+                  arguments: [vscode.Uri.file(ckpt)],
+                  tooltip: `Diagnose ${vscode.workspace.asRelativePath(ckpt)}`,
+                },
+          ),
+        );
       }
     }
     return lenses;
   }
 
-  dispose(): void { this.sub.dispose(); this.emitter.dispose(); }
+  dispose(): void {
+    this.sub.dispose();
+    this.emitter.dispose();
+  }
 }

@@ -9,27 +9,59 @@
 import type { JobPartial, JobProgress } from '../worker/protocol';
 
 export class JobError extends Error {
-  constructor(message: string, readonly userError: boolean, readonly cancelled: boolean) { super(message); this.name = cancelled ? 'AbortError' : 'JobError'; }
+  constructor(
+    message: string,
+    readonly userError: boolean,
+    readonly cancelled: boolean,
+  ) {
+    super(message);
+    this.name = cancelled ? 'AbortError' : 'JobError';
+  }
 }
 
 /** Priorities: what the user is looking at first. */
 export const PRIORITY = { background: 0, auto: 10, user: 50, visible: 80, hover: 90 } as const;
 
-export interface ExecHooks { onProgress(p: JobProgress): void; onPartial(p: JobPartial): void }
+export interface ExecHooks {
+  onProgress(p: JobProgress): void;
+  onPartial(p: JobPartial): void;
+}
 export type Executor<Req, Res> = (request: Req, hooks: ExecHooks) => { promise: Promise<Res>; cancel(): void };
 
 export interface JobInfo<Req> {
-  id: number; key: string; label: string; priority: number; request: Req;
-  state: 'queued' | 'running'; progress?: JobProgress; enqueuedAt: number; startedAt?: number;
+  id: number;
+  key: string;
+  label: string;
+  priority: number;
+  request: Req;
+  state: 'queued' | 'running';
+  progress?: JobProgress;
+  enqueuedAt: number;
+  startedAt?: number;
 }
 
-export interface EnqueueOptions { key?: string; label?: string; priority?: number; onProgress?(p: JobProgress): void; onPartial?(p: JobPartial): void }
-export interface QueuedHandle<Res> { id: number; promise: Promise<Res>; cancel(): void; /** true when an identical job was already queued or running */ shared: boolean }
+export interface EnqueueOptions {
+  key?: string;
+  label?: string;
+  priority?: number;
+  onProgress?(p: JobProgress): void;
+  onPartial?(p: JobPartial): void;
+}
+export interface QueuedHandle<Res> {
+  id: number;
+  promise: Promise<Res>;
+  cancel(): void;
+  /** true when an identical job was already queued or running */ shared: boolean;
+}
 
 interface Entry<Req, Res> extends JobInfo<Req> {
-  resolve(r: Res): void; reject(e: Error): void; promise: Promise<Res>;
-  progressListeners: ((p: JobProgress) => void)[]; partialListeners: ((p: JobPartial) => void)[];
-  cancelRunning?: () => void; seq: number;
+  resolve(r: Res): void;
+  reject(e: Error): void;
+  promise: Promise<Res>;
+  progressListeners: ((p: JobProgress) => void)[];
+  partialListeners: ((p: JobPartial) => void)[];
+  cancelRunning?: () => void;
+  seq: number;
 }
 
 export class JobQueue<Req, Res> {
@@ -45,15 +77,35 @@ export class JobQueue<Req, Res> {
 
   onChange(f: () => void): { dispose(): void } {
     this.listeners.push(f);
-    return { dispose: () => { this.listeners = this.listeners.filter(x => x !== f); } };
+    return {
+      dispose: () => {
+        this.listeners = this.listeners.filter(x => x !== f);
+      },
+    };
   }
-  private changed(): void { for (const f of this.listeners) { try { f(); } catch { /* listener errors are not the queue's */ } } }
+  private changed(): void {
+    for (const f of this.listeners) {
+      try {
+        f();
+      } catch {
+        /* listener errors are not the queue's */
+      }
+    }
+  }
 
-  get running(): JobInfo<Req> | undefined { return this.current; }
+  get running(): JobInfo<Req> | undefined {
+    return this.current;
+  }
   /** queued jobs in the order they will run */
-  get queued(): JobInfo<Req>[] { return [...this.queue]; }
-  get size(): number { return this.queue.length + (this.current ? 1 : 0); }
-  find(key: string): JobInfo<Req> | undefined { return this.current?.key === key ? this.current : this.queue.find(e => e.key === key); }
+  get queued(): JobInfo<Req>[] {
+    return [...this.queue];
+  }
+  get size(): number {
+    return this.queue.length + (this.current ? 1 : 0);
+  }
+  find(key: string): JobInfo<Req> | undefined {
+    return this.current?.key === key ? this.current : this.queue.find(e => e.key === key);
+  }
 
   enqueue(request: Req, o: EnqueueOptions = {}): QueuedHandle<Res> {
     const key = o.key ?? `job-${this.nextId}`;
@@ -63,14 +115,32 @@ export class JobQueue<Req, Res> {
       this.stats.shared++;
       if (o.onProgress) existing.progressListeners.push(o.onProgress);
       if (o.onPartial) existing.partialListeners.push(o.onPartial);
-      if (existing.state === 'queued' && priority > existing.priority) { existing.priority = priority; this.sort(); this.changed(); }
+      if (existing.state === 'queued' && priority > existing.priority) {
+        existing.priority = priority;
+        this.sort();
+        this.changed();
+      }
       return { id: existing.id, promise: existing.promise, cancel: () => this.cancel(existing.id), shared: true };
     }
     let resolve!: (r: Res) => void, reject!: (e: Error) => void;
-    const promise = new Promise<Res>((res, rej) => { resolve = res; reject = rej; });
+    const promise = new Promise<Res>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     const e: Entry<Req, Res> = {
-      id: this.nextId++, key, label: o.label ?? key, priority, request, state: 'queued', enqueuedAt: Date.now(),
-      resolve, reject, promise, progressListeners: o.onProgress ? [o.onProgress] : [], partialListeners: o.onPartial ? [o.onPartial] : [], seq: this.seq++,
+      id: this.nextId++,
+      key,
+      label: o.label ?? key,
+      priority,
+      request,
+      state: 'queued',
+      enqueuedAt: Date.now(),
+      resolve,
+      reject,
+      promise,
+      progressListeners: o.onProgress ? [o.onProgress] : [],
+      partialListeners: o.onPartial ? [o.onPartial] : [],
+      seq: this.seq++,
     };
     this.stats.enqueued++;
     this.queue.push(e);
@@ -83,12 +153,21 @@ export class JobQueue<Req, Res> {
   /** Raise queued jobs whose request matches to `priority` (the checkpoint the user opened or hovers goes first); returns how many. */
   raise(match: (request: Req) => boolean, priority: number): number {
     let n = 0;
-    for (const e of this.queue) if (e.priority < priority && match(e.request)) { e.priority = priority; n++; }
-    if (n) { this.sort(); this.changed(); }
+    for (const e of this.queue)
+      if (e.priority < priority && match(e.request)) {
+        e.priority = priority;
+        n++;
+      }
+    if (n) {
+      this.sort();
+      this.changed();
+    }
     return n;
   }
 
-  private sort(): void { this.queue.sort((a, b) => b.priority - a.priority || a.seq - b.seq); }
+  private sort(): void {
+    this.queue.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+  }
 
   /** Cancel a queued (removed at once) or running (through the executor) job. */
   cancel(id: number): boolean {
@@ -100,7 +179,10 @@ export class JobQueue<Req, Res> {
       this.changed();
       return true;
     }
-    if (this.current?.id === id) { this.current.cancelRunning?.(); return true; }
+    if (this.current?.id === id) {
+      this.current.cancelRunning?.();
+      return true;
+    }
     return false;
   }
 
@@ -120,18 +202,35 @@ export class JobQueue<Req, Res> {
     let handle: { promise: Promise<Res>; cancel(): void };
     try {
       handle = this.exec(e.request, {
-        onProgress: p => { e.progress = p; for (const f of e.progressListeners) f(p); this.changed(); },
-        onPartial: p => { for (const f of e.partialListeners) f(p); },
+        onProgress: p => {
+          e.progress = p;
+          for (const f of e.progressListeners) f(p);
+          this.changed();
+        },
+        onPartial: p => {
+          for (const f of e.partialListeners) f(p);
+        },
       });
-    } catch (err) { handle = { promise: Promise.reject(err), cancel: () => undefined }; }
+    } catch (err) {
+      handle = { promise: Promise.reject(err), cancel: () => undefined };
+    }
     e.cancelRunning = handle.cancel;
-    handle.promise.then(
-      r => { this.stats.completed++; e.resolve(r); },
-      (err: Error) => { if ((err as JobError).cancelled) this.stats.cancelled++; else this.stats.failed++; e.reject(err); },
-    ).finally(() => {
-      this.current = undefined;
-      this.changed();
-      this.pump();
-    });
+    handle.promise
+      .then(
+        r => {
+          this.stats.completed++;
+          e.resolve(r);
+        },
+        (err: Error) => {
+          if ((err as JobError).cancelled) this.stats.cancelled++;
+          else this.stats.failed++;
+          e.reject(err);
+        },
+      )
+      .finally(() => {
+        this.current = undefined;
+        this.changed();
+        this.pump();
+      });
   }
 }

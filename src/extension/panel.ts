@@ -19,7 +19,15 @@ import type { RunsTree } from './runsTree';
 import { surgeryAssessment, surgerySummary } from './surgeryLog';
 import { PRIORITY } from './jobQueue';
 import { fmtMs } from '../shared/format';
-import { DASHBOARD_COMMANDS, type CheckpointEntry, type FromWebview, type HostState, type SeriesPayload, type SurgeryEntry, type ToWebview } from '../shared/protocol';
+import {
+  DASHBOARD_COMMANDS,
+  type CheckpointEntry,
+  type FromWebview,
+  type HostState,
+  type SeriesPayload,
+  type SurgeryEntry,
+  type ToWebview,
+} from '../shared/protocol';
 
 export const MAX_POINTS_PER_SERIES = 20000;
 
@@ -32,7 +40,9 @@ export interface DashboardHost {
 }
 
 /** What the tests read of the messages a panel posted or received: their types. */
-export interface PanelMessage { type: ToWebview['type'] | FromWebview['type'] }
+export interface PanelMessage {
+  type: ToWebview['type'] | FromWebview['type'];
+}
 
 export class DashboardPanel {
   static readonly viewType = 'landscapeLens.dashboard';
@@ -49,28 +59,50 @@ export class DashboardPanel {
   painted = false;
   lastState: HostState = {};
 
-  static async show(host: DashboardHost, target: vscode.Uri | undefined, opts: { select?: string; focus?: string } = {}): Promise<DashboardPanel> {
+  static async show(
+    host: DashboardHost,
+    target: vscode.Uri | undefined,
+    opts: { select?: string; focus?: string } = {},
+  ): Promise<DashboardPanel> {
     const run = await DashboardPanel.findRun(host, target);
     const existing = DashboardPanel.panels.get(run.dir);
-    const select = opts.select ?? (target && run.checkpoints.some(c => path.resolve(c.path) === path.resolve(target.fsPath)) ? path.resolve(target.fsPath) : undefined);
+    const select =
+      opts.select ??
+      (target && run.checkpoints.some(c => path.resolve(c.path) === path.resolve(target.fsPath)) ? path.resolve(target.fsPath) : undefined);
     if (existing) {
       existing.panel.reveal(undefined, false);
       if (select) existing.select(select);
       if (opts.focus) existing.post({ type: 'focus', section: opts.focus });
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, `Landscape: ${run.name}`, vscode.ViewColumn.Active, DashboardPanel.options(host.context.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      DashboardPanel.viewType,
+      `Landscape: ${run.name}`,
+      vscode.ViewColumn.Active,
+      DashboardPanel.options(host.context.extensionUri),
+    );
     return new DashboardPanel(host, panel, run, select, opts.focus);
   }
 
   static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
   }
 
-  static async revive(host: DashboardHost, panel: vscode.WebviewPanel, state: { runDir?: string; selected?: string } | undefined): Promise<void> {
+  static async revive(
+    host: DashboardHost,
+    panel: vscode.WebviewPanel,
+    state: { runDir?: string; selected?: string } | undefined,
+  ): Promise<void> {
     panel.webview.options = DashboardPanel.options(host.context.extensionUri);
     const dir = state?.runDir;
-    if (!dir || !fs.existsSync(dir)) { panel.webview.html = '<!DOCTYPE html><html><body><p>This run is gone.</p></body></html>'; return; }
+    if (!dir || !fs.existsSync(dir)) {
+      panel.webview.html = '<!DOCTYPE html><html><body><p>This run is gone.</p></body></html>';
+      return;
+    }
     const run = await DashboardPanel.findRun(host, vscode.Uri.file(dir));
     new DashboardPanel(host, panel, run, state?.selected);
   }
@@ -81,7 +113,15 @@ export class DashboardPanel {
     if (!target) {
       if (runs.length === 1) return runs[0];
       const sorted = [...runs].sort((a, b) => a.name.localeCompare(b.name));
-      const pick = await vscode.window.showQuickPick(sorted.map(r => ({ label: `$(graph) ${r.name}`, description: `${r.checkpoints.length} checkpoint${r.checkpoints.length === 1 ? '' : 's'}`, detail: r.dir, run: r })), { placeHolder, title: `Landscape: ${placeHolder.toLowerCase().startsWith('run') ? placeHolder : `run — ${placeHolder}`}` });
+      const pick = await vscode.window.showQuickPick(
+        sorted.map(r => ({
+          label: `$(graph) ${r.name}`,
+          description: `${r.checkpoints.length} checkpoint${r.checkpoints.length === 1 ? '' : 's'}`,
+          detail: r.dir,
+          run: r,
+        })),
+        { placeHolder, title: `Landscape: ${placeHolder.toLowerCase().startsWith('run') ? placeHolder : `run — ${placeHolder}`}` },
+      );
       if (!pick) throw new Error('no run chosen');
       return pick.run;
     }
@@ -90,16 +130,30 @@ export class DashboardPanel {
     if (found) return found;
     // not in the tree (ignored folder, outside the workspace): discover around it
     let st: fs.Stats | undefined;
-    try { st = fs.statSync(p); } catch { /* gone */ }
+    try {
+      st = fs.statSync(p);
+    } catch {
+      /* gone */
+    }
     const dir = st?.isDirectory() ? p : path.dirname(p);
     const runsHere = st ? discoverRuns(st.isDirectory() ? p : p, { maxFiles: 5000 }) : [];
-    const run = runsHere.find(r => r.dir === dir || r.checkpoints.some(c => path.resolve(c.path) === p)) ?? runsHere[0]
-      ?? { dir, name: path.basename(dir), logs: [], checkpoints: st?.isFile() ? [{ path: p, mtimeMs: st.mtimeMs }] : [] };
-    try { refreshRun(run); } catch { /* unreadable log */ }
+    const run = runsHere.find(r => r.dir === dir || r.checkpoints.some(c => path.resolve(c.path) === p)) ??
+      runsHere[0] ?? { dir, name: path.basename(dir), logs: [], checkpoints: st?.isFile() ? [{ path: p, mtimeMs: st.mtimeMs }] : [] };
+    try {
+      refreshRun(run);
+    } catch {
+      /* unreadable log */
+    }
     return run;
   }
 
-  private constructor(private readonly host: DashboardHost, readonly panel: vscode.WebviewPanel, readonly run: Run, select: string | undefined, private focus?: string) {
+  private constructor(
+    private readonly host: DashboardHost,
+    readonly panel: vscode.WebviewPanel,
+    readonly run: Run,
+    select: string | undefined,
+    private focus?: string,
+  ) {
     DashboardPanel.panels.set(run.dir, this);
     this.selected = select;
     panel.iconPath = vscode.Uri.joinPath(host.context.extensionUri, 'media', 'landscape.svg');
@@ -107,8 +161,13 @@ export class DashboardPanel {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
-      host.service.onDidChange(p => { if (!p || this.owns(p)) this.schedulePush(); }),
-      host.service.onPartial(e => { if (this.owns(e.checkpoint)) this.post({ type: 'partial', checkpoint: path.resolve(e.checkpoint), key: e.partial.key, value: e.partial.value }); }),
+      host.service.onDidChange(p => {
+        if (!p || this.owns(p)) this.schedulePush();
+      }),
+      host.service.onPartial(e => {
+        if (this.owns(e.checkpoint))
+          this.post({ type: 'partial', checkpoint: path.resolve(e.checkpoint), key: e.partial.key, value: e.partial.value });
+      }),
       panel.onDidChangeViewState(() => this.startPolling()),
     );
     this.startPolling();
@@ -130,28 +189,44 @@ export class DashboardPanel {
 
   pollLogs(): number {
     let n = 0;
-    try { n = refreshRun(this.run).newPoints; } catch { /* unreadable: next time */ }
+    try {
+      n = refreshRun(this.run).newPoints;
+    } catch {
+      /* unreadable: next time */
+    }
     if (n > 0) this.post({ type: 'series', series: this.seriesPayload() });
     return n;
   }
 
   private schedulePush(): void {
     if (this.pushTimer) return;
-    this.pushTimer = setTimeout(() => { this.pushTimer = undefined; if (this.ready) { this.post({ type: 'checkpoints', checkpoints: this.checkpointsPayload() }); this.post({ type: 'surgery', surgery: this.surgeryPayload() }); } }, 150);
+    this.pushTimer = setTimeout(() => {
+      this.pushTimer = undefined;
+      if (this.ready) {
+        this.post({ type: 'checkpoints', checkpoints: this.checkpointsPayload() });
+        this.post({ type: 'surgery', surgery: this.surgeryPayload() });
+      }
+    }, 150);
   }
 
   /** A checkpoint joins the run (watcher): add it and tell the webview. */
   addCheckpoint(p: string, step?: number): void {
     if (this.run.checkpoints.some(c => path.resolve(c.path) === path.resolve(p))) return;
     let mtimeMs = Date.now();
-    try { mtimeMs = fs.statSync(p).mtimeMs; } catch { /* racing */ }
+    try {
+      mtimeMs = fs.statSync(p).mtimeMs;
+    } catch {
+      /* racing */
+    }
     this.run.checkpoints.push({ path: p, step, mtimeMs });
     this.run.checkpoints.sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity));
     this.schedulePush();
   }
 
   /** The checkpoint selected in this dashboard (absolute path), if any. */
-  get selectedCheckpoint(): string | undefined { return this.selected; }
+  get selectedCheckpoint(): string | undefined {
+    return this.selected;
+  }
 
   /** The checkpoint selected in the active dashboard, else in the only open one. */
   static selectedCheckpoint(): string | undefined {
@@ -173,7 +248,15 @@ export class DashboardPanel {
       const at = (a: Float64Array) => (idx ? idx.map(i => a[i]) : Array.from(a));
       const pick = (a: Float64Array) => at(a).map(v => (Number.isFinite(v) ? v : null));
       // steps are always finite (the readers fall back to the row / line number)
-      return { tag: s.tag, file: path.basename(s.file), steps: at(s.steps), values: pick(s.values), wallTimes: pick(s.wallTimes), total: n, downsampled: !!idx };
+      return {
+        tag: s.tag,
+        file: path.basename(s.file),
+        steps: at(s.steps),
+        values: pick(s.values),
+        wallTimes: pick(s.wallTimes),
+        total: n,
+        downsampled: !!idx,
+      };
     });
   }
 
@@ -184,8 +267,15 @@ export class DashboardPanel {
       const failure = this.host.service.failureFor(c.path);
       // fields for the webview (added, optional): what a surgery output is and its source; a failed diagnosis
       return {
-        path: path.resolve(c.path), rel: path.relative(this.run.dir, c.path) || path.basename(c.path), step: c.step ?? null, mtimeMs: c.mtimeMs, result: e?.result ?? null, job: job ?? null,
-        derived: this.host.tree.derivedLabelOf(c) ?? null, derivedFrom: c.derived?.from ? path.resolve(c.derived.from) : null, error: failure ? failure.message : null,
+        path: path.resolve(c.path),
+        rel: path.relative(this.run.dir, c.path) || path.basename(c.path),
+        step: c.step ?? null,
+        mtimeMs: c.mtimeMs,
+        result: e?.result ?? null,
+        job: job ?? null,
+        derived: this.host.tree.derivedLabelOf(c) ?? null,
+        derivedFrom: c.derived?.from ? path.resolve(c.derived.from) : null,
+        error: failure ? failure.message : null,
       };
     });
   }
@@ -194,9 +284,18 @@ export class DashboardPanel {
   private surgeryPayload(): SurgeryEntry[] {
     const log = this.host.service.surgery;
     if (!log) return [];
-    return log.forRun(this.run.dir, this.run.checkpoints.map(c => c.path)).map(r => ({
-      ...r, rel: path.relative(this.run.dir, r.checkpoint) || path.basename(r.checkpoint), outRel: r.outFiles.map(f => path.relative(this.run.dir, f)), summary: [...surgerySummary(r), ...(surgeryAssessment(r) ? [`What it means: ${surgeryAssessment(r)!.text}`] : [])], assessment: surgeryAssessment(r),
-    }));
+    return log
+      .forRun(
+        this.run.dir,
+        this.run.checkpoints.map(c => c.path),
+      )
+      .map(r => ({
+        ...r,
+        rel: path.relative(this.run.dir, r.checkpoint) || path.basename(r.checkpoint),
+        outRel: r.outFiles.map(f => path.relative(this.run.dir, f)),
+        summary: [...surgerySummary(r), ...(surgeryAssessment(r) ? [`What it means: ${surgeryAssessment(r)!.text}`] : [])],
+        assessment: surgeryAssessment(r),
+      }));
   }
 
   /** Post a message to the webview (and note its type for the tests). */
@@ -214,8 +313,13 @@ export class DashboardPanel {
         // from panel creation to the webview's script running (iframe, resource loading: the workbench's share)
         if (this.host.timings.webviewReadyMs === undefined || !this.painted) this.host.timings.webviewReadyMs = Date.now() - this.created;
         this.post({
-          type: 'init', run: { dir: this.run.dir, name: this.run.name }, series: this.seriesPayload(), checkpoints: this.checkpointsPayload(), surgery: this.surgeryPayload(),
-          selected: this.selected ?? null, focus: this.focus ?? null,
+          type: 'init',
+          run: { dir: this.run.dir, name: this.run.name },
+          series: this.seriesPayload(),
+          checkpoints: this.checkpointsPayload(),
+          surgery: this.surgeryPayload(),
+          selected: this.selected ?? null,
+          focus: this.focus ?? null,
         });
         this.focus = undefined;
         break;
@@ -224,7 +328,9 @@ export class DashboardPanel {
           this.painted = true;
           this.host.timings.firstPaintMs = Date.now() - this.created;
           this.host.timings.webviewPaintMs = m.ms;
-          svc.log.info(`dashboard ${this.run.name}: first paint ${this.host.timings.firstPaintMs} ms after the panel was created (${fmtMs(m.ms)} in the webview)`);
+          svc.log.info(
+            `dashboard ${this.run.name}: first paint ${this.host.timings.firstPaintMs} ms after the panel was created (${fmtMs(m.ms)} in the webview)`,
+          );
         }
         break;
       case 'state':
@@ -238,12 +344,15 @@ export class DashboardPanel {
       case 'diagnose': {
         const uri = vscode.Uri.file(m.checkpoint);
         if (m.mode !== 'quick' && !(await confirmCost(svc, [uri], `Full diagnosis of ${vscode.workspace.asRelativePath(uri)}`))) break;
-        void svc.diagnose(uri, { mode: m.mode === 'quick' ? 'quick' : 'full', progress: 'window', priority: 80, reason: 'dashboard' }).catch(() => undefined);
+        void svc
+          .diagnose(uri, { mode: m.mode === 'quick' ? 'quick' : 'full', progress: 'window', priority: 80, reason: 'dashboard' })
+          .catch(() => undefined);
         break;
       }
       case 'command':
         // the message comes from the webview: only the dashboard's own commands run
-        if ((DASHBOARD_COMMANDS as readonly string[]).includes(m.command)) void vscode.commands.executeCommand(m.command, vscode.Uri.file(m.checkpoint));
+        if ((DASHBOARD_COMMANDS as readonly string[]).includes(m.command))
+          void vscode.commands.executeCommand(m.command, vscode.Uri.file(m.checkpoint));
         break;
       case 'compare':
         void vscode.commands.executeCommand('landscapeLens.compareWith', vscode.Uri.file(m.checkpoint));
@@ -252,7 +361,12 @@ export class DashboardPanel {
         const name = m.name.replace(/[^\w.-]+/g, '-');
         const ext = m.ext;
         const root = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(this.run.dir);
-        const target = m.path ? vscode.Uri.file(m.path) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(root, `landscape-${name}.${ext}`), filters: { [ext.toUpperCase()]: [ext] } });
+        const target = m.path
+          ? vscode.Uri.file(m.path)
+          : await vscode.window.showSaveDialog({
+              defaultUri: vscode.Uri.joinPath(root, `landscape-${name}.${ext}`),
+              filters: { [ext.toUpperCase()]: [ext] },
+            });
         if (!target) return;
         const data = m.data;
         const bytes = ext === 'png' ? Buffer.from(data.replace(/^data:image\/png;base64,/, ''), 'base64') : Buffer.from(data, 'utf8');

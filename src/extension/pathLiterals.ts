@@ -5,13 +5,18 @@
  * (`checkpoint: runs/a/model.json`, `landscape diagnose runs/a/model.json`). `file://` URLs
  * (tf.loadLayersModel("file://…")) are reduced to their path.
  */
-export interface PathLiteral { text: string; start: number; end: number }
+export interface PathLiteral {
+  text: string;
+  start: number;
+  end: number;
+}
 
 const QUOTED = /(["'`])((?:\\.|(?!\1).)*)\1/g;
 const UNQUOTED_LANGS = new Set(['yaml', 'toml', 'shellscript', 'ini', 'properties', 'dockerfile', 'makefile']);
 const CHECKPOINT_EXT = /\.(json|keras|h5|hdf5|onnx|safetensors|pt|pth|ckpt|bin)$/i;
 /** Loader calls whose first string argument is a checkpoint. */
-export const LOADER_CALL = /\b(?:torch\.load|tf\.loadLayersModel|tf\.loadGraphModel|loadLayersModel|keras\.models\.load_model|tf\.keras\.models\.load_model|load_model|safetensors\.torch\.load_file|load_file|onnx\.load)\s*\(\s*$/;
+export const LOADER_CALL =
+  /\b(?:torch\.load|tf\.loadLayersModel|tf\.loadGraphModel|loadLayersModel|keras\.models\.load_model|tf\.keras\.models\.load_model|load_model|safetensors\.torch\.load_file|load_file|onnx\.load)\s*\(\s*$/;
 
 /** All quoted literals on the line (contents without quotes; start/end are content offsets). */
 export function stringLiterals(line: string): PathLiteral[] {
@@ -39,7 +44,8 @@ export function unquotedPaths(line: string, languageId: string): PathLiteral[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
     const t = m[0];
-    if ((t.includes('/') || CHECKPOINT_EXT.test(t)) && /[A-Za-z]/.test(t) && !/^-/.test(t)) out.push({ text: t, start: m.index, end: m.index + t.length });
+    if ((t.includes('/') || CHECKPOINT_EXT.test(t)) && /[A-Za-z]/.test(t) && !/^-/.test(t))
+      out.push({ text: t, start: m.index, end: m.index + t.length });
   }
   return out;
 }
@@ -59,7 +65,14 @@ export function pathCandidates(line: string, languageId: string): PathLiteral[] 
 /** Literal text → file-system path text: `file://` prefix removed, `~/` kept for the resolver. */
 export function literalToPath(text: string): string {
   let p = text.trim();
-  if (/^file:\/\//i.test(p)) { p = p.replace(/^file:\/\//i, ''); try { p = decodeURIComponent(p); } catch { /* keep */ } }
+  if (/^file:\/\//i.test(p)) {
+    p = p.replace(/^file:\/\//i, '');
+    try {
+      p = decodeURIComponent(p);
+    } catch {
+      /* keep */
+    }
+  }
   return p;
 }
 

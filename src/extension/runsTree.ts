@@ -22,7 +22,17 @@ export type Node =
   | { type: 'seriesGroup'; run: Run }
   | { type: 'series'; run: Run; tag: string; file: string }
   /** a layer of a diagnosed checkpoint with per-layer curvature: the model outline with a heat overlay */
-  | { type: 'layer'; run: Run; ckpt: RunCheckpoint; name: string; params: number; traceShare: number; topEigenvalue?: number; topVectorMass?: number | null; gradNorm: number };
+  | {
+      type: 'layer';
+      run: Run;
+      ckpt: RunCheckpoint;
+      name: string;
+      params: number;
+      traceShare: number;
+      topEigenvalue?: number;
+      topVectorMass?: number | null;
+      gradNorm: number;
+    };
 
 /** Heat colour of a layer's share of tr H (theme chart colours: green < 10 % < yellow < 25 % < orange < 50 % < red). */
 export function heatColor(share: number): string {
@@ -57,7 +67,10 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   /** Re-render (results/job states changed) without rescanning the disk, at most every 200 ms. */
   softRefresh(): void {
     if (this.refreshTimer) return;
-    this.refreshTimer = setTimeout(() => { this.refreshTimer = undefined; this.emitter.fire(undefined); }, 200);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.emitter.fire(undefined);
+    }, 200);
   }
 
   /** Rescan the workspace folders for runs. */
@@ -72,45 +85,58 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   getRuns(): Promise<Run[]> {
     if (this.runs) return Promise.resolve(this.runs);
     if (!this.scanning) {
-      this.scanning = new Promise<Run[]>(resolve => setImmediate(() => {
-        const runs: Run[] = [];
-        const ignore = extraIgnored();
-        for (const f of vscode.workspace.workspaceFolders ?? []) {
-          if (f.uri.scheme !== 'file') continue;
-          try {
-            for (const r of discoverRuns(f.uri.fsPath, { maxFiles: 20000 })) {
-              r.checkpoints = r.checkpoints.filter(c => !isIgnoredPath(path.relative(f.uri.fsPath, c.path), ignore));
-              r.logs = r.logs.filter(l => !isIgnoredPath(path.relative(f.uri.fsPath, l.file), ignore));
-              if (!r.checkpoints.length && !r.logs.length) continue;
-              try { refreshRun(r); } catch { /* unreadable log: shown without series */ }
-              r.checkpoints.sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity) || a.path.localeCompare(b.path));
-              runs.push(r);
+      this.scanning = new Promise<Run[]>(resolve =>
+        setImmediate(() => {
+          const runs: Run[] = [];
+          const ignore = extraIgnored();
+          for (const f of vscode.workspace.workspaceFolders ?? []) {
+            if (f.uri.scheme !== 'file') continue;
+            try {
+              for (const r of discoverRuns(f.uri.fsPath, { maxFiles: 20000 })) {
+                r.checkpoints = r.checkpoints.filter(c => !isIgnoredPath(path.relative(f.uri.fsPath, c.path), ignore));
+                r.logs = r.logs.filter(l => !isIgnoredPath(path.relative(f.uri.fsPath, l.file), ignore));
+                if (!r.checkpoints.length && !r.logs.length) continue;
+                try {
+                  refreshRun(r);
+                } catch {
+                  /* unreadable log: shown without series */
+                }
+                r.checkpoints.sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity) || a.path.localeCompare(b.path));
+                runs.push(r);
+              }
+            } catch (e) {
+              this.service.log.warn(`scanning ${f.uri.fsPath}: ${(e as Error).message}`);
             }
-          } catch (e) { this.service.log.warn(`scanning ${f.uri.fsPath}: ${(e as Error).message}`); }
-        }
-        this.scans++;
-        this.runs = runs;
-        void vscode.commands.executeCommand('setContext', 'landscapeLens.hasRuns', runs.length > 0);
-        resolve(runs);
-      }));
+          }
+          this.scans++;
+          this.runs = runs;
+          void vscode.commands.executeCommand('setContext', 'landscapeLens.hasRuns', runs.length > 0);
+          resolve(runs);
+        }),
+      );
     }
     return this.scanning;
   }
 
   runFor(file: string): Run | undefined {
     const p = path.resolve(file);
-    return this.runs?.find(r => r.dir === p || r.checkpoints.some(c => path.resolve(c.path) === p) || r.logs.some(l => path.resolve(l.file) === p));
+    return this.runs?.find(
+      r => r.dir === p || r.checkpoints.some(c => path.resolve(c.path) === p) || r.logs.some(l => path.resolve(l.file) === p),
+    );
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) return (await this.getRuns()).map(run => ({ type: 'run', run }));
     if (node.type === 'run') {
       // checkpoints written by surgery are listed under their source checkpoint
-      const kids: Node[] = node.run.checkpoints.filter(c => !this.sourceOf(node.run, c)).map(ckpt => ({ type: 'checkpoint', run: node.run, ckpt }));
+      const kids: Node[] = node.run.checkpoints
+        .filter(c => !this.sourceOf(node.run, c))
+        .map(ckpt => ({ type: 'checkpoint', run: node.run, ckpt }));
       if (node.run.logs.some(l => l.tail.store.size > 0)) kids.push({ type: 'seriesGroup', run: node.run });
       return kids;
     }
-    if (node.type === 'seriesGroup') return node.run.logs.flatMap(l => l.tail.store.tags().map(tag => ({ type: 'series', run: node.run, tag, file: l.file }) as Node));
+    if (node.type === 'seriesGroup')
+      return node.run.logs.flatMap(l => l.tail.store.tags().map(tag => ({ type: 'series', run: node.run, tag, file: l.file }) as Node));
     if (node.type === 'checkpoint') return [...this.layersOf(node.run, node.ckpt), ...this.derivedOf(node.run, node.ckpt)];
     return [];
   }
@@ -123,12 +149,14 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const p = path.resolve(from);
     const src = run.checkpoints.find(o => o !== c && path.resolve(o.path) === p);
     // a chain (special → trained) is grouped under the first checkpoint that is not derived
-    return src && src.derived ? this.sourceOf(run, src) ?? src : src;
+    return src && src.derived ? (this.sourceOf(run, src) ?? src) : src;
   }
 
   private derivedOf(run: Run, ckpt: RunCheckpoint): Node[] {
-    return run.checkpoints.filter(c => (c.derived || legacyTags(c.path)) && this.sourceOf(run, c) === ckpt)
-      .sort((a, b) => a.path.localeCompare(b.path)).map(c => ({ type: 'checkpoint', run, ckpt: c }));
+    return run.checkpoints
+      .filter(c => (c.derived || legacyTags(c.path)) && this.sourceOf(run, c) === ckpt)
+      .sort((a, b) => a.path.localeCompare(b.path))
+      .map(c => ({ type: 'checkpoint', run, ckpt: c }));
   }
 
   /** "special neurons, fine-tuned 500 steps", "perturbed along λ_min", … for a checkpoint written by surgery. */
@@ -139,14 +167,29 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   private layersOf(run: Run, ckpt: RunCheckpoint): Node[] {
     const layers = this.service.resultFor(ckpt.path)?.result.layers ?? [];
-    return layers.filter(l => typeof l.traceShare === 'number').map(l => ({ type: 'layer', run, ckpt, name: l.name, params: l.params, traceShare: l.traceShare!, topEigenvalue: l.topEigenvalue, topVectorMass: l.topVectorMass, gradNorm: l.gradNorm }));
+    return layers
+      .filter(l => typeof l.traceShare === 'number')
+      .map(l => ({
+        type: 'layer',
+        run,
+        ckpt,
+        name: l.name,
+        params: l.params,
+        traceShare: l.traceShare!,
+        topEigenvalue: l.topEigenvalue,
+        topVectorMass: l.topVectorMass,
+        gradNorm: l.gradNorm,
+      }));
   }
 
   getParent(node: Node): Node | undefined {
     if (node.type === 'run') return undefined;
     if (node.type === 'series') return { type: 'seriesGroup', run: node.run };
     if (node.type === 'layer') return { type: 'checkpoint', run: node.run, ckpt: node.ckpt };
-    if (node.type === 'checkpoint') { const src = this.sourceOf(node.run, node.ckpt); if (src) return { type: 'checkpoint', run: node.run, ckpt: src }; }
+    if (node.type === 'checkpoint') {
+      const src = this.sourceOf(node.run, node.ckpt);
+      if (src) return { type: 'checkpoint', run: node.run, ckpt: src };
+    }
     return { type: 'run', run: node.run };
   }
 
@@ -156,7 +199,9 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       it.id = `layer:${node.ckpt.path}:${node.name}`;
       it.iconPath = new vscode.ThemeIcon('circle-large-filled', new vscode.ThemeColor(heatColor(node.traceShare)));
       it.description = `${pct(node.traceShare)} of tr H${node.topEigenvalue !== undefined ? ` · λ_max ${fmt(node.topEigenvalue)}` : ''}${typeof node.topVectorMass === 'number' ? ` · ${pct(node.topVectorMass)} of v₁` : ''}`;
-      it.tooltip = new vscode.MarkdownString(`**${node.name}** — ${node.params.toLocaleString('en-US')} parameters\n\nshare of the Hessian trace: **${fmt(100 * node.traceShare, 3)} %**${node.topEigenvalue !== undefined ? `\n\nλ_max of the layer's Hessian block: ${fmt(node.topEigenvalue)}` : ''}${typeof node.topVectorMass === 'number' ? `\n\nmass of the top Hessian eigenvector in this layer: ${fmt(100 * node.topVectorMass, 3)} %` : ''}\n\n‖∇L‖ of the layer: ${fmt(node.gradNorm)}`);
+      it.tooltip = new vscode.MarkdownString(
+        `**${node.name}** — ${node.params.toLocaleString('en-US')} parameters\n\nshare of the Hessian trace: **${fmt(100 * node.traceShare, 3)} %**${node.topEigenvalue !== undefined ? `\n\nλ_max of the layer's Hessian block: ${fmt(node.topEigenvalue)}` : ''}${typeof node.topVectorMass === 'number' ? `\n\nmass of the top Hessian eigenvector in this layer: ${fmt(100 * node.topVectorMass, 3)} %` : ''}\n\n‖∇L‖ of the layer: ${fmt(node.gradNorm)}`,
+      );
       it.contextValue = 'layer';
       return it;
     }
@@ -207,33 +252,62 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const outcome = rec ? surgeryAssessment(rec) : undefined;
     const r = entry?.result;
     const th = vscode.workspace.getConfiguration('landscapeLens');
-    const tone = verdictTone(r, { lambdaMax: th.get<number>('thresholds.lambdaMax', 0), gradNorm: th.get<number>('thresholds.gradNorm', 0) });
+    const tone = verdictTone(r, {
+      lambdaMax: th.get<number>('thresholds.lambdaMax', 0),
+      gradNorm: th.get<number>('thresholds.gradNorm', 0),
+    });
     if (job?.state === 'running') it.iconPath = new vscode.ThemeIcon('sync~spin');
     else if (job?.state === 'queued') it.iconPath = new vscode.ThemeIcon('watch');
     else if (failure) it.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
-    else if (!r && outcome) it.iconPath = outcome.tone === 'good' ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
-      : outcome.tone === 'warn' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('circle-outline');
-    else it.iconPath = tone === 'good' ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
-      : tone === 'warn' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
-        : tone === 'bad' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
-          : tone === 'info' ? new vscode.ThemeIcon('circle-filled') : new vscode.ThemeIcon('circle-outline');
-    const state = job?.state === 'running' ? `running${job.fraction !== undefined ? ` ${pct(job.fraction)}` : ''}` : job?.state === 'queued' ? 'queued' : '';
+    else if (!r && outcome)
+      it.iconPath =
+        outcome.tone === 'good'
+          ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+          : outcome.tone === 'warn'
+            ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+            : new vscode.ThemeIcon('circle-outline');
+    else
+      it.iconPath =
+        tone === 'good'
+          ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+          : tone === 'warn'
+            ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+            : tone === 'bad'
+              ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+              : tone === 'info'
+                ? new vscode.ThemeIcon('circle-filled')
+                : new vscode.ThemeIcon('circle-outline');
+    const state =
+      job?.state === 'running'
+        ? `running${job.fraction !== undefined ? ` ${pct(job.fraction)}` : ''}`
+        : job?.state === 'queued'
+          ? 'queued'
+          : '';
     const where = what ? `${c.step !== undefined ? `step ${c.step}  ` : ''}${rel}` : c.step !== undefined ? rel : '';
-    const status = failure ? `failed: ${oneLine(failure.message, 120)}` : r ? keyNumbers(r) : (state ? '' : 'not diagnosed');
+    const status = failure ? `failed: ${oneLine(failure.message, 120)}` : r ? keyNumbers(r) : state ? '' : 'not diagnosed';
     it.description = [status, state].filter(Boolean).join(' · ') + (where ? `  ${where}` : '');
-    const md = new vscode.MarkdownString(`**${rel}**${what ? ` — ${what}` : ''}${c.step !== undefined ? ` — step ${c.step} (${c.by})` : ''}\n\n`);
-    if (outcome) md.appendMarkdown(`${outcome.tone === 'good' ? '$(pass)' : outcome.tone === 'warn' ? '$(warning)' : '$(info)'} ${outcome.text}\n\n`);
+    const md = new vscode.MarkdownString(
+      `**${rel}**${what ? ` — ${what}` : ''}${c.step !== undefined ? ` — step ${c.step} (${c.by})` : ''}\n\n`,
+    );
+    if (outcome)
+      md.appendMarkdown(`${outcome.tone === 'good' ? '$(pass)' : outcome.tone === 'warn' ? '$(warning)' : '$(info)'} ${outcome.text}\n\n`);
     md.supportThemeIcons = true;
     if (failure) {
       md.appendMarkdown(`$(error) **the ${failure.mode} diagnosis failed** (${new Date(failure.at).toLocaleString()}):\n\n`);
       md.appendCodeblock(failure.message, 'text');
-      md.appendMarkdown('\n\n[Retry](command:landscapeLens.retryDiagnosis?' + encodeURIComponent(JSON.stringify([c.path])) + ') · [Show Log](command:landscapeLens.showLog)\n\n');
+      md.appendMarkdown(
+        '\n\n[Retry](command:landscapeLens.retryDiagnosis?' +
+          encodeURIComponent(JSON.stringify([c.path])) +
+          ') · [Show Log](command:landscapeLens.showLog)\n\n',
+      );
       md.isTrusted = { enabledCommands: ['landscapeLens.retryDiagnosis', 'landscapeLens.showLog'] };
       md.supportThemeIcons = true;
     }
     if (r) {
       const v = verdictOf(r);
-      md.appendMarkdown(`${failure ? 'earlier result: ' : ''}${v ? `verdict **${verdictText(v)}**\n\n` : ''}loss ${fmt(r.loss)} · ‖∇L‖ ${fmt(r.gradNorm)}${lambdaMax(r) !== undefined ? ` · λ_max ${fmt(lambdaMax(r))}` : ''}${lambdaMinInfo(r) ? ` · λ_min ${lambdaMinText(r)}` : ''}\n\n${new Date(r.computedAt).toLocaleString()} on ${path.basename(r.data.file)}: ${evaluationLine(r)}`);
+      md.appendMarkdown(
+        `${failure ? 'earlier result: ' : ''}${v ? `verdict **${verdictText(v)}**\n\n` : ''}loss ${fmt(r.loss)} · ‖∇L‖ ${fmt(r.gradNorm)}${lambdaMax(r) !== undefined ? ` · λ_max ${fmt(lambdaMax(r))}` : ''}${lambdaMinInfo(r) ? ` · λ_min ${lambdaMinText(r)}` : ''}\n\n${new Date(r.computedAt).toLocaleString()} on ${path.basename(r.data.file)}: ${evaluationLine(r)}`,
+      );
     } else if (!failure) md.appendMarkdown('not diagnosed yet');
     it.tooltip = md;
     it.contextValue = failure ? 'checkpoint.failed' : r ? 'checkpoint.diagnosed' : 'checkpoint';
@@ -242,17 +316,39 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   /** Items as the tests see them: label + description (+ tooltip text) per checkpoint, derived ones with their source. */
-  async snapshot(): Promise<{ run: string; label: string; description: string; contextValue?: string; tooltip?: string; parent?: string; path?: string }[]> {
-    const out: { run: string; label: string; description: string; contextValue?: string; tooltip?: string; parent?: string; path?: string }[] = [];
+  async snapshot(): Promise<
+    { run: string; label: string; description: string; contextValue?: string; tooltip?: string; parent?: string; path?: string }[]
+  > {
+    const out: {
+      run: string;
+      label: string;
+      description: string;
+      contextValue?: string;
+      tooltip?: string;
+      parent?: string;
+      path?: string;
+    }[] = [];
     const add = async (run: Run, n: Node, parent?: string): Promise<void> => {
       const it = this.getTreeItem(n);
       const tip = typeof it.tooltip === 'string' ? it.tooltip : it.tooltip?.value;
-      out.push({ run: run.name, label: String(typeof it.label === 'string' ? it.label : it.label?.label), description: String(it.description ?? ''), contextValue: it.contextValue, tooltip: tip, ...(parent ? { parent } : {}), ...(n.type === 'checkpoint' ? { path: n.ckpt.path } : {}) });
+      out.push({
+        run: run.name,
+        label: String(typeof it.label === 'string' ? it.label : it.label?.label),
+        description: String(it.description ?? ''),
+        contextValue: it.contextValue,
+        tooltip: tip,
+        ...(parent ? { parent } : {}),
+        ...(n.type === 'checkpoint' ? { path: n.ckpt.path } : {}),
+      });
       if (n.type === 'checkpoint') for (const k of this.derivedOf(run, n.ckpt)) await add(run, k, n.ckpt.path);
     };
     for (const run of await this.getRuns()) for (const n of await this.getChildren({ type: 'run', run })) await add(run, n);
     return out;
   }
 
-  dispose(): void { this.emitter.dispose(); for (const s of this.subs) s.dispose(); if (this.refreshTimer) clearTimeout(this.refreshTimer); }
+  dispose(): void {
+    this.emitter.dispose();
+    for (const s of this.subs) s.dispose();
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+  }
 }

@@ -20,8 +20,18 @@ export const SEED_FILE = path.join('.landscape', 'seed-results.json');
 export const SEED_IMPORTED = path.join('.landscape', 'seed-results.imported.json');
 export const SEED_VERSION = 1;
 
-export interface SeedEntry { checkpoint: string; checkpointFingerprint: string; options: DiagnoseOptions; result: DiagnoseResult }
-export interface SeedFile { version: number; createdAt: string; mode: 'quick'; entries: SeedEntry[] }
+export interface SeedEntry {
+  checkpoint: string;
+  checkpointFingerprint: string;
+  options: DiagnoseOptions;
+  result: DiagnoseResult;
+}
+export interface SeedFile {
+  version: number;
+  createdAt: string;
+  mode: 'quick';
+  entries: SeedEntry[];
+}
 
 const rel = (dir: string, p: string) => path.relative(dir, path.resolve(p)).split(path.sep).join('/');
 const abs = (dir: string, p: string) => path.resolve(dir, ...p.split('/'));
@@ -44,7 +54,12 @@ export function fromSeedEntry(dir: string, e: SeedEntry): SeedEntry {
 export function writeSeed(dir: string, entries: SeedEntry[]): string {
   const file = path.join(dir, SEED_FILE);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const seed: SeedFile = { version: SEED_VERSION, createdAt: new Date().toISOString(), mode: 'quick', entries: entries.map(e => toSeedEntry(dir, e)) };
+  const seed: SeedFile = {
+    version: SEED_VERSION,
+    createdAt: new Date().toISOString(),
+    mode: 'quick',
+    entries: entries.map(e => toSeedEntry(dir, e)),
+  };
   fs.rmSync(path.join(dir, SEED_IMPORTED), { force: true });
   fs.writeFileSync(file, JSON.stringify(seed), { flag: 'wx' });
   return file;
@@ -52,19 +67,45 @@ export function writeSeed(dir: string, entries: SeedEntry[]): string {
 
 /** Options compared as data: sorted keys, `dataHow` (a description) left out. */
 export function sameOptions(a: DiagnoseOptions, b: DiagnoseOptions): boolean {
-  const canon = (o: unknown): unknown => Array.isArray(o) ? o.map(canon) : o && typeof o === 'object'
-    ? Object.fromEntries(Object.entries(o as Record<string, unknown>).filter(([k, v]) => k !== 'dataHow' && v !== undefined).sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => [k, canon(v)]))
-    : o;
+  const canon = (o: unknown): unknown =>
+    Array.isArray(o)
+      ? o.map(canon)
+      : o && typeof o === 'object'
+        ? Object.fromEntries(
+            Object.entries(o as Record<string, unknown>)
+              .filter(([k, v]) => k !== 'dataHow' && v !== undefined)
+              .sort(([x], [y]) => x.localeCompare(y))
+              .map(([k, v]) => [k, canon(v)]),
+          )
+        : o;
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
 function validEntry(e: unknown): e is SeedEntry {
   const x = e as SeedEntry;
-  return !!x && typeof x.checkpoint === 'string' && typeof x.checkpointFingerprint === 'string' && !!x.options && typeof x.options.checkpoint === 'string' && typeof x.options.data === 'string'
-    && !!x.result && typeof x.result.checkpoint === 'string' && typeof x.result.loss === 'number' && typeof x.result.computedAt === 'string' && !!x.result.verdict && !!x.result.data && typeof x.result.data.file === 'string';
+  return (
+    !!x &&
+    typeof x.checkpoint === 'string' &&
+    typeof x.checkpointFingerprint === 'string' &&
+    !!x.options &&
+    typeof x.options.checkpoint === 'string' &&
+    typeof x.options.data === 'string' &&
+    !!x.result &&
+    typeof x.result.checkpoint === 'string' &&
+    typeof x.result.loss === 'number' &&
+    typeof x.result.computedAt === 'string' &&
+    !!x.result.verdict &&
+    !!x.result.data &&
+    typeof x.result.data.file === 'string'
+  );
 }
 
-export interface SeedImport { file?: string; imported: number; current: number; skipped: string[] }
+export interface SeedImport {
+  file?: string;
+  imported: number;
+  current: number;
+  skipped: string[];
+}
 
 /**
  * Imports a demo folder's seed file into the cache (see the header). `current(checkpoint)` gives the
@@ -82,20 +123,36 @@ export function importSeed(dir: string, cache: ResultsCache, current: (checkpoin
     if (!st.isFile() || st.size > 64 * 2 ** 20) throw new Error('not a regular file of at most 64 MB');
     seed = JSON.parse(fs.readFileSync(file, 'utf8')) as SeedFile;
     if (seed.version !== SEED_VERSION || !Array.isArray(seed.entries)) throw new Error(`version ${seed.version}`);
-  } catch (e) { out.skipped.push(`${SEED_FILE}: ${(e as Error).message}`); return out; }
+  } catch (e) {
+    out.skipped.push(`${SEED_FILE}: ${(e as Error).message}`);
+    return out;
+  }
   for (const raw of seed.entries) {
-    if (!validEntry(raw)) { out.skipped.push('an entry of the wrong shape'); continue; }
+    if (!validEntry(raw)) {
+      out.skipped.push('an entry of the wrong shape');
+      continue;
+    }
     const e = fromSeedEntry(dir, raw);
     // only inside this folder
-    if (path.relative(dir, e.checkpoint).startsWith('..') || path.relative(dir, e.options.data).startsWith('..')) { out.skipped.push(`${raw.checkpoint}: outside the folder`); continue; }
+    if (path.relative(dir, e.checkpoint).startsWith('..') || path.relative(dir, e.options.data).startsWith('..')) {
+      out.skipped.push(`${raw.checkpoint}: outside the folder`);
+      continue;
+    }
     const now = current(e.checkpoint);
     const same = now !== undefined && sameOptions(now, e.options);
     const { key, checkpointFingerprint } = ResultsCache.key(e.checkpoint, e.options.data, same ? now : e.options);
-    if (checkpointFingerprint !== e.checkpointFingerprint) { out.skipped.push(`${raw.checkpoint}: changed since it was diagnosed`); continue; }
+    if (checkpointFingerprint !== e.checkpointFingerprint) {
+      out.skipped.push(`${raw.checkpoint}: changed since it was diagnosed`);
+      continue;
+    }
     if (!cache.get(key)) cache.put({ key, checkpoint: e.checkpoint, checkpointFingerprint, result: e.result });
     out.imported++;
     if (same) out.current++;
   }
-  try { fs.renameSync(file, path.join(dir, SEED_IMPORTED)); } catch { /* read-only folder: imported again next time (idempotent) */ }
+  try {
+    fs.renameSync(file, path.join(dir, SEED_IMPORTED));
+  } catch {
+    /* read-only folder: imported again next time (idempotent) */
+  }
   return out;
 }

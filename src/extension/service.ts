@@ -42,7 +42,12 @@ export function reportTo(progress: vscode.Progress<{ message?: string; increment
 }
 
 /** A failed diagnosis, kept in memory for the runs tree (icon, reason, tooltip) and Retry. */
-export interface DiagnoseFailure { message: string; at: number; mode: DiagnoseMode; reason?: string }
+export interface DiagnoseFailure {
+  message: string;
+  at: number;
+  mode: DiagnoseMode;
+  reason?: string;
+}
 
 export class Service implements vscode.Disposable {
   readonly queue: JobQueue<JobRequest, JobResult>;
@@ -57,7 +62,12 @@ export class Service implements vscode.Disposable {
   /** the last failed diagnosis per checkpoint file (cleared when the file changes or a diagnosis succeeds) */
   private readonly failures = new Map<string, DiagnoseFailure>();
 
-  constructor(readonly worker: WorkerClient, readonly cache: ResultsCache, readonly log: vscode.LogOutputChannel, readonly surgery?: SurgeryLog) {
+  constructor(
+    readonly worker: WorkerClient,
+    readonly cache: ResultsCache,
+    readonly log: vscode.LogOutputChannel,
+    readonly surgery?: SurgeryLog,
+  ) {
     this.queue = new JobQueue<JobRequest, JobResult>((req, hooks) => worker.run(req, hooks.onProgress, hooks.onPartial));
     this.queue.onChange(() => this.changed.fire(undefined));
   }
@@ -66,7 +76,12 @@ export class Service implements vscode.Disposable {
   async mayCompute(interactive: boolean): Promise<boolean> {
     if (vscode.workspace.isTrusted || this.trustAnswer) return true;
     if (!interactive) return false;
-    const ok = await vscode.window.showWarningMessage('This workspace is not trusted. Diagnosing reads checkpoint and dataset files from it (no code from the workspace is run). Continue?', { modal: true }, 'Diagnose', 'Diagnose for this session');
+    const ok = await vscode.window.showWarningMessage(
+      'This workspace is not trusted. Diagnosing reads checkpoint and dataset files from it (no code from the workspace is run). Continue?',
+      { modal: true },
+      'Diagnose',
+      'Diagnose for this session',
+    );
     if (ok === 'Diagnose for this session') this.trustAnswer = true;
     return ok === 'Diagnose' || ok === 'Diagnose for this session';
   }
@@ -74,8 +89,10 @@ export class Service implements vscode.Disposable {
   jobState(checkpoint: string): { state: 'queued' | 'running'; fraction?: number } | undefined {
     const p = path.resolve(checkpoint);
     const r = this.queue.running;
-    if (r && r.request.kind === 'diagnose' && path.resolve(r.request.options.checkpoint) === p) return { state: 'running', fraction: r.progress?.fraction };
-    if (this.queue.queued.some(q => q.request.kind === 'diagnose' && path.resolve(q.request.options.checkpoint) === p)) return { state: 'queued' };
+    if (r && r.request.kind === 'diagnose' && path.resolve(r.request.options.checkpoint) === p)
+      return { state: 'running', fraction: r.progress?.fraction };
+    if (this.queue.queued.some(q => q.request.kind === 'diagnose' && path.resolve(q.request.options.checkpoint) === p))
+      return { state: 'queued' };
     return undefined;
   }
 
@@ -84,19 +101,35 @@ export class Service implements vscode.Disposable {
     const latest = this.cache.latestFor(checkpoint);
     if (!latest) return undefined;
     const current = this.cache.entriesFor(checkpoint).filter(e => e.checkpointFingerprint === latest.checkpointFingerprint);
-    const rich = (e: CacheEntry) => (e.result.hessian?.density ? 2 : 0) + (e.result.slices?.some(s => (s as { kind?: string }).kind === '2d') ? 1 : 0);
-    const best = current.reduce((a, b) => (rich(b) > rich(a) || (rich(b) === rich(a) && b.result.computedAt > a.result.computedAt) ? b : a), latest);
+    const rich = (e: CacheEntry) =>
+      (e.result.hessian?.density ? 2 : 0) + (e.result.slices?.some(s => (s as { kind?: string }).kind === '2d') ? 1 : 0);
+    const best = current.reduce(
+      (a, b) => (rich(b) > rich(a) || (rich(b) === rich(a) && b.result.computedAt > a.result.computedAt) ? b : a),
+      latest,
+    );
     // interpolations computed by "Compare with…" live in their own entries: shown with the best one
-    const extra = current.filter(e => e !== best).flatMap(e => (e.result.slices ?? []).filter(s => (s as { kind?: string }).kind === 'interp'));
+    const extra = current
+      .filter(e => e !== best)
+      .flatMap(e => (e.result.slices ?? []).filter(s => (s as { kind?: string }).kind === 'interp'));
     if (!extra.length) return best;
-    const seen = new Set((best.result.slices ?? []).map(s => JSON.stringify([(s as { kind?: string }).kind, (s as { other?: string }).other])));
+    const seen = new Set(
+      (best.result.slices ?? []).map(s => JSON.stringify([(s as { kind?: string }).kind, (s as { other?: string }).other])),
+    );
     const slices = [...(best.result.slices ?? [])];
-    for (const s of extra) { const k = JSON.stringify([(s as { kind?: string }).kind, (s as { other?: string }).other]); if (!seen.has(k)) { seen.add(k); slices.push(s); } }
+    for (const s of extra) {
+      const k = JSON.stringify([(s as { kind?: string }).kind, (s as { other?: string }).other]);
+      if (!seen.has(k)) {
+        seen.add(k);
+        slices.push(s);
+      }
+    }
     return { ...best, result: { ...best.result, slices } };
   }
 
   /** The last failed diagnosis of a checkpoint, if it has not been fixed since. */
-  failureFor(checkpoint: string): DiagnoseFailure | undefined { return this.failures.get(path.resolve(checkpoint)); }
+  failureFor(checkpoint: string): DiagnoseFailure | undefined {
+    return this.failures.get(path.resolve(checkpoint));
+  }
 
   /** Forget a checkpoint's failure (its files changed); true when there was one. */
   clearFailure(checkpoint: string): boolean {
@@ -110,10 +143,12 @@ export class Service implements vscode.Disposable {
     this.changed.fire(uri.fsPath);
     if (req.quietErrors) return;
     const rel = vscode.workspace.asRelativePath(uri);
-    void vscode.window.showErrorMessage(`Landscape Lens: ${rel} could not be diagnosed: ${oneLine(message)}`, 'Show Log', 'Retry').then(a => {
-      if (a === 'Show Log') this.log.show(true);
-      else if (a === 'Retry') void vscode.commands.executeCommand('landscapeLens.retryDiagnosis', uri);
-    });
+    void vscode.window
+      .showErrorMessage(`Landscape Lens: ${rel} could not be diagnosed: ${oneLine(message)}`, 'Show Log', 'Retry')
+      .then(a => {
+        if (a === 'Show Log') this.log.show(true);
+        else if (a === 'Retry') void vscode.commands.executeCommand('landscapeLens.retryDiagnosis', uri);
+      });
   }
 
   async diagnose(uri: vscode.Uri, req: DiagnoseRequest = {}): Promise<DiagnoseResult | undefined> {
@@ -129,30 +164,47 @@ export class Service implements vscode.Disposable {
     const { key, checkpointFingerprint } = ResultsCache.key(uri.fsPath, options.data, options);
     if (!req.force) {
       const hit = this.cache.get(key);
-      if (hit && hit.checkpointFingerprint === checkpointFingerprint) { this.counts.fromCache++; this.log.debug(`cache hit ${key} for ${uri.fsPath}`); this.clearFailure(uri.fsPath); return hit.result; }
+      if (hit && hit.checkpointFingerprint === checkpointFingerprint) {
+        this.counts.fromCache++;
+        this.log.debug(`cache hit ${key} for ${uri.fsPath}`);
+        this.clearFailure(uri.fsPath);
+        return hit.result;
+      }
     }
-    if (!(await this.mayCompute(req.progress !== 'none'))) { this.log.info(`not computing ${uri.fsPath}: workspace not trusted`); return undefined; }
+    if (!(await this.mayCompute(req.progress !== 'none'))) {
+      this.log.info(`not computing ${uri.fsPath}: workspace not trusted`);
+      return undefined;
+    }
     const rel = vscode.workspace.asRelativePath(uri);
     this.log.info(`queue ${mode} diagnose of ${uri.fsPath} on ${options.data} (${dataHow})${req.reason ? ` — ${req.reason}` : ''}`);
     const onPartial = (partial: JobPartial) => this.partials.fire({ checkpoint: uri.fsPath, partial });
     const start = (onProgress?: (p: { stage: string; fraction?: number; message?: string }) => void) =>
-      this.queue.enqueue({ kind: 'diagnose', options }, { key, label: `${mode} ${rel}`, priority: req.priority ?? PRIORITY.user, onProgress, onPartial });
+      this.queue.enqueue(
+        { kind: 'diagnose', options },
+        { key, label: `${mode} ${rel}`, priority: req.priority ?? PRIORITY.user, onProgress, onPartial },
+      );
     try {
       let result: DiagnoseResult;
       if (req.progress === 'notification' || req.progress === 'window') {
-        result = await vscode.window.withProgress({
-          location: req.progress === 'notification' ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
-          title: `Landscape: ${mode === 'quick' ? 'quick ' : ''}diagnose ${rel}`, cancellable: true,
-        }, async (progress, token) => {
-          const h = start(reportTo(progress));
-          token.onCancellationRequested(() => h.cancel());
-          return h.promise as Promise<DiagnoseResult>;
-        });
+        result = await vscode.window.withProgress(
+          {
+            location: req.progress === 'notification' ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
+            title: `Landscape: ${mode === 'quick' ? 'quick ' : ''}diagnose ${rel}`,
+            cancellable: true,
+          },
+          async (progress, token) => {
+            const h = start(reportTo(progress));
+            token.onCancellationRequested(() => h.cancel());
+            return h.promise as Promise<DiagnoseResult>;
+          },
+        );
       } else result = (await start().promise) as DiagnoseResult;
       if (!this.cache.get(key)) {
         this.cache.put({ key, checkpoint: uri.fsPath, checkpointFingerprint, result });
         this.counts.computed++;
-        this.log.info(`${rel}: loss ${result.loss} ‖g‖ ${result.gradNorm}${result.hessian?.top[0] ? ` λ_max ${result.hessian.top[0].value}` : ''} on ${result.backend} in ${fmtMs(result.timings.totalMs)}`);
+        this.log.info(
+          `${rel}: loss ${result.loss} ‖g‖ ${result.gradNorm}${result.hessian?.top[0] ? ` λ_max ${result.hessian.top[0].value}` : ''} on ${result.backend} in ${fmtMs(result.timings.totalMs)}`,
+        );
       }
       this.failures.delete(path.resolve(uri.fsPath));
       this.changed.fire(uri.fsPath);
@@ -160,7 +212,10 @@ export class Service implements vscode.Disposable {
     } catch (e) {
       const err = e as JobError;
       this.changed.fire(uri.fsPath);
-      if (err.cancelled) { this.log.info(`cancelled: ${rel}`); return undefined; }
+      if (err.cancelled) {
+        this.log.info(`cancelled: ${rel}`);
+        return undefined;
+      }
       this.log.error(`${rel}: ${err.message}`);
       this.fail(uri, err.message, mode, req);
       throw e;
@@ -179,11 +234,20 @@ export class Service implements vscode.Disposable {
   invalidate(checkpoint: string): number {
     this.clearFailure(checkpoint);
     const n = this.cache.invalidate(checkpoint);
-    if (n) { this.log.info(`${checkpoint} changed: ${n} cached result(s) dropped`); this.changed.fire(checkpoint); }
+    if (n) {
+      this.log.info(`${checkpoint} changed: ${n} cached result(s) dropped`);
+      this.changed.fire(checkpoint);
+    }
     return n;
   }
 
-  fireChanged(p?: string): void { this.changed.fire(p); }
+  fireChanged(p?: string): void {
+    this.changed.fire(p);
+  }
 
-  dispose(): void { this.queue.cancelAll(); this.changed.dispose(); this.partials.dispose(); }
+  dispose(): void {
+    this.queue.cancelAll();
+    this.changed.dispose();
+    this.partials.dispose();
+  }
 }

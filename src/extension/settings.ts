@@ -13,42 +13,72 @@ import { checkpointGlobs as registryCheckpointGlobs, logGlobs as registryLogGlob
 
 export type DiagnoseMode = 'quick' | 'full';
 
-export function cfg(scope?: vscode.Uri): vscode.WorkspaceConfiguration { return vscode.workspace.getConfiguration('landscapeLens', scope); }
+export function cfg(scope?: vscode.Uri): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('landscapeLens', scope);
+}
 
 export const DEFAULT_CHECKPOINT_GLOBS = registryCheckpointGlobs();
 export const DEFAULT_LOG_GLOBS = registryLogGlobs();
 
-export interface ResolvedJob { options: DiagnoseOptions; dataHow: string }
+export interface ResolvedJob {
+  options: DiagnoseOptions;
+  dataHow: string;
+}
 
-export function diagnoseOptions(uri: vscode.Uri, mode: DiagnoseMode, extra: Partial<DiagnoseOptions> = {}): ResolvedJob | { error: string } {
+export function diagnoseOptions(
+  uri: vscode.Uri,
+  mode: DiagnoseMode,
+  extra: Partial<DiagnoseOptions> = {},
+): ResolvedJob | { error: string } {
   const c = cfg(uri);
   const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
   const data = resolveData(uri.fsPath, c.get<string>('dataFile') || undefined, root);
   if (!data.file) return { error: data.how };
-  const set = <T>(k: string): T | undefined => { const i = c.inspect<T>(k); return (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue) as T | undefined; };
+  const set = <T>(k: string): T | undefined => {
+    const i = c.inspect<T>(k);
+    return (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue) as T | undefined;
+  };
   const options: DiagnoseOptions = {
     ...preset(mode),
-    checkpoint: uri.fsPath, data: data.file,
-    loss: set<string>('loss') || data.loss || undefined, samples: set<number>('samples') || data.samples || undefined, seed: set<number>('seed') ?? data.seed ?? 0,
-    xKey: set<string>('xKey') ?? data.xKey ?? 'x', yKey: set<string>('yKey') ?? data.yKey ?? 'y', backend: c.get<'auto'>('backend', 'auto'), ep: c.get<'auto'>('executionProvider', 'auto'), threads: interactiveThreads(),
-    chunkSize: data.chunkSize, inputScale: data.inputScale, inputShift: data.inputShift,
+    checkpoint: uri.fsPath,
+    data: data.file,
+    loss: set<string>('loss') || data.loss || undefined,
+    samples: set<number>('samples') || data.samples || undefined,
+    seed: set<number>('seed') ?? data.seed ?? 0,
+    xKey: set<string>('xKey') ?? data.xKey ?? 'x',
+    yKey: set<string>('yKey') ?? data.yKey ?? 'y',
+    backend: c.get<'auto'>('backend', 'auto'),
+    ep: c.get<'auto'>('executionProvider', 'auto'),
+    threads: interactiveThreads(),
+    chunkSize: data.chunkSize,
+    inputScale: data.inputScale,
+    inputShift: data.inputShift,
   };
   // the budget settings (`budget.*`, `full.*`) name the registry options they set; 0 / unset = the preset's or the diagnostic's default
   const o = options as unknown as Record<string, unknown>;
   for (const spec of diagnosticOptions()) {
     if (!spec.setting || (mode === 'quick' && spec.setting !== 'budget.lanczosSteps')) continue;
     const v = c.get<number | boolean>(spec.setting);
-    if (spec.kind === 'switch') { if (v === false) o[spec.key] = false; }
-    else if (typeof v === 'number' && v > 0) o[spec.key] = v;
+    if (spec.kind === 'switch') {
+      if (v === false) o[spec.key] = false;
+    } else if (typeof v === 'number' && v > 0) o[spec.key] = v;
   }
   Object.assign(options, extra);
   return { options, dataHow: data.how };
 }
 
-export function checkpointGlobs(): string[] { return cfg().get<string[]>('watch.checkpointGlobs', DEFAULT_CHECKPOINT_GLOBS); }
-export function logGlobs(): string[] { return cfg().get<string[]>('watch.logGlobs', DEFAULT_LOG_GLOBS); }
-export function extraIgnored(): string[] { return cfg().get<string[]>('watch.ignoreFolders', []); }
-export function autoDiagnoseMode(): 'off' | DiagnoseMode { return cfg().get<'off' | DiagnoseMode>('autoDiagnose', 'quick'); }
+export function checkpointGlobs(): string[] {
+  return cfg().get<string[]>('watch.checkpointGlobs', DEFAULT_CHECKPOINT_GLOBS);
+}
+export function logGlobs(): string[] {
+  return cfg().get<string[]>('watch.logGlobs', DEFAULT_LOG_GLOBS);
+}
+export function extraIgnored(): string[] {
+  return cfg().get<string[]>('watch.ignoreFolders', []);
+}
+export function autoDiagnoseMode(): 'off' | DiagnoseMode {
+  return cfg().get<'off' | DiagnoseMode>('autoDiagnose', 'quick');
+}
 
 /**
  * ONNX Runtime threads for diagnoses run from the editor: every core but one — the editor, the

@@ -21,13 +21,23 @@ export class JobStatusBar implements vscode.Disposable {
   update(): void {
     const q = this.service.queue;
     const r = q.running;
-    if (!r) { this.item.hide(); this.text = ''; return; }
+    if (!r) {
+      this.item.hide();
+      this.text = '';
+      return;
+    }
     const done = r.progress?.fraction !== undefined ? ` ${pct(r.progress.fraction)}` : '';
     const queued = q.queued.length;
     this.text = `$(sync~spin) Landscape: ${r.label}${done}${queued ? ` · ${queued} queued` : ''}`;
     this.item.text = this.text;
     const md = new vscode.MarkdownString(`**Running:** ${r.label}${done}${r.progress?.message ? ` — ${r.progress.message}` : ''}\n\n`);
-    if (queued) md.appendMarkdown(`**Queued (${queued}):**\n\n${q.queued.slice(0, 10).map(j => `- ${j.label} (priority ${j.priority})`).join('\n')}${queued > 10 ? `\n- … ${queued - 10} more` : ''}\n\n`);
+    if (queued)
+      md.appendMarkdown(
+        `**Queued (${queued}):**\n\n${q.queued
+          .slice(0, 10)
+          .map(j => `- ${j.label} (priority ${j.priority})`)
+          .join('\n')}${queued > 10 ? `\n- … ${queued - 10} more` : ''}\n\n`,
+      );
     md.appendMarkdown('Click to cancel jobs.');
     this.item.tooltip = md;
     this.item.show();
@@ -36,14 +46,33 @@ export class JobStatusBar implements vscode.Disposable {
   async showJobs(): Promise<void> {
     const q = this.service.queue;
     const items: (vscode.QuickPickItem & { id?: number; all?: boolean })[] = [];
-    if (q.running) items.push({ label: `$(sync~spin) ${q.running.label}`, description: q.running.progress?.message ?? 'running', detail: 'Cancel this job', id: q.running.id });
-    for (const j of q.queued) items.push({ label: `$(watch) ${j.label}`, description: `queued · priority ${j.priority}`, detail: 'Remove from the queue', id: j.id });
+    if (q.running)
+      items.push({
+        label: `$(sync~spin) ${q.running.label}`,
+        description: q.running.progress?.message ?? 'running',
+        detail: 'Cancel this job',
+        id: q.running.id,
+      });
+    for (const j of q.queued)
+      items.push({
+        label: `$(watch) ${j.label}`,
+        description: `queued · priority ${j.priority}`,
+        detail: 'Remove from the queue',
+        id: j.id,
+      });
     if (items.length > 1) items.push({ label: '$(close-all) Cancel all', all: true });
-    if (!items.length) { void vscode.window.showInformationMessage('Landscape Lens: no jobs running or queued.'); return; }
+    if (!items.length) {
+      void vscode.window.showInformationMessage('Landscape Lens: no jobs running or queued.');
+      return;
+    }
     const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Landscape Lens jobs: pick one to cancel' });
     if (!pick) return;
-    if (pick.all) q.cancelAll(); else if (pick.id !== undefined) q.cancel(pick.id);
+    if (pick.all) q.cancelAll();
+    else if (pick.id !== undefined) q.cancel(pick.id);
   }
 
-  dispose(): void { this.sub.dispose(); this.item.dispose(); }
+  dispose(): void {
+    this.sub.dispose();
+    this.item.dispose();
+  }
 }

@@ -14,7 +14,13 @@ import type { RunsTree } from './runsTree';
 import { PRIORITY } from './jobQueue';
 import { diagnoseOptions } from './settings';
 import { SurgeryLog, NewSurgeryRecord, surgeryAssessment, surgerySummary } from './surgeryLog';
-import type { SpecialNeuronsJobOptions, SpecialNeuronsJobResult, PerturbJobOptions, PerturbJobResult, DataOptions } from '../core/surgery/jobs';
+import type {
+  SpecialNeuronsJobOptions,
+  SpecialNeuronsJobResult,
+  PerturbJobOptions,
+  PerturbJobResult,
+  DataOptions,
+} from '../core/surgery/jobs';
 import type { JobRequest, JobResult } from '../worker/protocol';
 
 export interface SurgeryContext {
@@ -28,9 +34,13 @@ export interface SurgeryContext {
 }
 
 /** Options of the Add special neurons command when called with arguments (no prompts). */
-export type AddSpecialArgs = Partial<Pick<SpecialNeuronsJobOptions, 'lambda' | 'train' | 'lr' | 'optimizer' | 'batchSize' | 'seed' | 'out' | 'trainedOut'>>;
+export type AddSpecialArgs = Partial<
+  Pick<SpecialNeuronsJobOptions, 'lambda' | 'train' | 'lr' | 'optimizer' | 'batchSize' | 'seed' | 'out' | 'trainedOut'>
+>;
 /** Options of the Perturb weights command when called with arguments (no prompts). */
-export type PerturbArgs = Partial<Pick<PerturbJobOptions, 'mode' | 'sigma' | 'step' | 'direction' | 'seed' | 'retrain' | 'lr' | 'out' | 'retrainedOut'>>;
+export type PerturbArgs = Partial<
+  Pick<PerturbJobOptions, 'mode' | 'sigma' | 'step' | 'direction' | 'seed' | 'retrain' | 'lr' | 'out' | 'retrainedOut'>
+>;
 
 const rel = (p: string) => vscode.workspace.asRelativePath(p);
 
@@ -39,31 +49,71 @@ function dataFor(uri: vscode.Uri): { data: DataOptions & { seed: number }; how: 
   const r = diagnoseOptions(uri, 'quick');
   if ('error' in r) return r;
   const o = r.options;
-  return { data: { data: o.data, loss: o.loss, xKey: o.xKey, yKey: o.yKey, samples: o.samples, seed: o.seed ?? 0, inputScale: o.inputScale, inputShift: o.inputShift, chunkSize: o.chunkSize, backend: o.backend }, how: r.dataHow };
+  return {
+    data: {
+      data: o.data,
+      loss: o.loss,
+      xKey: o.xKey,
+      yKey: o.yKey,
+      samples: o.samples,
+      seed: o.seed ?? 0,
+      inputScale: o.inputScale,
+      inputShift: o.inputShift,
+      chunkSize: o.chunkSize,
+      backend: o.backend,
+    },
+    how: r.dataHow,
+  };
 }
 
-function positive(v: string): string | undefined { const n = Number(v); return v.trim() && Number.isFinite(n) && n > 0 ? undefined : 'a positive number'; }
-function count(v: string): string | undefined { const n = Number(v); return v.trim() && Number.isInteger(n) && n >= 0 ? undefined : 'a whole number ≥ 0'; }
+function positive(v: string): string | undefined {
+  const n = Number(v);
+  return v.trim() && Number.isFinite(n) && n > 0 ? undefined : 'a positive number';
+}
+function count(v: string): string | undefined {
+  const n = Number(v);
+  return v.trim() && Number.isInteger(n) && n >= 0 ? undefined : 'a whole number ≥ 0';
+}
 
-async function ask(prompt: string, value: string, validate: (v: string) => string | undefined, placeHolder?: string, title?: string): Promise<string | undefined> {
-  return vscode.window.showInputBox({ title, prompt, value, placeHolder, ignoreFocusOut: true, validateInput: v => (v.trim() === '' && placeHolder ? undefined : validate(v)) });
+async function ask(
+  prompt: string,
+  value: string,
+  validate: (v: string) => string | undefined,
+  placeHolder?: string,
+  title?: string,
+): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title,
+    prompt,
+    value,
+    placeHolder,
+    ignoreFocusOut: true,
+    validateInput: v => (v.trim() === '' && placeHolder ? undefined : validate(v)),
+  });
 }
 
 /** Run a surgery job behind the queue with a cancellable notification; undefined when cancelled. */
 async function runJob<R extends JobResult>(ctx: SurgeryContext, request: JobRequest, title: string): Promise<R | undefined> {
   const svc = ctx.service;
   try {
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Landscape: ${title}`, cancellable: true }, async (progress, token) => {
-      const h = svc.queue.enqueue(request, {
-        label: title, priority: PRIORITY.user,
-        onProgress: reportTo(progress),
-      });
-      token.onCancellationRequested(() => h.cancel());
-      return (await h.promise) as R;
-    });
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Landscape: ${title}`, cancellable: true },
+      async (progress, token) => {
+        const h = svc.queue.enqueue(request, {
+          label: title,
+          priority: PRIORITY.user,
+          onProgress: reportTo(progress),
+        });
+        token.onCancellationRequested(() => h.cancel());
+        return (await h.promise) as R;
+      },
+    );
   } catch (e) {
     const err = e as Error & { cancelled?: boolean };
-    if (err.cancelled) { ctx.log.info(`cancelled: ${title}`); return undefined; }
+    if (err.cancelled) {
+      ctx.log.info(`cancelled: ${title}`);
+      return undefined;
+    }
     ctx.log.error(`${title}: ${err.message}`);
     void vscode.window.showErrorMessage(`Landscape Lens: ${err.message}`);
     throw e;
@@ -81,12 +131,18 @@ async function recordAndReport(ctx: SurgeryContext, entry: NewSurgeryRecord, new
   for (const f of rec.outFiles) ctx.service.fireChanged(f);
   const lines = surgerySummary(rec);
   const meaning = surgeryAssessment(rec);
-  ctx.log.info(`${rec.kind} ${rec.checkpoint} → ${rec.outFiles.join(', ')}: ${lines.join('; ')}${meaning ? `; ${meaning.tone}: ${meaning.text}` : ''}`);
+  ctx.log.info(
+    `${rec.kind} ${rec.checkpoint} → ${rec.outFiles.join(', ')}: ${lines.join('; ')}${meaning ? `; ${meaning.tone}: ${meaning.text}` : ''}`,
+  );
   // the meaning first (the notification may be cut), then the measurements
   const msg = `Landscape Lens: ${meaning ? `${meaning.text[0].toUpperCase()}${meaning.text.slice(1)}. ` : ''}Wrote ${rel(newest)}. ${lines.join('. ')}.`;
   // good and neutral outcomes are information; a bad one is a warning (its icon)
-  const show = (m: string, ...items: string[]) => (meaning?.tone === 'warn' ? vscode.window.showWarningMessage(m, ...items) : vscode.window.showInformationMessage(m, ...items));
-  if (!interactive) { void show(msg); return; }
+  const show = (m: string, ...items: string[]) =>
+    meaning?.tone === 'warn' ? vscode.window.showWarningMessage(m, ...items) : vscode.window.showInformationMessage(m, ...items);
+  if (!interactive) {
+    void show(msg);
+    return;
+  }
   const pick = await show(msg, 'Open dashboard', 'Diagnose new checkpoint', 'Reveal');
   const uri = vscode.Uri.file(newest);
   if (pick === 'Open dashboard') await ctx.openDashboard(uri);
@@ -94,104 +150,205 @@ async function recordAndReport(ctx: SurgeryContext, entry: NewSurgeryRecord, new
   else if (pick === 'Reveal') await vscode.commands.executeCommand('revealInExplorer', uri);
 }
 
-export async function addSpecialNeurons(ctx: SurgeryContext, arg: unknown, args?: AddSpecialArgs): Promise<SpecialNeuronsJobResult | undefined> {
-  const uri = ctx.uriOf(arg) ?? await ctx.pickCheckpoint('Add Special Neurons (1/3): checkpoint');
+export async function addSpecialNeurons(
+  ctx: SurgeryContext,
+  arg: unknown,
+  args?: AddSpecialArgs,
+): Promise<SpecialNeuronsJobResult | undefined> {
+  const uri = ctx.uriOf(arg) ?? (await ctx.pickCheckpoint('Add Special Neurons (1/3): checkpoint'));
   if (!uri) return undefined;
   const interactive = args === undefined;
   const o: AddSpecialArgs = { ...(args ?? {}) };
   if (interactive) {
-    const what = await vscode.window.showQuickPick([
-      { label: 'Add special neurons', detail: 'a_k·exp(w_kᵀx + b_k) per output unit, initialised at a = w = b = 0 (outputs unchanged); penalty (λ/2)Σa_k². Writes a new checkpoint.', v: 'add' },
-      { label: 'Add and fine-tune…', detail: 'then train the augmented model on the configured data and watch max|a_k| vanish (the theorem, observed). Writes two new checkpoints.', v: 'train' },
-      { label: 'Copy code for my training script…', detail: 'PyTorch, Keras or TF.js code adding the same neurons', v: 'code' },
-    ], { title: 'Add Special Neurons (2/3): what to do', placeHolder: `Special neurons (Kawaguchi & Kaelbling 2020) for ${rel(uri.fsPath)}` });
+    const what = await vscode.window.showQuickPick(
+      [
+        {
+          label: 'Add special neurons',
+          detail:
+            'a_k·exp(w_kᵀx + b_k) per output unit, initialised at a = w = b = 0 (outputs unchanged); penalty (λ/2)Σa_k². Writes a new checkpoint.',
+          v: 'add',
+        },
+        {
+          label: 'Add and fine-tune…',
+          detail:
+            'then train the augmented model on the configured data and watch max|a_k| vanish (the theorem, observed). Writes two new checkpoints.',
+          v: 'train',
+        },
+        { label: 'Copy code for my training script…', detail: 'PyTorch, Keras or TF.js code adding the same neurons', v: 'code' },
+      ],
+      {
+        title: 'Add Special Neurons (2/3): what to do',
+        placeHolder: `Special neurons (Kawaguchi & Kaelbling 2020) for ${rel(uri.fsPath)}`,
+      },
+    );
     if (!what) return undefined;
-    if (what.v === 'code') { await copySpecialNeuronsCode(ctx, uri); return undefined; }
+    if (what.v === 'code') {
+      await copySpecialNeuronsCode(ctx, uri);
+      return undefined;
+    }
     const n = what.v === 'train' ? 5 : 3;
     const lam = await ask('Penalty weight λ (> 0)', '0.01', positive, undefined, `Add Special Neurons (3/${n}): penalty λ`);
     if (lam === undefined) return undefined;
     o.lambda = Number(lam);
     if (what.v === 'train') {
-      const steps = await ask('Fine-tuning steps', '500', v => count(v) ?? (Number(v) > 0 ? undefined : 'at least 1 step'), undefined, 'Add Special Neurons (4/5): fine-tuning steps');
+      const steps = await ask(
+        'Fine-tuning steps',
+        '500',
+        v => count(v) ?? (Number(v) > 0 ? undefined : 'at least 1 step'),
+        undefined,
+        'Add Special Neurons (4/5): fine-tuning steps',
+      );
       if (steps === undefined) return undefined;
       const lr = await ask('Learning rate (Adam)', '0.01', positive, undefined, 'Add Special Neurons (5/5): learning rate');
       if (lr === undefined) return undefined;
-      o.train = Number(steps); o.lr = Number(lr);
+      o.train = Number(steps);
+      o.lr = Number(lr);
     }
   }
   let data: DataOptions & { seed?: number } = {};
   if (o.train) {
     const d = dataFor(uri);
-    if ('error' in d) { void vscode.window.showErrorMessage(`Landscape Lens: fine-tuning needs data: ${d.error}.`); return undefined; }
+    if ('error' in d) {
+      void vscode.window.showErrorMessage(`Landscape Lens: fine-tuning needs data: ${d.error}.`);
+      return undefined;
+    }
     data = d.data;
   }
   if (!(await ctx.service.mayCompute(interactive))) return undefined;
   const options: SpecialNeuronsJobOptions = { ...data, checkpoint: uri.fsPath, ...o, seed: o.seed ?? data.seed ?? 0 };
-  const r = await runJob<SpecialNeuronsJobResult>(ctx, { kind: 'specialNeurons', options }, `add special neurons to ${rel(uri.fsPath)}${o.train ? ` and fine-tune ${o.train} steps` : ''}`);
+  const r = await runJob<SpecialNeuronsJobResult>(
+    ctx,
+    { kind: 'specialNeurons', options },
+    `add special neurons to ${rel(uri.fsPath)}${o.train ? ` and fine-tune ${o.train} steps` : ''}`,
+  );
   if (!r) return undefined;
   const outFiles = [...(r.added?.files ?? []), ...(r.training?.files ?? [])].map(f => path.resolve(f));
-  await recordAndReport(ctx, { kind: 'specialNeurons', checkpoint: uri.fsPath, outFiles, result: r }, r.training?.outFile ?? r.outFile, interactive);
+  await recordAndReport(
+    ctx,
+    { kind: 'specialNeurons', checkpoint: uri.fsPath, outFiles, result: r },
+    r.training?.outFile ?? r.outFile,
+    interactive,
+  );
   return r;
 }
 
-export async function copySpecialNeuronsCode(ctx: SurgeryContext, arg: unknown, lang?: 'pytorch' | 'keras' | 'tfjs', lambda?: number): Promise<string | undefined> {
-  const uri = ctx.uriOf(arg) ?? await ctx.pickCheckpoint('Copy Special-Neuron Code (1/2): checkpoint');
+export async function copySpecialNeuronsCode(
+  ctx: SurgeryContext,
+  arg: unknown,
+  lang?: 'pytorch' | 'keras' | 'tfjs',
+  lambda?: number,
+): Promise<string | undefined> {
+  const uri = ctx.uriOf(arg) ?? (await ctx.pickCheckpoint('Copy Special-Neuron Code (1/2): checkpoint'));
   if (!uri) return undefined;
   if (!lang) {
-    const pick = await vscode.window.showQuickPick([
-      { label: 'PyTorch', description: 'nn.Module wrapper + penalty', v: 'pytorch' as const },
-      { label: 'Keras', description: 'layer + add_loss penalty', v: 'keras' as const },
-      { label: 'TF.js', description: 'custom layer + penalty', v: 'tfjs' as const },
-    ], { title: 'Copy Special-Neuron Code (2/2): language', placeHolder: 'Code that adds the same special neurons in your training script' });
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: 'PyTorch', description: 'nn.Module wrapper + penalty', v: 'pytorch' as const },
+        { label: 'Keras', description: 'layer + add_loss penalty', v: 'keras' as const },
+        { label: 'TF.js', description: 'custom layer + penalty', v: 'tfjs' as const },
+      ],
+      { title: 'Copy Special-Neuron Code (2/2): language', placeHolder: 'Code that adds the same special neurons in your training script' },
+    );
     if (!pick) return undefined;
     lang = pick.v;
   }
   if (!(await ctx.service.mayCompute(true))) return undefined;
-  const s = await runJob<{ pytorch: string; keras: string; tfjs: string; inputDim: number; units: number; lambda: number }>(ctx, { kind: 'snippets', checkpoint: uri.fsPath, lambda }, `special-neuron code for ${rel(uri.fsPath)}`);
+  const s = await runJob<{ pytorch: string; keras: string; tfjs: string; inputDim: number; units: number; lambda: number }>(
+    ctx,
+    { kind: 'snippets', checkpoint: uri.fsPath, lambda },
+    `special-neuron code for ${rel(uri.fsPath)}`,
+  );
   if (!s) return undefined;
   const code = s[lang];
   await vscode.env.clipboard.writeText(code);
   const doc = await vscode.workspace.openTextDocument({ content: code, language: lang === 'tfjs' ? 'typescript' : 'python' });
   await vscode.window.showTextDocument(doc, { preview: false });
-  void vscode.window.showInformationMessage(`Landscape Lens: ${lang} code for ${s.units} special neuron${s.units === 1 ? '' : 's'} over ${s.inputDim} inputs (λ = ${s.lambda}) copied to the clipboard.`);
+  void vscode.window.showInformationMessage(
+    `Landscape Lens: ${lang} code for ${s.units} special neuron${s.units === 1 ? '' : 's'} over ${s.inputDim} inputs (λ = ${s.lambda}) copied to the clipboard.`,
+  );
   return code;
 }
 
 const PERTURB_MODES = [
-  { label: '$(debug-step-out) Escape the saddle', detail: 'step along the most negative Hessian eigenvector (Lanczos on exact HVPs), downhill sign', mode: 'eigen' as const, direction: 'bottom' as const },
-  { label: '$(graph-line) Probe sharpness', detail: 'step along the top Hessian eigenvector', mode: 'eigen' as const, direction: 'top' as const },
-  { label: '$(symbol-misc) Filter-normalised random direction', detail: 'Li et al. 2018: each filter of the direction has the norm of its weights; scaled by t', mode: 'filter' as const },
+  {
+    label: '$(debug-step-out) Escape the saddle',
+    detail: 'step along the most negative Hessian eigenvector (Lanczos on exact HVPs), downhill sign',
+    mode: 'eigen' as const,
+    direction: 'bottom' as const,
+  },
+  {
+    label: '$(graph-line) Probe sharpness',
+    detail: 'step along the top Hessian eigenvector',
+    mode: 'eigen' as const,
+    direction: 'top' as const,
+  },
+  {
+    label: '$(symbol-misc) Filter-normalised random direction',
+    detail: 'Li et al. 2018: each filter of the direction has the norm of its weights; scaled by t',
+    mode: 'filter' as const,
+  },
   { label: '$(circle-outline) Gaussian noise', detail: 'θ + σ·N(0, I)', mode: 'gaussian' as const },
   { label: '$(circle-large-outline) Relative noise', detail: 'θ_i + σ·|θ_i|·N(0, 1)', mode: 'relative' as const },
 ];
 
 export async function perturbWeights(ctx: SurgeryContext, arg: unknown, args?: PerturbArgs): Promise<PerturbJobResult | undefined> {
-  const uri = ctx.uriOf(arg) ?? await ctx.pickCheckpoint('Perturb Weights (1/4): checkpoint');
+  const uri = ctx.uriOf(arg) ?? (await ctx.pickCheckpoint('Perturb Weights (1/4): checkpoint'));
   if (!uri) return undefined;
   const interactive = args === undefined;
   const o: PerturbArgs = { ...(args ?? {}) };
   if (interactive) {
-    const pick = await vscode.window.showQuickPick(PERTURB_MODES, { title: 'Perturb Weights (2/4): direction', placeHolder: `Perturb the weights of ${rel(uri.fsPath)} (writes a new checkpoint)` });
+    const pick = await vscode.window.showQuickPick(PERTURB_MODES, {
+      title: 'Perturb Weights (2/4): direction',
+      placeHolder: `Perturb the weights of ${rel(uri.fsPath)} (writes a new checkpoint)`,
+    });
     if (!pick) return undefined;
     o.mode = pick.mode;
     if (pick.direction) o.direction = pick.direction;
     const noise = pick.mode === 'gaussian' || pick.mode === 'relative';
-    const mag = pick.mode === 'eigen'
-      ? await ask('Step t along the eigenvector (empty: 1 % of ‖θ‖)', '', positive, '0.01·‖θ‖', 'Perturb Weights (3/4): step size')
-      : await ask(noise ? 'σ' : 'Step t along the direction', noise ? '0.01' : '0.1', positive, undefined, `Perturb Weights (3/4): ${noise ? 'σ' : 'step size'}`);
+    const mag =
+      pick.mode === 'eigen'
+        ? await ask('Step t along the eigenvector (empty: 1 % of ‖θ‖)', '', positive, '0.01·‖θ‖', 'Perturb Weights (3/4): step size')
+        : await ask(
+            noise ? 'σ' : 'Step t along the direction',
+            noise ? '0.01' : '0.1',
+            positive,
+            undefined,
+            `Perturb Weights (3/4): ${noise ? 'σ' : 'step size'}`,
+          );
     if (mag === undefined) return undefined;
-    if (mag.trim()) { if (noise) o.sigma = Number(mag); else o.step = Number(mag); }
-    const re = await ask('Gradient-descent steps from the perturbed point (0: none) — tells whether it returns to the same basin', pick.mode === 'eigen' && pick.direction === 'bottom' ? '200' : '0', count, undefined, 'Perturb Weights (4/4): retraining steps');
+    if (mag.trim()) {
+      if (noise) o.sigma = Number(mag);
+      else o.step = Number(mag);
+    }
+    const re = await ask(
+      'Gradient-descent steps from the perturbed point (0: none) — tells whether it returns to the same basin',
+      pick.mode === 'eigen' && pick.direction === 'bottom' ? '200' : '0',
+      count,
+      undefined,
+      'Perturb Weights (4/4): retraining steps',
+    );
     if (re === undefined) return undefined;
     o.retrain = Number(re) || undefined;
   }
   if (!o.mode) throw new Error('perturbWeights: options.mode is required (gaussian | relative | filter | eigen)');
   const d = dataFor(uri);
-  if ('error' in d) { void vscode.window.showErrorMessage(`Landscape Lens: perturbing needs data to measure the loss: ${d.error}.`); return undefined; }
+  if ('error' in d) {
+    void vscode.window.showErrorMessage(`Landscape Lens: perturbing needs data to measure the loss: ${d.error}.`);
+    return undefined;
+  }
   if (!(await ctx.service.mayCompute(interactive))) return undefined;
   const options: PerturbJobOptions = { ...d.data, checkpoint: uri.fsPath, ...o, mode: o.mode, seed: o.seed ?? d.data.seed };
-  const r = await runJob<PerturbJobResult>(ctx, { kind: 'perturb', options }, `perturb ${rel(uri.fsPath)} (${o.mode}${o.direction !== undefined ? ` ${o.direction}` : ''})`);
+  const r = await runJob<PerturbJobResult>(
+    ctx,
+    { kind: 'perturb', options },
+    `perturb ${rel(uri.fsPath)} (${o.mode}${o.direction !== undefined ? ` ${o.direction}` : ''})`,
+  );
   if (!r) return undefined;
-  await recordAndReport(ctx, { kind: 'perturb', checkpoint: uri.fsPath, outFiles: r.files.map(f => path.resolve(f)), result: r }, r.outFile, interactive);
+  await recordAndReport(
+    ctx,
+    { kind: 'perturb', checkpoint: uri.fsPath, outFiles: r.files.map(f => path.resolve(f)), result: r },
+    r.outFile,
+    interactive,
+  );
   return r;
 }

@@ -12,8 +12,7 @@ import { fmt } from '../shared/format';
 
 export const MAX_RECORDS = 200;
 
-
-export type NewSurgeryRecord = SurgeryRecord extends infer R ? R extends SurgeryRecord ? Omit<R, 'id' | 'at'> : never : never;
+export type NewSurgeryRecord = SurgeryRecord extends infer R ? (R extends SurgeryRecord ? Omit<R, 'id' | 'at'> : never) : never;
 
 export class SurgeryLog {
   private records: SurgeryRecord[] = [];
@@ -23,11 +22,16 @@ export class SurgeryLog {
     this.file = path.join(dir, 'surgery.json');
     try {
       const j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { records?: SurgeryRecord[] };
-      if (Array.isArray(j.records)) this.records = j.records.filter(r => r && typeof r.checkpoint === 'string' && Array.isArray(r.outFiles));
-    } catch { /* none yet, or unreadable: start empty */ }
+      if (Array.isArray(j.records))
+        this.records = j.records.filter(r => r && typeof r.checkpoint === 'string' && Array.isArray(r.outFiles));
+    } catch {
+      /* none yet, or unreadable: start empty */
+    }
   }
 
-  get all(): readonly SurgeryRecord[] { return this.records; }
+  get all(): readonly SurgeryRecord[] {
+    return this.records;
+  }
 
   add(r: NewSurgeryRecord): SurgeryRecord {
     const rec = { ...r, id: (this.records[this.records.length - 1]?.id ?? 0) + 1, at: new Date().toISOString() } as SurgeryRecord;
@@ -41,18 +45,27 @@ export class SurgeryLog {
   forRun(dir: string, checkpoints: string[] = []): SurgeryRecord[] {
     const root = path.resolve(dir) + path.sep;
     const set = new Set(checkpoints.map(c => path.resolve(c)));
-    const inRun = (p: string) => { const r = path.resolve(p); return set.has(r) || r.startsWith(root); };
+    const inRun = (p: string) => {
+      const r = path.resolve(p);
+      return set.has(r) || r.startsWith(root);
+    };
     return this.records.filter(r => inRun(r.checkpoint) || r.outFiles.some(inRun));
   }
 
   /** The newest record that wrote `file`. */
   recordFor(file: string): SurgeryRecord | undefined {
     const p = path.resolve(file);
-    for (let i = this.records.length - 1; i >= 0; i--) if (this.records[i].outFiles.some(f => path.resolve(f) === p)) return this.records[i];
+    for (let i = this.records.length - 1; i >= 0; i--)
+      if (this.records[i].outFiles.some(f => path.resolve(f) === p)) return this.records[i];
     return undefined;
   }
 
-  clear(): number { const n = this.records.length; this.records = []; this.save(); return n; }
+  clear(): number {
+    const n = this.records.length;
+    this.records = [];
+    this.save();
+    return n;
+  }
 
   private save(): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
@@ -67,21 +80,32 @@ export function surgerySummary(r: SurgeryRecord): string[] {
   const out: string[] = [];
   if (r.kind === 'specialNeurons') {
     const a = r.result.added;
-    if (a) out.push(`added ${a.units} special neuron${a.units === 1 ? '' : 's'} over ${a.inputDim} inputs (λ = ${a.lambda}, +${a.addedParams} parameters), written as ${a.format}; outputs equal the original's (max |Δf| = ${fmt(a.check.maxAbsDiff, 2)} on ${a.check.inputs} random inputs)`);
+    if (a)
+      out.push(
+        `added ${a.units} special neuron${a.units === 1 ? '' : 's'} over ${a.inputDim} inputs (λ = ${a.lambda}, +${a.addedParams} parameters), written as ${a.format}; outputs equal the original's (max |Δf| = ${fmt(a.check.maxAbsDiff, 2)} on ${a.check.inputs} random inputs)`,
+      );
     const t = r.result.training;
     if (t) {
-      const c = t.curve, first = c[0], last = c[c.length - 1];
-      out.push(`fine-tuned ${t.steps} steps (${t.optimizer}, lr ${t.lr}, batch ${t.batchSize}, seed ${t.seed}): max|a_k| peak ${fmt(t.peakMaxAbsA, 3)} → final ${fmt(t.finalMaxAbsA, 3)}; original-network loss L(θ) ${fmt(first.originalLoss)} → ${fmt(last.originalLoss)}; penalty ${fmt(last.penalty, 3)}`);
+      const c = t.curve,
+        first = c[0],
+        last = c[c.length - 1];
+      out.push(
+        `fine-tuned ${t.steps} steps (${t.optimizer}, lr ${t.lr}, batch ${t.batchSize}, seed ${t.seed}): max|a_k| peak ${fmt(t.peakMaxAbsA, 3)} → final ${fmt(t.finalMaxAbsA, 3)}; original-network loss L(θ) ${fmt(first.originalLoss)} → ${fmt(last.originalLoss)}; penalty ${fmt(last.penalty, 3)}`,
+      );
     }
   } else {
     const p = r.result;
     const d = p.lossAfter - p.lossBefore;
-    out.push(`${p.mode}${p.eigen ? ` (${p.eigen.index} eigenvector, λ = ${fmt(p.eigen.value)})` : ''}: loss ${fmt(p.lossBefore)} → ${fmt(p.lossAfter)} (${d <= 0 ? '−' : '+'}${fmt(Math.abs(d), 3)}), ‖δ‖/‖θ‖ = ${fmt(100 * p.relativeNorm, 3)} %`);
-    if (p.retrain) out.push(`retrained ${p.retrain.steps} steps (lr ${fmt(p.retrain.lr, 3)}): loss ${fmt(p.retrain.finalLoss)}, distance back to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖ (from ${fmt(100 * p.retrain.distanceStart, 3)} %) — ${p.retrain.sameBasin ? 'same basin' : 'left the basin'}`);
+    out.push(
+      `${p.mode}${p.eigen ? ` (${p.eigen.index} eigenvector, λ = ${fmt(p.eigen.value)})` : ''}: loss ${fmt(p.lossBefore)} → ${fmt(p.lossAfter)} (${d <= 0 ? '−' : '+'}${fmt(Math.abs(d), 3)}), ‖δ‖/‖θ‖ = ${fmt(100 * p.relativeNorm, 3)} %`,
+    );
+    if (p.retrain)
+      out.push(
+        `retrained ${p.retrain.steps} steps (lr ${fmt(p.retrain.lr, 3)}): loss ${fmt(p.retrain.finalLoss)}, distance back to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖ (from ${fmt(100 * p.retrain.distanceStart, 3)} %) — ${p.retrain.sameBasin ? 'same basin' : 'left the basin'}`,
+      );
   }
   return out;
 }
-
 
 /**
  * What a record's numbers mean, in one plain sentence with a tone (the notification picks its icon
@@ -93,35 +117,72 @@ export function surgerySummary(r: SurgeryRecord): string[] {
 export function surgeryAssessment(r: SurgeryRecord): { tone: Tone; text: string } | undefined {
   if (r.kind === 'specialNeurons') {
     const t = r.result.training;
-    if (!t) return r.result.added ? { tone: 'neutral', text: 'the new neurons start at a = w = b = 0, so the model is unchanged; fine-tune it to see whether max|a_k| vanishes' } : undefined;
-    const c = t.curve, first = c[0], last = c[c.length - 1];
+    if (!t)
+      return r.result.added
+        ? {
+            tone: 'neutral',
+            text: 'the new neurons start at a = w = b = 0, so the model is unchanged; fine-tune it to see whether max|a_k| vanishes',
+          }
+        : undefined;
+    const c = t.curve,
+      first = c[0],
+      last = c[c.length - 1];
     const lam = r.result.added?.lambda ?? t.report?.lambda;
     const share = t.report?.outputShare;
     const ratio = first && last && first.originalLoss > 0 ? last.originalLoss / first.originalLoss : 1;
-    const vanished = t.finalMaxAbsA <= 1e-3 || (t.peakMaxAbsA > 0 && t.finalMaxAbsA <= 0.01 * t.peakMaxAbsA && (share === undefined || share < 0.01));
+    const vanished =
+      t.finalMaxAbsA <= 1e-3 || (t.peakMaxAbsA > 0 && t.finalMaxAbsA <= 0.01 * t.peakMaxAbsA && (share === undefined || share < 0.01));
     if (vanished) {
-      return { tone: 'good', text: `the special neurons vanished (max|a_k| ${fmt(t.finalMaxAbsA, 3)}${share !== undefined ? `, ${fmt(100 * share, 3)} % of the output` : ''}): the original network fits without them, as the theorem predicts at a local minimum${ratio < 0.9 ? `; its loss also improved ${fmt(1 / ratio, 2)}×` : ''}` };
+      return {
+        tone: 'good',
+        text: `the special neurons vanished (max|a_k| ${fmt(t.finalMaxAbsA, 3)}${share !== undefined ? `, ${fmt(100 * share, 3)} % of the output` : ''}): the original network fits without them, as the theorem predicts at a local minimum${ratio < 0.9 ? `; its loss also improved ${fmt(1 / ratio, 2)}×` : ''}`,
+      };
     }
     const took = (share !== undefined && share > 0.5) || ratio > 2;
     if (took) {
       const parts: string[] = [];
-      if (ratio > 2) parts.push(`the original network's loss L(θ) is ${ratio >= 10 ? Math.round(ratio) : fmt(ratio, 2)}× worse (${fmt(first.originalLoss)} → ${fmt(last.originalLoss)})`);
-      if (share !== undefined && share > 0.5) parts.push(`max|a_k| ${fmt(t.finalMaxAbsA, 3)} makes the special neurons ${fmt(100 * share, 3)} % of the output`);
-      return { tone: 'warn', text: `the special neurons took the fit: ${parts.join(' and ')}. The penalty${lam !== undefined ? ` (λ = ${lam})` : ''} has not won yet, so nothing is concluded about the original minimum: fine-tune for more steps (now ${t.steps}) or with a larger λ` };
+      if (ratio > 2)
+        parts.push(
+          `the original network's loss L(θ) is ${ratio >= 10 ? Math.round(ratio) : fmt(ratio, 2)}× worse (${fmt(first.originalLoss)} → ${fmt(last.originalLoss)})`,
+        );
+      if (share !== undefined && share > 0.5)
+        parts.push(`max|a_k| ${fmt(t.finalMaxAbsA, 3)} makes the special neurons ${fmt(100 * share, 3)} % of the output`);
+      return {
+        tone: 'warn',
+        text: `the special neurons took the fit: ${parts.join(' and ')}. The penalty${lam !== undefined ? ` (λ = ${lam})` : ''} has not won yet, so nothing is concluded about the original minimum: fine-tune for more steps (now ${t.steps}) or with a larger λ`,
+      };
     }
-    return { tone: 'neutral', text: `max|a_k| has not vanished yet (peak ${fmt(t.peakMaxAbsA, 3)}, final ${fmt(t.finalMaxAbsA, 3)}${share !== undefined ? `, ${fmt(100 * share, 3)} % of the output` : ''}): the penalty is still pulling a_k to 0; more fine-tuning steps (now ${t.steps}) or a larger λ will tell` };
+    return {
+      tone: 'neutral',
+      text: `max|a_k| has not vanished yet (peak ${fmt(t.peakMaxAbsA, 3)}, final ${fmt(t.finalMaxAbsA, 3)}${share !== undefined ? `, ${fmt(100 * share, 3)} % of the output` : ''}): the penalty is still pulling a_k to 0; more fine-tuning steps (now ${t.steps}) or a larger λ will tell`,
+    };
   }
   const p = r.result;
   const d = p.lossAfter - p.lossBefore;
   if (p.retrain) {
     return p.retrain.sameBasin
-      ? { tone: 'good', text: `gradient descent from the perturbed point stayed in the same basin (distance to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${fmt(100 * p.retrain.distanceStart, 3)} %, loss ${fmt(p.retrain.finalLoss)}): no other basin found along this direction` }
-      : { tone: 'warn', text: `gradient descent from the perturbed point left the basin (distance to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${fmt(100 * p.retrain.distanceStart, 3)} %, loss ${fmt(p.retrain.finalLoss)}): θ is not a stable minimum along this direction${p.retrain.finalLoss < p.lossBefore ? ', and the new point has a lower loss' : ''}` };
+      ? {
+          tone: 'good',
+          text: `gradient descent from the perturbed point stayed in the same basin (distance to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${fmt(100 * p.retrain.distanceStart, 3)} %, loss ${fmt(p.retrain.finalLoss)}): no other basin found along this direction`,
+        }
+      : {
+          tone: 'warn',
+          text: `gradient descent from the perturbed point left the basin (distance to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${fmt(100 * p.retrain.distanceStart, 3)} %, loss ${fmt(p.retrain.finalLoss)}): θ is not a stable minimum along this direction${p.retrain.finalLoss < p.lossBefore ? ', and the new point has a lower loss' : ''}`,
+        };
   }
   if (p.mode === 'eigen' && p.eigen?.index === 'bottom') {
     return d < 0
-      ? { tone: 'warn', text: `the loss went down along the most negative curvature direction (${fmt(p.lossBefore)} → ${fmt(p.lossAfter)}): a way out, θ is a saddle or not yet a minimum` }
-      : { tone: 'good', text: `the loss went up along the lowest-curvature direction (${fmt(p.lossBefore)} → ${fmt(p.lossAfter)}): no descent there at this step size` };
+      ? {
+          tone: 'warn',
+          text: `the loss went down along the most negative curvature direction (${fmt(p.lossBefore)} → ${fmt(p.lossAfter)}): a way out, θ is a saddle or not yet a minimum`,
+        }
+      : {
+          tone: 'good',
+          text: `the loss went up along the lowest-curvature direction (${fmt(p.lossBefore)} → ${fmt(p.lossAfter)}): no descent there at this step size`,
+        };
   }
-  return { tone: 'neutral', text: `the loss changed by ${d <= 0 ? '−' : '+'}${fmt(Math.abs(d), 3)} (${p.lossBefore > 0 ? `${fmt(100 * Math.abs(d) / p.lossBefore, 3)} %` : 'of 0'})` };
+  return {
+    tone: 'neutral',
+    text: `the loss changed by ${d <= 0 ? '−' : '+'}${fmt(Math.abs(d), 3)} (${p.lossBefore > 0 ? `${fmt((100 * Math.abs(d)) / p.lossBefore, 3)} %` : 'of 0'})`,
+  };
 }

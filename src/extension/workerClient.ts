@@ -12,10 +12,19 @@ import type { FromWorker, JobKind, JobPartial, JobProgress, RequestOf, ResultOf,
 import { JobError } from './jobQueue';
 
 export { JobError };
-export interface JobHandle<T> { promise: Promise<T>; cancel(): void }
+export interface JobHandle<T> {
+  promise: Promise<T>;
+  cancel(): void;
+}
 export type ProgressListener = (p: JobProgress) => void;
 
-interface Pending { resolve(r: unknown): void; reject(e: Error): void; onProgress?: ProgressListener; onPartial?: (p: JobPartial) => void; cancelTimer?: NodeJS.Timeout }
+interface Pending {
+  resolve(r: unknown): void;
+  reject(e: Error): void;
+  onProgress?: ProgressListener;
+  onPartial?: (p: JobPartial) => void;
+  cancelTimer?: NodeJS.Timeout;
+}
 
 export class WorkerClient {
   private worker: Worker | undefined;
@@ -35,16 +44,27 @@ export class WorkerClient {
   /** how long a cancelled job may take to stop before its worker is terminated */
   cancelGraceMs = 700;
 
-  constructor(private readonly distDir: string, private readonly maxMemoryMb: () => number, private readonly log: (msg: string) => void) {}
+  constructor(
+    private readonly distDir: string,
+    private readonly maxMemoryMb: () => number,
+    private readonly log: (msg: string) => void,
+  ) {}
 
-  get running(): boolean { return !!this.worker; }
-  get threadId(): number | undefined { return this.worker?.threadId; }
+  get running(): boolean {
+    return !!this.worker;
+  }
+  get threadId(): number | undefined {
+    return this.worker?.threadId;
+  }
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const mb = this.maxMemoryMb();
     this.cancelSlot = new Int32Array(new SharedArrayBuffer(12));
-    const w = new Worker(path.join(this.distDir, 'worker.js'), { resourceLimits: { maxOldGenerationSizeMb: mb }, workerData: { cancelSlot: this.cancelSlot.buffer } });
+    const w = new Worker(path.join(this.distDir, 'worker.js'), {
+      resourceLimits: { maxOldGenerationSizeMb: mb },
+      workerData: { cancelSlot: this.cancelSlot.buffer },
+    });
     w.on('message', (m: FromWorker) => this.onMessage(m));
     w.on('error', e => this.onExit(w, `crashed: ${e.message}`));
     w.on('exit', code => this.onExit(w, `exited with code ${code}`));
@@ -62,7 +82,13 @@ export class WorkerClient {
       const oom = /memory|ERR_WORKER_OUT_OF_MEMORY/i.test(why);
       for (const [, p] of this.pending) {
         clearTimeout(p.cancelTimer);
-        p.reject(new JobError(`the diagnostics worker ${why}${oom ? ' (out of memory: raise landscapeLens.worker.maxMemoryMb or lower landscapeLens.budget.samples)' : ''}; the job did not finish`, false, false));
+        p.reject(
+          new JobError(
+            `the diagnostics worker ${why}${oom ? ' (out of memory: raise landscapeLens.worker.maxMemoryMb or lower landscapeLens.budget.samples)' : ''}; the job did not finish`,
+            false,
+            false,
+          ),
+        );
       }
       this.pending.clear();
     }
@@ -74,16 +100,26 @@ export class WorkerClient {
     if (!p) return;
     if (m.type === 'progress') p.onProgress?.({ stage: m.stage, fraction: m.fraction, message: m.message });
     else if (m.type === 'partial') p.onPartial?.({ key: m.key, value: m.value });
-    else if (m.type === 'result') { this.settle(m.id); p.resolve(m.result); }
-    else if (m.type === 'error') { this.settle(m.id); p.reject(new JobError(m.error.message, m.error.userError, m.error.cancelled)); }
+    else if (m.type === 'result') {
+      this.settle(m.id);
+      p.resolve(m.result);
+    } else if (m.type === 'error') {
+      this.settle(m.id);
+      p.reject(new JobError(m.error.message, m.error.userError, m.error.cancelled));
+    }
   }
 
-  private settle(id: number): void { clearTimeout(this.pending.get(id)?.cancelTimer); this.pending.delete(id); }
+  private settle(id: number): void {
+    clearTimeout(this.pending.get(id)?.cancelTimer);
+    this.pending.delete(id);
+  }
 
   run<K extends JobKind>(job: RequestOf<K>, onProgress?: ProgressListener, onPartial?: (p: JobPartial) => void): JobHandle<ResultOf<K>> {
     const w = this.ensure();
     const id = this.nextId++;
-    const promise = new Promise<ResultOf<K>>((resolve, reject) => this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, onProgress, onPartial }));
+    const promise = new Promise<ResultOf<K>>((resolve, reject) =>
+      this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, onProgress, onPartial }),
+    );
     w.postMessage({ type: 'run', id, job } satisfies ToWorker);
     return { promise, cancel: () => this.cancel(id) };
   }
@@ -100,7 +136,10 @@ export class WorkerClient {
       this.pending.delete(id);
       this.log(`job ${id} did not stop within ${this.cancelGraceMs} ms of the cancel: terminating the worker`);
       this.worker = undefined;
-      for (const [, q] of this.pending) { clearTimeout(q.cancelTimer); q.reject(new JobError('the diagnostics worker was stopped to cancel another job', false, false)); }
+      for (const [, q] of this.pending) {
+        clearTimeout(q.cancelTimer);
+        q.reject(new JobError('the diagnostics worker was stopped to cancel another job', false, false));
+      }
       this.pending.clear();
       this.restarts++;
       this.forcedCancels++;
@@ -119,11 +158,20 @@ export class WorkerClient {
     this.retiring.add(w);
     return new Promise(resolve => {
       let done = false;
-      const finish = () => { if (!done) { done = true; this.retiring.delete(w); resolve(); } };
+      const finish = () => {
+        if (!done) {
+          done = true;
+          this.retiring.delete(w);
+          resolve();
+        }
+      };
       w.once('exit', finish);
       const tryStop = () => {
         if (done) return;
-        if (Atomics.load(slot, 1) === 0) { void w.terminate().then(finish, finish); return; }
+        if (Atomics.load(slot, 1) === 0) {
+          void w.terminate().then(finish, finish);
+          return;
+        }
         setTimeout(tryStop, 50);
       };
       tryStop();
@@ -131,11 +179,18 @@ export class WorkerClient {
   }
 
   /** Terminate the worker (tests use this to check the restart path). */
-  async kill(): Promise<void> { const w = this.worker; if (w) await this.retire(w, this.cancelSlot); }
+  async kill(): Promise<void> {
+    const w = this.worker;
+    if (w) await this.retire(w, this.cancelSlot);
+  }
 
   dispose(): void {
-    const w = this.worker; this.worker = undefined;
-    for (const [, p] of this.pending) { clearTimeout(p.cancelTimer); p.reject(new JobError('the extension was deactivated', false, true)); }
+    const w = this.worker;
+    this.worker = undefined;
+    for (const [, p] of this.pending) {
+      clearTimeout(p.cancelTimer);
+      p.reject(new JobError('the extension was deactivated', false, true));
+    }
     this.pending.clear();
     if (w) void this.retire(w, this.cancelSlot);
   }

@@ -24,9 +24,10 @@ export function fmt(x: number | null | undefined, digits = 4, o: FormatOptions =
   const minus = o.ascii ? '-' : '−';
   if (!Number.isFinite(x)) return x > 0 ? '∞' : `${minus}∞`;
   const a = Math.abs(x);
-  const s = a !== 0 && (a < EXP_LOW || a >= EXP_HIGH)
-    ? x.toExponential(Math.max(0, digits - 1)).replace(/\.?0+e/, 'e')
-    : String(Number(x.toPrecision(digits)));
+  const s =
+    a !== 0 && (a < EXP_LOW || a >= EXP_HIGH)
+      ? x.toExponential(Math.max(0, digits - 1)).replace(/\.?0+e/, 'e')
+      : String(Number(x.toPrecision(digits)));
   return s.replace(/^-/, minus);
 }
 
@@ -56,5 +57,9 @@ export function fmtMs(ms: number): string {
 
 /** Bytes for people: "12 KB", "340 MB", "1.5 GB". */
 export function fmtBytes(b: number): string {
-  return b < 2 ** 20 ? `${Math.max(1, Math.round(b / 1024))} KB` : b < 2 ** 30 ? `${Math.round(b / 2 ** 20)} MB` : `${(b / 2 ** 30).toFixed(1)} GB`;
+  return b < 2 ** 20
+    ? `${Math.max(1, Math.round(b / 1024))} KB`
+    : b < 2 ** 30
+      ? `${Math.round(b / 2 ** 20)} MB`
+      : `${(b / 2 ** 30).toFixed(1)} GB`;
 }

@@ -17,7 +17,10 @@ export type SurgeryRecord =
 export type Tone = 'good' | 'warn' | 'neutral';
 
 /** The run a dashboard shows. */
-export interface RunInfo { dir: string; name: string }
+export interface RunInfo {
+  dir: string;
+  name: string;
+}
 
 /** One logged series (from the run's logs; downsampled for transfer above a point budget). */
 export interface SeriesPayload {
@@ -33,7 +36,10 @@ export interface SeriesPayload {
 }
 
 /** A queued or running diagnosis of a checkpoint. */
-export interface JobInfo { state: 'queued' | 'running'; fraction?: number }
+export interface JobInfo {
+  state: 'queued' | 'running';
+  fraction?: number;
+}
 
 /** A checkpoint of the run with its cached result and job state. */
 export interface CheckpointEntry {
@@ -64,12 +70,27 @@ export type SurgeryEntry = SurgeryRecord & {
 };
 
 /** A partial result of a running diagnosis: `lanczos` carries the current top eigenvalue estimates. */
-export interface LanczosPartial { top?: number[]; iterations?: number }
+export interface LanczosPartial {
+  top?: number[];
+  iterations?: number;
+}
 
 /** One row of the HTML report's summary table (one per checkpoint, over all runs). */
 export interface SummaryRow {
-  run: string; checkpoint: string; step: number | null; loss: number | null; gradNorm: number | null; lambdaMax: number | null; lambdaMin: number | null;
-  trace: number | null; keskar: number | null; pgbRelative: number | null; maxAbsA: number | null; verdict: string; confidence: number | null; error?: string;
+  run: string;
+  checkpoint: string;
+  step: number | null;
+  loss: number | null;
+  gradNorm: number | null;
+  lambdaMax: number | null;
+  lambdaMin: number | null;
+  trace: number | null;
+  keskar: number | null;
+  pgbRelative: number | null;
+  maxAbsA: number | null;
+  verdict: string;
+  confidence: number | null;
+  error?: string;
 }
 
 /** The id of the JSON script element of the HTML report that the standalone dashboard reads. */
@@ -99,32 +120,100 @@ export interface InitMessage {
   selected: string | null;
   focus: Section | null;
 }
-export interface SeriesMessage { type: 'series'; series: SeriesPayload[] }
-export interface CheckpointsMessage { type: 'checkpoints'; checkpoints: CheckpointEntry[] }
-export interface SurgeryMessage { type: 'surgery'; surgery: SurgeryEntry[] }
-export interface SelectMessage { type: 'select'; checkpoint: string }
-export interface PartialMessage { type: 'partial'; checkpoint: string; key: string; value: unknown }
-export interface FocusMessage { type: 'focus'; section: Section }
+export interface SeriesMessage {
+  type: 'series';
+  series: SeriesPayload[];
+}
+export interface CheckpointsMessage {
+  type: 'checkpoints';
+  checkpoints: CheckpointEntry[];
+}
+export interface SurgeryMessage {
+  type: 'surgery';
+  surgery: SurgeryEntry[];
+}
+export interface SelectMessage {
+  type: 'select';
+  checkpoint: string;
+}
+export interface PartialMessage {
+  type: 'partial';
+  checkpoint: string;
+  key: string;
+  value: unknown;
+}
+export interface FocusMessage {
+  type: 'focus';
+  section: Section;
+}
 
 export type ToWebview = InitMessage | SeriesMessage | CheckpointsMessage | SurgeryMessage | SelectMessage | PartialMessage | FocusMessage;
 
 // ── webview → extension ─────────────────────────────────────────────────────────────────────
 /** The state the webview keeps across reloads (getState/setState) and reports to the host. */
-export interface HostState { runDir?: string; selected?: string | null }
+export interface HostState {
+  runDir?: string;
+  selected?: string | null;
+}
 /** Commands the dashboard may run on a checkpoint (the host allows only these). */
-export const DASHBOARD_COMMANDS = ['landscapeLens.addSpecialNeurons', 'landscapeLens.perturbWeights', 'landscapeLens.copySpecialNeuronsCode', 'landscapeLens.diagnoseRun'] as const;
+export const DASHBOARD_COMMANDS = [
+  'landscapeLens.addSpecialNeurons',
+  'landscapeLens.perturbWeights',
+  'landscapeLens.copySpecialNeuronsCode',
+  'landscapeLens.diagnoseRun',
+] as const;
 export type DashboardCommand = (typeof DASHBOARD_COMMANDS)[number];
 export type ExportKind = 'png' | 'csv' | 'json';
 
-export interface ReadyMessage { type: 'ready' }
-export interface PaintedMessage { type: 'painted'; ms: number }
-export interface StateMessage { type: 'state'; state: HostState }
-export interface SelectCheckpointMessage { type: 'select'; checkpoint: string }
-export interface DiagnoseMessage { type: 'diagnose'; checkpoint: string; mode: 'quick' | 'full' }
-export interface CommandMessage { type: 'command'; command: DashboardCommand; checkpoint: string }
-export interface CompareMessage { type: 'compare'; checkpoint: string }
+export interface ReadyMessage {
+  type: 'ready';
+}
+export interface PaintedMessage {
+  type: 'painted';
+  ms: number;
+}
+export interface StateMessage {
+  type: 'state';
+  state: HostState;
+}
+export interface SelectCheckpointMessage {
+  type: 'select';
+  checkpoint: string;
+}
+export interface DiagnoseMessage {
+  type: 'diagnose';
+  checkpoint: string;
+  mode: 'quick' | 'full';
+}
+export interface CommandMessage {
+  type: 'command';
+  command: DashboardCommand;
+  checkpoint: string;
+}
+export interface CompareMessage {
+  type: 'compare';
+  checkpoint: string;
+}
 /** A chart export: `data` is a PNG data URL or the CSV / JSON text; `path` (tests) skips the save dialog. */
-export interface ExportMessage { type: 'export'; name: string; ext: ExportKind; data: string; path?: string }
-export interface LogMessage { type: 'log'; message: string }
+export interface ExportMessage {
+  type: 'export';
+  name: string;
+  ext: ExportKind;
+  data: string;
+  path?: string;
+}
+export interface LogMessage {
+  type: 'log';
+  message: string;
+}
 
-export type FromWebview = ReadyMessage | PaintedMessage | StateMessage | SelectCheckpointMessage | DiagnoseMessage | CommandMessage | CompareMessage | ExportMessage | LogMessage;
+export type FromWebview =
+  | ReadyMessage
+  | PaintedMessage
+  | StateMessage
+  | SelectCheckpointMessage
+  | DiagnoseMessage
+  | CommandMessage
+  | CompareMessage
+  | ExportMessage
+  | LogMessage;

@@ -11,7 +11,14 @@ import type { SpecialNeuronsReport } from '../core/diagnostics/specialNeurons';
 export type Slice = Slice1D | Slice2D | Interpolation;
 
 /** One diagnostic's cost in a diagnosis: wall time and the evaluations it made. */
-export interface DiagnosticTiming { ms: number; hvp: number; loss: number; gradient: number; jvp: number; vjp: number }
+export interface DiagnosticTiming {
+  ms: number;
+  hvp: number;
+  loss: number;
+  gradient: number;
+  jvp: number;
+  vjp: number;
+}
 
 export interface DiagnoseResult {
   version: number;
@@ -26,7 +33,16 @@ export interface DiagnoseResult {
   gradNorm: number;
   lossFunction: { kind: string; reason: string; foldedActivation?: string };
   data: { file: string; xKey: string; yKey: string; total: number; samples: number; seed: number };
-  layers: { name: string; params: number; gradNorm: number; traceShare?: number; topEigenvalue?: number; trace?: number; traceStderr?: number; topVectorMass?: number | null }[];
+  layers: {
+    name: string;
+    params: number;
+    gradNorm: number;
+    traceShare?: number;
+    topEigenvalue?: number;
+    trace?: number;
+    traceStderr?: number;
+    topVectorMass?: number | null;
+  }[];
   layerCurvature?: { trace: number; traceMethod: string; hvps: number };
   model: { layers: { name: string; kind: string; activation?: string; units?: number; params: number }[] };
   /** Models with Kawaguchi–Kaelbling special neurons: λ, a_k, max|a_k| and their share of the output (the vanish check). */
@@ -51,12 +67,32 @@ export interface DiagnoseResult {
   /** When λ_min is at zero within its bound: the loss along the null directions (a higher-order saddle test). */
   nullProbe?: import('../core/diagnostics/nullProbe').NullProbeResult;
   theory: import('../core/diagnostics/theory').TheoryRule[];
-  weights?: { layers: { name: string; layer: string; shape: [number, number]; alpha: number | null; stableRank: number; spectralNorm: number; frobenius: number; xmin: number | null; ks: number | null; tail: number }[] };
+  weights?: {
+    layers: {
+      name: string;
+      layer: string;
+      shape: [number, number];
+      alpha: number | null;
+      stableRank: number;
+      spectralNorm: number;
+      frobenius: number;
+      xmin: number | null;
+      ks: number | null;
+      tail: number;
+    }[];
+  };
   notices: string[];
   computedAt: string;
   /**
    * Milliseconds: loading, starting the engine, loss and gradient, the Hessian spectrum + trace + density
    * (`hessianMs`), the whole job; and per diagnostic its time and evaluations (`diagnostics`, by registry id).
    */
-  timings: { loadMs: number; backendMs: number; gradientMs: number; hessianMs: number; totalMs: number; diagnostics?: Record<string, DiagnosticTiming> };
+  timings: {
+    loadMs: number;
+    backendMs: number;
+    gradientMs: number;
+    hessianMs: number;
+    totalMs: number;
+    diagnostics?: Record<string, DiagnosticTiming>;
+  };
 }

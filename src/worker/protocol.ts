@@ -21,7 +21,10 @@ export interface JobKinds {
   /** Perturb the weights (gaussian / relative / filter-normalised / eigenvector); writes a new checkpoint. */
   perturb: { request: { options: PerturbJobOptions }; result: PerturbJobResult };
   /** Ready-to-paste code adding the same special neurons in PyTorch / Keras / TF.js (D, K, λ from the checkpoint). */
-  snippets: { request: { checkpoint: string; lambda?: number }; result: { pytorch: string; keras: string; tfjs: string; inputDim: number; units: number; lambda: number } };
+  snippets: {
+    request: { checkpoint: string; lambda?: number };
+    result: { pytorch: string; keras: string; tfjs: string; inputDim: number; units: number; lambda: number };
+  };
   /**
    * Worker liveness / protocol self-check: waits `ms` in `steps` cancellable slices, reporting progress and partials.
    * Tests use it as a job they control: `announce` reports a progress `{stage: 'started'}` before waiting; `hold`
@@ -44,15 +47,26 @@ export type RequestOf<K extends JobKind> = Extract<JobRequest, { kind: K }>;
 export type ResultOf<K extends JobKind> = JobKinds[K]['result'];
 export type JobResult = ResultOf<JobKind>;
 
-export interface JobProgress { stage: string; fraction?: number; message?: string }
+export interface JobProgress {
+  stage: string;
+  fraction?: number;
+  message?: string;
+}
 /** A partial result: `key` names what it is (e.g. 'lanczos' with the current top eigenvalue estimates). */
-export interface JobPartial { key: string; value: unknown }
+export interface JobPartial {
+  key: string;
+  value: unknown;
+}
 
-export interface WireError { name: string; message: string; userError: boolean; cancelled: boolean; stack?: string }
+export interface WireError {
+  name: string;
+  message: string;
+  userError: boolean;
+  cancelled: boolean;
+  stack?: string;
+}
 
-export type ToWorker =
-  | { type: 'run'; id: number; job: JobRequest }
-  | { type: 'cancel'; id: number };
+export type ToWorker = { type: 'run'; id: number; job: JobRequest } | { type: 'cancel'; id: number };
 
 export type FromWorker =
   | { type: 'ready'; pid: number }

@@ -18,8 +18,11 @@ let chain: Promise<void> = Promise.resolve();
  * delivered until the job ends. The client also writes the id of the job to cancel into this
  * shared slot, which the job's progress callbacks (every HVP / probe) check.
  */
-const cancelSlot: Int32Array | undefined = workerData?.cancelSlot instanceof SharedArrayBuffer ? new Int32Array(workerData.cancelSlot) : undefined;
-function checkCancelSlot(id: number): void { if (cancelSlot && Atomics.load(cancelSlot, 0) === id) controllers.get(id)?.abort(); }
+const cancelSlot: Int32Array | undefined =
+  workerData?.cancelSlot instanceof SharedArrayBuffer ? new Int32Array(workerData.cancelSlot) : undefined;
+function checkCancelSlot(id: number): void {
+  if (cancelSlot && Atomics.load(cancelSlot, 0) === id) controllers.get(id)?.abort();
+}
 /**
  * Native calls (ONNX Runtime) are counted in slot 1; once the client sets slot 2 (it wants this
  * worker gone) no new native call starts, and the client terminates the worker only while slot 1
@@ -29,18 +32,34 @@ function checkCancelSlot(id: number): void { if (cancelSlot && Atomics.load(canc
  */
 if (cancelSlot && cancelSlot.length >= 3) {
   const slot = cancelSlot;
-  void import('../core/native/runtime').then(({ setNativeGate }) => setNativeGate({
-    enter() {
-      Atomics.add(slot, 1, 1);
-      if (Atomics.load(slot, 2) === 1) { Atomics.sub(slot, 1, 1); const e = new Error('cancelled: the worker is stopping'); e.name = 'AbortError'; throw e; }
-    },
-    exit() { Atomics.sub(slot, 1, 1); },
-  }));
+  void import('../core/native/runtime').then(({ setNativeGate }) =>
+    setNativeGate({
+      enter() {
+        Atomics.add(slot, 1, 1);
+        if (Atomics.load(slot, 2) === 1) {
+          Atomics.sub(slot, 1, 1);
+          const e = new Error('cancelled: the worker is stopping');
+          e.name = 'AbortError';
+          throw e;
+        }
+      },
+      exit() {
+        Atomics.sub(slot, 1, 1);
+      },
+    }),
+  );
 }
 
-function send(m: FromWorker): void { port.postMessage(m); }
+function send(m: FromWorker): void {
+  port.postMessage(m);
+}
 
-interface JobContext { id: number; signal: AbortSignal; progress(p: JobProgress): void; partial(key: string, value: unknown): void }
+interface JobContext {
+  id: number;
+  signal: AbortSignal;
+  progress(p: JobProgress): void;
+  partial(key: string, value: unknown): void;
+}
 type Handler<K extends JobKind> = (req: RequestOf<K>, ctx: JobContext) => Promise<ResultOf<K>>;
 
 /** One handler per job kind (add new kinds here and in protocol.ts' JobKinds). */
@@ -51,7 +70,10 @@ const HANDLERS: { [K in JobKind]: Handler<K> } = {
     return diagnose(req.options, ctx.signal, p => {
       ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message });
       // eigenvalue estimates as Lanczos converges, at most every 100 ms
-      if (p.partial !== undefined && Date.now() - lastPartial > 100) { lastPartial = Date.now(); ctx.partial(p.stage, p.partial); }
+      if (p.partial !== undefined && Date.now() - lastPartial > 100) {
+        lastPartial = Date.now();
+        ctx.partial(p.stage, p.partial);
+      }
     });
   },
   async specialNeurons(req, ctx) {
@@ -73,7 +95,8 @@ const HANDLERS: { [K in JobKind]: Handler<K> } = {
   },
   async ping(req, ctx) {
     const t0 = Date.now();
-    const ms = req.ms ?? 0, steps = Math.max(1, req.steps ?? 1);
+    const ms = req.ms ?? 0,
+      steps = Math.max(1, req.steps ?? 1);
     if (req.announce) ctx.progress({ stage: 'started' });
     if (req.hold) {
       ctx.progress({ stage: 'held' });
@@ -98,16 +121,26 @@ async function runJob(id: number, job: ToWorker & { type: 'run' }, signal: Abort
   const handler = HANDLERS[job.job.kind] as Handler<JobKind> | undefined;
   if (!handler) throw new Error(`unknown job kind '${job.job.kind}'`);
   const ctx: JobContext = {
-    id, signal,
-    progress: p => { checkCancelSlot(id); send({ type: 'progress', id, ...p }); },
-    partial: (key, value) => { checkCancelSlot(id); send({ type: 'partial', id, key, value }); },
+    id,
+    signal,
+    progress: p => {
+      checkCancelSlot(id);
+      send({ type: 'progress', id, ...p });
+    },
+    partial: (key, value) => {
+      checkCancelSlot(id);
+      send({ type: 'partial', id, key, value });
+    },
   };
   const result = await handler(job.job as RequestOf<JobKind>, ctx);
   send({ type: 'result', id, result });
 }
 
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'cancel') { controllers.get(m.id)?.abort(); return; }
+  if (m.type === 'cancel') {
+    controllers.get(m.id)?.abort();
+    return;
+  }
   if (m.type === 'run') {
     const ac = new AbortController();
     controllers.set(m.id, ac);
@@ -117,8 +150,20 @@ port.on('message', (m: ToWorker) => {
         await runJob(m.id, m, ac.signal);
       } catch (e) {
         const err = e as Error;
-        send({ type: 'error', id: m.id, error: { name: err.name, message: err.message, userError: isUserInputError(e), cancelled: err.name === 'AbortError', stack: err.stack } });
-      } finally { controllers.delete(m.id); }
+        send({
+          type: 'error',
+          id: m.id,
+          error: {
+            name: err.name,
+            message: err.message,
+            userError: isUserInputError(e),
+            cancelled: err.name === 'AbortError',
+            stack: err.stack,
+          },
+        });
+      } finally {
+        controllers.delete(m.id);
+      }
     });
   }
 });

@@ -24,7 +24,10 @@ describe('e2e: Create Demo Workspace from the command palette', function () {
     fs.mkdirSync(path.join(tmp, 'demo'));
     wb = await startWorkbench({ workspace: path.join(tmp, 'start') });
   });
-  after(async () => { await wb?.stop(); fs.rmSync(tmp, { recursive: true, force: true }); });
+  after(async () => {
+    await wb?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
 
   it('builds the demo into the chosen empty folder, opens it, and its runs tree shows results at once', async () => {
     const page = wb.page;
@@ -42,10 +45,13 @@ describe('e2e: Create Demo Workspace from the command palette', function () {
     }
     assert.strictEqual(await input.inputValue(), `${target}/`, 'the dialog holds the target folder');
     const opened = page.context().waitForEvent('page', { timeout: scaled(300000) });
-    await page.locator('.quick-input-widget .monaco-button, .quick-input-widget .quick-input-action a', { hasText: 'Create Demo Here' }).first().click();
+    await page
+      .locator('.quick-input-widget .monaco-button, .quick-input-widget .quick-input-action a', { hasText: 'Create Demo Here' })
+      .first()
+      .click();
     // if the click did not accept it (the dialog is still there with our folder), accept with Enter
     await page.waitForTimeout(scaled(1000));
-    if (await input.isVisible() && (await input.inputValue()) === `${target}/`) await input.press('Enter');
+    if ((await input.isVisible()) && (await input.inputValue()) === `${target}/`) await input.press('Enter');
     // trained and diagnosed here, then opened in a new window, which imports the seeded results
     const demo: Page = await opened;
     assert.ok(fs.existsSync(path.join(target, 'runs', 'saddle')), 'the demo runs were written');
@@ -54,8 +60,17 @@ describe('e2e: Create Demo Workspace from the command palette', function () {
     assert.ok(fs.existsSync(imported), 'the new window imported the seeded results');
     await demo.waitForSelector('.monaco-workbench .part.sidebar', { timeout: scaled(90000) });
     await runCommand(demo, 'View: Show Landscape');
-    await demo.waitForFunction(() => ['runs/small-batch', 'runs/large-batch', 'runs/saddle', 'runs/special-neurons'].some(r => (document.querySelector('.sidebar')?.textContent ?? '').includes(r)), undefined, { timeout: scaled(60000) });
-    await demo.waitForFunction(() => /λmax/.test(document.querySelector('.sidebar')?.textContent ?? ''), undefined, { timeout: scaled(60000) });
+    await demo.waitForFunction(
+      () =>
+        ['runs/small-batch', 'runs/large-batch', 'runs/saddle', 'runs/special-neurons'].some(r =>
+          (document.querySelector('.sidebar')?.textContent ?? '').includes(r),
+        ),
+      undefined,
+      { timeout: scaled(60000) },
+    );
+    await demo.waitForFunction(() => /λmax/.test(document.querySelector('.sidebar')?.textContent ?? ''), undefined, {
+      timeout: scaled(60000),
+    });
     const text = (await demo.locator('.sidebar').first().innerText()).replace(/\s+/g, ' ');
     assert.ok(!/not diagnosed/.test(text), `every checkpoint shown has a result: ${text.slice(0, 600)}`);
     assert.match(text, /step 0/);

@@ -17,8 +17,12 @@ describe('e2e: diagnose a checkpoint from the command palette', function () {
   this.timeout(300000);
   let wb: Awaited<ReturnType<typeof startWorkbench>>;
 
-  before(async () => { wb = await startWorkbench({ workspace: WS }); });
-  after(async () => { await wb?.stop(); });
+  before(async () => {
+    wb = await startWorkbench({ workspace: WS });
+  });
+  after(async () => {
+    await wb?.stop();
+  });
 
   it('shows the loss and a non-blank chart in the webview', async () => {
     const page = wb.page;
@@ -29,7 +33,15 @@ describe('e2e: diagnose a checkpoint from the command palette', function () {
     await page.keyboard.press('Enter');
     await page.waitForTimeout(1500);
     await runCommand(page, 'Landscape: Diagnose Checkpoint');
-    const frame = await findWebviewFrame(page, (f) => f.locator('#loss').count().then(n => n > 0), 120000);
+    const frame = await findWebviewFrame(
+      page,
+      f =>
+        f
+          .locator('#loss')
+          .count()
+          .then(n => n > 0),
+      120000,
+    );
     await frame.waitForSelector('#loss', { timeout: 120000 });
     // the panel comes from the extension installed from the VSIX, not from the repository
     const served = await assertServedFromInstalledExtension(frame, wb);

@@ -15,8 +15,12 @@ describe('e2e: runs tree, hover and CodeLens', function () {
   this.timeout(300000);
   let wb: Awaited<ReturnType<typeof startWorkbench>>;
 
-  before(async () => { wb = await startWorkbench({ workspace: WS }); });
-  after(async () => { await wb?.stop(); });
+  before(async () => {
+    wb = await startWorkbench({ workspace: WS });
+  });
+  after(async () => {
+    await wb?.stop();
+  });
 
   it('shows the run in the tree; after a quick diagnosis the hover on the path in train.py reads the verdict, and a CodeLens shows it', async () => {
     const page = wb.page;
@@ -25,8 +29,13 @@ describe('e2e: runs tree, hover and CodeLens', function () {
     await tree.first().waitFor({ state: 'visible', timeout: 60000 });
     const rows = page.locator('[id="workbench.view.extension.landscape"] .monaco-list-row, .sidebar .monaco-list-row');
     const texts = async () => (await rows.allInnerTexts()).join('\n');
-    if (!/step 600|step_600/.test(await texts())) { await tree.first().click(); await page.waitForTimeout(800); }
-    await page.waitForFunction(() => /step[ _]600/.test(document.querySelector('.sidebar')?.textContent ?? ''), undefined, { timeout: 30000 });
+    if (!/step 600|step_600/.test(await texts())) {
+      await tree.first().click();
+      await page.waitForTimeout(800);
+    }
+    await page.waitForFunction(() => /step[ _]600/.test(document.querySelector('.sidebar')?.textContent ?? ''), undefined, {
+      timeout: 30000,
+    });
     const sidebar = await page.locator('.sidebar').innerText();
     for (const s of ['mlp-run', '200', '400', '600']) assert.ok(sidebar.includes(s), `tree shows ${s}: ${sidebar}`);
     await screenshot(page, 'runs-tree');
@@ -35,7 +44,11 @@ describe('e2e: runs tree, hover and CodeLens', function () {
     await runCommand(page, 'Landscape: Quick Diagnose Checkpoint (loss, gradient, λ_max)');
     await pickInQuickInput(page, 'step_600');
     // done when the tree shows step 600's numbers instead of "not diagnosed" (the dashboard then opens)
-    await page.waitForFunction(() => (document.querySelector('.sidebar')?.textContent ?? '').split('not diagnosed').length - 1 <= 3, undefined, { timeout: 120000 });
+    await page.waitForFunction(
+      () => (document.querySelector('.sidebar')?.textContent ?? '').split('not diagnosed').length - 1 <= 3,
+      undefined,
+      { timeout: 120000 },
+    );
     await page.waitForTimeout(2000);
     const diagnosedTree = await page.locator('.sidebar').innerText();
     assert.match(diagnosedTree, /step 600[^\n]*(λ|loss|minimum|saddle|stationary|valley)/, diagnosedTree);
@@ -46,15 +59,29 @@ describe('e2e: runs tree, hover and CodeLens', function () {
     const span = page.locator('.view-lines .view-line span', { hasText: 'step_600' }).last();
     await span.waitFor({ state: 'visible', timeout: 30000 });
     // the CodeLens appears once the diagnosis is cached
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('.codelens-decoration')).some(e => /loss|λ_max|verdict|minimum|saddle|stationary|valley/i.test(e.textContent ?? '')), undefined, { timeout: 120000 });
+    await page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('.codelens-decoration')).some(e =>
+          /loss|λ_max|verdict|minimum|saddle|stationary|valley/i.test(e.textContent ?? ''),
+        ),
+      undefined,
+      { timeout: 120000 },
+    );
     const lenses = await page.locator('.codelens-decoration').allInnerTexts();
-    assert.ok(lenses.some(t => /not stationary|minimum|saddle|valley/.test(t) && /λ_?max [\d.]+/.test(t)), `CodeLens: ${lenses.join(' | ')}`);
+    assert.ok(
+      lenses.some(t => /not stationary|minimum|saddle|valley/.test(t) && /λ_?max [\d.]+/.test(t)),
+      `CodeLens: ${lenses.join(' | ')}`,
+    );
     const box = (await span.boundingBox())!;
     let hover = '';
     for (let i = 0; i < 5 && !/Landscape Lens/.test(hover); i++) {
       await page.mouse.move(box.x + box.width / 2 + i, box.y + box.height / 2);
       await page.waitForTimeout(1500);
-      hover = await page.locator('.monaco-hover').allInnerTexts().then(t => t.join('\n')).catch(() => '');
+      hover = await page
+        .locator('.monaco-hover')
+        .allInnerTexts()
+        .then(t => t.join('\n'))
+        .catch(() => '');
     }
     assert.match(hover, /Landscape Lens/, hover);
     assert.match(hover, /verdict/i, hover);

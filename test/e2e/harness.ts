@@ -15,7 +15,11 @@ export { scaled, timeFactor };
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const packaging = require(path.join(ROOT, 'scripts/package.js')) as { ensureVsix(): string };
-const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
+const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  publisher: string;
+  version: string;
+};
 /** the extension's id and the folder code-server installs it into */
 export const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
 export const INSTALLED_FOLDER = `${EXTENSION_ID}-${manifest.version}`;
@@ -27,11 +31,19 @@ export async function startWorkbench(opts: { workspace: string }): Promise<Workb
   const wb = await start({ workspace: opts.workspace, vsix });
   live.add(wb);
   const stop = wb.stop;
-  wb.stop = async () => { live.delete(wb); await stop(); };
+  wb.stop = async () => {
+    live.delete(wb);
+    await stop();
+  };
   try {
-    assert.ok(wb.server.installed.includes(`${EXTENSION_ID}@${manifest.version}`),
-      `code-server lists ${EXTENSION_ID}@${manifest.version} as installed (it lists: ${wb.server.installed.join(', ') || 'nothing'})`);
-    assert.ok(fs.existsSync(path.join(wb.server.extensionsDir, INSTALLED_FOLDER, 'dist', 'extension.js')), `the VSIX was unpacked into ${wb.server.extensionsDir}`);
+    assert.ok(
+      wb.server.installed.includes(`${EXTENSION_ID}@${manifest.version}`),
+      `code-server lists ${EXTENSION_ID}@${manifest.version} as installed (it lists: ${wb.server.installed.join(', ') || 'nothing'})`,
+    );
+    assert.ok(
+      fs.existsSync(path.join(wb.server.extensionsDir, INSTALLED_FOLDER, 'dist', 'extension.js')),
+      `the VSIX was unpacked into ${wb.server.extensionsDir}`,
+    );
     assert.strictEqual(wb.server.payload.length, 0, 'no extension development path: the installed extension is the one that runs');
   } catch (e) {
     await wb.stop();
@@ -49,7 +61,12 @@ export async function startWorkbench(opts: { workspace: string }): Promise<Workb
  * folder, not from the repository's dist/. Returns the script's decoded URL.
  */
 export async function assertServedFromInstalledExtension(frame: Frame, wb: Workbench): Promise<string> {
-  const src = await frame.evaluate(() => Array.from(document.scripts).map(s => s.src).find(s => /webview\.js/.test(s)) ?? '');
+  const src = await frame.evaluate(
+    () =>
+      Array.from(document.scripts)
+        .map(s => s.src)
+        .find(s => /webview\.js/.test(s)) ?? '',
+  );
   const url = decodeURIComponent(src);
   const installed = path.join(wb.server.extensionsDir, INSTALLED_FOLDER, 'dist', 'webview.js');
   assert.ok(url.includes(installed), `webview script ${url || '(none)'} is served from the installed extension ${installed}`);
@@ -71,7 +88,10 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   const rows = page.locator('.quick-input-widget .monaco-list-row', { hasText: label });
   await rows.first().waitFor({ state: 'visible', timeout: scaled(15000) });
   // the row whose label is exactly `label`, else the first that contains it
-  const labels = await rows.locator('.label-name').allInnerTexts().catch(() => [] as string[]);
+  const labels = await rows
+    .locator('.label-name')
+    .allInnerTexts()
+    .catch(() => [] as string[]);
   const exact = labels.findIndex(t => t.replace(/\s+/g, ' ').trim() === label);
   const row = rows.nth(exact >= 0 ? exact : 0);
   const focused = await row.evaluate(el => el.classList.contains('focused')).catch(() => false);
@@ -91,11 +111,20 @@ export async function findWebviewFrame(page: Page, pred: (f: Frame) => Promise<b
   const deadline = Date.now() + scaled(timeoutMs);
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
-      try { if (await pred(f)) return f; } catch { /* frame navigating or detached */ }
+      try {
+        if (await pred(f)) return f;
+      } catch {
+        /* frame navigating or detached */
+      }
     }
     await page.waitForTimeout(500);
   }
-  throw new Error(`no webview frame matched within ${scaled(timeoutMs)} ms (time factor ${timeFactor()}; frames: ${page.frames().map(f => f.url()).join(', ')})`);
+  throw new Error(
+    `no webview frame matched within ${scaled(timeoutMs)} ms (time factor ${timeFactor()}; frames: ${page
+      .frames()
+      .map(f => f.url())
+      .join(', ')})`,
+  );
 }
 
 /** In the open quick pick: type `text`, wait for a row showing it, and choose the (first, focused) row. */
@@ -103,9 +132,15 @@ export async function pickInQuickInput(page: Page, text: string, timeoutMs = 150
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
   await input.fill(text);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
+  await page
+    .locator('.quick-input-widget .monaco-list-row', { hasText: text })
+    .first()
+    .waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
   // Enter chooses the focused row: wait until the filtered list has focused a row showing `text`
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: text }).first().waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
+  await page
+    .locator('.quick-input-widget .monaco-list-row.focused', { hasText: text })
+    .first()
+    .waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
   await page.keyboard.press('Enter');
 }
 
@@ -140,17 +175,49 @@ export async function captureFailure(title: string): Promise<string[]> {
   let i = 0;
   for (const wb of live) {
     const stem = path.join(dir, `${base}${live.size > 1 ? `-${i++}` : ''}`);
-    try { await wb.page.screenshot({ path: `${stem}.png`, timeout: scaled(10000) }); files.push(`${stem}.png`); } catch { /* page gone */ }
+    try {
+      await wb.page.screenshot({ path: `${stem}.png`, timeout: scaled(10000) });
+      files.push(`${stem}.png`);
+    } catch {
+      /* page gone */
+    }
     try {
       // the workbench log: extension-host lines, the page's console, and the server-side logs of the profile (ud/logs)
       const serverLogs: string[] = [];
-      const walk = (d: string): void => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith('.log')) serverLogs.push(`── ${path.relative(wb.runDir, p)} ──\n${fs.readFileSync(p, 'utf8').slice(-200000)}`); } };
+      const walk = (d: string): void => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          const p = path.join(d, e.name);
+          if (e.isDirectory()) walk(p);
+          else if (e.name.endsWith('.log'))
+            serverLogs.push(`── ${path.relative(wb.runDir, p)} ──\n${fs.readFileSync(p, 'utf8').slice(-200000)}`);
+        }
+      };
       if (fs.existsSync(path.join(wb.runDir, 'ud', 'logs'))) walk(path.join(wb.runDir, 'ud', 'logs'));
-      fs.writeFileSync(`${stem}.workbench.log`, [`time factor ${timeFactor()}`, `run folder ${wb.runDir}`, '',
-        '══ extension host ══', ...wb.logs, '', '══ workbench console ══', ...wb.console, '', '══ profile logs ══', ...serverLogs, ''].join('\n'));
+      fs.writeFileSync(
+        `${stem}.workbench.log`,
+        [
+          `time factor ${timeFactor()}`,
+          `run folder ${wb.runDir}`,
+          '',
+          '══ extension host ══',
+          ...wb.logs,
+          '',
+          '══ workbench console ══',
+          ...wb.console,
+          '',
+          '══ profile logs ══',
+          ...serverLogs,
+          '',
+        ].join('\n'),
+      );
       files.push(`${stem}.workbench.log`);
-      if (fs.existsSync(wb.server.logFile)) { fs.copyFileSync(wb.server.logFile, `${stem}.code-server.log`); files.push(`${stem}.code-server.log`); }
-    } catch { /* best effort */ }
+      if (fs.existsSync(wb.server.logFile)) {
+        fs.copyFileSync(wb.server.logFile, `${stem}.code-server.log`);
+        files.push(`${stem}.code-server.log`);
+      }
+    } catch {
+      /* best effort */
+    }
   }
   return files;
 }

@@ -14,7 +14,9 @@ const ROOT = path.resolve(__dirname, '../../..');
 const { ensureVsix } = require(path.join(ROOT, 'scripts/package.js')) as { ensureVsix(): string };
 
 interface Manifest {
-  main: string; icon: string; version: string;
+  main: string;
+  icon: string;
+  version: string;
   contributes: {
     walkthroughs: { steps: { media: { markdown?: string; image?: string } }[] }[];
     viewsContainers: { activitybar: { icon: string }[] };
@@ -37,18 +39,28 @@ describe('e2e: the packaged VSIX', function () {
     manifest = JSON.parse(Buffer.from(entries['extension/package.json']).toString('utf8')) as Manifest;
   });
 
-  it('holds no sources, tests, fixtures, examples, source maps or node_modules (but the native engine\'s runtime), and stays small', () => {
+  it("holds no sources, tests, fixtures, examples, source maps or node_modules (but the native engine's runtime), and stays small", () => {
     const names = [...files.keys()];
     const ort = (n: string) => /^extension\/dist\/node_modules\/onnxruntime-(node|common)\//.test(n);
-    const bad = names.filter(n => !ort(n) && /\.map$|\.ts$|(^|\/)(src|test|webview|examples|scratch|scripts|bench|node_modules|\.vscode-test|out|artifacts)\//.test(n.replace(/^extension\//, '')));
+    const bad = names.filter(
+      n =>
+        !ort(n) &&
+        /\.map$|\.ts$|(^|\/)(src|test|webview|examples|scratch|scripts|bench|node_modules|\.vscode-test|out|artifacts)\//.test(
+          n.replace(/^extension\//, ''),
+        ),
+    );
     assert.deepStrictEqual(bad, [], `files that must not ship: ${bad.join(', ')}`);
     // platform-specific: the native library of this platform only
     const bins = names.filter(n => n.includes('/bin/napi-v6/'));
     const here = `/bin/napi-v6/${process.platform}/${process.arch}/`;
     assert.ok(bins.length > 0 && bins.every(n => n.includes(here)), `native binaries: ${bins.join(', ')}`);
-    assert.ok(bins.some(n => n.endsWith('onnxruntime_binding.node')), 'the ONNX Runtime binding is shipped');
+    assert.ok(
+      bins.some(n => n.endsWith('onnxruntime_binding.node')),
+      'the ONNX Runtime binding is shipped',
+    );
     // the command-line tool, its report's Chart.js copy and the never-used threaded wasm stay out
-    for (const n of ['dist/cli.js', 'dist/tfjs-backend-wasm-threaded-simd.wasm']) assert.ok(!files.has(`extension/${n}`), `${n} is not shipped`);
+    for (const n of ['dist/cli.js', 'dist/tfjs-backend-wasm-threaded-simd.wasm'])
+      assert.ok(!files.has(`extension/${n}`), `${n} is not shipped`);
     // 2 MiB of our own plus ONNX Runtime's native library for one platform (~18 MiB compressed)
     assert.ok(size < 24 * 1024 * 1024, `VSIX is ${(size / 1024).toFixed(0)} KiB (budget 24 MiB)`);
     assert.ok(names.filter(n => !ort(n)).length <= 40, `${names.length} files in the VSIX: ${names.join(', ')}`);
@@ -56,8 +68,15 @@ describe('e2e: the packaged VSIX', function () {
 
   it('holds the bundles, the wasm binaries and every file the manifest names', () => {
     const need = [
-      manifest.main.replace(/^\.\//, ''), 'dist/worker.js', 'dist/webview.js', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/tfjs-backend-wasm.wasm',
-      manifest.icon, 'media/panel.css', 'LICENSE.txt', 'readme.md',
+      manifest.main.replace(/^\.\//, ''),
+      'dist/worker.js',
+      'dist/webview.js',
+      'dist/tfjs-backend-wasm-simd.wasm',
+      'dist/tfjs-backend-wasm.wasm',
+      manifest.icon,
+      'media/panel.css',
+      'LICENSE.txt',
+      'readme.md',
       ...manifest.contributes.viewsContainers.activitybar.map(a => a.icon),
       ...manifest.contributes.jsonValidation.map(j => j.url.replace(/^\.\//, '')),
       ...manifest.contributes.walkthroughs.flatMap(w => w.steps.map(s => s.media.markdown ?? s.media.image ?? '')),

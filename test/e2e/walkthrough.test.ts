@@ -11,14 +11,24 @@ import { startWorkbench, runCommand, findWebviewFrame, screenshot, scaled } from
 const ROOT = path.resolve(__dirname, '../../..');
 const WS = path.join(ROOT, 'test/fixtures/workspace');
 const TITLE = 'Get Started with Landscape Lens';
-const STEPS = ['Open the demo workspace', 'Training with PyTorch? Set up the export', 'Diagnose a checkpoint', 'Read a hover', 'Open the dashboard'];
+const STEPS = [
+  'Open the demo workspace',
+  'Training with PyTorch? Set up the export',
+  'Diagnose a checkpoint',
+  'Read a hover',
+  'Open the dashboard',
+];
 
 describe('e2e: the getting-started walkthrough', function () {
   this.timeout(300000);
   let wb: Awaited<ReturnType<typeof startWorkbench>>;
 
-  before(async () => { wb = await startWorkbench({ workspace: WS }); });
-  after(async () => { await wb?.stop(); });
+  before(async () => {
+    wb = await startWorkbench({ workspace: WS });
+  });
+  after(async () => {
+    await wb?.stop();
+  });
 
   it('opens from the command palette, shows its steps and media, and checks the diagnose step after its button ran the command', async () => {
     const page = wb.page;
@@ -30,27 +40,68 @@ describe('e2e: the getting-started walkthrough', function () {
     await row.first().waitFor({ state: 'visible', timeout: scaled(15000) });
     await row.first().click();
     const editor = page.locator('.gettingStartedContainer');
-    await editor.locator('.getting-started-category .category-title, h2', { hasText: TITLE }).first().waitFor({ state: 'visible', timeout: scaled(30000) });
+    await editor
+      .locator('.getting-started-category .category-title, h2', { hasText: TITLE })
+      .first()
+      .waitFor({ state: 'visible', timeout: scaled(30000) });
     for (const s of STEPS) {
-      await editor.locator('.getting-started-step', { hasText: s }).first().waitFor({ state: 'attached', timeout: scaled(15000) });
+      await editor
+        .locator('.getting-started-step', { hasText: s })
+        .first()
+        .waitFor({ state: 'attached', timeout: scaled(15000) });
     }
     // the first step offers the demo to a Marketplace install (its button runs Create Demo Workspace)
-    await editor.locator('.getting-started-step', { hasText: 'Create Demo Workspace' }).first().waitFor({ state: 'attached', timeout: scaled(15000) });
+    await editor
+      .locator('.getting-started-step', { hasText: 'Create Demo Workspace' })
+      .first()
+      .waitFor({ state: 'attached', timeout: scaled(15000) });
     // the first step's markdown media, from the VSIX: the command, and npm run demo for a clone
-    await findWebviewFrame(page, f => f.locator('text=Landscape: Create Demo Workspace').count().then(n => n > 0), 30000);
-    await findWebviewFrame(page, f => f.locator('text=npm run demo').count().then(n => n > 0), 30000);
+    await findWebviewFrame(
+      page,
+      f =>
+        f
+          .locator('text=Landscape: Create Demo Workspace')
+          .count()
+          .then(n => n > 0),
+      30000,
+    );
+    await findWebviewFrame(
+      page,
+      f =>
+        f
+          .locator('text=npm run demo')
+          .count()
+          .then(n => n > 0),
+      30000,
+    );
     // the diagnose step: expand it, press its button
     const step = editor.locator('.getting-started-step', { hasText: 'Diagnose a checkpoint' }).first();
     await step.click();
-    await findWebviewFrame(page, f => f.locator('text=Hessian-vector products').count().then(n => n > 0), 30000);
-    const isChecked = (): Promise<boolean> => step.locator('.codicon-pass-filled, .complete').count().then(n => n > 0);
+    await findWebviewFrame(
+      page,
+      f =>
+        f
+          .locator('text=Hessian-vector products')
+          .count()
+          .then(n => n > 0),
+      30000,
+    );
+    const isChecked = (): Promise<boolean> =>
+      step
+        .locator('.codicon-pass-filled, .complete')
+        .count()
+        .then(n => n > 0);
     assert.strictEqual(await isChecked(), false, 'the diagnose step starts unchecked');
     await step.locator('.button-link, a.monaco-button, .monaco-button', { hasText: 'Diagnose Checkpoint' }).first().click();
     // the command ran: several checkpoints in the fixture workspace, so it asks which one
     const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'model.json' });
     await pick.first().waitFor({ state: 'visible', timeout: scaled(30000) });
     await page.keyboard.press('Escape');
-    await step.locator('.codicon-pass-filled, .complete').first().waitFor({ state: 'attached', timeout: scaled(10000) }).catch(() => undefined);
+    await step
+      .locator('.codicon-pass-filled, .complete')
+      .first()
+      .waitFor({ state: 'attached', timeout: scaled(10000) })
+      .catch(() => undefined);
     assert.ok(await isChecked(), 'the diagnose step is checked after its command ran');
     await screenshot(page, 'walkthrough');
   });

@@ -23,7 +23,16 @@ export const ROOT = path.resolve(__dirname, '../../..');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { provision } = require(path.join(ROOT, 'scripts/provision-vscode.js')) as { provision(): { codeServer: string; chromium: string } };
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 export interface ServerOptions {
   /** folder to open; copied into the run folder first unless `copyWorkspace` is false */
@@ -84,15 +93,24 @@ export function freePort(): Promise<number> {
     const s = net.createServer();
     s.unref();
     s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const a = s.address() as net.AddressInfo; s.close(() => resolve(a.port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address() as net.AddressInfo;
+      s.close(() => resolve(a.port));
+    });
   });
 }
 
 function get(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.get(url, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+  return new Promise(resolve => {
+    const req = http.get(url, res => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
     req.on('error', () => resolve(0));
-    req.setTimeout(2000, () => { req.destroy(); resolve(0); });
+    req.setTimeout(2000, () => {
+      req.destroy();
+      resolve(0);
+    });
   });
 }
 
@@ -109,14 +127,23 @@ export function newRunDir(kind: string): string {
 export function installVsix(entry: string, vsix: string, extensionsDir: string, userDataDir: string, runDir: string): string[] {
   if (!fs.existsSync(vsix)) throw new Error(`VSIX not found: ${vsix}`);
   const cs = (args: string[]): string => {
-    const r = cp.spawnSync(process.execPath, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, ...args],
-      { encoding: 'utf8', timeout: scaled(120000), env: { ...process.env, EXTENSIONS_GALLERY: '{}' } });
+    const r = cp.spawnSync(process.execPath, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, ...args], {
+      encoding: 'utf8',
+      timeout: scaled(120000),
+      env: { ...process.env, EXTENSIONS_GALLERY: '{}' },
+    });
     fs.appendFileSync(path.join(runDir, 'install-extension.log'), `$ code-server ${args.join(' ')}\n${r.stdout ?? ''}${r.stderr ?? ''}\n`);
-    if (r.status !== 0) throw new Error(`code-server ${args.join(' ')} exited with ${r.status ?? r.signal}: ${(r.stderr || r.stdout || '').trim().slice(-2000)}`);
+    if (r.status !== 0)
+      throw new Error(
+        `code-server ${args.join(' ')} exited with ${r.status ?? r.signal}: ${(r.stderr || r.stdout || '').trim().slice(-2000)}`,
+      );
     return r.stdout ?? '';
   };
   cs(['--install-extension', vsix]);
-  return cs(['--list-extensions', '--show-versions']).split('\n').map(l => l.trim()).filter(l => /^[\w.-]+@[\w.+-]+$/.test(l));
+  return cs(['--list-extensions', '--show-versions'])
+    .split('\n')
+    .map(l => l.trim())
+    .filter(l => /^[\w.-]+@[\w.+-]+$/.test(l));
 }
 
 /** Starts code-server (own process group, logs in the run folder) and waits for /healthz. */
@@ -133,11 +160,24 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
   }
   // quiet, deterministic workbench: no git prompts, no welcome pages, no telemetry
   fs.mkdirSync(path.join(runDir, 'ud', 'User'), { recursive: true });
-  fs.writeFileSync(path.join(runDir, 'ud', 'User', 'settings.json'), JSON.stringify({
-    'git.enabled': false, 'git.openRepositoryInParentFolders': 'never', 'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false, 'update.mode': 'none', 'workbench.enableExperiments': false,
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(runDir, 'ud', 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'git.enabled': false,
+        'git.openRepositoryInParentFolders': 'never',
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'update.mode': 'none',
+        'workbench.enableExperiments': false,
+      },
+      null,
+      2,
+    ),
+  );
   const entry = path.join(codeServer, 'out', 'node', 'entry.js');
   const extensionsDir = path.join(runDir, 'exts');
   fs.mkdirSync(extensionsDir, { recursive: true });
@@ -150,10 +190,21 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
   const logFd = fs.openSync(logFile, 'a');
   const args = [
     entry,
-    '--config', config,
-    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--user-data-dir', path.join(runDir, 'ud'), '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened',
+    '--config',
+    config,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--user-data-dir',
+    path.join(runDir, 'ud'),
+    '--extensions-dir',
+    extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
     workspace,
   ];
   const server = cp.spawn(process.execPath, args, {
@@ -161,17 +212,30 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
     stdio: ['ignore', logFd, logFd],
     env: { ...process.env, EXTENSIONS_GALLERY: '{}', LANDSCAPE_TIME_FACTOR: String(factor), ...opts.env },
   });
-  server.on('error', () => { /* reported through exitCode / healthz timeout */ });
+  server.on('error', () => {
+    /* reported through exitCode / healthz timeout */
+  });
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    const kill = (sig: NodeJS.Signals | 0): boolean => { try { if (server.pid) process.kill(-server.pid, sig); return true; } catch { return false; } };
+    const kill = (sig: NodeJS.Signals | 0): boolean => {
+      try {
+        if (server.pid) process.kill(-server.pid, sig);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     if (kill('SIGTERM')) {
       for (let i = 0; i < 20 && kill(0); i++) await new Promise(r => setTimeout(r, 100));
       kill('SIGKILL');
     }
-    try { fs.closeSync(logFd); } catch { /* closed */ }
+    try {
+      fs.closeSync(logFd);
+    } catch {
+      /* closed */
+    }
   };
   const remote = (p: string): string => `vscode-remote://127.0.0.1:${port}${p}`;
   const payload: [string, string][] = [];
@@ -185,8 +249,10 @@ export async function startCodeServer(opts: ServerOptions): Promise<CodeServer> 
   try {
     const deadline = Date.now() + scaled(60000);
     while ((await get(`http://127.0.0.1:${port}/healthz`)) !== 200) {
-      if (server.exitCode !== null || server.signalCode !== null) throw new Error(`code-server exited with ${server.exitCode ?? server.signalCode}; see ${logFile}`);
-      if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within ${scaled(60)} s (time factor ${factor}); see ${logFile}`);
+      if (server.exitCode !== null || server.signalCode !== null)
+        throw new Error(`code-server exited with ${server.exitCode ?? server.signalCode}; see ${logFile}`);
+      if (Date.now() > deadline)
+        throw new Error(`code-server did not answer /healthz within ${scaled(60)} s (time factor ${factor}); see ${logFile}`);
       await new Promise(r => setTimeout(r, 250));
     }
   } catch (e) {
@@ -206,8 +272,16 @@ export async function startWorkbench(opts: StartOptions): Promise<Workbench> {
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    try { await context?.close(); } catch { /* already gone */ }
-    try { await browser?.close(); } catch { /* already gone */ }
+    try {
+      await context?.close();
+    } catch {
+      /* already gone */
+    }
+    try {
+      await browser?.close();
+    } catch {
+      /* already gone */
+    }
     await server.stop();
   };
   try {
@@ -217,20 +291,39 @@ export async function startWorkbench(opts: StartOptions): Promise<Workbench> {
     const page = await context.newPage();
     const logs: string[] = [];
     const consoleLines: string[] = [];
-    page.on('console', m => { consoleLines.push(`${new Date().toISOString()} ${m.type()}: ${m.text()}`); if (consoleLines.length > 2000) consoleLines.shift(); });
-    page.on('pageerror', e => { consoleLines.push(`${new Date().toISOString()} pageerror: ${e.message}`); });
+    page.on('console', m => {
+      consoleLines.push(`${new Date().toISOString()} ${m.type()}: ${m.text()}`);
+      if (consoleLines.length > 2000) consoleLines.shift();
+    });
+    page.on('pageerror', e => {
+      consoleLines.push(`${new Date().toISOString()} pageerror: ${e.message}`);
+    });
     let resolveExit!: (code: number) => void;
-    const exited = new Promise<number>(r => { resolveExit = r; });
+    const exited = new Promise<number>(r => {
+      resolveExit = r;
+    });
     await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
       const line = util.format(...(Array.isArray(args) ? args : [args]));
       logs.push(`${type}: ${line}`);
       opts.onLog?.(line);
     });
-    await page.exposeFunction('codeAutomationExit', (code: number) => { resolveExit(Number(code)); });
+    await page.exposeFunction('codeAutomationExit', (code: number) => {
+      resolveExit(Number(code));
+    });
     page.setDefaultTimeout(scaled(30000)); // playwright waits without an explicit timeout
     await page.goto(server.url(), { waitUntil: 'domcontentloaded', timeout: scaled(60000) });
     await page.waitForSelector('.monaco-workbench', { timeout: scaled(90000) });
-    return { page, port: server.port, runDir: server.runDir, workspace: server.workspace, server, logs, console: consoleLines, exited, stop };
+    return {
+      page,
+      port: server.port,
+      runDir: server.runDir,
+      workspace: server.workspace,
+      server,
+      logs,
+      console: consoleLines,
+      exited,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

@@ -22,8 +22,12 @@ export function calibrationMs(tries = 5): number {
   for (let t = 0; t <= tries; t++) {
     const t0 = process.hrtime.bigint();
     // integer and floating-point work the JIT cannot remove (the result is used below)
-    let h = 0x811c9dc5, x = 0.5;
-    for (let i = 0; i < 4_000_000; i++) { h = Math.imul(h ^ i, 16777619); x = x * 1.0000001 + (h & 7) * 1e-9; }
+    let h = 0x811c9dc5,
+      x = 0.5;
+    for (let i = 0; i < 4_000_000; i++) {
+      h = Math.imul(h ^ i, 16777619);
+      x = x * 1.0000001 + (h & 7) * 1e-9;
+    }
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (!Number.isFinite(x + h)) throw new Error('unreachable');
     if (t > 0) times.push(ms);
@@ -46,4 +50,6 @@ export function timeFactor(): number {
 }
 
 /** `ms` scaled by the machine-speed factor (rounded to whole ms). */
-export function scaled(ms: number): number { return Math.round(ms * timeFactor()); }
+export function scaled(ms: number): number {
+  return Math.round(ms * timeFactor());
+}

@@ -30,13 +30,18 @@ describe('Create Demo Workspace (extension host)', function () {
     await ext.activate();
     base = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-demo-int-'));
   });
-  after(() => { fs.rmSync(base, { recursive: true, force: true }); });
+  after(() => {
+    fs.rmSync(base, { recursive: true, force: true });
+  });
 
   it('refuses a non-empty folder that is not a demo and leaves it untouched', async () => {
     const mine = path.join(base, 'mine');
     fs.mkdirSync(mine);
     fs.writeFileSync(path.join(mine, 'notes.txt'), 'my notes');
-    const r = await vscode.commands.executeCommand<CreateDemoResult | undefined>('landscapeLens.createDemoWorkspace', { folder: mine, open: false });
+    const r = await vscode.commands.executeCommand<CreateDemoResult | undefined>('landscapeLens.createDemoWorkspace', {
+      folder: mine,
+      open: false,
+    });
     assert.strictEqual(r, undefined);
     assert.deepStrictEqual(fs.readdirSync(mine), ['notes.txt']);
     assert.strictEqual(fs.readFileSync(path.join(mine, 'notes.txt'), 'utf8'), 'my notes');
@@ -45,7 +50,10 @@ describe('Create Demo Workspace (extension host)', function () {
   it('builds the demo runs in the worker, diagnoses every checkpoint and seeds the results', async () => {
     const dir = path.join(base, 'demo');
     const t0 = Date.now();
-    const r = await vscode.commands.executeCommand<CreateDemoResult | undefined>('landscapeLens.createDemoWorkspace', { folder: dir, open: false });
+    const r = await vscode.commands.executeCommand<CreateDemoResult | undefined>('landscapeLens.createDemoWorkspace', {
+      folder: dir,
+      open: false,
+    });
     console.log(`[timing] demo workspace built and diagnosed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     assert.ok(r, 'the command returned its result');
     assert.strictEqual(r.opened, false);
@@ -53,14 +61,18 @@ describe('Create Demo Workspace (extension host)', function () {
     const per = (run: string) => r.checkpoints.filter(c => c.includes(`${path.sep}${run}${path.sep}`)).length;
     // checkpoints every 2,000 of 12,000 steps (+ step 0); saddle 0/2000/4000; special neurons 0 and 7 steps of fine-tuning
     assert.deepStrictEqual([per('small-batch'), per('large-batch'), per('saddle'), per('special-neurons')], [7, 7, 3, 8]);
-    for (const f of ['data.npz', 'landscape.json', 'train.py', 'README.md', '.landscape-demo']) assert.ok(fs.existsSync(path.join(dir, f)), f);
+    for (const f of ['data.npz', 'landscape.json', 'train.py', 'README.md', '.landscape-demo'])
+      assert.ok(fs.existsSync(path.join(dir, f)), f);
     assert.deepStrictEqual(r.failed, []);
     assert.strictEqual(r.seeded, r.checkpoints.length);
     assert.ok(r.seedFile && fs.existsSync(path.join(dir, SEED_FILE)));
 
     // what a window opening the folder does on activation, into a fresh cache
     const cache = new ResultsCache(path.join(base, 'cache'));
-    const imp = importSeed(dir, cache, ckpt => { const o = diagnoseOptions(vscode.Uri.file(ckpt), 'quick'); return 'error' in o ? undefined : { ...o.options, dataHow: o.dataHow }; });
+    const imp = importSeed(dir, cache, ckpt => {
+      const o = diagnoseOptions(vscode.Uri.file(ckpt), 'quick');
+      return 'error' in o ? undefined : { ...o.options, dataHow: o.dataHow };
+    });
     assert.deepStrictEqual([imp.imported, imp.current, imp.skipped], [r.checkpoints.length, r.checkpoints.length, []]);
     for (const c of r.checkpoints) {
       const e = cache.latestFor(c);

@@ -44,7 +44,8 @@ describe('Landscape Lens in the extension host', function () {
     assert.ok(r, 'the command returned a result');
     const data = loadDataset(path.join(path.dirname(ckpt), 'data.npz'));
     const ref = lossAndGrad64(readDenseNet(ckpt), data.x, data.m, data.y.data, 'ce');
-    let n = 0; for (const g of ref.grad) n += g * g;
+    let n = 0;
+    for (const g of ref.grad) n += g * g;
     assert.ok(Math.abs(r.loss - ref.loss) / ref.loss < 1e-5, `loss ${r.loss} vs float64 ${ref.loss}`);
     assert.ok(Math.abs(r.gradNorm - Math.sqrt(n)) / Math.sqrt(n) < 1e-5, `gradNorm ${r.gradNorm} vs float64 ${Math.sqrt(n)}`);
     // the native engine runs in the extension's worker thread (onnxruntime-node loaded there)
@@ -55,10 +56,17 @@ describe('Landscape Lens in the extension host', function () {
 
   it('shows the cached summary in a hover on the checkpoint path in a Python file', async () => {
     const doc = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), 'train.py'));
-    const lineNo = doc.getText().split('\n').findIndex(l => l.includes('models/mlp/model.json'));
+    const lineNo = doc
+      .getText()
+      .split('\n')
+      .findIndex(l => l.includes('models/mlp/model.json'));
     const col = doc.lineAt(lineNo).text.indexOf('models/mlp') + 3;
     const t0 = Date.now();
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(lineNo, col));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(lineNo, col),
+    );
     console.log(`[timing] hover from cache ${Date.now() - t0} ms (round trip through the hover API)`);
     const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
     const r = api.cache.latestFor(ckpt)!.result;
@@ -69,8 +77,15 @@ describe('Landscape Lens in the extension host', function () {
 
   it('shows no Landscape hover on a string that is not a checkpoint', async () => {
     const doc = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), 'train.py'));
-    const lineNo = doc.getText().split('\n').findIndex(l => l.includes('not/a/checkpoint'));
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(lineNo, doc.lineAt(lineNo).text.indexOf('not/a') + 2));
+    const lineNo = doc
+      .getText()
+      .split('\n')
+      .findIndex(l => l.includes('not/a/checkpoint'));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(lineNo, doc.lineAt(lineNo).text.indexOf('not/a') + 2),
+    );
     const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
     assert.ok(!text.includes('Landscape Lens'));
   });
@@ -78,12 +93,17 @@ describe('Landscape Lens in the extension host', function () {
   it('a worker killed mid-job fails the job with a message and the next job runs', async () => {
     // a job held on a barrier that is never released: it is running when killed and cannot finish first
     let held!: () => void;
-    const running = new Promise<void>(r => { held = r; });
-    const job = api.worker.run({ kind: 'ping', hold: path.join(os.tmpdir(), `landscape-barrier-${process.pid}-never`) }, p => { if (p.stage === 'held') held(); });
+    const running = new Promise<void>(r => {
+      held = r;
+    });
+    const job = api.worker.run({ kind: 'ping', hold: path.join(os.tmpdir(), `landscape-barrier-${process.pid}-never`) }, p => {
+      if (p.stage === 'held') held();
+    });
     await running;
     await api.worker.kill();
     await assert.rejects(job.promise, /diagnostics worker/);
-    const again = await api.worker.run({ kind: 'diagnose', options: { checkpoint: ckpt, data: path.join(path.dirname(ckpt), 'data.npz') } }).promise;
+    const again = await api.worker.run({ kind: 'diagnose', options: { checkpoint: ckpt, data: path.join(path.dirname(ckpt), 'data.npz') } })
+      .promise;
     assert.ok(Number.isFinite(again.loss));
   });
 });

@@ -43,17 +43,29 @@ describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function ()
     fs.copyFileSync(path.join(path.dirname(shard), 'model.json'), shardless); // the shard is not copied
     const f = await until('the failure of the auto-diagnosis', () => api.service.failureFor(shardless), 90000);
     assert.ok(api.watch.autoQueued.includes(shardless), 'queued by the watcher');
-    const it = await until('the failed item in the tree', async () => { const i = await itemOf(shardless); return i?.contextValue === 'checkpoint.failed' ? i : undefined; }, 20000);
+    const it = await until(
+      'the failed item in the tree',
+      async () => {
+        const i = await itemOf(shardless);
+        return i?.contextValue === 'checkpoint.failed' ? i : undefined;
+      },
+      20000,
+    );
     assert.match(it.description, /^failed: /, it.description);
     assert.ok(it.tooltip?.includes(f.message), `the tooltip holds the whole message: ${it.tooltip}`);
     assert.ok(/shard|group1-shard1of1\.bin|ENOENT|missing|not found/i.test(f.message), f.message);
     assert.ok(!/not diagnosed/.test(it.description));
-    const node = (await api.tree.getChildren({ type: 'run', run: (await api.tree.getRuns()).find(r => r.dir === broken)! })).find(n => n.type === 'checkpoint' && n.ckpt.path === shardless)!;
+    const node = (await api.tree.getChildren({ type: 'run', run: (await api.tree.getRuns()).find(r => r.dir === broken)! })).find(
+      n => n.type === 'checkpoint' && n.ckpt.path === shardless,
+    )!;
     const icon = api.tree.getTreeItem(node).iconPath as vscode.ThemeIcon;
     assert.strictEqual(icon.id, 'error');
     // the hover on the path says so too, with Retry
     const hover = hoverMarkdown(api.service, shardless).value;
-    assert.ok(/diagnosis failed/.test(hover) && hover.includes('command:landscapeLens.retryDiagnosis') && !/Not diagnosed yet/.test(hover), hover);
+    assert.ok(
+      /diagnosis failed/.test(hover) && hover.includes('command:landscapeLens.retryDiagnosis') && !/Not diagnosed yet/.test(hover),
+      hover,
+    );
   });
 
   it('a corrupt .onnx diagnosed by the command: failed in the tree; Retry runs it again and fails again', async () => {
@@ -62,10 +74,20 @@ describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function ()
     const r = await vscode.commands.executeCommand<DiagnoseResult | undefined>('landscapeLens.diagnoseQuick', vscode.Uri.file(corrupt));
     assert.strictEqual(r, undefined);
     const f1 = await until('the failure', () => api.service.failureFor(corrupt), 60000);
-    const it = await until('the failed .onnx in the tree', async () => { const i = await itemOf(corrupt); return i?.contextValue === 'checkpoint.failed' ? i : undefined; }, 20000);
+    const it = await until(
+      'the failed .onnx in the tree',
+      async () => {
+        const i = await itemOf(corrupt);
+        return i?.contextValue === 'checkpoint.failed' ? i : undefined;
+      },
+      20000,
+    );
     assert.match(it.description, /^failed: /);
     const computedBefore = api.service.queue.stats.failed;
-    const again = await vscode.commands.executeCommand<DiagnoseResult | undefined>('landscapeLens.retryDiagnosis', vscode.Uri.file(corrupt));
+    const again = await vscode.commands.executeCommand<DiagnoseResult | undefined>(
+      'landscapeLens.retryDiagnosis',
+      vscode.Uri.file(corrupt),
+    );
     assert.strictEqual(again, undefined);
     const f2 = api.service.failureFor(corrupt)!;
     assert.ok(f2 && f2.at >= f1.at && api.service.queue.stats.failed > computedBefore, 'Retry ran the job again');
@@ -76,7 +98,14 @@ describe('Landscape Lens: failed diagnoses in the runs tree, Retry', function ()
     const r = await vscode.commands.executeCommand<DiagnoseResult | undefined>('landscapeLens.retryDiagnosis', vscode.Uri.file(shardless));
     assert.ok(r && Number.isFinite(r.loss), 'a result');
     assert.strictEqual(api.service.failureFor(shardless), undefined);
-    const it = await until('the diagnosed item', async () => { const i = await itemOf(shardless); return i?.contextValue === 'checkpoint.diagnosed' ? i : undefined; }, 20000);
+    const it = await until(
+      'the diagnosed item',
+      async () => {
+        const i = await itemOf(shardless);
+        return i?.contextValue === 'checkpoint.diagnosed' ? i : undefined;
+      },
+      20000,
+    );
     assert.ok(!/failed/.test(it.description), it.description);
   });
 });

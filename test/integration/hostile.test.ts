@@ -47,7 +47,11 @@ describe('Landscape Lens: planted symlinks and FIFOs in the workspace', function
     fs.copyFileSync(path.join(root, 'runs', 'mlp-run', 'step_200', 'model.json'), linked);
     const f = await until('the refusal of the planted checkpoint', () => api.service.failureFor(linked), 90000);
     assert.match(f.message, /outside|symlink|not inside|escapes/i, f.message);
-    const it = await until('the failed item', async () => (await api.tree.snapshot()).find(i => i.path === linked && i.contextValue === 'checkpoint.failed'), 20000);
+    const it = await until(
+      'the failed item',
+      async () => (await api.tree.snapshot()).find(i => i.path === linked && i.contextValue === 'checkpoint.failed'),
+      20000,
+    );
     assert.match(it.description, /^failed: /);
     assert.strictEqual(fs.statSync(secret).atimeMs, 1_000_000, 'the file outside the folder was not read');
   });
@@ -62,7 +66,10 @@ describe('Landscape Lens: planted symlinks and FIFOs in the workspace', function
     // still responsive: the tree answers and a good checkpoint is diagnosed
     const items = await api.tree.snapshot();
     assert.ok(items.length > 0);
-    const good = await api.diagnose(vscode.Uri.file(path.join(root, 'runs', 'mlp-run', 'step_200', 'model.json')), { silent: true, mode: 'quick' });
+    const good = await api.diagnose(vscode.Uri.file(path.join(root, 'runs', 'mlp-run', 'step_200', 'model.json')), {
+      silent: true,
+      mode: 'quick',
+    });
     assert.ok(good && Number.isFinite(good.loss));
   });
 });

@@ -12,16 +12,26 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
 
-export interface TestResults { passed: number; failed: number; tests: { title: string; state: 'passed' | 'failed'; err?: string; ms?: number }[] }
+export interface TestResults {
+  passed: number;
+  failed: number;
+  tests: { title: string; state: 'passed' | 'failed'; err?: string; ms?: number }[];
+}
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 180000, color: false, reporter: 'spec' });
   // a compiled suite whose source is gone (renamed or deleted; out/ is never cleaned) is not run
   const src = path.resolve(__dirname, '../../../test/integration');
-  let files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js'))
-    .filter(f => !fs.existsSync(src) || fs.existsSync(path.join(src, f.replace(/\.js$/, '.ts')))).sort();
+  let files = fs
+    .readdirSync(__dirname)
+    .filter(f => f.endsWith('.test.js'))
+    .filter(f => !fs.existsSync(src) || fs.existsSync(path.join(src, f.replace(/\.js$/, '.ts'))))
+    .sort();
   // LANDSCAPE_TEST_FILES=workspace,surgery: only those suites (while working on them)
-  const only = (process.env.LANDSCAPE_TEST_FILES ?? '').split(',').map(x => x.trim()).filter(Boolean);
+  const only = (process.env.LANDSCAPE_TEST_FILES ?? '')
+    .split(',')
+    .map(x => x.trim())
+    .filter(Boolean);
   if (only.length) files = files.filter(f => only.includes(f.replace(/\.test\.js$/, '')));
   const order = process.env.LANDSCAPE_TEST_ORDER ?? 'name';
   if (order === 'reverse') files.reverse();
@@ -43,10 +53,19 @@ export function run(): Promise<void> {
         if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
         else resolve();
       });
-      runner.on('pass', t => { results.passed++; results.tests.push({ title: t.fullTitle(), state: 'passed', ms: t.duration }); console.log(`[integration] ✔ ${t.fullTitle()} (${t.duration} ms)`); });
-      runner.on('fail', (t, err: Error) => { results.failed++; results.tests.push({ title: t.fullTitle(), state: 'failed', err: String(err?.stack ?? err) }); console.log(`[integration] ✘ ${t.fullTitle()}: ${err?.message}`); });
+      runner.on('pass', t => {
+        results.passed++;
+        results.tests.push({ title: t.fullTitle(), state: 'passed', ms: t.duration });
+        console.log(`[integration] ✔ ${t.fullTitle()} (${t.duration} ms)`);
+      });
+      runner.on('fail', (t, err: Error) => {
+        results.failed++;
+        results.tests.push({ title: t.fullTitle(), state: 'failed', err: String(err?.stack ?? err) });
+        console.log(`[integration] ✘ ${t.fullTitle()}: ${err?.message}`);
+      });
     } catch (e) {
-      results.failed++; results.tests.push({ title: 'loading the integration suites', state: 'failed', err: String((e as Error).stack ?? e) });
+      results.failed++;
+      results.tests.push({ title: 'loading the integration suites', state: 'failed', err: String((e as Error).stack ?? e) });
       write();
       reject(e);
     }

@@ -19,7 +19,11 @@ import { EXT_ID, queueIdle, settleCopiedRun, suiteFolder, until } from './util';
 
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of fs.readdirSync(dir).sort()) out[f] = crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex');
+  for (const f of fs.readdirSync(dir).sort())
+    out[f] = crypto
+      .createHash('sha256')
+      .update(fs.readFileSync(path.join(dir, f)))
+      .digest('hex');
   return out;
 }
 
@@ -40,10 +44,17 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     await settleCopiedRun(api, run);
   });
 
-  after(async () => { await queueIdle(api, 'the jobs this suite started'); });
+  after(async () => {
+    await queueIdle(api, 'the jobs this suite started');
+  });
 
   it('Add special neurons (fine-tuned): new checkpoints, outputs equal at initialisation, max|a_k| recorded, input unchanged', async () => {
-    const r = await vscode.commands.executeCommand<SpecialNeuronsJobResult>('landscapeLens.addSpecialNeurons', vscode.Uri.file(ckpt), { lambda: 0.01, train: 60, lr: 0.01, seed: 1 });
+    const r = await vscode.commands.executeCommand<SpecialNeuronsJobResult>('landscapeLens.addSpecialNeurons', vscode.Uri.file(ckpt), {
+      lambda: 0.01,
+      train: 60,
+      lr: 0.01,
+      seed: 1,
+    });
     assert.ok(r, 'a result');
     assert.ok(r.added, 'added');
     assert.ok(r.added!.check.maxAbsDiff <= 1e-6, `outputs equal at a = w = b = 0: ${r.added!.check.maxAbsDiff}`);
@@ -59,17 +70,30 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     assert.strictEqual(rec.kind, 'specialNeurons');
     assert.ok(rec.outFiles.includes(path.resolve(t.outFile)));
     // the runs tree lists the new checkpoints in the same run
-    await until('the new checkpoints in the tree', async () => (await api.tree.getRuns()).find(x => x.dir === run)?.checkpoints.some(c => path.resolve(c.path) === path.resolve(t.outFile)), 20000);
+    await until(
+      'the new checkpoints in the tree',
+      async () =>
+        (await api.tree.getRuns()).find(x => x.dir === run)?.checkpoints.some(c => path.resolve(c.path) === path.resolve(t.outFile)),
+      20000,
+    );
   });
 
   it('the diagnosis of the augmented model reports |a_k| and their share of the output', async () => {
-    const r = await api.diagnose(vscode.Uri.file(api.surgery.all[api.surgery.all.length - 1].outFiles.find(f => f.endsWith('.json') && f.includes('trained'))!), { silent: true, mode: 'quick' });
+    const r = await api.diagnose(
+      vscode.Uri.file(api.surgery.all[api.surgery.all.length - 1].outFiles.find(f => f.endsWith('.json') && f.includes('trained'))!),
+      { silent: true, mode: 'quick' },
+    );
     assert.ok(r?.specialNeurons, JSON.stringify(Object.keys(r ?? {})));
     assert.ok(r!.specialNeurons!.maxAbsA >= 0 && r!.specialNeurons!.outputShare >= 0);
   });
 
   it('Perturb weights along the bottom eigenvector with retraining: loss before/after, distance back, new file, input unchanged', async () => {
-    const r = await vscode.commands.executeCommand<PerturbJobResult>('landscapeLens.perturbWeights', vscode.Uri.file(ckpt), { mode: 'eigen', direction: 'bottom', retrain: 20, seed: 2 });
+    const r = await vscode.commands.executeCommand<PerturbJobResult>('landscapeLens.perturbWeights', vscode.Uri.file(ckpt), {
+      mode: 'eigen',
+      direction: 'bottom',
+      retrain: 20,
+      seed: 2,
+    });
     assert.ok(r, 'a result');
     assert.ok(Number.isFinite(r.lossBefore) && Number.isFinite(r.lossAfter));
     assert.ok(r.eigen && Number.isFinite(r.eigen.value));
@@ -89,28 +113,44 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     assert.ok(labels.includes('special neurons, fine-tuned 60 steps'), JSON.stringify(labels));
     assert.ok(labels.includes('perturbed along λ_min'), JSON.stringify(labels));
     assert.ok(labels.includes('perturbed along λ_min, retrained 20 steps'), JSON.stringify(labels));
-    assert.ok(under.every(i => i.description.includes('step 600')), JSON.stringify(under.map(i => i.description)));
+    assert.ok(
+      under.every(i => i.description.includes('step 600')),
+      JSON.stringify(under.map(i => i.description)),
+    );
     // not listed again as rows of the run, and no run called "derived"
-    assert.ok(!items.some(i => !i.parent && i.path && i.path.includes(`${path.sep}derived${path.sep}`)), 'derived checkpoints only under their source');
+    assert.ok(
+      !items.some(i => !i.parent && i.path && i.path.includes(`${path.sep}derived${path.sep}`)),
+      'derived checkpoints only under their source',
+    );
     assert.ok(!(await api.tree.getRuns()).some(r => path.basename(r.dir) === 'derived'));
     const src = items.find(i => i.path === ckpt)!;
     assert.ok(src && !src.parent && src.label === 'step 600');
   });
 
-  it('the run\'s dashboard shows the measured effects (surgery section, fine-tuning curve)', async () => {
+  it("the run's dashboard shows the measured effects (surgery section, fine-tuning curve)", async () => {
     for (const p of api.panels.values()) p.panel.dispose();
     DashboardPanel.lastMessages = [];
     await vscode.commands.executeCommand('landscapeLens.openDashboard', vscode.Uri.file(run));
     const panel = await until('the panel', () => api.panels.get(run), 20000);
     await until('the first paint', () => panel.painted || undefined, 30000);
     const forRun = api.surgery.forRun(run);
-    assert.ok(forRun.length >= 2 && forRun.some(r => r.kind === 'specialNeurons') && forRun.some(r => r.kind === 'perturb'), JSON.stringify(forRun.map(r => r.kind)));
+    assert.ok(
+      forRun.length >= 2 && forRun.some(r => r.kind === 'specialNeurons') && forRun.some(r => r.kind === 'perturb'),
+      JSON.stringify(forRun.map(r => r.kind)),
+    );
   });
 
   it('the hover on a checkpoint path offers Add special neurons and Perturb weights', async () => {
     const doc = await vscode.workspace.openTextDocument(path.join(home, 'train.py'));
-    const ln = doc.getText().split('\n').findIndex(l => l.includes('step_600'));
-    const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_600')));
+    const ln = doc
+      .getText()
+      .split('\n')
+      .findIndex(l => l.includes('step_600'));
+    const hs = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_600')),
+    );
     const text = hs.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
     assert.ok(text.includes('command:landscapeLens.addSpecialNeurons') && text.includes('command:landscapeLens.perturbWeights'), text);
   });
@@ -132,34 +172,60 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     const theRun = runs.find(x => x.dir === run)!;
     const ck = theRun.checkpoints.find(x => path.resolve(x.path) === path.resolve(c))!;
     const kids = await api.tree.getChildren({ type: 'checkpoint', run: theRun, ckpt: ck });
-    assert.deepStrictEqual(kids.map(k => (k as { name: string }).name), layers.map(l => l.name));
+    assert.deepStrictEqual(
+      kids.map(k => (k as { name: string }).name),
+      layers.map(l => l.name),
+    );
     const items = kids.map(k => api.tree.getTreeItem(k));
     for (const [i, it] of items.entries()) {
       assert.match(String(it.description), /% of tr H/);
       const colour = ((it.iconPath as vscode.ThemeIcon).color as vscode.ThemeColor).id;
       const share = layers[i].traceShare!;
-      assert.strictEqual(colour, share >= 0.5 ? 'charts.red' : share >= 0.25 ? 'charts.orange' : share >= 0.1 ? 'charts.yellow' : 'charts.green');
+      assert.strictEqual(
+        colour,
+        share >= 0.5 ? 'charts.red' : share >= 0.25 ? 'charts.orange' : share >= 0.1 ? 'charts.yellow' : 'charts.green',
+      );
     }
-    assert.strictEqual(api.tree.getTreeItem({ type: 'checkpoint', run: theRun, ckpt: ck }).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.strictEqual(
+      api.tree.getTreeItem({ type: 'checkpoint', run: theRun, ckpt: ck }).collapsibleState,
+      vscode.TreeItemCollapsibleState.Collapsed,
+    );
   });
 
-  it('the tree\'s context menu and the hover\'s command links reach the same commands (tree node and JSON link arguments)', async () => {
+  it("the tree's context menu and the hover's command links reach the same commands (tree node and JSON link arguments)", async () => {
     const runs = await api.tree.getRuns();
     const theRun = runs.find(x => x.dir === run)!;
     const ck = theRun.checkpoints.find(x => path.resolve(x.path) === path.resolve(path.join(run, 'step_200', 'model.json')))!;
     // the tree passes its node to the command
-    const r1 = await vscode.commands.executeCommand<PerturbJobResult>('landscapeLens.perturbWeights', { type: 'checkpoint', run: theRun, ckpt: ck }, { mode: 'filter', step: 0.05, seed: 3 });
-    assert.ok(r1 && r1.outFile === path.join(run, 'derived', 'step_200.perturbed', 'model.json') && r1.mode === 'filter', JSON.stringify(r1 && r1.outFile));
+    const r1 = await vscode.commands.executeCommand<PerturbJobResult>(
+      'landscapeLens.perturbWeights',
+      { type: 'checkpoint', run: theRun, ckpt: ck },
+      { mode: 'filter', step: 0.05, seed: 3 },
+    );
+    assert.ok(
+      r1 && r1.outFile === path.join(run, 'derived', 'step_200.perturbed', 'model.json') && r1.mode === 'filter',
+      JSON.stringify(r1 && r1.outFile),
+    );
     // a hover link carries its arguments as JSON in the command URI: run exactly those
     const doc = await vscode.workspace.openTextDocument(path.join(home, 'train.py'));
-    const ln = doc.getText().split('\n').findIndex(l => l.includes('step_200'));
-    const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_200')));
+    const ln = doc
+      .getText()
+      .split('\n')
+      .findIndex(l => l.includes('step_200'));
+    const hs = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_200')),
+    );
     const text = hs.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
     const m = /\(command:landscapeLens\.addSpecialNeurons\?([^)]+)\)/.exec(text);
     assert.ok(m, text);
     const args = JSON.parse(decodeURIComponent(m![1])) as unknown[];
     const r2 = await vscode.commands.executeCommand<SpecialNeuronsJobResult>('landscapeLens.addSpecialNeurons', args[0], { lambda: 0.02 });
-    assert.ok(r2 && r2.added && r2.added.lambda === 0.02 && r2.outFile === path.join(run, 'derived', 'step_200.special', 'model.json'), JSON.stringify(r2 && r2.outFile));
+    assert.ok(
+      r2 && r2.added && r2.added.lambda === 0.02 && r2.outFile === path.join(run, 'derived', 'step_200.special', 'model.json'),
+      JSON.stringify(r2 && r2.outFile),
+    );
   });
 
   it('Diagnose All Checkpoints of a Run: every checkpoint of the run gets a result (quick)', async () => {

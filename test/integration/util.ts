@@ -57,7 +57,11 @@ export async function suiteFolder(name: string, copy: string[] = []): Promise<st
 
 /** Copies a file or folder tree; every folder is created with mkdirWatched(). */
 export async function copyWatched(from: string, to: string): Promise<void> {
-  if (!fs.statSync(from).isDirectory()) { await mkdirWatched(path.dirname(to)); fs.copyFileSync(from, to); return; }
+  if (!fs.statSync(from).isDirectory()) {
+    await mkdirWatched(path.dirname(to));
+    fs.copyFileSync(from, to);
+    return;
+  }
   await mkdirWatched(to);
   for (const e of fs.readdirSync(from).sort()) await copyWatched(path.join(from, e), path.join(to, e));
 }
@@ -71,7 +75,10 @@ export async function copyWatched(from: string, to: string): Promise<void> {
 export async function mkdirWatched(dir: string): Promise<void> {
   const missing: string[] = [];
   for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
-  for (const d of missing) { fs.mkdirSync(d); await watcherLive(d); }
+  for (const d of missing) {
+    fs.mkdirSync(d);
+    await watcherLive(d);
+  }
 }
 
 /** Resolves when the job queue is empty and no job runs (no suite leaves work behind for the next). */
@@ -93,7 +100,12 @@ export async function watcherHandled(api: LandscapeApi, eventsBefore: number): P
 /** Updates a landscapeLens setting (workspace) and resolves once the extension has seen the change. */
 export async function setSetting(key: string, value: unknown): Promise<void> {
   const seen = new Promise<void>(resolve => {
-    const sub = vscode.workspace.onDidChangeConfiguration(e => { if (e.affectsConfiguration(`landscapeLens.${key}`)) { sub.dispose(); resolve(); } });
+    const sub = vscode.workspace.onDidChangeConfiguration(e => {
+      if (e.affectsConfiguration(`landscapeLens.${key}`)) {
+        sub.dispose();
+        resolve();
+      }
+    });
   });
   const current = vscode.workspace.getConfiguration('landscapeLens').inspect(key)?.workspaceValue;
   await vscode.workspace.getConfiguration('landscapeLens').update(key, value, vscode.ConfigurationTarget.Workspace);
@@ -107,7 +119,11 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
  * the cache) is over before the suite measures anything.
  */
 export async function settleCopiedRun(api: LandscapeApi, run: string): Promise<void> {
-  const ckpts = fs.readdirSync(run).filter(d => /^step_\d+$/.test(d)).map(d => path.join(run, d, 'model.json')).filter(f => fs.existsSync(f));
+  const ckpts = fs
+    .readdirSync(run)
+    .filter(d => /^step_\d+$/.test(d))
+    .map(d => path.join(run, d, 'model.json'))
+    .filter(f => fs.existsSync(f));
   for (const c of ckpts) await api.diagnose(vscode.Uri.file(c), { silent: true, mode: 'quick' });
   await api.tree.rescan();
   await queueIdle(api, `the jobs for the copy of ${path.basename(run)}`);
@@ -121,18 +137,24 @@ export async function settleCopiedRun(api: LandscapeApi, run: string): Promise<v
 export async function watcherLive(dir: string): Promise<void> {
   const seen = new Set<string>();
   const w = vscode.workspace.createFileSystemWatcher('**/.watch-probe-*', false, false, true);
-  const on = (u: vscode.Uri) => { if (path.dirname(u.fsPath) === dir) seen.add(path.basename(u.fsPath)); };
+  const on = (u: vscode.Uri) => {
+    if (path.dirname(u.fsPath) === dir) seen.add(path.basename(u.fsPath));
+  };
   const subs = [w.onDidCreate(on), w.onDidChange(on)];
   const written: string[] = [];
   try {
     let i = 0;
-    await until(`file events in ${path.relative(workspaceRoot(), dir)}`, async () => {
-      const name = `.watch-probe-${i++}`;
-      fs.writeFileSync(path.join(dir, name), 'probe');
-      written.push(name);
-      for (let k = 0; k < 20 && !seen.size; k++) await sleep(50);
-      return seen.size > 0 || undefined;
-    }, 120000);
+    await until(
+      `file events in ${path.relative(workspaceRoot(), dir)}`,
+      async () => {
+        const name = `.watch-probe-${i++}`;
+        fs.writeFileSync(path.join(dir, name), 'probe');
+        written.push(name);
+        for (let k = 0; k < 20 && !seen.size; k++) await sleep(50);
+        return seen.size > 0 || undefined;
+      },
+      120000,
+    );
   } finally {
     for (const s of subs) s.dispose();
     w.dispose();

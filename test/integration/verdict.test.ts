@@ -13,7 +13,18 @@ import { encodeNpz } from '../../src/core/data/npyWrite';
 import { EXT_ID, queueIdle, suiteFolder } from './util';
 
 function dense(name: string, inputShape?: number[]): unknown {
-  return { class_name: 'Dense', config: { units: 1, activation: 'linear', use_bias: false, name, trainable: true, dtype: 'float32', ...(inputShape ? { batch_input_shape: [null, ...inputShape] } : {}) } };
+  return {
+    class_name: 'Dense',
+    config: {
+      units: 1,
+      activation: 'linear',
+      use_bias: false,
+      name,
+      trainable: true,
+      dtype: 'float32',
+      ...(inputShape ? { batch_input_shape: [null, ...inputShape] } : {}),
+    },
+  };
 }
 
 describe('Verdicts name only what was measured (quick diagnosis of an exact saddle)', function () {
@@ -26,17 +37,40 @@ describe('Verdicts name only what was measured (quick diagnosis of an exact sadd
     const dir = path.join(await suiteFolder('verdict'), 'saddle-chain', 'step_0');
     fs.mkdirSync(dir, { recursive: true });
     ckpt = path.join(dir, 'model.json');
-    fs.writeFileSync(ckpt, JSON.stringify({
-      format: 'layers-model', generatedBy: 'test', convertedBy: null,
-      modelTopology: { class_name: 'Sequential', config: { name: 'chain', layers: [dense('w1', [1]), dense('w2')] }, keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' },
-      weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'w1/kernel', shape: [1, 1], dtype: 'float32' }, { name: 'w2/kernel', shape: [1, 1], dtype: 'float32' }] }],
-    }));
+    fs.writeFileSync(
+      ckpt,
+      JSON.stringify({
+        format: 'layers-model',
+        generatedBy: 'test',
+        convertedBy: null,
+        modelTopology: {
+          class_name: 'Sequential',
+          config: { name: 'chain', layers: [dense('w1', [1]), dense('w2')] },
+          keras_version: 'tfjs-layers 4.22.0',
+          backend: 'tensor_flow.js',
+        },
+        weightsManifest: [
+          {
+            paths: ['weights.bin'],
+            weights: [
+              { name: 'w1/kernel', shape: [1, 1], dtype: 'float32' },
+              { name: 'w2/kernel', shape: [1, 1], dtype: 'float32' },
+            ],
+          },
+        ],
+      }),
+    );
     fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.alloc(8)); // w₁ = w₂ = 0: the origin
     const x = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i + 1));
-    fs.writeFileSync(path.join(dir, 'data.npz'), encodeNpz({ x: { shape: [64, 1], data: x }, y: { shape: [64, 1], data: x.map(v => 0.8 * v) } }));
+    fs.writeFileSync(
+      path.join(dir, 'data.npz'),
+      encodeNpz({ x: { shape: [64, 1], data: x }, y: { shape: [64, 1], data: x.map(v => 0.8 * v) } }),
+    );
   });
 
-  after(async () => { await queueIdle(api, 'the jobs this suite started'); });
+  after(async () => {
+    await queueIdle(api, 'the jobs this suite started');
+  });
 
   it('the quick diagnosis calls it a saddle (λ_min from the same Krylov space), never a local minimum', async () => {
     const r = await api.diagnose(vscode.Uri.file(ckpt), { silent: true, mode: 'quick' });

@@ -20,11 +20,14 @@ import { EXT_ID, queueIdle, setSetting, settleCopiedRun, suiteFolder, until, wat
 
 const timing: Record<string, string> = {};
 
-function root(): string { return vscode.workspace.workspaceFolders![0].uri.fsPath; }
+function root(): string {
+  return vscode.workspace.workspaceFolders![0].uri.fsPath;
+}
 function copyCheckpoint(from: string, to: string): string {
   fs.mkdirSync(to, { recursive: true });
   // weights first, model.json last (as a trainer writes them)
-  for (const f of fs.readdirSync(from).sort((a, b) => (a === 'model.json' ? 1 : b === 'model.json' ? -1 : 0))) fs.copyFileSync(path.join(from, f), path.join(to, f));
+  for (const f of fs.readdirSync(from).sort((a, b) => (a === 'model.json' ? 1 : b === 'model.json' ? -1 : 0)))
+    fs.copyFileSync(path.join(from, f), path.join(to, f));
   return path.join(to, 'model.json');
 }
 function hoverText(hovers: vscode.Hover[]): string {
@@ -57,13 +60,23 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     await api.tree.rescan();
     const items = await api.tree.snapshot();
     const mine = items.filter(i => i.run === path.join('runs', 'mlp-run'));
-    assert.deepStrictEqual(mine.filter(i => i.contextValue?.startsWith('checkpoint')).map(i => i.label), ['step 200', 'step 400', 'step 600'], JSON.stringify(items));
-    assert.ok(mine.some(i => i.label === 'Log series'), 'a log series group');
+    assert.deepStrictEqual(
+      mine.filter(i => i.contextValue?.startsWith('checkpoint')).map(i => i.label),
+      ['step 200', 'step 400', 'step 600'],
+      JSON.stringify(items),
+    );
+    assert.ok(
+      mine.some(i => i.label === 'Log series'),
+      'a log series group',
+    );
     const runs = await api.tree.getRuns();
     const r = runs.find(x => x.dir === run)!;
     const tags = r.logs.flatMap(l => l.tail.store.tags()).sort();
     assert.deepStrictEqual(tags, ['accuracy', 'loss', 'lr', 'val_loss']);
-    assert.ok(items.some(i => i.run === 'models' && i.label.includes('model.json')), 'the models/mlp checkpoint too');
+    assert.ok(
+      items.some(i => i.run === 'models' && i.label.includes('model.json')),
+      'the models/mlp checkpoint too',
+    );
   });
 
   it('auto-diagnoses a checkpoint copied into the run once (quick: loss, ‖g‖, λ_max)', async () => {
@@ -79,7 +92,9 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     assert.strictEqual(api.watch.autoQueued.filter(p => p === ckpt).length, 1);
     assert.strictEqual(api.cache.entriesFor(ckpt).length, 1);
     assert.strictEqual(api.service.counts.computed - before, 2, 'step_800 and the canary, each once');
-    const items = await until('step 800 in the tree', async () => (await api.tree.snapshot()).find(i => i.path === ckpt && i.description.includes('λmax')));
+    const items = await until('step 800 in the tree', async () =>
+      (await api.tree.snapshot()).find(i => i.path === ckpt && i.description.includes('λmax')),
+    );
     assert.ok(items.description.includes('loss'), items.description);
   });
 
@@ -100,10 +115,19 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 10));
     const next = api.service.queue.queued[0];
     const running = api.service.queue.running;
-    const isTarget = (j: typeof next | undefined) => !!j && path.resolve((j.request as { options: { checkpoint: string } }).options.checkpoint) === path.resolve(target);
-    assert.ok(isTarget(next) || isTarget(running) || api.cache.latestFor(target), `after the hover ${target} runs next; queue: ${api.service.queue.queued.slice(0, 3).map(j => j.label).join(', ')}`);
+    const isTarget = (j: typeof next | undefined) =>
+      !!j && path.resolve((j.request as { options: { checkpoint: string } }).options.checkpoint) === path.resolve(target);
+    assert.ok(
+      isTarget(next) || isTarget(running) || api.cache.latestFor(target),
+      `after the hover ${target} runs next; queue: ${api.service.queue.queued
+        .slice(0, 3)
+        .map(j => j.label)
+        .join(', ')}`,
+    );
     assert.strictEqual(next && isTarget(next) ? next.priority : PRIORITY.hover, PRIORITY.hover);
-    console.log(`[integration] hover on a queued checkpoint (last of ${queuedPaths.length}): ${isTarget(next) ? 'first in the queue' : isTarget(running) ? 'running' : 'already done'}`);
+    console.log(
+      `[integration] hover on a queued checkpoint (last of ${queuedPaths.length}): ${isTarget(next) ? 'first in the queue' : isTarget(running) ? 'running' : 'already done'}`,
+    );
     await until('all 40 diagnosed', () => ckpts.every(c => api.cache.latestFor(c)), 180000);
     timing['burst of 40 checkpoints, auto-diagnosed (quick)'] = `${Date.now() - t0} ms`;
     // late events of the burst's files must not queue any again: a canary written after them
@@ -113,7 +137,9 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
       assert.strictEqual(api.watch.autoQueued.filter(p => p === c).length, 1, `${c} queued once`);
       assert.strictEqual(api.cache.entriesFor(c).length, 1, `${c} computed once`);
     }
-    console.log(`[integration] watcher: ${api.watch.events} events, ${api.watch.flushes} flushes, ${api.watch.autoQueued.length} auto-queued`);
+    console.log(
+      `[integration] watcher: ${api.watch.events} events, ${api.watch.flushes} flushes, ${api.watch.autoQueued.length} auto-queued`,
+    );
   });
 
   it('respects autoDiagnose off and full', async () => {
@@ -129,7 +155,10 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     await setSetting('autoDiagnose', 'full');
     const full = copyCheckpoint(path.join(run, 'step_200'), path.join(extra, 'full_1'));
     const e = await until('the full auto-diagnosis', () => api.cache.latestFor(full), 90000);
-    assert.ok(e.result.hessian?.density && e.result.hessian.top.length >= 2 && e.result.slices?.length, 'full mode: spectrum, density, slices');
+    assert.ok(
+      e.result.hessian?.density && e.result.hessian.top.length >= 2 && e.result.slices?.length,
+      'full mode: spectrum, density, slices',
+    );
     await setSetting('autoDiagnose', undefined);
   });
 
@@ -146,9 +175,23 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
   it('cancel stops a long diagnosis (settles cooperatively or by the bounded terminate); partial eigenvalues streamed before', async () => {
     const ckpt = path.join(run, 'step_600', 'model.json');
     const partials: unknown[] = [];
-    const sub = api.service.onPartial(e => { if (e.checkpoint === ckpt) partials.push(e.partial); });
-    const p = api.service.diagnose(vscode.Uri.file(ckpt), { mode: 'quick', force: true, progress: 'none', extra: { top: 20, tol: 1e-14, maxIter: 250, density: true, densityProbes: 2000, densitySteps: 150 } });
-    await until('the density stage', () => { const r = api.service.queue.running; return r && /slq|density/.test(r.progress?.stage ?? '') && r; }, 60000);
+    const sub = api.service.onPartial(e => {
+      if (e.checkpoint === ckpt) partials.push(e.partial);
+    });
+    const p = api.service.diagnose(vscode.Uri.file(ckpt), {
+      mode: 'quick',
+      force: true,
+      progress: 'none',
+      extra: { top: 20, tol: 1e-14, maxIter: 250, density: true, densityProbes: 2000, densitySteps: 150 },
+    });
+    await until(
+      'the density stage',
+      () => {
+        const r = api.service.queue.running;
+        return r && /slq|density/.test(r.progress?.stage ?? '') && r;
+      },
+      60000,
+    );
     await until('a partial result streamed', () => partials.length >= 1 || undefined, 60000);
     const forced = api.worker.forcedCancels;
     const t0 = Date.now();
@@ -157,7 +200,8 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     const ms = Date.now() - t0;
     sub.dispose();
     assert.strictEqual(r, undefined, 'a cancelled diagnosis returns nothing');
-    timing['cancel → job settled'] = `${ms} ms (${api.worker.forcedCancels > forced ? 'worker terminated after the grace period' : 'stopped cooperatively'})`;
+    timing['cancel → job settled'] =
+      `${ms} ms (${api.worker.forcedCancels > forced ? 'worker terminated after the grace period' : 'stopped cooperatively'})`;
     assert.ok(partials.length >= 1, `partial results streamed: ${partials.length}`);
     const after = await api.service.diagnose(vscode.Uri.file(ckpt), { mode: 'quick', force: true, progress: 'none' });
     assert.ok(after && Number.isFinite(after.loss), 'the next job runs');
@@ -167,9 +211,20 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     const ckpt = path.join(run, 'step_400', 'model.json');
     // the job waits on a barrier the test never releases: it is surely running when the kill lands
     let held!: () => void;
-    const running = new Promise<void>(r => { held = r; });
-    const job = api.service.queue.enqueue({ kind: 'ping', hold: path.join(os.tmpdir(), `landscape-barrier-${process.pid}-never`) },
-      { key: 'held-ping', label: 'held ping', priority: PRIORITY.user, onProgress: p => { if (p.stage === 'held') held(); } });
+    const running = new Promise<void>(r => {
+      held = r;
+    });
+    const job = api.service.queue.enqueue(
+      { kind: 'ping', hold: path.join(os.tmpdir(), `landscape-barrier-${process.pid}-never`) },
+      {
+        key: 'held-ping',
+        label: 'held ping',
+        priority: PRIORITY.user,
+        onProgress: p => {
+          if (p.stage === 'held') held();
+        },
+      },
+    );
     await running;
     const restarts = api.worker.restarts;
     await api.worker.kill();
@@ -184,24 +239,62 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     await api.service.diagnose(vscode.Uri.file(ckpt), { mode: 'full', progress: 'none' });
     const r = api.service.resultFor(ckpt)!.result;
     const doc = await vscode.workspace.openTextDocument(path.join(root(), 'train.py'));
-    const lineNo = doc.getText().split('\n').findIndex(l => l.includes('file://runs/mlp-run/step_600'));
+    const lineNo = doc
+      .getText()
+      .split('\n')
+      .findIndex(l => l.includes('file://runs/mlp-run/step_600'));
     const col = doc.lineAt(lineNo).text.indexOf('step_600');
     const t0 = performance.now();
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(lineNo, col));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(lineNo, col),
+    );
     const roundTrip = performance.now() - t0;
     const text = hoverText(hovers);
-    for (const s of ['| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |', `| ${fmt(r.loss)} |`, `| ${fmt(r.hessian!.top[0].value)} |`, 'Open dashboard', 'Diagnose now', 'Compare with previous', 'data.npz']) assert.ok(text.includes(s), `hover has ${s}: ${text}`);
-    for (let i = 0; i < 20; i++) await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(lineNo, col));
+    for (const s of [
+      '| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |',
+      `| ${fmt(r.loss)} |`,
+      `| ${fmt(r.hessian!.top[0].value)} |`,
+      'Open dashboard',
+      'Diagnose now',
+      'Compare with previous',
+      'data.npz',
+    ])
+      assert.ok(text.includes(s), `hover has ${s}: ${text}`);
+    for (let i = 0; i < 20; i++)
+      await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(lineNo, col));
     const own = api.hover.timings.slice(-20).sort((a, b) => a - b);
     timing['hover from cache (provider)'] = `median ${own[10].toFixed(2)} ms, max ${own[19].toFixed(2)} ms over 20`;
     timing['hover from cache (executeHoverProvider round trip)'] = `${roundTrip.toFixed(1)} ms`;
-    for (const [needle, f] of [['step_400', 'train.py'], ['step_200', 'train.py'], ['runs/mlp-run/step_400', 'config.yaml']] as const) {
+    for (const [needle, f] of [
+      ['step_400', 'train.py'],
+      ['step_200', 'train.py'],
+      ['runs/mlp-run/step_400', 'config.yaml'],
+    ] as const) {
       const d = await vscode.workspace.openTextDocument(path.join(root(), f));
-      const ln = d.getText().split('\n').findIndex(l => l.includes(needle) && !l.includes('file://'));
-      const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', d.uri, new vscode.Position(ln, d.lineAt(ln).text.indexOf(needle) + 2));
+      const ln = d
+        .getText()
+        .split('\n')
+        .findIndex(l => l.includes(needle) && !l.includes('file://'));
+      const hs = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        d.uri,
+        new vscode.Position(ln, d.lineAt(ln).text.indexOf(needle) + 2),
+      );
       assert.ok(hoverText(hs).includes('Landscape Lens'), `hover in ${f} on ${needle}: ${hoverText(hs)}`);
     }
-    const none = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(doc.getText().split('\n').findIndex(l => l.includes('not/a/checkpoint')), 12));
+    const none = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(
+        doc
+          .getText()
+          .split('\n')
+          .findIndex(l => l.includes('not/a/checkpoint')),
+        12,
+      ),
+    );
     assert.ok(!hoverText(none).includes('Landscape Lens'), 'no hover on a path that is not a checkpoint');
   });
 
@@ -217,8 +310,15 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     assert.strictEqual(off.filter(l => l.command?.title.includes('Landscape')).length, 0);
     await setSetting('codeLens.enabled', undefined);
     await setSetting('hover.enabled', false);
-    const ln = doc.getText().split('\n').findIndex(l => l.includes('step_600'));
-    const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_600')));
+    const ln = doc
+      .getText()
+      .split('\n')
+      .findIndex(l => l.includes('step_600'));
+    const hs = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_600')),
+    );
     assert.ok(!hoverText(hs).includes('Landscape Lens'));
     await setSetting('hover.enabled', undefined);
   });
@@ -229,7 +329,8 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     api.timings.webviewReadyMs = undefined;
     await vscode.commands.executeCommand('landscapeLens.openDashboard', vscode.Uri.file(mine));
     await until('the first paint', () => api.timings.firstPaintMs !== undefined || undefined, 30000);
-    timing['dashboard first paint (cached results, from panel creation)'] = `${api.timings.firstPaintMs} ms (panel creation to the webview's script running ${api.timings.webviewReadyMs} ms; webview script to paint ${api.timings.webviewPaintMs?.toFixed(0)} ms)`;
+    timing['dashboard first paint (cached results, from panel creation)'] =
+      `${api.timings.firstPaintMs} ms (panel creation to the webview's script running ${api.timings.webviewReadyMs} ms; webview script to paint ${api.timings.webviewPaintMs?.toFixed(0)} ms)`;
     const panel = api.panels.get(mine)!;
     assert.ok(panel, `a panel for ${mine}: ${[...api.panels.keys()].join(', ')}`);
     assert.ok(panel.painted);
@@ -242,15 +343,39 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
 
   it('registers all commands', async () => {
     const cmds = await vscode.commands.getCommands(true);
-    for (const c of ['diagnoseCheckpoint', 'diagnoseQuick', 'openDashboard', 'compareWith', 'comparePrevious', 'showSlice', 'addSpecialNeurons', 'copySpecialNeuronsCode', 'perturbWeights', 'revealInExplorer', 'refreshRuns', 'showJobs', 'clearCache']) assert.ok(cmds.includes(`landscapeLens.${c}`), c);
+    for (const c of [
+      'diagnoseCheckpoint',
+      'diagnoseQuick',
+      'openDashboard',
+      'compareWith',
+      'comparePrevious',
+      'showSlice',
+      'addSpecialNeurons',
+      'copySpecialNeuronsCode',
+      'perturbWeights',
+      'revealInExplorer',
+      'refreshRuns',
+      'showJobs',
+      'clearCache',
+    ])
+      assert.ok(cmds.includes(`landscapeLens.${c}`), c);
     timing['activation'] = `${api.activationMs.toFixed(1)} ms`;
   });
 
   it('compare with the previous checkpoint computes the interpolation', async () => {
     const ckpt = path.join(run, 'step_600', 'model.json');
-    const r = await vscode.commands.executeCommand<{ slices?: { kind: string; other?: string }[] }>('landscapeLens.comparePrevious', vscode.Uri.file(ckpt));
-    assert.ok(r?.slices?.some(s => s.kind === 'interp' && s.other?.includes('step_400')), JSON.stringify(r?.slices?.map(s => s.kind)));
-    assert.ok(api.service.resultFor(ckpt)!.result.slices!.some(s => (s as { kind: string }).kind === 'interp'), 'merged into the shown result');
+    const r = await vscode.commands.executeCommand<{ slices?: { kind: string; other?: string }[] }>(
+      'landscapeLens.comparePrevious',
+      vscode.Uri.file(ckpt),
+    );
+    assert.ok(
+      r?.slices?.some(s => s.kind === 'interp' && s.other?.includes('step_400')),
+      JSON.stringify(r?.slices?.map(s => s.kind)),
+    );
+    assert.ok(
+      api.service.resultFor(ckpt)!.result.slices!.some(s => (s as { kind: string }).kind === 'interp'),
+      'merged into the shown result',
+    );
   });
 
   it('clear cache empties the storage; the hover then offers Diagnose now', async () => {
@@ -258,8 +383,15 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     assert.ok(n > 0);
     assert.strictEqual(api.cache.size, 0);
     const doc = await vscode.workspace.openTextDocument(path.join(root(), 'train.py'));
-    const ln = doc.getText().split('\n').findIndex(l => l.includes('step_600'));
-    const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_600')));
+    const ln = doc
+      .getText()
+      .split('\n')
+      .findIndex(l => l.includes('step_600'));
+    const hs = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_600')),
+    );
     assert.ok(hoverText(hs).includes('Not diagnosed yet'), hoverText(hs));
   });
 
@@ -268,8 +400,13 @@ describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () 
     const dir = path.join(home, 'picker-probe');
     fs.mkdirSync(dir, { recursive: true });
     try {
-      for (const n of ['net.h5', 'net.pt', 'net.pth', 'model.config.json']) fs.writeFileSync(path.join(dir, n), n.endsWith('.json') ? '{"hidden": 3}' : 'x');
-      const found = (await findCheckpointFiles()).map(u => u.fsPath).filter(p => p.startsWith(dir)).map(p => path.basename(p)).sort();
+      for (const n of ['net.h5', 'net.pt', 'net.pth', 'model.config.json'])
+        fs.writeFileSync(path.join(dir, n), n.endsWith('.json') ? '{"hidden": 3}' : 'x');
+      const found = (await findCheckpointFiles())
+        .map(u => u.fsPath)
+        .filter(p => p.startsWith(dir))
+        .map(p => path.basename(p))
+        .sort();
       assert.deepStrictEqual(found, ['net.h5', 'net.pt', 'net.pth']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

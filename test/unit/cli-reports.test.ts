@@ -18,7 +18,9 @@ const FX = path.join(ROOT, 'test/fixtures/workspace/runs/mlp-run');
 function cli(...args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 240000, maxBuffer: 1 << 28 });
 }
-function tmp(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-cli-')); }
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-cli-'));
+}
 const close = (a: number, b: number, rel = 1e-5) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(a), Math.abs(b));
 
 /** An HTML report is self-contained: inline scripts and styles only, nothing fetched. */
@@ -39,13 +41,21 @@ function reportResults(html: string): Map<string, unknown> {
   assert.ok(m, 'the report data');
   const data = JSON.parse(m[1]) as { runs: { type: string; checkpoints: { path: string; result: unknown }[] }[] };
   assert.ok(data.runs.every(r => r.type === 'init'));
-  return new Map(data.runs.flatMap(r => r.checkpoints.flatMap(c => (c.result ? [[(c.result as { checkpoint: string }).checkpoint, c.result] as [string, unknown]] : []))));
+  return new Map(
+    data.runs.flatMap(r =>
+      r.checkpoints.flatMap(c => (c.result ? [[(c.result as { checkpoint: string }).checkpoint, c.result] as [string, unknown]] : [])),
+    ),
+  );
 }
 
 describe('landscape compare / slice / report (dist/cli.js)', function () {
   this.timeout(300000);
-  before(function () { if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`); });
-  const a = path.join(FX, 'step_400', 'model.json'), b = path.join(FX, 'step_600', 'model.json'), data = path.join(FX, 'data.npz');
+  before(function () {
+    if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
+  });
+  const a = path.join(FX, 'step_400', 'model.json'),
+    b = path.join(FX, 'step_600', 'model.json'),
+    data = path.join(FX, 'data.npz');
 
   it('compare --json: both diagnoses equal independent diagnose runs; the interpolation ends at L(A) and L(B); --html read back', () => {
     const dir = tmp();
@@ -53,11 +63,13 @@ describe('landscape compare / slice / report (dist/cli.js)', function () {
     const r = cli('compare', a, b, '--data', data, '--json', '--html', html);
     assert.strictEqual(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
-    const la = JSON.parse(cli('diagnose', a, '--data', data, '--json').stdout).loss, lb = JSON.parse(cli('diagnose', b, '--data', data, '--json').stdout).loss;
+    const la = JSON.parse(cli('diagnose', a, '--data', data, '--json').stdout).loss,
+      lb = JSON.parse(cli('diagnose', b, '--data', data, '--json').stdout).loss;
     assert.ok(close(j.a.loss, la) && close(j.b.loss, lb), `${j.a.loss} ${la} ${j.b.loss} ${lb}`);
     const s = j.interpolation;
     assert.ok(s && s.kind === 'interp', JSON.stringify(Object.keys(j)));
-    const t0 = s.t.indexOf(0), t1 = s.t.indexOf(1);
+    const t0 = s.t.indexOf(0),
+      t1 = s.t.indexOf(1);
     assert.ok(t0 >= 0 && t1 >= 0, `t grid ${s.t}`);
     assert.ok(close(s.loss[t0], la, 1e-4) && close(s.loss[t1], lb, 1e-4), `interp ends ${s.loss[t0]} ${s.loss[t1]} vs ${la} ${lb}`);
     assert.ok(j.a.hessian.top[0].value > 0 && Number.isFinite(j.a.hessian.bottom[0].value));
@@ -76,7 +88,7 @@ describe('landscape compare / slice / report (dist/cli.js)', function () {
     assert.ok(fs.readFileSync(html).equals(before), 'the existing report is unchanged');
   });
 
-  it('slice --kind 1d,eig --json: every slice passes through the checkpoint\'s loss at t = 0; the eig slice curves like its eigenvalue', () => {
+  it("slice --kind 1d,eig --json: every slice passes through the checkpoint's loss at t = 0; the eig slice curves like its eigenvalue", () => {
     const r = cli('slice', b, '--data', data, '--kind', '1d,eig', '--json');
     assert.strictEqual(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
@@ -89,7 +101,10 @@ describe('landscape compare / slice / report (dist/cli.js)', function () {
         // second difference at s = 0 along a unit eigenvector ≈ its eigenvalue (the curvature of L along v)
         const h = s.t[i0 + 1] - s.t[i0];
         const curv = (s.loss[i0 + 1] - 2 * s.loss[i0] + s.loss[i0 - 1]) / (h * h);
-        assert.ok(s.eigenvalue !== undefined && Math.abs(curv - s.eigenvalue) <= 0.1 * Math.abs(s.eigenvalue) + 0.01 * lmax, `${s.kind}: L'' ${curv} vs λ ${s.eigenvalue}`);
+        assert.ok(
+          s.eigenvalue !== undefined && Math.abs(curv - s.eigenvalue) <= 0.1 * Math.abs(s.eigenvalue) + 0.01 * lmax,
+          `${s.kind}: L'' ${curv} vs λ ${s.eigenvalue}`,
+        );
       }
     }
     const human = cli('slice', b, '--data', data, '--kind', '1d');
@@ -105,13 +120,17 @@ describe('landscape compare / slice / report (dist/cli.js)', function () {
     const j = JSON.parse(r.stdout);
     assert.strictEqual(path.dirname(j.report), path.resolve(dir));
     assert.strictEqual(j.results.length, 3);
-    assert.deepStrictEqual(j.summary.map((s: { step?: number }) => s.step), [200, 400, 600]);
+    assert.deepStrictEqual(
+      j.summary.map((s: { step?: number }) => s.step),
+      [200, 400, 600],
+    );
     const direct = JSON.parse(cli('diagnose', path.join(dir, 'mlp-run', 'step_600', 'model.json'), '--data', data, '--json').stdout);
     assert.ok(close(j.results[2].loss, direct.loss), `${j.results[2].loss} vs ${direct.loss}`);
     const page = fs.readFileSync(j.report, 'utf8');
     assertSelfContained(page);
     const inPage = reportResults(page);
-    for (const res of j.results as { checkpoint: string }[]) assert.deepStrictEqual(inPage.get(res.checkpoint), res, `the result of ${res.checkpoint} as --json printed it`);
+    for (const res of j.results as { checkpoint: string }[])
+      assert.deepStrictEqual(inPage.get(res.checkpoint), res, `the result of ${res.checkpoint} as --json printed it`);
     for (const s of ['step_200', 'step_400', 'step_600', 'mlp-run']) assert.ok(page.includes(s), s);
     assert.ok(page.includes('"loss"') || page.includes('loss'), 'training curves from metrics.csv');
     // a second run: a new file beside the first, the first unchanged
@@ -139,16 +158,42 @@ describe('the demo workspace (examples/demo/build.ts + landscape report)', funct
     const { buildDemo } = await import('../../examples/demo/build');
     const dir = path.join(tmp(), 'demo');
     await buildDemo({ dir });
-    for (const f of ['data.npz', 'landscape.json', 'train.py', 'README.md', 'runs/small-batch/metrics.csv', 'runs/large-batch/metrics.jsonl', 'runs/special-neurons/metrics.csv']) assert.ok(fs.existsSync(path.join(dir, f)), f);
-    assert.ok(fs.readdirSync(path.join(dir, 'runs/saddle')).some(f => f.startsWith('events.out.tfevents.')), 'a TensorBoard log');
+    for (const f of [
+      'data.npz',
+      'landscape.json',
+      'train.py',
+      'README.md',
+      'runs/small-batch/metrics.csv',
+      'runs/large-batch/metrics.jsonl',
+      'runs/special-neurons/metrics.csv',
+    ])
+      assert.ok(fs.existsSync(path.join(dir, f)), f);
+    assert.ok(
+      fs.readdirSync(path.join(dir, 'runs/saddle')).some(f => f.startsWith('events.out.tfevents.')),
+      'a TensorBoard log',
+    );
     const r = cli('report', dir, '--json', '--html', path.join(dir, 'report.html'));
     assert.strictEqual(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout) as { results: { checkpoint: string; loss: number; gradNorm: number; hessian: { top: { value: number }[]; bottom: { value: number }[] }; sharpness?: { keskar: { subspace: number | null; value: number }[] }; verdict: { kind: string }; specialNeurons?: { maxAbsA: number } }[] };
+    const j = JSON.parse(r.stdout) as {
+      results: {
+        checkpoint: string;
+        loss: number;
+        gradNorm: number;
+        hessian: { top: { value: number }[]; bottom: { value: number }[] };
+        sharpness?: { keskar: { subspace: number | null; value: number }[] };
+        verdict: { kind: string };
+        specialNeurons?: { maxAbsA: number };
+      }[];
+    };
     const run = (name: string) => j.results.filter(x => x.checkpoint.includes(`${path.sep}${name}${path.sep}`));
     const last = (name: string) => run(name)[run(name).length - 1];
     const sharp = (x: (typeof j.results)[0]) => x.sharpness!.keskar.find(k => k.subspace === null)!.value;
-    const sb = last('small-batch'), lb = last('large-batch');
-    assert.ok(lb.hessian.top[0].value > 1.2 * sb.hessian.top[0].value, `λ_max large ${lb.hessian.top[0].value} vs small ${sb.hessian.top[0].value}`);
+    const sb = last('small-batch'),
+      lb = last('large-batch');
+    assert.ok(
+      lb.hessian.top[0].value > 1.2 * sb.hessian.top[0].value,
+      `λ_max large ${lb.hessian.top[0].value} vs small ${sb.hessian.top[0].value}`,
+    );
     assert.ok(sharp(lb) > 1.2 * sharp(sb), `ε-sharpness large ${sharp(lb)} vs small ${sharp(sb)}`);
     assert.ok(Math.abs(lb.loss - sb.loss) < 0.5 * Math.max(lb.loss, sb.loss), 'similar training loss');
     const sd = last('saddle');

@@ -19,7 +19,9 @@ function cli(...args: string[]) {
 
 describe('landscape CLI (built bundle dist/cli.js)', function () {
   this.timeout(120000);
-  before(function () { if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`); });
+  before(function () {
+    if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
+  });
 
   it('diagnose --json prints one JSON object with the documented fields', () => {
     const r = cli('diagnose', path.join(FX, 'mlp-regression/model.json'), '--data', path.join(FX, 'mlp-regression/data.npz'), '--json');
@@ -33,7 +35,23 @@ describe('landscape CLI (built bundle dist/cli.js)', function () {
 
   it('diagnose --top/--bottom/--trace/--density --json: spectrum of the exact Hessian (float64 reference)', () => {
     const dir = path.join(FX, 'mlp-regression');
-    const r = cli('diagnose', path.join(dir, 'model.json'), '--data', path.join(dir, 'data.npz'), '--top', '3', '--bottom', '2', '--tol', '1e-5', '--trace', '--trace-hvps', '100', '--density', '--json');
+    const r = cli(
+      'diagnose',
+      path.join(dir, 'model.json'),
+      '--data',
+      path.join(dir, 'data.npz'),
+      '--top',
+      '3',
+      '--bottom',
+      '2',
+      '--tol',
+      '1e-5',
+      '--trace',
+      '--trace-hvps',
+      '100',
+      '--density',
+      '--json',
+    );
     assert.strictEqual(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.strictEqual(j.hessian.hvpMethod, 'exact');
@@ -41,31 +59,54 @@ describe('landscape CLI (built bundle dist/cli.js)', function () {
     // independent reference: float64 Hessian from hyper-dual numbers, eigenvalues by Jacobi
     const layers = readDenseNet(path.join(dir, 'model.json'));
     const spec: RefDenseLayer[] = layers.map(l => ({ nIn: l.nIn, nOut: l.nOut, act: l.act, bias: Boolean(l.b) }));
-    const theta: number[] = []; for (const l of layers) { theta.push(...l.W); if (l.b) theta.push(...l.b); }
+    const theta: number[] = [];
+    for (const l of layers) {
+      theta.push(...l.W);
+      if (l.b) theta.push(...l.b);
+    }
     const data = loadDataset(path.join(dir, 'data.npz'));
     const P = theta.length;
     const H = Array.from({ length: P }, () => new Array<number>(P).fill(0));
     for (let c = 0; c < P; c++) {
-      const e = new Float64Array(P); e[c] = 1;
+      const e = new Float64Array(P);
+      e[c] = 1;
       const col = denseHvp64(spec, theta, e, data.x, data.m, data.y.data, 'mse').hv;
       for (let i = 0; i < P; i++) H[i][c] = col[i];
     }
     const ev = jacobiEigen(H).values;
     const lmax = Math.max(Math.abs(ev[0]), Math.abs(ev[P - 1]));
-    j.hessian.top.forEach((e: { value: number; residual: number }, i: number) => assert.ok(Math.abs(e.value - ev[P - 1 - i]) <= 1e-3 * lmax, `top ${i}: ${e.value} vs ${ev[P - 1 - i]}`));
-    j.hessian.bottom.forEach((e: { value: number }, i: number) => assert.ok(Math.abs(e.value - ev[i]) <= 1e-3 * lmax, `bottom ${i}: ${e.value} vs ${ev[i]}`));
+    j.hessian.top.forEach((e: { value: number; residual: number }, i: number) =>
+      assert.ok(Math.abs(e.value - ev[P - 1 - i]) <= 1e-3 * lmax, `top ${i}: ${e.value} vs ${ev[P - 1 - i]}`),
+    );
+    j.hessian.bottom.forEach((e: { value: number }, i: number) =>
+      assert.ok(Math.abs(e.value - ev[i]) <= 1e-3 * lmax, `bottom ${i}: ${e.value} vs ${ev[i]}`),
+    );
     const tr = ev.reduce((a, b) => a + b, 0);
-    assert.ok(Math.abs(j.hessian.trace.estimate - tr) <= 3 * j.hessian.trace.stderr + 1e-4 * Math.abs(tr), `trace ${j.hessian.trace.estimate} ± ${j.hessian.trace.stderr} vs ${tr}`);
+    assert.ok(
+      Math.abs(j.hessian.trace.estimate - tr) <= 3 * j.hessian.trace.stderr + 1e-4 * Math.abs(tr),
+      `trace ${j.hessian.trace.estimate} ± ${j.hessian.trace.stderr} vs ${tr}`,
+    );
     assert.ok(j.hessian.trace.probes >= 1);
-    const g = j.hessian.density.grid, v = j.hessian.density.values;
-    let integral = 0; for (let i = 1; i < g.length; i++) integral += 0.5 * (g[i] - g[i - 1]) * (v[i] + v[i - 1]);
+    const g = j.hessian.density.grid,
+      v = j.hessian.density.values;
+    let integral = 0;
+    for (let i = 1; i < g.length; i++) integral += 0.5 * (g[i] - g[i - 1]) * (v[i] + v[i - 1]);
     assert.ok(Math.abs(integral - 1) < 1e-6);
     assert.strictEqual(j.hessian.hvps, j.hessian.lanczos.hvps + j.hessian.trace.hvps + j.hessian.density.hvps);
     assert.strictEqual(j.counts.hvp, j.hessian.hvps);
   });
 
   it('diagnose --all --json: every diagnostic in its documented JSON field', () => {
-    const r = cli('diagnose', path.join(FX, 'mlp-regression/model.json'), '--data', path.join(FX, 'mlp-regression/data.npz'), '--all', '--json', '--thresholds', 'gradStep=0.02');
+    const r = cli(
+      'diagnose',
+      path.join(FX, 'mlp-regression/model.json'),
+      '--data',
+      path.join(FX, 'mlp-regression/data.npz'),
+      '--all',
+      '--json',
+      '--thresholds',
+      'gradStep=0.02',
+    );
     assert.strictEqual(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.strictEqual(j.sharpness.keskar.length, 4);
@@ -76,7 +117,11 @@ describe('landscape CLI (built bundle dist/cli.js)', function () {
     assert.ok(Math.abs(j.pgb.loss - j.loss) < 1e-5 * j.loss, 'PGB starts from L(θ)');
     const shares = j.layers.reduce((a: number, l: { traceShare: number }) => a + l.traceShare, 0);
     assert.ok(Math.abs(shares - 1) < 1e-9, `trace shares sum to 1: ${shares}`);
-    for (const l of j.layers) assert.ok(typeof l.topEigenvalue === 'number' && l.topEigenvalue <= j.hessian.top[0].value * (1 + 1e-3), `block λ_max ≤ λ_max (${l.name})`);
+    for (const l of j.layers)
+      assert.ok(
+        typeof l.topEigenvalue === 'number' && l.topEigenvalue <= j.hessian.top[0].value * (1 + 1e-3),
+        `block λ_max ≤ λ_max (${l.name})`,
+      );
     assert.ok(['local minimum', 'saddle', 'not stationary', 'flat valley'].includes(j.verdict.kind), j.verdict.kind);
     assert.ok(j.verdict.confidence > 0 && j.verdict.confidence <= 1 && j.verdict.reasons.length > 0);
     assert.strictEqual(j.verdict.thresholds.gradStep, 0.02, '--thresholds applies');
@@ -113,10 +158,26 @@ describe('landscape CLI (built bundle dist/cli.js)', function () {
   it('--out writes a new file and refuses to overwrite', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'll-cli-'));
     const out = path.join(dir, 'r.json');
-    const a = cli('diagnose', path.join(FX, 'mlp-logits/model.json'), '--data', path.join(FX, 'mlp-logits/data.npz'), '--json', '--out', out);
+    const a = cli(
+      'diagnose',
+      path.join(FX, 'mlp-logits/model.json'),
+      '--data',
+      path.join(FX, 'mlp-logits/data.npz'),
+      '--json',
+      '--out',
+      out,
+    );
     assert.strictEqual(a.status, 0, a.stderr);
     assert.strictEqual(JSON.parse(fs.readFileSync(out, 'utf8')).loss, JSON.parse(a.stdout).loss);
-    const b = cli('diagnose', path.join(FX, 'mlp-logits/model.json'), '--data', path.join(FX, 'mlp-logits/data.npz'), '--json', '--out', out);
+    const b = cli(
+      'diagnose',
+      path.join(FX, 'mlp-logits/model.json'),
+      '--data',
+      path.join(FX, 'mlp-logits/data.npz'),
+      '--json',
+      '--out',
+      out,
+    );
     assert.strictEqual(b.status, 2);
     assert.match(b.stderr, /already exists/);
   });

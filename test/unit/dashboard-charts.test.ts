@@ -28,10 +28,12 @@ describe('dashboard: symmetric-log axis', () => {
     assert.ok(Math.abs(symlog(9, 1) - 1) < 1e-12);
     assert.ok(Math.abs(symlog(-99, 1) + 2) < 1e-12);
     assert.ok(Math.abs(symlog(0.0052, 0.0052) - Math.log10(2)) < 1e-12);
-    fc.assert(fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-6, max: 10, noNaN: true }), (x, c) => {
-      const back = symlogInverse(symlog(x, c), c);
-      return Math.abs(back - x) <= 1e-9 * Math.max(1, Math.abs(x));
-    }));
+    fc.assert(
+      fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-6, max: 10, noNaN: true }), (x, c) => {
+        const back = symlogInverse(symlog(x, c), c);
+        return Math.abs(back - x) <= 1e-9 * Math.max(1, Math.abs(x));
+      }),
+    );
   });
 
   it('keeps a small negative eigenvalue visible next to a large positive one', () => {
@@ -39,7 +41,8 @@ describe('dashboard: symmetric-log axis', () => {
     const vals = [5.205, 4.1, -0.1214];
     const c = symlogConstant(vals, 1e-3 * 5.205);
     assert.ok(Math.abs(c - 5.205e-3) < 1e-15);
-    const top = symlog(5.205, c), neg = symlog(-0.1214, c);
+    const top = symlog(5.205, c),
+      neg = symlog(-0.1214, c);
     // on a linear 0…6 axis the negative bar is 2 % of the positive one; on the symlog axis over 40 %
     assert.ok(Math.abs(-0.1214 / 5.205) < 0.03);
     assert.ok(-neg / top > 0.4, `${neg} vs ${top}`);
@@ -54,9 +57,18 @@ describe('dashboard: symmetric-log axis', () => {
     const c = 5e-3;
     const t = symlogTicks(-0.1214, 5.205, c);
     assert.ok(t.includes(0) && t.includes(-0.1) && t.includes(1) && t.includes(5) && t.includes(-0.01), t.join(' '));
-    assert.ok(t.every(v => v === 0 || Math.abs(v) >= c * 0.999), t.join(' '));
-    assert.ok(t.every(v => v >= -0.1214 && v <= 5.205), t.join(' '));
-    assert.deepStrictEqual([...t].sort((a, b) => a - b), t);
+    assert.ok(
+      t.every(v => v === 0 || Math.abs(v) >= c * 0.999),
+      t.join(' '),
+    );
+    assert.ok(
+      t.every(v => v >= -0.1214 && v <= 5.205),
+      t.join(' '),
+    );
+    assert.deepStrictEqual(
+      [...t].sort((a, b) => a - b),
+      t,
+    );
     // many decades: only the powers of ten
     const wide = symlogTicks(-1, 1e6, 1e-3);
     assert.ok(wide.includes(1e6) && wide.includes(1e-3) && !wide.includes(2) && !wide.includes(50), wide.join(' '));
@@ -95,9 +107,14 @@ describe('dashboard: edge of stability (Cohen et al. 2021)', () => {
   const lr = { tag: 'lr', steps: [0, 100, 300, 500], values: [0.4, 0.4, null, 0.2] as (number | null)[] };
 
   it('recognises learning-rate tags', () => {
-    for (const t of ['lr', 'learning_rate', 'train/lr', 'lr-Adam', 'lr_0', 'Learning Rate', 'optimizer/learning-rate']) assert.ok(isLearningRateTag(t), t);
+    for (const t of ['lr', 'learning_rate', 'train/lr', 'lr-Adam', 'lr_0', 'Learning Rate', 'optimizer/learning-rate'])
+      assert.ok(isLearningRateTag(t), t);
     for (const t of ['loss', 'val_loss', 'lr_decay', 'clr', 'learner', 'accuracy', 'lr_scale']) assert.ok(!isLearningRateTag(t), t);
-    const s = findLearningRateSeries([{ tag: 'loss', steps: [0], values: [1] }, { tag: 'lr-Adam', steps: [0], values: [0.1] }, { tag: 'lr', steps: [0], values: [0.2] }]);
+    const s = findLearningRateSeries([
+      { tag: 'loss', steps: [0], values: [1] },
+      { tag: 'lr-Adam', steps: [0], values: [0.1] },
+      { tag: 'lr', steps: [0], values: [0.2] },
+    ]);
     assert.strictEqual(s?.tag, 'lr');
     assert.strictEqual(findLearningRateSeries([{ tag: 'loss', steps: [0], values: [1] }]), undefined);
     assert.strictEqual(findLearningRateSeries([{ tag: 'lr', steps: [0], values: [null] }]), undefined);
@@ -111,32 +128,66 @@ describe('dashboard: edge of stability (Cohen et al. 2021)', () => {
   });
 
   it('compares λ_max with 2/η: ratio, within 10 %, the sentence', () => {
-    const e = edgeOfStability([{ tag: 'loss', steps: [0], values: [1] }, lr], [
-      { step: 600, lambdaMax: 10.5 }, { step: 200, lambdaMax: 4.0 }, { step: 400, lambdaMax: 4.6 }, { step: null, lambdaMax: 9 }, { step: 700, lambdaMax: null },
-    ])!;
+    const e = edgeOfStability(
+      [{ tag: 'loss', steps: [0], values: [1] }, lr],
+      [
+        { step: 600, lambdaMax: 10.5 },
+        { step: 200, lambdaMax: 4.0 },
+        { step: 400, lambdaMax: 4.6 },
+        { step: null, lambdaMax: 9 },
+        { step: 700, lambdaMax: null },
+      ],
+    )!;
     assert.strictEqual(e.tag, 'lr');
-    assert.deepStrictEqual(e.points.map(p => p.step), [200, 400, 600]);
+    assert.deepStrictEqual(
+      e.points.map(p => p.step),
+      [200, 400, 600],
+    );
     // by hand: η = 0.4, 0.4, 0.2 → 2/η = 5, 5, 10; ratios 0.8, 0.92, 1.05
-    assert.deepStrictEqual(e.points.map(p => p.threshold), [5, 5, 10]);
+    assert.deepStrictEqual(
+      e.points.map(p => p.threshold),
+      [5, 5, 10],
+    );
     const ratios = e.points.map(p => p.ratio);
     [0.8, 0.92, 1.05].forEach((r, i) => assert.ok(Math.abs(ratios[i] - r) < 1e-12, `${ratios[i]} vs ${r}`));
-    assert.deepStrictEqual(e.points.map(p => p.atEdge), [false, true, true]);
-    assert.deepStrictEqual(e.thresholdCurve, [{ step: 0, value: 5 }, { step: 100, value: 5 }, { step: 500, value: 10 }]);
-    assert.match(e.sentence, /^Training runs at the edge of stability \(λ_max ≥ 2\/η within 10 %\) at steps 400, 600: λ_max·η\/2 reaches 1\.05 \(λ_max 10\.5, 2\/η 10 at step 600\)\.$/);
+    assert.deepStrictEqual(
+      e.points.map(p => p.atEdge),
+      [false, true, true],
+    );
+    assert.deepStrictEqual(e.thresholdCurve, [
+      { step: 0, value: 5 },
+      { step: 100, value: 5 },
+      { step: 500, value: 10 },
+    ]);
+    assert.match(
+      e.sentence,
+      /^Training runs at the edge of stability \(λ_max ≥ 2\/η within 10 %\) at steps 400, 600: λ_max·η\/2 reaches 1\.05 \(λ_max 10\.5, 2\/η 10 at step 600\)\.$/,
+    );
   });
 
   it('says beyond when λ_max exceeds 2/η by more than 10 %, below otherwise', () => {
     const beyond = edgeOfStability([lr], [{ step: 200, lambdaMax: 6 }])!;
     assert.match(beyond.sentence, /beyond the edge of stability .* at step 200: λ_max·η\/2 reaches 1\.2 /);
-    const below = edgeOfStability([lr], [{ step: 200, lambdaMax: 2 }, { step: 600, lambdaMax: 3 }])!;
-    assert.match(below.sentence, /^Below the edge of stability at every diagnosed checkpoint: λ_max is at most 0\.4 × 2\/η \(λ_max 2, 2\/η 5 at step 200\)\.$/);
+    const below = edgeOfStability(
+      [lr],
+      [
+        { step: 200, lambdaMax: 2 },
+        { step: 600, lambdaMax: 3 },
+      ],
+    )!;
+    assert.match(
+      below.sentence,
+      /^Below the edge of stability at every diagnosed checkpoint: λ_max is at most 0\.4 × 2\/η \(λ_max 2, 2\/η 5 at step 200\)\.$/,
+    );
     const none = edgeOfStability([lr], [{ step: 200, lambdaMax: null }])!;
     assert.match(none.sentence, /diagnose the checkpoints/);
     assert.strictEqual(edgeOfStability([{ tag: 'loss', steps: [0], values: [1] }], [{ step: 0, lambdaMax: 1 }]), undefined);
   });
 
   it('the webview bundle imports no Node module', () => {
-    const src = fs.readFileSync(path.join(ROOT, 'src/core/diagnostics/edgeOfStability.ts'), 'utf8') + fs.readFileSync(path.join(ROOT, 'webview/scales.ts'), 'utf8');
+    const src =
+      fs.readFileSync(path.join(ROOT, 'src/core/diagnostics/edgeOfStability.ts'), 'utf8') +
+      fs.readFileSync(path.join(ROOT, 'webview/scales.ts'), 'utf8');
     assert.ok(!/\bfrom '(fs|path|os|crypto|worker_threads|child_process)'|require\(/.test(src));
     const bundle = path.join(ROOT, 'dist/webview.js');
     if (fs.existsSync(bundle)) {
@@ -150,41 +201,152 @@ describe('dashboard: edge of stability (Cohen et al. 2021)', () => {
 
 /** A full result written by hand (every section the dashboard draws), with two theory rules. */
 function handResult(file: string, loss: number): DiagnoseResult {
-  const eig = (value: number) => ({ value, residual: 1e-4, gapBound: 1e-4, bound: 1e-4, lower: value - 1e-4, upper: value + 1e-4, status: 'converged' as const });
+  const eig = (value: number) => ({
+    value,
+    residual: 1e-4,
+    gapBound: 1e-4,
+    bound: 1e-4,
+    lower: value - 1e-4,
+    upper: value + 1e-4,
+    status: 'converged' as const,
+  });
   const t = [-1, -0.5, 0, 0.5, 1];
   return {
-    version: 1, checkpoint: file, format: 'tfjs-layers', backend: 'cpu', engine: 'tfjs', params: 42, samples: 64, loss, gradNorm: 1e-6,
-    lossFunction: { kind: 'ce', reason: 'the model ends in softmax' }, data: { file: '/w/run/data.npz', xKey: 'x', yKey: 'y', total: 64, samples: 64, seed: 0 },
-    layers: [{ name: 'dense', params: 30, gradNorm: 1e-6, traceShare: 0.7, topEigenvalue: 5, topVectorMass: 0.8 }, { name: 'dense_1', params: 12, gradNorm: 2e-7, traceShare: 0.3, topEigenvalue: 1, topVectorMass: 0.2 }],
-    model: { layers: [] }, counts: { loss: 1, gradient: 1, hvp: 40, forward: 0, jvp: 0, vjp: 0 },
-    hessian: { top: [eig(5.205), eig(2.5)], bottom: [eig(-0.1214)], trace: { estimate: 9.5, stderr: 0.1, probes: 10, method: 'hutch++', hvps: 20 },
-      density: { grid: [-1, 0, 1, 2, 3, 4, 5, 6], values: [0.01, 0.5, 0.2, 0.1, 0.05, 0.04, 0.1, 0.01], nodes: [], weights: [], hvps: 10 }, hvps: 40, hvpMethod: 'exact', ms: 5 },
+    version: 1,
+    checkpoint: file,
+    format: 'tfjs-layers',
+    backend: 'cpu',
+    engine: 'tfjs',
+    params: 42,
+    samples: 64,
+    loss,
+    gradNorm: 1e-6,
+    lossFunction: { kind: 'ce', reason: 'the model ends in softmax' },
+    data: { file: '/w/run/data.npz', xKey: 'x', yKey: 'y', total: 64, samples: 64, seed: 0 },
+    layers: [
+      { name: 'dense', params: 30, gradNorm: 1e-6, traceShare: 0.7, topEigenvalue: 5, topVectorMass: 0.8 },
+      { name: 'dense_1', params: 12, gradNorm: 2e-7, traceShare: 0.3, topEigenvalue: 1, topVectorMass: 0.2 },
+    ],
+    model: { layers: [] },
+    counts: { loss: 1, gradient: 1, hvp: 40, forward: 0, jvp: 0, vjp: 0 },
+    hessian: {
+      top: [eig(5.205), eig(2.5)],
+      bottom: [eig(-0.1214)],
+      trace: { estimate: 9.5, stderr: 0.1, probes: 10, method: 'hutch++', hvps: 20 },
+      density: { grid: [-1, 0, 1, 2, 3, 4, 5, 6], values: [0.01, 0.5, 0.2, 0.1, 0.05, 0.04, 0.1, 0.01], nodes: [], weights: [], hvps: 10 },
+      hvps: 40,
+      hvpMethod: 'exact',
+      ms: 5,
+    },
     slices: [
-      { kind: 'eig', t, loss: t.map(x => loss + 2.6 * x * x), label: 'top eigenvector', eigenvalue: 5.205, quadratic: t.map(x => loss + 2.6025 * x * x) },
+      {
+        kind: 'eig',
+        t,
+        loss: t.map(x => loss + 2.6 * x * x),
+        label: 'top eigenvector',
+        eigenvalue: 5.205,
+        quadratic: t.map(x => loss + 2.6025 * x * x),
+      },
       { kind: '2d', a: t, b: t, loss: t.map(y => t.map(x => loss + x * x + 2 * y * y)) },
-      { kind: 'interp', t: [0, 0.5, 1], loss: [loss, loss + 0.3, loss + 0.01], lossA: loss, lossB: loss + 0.01, barrier: 0.3, barrierAt: 0.5, other: '/w/run/step_400/model.json' },
+      {
+        kind: 'interp',
+        t: [0, 0.5, 1],
+        loss: [loss, loss + 0.3, loss + 0.01],
+        lossA: loss,
+        lossB: loss + 0.01,
+        barrier: 0.3,
+        barrierAt: 0.5,
+        other: '/w/run/step_400/model.json',
+      },
     ],
     verdict: verdict({ loss, gradNorm: 1e-6, top: [eig(5.205)], bottom: [eig(-0.1214)] }),
-    evaluation: { summary: 'inference mode; all 64 samples; ce loss (the model ends in softmax); deterministic' } as DiagnoseResult['evaluation'],
+    evaluation: {
+      summary: 'inference mode; all 64 samples; ce loss (the model ends in softmax); deterministic',
+    } as DiagnoseResult['evaluation'],
     theory: [
-      { id: 'nguyen-hein', paper: 'Nguyen & Hein (ICML 2017)', assumptions: 'a wide layer', status: 'applies', statement: 'every local minimum is global when a layer is wider than the samples', evidence: 'layer 1 has 64 units' },
-      { id: 'kawaguchi', paper: 'Kawaguchi (NeurIPS 2016)', assumptions: 'deep linear', status: 'does not apply', statement: 'deep linear networks have no bad local minima', evidence: 'ReLU' },
+      {
+        id: 'nguyen-hein',
+        paper: 'Nguyen & Hein (ICML 2017)',
+        assumptions: 'a wide layer',
+        status: 'applies',
+        statement: 'every local minimum is global when a layer is wider than the samples',
+        evidence: 'layer 1 has 64 units',
+      },
+      {
+        id: 'kawaguchi',
+        paper: 'Kawaguchi (NeurIPS 2016)',
+        assumptions: 'deep linear',
+        status: 'does not apply',
+        statement: 'deep linear networks have no bad local minima',
+        evidence: 'ReLU',
+      },
     ],
-    weights: { layers: [{ name: 'dense', layer: 'dense', shape: [5, 6], alpha: 3.1, stableRank: 2, spectralNorm: 1.5, frobenius: 2, xmin: 0.1, ks: 0.1, tail: 5 }] },
-    notices: ['a notice the user should read'], computedAt: new Date(0).toISOString(), timings: { loadMs: 1, backendMs: 1, gradientMs: 1, hessianMs: 1, totalMs: 5 },
+    weights: {
+      layers: [
+        {
+          name: 'dense',
+          layer: 'dense',
+          shape: [5, 6],
+          alpha: 3.1,
+          stableRank: 2,
+          spectralNorm: 1.5,
+          frobenius: 2,
+          xmin: 0.1,
+          ks: 0.1,
+          tail: 5,
+        },
+      ],
+    },
+    notices: ['a notice the user should read'],
+    computedAt: new Date(0).toISOString(),
+    timings: { loadMs: 1, backendMs: 1, gradientMs: 1, hessianMs: 1, totalMs: 5 },
   } as DiagnoseResult;
 }
 
 function reportInput(): ReportInput {
   return {
-    title: 'Landscape Lens report — hand-made', subtitle: 'Two runs.', generatedAt: '2026-01-01T00:00:00.000Z', notes: ['a note on the report'],
+    title: 'Landscape Lens report — hand-made',
+    subtitle: 'Two runs.',
+    generatedAt: '2026-01-01T00:00:00.000Z',
+    notes: ['a note on the report'],
     runs: [
-      { name: 'run-a', dir: '/w/run-a', series: [{ tag: 'loss', file: 'metrics.csv', steps: [0, 200, 400, 600], values: [2, 1, 0.5, 0.25] }, { tag: 'lr', file: 'metrics.csv', steps: [0, 600], values: [0.4, 0.4] }],
+      {
+        name: 'run-a',
+        dir: '/w/run-a',
+        series: [
+          { tag: 'loss', file: 'metrics.csv', steps: [0, 200, 400, 600], values: [2, 1, 0.5, 0.25] },
+          { tag: 'lr', file: 'metrics.csv', steps: [0, 600], values: [0.4, 0.4] },
+        ],
         checkpoints: [
-          { path: '/w/run-a/step_400/model.json', label: 'step_400/model.json', step: 400, error: 'step_400/model.json: not JSON (Unexpected end of JSON input)' },
-          { path: '/w/run-a/step_600/model.json', label: 'step_600/model.json', step: 600, result: handResult('/w/run-a/step_600/model.json', 0.25) },
-        ] },
-      { name: 'run-b', dir: '/w/run-b', series: [], checkpoints: [{ path: '/w/run-b/model.json', label: 'model.json', result: { ...handResult('/w/run-b/model.json', 0.5), specialNeurons: { lambda: 0.01, a: [0.1, -0.2], maxAbsA: 0.2, outputShare: 0.05, samples: 64 } } }] },
+          {
+            path: '/w/run-a/step_400/model.json',
+            label: 'step_400/model.json',
+            step: 400,
+            error: 'step_400/model.json: not JSON (Unexpected end of JSON input)',
+          },
+          {
+            path: '/w/run-a/step_600/model.json',
+            label: 'step_600/model.json',
+            step: 600,
+            result: handResult('/w/run-a/step_600/model.json', 0.25),
+          },
+        ],
+      },
+      {
+        name: 'run-b',
+        dir: '/w/run-b',
+        series: [],
+        checkpoints: [
+          {
+            path: '/w/run-b/model.json',
+            label: 'model.json',
+            result: {
+              ...handResult('/w/run-b/model.json', 0.5),
+              specialNeurons: { lambda: 0.01, a: [0.1, -0.2], maxAbsA: 0.2, outputShare: 0.05, samples: 64 },
+            },
+          },
+        ],
+      },
     ],
   };
 }
@@ -192,7 +354,9 @@ function reportInput(): ReportInput {
 describe('the HTML report runs the dashboard (src/core/report/html.ts + webview/main.ts standalone)', function () {
   this.timeout(180000);
   const bundle = path.join(ROOT, 'dist/webview.js');
-  before(function () { if (!fs.existsSync(bundle)) throw new Error(`${bundle} missing: run npm run build first`); });
+  before(function () {
+    if (!fs.existsSync(bundle)) throw new Error(`${bundle} missing: run npm run build first`);
+  });
 
   it('inlines the built webview bundle and its stylesheet; the init message of each run carries the results unchanged; nothing is fetched', () => {
     const input = reportInput();
@@ -206,8 +370,17 @@ describe('the HTML report runs the dashboard (src/core/report/html.ts + webview/
     assert.deepStrictEqual(data, JSON.parse(JSON.stringify(reportData(input))));
     // every result reaches the dashboard as it is (JSON round trip), in an init message like the panel's
     const results = input.runs.flatMap(r => r.checkpoints.map(c => c.result ?? null));
-    assert.deepStrictEqual(data.runs.flatMap(r => r.checkpoints.map(c => c.result)), JSON.parse(JSON.stringify(results)));
-    assert.deepStrictEqual(data.runs.map(r => [r.type, r.run.name, r.selected]), [['init', 'run-a', '/w/run-a/step_600/model.json'], ['init', 'run-b', '/w/run-b/model.json']]);
+    assert.deepStrictEqual(
+      data.runs.flatMap(r => r.checkpoints.map(c => c.result)),
+      JSON.parse(JSON.stringify(results)),
+    );
+    assert.deepStrictEqual(
+      data.runs.map(r => [r.type, r.run.name, r.selected]),
+      [
+        ['init', 'run-a', '/w/run-a/step_600/model.json'],
+        ['init', 'run-b', '/w/run-b/model.json'],
+      ],
+    );
     assert.strictEqual(data.runs[0].checkpoints[0].error, input.runs[0].checkpoints[0].error);
     assert.deepStrictEqual(data.summary, JSON.parse(JSON.stringify(summaryRows(input))));
     // self-contained, offline: no attribute loads anything, no URL, no request API in the page
@@ -231,11 +404,18 @@ describe('the HTML report runs the dashboard (src/core/report/html.ts + webview/
     const { chromium } = await import('playwright-core');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-report-')), 'report.html');
     fs.writeFileSync(file, renderReport(reportInput()));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-      const errors: string[] = [], requests: string[] = [];
-      page.on('console', msg => { if (msg.type() === 'error' || msg.type() === 'warning') errors.push(msg.text()); });
+      const errors: string[] = [],
+        requests: string[] = [];
+      page.on('console', msg => {
+        if (msg.type() === 'error' || msg.type() === 'warning') errors.push(msg.text());
+      });
       page.on('pageerror', e => errors.push(String(e)));
       page.on('request', r => requests.push(r.url()));
       await page.goto(`file://${file}`);
@@ -249,16 +429,40 @@ describe('the HTML report runs the dashboard (src/core/report/html.ts + webview/
       assert.match((await page.textContent('#verdictCard')) ?? '', /Verdict: saddle \(confidence \d+(\.\d)? %\)/);
       assert.match((await page.textContent('#evaluation')) ?? '', /Evaluated: inference mode; all 64 samples/);
       const theory = (await page.textContent('#theory')) ?? '';
-      assert.ok(theory.includes('[applies] every local minimum is global when a layer is wider than the samples') && theory.includes('Nguyen & Hein (ICML 2017)'), theory);
+      assert.ok(
+        theory.includes('[applies] every local minimum is global when a layer is wider than the samples') &&
+          theory.includes('Nguyen & Hein (ICML 2017)'),
+        theory,
+      );
       assert.ok(!theory.includes('deep linear networks have no bad local minima') && !/[{}"]/.test(theory), theory);
-      assert.ok(await page.locator('#theory[open]').count() === 1, 'open in the report');
+      assert.ok((await page.locator('#theory[open]').count()) === 1, 'open in the report');
       assert.ok(((await page.textContent('#notices')) ?? '').includes('a notice the user should read'));
-      assert.strictEqual(await page.locator('#diagnoseFull, #compareWith, #addSpecial, #perturb').count(), 0, 'no actions that need the extension');
+      assert.strictEqual(
+        await page.locator('#diagnoseFull, #compareWith, #addSpecial, #perturb').count(),
+        0,
+        'no actions that need the extension',
+      );
       assert.deepStrictEqual(JSON.parse((await page.getAttribute('#eigChart', 'data-values')) ?? '[]'), [5.205, 2.5, -0.1214]);
-      const painted = await page.evaluate(() => ['curveChart', 'eigChart', 'densityChart', 'sliceChart', 'slice2d', 'layerChart', 'layerCurvChart', 'alphaChart', 'acrossChart', 'eosChart'].map(id => {
-        const c = document.getElementById(id) as HTMLCanvasElement; const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let n = 0; for (let i = 3; i < d.length; i += 16) if (d[i]) n++; return [id, n] as const;
-      }));
+      const painted = await page.evaluate(() =>
+        [
+          'curveChart',
+          'eigChart',
+          'densityChart',
+          'sliceChart',
+          'slice2d',
+          'layerChart',
+          'layerCurvChart',
+          'alphaChart',
+          'acrossChart',
+          'eosChart',
+        ].map(id => {
+          const c = document.getElementById(id) as HTMLCanvasElement;
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 3; i < d.length; i += 16) if (d[i]) n++;
+          return [id, n] as const;
+        }),
+      );
       for (const [id, n] of painted) assert.ok(n > 100, `${id} drawn: ${n}`);
       assert.ok(await page.locator('#specialChart-panel').isHidden(), 'no special neurons in run-a: no panel');
       assert.ok(await page.locator('#surgery-panel').isHidden(), 'no surgery in a report: no panel');
@@ -279,8 +483,14 @@ describe('the HTML report runs the dashboard (src/core/report/html.ts + webview/
       // an export is a download, not a message to an extension
       const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#eigChart-panel button', { hasText: 'CSV' }).click()]);
       assert.match(dl.suggestedFilename(), /^landscape-run-b-eigChart\.csv$/);
-      assert.deepStrictEqual(requests.filter(u => !/^(file|data|blob):/.test(u)), [], 'nothing fetched');
+      assert.deepStrictEqual(
+        requests.filter(u => !/^(file|data|blob):/.test(u)),
+        [],
+        'nothing fetched',
+      );
       assert.deepStrictEqual(errors, [], 'no console errors');
-    } finally { await browser.close(); }
+    } finally {
+      await browser.close();
+    }
   });
 });

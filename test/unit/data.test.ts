@@ -42,7 +42,13 @@ describe('npz reader and dataset loader', () => {
     assert.deepStrictEqual(Array.from(d.y.data), expected.npz.y);
   });
   it('names the missing key and the flag to use', () => {
-    assert.throws(() => loadDataset(path.join(FX, 'compressed.npz')), (e: Error) => e instanceof UserInputError && /no array named 'x'.*inputs, labels.*--x-key/.test(e.message) && e.message.includes('compressed.npz'));
+    assert.throws(
+      () => loadDataset(path.join(FX, 'compressed.npz')),
+      (e: Error) =>
+        e instanceof UserInputError &&
+        /no array named 'x'.*inputs, labels.*--x-key/.test(e.message) &&
+        e.message.includes('compressed.npz'),
+    );
   });
   it('takes a seeded subset: same seed same rows, different seed different rows', () => {
     const a = loadDataset(path.join(FX, 'stored.npz'), { samples: 3, seed: 1 });
@@ -71,7 +77,12 @@ describe('npy/npz bad input: clear errors naming file and offset', () => {
     ['header past end', good.subarray(0, 40), /runs past the end/],
   ];
   for (const [name, buf, re] of cases) {
-    it(name, () => assert.throws(() => parseNpy(buf, 'bad.npy'), (e: Error) => e instanceof UserInputError && e.message.startsWith('bad.npy') && re.test(e.message)));
+    it(name, () =>
+      assert.throws(
+        () => parseNpy(buf, 'bad.npy'),
+        (e: Error) => e instanceof UserInputError && e.message.startsWith('bad.npy') && re.test(e.message),
+      ),
+    );
   }
   it('refuses zip entries with .. paths', () => {
     const z = zipSync({ '../evil.npy': good });

@@ -10,7 +10,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkDemoFolder, clearDemoFolder, demoTargetIn, DEMO_MARKER } from '../../src/core/demo/folder';
-import { importSeed, writeSeed, toSeedEntry, fromSeedEntry, sameOptions, SEED_FILE, SEED_IMPORTED, SeedEntry } from '../../src/extension/seed';
+import {
+  importSeed,
+  writeSeed,
+  toSeedEntry,
+  fromSeedEntry,
+  sameOptions,
+  SEED_FILE,
+  SEED_IMPORTED,
+  SeedEntry,
+} from '../../src/extension/seed';
 import { ResultsCache } from '../../src/extension/cache';
 import type { DiagnoseOptions, DiagnoseResult } from '../../src/core/diagnose';
 
@@ -33,7 +42,7 @@ describe('demo folder: never a user folder', () => {
     fs.writeFileSync(path.join(d, 'data.npz'), 'x');
     assert.strictEqual(checkDemoFolder(d).kind, 'demo');
     clearDemoFolder(d);
-    assert.deepStrictEqual(fs.readdirSync(d), ['.vscode'], 'only the builder\'s entries are removed');
+    assert.deepStrictEqual(fs.readdirSync(d), ['.vscode'], "only the builder's entries are removed");
     const f = path.join(d, 'file');
     fs.writeFileSync(f, 'x');
     assert.strictEqual(checkDemoFolder(f).kind, 'refused');
@@ -62,8 +71,19 @@ describe('demo seed: results travel in the folder', () => {
     const data = path.join(dir, 'data.npz');
     fs.writeFileSync(data, 'npz');
     const options: DiagnoseOptions = { checkpoint: ckpt, data, seed: 0, top: 1, dataHow: 'landscape.json checkpoints[1]' };
-    const result = { checkpoint: ckpt, loss: 0.5, verdict: { kind: 'minimum' }, computedAt: '2026-01-01T00:00:00.000Z', data: { file: data, xKey: 'x', yKey: 'y', total: 1, samples: 1, seed: 0 } } as unknown as DiagnoseResult;
-    const entry: SeedEntry = { checkpoint: ckpt, checkpointFingerprint: ResultsCache.key(ckpt, data, options).checkpointFingerprint, options, result };
+    const result = {
+      checkpoint: ckpt,
+      loss: 0.5,
+      verdict: { kind: 'minimum' },
+      computedAt: '2026-01-01T00:00:00.000Z',
+      data: { file: data, xKey: 'x', yKey: 'y', total: 1, samples: 1, seed: 0 },
+    } as unknown as DiagnoseResult;
+    const entry: SeedEntry = {
+      checkpoint: ckpt,
+      checkpointFingerprint: ResultsCache.key(ckpt, data, options).checkpointFingerprint,
+      options,
+      result,
+    };
     return { dir, ckpt, data, options, entry, cache: new ResultsCache(path.join(tmp(), 'results')) };
   }
 

@@ -11,21 +11,28 @@ import { readDenseNet, lossAndGrad64 } from './reference/denseNet64';
 
 const FX = path.resolve(__dirname, '../../../test/fixtures/tfjs');
 const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let d = 0, n = 0; for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; n += b[i] ** 2; }
+  let d = 0,
+    n = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += (a[i] - b[i]) ** 2;
+    n += b[i] ** 2;
+  }
   return Math.sqrt(d / n);
 };
 
 const CASES: { dir: string; loss: 'ce' | 'mse' | 'bce' }[] = [
-  { dir: 'mlp-softmax', loss: 'ce' },   // relu, softmax output, int64 labels
-  { dir: 'mlp-logits', loss: 'ce' },    // tanh, logits output, int32 labels
+  { dir: 'mlp-softmax', loss: 'ce' }, // relu, softmax output, int64 labels
+  { dir: 'mlp-logits', loss: 'ce' }, // tanh, logits output, int32 labels
   { dir: 'mlp-regression', loss: 'mse' }, // tanh + sigmoid, float64 inputs, 2 targets
-  { dir: 'mlp-sigmoid', loss: 'bce' },  // elu, sigmoid output
+  { dir: 'mlp-sigmoid', loss: 'bce' }, // elu, sigmoid output
 ];
 
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`loss and gradient vs float64 reference (${backend})`, function () {
     this.timeout(120000);
-    before(async () => { await initBackend(backend); });
+    before(async () => {
+      await initBackend(backend);
+    });
 
     for (const c of CASES) {
       it(`${c.dir}: loss and full gradient to 1e-5 relative`, async () => {
@@ -51,15 +58,21 @@ for (const backend of ['cpu', 'wasm'] as const) {
     }
 
     it('diagnose() returns the documented JSON fields', async () => {
-      const r = await diagnose({ checkpoint: path.join(FX, 'mlp-softmax', 'model.json'), data: path.join(FX, 'mlp-softmax', 'data.npz'), backend });
-      for (const k of ['checkpoint', 'format', 'backend', 'params', 'samples', 'loss', 'gradNorm', 'timings']) assert.ok(k in r, `missing ${k}`);
+      const r = await diagnose({
+        checkpoint: path.join(FX, 'mlp-softmax', 'model.json'),
+        data: path.join(FX, 'mlp-softmax', 'data.npz'),
+        backend,
+      });
+      for (const k of ['checkpoint', 'format', 'backend', 'params', 'samples', 'loss', 'gradNorm', 'timings'])
+        assert.ok(k in r, `missing ${k}`);
       assert.strictEqual(r.format, 'tfjs-layers');
       assert.ok(r.backend.startsWith(backend));
       assert.strictEqual(r.params, 5 * 16 + 16 + 16 * 8 + 8 + 8 * 3 + 3);
       assert.strictEqual(r.samples, 200);
       assert.ok(Number.isFinite(r.timings.totalMs) && r.timings.totalMs >= 0, `timings.totalMs ${r.timings.totalMs}`); // measured, not judged
       const ref = lossAndGrad64(readDenseNet(r.checkpoint), loadDataset(r.data.file).x, 200, loadDataset(r.data.file).y.data, 'ce');
-      let n = 0; for (const g of ref.grad) n += g * g;
+      let n = 0;
+      for (const g of ref.grad) n += g * g;
       assert.ok(Math.abs(r.gradNorm - Math.sqrt(n)) / Math.sqrt(n) < 1e-5, `gradNorm ${r.gradNorm} vs ${Math.sqrt(n)}`);
       const layerSq = r.layers.reduce((s, l) => s + l.gradNorm ** 2, 0);
       assert.ok(Math.abs(Math.sqrt(layerSq) - r.gradNorm) < 1e-6 * r.gradNorm);

@@ -22,13 +22,20 @@ const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const read = (rel: string): string => fs.readFileSync(path.join(ROOT, rel), 'utf8');
 
-interface Manifest { contributes: { commands: { command: string; title: string }[]; configuration: { properties: Record<string, unknown> } | { properties: Record<string, unknown> }[] } }
+interface Manifest {
+  contributes: {
+    commands: { command: string; title: string }[];
+    configuration: { properties: Record<string, unknown> } | { properties: Record<string, unknown> }[];
+  };
+}
 
 const pkg = JSON.parse(read('package.json')) as Manifest;
 const README = read('README.md');
 const readmeLines = README.split('\n');
 
-function escapeRe(s: string): string { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /** Table rows of the README (lines starting with '|'). */
 const tableRows = readmeLines.filter(l => l.trimStart().startsWith('|'));
@@ -42,7 +49,11 @@ function configurationKeys(): string[] {
 /** The TypeScript sources of the CLI (src/cli/*.ts). */
 function cliSources(): string {
   const dir = path.join(ROOT, 'src', 'cli');
-  return fs.readdirSync(dir).filter(f => f.endsWith('.ts')).map(f => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+  return fs
+    .readdirSync(dir)
+    .filter(f => f.endsWith('.ts'))
+    .map(f => fs.readFileSync(path.join(dir, f), 'utf8'))
+    .join('\n');
 }
 
 /** Every call `<x>.<method>(<string literal>, …)` in a TypeScript source, read with the TypeScript compiler: the literal's text. */
@@ -62,12 +73,24 @@ function callsWithString(src: string, methods: string[]): { method: string; text
 
 /** Subcommands registered with commander: `.command('name …')`. */
 export function cliSubcommands(src: string): string[] {
-  return [...new Set(callsWithString(src, ['command']).map(c => /^[a-z][\w-]*/.exec(c.text)?.[0]).filter((x): x is string => Boolean(x)))];
+  return [
+    ...new Set(
+      callsWithString(src, ['command'])
+        .map(c => /^[a-z][\w-]*/.exec(c.text)?.[0])
+        .filter((x): x is string => Boolean(x)),
+    ),
+  ];
 }
 
 /** Long flags registered with commander: `.option('--flag …')` or `.option('-f, --flag …')`. */
 export function cliFlags(src: string): string[] {
-  return [...new Set(callsWithString(src, ['option', 'requiredOption']).map(c => /^(?:-\w\s*,\s*)?(--[a-z][\w-]*)/.exec(c.text)?.[1]).filter((x): x is string => Boolean(x)))];
+  return [
+    ...new Set(
+      callsWithString(src, ['option', 'requiredOption'])
+        .map(c => /^(?:-\w\s*,\s*)?(--[a-z][\w-]*)/.exec(c.text)?.[1])
+        .filter((x): x is string => Boolean(x)),
+    ),
+  ];
 }
 
 /** Property names of `export interface <name> { … }` in a TypeScript source, read with the TypeScript compiler. */
@@ -75,7 +98,9 @@ export function interfaceFields(src: string, name: string): string[] {
   const sf = ts.createSourceFile('src.ts', src, ts.ScriptTarget.Latest, true);
   const decl = sf.statements.find((st): st is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(st) && st.name.text === name);
   assert.ok(decl, `interface ${name} not found`);
-  return decl.members.filter(ts.isPropertySignature).map(m => (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) ? m.name.text : m.name.getText(sf)));
+  return decl.members
+    .filter(ts.isPropertySignature)
+    .map(m => (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) ? m.name.text : m.name.getText(sf)));
 }
 
 /** First-cell field names of the README's JSON table ("### JSON output" up to the next heading). */
@@ -96,7 +121,9 @@ describe('documentation covers the product (README.md, docs/)', function () {
   it('every contributed command appears in a README table row with its id and title', () => {
     const cmds = pkg.contributes.commands;
     assert.ok(cmds.length > 0, 'package.json contributes no commands');
-    const missing = cmds.filter(c => !tableRows.some(r => r.includes(`\`${c.command}\``) && r.includes(c.title))).map(c => `${c.command} (${c.title})`);
+    const missing = cmds
+      .filter(c => !tableRows.some(r => r.includes(`\`${c.command}\``) && r.includes(c.title)))
+      .map(c => `${c.command} (${c.title})`);
     assert.deepStrictEqual(missing, [], `commands missing from the README's commands table: ${missing.join(', ')}`);
   });
 
@@ -130,10 +157,15 @@ describe('documentation covers the product (README.md, docs/)', function () {
 
   it('the presets are documented as the registry defines them (README level table, --all) and the manifest budgets equal them', () => {
     // a preset as CLI flags, in the registry's option order: `--top 5 --bottom 1 --trace …`
-    const flagsOf = (p: Partial<DiagnoseOptions>): string => diagnosticOptions().filter(o => (p as Record<string, unknown>)[o.key] !== undefined).map(o => {
-      const v = (p as Record<string, unknown>)[o.key], flag = o.flag.split(' ')[0];
-      return o.kind === 'switch' ? flag : `${flag} ${Array.isArray(v) ? v.join(',') : String(v)}`;
-    }).join(' ');
+    const flagsOf = (p: Partial<DiagnoseOptions>): string =>
+      diagnosticOptions()
+        .filter(o => (p as Record<string, unknown>)[o.key] !== undefined)
+        .map(o => {
+          const v = (p as Record<string, unknown>)[o.key],
+            flag = o.flag.split(' ')[0];
+          return o.kind === 'switch' ? flag : `${flag} ${Array.isArray(v) ? v.join(',') : String(v)}`;
+        })
+        .join(' ');
     for (const name of PRESET_NAMES) {
       const row = tableRows.find(r => new RegExp(`^\\s*\\|\\s*\`${name}\``).test(r));
       assert.ok(row, `the README's level table has no row for the preset ${name}`);
@@ -145,7 +177,7 @@ describe('documentation covers the product (README.md, docs/)', function () {
     const props = Object.assign({}, ...(Array.isArray(c) ? c : [c]).map(x => x.properties)) as Record<string, { default?: unknown }>;
     for (const o of diagnosticOptions().filter(x => x.setting)) {
       const d = props[`landscapeLens.${o.setting}`]?.default;
-      const want = o.kind === 'switch' ? true : (PRESETS.full as Partial<DiagnoseOptions>)[o.key] ?? o.default ?? 0;
+      const want = o.kind === 'switch' ? true : ((PRESETS.full as Partial<DiagnoseOptions>)[o.key] ?? o.default ?? 0);
       assert.strictEqual(d, want, `landscapeLens.${o.setting} defaults to ${String(d)}, the registry says ${String(want)} (${o.key})`);
     }
   });
@@ -158,7 +190,8 @@ describe('documentation covers the product (README.md, docs/)', function () {
 
   it('every top-level field of DiagnoseResult has a row in the README JSON table', () => {
     const fields = interfaceFields(read('src/shared/result.ts'), 'DiagnoseResult');
-    for (const f of ['version', 'checkpoint', 'loss', 'verdict', 'timings']) assert.ok(fields.includes(f), `interface parsing missed '${f}' (found ${fields.join(', ')})`);
+    for (const f of ['version', 'checkpoint', 'loss', 'verdict', 'timings'])
+      assert.ok(fields.includes(f), `interface parsing missed '${f}' (found ${fields.join(', ')})`);
     const documented = readmeJsonFields();
     const missing = fields.filter(f => !documented.has(f));
     assert.deepStrictEqual(missing, [], `DiagnoseResult fields missing from the README's JSON table: ${missing.join(', ')}`);
@@ -180,13 +213,18 @@ describe('documentation covers the product (README.md, docs/)', function () {
     const kinds = interfaceFields(read('src/worker/protocol.ts'), 'JobKinds');
     assert.ok(kinds.includes('diagnose'), `job-kind parsing found only: ${kinds.join(', ')}`);
     for (const k of kinds) assert.ok(architecture.includes(`\`${k}\``), `docs/architecture.md does not name the job kind ${k}`);
-    assert.ok(/^## \[\d+\.\d+\.\d+\] - \d{4}-\d{2}-\d{2}$/m.test(read('CHANGELOG.md')), 'CHANGELOG.md has no "## [x.y.z] - YYYY-MM-DD" release heading');
+    assert.ok(
+      /^## \[\d+\.\d+\.\d+\] - \d{4}-\d{2}-\d{2}$/m.test(read('CHANGELOG.md')),
+      'CHANGELOG.md has no "## [x.y.z] - YYYY-MM-DD" release heading',
+    );
     const version = (JSON.parse(read('package.json')) as { version: string }).version;
     assert.ok(read('CHANGELOG.md').includes(`## [${version}]`), `CHANGELOG.md has no entry for version ${version}`);
   });
 
   describe('cross-checks against the built CLI (dist/cli.js)', function () {
-    before(function () { if (!fs.existsSync(CLI)) this.skip(); });
+    before(function () {
+      if (!fs.existsSync(CLI)) this.skip();
+    });
     const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120000 });
 
     it('the subcommands parsed from the sources are those of `landscape --help`', () => {
@@ -209,8 +247,29 @@ describe('documentation covers the product (README.md, docs/)', function () {
         assert.strictEqual(sn.status, 0, sn.stderr);
         const augmented = (JSON.parse(sn.stdout) as { outFile: string }).outFile;
         const runs = [
-          [path.join(tmp, 'model.json'), '--top', '1', '--bottom', '1', '--trace', '--trace-hvps', '12', '--density', '--density-probes', '1', '--density-steps', '8',
-            '--sharpness', '--pgb', '--pgb-iter', '3', '--layers', '--weights', '--slice', '1d'],
+          [
+            path.join(tmp, 'model.json'),
+            '--top',
+            '1',
+            '--bottom',
+            '1',
+            '--trace',
+            '--trace-hvps',
+            '12',
+            '--density',
+            '--density-probes',
+            '1',
+            '--density-steps',
+            '8',
+            '--sharpness',
+            '--pgb',
+            '--pgb-iter',
+            '3',
+            '--layers',
+            '--weights',
+            '--slice',
+            '1d',
+          ],
           [augmented],
         ];
         const seen = new Set<string>();
@@ -220,12 +279,18 @@ describe('documentation covers the product (README.md, docs/)', function () {
           for (const k of Object.keys(JSON.parse(r.stdout) as object)) seen.add(k);
         }
         const undeclared = [...seen].filter(k => !fields.has(k));
-        assert.deepStrictEqual(undeclared, [], `result fields not in DiagnoseResult (so not checked against the README): ${undeclared.join(', ')}`);
+        assert.deepStrictEqual(
+          undeclared,
+          [],
+          `result fields not in DiagnoseResult (so not checked against the README): ${undeclared.join(', ')}`,
+        );
         const documented = readmeJsonFields();
         const undocumented = [...seen].filter(k => !documented.has(k));
         assert.deepStrictEqual(undocumented, [], `result fields missing from the README's JSON table: ${undocumented.join(', ')}`);
         assert.ok(seen.has('specialNeurons') && seen.has('pgb') && seen.has('hessian'), [...seen].join(', '));
-      } finally { fs.rmSync(tmp, { recursive: true, force: true }); }
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
     });
   });
 });

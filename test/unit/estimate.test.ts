@@ -13,11 +13,29 @@ describe('cost estimate (src/core/estimate.ts)', function () {
 
   it('plans the HVPs of the quick and full modes from the budgets', () => {
     // quick: top 1 with the λ_min estimate → max(100, 10·2) = 100 Lanczos steps
-    assert.deepStrictEqual(planHvps({ top: 1 }, 10000), { lanczos: 100, trace: 0, density: 0, eigSlices: 0, layerCurvature: 0, total: 100 });
+    assert.deepStrictEqual(planHvps({ top: 1 }, 10000), {
+      lanczos: 100,
+      trace: 0,
+      density: 0,
+      eigSlices: 0,
+      layerCurvature: 0,
+      total: 100,
+    });
     assert.strictEqual(planHvps({ top: 1, maxIter: 30 }, 10000).lanczos, 30);
     assert.strictEqual(planHvps({ top: 1 }, 50).lanczos, 50, 'never more Lanczos steps than parameters');
     // the extension's full mode with default settings, 3 layers, n = 10,000
-    const full = { top: 5, bottom: 2, trace: true, traceHvps: 150, density: true, densityProbes: 4, slices: ['1d', '2d'] as ('1d' | '2d')[], sharpness: true, pgb: true, layerCurvature: true };
+    const full = {
+      top: 5,
+      bottom: 2,
+      trace: true,
+      traceHvps: 150,
+      density: true,
+      densityProbes: 4,
+      slices: ['1d', '2d'] as ('1d' | '2d')[],
+      sharpness: true,
+      pgb: true,
+      layerCurvature: true,
+    };
     const p = planHvps(full, 10000, 3);
     // per-layer curvature reuses the spectrum's top eigenvector: 30 probes + 40 Lanczos steps per layer
     assert.deepStrictEqual(p, { lanczos: 100, trace: 150, density: 160, eigSlices: 0, layerCurvature: 30 + 120, total: 560 });
@@ -35,7 +53,10 @@ describe('cost estimate (src/core/estimate.ts)', function () {
     // 100 HVPs + ½ gradient = 100.5 HVP-equivalents × 20 ms
     assert.ok(Math.abs(e.seconds! - 2.01) < 1e-12, String(e.seconds));
     assert.strictEqual(e.memoryBytes, 100 * 1000 * 8 + 12 * 1000 * 4);
-    assert.strictEqual(estimateCost({ top: 1 }, { params: 1000, hvpMs: 20, chunk: 256, activationsPerSample: 33 }).memoryBytes, e.memoryBytes + 256 * 33 * 16);
+    assert.strictEqual(
+      estimateCost({ top: 1 }, { params: 1000, hvpMs: 20, chunk: 256, activationsPerSample: 33 }).memoryBytes,
+      e.memoryBytes + 256 * 33 * 16,
+    );
     assert.ok(!shouldConfirm(e, 60));
     assert.ok(shouldConfirm(e, 2));
     assert.ok(!shouldConfirm(e, 0), '0 = never ask');
@@ -49,24 +70,45 @@ describe('cost estimate (src/core/estimate.ts)', function () {
 
   it('the prompt: asks only above the threshold, for the whole batch', () => {
     const e = estimateCost({ top: 1 }, { params: 1000, hvpMs: 100 }); // 10.05 s each
-    assert.deepStrictEqual([costPrompt(e, 1, 60, 'x').ask, costPrompt(e, 6, 60, 'x').ask, costPrompt(e, 6, 0, 'x').ask], [false, true, false]);
+    assert.deepStrictEqual(
+      [costPrompt(e, 1, 60, 'x').ask, costPrompt(e, 6, 60, 'x').ask, costPrompt(e, 6, 0, 'x').ask],
+      [false, true, false],
+    );
     const p = costPrompt(e, 8, 60, 'Full diagnosis of run a');
     assert.ok(Math.abs(p.seconds! - 80.4) < 1e-9);
-    assert.match(p.message, /^Full diagnosis of run a \(8 checkpoints\): about 800 HVPs .*about 80 s.* more than the 60 s of landscapeLens.confirmAboveSeconds\.$/);
+    assert.match(
+      p.message,
+      /^Full diagnosis of run a \(8 checkpoints\): about 800 HVPs .*about 80 s.* more than the 60 s of landscapeLens.confirmAboveSeconds\.$/,
+    );
     const unknown = costPrompt(estimateCost({ top: 1 }, { params: 1000 }), 1, 1, 'x');
     assert.ok(!unknown.ask && /time unknown/.test(unknown.message));
   });
 
   it('a real diagnosis spends no more HVPs than planned (SLQ exactly probes × steps)', async () => {
     const ckpt = path.resolve(__dirname, '../../../test/fixtures/workspace/models/mlp/model.json');
-    const opts = { checkpoint: ckpt, data: path.join(path.dirname(ckpt), 'data.npz'), top: 2, trace: true, traceHvps: 30, density: true, densityProbes: 2, densitySteps: 10, backend: 'cpu' as const };
+    const opts = {
+      checkpoint: ckpt,
+      data: path.join(path.dirname(ckpt), 'data.npz'),
+      top: 2,
+      trace: true,
+      traceHvps: 30,
+      density: true,
+      densityProbes: 2,
+      densitySteps: 10,
+      backend: 'cpu' as const,
+    };
     const messages: string[] = [];
-    const r = await diagnose(opts, undefined, p => { if (p.message) messages.push(p.message); });
+    const r = await diagnose(opts, undefined, p => {
+      if (p.message) messages.push(p.message);
+    });
     const plan = planHvps(opts, r.params);
     // progress: HVPs done / planned, counting up to what the result reports
     const done = messages.map(m => /· HVPs (\d+) \/ (\d+)$/.exec(m)).filter((m): m is RegExpExecArray => !!m);
     assert.ok(done.length > 10, messages.slice(0, 5).join(' | '));
-    assert.ok(done.every(m => Number(m[2]) === plan.total), `planned ${plan.total}: ${done[0][0]}`);
+    assert.ok(
+      done.every(m => Number(m[2]) === plan.total),
+      `planned ${plan.total}: ${done[0][0]}`,
+    );
     assert.strictEqual(Number(done[done.length - 1][1]), r.counts.hvp);
     assert.strictEqual(r.hessian!.density!.hvps, plan.density);
     assert.ok(r.hessian!.trace!.hvps <= plan.trace, `trace ${r.hessian!.trace!.hvps} ≤ ${plan.trace}`);

@@ -13,7 +13,14 @@ import fc from 'fast-check';
 import { JobQueue, JobError, Executor } from '../../src/extension/jobQueue';
 import { BatchDebouncer, isIgnoredPath, Timers } from '../../src/extension/batch';
 import { emaDebiased, movingAverage, smooth, clipRange, xValues, decimate, toCsv } from '../../webview/smooth';
-import { stringLiteralAt, pathCandidateAt, pathCandidates, literalToPath, isLoaderArgument, unquotedPaths } from '../../src/extension/pathLiterals';
+import {
+  stringLiteralAt,
+  pathCandidateAt,
+  pathCandidates,
+  literalToPath,
+  isLoaderArgument,
+  unquotedPaths,
+} from '../../src/extension/pathLiterals';
 import { contourSegments, heatmapColor } from '../../webview/heatmap';
 import { WorkerClient } from '../../src/extension/workerClient';
 
@@ -24,10 +31,19 @@ function fakeExec() {
   const started: { req: string; resolve(v: string): void; reject(e: Error): void; cancelled: boolean }[] = [];
   const exec: Executor<string, string> = req => {
     let resolve!: (v: string) => void, reject!: (e: Error) => void;
-    const promise = new Promise<string>((res, rej) => { resolve = res; reject = rej; });
+    const promise = new Promise<string>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     const s = { req, resolve, reject, cancelled: false };
     started.push(s);
-    return { promise, cancel: () => { s.cancelled = true; reject(new JobError('cancelled', false, true)); } };
+    return {
+      promise,
+      cancel: () => {
+        s.cancelled = true;
+        reject(new JobError('cancelled', false, true));
+      },
+    };
   };
   return { exec, started };
 }
@@ -41,16 +57,34 @@ describe('job queue', () => {
     q.enqueue('b', { key: 'b', priority: 1 });
     q.enqueue('c', { key: 'c', priority: 5 });
     q.enqueue('d', { key: 'd', priority: 1 });
-    assert.deepStrictEqual(started.map(s => s.req), ['a']);
-    assert.deepStrictEqual(q.queued.map(j => j.key), ['c', 'b', 'd']);
+    assert.deepStrictEqual(
+      started.map(s => s.req),
+      ['a'],
+    );
+    assert.deepStrictEqual(
+      q.queued.map(j => j.key),
+      ['c', 'b', 'd'],
+    );
     started[0].resolve('A');
     assert.strictEqual(await a.promise, 'A');
     await tick();
-    assert.deepStrictEqual(started.map(s => s.req), ['a', 'c']);
-    started[1].resolve('C'); await tick(); await tick();
-    started[2].resolve('B'); await tick(); await tick();
-    started[3].resolve('D'); await tick(); await tick();
-    assert.deepStrictEqual(started.map(s => s.req), ['a', 'c', 'b', 'd']);
+    assert.deepStrictEqual(
+      started.map(s => s.req),
+      ['a', 'c'],
+    );
+    started[1].resolve('C');
+    await tick();
+    await tick();
+    started[2].resolve('B');
+    await tick();
+    await tick();
+    started[3].resolve('D');
+    await tick();
+    await tick();
+    assert.deepStrictEqual(
+      started.map(s => s.req),
+      ['a', 'c', 'b', 'd'],
+    );
     assert.strictEqual(q.size, 0);
     assert.strictEqual(q.stats.completed, 4);
   });
@@ -61,11 +95,26 @@ describe('job queue', () => {
     q.enqueue('run', { key: 'run', priority: 10 });
     for (const k of ['a', 'b', 'c', 'd']) q.enqueue(k, { key: k, priority: 10 });
     q.enqueue('e', { key: 'e', priority: 95 });
-    assert.strictEqual(q.raise(r => r === 'c' || r === 'run' || r === 'e', 90), 1, 'only c: run is running, e is higher already');
-    assert.deepStrictEqual(q.queued.map(j => j.key), ['e', 'c', 'a', 'b', 'd']);
-    assert.strictEqual(q.raise(r => r === 'zzz', 90), 0);
-    started[0].resolve('x'); await tick(); await tick();
-    assert.deepStrictEqual(started.map(s => s.req), ['run', 'e']);
+    assert.strictEqual(
+      q.raise(r => r === 'c' || r === 'run' || r === 'e', 90),
+      1,
+      'only c: run is running, e is higher already',
+    );
+    assert.deepStrictEqual(
+      q.queued.map(j => j.key),
+      ['e', 'c', 'a', 'b', 'd'],
+    );
+    assert.strictEqual(
+      q.raise(r => r === 'zzz', 90),
+      0,
+    );
+    started[0].resolve('x');
+    await tick();
+    await tick();
+    assert.deepStrictEqual(
+      started.map(s => s.req),
+      ['run', 'e'],
+    );
   });
 
   it('shares a job with the same key (queued or running) and raises its priority', async () => {
@@ -78,7 +127,13 @@ describe('job queue', () => {
     const running = q.enqueue('x', { key: 'x' });
     assert.ok(again.shared && running.shared);
     assert.strictEqual(again.promise, lo.promise);
-    assert.deepStrictEqual(q.queued.map(j => [j.key, j.priority]), [['y', 9], ['z', 2]]);
+    assert.deepStrictEqual(
+      q.queued.map(j => [j.key, j.priority]),
+      [
+        ['y', 9],
+        ['z', 2],
+      ],
+    );
     assert.strictEqual(started.length, 1);
     assert.strictEqual(q.stats.enqueued, 3);
   });
@@ -95,7 +150,10 @@ describe('job queue', () => {
     await assert.rejects(a.promise, (e: JobError) => e.cancelled);
     assert.ok(started[0].cancelled);
     await tick();
-    assert.deepStrictEqual(started.map(s => s.req), ['a', 'c']);
+    assert.deepStrictEqual(
+      started.map(s => s.req),
+      ['a', 'c'],
+    );
     started[1].resolve('C');
     assert.strictEqual(await c.promise, 'C');
     assert.strictEqual(q.stats.cancelled, 2);
@@ -106,7 +164,10 @@ describe('job queue', () => {
     let n = 0;
     const q = new JobQueue<string, string>((req, hooks) => {
       hooks.onProgress({ stage: 's', fraction: 0.5 });
-      return { promise: n++ === 0 ? Promise.reject(new JobError('boom', false, false)) : Promise.resolve(req.toUpperCase()), cancel: () => undefined };
+      return {
+        promise: n++ === 0 ? Promise.reject(new JobError('boom', false, false)) : Promise.resolve(req.toUpperCase()),
+        cancel: () => undefined,
+      };
     });
     const a = q.enqueue('a', { key: 'a', onProgress: p => seen.push(p.fraction!) });
     const b = q.enqueue('b', { key: 'b', onProgress: p => seen.push(p.fraction! + 1) });
@@ -116,27 +177,53 @@ describe('job queue', () => {
   });
 
   it('property: every enqueued key runs exactly once, in non-increasing priority among those waiting together', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 5 })), { minLength: 1, maxLength: 40 }), async jobs => {
-      const ran: string[] = [];
-      const q = new JobQueue<string, string>(req => { ran.push(req); return { promise: Promise.resolve(req), cancel: () => undefined }; });
-      const ps = jobs.map(([k, p]) => q.enqueue(`k${k}`, { key: `k${k}`, priority: p }).promise);
-      await Promise.all(ps);
-      const keys = new Set(jobs.map(([k]) => `k${k}`));
-      assert.strictEqual(ran.length, keys.size);
-      assert.deepStrictEqual(new Set(ran), keys);
-    }), { numRuns: 100 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 5 })), { minLength: 1, maxLength: 40 }),
+        async jobs => {
+          const ran: string[] = [];
+          const q = new JobQueue<string, string>(req => {
+            ran.push(req);
+            return { promise: Promise.resolve(req), cancel: () => undefined };
+          });
+          const ps = jobs.map(([k, p]) => q.enqueue(`k${k}`, { key: `k${k}`, priority: p }).promise);
+          await Promise.all(ps);
+          const keys = new Set(jobs.map(([k]) => `k${k}`));
+          assert.strictEqual(ran.length, keys.size);
+          assert.deepStrictEqual(new Set(ran), keys);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
 
 describe('watcher debouncer', () => {
   function fakeTimers() {
-    let now = 0; let seq = 0;
+    let now = 0;
+    let seq = 0;
     const timers = new Map<number, { at: number; f: () => void }>();
     const t: Timers & { advance(ms: number): void } = {
-      set: (f, ms) => { const id = ++seq; timers.set(id, { at: now + ms, f }); return id; },
-      clear: h => { timers.delete(h as number); },
+      set: (f, ms) => {
+        const id = ++seq;
+        timers.set(id, { at: now + ms, f });
+        return id;
+      },
+      clear: h => {
+        timers.delete(h as number);
+      },
       now: () => now,
-      advance(ms) { const end = now + ms; for (;;) { const due = [...timers.entries()].filter(([, v]) => v.at <= end).sort((a, b) => a[1].at - b[1].at)[0]; if (!due) break; now = due[1].at; timers.delete(due[0]); due[1].f(); } now = end; },
+      advance(ms) {
+        const end = now + ms;
+        for (;;) {
+          const due = [...timers.entries()].filter(([, v]) => v.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+          if (!due) break;
+          now = due[1].at;
+          timers.delete(due[0]);
+          due[1].f();
+        }
+        now = end;
+      },
     };
     return t;
   }
@@ -144,8 +231,18 @@ describe('watcher debouncer', () => {
   it('a burst of 1,000 new files (create + change events each) flushes each path once', () => {
     const t = fakeTimers();
     const flushed: string[][] = [];
-    const d = new BatchDebouncer<string>(500, items => flushed.push(items), x => x, 60000, t);
-    for (let i = 0; i < 1000; i++) { d.add(`/ws/run/ckpt_${i}/model.json`); t.advance(1); d.add(`/ws/run/ckpt_${i}/model.json`); }
+    const d = new BatchDebouncer<string>(
+      500,
+      items => flushed.push(items),
+      x => x,
+      60000,
+      t,
+    );
+    for (let i = 0; i < 1000; i++) {
+      d.add(`/ws/run/ckpt_${i}/model.json`);
+      t.advance(1);
+      d.add(`/ws/run/ckpt_${i}/model.json`);
+    }
     assert.strictEqual(flushed.length, 0, 'nothing flushed while events keep coming');
     t.advance(500);
     assert.strictEqual(flushed.length, 1);
@@ -158,8 +255,17 @@ describe('watcher debouncer', () => {
   it('flushes at the latest maxWait after the first event under a steady trickle', () => {
     const t = fakeTimers();
     const flushed: string[][] = [];
-    const d = new BatchDebouncer<string>(100, items => flushed.push(items), x => x, 1000, t);
-    for (let i = 0; i < 30; i++) { d.add(`f${i}`); t.advance(50); }
+    const d = new BatchDebouncer<string>(
+      100,
+      items => flushed.push(items),
+      x => x,
+      1000,
+      t,
+    );
+    for (let i = 0; i < 30; i++) {
+      d.add(`f${i}`);
+      t.advance(50);
+    }
     assert.ok(flushed.length >= 1, 'flushed under a trickle');
     assert.ok(flushed[0].length <= 21, `first batch ${flushed[0].length}`);
     t.advance(200);
@@ -178,7 +284,10 @@ describe('watcher debouncer', () => {
 
 describe('curve smoothing', () => {
   it('debiased EMA: constant series stay constant from the first point; w = 0 is the identity', () => {
-    assert.deepStrictEqual(emaDebiased([3, 3, 3, 3], 0.9).map(v => +v.toFixed(12)), [3, 3, 3, 3]);
+    assert.deepStrictEqual(
+      emaDebiased([3, 3, 3, 3], 0.9).map(v => +v.toFixed(12)),
+      [3, 3, 3, 3],
+    );
     assert.deepStrictEqual(emaDebiased([1, 2, 3], 0), [1, 2, 3]);
     const e = emaDebiased([0, 10], 0.5); // (0.5·0 + 0.5·10)/(1 − 0.25) after debiasing
     assert.ok(Math.abs(e[1] - (0.25 * 0 + 0.5 * 10) / 0.75) < 1e-12, String(e[1]));
@@ -188,21 +297,32 @@ describe('curve smoothing', () => {
     assert.ok(Number.isNaN(e[1]) && Math.abs(e[2] - 1) < 1e-12);
   });
   it('moving average is centred and matches a direct sum', () => {
-    fc.assert(fc.property(fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 9 }), (v, w) => {
-      const m = movingAverage(v, w);
-      const h = Math.floor((w - 1) / 2), h2 = w - 1 - h;
-      for (let i = 0; i < v.length; i++) {
-        const win = v.slice(Math.max(0, i - h), Math.min(v.length, i + h2 + 1));
-        const ref = win.reduce((a, b) => a + b, 0) / win.length;
-        if (Math.abs(m[i] - ref) > 1e-9 * (1 + Math.abs(ref))) return false;
-      }
-      return true;
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 9 }),
+        (v, w) => {
+          const m = movingAverage(v, w);
+          const h = Math.floor((w - 1) / 2),
+            h2 = w - 1 - h;
+          for (let i = 0; i < v.length; i++) {
+            const win = v.slice(Math.max(0, i - h), Math.min(v.length, i + h2 + 1));
+            const ref = win.reduce((a, b) => a + b, 0) / win.length;
+            if (Math.abs(m[i] - ref) > 1e-9 * (1 + Math.abs(ref))) return false;
+          }
+          return true;
+        },
+      ),
+    );
   });
   it('smoothing does not depend on downsampling: it runs on the full series, decimation keeps extremes', () => {
     const v = Array.from({ length: 10000 }, (_, i) => Math.sin(i / 300) + (i === 5000 ? 50 : 0));
     const s = smooth(v, 'ema', 0.6);
-    const d = decimate(v.map((_, i) => i), s, 400);
+    const d = decimate(
+      v.map((_, i) => i),
+      s,
+      400,
+    );
     assert.ok(d.y.length <= 400);
     assert.strictEqual(Math.max(...d.y), Math.max(...s), 'the spike survives decimation');
     assert.deepStrictEqual(smooth(v, 'none', 0.5), v);
@@ -218,7 +338,16 @@ describe('curve smoothing', () => {
     assert.deepStrictEqual(xValues([1, 2], [100, NaN], 'wall').map(String), ['100000', 'NaN']);
   });
   it('CSV export quotes fields', () => {
-    assert.strictEqual(toCsv(['a', 'b'], [['x,y', 1], [null, NaN]]), 'a,b\n"x,y",1\n,\n');
+    assert.strictEqual(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['x,y', 1],
+          [null, NaN],
+        ],
+      ),
+      'a,b\n"x,y",1\n,\n',
+    );
   });
 });
 
@@ -239,7 +368,10 @@ describe('checkpoint paths in source lines', () => {
   it('handles escaped quotes and several literals on a line', () => {
     const line = String.raw`f("a\"b", 'c/model.json')`;
     const all = pathCandidates(line, 'python');
-    assert.deepStrictEqual(all.map(l => l.text), [String.raw`a\"b`, 'c/model.json']);
+    assert.deepStrictEqual(
+      all.map(l => l.text),
+      [String.raw`a\"b`, 'c/model.json'],
+    );
   });
   it('unquoted paths in YAML, TOML and shell (not in Python), comments ignored', () => {
     assert.strictEqual(pathCandidateAt('resume_from: runs/a/model.json  # best', 16, 'yaml')!.text, 'runs/a/model.json');
@@ -262,7 +394,8 @@ describe('2-D slice heat map', () => {
     const segs = contourSegments(grid, 0.25);
     assert.ok(segs.length > 20);
     for (const [x1, y1] of segs) {
-      const a = -1 + x1 / 20, b = -1 + y1 / 20;
+      const a = -1 + x1 / 20,
+        b = -1 + y1 / 20;
       assert.ok(Math.abs(Math.hypot(a, b) - 0.5) < 0.02, `point (${a}, ${b})`);
     }
     assert.deepStrictEqual(contourSegments(grid, 100), []);
@@ -278,12 +411,24 @@ describe('worker client (dist/worker.js)', function () {
   this.timeout(60000);
   const dist = path.join(ROOT, 'dist');
   let client: WorkerClient;
-  before(function () { if (!fs.existsSync(path.join(dist, 'worker.js'))) this.skip(); client = new WorkerClient(dist, () => 512, () => undefined); });
+  before(function () {
+    if (!fs.existsSync(path.join(dist, 'worker.js'))) this.skip();
+    client = new WorkerClient(
+      dist,
+      () => 512,
+      () => undefined,
+    );
+  });
   after(() => client?.dispose());
 
   it('streams progress and partials and returns the result', async () => {
-    const progress: number[] = [], partials: unknown[] = [];
-    const r = await client.run({ kind: 'ping', ms: 50, steps: 5 }, p => progress.push(p.fraction!), p => partials.push(p.value)).promise;
+    const progress: number[] = [],
+      partials: unknown[] = [];
+    const r = await client.run(
+      { kind: 'ping', ms: 50, steps: 5 },
+      p => progress.push(p.fraction!),
+      p => partials.push(p.value),
+    ).promise;
     assert.ok(r.pid > 0);
     assert.strictEqual(progress.length, 5);
     assert.strictEqual(partials.length, 5);
@@ -292,8 +437,15 @@ describe('worker client (dist/worker.js)', function () {
   /** A progress listener and a promise for the first progress of `stage` (an event, not a sleep). */
   function stageWatch(stage: string): { onProgress(p: { stage: string }): void; reached: Promise<void> } {
     let hit!: () => void;
-    const reached = new Promise<void>(r => { hit = r; });
-    return { onProgress: p => { if (p.stage === stage) hit(); }, reached };
+    const reached = new Promise<void>(r => {
+      hit = r;
+    });
+    return {
+      onProgress: p => {
+        if (p.stage === stage) hit();
+      },
+      reached,
+    };
   }
 
   it('a job that does not stop cooperatively is ended by terminating the worker after the grace period (the 1 s bound)', async () => {
@@ -321,7 +473,9 @@ describe('worker client (dist/worker.js)', function () {
       job.cancel();
       await assert.rejects(job.promise, (e: JobError) => e.cancelled);
       assert.strictEqual(client.forcedCancels, forced, 'stopped cooperatively');
-    } finally { client.cancelGraceMs = grace; }
+    } finally {
+      client.cancelGraceMs = grace;
+    }
   });
 
   it('a held ping job finishes only after the test releases its barrier', async () => {
@@ -329,7 +483,14 @@ describe('worker client (dist/worker.js)', function () {
     const w = stageWatch('held');
     let settled = false;
     const job = client.run({ kind: 'ping', hold: barrier }, w.onProgress);
-    void job.promise.then(() => { settled = true; }, () => { settled = true; });
+    void job.promise.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
     await w.reached;
     await new Promise(r => setImmediate(r));
     assert.strictEqual(settled, false, 'not finished while held');
@@ -345,8 +506,23 @@ describe('worker client (dist/worker.js)', function () {
     const grace = client.cancelGraceMs;
     client.cancelGraceMs = 60000; // a terminate would be a failure here, however slow the machine
     try {
-      const job = client.run({ kind: 'diagnose', options: { checkpoint: path.join(run, 'step_600/model.json'), data: path.join(run, 'data.npz'), top: 10, tol: 1e-14, maxIter: 200, density: true, densityProbes: 5000, densitySteps: 150 } },
-        w.onProgress, p => partials.push(p));
+      const job = client.run(
+        {
+          kind: 'diagnose',
+          options: {
+            checkpoint: path.join(run, 'step_600/model.json'),
+            data: path.join(run, 'data.npz'),
+            top: 10,
+            tol: 1e-14,
+            maxIter: 200,
+            density: true,
+            densityProbes: 5000,
+            densitySteps: 150,
+          },
+        },
+        w.onProgress,
+        p => partials.push(p),
+      );
       await w.reached;
       const forced = client.forcedCancels;
       const t0 = Date.now();
@@ -354,7 +530,9 @@ describe('worker client (dist/worker.js)', function () {
       await assert.rejects(job.promise, (e: JobError) => e.cancelled);
       assert.strictEqual(client.forcedCancels, forced, 'stopped without terminating the worker');
       console.log(`      [timing] cooperative cancel of a diagnosis settled in ${Date.now() - t0} ms`);
-    } finally { client.cancelGraceMs = grace; }
+    } finally {
+      client.cancelGraceMs = grace;
+    }
     assert.ok(partials.length >= 1, 'Lanczos partials streamed');
   });
 

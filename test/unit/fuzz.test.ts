@@ -13,10 +13,19 @@ import { loadDataset, loadNpy } from '../../src/core/data/dataset';
 import { isUserInputError } from '../../src/core/errors';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const edits = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 5 });
+const edits = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), {
+  minLength: 1,
+  maxLength: 5,
+});
 function mutate(seed: Uint8Array, es: [number, number, number][]): Uint8Array {
   const b = Array.from(seed);
-  for (const [pos, val, op] of es) { if (b.length < 2) break; const i = pos % b.length; if (op === 0) b[i] = val; else if (op === 1) b.splice(i, 1); else b.length = Math.max(1, i); }
+  for (const [pos, val, op] of es) {
+    if (b.length < 2) break;
+    const i = pos % b.length;
+    if (op === 0) b[i] = val;
+    else if (op === 1) b.splice(i, 1);
+    else b.length = Math.max(1, i);
+  }
   return Uint8Array.from(b);
 }
 function run(label: string, seedFile: string, target: string, read: (f: string) => unknown, prepare?: (dir: string) => void): void {
@@ -27,21 +36,47 @@ function run(label: string, seedFile: string, target: string, read: (f: string) 
     const seed = new Uint8Array(fs.readFileSync(seedFile));
     const f = path.join(dir, target);
     let n = 0;
-    fc.assert(fc.property(edits, (es) => {
-      n++;
-      fs.writeFileSync(f, mutate(seed, es));
-      try { read(f); } catch (e) { if (!isUserInputError(e)) throw e; }
-      return true; // a hang is caught by the test's timeout (no wall-clock assertion: machines and CI are shared)
-    }), { numRuns: 10000, seed: 11 });
+    fc.assert(
+      fc.property(edits, es => {
+        n++;
+        fs.writeFileSync(f, mutate(seed, es));
+        try {
+          read(f);
+        } catch (e) {
+          if (!isUserInputError(e)) throw e;
+        }
+        return true; // a hang is caught by the test's timeout (no wall-clock assertion: machines and CI are shared)
+      }),
+      { numRuns: 10000, seed: 11 },
+    );
     assert.ok(n >= 10000);
   });
 }
 
 describe('fuzzing the TF.js and data readers', () => {
   const tfjs = path.join(ROOT, 'test/fixtures/tfjs/functional');
-  run('TF.js model.json', path.join(tfjs, 'model.json'), 'model.json', f => readTfjsLayersModel(f), dir => fs.copyFileSync(path.join(tfjs, 'group1-shard1of1.bin'), path.join(dir, 'group1-shard1of1.bin')));
-  run('TF.js weight shard', path.join(tfjs, 'group1-shard1of1.bin'), 'group1-shard1of1.bin', f => readTfjsLayersModel(path.join(path.dirname(f), 'model.json')), dir => fs.copyFileSync(path.join(tfjs, 'model.json'), path.join(dir, 'model.json')));
-  run('.npz (compressed)', path.join(ROOT, 'test/fixtures/npy/compressed.npz'), 'd.npz', f => { try { loadDataset(f); } catch (e) { if (!isUserInputError(e)) throw e; } loadDataset(f, { xKey: 'x', yKey: 'y', maxResidentBytes: 64 }); });
+  run(
+    'TF.js model.json',
+    path.join(tfjs, 'model.json'),
+    'model.json',
+    f => readTfjsLayersModel(f),
+    dir => fs.copyFileSync(path.join(tfjs, 'group1-shard1of1.bin'), path.join(dir, 'group1-shard1of1.bin')),
+  );
+  run(
+    'TF.js weight shard',
+    path.join(tfjs, 'group1-shard1of1.bin'),
+    'group1-shard1of1.bin',
+    f => readTfjsLayersModel(path.join(path.dirname(f), 'model.json')),
+    dir => fs.copyFileSync(path.join(tfjs, 'model.json'), path.join(dir, 'model.json')),
+  );
+  run('.npz (compressed)', path.join(ROOT, 'test/fixtures/npy/compressed.npz'), 'd.npz', f => {
+    try {
+      loadDataset(f);
+    } catch (e) {
+      if (!isUserInputError(e)) throw e;
+    }
+    loadDataset(f, { xKey: 'x', yKey: 'y', maxResidentBytes: 64 });
+  });
   run('.npy', path.join(ROOT, 'test/fixtures/npy/f32_c.npy'), 'a.npy', f => loadNpy(f));
   const tab = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-tabseed-'));
   fs.writeFileSync(path.join(tab, 'd.csv'), 'f0,f1,"f,2",label\n0.5,1,2,0\n-1.5,2e-3,"3",1\n4,5,6,2\n');

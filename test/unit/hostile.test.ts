@@ -35,7 +35,9 @@ describe('hostile corpus through the CLI bundle (issue 16)', function () {
   this.timeout(120000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-hostile-'));
   const cases = makeHostile(tmp);
-  before(function () { if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`); });
+  before(function () {
+    if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
+  });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   for (const c of cases) {
@@ -58,11 +60,17 @@ describe('hostile input in the core (issue 16)', function () {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('a stride-0 .pt view of 2^31 elements is refused before allocating, naming the tensor and its size', () => {
-    assert.throws(() => readPytorchStateDict('s0.pt', stride0Pt()), (e: Error) => isUserInputError(e) && /tensor 'w' declares size \(2147483648\)/.test(e.message));
+    assert.throws(
+      () => readPytorchStateDict('s0.pt', stride0Pt()),
+      (e: Error) => isUserInputError(e) && /tensor 'w' declares size \(2147483648\)/.test(e.message),
+    );
   });
 
   it('a zip member with a wrong CRC-32 is refused, naming the member', () => {
-    assert.throws(() => readZip(badCrcNpz(), 'bad.npz'), (e: Error) => isUserInputError(e) && /zip member 'x\.npy' fails its CRC-32 check/.test(e.message));
+    assert.throws(
+      () => readZip(badCrcNpz(), 'bad.npz'),
+      (e: Error) => isUserInputError(e) && /zip member 'x\.npy' fails its CRC-32 check/.test(e.message),
+    );
     // and the intact archive passes the same check
     assert.strictEqual(readZip(fs.readFileSync(path.join(MLP, 'data.npz')), 'data.npz').size, 2);
   });
@@ -81,11 +89,16 @@ describe('hostile input in the core (issue 16)', function () {
   });
 
   it('containedPath resolves symlinks: a link inside the folder to a file inside is accepted, one to outside refused', () => {
-    const d = path.join(tmp, 'contain'); fs.mkdirSync(path.join(d, 'in'), { recursive: true });
-    fs.writeFileSync(path.join(d, 'in', 'a.bin'), 'x'); fs.writeFileSync(path.join(d, 'out.bin'), 'x');
+    const d = path.join(tmp, 'contain');
+    fs.mkdirSync(path.join(d, 'in'), { recursive: true });
+    fs.writeFileSync(path.join(d, 'in', 'a.bin'), 'x');
+    fs.writeFileSync(path.join(d, 'out.bin'), 'x');
     fs.symlinkSync(path.join(d, 'in', 'a.bin'), path.join(d, 'in', 'link.bin'));
     fs.symlinkSync(path.join(d, 'out.bin'), path.join(d, 'in', 'escape.bin'));
-    assert.strictEqual(containedPath(path.join(d, 'in'), 'link.bin', 'shard', { file: 'm.json' }), fs.realpathSync(path.join(d, 'in', 'a.bin')));
+    assert.strictEqual(
+      containedPath(path.join(d, 'in'), 'link.bin', 'shard', { file: 'm.json' }),
+      fs.realpathSync(path.join(d, 'in', 'a.bin')),
+    );
     assert.throws(() => containedPath(path.join(d, 'in'), 'escape.bin', 'shard', { file: 'm.json' }), /resolves \(through a symlink\)/);
     assert.throws(() => containedPath(path.join(d, 'in'), '../out.bin', 'shard', { file: 'm.json' }), /leaves the checkpoint's folder/);
     assert.throws(() => containedPath(path.join(d, 'in'), '/etc/hostname', 'shard', { file: 'm.json' }), /is absolute/);
@@ -96,7 +109,10 @@ describe('hostile input in the core (issue 16)', function () {
     const lines = ['a,b,y', ...Array.from({ length: 200 }, (_, i) => `${i},${i * 0.5},${i % 3}`)];
     fs.writeFileSync(f, lines.join('\r\n') + '\n\n' + '7,8,9');
     const got = [...linesOfFile(f, 7)];
-    assert.deepStrictEqual(got.map(l => l[0]), [...lines, '7,8,9']);
+    assert.deepStrictEqual(
+      got.map(l => l[0]),
+      [...lines, '7,8,9'],
+    );
     assert.strictEqual(got[got.length - 1][1], lines.length + 2);
   });
 
@@ -131,15 +147,34 @@ describe('hostile input in the core (issue 16)', function () {
     const deep = path.join(tmp, 'out', 'a', 'b', 'r.json');
     prepareOutputs([deep]);
     assert.ok(fs.existsSync(path.dirname(deep)) && !fs.existsSync(deep), 'folder created, no file left behind');
-    const existing = path.join(tmp, 'out', 'exists.json'); fs.writeFileSync(existing, 'mine');
-    assert.throws(() => prepareOutputs([deep, existing]), (e: Error) => isUserInputError(e) && /exists\.json: output file already exists/.test(e.message));
+    const existing = path.join(tmp, 'out', 'exists.json');
+    fs.writeFileSync(existing, 'mine');
+    assert.throws(
+      () => prepareOutputs([deep, existing]),
+      (e: Error) => isUserInputError(e) && /exists\.json: output file already exists/.test(e.message),
+    );
     assert.throws(() => prepareOutputs([deep, deep]), /named twice/);
     const underFile = path.join(existing, 'x.json'); // a path whose "folder" is a file: ENOTDIR/EEXIST
-    assert.throws(() => prepareOutputs([underFile]), (e: Error) => isUserInputError(e) && e.message.includes(underFile));
-    writeAllNew([{ file: deep, text: () => '{}' }, { file: existing, text: () => 'x' }].slice(0, 1));
+    assert.throws(
+      () => prepareOutputs([underFile]),
+      (e: Error) => isUserInputError(e) && e.message.includes(underFile),
+    );
+    writeAllNew(
+      [
+        { file: deep, text: () => '{}' },
+        { file: existing, text: () => 'x' },
+      ].slice(0, 1),
+    );
     assert.ok(fs.existsSync(deep));
     fs.unlinkSync(deep);
-    assert.throws(() => writeAllNew([{ file: deep, text: () => '{}' }, { file: existing, text: () => 'x' }]), /already exists/);
+    assert.throws(
+      () =>
+        writeAllNew([
+          { file: deep, text: () => '{}' },
+          { file: existing, text: () => 'x' },
+        ]),
+      /already exists/,
+    );
     assert.ok(!fs.existsSync(deep), 'the first output was removed when the second failed');
     assert.strictEqual(fs.readFileSync(existing, 'utf8'), 'mine', 'the user file is untouched');
   });
@@ -152,7 +187,18 @@ describe('hostile input in the core (issue 16)', function () {
     assert.ok(JSON.parse(fs.readFileSync(out, 'utf8')).loss > 0);
     const out2 = path.join(tmp, 'cli-out', 'y.json');
     // --top 100000 would fail after the checkpoint is read: the output check comes first
-    const r2 = cli('diagnose', path.join(MLP, 'model.json'), '--data', path.join(MLP, 'data.npz'), '--out', out2, '--html', out, '--top', '100000');
+    const r2 = cli(
+      'diagnose',
+      path.join(MLP, 'model.json'),
+      '--data',
+      path.join(MLP, 'data.npz'),
+      '--out',
+      out2,
+      '--html',
+      out,
+      '--top',
+      '100000',
+    );
     assert.strictEqual(r2.status, 2, r2.stderr);
     assert.ok(/r\.json: output file already exists/.test(r2.stderr), r2.stderr);
     assert.ok(!fs.existsSync(out2));

@@ -14,7 +14,9 @@ const TOL = 1e-5;
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`exact HVP vs float64 hyper-dual reference (${backend})`, function () {
     this.timeout(120000);
-    before(async () => { await initBackend(backend); });
+    before(async () => {
+      await initBackend(backend);
+    });
     for (const c of cases()) {
       it(c.name, async () => {
         await initBackend(backend);

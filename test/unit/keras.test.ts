@@ -29,7 +29,9 @@ const ref = JSON.parse(fs.readFileSync(path.join(FX, 'hvp_reference.json'), 'utf
 for (const backend of ENGINES) {
   describe(`Keras models from Keras 3 (${backend})`, function () {
     this.timeout(120000);
-    before(async () => { await useEngine(backend); });
+    before(async () => {
+      await useEngine(backend);
+    });
     for (const name of ['sequential', 'functional', 'cnn', 'cnn2', 'conv1d', 'misc', 'pools']) {
       it(`${name} (${producer[name].file}): loss = Keras' evaluate; gradient and H·v = PyTorch float64`, async () => {
         await useEngine(backend);
@@ -44,25 +46,33 @@ for (const backend of ENGINES) {
           const v = Float32Array.from({ length: model.numParams }, (_, i) => Math.sin(i));
           const hv = await obj.hvp(model.theta, v);
           assert.ok(relErr(hv, ref[name].hv) < 1e-5, `H·v rel. err ${relErr(hv, ref[name].hv)}`);
-        } finally { obj.dispose(); }
+        } finally {
+          obj.dispose();
+        }
       });
     }
-    for (const [fx, what] of [['functional', 'Functional model (Add, BatchNormalization, Concatenate)'], ['cnn', 'CNN (Conv2D same, DepthwiseConv2D, BatchNormalization, MaxPooling2D, LayerNormalization, GlobalAveragePooling2D)']]) it(`TF.js ${what}: loss = tfjs-layers evaluate`, async () => {
-      await useEngine(backend);
-      const dir = path.join(ROOT, 'test/fixtures/tfjs', fx);
-      const model = readCheckpoint(path.join(dir, 'model.json'));
-      const data = loadDataset(path.join(dir, 'data.npz'));
-      const obj = objectiveOn(backend, model, data, resolveLoss(model, data));
-      try {
-        const p = JSON.parse(fs.readFileSync(path.join(dir, 'producer.json'), 'utf8')).value;
-        const l = await obj.loss(model.theta);
-        assert.ok(Math.abs(l - p) / p < 1e-5, `${l} vs ${p}`);
-      } finally { obj.dispose(); }
-    });
+    for (const [fx, what] of [
+      ['functional', 'Functional model (Add, BatchNormalization, Concatenate)'],
+      ['cnn', 'CNN (Conv2D same, DepthwiseConv2D, BatchNormalization, MaxPooling2D, LayerNormalization, GlobalAveragePooling2D)'],
+    ])
+      it(`TF.js ${what}: loss = tfjs-layers evaluate`, async () => {
+        await useEngine(backend);
+        const dir = path.join(ROOT, 'test/fixtures/tfjs', fx);
+        const model = readCheckpoint(path.join(dir, 'model.json'));
+        const data = loadDataset(path.join(dir, 'data.npz'));
+        const obj = objectiveOn(backend, model, data, resolveLoss(model, data));
+        try {
+          const p = JSON.parse(fs.readFileSync(path.join(dir, 'producer.json'), 'utf8')).value;
+          const l = await obj.loss(model.theta);
+          assert.ok(Math.abs(l - p) / p < 1e-5, `${l} vs ${p}`);
+        } finally {
+          obj.dispose();
+        }
+      });
   });
 }
 
-describe('inputs converted to the model\'s layout', function () {
+describe("inputs converted to the model's layout", function () {
   this.timeout(60000);
   it('channels-first and flattened data give the same loss as channels-last; a wrong size is a clear error', async () => {
     await initBackend('wasm');
@@ -71,15 +81,29 @@ describe('inputs converted to the model\'s layout', function () {
     const d = loadDataset(path.join(FX, 'cnn', 'data.npz'));
     const [m, H, W, C] = d.xShape;
     const nchw = new Float32Array(d.x.length);
-    for (let i = 0; i < m; i++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) nchw[((i * C + c) * H + h) * W + w] = d.x[((i * H + h) * W + w) * C + c];
+    for (let i = 0; i < m; i++)
+      for (let h = 0; h < H; h++)
+        for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) nchw[((i * C + c) * H + h) * W + w] = d.x[((i * H + h) * W + w) * C + c];
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-layout-'));
     const y = { shape: [m], data: d.y.data as Int32Array };
     fs.writeFileSync(path.join(tmp, 'nchw.npz'), encodeNpz({ x: { shape: [m, C, H, W], data: nchw }, y }));
     fs.writeFileSync(path.join(tmp, 'flat.npz'), encodeNpz({ x: { shape: [m, H * W * C], data: d.x }, y }));
-    fs.writeFileSync(path.join(tmp, 'bad.npz'), encodeNpz({ x: { shape: [m, H * W * C - 1], data: d.x.subarray(0, m * (H * W * C - 1)) }, y }));
-    const lossOf = async (f: string) => { const data = loadDataset(f); const o = new TfObjective(model, data, resolveLoss(model, data)); try { return { l: await o.loss(model.theta), note: o.inputNotice }; } finally { o.dispose(); } };
+    fs.writeFileSync(
+      path.join(tmp, 'bad.npz'),
+      encodeNpz({ x: { shape: [m, H * W * C - 1], data: d.x.subarray(0, m * (H * W * C - 1)) }, y }),
+    );
+    const lossOf = async (f: string) => {
+      const data = loadDataset(f);
+      const o = new TfObjective(model, data, resolveLoss(model, data));
+      try {
+        return { l: await o.loss(model.theta), note: o.inputNotice };
+      } finally {
+        o.dispose();
+      }
+    };
     const ref = await lossOf(path.join(FX, 'cnn', 'data.npz'));
-    const a = await lossOf(path.join(tmp, 'nchw.npz')), b = await lossOf(path.join(tmp, 'flat.npz'));
+    const a = await lossOf(path.join(tmp, 'nchw.npz')),
+      b = await lossOf(path.join(tmp, 'flat.npz'));
     assert.strictEqual(ref.note, undefined);
     assert.ok(Math.abs(a.l - ref.l) < 1e-7 && /channels-first; transposed/.test(a.note!));
     assert.ok(Math.abs(b.l - ref.l) < 1e-7 && /reshaped/.test(b.note!));
@@ -98,19 +122,38 @@ describe('Keras readers: bad input and fuzzing', function () {
     assert.throws(() => readKerasModel(path.join(tmp, 'x.h5')), /not an HDF5 file/);
   });
 
-  for (const [label, file, ext] of [['.h5', 'functional/model.h5', '.h5'], ['.keras', 'sequential/model.keras', '.keras']] as const) {
+  for (const [label, file, ext] of [
+    ['.h5', 'functional/model.h5', '.h5'],
+    ['.keras', 'sequential/model.keras', '.keras'],
+  ] as const) {
     it(`fuzz ${label}: 10,000 mutated files give a UserInputError or a model, never another exception or a hang`, () => {
       const seed = new Uint8Array(fs.readFileSync(path.join(FX, file)));
       const f = path.join(tmp, `m${ext}`);
       let n = 0;
-      fc.assert(fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 4 }), (edits) => {
-        n++;
-        const b = Array.from(seed);
-        for (const [pos, val, op] of edits) { if (b.length < 2) break; const i = pos % b.length; if (op === 0) b[i] = val; else if (op === 1) b.splice(i, 1); else b.length = Math.max(1, i); }
-        fs.writeFileSync(f, Uint8Array.from(b));
-        try { readKerasModel(f); } catch (e) { if (!isUserInputError(e)) throw e; }
-        return true; // a hang is caught by the test's timeout (no wall-clock assertion: machines and CI are shared)
-      }), { numRuns: 10000, seed: 3 });
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 4 }),
+          edits => {
+            n++;
+            const b = Array.from(seed);
+            for (const [pos, val, op] of edits) {
+              if (b.length < 2) break;
+              const i = pos % b.length;
+              if (op === 0) b[i] = val;
+              else if (op === 1) b.splice(i, 1);
+              else b.length = Math.max(1, i);
+            }
+            fs.writeFileSync(f, Uint8Array.from(b));
+            try {
+              readKerasModel(f);
+            } catch (e) {
+              if (!isUserInputError(e)) throw e;
+            }
+            return true; // a hang is caught by the test's timeout (no wall-clock assertion: machines and CI are shared)
+          },
+        ),
+        { numRuns: 10000, seed: 3 },
+      );
       assert.ok(n >= 10000, `${n} cases`);
     });
   }

@@ -21,15 +21,20 @@ import { Rng } from '../../src/core/rng';
 
 function denseOp(A: number[][]): LinearOperator & { calls: number } {
   const op = {
-    n: A.length, calls: 0,
-    async apply(v: Float64Array) { op.calls++; return Float64Array.from(A.map(r => r.reduce((s, a, j) => s + a * v[j], 0))); },
+    n: A.length,
+    calls: 0,
+    async apply(v: Float64Array) {
+      op.calls++;
+      return Float64Array.from(A.map(r => r.reduce((s, a, j) => s + a * v[j], 0)));
+    },
   };
   return op;
 }
 
 /** Symmetric matrix Q diag(λ) Qᵀ with a random orthogonal Q. */
 function withSpectrum(lams: number[], seed: number): number[][] {
-  const n = lams.length, rng = new Rng(seed);
+  const n = lams.length,
+    rng = new Rng(seed);
   const M = Array.from({ length: n }, () => Array.from({ length: n }, () => rng.normal()));
   const S = M.map((r, i) => r.map((v, j) => v + M[j][i]));
   const Q = jacobiEigen(S).vectors;
@@ -39,9 +44,14 @@ function withSpectrum(lams: number[], seed: number): number[][] {
 describe('dense eigensolvers', () => {
   it('Jacobi and tridiagonal QL agree on a tridiagonal matrix', () => {
     const rng = new Rng(3);
-    const n = 30, a = Array.from({ length: n }, () => rng.normal()), b = Array.from({ length: n - 1 }, () => rng.normal());
-    const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? a[i] : Math.abs(i - j) === 1 ? b[Math.min(i, j)] : 0)));
-    const j = jacobiEigen(A).values, t = tridiagEigen(a, b);
+    const n = 30,
+      a = Array.from({ length: n }, () => rng.normal()),
+      b = Array.from({ length: n - 1 }, () => rng.normal());
+    const A = Array.from({ length: n }, (_, i) =>
+      Array.from({ length: n }, (_, j) => (i === j ? a[i] : Math.abs(i - j) === 1 ? b[Math.min(i, j)] : 0)),
+    );
+    const j = jacobiEigen(A).values,
+      t = tridiagEigen(a, b);
     j.forEach((v, i) => assert.ok(Math.abs(v - t.values[i]) < 1e-10, `${v} vs ${t.values[i]}`));
     // eigenvectors: T s = λ s
     for (let k = 0; k < n; k += 7) {
@@ -54,11 +64,14 @@ describe('dense eigensolvers', () => {
 
 describe('Lanczos on dense operators', () => {
   it('resolves a tight cluster of top eigenvalues, sorted and seed-independent', async () => {
-    const lams = [10, 9.8, 9.6, 9.4, 9.2, ...Array.from({ length: 195 }, (_, i) => -1 + 3 * i / 195)];
+    const lams = [10, 9.8, 9.6, 9.4, 9.2, ...Array.from({ length: 195 }, (_, i) => -1 + (3 * i) / 195)];
     const A = withSpectrum(lams, 1);
     for (const seed of [0, 1, 2]) {
       const r = await lanczosExtremes(denseOp(A), { top: 5, bottom: 1, tol: 1e-6, seed });
-      assert.deepStrictEqual(r.top.map(p => Number(p.value.toFixed(6))), [10, 9.8, 9.6, 9.4, 9.2]);
+      assert.deepStrictEqual(
+        r.top.map(p => Number(p.value.toFixed(6))),
+        [10, 9.8, 9.6, 9.4, 9.2],
+      );
       assert.ok(Math.abs(r.bottom[0].value + 1) < 1e-5);
       assert.ok(r.converged);
     }
@@ -67,11 +80,17 @@ describe('Lanczos on dense operators', () => {
   it('finds both copies of a repeated eigenvalue (restart from the invariant subspace)', async () => {
     const A = withSpectrum([5, 5, 2, 1, 0.5, 0.1], 4);
     const r = await lanczosExtremes(denseOp(A), { top: 3, tol: 1e-8, seed: 0 });
-    assert.deepStrictEqual(r.top.map(p => Number(p.value.toFixed(8))), [5, 5, 2]);
+    assert.deepStrictEqual(
+      r.top.map(p => Number(p.value.toFixed(8))),
+      [5, 5, 2],
+    );
   });
 
   it('true residuals match the Lanczos estimates and returned vectors are unit eigenvectors', async () => {
-    const A = withSpectrum(Array.from({ length: 80 }, (_, i) => Math.exp(-i / 6)), 7);
+    const A = withSpectrum(
+      Array.from({ length: 80 }, (_, i) => Math.exp(-i / 6)),
+      7,
+    );
     const r = await lanczosExtremes(denseOp(A), { top: 3, tol: 1e-6, seed: 0, trueResiduals: true, returnVectors: true });
     for (const p of r.top) {
       assert.ok(p.residual <= 1e-5, `residual ${p.residual}`);
@@ -93,8 +112,13 @@ describe('trace and density estimators on dense operators', () => {
   });
   it('SLQ density integrates to 1 and its mean estimates trace/n', async () => {
     const d = await slqDensity(denseOp(A), { probes: 20, steps: 30, seed: 2 });
-    let integral = 0, mean = 0;
-    for (let i = 1; i < d.grid.length; i++) { const h = d.grid[i] - d.grid[i - 1]; integral += 0.5 * h * (d.values[i] + d.values[i - 1]); mean += 0.5 * h * (d.values[i] * d.grid[i] + d.values[i - 1] * d.grid[i - 1]); }
+    let integral = 0,
+      mean = 0;
+    for (let i = 1; i < d.grid.length; i++) {
+      const h = d.grid[i] - d.grid[i - 1];
+      integral += 0.5 * h * (d.values[i] + d.values[i - 1]);
+      mean += 0.5 * h * (d.values[i] * d.grid[i] + d.values[i - 1] * d.grid[i - 1]);
+    }
     assert.ok(Math.abs(integral - 1) < 1e-9);
     // the quadrature mean per probe is exactly vᵀAv: an unbiased estimate of tr/n; 20 probes → within ~10 %
     const quad = d.nodes.map((ns, p) => ns.reduce((s, x, i) => s + x * d.weights[p][i], 0));
@@ -115,20 +139,27 @@ function dataset(x: Float32Array, m: number, d: number, y: Float32Array | Int32A
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`Hessian spectrum of networks on exact HVPs (${backend})`, function () {
     this.timeout(120000);
-    before(async () => { await initBackend(backend); });
+    before(async () => {
+      await initBackend(backend);
+    });
 
     it('Lanczos top/bottom, Hutch++ trace and SLQ match the full float64 Hessian of a small tanh/softmax net', async () => {
       await initBackend(backend);
-      const layers: RefDenseLayer[] = [{ nIn: 5, nOut: 8, act: 'tanh', bias: true }, { nIn: 8, nOut: 4, act: 'softmax', bias: true }];
+      const layers: RefDenseLayer[] = [
+        { nIn: 5, nOut: 8, act: 'tanh', bias: true },
+        { nIn: 8, nOut: 4, act: 'softmax', bias: true },
+      ];
       const P = denseParamCount(layers); // 84
-      const rng = new Rng(21), m = 40;
+      const rng = new Rng(21),
+        m = 40;
       const theta = Float32Array.from({ length: P }, () => rng.normal() * 0.8);
       const x = Float32Array.from({ length: m * 5 }, () => rng.normal());
       const y = Int32Array.from({ length: m }, () => rng.int(4));
       // full Hessian, float64, column by column
       const H: number[][] = Array.from({ length: P }, () => new Array<number>(P).fill(0));
       for (let j = 0; j < P; j++) {
-        const e = new Float64Array(P); e[j] = 1;
+        const e = new Float64Array(P);
+        e[j] = 1;
         const col = denseHvp64(layers, theta, e, x, m, y, 'ce').hv;
         for (let i = 0; i < P; i++) H[i][j] = col[i];
       }
@@ -138,28 +169,54 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const data = dataset(x, m, 5, y, 4);
       const obj = new TfObjective(model, data, resolveLoss(model, data, 'ce'));
       try {
-        const h = await hessianSpectrum(obj, theta, { top: 3, bottom: 2, tol: 1e-4, trace: true, traceTol: 0.01, traceHvps: 84, density: true, densityProbes: 8, densitySteps: 20, seed: 1 });
-        h.top.forEach((p, i) => assert.ok(Math.abs(p.value - exact[P - 1 - i]) <= 1e-3 * lmax, `top ${i}: ${p.value} vs ${exact[P - 1 - i]}`));
+        const h = await hessianSpectrum(obj, theta, {
+          top: 3,
+          bottom: 2,
+          tol: 1e-4,
+          trace: true,
+          traceTol: 0.01,
+          traceHvps: 84,
+          density: true,
+          densityProbes: 8,
+          densitySteps: 20,
+          seed: 1,
+        });
+        h.top.forEach((p, i) =>
+          assert.ok(Math.abs(p.value - exact[P - 1 - i]) <= 1e-3 * lmax, `top ${i}: ${p.value} vs ${exact[P - 1 - i]}`),
+        );
         h.bottom.forEach((p, i) => assert.ok(Math.abs(p.value - exact[i]) <= 1e-3 * lmax, `bottom ${i}: ${p.value} vs ${exact[i]}`));
         assert.ok(exact[0] < -1e-3 * lmax, 'this random point has negative curvature');
         const tr = exact.reduce((a, b) => a + b, 0);
-        assert.ok(Math.abs(h.trace!.estimate - tr) <= 3 * h.trace!.stderr + 1e-4 * Math.abs(tr), `trace ${h.trace!.estimate} ± ${h.trace!.stderr} vs ${tr}`);
+        assert.ok(
+          Math.abs(h.trace!.estimate - tr) <= 3 * h.trace!.stderr + 1e-4 * Math.abs(tr),
+          `trace ${h.trace!.estimate} ± ${h.trace!.stderr} vs ${tr}`,
+        );
         assert.strictEqual(h.hvpMethod, 'exact');
         assert.strictEqual(h.hvps, h.lanczos!.hvps + h.trace!.hvps + h.density!.hvps);
-        const g = h.density!.grid, v = h.density!.values;
-        let integral = 0; for (let i = 1; i < g.length; i++) integral += 0.5 * (g[i] - g[i - 1]) * (v[i] + v[i - 1]);
+        const g = h.density!.grid,
+          v = h.density!.values;
+        let integral = 0;
+        for (let i = 1; i < g.length; i++) integral += 0.5 * (g[i] - g[i - 1]) * (v[i] + v[i - 1]);
         assert.ok(Math.abs(integral - 1) < 1e-6);
-      } finally { obj.dispose(); }
+      } finally {
+        obj.dispose();
+      }
     });
 
     it('a deep linear net at the origin is a saddle with eigenvalues ±2|E[xy]| (closed form)', async () => {
       await initBackend(backend);
       // f(x) = a·w·x, L = mean((a w x − y)²); at (w, a) = (0, 0): ∇L = 0, H = [[0, −2E[xy]], [−2E[xy], 0]]
-      const layers: RefDenseLayer[] = [{ nIn: 1, nOut: 1, act: 'linear', bias: false }, { nIn: 1, nOut: 1, act: 'linear', bias: false }];
-      const rng = new Rng(5), m = 64;
+      const layers: RefDenseLayer[] = [
+        { nIn: 1, nOut: 1, act: 'linear', bias: false },
+        { nIn: 1, nOut: 1, act: 'linear', bias: false },
+      ];
+      const rng = new Rng(5),
+        m = 64;
       const x = Float32Array.from({ length: m }, () => rng.normal());
       const y = Float32Array.from(x, v => 1.5 * v + 0.1 * rng.normal());
-      let exy = 0; for (let i = 0; i < m; i++) exy += x[i] * y[i]; exy /= m;
+      let exy = 0;
+      for (let i = 0; i < m; i++) exy += x[i] * y[i];
+      exy /= m;
       const theta = new Float32Array(2);
       const model = denseGraphModel(layers, theta);
       const data = dataset(x, m, 1, y, 1);
@@ -168,16 +225,26 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const h = await hessianSpectrum(obj, theta, { top: 1, bottom: 1, tol: 1e-6, seed: 0 });
         assert.ok(Math.abs(h.bottom[0].value + 2 * Math.abs(exy)) < 1e-5 * Math.abs(exy), `${h.bottom[0].value} vs ${-2 * exy}`);
         assert.ok(Math.abs(h.top[0].value - 2 * Math.abs(exy)) < 1e-5 * Math.abs(exy));
-      } finally { obj.dispose(); }
+      } finally {
+        obj.dispose();
+      }
     });
 
     it('linear least squares is convex: λ_max = 2·λ_max(XᵀX/m), no negative eigenvalue', async () => {
       await initBackend(backend);
-      const d = 12, m = 200, rng = new Rng(8);
+      const d = 12,
+        m = 200,
+        rng = new Rng(8);
       const layers: RefDenseLayer[] = [{ nIn: d, nOut: 1, act: 'linear', bias: false }];
       const x = Float32Array.from({ length: m * d }, (_, i) => rng.normal() * (1 + (i % d) / 4));
       const y = Float32Array.from({ length: m }, () => rng.normal());
-      const XtX = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => { let s = 0; for (let k = 0; k < m; k++) s += x[k * d + i] * x[k * d + j]; return s / m; }));
+      const XtX = Array.from({ length: d }, (_, i) =>
+        Array.from({ length: d }, (_, j) => {
+          let s = 0;
+          for (let k = 0; k < m; k++) s += x[k * d + i] * x[k * d + j];
+          return s / m;
+        }),
+      );
       const ev = jacobiEigen(XtX).values;
       const theta = Float32Array.from({ length: d }, () => rng.normal());
       const model = denseGraphModel(layers, theta);
@@ -188,7 +255,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
         assert.ok(Math.abs(h.top[0].value - 2 * ev[d - 1]) < 1e-5 * ev[d - 1], `${h.top[0].value} vs ${2 * ev[d - 1]}`);
         assert.ok(Math.abs(h.bottom[0].value - 2 * ev[0]) < 1e-4 * ev[d - 1], `${h.bottom[0].value} vs ${2 * ev[0]}`);
         assert.ok(h.bottom[0].value > 0);
-      } finally { obj.dispose(); }
+      } finally {
+        obj.dispose();
+      }
     });
   });
 }

@@ -26,13 +26,18 @@ const ref = JSON.parse(fs.readFileSync(path.join(FX, 'hvp_reference.json'), 'utf
 for (const backend of ENGINES) {
   describe(`ONNX models from PyTorch (${backend})`, function () {
     this.timeout(120000);
-    before(async () => { await useEngine(backend); });
+    before(async () => {
+      await useEngine(backend);
+    });
     for (const name of ['mlp', 'cnn', 'regression', 'external', 'cnn_stride', 'ops', 'pools', 'zoo', 'gelu20']) {
       it(`${name}: loss = PyTorch's, gradient and H·v = PyTorch float64 double backward`, async () => {
         await useEngine(backend);
         const model = readCheckpoint(path.join(FX, name, 'model.onnx'));
         const r = ref[name === 'external' ? 'mlp' : name];
-        assert.deepStrictEqual(model.params.map(p => p.name), r.params);
+        assert.deepStrictEqual(
+          model.params.map(p => p.name),
+          r.params,
+        );
         const data = loadDataset(path.join(FX, name, 'data.npz'));
         const obj = objectiveOn(backend, model, data, resolveLoss(model, data), { chunkSize: 17 });
         try {
@@ -43,7 +48,9 @@ for (const backend of ENGINES) {
           const v = Float32Array.from({ length: model.numParams }, (_, i) => Math.sin(i));
           const hv = await obj.hvp(model.theta, v);
           assert.ok(relErr(hv, r.hv) < 1e-5, `H·v rel. err ${relErr(hv, r.hv)}`);
-        } finally { obj.dispose(); }
+        } finally {
+          obj.dispose();
+        }
       });
     }
   });
@@ -59,7 +66,10 @@ describe('ONNX reader: structure and bad input', () => {
   });
 
   it('an unsupported op names the op, the node and the opset', () => {
-    assert.throws(() => readOnnxModel(path.join(FX, 'unsupported.onnx')), (e: Error) => isUserInputError(e) && /ONNX op 'Hardmax' \(node '[^']*', opset 17\) is not supported/.test(e.message));
+    assert.throws(
+      () => readOnnxModel(path.join(FX, 'unsupported.onnx')),
+      (e: Error) => isUserInputError(e) && /ONNX op 'Hardmax' \(node '[^']*', opset 17\) is not supported/.test(e.message),
+    );
   });
 
   it('external data outside the model folder is refused; truncated and garbage files give clear errors', () => {
@@ -70,9 +80,15 @@ describe('ONNX reader: structure and bad input', () => {
     assert.throws(() => readOnnxModel(path.join(tmp, 'evil.onnx')), /leaves the model's folder; refused/);
     const full = fs.readFileSync(path.join(FX, 'mlp', 'model.onnx'));
     fs.writeFileSync(path.join(tmp, 'trunc.onnx'), full.subarray(0, full.length - 100));
-    assert.throws(() => readOnnxModel(path.join(tmp, 'trunc.onnx')), (e: Error) => isUserInputError(e));
+    assert.throws(
+      () => readOnnxModel(path.join(tmp, 'trunc.onnx')),
+      (e: Error) => isUserInputError(e),
+    );
     fs.writeFileSync(path.join(tmp, 'junk.onnx'), Buffer.from('this is not a protobuf at all'));
-    assert.throws(() => readOnnxModel(path.join(tmp, 'junk.onnx')), (e: Error) => isUserInputError(e));
+    assert.throws(
+      () => readOnnxModel(path.join(tmp, 'junk.onnx')),
+      (e: Error) => isUserInputError(e),
+    );
   });
 
   it('fuzz: 10,000 mutated models give a UserInputError or a model, never another exception or a hang', function () {
@@ -81,14 +97,31 @@ describe('ONNX reader: structure and bad input', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-onnxfuzz-'));
     const f = path.join(tmp, 'm.onnx');
     let n = 0;
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
-      n++;
-      const b = Array.from(seeds[which]);
-      for (const [pos, val, op] of edits) { if (b.length < 2) break; const i = pos % b.length; if (op === 0) b[i] = val; else if (op === 1) b.splice(i, 1); else b.length = Math.max(1, i); }
-      fs.writeFileSync(f, Uint8Array.from(b));
-      try { readOnnxModel(f); } catch (e) { if (!isUserInputError(e)) throw e; }
-      return true; // a hang is caught by the test's timeout (no wall-clock assertion: machines and CI are shared)
-    }), { numRuns: 10000, seed: 7 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 6 }),
+        (which, edits) => {
+          n++;
+          const b = Array.from(seeds[which]);
+          for (const [pos, val, op] of edits) {
+            if (b.length < 2) break;
+            const i = pos % b.length;
+            if (op === 0) b[i] = val;
+            else if (op === 1) b.splice(i, 1);
+            else b.length = Math.max(1, i);
+          }
+          fs.writeFileSync(f, Uint8Array.from(b));
+          try {
+            readOnnxModel(f);
+          } catch (e) {
+            if (!isUserInputError(e)) throw e;
+          }
+          return true; // a hang is caught by the test's timeout (no wall-clock assertion: machines and CI are shared)
+        },
+      ),
+      { numRuns: 10000, seed: 7 },
+    );
     assert.ok(n >= 10000);
   });
 });

@@ -48,7 +48,9 @@ describe('PyTorch export helper (landscape_lens.py) run by PyTorch', function ()
 
   before(function () {
     if (spawnSync(PY, ['-c', 'import torch, onnx'], { env }).status !== 0) {
-      throw new Error(`${PY} cannot import torch and onnx: install them with apt-get install python3-torch python3-onnx (npm test provisions them as root)`);
+      throw new Error(
+        `${PY} cannot import torch and onnx: install them with apt-get install python3-torch python3-onnx (npm test provisions them as root)`,
+      );
     }
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-pthelper-'));
     fs.copyFileSync(path.join(ROOT, 'media', 'pytorch', 'landscape_lens.py'), path.join(dir, 'landscape_lens.py'));
@@ -57,36 +59,58 @@ describe('PyTorch export helper (landscape_lens.py) run by PyTorch', function ()
     assert.strictEqual(r.status, 0, r.stderr);
     ref = JSON.parse(r.stdout.trim().split('\n').pop()!);
   });
-  after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('writes the architecture once, a data sample, a checkpoint per call and the metrics log', () => {
     const files = fs.readdirSync(path.join(dir, 'runs', 'pt')).sort();
     assert.deepStrictEqual(files, ['data.npz', 'metrics.csv', 'model.onnx', 'model.step_0.pt', 'model.step_10.pt', 'model.step_20.pt']);
-    const csv = fs.readFileSync(path.join(dir, 'runs', 'pt', 'metrics.csv'), 'utf8').trim().split('\n');
+    const csv = fs
+      .readFileSync(path.join(dir, 'runs', 'pt', 'metrics.csv'), 'utf8')
+      .trim()
+      .split('\n');
     assert.deepStrictEqual(csv[0], 'step,loss,lr');
     assert.strictEqual(csv.length, 4);
   });
 
-  it('the last checkpoint diagnoses to PyTorch\'s parameter count, float64 loss and gradient norm', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'diagnose', path.join(dir, 'runs', 'pt', 'model.step_20.pt'), '--json'], { encoding: 'utf8' });
+  it("the last checkpoint diagnoses to PyTorch's parameter count, float64 loss and gradient norm", () => {
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'dist', 'cli.js'), 'diagnose', path.join(dir, 'runs', 'pt', 'model.step_20.pt'), '--json'],
+      { encoding: 'utf8' },
+    );
     assert.strictEqual(r.status, 0, r.stderr);
     const res = JSON.parse(r.stdout);
     assert.strictEqual(res.params, ref.params);
     assert.ok(Math.abs(res.loss - ref.loss) / ref.loss < 1e-5, `loss ${res.loss} vs PyTorch float64 ${ref.loss}`);
     assert.ok(Math.abs(res.gradNorm - ref.gradNorm) / ref.gradNorm < 1e-4, `‖g‖ ${res.gradNorm} vs PyTorch float64 ${ref.gradNorm}`);
-    assert.ok(res.notices.some((n: string) => /weights from model\.step_20\.pt/.test(n)), res.notices.join('\n'));
+    assert.ok(
+      res.notices.some((n: string) => /weights from model\.step_20\.pt/.test(n)),
+      res.notices.join('\n'),
+    );
   });
 
   it('the run folder is one run: checkpoints at their steps and the metrics log', () => {
     const runs = discoverRuns(path.join(dir, 'runs'));
     assert.strictEqual(runs.length, 1);
-    const steps = runs[0].checkpoints.filter(c => c.path.endsWith('.pt')).map(c => c.step).sort((a, b) => a! - b!);
+    const steps = runs[0].checkpoints
+      .filter(c => c.path.endsWith('.pt'))
+      .map(c => c.step)
+      .sort((a, b) => a! - b!);
     assert.deepStrictEqual(steps, [0, 10, 20]);
     assert.strictEqual(runs[0].logs.length, 1);
   });
 
   it('never overwrites a checkpoint', () => {
-    const r = spawnSync(PY, ['-c', 'import torch, torch.nn as nn\nfrom landscape_lens import LandscapeRun\nm = nn.Linear(2, 1)\nLandscapeRun("runs/pt", m, torch.zeros(1, 2)).checkpoint(20)'], { cwd: dir, env, encoding: 'utf8' });
+    const r = spawnSync(
+      PY,
+      [
+        '-c',
+        'import torch, torch.nn as nn\nfrom landscape_lens import LandscapeRun\nm = nn.Linear(2, 1)\nLandscapeRun("runs/pt", m, torch.zeros(1, 2)).checkpoint(20)',
+      ],
+      { cwd: dir, env, encoding: 'utf8' },
+    );
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /FileExistsError: .*model\.step_20\.pt exists/);
   });

@@ -27,12 +27,16 @@ function denseEigenvalues(): number[] {
   const layers = readDenseNet(path.join(FX, 'model.json'));
   const spec: RefDenseLayer[] = layers.map(l => ({ nIn: l.nIn, nOut: l.nOut, act: l.act, bias: Boolean(l.b) }));
   const theta: number[] = [];
-  for (const l of layers) { theta.push(...l.W); if (l.b) theta.push(...l.b); }
+  for (const l of layers) {
+    theta.push(...l.W);
+    if (l.b) theta.push(...l.b);
+  }
   const data = loadDataset(path.join(FX, 'data.npz'));
   const P = theta.length;
   const H = Array.from({ length: P }, () => new Array<number>(P).fill(0));
   for (let c = 0; c < P; c++) {
-    const e = new Float64Array(P); e[c] = 1;
+    const e = new Float64Array(P);
+    e[c] = 1;
     const col = denseHvp64(spec, theta, e, data.x, data.m, data.y.data, 'mse').hv;
     for (let i = 0; i < P; i++) H[i][c] = col[i];
   }
@@ -51,21 +55,26 @@ describe('diagnostics registry and run context', function () {
     for (const d of DIAGNOSTICS) for (const a of d.after ?? []) assert.ok(ids.includes(a), `${d.id} runs after unknown '${a}'`);
     const all = { ...PRESETS.full, slices: ['1d', '2d', 'eig', 'interp'], checkpoint: 'x', data: 'y' } as DiagnoseOptions;
     const order = plannedDiagnostics(all, true).map(d => d.id);
-    for (const d of DIAGNOSTICS) for (const a of d.after ?? []) {
-      if (order.includes(d.id) && order.includes(a)) assert.ok(order.indexOf(a) < order.indexOf(d.id), `${a} must run before ${d.id}: ${order.join(' → ')}`);
-    }
+    for (const d of DIAGNOSTICS)
+      for (const a of d.after ?? []) {
+        if (order.includes(d.id) && order.includes(a))
+          assert.ok(order.indexOf(a) < order.indexOf(d.id), `${a} must run before ${d.id}: ${order.join(' → ')}`);
+      }
     // every preset key is an option some diagnostic declares
     const keys = new Set(opts.map(o => o.key));
-    for (const n of PRESET_NAMES) for (const k of Object.keys(PRESETS[n])) assert.ok(keys.has(k as keyof DiagnoseOptions), `preset ${n}: '${k}' is no registry option`);
+    for (const n of PRESET_NAMES)
+      for (const k of Object.keys(PRESETS[n])) assert.ok(keys.has(k as keyof DiagnoseOptions), `preset ${n}: '${k}' is no registry option`);
   });
 
-  it('shares eigenpairs: eigenvector slices and layer curvature reuse the spectrum, and the vectors are the float64 Hessian\'s', async () => {
+  it("shares eigenpairs: eigenvector slices and layer curvature reuse the spectrum, and the vectors are the float64 Hessian's", async () => {
     const base: DiagnoseOptions = { checkpoint: path.join(FX, 'model.json'), data: path.join(FX, 'data.npz'), tol: 1e-6, seed: 3 };
     const ev = denseEigenvalues();
-    const lmax = ev[ev.length - 1], lmin = ev[0], scale = Math.max(Math.abs(lmax), Math.abs(lmin));
+    const lmax = ev[ev.length - 1],
+      lmin = ev[0],
+      scale = Math.max(Math.abs(lmax), Math.abs(lmin));
     const shared = await diagnose({ ...base, top: 2, slices: ['eig'], layerCurvature: true });
     const t = shared.timings.diagnostics!;
-    assert.strictEqual(t.slices.hvp, 0, 'the eigenvector slices reuse the spectrum\'s Ritz vectors');
+    assert.strictEqual(t.slices.hvp, 0, "the eigenvector slices reuse the spectrum's Ritz vectors");
     // layer curvature's HVPs are its blocks' only; alone, it runs a top-1 Lanczos of its own besides
     assert.strictEqual(t.layerCurvature.hvp, shared.layerCurvature!.hvps, 'layer curvature reuses the top eigenvector');
     const alone = await diagnose({ ...base, layerCurvature: true });
@@ -78,7 +87,8 @@ describe('diagnostics registry and run context', function () {
       assert.ok(Math.abs(bottom.eigenvalue! - lmin) <= 1e-4 * scale, `bottom ${bottom.eigenvalue} vs float64 ${lmin}`);
       // the loss along the vector curves as its eigenvalue: second difference at the middle ≈ vᵀHv = λ
       for (const s of [top, bottom]) {
-        const m = (s.t.length - 1) / 2, h = s.t[m + 1] - s.t[m];
+        const m = (s.t.length - 1) / 2,
+          h = s.t[m + 1] - s.t[m];
         const curvature = (s.loss[m + 1] - 2 * s.loss[m] + s.loss[m - 1]) / (h * h);
         assert.ok(Math.abs(curvature - s.eigenvalue!) <= 0.05 * scale, `${s.label}: second difference ${curvature} vs λ ${s.eigenvalue}`);
       }

@@ -5,7 +5,15 @@
  * result states how it was evaluated (older cached results too); no text refers to CLI flags.
  */
 import * as assert from 'assert';
-import { verdictTone, verdictOf, lambdaMinText, lambdaMinInfo, evaluationLine, verdictText, keyNumbers } from '../../src/extension/resultView';
+import {
+  verdictTone,
+  verdictOf,
+  lambdaMinText,
+  lambdaMinInfo,
+  evaluationLine,
+  verdictText,
+  keyNumbers,
+} from '../../src/extension/resultView';
 import { renderDiagnose } from '../../src/cli/format';
 import { eigText } from '../../src/core/diagnostics/hessian';
 import { VERDICT_KINDS, verdict, claimsSomething } from '../../src/core/diagnostics/verdict';
@@ -13,16 +21,52 @@ import type { DiagnoseResult } from '../../src/core/diagnose';
 
 function result(over: Partial<DiagnoseResult> = {}): DiagnoseResult {
   return {
-    version: 1, checkpoint: '/w/model.json', format: 'tfjs-layers', backend: 'cpu', params: 2, samples: 64, loss: 1.5, gradNorm: 0,
-    lossFunction: { kind: 'mse', reason: 'the model ends in a linear output' }, data: { file: '/w/data.npz', xKey: 'x', yKey: 'y', total: 64, samples: 64, seed: 0 },
-    layers: [], model: { layers: [] }, counts: { loss: 0, gradient: 1, hvp: 2, forward: 0, jvp: 0, vjp: 0 },
-    verdict: verdict({ loss: 1.5, gradNorm: 0, top: [{ value: 3, residual: 0 }] }), theory: [], notices: [], computedAt: new Date(0).toISOString(),
+    version: 1,
+    checkpoint: '/w/model.json',
+    format: 'tfjs-layers',
+    backend: 'cpu',
+    params: 2,
+    samples: 64,
+    loss: 1.5,
+    gradNorm: 0,
+    lossFunction: { kind: 'mse', reason: 'the model ends in a linear output' },
+    data: { file: '/w/data.npz', xKey: 'x', yKey: 'y', total: 64, samples: 64, seed: 0 },
+    layers: [],
+    model: { layers: [] },
+    counts: { loss: 0, gradient: 1, hvp: 2, forward: 0, jvp: 0, vjp: 0 },
+    verdict: verdict({ loss: 1.5, gradNorm: 0, top: [{ value: 3, residual: 0 }] }),
+    theory: [],
+    notices: [],
+    computedAt: new Date(0).toISOString(),
     timings: { loadMs: 0, backendMs: 0, gradientMs: 0, hessianMs: 0, totalMs: 1 },
-    evaluation: { mode: 'inference', batchNormLayers: 0, dropoutLayers: 0, samples: 'all', n: 64, total: 64, seed: 0, loss: 'mse', lossReason: 'the model ends in a linear output', deterministic: true, summary: 'inference mode (no BatchNorm or dropout: the same function as in training); all 64 samples; mse loss (the model ends in a linear output); deterministic', determinism: 'deterministic' },
+    evaluation: {
+      mode: 'inference',
+      batchNormLayers: 0,
+      dropoutLayers: 0,
+      samples: 'all',
+      n: 64,
+      total: 64,
+      seed: 0,
+      loss: 'mse',
+      lossReason: 'the model ends in a linear output',
+      deterministic: true,
+      summary:
+        'inference mode (no BatchNorm or dropout: the same function as in training); all 64 samples; mse loss (the model ends in a linear output); deterministic',
+      determinism: 'deterministic',
+    },
     ...over,
   } as DiagnoseResult;
 }
-const eig = (value: number, status: 'converged' | 'unresolved' = 'converged', extraHvps?: number | null) => ({ value, residual: 1e-3, gapBound: 1e-4, bound: 1e-4, lower: value - 1e-4, upper: value + 1e-4, status, ...(status === 'unresolved' ? { extraHvps: extraHvps ?? null } : {}) });
+const eig = (value: number, status: 'converged' | 'unresolved' = 'converged', extraHvps?: number | null) => ({
+  value,
+  residual: 1e-3,
+  gapBound: 1e-4,
+  bound: 1e-4,
+  lower: value - 1e-4,
+  upper: value + 1e-4,
+  status,
+  ...(status === 'unresolved' ? { extraHvps: extraHvps ?? null } : {}),
+});
 
 describe('result display logic', () => {
   it('every verdict kind has a tone; the kinds that claim nothing are neutral and show no confidence', () => {
@@ -33,11 +77,28 @@ describe('result display logic', () => {
       if (!claimsSomething(kind)) {
         assert.strictEqual(tone, 'info', `${kind} claims nothing`);
         assert.ok(!/%/.test(verdictText(r.verdict)), verdictText(r.verdict));
-        assert.ok(!/%/.test(renderDiagnose(r).split('\n').find(l => /^\s+verdict/.test(l))!));
+        assert.ok(
+          !/%/.test(
+            renderDiagnose(r)
+              .split('\n')
+              .find(l => /^\s+verdict/.test(l))!,
+          ),
+        );
       }
     }
-    assert.strictEqual(verdictTone(result({ verdict: { kind: 'local minimum', confidence: 0.9, reasons: [], thresholds: {} as never, measures: {} }, hessian: { top: [eig(3)], bottom: [], bottomEstimate: eig(0.2), hvps: 3, hvpMethod: 'exact', ms: 1 } })), 'good');
-    assert.strictEqual(verdictTone(result({ verdict: { kind: 'saddle', confidence: 0.9, reasons: [], thresholds: {} as never, measures: {} } })), 'warn');
+    assert.strictEqual(
+      verdictTone(
+        result({
+          verdict: { kind: 'local minimum', confidence: 0.9, reasons: [], thresholds: {} as never, measures: {} },
+          hessian: { top: [eig(3)], bottom: [], bottomEstimate: eig(0.2), hvps: 3, hvpMethod: 'exact', ms: 1 },
+        }),
+      ),
+      'good',
+    );
+    assert.strictEqual(
+      verdictTone(result({ verdict: { kind: 'saddle', confidence: 0.9, reasons: [], thresholds: {} as never, measures: {} } })),
+      'warn',
+    );
     assert.strictEqual(verdictText({ kind: 'saddle', confidence: 0.93 }), 'saddle (93 %)');
   });
 
@@ -51,13 +112,18 @@ describe('result display logic', () => {
   });
 
   it('a result cached by an earlier engine that called a point a minimum without λ_min is shown as "curvature not checked"', () => {
-    const old = result({ verdict: { kind: 'local minimum', confidence: 0.61, reasons: ['stationary'], thresholds: {} as never, measures: {} } });
+    const old = result({
+      verdict: { kind: 'local minimum', confidence: 0.61, reasons: ['stationary'], thresholds: {} as never, measures: {} },
+    });
     delete (old as Partial<DiagnoseResult>).evaluation;
     const v = verdictOf(old)!;
     assert.strictEqual(v.kind, 'stationary (curvature not checked)');
     assert.strictEqual(verdictTone(old), 'info');
     assert.ok(keyNumbers(old).startsWith('stationary (curvature not checked)'));
-    const withMin = result({ verdict: { kind: 'local minimum', confidence: 0.8, reasons: [], thresholds: {} as never, measures: {} }, hessian: { top: [eig(3)], bottom: [eig(0.5)], hvps: 3, hvpMethod: 'exact', ms: 1 } });
+    const withMin = result({
+      verdict: { kind: 'local minimum', confidence: 0.8, reasons: [], thresholds: {} as never, measures: {} },
+      hessian: { top: [eig(3)], bottom: [eig(0.5)], hvps: 3, hvpMethod: 'exact', ms: 1 },
+    });
     assert.strictEqual(verdictOf(withMin)!.kind, 'local minimum');
   });
 
@@ -79,6 +145,9 @@ describe('result display logic', () => {
     assert.ok(/evaluated\s+inference mode/.test(renderDiagnose(r)));
     const old = result({ samples: 50, data: { file: '/w/data.npz', xKey: 'x', yKey: 'y', total: 200, samples: 50, seed: 3 } });
     delete (old as Partial<DiagnoseResult>).evaluation;
-    assert.strictEqual(evaluationLine(old), 'a seeded random subset of 50 of 200 samples (seed 3); mse loss (the model ends in a linear output)');
+    assert.strictEqual(
+      evaluationLine(old),
+      'a seeded random subset of 50 of 200 samples (seed 3); mse loss (the model ends in a linear output)',
+    );
   });
 });

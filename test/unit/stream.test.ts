@@ -17,17 +17,21 @@ import { Rng } from '../../src/core/rng';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-stream-'));
-const m = 300, d = 5;
+const m = 300,
+  d = 5;
 const rng = new Rng(4);
 const xs = Float64Array.from({ length: m * d }, () => rng.normal());
 const ys = Int32Array.from({ length: m }, () => rng.int(3));
-const stored = path.join(tmp, 'stored.npz'), compressed = path.join(tmp, 'compressed.npz');
+const stored = path.join(tmp, 'stored.npz'),
+  compressed = path.join(tmp, 'compressed.npz');
 fs.writeFileSync(stored, encodeNpz({ x: { shape: [m, d], data: xs }, y: { shape: [m], data: ys } }));
 fs.writeFileSync(compressed, encodeNpz({ x: { shape: [m, d], data: xs }, y: { shape: [m], data: ys } }, true));
 
 describe('streamed datasets', function () {
   this.timeout(60000);
-  before(async () => { await initBackend('wasm'); });
+  before(async () => {
+    await initBackend('wasm');
+  });
 
   it('an input array over the budget is read from the file on demand, with identical results', async () => {
     const mem = loadDataset(stored);
@@ -37,7 +41,10 @@ describe('streamed datasets', function () {
       assert.strictEqual(str.x.length, 0);
       assert.deepStrictEqual(str.xShape, [m, d]);
       assert.deepStrictEqual(Array.from(str.source!.read(7, 9)), Array.from(mem.x.subarray(7 * d, 9 * d)));
-      const layers: RefDenseLayer[] = [{ nIn: d, nOut: 6, act: 'tanh', bias: true }, { nIn: 6, nOut: 3, act: 'linear', bias: true }];
+      const layers: RefDenseLayer[] = [
+        { nIn: d, nOut: 6, act: 'tanh', bias: true },
+        { nIn: 6, nOut: 3, act: 'linear', bias: true },
+      ];
       const theta = Float32Array.from({ length: denseParamCount(layers) }, () => rng.normal() * 0.5);
       const v = Float32Array.from(theta, (_, i) => Math.sin(i));
       const model = denseGraphModel(layers, theta);
@@ -48,8 +55,13 @@ describe('streamed datasets', function () {
         assert.ok(relErr((await b.valueAndGradient(theta)).gradient, (await a.valueAndGradient(theta)).gradient) < 1e-7);
         assert.ok(relErr(await b.hvp(theta, v), await a.hvp(theta, v)) < 1e-7);
         assert.ok(relErr(await b.jvp(theta, v, { start: 50, end: 140 }), await a.jvp(theta, v, { start: 50, end: 140 })) < 1e-7);
-      } finally { a.dispose(); b.dispose(); }
-    } finally { str.close?.(); }
+      } finally {
+        a.dispose();
+        b.dispose();
+      }
+    } finally {
+      str.close?.();
+    }
   });
 
   it('a seeded subset of a streamed file equals the in-memory subset', () => {
@@ -68,18 +80,30 @@ describe('streamed datasets', function () {
       assert.deepStrictEqual(Array.from(s.source!.read(0, 2)), [0, 1, 2, 3, 4, 5]);
       assert.deepStrictEqual(Array.from(s.source!.read(19, 20)), [57, 58, 59]);
       assert.strictEqual(s.y.kind, 'labels');
-    } finally { s.close?.(); }
+    } finally {
+      s.close?.();
+    }
   });
 
   it('a compressed array over the budget is refused with the fix', () => {
-    assert.throws(() => loadDataset(compressed, { maxResidentBytes: 2000 }), (e: Error) => /compressed member .* cannot be streamed: re-save the data with numpy\.savez/.test(e.message) && /key 'x'/.test(String((e as { where?: string }).where ?? e.message)));
+    assert.throws(
+      () => loadDataset(compressed, { maxResidentBytes: 2000 }),
+      (e: Error) =>
+        /compressed member .* cannot be streamed: re-save the data with numpy\.savez/.test(e.message) &&
+        /key 'x'/.test(String((e as { where?: string }).where ?? e.message)),
+    );
   });
 
   it('a non-finite value in a streamed chunk names its element', () => {
-    const bad = Float64Array.from(xs); bad[123] = NaN;
+    const bad = Float64Array.from(xs);
+    bad[123] = NaN;
     const f = path.join(tmp, 'nan.npz');
     fs.writeFileSync(f, encodeNpz({ x: { shape: [m, d], data: bad }, y: { shape: [m], data: ys } }));
     const s = loadDataset(f, { maxResidentBytes: 2000 });
-    try { assert.throws(() => s.source!.read(20, 30), /non-finite value at element 123/); } finally { s.close?.(); }
+    try {
+      assert.throws(() => s.source!.read(20, 30), /non-finite value at element 123/);
+    } finally {
+      s.close?.();
+    }
   });
 });

@@ -44,7 +44,9 @@ const sha = (f: string): string => crypto.createHash('sha256').update(fs.readFil
 const hashes = (dir: string): Map<string, string> => new Map(fs.readdirSync(dir).map(f => [f, sha(path.join(dir, f))]));
 
 const made: string[] = [];
-after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function tmpCopy(rel: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'll-surgery-'));
@@ -60,17 +62,34 @@ function maxDiff(a: GraphModel, b: GraphModel, x: Float32Array, shape: number[])
   });
 }
 
-const mem = (x: Float32Array, xShape: number[], y: Float32Array): Dataset => ({ file: 'mem', x, xShape, y: { kind: 'values', data: y, shape: [xShape[0], 1] }, m: xShape[0], total: xShape[0], xKey: 'x', yKey: 'y' });
+const mem = (x: Float32Array, xShape: number[], y: Float32Array): Dataset => ({
+  file: 'mem',
+  x,
+  xShape,
+  y: { kind: 'values', data: y, shape: [xShape[0], 1] },
+  m: xShape[0],
+  total: xShape[0],
+  xKey: 'x',
+  yKey: 'y',
+});
 
 describe('surgery: special neurons and perturbations', function () {
   this.timeout(120000);
-  before(async () => { await initBackend('cpu'); });
+  before(async () => {
+    await initBackend('cpu');
+  });
 
   describe('special neurons', () => {
     const cases: [string, string][] = [
-      ['test/fixtures/tfjs/mlp-softmax', 'model.json'], ['test/fixtures/tfjs/mlp-sigmoid', 'model.json'], ['test/fixtures/tfjs/mlp-regression', 'model.json'],
-      ['test/fixtures/tfjs/functional', 'model.json'], ['test/fixtures/tfjs/cnn', 'model.json'],
-      ['test/fixtures/onnx/mlp', 'model.onnx'], ['test/fixtures/onnx/cnn', 'model.onnx'], ['test/fixtures/surgery/softmax', 'model.onnx'], ['test/fixtures/onnx/mlp', 'model.safetensors'],
+      ['test/fixtures/tfjs/mlp-softmax', 'model.json'],
+      ['test/fixtures/tfjs/mlp-sigmoid', 'model.json'],
+      ['test/fixtures/tfjs/mlp-regression', 'model.json'],
+      ['test/fixtures/tfjs/functional', 'model.json'],
+      ['test/fixtures/tfjs/cnn', 'model.json'],
+      ['test/fixtures/onnx/mlp', 'model.onnx'],
+      ['test/fixtures/onnx/cnn', 'model.onnx'],
+      ['test/fixtures/surgery/softmax', 'model.onnx'],
+      ['test/fixtures/onnx/mlp', 'model.safetensors'],
     ];
     for (const [rel, file] of cases) {
       it(`outputs equal the original's at a = w = b = 0 (1e-6), penalty read back: ${rel}/${file}`, () => {
@@ -81,37 +100,56 @@ describe('surgery: special neurons and perturbations', function () {
         assert.ok(fs.existsSync(r.outFile));
         assert.strictEqual(r.format, file.endsWith('.json') ? 'tfjs-layers' : 'onnx');
         if (file.endsWith('.safetensors')) assert.match(r.reason, /architecture changes/);
-        const a = readCheckpoint(src), b = readCheckpoint(r.outFile);
+        const a = readCheckpoint(src),
+          b = readCheckpoint(r.outFile);
         assert.ok(b.specialNeurons && b.specialNeurons.lambda === 0.05);
         assert.deepStrictEqual(b.penalty, [{ param: b.specialNeurons!.a, lambda: 0.05 }]);
         assert.strictEqual(b.numParams, a.numParams + r.addedParams);
-        if (a.outputActivation === 'softmax' || a.outputActivation === 'sigmoid') assert.strictEqual(b.outputActivation, a.outputActivation, 'the final activation stays last');
+        if (a.outputActivation === 'softmax' || a.outputActivation === 'sigmoid')
+          assert.strictEqual(b.outputActivation, a.outputActivation, 'the final activation stays last');
         const data = loadDataset(path.join(dir, 'data.npz'));
-        const n = Math.min(data.m, 64), shape = [n, ...(a.inputs[0].shape.slice(1) as number[])];
+        const n = Math.min(data.m, 64),
+          shape = [n, ...(a.inputs[0].shape.slice(1) as number[])];
         const x = data.x.slice(0, n * shape.slice(1).reduce((p, q) => p * q, 1));
         assert.ok(maxDiff(a, b, x, shape) <= 1e-6);
         assert.strictEqual(r.check.maxAbsDiff, 0);
         // a nonzero a changes the outputs (the neurons are wired in)
         const p = b.params.find(q => q.name === b.specialNeurons!.a)!;
-        const t2 = b.theta.slice(); for (let k = 0; k < p.size; k++) t2[p.offset + k] = 0.5 * (k + 1); // distinct a_k: softmax ignores a common shift
+        const t2 = b.theta.slice();
+        for (let k = 0; k < p.size; k++) t2[p.offset + k] = 0.5 * (k + 1); // distinct a_k: softmax ignores a common shift
         assert.ok(maxDiff(a, { ...b, theta: t2 }, x, shape) > 1e-3);
         for (const [f, h] of before) assert.strictEqual(sha(path.join(dir, f)), h, `${f} unchanged`);
-        assert.throws(() => addSpecialNeurons(r.outFile), (e: unknown) => isUserInputError(e) && /already has special neurons/.test((e as Error).message));
+        assert.throws(
+          () => addSpecialNeurons(r.outFile),
+          (e: unknown) => isUserInputError(e) && /already has special neurons/.test((e as Error).message),
+        );
       });
     }
 
     it('the penalty is exact in loss, gradient and HVP: (λ/2)‖a‖², λa, λv_a (float64 closed form)', async () => {
-      const rng = new Rng(5), m = 20, d = 3;
-      const x = Float32Array.from({ length: m * d }, () => rng.normal()), y = Float32Array.from({ length: m }, () => rng.normal());
-      const base = denseGraphModel([{ nIn: d, nOut: 4, act: 'tanh', bias: true }, { nIn: 4, nOut: 1, act: 'linear', bias: true }], Float32Array.from({ length: 21 }, () => 0.5 * rng.normal()));
+      const rng = new Rng(5),
+        m = 20,
+        d = 3;
+      const x = Float32Array.from({ length: m * d }, () => rng.normal()),
+        y = Float32Array.from({ length: m }, () => rng.normal());
+      const base = denseGraphModel(
+        [
+          { nIn: d, nOut: 4, act: 'tanh', bias: true },
+          { nIn: 4, nOut: 1, act: 'linear', bias: true },
+        ],
+        Float32Array.from({ length: 21 }, () => 0.5 * rng.normal()),
+      );
       const lam = 0.7;
-      const aug = augmentGraphModel(base, lam, 1), free = { ...aug, penalty: [] };
+      const aug = augmentGraphModel(base, lam, 1),
+        free = { ...aug, penalty: [] };
       const theta = Float32Array.from(aug.theta, (v, i) => (i < base.numParams ? v : 0.3 * rng.normal()));
       const data = mem(x, [m, d], y);
-      const o1 = new TfObjective(aug, data, resolveLoss(aug, data)), o0 = new TfObjective(free, data, resolveLoss(free, data));
+      const o1 = new TfObjective(aug, data, resolveLoss(aug, data)),
+        o0 = new TfObjective(free, data, resolveLoss(free, data));
       const ap = aug.params.find(p => p.name === aug.specialNeurons!.a)!;
       const v = Float32Array.from({ length: aug.numParams }, () => rng.normal());
-      let pen = 0; for (let i = ap.offset; i < ap.offset + ap.size; i++) pen += 0.5 * lam * theta[i] ** 2;
+      let pen = 0;
+      for (let i = ap.offset; i < ap.offset + ap.size; i++) pen += 0.5 * lam * theta[i] ** 2;
       const [l1, l0] = [await o1.loss(theta), await o0.loss(theta)];
       assert.ok(Math.abs(l1 - l0 - pen) <= 1e-7 * (1 + pen), `${l1 - l0} vs ${pen}`);
       const [g1, g0] = [(await o1.valueAndGradient(theta)).gradient, (await o0.valueAndGradient(theta)).gradient];
@@ -126,16 +164,25 @@ describe('surgery: special neurons and perturbations', function () {
       assert.strictEqual(rep.lambda, lam);
       assert.ok(rep.outputShare > 0 && rep.outputShare < 10);
       assert.strictEqual((await specialNeuronsReport(aug, o1, withoutSpecialNeurons(aug, theta)))!.outputShare, 0);
-      o1.dispose(); o0.dispose();
+      o1.dispose();
+      o0.dispose();
     });
 
     it('training a stuck narrow ReLU network: max|a_k| rises, then clearly decreases (fixed seeds)', async () => {
       // 2 → 1 ReLU → 1 with a dead hidden unit (bias −10): the original network can only fit a constant
-      const rng = new Rng(3), m = 64, d = 2;
+      const rng = new Rng(3),
+        m = 64,
+        d = 2;
       const x = Float32Array.from({ length: m * d }, () => rng.normal());
       const y = Float32Array.from({ length: m }, (_, i) => x[2 * i] ** 2 + x[2 * i + 1] ** 2);
       const data = mem(x, [m, d], y);
-      const base = denseGraphModel([{ nIn: 2, nOut: 1, act: 'relu', bias: true }, { nIn: 1, nOut: 1, act: 'linear', bias: true }], Float32Array.from([0.5, -0.3, -10, 1, 0]));
+      const base = denseGraphModel(
+        [
+          { nIn: 2, nOut: 1, act: 'relu', bias: true },
+          { nIn: 1, nOut: 1, act: 'linear', bias: true },
+        ],
+        Float32Array.from([0.5, -0.3, -10, 1, 0]),
+      );
       const model = augmentGraphModel(base, 0.1, 1);
       const spec = resolveLoss(model, data);
       const obj = new TfObjective(model, data, spec);
@@ -145,7 +192,8 @@ describe('surgery: special neurons and perturbations', function () {
       assert.strictEqual(c.length, 301);
       assert.strictEqual(c[0].maxAbsA, 0);
       assert.strictEqual(c[0].originalLoss, c[0].objective, 'at a = 0 the augmented loss is the original loss');
-      const peak = Math.max(...c.map(q => q.maxAbsA)), last = c[c.length - 1];
+      const peak = Math.max(...c.map(q => q.maxAbsA)),
+        last = c[c.length - 1];
       assert.ok(peak > 0.1, `the special neurons were used (peak max|a| ${peak})`);
       assert.ok(last.maxAbsA < 0.25 * peak, `max|a| decreases toward 0: final ${last.maxAbsA} vs peak ${peak}`);
       assert.ok(last.objective < c[0].objective, 'the augmented loss decreased');
@@ -156,8 +204,12 @@ describe('surgery: special neurons and perturbations', function () {
       const mb = await train(model, obj, data, spec, model.theta, { steps: 20, lr: 0.01, optimizer: 'sgd', batchSize: 16, seed: 2 });
       assert.strictEqual(mb.batchSize, 16);
       assert.ok(mb.curve.every(q => Number.isFinite(q.objective) && Number.isFinite(q.originalLoss)));
-      const ac = new AbortController(); ac.abort();
-      await assert.rejects(train(model, obj, data, spec, model.theta, { steps: 5, lr: 0.01, signal: ac.signal }), (e: Error) => e.name === 'AbortError');
+      const ac = new AbortController();
+      ac.abort();
+      await assert.rejects(
+        train(model, obj, data, spec, model.theta, { steps: 5, lr: 0.01, signal: ac.signal }),
+        (e: Error) => e.name === 'AbortError',
+      );
       obj.dispose();
     });
   });
@@ -167,15 +219,29 @@ describe('surgery: special neurons and perturbations', function () {
     const m = 41;
     const xs = Array.from({ length: m }, (_, i) => -2 + (4 * i) / (m - 1));
     const ys = xs.map(x => Math.tanh(3 * x) - Math.tanh(x));
-    let u = 1, v = 1;
+    let u = 1,
+      v = 1;
     for (let it = 0; it < 20000; it++) {
-      let gu = 0, gv = 0;
-      for (let i = 0; i < m; i++) { const t = Math.tanh(u * xs[i]); const r = v * t - ys[i]; gv += (2 * r * t) / m; gu += (2 * r * v * (1 - t * t) * xs[i]) / m; }
-      u -= 0.05 * gu; v -= 0.05 * gv;
+      let gu = 0,
+        gv = 0;
+      for (let i = 0; i < m; i++) {
+        const t = Math.tanh(u * xs[i]);
+        const r = v * t - ys[i];
+        gv += (2 * r * t) / m;
+        gu += (2 * r * v * (1 - t * t) * xs[i]) / m;
+      }
+      u -= 0.05 * gu;
+      v -= 0.05 * gv;
     }
     const data = mem(Float32Array.from(xs), [m, 1], Float32Array.from(ys));
     const theta = Float32Array.from([u, u, v / 2, v / 2]);
-    const model = denseGraphModel([{ nIn: 1, nOut: 2, act: 'tanh', bias: false }, { nIn: 2, nOut: 1, act: 'linear', bias: false }], theta);
+    const model = denseGraphModel(
+      [
+        { nIn: 1, nOut: 2, act: 'tanh', bias: false },
+        { nIn: 2, nOut: 1, act: 'linear', bias: false },
+      ],
+      theta,
+    );
 
     it('a constructed saddle: the bottom eigenvector lowers the loss, random directions of the same norm do not', async () => {
       const obj = new TfObjective(model, data, resolveLoss(model, data, 'mse'));
@@ -191,17 +257,30 @@ describe('surgery: special neurons and perturbations', function () {
       assert.ok(e.lossAfter < e.lossBefore, `escape: ${e.lossBefore} → ${e.lossAfter}`);
       const rng = new Rng(11);
       for (let k = 0; k < 8; k++) {
-        const dir = rng.normalVector(4), s = t / Math.hypot(...dir);
+        const dir = rng.normalVector(4),
+          s = t / Math.hypot(...dir);
         const l = await obj.loss(Float32Array.from(theta, (q, i) => q + s * dir[i]));
-        assert.ok(l - e.lossBefore > e.lossAfter - e.lossBefore, `random direction ${k}: ${l - e.lossBefore} vs eigen ${e.lossAfter - e.lossBefore}`);
+        assert.ok(
+          l - e.lossBefore > e.lossAfter - e.lossBefore,
+          `random direction ${k}: ${l - e.lossBefore} vs eigen ${e.lossAfter - e.lossBefore}`,
+        );
       }
       obj.dispose();
     });
 
     it('modes follow their definitions; retraining reports the distance back and the basin', async () => {
-      const rng = new Rng(2), n = 30, d = 3;
-      const x = Float32Array.from({ length: n * d }, () => rng.normal()), y = Float32Array.from({ length: n }, () => rng.normal());
-      const net = denseGraphModel([{ nIn: d, nOut: 5, act: 'tanh', bias: true }, { nIn: 5, nOut: 1, act: 'linear', bias: true }], Float32Array.from({ length: 26 }, (_, i) => (i === 3 ? 0 : 0.5 * rng.normal())));
+      const rng = new Rng(2),
+        n = 30,
+        d = 3;
+      const x = Float32Array.from({ length: n * d }, () => rng.normal()),
+        y = Float32Array.from({ length: n }, () => rng.normal());
+      const net = denseGraphModel(
+        [
+          { nIn: d, nOut: 5, act: 'tanh', bias: true },
+          { nIn: 5, nOut: 1, act: 'linear', bias: true },
+        ],
+        Float32Array.from({ length: 26 }, (_, i) => (i === 3 ? 0 : 0.5 * rng.normal())),
+      );
       const dd = mem(x, [n, d], y);
       const obj = new TfObjective(net, dd, resolveLoss(net, dd));
       const th = net.theta;
@@ -215,10 +294,12 @@ describe('surgery: special neurons and perturbations', function () {
       const rel = await perturb(obj, net, th, { mode: 'relative', sigma: 0.1, seed: 4 });
       assert.strictEqual(rel.thetaPerturbed[3], 0, 'relative: a zero weight stays zero');
       const fl = await perturb(obj, net, th, { mode: 'filter', step: 0.5, seed: 4 });
-      for (const p of net.params) for (const f of filters(p)) {
-        const nd = Math.hypot(...f.map(i => fl.thetaPerturbed[i] - th[i]));
-        if (p.role === 'bias') assert.ok(nd < 1e-7); else assert.ok(Math.abs(nd - 0.5 * Math.hypot(...f.map(i => th[i]))) < 1e-5, `filter of ${p.name}`);
-      }
+      for (const p of net.params)
+        for (const f of filters(p)) {
+          const nd = Math.hypot(...f.map(i => fl.thetaPerturbed[i] - th[i]));
+          if (p.role === 'bias') assert.ok(nd < 1e-7);
+          else assert.ok(Math.abs(nd - 0.5 * Math.hypot(...f.map(i => th[i]))) < 1e-5, `filter of ${p.name}`);
+        }
       const top = await perturb(obj, net, th, { mode: 'eigen', direction: 'top', step: 0.05, retrain: 30 });
       const hs = await hessianSpectrum(obj, th, { top: 2, tol: 1e-6 });
       assert.ok(Math.abs(top.eigen!.value - hs.top[0].value) < 1e-3 * Math.abs(hs.top[0].value));
@@ -246,14 +327,31 @@ describe('surgery: special neurons and perturbations', function () {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(path.join(dir, 'node_modules', '@tensorflow', 'tfjs'), { recursive: true });
       // what @tensorflow/tfjs re-exports: core and layers
-      fs.writeFileSync(path.join(dir, 'node_modules', '@tensorflow', 'tfjs', 'index.d.ts'), "export * from '@tensorflow/tfjs-core';\nexport * from '@tensorflow/tfjs-layers';\n");
-      fs.writeFileSync(path.join(dir, 'node_modules', '@tensorflow', 'tfjs', 'index.js'), "module.exports = { ...require('@tensorflow/tfjs-core'), ...require('@tensorflow/tfjs-layers') };\n");
+      fs.writeFileSync(
+        path.join(dir, 'node_modules', '@tensorflow', 'tfjs', 'index.d.ts'),
+        "export * from '@tensorflow/tfjs-core';\nexport * from '@tensorflow/tfjs-layers';\n",
+      );
+      fs.writeFileSync(
+        path.join(dir, 'node_modules', '@tensorflow', 'tfjs', 'index.js'),
+        "module.exports = { ...require('@tensorflow/tfjs-core'), ...require('@tensorflow/tfjs-layers') };\n",
+      );
       const file = path.join(dir, 'snippet.ts');
       fs.writeFileSync(file, snips.tfjs);
-      const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, skipLibCheck: true, types: [] });
+      const program = ts.createProgram([file], {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2020,
+        module: ts.ModuleKind.CommonJS,
+        moduleResolution: ts.ModuleResolutionKind.Node10,
+        skipLibCheck: true,
+        types: [],
+      });
       const diags = ts.getPreEmitDiagnostics(program).map(dg => ts.flattenDiagnosticMessageText(dg.messageText, '\n'));
       assert.deepStrictEqual(diags, []);
-      fs.writeFileSync(path.join(dir, 'snippet.js'), ts.transpileModule(snips.tfjs, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText);
+      fs.writeFileSync(
+        path.join(dir, 'snippet.js'),
+        ts.transpileModule(snips.tfjs, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText,
+      );
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       require(path.join(dir, 'snippet.js'));
       // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -267,7 +365,13 @@ describe('surgery: special neurons and perturbations', function () {
       writeWithPlan(planWrite(r.outFile), aug, t2, out, [r.outFile]);
       const j = JSON.parse(fs.readFileSync(out, 'utf8'));
       const bin = fs.readFileSync(path.join(src, j.weightsManifest[0].paths[0]));
-      const lm = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: j.modelTopology, weightSpecs: j.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length) }));
+      const lm = await tfl.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: j.modelTopology,
+          weightSpecs: j.weightsManifest[0].weights,
+          weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
+        }),
+      );
       const data = loadDataset(path.join(src, 'data.npz'));
       const ours = readCheckpoint(out);
       const diff = tf.tidy(() => {
@@ -295,7 +399,9 @@ describe('surgery: special neurons and perturbations', function () {
 
   describe('CLI (dist/cli.js): new files only, originals unchanged', () => {
     const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120000 });
-    before(function () { if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`); });
+    before(function () {
+      if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
+    });
 
     it('special-neurons --train (TF.js) and diagnose of the result; perturb eigen --retrain; refusals', () => {
       const dir = tmpCopy('test/fixtures/tfjs/mlp-softmax');
@@ -305,7 +411,8 @@ describe('surgery: special neurons and perturbations', function () {
       assert.strictEqual(r.status, 0, r.stderr);
       const j = JSON.parse(r.stdout);
       // outputs go to the run's derived/ folder, one folder per TF.js checkpoint, named after the source's folder
-      const der = path.join(path.dirname(dir), 'derived'), unit = path.basename(dir);
+      const der = path.join(path.dirname(dir), 'derived'),
+        unit = path.basename(dir);
       assert.strictEqual(j.outFile, path.join(der, `${unit}.special`, 'model.json'));
       assert.strictEqual(j.added.check.maxAbsDiff, 0);
       assert.strictEqual(j.training.curve.length, 21);
@@ -345,33 +452,73 @@ describe('surgery: special neurons and perturbations', function () {
       const before = hashes(dir);
       const w = new Worker(path.join(ROOT, 'dist', 'worker.js'));
       try {
-        const run = (id: number, job: unknown) => new Promise<{ result: Record<string, unknown>; progress: { stage: string }[] }>((resolve, reject) => {
-          const progress: { stage: string }[] = [];
-          const on = (m: { type: string; id: number; result?: Record<string, unknown>; error?: { message: string }; stage?: string }) => {
-            if (m.id !== id) return;
-            if (m.type === 'progress') progress.push(m as { stage: string });
-            else if (m.type === 'result') { w.off('message', on); resolve({ result: m.result!, progress }); }
-            else if (m.type === 'error') { w.off('message', on); reject(new Error(m.error!.message)); }
-          };
-          w.on('message', on);
-          w.postMessage({ type: 'run', id, job });
+        const run = (id: number, job: unknown) =>
+          new Promise<{ result: Record<string, unknown>; progress: { stage: string }[] }>((resolve, reject) => {
+            const progress: { stage: string }[] = [];
+            const on = (m: { type: string; id: number; result?: Record<string, unknown>; error?: { message: string }; stage?: string }) => {
+              if (m.id !== id) return;
+              if (m.type === 'progress') progress.push(m as { stage: string });
+              else if (m.type === 'result') {
+                w.off('message', on);
+                resolve({ result: m.result!, progress });
+              } else if (m.type === 'error') {
+                w.off('message', on);
+                reject(new Error(m.error!.message));
+              }
+            };
+            w.on('message', on);
+            w.postMessage({ type: 'run', id, job });
+          });
+        const sn = await run(1, {
+          kind: 'specialNeurons',
+          options: {
+            checkpoint: path.join(dir, 'model.onnx'),
+            data: path.join(dir, 'data.npz'),
+            lambda: 0.1,
+            train: 5,
+            lr: 0.01,
+            backend: 'cpu',
+          },
         });
-        const sn = await run(1, { kind: 'specialNeurons', options: { checkpoint: path.join(dir, 'model.onnx'), data: path.join(dir, 'data.npz'), lambda: 0.1, train: 5, lr: 0.01, backend: 'cpu' } });
         assert.strictEqual(sn.result.outFile, path.join(dir, 'derived', 'model.special.onnx'));
         assert.ok(sn.progress.some(p => p.stage === 'train'));
         const tr = sn.result.training as { outFile: string; curve: unknown[] };
         assert.strictEqual(tr.curve.length, 6);
         assert.ok(fs.existsSync(tr.outFile));
         // an input that already has special neurons is trained as is
-        const again = await run(3, { kind: 'specialNeurons', options: { checkpoint: path.join(dir, 'derived', 'model.special.onnx'), data: path.join(dir, 'data.npz'), train: 3, lr: 0.01, backend: 'cpu' } });
+        const again = await run(3, {
+          kind: 'specialNeurons',
+          options: {
+            checkpoint: path.join(dir, 'derived', 'model.special.onnx'),
+            data: path.join(dir, 'data.npz'),
+            train: 3,
+            lr: 0.01,
+            backend: 'cpu',
+          },
+        });
         assert.strictEqual(again.result.outFile, path.join(dir, 'derived', 'model.special.onnx'));
         assert.strictEqual(again.result.added, undefined);
-        assert.strictEqual((again.result.training as { outFile: string }).outFile, path.join(dir, 'derived', 'model.special.trained.2.onnx'));
-        const pt = await run(2, { kind: 'perturb', options: { checkpoint: path.join(dir, 'model.onnx'), data: path.join(dir, 'data.npz'), mode: 'filter', step: 0.05, seed: 1, backend: 'cpu' } });
+        assert.strictEqual(
+          (again.result.training as { outFile: string }).outFile,
+          path.join(dir, 'derived', 'model.special.trained.2.onnx'),
+        );
+        const pt = await run(2, {
+          kind: 'perturb',
+          options: {
+            checkpoint: path.join(dir, 'model.onnx'),
+            data: path.join(dir, 'data.npz'),
+            mode: 'filter',
+            step: 0.05,
+            seed: 1,
+            backend: 'cpu',
+          },
+        });
         assert.strictEqual(pt.result.outFile, path.join(dir, 'derived', 'model.perturbed.onnx'));
         assert.ok(pt.progress.some(p => p.stage === 'perturb'));
         assert.ok((pt.result.lossAfter as number) > 0);
-      } finally { await w.terminate(); }
+      } finally {
+        await w.terminate();
+      }
       for (const [f, h] of before) assert.strictEqual(sha(path.join(dir, f)), h, `${f} unchanged`);
     });
 

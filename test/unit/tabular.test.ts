@@ -33,7 +33,14 @@ describe('CSV and JSONL datasets', function () {
   });
 
   it('the CLI gives the same loss on CSV, JSONL and .npz', () => {
-    const run = (data: string, ...extra: string[]) => JSON.parse(spawnSync(process.execPath, [CLI, 'diagnose', path.join(ROOT, 'test/fixtures/onnx/mlp/model.onnx'), '--data', data, '--json', ...extra], { encoding: 'utf8' }).stdout).loss;
+    const run = (data: string, ...extra: string[]) =>
+      JSON.parse(
+        spawnSync(
+          process.execPath,
+          [CLI, 'diagnose', path.join(ROOT, 'test/fixtures/onnx/mlp/model.onnx'), '--data', data, '--json', ...extra],
+          { encoding: 'utf8' },
+        ).stdout,
+      ).loss;
     const ref = run(path.join(ROOT, 'test/fixtures/onnx/mlp/data.npz'));
     assert.strictEqual(run(path.join(tmp, 'cls.csv'), '--target', 'label'), ref);
     assert.strictEqual(run(path.join(tmp, 'cls.jsonl'), '--x-key', 'inputs', '--y-key', 'cls'), ref);
@@ -46,7 +53,10 @@ describe('CSV and JSONL datasets', function () {
     const r = loadDataset(path.join(tmp, 'reg.csv'));
     assert.strictEqual(r.y.kind, 'values');
     fs.writeFileSync(path.join(tmp, 'bad.csv'), 'x1,x2,y\n1,2,0\n3,oops,1\n');
-    assert.throws(() => loadDataset(path.join(tmp, 'bad.csv')), (e: Error & { where?: string }) => /'oops' is not a number/.test(e.message) && e.where === "line 3, column 'x2'");
+    assert.throws(
+      () => loadDataset(path.join(tmp, 'bad.csv')),
+      (e: Error & { where?: string }) => /'oops' is not a number/.test(e.message) && e.where === "line 3, column 'x2'",
+    );
     fs.writeFileSync(path.join(tmp, 'bad.jsonl'), '{"x":[1,2],"y":0}\n{"x":[1],"y":1}\n');
     assert.throws(() => loadDataset(path.join(tmp, 'bad.jsonl')), /'x' has 1 values, earlier lines 2/);
     assert.throws(() => loadDataset(path.join(tmp, 'cls.csv'), { target: 'nope' }), /no column 'nope'/);

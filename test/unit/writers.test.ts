@@ -10,7 +10,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readCheckpoint } from '../../src/core/formats';
-import { writeWithPlan, planWrite, defaultOutput, writeTfjsFromSource, writeOnnx, writeSafetensors, tfjsShardPath } from '../../src/core/formats/writers';
+import {
+  writeWithPlan,
+  planWrite,
+  defaultOutput,
+  writeTfjsFromSource,
+  writeOnnx,
+  writeSafetensors,
+  tfjsShardPath,
+} from '../../src/core/formats/writers';
 import { float32ToHalf } from '../../src/core/formats/writers/common';
 import { halfToFloat32 } from '../../src/core/data/npy';
 import { isUserInputError } from '../../src/core/errors';
@@ -21,7 +29,10 @@ const sha = (f: string): string => crypto.createHash('sha256').update(fs.readFil
 const bits = (a: Float32Array | Int32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 function sameModel(a: GraphModel, b: GraphModel): void {
-  assert.deepStrictEqual(b.params.map(p => [p.name, p.shape]), a.params.map(p => [p.name, p.shape]));
+  assert.deepStrictEqual(
+    b.params.map(p => [p.name, p.shape]),
+    a.params.map(p => [p.name, p.shape]),
+  );
   assert.ok(bits(a.theta).equals(bits(b.theta)), 'θ bit-identical');
   assert.deepStrictEqual([...b.constants.keys()], [...a.constants.keys()]);
   for (const [k, c] of a.constants) assert.ok(bits(c.values).equals(bits(b.constants.get(k)!.values)), `constant ${k}`);
@@ -29,7 +40,9 @@ function sameModel(a: GraphModel, b: GraphModel): void {
 
 /** Copy a fixture folder to a temporary one (writers put outputs beside inputs). */
 const made: string[] = [];
-after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function tmpCopy(rel: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'll-writers-'));
@@ -55,9 +68,15 @@ describe('checkpoint writers', function () {
       sameModel(a, readCheckpoint(out));
       assert.strictEqual(sha(src), before);
       // taken names get a numeric suffix
-      assert.strictEqual(defaultOutput(src, planWrite(src), 'copy'), path.join(path.dirname(dir), 'derived', `${path.basename(dir)}.copy.2`, 'model.json'));
+      assert.strictEqual(
+        defaultOutput(src, planWrite(src), 'copy'),
+        path.join(path.dirname(dir), 'derived', `${path.basename(dir)}.copy.2`, 'model.json'),
+      );
       // an input already in derived/ stays there
-      assert.strictEqual(defaultOutput(out, planWrite(out), 'trained'), path.join(path.dirname(dir), 'derived', `${path.basename(dir)}.copy.trained`, 'model.json'));
+      assert.strictEqual(
+        defaultOutput(out, planWrite(out), 'trained'),
+        path.join(path.dirname(dir), 'derived', `${path.basename(dir)}.copy.trained`, 'model.json'),
+      );
     });
   }
 
@@ -71,7 +90,10 @@ describe('checkpoint writers', function () {
       writeOnnx(src, a, a.theta, out);
       const b = readCheckpoint(out);
       sameModel(a, b);
-      assert.deepStrictEqual(b.nodes.map(n => [n.op, n.inputs, n.outputs]), a.nodes.map(n => [n.op, n.inputs, n.outputs]));
+      assert.deepStrictEqual(
+        b.nodes.map(n => [n.op, n.inputs, n.outputs]),
+        a.nodes.map(n => [n.op, n.inputs, n.outputs]),
+      );
       if (rel.endsWith('mlp')) assert.strictEqual(sha(out), before, 'raw_data initializers: the copy is byte-identical');
       assert.strictEqual(sha(src), before);
     });
@@ -97,7 +119,10 @@ describe('checkpoint writers', function () {
   });
 
   it('changed θ round-trips exactly through TF.js and ONNX', () => {
-    for (const [rel, file] of [['test/fixtures/tfjs/mlp-softmax', 'model.json'], ['test/fixtures/onnx/mlp', 'model.onnx']]) {
+    for (const [rel, file] of [
+      ['test/fixtures/tfjs/mlp-softmax', 'model.json'],
+      ['test/fixtures/onnx/mlp', 'model.onnx'],
+    ]) {
       const dir = tmpCopy(rel);
       const src = path.join(dir, file);
       const a = readCheckpoint(src);
@@ -115,14 +140,20 @@ describe('checkpoint writers', function () {
     const taken = path.join(dir, 'taken.onnx');
     fs.writeFileSync(taken, 'keep');
     for (const out of [taken, src]) {
-      assert.throws(() => writeWithPlan(planWrite(src), a, a.theta, out, [src]), (e: unknown) => isUserInputError(e));
+      assert.throws(
+        () => writeWithPlan(planWrite(src), a, a.theta, out, [src]),
+        (e: unknown) => isUserInputError(e),
+      );
     }
     assert.strictEqual(fs.readFileSync(taken, 'utf8'), 'keep');
     const tdir = tmpCopy('test/fixtures/tfjs/mlp-softmax');
     const tsrc = path.join(tdir, 'model.json');
     const ta = readCheckpoint(tsrc);
     fs.writeFileSync(path.join(tdir, 'x.weights.bin'), 'keep');
-    assert.throws(() => writeTfjsFromSource(tsrc, ta, ta.theta, path.join(tdir, 'x.json')), (e: unknown) => isUserInputError(e) && /exists/.test((e as Error).message));
+    assert.throws(
+      () => writeTfjsFromSource(tsrc, ta, ta.theta, path.join(tdir, 'x.json')),
+      (e: unknown) => isUserInputError(e) && /exists/.test((e as Error).message),
+    );
     assert.ok(!fs.existsSync(path.join(tdir, 'x.json')));
     assert.strictEqual(fs.readFileSync(path.join(tdir, 'x.weights.bin'), 'utf8'), 'keep');
   });
@@ -131,7 +162,10 @@ describe('checkpoint writers', function () {
     const k = path.join(ROOT, 'test/fixtures/keras/sequential');
     const f = fs.readdirSync(k).find(x => x.endsWith('.keras') || x.endsWith('.h5'));
     if (!f) this.skip();
-    assert.throws(() => planWrite(path.join(k, f!)), (e: unknown) => isUserInputError(e) && /no writer/.test((e as Error).message));
+    assert.throws(
+      () => planWrite(path.join(k, f!)),
+      (e: unknown) => isUserInputError(e) && /no writer/.test((e as Error).message),
+    );
   });
 
   it('float16 encoding inverts the reader on every finite half value', () => {

@@ -22,27 +22,38 @@ const SELU_SCALEALPHA = 1.7580993408473768599402175208123;
 
 function zeroGrad(kernelName: string, inputs: string[]): tf.GradConfig {
   return {
-    kernelName, inputsToSave: inputs,
-    gradFunc: (_dy, saved) => Object.fromEntries(inputs.map((k, i) => [k, () => tf.zeros(saved[i].shape, 'float32')])) as Record<string, () => tf.Tensor>,
+    kernelName,
+    inputsToSave: inputs,
+    gradFunc: (_dy, saved) =>
+      Object.fromEntries(inputs.map((k, i) => [k, () => tf.zeros(saved[i].shape, 'float32')])) as Record<string, () => tf.Tensor>,
   };
 }
 
 function transposeLast2(t: G): G {
   if (t.rank === 2) return tf.transpose(t);
-  const perm = t.shape.map((_, i) => i); perm[t.rank - 1] = t.rank - 2; perm[t.rank - 2] = t.rank - 1;
+  const perm = t.shape.map((_, i) => i);
+  perm[t.rank - 1] = t.rank - 2;
+  perm[t.rank - 2] = t.rank - 1;
   return tf.transpose(t, perm);
 }
 
 export const EXACT_GRADIENTS: tf.GradConfig[] = [
   { kernelName: 'Tanh', inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy as G, tf.sub(1, tf.square(tf.tanh(x)))) }) },
   {
-    kernelName: 'Sigmoid', inputsToSave: ['x'], gradFunc: (dy, [x]) => ({
-      x: () => { const s = tf.sigmoid(x); return tf.mul(dy as G, tf.mul(s, tf.sub(1, s))); },
+    kernelName: 'Sigmoid',
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({
+      x: () => {
+        const s = tf.sigmoid(x);
+        return tf.mul(dy as G, tf.mul(s, tf.sub(1, s)));
+      },
     }),
   },
   { kernelName: 'Exp', inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy as G, tf.exp(x)) }) },
   {
-    kernelName: 'Softmax', inputsToSave: ['logits'], gradFunc: (dy, [logits], attrs) => ({
+    kernelName: 'Softmax',
+    inputsToSave: ['logits'],
+    gradFunc: (dy, [logits], attrs) => ({
       logits: () => {
         const dim = (attrs as unknown as { dim: number }).dim;
         const y = tf.softmax(logits, dim);
@@ -52,17 +63,23 @@ export const EXACT_GRADIENTS: tf.GradConfig[] = [
     }),
   },
   {
-    kernelName: 'Elu', inputsToSave: ['x'], gradFunc: (dy, [x]) => ({
+    kernelName: 'Elu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({
       x: () => tf.where(tf.greater(x, 0), dy as G, tf.mul(dy as G, tf.exp(x))),
     }),
   },
   {
-    kernelName: 'Selu', inputsToSave: ['x'], gradFunc: (dy, [x]) => ({
+    kernelName: 'Selu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({
       x: () => tf.where(tf.greater(x, 0), tf.mul(dy as G, SELU_SCALE), tf.mul(tf.mul(dy as G, SELU_SCALEALPHA), tf.exp(x))),
     }),
   },
   {
-    kernelName: 'Pow', inputsToSave: ['a', 'b'], gradFunc: (dy, [a, b]) => {
+    kernelName: 'Pow',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, [a, b]) => {
       const reduceTo = (g: G, shape: number[]): G => {
         const axes: number[] = [];
         const lead = g.rank - shape.length;
@@ -80,7 +97,9 @@ export const EXACT_GRADIENTS: tf.GradConfig[] = [
     },
   },
   {
-    kernelName: 'BatchMatMul', inputsToSave: ['a', 'b'], gradFunc: (dy, [a, b], attrs) => {
+    kernelName: 'BatchMatMul',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, [a, b], attrs) => {
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
       const mm = (x: G, y: G): G => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D);
       const T = transposeLast2;
@@ -98,7 +117,9 @@ export const EXACT_GRADIENTS: tf.GradConfig[] = [
       return { a: () => mm(T(b), T(d)), b: () => mm(T(d), T(a)) };
     },
   },
-  ...(['Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr'] as const).map(k => zeroGrad(k, ['a', 'b'])),
+  ...(['Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr'] as const).map(k =>
+    zeroGrad(k, ['a', 'b']),
+  ),
   zeroGrad('LogicalNot', ['x']),
 ];
 
@@ -112,7 +133,8 @@ export const EXACT_GRADIENTS: tf.GradConfig[] = [
  */
 function conv2dGradient(stock: tf.GradConfig | undefined): tf.GradConfig {
   return {
-    kernelName: 'Conv2D', inputsToSave: ['x', 'filter'],
+    kernelName: 'Conv2D',
+    inputsToSave: ['x', 'filter'],
     gradFunc: (dy, saved, attrs) => {
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
       const a = attrs as unknown as { strides: number | number[]; pad: unknown; dilations?: number | number[]; dataFormat?: string };
@@ -124,8 +146,23 @@ function conv2dGradient(stock: tf.GradConfig | undefined): tf.GradConfig {
       const d = dy as tf.Tensor4D;
       const [kh, kw] = filter.shape;
       return {
-        x: () => tf.conv2d(tf.pad(d, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]]), tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'valid'),
-        filter: () => tf.transpose(tf.conv2d(tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(d, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid'), [1, 2, 0, 3]),
+        x: () =>
+          tf.conv2d(
+            tf.pad(d, [
+              [0, 0],
+              [kh - 1, kh - 1],
+              [kw - 1, kw - 1],
+              [0, 0],
+            ]),
+            tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D,
+            1,
+            'valid',
+          ),
+        filter: () =>
+          tf.transpose(
+            tf.conv2d(tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(d, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid'),
+            [1, 2, 0, 3],
+          ),
       };
     },
   };

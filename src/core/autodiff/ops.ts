@@ -13,25 +13,44 @@ const SQRT1_2 = Math.SQRT1_2;
 /** Keras / TF.js activation by name (names as normalised by the readers). */
 export function activation(name: string, x: tf.Tensor): tf.Tensor {
   switch (name) {
-    case 'linear': return x;
-    case 'relu': return tf.relu(x);
-    case 'relu6': return tf.relu6(x);
-    case 'elu': return tf.elu(x);
-    case 'selu': return tf.selu(x);
-    case 'tanh': return tf.tanh(x);
-    case 'sigmoid': return tf.sigmoid(x);
-    case 'softplus': return tf.softplus(x);
-    case 'softsign': return tf.div(x, tf.add(1, tf.abs(x)));
-    case 'exponential': return tf.exp(x);
-    case 'swish': case 'silu': return tf.mul(x, tf.sigmoid(x));
+    case 'linear':
+      return x;
+    case 'relu':
+      return tf.relu(x);
+    case 'relu6':
+      return tf.relu6(x);
+    case 'elu':
+      return tf.elu(x);
+    case 'selu':
+      return tf.selu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'softplus':
+      return tf.softplus(x);
+    case 'softsign':
+      return tf.div(x, tf.add(1, tf.abs(x)));
+    case 'exponential':
+      return tf.exp(x);
+    case 'swish':
+    case 'silu':
+      return tf.mul(x, tf.sigmoid(x));
     // Keras gelu (approximate=False): x·Φ(x) = ½x(1 + erf(x/√2))
-    case 'gelu': return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, SQRT1_2))));
+    case 'gelu':
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, SQRT1_2))));
     // TF.js / Keras 2 hard sigmoid: clip(0.2x + 0.5, 0, 1)
-    case 'hard_sigmoid': case 'hardSigmoid': return tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1);
-    case 'leaky_relu': return tf.leakyRelu(x, 0.2);
-    case 'leakyRelu': return tf.leakyRelu(x, 0.3);
-    case 'softmax': return tf.softmax(x, -1);
-    default: throw new UnsupportedError(`activation '${name}' has no verified exact second-order path`);
+    case 'hard_sigmoid':
+    case 'hardSigmoid':
+      return tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1);
+    case 'leaky_relu':
+      return tf.leakyRelu(x, 0.2);
+    case 'leakyRelu':
+      return tf.leakyRelu(x, 0.3);
+    case 'softmax':
+      return tf.softmax(x, -1);
+    default:
+      throw new UnsupportedError(`activation '${name}' has no verified exact second-order path`);
   }
 }
 

@@ -15,10 +15,19 @@ export { crc32 };
 export function checkCrc(data: Uint8Array, expected: number, member: string, file: string): void {
   const got = crc32(data);
   const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
-  if (got !== expected >>> 0) throw new UserInputError(`zip member '${member}' fails its CRC-32 check (recorded ${hex(expected)}, computed ${hex(got)}); the archive is corrupt`, { file, where: `member '${member}'` });
+  if (got !== expected >>> 0)
+    throw new UserInputError(
+      `zip member '${member}' fails its CRC-32 check (recorded ${hex(expected)}, computed ${hex(got)}); the archive is corrupt`,
+      { file, where: `member '${member}'` },
+    );
 }
 
-export interface ZipLimits { maxEntryBytes: number; maxTotalBytes: number; maxRatio: number; maxEntries: number }
+export interface ZipLimits {
+  maxEntryBytes: number;
+  maxTotalBytes: number;
+  maxRatio: number;
+  maxEntries: number;
+}
 export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntryBytes: 4 * 2 ** 30, maxTotalBytes: 8 * 2 ** 30, maxRatio: 1000, maxEntries: 100000 };
 
 export function isZip(buf: Uint8Array): boolean {
@@ -27,24 +36,36 @@ export function isZip(buf: Uint8Array): boolean {
 
 export function readZip(buf: Uint8Array, file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Map<string, Uint8Array> {
   if (!isZip(buf)) throw new UserInputError('not a zip archive: expected signature "PK\\x03\\x04"', { file, where: 'byte 0' });
-  let total = 0, entries = 0;
+  let total = 0,
+    entries = 0;
   let problem: string | undefined;
   let out: Record<string, Uint8Array>;
   try {
     out = unzipSync(buf, {
-      filter: (f) => {
+      filter: f => {
         if (problem) return false;
         entries++;
         const name = f.name;
         if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name) || name.split(/[\\/]/).includes('..')) {
-          problem = `zip entry '${name}' has an absolute or '..' path; refused`; return false;
+          problem = `zip entry '${name}' has an absolute or '..' path; refused`;
+          return false;
         }
-        if (entries > limits.maxEntries) { problem = `more than ${limits.maxEntries} zip entries`; return false; }
-        if (f.originalSize > limits.maxEntryBytes) { problem = `zip entry '${name}' would inflate to ${f.originalSize} bytes (limit ${limits.maxEntryBytes})`; return false; }
+        if (entries > limits.maxEntries) {
+          problem = `more than ${limits.maxEntries} zip entries`;
+          return false;
+        }
+        if (f.originalSize > limits.maxEntryBytes) {
+          problem = `zip entry '${name}' would inflate to ${f.originalSize} bytes (limit ${limits.maxEntryBytes})`;
+          return false;
+        }
         total += f.originalSize;
-        if (total > limits.maxTotalBytes) { problem = `zip entries would inflate to more than ${limits.maxTotalBytes} bytes in total`; return false; }
+        if (total > limits.maxTotalBytes) {
+          problem = `zip entries would inflate to more than ${limits.maxTotalBytes} bytes in total`;
+          return false;
+        }
         if (f.size > 0 && f.originalSize / f.size > limits.maxRatio && f.originalSize > 1 << 20) {
-          problem = `zip entry '${name}' has compression ratio ${(f.originalSize / f.size).toFixed(0)}:1 (limit ${limits.maxRatio}:1); refused as a possible decompression bomb`; return false;
+          problem = `zip entry '${name}' has compression ratio ${(f.originalSize / f.size).toFixed(0)}:1 (limit ${limits.maxRatio}:1); refused as a possible decompression bomb`;
+          return false;
         }
         return !name.endsWith('/');
       },

@@ -46,7 +46,8 @@ let WS = '';
 /** Cancellation and progress of the build in progress (set by buildDemo). */
 let SIGNAL: AbortSignal | undefined;
 let TICK: (run: string, done: number, total: number) => void = () => undefined;
-const M = 256, D = 2;
+const M = 256,
+  D = 2;
 const T0 = Date.UTC(2026, 0, 1) / 1000; // wall times in the logs: a fixed, reproducible clock
 
 function npz(arrays: Record<string, { data: Float32Array; shape: number[] }>): Buffer {
@@ -57,7 +58,11 @@ function npz(arrays: Record<string, { data: Float32Array; shape: number[] }>): B
     const pad = 64 - ((10 + header.length + 1) % 64);
     header += ' '.repeat(pad % 64) + '\n';
     const h = Buffer.alloc(10 + header.length);
-    h.write('\x93NUMPY', 0, 'latin1'); h[6] = 1; h[7] = 0; h.writeUInt16LE(header.length, 8); h.write(header, 10, 'latin1');
+    h.write('\x93NUMPY', 0, 'latin1');
+    h[6] = 1;
+    h[7] = 0;
+    h.writeUInt16LE(header.length, 8);
+    h.write(header, 10, 'latin1');
     files[`${k}.npy`] = [Buffer.concat([h, Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength)]), { level: 0 }];
   }
   return Buffer.from(zipSync(files));
@@ -66,21 +71,46 @@ function npz(arrays: Record<string, { data: Float32Array; shape: number[] }>): B
 async function saveTfjs(layers: RefDenseLayer[], theta: Float32Array, dir: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const model = tfl.sequential();
-  layers.forEach((l, i) => model.add(tfl.layers.dense({ units: l.nOut, activation: l.act as 'tanh', useBias: l.bias, ...(i === 0 ? { inputShape: [l.nIn] } : {}), name: `dense_${i + 1}` })));
+  layers.forEach((l, i) =>
+    model.add(
+      tfl.layers.dense({
+        units: l.nOut,
+        activation: l.act as 'tanh',
+        useBias: l.bias,
+        ...(i === 0 ? { inputShape: [l.nIn] } : {}),
+        name: `dense_${i + 1}`,
+      }),
+    ),
+  );
   const ws: tf.Tensor[] = [];
   let o = 0;
   for (const l of layers) {
-    ws.push(tf.tensor2d(theta.subarray(o, o + l.nIn * l.nOut), [l.nIn, l.nOut])); o += l.nIn * l.nOut;
-    if (l.bias) { ws.push(tf.tensor1d(theta.subarray(o, o + l.nOut))); o += l.nOut; }
+    ws.push(tf.tensor2d(theta.subarray(o, o + l.nIn * l.nOut), [l.nIn, l.nOut]));
+    o += l.nIn * l.nOut;
+    if (l.bias) {
+      ws.push(tf.tensor1d(theta.subarray(o, o + l.nOut)));
+      o += l.nOut;
+    }
   }
   model.setWeights(ws);
   ws.forEach(w => w.dispose());
-  await model.save(tf.io.withSaveHandler(async art => {
-    const shard = 'group1-shard1of1.bin';
-    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`, convertedBy: null, modelTopology: art.modelTopology, weightsManifest: [{ paths: [shard], weights: art.weightSpecs }] }));
-    fs.writeFileSync(path.join(dir, shard), Buffer.from(art.weightData as ArrayBuffer));
-    return { modelArtifactsInfo: { dateSaved: new Date(T0 * 1000), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async art => {
+      const shard = 'group1-shard1of1.bin';
+      fs.writeFileSync(
+        path.join(dir, 'model.json'),
+        JSON.stringify({
+          format: 'layers-model',
+          generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
+          convertedBy: null,
+          modelTopology: art.modelTopology,
+          weightsManifest: [{ paths: [shard], weights: art.weightSpecs }],
+        }),
+      );
+      fs.writeFileSync(path.join(dir, shard), Buffer.from(art.weightData as ArrayBuffer));
+      return { modelArtifactsInfo: { dateSaved: new Date(T0 * 1000), modelTopologyType: 'JSON' } };
+    }),
+  );
   model.dispose();
 }
 
@@ -88,14 +118,23 @@ type Logger = (step: number, scalars: Record<string, number>) => void;
 
 function logger(runDir: string, kinds: ('csv' | 'jsonl' | 'tfevents')[]): Logger {
   fs.mkdirSync(runDir, { recursive: true });
-  const csv = path.join(runDir, 'metrics.csv'), jsonl = path.join(runDir, 'metrics.jsonl');
+  const csv = path.join(runDir, 'metrics.csv'),
+    jsonl = path.join(runDir, 'metrics.jsonl');
   const tfev = path.join(runDir, 'events.out.tfevents.1767225600.demo');
   let header = false;
   return (step, scalars) => {
     const wall = T0 + step * 0.01;
     if (kinds.includes('csv')) {
-      if (!header) { fs.writeFileSync(csv, `step,wall_time,${Object.keys(scalars).join(',')}\n`); header = true; }
-      fs.appendFileSync(csv, `${step},${wall.toFixed(2)},${Object.values(scalars).map(v => v.toPrecision(7)).join(',')}\n`);
+      if (!header) {
+        fs.writeFileSync(csv, `step,wall_time,${Object.keys(scalars).join(',')}\n`);
+        header = true;
+      }
+      fs.appendFileSync(
+        csv,
+        `${step},${wall.toFixed(2)},${Object.values(scalars)
+          .map(v => v.toPrecision(7))
+          .join(',')}\n`,
+      );
     }
     if (kinds.includes('jsonl')) fs.appendFileSync(jsonl, JSON.stringify({ step, wall_time: Number(wall.toFixed(2)), ...scalars }) + '\n');
     if (kinds.includes('tfevents')) appendScalars(tfev, step, wall, scalars);
@@ -106,7 +145,18 @@ function dataset(x: Float32Array, y: Float32Array, m: number): Dataset {
   return { file: 'demo', x, xShape: [m, D], y: { kind: 'values', data: y, shape: [m, 1] }, m, total: m, xKey: 'x', yKey: 'y' };
 }
 
-interface TrainSpec { name: string; layers: RefDenseLayer[]; theta0: Float32Array; batch: number; steps: number; lr: number; settle: number; settleLr: number; every: number; logs: ('csv' | 'jsonl' | 'tfevents')[] }
+interface TrainSpec {
+  name: string;
+  layers: RefDenseLayer[];
+  theta0: Float32Array;
+  batch: number;
+  steps: number;
+  lr: number;
+  settle: number;
+  settleLr: number;
+  every: number;
+  logs: ('csv' | 'jsonl' | 'tfevents')[];
+}
 
 async function train(spec: TrainSpec, x: Float32Array, y: Float32Array): Promise<void> {
   const runDir = path.join(WS, 'runs', spec.name);
@@ -115,7 +165,10 @@ async function train(spec: TrainSpec, x: Float32Array, y: Float32Array): Promise
   const full = dataset(x, y, M);
   const fullObj = new TfObjective(model, full, resolveLoss(model, full, 'mse'));
   const parts: TfObjective[] = [];
-  for (let s = 0; s < M; s += spec.batch) { const p = dataset(x.slice(s * D, (s + spec.batch) * D), y.slice(s, s + spec.batch), spec.batch); parts.push(new TfObjective(model, p, resolveLoss(model, p, 'mse'))); }
+  for (let s = 0; s < M; s += spec.batch) {
+    const p = dataset(x.slice(s * D, (s + spec.batch) * D), y.slice(s, s + spec.batch), spec.batch);
+    parts.push(new TfObjective(model, p, resolveLoss(model, p, 'mse')));
+  }
   const th = Float32Array.from(spec.theta0);
   const order = new Rng(spec.batch);
   const total = spec.steps + spec.settle;
@@ -123,26 +176,45 @@ async function train(spec: TrainSpec, x: Float32Array, y: Float32Array): Promise
     const checkpoint = async (step: number) => saveTfjs(spec.layers, th, path.join(runDir, `step_${String(step).padStart(5, '0')}`));
     await checkpoint(0);
     log(0, { loss: await fullObj.loss(th), lr: spec.lr });
-    let step = 0, perm: number[] = [], pi = 0;
+    let step = 0,
+      perm: number[] = [],
+      pi = 0;
     while (step < total) {
       const settling = step >= spec.steps;
       let obj = fullObj;
-      if (!settling && parts.length > 1) { if (pi >= perm.length) { perm = order.sample(parts.length, parts.length); pi = 0; } obj = parts[perm[pi++]]; }
+      if (!settling && parts.length > 1) {
+        if (pi >= perm.length) {
+          perm = order.sample(parts.length, parts.length);
+          pi = 0;
+        }
+        obj = parts[perm[pi++]];
+      }
       const lr = settling ? spec.settleLr : spec.lr;
       const { loss, gradient } = await obj.valueAndGradient(th);
       for (let i = 0; i < th.length; i++) th[i] -= lr * gradient[i];
       step++;
-      if (step % 50 === 0) { throwIfAborted(SIGNAL); TICK(spec.name, step, total); }
-      if (step % 50 === 0) log(step, { loss: obj === fullObj ? loss : await fullObj.loss(th), lr, ...(obj !== fullObj ? { batch_loss: loss } : {}) });
+      if (step % 50 === 0) {
+        throwIfAborted(SIGNAL);
+        TICK(spec.name, step, total);
+      }
+      if (step % 50 === 0)
+        log(step, { loss: obj === fullObj ? loss : await fullObj.loss(th), lr, ...(obj !== fullObj ? { batch_loss: loss } : {}) });
       if (step % spec.every === 0 || step === total) await checkpoint(step);
     }
-  } finally { fullObj.dispose(); parts.forEach(p => p.dispose()); }
+  } finally {
+    fullObj.dispose();
+    parts.forEach(p => p.dispose());
+  }
 }
 
 function glorot(layers: RefDenseLayer[], rng: Rng): Float32Array {
   const th = new Float32Array(layers.reduce((s, l) => s + l.nIn * l.nOut + (l.bias ? l.nOut : 0), 0));
   let o = 0;
-  for (const l of layers) { const s = Math.sqrt(6 / (l.nIn + l.nOut)); for (let i = 0; i < l.nIn * l.nOut; i++) th[o++] = (2 * rng.uniform() - 1) * s; if (l.bias) o += l.nOut; }
+  for (const l of layers) {
+    const s = Math.sqrt(6 / (l.nIn + l.nOut));
+    for (let i = 0; i < l.nIn * l.nOut; i++) th[o++] = (2 * rng.uniform() - 1) * s;
+    if (l.bias) o += l.nOut;
+  }
   return th;
 }
 
@@ -154,10 +226,14 @@ async function specialNeuronsRun(rng: Rng): Promise<void> {
   const y = Float32Array.from({ length: M }, (_, i) => x[2 * i] ** 2 + x[2 * i + 1] ** 2);
   fs.mkdirSync(runDir, { recursive: true });
   fs.writeFileSync(path.join(runDir, 'bowl.npz'), npz({ x: { data: x, shape: [M, D] }, y: { data: y, shape: [M, 1] } }));
-  const layers: RefDenseLayer[] = [{ nIn: D, nOut: 4, act: 'relu', bias: true }, { nIn: 4, nOut: 1, act: 'linear', bias: true }];
+  const layers: RefDenseLayer[] = [
+    { nIn: D, nOut: 4, act: 'relu', bias: true },
+    { nIn: 4, nOut: 1, act: 'linear', bias: true },
+  ];
   const th = glorot(layers, rng);
   for (let j = 0; j < 4; j++) th[D * 4 + j] = -10; // dead units: the network outputs its output bias
-  let ym = 0; for (let i = 0; i < M; i++) ym += y[i] / M;
+  let ym = 0;
+  for (let i = 0; i < M; i++) ym += y[i] / M;
   th[th.length - 1] = ym; // … which already fits the mean: a bad local minimum of the original network
   const base = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-demo-')), 'stuck');
   await saveTfjs(layers, th, base);
@@ -171,17 +247,31 @@ async function specialNeuronsRun(rng: Rng): Promise<void> {
   const obj = new TfObjective(model, full, spec);
   const plan = planWrite(first);
   const log = logger(runDir, ['csv']);
-  const steps = 1500, at = new Set([30, 60, 120, 250, 500, 1000, 1500]);
+  const steps = 1500,
+    at = new Set([30, 60, 120, 250, 500, 1000, 1500]);
   const record = async (step: number, theta: Float32Array) => {
     const loss = await obj.loss(theta);
-    log(step, { loss, original_loss: await obj.loss(withoutSpecialNeurons(model, theta)), penalty: obj.penalty(theta), max_abs_a: maxAbsA(model, theta) });
+    log(step, {
+      loss,
+      original_loss: await obj.loss(withoutSpecialNeurons(model, theta)),
+      penalty: obj.penalty(theta),
+      max_abs_a: maxAbsA(model, theta),
+    });
   };
   try {
     await record(0, model.theta);
     await fineTune(model, obj, full, spec, model.theta, {
-      steps, lr: 0.05, optimizer: 'adam', seed: 1, every: steps,
+      steps,
+      lr: 0.05,
+      optimizer: 'adam',
+      seed: 1,
+      every: steps,
       onStep: async (step, theta) => {
-        if (step % 10 === 0) { throwIfAborted(SIGNAL); TICK('special-neurons', step, steps); await record(step, theta); }
+        if (step % 10 === 0) {
+          throwIfAborted(SIGNAL);
+          TICK('special-neurons', step, steps);
+          await record(step, theta);
+        }
         if (at.has(step)) {
           const out = path.join(runDir, `step_${String(step).padStart(5, '0')}`, 'model.json');
           fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -189,7 +279,9 @@ async function specialNeuronsRun(rng: Rng): Promise<void> {
         }
       },
     });
-  } finally { obj.dispose(); }
+  } finally {
+    obj.dispose();
+  }
 }
 
 export interface BuildDemoOptions {
@@ -214,35 +306,96 @@ export async function buildDemo(opts: BuildDemoOptions): Promise<string> {
   const say = opts.log ?? (() => undefined);
   WS = path.resolve(opts.dir);
   SIGNAL = opts.signal;
-  const before = (run: string) => Object.keys(RUN_STEPS).slice(0, Object.keys(RUN_STEPS).indexOf(run)).reduce((a, k) => a + RUN_STEPS[k], 0);
-  TICK = (run, done, total) => opts.onProgress?.({ stage: 'training', fraction: (before(run) + (done / total) * RUN_STEPS[run]) / TOTAL_STEPS, message: `training runs/${run}: step ${done} of ${total}` });
+  const before = (run: string) =>
+    Object.keys(RUN_STEPS)
+      .slice(0, Object.keys(RUN_STEPS).indexOf(run))
+      .reduce((a, k) => a + RUN_STEPS[k], 0);
+  TICK = (run, done, total) =>
+    opts.onProgress?.({
+      stage: 'training',
+      fraction: (before(run) + (done / total) * RUN_STEPS[run]) / TOTAL_STEPS,
+      message: `training runs/${run}: step ${done} of ${total}`,
+    });
   // a folder that this builder did not make (no marker file) is never touched; an earlier demo
   // loses only the entries the builder writes
   const state = checkDemoFolder(WS);
   if (state.kind === 'refused') throw new UserInputError(state.reason);
   if (state.kind === 'demo') clearDemoFolder(WS);
   fs.mkdirSync(WS, { recursive: true });
-  fs.writeFileSync(path.join(WS, DEMO_MARKER), `generated by ${opts.by ?? 'the Landscape Lens demo builder'}; rebuilt from scratch on every run\n`);
-  const step = (run: string, text: string) => { say(text); opts.onProgress?.({ stage: 'training', fraction: before(run) / TOTAL_STEPS, message: text }); };
+  fs.writeFileSync(
+    path.join(WS, DEMO_MARKER),
+    `generated by ${opts.by ?? 'the Landscape Lens demo builder'}; rebuilt from scratch on every run\n`,
+  );
+  const step = (run: string, text: string) => {
+    say(text);
+    opts.onProgress?.({ stage: 'training', fraction: before(run) / TOTAL_STEPS, message: text });
+  };
   await initBackend('auto');
   const rng = new Rng(2017);
   const x = Float32Array.from({ length: M * D }, () => rng.normal());
   const y = Float32Array.from({ length: M }, (_, i) => Math.sin(2 * x[2 * i]) * Math.cos(x[2 * i + 1]) + 0.1 * rng.normal());
   fs.writeFileSync(path.join(WS, 'data.npz'), npz({ x: { data: x, shape: [M, D] }, y: { data: y, shape: [M, 1] } }));
-  fs.writeFileSync(path.join(WS, 'landscape.json'), JSON.stringify({ ...(opts.schema ? { $schema: opts.schema } : {}), checkpoints: [{ glob: 'runs/special-neurons/**/model.json', data: 'runs/special-neurons/bowl.npz', loss: 'mse' }, { glob: '**/model.json', data: 'data.npz', loss: 'mse' }] }, null, 2) + '\n');
-  const mlp: RefDenseLayer[] = [{ nIn: D, nOut: 32, act: 'tanh', bias: true }, { nIn: 32, nOut: 1, act: 'linear', bias: true }];
+  fs.writeFileSync(
+    path.join(WS, 'landscape.json'),
+    JSON.stringify(
+      {
+        ...(opts.schema ? { $schema: opts.schema } : {}),
+        checkpoints: [
+          { glob: 'runs/special-neurons/**/model.json', data: 'runs/special-neurons/bowl.npz', loss: 'mse' },
+          { glob: '**/model.json', data: 'data.npz', loss: 'mse' },
+        ],
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  const mlp: RefDenseLayer[] = [
+    { nIn: D, nOut: 32, act: 'tanh', bias: true },
+    { nIn: 32, nOut: 1, act: 'linear', bias: true },
+  ];
   const theta0 = glorot(mlp, rng);
   step('small-batch', 'training runs/small-batch (SGD, batch 4)');
-  await train({ name: 'small-batch', layers: mlp, theta0, batch: 4, steps: 3000, lr: 0.25, settle: 9000, settleLr: 0.1, every: 2000, logs: ['csv'] }, x, y);
+  await train(
+    { name: 'small-batch', layers: mlp, theta0, batch: 4, steps: 3000, lr: 0.25, settle: 9000, settleLr: 0.1, every: 2000, logs: ['csv'] },
+    x,
+    y,
+  );
   step('large-batch', 'training runs/large-batch (full batch)');
-  await train({ name: 'large-batch', layers: mlp, theta0, batch: M, steps: 3000, lr: 0.25, settle: 9000, settleLr: 0.1, every: 2000, logs: ['jsonl'] }, x, y);
+  await train(
+    {
+      name: 'large-batch',
+      layers: mlp,
+      theta0,
+      batch: M,
+      steps: 3000,
+      lr: 0.25,
+      settle: 9000,
+      settleLr: 0.1,
+      every: 2000,
+      logs: ['jsonl'],
+    },
+    x,
+    y,
+  );
   // a saddle: identical hidden units stay identical under gradient descent
-  const small: RefDenseLayer[] = [{ nIn: D, nOut: 4, act: 'tanh', bias: true }, { nIn: 4, nOut: 1, act: 'linear', bias: true }];
+  const small: RefDenseLayer[] = [
+    { nIn: D, nOut: 4, act: 'tanh', bias: true },
+    { nIn: 4, nOut: 1, act: 'linear', bias: true },
+  ];
   const th = new Float32Array(D * 4 + 4 + 4 + 1);
   const w = [0.5 * rng.normal(), 0.5 * rng.normal()];
-  for (let j = 0; j < 4; j++) { th[j] = w[0]; th[4 + j] = w[1]; th[8 + j] = 0.1; th[12 + j] = 0.3; }
+  for (let j = 0; j < 4; j++) {
+    th[j] = w[0];
+    th[4 + j] = w[1];
+    th[8 + j] = 0.1;
+    th[12 + j] = 0.3;
+  }
   step('saddle', 'training runs/saddle (symmetric initialisation)');
-  await train({ name: 'saddle', layers: small, theta0: th, batch: M, steps: 4000, lr: 0.1, settle: 0, settleLr: 0, every: 2000, logs: ['tfevents'] }, x, y);
+  await train(
+    { name: 'saddle', layers: small, theta0: th, batch: M, steps: 4000, lr: 0.1, settle: 0, settleLr: 0, every: 2000, logs: ['tfevents'] },
+    x,
+    y,
+  );
   step('special-neurons', 'training runs/special-neurons (stuck ReLU network + special neurons)');
   await specialNeuronsRun(rng);
   fs.writeFileSync(path.join(WS, 'train.py'), TRAIN_PY);
@@ -290,7 +443,10 @@ export function demoCheckpoints(dir: string): string[] {
   for (const r of fs.existsSync(runs) ? fs.readdirSync(runs).sort() : []) {
     const rd = path.join(runs, r);
     if (!fs.statSync(rd).isDirectory()) continue;
-    for (const c of fs.readdirSync(rd).sort()) { const m = path.join(rd, c, 'model.json'); if (fs.existsSync(m)) out.push(m); }
+    for (const c of fs.readdirSync(rd).sort()) {
+      const m = path.join(rd, c, 'model.json');
+      if (fs.existsSync(m)) out.push(m);
+    }
   }
   return out;
 }

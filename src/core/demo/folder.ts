@@ -14,19 +14,29 @@ export const DEMO_ENTRIES = [DEMO_MARKER, '.landscape', 'data.npz', 'landscape.j
 /** Entries an editor may have put into an empty folder: they do not make it non-empty and are kept. */
 export const IGNORABLE_ENTRIES = ['.vscode', '.DS_Store', 'Thumbs.db'];
 
-export type DemoFolderState =
-  | { kind: 'missing' | 'empty' | 'demo' }
-  | { kind: 'refused'; reason: string };
+export type DemoFolderState = { kind: 'missing' | 'empty' | 'demo' } | { kind: 'refused'; reason: string };
 
 export function checkDemoFolder(dir: string): DemoFolderState {
   let st: fs.Stats;
-  try { st = fs.statSync(dir); } catch { return { kind: 'missing' }; }
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    return { kind: 'missing' };
+  }
   if (!st.isDirectory()) return { kind: 'refused', reason: `${dir} is not a folder` };
   const entries = fs.readdirSync(dir).filter(e => !IGNORABLE_ENTRIES.includes(e));
   if (!entries.length) return { kind: 'empty' };
-  if (!entries.includes(DEMO_MARKER)) return { kind: 'refused', reason: `${dir} is not empty and was not made by the demo builder (no ${DEMO_MARKER} marker); choose an empty or new folder` };
+  if (!entries.includes(DEMO_MARKER))
+    return {
+      kind: 'refused',
+      reason: `${dir} is not empty and was not made by the demo builder (no ${DEMO_MARKER} marker); choose an empty or new folder`,
+    };
   const other = entries.filter(e => !DEMO_ENTRIES.includes(e));
-  if (other.length) return { kind: 'refused', reason: `${dir} is an earlier demo but also holds ${other.slice(0, 5).join(', ')}${other.length > 5 ? ', …' : ''}, which the builder did not write; choose an empty or new folder` };
+  if (other.length)
+    return {
+      kind: 'refused',
+      reason: `${dir} is an earlier demo but also holds ${other.slice(0, 5).join(', ')}${other.length > 5 ? ', …' : ''}, which the builder did not write; choose an empty or new folder`,
+    };
   return { kind: 'demo' };
 }
 

@@ -12,16 +12,47 @@
 import type { Objective } from '../objective';
 import { throwIfAborted } from '../errors';
 
-export interface AdaptiveSharpnessResult { rho: number; eta: number; value: number; relative: number; maxLoss: number; steps: number; evaluations: number }
+export interface AdaptiveSharpnessResult {
+  rho: number;
+  eta: number;
+  value: number;
+  relative: number;
+  maxLoss: number;
+  steps: number;
+  evaluations: number;
+}
 
-export async function adaptiveSharpness(obj: Objective, theta: Float32Array, o: { rho?: number; eta?: number; steps?: number; signal?: AbortSignal; onProgress?: (p: { stage: string; done: number; total: number }) => void } = {}): Promise<AdaptiveSharpnessResult> {
-  const rho = o.rho ?? 0.05, eta = o.eta ?? 0.01, steps = o.steps ?? 5, n = theta.length;
-  const T = new Float64Array(n); for (let i = 0; i < n; i++) T[i] = Math.abs(theta[i]) + eta;
-  const point = (u: Float64Array): Float32Array => { const p = Float32Array.from(theta); for (let i = 0; i < n; i++) p[i] += T[i] * u[i]; return p; };
+export async function adaptiveSharpness(
+  obj: Objective,
+  theta: Float32Array,
+  o: {
+    rho?: number;
+    eta?: number;
+    steps?: number;
+    signal?: AbortSignal;
+    onProgress?: (p: { stage: string; done: number; total: number }) => void;
+  } = {},
+): Promise<AdaptiveSharpnessResult> {
+  const rho = o.rho ?? 0.05,
+    eta = o.eta ?? 0.01,
+    steps = o.steps ?? 5,
+    n = theta.length;
+  const T = new Float64Array(n);
+  for (let i = 0; i < n; i++) T[i] = Math.abs(theta[i]) + eta;
+  const point = (u: Float64Array): Float32Array => {
+    const p = Float32Array.from(theta);
+    for (let i = 0; i < n; i++) p[i] += T[i] * u[i];
+    return p;
+  };
   const ascent = (g: Float32Array): Float64Array | undefined => {
-    const d = new Float64Array(n); let s = 0;
-    for (let i = 0; i < n; i++) { d[i] = T[i] * g[i]; s += d[i] * d[i]; }
-    s = Math.sqrt(s); if (!(s > 0)) return undefined;
+    const d = new Float64Array(n);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      d[i] = T[i] * g[i];
+      s += d[i] * d[i];
+    }
+    s = Math.sqrt(s);
+    if (!(s > 0)) return undefined;
     for (let i = 0; i < n; i++) d[i] /= s;
     return d;
   };
@@ -30,19 +61,27 @@ export async function adaptiveSharpness(obj: Objective, theta: Float32Array, o: 
   const d0 = ascent(gradient);
   if (!d0) return { rho, eta, value: 0, relative: 0, maxLoss: l0, steps: 0, evaluations };
   let u = d0.map(v => v * rho);
-  let best = -Infinity, done = 0;
+  let best = -Infinity,
+    done = 0;
   for (let k = 0; k <= steps; k++) {
     throwIfAborted(o.signal);
-    const { loss, gradient: g } = await obj.valueAndGradient(point(u), o.signal); evaluations++;
+    const { loss, gradient: g } = await obj.valueAndGradient(point(u), o.signal);
+    evaluations++;
     if (loss > best) best = loss;
     o.onProgress?.({ stage: 'adaptive sharpness', done: k + 1, total: steps + 1 });
     if (k === steps) break;
-    const d = ascent(g); if (!d) break;
-    const next = new Float64Array(n); let s = 0;
-    for (let i = 0; i < n; i++) { next[i] = u[i] + rho * d[i]; s += next[i] * next[i]; }
+    const d = ascent(g);
+    if (!d) break;
+    const next = new Float64Array(n);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      next[i] = u[i] + rho * d[i];
+      s += next[i] * next[i];
+    }
     s = Math.sqrt(s);
     for (let i = 0; i < n; i++) next[i] *= rho / s;
-    u = next; done++;
+    u = next;
+    done++;
   }
   const value = Math.max(0, best - l0);
   return { rho, eta, value, relative: value / (1 + l0), maxLoss: Math.max(best, l0), steps: done, evaluations };

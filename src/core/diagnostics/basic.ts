@@ -15,7 +15,8 @@ export interface BasicResult {
 
 export async function lossAndGradient(model: GraphModel, obj: Objective, theta: Float32Array, signal?: AbortSignal): Promise<BasicResult> {
   const { loss, gradient } = await obj.valueAndGradient(theta, signal);
-  let s = 0; for (let i = 0; i < gradient.length; i++) s += gradient[i] * gradient[i];
+  let s = 0;
+  for (let i = 0; i < gradient.length; i++) s += gradient[i] * gradient[i];
   const byLayer = new Map<string, { params: number; sq: number }>();
   for (const p of model.params) {
     const e = byLayer.get(p.layer) ?? { params: 0, sq: 0 };
@@ -23,5 +24,10 @@ export async function lossAndGradient(model: GraphModel, obj: Objective, theta: 
     e.params += p.size;
     byLayer.set(p.layer, e);
   }
-  return { loss, gradNorm: Math.sqrt(s), gradient, layers: [...byLayer].map(([name, e]) => ({ name, params: e.params, gradNorm: Math.sqrt(e.sq) })) };
+  return {
+    loss,
+    gradNorm: Math.sqrt(s),
+    gradient,
+    layers: [...byLayer].map(([name, e]) => ({ name, params: e.params, gradNorm: Math.sqrt(e.sq) })),
+  };
 }

@@ -16,7 +16,10 @@ import type { BasicResult } from './basic';
 import type { HessianResult } from './hessian';
 import type { VerdictThresholds, VerdictInput } from './verdict';
 
-export interface Eigenpair { value: number; vector: Float64Array }
+export interface Eigenpair {
+  value: number;
+  vector: Float64Array;
+}
 
 export class RunContext {
   /** the loss and gradient at θ (computed before any diagnostic) */
@@ -43,17 +46,29 @@ export class RunContext {
     private readonly report: ProgressFn,
   ) {}
 
-  get theta(): Float32Array { return this.model.theta; }
-  get seed(): number { return this.opts.seed ?? 0; }
+  get theta(): Float32Array {
+    return this.model.theta;
+  }
+  get seed(): number {
+    return this.opts.seed ?? 0;
+  }
 
   /** Progress of the running diagnostic: `done` of `total` steps, mapped into its share of the bar. */
   progress(stage: string, message: string, done?: number, total?: number, partial?: unknown): void {
     const f = done !== undefined && total ? Math.min(1, done / total) : 0;
-    this.report({ stage, fraction: this.fraction + f * this.share, message: done !== undefined && total ? `${message} ${done}/${total}` : message, partial });
+    this.report({
+      stage,
+      fraction: this.fraction + f * this.share,
+      message: done !== undefined && total ? `${message} ${done}/${total}` : message,
+      partial,
+    });
   }
   private share = 0;
   /** Set by the diagnose loop: the part of the progress bar the next diagnostic fills. */
-  enter(from: number, share: number): void { this.fraction = from; this.share = share; }
+  enter(from: number, share: number): void {
+    this.fraction = from;
+    this.share = share;
+  }
 
   /**
    * The top and/or bottom eigenpair of the Hessian at θ: from the spectrum when it has them (the
@@ -61,10 +76,12 @@ export class RunContext {
    * Lanczos run for the sides still missing (kept for later requests).
    */
   async eigenpairs(sides: readonly ('top' | 'bottom')[]): Promise<{ top?: Eigenpair; bottom?: Eigenpair }> {
-    const h = this.hessian, tol = this.opts.tol ?? 1e-3;
+    const h = this.hessian,
+      tol = this.opts.tol ?? 1e-3;
     if (h?.vectors) {
       if (!this.pairs.top && h.vectors.top[0] && h.top[0]) this.pairs.top = { value: h.top[0].value, vector: h.vectors.top[0] };
-      if (!this.pairs.bottom && h.vectors.bottom[0] && h.bottom[0]) this.pairs.bottom = { value: h.bottom[0].value, vector: h.vectors.bottom[0] };
+      if (!this.pairs.bottom && h.vectors.bottom[0] && h.bottom[0])
+        this.pairs.bottom = { value: h.bottom[0].value, vector: h.vectors.bottom[0] };
       const est = h.bottomEstimate;
       if (!this.pairs.bottom && est && h.vectors.bottomEstimate && this.estimateResolved && est.status === 'converged') {
         this.pairs.bottom = { value: est.value, vector: h.vectors.bottomEstimate };
@@ -73,7 +90,12 @@ export class RunContext {
     const missing = sides.filter(s => !this.pairs[s]);
     if (missing.length) {
       const { hessianSpectrum } = await import('./hessian');
-      const r = await hessianSpectrum(this.obj, this.theta, { top: missing.includes('top') ? 1 : 0, bottom: missing.includes('bottom') ? 1 : 0, tol, seed: this.seed, returnVectors: true }, this.signal);
+      const r = await hessianSpectrum(
+        this.obj,
+        this.theta,
+        { top: missing.includes('top') ? 1 : 0, bottom: missing.includes('bottom') ? 1 : 0, tol, seed: this.seed, returnVectors: true },
+        this.signal,
+      );
       if (r.top[0]) this.pairs.top = { value: r.top[0].value, vector: r.vectors!.top[0] };
       if (r.bottom[0]) this.pairs.bottom = { value: r.bottom[0].value, vector: r.vectors!.bottom[0] };
     }
@@ -82,11 +104,19 @@ export class RunContext {
 
   /** What the verdict reads, from what has been computed so far. */
   verdictInput(): VerdictInput {
-    const h = this.hessian, pgb = this.result.pgb;
+    const h = this.hessian,
+      pgb = this.result.pgb;
     return {
-      loss: this.basic.loss, gradNorm: this.basic.gradNorm, top: h?.top.length ? h.top : undefined, bottom: h?.bottom.length ? h.bottom : undefined,
-      bottomEstimate: h?.bottomEstimate, lanczosConverged: h?.lanczos?.converged, density: h?.density,
-      pgb: pgb ? { relative: pgb.relative, maxPerturbedRelative: pgb.maxPerturbedRelative } : undefined, nonFinite: this.nonFinite, nullProbe: this.result.nullProbe,
+      loss: this.basic.loss,
+      gradNorm: this.basic.gradNorm,
+      top: h?.top.length ? h.top : undefined,
+      bottom: h?.bottom.length ? h.bottom : undefined,
+      bottomEstimate: h?.bottomEstimate,
+      lanczosConverged: h?.lanczos?.converged,
+      density: h?.density,
+      pgb: pgb ? { relative: pgb.relative, maxPerturbedRelative: pgb.maxPerturbedRelative } : undefined,
+      nonFinite: this.nonFinite,
+      nullProbe: this.result.nullProbe,
     };
   }
 }

@@ -19,8 +19,16 @@
  */
 import { fmt } from '../../shared/format';
 
-export interface LogSeriesLike { tag: string; steps: number[]; values: (number | null)[] }
-export interface CheckpointCurvature { step: number | null; lambdaMax: number | null | undefined; label?: string }
+export interface LogSeriesLike {
+  tag: string;
+  steps: number[];
+  values: (number | null)[];
+}
+export interface CheckpointCurvature {
+  step: number | null;
+  lambdaMax: number | null | undefined;
+  label?: string;
+}
 
 export interface EdgePoint {
   step: number;
@@ -66,10 +74,12 @@ export function findLearningRateSeries<S extends LogSeriesLike>(series: S[]): S 
 export function learningRateAt(lr: LogSeriesLike, step: number): { lr: number; step: number } | undefined {
   let before: { lr: number; step: number } | undefined, after: { lr: number; step: number } | undefined;
   for (let k = 0; k < lr.steps.length; k++) {
-    const v = lr.values[k], st = lr.steps[k];
+    const v = lr.values[k],
+      st = lr.steps[k];
     if (v === null || !Number.isFinite(v) || v <= 0 || !Number.isFinite(st)) continue;
-    if (st <= step) { if (!before || st >= before.step) before = { lr: v, step: st }; }
-    else if (!after || st < after.step) after = { lr: v, step: st };
+    if (st <= step) {
+      if (!before || st >= before.step) before = { lr: v, step: st };
+    } else if (!after || st < after.step) after = { lr: v, step: st };
   }
   return before ?? after;
 }
@@ -91,16 +101,30 @@ export function edgeOfStability(series: LogSeriesLike[], checkpoints: Checkpoint
     if (c.step === null || c.lambdaMax === null || c.lambdaMax === undefined || !Number.isFinite(c.lambdaMax)) continue;
     const at = learningRateAt(lrSeries, c.step);
     if (!at) continue;
-    const threshold = 2 / at.lr, ratio = c.lambdaMax / threshold;
-    points.push({ step: c.step, lambdaMax: c.lambdaMax, lr: at.lr, lrStep: at.step, threshold, ratio, atEdge: ratio >= 1 - tolerance, ...(c.label !== undefined ? { label: c.label } : {}) });
+    const threshold = 2 / at.lr,
+      ratio = c.lambdaMax / threshold;
+    points.push({
+      step: c.step,
+      lambdaMax: c.lambdaMax,
+      lr: at.lr,
+      lrStep: at.step,
+      threshold,
+      ratio,
+      atEdge: ratio >= 1 - tolerance,
+      ...(c.label !== undefined ? { label: c.label } : {}),
+    });
   }
   points.sort((a, b) => a.step - b.step);
   const thresholdCurve: { step: number; value: number }[] = [];
-  lrSeries.steps.forEach((st, k) => { const v = lrSeries.values[k]; if (v !== null && Number.isFinite(v) && v > 0 && Number.isFinite(st)) thresholdCurve.push({ step: st, value: 2 / v }); });
+  lrSeries.steps.forEach((st, k) => {
+    const v = lrSeries.values[k];
+    if (v !== null && Number.isFinite(v) && v > 0 && Number.isFinite(st)) thresholdCurve.push({ step: st, value: 2 / v });
+  });
   thresholdCurve.sort((a, b) => a.step - b.step);
   const pct = `${Math.round(tolerance * 100)} %`;
   let sentence: string;
-  if (!points.length) sentence = `The run logs the learning rate (${lrSeries.tag}); no checkpoint with a step has λ_max yet: diagnose the checkpoints to compare λ_max with 2/η.`;
+  if (!points.length)
+    sentence = `The run logs the learning rate (${lrSeries.tag}); no checkpoint with a step has λ_max yet: diagnose the checkpoints to compare λ_max with 2/η.`;
   else {
     const edge = points.filter(p => p.atEdge);
     if (edge.length) {

@@ -30,8 +30,16 @@ export interface EvaluationInfo {
 
 const DROPOUT = /dropout|gaussiannoise/i;
 
-export function evaluationInfo(model: GraphModel, data: { m: number; total: number }, seed: number, loss: { kind: string; reason: string }, backend: string, streamed = false): EvaluationInfo {
-  const bn = new Set<string>(), drop = new Set<string>();
+export function evaluationInfo(
+  model: GraphModel,
+  data: { m: number; total: number },
+  seed: number,
+  loss: { kind: string; reason: string },
+  backend: string,
+  streamed = false,
+): EvaluationInfo {
+  const bn = new Set<string>(),
+    drop = new Set<string>();
   for (const n of model.nodes) {
     if (n.op === 'batchnorm' || n.op === 'onnx.BatchNormalization') bn.add(n.name);
     if (n.op === 'onnx.Dropout') drop.add(n.name);
@@ -46,18 +54,33 @@ export function evaluationInfo(model: GraphModel, data: { m: number; total: numb
   // providers and native TensorFlow are not claimed
   const deterministic = /^(cpu|wasm|onnxruntime \(cpu\))/.test(backend);
   const parts: string[] = [];
-  parts.push(bn.size || drop.size
-    ? `inference mode: ${bn.size ? `BatchNorm (${bn.size} layer${bn.size > 1 ? 's' : ''}) with its running statistics` : ''}${bn.size && drop.size ? ', ' : ''}${drop.size ? `dropout/noise (${drop.size} layer${drop.size > 1 ? 's' : ''}) off` : ''}`
-    : 'inference mode (no BatchNorm or dropout: the same function as in training)');
-  parts.push(subset ? `a seeded random subset of ${data.m} of ${data.total} samples (seed ${seed})` : `all ${data.total} samples${streamed ? ' (streamed)' : ''}`);
+  parts.push(
+    bn.size || drop.size
+      ? `inference mode: ${bn.size ? `BatchNorm (${bn.size} layer${bn.size > 1 ? 's' : ''}) with its running statistics` : ''}${bn.size && drop.size ? ', ' : ''}${drop.size ? `dropout/noise (${drop.size} layer${drop.size > 1 ? 's' : ''}) off` : ''}`
+      : 'inference mode (no BatchNorm or dropout: the same function as in training)',
+  );
+  parts.push(
+    subset
+      ? `a seeded random subset of ${data.m} of ${data.total} samples (seed ${seed})`
+      : `all ${data.total} samples${streamed ? ' (streamed)' : ''}`,
+  );
   parts.push(`${loss.kind} loss (${loss.reason})`);
   const determinism = deterministic
     ? `deterministic: ${backend} sums in a fixed order and every random choice is seeded (seed ${seed}), so the same checkpoint, data, settings and backend give the same numbers`
     : `not guaranteed deterministic: the ${backend} backend may reduce in a thread-dependent order, so the last digits can differ between runs (random choices are seeded, seed ${seed})`;
   parts.push(deterministic ? 'deterministic' : 'not bit-for-bit deterministic');
   return {
-    mode: 'inference', batchNormLayers: bn.size, dropoutLayers: drop.size,
-    samples: subset ? 'seeded subset' : 'all', n: data.m, total: data.total, seed,
-    loss: loss.kind, lossReason: loss.reason, deterministic, summary: parts.join('; '), determinism,
+    mode: 'inference',
+    batchNormLayers: bn.size,
+    dropoutLayers: drop.size,
+    samples: subset ? 'seeded subset' : 'all',
+    n: data.m,
+    total: data.total,
+    seed,
+    loss: loss.kind,
+    lossReason: loss.reason,
+    deterministic,
+    summary: parts.join('; '),
+    determinism,
   };
 }

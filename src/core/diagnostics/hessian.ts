@@ -86,7 +86,10 @@ export interface Eigenvalue {
 
 /** Thrown when an HVP has a NaN/Inf component: the diagnosis stops with verdict undetermined. */
 export class NonFiniteError extends Error {
-  constructor(message: string) { super(message); this.name = 'NonFiniteError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonFiniteError';
+  }
 }
 
 export interface HessianResult {
@@ -95,7 +98,12 @@ export interface HessianResult {
   /** with top only: λ_min estimated from the same Krylov space */
   bottomEstimate?: Eigenvalue;
   /** Unit eigenvectors (float64), when requested; not serialised to JSON. */
-  vectors?: { top: Float64Array[]; bottom: Float64Array[]; bottomEstimate?: Float64Array; nearZero?: { value: number; bound: number; vector: Float64Array }[] };
+  vectors?: {
+    top: Float64Array[];
+    bottom: Float64Array[];
+    bottomEstimate?: Float64Array;
+    nearZero?: { value: number; bound: number; vector: Float64Array }[];
+  };
   trace?: { estimate: number; stderr: number; probes: number; method: string; hvps: number };
   density?: { grid: number[]; values: number[]; nodes: number[][]; weights: number[][]; hvps: number };
   lanczos?: { iterations: number; converged: boolean; hvps: number; tol: number; unresolved: number; extraHvps: number | null };
@@ -110,19 +118,30 @@ export function hessianOperator(obj: Objective, theta: Float32Array, counter: { 
     async apply(v: Float64Array, signal?: AbortSignal): Promise<Float64Array> {
       counter.n++;
       const hv = await obj.hvp(theta, Float32Array.from(v), signal);
-      for (let i = 0; i < hv.length; i++) if (!Number.isFinite(hv[i])) throw new NonFiniteError(`a Hessian-vector product has a non-finite component (${hv[i]} at parameter ${i}): the curvature overflows in float32`);
+      for (let i = 0; i < hv.length; i++)
+        if (!Number.isFinite(hv[i]))
+          throw new NonFiniteError(
+            `a Hessian-vector product has a non-finite component (${hv[i]} at parameter ${i}): the curvature overflows in float32`,
+          );
       return Float64Array.from(hv);
     },
   };
 }
 
-export async function hessianSpectrum(obj: Objective, theta: Float32Array, opts: HessianOptions, signal?: AbortSignal, onProgress?: Progress): Promise<HessianResult> {
+export async function hessianSpectrum(
+  obj: Objective,
+  theta: Float32Array,
+  opts: HessianOptions,
+  signal?: AbortSignal,
+  onProgress?: Progress,
+): Promise<HessianResult> {
   const t0 = performance.now();
   const counter = { n: 0 };
   const op = hessianOperator(obj, theta, counter);
   const seed = opts.seed ?? 0;
   const res: HessianResult = { top: [], bottom: [], hvps: 0, hvpMethod: 'exact', ms: 0 };
-  const top = opts.top ?? 0, bottom = opts.bottom ?? 0;
+  const top = opts.top ?? 0,
+    bottom = opts.bottom ?? 0;
   if (top > 0 || bottom > 0) {
     const before = counter.n;
     const tol = opts.tol ?? DEFAULTS.tol;
@@ -138,30 +157,80 @@ export async function hessianSpectrum(obj: Objective, theta: Float32Array, opts:
       return loose ? p.value - T : Math.min(accuracy, p.value - T); // the interval must not straddle it
     };
     const l = await lanczosExtremes(op, {
-      top, bottom: estimate ? 1 : bottom, tol, maxIter: opts.maxIter, minIter: estimate ? 10 + 2 * top : undefined, seed, signal, onProgress, returnVectors: opts.returnVectors, requiredBound,
-      nearZero: opts.nullVectors ? { within: (mx, mn) => th.nearZero * (mx > 0 ? mx : Math.max(Math.abs(mx), Math.abs(mn))), max: opts.nullVectors } : undefined,
+      top,
+      bottom: estimate ? 1 : bottom,
+      tol,
+      maxIter: opts.maxIter,
+      minIter: estimate ? 10 + 2 * top : undefined,
+      seed,
+      signal,
+      onProgress,
+      returnVectors: opts.returnVectors,
+      requiredBound,
+      nearZero: opts.nullVectors
+        ? { within: (mx, mn) => th.nearZero * (mx > 0 ? mx : Math.max(Math.abs(mx), Math.abs(mn))), max: opts.nullVectors }
+        : undefined,
     });
     // the products are float32: an error floor of 1e-6·max|θ| widens every bound (the Krylov arithmetic itself is float64)
     const noise = 1e-6 * Math.max(...l.ritzValues.map(Math.abs), 0);
-    const asEig = (p: RitzPair): Eigenvalue => ({ value: p.value, residual: p.residual, gapBound: p.gap !== undefined && Number.isFinite(p.gap) && p.gap > p.residual ? (p.residual * p.residual) / p.gap : null, bound: (p.bound ?? p.residual) + noise, lower: (p.lower ?? p.value - p.residual) - noise, upper: (p.upper ?? p.value + p.residual) + noise, status: p.status ?? 'converged',
-      ...(p.status === 'unresolved' ? { extraHvps: p.extraMatvecs ?? null } : {}) });
+    const asEig = (p: RitzPair): Eigenvalue => ({
+      value: p.value,
+      residual: p.residual,
+      gapBound: p.gap !== undefined && Number.isFinite(p.gap) && p.gap > p.residual ? (p.residual * p.residual) / p.gap : null,
+      bound: (p.bound ?? p.residual) + noise,
+      lower: (p.lower ?? p.value - p.residual) - noise,
+      upper: (p.upper ?? p.value + p.residual) + noise,
+      status: p.status ?? 'converged',
+      ...(p.status === 'unresolved' ? { extraHvps: p.extraMatvecs ?? null } : {}),
+    });
     res.top = l.top.map(asEig);
-    if (estimate) { if (l.bottom[0]) res.bottomEstimate = asEig(l.bottom[0]); } else res.bottom = l.bottom.map(asEig);
-    if (opts.returnVectors) res.vectors = { top: l.top.map(p => p.vector!), bottom: estimate ? [] : l.bottom.map(p => p.vector!), ...(estimate && l.bottom[0]?.vector ? { bottomEstimate: l.bottom[0].vector } : {}) };
-    if (l.nearZero) (res.vectors ??= { top: [], bottom: [] }).nearZero = l.nearZero.map(p => ({ value: p.value, bound: p.bound ?? p.residual, vector: p.vector! }));
+    if (estimate) {
+      if (l.bottom[0]) res.bottomEstimate = asEig(l.bottom[0]);
+    } else res.bottom = l.bottom.map(asEig);
+    if (opts.returnVectors)
+      res.vectors = {
+        top: l.top.map(p => p.vector!),
+        bottom: estimate ? [] : l.bottom.map(p => p.vector!),
+        ...(estimate && l.bottom[0]?.vector ? { bottomEstimate: l.bottom[0].vector } : {}),
+      };
+    if (l.nearZero)
+      (res.vectors ??= { top: [], bottom: [] }).nearZero = l.nearZero.map(p => ({
+        value: p.value,
+        bound: p.bound ?? p.residual,
+        vector: p.vector!,
+      }));
     const requested = [...res.top, ...res.bottom];
     const open = [...requested, ...(res.bottomEstimate ? [res.bottomEstimate] : [])].filter(e => e.status === 'unresolved');
     const extra = open.length ? (open.some(e => e.extraHvps == null) ? null : Math.max(...open.map(e => e.extraHvps!))) : 0;
-    res.lanczos = { iterations: l.iterations, converged: requested.every(e => e.status === 'converged'), hvps: counter.n - before, tol, unresolved: open.length, extraHvps: extra };
+    res.lanczos = {
+      iterations: l.iterations,
+      converged: requested.every(e => e.status === 'converged'),
+      hvps: counter.n - before,
+      tol,
+      unresolved: open.length,
+      extraHvps: extra,
+    };
   }
   if (opts.trace) {
     const before = counter.n;
-    const t = await hutchPlusPlus(op, { relTol: opts.traceTol ?? DEFAULTS.traceTol, matvecs: opts.traceHvps ?? DEFAULTS.traceHvps, seed: seed + 1, signal, onProgress });
+    const t = await hutchPlusPlus(op, {
+      relTol: opts.traceTol ?? DEFAULTS.traceTol,
+      matvecs: opts.traceHvps ?? DEFAULTS.traceHvps,
+      seed: seed + 1,
+      signal,
+      onProgress,
+    });
     res.trace = { estimate: t.estimate, stderr: t.stderr, probes: t.probes, method: 'hutch++', hvps: counter.n - before };
   }
   if (opts.density) {
     const before = counter.n;
-    const d = await slqDensity(op, { probes: opts.densityProbes ?? DEFAULTS.densityProbes, steps: opts.densitySteps ?? DEFAULTS.densitySteps, seed: seed + 2, signal, onProgress });
+    const d = await slqDensity(op, {
+      probes: opts.densityProbes ?? DEFAULTS.densityProbes,
+      steps: opts.densitySteps ?? DEFAULTS.densitySteps,
+      seed: seed + 2,
+      signal,
+      onProgress,
+    });
     res.density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, hvps: counter.n - before };
   }
   res.hvps = counter.n;
@@ -171,7 +240,8 @@ export async function hessianSpectrum(obj: Objective, theta: Float32Array, opts:
 
 /** Lanczos steps planned: min(n, maxIter ?? max(100, 10·(top + bottom))); the λ_min estimate counts as bottom = 1. */
 export function lanczosSteps(o: Pick<DiagnoseOptions, 'top' | 'bottom' | 'maxIter'>, n: number): number {
-  const top = o.top ?? 0, bottom = o.bottom ?? 0;
+  const top = o.top ?? 0,
+    bottom = o.bottom ?? 0;
   const bottomEff = bottom > 0 ? bottom : top > 0 ? 1 : 0;
   return top > 0 || bottom > 0 ? Math.min(n, o.maxIter ?? Math.max(100, 10 * (top + bottomEff))) : 0;
 }
@@ -179,15 +249,19 @@ export function lanczosSteps(o: Pick<DiagnoseOptions, 'top' | 'bottom' | 'maxIte
 /** Adds one part (spectrum, trace or density) to the context's `hessian` result. */
 function mergeHessian(ctx: RunContext, r: HessianResult): void {
   const h = ctx.hessian;
-  if (!h) { ctx.hessian = r; return; }
+  if (!h) {
+    ctx.hessian = r;
+    return;
+  }
   const { hvps, ms, top, bottom, ...rest } = r;
   Object.assign(h, rest, { hvps: h.hvps + hvps, ms: h.ms + ms });
   if (top.length || bottom.length) Object.assign(h, { top, bottom });
 }
 
 async function hessianPart(ctx: RunContext, o: HessianOptions): Promise<void> {
-  const r = await hessianSpectrum(ctx.obj, ctx.theta, { seed: ctx.seed, thresholds: ctx.thresholds, ...o }, ctx.signal,
-    p => ctx.progress(p.stage, p.stage, p.done, p.total, p.partial));
+  const r = await hessianSpectrum(ctx.obj, ctx.theta, { seed: ctx.seed, thresholds: ctx.thresholds, ...o }, ctx.signal, p =>
+    ctx.progress(p.stage, p.stage, p.done, p.total, p.partial),
+  );
   mergeHessian(ctx, r);
 }
 
@@ -200,10 +274,34 @@ export const spectrumDiagnostic: Diagnostic = {
   id: 'spectrum',
   title: 'Hessian eigenvalues (Lanczos)',
   options: [
-    { key: 'top', flag: '--top <k>', help: 'k largest Hessian eigenvalues (Lanczos on exact HVPs; k ≤ the parameter count)', kind: 'int', setting: 'budget.topEigenvalues' },
-    { key: 'bottom', flag: '--bottom <k>', help: 'k smallest (most negative) Hessian eigenvalues', kind: 'int', setting: 'budget.bottomEigenvalues' },
-    { key: 'tol', flag: '--tol <t>', help: 'Lanczos residual tolerance relative to |λ_max| (0 to 1)', kind: 'fraction', default: DEFAULTS.tol },
-    { key: 'maxIter', flag: '--max-iter <n>', help: 'Lanczos: at most n HVPs (default max(100, 10·(top+bottom)))', kind: 'int', setting: 'budget.lanczosSteps' },
+    {
+      key: 'top',
+      flag: '--top <k>',
+      help: 'k largest Hessian eigenvalues (Lanczos on exact HVPs; k ≤ the parameter count)',
+      kind: 'int',
+      setting: 'budget.topEigenvalues',
+    },
+    {
+      key: 'bottom',
+      flag: '--bottom <k>',
+      help: 'k smallest (most negative) Hessian eigenvalues',
+      kind: 'int',
+      setting: 'budget.bottomEigenvalues',
+    },
+    {
+      key: 'tol',
+      flag: '--tol <t>',
+      help: 'Lanczos residual tolerance relative to |λ_max| (0 to 1)',
+      kind: 'fraction',
+      default: DEFAULTS.tol,
+    },
+    {
+      key: 'maxIter',
+      flag: '--max-iter <n>',
+      help: 'Lanczos: at most n HVPs (default max(100, 10·(top+bottom)))',
+      kind: 'int',
+      setting: 'budget.lanczosSteps',
+    },
   ],
   enabled: o => (o.top ?? 0) > 0 || (o.bottom ?? 0) > 0,
   plan: (o, n) => ({ hvps: lanczosSteps(o, n), vectors: lanczosSteps(o, n) }),
@@ -212,19 +310,28 @@ export const spectrumDiagnostic: Diagnostic = {
     // the eigenvector slices need the bottom eigenvector: resolve the λ_min estimate in this Krylov space rather than start another
     ctx.estimateResolved = Boolean(ctx.opts.slices?.includes('eig'));
     await hessianPart(ctx, {
-      top: ctx.opts.top, bottom: ctx.opts.bottom, tol: ctx.opts.tol, maxIter: ctx.opts.maxIter, bottomEstimate: true, nullVectors: 4, returnVectors: true,
+      top: ctx.opts.top,
+      bottom: ctx.opts.bottom,
+      tol: ctx.opts.tol,
+      maxIter: ctx.opts.maxIter,
+      bottomEstimate: true,
+      nullVectors: 4,
+      returnVectors: true,
       resolveEstimate: ctx.estimateResolved,
     });
   },
   cli: r => {
-    const h = r.hessian, rows: [string, string][] = [];
+    const h = r.hessian,
+      rows: [string, string][] = [];
     if (!h) return rows;
     if (h.top.length) rows.push(['λ top', h.top.map(eigText).join(', ')]);
     if (h.bottom.length) rows.push(['λ bottom', h.bottom.map(eigText).join(', ')]);
     if (h.bottomEstimate) rows.push(['λ_min estimate', `${eigText(h.bottomEstimate)} (from the Krylov space of λ_max)`]);
     const l = h.lanczos;
     if (l) {
-      const open = l.unresolved ? `; ${l.unresolved} eigenvalue(s) unresolved${l.extraHvps != null ? `, about ${l.extraHvps} more HVPs would resolve them` : ''}` : ', all resolved';
+      const open = l.unresolved
+        ? `; ${l.unresolved} eigenvalue(s) unresolved${l.extraHvps != null ? `, about ${l.extraHvps} more HVPs would resolve them` : ''}`
+        : ', all resolved';
       rows.push(['Lanczos', `${l.iterations} steps, ${l.hvps} HVPs${open}`]);
     }
     return rows;
@@ -237,12 +344,28 @@ export const traceDiagnostic: Diagnostic = {
   title: 'Hessian trace (Hutch++)',
   options: [
     { key: 'trace', flag: '--trace', help: 'Hessian trace (Hutch++ with a standard error)', kind: 'switch' },
-    { key: 'traceTol', flag: '--trace-tol <r>', help: 'trace: stop at this relative standard error (0 to 1)', kind: 'fraction', default: DEFAULTS.traceTol },
-    { key: 'traceHvps', flag: '--trace-hvps <n>', help: 'trace: HVP budget', kind: 'int', default: DEFAULTS.traceHvps, setting: 'budget.traceHvps' },
+    {
+      key: 'traceTol',
+      flag: '--trace-tol <r>',
+      help: 'trace: stop at this relative standard error (0 to 1)',
+      kind: 'fraction',
+      default: DEFAULTS.traceTol,
+    },
+    {
+      key: 'traceHvps',
+      flag: '--trace-hvps <n>',
+      help: 'trace: HVP budget',
+      kind: 'int',
+      default: DEFAULTS.traceHvps,
+      setting: 'budget.traceHvps',
+    },
   ],
   enabled: o => Boolean(o.trace),
   after: ['spectrum'],
-  plan: o => { const hvps = o.traceHvps ?? DEFAULTS.traceHvps; return { hvps, vectors: Math.ceil((2 * hvps) / 3) }; },
+  plan: o => {
+    const hvps = o.traceHvps ?? DEFAULTS.traceHvps;
+    return { hvps, vectors: Math.ceil((2 * hvps) / 3) };
+  },
   run: ctx => hessianPart(ctx, { trace: true, traceTol: ctx.opts.traceTol, traceHvps: ctx.opts.traceHvps }),
   cli: r => {
     const t = r.hessian?.trace;
@@ -256,8 +379,21 @@ export const densityDiagnostic: Diagnostic = {
   title: 'Hessian spectral density (SLQ)',
   options: [
     { key: 'density', flag: '--density', help: 'Hessian spectral density (stochastic Lanczos quadrature)', kind: 'switch' },
-    { key: 'densityProbes', flag: '--density-probes <n>', help: 'density: random probes', kind: 'int', default: DEFAULTS.densityProbes, setting: 'budget.densityProbes' },
-    { key: 'densitySteps', flag: '--density-steps <n>', help: `density: Lanczos steps per probe (at most ${LIMITS.densitySteps})`, kind: 'int', default: DEFAULTS.densitySteps },
+    {
+      key: 'densityProbes',
+      flag: '--density-probes <n>',
+      help: 'density: random probes',
+      kind: 'int',
+      default: DEFAULTS.densityProbes,
+      setting: 'budget.densityProbes',
+    },
+    {
+      key: 'densitySteps',
+      flag: '--density-steps <n>',
+      help: `density: Lanczos steps per probe (at most ${LIMITS.densitySteps})`,
+      kind: 'int',
+      default: DEFAULTS.densitySteps,
+    },
   ],
   enabled: o => Boolean(o.density),
   after: ['trace'],

@@ -39,14 +39,28 @@ export interface LayerCurvatureResult {
   ms: number;
 }
 
-export async function layerCurvature(obj: Objective, model: GraphModel, theta: Float32Array, o: {
-  probes?: number; exactBelow?: number; maxIter?: number; tol?: number; seed?: number; topVector?: Float64Array; signal?: AbortSignal;
-  onProgress?: (p: { stage: string; done: number; total: number }) => void;
-} = {}): Promise<LayerCurvatureResult> {
+export async function layerCurvature(
+  obj: Objective,
+  model: GraphModel,
+  theta: Float32Array,
+  o: {
+    probes?: number;
+    exactBelow?: number;
+    maxIter?: number;
+    tol?: number;
+    seed?: number;
+    topVector?: Float64Array;
+    signal?: AbortSignal;
+    onProgress?: (p: { stage: string; done: number; total: number }) => void;
+  } = {},
+): Promise<LayerCurvatureResult> {
   const t0 = performance.now();
   const n = obj.numParams;
   let hvps = 0;
-  const hv = async (v: Float64Array): Promise<Float64Array> => { hvps++; return Float64Array.from(await obj.hvp(theta, Float32Array.from(v), o.signal)); };
+  const hv = async (v: Float64Array): Promise<Float64Array> => {
+    hvps++;
+    return Float64Array.from(await obj.hvp(theta, Float32Array.from(v), o.signal));
+  };
   // blocks: parameter index lists per layer, in model order
   const blocks = new Map<string, number[]>();
   for (const p of model.params) {
@@ -63,7 +77,8 @@ export async function layerCurvature(obj: Objective, model: GraphModel, theta: F
     const diag = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       throwIfAborted(o.signal);
-      const e = new Float64Array(n); e[i] = 1;
+      const e = new Float64Array(n);
+      e[i] = 1;
       diag[i] = (await hv(e))[i];
       if (i % 16 === 0) o.onProgress?.({ stage: 'layer curvature', done: i, total });
     }
@@ -74,7 +89,11 @@ export async function layerCurvature(obj: Objective, model: GraphModel, theta: F
       throwIfAborted(o.signal);
       const z = rng.rademacherVector(n);
       const hz = await hv(z);
-      for (const [k, idx] of blocks) { let s = 0; for (const i of idx) s += z[i] * hz[i]; sums.get(k)!.push(s); }
+      for (const [k, idx] of blocks) {
+        let s = 0;
+        for (const i of idx) s += z[i] * hz[i];
+        sums.get(k)!.push(s);
+      }
       o.onProgress?.({ stage: 'layer curvature', done: p + 1, total });
     }
   }
@@ -96,23 +115,55 @@ export async function layerCurvature(obj: Objective, model: GraphModel, theta: F
         return out;
       },
     };
-    const l = await lanczosExtremes(op, { top: 1, tol: o.tol ?? 1e-3, maxIter: Math.min(idx.length, o.maxIter ?? 40), seed: (o.seed ?? 0) + 101 + li, signal: o.signal });
+    const l = await lanczosExtremes(op, {
+      top: 1,
+      tol: o.tol ?? 1e-3,
+      maxIter: Math.min(idx.length, o.maxIter ?? 40),
+      seed: (o.seed ?? 0) + 101 + li,
+      signal: o.signal,
+    });
     let mass: number | null = null;
-    if (o.topVector) { mass = 0; for (const i of idx) mass += o.topVector[i] ** 2; }
-    layers.push({ name, params: idx.length, topEigenvalue: l.top[0]?.value ?? 0, topResidual: l.top[0]?.residual ?? 0, trace: mean, traceStderr: exact ? 0 : sd, traceShare: 0, topVectorMass: mass });
+    if (o.topVector) {
+      mass = 0;
+      for (const i of idx) mass += o.topVector[i] ** 2;
+    }
+    layers.push({
+      name,
+      params: idx.length,
+      topEigenvalue: l.top[0]?.value ?? 0,
+      topResidual: l.top[0]?.residual ?? 0,
+      trace: mean,
+      traceStderr: exact ? 0 : sd,
+      traceShare: 0,
+      topVectorMass: mass,
+    });
     li++;
     o.onProgress?.({ stage: 'layer curvature', done: (exact ? n : probes) + li * (o.maxIter ?? 40), total });
   }
   const trace = layers.reduce((a, l) => a + l.trace, 0);
   for (const l of layers) l.traceShare = trace !== 0 ? l.trace / trace : 0;
-  return { layers, trace, traceMethod: exact ? `exact diagonal (${n} unit-vector HVPs)` : `Hutchinson, ${probes} Rademacher probes shared by all blocks`, hvps, ms: performance.now() - t0 };
+  return {
+    layers,
+    trace,
+    traceMethod: exact ? `exact diagonal (${n} unit-vector HVPs)` : `Hutchinson, ${probes} Rademacher probes shared by all blocks`,
+    hvps,
+    ms: performance.now() - t0,
+  };
 }
 
 /** Per-layer Hessian blocks: top eigenvalue, trace, trace share and top-eigenvector mass. */
 export const layerCurvatureDiagnostic: Diagnostic = {
   id: 'layerCurvature',
   title: 'Per-layer curvature',
-  options: [{ key: 'layerCurvature', flag: '--layers', help: 'per-layer curvature: block λ_max, block trace, trace share, top-eigenvector mass', kind: 'switch', setting: 'full.layerCurvature' }],
+  options: [
+    {
+      key: 'layerCurvature',
+      flag: '--layers',
+      help: 'per-layer curvature: block λ_max, block trace, trace share, top-eigenvector mass',
+      kind: 'switch',
+      setting: 'full.layerCurvature',
+    },
+  ],
   enabled: o => Boolean(o.layerCurvature),
   // the top-eigenvector mass per layer uses the spectrum's top eigenvector
   after: ['spectrum'],
@@ -120,10 +171,22 @@ export const layerCurvatureDiagnostic: Diagnostic = {
   async run(ctx) {
     ctx.progress('layer curvature', 'per-layer curvature');
     const { top } = await ctx.eigenpairs(['top']);
-    const lc = await layerCurvature(ctx.obj, ctx.model, ctx.theta, { seed: ctx.seed, topVector: top?.vector, signal: ctx.signal, onProgress: p => ctx.progress(p.stage, 'layer curvature', p.done, p.total) });
+    const lc = await layerCurvature(ctx.obj, ctx.model, ctx.theta, {
+      seed: ctx.seed,
+      topVector: top?.vector,
+      signal: ctx.signal,
+      onProgress: p => ctx.progress(p.stage, 'layer curvature', p.done, p.total),
+    });
     for (const l of lc.layers) {
       const e = ctx.result.layers?.find(x => x.name === l.name);
-      if (e) Object.assign(e, { traceShare: l.traceShare, topEigenvalue: l.topEigenvalue, trace: l.trace, traceStderr: l.traceStderr, topVectorMass: l.topVectorMass });
+      if (e)
+        Object.assign(e, {
+          traceShare: l.traceShare,
+          topEigenvalue: l.topEigenvalue,
+          trace: l.trace,
+          traceStderr: l.traceStderr,
+          topVectorMass: l.topVectorMass,
+        });
     }
     ctx.result.layerCurvature = { trace: lc.trace, traceMethod: lc.traceMethod, hvps: lc.hvps };
   },

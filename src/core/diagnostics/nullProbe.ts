@@ -43,17 +43,27 @@ export interface NullProbeResult {
 
 export const PROBE_STEPS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1];
 
-export async function probeNullDirections(obj: Objective, theta: Float32Array, loss: number, gradient: ArrayLike<number>, nulls: { value: number; vector: Float64Array }[],
-  o: { nullDescent?: number; signal?: AbortSignal } = {}): Promise<NullProbeResult> {
+export async function probeNullDirections(
+  obj: Objective,
+  theta: Float32Array,
+  loss: number,
+  gradient: ArrayLike<number>,
+  nulls: { value: number; vector: Float64Array }[],
+  o: { nullDescent?: number; signal?: AbortSignal } = {},
+): Promise<NullProbeResult> {
   const n = theta.length;
   const dirs: { v: Float64Array; lambda: number }[] = nulls.map(z => ({ v: z.vector, lambda: z.value }));
   if (nulls.length > 1) {
     const sum = new Float64Array(n);
     for (const z of nulls) for (let i = 0; i < n; i++) sum[i] += z.vector[i];
     const s = norm(sum);
-    if (s > 0) { for (let i = 0; i < n; i++) sum[i] /= s; dirs.push({ v: sum, lambda: nulls.reduce((a, z) => a + z.value, 0) / nulls.length }); }
+    if (s > 0) {
+      for (let i = 0; i < n; i++) sum[i] /= s;
+      dirs.push({ v: sum, lambda: nulls.reduce((a, z) => a + z.value, 0) / nulls.length });
+    }
   }
-  let thNorm = 0; for (let i = 0; i < n; i++) thNorm += theta[i] * theta[i];
+  let thNorm = 0;
+  for (let i = 0; i < n; i++) thNorm += theta[i] * theta[i];
   const scaleT = Math.max(1, Math.sqrt(thNorm));
   const steps = PROBE_STEPS.map(t => t * scaleT);
   const delta = (o.nullDescent ?? 1e-3) * Math.abs(loss) + 1e-12;
@@ -73,14 +83,18 @@ export async function probeNullDirections(obj: Objective, theta: Float32Array, l
         const t = sign * t0;
         const th = new Float32Array(n);
         for (let i = 0; i < n; i++) th[i] = theta[i] + t * v[i];
-        const l = await obj.loss(th, o.signal); evaluations++;
+        const l = await obj.loss(th, o.signal);
+        evaluations++;
         if (!Number.isFinite(l)) break;
         const change = l - loss;
         if (change < bestHere.lossChange) bestHere = { t, lossChange: change };
         const q = t * gv + 0.5 * t * t * lambda;
         // the decrease must already be visible at the previous (smaller) step and grow: a descent that
         // starts at θ, not a drop after a flat stretch (a dead ReLU waking up far away)
-        if (change < -delta && change - q < -delta && prevChange < -noise && change <= prevChange) { descent = { direction: d, t, lossChange: change, relative: change / Math.max(Math.abs(loss), 1e-300), quadratic: q }; break; }
+        if (change < -delta && change - q < -delta && prevChange < -noise && change <= prevChange) {
+          descent = { direction: d, t, lossChange: change, relative: change / Math.max(Math.abs(loss), 1e-300), quadratic: q };
+          break;
+        }
         if (change > noise) break; // the loss rose first: a barrier, not a descent path on this side
         prevChange = change;
       }
@@ -106,13 +120,21 @@ export const nullProbeDiagnostic: Diagnostic = {
     const nulls = ctx.hessian?.vectors?.nearZero;
     if (!nulls?.length || !secondOrderUndecided(ctx.verdictInput(), ctx.thresholds)) return;
     ctx.progress('null directions', 'probing the loss along the null directions');
-    ctx.result.nullProbe = await probeNullDirections(ctx.obj, ctx.theta, ctx.basic.loss, ctx.basic.gradient, nulls, { nullDescent: ctx.thresholds.nullDescent, signal: ctx.signal });
+    ctx.result.nullProbe = await probeNullDirections(ctx.obj, ctx.theta, ctx.basic.loss, ctx.basic.gradient, nulls, {
+      nullDescent: ctx.thresholds.nullDescent,
+      signal: ctx.signal,
+    });
   },
   cli: r => {
     const p = r.nullProbe;
     if (!p) return [];
-    return [['null directions', p.descent
-      ? `descent at t = ${f(p.descent.t, 3)}: loss ${f(p.descent.lossChange, 3)} (${p.directions} directions, ${p.evaluations} losses)`
-      : `no descent along ${p.directions} directions (${p.evaluations} losses)`]];
+    return [
+      [
+        'null directions',
+        p.descent
+          ? `descent at t = ${f(p.descent.t, 3)}: loss ${f(p.descent.lossChange, 3)} (${p.directions} directions, ${p.evaluations} losses)`
+          : `no descent along ${p.directions} directions (${p.evaluations} losses)`,
+      ],
+    ];
   },
 };

@@ -15,10 +15,34 @@ import { throwIfAborted } from '../errors';
 import type { Diagnostic } from './registry';
 import { fmtText as f } from '../../shared/format';
 
-export interface PacBayesResult { sigma: number; magnitudeAwareSigma: number; delta: number; samples: number; bisections: number; evaluations: number; baseLoss: number }
+export interface PacBayesResult {
+  sigma: number;
+  magnitudeAwareSigma: number;
+  delta: number;
+  samples: number;
+  bisections: number;
+  evaluations: number;
+  baseLoss: number;
+}
 
-export async function pacBayesSigma(obj: Objective, theta: Float32Array, o: { delta?: number; relDelta?: number; samples?: number; bisections?: number; seed?: number; eps0?: number; signal?: AbortSignal; onProgress?: (p: { stage: string; done: number; total: number }) => void } = {}): Promise<PacBayesResult> {
-  const M = o.samples ?? 10, B = o.bisections ?? 16, n = theta.length, eps0 = o.eps0 ?? 1e-3;
+export async function pacBayesSigma(
+  obj: Objective,
+  theta: Float32Array,
+  o: {
+    delta?: number;
+    relDelta?: number;
+    samples?: number;
+    bisections?: number;
+    seed?: number;
+    eps0?: number;
+    signal?: AbortSignal;
+    onProgress?: (p: { stage: string; done: number; total: number }) => void;
+  } = {},
+): Promise<PacBayesResult> {
+  const M = o.samples ?? 10,
+    B = o.bisections ?? 16,
+    n = theta.length,
+    eps0 = o.eps0 ?? 1e-3;
   const l0 = await obj.loss(theta, o.signal);
   let evaluations = 1;
   const delta = o.delta ?? (o.relDelta ?? 0.1) * l0;
@@ -30,8 +54,10 @@ export async function pacBayesSigma(obj: Objective, theta: Float32Array, o: { de
     let s = 0;
     for (const z of Z) {
       throwIfAborted(o.signal);
-      const p = new Float32Array(n); for (let i = 0; i < n; i++) p[i] = theta[i] + sigma * scaleOf(i) * z[i];
-      const l = await obj.loss(p, o.signal); evaluations++;
+      const p = new Float32Array(n);
+      for (let i = 0; i < n; i++) p[i] = theta[i] + sigma * scaleOf(i) * z[i];
+      const l = await obj.loss(p, o.signal);
+      evaluations++;
       s += Number.isFinite(l) ? l : 1e30;
       o.onProgress?.({ stage: 'pac-bayes σ', done: ++done, total });
     }
@@ -39,16 +65,29 @@ export async function pacBayesSigma(obj: Objective, theta: Float32Array, o: { de
   };
   const search = async (scaleOf: (i: number) => number): Promise<number> => {
     // bracket: grow hi until the excess exceeds δ (or σ is absurdly large)
-    let lo = 0, hi = 1e-3;
-    for (let k = 0; k < 8 && (await excess(hi, scaleOf)) <= delta; k++) { lo = hi; hi *= 10; }
-    if (lo === 0) { // shrink toward zero until within δ
+    let lo = 0,
+      hi = 1e-3;
+    for (let k = 0; k < 8 && (await excess(hi, scaleOf)) <= delta; k++) {
+      lo = hi;
+      hi *= 10;
+    }
+    if (lo === 0) {
+      // shrink toward zero until within δ
       let h = hi;
-      for (let k = 0; k < 8; k++) { h /= 10; if ((await excess(h, scaleOf)) <= delta) { lo = h; break; } hi = h; }
+      for (let k = 0; k < 8; k++) {
+        h /= 10;
+        if ((await excess(h, scaleOf)) <= delta) {
+          lo = h;
+          break;
+        }
+        hi = h;
+      }
       if (lo === 0) return 0;
     }
     for (let b = 0; b < B; b++) {
       const mid = Math.sqrt(lo * hi);
-      if ((await excess(mid, scaleOf)) <= delta) lo = mid; else hi = mid;
+      if ((await excess(mid, scaleOf)) <= delta) lo = mid;
+      else hi = mid;
     }
     return lo;
   };
@@ -61,15 +100,36 @@ export async function pacBayesSigma(obj: Objective, theta: Float32Array, o: { de
 export const pacBayesDiagnostic: Diagnostic = {
   id: 'pacBayes',
   title: 'PAC-Bayes flatness σ*',
-  options: [{ key: 'pacBayes', flag: '--pac-bayes', help: 'PAC-Bayes flatness σ* and its magnitude-aware variant (Jiang et al. 2020; included in --sharpness)', kind: 'switch' }],
+  options: [
+    {
+      key: 'pacBayes',
+      flag: '--pac-bayes',
+      help: 'PAC-Bayes flatness σ* and its magnitude-aware variant (Jiang et al. 2020; included in --sharpness)',
+      kind: 'switch',
+    },
+  ],
   enabled: o => Boolean(o.pacBayes ?? o.sharpness),
   after: ['sharpness'],
   plan: () => ({ losses: 2 * (16 + 8) * 10 }),
   async run(ctx) {
-    const r = await pacBayesSigma(ctx.obj, ctx.theta, { relDelta: ctx.opts.pacBayesRelDelta, seed: ctx.seed, signal: ctx.signal, onProgress: p => ctx.progress(p.stage, 'PAC-Bayes σ', p.done, p.total) });
+    const r = await pacBayesSigma(ctx.obj, ctx.theta, {
+      relDelta: ctx.opts.pacBayesRelDelta,
+      seed: ctx.seed,
+      signal: ctx.signal,
+      onProgress: p => ctx.progress(p.stage, 'PAC-Bayes σ', p.done, p.total),
+    });
     ctx.result.pacBayes = r;
     // version-1 readers find it under sharpness
-    if (ctx.result.sharpness) Object.assign(ctx.result.sharpness, { pacBayesSigma: r.sigma, pacBayesMagnitudeSigma: r.magnitudeAwareSigma, pacBayes: r });
+    if (ctx.result.sharpness)
+      Object.assign(ctx.result.sharpness, { pacBayesSigma: r.sigma, pacBayesMagnitudeSigma: r.magnitudeAwareSigma, pacBayes: r });
   },
-  cli: r => (r.pacBayes ? [['PAC-Bayes σ', `${f(r.pacBayes.sigma, 4)} (magnitude-aware ${f(r.pacBayes.magnitudeAwareSigma, 4)}; δ = ${f(r.pacBayes.delta, 3)})`]] : []),
+  cli: r =>
+    r.pacBayes
+      ? [
+          [
+            'PAC-Bayes σ',
+            `${f(r.pacBayes.sigma, 4)} (magnitude-aware ${f(r.pacBayes.magnitudeAwareSigma, 4)}; δ = ${f(r.pacBayes.delta, 3)})`,
+          ],
+        ]
+      : [],
 };

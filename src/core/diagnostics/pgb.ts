@@ -49,7 +49,18 @@ export interface PgbOptions {
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
 }
 
-export interface PgbSolve { loss: number; lossPgb: number; residual: number; relative: number; iterations: number; gradRel: number; beta: number; alphaNorm: number; jvps: number; vjps: number }
+export interface PgbSolve {
+  loss: number;
+  lossPgb: number;
+  residual: number;
+  relative: number;
+  iterations: number;
+  gradRel: number;
+  beta: number;
+  alphaNorm: number;
+  jvps: number;
+  vjps: number;
+}
 
 export interface PgbResult extends PgbSolve {
   definition: string;
@@ -57,7 +68,16 @@ export interface PgbResult extends PgbSolve {
   tol: number;
   maxIter: number;
   rho: number;
-  perturbed: { index: number; loss: number; lossPgb: number; residual: number; relative: number; residualVsTheta: number; iterations: number; gradRel: number }[];
+  perturbed: {
+    index: number;
+    loss: number;
+    lossPgb: number;
+    residual: number;
+    relative: number;
+    residualVsTheta: number;
+    iterations: number;
+    gradRel: number;
+  }[];
   maxPerturbedResidual: number;
   maxPerturbedRelative: number;
   ms: number;
@@ -66,9 +86,18 @@ export interface PgbResult extends PgbSolve {
 /** Per-sample loss ℓ(g_i, y_i) summed, first and second derivative along a direction, all float64. */
 class PointLoss {
   readonly K: number;
-  constructor(readonly spec: LossSpec, readonly y: Targets, readonly m: number, outPerSample: number) { this.K = outPerSample; }
+  constructor(
+    readonly spec: LossSpec,
+    readonly y: Targets,
+    readonly m: number,
+    outPerSample: number,
+  ) {
+    this.K = outPerSample;
+  }
 
-  private target(i: number, k: number): number { return this.y.kind === 'labels' ? (this.y.data[i] === k ? 1 : 0) : this.y.data[i * this.K + k]; }
+  private target(i: number, k: number): number {
+    return this.y.kind === 'labels' ? (this.y.data[i] === k ? 1 : 0) : this.y.data[i * this.K + k];
+  }
 
   /** Mean loss and its gradient u = ∂L/∂g (same layout as g). */
   valueGrad(g: Float64Array, withGrad = true): { value: number; u?: Float64Array } {
@@ -76,12 +105,17 @@ class PointLoss {
     const u = withGrad ? new Float64Array(g.length) : undefined;
     let s = 0;
     if (this.spec.kind === 'mse') {
-      for (let i = 0; i < m * K; i++) { const d = g[i] - this.target(Math.floor(i / K), i % K); s += d * d; if (u) u[i] = (2 * d) / (m * K); }
+      for (let i = 0; i < m * K; i++) {
+        const d = g[i] - this.target(Math.floor(i / K), i % K);
+        s += d * d;
+        if (u) u[i] = (2 * d) / (m * K);
+      }
       return { value: s / (m * K), u };
     }
     if (this.spec.kind === 'bce') {
       for (let i = 0; i < m * K; i++) {
-        const z = g[i], t = this.target(Math.floor(i / K), i % K);
+        const z = g[i],
+          t = this.target(Math.floor(i / K), i % K);
         s += Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
         if (u) u[i] = (1 / (1 + Math.exp(-z)) - t) / (m * K);
       }
@@ -89,8 +123,10 @@ class PointLoss {
     }
     // softmax cross-entropy
     for (let i = 0; i < m; i++) {
-      let mx = -Infinity; for (let k = 0; k < K; k++) mx = Math.max(mx, g[i * K + k]);
-      let z = 0; for (let k = 0; k < K; k++) z += Math.exp(g[i * K + k] - mx);
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) mx = Math.max(mx, g[i * K + k]);
+      let z = 0;
+      for (let k = 0; k < K; k++) z += Math.exp(g[i * K + k] - mx);
       const lse = mx + Math.log(z);
       for (let k = 0; k < K; k++) {
         const t = this.target(i, k);
@@ -104,7 +140,8 @@ class PointLoss {
   /** Σ_k y_ik (1 for labels and one-hot rows). */
   private rowMass(i: number): number {
     if (this.y.kind === 'labels') return 1;
-    let s = 0; for (let k = 0; k < this.K; k++) s += this.y.data[i * this.K + k];
+    let s = 0;
+    for (let k = 0; k < this.K; k++) s += this.y.data[i * this.K + k];
     return s;
   }
 
@@ -113,27 +150,44 @@ class PointLoss {
     if (this.spec.kind === 'mse') {
       // L(g+td) = L(g) + t·(u·d) + t²·‖d‖²/(mK)
       const { u } = this.valueGrad(g);
-      let ud = 0, dd = 0; for (let i = 0; i < g.length; i++) { ud += u![i] * d[i]; dd += d[i] * d[i]; }
+      let ud = 0,
+        dd = 0;
+      for (let i = 0; i < g.length; i++) {
+        ud += u![i] * d[i];
+        dd += d[i] * d[i];
+      }
       const a = (2 * dd) / (this.m * this.K) + c2;
       return a > 0 ? -(ud + c1) / a : 0;
     }
     // φ(t) is convex: bracket the root of φ'(t) (φ'(0) < 0 along a descent direction), then
     // safeguarded Newton (bisection whenever a Newton step leaves the bracket)
     const gt = new Float64Array(g.length);
-    const derivs = (tt: number) => { for (let i = 0; i < g.length; i++) gt[i] = g[i] + tt * d[i]; const r = this.dirDerivs(gt, d); return { D1: r.d1 + c1 + c2 * tt, D2: r.d2 + c2 }; };
+    const derivs = (tt: number) => {
+      for (let i = 0; i < g.length; i++) gt[i] = g[i] + tt * d[i];
+      const r = this.dirDerivs(gt, d);
+      return { D1: r.d1 + c1 + c2 * tt, D2: r.d2 + c2 };
+    };
     const at0 = derivs(0);
     if (!(at0.D1 < 0)) return 0;
-    let lo = 0, hi = at0.D2 > 0 ? -at0.D1 / at0.D2 : 1;
+    let lo = 0,
+      hi = at0.D2 > 0 ? -at0.D1 / at0.D2 : 1;
     let k = 0;
-    for (; k < 60 && derivs(hi).D1 < 0; k++) { lo = hi; hi *= 2; }
+    for (; k < 60 && derivs(hi).D1 < 0; k++) {
+      lo = hi;
+      hi *= 2;
+    }
     if (k === 60) return hi; // the loss keeps decreasing along d (e.g. separable data under cross-entropy)
     let t = 0.5 * (lo + hi);
     for (let it = 0; it < 60; it++) {
       const { D1, D2 } = derivs(t);
-      if (D1 < 0) lo = t; else hi = t;
+      if (D1 < 0) lo = t;
+      else hi = t;
       let next = D2 > 0 ? t - D1 / D2 : NaN;
       if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-      if (Math.abs(next - t) <= 1e-12 * (1 + Math.abs(t)) || hi - lo <= 1e-12 * (1 + Math.abs(t))) { t = next; break; }
+      if (Math.abs(next - t) <= 1e-12 * (1 + Math.abs(t)) || hi - lo <= 1e-12 * (1 + Math.abs(t))) {
+        t = next;
+        break;
+      }
       t = next;
     }
     return t;
@@ -142,17 +196,31 @@ class PointLoss {
   /** First and second derivative of L(g + s·d) in s at s = 0. */
   private dirDerivs(g: Float64Array, d: Float64Array): { d1: number; d2: number } {
     const { m, K } = this;
-    let d1 = 0, d2 = 0;
+    let d1 = 0,
+      d2 = 0;
     if (this.spec.kind === 'bce') {
-      for (let i = 0; i < m * K; i++) { const p = 1 / (1 + Math.exp(-g[i])); d1 += (p - this.target(Math.floor(i / K), i % K)) * d[i]; d2 += p * (1 - p) * d[i] * d[i]; }
+      for (let i = 0; i < m * K; i++) {
+        const p = 1 / (1 + Math.exp(-g[i]));
+        d1 += (p - this.target(Math.floor(i / K), i % K)) * d[i];
+        d2 += p * (1 - p) * d[i] * d[i];
+      }
       return { d1: d1 / (m * K), d2: d2 / (m * K) };
     }
     for (let i = 0; i < m; i++) {
-      let mx = -Infinity; for (let k = 0; k < K; k++) mx = Math.max(mx, g[i * K + k]);
-      let z = 0; for (let k = 0; k < K; k++) z += Math.exp(g[i * K + k] - mx);
-      let pd = 0, pdd = 0, td = 0;
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) mx = Math.max(mx, g[i * K + k]);
+      let z = 0;
+      for (let k = 0; k < K; k++) z += Math.exp(g[i * K + k] - mx);
+      let pd = 0,
+        pdd = 0,
+        td = 0;
       const w = this.rowMass(i);
-      for (let k = 0; k < K; k++) { const p = Math.exp(g[i * K + k] - mx) / z; pd += p * d[i * K + k]; pdd += p * d[i * K + k] ** 2; td += this.target(i, k) * d[i * K + k]; }
+      for (let k = 0; k < K; k++) {
+        const p = Math.exp(g[i * K + k] - mx) / z;
+        pd += p * d[i * K + k];
+        pdd += p * d[i * K + k] ** 2;
+        td += this.target(i, k) * d[i * K + k];
+      }
       d1 += w * pd - td;
       d2 += w * (pdd - pd * pd);
     }
@@ -160,22 +228,33 @@ class PointLoss {
   }
 }
 
-function dot64(a: Float64Array, b: Float64Array): number { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; }
+function dot64(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
 
 /** One solve of L_PGB at θ (α, β from α = 0, β = 1). */
 export async function solvePgb(obj: Objective, theta: Float32Array, spec: LossSpec, y: Targets, o: PgbOptions = {}): Promise<PgbSolve> {
-  const maxIter = o.maxIter ?? 60, tol = o.tol ?? 1e-5, ridge = o.ridge ?? 1e-8;
+  const maxIter = o.maxIter ?? 60,
+    tol = o.tol ?? 1e-5,
+    ridge = o.ridge ?? 1e-8;
   const out = await obj.outputs(theta, undefined, o.signal);
-  const m = obj.numSamples, K = out.values.length / m, n = obj.numParams;
+  const m = obj.numSamples,
+    K = out.values.length / m,
+    n = obj.numParams;
   const pl = new PointLoss(spec, y, m, K);
   const f = Float64Array.from(out.values);
-  let jvps = 0, vjps = 0;
+  let jvps = 0,
+    vjps = 0;
   // state: α (n), β, g = βf + Jα
-  let alpha = new Float64Array(n), beta = 1;
+  let alpha = new Float64Array(n),
+    beta = 1;
   let g = Float64Array.from(f);
   const gradAt = async (gg: Float64Array, a: Float64Array): Promise<{ F: number; grad: Float64Array }> => {
     const { value, u } = pl.valueGrad(gg);
-    const ja = await obj.vjp(theta, Float32Array.from(u!), undefined, o.signal); vjps++;
+    const ja = await obj.vjp(theta, Float32Array.from(u!), undefined, o.signal);
+    vjps++;
     const grad = new Float64Array(n + 1);
     for (let i = 0; i < n; i++) grad[i] = ja[i] + ridge * a[i];
     grad[n] = dot64(u!, f);
@@ -184,20 +263,42 @@ export async function solvePgb(obj: Objective, theta: Float32Array, spec: LossSp
   const loss0 = pl.valueGrad(g, false).value;
   let { F, grad } = await gradAt(g, alpha);
   const g0 = Math.sqrt(dot64(grad, grad));
-  const S: Float64Array[] = [], Yv: Float64Array[] = [], R: number[] = [];
-  let it = 0, gradRel = g0 > 0 ? 1 : 0, stall = 0;
+  const S: Float64Array[] = [],
+    Yv: Float64Array[] = [],
+    R: number[] = [];
+  let it = 0,
+    gradRel = g0 > 0 ? 1 : 0,
+    stall = 0;
   while (it < maxIter && g0 > 0 && gradRel > tol) {
     throwIfAborted(o.signal);
     // L-BFGS two-loop recursion: d = −H·grad
     const q = Float64Array.from(grad);
     const al: number[] = [];
-    for (let j = S.length - 1; j >= 0; j--) { const a = R[j] * dot64(S[j], q); al[j] = a; for (let i = 0; i <= n; i++) q[i] -= a * Yv[j][i]; }
-    if (S.length) { const k = S.length - 1; const gam = dot64(S[k], Yv[k]) / dot64(Yv[k], Yv[k]); for (let i = 0; i <= n; i++) q[i] *= gam; }
-    for (let j = 0; j < S.length; j++) { const b = R[j] * dot64(Yv[j], q); for (let i = 0; i <= n; i++) q[i] += S[j][i] * (al[j] - b); }
-    const d = q; for (let i = 0; i <= n; i++) d[i] = -d[i];
-    if (dot64(d, grad) >= 0) { for (let i = 0; i <= n; i++) d[i] = -grad[i]; S.length = 0; Yv.length = 0; R.length = 0; }
+    for (let j = S.length - 1; j >= 0; j--) {
+      const a = R[j] * dot64(S[j], q);
+      al[j] = a;
+      for (let i = 0; i <= n; i++) q[i] -= a * Yv[j][i];
+    }
+    if (S.length) {
+      const k = S.length - 1;
+      const gam = dot64(S[k], Yv[k]) / dot64(Yv[k], Yv[k]);
+      for (let i = 0; i <= n; i++) q[i] *= gam;
+    }
+    for (let j = 0; j < S.length; j++) {
+      const b = R[j] * dot64(Yv[j], q);
+      for (let i = 0; i <= n; i++) q[i] += S[j][i] * (al[j] - b);
+    }
+    const d = q;
+    for (let i = 0; i <= n; i++) d[i] = -d[i];
+    if (dot64(d, grad) >= 0) {
+      for (let i = 0; i <= n; i++) d[i] = -grad[i];
+      S.length = 0;
+      Yv.length = 0;
+      R.length = 0;
+    }
     // J·d_α + d_β·f
-    const jd32 = await obj.jvp(theta, Float32Array.from(d.subarray(0, n)), undefined, o.signal); jvps++;
+    const jd32 = await obj.jvp(theta, Float32Array.from(d.subarray(0, n)), undefined, o.signal);
+    jvps++;
     const jd = new Float64Array(g.length);
     for (let i = 0; i < g.length; i++) jd[i] = jd32[i] + d[n] * f[i];
     // ridge along the line: (γ/2)‖α + t dα‖² = const + t·γ(α·dα) + t²·γ‖dα‖²/2
@@ -205,56 +306,104 @@ export async function solvePgb(obj: Objective, theta: Float32Array, spec: LossSp
     const t = pl.lineMin(g, jd, ridge * dot64(alpha, da as Float64Array), ridge * dot64(da as Float64Array, da as Float64Array));
     it++;
     if (t === 0) break;
-    const newAlpha = new Float64Array(n); for (let i = 0; i < n; i++) newAlpha[i] = alpha[i] + t * d[i];
+    const newAlpha = new Float64Array(n);
+    for (let i = 0; i < n; i++) newAlpha[i] = alpha[i] + t * d[i];
     const newBeta = beta + t * d[n];
-    const newG = new Float64Array(g.length); for (let i = 0; i < g.length; i++) newG[i] = g[i] + t * jd[i];
+    const newG = new Float64Array(g.length);
+    for (let i = 0; i < g.length; i++) newG[i] = g[i] + t * jd[i];
     const next = await gradAt(newG, newAlpha);
-    const s = new Float64Array(n + 1), yy = new Float64Array(n + 1);
-    for (let i = 0; i <= n; i++) { s[i] = t * d[i]; yy[i] = next.grad[i] - grad[i]; }
+    const s = new Float64Array(n + 1),
+      yy = new Float64Array(n + 1);
+    for (let i = 0; i <= n; i++) {
+      s[i] = t * d[i];
+      yy[i] = next.grad[i] - grad[i];
+    }
     const sy = dot64(s, yy);
-    if (sy > 1e-300) { S.push(s); Yv.push(yy); R.push(1 / sy); if (S.length > 10) { S.shift(); Yv.shift(); R.shift(); } }
+    if (sy > 1e-300) {
+      S.push(s);
+      Yv.push(yy);
+      R.push(1 / sy);
+      if (S.length > 10) {
+        S.shift();
+        Yv.shift();
+        R.shift();
+      }
+    }
     const dec = F - next.F;
     stall = dec <= 1e-12 * Math.max(1, Math.abs(F)) ? stall + 1 : 0;
-    alpha = newAlpha; beta = newBeta; g = newG; F = next.F; grad = next.grad;
+    alpha = newAlpha;
+    beta = newBeta;
+    g = newG;
+    F = next.F;
+    grad = next.grad;
     gradRel = Math.sqrt(dot64(grad, grad)) / g0;
     o.onProgress?.({ stage: 'pgb', done: it, total: maxIter });
     if (stall >= 3) break;
   }
   // recompute g exactly from (α, β)
   if (it > 0) {
-    const ja = await obj.jvp(theta, Float32Array.from(alpha), undefined, o.signal); jvps++;
+    const ja = await obj.jvp(theta, Float32Array.from(alpha), undefined, o.signal);
+    jvps++;
     for (let i = 0; i < g.length; i++) g[i] = beta * f[i] + ja[i];
   }
   const lossPgb = Math.min(loss0, pl.valueGrad(g, false).value);
   const residual = Math.max(0, loss0 - lossPgb);
-  return { loss: loss0, lossPgb, residual, relative: loss0 > 0 ? residual / loss0 : 0, iterations: it, gradRel, beta, alphaNorm: Math.sqrt(dot64(alpha, alpha)), jvps, vjps };
+  return {
+    loss: loss0,
+    lossPgb,
+    residual,
+    relative: loss0 > 0 ? residual / loss0 : 0,
+    iterations: it,
+    gradRel,
+    beta,
+    alphaNorm: Math.sqrt(dot64(alpha, alpha)),
+    jvps,
+    vjps,
+  };
 }
 
 export async function pgbResidual(obj: Objective, theta: Float32Array, spec: LossSpec, y: Targets, o: PgbOptions = {}): Promise<PgbResult> {
   const t0 = performance.now();
-  const k = o.perturbations ?? 3, rho = o.rho ?? 1e-3;
+  const k = o.perturbations ?? 3,
+    rho = o.rho ?? 1e-3;
   const total = (k + 1) * (o.maxIter ?? 60);
   const prog = (base: number) => (p: { stage: string; done: number }) => o.onProgress?.({ stage: 'pgb', done: base + p.done, total });
   const at = await solvePgb(obj, theta, spec, y, { ...o, onProgress: prog(0) });
   const rng = new Rng((o.seed ?? 0) + 7919);
-  let thn = 0; for (let i = 0; i < theta.length; i++) thn += theta[i] * theta[i];
+  let thn = 0;
+  for (let i = 0; i < theta.length; i++) thn += theta[i] * theta[i];
   thn = Math.sqrt(thn);
   const perturbed: PgbResult['perturbed'] = [];
   for (let j = 0; j < k; j++) {
     throwIfAborted(o.signal);
     const z = rng.normalVector(theta.length);
-    let zn = 0; for (let i = 0; i < z.length; i++) zn += z[i] * z[i];
+    let zn = 0;
+    for (let i = 0; i < z.length; i++) zn += z[i] * z[i];
     const s = (rho * (thn || 1)) / Math.sqrt(zn);
-    const tp = new Float32Array(theta.length); for (let i = 0; i < theta.length; i++) tp[i] = theta[i] + s * z[i];
+    const tp = new Float32Array(theta.length);
+    for (let i = 0; i < theta.length; i++) tp[i] = theta[i] + s * z[i];
     const r = await solvePgb(obj, tp, spec, y, { ...o, onProgress: prog((j + 1) * (o.maxIter ?? 60)) });
-    perturbed.push({ index: j, loss: r.loss, lossPgb: r.lossPgb, residual: r.residual, relative: r.relative, residualVsTheta: at.loss - r.lossPgb, iterations: r.iterations, gradRel: r.gradRel });
+    perturbed.push({
+      index: j,
+      loss: r.loss,
+      lossPgb: r.lossPgb,
+      residual: r.residual,
+      relative: r.relative,
+      residualVsTheta: at.loss - r.lossPgb,
+      iterations: r.iterations,
+      gradRel: r.gradRel,
+    });
   }
   const maxPerturbedResidual = perturbed.reduce((a, p) => Math.max(a, p.residual), 0);
   return {
     ...at,
     definition: 'r(θ) = L(θ) − min_{α,β} (1/m) Σ ℓ(β f(x_i;θ) + J_i(θ) α, y_i); perturbed: r(θ+δ_j), ‖δ_j‖ = ρ‖θ‖',
-    ridge: o.ridge ?? 1e-8, tol: o.tol ?? 1e-5, maxIter: o.maxIter ?? 60, rho,
-    perturbed, maxPerturbedResidual,
+    ridge: o.ridge ?? 1e-8,
+    tol: o.tol ?? 1e-5,
+    maxIter: o.maxIter ?? 60,
+    rho,
+    perturbed,
+    maxPerturbedResidual,
     maxPerturbedRelative: perturbed.reduce((a, p) => Math.max(a, p.relative), 0),
     ms: performance.now() - t0,
   };
@@ -265,7 +414,13 @@ export const pgbDiagnostic: Diagnostic = {
   id: 'pgb',
   title: 'PGB residual (Kawaguchi & Kaelbling 2020)',
   options: [
-    { key: 'pgb', flag: '--pgb', help: 'PGB residual: L(θ) − best loss of the linear model on the parameter gradients, at θ and 3 perturbations (Kawaguchi & Kaelbling 2020)', kind: 'switch', setting: 'full.pgb' },
+    {
+      key: 'pgb',
+      flag: '--pgb',
+      help: 'PGB residual: L(θ) − best loss of the linear model on the parameter gradients, at θ and 3 perturbations (Kawaguchi & Kaelbling 2020)',
+      kind: 'switch',
+      setting: 'full.pgb',
+    },
     { key: 'pgbIterations', flag: '--pgb-iter <n>', help: 'PGB: solver iterations (JVP+VJP each)', kind: 'int', default: 60 },
   ],
   enabled: o => Boolean(o.pgb),
@@ -273,7 +428,11 @@ export const pgbDiagnostic: Diagnostic = {
   async run(ctx) {
     const o = ctx.opts;
     ctx.result.pgb = await pgbResidual(ctx.obj, ctx.theta, ctx.spec, ctx.data.y, {
-      maxIter: o.pgbIterations, perturbations: o.pgbPerturbations, rho: o.pgbRho, seed: ctx.seed, signal: ctx.signal,
+      maxIter: o.pgbIterations,
+      perturbations: o.pgbPerturbations,
+      rho: o.pgbRho,
+      seed: ctx.seed,
+      signal: ctx.signal,
       onProgress: p => ctx.progress('pgb', 'PGB residual', p.done, p.total),
     });
   },
@@ -281,8 +440,14 @@ export const pgbDiagnostic: Diagnostic = {
     const p = r.pgb;
     if (!p) return [];
     return [
-      ['PGB residual', `${f(p.residual, 4)} (r/L = ${f(p.relative, 3)}; L_PGB ${f(p.lossPgb, 5)}, ${p.iterations} it, ‖∇‖ rel ${f(p.gradRel, 2)})`],
-      ['PGB perturbed', `max r = ${f(p.maxPerturbedResidual, 4)} (r/L ${f(p.maxPerturbedRelative, 3)}) over ${p.perturbed.length} perturbations, ρ = ${p.rho}`],
+      [
+        'PGB residual',
+        `${f(p.residual, 4)} (r/L = ${f(p.relative, 3)}; L_PGB ${f(p.lossPgb, 5)}, ${p.iterations} it, ‖∇‖ rel ${f(p.gradRel, 2)})`,
+      ],
+      [
+        'PGB perturbed',
+        `max r = ${f(p.maxPerturbedResidual, 4)} (r/L ${f(p.maxPerturbedRelative, 3)}) over ${p.perturbed.length} perturbations, ρ = ${p.rho}`,
+      ],
     ];
   },
 };

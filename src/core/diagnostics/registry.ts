@@ -40,7 +40,13 @@ export interface OptionSpec {
 }
 
 /** HVPs and other evaluations a diagnostic plans (upper bounds; src/core/estimate.ts adds them up). */
-export interface Plan { hvps?: number; gradients?: number; losses?: number; jvpVjp?: number; vectors?: number }
+export interface Plan {
+  hvps?: number;
+  gradients?: number;
+  losses?: number;
+  jvpVjp?: number;
+  vectors?: number;
+}
 
 export interface Diagnostic {
   id: string;
@@ -85,7 +91,17 @@ export const PRESETS = {
   /** + λ_min, the trace, the spectral density, sharpness (ε, ASAM, PAC-Bayes σ) and the PGB residual */
   standard: { top: 3, bottom: 1, trace: true, density: true, sharpness: true, pgb: true },
   /** everything: + per-layer curvature, weight spectra, 1-D / 2-D / eigenvector slices (+ interpolation with a second checkpoint) */
-  full: { top: 5, bottom: 1, trace: true, density: true, sharpness: true, pgb: true, layerCurvature: true, weights: true, slices: ['1d', '2d', 'eig'] },
+  full: {
+    top: 5,
+    bottom: 1,
+    trace: true,
+    density: true,
+    sharpness: true,
+    pgb: true,
+    layerCurvature: true,
+    weights: true,
+    slices: ['1d', '2d', 'eig'],
+  },
 } as const satisfies Record<string, Partial<DiagnoseOptions>>;
 
 export type PresetName = keyof typeof PRESETS;
@@ -116,7 +132,8 @@ export function optionForSetting(setting: string): OptionSpec | undefined {
 export function plannedDiagnostics(o: DiagnoseOptions, specialNeurons = false): Diagnostic[] {
   const on = DIAGNOSTICS.filter(d => d.enabled(o, { specialNeurons }));
   const ids = new Set(on.map(d => d.id));
-  const out: Diagnostic[] = [], placed = new Set<string>();
+  const out: Diagnostic[] = [],
+    placed = new Set<string>();
   const visit = (d: Diagnostic, path: string[]): void => {
     if (placed.has(d.id)) return;
     if (path.includes(d.id)) throw new Error(`diagnostics registry: dependency cycle ${[...path, d.id].join(' → ')}`);

@@ -27,10 +27,18 @@ export function filterNormalizedDirection(model: GraphModel, theta: Float32Array
   for (const p of model.params) {
     if (p.role === 'bias' || p.role === 'gamma' || p.role === 'beta') continue;
     for (const idx of filters(p)) {
-      let nd = 0, nt = 0;
-      const vals = idx.map(i => { const g = rng.normal(); nd += g * g; nt += theta[i] ** 2; return g; });
+      let nd = 0,
+        nt = 0;
+      const vals = idx.map(i => {
+        const g = rng.normal();
+        nd += g * g;
+        nt += theta[i] ** 2;
+        return g;
+      });
       const scale = nd > 0 ? Math.sqrt(nt / nd) : 0;
-      idx.forEach((i, k) => { d[i] = vals[k] * scale; });
+      idx.forEach((i, k) => {
+        d[i] = vals[k] * scale;
+      });
     }
   }
   return d;
@@ -51,56 +59,132 @@ const linspace = (a: number, b: number, n: number): number[] => Array.from({ len
 
 function along(theta: Float32Array, dirs: Float64Array[], coef: number[]): Float32Array {
   const out = new Float32Array(theta.length);
-  for (let i = 0; i < theta.length; i++) { let v = theta[i]; for (let k = 0; k < dirs.length; k++) v += coef[k] * dirs[k][i]; out[i] = v; }
+  for (let i = 0; i < theta.length; i++) {
+    let v = theta[i];
+    for (let k = 0; k < dirs.length; k++) v += coef[k] * dirs[k][i];
+    out[i] = v;
+  }
   return out;
 }
 
-export interface Slice1D { kind: '1d' | 'eig'; t: number[]; loss: number[]; label: string; eigenvalue?: number; quadratic?: number[]; radius?: number }
-export interface Slice2D { kind: '2d'; a: number[]; b: number[]; loss: number[][] }
-export interface Interpolation { kind: 'interp'; t: number[]; loss: number[]; lossA: number; lossB: number; barrier: number; barrierAt: number; other: string }
+export interface Slice1D {
+  kind: '1d' | 'eig';
+  t: number[];
+  loss: number[];
+  label: string;
+  eigenvalue?: number;
+  quadratic?: number[];
+  radius?: number;
+}
+export interface Slice2D {
+  kind: '2d';
+  a: number[];
+  b: number[];
+  loss: number[][];
+}
+export interface Interpolation {
+  kind: 'interp';
+  t: number[];
+  loss: number[];
+  lossA: number;
+  lossB: number;
+  barrier: number;
+  barrierAt: number;
+  other: string;
+}
 
-export async function slice1d(obj: Objective, model: GraphModel, theta: Float32Array, o: { points?: number; seed?: number; signal?: AbortSignal; onProgress?: Progress } = {}): Promise<Slice1D> {
+export async function slice1d(
+  obj: Objective,
+  model: GraphModel,
+  theta: Float32Array,
+  o: { points?: number; seed?: number; signal?: AbortSignal; onProgress?: Progress } = {},
+): Promise<Slice1D> {
   const d = filterNormalizedDirection(model, theta, new Rng(o.seed ?? 0));
   const t = linspace(-1, 1, o.points ?? 51);
   const loss: number[] = [];
-  for (const [i, s] of t.entries()) { throwIfAborted(o.signal); loss.push(await obj.loss(along(theta, [d], [s]), o.signal)); o.onProgress?.({ stage: 'slice 1-D', done: i + 1, total: t.length }); }
+  for (const [i, s] of t.entries()) {
+    throwIfAborted(o.signal);
+    loss.push(await obj.loss(along(theta, [d], [s]), o.signal));
+    o.onProgress?.({ stage: 'slice 1-D', done: i + 1, total: t.length });
+  }
   return { kind: '1d', t, loss, label: 'filter-normalised random direction' };
 }
 
-export async function slice2d(obj: Objective, model: GraphModel, theta: Float32Array, o: { points?: number; seed?: number; signal?: AbortSignal; onProgress?: Progress } = {}): Promise<Slice2D> {
+export async function slice2d(
+  obj: Objective,
+  model: GraphModel,
+  theta: Float32Array,
+  o: { points?: number; seed?: number; signal?: AbortSignal; onProgress?: Progress } = {},
+): Promise<Slice2D> {
   const rng = new Rng(o.seed ?? 0);
-  const d1 = filterNormalizedDirection(model, theta, rng), d2 = filterNormalizedDirection(model, theta, rng);
+  const d1 = filterNormalizedDirection(model, theta, rng),
+    d2 = filterNormalizedDirection(model, theta, rng);
   const g = linspace(-1, 1, o.points ?? 25);
   const loss: number[][] = [];
   let done = 0;
   for (const b of g) {
     const row: number[] = [];
-    for (const a of g) { throwIfAborted(o.signal); row.push(await obj.loss(along(theta, [d1, d2], [a, b]), o.signal)); o.onProgress?.({ stage: 'slice 2-D', done: ++done, total: g.length ** 2 }); }
+    for (const a of g) {
+      throwIfAborted(o.signal);
+      row.push(await obj.loss(along(theta, [d1, d2], [a, b]), o.signal));
+      o.onProgress?.({ stage: 'slice 2-D', done: ++done, total: g.length ** 2 });
+    }
     loss.push(row);
   }
   return { kind: '2d', a: g, b: g, loss };
 }
 
 /** Slice along a unit eigenvector v with eigenvalue λ, beside the quadratic model L + s·gᵀv + ½λs². */
-export async function eigSlice(obj: Objective, theta: Float32Array, v: Float64Array, lambda: number, gradient: Float32Array, label: string, o: { points?: number; signal?: AbortSignal } = {}): Promise<Slice1D> {
+export async function eigSlice(
+  obj: Objective,
+  theta: Float32Array,
+  v: Float64Array,
+  lambda: number,
+  gradient: Float32Array,
+  label: string,
+  o: { points?: number; signal?: AbortSignal } = {},
+): Promise<Slice1D> {
   const l0 = await obj.loss(theta, o.signal);
   const radius = 2 * Math.sqrt((2 * Math.max(l0, 1e-6)) / Math.max(Math.abs(lambda), 1e-12));
-  let gv = 0; for (let i = 0; i < v.length; i++) gv += gradient[i] * v[i];
+  let gv = 0;
+  for (let i = 0; i < v.length; i++) gv += gradient[i] * v[i];
   const t = linspace(-radius, radius, o.points ?? 51);
   const loss: number[] = [];
-  for (const s of t) { throwIfAborted(o.signal); loss.push(await obj.loss(along(theta, [v], [s]), o.signal)); }
+  for (const s of t) {
+    throwIfAborted(o.signal);
+    loss.push(await obj.loss(along(theta, [v], [s]), o.signal));
+  }
   return { kind: 'eig', t, loss, label, eigenvalue: lambda, radius, quadratic: t.map(s => l0 + s * gv + 0.5 * lambda * s * s) };
 }
 
-export async function interpolate(obj: Objective, thetaA: Float32Array, thetaB: Float32Array, other: string, o: { points?: number; signal?: AbortSignal } = {}): Promise<Interpolation> {
+export async function interpolate(
+  obj: Objective,
+  thetaA: Float32Array,
+  thetaB: Float32Array,
+  other: string,
+  o: { points?: number; signal?: AbortSignal } = {},
+): Promise<Interpolation> {
   if (thetaA.length !== thetaB.length) throw new Error(`the two checkpoints have ${thetaA.length} and ${thetaB.length} parameters`);
   const diff = Float64Array.from(thetaB, (b, i) => b - thetaA[i]);
   const t = linspace(-0.5, 1.5, o.points ?? 41);
   const loss: number[] = [];
-  for (const s of t) { throwIfAborted(o.signal); loss.push(await obj.loss(along(thetaA, [diff], [s]), o.signal)); }
-  const lossA = await obj.loss(thetaA, o.signal), lossB = await obj.loss(thetaB, o.signal);
-  let barrier = -Infinity, barrierAt = 0;
-  t.forEach((s, i) => { if (s >= 0 && s <= 1) { const h = loss[i] - ((1 - s) * lossA + s * lossB); if (h > barrier) { barrier = h; barrierAt = s; } } });
+  for (const s of t) {
+    throwIfAborted(o.signal);
+    loss.push(await obj.loss(along(thetaA, [diff], [s]), o.signal));
+  }
+  const lossA = await obj.loss(thetaA, o.signal),
+    lossB = await obj.loss(thetaB, o.signal);
+  let barrier = -Infinity,
+    barrierAt = 0;
+  t.forEach((s, i) => {
+    if (s >= 0 && s <= 1) {
+      const h = loss[i] - ((1 - s) * lossA + s * lossB);
+      if (h > barrier) {
+        barrier = h;
+        barrierAt = s;
+      }
+    }
+  });
   return { kind: 'interp', t, loss, lossA, lossB, barrier, barrierAt, other };
 }
 
@@ -128,7 +212,9 @@ async function runSlices(ctx: RunContext): Promise<void> {
       const { readCheckpoint } = await import('../formats');
       const m = readCheckpoint(other);
       if (m.numParams !== model.numParams || m.params.some((p, i) => p.size !== model.params[i]?.size)) {
-        throw new UserInputError(`the checkpoints have different architectures (${model.numParams} vs ${m.numParams} parameters)`, { file: other });
+        throw new UserInputError(`the checkpoints have different architectures (${model.numParams} vs ${m.numParams} parameters)`, {
+          file: other,
+        });
       }
       const path = await import('path');
       out.push(await interpolate(obj, theta, m.theta, path.resolve(other), { signal }));
@@ -142,7 +228,12 @@ export const slicesDiagnostic: Diagnostic = {
   id: 'slices',
   title: 'Landscape slices',
   options: [
-    { key: 'slices', flag: '--slice <kinds>', help: 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)', kind: 'list' },
+    {
+      key: 'slices',
+      flag: '--slice <kinds>',
+      help: 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)',
+      kind: 'list',
+    },
     { key: 'withCheckpoint', flag: '--with <checkpoint>', help: 'second checkpoint for --slice interp', kind: 'path' },
   ],
   enabled: o => Boolean(o.slices?.length),
@@ -151,7 +242,10 @@ export const slicesDiagnostic: Diagnostic = {
   plan: (o, n) => {
     const k = o.slices ?? [];
     const shared = (o.top ?? 0) > 0 && (o.bottom ?? 0) > 0;
-    return { hvps: k.includes('eig') && !shared ? Math.min(n, 100) : 0, losses: (k.includes('1d') ? 51 : 0) + (k.includes('2d') ? 625 : 0) + (k.includes('eig') ? 104 : 0) + (k.includes('interp') ? 43 : 0) };
+    return {
+      hvps: k.includes('eig') && !shared ? Math.min(n, 100) : 0,
+      losses: (k.includes('1d') ? 51 : 0) + (k.includes('2d') ? 625 : 0) + (k.includes('eig') ? 104 : 0) + (k.includes('interp') ? 43 : 0),
+    };
   },
   run: runSlices,
 };

@@ -23,7 +23,8 @@ export function maxAbsA(model: GraphModel, theta: Float32Array): number {
   const sn = model.specialNeurons;
   if (!sn) return 0;
   const p = model.params.find(q => q.name === sn.a)!;
-  let m = 0; for (let i = p.offset; i < p.offset + p.size; i++) m = Math.max(m, Math.abs(theta[i]));
+  let m = 0;
+  for (let i = p.offset; i < p.offset + p.size; i++) m = Math.max(m, Math.abs(theta[i]));
   return m;
 }
 
@@ -38,7 +39,13 @@ export interface SpecialNeuronsReport {
 }
 
 /** |a_k| and the special neurons' share of the output (the vanish check), on up to `maxRows` samples. */
-export async function specialNeuronsReport(model: GraphModel, obj: Objective, theta: Float32Array, maxRows = 1024, signal?: AbortSignal): Promise<SpecialNeuronsReport | undefined> {
+export async function specialNeuronsReport(
+  model: GraphModel,
+  obj: Objective,
+  theta: Float32Array,
+  maxRows = 1024,
+  signal?: AbortSignal,
+): Promise<SpecialNeuronsReport | undefined> {
   const sn = model.specialNeurons;
   if (!sn) return undefined;
   const p = model.params.find(q => q.name === sn.a)!;
@@ -46,9 +53,19 @@ export async function specialNeuronsReport(model: GraphModel, obj: Objective, th
   const batch = { start: 0, end: Math.min(obj.numSamples, maxRows) };
   const full = await obj.outputs(theta, batch, signal);
   const orig = await obj.outputs(withoutSpecialNeurons(model, theta), batch, signal);
-  let num = 0, den = 0;
-  for (let i = 0; i < full.values.length; i++) { num += Math.abs(full.values[i] - orig.values[i]); den += Math.abs(full.values[i]); }
-  return { lambda: sn.lambda, a, maxAbsA: a.reduce((m, v) => Math.max(m, Math.abs(v)), 0), outputShare: den > 0 ? num / den : 0, samples: batch.end };
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < full.values.length; i++) {
+    num += Math.abs(full.values[i] - orig.values[i]);
+    den += Math.abs(full.values[i]);
+  }
+  return {
+    lambda: sn.lambda,
+    a,
+    maxAbsA: a.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
+    outputShare: den > 0 ? num / den : 0,
+    samples: batch.end,
+  };
 }
 
 /** On every model that carries special neurons (added by Landscape Lens' surgery). */
@@ -65,6 +82,11 @@ export const specialNeuronsDiagnostic: Diagnostic = {
   cli: r => {
     const s = r.specialNeurons;
     if (!s) return [];
-    return [['special neurons', `λ = ${s.lambda}, max |a_k| = ${f(s.maxAbsA, 3)}, share of the output ${f(100 * s.outputShare, 3)} % (Kawaguchi & Kaelbling: a → 0 at a local minimum)`]];
+    return [
+      [
+        'special neurons',
+        `λ = ${s.lambda}, max |a_k| = ${f(s.maxAbsA, 3)}, share of the output ${f(100 * s.outputShare, 3)} % (Kawaguchi & Kaelbling: a → 0 at a local minimum)`,
+      ],
+    ];
   },
 };

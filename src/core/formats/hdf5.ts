@@ -13,8 +13,17 @@ const jsfive = require('jsfive') as {
   Dataset: new (...a: unknown[]) => H5Dataset;
 };
 
-export interface H5Group { keys: string[]; attrs: Record<string, unknown>; get(path: string): H5Group | H5Dataset }
-export interface H5Dataset { shape: number[]; dtype: string | unknown; value: ArrayLike<number>; attrs: Record<string, unknown> }
+export interface H5Group {
+  keys: string[];
+  attrs: Record<string, unknown>;
+  get(path: string): H5Group | H5Dataset;
+}
+export interface H5Dataset {
+  shape: number[];
+  dtype: string | unknown;
+  value: ArrayLike<number>;
+  attrs: Record<string, unknown>;
+}
 
 export function openH5(bytes: Uint8Array, file: string): H5Group {
   if (bytes.length < 8 || bytes[0] !== 0x89 || bytes[1] !== 0x48 || bytes[2] !== 0x44 || bytes[3] !== 0x46) {
@@ -28,7 +37,9 @@ export function openH5(bytes: Uint8Array, file: string): H5Group {
   }
 }
 
-export function isGroup(o: unknown): o is H5Group { return o instanceof jsfive.Group; }
+export function isGroup(o: unknown): o is H5Group {
+  return o instanceof jsfive.Group;
+}
 
 /** Every float dataset under `group`, keyed by its path relative to it ("a/b/kernel"). */
 export function floatDatasets(group: H5Group, file: string, prefix = ''): Map<string, { shape: number[]; values: Float32Array }> {
@@ -37,16 +48,34 @@ export function floatDatasets(group: H5Group, file: string, prefix = ''): Map<st
     for (const k of g.keys) {
       const path = p ? `${p}/${k}` : k;
       let o: H5Group | H5Dataset;
-      try { o = g.get(k); } catch (e) { throw new UserInputError(`cannot read HDF5 object '${prefix}${path}': ${(e as Error).message}`, { file, where: `${prefix}${path}` }); }
-      if (isGroup(o)) { walk(o, path); continue; }
+      try {
+        o = g.get(k);
+      } catch (e) {
+        throw new UserInputError(`cannot read HDF5 object '${prefix}${path}': ${(e as Error).message}`, {
+          file,
+          where: `${prefix}${path}`,
+        });
+      }
+      if (isGroup(o)) {
+        walk(o, path);
+        continue;
+      }
       const d = o as H5Dataset;
       const dt = String(d.dtype);
       if (!/^[<>|]?f[248]$/.test(dt)) continue; // optimizer step counters (int), strings
       let v: ArrayLike<number>;
-      try { v = d.value; } catch (e) { throw new UserInputError(`cannot read dataset '${prefix}${path}': ${(e as Error).message}`, { file, where: `${prefix}${path}` }); }
+      try {
+        v = d.value;
+      } catch (e) {
+        throw new UserInputError(`cannot read dataset '${prefix}${path}': ${(e as Error).message}`, { file, where: `${prefix}${path}` });
+      }
       const shape = (d.shape ?? []).map(Number);
       const count = shape.reduce((a, b) => a * b, 1);
-      if (!v || v.length !== count) throw new UserInputError(`dataset '${prefix}${path}' has ${v?.length ?? 0} values but shape (${shape.join(', ')})`, { file, where: `${prefix}${path}` });
+      if (!v || v.length !== count)
+        throw new UserInputError(`dataset '${prefix}${path}' has ${v?.length ?? 0} values but shape (${shape.join(', ')})`, {
+          file,
+          where: `${prefix}${path}`,
+        });
       out.set(path, { shape, values: Float32Array.from(v) });
     }
   };

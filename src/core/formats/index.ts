@@ -27,7 +27,8 @@ export function readWeightsOnly(file: string): NamedTensor[] {
  * tags dropped, so `model.perturbed.safetensors` finds `model.onnx`), else model.json in the folder.
  */
 export function siblingArchitecture(file: string): string | undefined {
-  const dir = path.dirname(file), parts = path.basename(file).split('.').slice(0, -1);
+  const dir = path.dirname(file),
+    parts = path.basename(file).split('.').slice(0, -1);
   const stems: string[] = [];
   for (let k = parts.length; k >= 1; k--) stems.push(parts.slice(0, k).join('.'));
   return [...stems.map(s => path.join(dir, `${s}.onnx`)), path.join(dir, 'model.json')].find(f => fs.existsSync(f));
@@ -40,7 +41,11 @@ export function siblingArchitecture(file: string): string | undefined {
  */
 function withSiblingArchitecture(file: string, tensors: NamedTensor[]): GraphModel {
   const sibling = siblingArchitecture(file);
-  if (!sibling) throw new UnsupportedError(`weights only: ${tensors.length} tensors but no architecture. Put the model's ONNX export beside it under the same stem (model.onnx for model.pt or model.step_100.pt) or a model.json; from a PyTorch script, the helper of 'Landscape: Set Up PyTorch Export' (landscape_lens.py) writes both. 'landscape inspect' shows the weights`, { file });
+  if (!sibling)
+    throw new UnsupportedError(
+      `weights only: ${tensors.length} tensors but no architecture. Put the model's ONNX export beside it under the same stem (model.onnx for model.pt or model.step_100.pt) or a model.json; from a PyTorch script, the helper of 'Landscape: Set Up PyTorch Export' (landscape_lens.py) writes both. 'landscape inspect' shows the weights`,
+      { file },
+    );
   const paired = pairWithArchitecture(file, tensors, readCheckpoint(sibling, { allowNonFinite: true }), sibling);
   return { ...paired, format: detectFormat(file)! };
 }
@@ -50,8 +55,10 @@ export { detectFormat, looksLikeCheckpoint, CHECKPOINT_GLOB } from './detect';
 export type { CheckpointFormat } from './detect';
 
 /** Errors raised while running the graph name the file it came from (the architecture file for weights-only checkpoints). */
-function withSource(m: GraphModel, file: string): GraphModel { m.source ??= file; return m; }
-
+function withSource(m: GraphModel, file: string): GraphModel {
+  m.source ??= file;
+  return m;
+}
 
 /**
  * Read a checkpoint into a GraphModel. Non-finite weights (NaN, ±Inf) are refused here, naming the
@@ -67,13 +74,25 @@ export function readCheckpoint(file: string, opts: { allowNonFinite?: boolean } 
 /** Throws a UserInputError naming the first parameter tensor with a NaN/Inf value and the number of such values. */
 export function assertFiniteWeights(model: GraphModel, file: string): void {
   for (const p of model.params) {
-    let first = -1, count = 0;
-    for (let i = 0; i < p.size; i++) if (!Number.isFinite(model.theta[p.offset + i])) { if (first < 0) first = i; count++; }
+    let first = -1,
+      count = 0;
+    for (let i = 0; i < p.size; i++)
+      if (!Number.isFinite(model.theta[p.offset + i])) {
+        if (first < 0) first = i;
+        count++;
+      }
     if (count) {
       const v = model.theta[p.offset + first];
-      const idx: number[] = []; let r = first;
-      for (let d = p.shape.length - 1; d >= 0; d--) { idx.unshift(r % p.shape[d]); r = Math.floor(r / p.shape[d]); }
-      throw new UserInputError(`weight tensor '${p.name}' has ${count} non-finite value${count > 1 ? 's' : ''} (first: ${v} at index [${idx.join(', ')}], element ${first}): the loss, gradient and curvature would all be NaN`, { file, where: `tensor '${p.name}'` });
+      const idx: number[] = [];
+      let r = first;
+      for (let d = p.shape.length - 1; d >= 0; d--) {
+        idx.unshift(r % p.shape[d]);
+        r = Math.floor(r / p.shape[d]);
+      }
+      throw new UserInputError(
+        `weight tensor '${p.name}' has ${count} non-finite value${count > 1 ? 's' : ''} (first: ${v} at index [${idx.join(', ')}], element ${first}): the loss, gradient and curvature would all be NaN`,
+        { file, where: `tensor '${p.name}'` },
+      );
     }
   }
 }

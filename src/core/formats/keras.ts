@@ -20,35 +20,58 @@ import { openH5, floatDatasets, stringAttr, isGroup } from './hdf5';
 function varRoles(l: KerasLayerConfig): string[] {
   const c = l.config ?? {};
   switch (l.class_name) {
-    case 'Dense': case 'Conv1D': case 'Conv2D': return c.use_bias === false ? ['kernel'] : ['kernel', 'bias'];
-    case 'DepthwiseConv2D': return c.use_bias === false ? ['depthwise_kernel'] : ['depthwise_kernel', 'bias'];
-    case 'SeparableConv2D': return c.use_bias === false ? ['depthwise_kernel', 'pointwise_kernel'] : ['depthwise_kernel', 'pointwise_kernel', 'bias'];
-    case 'BatchNormalization': return [...(c.scale !== false ? ['gamma'] : []), ...(c.center !== false ? ['beta'] : []), 'moving_mean', 'moving_variance'];
-    case 'LayerNormalization': return [...(c.scale !== false ? ['gamma'] : []), ...(c.center !== false ? ['beta'] : [])];
-    case 'Embedding': return ['embeddings'];
-    default: return [];
+    case 'Dense':
+    case 'Conv1D':
+    case 'Conv2D':
+      return c.use_bias === false ? ['kernel'] : ['kernel', 'bias'];
+    case 'DepthwiseConv2D':
+      return c.use_bias === false ? ['depthwise_kernel'] : ['depthwise_kernel', 'bias'];
+    case 'SeparableConv2D':
+      return c.use_bias === false ? ['depthwise_kernel', 'pointwise_kernel'] : ['depthwise_kernel', 'pointwise_kernel', 'bias'];
+    case 'BatchNormalization':
+      return [...(c.scale !== false ? ['gamma'] : []), ...(c.center !== false ? ['beta'] : []), 'moving_mean', 'moving_variance'];
+    case 'LayerNormalization':
+      return [...(c.scale !== false ? ['gamma'] : []), ...(c.center !== false ? ['beta'] : [])];
+    case 'Embedding':
+      return ['embeddings'];
+    default:
+      return [];
   }
 }
 
 /** Keras' naming.to_snake_case of a class name ("GlobalAveragePooling2D" → "global_average_pooling2d"). */
 function snake(name: string): string {
-  return name.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  return name
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 function parseJson(text: string, file: string, where: string): Record<string, unknown> {
-  try { return JSON.parse(text); } catch (e) { throw new UserInputError(`${where} is not valid JSON: ${(e as Error).message}`, { file, where }); }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UserInputError(`${where} is not valid JSON: ${(e as Error).message}`, { file, where });
+  }
 }
 
 /** Structural check of a model config before it is interpreted (mutated or hand-edited files). */
-function checkConfig(cfg: unknown, file: string, where: string): asserts cfg is { class_name: string; config: { layers: KerasLayerConfig[] } } {
+function checkConfig(
+  cfg: unknown,
+  file: string,
+  where: string,
+): asserts cfg is { class_name: string; config: { layers: KerasLayerConfig[] } } {
   const c = cfg as { class_name?: unknown; config?: { layers?: unknown } } | null;
-  if (!c || typeof c !== 'object' || typeof c.class_name !== 'string') throw new UserInputError('model config has no class_name', { file, where });
+  if (!c || typeof c !== 'object' || typeof c.class_name !== 'string')
+    throw new UserInputError('model config has no class_name', { file, where });
   const layers = Array.isArray(c.config) ? c.config : c.config?.layers;
   if (!Array.isArray(layers)) throw new UserInputError('model config has no layer list', { file, where: `${where}.config.layers` });
   layers.forEach((l, i) => {
-    if (!l || typeof l !== 'object' || typeof (l as { class_name?: unknown }).class_name !== 'string') throw new UserInputError(`layer ${i} has no class_name`, { file, where: `${where}.config.layers[${i}]` });
+    if (!l || typeof l !== 'object' || typeof (l as { class_name?: unknown }).class_name !== 'string')
+      throw new UserInputError(`layer ${i} has no class_name`, { file, where: `${where}.config.layers[${i}]` });
     const lc = (l as { config?: unknown }).config;
-    if (lc !== undefined && (lc === null || typeof lc !== 'object')) throw new UserInputError(`layer ${i} has a config that is not an object`, { file, where: `${where}.config.layers[${i}]` });
+    if (lc !== undefined && (lc === null || typeof lc !== 'object'))
+      throw new UserInputError(`layer ${i} has a config that is not an object`, { file, where: `${where}.config.layers[${i}]` });
   });
 }
 
@@ -58,14 +81,26 @@ function h5Guard<T>(file: string, fn: () => T): T {
   // binary, attribute name); those attributes read as null, which the readers already handle, so
   // the warning is not passed on to the user's terminal or the extension host's console
   const warn = console.warn;
-  console.warn = (...a: unknown[]) => { if (!/type not implemented, set to null/.test(String(a[0]))) warn(...a); };
-  try { return fn(); } catch (e) {
+  console.warn = (...a: unknown[]) => {
+    if (!/type not implemented, set to null/.test(String(a[0]))) warn(...a);
+  };
+  try {
+    return fn();
+  } catch (e) {
     if (isUserInputError(e)) throw e;
-    if (e instanceof TypeError || e instanceof RangeError || typeof e === 'string' || (e && typeof e === 'object' && !(e instanceof Error)) || (e instanceof Error && /HDF5|hdf5|Invalid|unknown|not implemented|Unsupported/i.test(e.message + e.name))) {
+    if (
+      e instanceof TypeError ||
+      e instanceof RangeError ||
+      typeof e === 'string' ||
+      (e && typeof e === 'object' && !(e instanceof Error)) ||
+      (e instanceof Error && /HDF5|hdf5|Invalid|unknown|not implemented|Unsupported/i.test(e.message + e.name))
+    ) {
       throw new UserInputError(`corrupt or unsupported HDF5 content: ${e instanceof Error ? e.message : String(e)}`, { file });
     }
     throw e;
-  } finally { console.warn = warn; }
+  } finally {
+    console.warn = warn;
+  }
 }
 
 export function readKerasModel(file: string): GraphModel {
@@ -75,7 +110,11 @@ export function readKerasModel(file: string): GraphModel {
   if (ext === '.keras') {
     const entries = readZip(buf, file);
     const cfgBytes = entries.get('config.json');
-    if (!cfgBytes) throw new UserInputError(`not a Keras 3 archive: no config.json (entries: ${[...entries.keys()].join(', ')})`, { file, where: 'config.json' });
+    if (!cfgBytes)
+      throw new UserInputError(`not a Keras 3 archive: no config.json (entries: ${[...entries.keys()].join(', ')})`, {
+        file,
+        where: 'config.json',
+      });
     const config = parseJson(new TextDecoder().decode(cfgBytes), file, 'config.json') as unknown;
     checkConfig(config, file, 'config.json');
     const wBytes = entries.get('model.weights.h5');
@@ -85,7 +124,11 @@ export function readKerasModel(file: string): GraphModel {
   return h5Guard(file, () => readLegacyH5(file, buf));
 }
 
-function readKeras3Weights(file: string, config: { class_name: string; config: { layers: KerasLayerConfig[] } }, wBytes: Uint8Array): GraphModel {
+function readKeras3Weights(
+  file: string,
+  config: { class_name: string; config: { layers: KerasLayerConfig[] } },
+  wBytes: Uint8Array,
+): GraphModel {
   {
     const h5 = openH5(wBytes, `${file}:model.weights.h5`);
     const layersGroup = h5.keys.includes('layers') ? h5.get('layers') : undefined;
@@ -96,19 +139,26 @@ function readKeras3Weights(file: string, config: { class_name: string; config: {
       // layer order: conv2d, conv2d_1, …), which differs from config names like "dense_7"
       const layerList = config.config?.layers ?? [];
       const generated = (withInputs: boolean): Map<KerasLayerConfig, string> => {
-        const seen = new Map<string, number>(), out = new Map<KerasLayerConfig, string>();
+        const seen = new Map<string, number>(),
+          out = new Map<KerasLayerConfig, string>();
         for (const l of layerList) {
           if (l.class_name === 'InputLayer' && !withInputs) continue;
-          const base = snake(l.class_name), k = seen.get(base) ?? 0;
+          const base = snake(l.class_name),
+            k = seen.get(base) ?? 0;
           seen.set(base, k + 1);
           out.set(l, k === 0 ? base : `${base}_${k}`);
         }
         return out;
       };
-      const schemes = [new Map(layerList.map(l => [l, String(l.config?.name ?? '')] as [KerasLayerConfig, string])), generated(false), generated(true)];
+      const schemes = [
+        new Map(layerList.map(l => [l, String(l.config?.name ?? '')] as [KerasLayerConfig, string])),
+        generated(false),
+        generated(true),
+      ];
       const scheme = schemes.find(sc => layerList.every(l => varRoles(l).length === 0 || all.has(`${sc.get(l)}/vars/0`))) ?? schemes[0];
       for (const l of layerList) {
-        const name = String(l.config?.name ?? ''), stored = scheme.get(l) ?? name;
+        const name = String(l.config?.name ?? ''),
+          stored = scheme.get(l) ?? name;
         varRoles(l).forEach((role, i) => {
           const w = all.get(`${stored}/vars/${i}`);
           if (w) weights.set(`${name}/${role}`, { name: `layers/${stored}/vars/${i}`, shape: w.shape, values: w.values });
@@ -122,12 +172,17 @@ function readKeras3Weights(file: string, config: { class_name: string; config: {
 function readLegacyH5(file: string, buf: Uint8Array): GraphModel {
   const h5 = openH5(buf, file);
   const mc = stringAttr(h5, 'model_config');
-  if (!mc) throw new UserInputError("no 'model_config' attribute: this .h5 holds weights only (save the whole model with model.save)", { file, where: 'attribute model_config' });
+  if (!mc)
+    throw new UserInputError("no 'model_config' attribute: this .h5 holds weights only (save the whole model with model.save)", {
+      file,
+      where: 'attribute model_config',
+    });
   const config = parseJson(mc, file, 'attribute model_config') as unknown;
   checkConfig(config, file, 'attribute model_config');
   const mw = h5.keys.includes('model_weights') ? h5.get('model_weights') : h5;
   if (!isGroup(mw)) throw new UserInputError("'model_weights' is not a group", { file, where: 'model_weights' });
   const weights = new Map<string, WeightTensor>();
-  for (const [p, w] of floatDatasets(mw, file, 'model_weights/')) weights.set(p, { name: `model_weights/${p}`, shape: w.shape, values: w.values });
+  for (const [p, w] of floatDatasets(mw, file, 'model_weights/'))
+    weights.set(p, { name: `model_weights/${p}`, shape: w.shape, values: w.values });
   return { ...buildKerasGraph(config, weights, { file, format: 'keras-h5' }), format: 'keras-h5' };
 }

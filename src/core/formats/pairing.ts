@@ -20,9 +20,10 @@ import { UserInputError } from '../errors';
 import type { CheckpointPairing, GraphModel, GraphNode, ParamSpec } from '../model/graph';
 import type { NamedTensor } from './safetensors';
 
-const dims = (s: number[]): string => s.length ? s.join('×') : 'scalar';
+const dims = (s: number[]): string => (s.length ? s.join('×') : 'scalar');
 const squeezed = (s: number[]): string => s.filter(d => d !== 1).join(',');
-const sameShape = (a: number[], b: number[]): boolean => squeezed(a) === squeezed(b) && a.reduce((x, y) => x * y, 1) === b.reduce((x, y) => x * y, 1);
+const sameShape = (a: number[], b: number[]): boolean =>
+  squeezed(a) === squeezed(b) && a.reduce((x, y) => x * y, 1) === b.reduce((x, y) => x * y, 1);
 const isFloat = (t: NamedTensor): boolean => !(t.values instanceof Int32Array);
 /** A name the producer (PyTorch, Keras) gave, not one the exporter made up (`/fc/…`, `onnx::…`). */
 const producerName = (n: string): boolean => n !== '' && !n.startsWith('/') && !n.startsWith('onnx::');
@@ -42,28 +43,46 @@ function transpose2(v: ArrayLike<number>, rows: number, cols: number): Float32Ar
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
-  let scale = 0; for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(a[i]));
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(a[i]));
   for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= 1e-6 * scale)) return false;
   return true;
 }
 
 export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch: GraphModel, archFile: string): GraphModel {
-  const ck = path.basename(file), ar = path.basename(archFile);
+  const ck = path.basename(file),
+    ar = path.basename(archFile);
   const byName = new Map(tensors.map(t => [t.name, t]));
   const used = new Set<string>();
   const theta = new Float32Array(arch.numParams);
-  const pairing: CheckpointPairing = { checkpoint: ck, architecture: ar, params: [], buffers: [], unused: [], fromArchitecture: [], fromArchitectureOther: 0 };
-  const missing: string[] = [], shapes: string[] = [];
+  const pairing: CheckpointPairing = {
+    checkpoint: ck,
+    architecture: ar,
+    params: [],
+    buffers: [],
+    unused: [],
+    fromArchitecture: [],
+    fromArchitectureOther: 0,
+  };
+  const missing: string[] = [],
+    shapes: string[] = [];
   const params: ParamSpec[] = [];
   const extraNodes: GraphNode[] = [];
   const pending: ParamSpec[] = [];
   for (const p of arch.params) {
     const t = byName.get(p.name);
-    if (!t) { pending.push(p); continue; }
+    if (!t) {
+      pending.push(p);
+      continue;
+    }
     used.add(p.name);
-    if (!sameShape(t.shape, p.shape)) { shapes.push(`${p.name} (${dims(t.shape)} in ${ck}, ${dims(p.shape)} in ${ar})`); continue; }
+    if (!sameShape(t.shape, p.shape)) {
+      shapes.push(`${p.name} (${dims(t.shape)} in ${ck}, ${dims(p.shape)} in ${ar})`);
+      continue;
+    }
     theta.set(Float32Array.from(t.values), p.offset);
-    params.push(p); pairing.params.push({ name: p.name });
+    params.push(p);
+    pairing.params.push({ name: p.name });
   }
   // parameters the exporter renamed: the checkpoint tensor of the consumer's module scope with the same or the transposed shape
   const renamed: string[] = [];
@@ -90,18 +109,36 @@ export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch:
         pick = cands.length === 1 ? cands[0] : cands.find(c => c.transposed === linear);
       }
     }
-    if (!pick) { missing.push(p.name); continue; }
+    if (!pick) {
+      missing.push(p.name);
+      continue;
+    }
     const t = pick.t;
     used.add(t.name);
-    const spec: ParamSpec = { ...p, name: t.name, shape: [...t.shape], outAxis: p.outAxis === undefined ? undefined : pick.transposed ? 1 - p.outAxis : p.outAxis };
+    const spec: ParamSpec = {
+      ...p,
+      name: t.name,
+      shape: [...t.shape],
+      outAxis: p.outAxis === undefined ? undefined : pick.transposed ? 1 - p.outAxis : p.outAxis,
+    };
     theta.set(Float32Array.from(t.values), p.offset);
     params.push(spec);
-    extraNodes.push(pick.transposed
-      ? { op: 'onnx.Transpose', inputs: [t.name], outputs: [p.name], attrs: { perm: [1, 0] }, name: `${t.name} (transposed, as ${ar} stores it)` }
-      : { op: 'onnx.Identity', inputs: [t.name], outputs: [p.name], attrs: {}, name: `${t.name} (as ${ar} names it)` });
+    extraNodes.push(
+      pick.transposed
+        ? {
+            op: 'onnx.Transpose',
+            inputs: [t.name],
+            outputs: [p.name],
+            attrs: { perm: [1, 0] },
+            name: `${t.name} (transposed, as ${ar} stores it)`,
+          }
+        : { op: 'onnx.Identity', inputs: [t.name], outputs: [p.name], attrs: {}, name: `${t.name} (as ${ar} names it)` },
+    );
     const matched = pick.verified ? 'position, shape and values' : 'position and shape';
     pairing.params.push({ name: t.name, exportedAs: p.name, transposed: pick.transposed || undefined, matched });
-    renamed.push(`${t.name} → '${p.name}'${pick.transposed ? ' (transposed)' : ''}, matched by graph position and shape${pick.verified ? ', values equal' : ` (the values differ: ${ar} was exported from another state)`}`);
+    renamed.push(
+      `${t.name} → '${p.name}'${pick.transposed ? ' (transposed)' : ''}, matched by graph position and shape${pick.verified ? ', values equal' : ` (the values differ: ${ar} was exported from another state)`}`,
+    );
   }
   // buffers and other constants: the checkpoint's when it holds them
   const constants: GraphModel['constants'] = new Map();
@@ -111,8 +148,15 @@ export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch:
     const t = byName.get(key);
     if (t) {
       used.add(key);
-      if (!sameShape(t.shape, c.shape)) { shapes.push(`${key} (${dims(t.shape)} in ${ck}, ${dims(c.shape)} in ${ar})`); continue; }
-      constants.set(name, { shape: c.shape, dtype: c.dtype, values: c.dtype === 'int32' ? Int32Array.from(t.values, v => Math.round(v)) : Float32Array.from(t.values) });
+      if (!sameShape(t.shape, c.shape)) {
+        shapes.push(`${key} (${dims(t.shape)} in ${ck}, ${dims(c.shape)} in ${ar})`);
+        continue;
+      }
+      constants.set(name, {
+        shape: c.shape,
+        dtype: c.dtype,
+        values: c.dtype === 'int32' ? Int32Array.from(t.values, v => Math.round(v)) : Float32Array.from(t.values),
+      });
       if (!pairing.buffers.includes(key)) pairing.buffers.push(key);
       continue;
     }
@@ -125,10 +169,18 @@ export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch:
   for (const t of tensors) {
     if (used.has(t.name)) continue;
     // a tied parameter (one tensor under two state-dict names, e.g. b.weight = a.weight) is one initializer in the export
-    const twin = tensors.find(u => used.has(u.name) && u.values.length === t.values.length && squeezed(u.shape) === squeezed(t.shape) && u.values.every((x, i) => Object.is(x, t.values[i])));
+    const twin = tensors.find(
+      u =>
+        used.has(u.name) &&
+        u.values.length === t.values.length &&
+        squeezed(u.shape) === squeezed(t.shape) &&
+        u.values.every((x, i) => Object.is(x, t.values[i])),
+    );
     if (/(^|\.)num_batches_tracked$/.test(t.name)) pairing.unused.push(t.name);
-    else if (twin) { pairing.unused.push(t.name); (pairing.tiedTo ??= {})[t.name] = twin.name; }
-    else extra.push(t.name);
+    else if (twin) {
+      pairing.unused.push(t.name);
+      (pairing.tiedTo ??= {})[t.name] = twin.name;
+    } else extra.push(t.name);
   }
   if (missing.length || extra.length || shapes.length) {
     const list = (a: string[]) => a.slice(0, 12).join(', ') + (a.length > 12 ? `, … (${a.length} in all)` : '');
@@ -139,14 +191,28 @@ export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch:
     ].filter(Boolean);
     const hints: string[] = [];
     if (missing.some(n => n.startsWith('onnx::Conv')) && extra.some(n => /running_(mean|var)$/.test(n)))
-      hints.push(`${ar} has BatchNorm folded into its convolutions (torch.onnx.export's default training=EVAL does this), so its parameters are not PyTorch's: export with training=torch.onnx.TrainingMode.PRESERVE (model in eval mode)`);
+      hints.push(
+        `${ar} has BatchNorm folded into its convolutions (torch.onnx.export's default training=EVAL does this), so its parameters are not PyTorch's: export with training=torch.onnx.TrainingMode.PRESERVE (model in eval mode)`,
+      );
     else if (missing.some(n => n.startsWith('onnx::')))
-      hints.push(`${missing.filter(n => n.startsWith('onnx::')).map(n => `'${n}'`).join(', ')} ${missing.filter(n => n.startsWith('onnx::')).length > 1 ? 'were' : 'was'} renamed (a MatMul weight also transposed) by the exporter's constant folding and could not be matched by graph position and shape: export with do_constant_folding=False to keep PyTorch's names`);
-    throw new UserInputError(`${ck} and its architecture ${ar} do not hold the same tensors — ${parts.join('; ')}${hints.length ? `. ${hints.join('. ')}` : ''}`, { file });
+      hints.push(
+        `${missing
+          .filter(n => n.startsWith('onnx::'))
+          .map(n => `'${n}'`)
+          .join(
+            ', ',
+          )} ${missing.filter(n => n.startsWith('onnx::')).length > 1 ? 'were' : 'was'} renamed (a MatMul weight also transposed) by the exporter's constant folding and could not be matched by graph position and shape: export with do_constant_folding=False to keep PyTorch's names`,
+      );
+    throw new UserInputError(
+      `${ck} and its architecture ${ar} do not hold the same tensors — ${parts.join('; ')}${hints.length ? `. ${hints.join('. ')}` : ''}`,
+      { file },
+    );
   }
-  const notices = [`architecture from ${ar}, weights from ${ck}: ${pairing.params.length} parameters${pairing.buffers.length ? ` and ${pairing.buffers.length} buffers (${pairing.buffers.join(', ')})` : ''} from ${ck}`
-    + `${pairing.unused.length ? `; not read: ${pairing.unused.map(n => pairing.tiedTo?.[n] ? `${n} (tied to ${pairing.tiedTo[n]}: the export holds it once)` : n).join(', ')}` : ''}`
-    + `${pairing.fromArchitecture.length || pairing.fromArchitectureOther ? `; from ${ar}: ${[...pairing.fromArchitecture, ...(pairing.fromArchitectureOther ? [`${pairing.fromArchitectureOther} exporter constants`] : [])].join(', ')}` : ''}`];
+  const notices = [
+    `architecture from ${ar}, weights from ${ck}: ${pairing.params.length} parameters${pairing.buffers.length ? ` and ${pairing.buffers.length} buffers (${pairing.buffers.join(', ')})` : ''} from ${ck}` +
+      `${pairing.unused.length ? `; not read: ${pairing.unused.map(n => (pairing.tiedTo?.[n] ? `${n} (tied to ${pairing.tiedTo[n]}: the export holds it once)` : n)).join(', ')}` : ''}` +
+      `${pairing.fromArchitecture.length || pairing.fromArchitectureOther ? `; from ${ar}: ${[...pairing.fromArchitecture, ...(pairing.fromArchitectureOther ? [`${pairing.fromArchitectureOther} exporter constants`] : [])].join(', ')}` : ''}`,
+  ];
   if (renamed.length) notices.push(`renamed by the exporter and mapped back: ${renamed.join('; ')}`);
   // a renamed parameter's exported name is now computed from the checkpoint's tensor in front of the graph
   const nodes = extraNodes.length ? [...extraNodes, ...arch.nodes] : arch.nodes;

@@ -32,17 +32,27 @@ export interface CheckpointFormatSpec {
 }
 
 export interface LogFormatSpec {
-  id: LogKind; label: string; names: string[];
+  id: LogKind;
+  label: string;
+  names: string[];
   /** whether a workspace holding such a file activates the extension: only names that are training logs for sure (any data-science folder has CSVs) */
   activates: boolean;
 }
 
 export const CHECKPOINT_FORMATS: readonly CheckpointFormatSpec[] = [
   {
-    id: 'tfjs-layers', label: 'TF.js layers model', names: ['*model*.json'], extensions: ['.json'],
+    id: 'tfjs-layers',
+    label: 'TF.js layers model',
+    names: ['*model*.json'],
+    extensions: ['.json'],
     // a TF.js model.json names its format, topology or weights manifest near the start
-    sniff: { trusted: ['model.json'], bytes: 65536, test: head => /"(modelTopology|weightsManifest)"\s*:|"format"\s*:\s*"(layers-model|graph-model)"/.test(head) },
-    weightsOnly: false, surgery: true,
+    sniff: {
+      trusted: ['model.json'],
+      bytes: 65536,
+      test: head => /"(modelTopology|weightsManifest)"\s*:|"format"\s*:\s*"(layers-model|graph-model)"/.test(head),
+    },
+    weightsOnly: false,
+    surgery: true,
   },
   { id: 'keras', label: 'Keras', names: ['*.keras'], extensions: ['.keras'], weightsOnly: false, surgery: false },
   { id: 'keras-h5', label: 'Keras HDF5', names: ['*.h5', '*.hdf5'], extensions: ['.h5', '.hdf5'], weightsOnly: false, surgery: false },
@@ -62,13 +72,26 @@ export const CONFIG_FILE = 'landscape.json';
 
 /** Base-name globs as one anchored RegExp source (`*` any characters, `?` one), for RegExp(…, 'i') and `when` clauses. */
 export function nameGlobSource(globs: string[]): string {
-  return '^(?:' + globs.map(g => g.replace(/[.+^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')).join('|') + ')$';
+  return (
+    '^(?:' +
+    globs
+      .map(g =>
+        g
+          .replace(/[.+^${}()|[\]\\/]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.'),
+      )
+      .join('|') +
+    ')$'
+  );
 }
 const nameRe = (names: string[]): RegExp => new RegExp(nameGlobSource(names), 'i');
 const CKPT_NAME_RES = new Map(CHECKPOINT_FORMATS.map(f => [f.id, nameRe(f.names)]));
 const LOG_NAME_RES = new Map(LOG_FORMATS.map(f => [f.id, nameRe(f.names)]));
 
-export function checkpointSpec(id: CheckpointFormat): CheckpointFormatSpec { return CHECKPOINT_FORMATS.find(f => f.id === id)!; }
+export function checkpointSpec(id: CheckpointFormat): CheckpointFormatSpec {
+  return CHECKPOINT_FORMATS.find(f => f.id === id)!;
+}
 
 /** The reader for a file named explicitly: by its extension (any `.json` is read as a TF.js layers model). */
 export function detectFormat(file: string): CheckpointFormat | undefined {
@@ -83,7 +106,9 @@ export function checkpointFormatByName(file: string): CheckpointFormatSpec | und
 }
 
 /** True for files the product treats as checkpoints by name (hovers, the active editor, watchers). */
-export function looksLikeCheckpoint(file: string): boolean { return checkpointFormatByName(file) !== undefined; }
+export function looksLikeCheckpoint(file: string): boolean {
+  return checkpointFormatByName(file) !== undefined;
+}
 
 /** How many bytes of the file's start `isCheckpointHead` needs (0: the name decides). */
 export function sniffBytes(file: string): number {
@@ -106,11 +131,17 @@ export function logKindOf(file: string): LogKind | undefined {
 
 const globsOf = (names: string[]): string[] => names.map(n => `**/${n}`);
 /** Workspace globs (VS Code syntax) of checkpoints: the default of `landscapeLens.watch.checkpointGlobs`. */
-export function checkpointGlobs(): string[] { return CHECKPOINT_FORMATS.flatMap(f => globsOf(f.names)); }
+export function checkpointGlobs(): string[] {
+  return CHECKPOINT_FORMATS.flatMap(f => globsOf(f.names));
+}
 /** Workspace globs of training logs: the default of `landscapeLens.watch.logGlobs`. */
-export function logGlobs(): string[] { return LOG_FORMATS.flatMap(f => globsOf(f.names)); }
+export function logGlobs(): string[] {
+  return LOG_FORMATS.flatMap(f => globsOf(f.names));
+}
 /** One glob for every checkpoint (a single `findFiles` pattern). */
-export function checkpointGlob(): string { return `**/{${CHECKPOINT_FORMATS.flatMap(f => f.names).join(',')}}`; }
+export function checkpointGlob(): string {
+  return `**/{${CHECKPOINT_FORMATS.flatMap(f => f.names).join(',')}}`;
+}
 
 /** A menu `when` clause true for the files of these formats. */
 export function whenClause(formats: readonly CheckpointFormatSpec[]): string {
@@ -124,14 +155,25 @@ export interface ManifestFromRegistry {
   checkpointGlobs: string[];
   logGlobs: string[];
 }
-export const MANIFEST_MENU_COMMANDS = { 'landscapeLens.diagnoseCheckpoint': 'all', 'landscapeLens.addSpecialNeurons': 'surgery', 'landscapeLens.perturbWeights': 'surgery' } as const;
+export const MANIFEST_MENU_COMMANDS = {
+  'landscapeLens.diagnoseCheckpoint': 'all',
+  'landscapeLens.addSpecialNeurons': 'surgery',
+  'landscapeLens.perturbWeights': 'surgery',
+} as const;
 
 export function manifestFromRegistry(): ManifestFromRegistry {
   const menus: Record<string, string> = {};
-  for (const [cmd, which] of Object.entries(MANIFEST_MENU_COMMANDS)) menus[cmd] = whenClause(which === 'all' ? CHECKPOINT_FORMATS : CHECKPOINT_FORMATS.filter(f => f.surgery));
+  for (const [cmd, which] of Object.entries(MANIFEST_MENU_COMMANDS))
+    menus[cmd] = whenClause(which === 'all' ? CHECKPOINT_FORMATS : CHECKPOINT_FORMATS.filter(f => f.surgery));
   return {
-    workspaceContains: [...checkpointGlobs(), ...LOG_FORMATS.filter(f => f.activates).flatMap(f => globsOf(f.names)), `**/${CONFIG_FILE}`].map(g => `workspaceContains:${g}`),
-    menus, checkpointGlobs: checkpointGlobs(), logGlobs: logGlobs(),
+    workspaceContains: [
+      ...checkpointGlobs(),
+      ...LOG_FORMATS.filter(f => f.activates).flatMap(f => globsOf(f.names)),
+      `**/${CONFIG_FILE}`,
+    ].map(g => `workspaceContains:${g}`),
+    menus,
+    checkpointGlobs: checkpointGlobs(),
+    logGlobs: logGlobs(),
   };
 }
 

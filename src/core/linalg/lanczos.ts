@@ -53,7 +53,17 @@ export interface RitzPair {
 }
 
 /** What a `requiredBound` callback sees: the current Ritz pair, which end and rank it is, and the current extremes. */
-export interface PairView { side: 'top' | 'bottom'; rank: number; value: number; residual: number; bound: number; lower: number; upper: number; thetaMax: number; thetaMin: number }
+export interface PairView {
+  side: 'top' | 'bottom';
+  rank: number;
+  value: number;
+  residual: number;
+  bound: number;
+  lower: number;
+  upper: number;
+  thetaMax: number;
+  thetaMin: number;
+}
 
 export interface LanczosOptions {
   top?: number;
@@ -94,7 +104,8 @@ export interface LanczosResult {
 
 export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Promise<LanczosResult> {
   const n = op.n;
-  const top = Math.min(o.top ?? 1, n), bottom = Math.min(o.bottom ?? 0, n);
+  const top = Math.min(o.top ?? 1, n),
+    bottom = Math.min(o.bottom ?? 0, n);
   const tol = o.tol ?? 1e-3;
   const maxIter = Math.min(n, o.maxIter ?? Math.max(100, 10 * (top + bottom)));
   const minIter = Math.min(n, o.minIter ?? (bottom > 0 ? Math.max(30, 10 + 2 * (top + bottom)) : 10 + 2 * (top + bottom)));
@@ -102,8 +113,10 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
   const history: number[][] = [];
   const boundHistory: number[][] = [];
   const Q: Float64Array[] = [];
-  const alpha: number[] = [], beta: number[] = [];
-  let q = rng.normalVector(n); scale(1 / norm(q), q);
+  const alpha: number[] = [],
+    beta: number[] = [];
+  let q = rng.normalVector(n);
+  scale(1 / norm(q), q);
   let matvecs = 0;
   let eig = { values: [] as number[], vectors: [] as number[][] };
   let converged = false;
@@ -115,7 +128,9 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     ...Array.from({ length: Math.min(top, k) }, (_, r) => ({ side: 'top' as const, rank: r, i: k - 1 - r })),
   ];
   const view = (side: 'top' | 'bottom', rank: number, i: number): PairView => {
-    const k = eig.values.length, v = eig.values[i], r = residualOf(i);
+    const k = eig.values.length,
+      v = eig.values[i],
+      r = residualOf(i);
     let gap = Infinity;
     for (let j = 0; j < k; j++) if (j !== i) gap = Math.min(gap, Math.abs(eig.values[j] - v) - residualOf(j));
     // the gap bound needs a neighbouring Ritz value (with a single one nothing is known about the gap)
@@ -129,7 +144,8 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
   for (let j = 0; j < maxIter; j++) {
     throwIfAborted(o.signal);
     Q.push(q);
-    const w = await op.apply(q, o.signal); matvecs++;
+    const w = await op.apply(q, o.signal);
+    matvecs++;
     const a = dot(q, w);
     alpha.push(a);
     axpy(-a, q, w);
@@ -148,28 +164,50 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     const prev = history.length > 5 && history[history.length - 6].length === tracked.length ? history[history.length - 6] : undefined;
     // a small residual alone says θ is near *some* eigenvalue; interior-looking extremes (a bulk at
     // zero with small negative outliers) also need the extreme Ritz values to have stopped moving
-    const settled = views.every((p, x) => (prev ? Math.abs(p.value - prev[x]) <= (o.requiredBound ? required(p, scaleA) : tol * scaleA) : k >= n));
-    const done = k >= top && k >= bottom && (k >= minIter || k >= n) && (settled || k >= n) && views.every(p => tested(p) <= required(p, scaleA));
-    o.onProgress?.({ stage: 'lanczos', done: j + 1, total: maxIter, partial: { top: eig.values.slice(-top).reverse(), iterations: j + 1 } });
+    const settled = views.every((p, x) =>
+      prev ? Math.abs(p.value - prev[x]) <= (o.requiredBound ? required(p, scaleA) : tol * scaleA) : k >= n,
+    );
+    const done =
+      k >= top && k >= bottom && (k >= minIter || k >= n) && (settled || k >= n) && views.every(p => tested(p) <= required(p, scaleA));
+    o.onProgress?.({
+      stage: 'lanczos',
+      done: j + 1,
+      total: maxIter,
+      partial: { top: eig.values.slice(-top).reverse(), iterations: j + 1 },
+    });
     const invariant = b <= 1e-10 * scaleA;
     // at an invariant subspace every Ritz pair is exact, but a repeated eigenvalue may still be
     // missing: continue from a fresh direction unless the whole space is spanned
-    if (done && k >= Math.min(n, top + bottom) && !invariant) { converged = true; break; }
-    if (j === maxIter - 1) { converged = done; break; }
+    if (done && k >= Math.min(n, top + bottom) && !invariant) {
+      converged = true;
+      break;
+    }
+    if (j === maxIter - 1) {
+      converged = done;
+      break;
+    }
     if (invariant) {
       // invariant subspace: restart from a random vector orthogonal to it (T gets a zero off-diagonal)
-      const r = rng.normalVector(n); orthogonalise(r, Q);
+      const r = rng.normalVector(n);
+      orthogonalise(r, Q);
       const rn = norm(r);
-      if (rn < 1e-8) { converged = true; break; } // the whole space is spanned
-      scale(1 / rn, r); q = r; b = 0;
+      if (rn < 1e-8) {
+        converged = true;
+        break;
+      } // the whole space is spanned
+      scale(1 / rn, r);
+      q = r;
+      b = 0;
     } else {
-      scale(1 / b, w); q = w;
+      scale(1 / b, w);
+      q = w;
     }
     beta.push(b);
   }
   const k = eig.values.length;
   const scaleA = Math.max(Math.abs(eig.values[0] ?? 0), Math.abs(eig.values[k - 1] ?? 0), 1e-300);
-  const last = history[history.length - 1] ?? [], prev5 = history.length > 5 ? history[history.length - 6] : undefined;
+  const last = history[history.length - 1] ?? [],
+    prev5 = history.length > 5 ? history[history.length - 6] : undefined;
   const req = requested(k);
   const pair = async (side: 'top' | 'bottom', rank: number, i: number): Promise<RitzPair> => {
     const v = view(side, rank, i);
@@ -177,14 +215,28 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     const need = required(v, scaleA);
     const movedOk = converged || (prev5 !== undefined && prev5.length === last.length && Math.abs(v.value - prev5[x]) <= need);
     const ok = converged || (tested(v) <= need && movedOk);
-    const p: RitzPair = { value: v.value, residual: v.residual, gap: gapOf(i), bound: v.bound, lower: v.lower, upper: v.upper, status: ok ? 'converged' : 'unresolved', required: need };
-    if (!ok) p.extraMatvecs = extraSteps(boundHistory.map(h => h[x]).filter(z => z !== undefined), need);
+    const p: RitzPair = {
+      value: v.value,
+      residual: v.residual,
+      gap: gapOf(i),
+      bound: v.bound,
+      lower: v.lower,
+      upper: v.upper,
+      status: ok ? 'converged' : 'unresolved',
+      required: need,
+    };
+    if (!ok)
+      p.extraMatvecs = extraSteps(
+        boundHistory.map(h => h[x]).filter(z => z !== undefined),
+        need,
+      );
     if (o.returnVectors || o.trueResiduals) {
       const s = eig.vectors.map(row => row[i]);
       const y = combine(Q, s);
       scale(1 / norm(y), y);
       if (o.trueResiduals) {
-        const ay = await op.apply(y, o.signal); matvecs++;
+        const ay = await op.apply(y, o.signal);
+        matvecs++;
         axpy(-p.value, y, ay);
         p.residual = norm(ay);
       }
@@ -197,21 +249,39 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     for (let j = 0; j < k; j++) if (j !== i) gap = Math.min(gap, Math.abs(eig.values[j] - eig.values[i]) - residualOf(j));
     return gap;
   }
-  const topPairs: RitzPair[] = [], bottomPairs: RitzPair[] = [];
+  const topPairs: RitzPair[] = [],
+    bottomPairs: RitzPair[] = [];
   for (let r = 0; r < Math.min(top, k); r++) topPairs.push(await pair('top', r, k - 1 - r));
   for (let r = 0; r < Math.min(bottom, k); r++) bottomPairs.push(await pair('bottom', r, r));
   let nearZero: RitzPair[] | undefined;
   if (o.nearZero && k > 0) {
     const within = o.nearZero.within(eig.values[k - 1], eig.values[0]);
-    const idx = eig.values.map((v, i) => i).filter(i => Math.abs(eig.values[i]) <= within).sort((a, b) => Math.abs(eig.values[a]) - Math.abs(eig.values[b])).slice(0, o.nearZero.max);
+    const idx = eig.values
+      .map((v, i) => i)
+      .filter(i => Math.abs(eig.values[i]) <= within)
+      .sort((a, b) => Math.abs(eig.values[a]) - Math.abs(eig.values[b]))
+      .slice(0, o.nearZero.max);
     nearZero = idx.map(i => {
-      const y = combine(Q, eig.vectors.map(row => row[i]));
+      const y = combine(
+        Q,
+        eig.vectors.map(row => row[i]),
+      );
       scale(1 / norm(y), y);
-      const r = residualOf(i), gap = gapOf(i), bound = Number.isFinite(gap) && gap > r ? Math.min(r, (r * r) / gap) : r;
+      const r = residualOf(i),
+        gap = gapOf(i),
+        bound = Number.isFinite(gap) && gap > r ? Math.min(r, (r * r) / gap) : r;
       return { value: eig.values[i], residual: r, gap, bound, lower: eig.values[i] - bound, upper: eig.values[i] + bound, vector: y };
     });
   }
-  return { top: topPairs, bottom: bottomPairs, iterations: alpha.length, converged, matvecs, ritzValues: eig.values, ...(nearZero ? { nearZero } : {}) };
+  return {
+    top: topPairs,
+    bottom: bottomPairs,
+    iterations: alpha.length,
+    converged,
+    matvecs,
+    ritzValues: eig.values,
+    ...(nearZero ? { nearZero } : {}),
+  };
 }
 
 /**
@@ -221,7 +291,8 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
 export function extraSteps(bounds: number[], target: number): number | null {
   const n = bounds.length;
   if (n < 6 || !(target > 0)) return null;
-  const now = bounds[n - 1], then = bounds[n - 6];
+  const now = bounds[n - 1],
+    then = bounds[n - 6];
   if (!(now > target)) return 1;
   if (!(now > 0 && then > now)) return null;
   const rate = Math.pow(now / then, 1 / 5);
@@ -229,9 +300,15 @@ export function extraSteps(bounds: number[], target: number): number | null {
 }
 
 /** Plain Lanczos tridiagonalisation of `steps` steps from a given unit start vector (used by SLQ). */
-export async function lanczosTridiag(op: LinearOperator, start: Float64Array, steps: number, signal?: AbortSignal): Promise<{ alpha: number[]; beta: number[] }> {
+export async function lanczosTridiag(
+  op: LinearOperator,
+  start: Float64Array,
+  steps: number,
+  signal?: AbortSignal,
+): Promise<{ alpha: number[]; beta: number[] }> {
   const Q: Float64Array[] = [];
-  const alpha: number[] = [], beta: number[] = [];
+  const alpha: number[] = [],
+    beta: number[] = [];
   let q = start;
   for (let j = 0; j < Math.min(steps, op.n); j++) {
     throwIfAborted(signal);
@@ -245,7 +322,8 @@ export async function lanczosTridiag(op: LinearOperator, start: Float64Array, st
     const b = norm(w);
     if (j === Math.min(steps, op.n) - 1 || b <= 1e-12 * Math.max(...alpha.map(Math.abs), 1e-300)) break;
     beta.push(b);
-    scale(1 / b, w); q = w;
+    scale(1 / b, w);
+    q = w;
   }
   return { alpha, beta: beta.slice(0, alpha.length - 1) };
 }

@@ -34,13 +34,23 @@ export interface SlqResult {
 }
 
 export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promise<SlqResult> {
-  const probes = o.probes ?? 4, steps = o.steps ?? 40, points = o.gridPoints ?? 400;
+  const probes = o.probes ?? 4,
+    steps = o.steps ?? 40,
+    points = o.gridPoints ?? 400;
   const rng = new Rng(o.seed ?? 0);
-  const nodes: number[][] = [], weights: number[][] = [];
+  const nodes: number[][] = [],
+    weights: number[][] = [];
   let matvecs = 0;
   for (let p = 0; p < probes; p++) {
-    const v = rng.rademacherVector(op.n); scale(1 / norm(v), v);
-    const counting: LinearOperator = { n: op.n, apply: (x, s) => { matvecs++; return op.apply(x, s); } };
+    const v = rng.rademacherVector(op.n);
+    scale(1 / norm(v), v);
+    const counting: LinearOperator = {
+      n: op.n,
+      apply: (x, s) => {
+        matvecs++;
+        return op.apply(x, s);
+      },
+    };
     const { alpha, beta } = await lanczosTridiag(counting, v, steps, o.signal);
     const e = tridiagEigen(alpha, beta);
     nodes.push(e.values);
@@ -48,16 +58,21 @@ export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promis
     o.onProgress?.({ stage: 'density', done: p + 1, total: probes });
   }
   const all = nodes.flat();
-  const lo = Math.min(...all), hi = Math.max(...all);
+  const lo = Math.min(...all),
+    hi = Math.max(...all);
   const sigma = o.sigma ?? Math.max((hi - lo) / 100, 1e-12 * Math.max(1, Math.abs(hi)));
-  const a = lo - 5 * sigma, b = hi + 5 * sigma;
-  const grid: number[] = [], values: number[] = [];
+  const a = lo - 5 * sigma,
+    b = hi + 5 * sigma;
+  const grid: number[] = [],
+    values: number[] = [];
   const c = 1 / (probes * sigma * Math.sqrt(2 * Math.PI));
   for (let g = 0; g < points; g++) {
-    const t = a + (b - a) * g / (points - 1);
+    const t = a + ((b - a) * g) / (points - 1);
     let s = 0;
-    for (let p = 0; p < probes; p++) for (let i = 0; i < nodes[p].length; i++) s += weights[p][i] * Math.exp(-0.5 * ((t - nodes[p][i]) / sigma) ** 2);
-    grid.push(t); values.push(c * s);
+    for (let p = 0; p < probes; p++)
+      for (let i = 0; i < nodes[p].length; i++) s += weights[p][i] * Math.exp(-0.5 * ((t - nodes[p][i]) / sigma) ** 2);
+    grid.push(t);
+    values.push(c * s);
   }
   // normalise to integrate to 1 on the grid (trapezoid rule)
   let integral = 0;

@@ -37,24 +37,48 @@ export interface TraceResult {
   converged: boolean;
 }
 
-async function hutchLoop(op: LinearOperator, rng: Rng, budget: number, base: number, project: (v: Float64Array) => void, o: TraceOptions, spent: number, sketch: number): Promise<TraceResult> {
-  const relTol = o.relTol ?? 0.01, minProbes = o.minProbes ?? 6;
+async function hutchLoop(
+  op: LinearOperator,
+  rng: Rng,
+  budget: number,
+  base: number,
+  project: (v: Float64Array) => void,
+  o: TraceOptions,
+  spent: number,
+  sketch: number,
+): Promise<TraceResult> {
+  const relTol = o.relTol ?? 0.01,
+    minProbes = o.minProbes ?? 6;
   const samples: number[] = [];
-  let mean = 0, se = Infinity, converged = false;
+  let mean = 0,
+    se = Infinity,
+    converged = false;
   while (spent < budget) {
     throwIfAborted(o.signal);
     const g = rng.rademacherVector(op.n);
     project(g);
-    const ag = await op.apply(g, o.signal); spent++;
+    const ag = await op.apply(g, o.signal);
+    spent++;
     samples.push(dot(g, ag));
     const p = samples.length;
     mean = samples.reduce((a, b) => a + b, 0) / p;
     const variance = p > 1 ? samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (p - 1) : Infinity;
     se = Math.sqrt(variance / p);
     o.onProgress?.({ stage: 'trace', done: spent, total: budget, partial: { estimate: base + mean, stderr: se } });
-    if (p >= minProbes && se <= relTol * Math.abs(base + mean)) { converged = true; break; }
+    if (p >= minProbes && se <= relTol * Math.abs(base + mean)) {
+      converged = true;
+      break;
+    }
   }
-  return { estimate: base + mean, stderr: se, probes: samples.length, sketch, matvecs: spent, converged, lowRank: sketch ? base : undefined };
+  return {
+    estimate: base + mean,
+    stderr: se,
+    probes: samples.length,
+    sketch,
+    matvecs: spent,
+    converged,
+    lowRank: sketch ? base : undefined,
+  };
 }
 
 export async function hutchinson(op: LinearOperator, o: TraceOptions = {}): Promise<TraceResult> {
@@ -69,14 +93,22 @@ export async function hutchPlusPlus(op: LinearOperator, o: TraceOptions = {}): P
   let spent = 0;
   for (let i = 0; i < k; i++) {
     throwIfAborted(o.signal);
-    const y = await op.apply(rng.rademacherVector(op.n), o.signal); spent++;
+    const y = await op.apply(rng.rademacherVector(op.n), o.signal);
+    spent++;
     orthogonalise(y, Q);
     const yn = norm(y);
-    if (yn > 1e-12) { scale(1 / yn, y); Q.push(y); }
+    if (yn > 1e-12) {
+      scale(1 / yn, y);
+      Q.push(y);
+    }
     o.onProgress?.({ stage: 'trace', done: spent, total: budget });
   }
   let lowRank = 0;
-  for (const q of Q) { lowRank += dot(q, await op.apply(q, o.signal)); spent++; o.onProgress?.({ stage: 'trace', done: spent, total: budget }); }
+  for (const q of Q) {
+    lowRank += dot(q, await op.apply(q, o.signal));
+    spent++;
+    o.onProgress?.({ stage: 'trace', done: spent, total: budget });
+  }
   if (Q.length >= op.n) return { estimate: lowRank, stderr: 0, probes: 0, lowRank, sketch: Q.length, matvecs: spent, converged: true };
-  return hutchLoop(op, rng, budget, lowRank, (g) => orthogonalise(g, Q), o, spent, Q.length);
+  return hutchLoop(op, rng, budget, lowRank, g => orthogonalise(g, Q), o, spent, Q.length);
 }

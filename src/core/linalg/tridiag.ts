@@ -4,20 +4,31 @@
  * Wilkinson 1968, as in JAMA). Returns eigenvalues ascending and the eigenvector matrix
  * (column j of `vectors` is the eigenvector of values[j]; vectors[i][j] is its i-th component).
  */
-export interface TridiagEigen { values: number[]; vectors: number[][] }
+export interface TridiagEigen {
+  values: number[];
+  vectors: number[][];
+}
 
 export function tridiagEigen(alpha: ArrayLike<number>, beta: ArrayLike<number>): TridiagEigen {
   const n = alpha.length;
   const d = Array.from(alpha);
   const e = new Array<number>(n).fill(0);
   for (let i = 1; i < n; i++) e[i - 1] = beta[i - 1];
-  const V: number[][] = Array.from({ length: n }, (_, i) => { const r = new Array<number>(n).fill(0); r[i] = 1; return r; });
+  const V: number[][] = Array.from({ length: n }, (_, i) => {
+    const r = new Array<number>(n).fill(0);
+    r[i] = 1;
+    return r;
+  });
   const eps = 2 ** -52;
-  let f = 0, tst1 = 0;
+  let f = 0,
+    tst1 = 0;
   for (let l = 0; l < n; l++) {
     tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
     let m = l;
-    while (m < n) { if (Math.abs(e[m]) <= eps * tst1) break; m++; }
+    while (m < n) {
+      if (Math.abs(e[m]) <= eps * tst1) break;
+      m++;
+    }
     if (m === n) m = n - 1;
     if (m > l) {
       let iter = 0;
@@ -34,11 +45,16 @@ export function tridiagEigen(alpha: ArrayLike<number>, beta: ArrayLike<number>):
         for (let i = l + 2; i < n; i++) d[i] -= h;
         f += h;
         p = d[m];
-        let c = 1, c2 = c, c3 = c;
+        let c = 1,
+          c2 = c,
+          c3 = c;
         const el1 = e[l + 1];
-        let s = 0, s2 = 0;
+        let s = 0,
+          s2 = 0;
         for (let i = m - 1; i >= l; i--) {
-          c3 = c2; c2 = c; s2 = s;
+          c3 = c2;
+          c2 = c;
+          s2 = s;
           g = c * e[i];
           h = c * p;
           r = Math.hypot(p, e[i]);
@@ -54,7 +70,7 @@ export function tridiagEigen(alpha: ArrayLike<number>, beta: ArrayLike<number>):
             row[i] = c * row[i] - s * h;
           }
         }
-        p = -s * s2 * c3 * el1 * e[l] / dl1;
+        p = (-s * s2 * c3 * el1 * e[l]) / dl1;
         e[l] = s * p;
         d[l] = c * p;
       } while (Math.abs(e[l]) > eps * tst1);

@@ -1,15 +1,30 @@
 /** Float64 vector kernels for the Krylov methods (plain loops: V8 vectorises them well enough). */
 export function dot(a: Float64Array, b: Float64Array): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  const n = a.length, n4 = n - (n % 4);
-  for (let i = 0; i < n4; i += 4) { s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1]; s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3]; }
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
+  const n = a.length,
+    n4 = n - (n % 4);
+  for (let i = 0; i < n4; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
   for (let i = n4; i < n; i++) s0 += a[i] * b[i];
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
-export function norm(a: Float64Array): number { return Math.sqrt(dot(a, a)); }
+export function norm(a: Float64Array): number {
+  return Math.sqrt(dot(a, a));
+}
 /** y ← y + α x */
-export function axpy(alpha: number, x: Float64Array, y: Float64Array): void { for (let i = 0; i < y.length; i++) y[i] += alpha * x[i]; }
-export function scale(alpha: number, x: Float64Array): void { for (let i = 0; i < x.length; i++) x[i] *= alpha; }
+export function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
+}
+export function scale(alpha: number, x: Float64Array): void {
+  for (let i = 0; i < x.length; i++) x[i] *= alpha;
+}
 /**
  * Orthogonalise v against the (orthonormal) basis vectors: classical Gram–Schmidt (all projections
  * c = Qᵀv first, then v ← v − Qc in one sweep over v), repeated once only when the first pass
@@ -25,14 +40,21 @@ export function orthogonalise(v: Float64Array, basis: Float64Array[]): void {
   if (norm(v) < Math.SQRT1_2 * before) cgsPass(v, basis);
 }
 function cgsPass(v: Float64Array, basis: Float64Array[]): void {
-  const k = basis.length, n = v.length;
+  const k = basis.length,
+    n = v.length;
   const c = new Float64Array(k);
   for (let j = 0; j < k; j++) c[j] = dot(basis[j], v);
   // v ← v − Σ_j c_j q_j, four basis vectors per sweep over v
   let j = 0;
   for (; j + 4 <= k; j += 4) {
-    const q0 = basis[j], q1 = basis[j + 1], q2 = basis[j + 2], q3 = basis[j + 3];
-    const c0 = c[j], c1 = c[j + 1], c2 = c[j + 2], c3 = c[j + 3];
+    const q0 = basis[j],
+      q1 = basis[j + 1],
+      q2 = basis[j + 2],
+      q3 = basis[j + 3];
+    const c0 = c[j],
+      c1 = c[j + 1],
+      c2 = c[j + 2],
+      c3 = c[j + 3];
     for (let i = 0; i < n; i++) v[i] -= c0 * q0[i] + c1 * q1[i] + c2 * q2[i] + c3 * q3[i];
   }
   for (; j < k; j++) axpy(-c[j], basis[j], v);

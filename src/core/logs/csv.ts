@@ -25,8 +25,14 @@ export class CsvParser implements LogParser {
   private axisCols = new Set<number>();
 
   reset(): void {
-    this.stats = newStats(); this.decoder = new TextDecoder('utf-8'); this.text = '';
-    this.header = undefined; this.stepCol = -1; this.timeCol = -1; this.row = 0; this.badColumns.clear();
+    this.stats = newStats();
+    this.decoder = new TextDecoder('utf-8');
+    this.text = '';
+    this.header = undefined;
+    this.stepCol = -1;
+    this.timeCol = -1;
+    this.row = 0;
+    this.badColumns.clear();
   }
 
   /** Column names and the step column chosen (after the header has been read). */
@@ -52,8 +58,20 @@ export class CsvParser implements LogParser {
     if (!this.header) {
       this.header = fields.map(f => f.trim());
       const lower = this.header.map(h => h.toLowerCase());
-      for (const c of STEP_COLUMNS) { const i = lower.indexOf(c); if (i >= 0) { this.stepCol = i; break; } }
-      for (const c of TIME_COLUMNS) { const i = lower.indexOf(c); if (i >= 0 && i !== this.stepCol) { this.timeCol = i; break; } }
+      for (const c of STEP_COLUMNS) {
+        const i = lower.indexOf(c);
+        if (i >= 0) {
+          this.stepCol = i;
+          break;
+        }
+      }
+      for (const c of TIME_COLUMNS) {
+        const i = lower.indexOf(c);
+        if (i >= 0 && i !== this.stepCol) {
+          this.timeCol = i;
+          break;
+        }
+      }
       // the other step-like columns (Lightning's `epoch` beside `step`) are bookkeeping, not series
       this.axisCols = new Set(lower.map((h, i) => (STEP_COLUMNS.includes(h) ? i : -1)).filter(i => i >= 0));
       return;
@@ -65,18 +83,27 @@ export class CsvParser implements LogParser {
       const s = fields[this.stepCol]?.trim();
       const v = s ? Number(s) : NaN;
       if (s && Number.isFinite(v)) step = v;
-      else if (s) { warn(this.stats, `row ${rowIndex + 2}: step '${s}' is not a number; using the row index`); }
+      else if (s) {
+        warn(this.stats, `row ${rowIndex + 2}: step '${s}' is not a number; using the row index`);
+      }
     }
     let wall = NaN;
-    if (this.timeCol >= 0) { const t = Number(fields[this.timeCol]); if (fields[this.timeCol]?.trim() && Number.isFinite(t)) wall = t; }
-    if (fields.length > h.length) warn(this.stats, `row ${rowIndex + 2} has ${fields.length} fields, the header ${h.length}; extra fields ignored`);
+    if (this.timeCol >= 0) {
+      const t = Number(fields[this.timeCol]);
+      if (fields[this.timeCol]?.trim() && Number.isFinite(t)) wall = t;
+    }
+    if (fields.length > h.length)
+      warn(this.stats, `row ${rowIndex + 2} has ${fields.length} fields, the header ${h.length}; extra fields ignored`);
     for (let i = 0; i < h.length && i < fields.length; i++) {
       if (i === this.stepCol || i === this.timeCol || this.axisCols.has(i)) continue;
       const s = fields[i].trim();
       if (s === '') continue;
       const v = Number(s);
       if (Number.isNaN(v) && !/^nan$/i.test(s)) {
-        if (!this.badColumns.has(h[i])) { this.badColumns.add(h[i]); warn(this.stats, `column '${h[i]}' has non-numeric values (e.g. row ${rowIndex + 2}: '${s.slice(0, 40)}'); skipped`); }
+        if (!this.badColumns.has(h[i])) {
+          this.badColumns.add(h[i]);
+          warn(this.stats, `column '${h[i]}' has non-numeric values (e.g. row ${rowIndex + 2}: '${s.slice(0, 40)}'); skipped`);
+        }
         this.stats.skipped++;
         continue;
       }
@@ -96,21 +123,46 @@ function nextRecord(text: string, pos: number): { fields: string[]; next: number
   const fields: string[] = [];
   let field = '';
   let i = pos;
-  let quoted = false, atStart = true;
+  let quoted = false,
+    atStart = true;
   while (i < text.length) {
     const c = text[i];
     if (quoted) {
       if (c === '"') {
         if (i + 1 >= text.length) return undefined; // need the next char to decide
-        if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
-        quoted = false; i++; continue;
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i++;
+        continue;
       }
-      field += c; i++; continue;
+      field += c;
+      i++;
+      continue;
     }
-    if (c === '"' && atStart) { quoted = true; atStart = false; i++; continue; }
-    if (c === ',') { fields.push(field); field = ''; atStart = true; i++; continue; }
-    if (c === '\n') { fields.push(field.endsWith('\r') ? field.slice(0, -1) : field); return { fields, next: i + 1 }; }
-    field += c; atStart = false; i++;
+    if (c === '"' && atStart) {
+      quoted = true;
+      atStart = false;
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      fields.push(field);
+      field = '';
+      atStart = true;
+      i++;
+      continue;
+    }
+    if (c === '\n') {
+      fields.push(field.endsWith('\r') ? field.slice(0, -1) : field);
+      return { fields, next: i + 1 };
+    }
+    field += c;
+    atStart = false;
+    i++;
   }
   return undefined;
 }

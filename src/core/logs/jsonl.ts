@@ -16,7 +16,12 @@ export class JsonlParser implements LogParser {
   private text = '';
   private line = 0;
 
-  reset(): void { this.stats = newStats(); this.decoder = new TextDecoder('utf-8'); this.text = ''; this.line = 0; }
+  reset(): void {
+    this.stats = newStats();
+    this.decoder = new TextDecoder('utf-8');
+    this.text = '';
+    this.line = 0;
+  }
 
   push(bytes: Uint8Array, sink: PointSink): void {
     this.text += this.decoder.decode(bytes, { stream: true });
@@ -30,15 +35,40 @@ export class JsonlParser implements LogParser {
       if (!line) continue;
       this.stats.records++;
       let obj: unknown;
-      try { obj = JSON.parse(line); } catch (e) { this.stats.skipped++; warn(this.stats, `line ${lineNo}: not valid JSON (${(e as Error).message})`); continue; }
-      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) { this.stats.skipped++; warn(this.stats, `line ${lineNo}: expected a JSON object`); continue; }
+      try {
+        obj = JSON.parse(line);
+      } catch (e) {
+        this.stats.skipped++;
+        warn(this.stats, `line ${lineNo}: not valid JSON (${(e as Error).message})`);
+        continue;
+      }
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
+        this.stats.skipped++;
+        warn(this.stats, `line ${lineNo}: expected a JSON object`);
+        continue;
+      }
       const flat = new Map<string, unknown>();
       flatten(obj as Record<string, unknown>, '', flat, 0);
       let step = lineNo - 1;
       let stepKey: string | undefined;
-      for (const k of STEP_KEYS) { const v = flat.get(k); if (typeof v === 'number' && Number.isFinite(v)) { step = v; stepKey = k; break; } }
-      let wall = NaN, timeKey: string | undefined;
-      for (const k of TIME_KEYS) { const v = flat.get(k); if (typeof v === 'number' && Number.isFinite(v)) { wall = v; timeKey = k; break; } }
+      for (const k of STEP_KEYS) {
+        const v = flat.get(k);
+        if (typeof v === 'number' && Number.isFinite(v)) {
+          step = v;
+          stepKey = k;
+          break;
+        }
+      }
+      let wall = NaN,
+        timeKey: string | undefined;
+      for (const k of TIME_KEYS) {
+        const v = flat.get(k);
+        if (typeof v === 'number' && Number.isFinite(v)) {
+          wall = v;
+          timeKey = k;
+          break;
+        }
+      }
       for (const [k, v] of flat) {
         if (k === stepKey || k === timeKey || typeof v !== 'number') continue;
         sink(k, step, v, wall);

@@ -19,11 +19,19 @@ export type { LogKind } from '../formats/registry';
 export { logKindOf };
 
 /** The parser of each log format (registry.ts lists them; a format without a parser does not compile). */
-const PARSERS: Record<LogKind, () => LogParser> = { csv: () => new CsvParser(), jsonl: () => new JsonlParser(), tfevents: () => new TfEventsParser() };
-export function parserFor(kind: LogKind): LogParser { return PARSERS[kind](); }
+const PARSERS: Record<LogKind, () => LogParser> = {
+  csv: () => new CsvParser(),
+  jsonl: () => new JsonlParser(),
+  tfevents: () => new TfEventsParser(),
+};
+export function parserFor(kind: LogKind): LogParser {
+  return PARSERS[kind]();
+}
 
 /** A checkpoint by name (the registry's workspace patterns). */
-export function isCheckpointFile(file: string): boolean { return looksLikeCheckpoint(file); }
+export function isCheckpointFile(file: string): boolean {
+  return looksLikeCheckpoint(file);
+}
 
 /**
  * A checkpoint file on disk: by name, and where the name alone is ambiguous (a TF.js `*model*.json`
@@ -41,8 +49,12 @@ export function isCheckpointOnDisk(file: string): boolean {
       const buf = Buffer.alloc(bytes);
       const n = fs.readSync(fd, buf, 0, buf.length, 0);
       return isCheckpointHead(file, buf.toString('utf8', 0, n));
-    } finally { fs.closeSync(fd); }
-  } catch { return false; }
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** The name without its checkpoint extension (the registry's). */
@@ -55,7 +67,12 @@ function stripCheckpointExtension(name: string): string {
 /** The folder of a run that holds checkpoints written by surgery (DERIVED_DIR in formats/writers). */
 export const DERIVED_DIR = 'derived';
 /** The tags the surgery jobs give their outputs, and what each one is. */
-export const DERIVED_TAGS: Record<string, string> = { special: 'special neurons', trained: 'fine-tuned', perturbed: 'perturbed', retrained: 'retrained' };
+export const DERIVED_TAGS: Record<string, string> = {
+  special: 'special neurons',
+  trained: 'fine-tuned',
+  perturbed: 'perturbed',
+  retrained: 'retrained',
+};
 
 export interface DerivedName {
   /** the source's unit: the folder name of a TF.js checkpoint, else the file's stem */
@@ -83,8 +100,14 @@ export function parseDerived(file: string): DerivedName | undefined {
   let i = parts.length;
   while (i > 1) {
     let n = 1;
-    if (/^\d+$/.test(parts[i - 1]) && i > 2 && DERIVED_TAGS[parts[i - 2]]) { n = Number(parts[i - 1]); i--; }
-    if (!DERIVED_TAGS[parts[i - 1]]) { if (n !== 1) i++; break; }
+    if (/^\d+$/.test(parts[i - 1]) && i > 2 && DERIVED_TAGS[parts[i - 2]]) {
+      n = Number(parts[i - 1]);
+      i--;
+    }
+    if (!DERIVED_TAGS[parts[i - 1]]) {
+      if (n !== 1) i++;
+      break;
+    }
     tags.unshift({ tag: parts[i - 1], n });
     i--;
   }
@@ -99,7 +122,10 @@ export function unitOf(file: string): string {
   return path.basename(abs).replace(/\.[^.]+$/, '');
 }
 
-export interface StepMatch { step: number; by: 'epoch' | 'step' | 'index' | 'number' | 'mtime' }
+export interface StepMatch {
+  step: number;
+  by: 'epoch' | 'step' | 'index' | 'number' | 'mtime';
+}
 
 /** Step from a checkpoint path (its file name, then its folder names), or undefined. */
 export function stepFromPath(p: string): StepMatch | undefined {
@@ -113,7 +139,10 @@ export function stepFromPath(p: string): StepMatch | undefined {
   ];
   for (const part of parts) {
     const stem = part.replace(/\.(json|keras|h5|hdf5|onnx|safetensors|pt|pth|ckpt|bin)$/i, '');
-    for (const [re, by] of rules) { const m = re.exec(stem); if (m) return { step: Number(m[1]), by }; }
+    for (const [re, by] of rules) {
+      const m = re.exec(stem);
+      if (m) return { step: Number(m[1]), by };
+    }
     // model.<tag>.json and model.<tag>.<n>.json (written by the surgery commands): the step is the folder's
     if (/^model(\.[a-z][\w-]*)+(\.\d+)?$/i.test(stem)) continue;
     const t = /(\d+)\D*$/.exec(stem);
@@ -122,19 +151,32 @@ export function stepFromPath(p: string): StepMatch | undefined {
   return undefined;
 }
 
-export interface RunLog { file: string; kind: LogKind; tail: LogTail }
+export interface RunLog {
+  file: string;
+  kind: LogKind;
+  tail: LogTail;
+}
 export interface RunCheckpoint {
-  path: string; step?: number; by?: StepMatch['by']; mtimeMs: number;
+  path: string;
+  step?: number;
+  by?: StepMatch['by'];
+  mtimeMs: number;
   /** written by surgery into the run's derived/ folder: what it is and, when found, the checkpoint it came from */
   derived?: { tags: { tag: string; n: number }[]; from?: string };
 }
-export interface Run { dir: string; name: string; logs: RunLog[]; checkpoints: RunCheckpoint[] }
+export interface Run {
+  dir: string;
+  name: string;
+  logs: RunLog[];
+  checkpoints: RunCheckpoint[];
+}
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.landscape-cache']);
 
 /** Find runs under `root` (a folder, or a single log / checkpoint file). */
 export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?: number } = {}): Run[] {
-  const logs = new Map<string, string[]>(), ckpts: string[] = [];
+  const logs = new Map<string, string[]>(),
+    ckpts: string[] = [];
   const st = fs.statSync(root);
   if (st.isFile()) {
     if (logKindOf(root)) logs.set(path.dirname(root), [root]);
@@ -144,14 +186,24 @@ export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?:
     const walk = (dir: string, depth: number): void => {
       if (depth > (opts.maxDepth ?? 8) || files > (opts.maxFiles ?? 100000)) return;
       let entries: fs.Dirent[];
-      try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
       for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         const p = path.join(dir, e.name);
-        if (e.isDirectory()) { if (!SKIP_DIRS.has(e.name)) walk(p, depth + 1); continue; }
+        if (e.isDirectory()) {
+          if (!SKIP_DIRS.has(e.name)) walk(p, depth + 1);
+          continue;
+        }
         if (!e.isFile()) continue;
         files++;
-        if (logKindOf(p)) { const l = logs.get(dir) ?? []; l.push(p); logs.set(dir, l); }
-        else if (isCheckpointOnDisk(p)) ckpts.push(p);
+        if (logKindOf(p)) {
+          const l = logs.get(dir) ?? [];
+          l.push(p);
+          logs.set(dir, l);
+        } else if (isCheckpointOnDisk(p)) ckpts.push(p);
       }
     };
     walk(root, 0);
@@ -159,7 +211,10 @@ export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?:
   const runs = new Map<string, Run>();
   const runFor = (dir: string): Run => {
     let r = runs.get(dir);
-    if (!r) { r = { dir, name: path.relative(st.isFile() ? path.dirname(root) : root, dir) || path.basename(dir), logs: [], checkpoints: [] }; runs.set(dir, r); }
+    if (!r) {
+      r = { dir, name: path.relative(st.isFile() ? path.dirname(root) : root, dir) || path.basename(dir), logs: [], checkpoints: [] };
+      runs.set(dir, r);
+    }
     return r;
   };
   for (const [dir, files] of logs) {
@@ -167,9 +222,13 @@ export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?:
     for (const f of files) r.logs.push({ file: f, kind: logKindOf(f)!, tail: new LogTail(f, parserFor(logKindOf(f)!)) });
   }
   for (const c of ckpts) {
-    let d = path.dirname(c), owner: string | undefined;
+    let d = path.dirname(c),
+      owner: string | undefined;
     for (;;) {
-      if (logs.has(d)) { owner = d; break; }
+      if (logs.has(d)) {
+        owner = d;
+        break;
+      }
       const up = path.dirname(d);
       if (up === d || (!st.isFile() && !path.resolve(up).startsWith(path.resolve(root)))) break;
       d = up;
@@ -191,8 +250,14 @@ export function linkDerived(checkpoints: RunCheckpoint[]): void {
   for (const c of checkpoints) {
     const d = parseDerived(c.path);
     if (!d) continue;
-    const src = checkpoints.find(o => o !== c && !parseDerived(o.path) && unitOf(o.path) === d.unit
-      && path.resolve(path.extname(o.path).toLowerCase() === '.json' ? path.dirname(path.dirname(o.path)) : path.dirname(o.path)) === path.resolve(d.base));
+    const src = checkpoints.find(
+      o =>
+        o !== c &&
+        !parseDerived(o.path) &&
+        unitOf(o.path) === d.unit &&
+        path.resolve(path.extname(o.path).toLowerCase() === '.json' ? path.dirname(path.dirname(o.path)) : path.dirname(o.path)) ===
+          path.resolve(d.base),
+    );
     c.derived = { tags: d.tags, ...(src ? { from: src.path } : {}) };
   }
 }
@@ -202,10 +267,14 @@ export function refreshRun(run: Run): { newPoints: number } {
   let newPoints = 0;
   for (const l of run.logs) newPoints += l.tail.poll().newPoints;
   const series = runSeries(run);
-  for (const c of run.checkpoints) if (c.step === undefined || c.by === 'mtime') {
-    const s = matchByTime(series, c.mtimeMs / 1000);
-    if (s !== undefined) { c.step = s; c.by = 'mtime'; }
-  }
+  for (const c of run.checkpoints)
+    if (c.step === undefined || c.by === 'mtime') {
+      const s = matchByTime(series, c.mtimeMs / 1000);
+      if (s !== undefined) {
+        c.step = s;
+        c.by = 'mtime';
+      }
+    }
   return { newPoints };
 }
 
@@ -216,9 +285,10 @@ export function runSeries(run: Run): (Series & { file: string })[] {
 /** The step of the last logged point written at or before `t` (seconds), across all series. */
 export function matchByTime(series: Series[], t: number): number | undefined {
   let best: { w: number; step: number } | undefined;
-  for (const s of series) for (let i = 0; i < s.wallTimes.length; i++) {
-    const w = s.wallTimes[i];
-    if (Number.isFinite(w) && w <= t + 1e-3 && (!best || w > best.w)) best = { w, step: s.steps[i] };
-  }
+  for (const s of series)
+    for (let i = 0; i < s.wallTimes.length; i++) {
+      const w = s.wallTimes[i];
+      if (Number.isFinite(w) && w <= t + 1e-3 && (!best || w > best.w)) best = { w, step: s.steps[i] };
+    }
   return best?.step;
 }

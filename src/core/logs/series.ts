@@ -4,9 +4,19 @@
  * log has none). Parsers are incremental: they are fed the bytes appended to a log and emit
  * points into a sink; the store keeps each series in growable float64 arrays (24 bytes a point).
  */
-export interface Series { tag: string; steps: Float64Array; values: Float64Array; wallTimes: Float64Array }
+export interface Series {
+  tag: string;
+  steps: Float64Array;
+  values: Float64Array;
+  wallTimes: Float64Array;
+}
 
-export interface ParseStats { records: number; points: number; skipped: number; warnings: string[] }
+export interface ParseStats {
+  records: number;
+  points: number;
+  skipped: number;
+  warnings: string[];
+}
 
 export type PointSink = (tag: string, step: number, value: number, wallTime: number) => void;
 
@@ -32,16 +42,23 @@ class Blocks {
     const i = this.n % BLOCK;
     if (i === 0) this.blocks.push(new Float64Array(3 * BLOCK));
     const b = this.blocks[this.blocks.length - 1];
-    b[i] = s; b[BLOCK + i] = v; b[2 * BLOCK + i] = w;
+    b[i] = s;
+    b[BLOCK + i] = v;
+    b[2 * BLOCK + i] = w;
     this.n++;
     this.cache = undefined;
   }
   view(): { steps: Float64Array; values: Float64Array; walls: Float64Array } {
     if (this.cache) return this.cache;
-    const steps = new Float64Array(this.n), values = new Float64Array(this.n), walls = new Float64Array(this.n);
+    const steps = new Float64Array(this.n),
+      values = new Float64Array(this.n),
+      walls = new Float64Array(this.n);
     this.blocks.forEach((b, k) => {
-      const len = Math.min(BLOCK, this.n - k * BLOCK), off = k * BLOCK;
-      steps.set(b.subarray(0, len), off); values.set(b.subarray(BLOCK, BLOCK + len), off); walls.set(b.subarray(2 * BLOCK, 2 * BLOCK + len), off);
+      const len = Math.min(BLOCK, this.n - k * BLOCK),
+        off = k * BLOCK;
+      steps.set(b.subarray(0, len), off);
+      values.set(b.subarray(BLOCK, BLOCK + len), off);
+      walls.set(b.subarray(2 * BLOCK, 2 * BLOCK + len), off);
     });
     return (this.cache = { steps, values, walls });
   }
@@ -51,23 +68,38 @@ export class SeriesStore {
   private readonly map = new Map<string, Blocks>();
   readonly sink: PointSink = (tag, step, value, wall) => {
     let g = this.map.get(tag);
-    if (!g) { g = new Blocks(); this.map.set(tag, g); }
+    if (!g) {
+      g = new Blocks();
+      this.map.set(tag, g);
+    }
     g.push(step, value, wall);
   };
-  clear(): void { this.map.clear(); }
+  clear(): void {
+    this.map.clear();
+  }
   get(tag: string): Series | undefined {
     const g = this.map.get(tag);
     if (!g) return undefined;
     const v = g.view();
     return { tag, steps: v.steps, values: v.values, wallTimes: v.walls };
   }
-  tags(): string[] { return [...this.map.keys()]; }
-  all(): Series[] { return this.tags().map(t => this.get(t)!); }
-  count(tag: string): number { return this.map.get(tag)?.n ?? 0; }
-  get size(): number { return this.map.size; }
+  tags(): string[] {
+    return [...this.map.keys()];
+  }
+  all(): Series[] {
+    return this.tags().map(t => this.get(t)!);
+  }
+  count(tag: string): number {
+    return this.map.get(tag)?.n ?? 0;
+  }
+  get size(): number {
+    return this.map.size;
+  }
 }
 
-export function newStats(): ParseStats { return { records: 0, points: 0, skipped: 0, warnings: [] }; }
+export function newStats(): ParseStats {
+  return { records: 0, points: 0, skipped: 0, warnings: [] };
+}
 
 /** Keep at most 20 warnings (counts stay exact). */
 export function warn(stats: ParseStats, msg: string): void {
@@ -77,5 +109,10 @@ export function warn(stats: ParseStats, msg: string): void {
 
 /** JSON-friendly copy of a series (NaN wall times become null). */
 export function seriesToJson(s: Series): { tag: string; steps: number[]; values: (number | null)[]; wallTimes: (number | null)[] } {
-  return { tag: s.tag, steps: Array.from(s.steps), values: Array.from(s.values, v => (Number.isFinite(v) ? v : null)), wallTimes: Array.from(s.wallTimes, w => (Number.isFinite(w) ? w : null)) };
+  return {
+    tag: s.tag,
+    steps: Array.from(s.steps),
+    values: Array.from(s.values, v => (Number.isFinite(v) ? v : null)),
+    wallTimes: Array.from(s.wallTimes, w => (Number.isFinite(w) ? w : null)),
+  };
 }

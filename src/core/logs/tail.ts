@@ -12,7 +12,11 @@ import { EventEmitter } from 'events';
 import { LogParser, SeriesStore } from './series';
 import { readAt } from '../safeFs';
 
-export interface TailUpdate { newPoints: number; reset: boolean; bytes: number }
+export interface TailUpdate {
+  newPoints: number;
+  reset: boolean;
+  bytes: number;
+}
 export type ResetReason = 'replaced' | 'shrank' | 'rewritten';
 
 /** Bytes compared at the start of the file and just before the read position to detect rewrites. */
@@ -28,24 +32,51 @@ export class LogTail extends EventEmitter {
   private before = Buffer.alloc(0);
   private readonly chunk: Buffer;
 
-  constructor(readonly file: string, readonly parser: LogParser, chunkBytes = 1 << 18) { super(); this.chunk = Buffer.alloc(chunkBytes); }
+  constructor(
+    readonly file: string,
+    readonly parser: LogParser,
+    chunkBytes = 1 << 18,
+  ) {
+    super();
+    this.chunk = Buffer.alloc(chunkBytes);
+  }
 
   /** Read whatever was appended since the last call; emits 'reset' (with the reason) when the file was rewritten. */
   poll(): TailUpdate {
     let st: fs.Stats;
-    try { st = fs.statSync(this.file); } catch { return { newPoints: 0, reset: false, bytes: 0 }; }
+    try {
+      st = fs.statSync(this.file);
+    } catch {
+      return { newPoints: 0, reset: false, bytes: 0 };
+    }
     if (!st.isFile()) return { newPoints: 0, reset: false, bytes: 0 };
     let fd: number;
-    try { fd = fs.openSync(this.file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch { return { newPoints: 0, reset: false, bytes: 0 }; }
+    try {
+      fd = fs.openSync(this.file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    } catch {
+      return { newPoints: 0, reset: false, bytes: 0 };
+    }
     try {
       st = fs.fstatSync(fd);
       if (!st.isFile()) return { newPoints: 0, reset: false, bytes: 0 };
       let why: ResetReason | undefined;
       if (this.ino !== -1 && (st.ino !== this.ino || st.birthtimeMs !== this.birth)) why = 'replaced';
       else if (st.size < this.pos) why = 'shrank';
-      else if (this.pos > 0 && (!readAt(fd, 0, this.head.length).equals(this.head) || !readAt(fd, this.pos - this.before.length, this.before.length).equals(this.before))) why = 'rewritten';
-      if (why) { this.parser.reset(); this.store.clear(); this.pos = 0; this.head = Buffer.alloc(0); this.before = Buffer.alloc(0); }
-      this.ino = st.ino; this.birth = st.birthtimeMs;
+      else if (
+        this.pos > 0 &&
+        (!readAt(fd, 0, this.head.length).equals(this.head) ||
+          !readAt(fd, this.pos - this.before.length, this.before.length).equals(this.before))
+      )
+        why = 'rewritten';
+      if (why) {
+        this.parser.reset();
+        this.store.clear();
+        this.pos = 0;
+        this.head = Buffer.alloc(0);
+        this.before = Buffer.alloc(0);
+      }
+      this.ino = st.ino;
+      this.birth = st.birthtimeMs;
       if (why) this.emit('reset', why);
       const reset = why !== undefined;
       if (st.size === this.pos) return { newPoints: 0, reset, bytes: 0 };
@@ -55,13 +86,18 @@ export class LogTail extends EventEmitter {
         const n = fs.readSync(fd, this.chunk, 0, this.chunk.length, this.pos);
         if (n <= 0) break;
         this.parser.push(this.chunk.subarray(0, n), this.store.sink);
-        this.pos += n; read += n;
+        this.pos += n;
+        read += n;
       }
       this.head = readAt(fd, 0, Math.min(PROBE, this.pos));
       this.before = readAt(fd, Math.max(0, this.pos - PROBE), Math.min(PROBE, this.pos));
       return { newPoints: this.parser.stats.points - before, reset, bytes: read };
-    } finally { fs.closeSync(fd); }
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
-  get position(): number { return this.pos; }
+  get position(): number {
+    return this.pos;
+  }
 }

@@ -12,7 +12,8 @@ let EventType: protobuf.Type | undefined;
 export function frameRecord(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(16 + data.length);
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, data.length, true); dv.setUint32(4, Math.floor(data.length / 2 ** 32), true);
+  dv.setUint32(0, data.length, true);
+  dv.setUint32(4, Math.floor(data.length / 2 ** 32), true);
   dv.setUint32(8, maskedCrc32c(out, 0, 8), true);
   out.set(data, 12);
   dv.setUint32(12 + data.length, maskedCrc32c(data), true);
@@ -21,7 +22,11 @@ export function frameRecord(data: Uint8Array): Uint8Array {
 
 export function encodeScalarEvent(step: number, wallTime: number, scalars: Record<string, number>): Uint8Array {
   EventType ??= protobuf.Root.fromJSON(eventSchema()).lookupType('Event');
-  const msg = EventType.create({ wallTime, step, summary: { value: Object.entries(scalars).map(([tag, simpleValue]) => ({ tag, simpleValue })) } });
+  const msg = EventType.create({
+    wallTime,
+    step,
+    summary: { value: Object.entries(scalars).map(([tag, simpleValue]) => ({ tag, simpleValue })) },
+  });
   return frameRecord(EventType.encode(msg).finish());
 }
 

@@ -11,14 +11,24 @@ import { UnsupportedError, UserInputError, isUserInputError } from '../errors';
 export function forward(model: GraphModel, theta: tf.Tensor1D, x: tf.Tensor): tf.Tensor {
   const env = new Map<string, tf.Tensor>();
   if (model.params.length > 0) {
-    const parts = model.params.length === 1 ? [theta] : tf.split(theta, model.params.map(p => p.size));
+    const parts =
+      model.params.length === 1
+        ? [theta]
+        : tf.split(
+            theta,
+            model.params.map(p => p.size),
+          );
     model.params.forEach((p, i) => env.set(p.name, tf.reshape(parts[i], p.shape)));
   }
   for (const [name, c] of model.constants) env.set(name, tf.tensor(c.values, c.shape, c.dtype));
   env.set(model.inputs[0].name, x);
   for (const node of model.nodes) {
     const fn = OPS[node.op];
-    if (!fn) throw new UnsupportedError(`op '${node.op}' (node '${node.name}') has no implementation`, { file: model.source, where: `node '${node.name}'` });
+    if (!fn)
+      throw new UnsupportedError(`op '${node.op}' (node '${node.name}') has no implementation`, {
+        file: model.source,
+        where: `node '${node.name}'`,
+      });
     const ins = node.inputs.map(n => {
       if (n === '') return undefined as unknown as tf.Tensor; // an optional input that is absent
       const t = env.get(n);
@@ -26,7 +36,11 @@ export function forward(model: GraphModel, theta: tf.Tensor1D, x: tf.Tensor): tf
       return t;
     });
     let outs: tf.Tensor[];
-    try { outs = fn(ins, node.attrs, node); } catch (e) { throw nodeError(e, model, node); }
+    try {
+      outs = fn(ins, node.attrs, node);
+    } catch (e) {
+      throw nodeError(e, model, node);
+    }
     node.outputs.forEach((o, i) => env.set(o, outs[i]));
   }
   const out = env.get(model.outputs[0]);
@@ -51,5 +65,8 @@ function nodeError(e: unknown, model: GraphModel, node: GraphModel['nodes'][numb
     return new Ctor(e.message, { file: model.source, where });
   }
   if (!(e instanceof Error) || e.name === 'AbortError') return e;
-  return new UserInputError(`${opName} (${where}) failed on this graph's tensors: ${e.message.split('\n')[0]}`, { file: model.source, where });
+  return new UserInputError(`${opName} (${where}) failed on this graph's tensors: ${e.message.split('\n')[0]}`, {
+    file: model.source,
+    where,
+  });
 }

@@ -12,7 +12,8 @@
  */
 import type { GraphModel, GraphNode } from './graph';
 
-export type OpFamily = 'dense' | 'conv' | 'activation' | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'norm' | 'pool' | 'embedding' | 'shape' | 'special' | 'other';
+export type OpFamily =
+  'dense' | 'conv' | 'activation' | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'norm' | 'pool' | 'embedding' | 'shape' | 'special' | 'other';
 
 export interface OpKind {
   family: OpFamily;
@@ -25,23 +26,89 @@ export interface OpKind {
 }
 
 const ONNX_ACTIVATIONS: Record<string, string> = {
-  Relu: 'relu', LeakyRelu: 'leaky_relu', PRelu: 'prelu', Elu: 'elu', Selu: 'selu', Sigmoid: 'sigmoid', HardSigmoid: 'hard_sigmoid', Tanh: 'tanh',
-  Softplus: 'softplus', Softsign: 'softsign', Softmax: 'softmax', LogSoftmax: 'log_softmax', Gelu: 'gelu', Abs: 'abs', Exp: 'exponential',
-  Erf: 'erf', Clip: 'clip', Sqrt: 'sqrt', Log: 'log', Neg: 'linear',
+  Relu: 'relu',
+  LeakyRelu: 'leaky_relu',
+  PRelu: 'prelu',
+  Elu: 'elu',
+  Selu: 'selu',
+  Sigmoid: 'sigmoid',
+  HardSigmoid: 'hard_sigmoid',
+  Tanh: 'tanh',
+  Softplus: 'softplus',
+  Softsign: 'softsign',
+  Softmax: 'softmax',
+  LogSoftmax: 'log_softmax',
+  Gelu: 'gelu',
+  Abs: 'abs',
+  Exp: 'exponential',
+  Erf: 'erf',
+  Clip: 'clip',
+  Sqrt: 'sqrt',
+  Log: 'log',
+  Neg: 'linear',
 };
 const ONNX_FAMILIES: Record<string, OpFamily> = {
-  Gemm: 'dense', MatMul: 'dense', Conv: 'conv', ConvTranspose: 'conv', Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', Pow: 'pow',
-  BatchNormalization: 'norm', LayerNormalization: 'norm', MaxPool: 'pool', AveragePool: 'pool', GlobalAveragePool: 'pool', ReduceMean: 'pool',
-  Flatten: 'shape', Reshape: 'shape', Transpose: 'shape', Squeeze: 'shape', Unsqueeze: 'shape', Concat: 'shape', Shape: 'shape', Gather: 'shape',
-  Slice: 'shape', Cast: 'shape', Pad: 'shape', Identity: 'shape', Dropout: 'shape',
+  Gemm: 'dense',
+  MatMul: 'dense',
+  Conv: 'conv',
+  ConvTranspose: 'conv',
+  Add: 'add',
+  Sub: 'sub',
+  Mul: 'mul',
+  Div: 'div',
+  Pow: 'pow',
+  BatchNormalization: 'norm',
+  LayerNormalization: 'norm',
+  MaxPool: 'pool',
+  AveragePool: 'pool',
+  GlobalAveragePool: 'pool',
+  ReduceMean: 'pool',
+  Flatten: 'shape',
+  Reshape: 'shape',
+  Transpose: 'shape',
+  Squeeze: 'shape',
+  Unsqueeze: 'shape',
+  Concat: 'shape',
+  Shape: 'shape',
+  Gather: 'shape',
+  Slice: 'shape',
+  Cast: 'shape',
+  Pad: 'shape',
+  Identity: 'shape',
+  Dropout: 'shape',
 };
 const KERAS_FAMILIES: Record<string, OpFamily> = {
-  dense: 'dense', conv1d: 'conv', conv2d: 'conv', depthwiseconv2d: 'conv', separableconv2d: 'conv', activation: 'activation',
-  batchnorm: 'norm', layernorm: 'norm', pool1d: 'pool', pool2d: 'pool', globalpool1d: 'pool', globalpool2d: 'pool', embedding: 'embedding',
-  identity: 'shape', flatten: 'shape', reshape: 'shape', permute: 'shape', concat: 'shape', zeropad2d: 'shape', upsample2d: 'shape', specialNeurons: 'special',
+  dense: 'dense',
+  conv1d: 'conv',
+  conv2d: 'conv',
+  depthwiseconv2d: 'conv',
+  separableconv2d: 'conv',
+  activation: 'activation',
+  batchnorm: 'norm',
+  layernorm: 'norm',
+  pool1d: 'pool',
+  pool2d: 'pool',
+  globalpool1d: 'pool',
+  globalpool2d: 'pool',
+  embedding: 'embedding',
+  identity: 'shape',
+  flatten: 'shape',
+  reshape: 'shape',
+  permute: 'shape',
+  concat: 'shape',
+  zeropad2d: 'shape',
+  upsample2d: 'shape',
+  specialNeurons: 'special',
 };
 const MERGE_FAMILIES: Record<string, OpFamily> = { add: 'add', subtract: 'sub', multiply: 'mul' };
-const CANONICAL: Record<string, string> = { leakyrelu: 'leaky_relu', leakyRelu: 'leaky_relu', hardSigmoid: 'hard_sigmoid', silu: 'swish', identity: 'linear', logsoftmax: 'log_softmax' };
+const CANONICAL: Record<string, string> = {
+  leakyrelu: 'leaky_relu',
+  leakyRelu: 'leaky_relu',
+  hardSigmoid: 'hard_sigmoid',
+  silu: 'swish',
+  identity: 'linear',
+  logsoftmax: 'log_softmax',
+};
 
 const canonical = (a: string): string => CANONICAL[a] ?? a.toLowerCase();
 
@@ -59,7 +126,12 @@ export function opKinds(model: GraphModel): OpKind[] {
     const s = new Set<string>();
     memo.set(t, s);
     const p = producer.get(t);
-    if (p) for (const i of p.inputs) if (isComputed(i)) { s.add(i); for (const a of ancestors(i)) s.add(a); }
+    if (p)
+      for (const i of p.inputs)
+        if (isComputed(i)) {
+          s.add(i);
+          for (const a of ancestors(i)) s.add(a);
+        }
     return s;
   };
   const constScalar = (t: string): number | undefined => {
@@ -71,7 +143,10 @@ export function opKinds(model: GraphModel): OpKind[] {
     let activation: string | undefined;
     if (n.op.startsWith('onnx.')) {
       const t = n.op.slice(5);
-      if (ONNX_ACTIVATIONS[t] !== undefined) { family = 'activation'; activation = ONNX_ACTIVATIONS[t]; } else family = ONNX_FAMILIES[t] ?? 'other';
+      if (ONNX_ACTIVATIONS[t] !== undefined) {
+        family = 'activation';
+        activation = ONNX_ACTIVATIONS[t];
+      } else family = ONNX_FAMILIES[t] ?? 'other';
     } else if (n.op === 'merge') family = MERGE_FAMILIES[String(n.attrs.mode ?? '')] ?? 'other';
     else family = KERAS_FAMILIES[n.op] ?? 'other';
     if (typeof n.attrs.activation === 'string' && !n.op.startsWith('onnx.')) activation = canonical(n.attrs.activation);
@@ -81,9 +156,13 @@ export function opKinds(model: GraphModel): OpKind[] {
     if (family === 'add' && computed.length >= 2 && computed.length === n.inputs.length) {
       kind.residual = computed.some((a, i) => computed.some((b, j) => i !== j && a !== b && ancestors(b).has(a)));
     }
-    const square = (family === 'mul' && n.inputs.length === 2 && n.inputs[0] === n.inputs[1] && isComputed(n.inputs[0]))
-      || (family === 'pow' && ((n.inputs.length >= 2 && constScalar(n.inputs[1]) === 2) || Number(n.attrs.exponent) === 2));
-    if (square) { kind.quadratic = true; kind.activation = 'square'; }
+    const square =
+      (family === 'mul' && n.inputs.length === 2 && n.inputs[0] === n.inputs[1] && isComputed(n.inputs[0])) ||
+      (family === 'pow' && ((n.inputs.length >= 2 && constScalar(n.inputs[1]) === 2) || Number(n.attrs.exponent) === 2));
+    if (square) {
+      kind.quadratic = true;
+      kind.activation = 'square';
+    }
     return kind;
   });
 }

@@ -23,7 +23,8 @@ export function activeSet(nodes: INode[], leaves: Iterable<string>): Set<string>
 
 function ruleOf(n: INode, mode: 'vjp' | 'jvp') {
   const r = RULES[n.op];
-  if (!r || (mode === 'vjp' && !r.vjp)) throw new CompileError(`op ${n.op} has no ${mode === 'vjp' ? 'reverse-mode (VJP)' : 'forward-mode (JVP)'} rule`, n.op);
+  if (!r || (mode === 'vjp' && !r.vjp))
+    throw new CompileError(`op ${n.op} has no ${mode === 'vjp' ? 'reverse-mode (VJP)' : 'forward-mode (JVP)'} rule`, n.op);
   return r;
 }
 
@@ -56,7 +57,9 @@ export function jvp(g: Graph, nodes: INode[], tangents: Map<string, string>): Ma
     const tin = n.inputs.map(i => t.get(i));
     if (tin.every(x => x === undefined)) continue;
     const tout = ruleOf(n, 'jvp').jvp(g, n, tin);
-    n.outputs.forEach((o, i) => { if (tout[i] !== undefined) t.set(o, tout[i]!); });
+    n.outputs.forEach((o, i) => {
+      if (tout[i] !== undefined) t.set(o, tout[i]!);
+    });
   }
   return t;
 }
@@ -72,8 +75,10 @@ export function prune(g: Graph): void {
     for (const i of n.inputs) if (i) need.add(i);
   }
   keep.reverse();
-  g.nodes.length = 0; g.nodes.push(...keep);
+  g.nodes.length = 0;
+  g.nodes.push(...keep);
   for (const name of [...g.inits.keys()]) if (!need.has(name)) g.inits.delete(name);
   const used = g.inputs.filter(i => need.has(i));
-  g.inputs.length = 0; g.inputs.push(...used);
+  g.inputs.length = 0;
+  g.inputs.push(...used);
 }

@@ -16,7 +16,15 @@ import type { GraphModel } from '../model/graph';
 import type { LossSpec } from '../loss';
 
 export type GraphKind = 'loss' | 'grad' | 'hvp' | 'outputs' | 'jvp' | 'vjp';
-export interface Compiled { kind: GraphKind; bytes: Uint8Array; inputs: string[]; outputs: string[]; nodes: number; outDim: number; outShape: number[] }
+export interface Compiled {
+  kind: GraphKind;
+  bytes: Uint8Array;
+  inputs: string[];
+  outputs: string[];
+  nodes: number;
+  outDim: number;
+  outShape: number[];
+}
 
 /** The first op of `model` that has no native lowering (or undefined): what keeps `auto` on TF.js. */
 export function firstUnsupported(model: GraphModel): { op: string; node: string } | undefined {
@@ -29,7 +37,12 @@ function paramViews(g: Graph, model: GraphModel, flat: string): string[] {
   return model.params.map(p => g.reshape(g.slice(flat, [p.offset], [p.offset + p.size], [0]), p.shape));
 }
 
-interface Built { g: Graph; leaves: string[]; z: string; outShape: number[] }
+interface Built {
+  g: Graph;
+  leaves: string[];
+  z: string;
+  outShape: number[];
+}
 
 function buildForward(model: GraphModel, rows: number, featShape: number[]): Built {
   if (model.inputs.length !== 1) throw new CompileError(`${model.inputs.length} model inputs (one is compiled)`);
@@ -48,8 +61,16 @@ function buildForward(model: GraphModel, rows: number, featShape: number[]): Bui
     const want = ms as number[];
     const same = want.length === featShape.length && want.every((d, i) => d === featShape[i]);
     if (!same) {
-      if (featShape.length === 3 && want.length === 3 && featShape[0] === want[2] && featShape[1] === want[0] && featShape[2] === want[1]) x = g.transpose(x, [0, 2, 3, 1]);
-      else if (featShape.length === 3 && want.length === 3 && featShape[2] === want[0] && featShape[0] === want[1] && featShape[1] === want[2]) x = g.transpose(x, [0, 3, 1, 2]);
+      if (featShape.length === 3 && want.length === 3 && featShape[0] === want[2] && featShape[1] === want[0] && featShape[2] === want[1])
+        x = g.transpose(x, [0, 2, 3, 1]);
+      else if (
+        featShape.length === 3 &&
+        want.length === 3 &&
+        featShape[2] === want[0] &&
+        featShape[0] === want[1] &&
+        featShape[1] === want[2]
+      )
+        x = g.transpose(x, [0, 3, 1, 2]);
       else x = g.reshape(x, [rows, ...want]);
     }
   }
@@ -64,11 +85,15 @@ function buildForward(model: GraphModel, rows: number, featShape: number[]): Bui
       return t;
     });
     let outs: string[];
-    try { outs = fn(g, ins, node.attrs, node); } catch (e) {
+    try {
+      outs = fn(g, ins, node.attrs, node);
+    } catch (e) {
       if (e instanceof CompileError) throw e;
       throw new CompileError(`node '${node.name}' (${node.op}): ${(e as Error).message}`, node.op, node.name);
     }
-    node.outputs.forEach((o, i) => { if (outs[i] !== undefined) env.set(o, outs[i]); });
+    node.outputs.forEach((o, i) => {
+      if (outs[i] !== undefined) env.set(o, outs[i]);
+    });
   }
   const out = env.get(model.outputs[0]);
   if (!out) throw new CompileError(`output '${model.outputs[0]}' is not produced`);
@@ -78,7 +103,13 @@ function buildForward(model: GraphModel, rows: number, featShape: number[]): Bui
 
 /** ∇ w.r.t. θ from the leaves' cotangents: concat of the flattened pieces (zeros for unused parameters). */
 function flatGrad(g: Graph, model: GraphModel, leaves: string[], ct: Map<string, string | undefined>): string {
-  return g.concat(model.params.map((p, i) => { const c = ct.get(leaves[i]); return c === undefined ? g.zeros([p.size]) : g.reshape(c, [p.size]); }), 0);
+  return g.concat(
+    model.params.map((p, i) => {
+      const c = ct.get(leaves[i]);
+      return c === undefined ? g.zeros([p.size]) : g.reshape(c, [p.size]);
+    }),
+    0,
+  );
 }
 
 export function compileGraph(model: GraphModel, spec: LossSpec, rows: number, featShape: number[], kind: GraphKind): Compiled {
@@ -96,7 +127,8 @@ export function compileGraph(model: GraphModel, spec: LossSpec, rows: number, fe
     const ct = vjp(g, forwardNodes(), z, u, leaves);
     g.outputs = [flatGrad(g, model, leaves, ct)];
   } else {
-    const y = g.input('y', [rows, d]), w = g.input('w', [rows, 1]);
+    const y = g.input('y', [rows, d]),
+      w = g.input('w', [rows, 1]);
     const L = lossGraph(g, spec.kind, z, y, w);
     if (kind === 'loss') g.outputs = [L];
     else {

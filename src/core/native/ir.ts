@@ -7,13 +7,32 @@
  * 1994) closes over it. Serialised to an ONNX ModelProto by proto.ts.
  */
 export type DType = 'float' | 'int64' | 'bool';
-export interface TInfo { shape: number[]; dtype: DType }
+export interface TInfo {
+  shape: number[];
+  dtype: DType;
+}
 export type AttrValue = number | number[] | string | { f: number };
-export interface INode { op: string; inputs: string[]; outputs: string[]; attrs: Record<string, AttrValue> }
-export interface Init { dtype: DType; shape: number[]; data: Float32Array | number[] }
+export interface INode {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  attrs: Record<string, AttrValue>;
+}
+export interface Init {
+  dtype: DType;
+  shape: number[];
+  data: Float32Array | number[];
+}
 
 export class CompileError extends Error {
-  constructor(message: string, readonly op?: string, readonly node?: string) { super(message); this.name = 'CompileError'; }
+  constructor(
+    message: string,
+    readonly op?: string,
+    readonly node?: string,
+  ) {
+    super(message);
+    this.name = 'CompileError';
+  }
 }
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
@@ -21,9 +40,11 @@ const norm = (a: number, r: number): number => (a < 0 ? a + r : a);
 
 /** Numpy-style broadcast of two static shapes. */
 export function broadcastShape(a: number[], b: number[]): number[] {
-  const r = Math.max(a.length, b.length), out: number[] = [];
+  const r = Math.max(a.length, b.length),
+    out: number[] = [];
   for (let i = 0; i < r; i++) {
-    const x = a[a.length - r + i] ?? 1, y = b[b.length - r + i] ?? 1;
+    const x = a[a.length - r + i] ?? 1,
+      y = b[b.length - r + i] ?? 1;
     if (x !== y && x !== 1 && y !== 1) throw new CompileError(`shapes [${a}] and [${b}] do not broadcast`);
     out.push(x === 1 ? y : x);
   }
@@ -41,14 +62,28 @@ export class Graph {
   private counter = 0;
   private readonly scalarCache = new Map<string, string>();
 
-  fresh(prefix: string): string { return `${prefix.replace(/[^A-Za-z0-9_]/g, '_')}__${this.counter++}`; }
-  shape(t: string): number[] { const i = this.info.get(t); if (!i) throw new CompileError(`internal: unknown tensor '${t}'`); return i.shape; }
-  dtype(t: string): DType { return this.info.get(t)!.dtype; }
-  rank(t: string): number { return this.shape(t).length; }
-  value(t: string): number[] | undefined { return this.known.get(t); }
+  fresh(prefix: string): string {
+    return `${prefix.replace(/[^A-Za-z0-9_]/g, '_')}__${this.counter++}`;
+  }
+  shape(t: string): number[] {
+    const i = this.info.get(t);
+    if (!i) throw new CompileError(`internal: unknown tensor '${t}'`);
+    return i.shape;
+  }
+  dtype(t: string): DType {
+    return this.info.get(t)!.dtype;
+  }
+  rank(t: string): number {
+    return this.shape(t).length;
+  }
+  value(t: string): number[] | undefined {
+    return this.known.get(t);
+  }
 
   input(name: string, shape: number[], dtype: DType = 'float'): string {
-    this.inputs.push(name); this.info.set(name, { shape, dtype }); return name;
+    this.inputs.push(name);
+    this.info.set(name, { shape, dtype });
+    return name;
   }
   constF(values: ArrayLike<number>, shape: number[], name?: string): string {
     const n = name ?? this.fresh('c');
@@ -68,7 +103,10 @@ export class Graph {
   scalar(v: number): string {
     const k = String(v);
     let n = this.scalarCache.get(k);
-    if (!n) { n = this.constF([v], []); this.scalarCache.set(k, n); }
+    if (!n) {
+      n = this.constF([v], []);
+      this.scalarCache.set(k, n);
+    }
     return n;
   }
 
@@ -83,25 +121,48 @@ export class Graph {
   }
 
   // ── elementwise ────────────────────────────────────────────────────────────────────────────
-  private bin(op: string, a: string, b: string): string { return this.one(op, [a, b], {}, broadcastShape(this.shape(a), this.shape(b))); }
-  add(a: string, b: string): string { return this.bin('Add', a, b); }
-  sub(a: string, b: string): string { return this.bin('Sub', a, b); }
-  mul(a: string, b: string): string { return this.bin('Mul', a, b); }
-  div(a: string, b: string): string { return this.bin('Div', a, b); }
-  unary(op: 'Neg' | 'Exp' | 'Log' | 'Sqrt' | 'Tanh' | 'Sigmoid' | 'Erf' | 'Relu' | 'Abs' | 'Sign' | 'Softplus' | 'Identity', x: string): string {
+  private bin(op: string, a: string, b: string): string {
+    return this.one(op, [a, b], {}, broadcastShape(this.shape(a), this.shape(b)));
+  }
+  add(a: string, b: string): string {
+    return this.bin('Add', a, b);
+  }
+  sub(a: string, b: string): string {
+    return this.bin('Sub', a, b);
+  }
+  mul(a: string, b: string): string {
+    return this.bin('Mul', a, b);
+  }
+  div(a: string, b: string): string {
+    return this.bin('Div', a, b);
+  }
+  unary(
+    op: 'Neg' | 'Exp' | 'Log' | 'Sqrt' | 'Tanh' | 'Sigmoid' | 'Erf' | 'Relu' | 'Abs' | 'Sign' | 'Softplus' | 'Identity',
+    x: string,
+  ): string {
     return this.one(op, [x], {}, this.shape(x));
   }
-  neg(x: string): string { return this.unary('Neg', x); }
+  neg(x: string): string {
+    return this.unary('Neg', x);
+  }
   /** x^c for a constant exponent c. */
-  powc(x: string, c: number): string { return this.one('Pow', [x, this.scalar(c)], {}, this.shape(x)); }
-  scale(x: string, c: number): string { return c === 1 ? x : this.mul(x, this.scalar(c)); }
+  powc(x: string, c: number): string {
+    return this.one('Pow', [x, this.scalar(c)], {}, this.shape(x));
+  }
+  scale(x: string, c: number): string {
+    return c === 1 ? x : this.mul(x, this.scalar(c));
+  }
   /** x > c as bool (no derivative). */
   greater(x: string, c: number | string): string {
     const b = typeof c === 'number' ? this.scalar(c) : c;
     return this.one('Greater', [x, b], {}, broadcastShape(this.shape(x), this.shape(b)), 'bool');
   }
-  equal(a: string, b: string): string { return this.one('Equal', [a, b], {}, broadcastShape(this.shape(a), this.shape(b)), 'bool'); }
-  toFloat(x: string): string { return this.one('Cast', [x], { to: 1 }, this.shape(x)); }
+  equal(a: string, b: string): string {
+    return this.one('Equal', [a, b], {}, broadcastShape(this.shape(a), this.shape(b)), 'bool');
+  }
+  toFloat(x: string): string {
+    return this.one('Cast', [x], { to: 1 }, this.shape(x));
+  }
   where(c: string, a: string, b: string): string {
     return this.one('Where', [c, a, b], {}, broadcastShape(this.shape(c), broadcastShape(this.shape(a), this.shape(b))));
   }
@@ -109,8 +170,10 @@ export class Graph {
   // ── linear algebra ─────────────────────────────────────────────────────────────────────────
   /** 2-D matrix product [m,k]·[k,n]. */
   matmul(a: string, b: string): string {
-    const sa = this.shape(a), sb = this.shape(b);
-    if (sa.length !== 2 || sb.length !== 2 || sa[1] !== sb[0]) throw new CompileError(`MatMul of [${sa}] and [${sb}]: only 2-D products are compiled`);
+    const sa = this.shape(a),
+      sb = this.shape(b);
+    if (sa.length !== 2 || sb.length !== 2 || sa[1] !== sb[0])
+      throw new CompileError(`MatMul of [${sa}] and [${sb}]: only 2-D products are compiled`);
     return this.one('MatMul', [a, b], {}, [sa[0], sb[1]]);
   }
 
@@ -126,7 +189,8 @@ export class Graph {
     return this.one('ReduceSum', [x, this.constI(ax)], { keepdims: keep ? 1 : 0 }, this.reducedShape(s, ax, keep));
   }
   reduceMean(x: string, axes: number[], keep: boolean): string {
-    const s = this.shape(x), n = prod(axes.map(a => s[norm(a, s.length)]));
+    const s = this.shape(x),
+      n = prod(axes.map(a => s[norm(a, s.length)]));
     return this.scale(this.reduceSum(x, axes, keep), 1 / n);
   }
   /** Max over axes, treated as a constant by the derivative rules (used where it cancels exactly: log-sum-exp shifts). */
@@ -138,7 +202,8 @@ export class Graph {
 
   // ── shape ──────────────────────────────────────────────────────────────────────────────────
   reshape(x: string, shape: number[]): string {
-    const s = this.shape(x), n = prod(s);
+    const s = this.shape(x),
+      n = prod(s);
     const out = shape.slice();
     const neg = out.indexOf(-1);
     if (neg >= 0) out[neg] = n / prod(out.filter((_, i) => i !== neg));
@@ -149,11 +214,18 @@ export class Graph {
   transpose(x: string, perm: number[]): string {
     const s = this.shape(x);
     if (perm.every((p, i) => p === i)) return x;
-    return this.one('Transpose', [x], { perm }, perm.map(p => s[p]), this.dtype(x));
+    return this.one(
+      'Transpose',
+      [x],
+      { perm },
+      perm.map(p => s[p]),
+      this.dtype(x),
+    );
   }
   concat(xs: string[], axis: number): string {
     if (xs.length === 1) return xs[0];
-    const s = this.shape(xs[0]).slice(), ax = norm(axis, s.length);
+    const s = this.shape(xs[0]).slice(),
+      ax = norm(axis, s.length);
     s[ax] = xs.reduce((a, x) => a + this.shape(x)[ax], 0);
     return this.one('Concat', xs, { axis: ax }, s);
   }
@@ -162,14 +234,22 @@ export class Graph {
     const s = this.shape(x).slice();
     const ax = axes.map(a => norm(a, s.length));
     if (ax.every((a, i) => starts[i] === 0 && ends[i] === s[a])) return x;
-    ax.forEach((a, i) => { s[a] = ends[i] - starts[i]; });
+    ax.forEach((a, i) => {
+      s[a] = ends[i] - starts[i];
+    });
     return this.one('Slice', [x, this.constI(starts), this.constI(ends), this.constI(ax)], {}, s, this.dtype(x));
   }
   /** Constant-value pad; pads = [begin_0..begin_r-1, end_0..end_r-1], non-negative. */
   pad(x: string, pads: number[], value = 0): string {
     if (pads.every(p => p === 0)) return x;
-    const s = this.shape(x), r = s.length;
-    return this.one('Pad', [x, this.constI(pads), this.scalar(value)], { mode: 'constant' }, s.map((d, i) => d + pads[i] + pads[i + r]));
+    const s = this.shape(x),
+      r = s.length;
+    return this.one(
+      'Pad',
+      [x, this.constI(pads), this.scalar(value)],
+      { mode: 'constant' },
+      s.map((d, i) => d + pads[i] + pads[i + r]),
+    );
   }
   expand(x: string, shape: number[]): string {
     const s = this.shape(x);
@@ -189,35 +269,57 @@ export class Graph {
 
   // ── convolution and pooling (NCHW, 2-D) ────────────────────────────────────────────────────
   conv(x: string, w: string, a: ConvAttrs): string {
-    const [n, , H, W] = this.shape(x), [o, , kh, kw] = this.shape(w);
+    const [n, , H, W] = this.shape(x),
+      [o, , kh, kw] = this.shape(w);
     const ho = Math.floor((H + a.pads[0] + a.pads[2] - ((kh - 1) * a.dilations[0] + 1)) / a.strides[0]) + 1;
     const wo = Math.floor((W + a.pads[1] + a.pads[3] - ((kw - 1) * a.dilations[1] + 1)) / a.strides[1]) + 1;
     if (ho <= 0 || wo <= 0) throw new CompileError(`convolution of [${this.shape(x)}] with kernel [${this.shape(w)}] has no output`);
-    return this.one('Conv', [x, w], { strides: a.strides, pads: a.pads, dilations: a.dilations, group: a.group, kernel_shape: [kh, kw] }, [n, o, ho, wo]);
+    return this.one('Conv', [x, w], { strides: a.strides, pads: a.pads, dilations: a.dilations, group: a.group, kernel_shape: [kh, kw] }, [
+      n,
+      o,
+      ho,
+      wo,
+    ]);
   }
   convTranspose(x: string, w: string, a: ConvAttrs & { outputPadding: number[] }): string {
-    const [n, , H, W] = this.shape(x), [, cg, kh, kw] = this.shape(w);
+    const [n, , H, W] = this.shape(x),
+      [, cg, kh, kw] = this.shape(w);
     const ho = a.strides[0] * (H - 1) + a.outputPadding[0] + (kh - 1) * a.dilations[0] + 1 - a.pads[0] - a.pads[2];
     const wo = a.strides[1] * (W - 1) + a.outputPadding[1] + (kw - 1) * a.dilations[1] + 1 - a.pads[1] - a.pads[3];
-    return this.one('ConvTranspose', [x, w], { strides: a.strides, pads: a.pads, dilations: a.dilations, group: a.group, output_padding: a.outputPadding, kernel_shape: [kh, kw] }, [n, cg * a.group, ho, wo]);
+    return this.one(
+      'ConvTranspose',
+      [x, w],
+      { strides: a.strides, pads: a.pads, dilations: a.dilations, group: a.group, output_padding: a.outputPadding, kernel_shape: [kh, kw] },
+      [n, cg * a.group, ho, wo],
+    );
   }
   /** Max pooling with the argmax indices (flat indices into x, as ONNX defines them). */
   maxPool(x: string, k: number[], strides: number[], pads: number[]): [string, string] {
     const [n, c, H, W] = this.shape(x);
-    const ho = Math.floor((H + pads[0] + pads[2] - k[0]) / strides[0]) + 1, wo = Math.floor((W + pads[1] + pads[3] - k[1]) / strides[1]) + 1;
-    const [y, i] = this.emit('MaxPool', [x], { kernel_shape: k, strides, pads }, [{ shape: [n, c, ho, wo], dtype: 'float' }, { shape: [n, c, ho, wo], dtype: 'int64' }]);
+    const ho = Math.floor((H + pads[0] + pads[2] - k[0]) / strides[0]) + 1,
+      wo = Math.floor((W + pads[1] + pads[3] - k[1]) / strides[1]) + 1;
+    const [y, i] = this.emit('MaxPool', [x], { kernel_shape: k, strides, pads }, [
+      { shape: [n, c, ho, wo], dtype: 'float' },
+      { shape: [n, c, ho, wo], dtype: 'int64' },
+    ]);
     return [y, i];
   }
-  gatherElements(data: string, idx: string, axis: number): string { return this.one('GatherElements', [data, idx], { axis }, this.shape(idx)); }
+  gatherElements(data: string, idx: string, axis: number): string {
+    return this.one('GatherElements', [data, idx], { axis }, this.shape(idx));
+  }
   /** zeros(shapeOf(data)) with updates added at idx along axis (reduction add). */
   scatterAdd(zeros: string, idx: string, updates: string, axis: number): string {
     return this.one('ScatterElements', [zeros, idx, updates], { axis, reduction: 'add' }, this.shape(zeros));
   }
-  zeros(shape: number[]): string { return this.expand(this.scalar(0), shape); }
+  zeros(shape: number[]): string {
+    return this.expand(this.scalar(0), shape);
+  }
 
   // ── embeddings (rows of a table by integer ids) ────────────────────────────────────────────
   /** float ids → int64 (no derivative: ids are data). */
-  toInt64(x: string): string { return this.one('Cast', [x], { to: 7 }, this.shape(x), 'int64'); }
+  toInt64(x: string): string {
+    return this.one('Cast', [x], { to: 7 }, this.shape(x), 'int64');
+  }
   /** table[ids] along axis 0: [...ids.shape, ...table.shape[1:]]. */
   gather(table: string, ids: string): string {
     return this.one('Gather', [table, ids], { axis: 0 }, [...this.shape(ids), ...this.shape(table).slice(1)]);
@@ -228,5 +330,10 @@ export class Graph {
   }
 }
 
-export interface ConvAttrs { strides: number[]; pads: number[]; dilations: number[]; group: number }
+export interface ConvAttrs {
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+  group: number;
+}
 export { prod };

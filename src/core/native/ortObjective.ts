@@ -23,10 +23,16 @@ import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, PenaltyRange 
 const compiledCache = new WeakMap<GraphModel, Map<string, Compiled>>();
 function compiledFor(model: GraphModel, spec: LossSpec, rows: number, featShape: number[], kind: GraphKind): Compiled {
   let m = compiledCache.get(model);
-  if (!m) { m = new Map(); compiledCache.set(model, m); }
+  if (!m) {
+    m = new Map();
+    compiledCache.set(model, m);
+  }
   const key = `${spec.kind}|${spec.foldedActivation ?? ''}|${rows}|${featShape.join('x')}|${kind}`;
   let c = m.get(key);
-  if (!c) { c = compileGraph(logitsModel(model, spec), spec, rows, featShape, kind); m.set(key, c); }
+  if (!c) {
+    c = compileGraph(logitsModel(model, spec), spec, rows, featShape, kind);
+    m.set(key, c);
+  }
   return c;
 }
 
@@ -34,25 +40,45 @@ function compiledFor(model: GraphModel, spec: LossSpec, rows: number, featShape:
 type SessionEntry = { p: Promise<{ session: Ort.InferenceSession; ep: string; notice?: string }>; refs: number };
 const sessionCache = new Map<Compiled, Map<string, SessionEntry>>();
 const cfgKey = (cfg: { ep: ExecutionProvider; threads: number }) => `${cfg.ep}|${cfg.threads}`;
-function acquire(c: Compiled, cfg: { ep: ExecutionProvider; threads: number }): Promise<{ session: Ort.InferenceSession; ep: string; notice?: string }> {
+function acquire(
+  c: Compiled,
+  cfg: { ep: ExecutionProvider; threads: number },
+): Promise<{ session: Ort.InferenceSession; ep: string; notice?: string }> {
   let m = sessionCache.get(c);
-  if (!m) { m = new Map(); sessionCache.set(c, m); }
+  if (!m) {
+    m = new Map();
+    sessionCache.set(c, m);
+  }
   let e = m.get(cfgKey(cfg));
-  if (!e) { e = { p: createSession(c.bytes, cfg), refs: 0 }; m.set(cfgKey(cfg), e); }
+  if (!e) {
+    e = { p: createSession(c.bytes, cfg), refs: 0 };
+    m.set(cfgKey(cfg), e);
+  }
   e.refs++;
   return e.p;
 }
 function release(c: Compiled, cfg: { ep: ExecutionProvider; threads: number }): void {
-  const m = sessionCache.get(c), e = m?.get(cfgKey(cfg));
+  const m = sessionCache.get(c),
+    e = m?.get(cfgKey(cfg));
   if (!m || !e || --e.refs > 0) return;
   m.delete(cfgKey(cfg));
   if (m.size === 0) sessionCache.delete(c);
   e.p.then(({ session }) => nativeCall(() => session.release())).catch(() => undefined);
 }
 
-interface Chunk { start: number; end: number; x?: Ort.Tensor; y: Ort.Tensor; w: Ort.Tensor }
+interface Chunk {
+  start: number;
+  end: number;
+  x?: Ort.Tensor;
+  y: Ort.Tensor;
+  w: Ort.Tensor;
+}
 
-export interface OrtOptions { chunkSize?: number; ep?: ExecutionProvider; threads?: number }
+export interface OrtOptions {
+  chunkSize?: number;
+  ep?: ExecutionProvider;
+  threads?: number;
+}
 
 export class OrtObjective implements Objective {
   readonly numParams: number;
@@ -77,7 +103,12 @@ export class OrtObjective implements Objective {
   private readonly threads: number;
   private readonly acquired: Compiled[] = [];
 
-  constructor(model: GraphModel, private readonly data: Dataset, readonly spec: LossSpec, private readonly opts: OrtOptions = {}) {
+  constructor(
+    model: GraphModel,
+    private readonly data: Dataset,
+    readonly spec: LossSpec,
+    private readonly opts: OrtOptions = {},
+  ) {
     const o = loadOrt();
     if (!o) throw new Error('onnxruntime-node is not available');
     this.ort = o;
@@ -94,7 +125,11 @@ export class OrtObjective implements Objective {
     this.outDim = fwd.outDim;
     checkTargets([1, ...this.outShape], data, spec);
     const ms = model.inputs[0]?.shape.slice(1) ?? [];
-    if (ms.length && ms.every(d => typeof d === 'number' && d > 0) && (ms.length !== this.featShape.length || ms.some((d, i) => d !== this.featShape[i]))) {
+    if (
+      ms.length &&
+      ms.every(d => typeof d === 'number' && d > 0) &&
+      (ms.length !== this.featShape.length || ms.some((d, i) => d !== this.featShape[i]))
+    ) {
       this.inputNotice = `inputs (${this.featShape.join('×')}) adapted to the model's (${(ms as number[]).join('×')}) in the compiled graph`;
     }
     const flops = 2 * this.numParams * this.rows;
@@ -102,16 +137,21 @@ export class OrtObjective implements Objective {
     this.makeChunks();
   }
 
-  get backend(): string { return `onnxruntime (${this.ep})`; }
+  get backend(): string {
+    return `onnxruntime (${this.ep})`;
+  }
 
   private makeChunks(): void {
     const { data, rows: R } = this;
-    const d = this.outDim, m = data.m;
+    const d = this.outDim,
+      m = data.m;
     const featSize = this.featShape.reduce((a, b) => a * b, 1);
     const wScale = this.spec.kind === 'ce' ? 1 / m : 1 / (m * d);
     for (let s = 0; s < m; s += R) {
-      const e = Math.min(m, s + R), n = e - s;
-      const y = new Float32Array(R * d), w = new Float32Array(R);
+      const e = Math.min(m, s + R),
+        n = e - s;
+      const y = new Float32Array(R * d),
+        w = new Float32Array(R);
       for (let i = 0; i < n; i++) w[i] = wScale;
       if (data.y.kind === 'labels') for (let i = 0; i < n; i++) y[i * d + data.y.data[s + i]] = 1;
       else y.set(data.y.data.subarray(s * d, e * d));
@@ -162,7 +202,9 @@ export class OrtObjective implements Objective {
     return c.outputs.map(o => out[o].data as Float32Array);
   }
 
-  private vec(v: Float32Array): Ort.Tensor { return new this.ort.Tensor('float32', v, [v.length]); }
+  private vec(v: Float32Array): Ort.Tensor {
+    return new this.ort.Tensor('float32', v, [v.length]);
+  }
 
   penalty(theta: Float32Array): number {
     return penaltyValue(this.penalties, theta);
@@ -198,7 +240,8 @@ export class OrtObjective implements Objective {
 
   async hvp(theta: Float32Array, v: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
     this.counts.hvp++;
-    const th = this.vec(theta), vt = this.vec(v);
+    const th = this.vec(theta),
+      vt = this.vec(v);
     if (this.chunks.length === 1 && this.penalties.length === 0) {
       throwIfAborted(signal);
       const c = this.chunks[0];
@@ -215,11 +258,18 @@ export class OrtObjective implements Objective {
     return Float32Array.from(out);
   }
 
-  private pieces(batch?: { start: number; end: number }): { c: Chunk; s: number; e: number }[] { return batchPieces(this.chunks, this.numSamples, batch); }
+  private pieces(batch?: { start: number; end: number }): { c: Chunk; s: number; e: number }[] {
+    return batchPieces(this.chunks, this.numSamples, batch);
+  }
 
-  async outputs(theta: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<{ shape: number[]; values: Float32Array }> {
+  async outputs(
+    theta: Float32Array,
+    batch?: { start: number; end: number },
+    signal?: AbortSignal,
+  ): Promise<{ shape: number[]; values: Float32Array }> {
     this.counts.forward++;
-    const th = this.vec(theta), d = this.outDim;
+    const th = this.vec(theta),
+      d = this.outDim;
     const parts: Float32Array[] = [];
     for (const p of this.pieces(batch)) {
       throwIfAborted(signal);
@@ -232,7 +282,9 @@ export class OrtObjective implements Objective {
 
   async jvp(theta: Float32Array, v: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<Float32Array> {
     this.counts.jvp++;
-    const th = this.vec(theta), vt = this.vec(v), d = this.outDim;
+    const th = this.vec(theta),
+      vt = this.vec(v),
+      d = this.outDim;
     const parts: Float32Array[] = [];
     for (const p of this.pieces(batch)) {
       throwIfAborted(signal);
@@ -244,7 +296,8 @@ export class OrtObjective implements Objective {
 
   async vjp(theta: Float32Array, u: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<Float32Array> {
     this.counts.vjp++;
-    const th = this.vec(theta), d = this.outDim;
+    const th = this.vec(theta),
+      d = this.outDim;
     const pieces = this.pieces(batch);
     const total = pieces.reduce((a, p) => a + (p.e - p.s) * d, 0);
     if (u.length !== total) throw new RangeError(`vjp: u has ${u.length} values, the outputs of this batch have ${total}`);
@@ -273,6 +326,9 @@ function concat(parts: Float32Array[]): Float32Array {
   if (parts.length === 1) return parts[0];
   const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
   let off = 0;
-  for (const p of parts) { out.set(p, off); off += p.length; }
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
   return out;
 }

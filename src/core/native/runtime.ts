@@ -20,11 +20,20 @@ let loadError: string | undefined;
 /** onnxruntime-node, or undefined with the reason in `ortLoadError()`. */
 export function loadOrt(): typeof Ort | undefined {
   if (ort || loadError) return ort;
-  try { ort = nodeRequire('onnxruntime-node') as typeof Ort; } catch (e) { loadError = (e as Error).message.split('\n')[0]; }
+  try {
+    ort = nodeRequire('onnxruntime-node') as typeof Ort;
+  } catch (e) {
+    loadError = (e as Error).message.split('\n')[0];
+  }
   return ort;
 }
-export function ortLoadError(): string | undefined { loadOrt(); return loadError; }
-export function ortVersion(): string | undefined { return loadOrt()?.env.versions?.common; }
+export function ortLoadError(): string | undefined {
+  loadOrt();
+  return loadError;
+}
+export function ortVersion(): string | undefined {
+  return loadOrt()?.env.versions?.common;
+}
 
 /**
  * The gate around every native ONNX Runtime call. A worker thread must not be terminated while a
@@ -33,12 +42,21 @@ export function ortVersion(): string | undefined { return loadOrt()?.env.version
  * start one once the client has asked the worker to stop), `exit` counts it out, and the client
  * terminates a worker only while the count is zero. Without a gate (CLI) both are no-ops.
  */
-export interface NativeGate { enter(): void; exit(): void }
+export interface NativeGate {
+  enter(): void;
+  exit(): void;
+}
 let gate: NativeGate | undefined;
-export function setNativeGate(g: NativeGate | undefined): void { gate = g; }
+export function setNativeGate(g: NativeGate | undefined): void {
+  gate = g;
+}
 export async function nativeCall<T>(f: () => Promise<T>): Promise<T> {
   gate?.enter();
-  try { return await f(); } finally { gate?.exit(); }
+  try {
+    return await f();
+  } finally {
+    gate?.exit();
+  }
 }
 
 /** The cores this process may use. */
@@ -46,7 +64,10 @@ export function cpuCount(): number {
   return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
 
-export interface SessionConfig { ep: ExecutionProvider; threads?: number }
+export interface SessionConfig {
+  ep: ExecutionProvider;
+  threads?: number;
+}
 
 /**
  * Intra-op threads: 1 for small graphs (a thread hand-off costs more than it saves), else every core
@@ -62,27 +83,51 @@ export function defaultThreads(flopsPerCall: number): number {
 const failed = new Map<string, string>();
 /** A GPU device node exists (NVIDIA or a DRM render node): only then does `auto` try GPU providers. */
 function gpuPresent(): boolean {
-  try { return fs.existsSync('/dev/nvidia0') || fs.existsSync('/dev/dri/renderD128') || process.platform === 'win32' || process.platform === 'darwin'; } catch { return false; }
+  try {
+    return (
+      fs.existsSync('/dev/nvidia0') || fs.existsSync('/dev/dri/renderD128') || process.platform === 'win32' || process.platform === 'darwin'
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** Create a session; a GPU provider that fails falls back to the CPU (reported in `ep`). */
-export async function createSession(bytes: Uint8Array, cfg: SessionConfig): Promise<{ session: Ort.InferenceSession; ep: string; notice?: string }> {
+export async function createSession(
+  bytes: Uint8Array,
+  cfg: SessionConfig,
+): Promise<{ session: Ort.InferenceSession; ep: string; notice?: string }> {
   const o = loadOrt();
   if (!o) throw new Error(`onnxruntime-node is not available: ${loadError}`);
   const base: Ort.InferenceSession.SessionOptions = {
-    graphOptimizationLevel: 'all', intraOpNumThreads: cfg.threads ?? 0, interOpNumThreads: 1, executionMode: 'sequential',
-    enableCpuMemArena: true, enableMemPattern: true, logSeverityLevel: 3,
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: cfg.threads ?? 0,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+    logSeverityLevel: 3,
   };
   const want: string[] = cfg.ep === 'auto' ? (gpuPresent() ? ['cuda', 'webgpu'] : []) : cfg.ep === 'cpu' ? [] : [cfg.ep];
   const failures: string[] = [];
   for (const ep of want) {
-    if (failed.has(ep)) { failures.push(`${ep}: ${failed.get(ep)}`); continue; }
+    if (failed.has(ep)) {
+      failures.push(`${ep}: ${failed.get(ep)}`);
+      continue;
+    }
     try {
       const session = await nativeCall(() => o.InferenceSession.create(bytes, { ...base, executionProviders: [ep, 'cpu'] }));
       return { session, ep };
-    } catch (e) { const why = (e as Error).message.split('\n')[0]; failed.set(ep, why); failures.push(`${ep}: ${why}`); }
+    } catch (e) {
+      const why = (e as Error).message.split('\n')[0];
+      failed.set(ep, why);
+      failures.push(`${ep}: ${why}`);
+    }
   }
   const session = await nativeCall(() => o.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] }));
-  const notice = cfg.ep !== 'cpu' && cfg.ep !== 'auto' ? `execution provider ${cfg.ep} could not start (${failures.join('; ')}); ran on the CPU` : undefined;
+  const notice =
+    cfg.ep !== 'cpu' && cfg.ep !== 'auto'
+      ? `execution provider ${cfg.ep} could not start (${failures.join('; ')}); ran on the CPU`
+      : undefined;
   return { session, ep: 'cpu', notice };
 }

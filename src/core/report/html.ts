@@ -10,34 +10,65 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DiagnoseResult } from '../../shared/result';
-import { REPORT_DATA_ID, type CheckpointEntry, type InitMessage, type ReportHeader, type SeriesPayload, type SummaryRow } from '../../shared/protocol';
+import {
+  REPORT_DATA_ID,
+  type CheckpointEntry,
+  type InitMessage,
+  type ReportHeader,
+  type SeriesPayload,
+  type SummaryRow,
+} from '../../shared/protocol';
 import { fmtText, pct } from '../../shared/format';
 import { claimsSomething } from '../diagnostics/verdict';
 
 export type { SummaryRow };
-export interface ReportCheckpoint { path: string; label: string; step?: number; result?: DiagnoseResult; error?: string }
+export interface ReportCheckpoint {
+  path: string;
+  label: string;
+  step?: number;
+  result?: DiagnoseResult;
+  error?: string;
+}
 /** A logged series; the wall times, the count before downsampling and whether it was downsampled are optional. */
-export type ReportSeries = Pick<SeriesPayload, 'tag' | 'file' | 'steps' | 'values'> & Partial<Pick<SeriesPayload, 'wallTimes' | 'total' | 'downsampled'>>;
-export interface ReportRun { name: string; dir: string; series: ReportSeries[]; checkpoints: ReportCheckpoint[] }
-export interface ReportInput { title: string; subtitle?: string; runs: ReportRun[]; generatedAt?: string; notes?: string[] }
+export type ReportSeries = Pick<SeriesPayload, 'tag' | 'file' | 'steps' | 'values'> &
+  Partial<Pick<SeriesPayload, 'wallTimes' | 'total' | 'downsampled'>>;
+export interface ReportRun {
+  name: string;
+  dir: string;
+  series: ReportSeries[];
+  checkpoints: ReportCheckpoint[];
+}
+export interface ReportInput {
+  title: string;
+  subtitle?: string;
+  runs: ReportRun[];
+  generatedAt?: string;
+  notes?: string[];
+}
 
 export function summaryRows(input: ReportInput): SummaryRow[] {
   const rows: SummaryRow[] = [];
-  for (const run of input.runs) for (const c of run.checkpoints) {
-    const r = c.result;
-    const sn = (r as (DiagnoseResult & { specialNeurons?: { maxAbsA?: number } }) | undefined)?.specialNeurons;
-    rows.push({
-      run: run.name, checkpoint: c.label, step: c.step ?? null,
-      loss: r?.loss ?? null, gradNorm: r?.gradNorm ?? null,
-      lambdaMax: r?.hessian?.top[0]?.value ?? null, lambdaMin: r?.hessian?.bottom[0]?.value ?? r?.hessian?.bottomEstimate?.value ?? null,
-      trace: r?.hessian?.trace?.estimate ?? null,
-      keskar: r?.sharpness?.keskar.find(k => k.epsilon === 1e-3 && k.subspace === null)?.value ?? null,
-      pgbRelative: r?.pgb?.relative ?? null,
-      maxAbsA: sn?.maxAbsA ?? null,
-      verdict: r ? r.verdict?.kind ?? '' : 'error', confidence: r?.verdict?.confidence ?? null,
-      ...(c.error ? { error: c.error } : {}),
-    });
-  }
+  for (const run of input.runs)
+    for (const c of run.checkpoints) {
+      const r = c.result;
+      const sn = (r as (DiagnoseResult & { specialNeurons?: { maxAbsA?: number } }) | undefined)?.specialNeurons;
+      rows.push({
+        run: run.name,
+        checkpoint: c.label,
+        step: c.step ?? null,
+        loss: r?.loss ?? null,
+        gradNorm: r?.gradNorm ?? null,
+        lambdaMax: r?.hessian?.top[0]?.value ?? null,
+        lambdaMin: r?.hessian?.bottom[0]?.value ?? r?.hessian?.bottomEstimate?.value ?? null,
+        trace: r?.hessian?.trace?.estimate ?? null,
+        keskar: r?.sharpness?.keskar.find(k => k.epsilon === 1e-3 && k.subspace === null)?.value ?? null,
+        pgbRelative: r?.pgb?.relative ?? null,
+        maxAbsA: sn?.maxAbsA ?? null,
+        verdict: r ? (r.verdict?.kind ?? '') : 'error',
+        confidence: r?.verdict?.confidence ?? null,
+        ...(c.error ? { error: c.error } : {}),
+      });
+    }
   return rows;
 }
 
@@ -45,10 +76,25 @@ export function summaryRows(input: ReportInput): SummaryRow[] {
 export function summaryText(rows: SummaryRow[]): string {
   const f = fmtText;
   const head = ['run', 'checkpoint', 'step', 'loss', '‖g‖', 'λ_max', 'λ_min', 'ε-sharp', 'PGB r/L', 'max|a|', 'verdict'];
-  const body = rows.map(r => [r.run, r.checkpoint, r.step === null ? '—' : String(r.step), f(r.loss), f(r.gradNorm, 3), f(r.lambdaMax), f(r.lambdaMin, 3), f(r.keskar, 3), f(r.pgbRelative, 3), f(r.maxAbsA, 3),
-    r.error ? `error: ${r.error}` : r.verdict + (r.confidence !== null && claimsSomething(r.verdict) ? ` (${pct(r.confidence)})` : '')]);
+  const body = rows.map(r => [
+    r.run,
+    r.checkpoint,
+    r.step === null ? '—' : String(r.step),
+    f(r.loss),
+    f(r.gradNorm, 3),
+    f(r.lambdaMax),
+    f(r.lambdaMin, 3),
+    f(r.keskar, 3),
+    f(r.pgbRelative, 3),
+    f(r.maxAbsA, 3),
+    r.error ? `error: ${r.error}` : r.verdict + (r.confidence !== null && claimsSomething(r.verdict) ? ` (${pct(r.confidence)})` : ''),
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map(b => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(w.map(n => '─'.repeat(n))), ...body.map(line)].join('\n');
 }
 
@@ -73,24 +119,46 @@ export function findAsset(rel: string): string {
 /** The dashboard's `init` message for a run of the report (as the panel sends it; no jobs, nothing to focus). */
 export function reportInit(run: ReportRun): InitMessage {
   const checkpoints: CheckpointEntry[] = run.checkpoints.map(c => ({
-    path: c.path, rel: c.label, step: c.step ?? null, mtimeMs: 0, result: c.result ?? null, job: null, error: c.error ?? null,
+    path: c.path,
+    rel: c.label,
+    step: c.step ?? null,
+    mtimeMs: 0,
+    result: c.result ?? null,
+    job: null,
+    error: c.error ?? null,
   }));
   const series: SeriesPayload[] = run.series.map(s => ({
-    tag: s.tag, file: s.file, steps: s.steps, values: s.values,
-    wallTimes: s.wallTimes ?? s.steps.map(() => null), total: s.total ?? s.steps.length, downsampled: s.downsampled ?? false,
+    tag: s.tag,
+    file: s.file,
+    steps: s.steps,
+    values: s.values,
+    wallTimes: s.wallTimes ?? s.steps.map(() => null),
+    total: s.total ?? s.steps.length,
+    downsampled: s.downsampled ?? false,
   }));
   const last = [...checkpoints].reverse().find(c => c.result) ?? checkpoints[checkpoints.length - 1];
-  return { type: 'init', run: { dir: run.dir, name: run.name }, series, checkpoints, surgery: [], selected: last?.path ?? null, focus: null };
+  return {
+    type: 'init',
+    run: { dir: run.dir, name: run.name },
+    series,
+    checkpoints,
+    surgery: [],
+    selected: last?.path ?? null,
+    focus: null,
+  };
 }
 
 /** Everything the page shows: the header and one `init` per run. */
 export function reportData(input: ReportInput): ReportHeader {
   return {
-    title: input.title, subtitle: input.subtitle, generatedAt: input.generatedAt ?? new Date().toISOString(), notes: input.notes ?? [],
-    summary: summaryRows(input), runs: input.runs.map(reportInit),
+    title: input.title,
+    subtitle: input.subtitle,
+    generatedAt: input.generatedAt ?? new Date().toISOString(),
+    notes: input.notes ?? [],
+    summary: summaryRows(input),
+    runs: input.runs.map(reportInit),
   };
 }
-
 
 /** Light and dark values of the VS Code theme variables the dashboard's CSS and charts read (VS Code's Light / Dark Modern). */
 const THEME_FALLBACK = `
@@ -123,7 +191,7 @@ function inlineSafe(text: string, what: string): string {
   if (out.includes('<!--')) throw new Error(`${what} contains "<!--" and cannot be inlined`);
   return out;
 }
-const esc = (s: string) => s.replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]!));
+const esc = (s: string) => s.replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 export function renderReport(input: ReportInput): string {
   const script = inlineSafe(fs.readFileSync(findAsset('dist/webview.js'), 'utf8'), 'dist/webview.js');

@@ -61,11 +61,18 @@ export interface SpecialNeuronsJobResult {
   outFile: string;
   added?: AddSpecialResult;
   training?: {
-    steps: number; optimizer: string; lr: number; batchSize: number; seed: number;
+    steps: number;
+    optimizer: string;
+    lr: number;
+    batchSize: number;
+    seed: number;
     curve: TrainRecord[];
     /** max|a_k| at its peak during training and at the end (the vanishing, observed). */
-    peakMaxAbsA: number; finalMaxAbsA: number;
-    outFile: string; files: string[]; format: string;
+    peakMaxAbsA: number;
+    finalMaxAbsA: number;
+    outFile: string;
+    files: string[];
+    format: string;
     report?: SpecialNeuronsReport;
   };
   backend?: string;
@@ -73,24 +80,34 @@ export interface SpecialNeuronsJobResult {
 }
 
 function loadData(checkpoint: string, o: DataOptions, seed: number): Dataset {
-  if (!o.data) throw new UserInputError('no dataset: pass --data (or add a landscape.json / data.npz beside the checkpoint)', { file: checkpoint });
+  if (!o.data)
+    throw new UserInputError('no dataset: pass --data (or add a landscape.json / data.npz beside the checkpoint)', { file: checkpoint });
   const data = loadDataset(o.data, { xKey: o.xKey, yKey: o.yKey, target: o.target, samples: o.samples, seed });
   if ((o.inputScale ?? 1) !== 1 || (o.inputShift ?? 0) !== 0) {
     if (data.source) throw new UserInputError('input scaling of a streamed dataset is not supported here', { file: o.data });
-    const a = o.inputScale ?? 1, b = o.inputShift ?? 0;
+    const a = o.inputScale ?? 1,
+      b = o.inputShift ?? 0;
     for (let i = 0; i < data.x.length; i++) data.x[i] = data.x[i] * a + b;
   }
   return data;
 }
 
 /** The objective on the engine the options ask for (native by default, TF.js as the fallback). */
-async function objective(model: GraphModel, data: Dataset, o: DataOptions & { checkpoint?: string }): Promise<{ obj: EngineObjective; spec: LossSpec; engine: Engine }> {
+async function objective(
+  model: GraphModel,
+  data: Dataset,
+  o: DataOptions & { checkpoint?: string },
+): Promise<{ obj: EngineObjective; spec: LossSpec; engine: Engine }> {
   const spec = resolveLoss(model, data, o.loss);
   const engine = await makeObjective(model, data, spec, { backend: o.backend, chunkSize: o.chunkSize, file: o.checkpoint });
   return { obj: engine.obj, spec, engine };
 }
 
-export async function specialNeuronsJob(o: SpecialNeuronsJobOptions, signal?: AbortSignal, onProgress: SurgeryProgress = () => undefined): Promise<SpecialNeuronsJobResult> {
+export async function specialNeuronsJob(
+  o: SpecialNeuronsJobOptions,
+  signal?: AbortSignal,
+  onProgress: SurgeryProgress = () => undefined,
+): Promise<SpecialNeuronsJobResult> {
   onProgress({ stage: 'backend', fraction: 0, message: 'initialising compute backend' });
   const backend = await initBackend(tfBackendOf(o.backend));
   throwIfAborted(signal);
@@ -101,7 +118,11 @@ export async function specialNeuronsJob(o: SpecialNeuronsJobOptions, signal?: Ab
   let augmentedFile = o.checkpoint;
   let added: AddSpecialResult | undefined;
   if (input.specialNeurons) {
-    if (!o.train) throw new UserInputError(`the model already has special neurons (λ = ${input.specialNeurons.lambda}); pass --train N to fine-tune it`, { file: o.checkpoint });
+    if (!o.train)
+      throw new UserInputError(
+        `the model already has special neurons (λ = ${input.specialNeurons.lambda}); pass --train N to fine-tune it`,
+        { file: o.checkpoint },
+      );
     notices.push('the input already has special neurons: trained as is');
   } else {
     onProgress({ stage: 'special neurons', fraction: 0.1, message: 'adding special neurons' });
@@ -109,7 +130,13 @@ export async function specialNeuronsJob(o: SpecialNeuronsJobOptions, signal?: Ab
     augmentedFile = added.outFile;
     notices.push(...added.notices);
   }
-  const result: SpecialNeuronsJobResult = { checkpoint: path.resolve(o.checkpoint), outFile: path.resolve(augmentedFile), ...(added ? { added } : {}), backend: backendLabel(backend), notices };
+  const result: SpecialNeuronsJobResult = {
+    checkpoint: path.resolve(o.checkpoint),
+    outFile: path.resolve(augmentedFile),
+    ...(added ? { added } : {}),
+    backend: backendLabel(backend),
+    notices,
+  };
   if (!o.train) return result;
   const seed = o.seed ?? 0;
   const model = readCheckpoint(augmentedFile);
@@ -121,27 +148,60 @@ export async function specialNeuronsJob(o: SpecialNeuronsJobOptions, signal?: Ab
     notices.push(...made.engine.notices);
     result.backend = made.engine.label();
     const steps = o.train;
-    const tr = await train(model, obj, data, made.spec, model.theta, {
-      steps, lr: o.lr ?? 1e-2, optimizer: o.optimizer ?? 'adam', batchSize: o.batchSize, seed, signal,
-      onProgress: p => onProgress({ stage: 'train', fraction: 0.1 + 0.85 * p.step / Math.max(1, p.steps), message: p.record ? `step ${p.step}/${p.steps}: L̃ ${fmt(p.record.objective)}, max|a| ${fmt(p.record.maxAbsA, 3)}, L(θ) ${fmt(p.record.originalLoss)}` : `step ${p.step}/${p.steps}` }),
-    }, d => made.engine.on(d));
+    const tr = await train(
+      model,
+      obj,
+      data,
+      made.spec,
+      model.theta,
+      {
+        steps,
+        lr: o.lr ?? 1e-2,
+        optimizer: o.optimizer ?? 'adam',
+        batchSize: o.batchSize,
+        seed,
+        signal,
+        onProgress: p =>
+          onProgress({
+            stage: 'train',
+            fraction: 0.1 + (0.85 * p.step) / Math.max(1, p.steps),
+            message: p.record
+              ? `step ${p.step}/${p.steps}: L̃ ${fmt(p.record.objective)}, max|a| ${fmt(p.record.maxAbsA, 3)}, L(θ) ${fmt(p.record.originalLoss)}`
+              : `step ${p.step}/${p.steps}`,
+          }),
+      },
+      d => made.engine.on(d),
+    );
     const plan = planWrite(augmentedFile);
     const out = o.trainedOut ?? defaultOutput(augmentedFile, plan, 'trained');
     const files = writeWithPlan(plan, model, tr.theta, out, [o.checkpoint, augmentedFile]);
     const report = await specialNeuronsReport(model, obj, tr.theta, 1024, signal);
     result.training = {
-      steps: tr.steps, optimizer: tr.optimizer, lr: tr.lr, batchSize: tr.batchSize, seed: tr.seed, curve: tr.curve,
-      peakMaxAbsA: tr.curve.reduce((m, r) => Math.max(m, r.maxAbsA), 0), finalMaxAbsA: tr.curve[tr.curve.length - 1].maxAbsA,
-      outFile: path.resolve(out), files: files.map(f => path.resolve(f)), format: plan.format, ...(report ? { report } : {}),
+      steps: tr.steps,
+      optimizer: tr.optimizer,
+      lr: tr.lr,
+      batchSize: tr.batchSize,
+      seed: tr.seed,
+      curve: tr.curve,
+      peakMaxAbsA: tr.curve.reduce((m, r) => Math.max(m, r.maxAbsA), 0),
+      finalMaxAbsA: tr.curve[tr.curve.length - 1].maxAbsA,
+      outFile: path.resolve(out),
+      files: files.map(f => path.resolve(f)),
+      format: plan.format,
+      ...(report ? { report } : {}),
     };
     if (obj.inputNotice) notices.push(obj.inputNotice);
     onProgress({ stage: 'done', fraction: 1 });
     return result;
-  } finally { obj?.dispose(); data.close?.(); }
+  } finally {
+    obj?.dispose();
+    data.close?.();
+  }
 }
 
 /** The perturbation's own options (their meaning and defaults: PerturbOptions in perturb.ts) plus data and outputs. */
-export interface PerturbJobOptions extends DataOptions, Pick<PerturbOptions, 'mode' | 'sigma' | 'step' | 'direction' | 'seed' | 'retrain' | 'lr'> {
+export interface PerturbJobOptions
+  extends DataOptions, Pick<PerturbOptions, 'mode' | 'sigma' | 'step' | 'direction' | 'seed' | 'retrain' | 'lr'> {
   checkpoint: string;
   out?: string;
   /** Output of the retrained point (default: beside the perturbed one in the run's derived/ folder, tag 'retrained'). */
@@ -161,13 +221,18 @@ export type PerturbJobResult = Omit<PerturbResult, 'thetaPerturbed' | 'thetaFina
   notices: string[];
 };
 
-export async function perturbJob(o: PerturbJobOptions, signal?: AbortSignal, onProgress: SurgeryProgress = () => undefined): Promise<PerturbJobResult> {
+export async function perturbJob(
+  o: PerturbJobOptions,
+  signal?: AbortSignal,
+  onProgress: SurgeryProgress = () => undefined,
+): Promise<PerturbJobResult> {
   onProgress({ stage: 'backend', fraction: 0, message: 'initialising compute backend' });
   const backend = await initBackend(tfBackendOf(o.backend));
   throwIfAborted(signal);
   const model = readCheckpoint(o.checkpoint);
   // sizes against the model before the data is loaded
-  if (typeof o.direction === 'number') checkInt('--direction', o.direction, 1, model.numParams, `the k-th largest eigenvalue; the model has ${model.numParams} parameters`);
+  if (typeof o.direction === 'number')
+    checkInt('--direction', o.direction, 1, model.numParams, `the k-th largest eigenvalue; the model has ${model.numParams} parameters`);
   checkInt('--retrain', o.retrain, 0, LIMITS.steps);
   checkNumber('--sigma', o.sigma, Number.MIN_VALUE, LIMITS.float32Max, 'float32 range');
   checkNumber('--step', o.step, Number.MIN_VALUE, LIMITS.float32Max, 'float32 range');
@@ -182,11 +247,27 @@ export async function perturbJob(o: PerturbJobOptions, signal?: AbortSignal, onP
     obj = made.obj;
     onProgress({ stage: 'perturb', fraction: 0.1, message: `perturbation (${o.mode})` });
     const r = await perturb(obj, model, model.theta, {
-      mode: o.mode, sigma: o.sigma, step: o.step, direction: o.direction, seed, retrain: o.retrain, lr: o.lr, signal,
-      onProgress: p => onProgress({ stage: p.stage, fraction: 0.1 + 0.8 * Math.min(1, p.total ? p.done / p.total : 0), message: `${p.stage} ${p.done}/${p.total}` }),
+      mode: o.mode,
+      sigma: o.sigma,
+      step: o.step,
+      direction: o.direction,
+      seed,
+      retrain: o.retrain,
+      lr: o.lr,
+      signal,
+      onProgress: p =>
+        onProgress({
+          stage: p.stage,
+          fraction: 0.1 + 0.8 * Math.min(1, p.total ? p.done / p.total : 0),
+          message: `${p.stage} ${p.done}/${p.total}`,
+        }),
     });
     const bad = r.thetaPerturbed.findIndex(v => !Number.isFinite(v));
-    if (bad >= 0) throw new UserInputError(`the perturbation (${o.mode}${o.sigma !== undefined ? `, σ = ${o.sigma}` : ''}${o.step !== undefined ? `, step ${o.step}` : ''}) makes parameter ${bad} non-finite in float32; nothing was written: choose a smaller ${o.sigma !== undefined ? '--sigma' : '--step'}`, { file: o.checkpoint });
+    if (bad >= 0)
+      throw new UserInputError(
+        `the perturbation (${o.mode}${o.sigma !== undefined ? `, σ = ${o.sigma}` : ''}${o.step !== undefined ? `, step ${o.step}` : ''}) makes parameter ${bad} non-finite in float32; nothing was written: choose a smaller ${o.sigma !== undefined ? '--sigma' : '--step'}`,
+        { file: o.checkpoint },
+      );
     const files = writeWithPlan(plan, model, r.thetaPerturbed, out, [o.checkpoint, plan.source]);
     let retrainedFile: string | undefined;
     if (r.retrain) {
@@ -196,18 +277,34 @@ export async function perturbJob(o: PerturbJobOptions, signal?: AbortSignal, onP
     }
     const { thetaPerturbed: _p, thetaFinal: _f, ...rest } = r;
     const notices = [...model.notices];
-    if (detectFormat(o.checkpoint) !== plan.format || plan.source !== o.checkpoint) notices.push(`written as ${plan.format}: ${plan.reason}`);
+    if (detectFormat(o.checkpoint) !== plan.format || plan.source !== o.checkpoint)
+      notices.push(`written as ${plan.format}: ${plan.reason}`);
     if (obj.inputNotice) notices.push(obj.inputNotice);
     onProgress({ stage: 'done', fraction: 1 });
     return {
-      ...rest, checkpoint: path.resolve(o.checkpoint), outFile: path.resolve(out), files: files.map(f => path.resolve(f)), format: plan.format, formatReason: plan.reason,
-      ...(retrainedFile ? { retrainedFile } : {}), lossFunction: { kind: made.spec.kind, reason: made.spec.reason }, backend: made.engine.label(), notices: [...notices, ...made.engine.notices],
+      ...rest,
+      checkpoint: path.resolve(o.checkpoint),
+      outFile: path.resolve(out),
+      files: files.map(f => path.resolve(f)),
+      format: plan.format,
+      formatReason: plan.reason,
+      ...(retrainedFile ? { retrainedFile } : {}),
+      lossFunction: { kind: made.spec.kind, reason: made.spec.reason },
+      backend: made.engine.label(),
+      notices: [...notices, ...made.engine.notices],
     };
-  } finally { obj?.dispose(); data.close?.(); }
+  } finally {
+    obj?.dispose();
+    data.close?.();
+  }
 }
 
 /** "Copy code" snippets with D (flattened inputs), K (outputs), λ and the final activation of this checkpoint filled in. */
-export async function snippetsFor(checkpoint: string, lambda?: number, backend: EnginePreference = 'auto'): Promise<Snippets & { inputDim: number; units: number; lambda: number }> {
+export async function snippetsFor(
+  checkpoint: string,
+  lambda?: number,
+  backend: EnginePreference = 'auto',
+): Promise<Snippets & { inputDim: number; units: number; lambda: number }> {
   await initBackend(tfBackendOf(backend));
   const model = readCheckpoint(checkpoint);
   const { D, K } = modelDims(model, checkpoint);

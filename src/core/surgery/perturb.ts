@@ -55,22 +55,44 @@ export interface PerturbResult {
   /** eigen mode: the eigenpair used and the directional derivative ∇L·v after the sign choice. */
   eigen?: { value: number; residual: number; index: string; directionalDerivative: number };
   retrain?: {
-    steps: number; lr: number; lrHow: string; finalLoss: number; curve: number[];
+    steps: number;
+    lr: number;
+    lrHow: string;
+    finalLoss: number;
+    curve: number[];
     /** ‖θ_N − θ‖/‖θ‖ and, for scale, ‖θ' − θ‖/‖θ‖. */
-    distanceBack: number; distanceStart: number;
-    sameBasin: boolean; barrier: number; criterion: string;
+    distanceBack: number;
+    distanceStart: number;
+    sameBasin: boolean;
+    barrier: number;
+    criterion: string;
   };
   /** The perturbed θ' and, with retraining, θ_N (not serialised). */
   thetaPerturbed: Float32Array;
   thetaFinal: Float32Array;
 }
 
-const norm = (v: ArrayLike<number>): number => { let s = 0; for (let i = 0; i < v.length; i++) s += v[i] * v[i]; return Math.sqrt(s); };
-const dist = (a: ArrayLike<number>, b: ArrayLike<number>): number => { let s = 0; for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2; return Math.sqrt(s); };
-export const SAME_BASIN_CRITERION = 'no loss barrier on the segment θ → θ_N (11 points): max_s L((1−s)θ + sθ_N) − ((1−s)L(θ) + sL(θ_N)) ≤ 1e-3·(1 + L(θ))';
+const norm = (v: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
+};
+const dist = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s);
+};
+export const SAME_BASIN_CRITERION =
+  'no loss barrier on the segment θ → θ_N (11 points): max_s L((1−s)θ + sθ_N) − ((1−s)L(θ) + sL(θ_N)) ≤ 1e-3·(1 + L(θ))';
 
 /** The perturbation δ (float64) for the mode; eigen also returns the eigenpair. */
-async function direction(obj: Objective, model: GraphModel, theta: Float32Array, o: PerturbOptions, gradient: Float32Array): Promise<{ delta: Float64Array; eigen?: PerturbResult['eigen']; params: PerturbResult['parameters'] }> {
+async function direction(
+  obj: Objective,
+  model: GraphModel,
+  theta: Float32Array,
+  o: PerturbOptions,
+  gradient: Float32Array,
+): Promise<{ delta: Float64Array; eigen?: PerturbResult['eigen']; params: PerturbResult['parameters'] }> {
   const rng = new Rng(o.seed ?? 0);
   const n = theta.length;
   const positive = (v: number | undefined, d: number, flag: string): number => {
@@ -79,24 +101,61 @@ async function direction(obj: Objective, model: GraphModel, theta: Float32Array,
     return x;
   };
   switch (o.mode) {
-    case 'gaussian': { const s = positive(o.sigma, 0.01, '--sigma'); const d = rng.normalVector(n); for (let i = 0; i < n; i++) d[i] *= s; return { delta: d, params: { sigma: s } }; }
-    case 'relative': { const s = positive(o.sigma, 0.01, '--sigma'); const d = rng.normalVector(n); for (let i = 0; i < n; i++) d[i] *= s * Math.abs(theta[i]); return { delta: d, params: { sigma: s } }; }
-    case 'filter': { const t = positive(o.step, 0.1, '--step'); const d = filterNormalizedDirection(model, theta, rng); for (let i = 0; i < n; i++) d[i] *= t; return { delta: d, params: { step: t } }; }
+    case 'gaussian': {
+      const s = positive(o.sigma, 0.01, '--sigma');
+      const d = rng.normalVector(n);
+      for (let i = 0; i < n; i++) d[i] *= s;
+      return { delta: d, params: { sigma: s } };
+    }
+    case 'relative': {
+      const s = positive(o.sigma, 0.01, '--sigma');
+      const d = rng.normalVector(n);
+      for (let i = 0; i < n; i++) d[i] *= s * Math.abs(theta[i]);
+      return { delta: d, params: { sigma: s } };
+    }
+    case 'filter': {
+      const t = positive(o.step, 0.1, '--step');
+      const d = filterNormalizedDirection(model, theta, rng);
+      for (let i = 0; i < n; i++) d[i] *= t;
+      return { delta: d, params: { step: t } };
+    }
     case 'eigen': {
       const dir = o.direction ?? 'bottom';
       const k = dir === 'top' ? 1 : dir === 'bottom' ? 0 : Number(dir);
-      if (dir !== 'bottom' && !(Number.isInteger(k) && k >= 1)) throw new UserInputError(`--direction must be top, bottom or an integer k ≥ 1, got '${dir}'`, { where: '--direction' });
+      if (dir !== 'bottom' && !(Number.isInteger(k) && k >= 1))
+        throw new UserInputError(`--direction must be top, bottom or an integer k ≥ 1, got '${dir}'`, { where: '--direction' });
       const t = positive(o.step, 0.01 * norm(theta), '--step');
-      const h = await hessianSpectrum(obj, theta, { top: dir === 'bottom' ? 0 : k, bottom: dir === 'bottom' ? 1 : 0, tol: o.tol ?? 1e-3, seed: o.seed ?? 0, returnVectors: true }, o.signal, o.onProgress);
+      const h = await hessianSpectrum(
+        obj,
+        theta,
+        { top: dir === 'bottom' ? 0 : k, bottom: dir === 'bottom' ? 1 : 0, tol: o.tol ?? 1e-3, seed: o.seed ?? 0, returnVectors: true },
+        o.signal,
+        o.onProgress,
+      );
       const pair = dir === 'bottom' ? h.bottom[0] : h.top[k - 1];
       const v = dir === 'bottom' ? h.vectors!.bottom[0] : h.vectors!.top[k - 1];
-      if (!pair || !v) throw new UserInputError(`Lanczos found no eigenvector for direction '${dir}' (the model has ${n} parameters)`, { where: '--direction' });
-      let gv = 0; for (let i = 0; i < n; i++) gv += gradient[i] * v[i];
+      if (!pair || !v)
+        throw new UserInputError(`Lanczos found no eigenvector for direction '${dir}' (the model has ${n} parameters)`, {
+          where: '--direction',
+        });
+      let gv = 0;
+      for (let i = 0; i < n; i++) gv += gradient[i] * v[i];
       const sign = gv > 0 ? -1 : 1;
-      const d = new Float64Array(n); for (let i = 0; i < n; i++) d[i] = sign * t * v[i];
-      return { delta: d, params: { step: t, direction: String(dir) }, eigen: { value: pair.value, residual: pair.residual, index: dir === 'bottom' ? 'bottom' : `top ${k}`, directionalDerivative: sign * gv } };
+      const d = new Float64Array(n);
+      for (let i = 0; i < n; i++) d[i] = sign * t * v[i];
+      return {
+        delta: d,
+        params: { step: t, direction: String(dir) },
+        eigen: {
+          value: pair.value,
+          residual: pair.residual,
+          index: dir === 'bottom' ? 'bottom' : `top ${k}`,
+          directionalDerivative: sign * gv,
+        },
+      };
     }
-    default: throw new UserInputError(`unknown mode '${String(o.mode)}' (expected gaussian, relative, filter or eigen)`, { where: '--mode' });
+    default:
+      throw new UserInputError(`unknown mode '${String(o.mode)}' (expected gaussian, relative, filter or eigen)`, { where: '--mode' });
   }
 }
 
@@ -105,16 +164,31 @@ export async function perturb(obj: Objective, model: GraphModel, theta: Float32A
   const { delta, eigen, params } = await direction(obj, model, theta, o, gradient);
   const tp = Float32Array.from(theta, (v, i) => v + delta[i]);
   const lossAfter = await obj.loss(tp, o.signal);
-  const tn = norm(theta), dn = norm(delta);
-  const res: PerturbResult = { mode: o.mode, seed: o.seed ?? 0, parameters: params, lossBefore, lossAfter, deltaNorm: dn, relativeNorm: tn > 0 ? dn / tn : Infinity, ...(eigen ? { eigen } : {}), thetaPerturbed: tp, thetaFinal: tp };
+  const tn = norm(theta),
+    dn = norm(delta);
+  const res: PerturbResult = {
+    mode: o.mode,
+    seed: o.seed ?? 0,
+    parameters: params,
+    lossBefore,
+    lossAfter,
+    deltaNorm: dn,
+    relativeNorm: tn > 0 ? dn / tn : Infinity,
+    ...(eigen ? { eigen } : {}),
+    thetaPerturbed: tp,
+    thetaFinal: tp,
+  };
   const N = o.retrain ?? 0;
   if (N > 0) {
-    let lr = o.lr, lrHow = 'given';
+    let lr = o.lr,
+      lrHow = 'given';
     if (lr === undefined) {
       const h = await hessianSpectrum(obj, tp, { top: 1, tol: 1e-2, maxIter: 40, seed: (o.seed ?? 0) + 1 }, o.signal);
       const lmax = h.top[0]?.value ?? 0;
-      if (!(lmax > 0)) throw new UserInputError(`λ_max at the perturbed point is ${lmax}; give the retraining learning rate with --lr`, { where: '--lr' });
-      lr = 1 / lmax; lrHow = `1/λ_max (λ_max ≈ ${fmtText(lmax)} by Lanczos at θ')`;
+      if (!(lmax > 0))
+        throw new UserInputError(`λ_max at the perturbed point is ${lmax}; give the retraining learning rate with --lr`, { where: '--lr' });
+      lr = 1 / lmax;
+      lrHow = `1/λ_max (λ_max ≈ ${fmtText(lmax)} by Lanczos at θ')`;
     }
     if (!(lr > 0)) throw new UserInputError(`learning rate must be positive, got ${lr}`, { where: '--lr' });
     const t = tp.slice();
@@ -132,12 +206,28 @@ export async function perturb(obj: Objective, model: GraphModel, theta: Float32A
     let barrier = -Infinity;
     for (let k = 0; k <= 10; k++) {
       const s = k / 10;
-      const ls = k === 0 ? lossBefore : k === 10 ? finalLoss : await obj.loss(Float32Array.from(theta, (v, i) => (1 - s) * v + s * t[i]), o.signal);
+      const ls =
+        k === 0
+          ? lossBefore
+          : k === 10
+            ? finalLoss
+            : await obj.loss(
+                Float32Array.from(theta, (v, i) => (1 - s) * v + s * t[i]),
+                o.signal,
+              );
       barrier = Math.max(barrier, ls - ((1 - s) * lossBefore + s * finalLoss));
     }
     res.retrain = {
-      steps: N, lr, lrHow, finalLoss, curve, distanceBack: tn > 0 ? dist(t, theta) / tn : Infinity, distanceStart: tn > 0 ? dist(tp, theta) / tn : Infinity,
-      sameBasin: barrier <= 1e-3 * (1 + Math.abs(lossBefore)), barrier, criterion: SAME_BASIN_CRITERION,
+      steps: N,
+      lr,
+      lrHow,
+      finalLoss,
+      curve,
+      distanceBack: tn > 0 ? dist(t, theta) / tn : Infinity,
+      distanceStart: tn > 0 ? dist(tp, theta) / tn : Infinity,
+      sameBasin: barrier <= 1e-3 * (1 + Math.abs(lossBefore)),
+      barrier,
+      criterion: SAME_BASIN_CRITERION,
     };
     res.thetaFinal = t;
   }

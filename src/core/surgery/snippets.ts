@@ -17,12 +17,18 @@ export interface SnippetOptions {
   activation?: 'softmax' | 'sigmoid';
 }
 
-export interface Snippets { pytorch: string; keras: string; tfjs: string }
+export interface Snippets {
+  pytorch: string;
+  keras: string;
+  tfjs: string;
+}
 
 const PAPER = 'Kawaguchi & Kaelbling, "Elimination of all bad local minima in deep learning", AISTATS 2020';
 
 export function pytorchSnippet(o: SnippetOptions = {}): string {
-  const lam = o.lambda ?? 0.01, D = o.inputDim ?? 'D', K = o.units ?? 'K';
+  const lam = o.lambda ?? 0.01,
+    D = o.inputDim ?? 'D',
+    K = o.units ?? 'K';
   return `import torch
 import torch.nn as nn
 
@@ -61,7 +67,8 @@ class SpecialNeurons(nn.Module):
 }
 
 export function kerasSnippet(o: SnippetOptions = {}): string {
-  const lam = o.lambda ?? 0.01, K = o.units ?? 'K';
+  const lam = o.lambda ?? 0.01,
+    K = o.units ?? 'K';
   const act = o.activation ? `"${o.activation}"` : 'None';
   return `import numpy as np
 import tensorflow as tf

@@ -6,7 +6,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-export interface RefLayer { W: Float64Array; b: Float64Array | null; nIn: number; nOut: number; act: string }
+export interface RefLayer {
+  W: Float64Array;
+  b: Float64Array | null;
+  nIn: number;
+  nOut: number;
+  act: string;
+}
 
 export function readDenseNet(modelJson: string): RefLayer[] {
   const j = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
@@ -28,7 +34,8 @@ export function readDenseNet(modelJson: string): RefLayer[] {
     const name = l.config.name;
     const W = [...byName].find(([k]) => k.startsWith(name + '/') && k.endsWith('kernel'))![1];
     const bEntry = [...byName].find(([k]) => k.startsWith(name + '/') && k.endsWith('bias'));
-    const nOut = l.config.units, nIn = W.length / nOut;
+    const nOut = l.config.units,
+      nIn = W.length / nOut;
     out.push({ W, b: bEntry ? bEntry[1] : null, nIn, nOut, act: l.config.activation ?? 'linear' });
   }
   return out;
@@ -36,22 +43,38 @@ export function readDenseNet(modelJson: string): RefLayer[] {
 
 function actF(a: string, z: number): number {
   switch (a) {
-    case 'linear': return z;
-    case 'relu': return z > 0 ? z : 0;
-    case 'tanh': return Math.tanh(z);
-    case 'sigmoid': return 1 / (1 + Math.exp(-z));
-    case 'elu': return z > 0 ? z : Math.exp(z) - 1;
-    default: throw new Error('reference: activation ' + a);
+    case 'linear':
+      return z;
+    case 'relu':
+      return z > 0 ? z : 0;
+    case 'tanh':
+      return Math.tanh(z);
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-z));
+    case 'elu':
+      return z > 0 ? z : Math.exp(z) - 1;
+    default:
+      throw new Error('reference: activation ' + a);
   }
 }
 function actD(a: string, z: number): number {
   switch (a) {
-    case 'linear': return 1;
-    case 'relu': return z > 0 ? 1 : 0;
-    case 'tanh': { const t = Math.tanh(z); return 1 - t * t; }
-    case 'sigmoid': { const s = 1 / (1 + Math.exp(-z)); return s * (1 - s); }
-    case 'elu': return z > 0 ? 1 : Math.exp(z);
-    default: throw new Error('reference: activation ' + a);
+    case 'linear':
+      return 1;
+    case 'relu':
+      return z > 0 ? 1 : 0;
+    case 'tanh': {
+      const t = Math.tanh(z);
+      return 1 - t * t;
+    }
+    case 'sigmoid': {
+      const s = 1 / (1 + Math.exp(-z));
+      return s * (1 - s);
+    }
+    case 'elu':
+      return z > 0 ? 1 : Math.exp(z);
+    default:
+      throw new Error('reference: activation ' + a);
   }
 }
 
@@ -59,7 +82,13 @@ function actD(a: string, z: number): number {
  * Mean loss and gradient (flattened in layer order: kernel then bias) for
  * loss 'ce' (softmax CE on the pre-softmax values; labels int), 'mse', 'bce' (on pre-sigmoid z).
  */
-export function lossAndGrad64(layers: RefLayer[], x: ArrayLike<number>, m: number, y: ArrayLike<number>, loss: 'ce' | 'mse' | 'bce'): { loss: number; grad: Float64Array } {
+export function lossAndGrad64(
+  layers: RefLayer[],
+  x: ArrayLike<number>,
+  m: number,
+  y: ArrayLike<number>,
+  loss: 'ce' | 'mse' | 'bce',
+): { loss: number; grad: Float64Array } {
   const grads = layers.map(l => ({ W: new Float64Array(l.W.length), b: l.b ? new Float64Array(l.b.length) : null }));
   let total = 0;
   const d0 = layers[0].nIn;
@@ -69,7 +98,11 @@ export function lossAndGrad64(layers: RefLayer[], x: ArrayLike<number>, m: numbe
     layers.forEach((l, li) => {
       const a = as[as.length - 1];
       const z = new Float64Array(l.nOut);
-      for (let o = 0; o < l.nOut; o++) { let s = l.b ? l.b[o] : 0; for (let k = 0; k < l.nIn; k++) s += a[k] * l.W[k * l.nOut + o]; z[o] = s; }
+      for (let o = 0; o < l.nOut; o++) {
+        let s = l.b ? l.b[o] : 0;
+        for (let k = 0; k < l.nIn; k++) s += a[k] * l.W[k * l.nOut + o];
+        z[o] = s;
+      }
       zs.push(z);
       const last = li === layers.length - 1;
       const act = last && (l.act === 'softmax' || (loss === 'bce' && l.act === 'sigmoid')) ? 'linear' : l.act;
@@ -79,16 +112,23 @@ export function lossAndGrad64(layers: RefLayer[], x: ArrayLike<number>, m: numbe
     const K = out.length;
     const delta = new Float64Array(K);
     if (loss === 'ce') {
-      const mx = Math.max(...out); let se = 0; for (const v of out) se += Math.exp(v - mx);
+      const mx = Math.max(...out);
+      let se = 0;
+      for (const v of out) se += Math.exp(v - mx);
       const lse = mx + Math.log(se);
       const c = y[i];
       total += lse - out[c];
       for (let k = 0; k < K; k++) delta[k] = Math.exp(out[k] - lse) - (k === c ? 1 : 0);
     } else if (loss === 'mse') {
-      for (let k = 0; k < K; k++) { const e = out[k] - y[i * K + k]; total += e * e / K; delta[k] = 2 * e / K; }
+      for (let k = 0; k < K; k++) {
+        const e = out[k] - y[i * K + k];
+        total += (e * e) / K;
+        delta[k] = (2 * e) / K;
+      }
     } else {
       for (let k = 0; k < K; k++) {
-        const z = out[k], t = y[i * K + k];
+        const z = out[k],
+          t = y[i * K + k];
         total += Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
         delta[k] = 1 / (1 + Math.exp(-z)) - t;
       }
@@ -96,18 +136,27 @@ export function lossAndGrad64(layers: RefLayer[], x: ArrayLike<number>, m: numbe
     // backprop; delta is dL/d(out of last layer after folded act) = dL/dz_last
     let dz = delta;
     for (let li = layers.length - 1; li >= 0; li--) {
-      const l = layers[li], a = as[li];
+      const l = layers[li],
+        a = as[li];
       for (let k = 0; k < l.nIn; k++) for (let o = 0; o < l.nOut; o++) grads[li].W[k * l.nOut + o] += a[k] * dz[o];
       if (grads[li].b) for (let o = 0; o < l.nOut; o++) grads[li].b![o] += dz[o];
       if (li > 0) {
-        const prev = layers[li - 1], zp = zs[li - 1];
+        const prev = layers[li - 1],
+          zp = zs[li - 1];
         const da = new Float64Array(l.nIn);
-        for (let k = 0; k < l.nIn; k++) { let s = 0; for (let o = 0; o < l.nOut; o++) s += l.W[k * l.nOut + o] * dz[o]; da[k] = s; }
+        for (let k = 0; k < l.nIn; k++) {
+          let s = 0;
+          for (let o = 0; o < l.nOut; o++) s += l.W[k * l.nOut + o] * dz[o];
+          da[k] = s;
+        }
         dz = Float64Array.from(da, (v, k) => v * actD(prev.act, zp[k]));
       }
     }
   }
   const parts: number[] = [];
-  for (const g of grads) { for (const v of g.W) parts.push(v / m); if (g.b) for (const v of g.b) parts.push(v / m); }
+  for (const g of grads) {
+    for (const v of g.W) parts.push(v / m);
+    if (g.b) for (const v of g.b) parts.push(v / m);
+  }
   return { loss: total / m, grad: Float64Array.from(parts) };
 }

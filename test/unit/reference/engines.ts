@@ -10,10 +10,18 @@ import type { Dataset } from '../../../src/core/data/dataset';
 import type { LossSpec } from '../../../src/core/loss';
 
 export const ENGINES = ['cpu', 'wasm', 'ort'] as const;
-export type EngineName = typeof ENGINES[number];
+export type EngineName = (typeof ENGINES)[number];
 
-export async function useEngine(e: EngineName): Promise<void> { if (e !== 'ort') await initBackend(e); }
+export async function useEngine(e: EngineName): Promise<void> {
+  if (e !== 'ort') await initBackend(e);
+}
 
-export function objectiveOn(e: EngineName, model: GraphModel, data: Dataset, spec: LossSpec, opts: { chunkSize?: number } = {}): TfObjective | OrtObjective {
+export function objectiveOn(
+  e: EngineName,
+  model: GraphModel,
+  data: Dataset,
+  spec: LossSpec,
+  opts: { chunkSize?: number } = {},
+): TfObjective | OrtObjective {
   return e === 'ort' ? new OrtObjective(model, data, spec, { ...opts, ep: 'cpu' }) : new TfObjective(model, data, spec, opts);
 }

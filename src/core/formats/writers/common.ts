@@ -11,7 +11,8 @@ import { UserInputError } from '../../errors';
 
 /** Split a checkpoint path into folder, stem and extension (`.json`, `.onnx`, `.safetensors`). */
 export function splitName(file: string): { dir: string; stem: string; ext: string } {
-  const dir = path.dirname(file), base = path.basename(file);
+  const dir = path.dirname(file),
+    base = path.basename(file);
   const ext = path.extname(base);
   return { dir, stem: ext ? base.slice(0, -ext.length) : base, ext };
 }
@@ -32,9 +33,12 @@ export function defaultOutputPath(input: string, tag: string, ext?: string, comp
 
 /** Create a new file; refuse (UserInputError) when it exists. */
 export function writeNewFile(file: string, data: string | Uint8Array): void {
-  try { fs.mkdirSync(path.dirname(file), { recursive: true }); fs.writeFileSync(file, data, { flag: 'wx' }); }
-  catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UserInputError('output file already exists; choose a new name (Landscape Lens never overwrites files)', { file });
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, data, { flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new UserInputError('output file already exists; choose a new name (Landscape Lens never overwrites files)', { file });
     throw new UserInputError(`cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
   }
 }
@@ -44,29 +48,48 @@ export function checkNew(files: string[], inputs: string[] = []): void {
   const ins = new Set(inputs.map(f => path.resolve(f)));
   for (const f of files) {
     if (ins.has(path.resolve(f))) throw new UserInputError('the output would replace an input file; refused', { file: f });
-    if (fs.existsSync(f)) throw new UserInputError('output file already exists; choose a new name (Landscape Lens never overwrites files)', { file: f });
+    if (fs.existsSync(f))
+      throw new UserInputError('output file already exists; choose a new name (Landscape Lens never overwrites files)', { file: f });
   }
 }
 
 /** float32 → IEEE half (round to nearest even), the inverse of halfToFloat32 on representable values. */
 export function float32ToHalf(v: Float32Array): Uint16Array {
   const out = new Uint16Array(v.length);
-  const f = new Float32Array(1), u = new Uint32Array(f.buffer);
+  const f = new Float32Array(1),
+    u = new Uint32Array(f.buffer);
   for (let i = 0; i < v.length; i++) {
     f[0] = v[i];
-    const x = u[0], sign = (x >>> 16) & 0x8000, exp = (x >>> 23) & 0xff, mant = x & 0x7fffff;
-    if (exp === 0xff) { out[i] = sign | 0x7c00 | (mant ? 0x200 : 0); continue; }
-    const e = exp - 127 + 15;
-    if (e >= 0x1f) { out[i] = sign | 0x7c00; continue; }
-    if (e <= 0) {
-      if (e < -10) { out[i] = sign; continue; }
-      const m = mant | 0x800000, shift = 14 - e;
-      let h = m >>> shift; const rem = m & ((1 << shift) - 1), half = 1 << (shift - 1);
-      if (rem > half || (rem === half && (h & 1))) h++;
-      out[i] = sign | h; continue;
+    const x = u[0],
+      sign = (x >>> 16) & 0x8000,
+      exp = (x >>> 23) & 0xff,
+      mant = x & 0x7fffff;
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
+      continue;
     }
-    let h = (e << 10) | (mant >>> 13); const rem = mant & 0x1fff;
-    if (rem > 0x1000 || (rem === 0x1000 && (h & 1))) h++;
+    const e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      const m = mant | 0x800000,
+        shift = 14 - e;
+      let h = m >>> shift;
+      const rem = m & ((1 << shift) - 1),
+        half = 1 << (shift - 1);
+      if (rem > half || (rem === half && h & 1)) h++;
+      out[i] = sign | h;
+      continue;
+    }
+    let h = (e << 10) | (mant >>> 13);
+    const rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
     out[i] = sign | h;
   }
   return out;
@@ -74,7 +97,11 @@ export function float32ToHalf(v: Float32Array): Uint16Array {
 
 /** float32 → bfloat16 (round to nearest even). */
 export function float32ToBf16(v: Float32Array): Uint16Array {
-  const u = new Uint32Array(v.buffer, v.byteOffset, v.length), out = new Uint16Array(v.length);
-  for (let i = 0; i < v.length; i++) { const x = u[i]; out[i] = Number.isNaN(v[i]) ? 0x7fc0 : (x + 0x7fff + ((x >>> 16) & 1)) >>> 16; }
+  const u = new Uint32Array(v.buffer, v.byteOffset, v.length),
+    out = new Uint16Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x = u[i];
+    out[i] = Number.isNaN(v[i]) ? 0x7fc0 : (x + 0x7fff + ((x >>> 16) & 1)) >>> 16;
+  }
   return out;
 }

@@ -17,22 +17,38 @@ import { writeOnnx } from './onnx';
 import { writeSafetensors } from './safetensors';
 
 export type WriterFormat = 'tfjs-layers' | 'onnx' | 'safetensors';
-export interface WritePlan { format: WriterFormat; source: string; reason: string }
+export interface WritePlan {
+  format: WriterFormat;
+  source: string;
+  reason: string;
+}
 
 /** How `input` will be written; `architectureChanges`: the output has a different architecture (weights-only formats cannot hold it). */
 export function planWrite(input: string, architectureChanges = false): WritePlan {
   const fmt = detectFormat(input);
   if (fmt === 'tfjs-layers') return { format: 'tfjs-layers', source: input, reason: 'same format as the input (TF.js layers)' };
   if (fmt === 'onnx') return { format: 'onnx', source: input, reason: 'same format as the input (ONNX)' };
-  if (fmt === 'safetensors' && !architectureChanges) return { format: 'safetensors', source: input, reason: 'same format as the input (safetensors: header kept, tensor bytes replaced)' };
+  if (fmt === 'safetensors' && !architectureChanges)
+    return { format: 'safetensors', source: input, reason: 'same format as the input (safetensors: header kept, tensor bytes replaced)' };
   if (fmt === 'safetensors' || fmt === 'pytorch') {
     const sib = siblingArchitecture(input);
-    if (!sib) throw new UnsupportedError('no writer can express this checkpoint: a weights-only file without a sibling architecture (.onnx or model.json)', { file: input });
+    if (!sib)
+      throw new UnsupportedError(
+        'no writer can express this checkpoint: a weights-only file without a sibling architecture (.onnx or model.json)',
+        { file: input },
+      );
     const f = detectFormat(sib) as WriterFormat;
     const why = fmt === 'pytorch' ? 'there is no PyTorch writer' : 'safetensors holds weights only and the architecture changes';
-    return { format: f, source: sib, reason: `${why}; written in the format of its architecture file ${path.basename(sib)} (${f === 'onnx' ? 'ONNX' : 'TF.js layers'})` };
+    return {
+      format: f,
+      source: sib,
+      reason: `${why}; written in the format of its architecture file ${path.basename(sib)} (${f === 'onnx' ? 'ONNX' : 'TF.js layers'})`,
+    };
   }
-  throw new UnsupportedError(`no writer for ${fmt ?? 'this'} checkpoints yet (writers: TF.js layers model.json, ONNX, safetensors); convert the model to TF.js layers or ONNX first`, { file: input });
+  throw new UnsupportedError(
+    `no writer for ${fmt ?? 'this'} checkpoints yet (writers: TF.js layers model.json, ONNX, safetensors); convert the model to TF.js layers or ONNX first`,
+    { file: input },
+  );
 }
 
 export const extensionOf = (f: WriterFormat): string => (f === 'tfjs-layers' ? '.json' : f === 'onnx' ? '.onnx' : '.safetensors');
@@ -71,11 +87,15 @@ export function defaultOutput(input: string, plan: WritePlan, tag: string): stri
 
 /** Write `model` with parameters θ per `plan`; returns the files written. */
 export function writeWithPlan(plan: WritePlan, model: GraphModel, theta: Float32Array, out: string, inputs: string[] = []): string[] {
-  for (const f of inputs) if (path.resolve(f) === path.resolve(out)) throw new UnsupportedError('the output would replace an input file; refused', { file: out });
+  for (const f of inputs)
+    if (path.resolve(f) === path.resolve(out)) throw new UnsupportedError('the output would replace an input file; refused', { file: out });
   switch (plan.format) {
-    case 'tfjs-layers': return writeTfjsFromSource(plan.source, model, theta, out);
-    case 'onnx': return writeOnnx(plan.source, model, theta, out);
-    case 'safetensors': return writeSafetensors(plan.source, model, theta, out);
+    case 'tfjs-layers':
+      return writeTfjsFromSource(plan.source, model, theta, out);
+    case 'onnx':
+      return writeOnnx(plan.source, model, theta, out);
+    case 'safetensors':
+      return writeSafetensors(plan.source, model, theta, out);
   }
 }
 

@@ -22,8 +22,11 @@ export function tfjsShardPath(out: string): string {
 /** The parsed model.json of a TF.js layers model (its modelTopology is reused by the writer). */
 export function readModelJson(file: string): Record<string, unknown> {
   const text = readRegularText(file, { what: 'model.json', maxBytes: 256 * 2 ** 20 });
-  try { return JSON.parse(text) as Record<string, unknown>; }
-  catch (e) { throw new UserInputError(`cannot read model.json: ${(e as Error).message}`, { file }); }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new UserInputError(`cannot read model.json: ${(e as Error).message}`, { file });
+  }
 }
 
 export interface TfjsWriteOptions {
@@ -39,7 +42,8 @@ export interface TfjsWriteOptions {
 
 /** Write model.json + shard; returns the files written. */
 export function writeTfjsLayers(o: TfjsWriteOptions): string[] {
-  if (!o.out.toLowerCase().endsWith('.json')) throw new UserInputError('a TF.js layers model is written as a .json file (plus a .weights.bin shard)', { file: o.out });
+  if (!o.out.toLowerCase().endsWith('.json'))
+    throw new UserInputError('a TF.js layers model is written as a .json file (plus a .weights.bin shard)', { file: o.out });
   if (o.theta.length !== o.model.numParams) throw new Error(`internal: θ has ${o.theta.length} values, the model ${o.model.numParams}`);
   const shard = tfjsShardPath(o.out);
   checkNew([o.out, shard], o.inputs);
@@ -57,16 +61,26 @@ export function writeTfjsLayers(o: TfjsWriteOptions): string[] {
   }
   const total = parts.reduce((a, b) => a + b.length, 0);
   const bin = new Uint8Array(total);
-  let off = 0; for (const p of parts) { bin.set(p, off); off += p.length; }
+  let off = 0;
+  for (const p of parts) {
+    bin.set(p, off);
+    off += p.length;
+  }
   const json = {
-    format: 'layers-model', convertedBy: null,
+    format: 'layers-model',
+    convertedBy: null,
     ...(o.base ?? {}),
     generatedBy: `Landscape Lens${o.base?.generatedBy ? ` (from ${String(o.base.generatedBy)})` : ''}`,
     modelTopology: o.topology,
     weightsManifest: [{ paths: [encodeURIComponent(path.basename(shard))], weights }],
   };
   writeNewFile(shard, bin);
-  try { writeNewFile(o.out, JSON.stringify(json)); } catch (e) { fs.unlinkSync(shard); throw e; }
+  try {
+    writeNewFile(o.out, JSON.stringify(json));
+  } catch (e) {
+    fs.unlinkSync(shard);
+    throw e;
+  }
   return [o.out, shard];
 }
 

@@ -35,26 +35,46 @@ export function logSoftmax(g: Graph, x: string): string {
   return g.sub(s, g.unary('Log', g.reduceSum(g.unary('Exp', s), [-1], true)));
 }
 
-const SELU_ALPHA = 1.6732632423543772, SELU_SCALE = 1.0507009873554805;
+const SELU_ALPHA = 1.6732632423543772,
+  SELU_SCALE = 1.0507009873554805;
 
 export function activation(g: Graph, name: string, x: string, where: string): string {
   switch (name) {
-    case 'linear': return x;
-    case 'relu': return g.unary('Relu', x);
-    case 'relu6': return clip(g, g.unary('Relu', x), -Infinity, 6);
-    case 'elu': return elu(g, x, 1);
-    case 'selu': return g.scale(elu(g, x, SELU_ALPHA), SELU_SCALE);
-    case 'tanh': return g.unary('Tanh', x);
-    case 'sigmoid': return g.unary('Sigmoid', x);
-    case 'softplus': return g.unary('Softplus', x);
-    case 'softsign': return g.div(x, g.add(g.scalar(1), g.unary('Abs', x)));
-    case 'exponential': return g.unary('Exp', x);
-    case 'swish': case 'silu': return g.mul(x, g.unary('Sigmoid', x));
-    case 'gelu': return gelu(g, x);
-    case 'hard_sigmoid': case 'hardSigmoid': return clip(g, g.add(g.scale(x, 0.2), g.scalar(0.5)), 0, 1);
-    case 'leaky_relu': return leaky(g, x, 0.2);
-    case 'leakyRelu': return leaky(g, x, 0.3);
-    case 'softmax': return softmax(g, x);
-    default: throw new CompileError(`activation '${name}' (${where}) has no compiled rule`, `activation:${name}`, where);
+    case 'linear':
+      return x;
+    case 'relu':
+      return g.unary('Relu', x);
+    case 'relu6':
+      return clip(g, g.unary('Relu', x), -Infinity, 6);
+    case 'elu':
+      return elu(g, x, 1);
+    case 'selu':
+      return g.scale(elu(g, x, SELU_ALPHA), SELU_SCALE);
+    case 'tanh':
+      return g.unary('Tanh', x);
+    case 'sigmoid':
+      return g.unary('Sigmoid', x);
+    case 'softplus':
+      return g.unary('Softplus', x);
+    case 'softsign':
+      return g.div(x, g.add(g.scalar(1), g.unary('Abs', x)));
+    case 'exponential':
+      return g.unary('Exp', x);
+    case 'swish':
+    case 'silu':
+      return g.mul(x, g.unary('Sigmoid', x));
+    case 'gelu':
+      return gelu(g, x);
+    case 'hard_sigmoid':
+    case 'hardSigmoid':
+      return clip(g, g.add(g.scale(x, 0.2), g.scalar(0.5)), 0, 1);
+    case 'leaky_relu':
+      return leaky(g, x, 0.2);
+    case 'leakyRelu':
+      return leaky(g, x, 0.3);
+    case 'softmax':
+      return softmax(g, x);
+    default:
+      throw new CompileError(`activation '${name}' (${where}) has no compiled rule`, `activation:${name}`, where);
   }
 }

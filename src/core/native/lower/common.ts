@@ -23,20 +23,34 @@ export function avgPool(g: Graph, x: string, k: number[], s: number[], pads: num
   const [, , ho, wo] = g.shape(y);
   if (padded && !countIncludePad) {
     const counts = new Float32Array(ho * wo);
-    for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) {
-      const r0 = Math.max(0, i * s[0] - pads[0]), r1 = Math.min(H, i * s[0] - pads[0] + k[0]);
-      const c0 = Math.max(0, j * s[1] - pads[1]), c1 = Math.min(W, j * s[1] - pads[1] + k[1]);
-      counts[i * wo + j] = 1 / Math.max(1, (r1 - r0) * (c1 - c0));
-    }
+    for (let i = 0; i < ho; i++)
+      for (let j = 0; j < wo; j++) {
+        const r0 = Math.max(0, i * s[0] - pads[0]),
+          r1 = Math.min(H, i * s[0] - pads[0] + k[0]);
+        const c0 = Math.max(0, j * s[1] - pads[1]),
+          c1 = Math.min(W, j * s[1] - pads[1] + k[1]);
+        counts[i * wo + j] = 1 / Math.max(1, (r1 - r0) * (c1 - c0));
+      }
     y = g.mul(y, g.constF(counts, [1, 1, ho, wo]));
   }
   return g.reshape(y, [n, c, ho, wo]);
 }
 
 /** Inference-mode batch normalisation over channel axis `axis`. */
-export function batchNormAffine(g: Graph, x: string, axis: number, eps: number, scale: string | undefined, bias: string | undefined, mean: string, variance: string): string {
-  const r = g.rank(x), cs = new Array(r).fill(1);
-  const C = g.shape(x)[axis]; cs[axis] = C;
+export function batchNormAffine(
+  g: Graph,
+  x: string,
+  axis: number,
+  eps: number,
+  scale: string | undefined,
+  bias: string | undefined,
+  mean: string,
+  variance: string,
+): string {
+  const r = g.rank(x),
+    cs = new Array(r).fill(1);
+  const C = g.shape(x)[axis];
+  cs[axis] = C;
   const shaped = (t: string) => g.reshape(t, cs);
   let inv = g.div(g.scalar(1), g.unary('Sqrt', g.add(shaped(variance), g.scalar(eps))));
   if (scale) inv = g.mul(inv, shaped(scale));
@@ -47,7 +61,8 @@ export function batchNormAffine(g: Graph, x: string, axis: number, eps: number, 
 
 /** Layer normalisation over the axes [axis, rank). */
 export function layerNorm(g: Graph, x: string, axis: number, eps: number, scale?: string, bias?: string): string {
-  const r = g.rank(x), axes = Array.from({ length: r - axis }, (_, i) => axis + i);
+  const r = g.rank(x),
+    axes = Array.from({ length: r - axis }, (_, i) => axis + i);
   const d = g.sub(x, g.reduceMean(x, axes, true));
   let y = g.div(d, g.unary('Sqrt', g.add(g.reduceMean(g.mul(d, d), axes, true), g.scalar(eps))));
   if (scale) y = g.mul(y, scale);

@@ -11,8 +11,11 @@ import { activation } from './activations';
 import { avgPool, batchNormAffine, layerNorm, maxPool } from './common';
 import { groupedConv, type Lower } from './onnx';
 
-const act = (g: Graph, a: Record<string, unknown>, y: string, node: GraphNode): string => activation(g, String(a.activation ?? 'linear'), y, node.name);
-const fail = (node: GraphNode, what: string): never => { throw new CompileError(`layer '${node.name}' (${node.op}): ${what}`, node.op, node.name); };
+const act = (g: Graph, a: Record<string, unknown>, y: string, node: GraphNode): string =>
+  activation(g, String(a.activation ?? 'linear'), y, node.name);
+const fail = (node: GraphNode, what: string): never => {
+  throw new CompileError(`layer '${node.name}' (${node.op}): ${what}`, node.op, node.name);
+};
 
 /** TF/Keras 'same' padding for size n, kernel k, stride s: [before, after]. */
 function samePads(n: number, k: number, s: number): [number, number] {
@@ -22,12 +25,23 @@ function samePads(n: number, k: number, s: number): [number, number] {
 const toNCHW = (g: Graph, x: string) => g.transpose(x, [0, 3, 1, 2]);
 const toNHWC = (g: Graph, x: string) => g.transpose(x, [0, 2, 3, 1]);
 
-function kerasConv(g: Graph, x: string, k: string, b: string | undefined, a: Record<string, unknown>, node: GraphNode, depthwise = false): string {
-  const strides = (a.strides as number[] | undefined) ?? [1, 1], dil = (a.dilation as number[] | undefined) ?? [1, 1];
-  const [, H, W] = g.shape(x), [kh, kw] = g.shape(k);
+function kerasConv(
+  g: Graph,
+  x: string,
+  k: string,
+  b: string | undefined,
+  a: Record<string, unknown>,
+  node: GraphNode,
+  depthwise = false,
+): string {
+  const strides = (a.strides as number[] | undefined) ?? [1, 1],
+    dil = (a.dilation as number[] | undefined) ?? [1, 1];
+  const [, H, W] = g.shape(x),
+    [kh, kw] = g.shape(k);
   let pads = [0, 0, 0, 0];
   if (String(a.padding) === 'same') {
-    const [t, bo] = samePads(H, (kh - 1) * dil[0] + 1, strides[0]), [l, r] = samePads(W, (kw - 1) * dil[1] + 1, strides[1]);
+    const [t, bo] = samePads(H, (kh - 1) * dil[0] + 1, strides[0]),
+      [l, r] = samePads(W, (kw - 1) * dil[1] + 1, strides[1]);
     pads = [t, l, bo, r];
   } else if (String(a.padding ?? 'valid') !== 'valid') fail(node, `padding '${a.padding}'`);
   const conv = { strides, pads, dilations: dil, group: 1 };
@@ -48,7 +62,8 @@ export const KERAS_LOWER: Record<string, Lower> = {
   flatten: (g, [x]) => [g.reshape(x!, [g.shape(x!)[0], -1])],
   activation: (g, [x], a, node) => [act(g, a, x!, node)],
   dense: (g, [x, w, b], a, node) => {
-    const s = g.shape(x!), [inDim, outDim] = g.shape(w!);
+    const s = g.shape(x!),
+      [inDim, outDim] = g.shape(w!);
     const x2 = s.length === 2 ? x! : g.reshape(x!, [-1, inDim]);
     let y = g.matmul(x2, w!);
     if (b) y = g.add(y, b);
@@ -65,17 +80,23 @@ export const KERAS_LOWER: Record<string, Lower> = {
   merge: (g, xs, a) => {
     const mode = String(a.mode);
     let y = xs[0]!;
-    for (let i = 1; i < xs.length; i++) y = mode === 'subtract' ? g.sub(y, xs[i]!) : mode === 'multiply' ? g.mul(y, xs[i]!) : g.add(y, xs[i]!);
+    for (let i = 1; i < xs.length; i++)
+      y = mode === 'subtract' ? g.sub(y, xs[i]!) : mode === 'multiply' ? g.mul(y, xs[i]!) : g.add(y, xs[i]!);
     return [mode === 'average' ? g.scale(y, 1 / xs.length) : y];
   },
-  concat: (g, xs, a) => { const ax = Number(a.axis); return [g.concat(xs as string[], ax < 0 ? ax + g.rank(xs[0]!) : ax)]; },
+  concat: (g, xs, a) => {
+    const ax = Number(a.axis);
+    return [g.concat(xs as string[], ax < 0 ? ax + g.rank(xs[0]!) : ax)];
+  },
   batchnorm: (g, [x, gamma, beta, mean, variance], a, node) => {
-    const r = g.rank(x!), axis = a.axis === undefined ? -1 : Number(a.axis);
+    const r = g.rank(x!),
+      axis = a.axis === undefined ? -1 : Number(a.axis);
     if (axis !== -1 && axis !== r - 1) fail(node, `normalisation over axis ${axis}`);
     return [batchNormAffine(g, x!, r - 1, Number(a.epsilon), gamma, beta, mean!, variance!)];
   },
   layernorm: (g, [x, gamma, beta], a, node) => {
-    const r = g.rank(x!), axis = a.axis === undefined ? -1 : Number(a.axis);
+    const r = g.rank(x!),
+      axis = a.axis === undefined ? -1 : Number(a.axis);
     if (axis !== -1 && axis !== r - 1) fail(node, `normalisation over axis ${axis}`);
     return [layerNorm(g, x!, r - 1, Number(a.epsilon), gamma, beta)];
   },
@@ -83,28 +104,42 @@ export const KERAS_LOWER: Record<string, Lower> = {
   depthwiseconv2d: (g, [x, k, b], a, node) => [act(g, a, kerasConv(g, x!, k!, b, a, node, true), node)],
   separableconv2d: (g, [x, dk, pk, b], a, node) => {
     const d = kerasConv(g, x!, dk!, undefined, a, node, true);
-    let y = g.transpose(g.conv(toNCHW(g, d), g.transpose(pk!, [3, 2, 0, 1]), { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 }), [0, 2, 3, 1]);
+    let y = g.transpose(
+      g.conv(toNCHW(g, d), g.transpose(pk!, [3, 2, 0, 1]), { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 }),
+      [0, 2, 3, 1],
+    );
     if (b) y = g.add(y, b);
     return [act(g, a, y, node)];
   },
   conv1d: (g, [x, k, b], a, node) => {
-    const [n, L, c] = g.shape(x!), ks = g.shape(k!);
-    const a2 = { ...a, strides: [1, ((a.strides as number[] | undefined) ?? [1])[0]], dilation: [1, ((a.dilation as number[] | undefined) ?? [1])[0]] };
+    const [n, L, c] = g.shape(x!),
+      ks = g.shape(k!);
+    const a2 = {
+      ...a,
+      strides: [1, ((a.strides as number[] | undefined) ?? [1])[0]],
+      dilation: [1, ((a.dilation as number[] | undefined) ?? [1])[0]],
+    };
     const y = kerasConv(g, g.reshape(x!, [n, 1, L, c]), g.reshape(k!, [1, ...ks]), b, a2, node);
     const ys = g.shape(y);
     return [act(g, a, g.reshape(y, [ys[0], ys[2], ys[3]]), node)];
   },
   pool2d: (g, [x], a, node) => {
-    const pool = a.pool as number[], st = (a.strides as number[] | undefined) ?? pool;
+    const pool = a.pool as number[],
+      st = (a.strides as number[] | undefined) ?? pool;
     const [, H, W] = g.shape(x!);
     let pads = [0, 0, 0, 0];
-    if (a.padding === 'same') { const [t, b] = samePads(H, pool[0], st[0]), [l, r] = samePads(W, pool[1], st[1]); pads = [t, l, b, r]; }
+    if (a.padding === 'same') {
+      const [t, b] = samePads(H, pool[0], st[0]),
+        [l, r] = samePads(W, pool[1], st[1]);
+      pads = [t, l, b, r];
+    }
     const xc = toNCHW(g, x!);
     const y = a.kind === 'max' ? maxPool(g, xc, pool, st, pads) : avgPool(g, xc, pool, st, pads, false);
     return [toNHWC(g, y)];
   },
   pool1d: (g, [x], a) => {
-    const k = Number(a.pool), [n, L, c] = g.shape(x!);
+    const k = Number(a.pool),
+      [n, L, c] = g.shape(x!);
     const xc = g.transpose(g.reshape(x!, [n, 1, L, c]), [0, 3, 1, 2]);
     const y = a.kind === 'max' ? maxPool(g, xc, [1, k], [1, k], [0, 0, 0, 0]) : avgPool(g, xc, [1, k], [1, k], [0, 0, 0, 0], false);
     const ys = g.shape(y);
@@ -112,21 +147,29 @@ export const KERAS_LOWER: Record<string, Lower> = {
   },
   globalpool2d: (g, [x], a) => {
     const [n, h, w, c] = g.shape(x!);
-    const y = a.kind === 'max' ? g.reshape(maxPool(g, toNCHW(g, x!), [h, w], [h, w], [0, 0, 0, 0]), [n, c]) : g.reduceMean(x!, [1, 2], false);
+    const y =
+      a.kind === 'max' ? g.reshape(maxPool(g, toNCHW(g, x!), [h, w], [h, w], [0, 0, 0, 0]), [n, c]) : g.reduceMean(x!, [1, 2], false);
     return [a.keepdims ? g.reshape(y, [n, 1, 1, c]) : y];
   },
   globalpool1d: (g, [x], a) => {
     const [n, L, c] = g.shape(x!);
-    const y = a.kind === 'max' ? g.reshape(maxPool(g, g.reshape(g.transpose(x!, [0, 2, 1]), [n, c, 1, L]), [1, L], [1, L], [0, 0, 0, 0]), [n, c]) : g.reduceMean(x!, [1], false);
+    const y =
+      a.kind === 'max'
+        ? g.reshape(maxPool(g, g.reshape(g.transpose(x!, [0, 2, 1]), [n, c, 1, L]), [1, L], [1, L], [0, 0, 0, 0]), [n, c])
+        : g.reduceMean(x!, [1], false);
     return [a.keepdims ? g.reshape(y, [n, 1, c]) : y];
   },
   upsample2d: (g, [x], a) => {
-    const [sh, sw] = a.size as number[], [n, h, w, c] = g.shape(x!);
+    const [sh, sw] = a.size as number[],
+      [n, h, w, c] = g.shape(x!);
     const t = g.expand(g.reshape(x!, [n, h, 1, w, 1, c]), [n, h, sh, w, sw, c]);
     return [g.reshape(t, [n, h * sh, w * sw, c])];
   },
   reshape: (g, [x], a) => [g.reshape(x!, [g.shape(x!)[0], ...(a.shape as number[])])],
-  zeropad2d: (g, [x], a) => { const p = a.pads as number[][]; return [g.pad(x!, [0, p[0][0], p[1][0], 0, 0, p[0][1], p[1][1], 0])]; },
+  zeropad2d: (g, [x], a) => {
+    const p = a.pads as number[][];
+    return [g.pad(x!, [0, p[0][0], p[1][0], 0, 0, p[0][1], p[1][1], 0])];
+  },
   embedding: (g, [ids, E]) => [g.gather(E!, g.dtype(ids!) === 'int64' ? ids! : g.toInt64(ids!))],
   permute: (g, [x], a) => [g.transpose(x!, [0, ...(a.dims as number[])])],
 };

@@ -12,9 +12,17 @@ import { logSoftmax } from './activations';
 export function lossGraph(g: Graph, kind: LossKind, z: string, y: string, w: string): string {
   let per: string;
   switch (kind) {
-    case 'mse': { const d = g.sub(z, y); per = g.mul(d, d); break; }
-    case 'ce': per = g.neg(g.mul(y, logSoftmax(g, z))); break;
-    case 'bce': per = g.add(g.sub(g.unary('Relu', z), g.mul(z, y)), g.unary('Softplus', g.neg(g.unary('Abs', z)))); break;
+    case 'mse': {
+      const d = g.sub(z, y);
+      per = g.mul(d, d);
+      break;
+    }
+    case 'ce':
+      per = g.neg(g.mul(y, logSoftmax(g, z)));
+      break;
+    case 'bce':
+      per = g.add(g.sub(g.unary('Relu', z), g.mul(z, y)), g.unary('Softplus', g.neg(g.unary('Abs', z))));
+      break;
   }
   return g.reduceSum(g.mul(per, w), [0, 1], false);
 }

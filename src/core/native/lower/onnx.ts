@@ -13,8 +13,11 @@ import { avgPool, batchNormAffine, layerNorm, maxPool } from './common';
 export type Lower = (g: Graph, ins: (string | undefined)[], a: Record<string, unknown>, node: GraphNode) => string[];
 
 const norm = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
-const ints = (a: Record<string, unknown>, k: string): number[] | undefined => (Array.isArray(a[k]) ? (a[k] as number[]).map(Number) : undefined);
-const fail = (node: GraphNode, what: string): never => { throw new CompileError(`ONNX op '${node.op.slice(5)}' (node '${node.name}'): ${what}`, node.op, node.name); };
+const ints = (a: Record<string, unknown>, k: string): number[] | undefined =>
+  Array.isArray(a[k]) ? (a[k] as number[]).map(Number) : undefined;
+const fail = (node: GraphNode, what: string): never => {
+  throw new CompileError(`ONNX op '${node.op.slice(5)}' (node '${node.name}'): ${what}`, node.op, node.name);
+};
 /** The compile-time value of an integer (or small float) input. */
 function val(g: Graph, t: string | undefined, node: GraphNode, what: string): number[] {
   const v = t === undefined ? undefined : g.value(t);
@@ -27,24 +30,42 @@ const isInt = (g: Graph, t: string | undefined): boolean => t !== undefined && g
 function binary(op: 'add' | 'sub' | 'mul' | 'div', f: (a: number, b: number) => number): Lower {
   return (g, [a, b], _a, node) => {
     if (isInt(g, a) || isInt(g, b)) {
-      const va = val(g, a, node, 'integer input'), vb = val(g, b, node, 'integer input');
+      const va = val(g, a, node, 'integer input'),
+        vb = val(g, b, node, 'integer input');
       const n = Math.max(va.length, vb.length);
-      return [g.constI(Array.from({ length: n }, (_, i) => Math.trunc(f(va[va.length === 1 ? 0 : i], vb[vb.length === 1 ? 0 : i]))), g.shape(va.length >= vb.length ? a! : b!))];
+      return [
+        g.constI(
+          Array.from({ length: n }, (_, i) => Math.trunc(f(va[va.length === 1 ? 0 : i], vb[vb.length === 1 ? 0 : i]))),
+          g.shape(va.length >= vb.length ? a! : b!),
+        ),
+      ];
     }
     return [g[op](a!, b!)];
   };
 }
-const unary = (op: Parameters<Graph['unary']>[0]): Lower => (g, [x]) => [g.unary(op, x!)];
+const unary =
+  (op: Parameters<Graph['unary']>[0]): Lower =>
+  (g, [x]) => [g.unary(op, x!)];
 
-export function convPads(a: Record<string, unknown>, k: number[], dil: number[], node: GraphNode, inShape: number[], strides: number[]): number[] {
+export function convPads(
+  a: Record<string, unknown>,
+  k: number[],
+  dil: number[],
+  node: GraphNode,
+  inShape: number[],
+  strides: number[],
+): number[] {
   const autoPad = String(a.auto_pad ?? 'NOTSET');
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
     const pads = [0, 0, 0, 0];
     for (let i = 0; i < 2; i++) {
-      const eff = (k[i] - 1) * dil[i] + 1, out = Math.ceil(inShape[i] / strides[i]);
+      const eff = (k[i] - 1) * dil[i] + 1,
+        out = Math.ceil(inShape[i] / strides[i]);
       const total = Math.max(0, (out - 1) * strides[i] + eff - inShape[i]);
-      const small = Math.floor(total / 2), big = total - small;
-      pads[i] = autoPad === 'SAME_UPPER' ? small : big; pads[i + 2] = autoPad === 'SAME_UPPER' ? big : small;
+      const small = Math.floor(total / 2),
+        big = total - small;
+      pads[i] = autoPad === 'SAME_UPPER' ? small : big;
+      pads[i + 2] = autoPad === 'SAME_UPPER' ? big : small;
     }
     return pads;
   }
@@ -54,10 +75,14 @@ export function convPads(a: Record<string, unknown>, k: number[], dil: number[],
 }
 
 function conv2d(g: Graph, x: string, w: string, b: string | undefined, a: Record<string, unknown>, node: GraphNode): string {
-  const ws = g.shape(w), xs = g.shape(x);
-  const strides = ints(a, 'strides') ?? [1, 1], dil = ints(a, 'dilations') ?? [1, 1], group = Number(a.group ?? 1);
+  const ws = g.shape(w),
+    xs = g.shape(x);
+  const strides = ints(a, 'strides') ?? [1, 1],
+    dil = ints(a, 'dilations') ?? [1, 1],
+    group = Number(a.group ?? 1);
   const pads = convPads(a, [ws[2], ws[3]], dil, node, [xs[2], xs[3]], strides);
-  if (xs[1] % group !== 0 || ws[0] % group !== 0 || xs[1] / group !== ws[1]) fail(node, `group ${group} does not divide ${xs[1]} input channels into kernels of ${ws[1]}`);
+  if (xs[1] % group !== 0 || ws[0] % group !== 0 || xs[1] / group !== ws[1])
+    fail(node, `group ${group} does not divide ${xs[1]} input channels into kernels of ${ws[1]}`);
   let y = groupedConv(g, x, w, { strides, pads, dilations: dil, group: 1 }, group);
   if (b) y = g.add(y, g.reshape(b, [1, ws[0], 1, 1]));
   return y;
@@ -67,13 +92,22 @@ function conv2d(g: Graph, x: string, w: string, b: string | undefined, a: Record
  * A grouped convolution as `group` ungrouped ones on channel slices, concatenated (exactly the
  * definition; every piece then has the ordinary convolution rules).
  */
-export function groupedConv(g: Graph, x: string, w: string, a: { strides: number[]; pads: number[]; dilations: number[]; group: number }, group: number): string {
+export function groupedConv(
+  g: Graph,
+  x: string,
+  w: string,
+  a: { strides: number[]; pads: number[]; dilations: number[]; group: number },
+  group: number,
+): string {
   if (group === 1) return g.conv(x, w, a);
-  const xs = g.shape(x), ws = g.shape(w);
-  const cg = xs[1] / group, og = ws[0] / group;
+  const xs = g.shape(x),
+    ws = g.shape(w);
+  const cg = xs[1] / group,
+    og = ws[0] / group;
   const ys: string[] = [];
   for (let i = 0; i < group; i++) {
-    const xi = g.slice(x, [i * cg], [(i + 1) * cg], [1]), wi = g.slice(w, [i * og], [(i + 1) * og], [0]);
+    const xi = g.slice(x, [i * cg], [(i + 1) * cg], [1]),
+      wi = g.slice(w, [i * og], [(i + 1) * og], [0]);
     ys.push(g.conv(xi, wi, a));
   }
   return g.concat(ys, 1);
@@ -88,7 +122,8 @@ export const ONNX_LOWER: Record<string, Lower> = {
     return [y];
   },
   'onnx.MatMul': (g, [A, B], _a, node) => {
-    const sa = g.shape(A!), sb = g.shape(B!);
+    const sa = g.shape(A!),
+      sb = g.shape(B!);
     if (sa.length === 2 && sb.length === 2) return [g.matmul(A!, B!)];
     if (sb.length === 2) return [g.reshape(g.matmul(g.reshape(A!, [-1, sa[sa.length - 1]]), B!), [...sa.slice(0, -1), sb[1]])];
     return fail(node, `batched MatMul of [${sa}] and [${sb}]`);
@@ -102,19 +137,28 @@ export const ONNX_LOWER: Record<string, Lower> = {
     if (e.length !== 1) fail(node, 'a non-scalar exponent');
     return [e[0] === 1 ? x! : e[0] === 2 ? g.mul(x!, x!) : g.powc(x!, e[0])];
   },
-  'onnx.Neg': unary('Neg'), 'onnx.Sqrt': unary('Sqrt'), 'onnx.Exp': unary('Exp'), 'onnx.Log': unary('Log'),
-  'onnx.Abs': unary('Abs'), 'onnx.Erf': unary('Erf'), 'onnx.Relu': unary('Relu'), 'onnx.Sigmoid': unary('Sigmoid'),
-  'onnx.Tanh': unary('Tanh'), 'onnx.Softplus': unary('Softplus'),
+  'onnx.Neg': unary('Neg'),
+  'onnx.Sqrt': unary('Sqrt'),
+  'onnx.Exp': unary('Exp'),
+  'onnx.Log': unary('Log'),
+  'onnx.Abs': unary('Abs'),
+  'onnx.Erf': unary('Erf'),
+  'onnx.Relu': unary('Relu'),
+  'onnx.Sigmoid': unary('Sigmoid'),
+  'onnx.Tanh': unary('Tanh'),
+  'onnx.Softplus': unary('Softplus'),
   'onnx.LeakyRelu': (g, [x], a) => [leaky(g, x!, Number(a.alpha ?? 0.01))],
   'onnx.Elu': (g, [x], a) => [elu(g, x!, Number(a.alpha ?? 1))],
   'onnx.Selu': (g, [x], a) => [g.scale(elu(g, x!, Number(a.alpha ?? 1.6732632423543772)), Number(a.gamma ?? 1.0507009873554805))],
   'onnx.Softmax': (g, [x], a, node) => {
-    const r = g.rank(x!), axis = norm(Number(a.axis ?? (Number(a.opset) >= 13 ? -1 : 1)), r);
+    const r = g.rank(x!),
+      axis = norm(Number(a.axis ?? (Number(a.opset) >= 13 ? -1 : 1)), r);
     if (axis !== r - 1) fail(node, `softmax over axis ${axis} of a rank-${r} tensor (only the last axis)`);
     return [softmax(g, x!)];
   },
   'onnx.LogSoftmax': (g, [x], a, node) => {
-    const r = g.rank(x!), axis = norm(Number(a.axis ?? (Number(a.opset) >= 13 ? -1 : 1)), r);
+    const r = g.rank(x!),
+      axis = norm(Number(a.axis ?? (Number(a.opset) >= 13 ? -1 : 1)), r);
     if (axis !== r - 1) fail(node, `log-softmax over axis ${axis} (only the last axis)`);
     return [logSoftmax(g, x!)];
   },
@@ -122,8 +166,15 @@ export const ONNX_LOWER: Record<string, Lower> = {
   'onnx.Conv': (g, [x, w, b], a, node) => {
     const r = g.rank(x!);
     if (r === 3) {
-      const [n, c, L] = g.shape(x!), ws = g.shape(w!);
-      const a2 = { ...a, kernel_shape: [1, ws[2]], strides: [1, ...(ints(a, 'strides') ?? [1])], dilations: [1, ...(ints(a, 'dilations') ?? [1])], pads: ints(a, 'pads') ? [0, ints(a, 'pads')![0], 0, ints(a, 'pads')![1]] : undefined };
+      const [n, c, L] = g.shape(x!),
+        ws = g.shape(w!);
+      const a2 = {
+        ...a,
+        kernel_shape: [1, ws[2]],
+        strides: [1, ...(ints(a, 'strides') ?? [1])],
+        dilations: [1, ...(ints(a, 'dilations') ?? [1])],
+        pads: ints(a, 'pads') ? [0, ints(a, 'pads')![0], 0, ints(a, 'pads')![1]] : undefined,
+      };
       const y = conv2d(g, g.reshape(x!, [n, c, 1, L]), g.reshape(w!, [ws[0], ws[1], 1, ws[2]]), b, a2, node);
       const ys = g.shape(y);
       return [g.reshape(y, [ys[0], ys[1], ys[3]])];
@@ -137,38 +188,59 @@ export const ONNX_LOWER: Record<string, Lower> = {
     if (a.output_shape) fail(node, 'output_shape (give pads and output_padding instead)');
     if (String(a.auto_pad ?? 'NOTSET') !== 'NOTSET') fail(node, `auto_pad ${a.auto_pad}`);
     const ws = g.shape(w!);
-    let y = g.convTranspose(x!, w!, { strides: ints(a, 'strides') ?? [1, 1], pads: ints(a, 'pads') ?? [0, 0, 0, 0], dilations: ints(a, 'dilations') ?? [1, 1], group: 1, outputPadding: ints(a, 'output_padding') ?? [0, 0] });
+    let y = g.convTranspose(x!, w!, {
+      strides: ints(a, 'strides') ?? [1, 1],
+      pads: ints(a, 'pads') ?? [0, 0, 0, 0],
+      dilations: ints(a, 'dilations') ?? [1, 1],
+      group: 1,
+      outputPadding: ints(a, 'output_padding') ?? [0, 0],
+    });
     if (b) y = g.add(y, g.reshape(b, [1, ws[1], 1, 1]));
     return [y];
   },
-  'onnx.LayerNormalization': (g, [x, scale, B], a) => [layerNorm(g, x!, norm(Number(a.axis ?? -1), g.rank(x!)), Number(a.epsilon ?? 1e-5), scale, B)],
-  'onnx.BatchNormalization': (g, [x, scale, B, mean, variance], a) => [batchNormAffine(g, x!, 1, Number(a.epsilon ?? 1e-5), scale, B, mean!, variance!)],
+  'onnx.LayerNormalization': (g, [x, scale, B], a) => [
+    layerNorm(g, x!, norm(Number(a.axis ?? -1), g.rank(x!)), Number(a.epsilon ?? 1e-5), scale, B),
+  ],
+  'onnx.BatchNormalization': (g, [x, scale, B, mean, variance], a) => [
+    batchNormAffine(g, x!, 1, Number(a.epsilon ?? 1e-5), scale, B, mean!, variance!),
+  ],
   'onnx.Shape': (g, [x], a) => {
-    const s = g.shape(x!), r = s.length;
-    const start = a.start !== undefined ? norm(Number(a.start), r) : 0, end = a.end !== undefined ? norm(Number(a.end), r) : r;
+    const s = g.shape(x!),
+      r = s.length;
+    const start = a.start !== undefined ? norm(Number(a.start), r) : 0,
+      end = a.end !== undefined ? norm(Number(a.end), r) : r;
     return [g.constI(s.slice(start, end))];
   },
   'onnx.Gather': (g, [data, idx], a, node) => {
     if (!isInt(g, data)) {
       // float data, constant indices: slices along the axis, concatenated (linear: Slice/Concat rules)
-      const s = g.shape(data!), axis = norm(Number(a.axis ?? 0), s.length), ids = val(g, idx, node, 'indices');
+      const s = g.shape(data!),
+        axis = norm(Number(a.axis ?? 0), s.length),
+        ids = val(g, idx, node, 'indices');
       if (ids.length > 64) fail(node, `Gather of ${ids.length} indices on float data (at most 64 are compiled)`);
-      const parts = ids.map(k => { const j = k < 0 ? k + s[axis] : k; return g.slice(data!, [j], [j + 1], [axis]); });
-      const cat = g.concat(parts, axis), is = g.shape(idx!);
+      const parts = ids.map(k => {
+        const j = k < 0 ? k + s[axis] : k;
+        return g.slice(data!, [j], [j + 1], [axis]);
+      });
+      const cat = g.concat(parts, axis),
+        is = g.shape(idx!);
       return [g.reshape(cat, [...s.slice(0, axis), ...is, ...s.slice(axis + 1)])];
     }
-    const d = val(g, data, node, 'data'), i = val(g, idx, node, 'indices');
+    const d = val(g, data, node, 'data'),
+      i = val(g, idx, node, 'indices');
     const out = i.map(k => d[k < 0 ? k + d.length : k]);
     return [g.constI(out, g.shape(idx!).length === 0 ? [] : [out.length])];
   },
   'onnx.Slice': (g, [x, st, en, ax, sp], a, node) => {
     const s = g.shape(x!);
-    const starts = st ? val(g, st, node, 'starts') : ints(a, 'starts')!, ends = en ? val(g, en, node, 'ends') : ints(a, 'ends')!;
-    const axes = (ax ? val(g, ax, node, 'axes') : ints(a, 'axes') ?? starts.map((_, i) => i)).map(v => norm(v, s.length));
+    const starts = st ? val(g, st, node, 'starts') : ints(a, 'starts')!,
+      ends = en ? val(g, en, node, 'ends') : ints(a, 'ends')!;
+    const axes = (ax ? val(g, ax, node, 'axes') : (ints(a, 'axes') ?? starts.map((_, i) => i))).map(v => norm(v, s.length));
     const steps = sp ? val(g, sp, node, 'steps') : starts.map(() => 1);
     if (steps.some(v => v !== 1)) fail(node, `steps ${steps.join(',')} (step 1 only)`);
     const clamp = (v: number, dim: number) => Math.max(0, Math.min(dim, v < 0 ? v + dim : v));
-    const b0 = axes.map((axn, i) => clamp(starts[i], s[axn])), e0 = axes.map((axn, i) => Math.max(b0[i], clamp(ends[i], s[axn])));
+    const b0 = axes.map((axn, i) => clamp(starts[i], s[axn])),
+      e0 = axes.map((axn, i) => Math.max(b0[i], clamp(ends[i], s[axn])));
     if (isInt(g, x)) {
       const v = val(g, x, node, 'data');
       return [g.constI(v.slice(b0[0], e0[0]))];
@@ -179,17 +251,29 @@ export const ONNX_LOWER: Record<string, Lower> = {
     if (g.rank(x!) !== 4) fail(node, 'only 2-D max pooling');
     if (Number(a.ceil_mode ?? 0) !== 0) fail(node, 'ceil_mode=1');
     if ((ints(a, 'dilations') ?? [1, 1]).some(d => d !== 1)) fail(node, 'dilations');
-    const k = ints(a, 'kernel_shape')!, s = ints(a, 'strides') ?? [1, 1];
+    const k = ints(a, 'kernel_shape')!,
+      s = ints(a, 'strides') ?? [1, 1];
     return [maxPool(g, x!, k, s, convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s))];
   },
   'onnx.AveragePool': (g, [x], a, node) => {
     if (g.rank(x!) !== 4) fail(node, 'only 2-D average pooling');
     if (Number(a.ceil_mode ?? 0) !== 0) fail(node, 'ceil_mode=1');
-    const k = ints(a, 'kernel_shape')!, s = ints(a, 'strides') ?? [1, 1];
+    const k = ints(a, 'kernel_shape')!,
+      s = ints(a, 'strides') ?? [1, 1];
     return [avgPool(g, x!, k, s, convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s), Number(a.count_include_pad ?? 0) === 1)];
   },
-  'onnx.GlobalAveragePool': (g, [x]) => [g.reduceMean(x!, Array.from({ length: g.rank(x!) - 2 }, (_, i) => i + 2), true)],
-  'onnx.Flatten': (g, [x], a) => { const s = g.shape(x!), ax = norm(Number(a.axis ?? 1), s.length); return [g.reshape(x!, [prod(s.slice(0, ax)), prod(s.slice(ax))])]; },
+  'onnx.GlobalAveragePool': (g, [x]) => [
+    g.reduceMean(
+      x!,
+      Array.from({ length: g.rank(x!) - 2 }, (_, i) => i + 2),
+      true,
+    ),
+  ],
+  'onnx.Flatten': (g, [x], a) => {
+    const s = g.shape(x!),
+      ax = norm(Number(a.axis ?? 1), s.length);
+    return [g.reshape(x!, [prod(s.slice(0, ax)), prod(s.slice(ax))])];
+  },
   'onnx.Reshape': (g, [x, sh], a, node) => {
     const s = g.shape(x!);
     const shape = val(g, sh, node, 'the target shape').map((d, i) => (d === 0 && !Number(a.allowzero ?? 0) ? s[i] : d));
@@ -207,8 +291,10 @@ export const ONNX_LOWER: Record<string, Lower> = {
   'onnx.Unsqueeze': (g, [x, ax], a, node) => {
     const s = g.shape(x!);
     const raw = ax ? val(g, ax, node, 'axes') : ints(a, 'axes')!;
-    const r = s.length + raw.length, axes = raw.map(v => norm(v, r));
-    const out: number[] = []; let k = 0;
+    const r = s.length + raw.length,
+      axes = raw.map(v => norm(v, r));
+    const out: number[] = [];
+    let k = 0;
     for (let i = 0; i < r; i++) out.push(axes.includes(i) ? 1 : s[k++]);
     if (isInt(g, x)) return [g.constI(val(g, x, node, 'data'), out)];
     return [g.reshape(x!, out)];
@@ -221,9 +307,12 @@ export const ONNX_LOWER: Record<string, Lower> = {
   'onnx.Dropout': (_g, [x]) => [x!],
   'onnx.Cast': (g, [x], a, node) => {
     const to = Number(a.to);
-    const toFloat = [1, 10, 11, 16].includes(to), toInt = [6, 7, 2, 3, 4, 5, 12, 13].includes(to);
-    if (isInt(g, x)) { if (toInt) return [x!]; if (toFloat) return [g.constF(val(g, x, node, 'data'), g.shape(x!))]; }
-    else if (toFloat) return [x!];
+    const toFloat = [1, 10, 11, 16].includes(to),
+      toInt = [6, 7, 2, 3, 4, 5, 12, 13].includes(to);
+    if (isInt(g, x)) {
+      if (toInt) return [x!];
+      if (toFloat) return [g.constF(val(g, x, node, 'data'), g.shape(x!))];
+    } else if (toFloat) return [x!];
     return fail(node, `cast to type ${to}`);
   },
   'onnx.Pad': (g, [x, p, v], a, node) => {

@@ -24,7 +24,9 @@ export const CONV: Record<string, Rule> = {
       if (gy === undefined) return [undefined, undefined];
       const a = convAttrs(n);
       if (a.group !== 1) throw new CompileError('grouped convolution (group > 1) has no compiled gradient', 'Conv');
-      const [, , H, W] = g.shape(x), [, , kh, kw] = g.shape(w), [, , ho, wo] = g.shape(gy);
+      const [, , H, W] = g.shape(x),
+        [, , kh, kw] = g.shape(w),
+        [, , ho, wo] = g.shape(gy);
       let gx: string | undefined, gw: string | undefined;
       if (need[0]) {
         const outputPadding = [
@@ -34,7 +36,8 @@ export const CONV: Record<string, Rule> = {
         gx = g.convTranspose(gy, w, { ...a, outputPadding });
       }
       if (need[1]) {
-        const xt = g.transpose(x, [1, 0, 2, 3]), gt = g.transpose(gy, [1, 0, 2, 3]);
+        const xt = g.transpose(x, [1, 0, 2, 3]),
+          gt = g.transpose(gy, [1, 0, 2, 3]);
         const full = g.conv(xt, gt, { strides: a.dilations, dilations: a.strides, pads: a.pads, group: 1 }); // [C, O, kh', kw']
         const [c, o] = g.shape(full);
         gw = g.transpose(g.slice(full, [0, 0, 0, 0], [c, o, kh, kw], [0, 1, 2, 3]), [1, 0, 2, 3]);
@@ -42,7 +45,8 @@ export const CONV: Record<string, Rule> = {
       return [gx, gw];
     },
     jvp: (g, n, [tx, tw]) => {
-      const [x, w] = n.inputs, a = convAttrs(n);
+      const [x, w] = n.inputs,
+        a = convAttrs(n);
       return [addMaybe(g, tx === undefined ? undefined : g.conv(tx, w, a), tw === undefined ? undefined : g.conv(x, tw, a))];
     },
   },
@@ -58,7 +62,12 @@ export const CONV: Record<string, Rule> = {
       const gx = need[0] ? g.conv(gy, w, a) : undefined;
       let gw: string | undefined;
       if (need[1]) {
-        const full = g.conv(g.transpose(gy, [1, 0, 2, 3]), g.transpose(x, [1, 0, 2, 3]), { strides: a.dilations, dilations: a.strides, pads: a.pads, group: 1 }); // [Cout, Cin, kh', kw']
+        const full = g.conv(g.transpose(gy, [1, 0, 2, 3]), g.transpose(x, [1, 0, 2, 3]), {
+          strides: a.dilations,
+          dilations: a.strides,
+          pads: a.pads,
+          group: 1,
+        }); // [Cout, Cin, kh', kw']
         const [co, ci] = g.shape(full);
         gw = g.transpose(g.slice(full, [0, 0, 0, 0], [co, ci, kh, kw], [0, 1, 2, 3]), [1, 0, 2, 3]);
       }
@@ -67,13 +76,17 @@ export const CONV: Record<string, Rule> = {
     jvp: (g, n, [tx, tw]) => {
       const [x, w] = n.inputs;
       const a = { ...convAttrs(n), outputPadding: (n.attrs.output_padding as number[]) ?? [0, 0] };
-      return [addMaybe(g, tx === undefined ? undefined : g.convTranspose(tx, w, a), tw === undefined ? undefined : g.convTranspose(x, tw, a))];
+      return [
+        addMaybe(g, tx === undefined ? undefined : g.convTranspose(tx, w, a), tw === undefined ? undefined : g.convTranspose(x, tw, a)),
+      ];
     },
   },
   MaxPool: {
     vjp: (g, n, [gy]) => {
       if (gy === undefined) return [undefined];
-      const x = n.inputs[0], idx = n.outputs[1], xs = g.shape(x);
+      const x = n.inputs[0],
+        idx = n.outputs[1],
+        xs = g.shape(x);
       const total = xs.reduce((p, q) => p * q, 1);
       const flat = g.scatterAdd(g.zeros([total]), g.reshape(idx, [-1]), g.reshape(gy, [-1]), 0);
       return [g.reshape(flat, xs)];
@@ -89,7 +102,9 @@ export const CONV: Record<string, Rule> = {
     // linear in (data, updates) for reduction 'add'
     jvp: (g, n, [td, , tu]) => {
       if (td === undefined && tu === undefined) return [undefined];
-      return [g.scatterAdd(td ?? g.zeros(g.shape(n.inputs[0])), n.inputs[1], tu ?? g.zeros(g.shape(n.inputs[2])), Number(n.attrs.axis ?? 0))];
+      return [
+        g.scatterAdd(td ?? g.zeros(g.shape(n.inputs[0])), n.inputs[1], tu ?? g.zeros(g.shape(n.inputs[2])), Number(n.attrs.axis ?? 0)),
+      ];
     },
   },
 };

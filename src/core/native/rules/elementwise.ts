@@ -25,33 +25,58 @@ const linearUnary = (sign: 1 | -1): Rule => ({
 export const ELEMENTWISE: Record<string, Rule> = {
   Add: {
     vjp: (g, n, [gy], need) => n.inputs.map((x, i) => (gy !== undefined && need[i] ? g.unbroadcast(gy, g.shape(x)) : undefined)),
-    jvp: (g, n, [ta, tb]) => [ta === undefined ? (tb === undefined ? undefined : g.expand(tb, g.shape(n.outputs[0]))) : tb === undefined ? g.expand(ta, g.shape(n.outputs[0])) : g.add(ta, tb)],
+    jvp: (g, n, [ta, tb]) => [
+      ta === undefined
+        ? tb === undefined
+          ? undefined
+          : g.expand(tb, g.shape(n.outputs[0]))
+        : tb === undefined
+          ? g.expand(ta, g.shape(n.outputs[0]))
+          : g.add(ta, tb),
+    ],
   },
   Sub: {
-    vjp: (g, n, [gy], need) => [gy !== undefined && need[0] ? g.unbroadcast(gy, g.shape(n.inputs[0])) : undefined, gy !== undefined && need[1] ? g.unbroadcast(g.neg(gy), g.shape(n.inputs[1])) : undefined],
-    jvp: (g, n, [ta, tb]) => [ta === undefined ? (tb === undefined ? undefined : g.expand(g.neg(tb), g.shape(n.outputs[0]))) : tb === undefined ? g.expand(ta, g.shape(n.outputs[0])) : g.sub(ta, tb)],
+    vjp: (g, n, [gy], need) => [
+      gy !== undefined && need[0] ? g.unbroadcast(gy, g.shape(n.inputs[0])) : undefined,
+      gy !== undefined && need[1] ? g.unbroadcast(g.neg(gy), g.shape(n.inputs[1])) : undefined,
+    ],
+    jvp: (g, n, [ta, tb]) => [
+      ta === undefined
+        ? tb === undefined
+          ? undefined
+          : g.expand(g.neg(tb), g.shape(n.outputs[0]))
+        : tb === undefined
+          ? g.expand(ta, g.shape(n.outputs[0]))
+          : g.sub(ta, tb),
+    ],
   },
   Mul: {
     vjp: (g, n, [gy], need) => {
       const [a, b] = n.inputs;
-      return [gy !== undefined && need[0] ? g.unbroadcast(g.mul(gy, b), g.shape(a)) : undefined, gy !== undefined && need[1] ? g.unbroadcast(g.mul(gy, a), g.shape(b)) : undefined];
+      return [
+        gy !== undefined && need[0] ? g.unbroadcast(g.mul(gy, b), g.shape(a)) : undefined,
+        gy !== undefined && need[1] ? g.unbroadcast(g.mul(gy, a), g.shape(b)) : undefined,
+      ];
     },
     jvp: (g, n, [ta, tb]) => {
       const [a, b] = n.inputs;
-      const p: Maybe = ta === undefined ? undefined : g.mul(ta, b), q: Maybe = tb === undefined ? undefined : g.mul(a, tb);
+      const p: Maybe = ta === undefined ? undefined : g.mul(ta, b),
+        q: Maybe = tb === undefined ? undefined : g.mul(a, tb);
       const s = p === undefined ? q : q === undefined ? p : g.add(p, q);
       return [s === undefined ? undefined : g.expand(s, g.shape(n.outputs[0]))];
     },
   },
   Div: {
     vjp: (g, n, [gy], need) => {
-      const [a, b] = n.inputs, y = n.outputs[0];
+      const [a, b] = n.inputs,
+        y = n.outputs[0];
       if (gy === undefined) return [undefined, undefined];
       const gb = g.div(gy, b);
       return [need[0] ? g.unbroadcast(gb, g.shape(a)) : undefined, need[1] ? g.unbroadcast(g.neg(g.mul(gb, y)), g.shape(b)) : undefined];
     },
     jvp: (g, n, [ta, tb]) => {
-      const [, b] = n.inputs, y = n.outputs[0];
+      const [, b] = n.inputs,
+        y = n.outputs[0];
       if (ta === undefined && tb === undefined) return [undefined];
       const num = ta === undefined ? g.neg(g.mul(y, tb!)) : tb === undefined ? ta : g.sub(ta, g.mul(y, tb));
       return [g.expand(g.div(num, b), g.shape(y))];
@@ -77,7 +102,11 @@ export const ELEMENTWISE: Record<string, Rule> = {
       const [c, a, b] = n.inputs;
       if (gy === undefined) return [undefined, undefined, undefined];
       const z = g.scalar(0);
-      return [undefined, need[1] ? g.unbroadcast(g.where(c, gy, z), g.shape(a)) : undefined, need[2] ? g.unbroadcast(g.where(c, z, gy), g.shape(b)) : undefined];
+      return [
+        undefined,
+        need[1] ? g.unbroadcast(g.where(c, gy, z), g.shape(a)) : undefined,
+        need[2] ? g.unbroadcast(g.where(c, z, gy), g.shape(b)) : undefined,
+      ];
     },
     jvp: (g, n, [, ta, tb]) => {
       if (ta === undefined && tb === undefined) return [undefined];
@@ -85,7 +114,11 @@ export const ELEMENTWISE: Record<string, Rule> = {
       return [g.expand(g.where(n.inputs[0], ta ?? z, tb ?? z), g.shape(n.outputs[0]))];
     },
   },
-  Greater: zeroRule, Equal: zeroRule, Cast: zeroRule, Sign: zeroRule, ReduceMax: zeroRule,
+  Greater: zeroRule,
+  Equal: zeroRule,
+  Cast: zeroRule,
+  Sign: zeroRule,
+  ReduceMax: zeroRule,
 };
 
 /** c·x^(c−1) for Pow(x, c) with a compile-time constant exponent c. */

@@ -29,7 +29,8 @@ export const LINEAR: Record<string, Rule> = {
   ReduceSum: {
     vjp: (g, n, [gy]) => {
       if (gy === undefined) return [undefined, undefined];
-      const xs = g.shape(n.inputs[0]), axes = known(g, n.inputs[1]);
+      const xs = g.shape(n.inputs[0]),
+        axes = known(g, n.inputs[1]);
       const kept = xs.map((d, i) => (axes.includes(i) ? 1 : d));
       return [g.expand(g.reshape(gy, kept), xs), undefined];
     },
@@ -42,7 +43,8 @@ export const LINEAR: Record<string, Rule> = {
   Transpose: {
     vjp: (g, n, [gy]) => {
       if (gy === undefined) return [undefined];
-      const p = attrs(n).perm as number[], inv = p.map((_, i) => p.indexOf(i));
+      const p = attrs(n).perm as number[],
+        inv = p.map((_, i) => p.indexOf(i));
       return [g.transpose(gy, inv)];
     },
     jvp: (g, n, [t]) => [t === undefined ? undefined : g.transpose(t, attrs(n).perm as number[])],
@@ -53,21 +55,34 @@ export const LINEAR: Record<string, Rule> = {
       const ax = attrs(n).axis as number;
       let off = 0;
       return n.inputs.map((x, i) => {
-        const d = g.shape(x)[ax], s = off; off += d;
+        const d = g.shape(x)[ax],
+          s = off;
+        off += d;
         return need[i] ? g.slice(gy, [s], [s + d], [ax]) : undefined;
       });
     },
     jvp: (g, n, t) => {
       if (t.every(x => x === undefined)) return [undefined];
-      return [g.concat(n.inputs.map((x, i) => t[i] ?? g.zeros(g.shape(x))), attrs(n).axis as number)];
+      return [
+        g.concat(
+          n.inputs.map((x, i) => t[i] ?? g.zeros(g.shape(x))),
+          attrs(n).axis as number,
+        ),
+      ];
     },
   },
   Slice: {
     vjp: (g, n, [gy]) => {
       if (gy === undefined) return [undefined];
-      const xs = g.shape(n.inputs[0]), st = known(g, n.inputs[1]), en = known(g, n.inputs[2]), ax = known(g, n.inputs[3]);
+      const xs = g.shape(n.inputs[0]),
+        st = known(g, n.inputs[1]),
+        en = known(g, n.inputs[2]),
+        ax = known(g, n.inputs[3]);
       const pads = new Array(2 * xs.length).fill(0);
-      ax.forEach((a, i) => { pads[a] = st[i]; pads[a + xs.length] = xs[a] - en[i]; });
+      ax.forEach((a, i) => {
+        pads[a] = st[i];
+        pads[a + xs.length] = xs[a] - en[i];
+      });
       return [g.pad(gy, pads), undefined, undefined, undefined];
     },
     jvp: (g, n, [t]) => [t === undefined ? undefined : g.slice(t, known(g, n.inputs[1]), known(g, n.inputs[2]), known(g, n.inputs[3]))],
@@ -75,8 +90,19 @@ export const LINEAR: Record<string, Rule> = {
   Pad: {
     vjp: (g, n, [gy]) => {
       if (gy === undefined) return [undefined];
-      const xs = g.shape(n.inputs[0]), p = known(g, n.inputs[1]), r = xs.length;
-      return [g.slice(gy, xs.map((_, i) => p[i]), xs.map((d, i) => p[i] + d), xs.map((_, i) => i)), undefined, undefined];
+      const xs = g.shape(n.inputs[0]),
+        p = known(g, n.inputs[1]),
+        r = xs.length;
+      return [
+        g.slice(
+          gy,
+          xs.map((_, i) => p[i]),
+          xs.map((d, i) => p[i] + d),
+          xs.map((_, i) => i),
+        ),
+        undefined,
+        undefined,
+      ];
     },
     // the pad value is a constant: the tangent is padded with zeros
     jvp: (g, n, [t]) => [t === undefined ? undefined : g.pad(t, known(g, n.inputs[1]))],

@@ -17,4 +17,6 @@ export interface Rule {
 export const zeroRule: Rule = { vjp: (_g, n) => n.inputs.map(() => undefined), jvp: (_g, n) => n.outputs.map(() => undefined) };
 
 /** a + b where either may be an exact zero. */
-export function addMaybe(g: Graph, a: Maybe, b: Maybe): Maybe { return a === undefined ? b : b === undefined ? a : g.add(a, b); }
+export function addMaybe(g: Graph, a: Maybe, b: Maybe): Maybe {
+  return a === undefined ? b : b === undefined ? a : g.add(a, b);
+}
