@@ -6,7 +6,6 @@
 // stories it tells: large batch → sharper minimum (Keskar et al. 2017); the saddle's negative
 // eigenvalue; the special neurons' |a| (Kawaguchi & Kaelbling 2020).
 'use strict';
-const fs = require('fs');
 const path = require('path');
 const { execSync, spawnSync } = require('child_process');
 

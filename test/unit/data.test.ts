@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseNpy } from '../../src/core/data/npy';
 import { parseNpz } from '../../src/core/data/npz';
@@ -94,7 +95,7 @@ describe('npy/npz bad input: clear errors naming file and offset', () => {
   });
   it('labels and inputs with different sample counts', () => {
     const buf = encodeNpz({ x: { shape: [3, 2], data: new Float32Array(6) }, y: { shape: [2], data: new Int32Array(2) } });
-    const f = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'll-')), 'mismatch.npz');
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'll-')), 'mismatch.npz');
     fs.writeFileSync(f, buf);
     assert.throws(() => loadDataset(f), /'y' has shape \(2\) but 'x' has 3 samples/);
   });

@@ -10,6 +10,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { zipSync } from 'fflate';
 import fc from 'fast-check';
 import { initBackend } from '../../src/core/backend';
 import { ENGINES, useEngine, objectiveOn } from './reference/engines';
@@ -115,7 +116,6 @@ describe('Keras readers: bad input and fuzzing', function () {
   this.timeout(300000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-keras-'));
   it('a .keras without config.json and a corrupt .h5 give clear errors', () => {
-    const { zipSync } = require('fflate') as typeof import('fflate');
     fs.writeFileSync(path.join(tmp, 'x.keras'), zipSync({ 'metadata.json': new TextEncoder().encode('{}') }));
     assert.throws(() => readKerasModel(path.join(tmp, 'x.keras')), /no config\.json/);
     fs.writeFileSync(path.join(tmp, 'x.h5'), Buffer.from('not hdf5 at all'));

@@ -4,11 +4,9 @@
  * uᵀ(Jv) = (Jᵀu)ᵀv), batches, chunked accumulation, and call counting.
  */
 import * as assert from 'assert';
-import { initBackend } from '../../src/core/backend';
 import { ENGINES, EngineName, useEngine, objectiveOn } from './reference/engines';
 import { denseGraphModel, relErr } from '../../src/core/hvpSelfTest';
 import { denseOutputs64, denseParamCount, RefDenseLayer } from '../../src/core/autodiff/hyperdual';
-import { TfObjective } from '../../src/core/objective';
 import { resolveLoss } from '../../src/core/loss';
 import type { Dataset } from '../../src/core/data/dataset';
 import { Rng } from '../../src/core/rng';

@@ -9,13 +9,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
-import { initBackend } from '../../src/core/backend';
 import { ENGINES, useEngine, objectiveOn } from './reference/engines';
 import { readOnnxModel } from '../../src/core/formats/onnx';
 import { readCheckpoint } from '../../src/core/formats';
 import { loadDataset } from '../../src/core/data/dataset';
 import { resolveLoss } from '../../src/core/loss';
-import { TfObjective } from '../../src/core/objective';
 import { relErr } from '../../src/core/hvpSelfTest';
 import { isUserInputError } from '../../src/core/errors';
 

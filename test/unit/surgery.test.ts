@@ -352,8 +352,7 @@ describe('surgery: special neurons and perturbations', function () {
         path.join(dir, 'snippet.js'),
         ts.transpileModule(snips.tfjs, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText,
       );
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      require(path.join(dir, 'snippet.js'));
+      require(path.join(dir, 'snippet.js')); // runs the snippet: registers its layer class with tfjs-layers
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const tfl = require('@tensorflow/tfjs-layers') as typeof import('@tensorflow/tfjs-layers');
       const src = tmpCopy('test/fixtures/tfjs/mlp-softmax');
