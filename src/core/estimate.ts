@@ -135,7 +135,8 @@ export function describeCost(e: CostEstimate, times = 1): string {
     .map(([k, v]) => `${k} ${v * times}`);
   return (
     `about ${(e.hvps.total * times).toLocaleString('en-US')} HVPs${parts.length ? ` (${parts.join(', ')})` : ''}` +
-    `${e.seconds !== undefined ? `, about ${fmtDuration(e.seconds * times)}` : ', time unknown (no measured HVP yet)'}, about ${fmtBytes(e.memoryBytes)} of memory`
+    `${e.seconds !== undefined ? `, about ${fmtDuration(e.seconds * times)}` : ', time unknown (no measured HVP yet)'}, ` +
+    `about ${fmtBytes(e.memoryBytes)} of memory`
   );
 }
 

@@ -267,7 +267,8 @@ async function hessianPart(ctx: RunContext, o: HessianOptions): Promise<void> {
 
 /** An eigenvalue with its error bar for the terminal: "5.2039 (±1e-4)", "unresolved: ~40 more HVPs". */
 export const eigText = (e: Eigenvalue): string =>
-  `${f(e.value, 5)} (±${f(e.bound ?? e.residual, 2)}${e.status === 'unresolved' ? `, unresolved${e.extraHvps != null ? `: ~${e.extraHvps} more HVPs` : ''}` : ''})`;
+  `${f(e.value, 5)} ` +
+  `(±${f(e.bound ?? e.residual, 2)}${e.status === 'unresolved' ? `, unresolved${e.extraHvps != null ? `: ~${e.extraHvps} more HVPs` : ''}` : ''})`;
 
 /** Extreme eigenpairs by Lanczos (Lanczos 1950; PyHessian, Yao et al. 2020), with error bars. */
 export const spectrumDiagnostic: Diagnostic = {

@@ -137,7 +137,9 @@ export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch:
     const matched = pick.verified ? 'position, shape and values' : 'position and shape';
     pairing.params.push({ name: t.name, exportedAs: p.name, transposed: pick.transposed || undefined, matched });
     renamed.push(
-      `${t.name} → '${p.name}'${pick.transposed ? ' (transposed)' : ''}, matched by graph position and shape${pick.verified ? ', values equal' : ` (the values differ: ${ar} was exported from another state)`}`,
+      `${t.name} → '${p.name}'${pick.transposed ? ' (transposed)' : ''}, ` +
+        `matched by graph position and ` +
+        `shape${pick.verified ? ', values equal' : ` (the values differ: ${ar} was exported from another state)`}`,
     );
   }
   // buffers and other constants: the checkpoint's when it holds them
@@ -192,7 +194,9 @@ export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch:
     const hints: string[] = [];
     if (missing.some(n => n.startsWith('onnx::Conv')) && extra.some(n => /running_(mean|var)$/.test(n)))
       hints.push(
-        `${ar} has BatchNorm folded into its convolutions (torch.onnx.export's default training=EVAL does this), so its parameters are not PyTorch's: export with training=torch.onnx.TrainingMode.PRESERVE (model in eval mode)`,
+        `${ar} has BatchNorm folded into its convolutions (torch.onnx.export's ` +
+          `default training=EVAL does this), so its parameters are not PyTorch's: ` +
+          `export with training=torch.onnx.TrainingMode.PRESERVE (model in eval mode)`,
       );
     else if (missing.some(n => n.startsWith('onnx::')))
       hints.push(
@@ -209,7 +213,9 @@ export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch:
     );
   }
   const notices = [
-    `architecture from ${ar}, weights from ${ck}: ${pairing.params.length} parameters${pairing.buffers.length ? ` and ${pairing.buffers.length} buffers (${pairing.buffers.join(', ')})` : ''} from ${ck}` +
+    `architecture from ${ar}, weights from ${ck}: ${pairing.params.length} ` +
+      `parameters${pairing.buffers.length ? ` and ${pairing.buffers.length} buffers (${pairing.buffers.join(', ')})` : ''} ` +
+      `from ${ck}` +
       `${pairing.unused.length ? `; not read: ${pairing.unused.map(n => (pairing.tiedTo?.[n] ? `${n} (tied to ${pairing.tiedTo[n]}: the export holds it once)` : n)).join(', ')}` : ''}` +
       `${pairing.fromArchitecture.length || pairing.fromArchitectureOther ? `; from ${ar}: ${[...pairing.fromArchitecture, ...(pairing.fromArchitectureOther ? [`${pairing.fromArchitectureOther} exporter constants`] : [])].join(', ')}` : ''}`,
   ];

@@ -171,7 +171,8 @@ export function unpickleAt(data: Uint8Array, start: number, file: string, where:
     const full = `${mod}.${name}`;
     if (!ALLOWED.has(full))
       throw new UnsupportedError(
-        `refusing pickle global '${full}': a .pt file can carry code and Landscape Lens never runs it; only tensors and state dicts are read (export ONNX or safetensors instead)`,
+        `refusing pickle global '${full}': a .pt file can carry code and Landscape Lens never ` +
+          `runs it; only tensors and state dicts are read (export ONNX or safetensors instead)`,
         { file, where: `${where} byte ${at}` },
       );
     return { kind: 'global', name: full };
@@ -579,7 +580,9 @@ function tensorsOf(root: unknown, file: string, pklName: string, storageBytes: (
     if (count > numel) expanded += count;
     if (count > numel && expanded > MAX_VIEW_ELEMENTS)
       throw new UserInputError(
-        `tensor '${name}' declares size (${t.size.join(', ')}) = ${count} elements over a storage of ${numel} elements (a stride-0 or overlapping view); views larger than their storage are limited to ${MAX_VIEW_ELEMENTS} elements in all; refused`,
+        `tensor '${name}' declares size (${t.size.join(', ')}) = ${count} elements over ` +
+          `a storage of ${numel} elements (a stride-0 or overlapping view); views larger ` +
+          `than their storage are limited to ${MAX_VIEW_ELEMENTS} elements in all; refused`,
         { file, where: `storage ${t.storage.key}` },
       );
     if (count > 0) {
@@ -587,7 +590,8 @@ function tensorsOf(root: unknown, file: string, pklName: string, storageBytes: (
       for (let d = 0; d < t.size.length; d++) last += (t.size[d] - 1) * t.stride[d];
       if (last >= numel)
         throw new UserInputError(
-          `tensor '${name}': size (${t.size.join(', ')}) with stride (${t.stride.join(', ')}) at offset ${t.offset} reaches storage element ${last}, outside its storage (${numel} elements)`,
+          `tensor '${name}': size (${t.size.join(', ')}) with stride (${t.stride.join(', ')}) at ` +
+            `offset ${t.offset} reaches storage element ${last}, outside its storage (${numel} elements)`,
           { file, where: `storage ${t.storage.key}` },
         );
     }

@@ -46,7 +46,8 @@ export function planWrite(input: string, architectureChanges = false): WritePlan
     };
   }
   throw new UnsupportedError(
-    `no writer for ${fmt ?? 'this'} checkpoints yet (writers: TF.js layers model.json, ONNX, safetensors); convert the model to TF.js layers or ONNX first`,
+    `no writer for ${fmt ?? 'this'} checkpoints yet (writers: TF.js layers ` +
+      `model.json, ONNX, safetensors); convert the model to TF.js layers or ONNX first`,
     { file: input },
   );
 }
