@@ -54,10 +54,11 @@ export function evaluationInfo(
   // providers and native TensorFlow are not claimed
   const deterministic = /^(cpu|wasm|onnxruntime \(cpu\))/.test(backend);
   const parts: string[] = [];
+  const bnText = bn.size ? `BatchNorm (${bn.size} layer${bn.size > 1 ? 's' : ''}) with its running statistics` : '';
+  const dropText = drop.size ? `dropout/noise (${drop.size} layer${drop.size > 1 ? 's' : ''}) off` : '';
   parts.push(
     bn.size || drop.size
-      ? `inference ` +
-          `mode: ${bn.size ? `BatchNorm (${bn.size} layer${bn.size > 1 ? 's' : ''}) with its running statistics` : ''}${bn.size && drop.size ? ', ' : ''}${drop.size ? `dropout/noise (${drop.size} layer${drop.size > 1 ? 's' : ''}) off` : ''}`
+      ? `inference mode: ${bnText}${bn.size && drop.size ? ', ' : ''}${dropText}`
       : 'inference mode (no BatchNorm or dropout: the same function as in training)',
   );
   parts.push(

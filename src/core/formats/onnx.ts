@@ -559,8 +559,8 @@ export function readOnnxModel(file: string): GraphModel {
       params.push({ name, layer: consumer.name || op || name, role, shape: t.shape, offset, size, outAxis });
       if (name.startsWith('onnx::'))
         renamed.push(
-          `'${name}' ` +
-            `(${t.shape.join('×')}, ${op} ${consumer.name || ''}${chain.length ? ` via ${chain.map(c => c.opType).join('→')}` : ''})`,
+          `'${name}' (${t.shape.join('×')}, ${op} ${consumer.name || ''}` +
+            `${chain.length ? ` via ${chain.map(c => c.opType).join('→')}` : ''})`,
         );
       thetaParts.push(t.values as Float32Array);
       offset += size;

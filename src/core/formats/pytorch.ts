@@ -44,7 +44,10 @@ const DTYPES: Record<string, [string, number]> = {
   bool: ['bool', 1],
 };
 
-/** Elements that views larger than their storage (stride 0, overlapping strides) may expand to, all such views of a file together (16 Mi: 64 MB as float32). */
+/**
+ * Elements that views larger than their storage (stride 0, overlapping strides) may expand to,
+ * all such views of a file together (16 Mi: 64 MB as float32).
+ */
 export const MAX_VIEW_ELEMENTS = 2 ** 24;
 
 type Fn = { kind: 'global'; name: string };
