@@ -17,8 +17,7 @@ import { pairWithArchitecture } from './pairing';
 /** Tensors of a weights-only file (safetensors or a PyTorch state dict). */
 export function readWeightsOnly(file: string): NamedTensor[] {
   if (detectFormat(file) === 'safetensors') return readSafetensors(file).tensors;
-  let buf: Buffer;
-  buf = readRegularFile(file, { what: 'checkpoint' });
+  const buf: Buffer = readRegularFile(file, { what: 'checkpoint' });
   return readPytorchStateDict(file, buf);
 }
 

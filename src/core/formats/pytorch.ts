@@ -503,7 +503,9 @@ function readLegacy(file: string, buf: Uint8Array): { root: unknown; storages: M
     return r.value;
   };
   const magic = next('magic number');
-  if (magic !== 0x1950a86a20f9469cfc6c && !(typeof magic === 'string' && Number(magic) === 119547037146038801333356))
+  // torch.serialization's MAGIC_NUMBER 0x1950a86a20f9469cfc6c (= 119547037146038801333356) as the nearest double
+  const MAGIC = 1.195470371460388e23;
+  if (magic !== MAGIC && !(typeof magic === 'string' && Number(magic) === MAGIC))
     throw new UserInputError('not a PyTorch checkpoint: bad magic number in the legacy format', { file, where: 'byte 0' });
   const proto = next('protocol version');
   if (proto !== 1001)

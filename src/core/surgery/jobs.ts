@@ -228,7 +228,7 @@ export async function perturbJob(
   onProgress: SurgeryProgress = () => undefined,
 ): Promise<PerturbJobResult> {
   onProgress({ stage: 'backend', fraction: 0, message: 'initialising compute backend' });
-  const backend = await initBackend(tfBackendOf(o.backend));
+  await initBackend(tfBackendOf(o.backend));
   throwIfAborted(signal);
   const model = readCheckpoint(o.checkpoint);
   // sizes against the model before the data is loaded

@@ -31,10 +31,8 @@ import {
 } from '../formats/writers';
 import type { GraphModel, ParamSpec } from '../model/graph';
 import { forward } from '../model/execute';
-import type { Objective } from '../objective';
 import { UnsupportedError, UserInputError } from '../errors';
 import { Rng } from '../rng';
-import * as fs from 'fs';
 import * as path from 'path';
 import { readRegularFile } from '../safeFs';
 

@@ -12,7 +12,7 @@ import { detectFormat } from '../detect';
 import { siblingArchitecture } from '../index';
 export { siblingArchitecture };
 import { defaultOutputPath, splitName } from './common';
-import { tfjsShardPath, writeTfjsFromSource } from './tfjsLayers';
+import { writeTfjsFromSource } from './tfjsLayers';
 import { writeOnnx } from './onnx';
 import { writeSafetensors } from './safetensors';
 
