@@ -45,6 +45,8 @@ let validator: ValidateFunction | undefined;
 /** ajv, loaded and compiled on the first landscape.json read. */
 function validate(j: unknown): ErrorObject | undefined {
   if (!validator) {
+    // lazy: ajv is only needed once a landscape.json is read
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const Ajv = (require('ajv') as typeof import('ajv')).default;
     validator = new Ajv({ allErrors: false, strict: false }).compile(SCHEMA);
   }

@@ -13,7 +13,7 @@ import { makeObjective, Engine, EnginePreference, ExecutionProvider } from './en
 import { lossAndGradient } from './diagnostics/basic';
 import { RunContext } from './diagnostics/context';
 import { plannedDiagnostics } from './diagnostics/registry';
-import { throwIfAborted, UserInputError } from './errors';
+import { throwIfAborted } from './errors';
 import { checkSpectrumOptions } from './limits';
 import type { HessianResult, SpectrumOptions } from './diagnostics/hessian';
 import type { DiagnosticTiming } from '../shared/result';

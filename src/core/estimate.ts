@@ -133,9 +133,10 @@ export function describeCost(e: CostEstimate, times = 1): string {
   const parts = (Object.entries(e.hvps) as [keyof HvpPlan, number][])
     .filter(([k, v]) => k !== 'total' && v > 0)
     .map(([k, v]) => `${k} ${v * times}`);
+  const time = e.seconds !== undefined ? `about ${fmtDuration(e.seconds * times)}` : 'time unknown (no measured HVP yet)';
   return (
-    `about ${(e.hvps.total * times).toLocaleString('en-US')} HVPs${parts.length ? ` (${parts.join(', ')})` : ''}` +
-    `${e.seconds !== undefined ? `, about ${fmtDuration(e.seconds * times)}` : ', time unknown (no measured HVP yet)'}, about ${fmtBytes(e.memoryBytes)} of memory`
+    `about ${(e.hvps.total * times).toLocaleString('en-US')} HVPs${parts.length ? ` (${parts.join(', ')})` : ''}, ` +
+    `${time}, about ${fmtBytes(e.memoryBytes)} of memory`
   );
 }
 
@@ -155,6 +156,8 @@ export function costPrompt(
   return {
     ask,
     seconds,
-    message: `${what}${each}: ${describeCost(e, jobs)}${ask ? ` — more than the ${fmtDuration(confirmAboveSeconds)} of landscapeLens.confirmAboveSeconds` : ''}.`,
+    message:
+      `${what}${each}: ${describeCost(e, jobs)}` +
+      `${ask ? ` — more than the ${fmtDuration(confirmAboveSeconds)} of landscapeLens.confirmAboveSeconds` : ''}.`,
   };
 }

@@ -200,7 +200,9 @@ export async function hvpSelfTest(tolerance = 1e-4): Promise<HvpCheck[]> {
     out.push(r);
     if (!(r.relError <= tolerance) || !(r.gradRelError <= tolerance)) {
       throw new Error(
-        `exact-HVP self-test failed on backend '${backend}' (TF.js ${tf.version_core}): case '${c.name}' has relative error ${r.relError.toExponential(2)} in H·v and ${r.gradRelError.toExponential(2)} in the gradient (tolerance ${tolerance}). Landscape Lens refuses to compute curvature with it.`,
+        `exact-HVP self-test failed on backend '${backend}' (TF.js ${tf.version_core}): case '${c.name}' ` +
+          `has relative error ${r.relError.toExponential(2)} in H·v and ${r.gradRelError.toExponential(2)} ` +
+          `in the gradient (tolerance ${tolerance}). Landscape Lens refuses to compute curvature with it.`,
       );
     }
   }

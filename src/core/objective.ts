@@ -33,7 +33,10 @@ export interface Objective {
   loss(theta: Float32Array, signal?: AbortSignal): Promise<number>;
   valueAndGradient(theta: Float32Array, signal?: AbortSignal): Promise<{ loss: number; gradient: Float32Array }>;
   hvp(theta: Float32Array, v: Float32Array, signal?: AbortSignal): Promise<Float32Array>;
-  /** Model outputs (logits when the final softmax/sigmoid is folded into the loss) for the samples [start, end): row-major [rows, ...outShape]. */
+  /**
+   * Model outputs (logits when the final softmax/sigmoid is folded into the loss) for the samples
+   * [start, end): row-major [rows, ...outShape].
+   */
   outputs(
     theta: Float32Array,
     batch?: { start: number; end: number },

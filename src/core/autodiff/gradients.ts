@@ -17,8 +17,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 type G = tf.Tensor;
-const SELU_SCALE = 1.0507009873554804934193349852946;
-const SELU_SCALEALPHA = 1.7580993408473768599402175208123;
+// SELU's λ and λ·α (Klambauer et al. 2017: 1.0507009873554804934…, 1.7580993408473768599…) as doubles
+const SELU_SCALE = 1.0507009873554805;
+const SELU_SCALEALPHA = 1.7580993408473768;
 
 function zeroGrad(kernelName: string, inputs: string[]): tf.GradConfig {
   return {

@@ -94,8 +94,9 @@ export function erf64(x: number): number {
   return Math.sign(x) * (1 - erfc);
 }
 
-const SELU_ALPHA = 1.6732632423543772848170429916717,
-  SELU_SCALE = 1.0507009873554804934193349852946;
+// SELU's α and λ (Klambauer et al. 2017: 1.6732632423543772848…, 1.0507009873554804934…) as doubles
+const SELU_ALPHA = 1.6732632423543772,
+  SELU_SCALE = 1.0507009873554805;
 const sig = (z: number): number => 1 / (1 + Math.exp(-z));
 
 /** f, f′, f″ of each supported scalar activation. */

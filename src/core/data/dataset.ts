@@ -172,7 +172,8 @@ function openLargeNpz(file: string, opts: DatasetOptions, budget: number): Datas
     if (src === 'compressed') {
       if (xm.size <= budget) return undefined;
       throw new UserInputError(
-        `'${xKey}' is a compressed member of ${xm.size} bytes, more than the memory budget of ${budget} bytes, and compressed arrays cannot be streamed: re-save the data with numpy.savez (uncompressed)`,
+        `'${xKey}' is a compressed member of ${xm.size} bytes, more than the memory budget of ${budget} ` +
+          `bytes, and compressed arrays cannot be streamed: re-save the data with numpy.savez (uncompressed)`,
         { file, where: `key '${xKey}'` },
       );
     }

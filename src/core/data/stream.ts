@@ -58,7 +58,8 @@ export function zipDirectoryOf(read: (pos: number, len: number) => Buffer, size:
     const recOff = Number(tail.readBigUInt64LE(loc + 8));
     if (!Number.isSafeInteger(recOff) || recOff + 56 > size)
       throw new UserInputError(
-        `the zip64 end-of-central-directory locator points to byte ${recOff}, past the end of the file (${size} bytes); the archive is corrupt or truncated`,
+        `the zip64 end-of-central-directory locator points to byte ${recOff}, past ` +
+          `the end of the file (${size} bytes); the archive is corrupt or truncated`,
         { file, where: `byte ${size - tailLen + loc}` },
       );
     const rec = read(recOff, 56);
@@ -128,7 +129,8 @@ export function zipDirectoryOf(read: (pos: number, len: number) => Buffer, size:
       localHeaderOffset + 30 + compressedSize > size
     ) {
       throw new UserInputError(
-        `zip member '${name}' (local header at byte ${localHeaderOffset}, ${compressedSize} bytes) runs past the end of the file (${size} bytes)`,
+        `zip member '${name}' (local header at byte ${localHeaderOffset}, ${compressedSize} ` +
+          `bytes) runs past the end of the file (${size} bytes)`,
         { file, where: `byte ${cdOffset + p}` },
       );
     }
@@ -213,7 +215,8 @@ export function openNpzRows(file: string, key: string, members: ZipMember[], fd:
     );
   if (header.dataOffset + header.count * header.itemSize > m.size)
     throw new UserInputError(
-      `'${key}': shape (${header.shape.join(', ')}) needs ${header.count * header.itemSize} bytes of data but the member has ${m.size - header.dataOffset}`,
+      `'${key}': shape (${header.shape.join(', ')}) needs ${header.count * header.itemSize} ` +
+        `bytes of data but the member has ${m.size - header.dataOffset}`,
       { file, where: `key '${key}'` },
     );
   const rowShape = header.shape.slice(1);

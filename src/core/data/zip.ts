@@ -64,7 +64,9 @@ export function readZip(buf: Uint8Array, file: string, limits: ZipLimits = DEFAU
           return false;
         }
         if (f.size > 0 && f.originalSize / f.size > limits.maxRatio && f.originalSize > 1 << 20) {
-          problem = `zip entry '${name}' has compression ratio ${(f.originalSize / f.size).toFixed(0)}:1 (limit ${limits.maxRatio}:1); refused as a possible decompression bomb`;
+          problem =
+            `zip entry '${name}' has compression ratio ${(f.originalSize / f.size).toFixed(0)}:1 ` +
+            `(limit ${limits.maxRatio}:1); refused as a possible decompression bomb`;
           return false;
         }
         return !name.endsWith('/');

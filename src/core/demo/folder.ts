@@ -35,7 +35,9 @@ export function checkDemoFolder(dir: string): DemoFolderState {
   if (other.length)
     return {
       kind: 'refused',
-      reason: `${dir} is an earlier demo but also holds ${other.slice(0, 5).join(', ')}${other.length > 5 ? ', …' : ''}, which the builder did not write; choose an empty or new folder`,
+      reason:
+        `${dir} is an earlier demo but also holds ${other.slice(0, 5).join(', ')}${other.length > 5 ? ', …' : ''}, ` +
+        `which the builder did not write; choose an empty or new folder`,
     };
   return { kind: 'demo' };
 }

@@ -124,16 +124,23 @@ export function edgeOfStability(series: LogSeriesLike[], checkpoints: Checkpoint
   const pct = `${Math.round(tolerance * 100)} %`;
   let sentence: string;
   if (!points.length)
-    sentence = `The run logs the learning rate (${lrSeries.tag}); no checkpoint with a step has λ_max yet: diagnose the checkpoints to compare λ_max with 2/η.`;
+    sentence =
+      `The run logs the learning rate (${lrSeries.tag}); no checkpoint with a ` +
+      `step has λ_max yet: diagnose the checkpoints to compare λ_max with 2/η.`;
   else {
     const edge = points.filter(p => p.atEdge);
     if (edge.length) {
       const top = edge.reduce((a, b) => (b.ratio > a.ratio ? b : a));
       const beyond = edge.some(p => p.ratio > 1 + tolerance);
-      sentence = `Training runs ${beyond ? 'beyond' : 'at'} the edge of stability (λ_max ≥ 2/η within ${pct}) at step${edge.length > 1 ? 's' : ''} ${listSteps(edge)}: λ_max·η/2 reaches ${fmt(top.ratio)} (λ_max ${fmt(top.lambdaMax)}, 2/η ${fmt(top.threshold)} at step ${top.step}).`;
+      sentence =
+        `Training runs ${beyond ? 'beyond' : 'at'} the edge of stability (λ_max ≥ 2/η within ${pct}) ` +
+        `at step${edge.length > 1 ? 's' : ''} ${listSteps(edge)}: λ_max·η/2 reaches ${fmt(top.ratio)} ` +
+        `(λ_max ${fmt(top.lambdaMax)}, 2/η ${fmt(top.threshold)} at step ${top.step}).`;
     } else {
       const top = points.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-      sentence = `Below the edge of stability at every diagnosed checkpoint: λ_max is at most ${fmt(top.ratio)} × 2/η (λ_max ${fmt(top.lambdaMax)}, 2/η ${fmt(top.threshold)} at step ${top.step}).`;
+      sentence =
+        `Below the edge of stability at every diagnosed checkpoint: λ_max is at most ${fmt(top.ratio)} × ` +
+        `2/η (λ_max ${fmt(top.lambdaMax)}, 2/η ${fmt(top.threshold)} at step ${top.step}).`;
     }
   }
   return { tag: lrSeries.tag, tolerance, points, thresholdCurve, sentence };

@@ -54,9 +54,11 @@ export function evaluationInfo(
   // providers and native TensorFlow are not claimed
   const deterministic = /^(cpu|wasm|onnxruntime \(cpu\))/.test(backend);
   const parts: string[] = [];
+  const bnText = bn.size ? `BatchNorm (${bn.size} layer${bn.size > 1 ? 's' : ''}) with its running statistics` : '';
+  const dropText = drop.size ? `dropout/noise (${drop.size} layer${drop.size > 1 ? 's' : ''}) off` : '';
   parts.push(
     bn.size || drop.size
-      ? `inference mode: ${bn.size ? `BatchNorm (${bn.size} layer${bn.size > 1 ? 's' : ''}) with its running statistics` : ''}${bn.size && drop.size ? ', ' : ''}${drop.size ? `dropout/noise (${drop.size} layer${drop.size > 1 ? 's' : ''}) off` : ''}`
+      ? `inference mode: ${bnText}${bn.size && drop.size ? ', ' : ''}${dropText}`
       : 'inference mode (no BatchNorm or dropout: the same function as in training)',
   );
   parts.push(
@@ -66,8 +68,10 @@ export function evaluationInfo(
   );
   parts.push(`${loss.kind} loss (${loss.reason})`);
   const determinism = deterministic
-    ? `deterministic: ${backend} sums in a fixed order and every random choice is seeded (seed ${seed}), so the same checkpoint, data, settings and backend give the same numbers`
-    : `not guaranteed deterministic: the ${backend} backend may reduce in a thread-dependent order, so the last digits can differ between runs (random choices are seeded, seed ${seed})`;
+    ? `deterministic: ${backend} sums in a fixed order and every random choice is seeded ` +
+      `(seed ${seed}), so the same checkpoint, data, settings and backend give the same numbers`
+    : `not guaranteed deterministic: the ${backend} backend may reduce in a thread-dependent ` +
+      `order, so the last digits can differ between runs (random choices are seeded, seed ${seed})`;
   parts.push(deterministic ? 'deterministic' : 'not bit-for-bit deterministic');
   return {
     mode: 'inference',

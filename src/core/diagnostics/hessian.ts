@@ -10,7 +10,8 @@
  * Error bars and stopping (see src/core/linalg/lanczos.ts): every eigenvalue is reported with its
  * residual, the gap-based bound and the smaller of the two (`bound`), an interval (`lower`, `upper`;
  * one-sided at the extremes since θ_max ≤ λ_max and θ_min ≥ λ_min) and a status. An eigenvalue must
- * (every bound is widened by 1e-6·max|λ| for the float32 HVPs) reach bound ≤ max(tol·|λ|, 0.1·τ·λ_max) — relative to itself, with a floor a tenth of the verdict's
+ * (every bound is widened by 1e-6·max|λ| for the float32 HVPs) reach bound ≤ max(tol·|λ|, 0.1·τ·λ_max)
+ * — relative to itself, with a floor a tenth of the verdict's
  * thresholds τ = min(negativeCurvature, nearZero) — and, for λ_min, its interval must not straddle
  * the saddle threshold −negativeCurvature·λ_max; otherwise it is `unresolved`, with the estimated
  * extra HVPs. When only top eigenvalues are requested, the smallest Ritz value of the same Krylov
@@ -266,8 +267,10 @@ async function hessianPart(ctx: RunContext, o: HessianOptions): Promise<void> {
 }
 
 /** An eigenvalue with its error bar for the terminal: "5.2039 (±1e-4)", "unresolved: ~40 more HVPs". */
-export const eigText = (e: Eigenvalue): string =>
-  `${f(e.value, 5)} (±${f(e.bound ?? e.residual, 2)}${e.status === 'unresolved' ? `, unresolved${e.extraHvps != null ? `: ~${e.extraHvps} more HVPs` : ''}` : ''})`;
+export const eigText = (e: Eigenvalue): string => {
+  const more = e.extraHvps != null ? `: ~${e.extraHvps} more HVPs` : '';
+  return `${f(e.value, 5)} (±${f(e.bound ?? e.residual, 2)}${e.status === 'unresolved' ? `, unresolved${more}` : ''})`;
+};
 
 /** Extreme eigenpairs by Lanczos (Lanczos 1950; PyHessian, Yao et al. 2020), with error bars. */
 export const spectrumDiagnostic: Diagnostic = {

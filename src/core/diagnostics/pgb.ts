@@ -417,7 +417,9 @@ export const pgbDiagnostic: Diagnostic = {
     {
       key: 'pgb',
       flag: '--pgb',
-      help: 'PGB residual: L(θ) − best loss of the linear model on the parameter gradients, at θ and 3 perturbations (Kawaguchi & Kaelbling 2020)',
+      help:
+        'PGB residual: L(θ) − best loss of the linear model on the parameter ' +
+        'gradients, at θ and 3 perturbations (Kawaguchi & Kaelbling 2020)',
       kind: 'switch',
       setting: 'full.pgb',
     },
@@ -446,7 +448,8 @@ export const pgbDiagnostic: Diagnostic = {
       ],
       [
         'PGB perturbed',
-        `max r = ${f(p.maxPerturbedResidual, 4)} (r/L ${f(p.maxPerturbedRelative, 3)}) over ${p.perturbed.length} perturbations, ρ = ${p.rho}`,
+        `max r = ${f(p.maxPerturbedResidual, 4)} (r/L ${f(p.maxPerturbedRelative, 3)}) ` +
+          `over ${p.perturbed.length} perturbations, ρ = ${p.rho}`,
       ],
     ];
   },

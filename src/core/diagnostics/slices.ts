@@ -231,7 +231,9 @@ export const slicesDiagnostic: Diagnostic = {
     {
       key: 'slices',
       flag: '--slice <kinds>',
-      help: 'landscape slices, comma-separated: 1d, 2d (filter-normalised random directions), eig (Hessian eigenvectors), interp (to --with)',
+      help:
+        'landscape slices, comma-separated: 1d, 2d (filter-normalised ' +
+        'random directions), eig (Hessian eigenvectors), interp (to --with)',
       kind: 'list',
     },
     { key: 'withCheckpoint', flag: '--with <checkpoint>', help: 'second checkpoint for --slice interp', kind: 'path' },

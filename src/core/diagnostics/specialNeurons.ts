@@ -85,7 +85,8 @@ export const specialNeuronsDiagnostic: Diagnostic = {
     return [
       [
         'special neurons',
-        `λ = ${s.lambda}, max |a_k| = ${f(s.maxAbsA, 3)}, share of the output ${f(100 * s.outputShare, 3)} % (Kawaguchi & Kaelbling: a → 0 at a local minimum)`,
+        `λ = ${s.lambda}, max |a_k| = ${f(s.maxAbsA, 3)}, share of the ` +
+          `output ${f(100 * s.outputShare, 3)} % (Kawaguchi & Kaelbling: a → 0 at a local minimum)`,
       ],
     ];
   },

@@ -68,10 +68,14 @@ export function theoryRules(model: GraphModel, loss: string): TheoryRule[] {
     id: 'special-neurons',
     paper: 'Kawaguchi & Kaelbling, "Elimination of all bad local minima in deep learning", AISTATS 2020',
     assumptions:
-      "one special neuron a_k·exp(w_kᵀx + b_k) per output unit added to the output, the penalty (λ/2)Σa_k² in the loss, λ > 0; the loss is differentiable and convex in the output (squared loss, cross-entropy and others covered by the paper's conditions)",
+      'one special neuron a_k·exp(w_kᵀx + b_k) per output unit added to the output, the ' +
+      'penalty (λ/2)Σa_k² in the loss, λ > 0; the loss is differentiable and convex in the ' +
+      "output (squared loss, cross-entropy and others covered by the paper's conditions)",
     status: s.specialNeurons ? 'applies' : 'does not apply',
     statement: s.specialNeurons
-      ? 'at every local minimum of the augmented loss the special neurons vanish (a_k = 0) and the original parameters θ are a global minimum of the original loss; a local minimum with |a_k| > 0 is impossible, so non-vanishing a_k means training has not reached a local minimum'
+      ? 'at every local minimum of the augmented loss the special neurons vanish (a_k = 0) and the ' +
+        'original parameters θ are a global minimum of the original loss; a local minimum with |a_k| ' +
+        '> 0 is impossible, so non-vanishing a_k means training has not reached a local minimum'
       : 'no special neurons: the elimination theorem says nothing here; "Add special neurons" builds the augmented model',
     evidence: s.specialNeurons ? 'special-neuron layer / penalty found in the model' : 'no SpecialNeurons layer or a² penalty in the model',
   });
@@ -85,11 +89,17 @@ export function theoryRules(model: GraphModel, loss: string): TheoryRule[] {
     id: 'piecewise-linear-spurious-minima',
     paper: 'He, Li & Tao, "Piecewise linear activations substantially shape the loss surfaces of neural networks", ICLR 2020',
     assumptions:
-      'piecewise-linear (non-linear) activations, an output layer narrower than every hidden layer, most common losses, and training data that no linear model fits exactly (the data assumption is not checked here)',
+      'piecewise-linear (non-linear) activations, an output layer narrower ' +
+      'than every hidden layer, most common losses, and training data that ' +
+      'no linear model fits exactly (the data assumption is not checked here)',
     status: pwl && narrow ? 'applies' : pwl || narrow ? 'partial' : 'does not apply',
     statement:
-      'the loss surface has infinitely many spurious (non-global) local minima; it is partitioned into smooth multilinear cells, and the local minima in a cell form connected valleys of equal loss — a "flat valley" verdict is expected, and a local minimum is not necessarily global',
-    evidence: `hidden activations: ${acts}; widths ${s.widths.join(' → ') || '-'} (output ${out ?? '-'}${hidden.length ? `, narrowest hidden ${Math.min(...hidden)}` : ''})`,
+      'the loss surface has infinitely many spurious (non-global) local minima; it is partitioned ' +
+      'into smooth multilinear cells, and the local minima in a cell form connected valleys of equal ' +
+      'loss — a "flat valley" verdict is expected, and a local minimum is not necessarily global',
+    evidence:
+      `hidden activations: ${acts}; widths ${s.widths.join(' → ') || '-'} ` +
+      `(output ${out ?? '-'}${hidden.length ? `, narrowest hidden ${Math.min(...hidden)}` : ''})`,
   });
 
   const quad = s.hiddenActivations.length > 0 && s.hiddenActivations.every(a => a === 'square');
@@ -100,7 +110,8 @@ export function theoryRules(model: GraphModel, loss: string): TheoryRule[] {
     assumptions: 'quadratic activations σ(z) = z², squared loss, hidden layers at least as wide as the input',
     status: quad && wide ? 'applies' : quad ? 'partial' : 'does not apply',
     statement:
-      'spurious local minima are escapable: the landscape has no spurious local minimum that gradient methods cannot leave (see the paper for the precise conditions)',
+      'spurious local minima are escapable: the landscape has no spurious local minimum ' +
+      'that gradient methods cannot leave (see the paper for the precise conditions)',
     evidence: `hidden activations: ${acts}; input dimension ${s.inputDim}; hidden widths ${hidden.join(', ') || '-'}`,
   });
 
@@ -108,23 +119,32 @@ export function theoryRules(model: GraphModel, loss: string): TheoryRule[] {
     id: 'depth-width',
     paper: 'Kawaguchi, Huang & Kaelbling, "Effect of depth and width on local minima in deep learning", Neural Computation 2019',
     assumptions:
-      'deep non-linear networks with squared loss; the guarantee is stated relative to a locally induced structure and improves with depth and width (no over-parameterisation assumption)',
+      'deep non-linear networks with squared loss; the guarantee is stated relative to a locally ' +
+      'induced structure and improves with depth and width (no over-parameterisation assumption)',
     status: loss === 'mse' && s.depth >= 2 ? 'applies' : s.depth >= 2 ? 'partial' : 'does not apply',
     statement:
-      'the quality of local minima (their loss relative to the global minimum of the induced model) improves as depth and width grow; local minima are no worse than the corresponding classical (linear-in-features) models',
-    evidence: `${s.depth} weight layer(s), widths ${s.widths.join(' → ') || '-'}; loss ${loss}${loss !== 'mse' ? ' (the theorem is stated for squared loss)' : ''}`,
+      'the quality of local minima (their loss relative to the global minimum ' +
+      'of the induced model) improves as depth and width grow; local minima are ' +
+      'no worse than the corresponding classical (linear-in-features) models',
+    evidence:
+      `${s.depth} weight layer(s), widths ${s.widths.join(' → ') || '-'}; ` +
+      `loss ${loss}${loss !== 'mse' ? ' (the theorem is stated for squared loss)' : ''}`,
   });
 
   rules.push({
     id: 'residual',
     paper: 'Kawaguchi & Bengio, "Depth with nonlinearity creates no bad local minima in ResNets", Neural Networks 2019',
     assumptions:
-      "a residual network (skip connections adding a block's input to its output) with the output structure of the paper; arbitrary nonlinearity and depth",
+      "a residual network (skip connections adding a block's input to its output) " +
+      'with the output structure of the paper; arbitrary nonlinearity and depth',
     status: s.residual ? 'partial' : 'does not apply',
     statement:
-      'every local minimum is no worse than the global minimum of the best linear predictor (and of the shallower model), with a bound that improves with depth; it does not say every local minimum is global',
+      'every local minimum is no worse than the global minimum of the best ' +
+      'linear predictor (and of the shallower model), with a bound that ' +
+      'improves with depth; it does not say every local minimum is global',
     evidence: s.residual
-      ? 'a skip connection (an add of a tensor and a tensor computed from it, h + F(h)) found; the exact output structure the theorem needs is not checked'
+      ? 'a skip connection (an add of a tensor and a tensor computed from it, h + ' +
+        'F(h)) found; the exact output structure the theorem needs is not checked'
       : 'no skip connection (an add of h and a tensor computed from h) in the graph',
   });
   return rules;

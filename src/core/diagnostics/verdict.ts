@@ -205,7 +205,8 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
       .find(Boolean);
   if (nonFinite) {
     reasons.push(
-      `${nonFinite}: the diagnosis stopped, and no kind of point can be named (check the weights, the inputs and the targets for values that overflow float32)`,
+      `${nonFinite}: the diagnosis stopped, and no kind of point can be named (check ` +
+        `the weights, the inputs and the targets for values that overflow float32)`,
     );
     return { kind: 'undetermined', confidence: 0, reasons, thresholds: t, measures };
   }
@@ -213,7 +214,8 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
     if (v.pgb && v.pgb.relative > t.pgbRelative) {
       margin(v.pgb.relative, t.pgbRelative);
       reasons.push(
-        `PGB residual r/L = ${fmt(v.pgb.relative)} > ${t.pgbRelative}: a linear model on the parameter gradients reaches a lower loss, so θ violates the necessary condition for a local minimum`,
+        `PGB residual r/L = ${fmt(v.pgb.relative)} > ${t.pgbRelative}: a linear model on the parameter ` +
+          `gradients reaches a lower loss, so θ violates the necessary condition for a local minimum`,
       );
       return done('not stationary');
     }
@@ -240,7 +242,8 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
   if (lmax > 0 && topLo > 0 && g2 / (2 * topHi) <= t.gradStep * L && t.gradStep * L < g2 / (2 * topLo)) {
     penalty *= 0.8;
     reasons.push(
-      `λ_max's interval [${fmt(topLo)}, ${fmt(topHi)}] puts the gradient test on both sides of its threshold: the stationarity call is unresolved${extra(topE)}`,
+      `λ_max's interval [${fmt(topLo)}, ${fmt(topHi)}] puts the gradient test on ` +
+        `both sides of its threshold: the stationarity call is unresolved${extra(topE)}`,
     );
   }
   if (gradSays) {
@@ -248,12 +251,15 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
     else margins.push(3);
     reasons.push(
       lmax > 0
-        ? `a gradient step of length 1/λ_max would lower the loss by ‖g‖²/(2λ_max) = ${fmt(dec)} = ${fmt((100 * dec) / L)} % of L (threshold ${100 * t.gradStep} %); ‖g‖ = ${fmt(v.gradNorm)}, λ_max = ${fmt(lmax)}`
+        ? `a gradient step of length 1/λ_max would lower the loss by ` +
+            `‖g‖²/(2λ_max) = ${fmt(dec)} = ${fmt((100 * dec) / L)} % of L ` +
+            `(threshold ${100 * t.gradStep} %); ‖g‖ = ${fmt(v.gradNorm)}, λ_max = ${fmt(lmax)}`
         : `no positive curvature (λ_max = ${fmt(lmax)}) and a non-zero gradient ‖g‖ = ${fmt(v.gradNorm)}`,
     );
     if (v.pgb && v.pgb.relative > t.pgbRelative)
       reasons.push(
-        `PGB residual r/L = ${fmt(v.pgb.relative)}: the gradient-basis linear model reaches a lower loss (Kawaguchi & Kaelbling 2020 necessary condition violated)`,
+        `PGB residual r/L = ${fmt(v.pgb.relative)}: the gradient-basis linear model ` +
+          `reaches a lower loss (Kawaguchi & Kaelbling 2020 necessary condition violated)`,
       );
     if (lm && upperOf(lm.e) < -t.negativeCurvature * ref) reasons.push(`there is also negative curvature: λ_min ≤ ${fmt(upperOf(lm.e))}`);
     return done('not stationary');
@@ -266,12 +272,16 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
     if (v.pgb.relative > t.pgbRelative) {
       penalty *= 0.7;
       reasons.push(
-        `but the PGB residual r/L = ${fmt(v.pgb.relative)} > ${t.pgbRelative}: a linear model on the parameter gradients reaches a lower loss, so the necessary condition for a local minimum (Kawaguchi & Kaelbling 2020) is violated — training has not fully converged (the residual comes from small gradient components along flat directions)`,
+        `but the PGB residual r/L = ${fmt(v.pgb.relative)} > ${t.pgbRelative}: a linear ` +
+          `model on the parameter gradients reaches a lower loss, so the necessary condition ` +
+          `for a local minimum (Kawaguchi & Kaelbling 2020) is violated — training has not ` +
+          `fully converged (the residual comes from small gradient components along flat directions)`,
       );
     } else {
       margin(Math.max(v.pgb.relative, 1e-12), t.pgbRelative);
       reasons.push(
-        `PGB residual r/L = ${fmt(v.pgb.relative)} ≤ ${t.pgbRelative}: the necessary condition holds${v.pgb.maxPerturbedRelative !== undefined ? ` (perturbed: max ${fmt(v.pgb.maxPerturbedRelative)})` : ''}`,
+        `PGB residual r/L = ${fmt(v.pgb.relative)} ≤ ${t.pgbRelative}: the necessary condition ` +
+          `holds${v.pgb.maxPerturbedRelative !== undefined ? ` (perturbed: max ${fmt(v.pgb.maxPerturbedRelative)})` : ''}`,
       );
     }
   } else penalty *= 0.85;
@@ -290,13 +300,16 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
   if (upperOf(e) < T) {
     margin(-upperOf(e) / ref, t.negativeCurvature);
     reasons.push(
-      `significant negative curvature: λ_min = ${fmt(e.value)}${src}, interval [${fmt(lowerOf(e))}, ${fmt(upperOf(e))}] = −${fmt(-e.value / ref)}·λ_max, beyond −${t.negativeCurvature}·λ_max: a descent direction of second order exists`,
+      `significant negative curvature: λ_min = ${fmt(e.value)}${src}, interval ` +
+        `[${fmt(lowerOf(e))}, ${fmt(upperOf(e))}] = −${fmt(-e.value / ref)}·λ_max, ` +
+        `beyond −${t.negativeCurvature}·λ_max: a descent direction of second order exists`,
     );
     return done('saddle');
   }
   if (lowerOf(e) < T) {
     reasons.push(
-      `λ_min = ${fmt(e.value)}${src} is unresolved: its interval [${fmt(lowerOf(e))}, ${fmt(upperOf(e))}] straddles the saddle threshold −${t.negativeCurvature}·λ_max = ${fmt(T)}${extra(e)}`,
+      `λ_min = ${fmt(e.value)}${src} is unresolved: its interval [${fmt(lowerOf(e))}, ${fmt(upperOf(e))}] ` +
+        `straddles the saddle threshold −${t.negativeCurvature}·λ_max = ${fmt(T)}${extra(e)}`,
     );
     penalty *= 0.8;
     return done('stationary (curvature unresolved)');
@@ -305,7 +318,8 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
     // on the safe side of the threshold, but not to its tolerance or not settled: say so
     if (lm.source === 'estimate') penalty *= 0.8;
     reasons.push(
-      `λ_min = ${fmt(e.value)}${src} has not reached its tolerance (interval [${fmt(lowerOf(e))}, ${fmt(upperOf(e))}], above the saddle threshold)${extra(e)}`,
+      `λ_min = ${fmt(e.value)}${src} has not reached its tolerance (interval ` +
+        `[${fmt(lowerOf(e))}, ${fmt(upperOf(e))}], above the saddle threshold)${extra(e)}`,
     );
   }
   if (lm.source === 'estimate') penalty *= 0.85;
@@ -315,19 +329,24 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
   if (lowerOf(e) <= t.nearZero * ref) {
     measures.degenerate = true;
     reasons.push(
-      `λ_min is at zero within its bound (|λ| ≤ ${t.nearZero}·λ_max): second-order information cannot decide whether this is a minimum — higher-order terms along the null directions can still descend`,
+      `λ_min is at zero within its bound (|λ| ≤ ${t.nearZero}·λ_max): second-order information cannot ` +
+        `decide whether this is a minimum — higher-order terms along the null directions can still descend`,
     );
     if (v.nullProbe?.descent) {
       const d = v.nullProbe.descent;
       margin(-d.relative, t.nullDescent);
       reasons.push(
-        `degenerate: descent along a null direction found at t=${fmt(d.t)}: the loss falls by ${fmt(-d.lossChange)} (${fmt(-100 * d.relative)} % of L) where the quadratic model is flat — a higher-order saddle`,
+        `degenerate: descent along a null direction found at t=${fmt(d.t)}: ` +
+          `the loss falls by ${fmt(-d.lossChange)} (${fmt(-100 * d.relative)} % ` +
+          `of L) where the quadratic model is flat — a higher-order saddle`,
       );
       return done('saddle');
     }
     if (v.nullProbe)
       reasons.push(
-        `the loss along ${v.nullProbe.directions} null direction(s), ±t for t up to ${fmt(Math.max(...v.nullProbe.steps))}, does not decrease (a higher-order descent elsewhere is not excluded)`,
+        `the loss along ${v.nullProbe.directions} null direction(s), ±t for t up ` +
+          `to ${fmt(Math.max(...v.nullProbe.steps))}, does not decrease (a higher-order descent elsewhere ` +
+          `is not excluded)`,
       );
     else reasons.push('the null directions were not probed');
     penalty *= 0.85;
@@ -339,7 +358,8 @@ export function verdict(v: VerdictInput, thresholds: Partial<VerdictThresholds> 
     margin(Math.max(mass, 1e-6), t.flatMass);
     if (mass >= t.flatMass) {
       reasons.push(
-        `${fmt(100 * mass)} % of the spectral mass has |λ| ≤ ${t.nearZero}·λ_max (threshold ${100 * t.flatMass} %): many flat directions — a valley of (nearly) constant loss`,
+        `${fmt(100 * mass)} % of the spectral mass has |λ| ≤ ${t.nearZero}·λ_max ` +
+          `(threshold ${100 * t.flatMass} %): many flat directions — a valley of (nearly) constant loss`,
       );
       return done('flat valley');
     }

@@ -17,8 +17,7 @@ import { pairWithArchitecture } from './pairing';
 /** Tensors of a weights-only file (safetensors or a PyTorch state dict). */
 export function readWeightsOnly(file: string): NamedTensor[] {
   if (detectFormat(file) === 'safetensors') return readSafetensors(file).tensors;
-  let buf: Buffer;
-  buf = readRegularFile(file, { what: 'checkpoint' });
+  const buf: Buffer = readRegularFile(file, { what: 'checkpoint' });
   return readPytorchStateDict(file, buf);
 }
 
@@ -43,7 +42,10 @@ function withSiblingArchitecture(file: string, tensors: NamedTensor[]): GraphMod
   const sibling = siblingArchitecture(file);
   if (!sibling)
     throw new UnsupportedError(
-      `weights only: ${tensors.length} tensors but no architecture. Put the model's ONNX export beside it under the same stem (model.onnx for model.pt or model.step_100.pt) or a model.json; from a PyTorch script, the helper of 'Landscape: Set Up PyTorch Export' (landscape_lens.py) writes both. 'landscape inspect' shows the weights`,
+      `weights only: ${tensors.length} tensors but no architecture. Put the model's ONNX ` +
+        `export beside it under the same stem (model.onnx for model.pt or model.step_100.pt) ` +
+        `or a model.json; from a PyTorch script, the helper of 'Landscape: Set Up PyTorch ` +
+        `Export' (landscape_lens.py) writes both. 'landscape inspect' shows the weights`,
       { file },
     );
   const paired = pairWithArchitecture(file, tensors, readCheckpoint(sibling, { allowNonFinite: true }), sibling);
@@ -90,7 +92,8 @@ export function assertFiniteWeights(model: GraphModel, file: string): void {
         r = Math.floor(r / p.shape[d]);
       }
       throw new UserInputError(
-        `weight tensor '${p.name}' has ${count} non-finite value${count > 1 ? 's' : ''} (first: ${v} at index [${idx.join(', ')}], element ${first}): the loss, gradient and curvature would all be NaN`,
+        `weight tensor '${p.name}' has ${count} non-finite value${count > 1 ? 's' : ''} (first: ${v} at ` +
+          `index [${idx.join(', ')}], element ${first}): the loss, gradient and curvature would all be NaN`,
         { file, where: `tensor '${p.name}'` },
       );
     }

@@ -8,7 +8,6 @@
  *    (JSON) and datasets `model_weights/<layer>/<layer>/<name>[:0]`.
  * The architecture is rebuilt by kerasConfig.ts from an allow-list of layers; nothing is executed.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { readRegularFile } from '../safeFs';
 import { UserInputError, isUserInputError } from '../errors';
@@ -104,8 +103,7 @@ function h5Guard<T>(file: string, fn: () => T): T {
 }
 
 export function readKerasModel(file: string): GraphModel {
-  let buf: Buffer;
-  buf = readRegularFile(file, { what: 'checkpoint' });
+  const buf: Buffer = readRegularFile(file, { what: 'checkpoint' });
   const ext = path.extname(file).toLowerCase();
   if (ext === '.keras') {
     const entries = readZip(buf, file);

@@ -559,7 +559,8 @@ export function readOnnxModel(file: string): GraphModel {
       params.push({ name, layer: consumer.name || op || name, role, shape: t.shape, offset, size, outAxis });
       if (name.startsWith('onnx::'))
         renamed.push(
-          `'${name}' (${t.shape.join('×')}, ${op} ${consumer.name || ''}${chain.length ? ` via ${chain.map(c => c.opType).join('→')}` : ''})`,
+          `'${name}' (${t.shape.join('×')}, ${op} ${consumer.name || ''}` +
+            `${chain.length ? ` via ${chain.map(c => c.opType).join('→')}` : ''})`,
         );
       thetaParts.push(t.values as Float32Array);
       offset += size;
@@ -619,15 +620,20 @@ export function readOnnxModel(file: string): GraphModel {
   const notices: string[] = [];
   if (untied.length)
     notices.push(
-      `${untied.length} tensors the exporter had merged with an equal-valued initializer (Identity nodes) are read as their own tensors: ${untied.join(', ')}`,
+      `${untied.length} tensors the exporter had merged with an equal-valued ` +
+        `initializer (Identity nodes) are read as their own tensors: ${untied.join(', ')}`,
     );
   if (buffersCopied.length)
     notices.push(
-      `BatchNormalization running statistics stored as the same tensor as a parameter are read as constants (never differentiated): ${buffersCopied.join(', ')}`,
+      `BatchNormalization running statistics stored as the same tensor as a parameter ` +
+        `are read as constants (never differentiated): ${buffersCopied.join(', ')}`,
     );
   if (renamed.length)
     notices.push(
-      `${renamed.length} parameter${renamed.length > 1 ? 's were' : ' was'} renamed by the exporter's constant folding (a MatMul weight is stored transposed, a BatchNorm folded into a Conv changes the parameters): ${renamed.join(', ')}; a .pt/.safetensors beside this file is matched to them by graph position and shape`,
+      `${renamed.length} parameter${renamed.length > 1 ? 's were' : ' was'} renamed ` +
+        `by the exporter's constant folding (a MatMul weight is stored transposed, a ` +
+        `BatchNorm folded into a Conv changes the parameters): ${renamed.join(', ')}; ` +
+        `a .pt/.safetensors beside this file is matched to them by graph position and shape`,
     );
   for (const p of params) {
     const v = theta.subarray(p.offset, p.offset + p.size);

@@ -435,7 +435,8 @@ function gemm(n: OnnxNodeLike, a: Shape, b: Shape, c: Shape): Shape {
   const [k2, nn] = attrInt(n, 'transB', 0) ? [b[1], b[0]] : [b[0], b[1]];
   if (k1 !== null && k2 !== null && k1 !== k2)
     throw new ShapeError(
-      `inner dimensions differ: A ${fmt(a)}${attrInt(n, 'transA', 0) ? 'ᵀ' : ''} × B ${fmt(b)}${attrInt(n, 'transB', 0) ? 'ᵀ' : ''} (${k1} vs ${k2})`,
+      `inner dimensions differ: A ${fmt(a)}${attrInt(n, 'transA', 0) ? 'ᵀ' : ''} × ` +
+        `B ${fmt(b)}${attrInt(n, 'transB', 0) ? 'ᵀ' : ''} (${k1} vs ${k2})`,
     );
   const out = [m, nn];
   if (c) {
@@ -495,7 +496,8 @@ function conv(n: OnnxNodeLike, x: Shape, w: Shape, b: Shape): Shape {
     else o = Math.floor((H + pads[i] + pads[i + sp] - kd) / s) + 1;
     if (o < 1)
       throw new ShapeError(
-        `the ${kd}-wide kernel${d > 1 ? ` (dilated)` : ''} is larger than the padded input (${H} + ${pads[i]} + ${pads[i + sp]}) along spatial axis ${i}`,
+        `the ${kd}-wide kernel${d > 1 ? ` (dilated)` : ''} is larger than the ` +
+          `padded input (${H} + ${pads[i]} + ${pads[i + sp]}) along spatial axis ${i}`,
       );
     out.push(o);
   }

@@ -136,9 +136,8 @@ export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch:
     );
     const matched = pick.verified ? 'position, shape and values' : 'position and shape';
     pairing.params.push({ name: t.name, exportedAs: p.name, transposed: pick.transposed || undefined, matched });
-    renamed.push(
-      `${t.name} → '${p.name}'${pick.transposed ? ' (transposed)' : ''}, matched by graph position and shape${pick.verified ? ', values equal' : ` (the values differ: ${ar} was exported from another state)`}`,
-    );
+    const values = pick.verified ? ', values equal' : ` (the values differ: ${ar} was exported from another state)`;
+    renamed.push(`${t.name} → '${p.name}'${pick.transposed ? ' (transposed)' : ''}, matched by graph position and shape${values}`);
   }
   // buffers and other constants: the checkpoint's when it holds them
   const constants: GraphModel['constants'] = new Map();
@@ -192,26 +191,33 @@ export function pairWithArchitecture(file: string, tensors: NamedTensor[], arch:
     const hints: string[] = [];
     if (missing.some(n => n.startsWith('onnx::Conv')) && extra.some(n => /running_(mean|var)$/.test(n)))
       hints.push(
-        `${ar} has BatchNorm folded into its convolutions (torch.onnx.export's default training=EVAL does this), so its parameters are not PyTorch's: export with training=torch.onnx.TrainingMode.PRESERVE (model in eval mode)`,
+        `${ar} has BatchNorm folded into its convolutions (torch.onnx.export's ` +
+          `default training=EVAL does this), so its parameters are not PyTorch's: ` +
+          `export with training=torch.onnx.TrainingMode.PRESERVE (model in eval mode)`,
       );
-    else if (missing.some(n => n.startsWith('onnx::')))
+    else if (missing.some(n => n.startsWith('onnx::'))) {
+      const folded = missing.filter(n => n.startsWith('onnx::'));
       hints.push(
-        `${missing
-          .filter(n => n.startsWith('onnx::'))
-          .map(n => `'${n}'`)
-          .join(
-            ', ',
-          )} ${missing.filter(n => n.startsWith('onnx::')).length > 1 ? 'were' : 'was'} renamed (a MatMul weight also transposed) by the exporter's constant folding and could not be matched by graph position and shape: export with do_constant_folding=False to keep PyTorch's names`,
+        `${folded.map(n => `'${n}'`).join(', ')} ${folded.length > 1 ? 'were' : 'was'} renamed (a MatMul weight also ` +
+          `transposed) by the exporter's constant folding and could not be matched by graph position and shape: ` +
+          `export with do_constant_folding=False to keep PyTorch's names`,
       );
+    }
     throw new UserInputError(
       `${ck} and its architecture ${ar} do not hold the same tensors — ${parts.join('; ')}${hints.length ? `. ${hints.join('. ')}` : ''}`,
       { file },
     );
   }
+  const buffers = pairing.buffers.length ? ` and ${pairing.buffers.length} buffers (${pairing.buffers.join(', ')})` : '';
+  const unused = pairing.unused.map(n => (pairing.tiedTo?.[n] ? `${n} (tied to ${pairing.tiedTo[n]}: the export holds it once)` : n));
+  const fromArchitecture = [
+    ...pairing.fromArchitecture,
+    ...(pairing.fromArchitectureOther ? [`${pairing.fromArchitectureOther} exporter constants`] : []),
+  ];
   const notices = [
-    `architecture from ${ar}, weights from ${ck}: ${pairing.params.length} parameters${pairing.buffers.length ? ` and ${pairing.buffers.length} buffers (${pairing.buffers.join(', ')})` : ''} from ${ck}` +
-      `${pairing.unused.length ? `; not read: ${pairing.unused.map(n => (pairing.tiedTo?.[n] ? `${n} (tied to ${pairing.tiedTo[n]}: the export holds it once)` : n)).join(', ')}` : ''}` +
-      `${pairing.fromArchitecture.length || pairing.fromArchitectureOther ? `; from ${ar}: ${[...pairing.fromArchitecture, ...(pairing.fromArchitectureOther ? [`${pairing.fromArchitectureOther} exporter constants`] : [])].join(', ')}` : ''}`,
+    `architecture from ${ar}, weights from ${ck}: ${pairing.params.length} parameters${buffers} from ${ck}` +
+      `${pairing.unused.length ? `; not read: ${unused.join(', ')}` : ''}` +
+      `${pairing.fromArchitecture.length || pairing.fromArchitectureOther ? `; from ${ar}: ${fromArchitecture.join(', ')}` : ''}`,
   ];
   if (renamed.length) notices.push(`renamed by the exporter and mapped back: ${renamed.join('; ')}`);
   // a renamed parameter's exported name is now computed from the checkpoint's tensor in front of the graph

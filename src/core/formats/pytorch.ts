@@ -44,7 +44,10 @@ const DTYPES: Record<string, [string, number]> = {
   bool: ['bool', 1],
 };
 
-/** Elements that views larger than their storage (stride 0, overlapping strides) may expand to, all such views of a file together (16 Mi: 64 MB as float32). */
+/**
+ * Elements that views larger than their storage (stride 0, overlapping strides) may expand to,
+ * all such views of a file together (16 Mi: 64 MB as float32).
+ */
 export const MAX_VIEW_ELEMENTS = 2 ** 24;
 
 type Fn = { kind: 'global'; name: string };
@@ -171,7 +174,8 @@ export function unpickleAt(data: Uint8Array, start: number, file: string, where:
     const full = `${mod}.${name}`;
     if (!ALLOWED.has(full))
       throw new UnsupportedError(
-        `refusing pickle global '${full}': a .pt file can carry code and Landscape Lens never runs it; only tensors and state dicts are read (export ONNX or safetensors instead)`,
+        `refusing pickle global '${full}': a .pt file can carry code and Landscape Lens never ` +
+          `runs it; only tensors and state dicts are read (export ONNX or safetensors instead)`,
         { file, where: `${where} byte ${at}` },
       );
     return { kind: 'global', name: full };
@@ -499,7 +503,9 @@ function readLegacy(file: string, buf: Uint8Array): { root: unknown; storages: M
     return r.value;
   };
   const magic = next('magic number');
-  if (magic !== 0x1950a86a20f9469cfc6c && !(typeof magic === 'string' && Number(magic) === 119547037146038801333356))
+  // torch.serialization's MAGIC_NUMBER 0x1950a86a20f9469cfc6c (= 119547037146038801333356) as the nearest double
+  const MAGIC = 1.195470371460388e23;
+  if (magic !== MAGIC && !(typeof magic === 'string' && Number(magic) === MAGIC))
     throw new UserInputError('not a PyTorch checkpoint: bad magic number in the legacy format', { file, where: 'byte 0' });
   const proto = next('protocol version');
   if (proto !== 1001)
@@ -579,7 +585,9 @@ function tensorsOf(root: unknown, file: string, pklName: string, storageBytes: (
     if (count > numel) expanded += count;
     if (count > numel && expanded > MAX_VIEW_ELEMENTS)
       throw new UserInputError(
-        `tensor '${name}' declares size (${t.size.join(', ')}) = ${count} elements over a storage of ${numel} elements (a stride-0 or overlapping view); views larger than their storage are limited to ${MAX_VIEW_ELEMENTS} elements in all; refused`,
+        `tensor '${name}' declares size (${t.size.join(', ')}) = ${count} elements over ` +
+          `a storage of ${numel} elements (a stride-0 or overlapping view); views larger ` +
+          `than their storage are limited to ${MAX_VIEW_ELEMENTS} elements in all; refused`,
         { file, where: `storage ${t.storage.key}` },
       );
     if (count > 0) {
@@ -587,7 +595,8 @@ function tensorsOf(root: unknown, file: string, pklName: string, storageBytes: (
       for (let d = 0; d < t.size.length; d++) last += (t.size[d] - 1) * t.stride[d];
       if (last >= numel)
         throw new UserInputError(
-          `tensor '${name}': size (${t.size.join(', ')}) with stride (${t.stride.join(', ')}) at offset ${t.offset} reaches storage element ${last}, outside its storage (${numel} elements)`,
+          `tensor '${name}': size (${t.size.join(', ')}) with stride (${t.stride.join(', ')}) at ` +
+            `offset ${t.offset} reaches storage element ${last}, outside its storage (${numel} elements)`,
           { file, where: `storage ${t.storage.key}` },
         );
     }

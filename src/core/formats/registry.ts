@@ -16,7 +16,10 @@ export type LogKind = 'csv' | 'jsonl' | 'tfevents';
 export interface CheckpointFormatSpec {
   id: CheckpointFormat;
   label: string;
-  /** base-name globs (lower case; `*` any characters, `?` one) of the files found in a workspace: watchers, pickers, activation, runs tree, hovers */
+  /**
+   * base-name globs (lower case; `*` any characters, `?` one) of the files found in a workspace:
+   * watchers, pickers, activation, runs tree, hovers
+   */
   names: string[];
   /** file-name endings (lower case, with the dot) that select this reader for a file named explicitly (CLI, commands) */
   extensions: string[];
@@ -35,7 +38,10 @@ export interface LogFormatSpec {
   id: LogKind;
   label: string;
   names: string[];
-  /** whether a workspace holding such a file activates the extension: only names that are training logs for sure (any data-science folder has CSVs) */
+  /**
+   * whether a workspace holding such a file activates the extension: only names that are training
+   * logs for sure (any data-science folder has CSVs)
+   */
   activates: boolean;
 }
 

@@ -30,7 +30,8 @@ export function readSafetensors(file: string): { tensors: NamedTensor[]; metadat
     const n = Number(lenBuf.readBigUInt64LE(0));
     if (n > MAX_HEADER || n > size - 8)
       throw new UserInputError(
-        `header length ${n} is larger than ${n > MAX_HEADER ? `the limit of ${MAX_HEADER} bytes` : `the rest of the file (${size - 8} bytes)`}`,
+        `header length ${n} is larger than ` +
+          `${n > MAX_HEADER ? `the limit of ${MAX_HEADER} bytes` : `the rest of the file (${size - 8} bytes)`}`,
         { file, where: 'byte 0' },
       );
     const hb = Buffer.alloc(n);

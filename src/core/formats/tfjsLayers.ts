@@ -32,8 +32,7 @@ export function isTfjsModelJson(file: string): boolean {
 }
 
 export function readTfjsLayersModel(file: string): GraphModel {
-  let text: string;
-  text = readRegularText(file, { what: 'checkpoint', maxBytes: 256 * 2 ** 20 });
+  const text: string = readRegularText(file, { what: 'checkpoint', maxBytes: 256 * 2 ** 20 });
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(text);

@@ -56,7 +56,10 @@ export interface GraphModel {
   notices: string[];
   /** Quadratic penalties (λ/2)‖θ_param‖² that are part of the training loss (e.g. special neurons' a_k). */
   penalty?: { param: string; lambda: number }[];
-  /** A weights-only checkpoint read with the architecture file beside it: which tensor came from which file (src/core/formats/pairing.ts). */
+  /**
+   * A weights-only checkpoint read with the architecture file beside it: which tensor came from which
+   * file (src/core/formats/pairing.ts).
+   */
   pairing?: CheckpointPairing;
   /** Kawaguchi–Kaelbling special neurons a_k·exp(w_kᵀx + b_k), if the model has them: parameter names. */
   specialNeurons?: { a: string; w: string; b: string; lambda: number; node: string };

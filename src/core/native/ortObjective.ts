@@ -130,7 +130,8 @@ export class OrtObjective implements Objective {
       ms.every(d => typeof d === 'number' && d > 0) &&
       (ms.length !== this.featShape.length || ms.some((d, i) => d !== this.featShape[i]))
     ) {
-      this.inputNotice = `inputs (${this.featShape.join('×')}) adapted to the model's (${(ms as number[]).join('×')}) in the compiled graph`;
+      this.inputNotice =
+        `inputs (${this.featShape.join('×')}) adapted to the model's ` + `(${(ms as number[]).join('×')}) in the compiled graph`;
     }
     const flops = 2 * this.numParams * this.rows;
     this.threads = opts.threads ?? defaultThreads(flops);

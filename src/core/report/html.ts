@@ -161,29 +161,43 @@ export function reportData(input: ReportInput): ReportHeader {
 }
 
 /** Light and dark values of the VS Code theme variables the dashboard's CSS and charts read (VS Code's Light / Dark Modern). */
-const THEME_FALLBACK = `
-:root { color-scheme: light dark;
-  --vscode-font-family: system-ui, -apple-system, "Segoe UI", sans-serif; --vscode-font-size: 13px; --vscode-editor-font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace;
-  --vscode-foreground: #3b3b3b; --vscode-descriptionForeground: #717171; --vscode-editor-background: #ffffff; --vscode-editorWidget-background: #f8f8f8;
-  --vscode-editorWidget-border: #e5e5e5; --vscode-panel-border: #e5e5e5; --vscode-widget-border: #e5e5e5; --vscode-focusBorder: #005fb8;
-  --vscode-editorWarning-foreground: #bf8803; --vscode-textBlockQuote-background: #f8f8f8;
-  --vscode-button-secondaryForeground: #3b3b3b; --vscode-button-secondaryBackground: #e5e5e5; --vscode-button-secondaryHoverBackground: #cccccc; --vscode-button-border: #0000001a;
-  --vscode-dropdown-foreground: #3b3b3b; --vscode-dropdown-background: #ffffff; --vscode-dropdown-border: #cecece; --vscode-toolbar-hoverBackground: #b8b8b850;
-  --vscode-charts-blue: #1a85ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #388a34; --vscode-charts-purple: #652d90; --vscode-charts-red: #e51400; --vscode-charts-yellow: #bf8803; }
-@media (prefers-color-scheme: dark) { :root {
-  --vscode-foreground: #cccccc; --vscode-descriptionForeground: #9d9d9d; --vscode-editor-background: #1f1f1f; --vscode-editorWidget-background: #202020;
-  --vscode-editorWidget-border: #454545; --vscode-panel-border: #2b2b2b; --vscode-widget-border: #313131; --vscode-focusBorder: #0078d4;
-  --vscode-editorWarning-foreground: #cca700; --vscode-textBlockQuote-background: #2b2b2b;
-  --vscode-button-secondaryForeground: #cccccc; --vscode-button-secondaryBackground: #313131; --vscode-button-secondaryHoverBackground: #3c3c3c; --vscode-button-border: #ffffff12;
-  --vscode-dropdown-foreground: #cccccc; --vscode-dropdown-background: #313131; --vscode-dropdown-border: #3c3c3c; --vscode-toolbar-hoverBackground: #5a5d5e50;
-  --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-charts-purple: #b180d7; --vscode-charts-red: #f14c4c; --vscode-charts-yellow: #cca700; } }
-body { max-width: 1400px; margin: 0 auto; }
-.report-header table { width: 100%; font-size: 0.95em; }
-.report-header td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; padding-right: 12px; }
-.report-header tr.summary-row { cursor: pointer; }
-.report-header tr.summary-row:hover, .report-header tr.summary-row:focus-visible { background: var(--vscode-toolbar-hoverBackground); }
-.error { color: var(--vscode-charts-red); }
-`;
+const THEME_FALLBACK = [
+  '',
+  ':root { color-scheme: light dark;',
+  '  --vscode-font-family: system-ui, -apple-system, "Segoe UI", sans-serif; --vscode-font-size: 13px; ' +
+    '--vscode-editor-font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace;',
+  '  --vscode-foreground: #3b3b3b; --vscode-descriptionForeground: #717171; --vscode-editor-background: #ffffff; ' +
+    '--vscode-editorWidget-background: #f8f8f8;',
+  '  --vscode-editorWidget-border: #e5e5e5; --vscode-panel-border: #e5e5e5; --vscode-widget-border: #e5e5e5; ' +
+    '--vscode-focusBorder: #005fb8;',
+  '  --vscode-editorWarning-foreground: #bf8803; --vscode-textBlockQuote-background: #f8f8f8;',
+  '  --vscode-button-secondaryForeground: #3b3b3b; --vscode-button-secondaryBackground: #e5e5e5; ' +
+    '--vscode-button-secondaryHoverBackground: #cccccc; --vscode-button-border: #0000001a;',
+  '  --vscode-dropdown-foreground: #3b3b3b; --vscode-dropdown-background: #ffffff; --vscode-dropdown-border: #cecece; ' +
+    '--vscode-toolbar-hoverBackground: #b8b8b850;',
+  '  --vscode-charts-blue: #1a85ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #388a34; ' +
+    '--vscode-charts-purple: #652d90; --vscode-charts-red: #e51400; --vscode-charts-yellow: #bf8803; }',
+  '@media (prefers-color-scheme: dark) { :root {',
+  '  --vscode-foreground: #cccccc; --vscode-descriptionForeground: #9d9d9d; --vscode-editor-background: #1f1f1f; ' +
+    '--vscode-editorWidget-background: #202020;',
+  '  --vscode-editorWidget-border: #454545; --vscode-panel-border: #2b2b2b; --vscode-widget-border: #313131; ' +
+    '--vscode-focusBorder: #0078d4;',
+  '  --vscode-editorWarning-foreground: #cca700; --vscode-textBlockQuote-background: #2b2b2b;',
+  '  --vscode-button-secondaryForeground: #cccccc; --vscode-button-secondaryBackground: #313131; ' +
+    '--vscode-button-secondaryHoverBackground: #3c3c3c; --vscode-button-border: #ffffff12;',
+  '  --vscode-dropdown-foreground: #cccccc; --vscode-dropdown-background: #313131; --vscode-dropdown-border: #3c3c3c; ' +
+    '--vscode-toolbar-hoverBackground: #5a5d5e50;',
+  '  --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; ' +
+    '--vscode-charts-purple: #b180d7; --vscode-charts-red: #f14c4c; --vscode-charts-yellow: #cca700; } }',
+  'body { max-width: 1400px; margin: 0 auto; }',
+  '.report-header table { width: 100%; font-size: 0.95em; }',
+  '.report-header td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; padding-right: 12px; }',
+  '.report-header tr.summary-row { cursor: pointer; }',
+  '.report-header tr.summary-row:hover, .report-header tr.summary-row:focus-visible ' +
+    '{ background: var(--vscode-toolbar-hoverBackground); }',
+  '.error { color: var(--vscode-charts-red); }',
+  '',
+].join('\n');
 
 /** Text safe inside a <script> or <style> element: no end tag, no comment opener. */
 function inlineSafe(text: string, what: string): string {
@@ -197,9 +211,10 @@ export function renderReport(input: ReportInput): string {
   const script = inlineSafe(fs.readFileSync(findAsset('dist/webview.js'), 'utf8'), 'dist/webview.js');
   const css = inlineSafe(fs.readFileSync(findAsset('media/panel.css'), 'utf8'), 'media/panel.css');
   const data = JSON.stringify(reportData(input)).replace(/</g, '\\u003c');
+  const csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:";
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <title>${esc(input.title)}</title>
 <style>${THEME_FALLBACK}</style>
 <style>${css}</style>

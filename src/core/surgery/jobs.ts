@@ -166,7 +166,8 @@ export async function specialNeuronsJob(
             stage: 'train',
             fraction: 0.1 + (0.85 * p.step) / Math.max(1, p.steps),
             message: p.record
-              ? `step ${p.step}/${p.steps}: L̃ ${fmt(p.record.objective)}, max|a| ${fmt(p.record.maxAbsA, 3)}, L(θ) ${fmt(p.record.originalLoss)}`
+              ? `step ${p.step}/${p.steps}: L̃ ${fmt(p.record.objective)}, ` +
+                `max|a| ${fmt(p.record.maxAbsA, 3)}, L(θ) ${fmt(p.record.originalLoss)}`
               : `step ${p.step}/${p.steps}`,
           }),
       },
@@ -227,7 +228,7 @@ export async function perturbJob(
   onProgress: SurgeryProgress = () => undefined,
 ): Promise<PerturbJobResult> {
   onProgress({ stage: 'backend', fraction: 0, message: 'initialising compute backend' });
-  const backend = await initBackend(tfBackendOf(o.backend));
+  await initBackend(tfBackendOf(o.backend));
   throwIfAborted(signal);
   const model = readCheckpoint(o.checkpoint);
   // sizes against the model before the data is loaded
@@ -265,7 +266,10 @@ export async function perturbJob(
     const bad = r.thetaPerturbed.findIndex(v => !Number.isFinite(v));
     if (bad >= 0)
       throw new UserInputError(
-        `the perturbation (${o.mode}${o.sigma !== undefined ? `, σ = ${o.sigma}` : ''}${o.step !== undefined ? `, step ${o.step}` : ''}) makes parameter ${bad} non-finite in float32; nothing was written: choose a smaller ${o.sigma !== undefined ? '--sigma' : '--step'}`,
+        `the perturbation ` +
+          `(${o.mode}${o.sigma !== undefined ? `, σ = ${o.sigma}` : ''}${o.step !== undefined ? `, step ${o.step}` : ''}) ` +
+          `makes parameter ${bad} non-finite in float32; nothing was written: choose a ` +
+          `smaller ${o.sigma !== undefined ? '--sigma' : '--step'}`,
         { file: o.checkpoint },
       );
     const files = writeWithPlan(plan, model, r.thetaPerturbed, out, [o.checkpoint, plan.source]);

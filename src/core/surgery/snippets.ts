@@ -127,6 +127,9 @@ def add_special_neurons(logits_model, units=${K}, lam=${lam}, activation=${act})
 export function tfjsSnippet(o: SnippetOptions = {}): string {
   const lam = o.lambda ?? 0.01;
   const act = o.activation ? `'${o.activation}'` : 'undefined';
+  const signature =
+    `export function addSpecialNeurons(logits: tf.LayersModel, lambda = ${lam}, ` +
+    `activation: 'softmax' | 'sigmoid' | undefined = ${act}): tf.LayersModel {`;
   return `import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -178,7 +181,7 @@ export class SpecialNeurons extends tf.layers.Layer {
 tf.serialization.registerClass(SpecialNeurons);
 
 /** \`logits\`: your model without its final softmax/sigmoid. */
-export function addSpecialNeurons(logits: tf.LayersModel, lambda = ${lam}, activation: 'softmax' | 'sigmoid' | undefined = ${act}): tf.LayersModel {
+${signature}
   const input = logits.inputs[0];
   const f = logits.outputs[0];
   const units = f.shape[f.shape.length - 1] as number;

@@ -31,10 +31,8 @@ import {
 } from '../formats/writers';
 import type { GraphModel, ParamSpec } from '../model/graph';
 import { forward } from '../model/execute';
-import type { Objective } from '../objective';
 import { UnsupportedError, UserInputError } from '../errors';
 import { Rng } from '../rng';
-import * as fs from 'fs';
 import * as path from 'path';
 import { readRegularFile } from '../safeFs';
 
@@ -68,7 +66,8 @@ function inputShape(model: GraphModel, file: string): number[] {
   const s = model.inputs[0]?.shape.slice(1) ?? [];
   if (s.length === 0 || s.some(d => d === null || d === undefined || d < 0))
     throw new UserInputError(
-      `the model's input shape (${(model.inputs[0]?.shape ?? []).map(d => d ?? '?').join('×')}) is not static; special neurons need the flattened input size`,
+      `the model's input shape (${(model.inputs[0]?.shape ?? []).map(d => d ?? '?').join('×')}) ` +
+        `is not static; special neurons need the flattened input size`,
       { file },
     );
   return s as number[];

@@ -12,7 +12,7 @@ import { detectFormat } from '../detect';
 import { siblingArchitecture } from '../index';
 export { siblingArchitecture };
 import { defaultOutputPath, splitName } from './common';
-import { tfjsShardPath, writeTfjsFromSource } from './tfjsLayers';
+import { writeTfjsFromSource } from './tfjsLayers';
 import { writeOnnx } from './onnx';
 import { writeSafetensors } from './safetensors';
 
@@ -46,7 +46,8 @@ export function planWrite(input: string, architectureChanges = false): WritePlan
     };
   }
   throw new UnsupportedError(
-    `no writer for ${fmt ?? 'this'} checkpoints yet (writers: TF.js layers model.json, ONNX, safetensors); convert the model to TF.js layers or ONNX first`,
+    `no writer for ${fmt ?? 'this'} checkpoints yet (writers: TF.js layers ` +
+      `model.json, ONNX, safetensors); convert the model to TF.js layers or ONNX first`,
     { file: input },
   );
 }

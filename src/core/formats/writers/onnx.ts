@@ -5,7 +5,6 @@
  * copied as is (protobuf wire-level copy, protowire.ts). Optionally nodes and initializers are
  * inserted (special neurons) and metadata_props appended. New files only.
  */
-import * as fs from 'fs';
 import { UserInputError, UnsupportedError } from '../../errors';
 import type { GraphModel } from '../../model/graph';
 import { checkNew, float32ToHalf, writeNewFile } from './common';
@@ -153,8 +152,7 @@ function rewriteGraph(
 
 /** The bytes of the source ModelProto with θ written into its parameter initializers. */
 export function onnxBytes(source: string, model: GraphModel, theta: Float32Array, aug?: OnnxAugment): Uint8Array {
-  let buf: Uint8Array;
-  buf = new Uint8Array(readRegularFile(source, { what: 'checkpoint' }));
+  const buf: Uint8Array = new Uint8Array(readRegularFile(source, { what: 'checkpoint' }));
   const params = new Map(model.params.map(p => [p.name, theta.subarray(p.offset, p.offset + p.size)] as [string, Float32Array]));
   const parts: Uint8Array[] = [];
   let graphs = 0;

@@ -4,7 +4,6 @@
  * tensor that is a parameter θ (matched by name) are replaced, encoded in the tensor's own dtype
  * (F32, F64, F16, BF16). Tensors that are not parameters keep their bytes. New files only.
  */
-import * as fs from 'fs';
 import { UserInputError, UnsupportedError } from '../../errors';
 import type { GraphModel } from '../../model/graph';
 import { checkNew, float32ToBf16, float32ToHalf, writeNewFile } from './common';

@@ -15,7 +15,8 @@ function lastAxisOnly(x: tf.Tensor, a: Record<string, unknown>, node: GraphNode)
   const axis = a.axis === undefined ? -1 : Number(a.axis);
   if (axis !== -1 && axis !== x.rank - 1)
     throw new UnsupportedError(
-      `${node.op === 'batchnorm' ? 'BatchNormalization' : 'LayerNormalization'} '${node.name}' over axis ${axis} of a rank-${x.rank} input: only the last (channel) axis is supported`,
+      `${node.op === 'batchnorm' ? 'BatchNormalization' : 'LayerNormalization'} '${node.name}' ` +
+        `over axis ${axis} of a rank-${x.rank} input: only the last (channel) axis is supported`,
     );
 }
 

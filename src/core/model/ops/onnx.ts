@@ -119,7 +119,8 @@ export function poolNCHW(kind: 'max' | 'avg', x: tf.Tensor4D, a: Record<string, 
 
 /** Zero insertion between pixels of an NHWC tensor (stride s of a transposed convolution); rank ≤ 4 ops. */
 function insertZeros(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
-  let [n, h, w, c] = x.shape;
+  const [n, , , c] = x.shape;
+  let [, h, w] = x.shape;
   let t: tf.Tensor = x;
   if (sw > 1) {
     t = tf.pad(tf.reshape(t, [n * h, w, 1, c]), [

@@ -123,7 +123,7 @@ export const KERAS_LOWER: Record<string, Lower> = {
     const ys = g.shape(y);
     return [act(g, a, g.reshape(y, [ys[0], ys[2], ys[3]]), node)];
   },
-  pool2d: (g, [x], a, node) => {
+  pool2d: (g, [x], a, _node) => {
     const pool = a.pool as number[],
       st = (a.strides as number[] | undefined) ?? pool;
     const [, H, W] = g.shape(x!);

@@ -8,7 +8,7 @@
  *  ∂x = scatter-add of G at the indices, ẏ = gather of ẋ at the indices — both linear, so exact at every order.
  * Grouped convolutions (group > 1) are not compiled: the model falls back to TF.js with the op named.
  */
-import type { Graph, INode, ConvAttrs } from '../ir';
+import type { INode, ConvAttrs } from '../ir';
 import { CompileError } from '../ir';
 import { Rule, addMaybe } from './types';
 

@@ -91,8 +91,7 @@ export const LINEAR: Record<string, Rule> = {
     vjp: (g, n, [gy]) => {
       if (gy === undefined) return [undefined];
       const xs = g.shape(n.inputs[0]),
-        p = known(g, n.inputs[1]),
-        r = xs.length;
+        p = known(g, n.inputs[1]);
       return [
         g.slice(
           gy,
