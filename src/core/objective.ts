@@ -14,7 +14,7 @@ import type { RowSource } from './data/stream';
 import { forward } from './model/execute';
 import { LossSpec, chunkLoss, logitsModel, checkTargets } from './loss';
 import { throwIfAborted, UserInputError } from './errors';
-import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, PenaltyRange } from './objectiveParts';
+import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, concat, PenaltyRange } from './objectiveParts';
 
 export interface Counts {
   loss: number;
@@ -309,14 +309,4 @@ export function inputAdapter(dataShape: number[], modelShape: (number | null)[],
       };
   }
   return { apply: x => tf.reshape(x, [x.shape[0], ...ms]), notice: `inputs ${fmt(dataShape)} reshaped to the model's ${fmt(ms)}` };
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -55,3 +55,15 @@ export function batchPieces<C extends { start: number; end: number }>(
   }
   return out;
 }
+
+/** The chunks' results, in order, as one array (the parts themselves when there is one). */
+export function concat(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}

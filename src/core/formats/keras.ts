@@ -13,7 +13,7 @@ import { readRegularFile } from '../safeFs';
 import { UserInputError, isUserInputError } from '../errors';
 import { readZip } from '../data/zip';
 import type { GraphModel } from '../model/graph';
-import { buildKerasGraph, KerasLayerConfig, WeightTensor } from './kerasConfig';
+import { buildKerasGraph, checkKerasConfig, KerasLayerConfig, WeightTensor } from './kerasConfig';
 import { openH5, floatDatasets, stringAttr, isGroup } from './hdf5';
 
 function varRoles(l: KerasLayerConfig): string[] {
@@ -54,25 +54,6 @@ function parseJson(text: string, file: string, where: string): Record<string, un
   }
 }
 
-/** Structural check of a model config before it is interpreted (mutated or hand-edited files). */
-function checkConfig(
-  cfg: unknown,
-  file: string,
-  where: string,
-): asserts cfg is { class_name: string; config: { layers: KerasLayerConfig[] } } {
-  const c = cfg as { class_name?: unknown; config?: { layers?: unknown } } | null;
-  if (!c || typeof c !== 'object' || typeof c.class_name !== 'string')
-    throw new UserInputError('model config has no class_name', { file, where });
-  const layers = Array.isArray(c.config) ? c.config : c.config?.layers;
-  if (!Array.isArray(layers)) throw new UserInputError('model config has no layer list', { file, where: `${where}.config.layers` });
-  layers.forEach((l, i) => {
-    if (!l || typeof l !== 'object' || typeof (l as { class_name?: unknown }).class_name !== 'string')
-      throw new UserInputError(`layer ${i} has no class_name`, { file, where: `${where}.config.layers[${i}]` });
-    const lc = (l as { config?: unknown }).config;
-    if (lc !== undefined && (lc === null || typeof lc !== 'object'))
-      throw new UserInputError(`layer ${i} has a config that is not an object`, { file, where: `${where}.config.layers[${i}]` });
-  });
-}
 
 /** jsfive throws strings and plain objects on corrupt files: turn anything but our own errors into a UserInputError. */
 function h5Guard<T>(file: string, fn: () => T): T {
@@ -114,7 +95,7 @@ export function readKerasModel(file: string): GraphModel {
         where: 'config.json',
       });
     const config = parseJson(new TextDecoder().decode(cfgBytes), file, 'config.json') as unknown;
-    checkConfig(config, file, 'config.json');
+    checkKerasConfig(config, file, 'config.json');
     const wBytes = entries.get('model.weights.h5');
     if (!wBytes) throw new UserInputError('not a Keras 3 archive: no model.weights.h5', { file, where: 'model.weights.h5' });
     return h5Guard(file, () => readKeras3Weights(file, config, wBytes));
@@ -176,7 +157,7 @@ function readLegacyH5(file: string, buf: Uint8Array): GraphModel {
       where: 'attribute model_config',
     });
   const config = parseJson(mc, file, 'attribute model_config') as unknown;
-  checkConfig(config, file, 'attribute model_config');
+  checkKerasConfig(config, file, 'attribute model_config');
   const mw = h5.keys.includes('model_weights') ? h5.get('model_weights') : h5;
   if (!isGroup(mw)) throw new UserInputError("'model_weights' is not a group", { file, where: 'model_weights' });
   const weights = new Map<string, WeightTensor>();

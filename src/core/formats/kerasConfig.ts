@@ -26,7 +26,11 @@ interface Ctx {
 }
 
 /** Structural check of a model config before it is interpreted (mutated or hand-edited files). */
-export function checkKerasConfig(cfg: unknown, file: string, where: string): void {
+export function checkKerasConfig(
+  cfg: unknown,
+  file: string,
+  where: string,
+): asserts cfg is { class_name: string; config: { layers: KerasLayerConfig[] } } {
   const c = cfg as { class_name?: unknown; config?: { layers?: unknown } } | null;
   if (!c || typeof c !== 'object' || typeof c.class_name !== 'string')
     throw new UserInputError('model config has no class_name', { file, where });

@@ -14,7 +14,7 @@ import { throwIfAborted } from '../errors';
 import type { Counts, Objective } from '../objective';
 import { compileGraph, Compiled, GraphKind } from './compile';
 import { createSession, loadOrt, ExecutionProvider, defaultThreads, nativeCall } from './runtime';
-import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, PenaltyRange } from '../objectiveParts';
+import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, concat, PenaltyRange } from '../objectiveParts';
 
 /**
  * Compiled graphs, per (model object, loss, rows, input shape, kind): objectives over different
@@ -321,15 +321,4 @@ export class OrtObjective implements Objective {
     this.sessions.clear();
     this.chunks.length = 0;
   }
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -1,68 +1,12 @@
 /**
  * Serialise a native IR graph to an ONNX ModelProto (opset 17, IR version 8) with protobufjs,
- * in memory: sessions are created from the buffer, nothing is written to disk. Field numbers
- * from onnx/onnx.proto.
+ * in memory: sessions are created from the buffer, nothing is written to disk. The schema is the
+ * reader's (formats/onnxSchema.ts).
  */
-import * as protobuf from 'protobufjs/light';
+import { modelProtoType } from '../formats/onnxSchema';
 import type { Graph, AttrValue, DType } from './ir';
 
 export const OPSET = 17;
-const SCHEMA = {
-  nested: {
-    ModelProto: {
-      fields: {
-        irVersion: { type: 'int64', id: 1 },
-        producerName: { type: 'string', id: 2 },
-        graph: { type: 'GraphProto', id: 7 },
-        opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
-      },
-    },
-    OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } } },
-    GraphProto: {
-      fields: {
-        node: { rule: 'repeated', type: 'NodeProto', id: 1 },
-        name: { type: 'string', id: 2 },
-        initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
-        input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
-        output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
-      },
-    },
-    NodeProto: {
-      fields: {
-        input: { rule: 'repeated', type: 'string', id: 1 },
-        output: { rule: 'repeated', type: 'string', id: 2 },
-        name: { type: 'string', id: 3 },
-        opType: { type: 'string', id: 4 },
-        attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
-      },
-    },
-    AttributeProto: {
-      fields: {
-        name: { type: 'string', id: 1 },
-        f: { type: 'float', id: 2 },
-        i: { type: 'int64', id: 3 },
-        s: { type: 'bytes', id: 4 },
-        floats: { rule: 'repeated', type: 'float', id: 7 },
-        ints: { rule: 'repeated', type: 'int64', id: 8 },
-        type: { type: 'int32', id: 20 },
-      },
-    },
-    TensorProto: {
-      fields: {
-        dims: { rule: 'repeated', type: 'int64', id: 1 },
-        dataType: { type: 'int32', id: 2 },
-        name: { type: 'string', id: 8 },
-        rawData: { type: 'bytes', id: 9 },
-      },
-    },
-    ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 } } },
-    TypeProto: { fields: { tensorType: { type: 'TypeTensor', id: 1 } } },
-    TypeTensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } },
-    TensorShapeProto: { fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } } },
-    Dimension: { fields: { dimValue: { type: 'int64', id: 1 } } },
-  },
-};
-let modelType: protobuf.Type | undefined;
 const ELEM: Record<DType, number> = { float: 1, int64: 7, bool: 9 };
 
 function attr(name: string, v: AttrValue): Record<string, unknown> {
@@ -73,7 +17,7 @@ function attr(name: string, v: AttrValue): Record<string, unknown> {
 }
 
 export function toModelProto(g: Graph): Uint8Array {
-  modelType ??= protobuf.Root.fromJSON(SCHEMA).lookupType('ModelProto');
+  const modelType = modelProtoType();
   const vi = (name: string) => {
     const t = g.info.get(name)!;
     return { name, type: { tensorType: { elemType: ELEM[t.dtype], shape: { dim: t.shape.map(d => ({ dimValue: d })) } } } };
