@@ -42,7 +42,6 @@ import type {
   CheckpointEntry,
   ExportKind,
   FromWebview,
-  InitMessage,
   LanczosPartial,
   ReportHeader,
   SeriesPayload,
@@ -348,7 +347,8 @@ const EMPTY: Record<string, string> = {
   eigChart: 'Hessian eigenvalues: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) to compute λ_max and λ_min.',
   densityChart: 'Spectral density: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) to estimate it.',
   sliceChart:
-    '1-D slices: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) for slices along the top eigenvectors; “Compare with…” adds an interpolation.',
+    '1-D slices: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) for slices along the top eigenvectors; ' +
+    '“Compare with…” adds an interpolation.',
   slice2d: '2-D slice: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) to map the loss around it.',
   alphaChart:
     'Weight spectra: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) to fit the power-law α of each layer.',
@@ -715,14 +715,16 @@ function layout(): void {
           id: 'surgeryChart',
           role: 'img',
           'aria-label':
-            'Fine-tuning with special neurons: max|a_k|, penalty and the original loss per step; or the retraining loss after a perturbation',
+            'Fine-tuning with special neurons: max|a_k|, penalty and the original loss per step; ' +
+            'or the retraining loss after a perturbation',
           tabIndex: 0,
         }),
       ),
       el(
         'p',
         { className: 'muted empty', id: 'surgeryChart-empty', hidden: true },
-        'Nothing done to this run yet: “Add special neurons…” or “Perturb weights…” write new checkpoints beside the selected one and their measured effects appear here.',
+        'Nothing done to this run yet: “Add special neurons…” or “Perturb weights…” write new checkpoints beside the selected one ' +
+          'and their measured effects appear here.',
       ),
     ),
     el('div', { id: 'notices' }),
@@ -872,7 +874,10 @@ function baseOptions(
 
 /** The actions an empty chart's text may point to (buttons of the extension's dashboard). */
 const ACTION_HINT = /“(Diagnose|Compare with|Add special neurons|Perturb weights)/;
-/** In the read-only report, an empty chart's text without the actions it cannot offer: the sentences (or the part after a colon) that name one go. */
+/**
+ * In the read-only report, an empty chart's text without the actions it cannot offer: the sentences (or the part after a colon)
+ * that name one go.
+ */
 function readOnlyText(text: string): string {
   return text
     .split(/(?<=\.)\s+/)
@@ -1161,7 +1166,13 @@ function drawSelected(): void {
   const c = selectedCkpt();
   const r = c?.result ?? null;
   document.getElementById('ckptPath')!.textContent = c
-    ? `${c.path}${r ? ` · ${r.format} · ${r.params.toLocaleString('en-US')} parameters · ${r.backend} · ${new Date(r.computedAt).toLocaleString()} · ${fmtMs(r.timings.totalMs)}` : ''}`
+    ? `${c.path}` +
+      `${
+        r
+          ? ` · ${r.format} · ${r.params.toLocaleString('en-US')} parameters · ${r.backend} · ` +
+            `${new Date(r.computedAt).toLocaleString()} · ${fmtMs(r.timings.totalMs)}`
+          : ''
+      }`
     : 'No checkpoint selected.';
   const top = r?.hessian?.top ?? [],
     bottom = r?.hessian?.bottom ?? [];
@@ -1180,7 +1191,8 @@ function drawSelected(): void {
           : 'not computed',
       'lambdaMin',
       bottom[0] || r?.hessian?.bottomEstimate
-        ? `error bar ±${fmt((bottom[0] ?? r!.hessian!.bottomEstimate!).bound ?? (bottom[0] ?? r!.hessian!.bottomEstimate!).residual, 2)}${r?.hessian?.bottomEstimate && !bottom[0] ? '; estimated from the Krylov space of λ_max' : ''}`
+        ? `error bar ±${fmt((bottom[0] ?? r!.hessian!.bottomEstimate!).bound ?? (bottom[0] ?? r!.hessian!.bottomEstimate!).residual, 2)}` +
+            `${r?.hessian?.bottomEstimate && !bottom[0] ? '; estimated from the Krylov space of λ_max' : ''}`
         : undefined,
       (bottom[0] ?? r?.hessian?.bottomEstimate)?.value,
     ),
@@ -1210,7 +1222,8 @@ function drawSelected(): void {
             'Special neurons max|a_k|',
             `${fmt(r.specialNeurons.maxAbsA)} (${pct(r.specialNeurons.outputShare)} of the output)`,
             'specialA',
-            `Kawaguchi & Kaelbling: at a local minimum of the augmented loss a = 0. λ = ${r.specialNeurons.lambda}, ${r.specialNeurons.a.length} neuron(s).`,
+            `Kawaguchi & Kaelbling: at a local minimum of the augmented loss a = 0. ` +
+              `λ = ${r.specialNeurons.lambda}, ${r.specialNeurons.a.length} neuron(s).`,
             r.specialNeurons.maxAbsA,
           ),
         ]
@@ -1443,7 +1456,8 @@ function drawSelected(): void {
     'alphaChart',
     !fitted,
     wl.length
-      ? `Weight spectra: no layer has enough singular values for a power-law fit (it needs at least 10, a weight matrix of at least 10 × 10). Stable rank and spectral norm per layer are in this chart's CSV / JSON export.`
+      ? `Weight spectra: no layer has enough singular values for a power-law fit (it needs at least 10, ` +
+          `a weight matrix of at least 10 × 10). Stable rank and spectral norm per layer are in this chart's CSV / JSON export.`
       : EMPTY.alphaChart,
   );
   if (wl.length) {
@@ -1798,7 +1812,10 @@ function drawAcross(): void {
   }
 }
 
-/** max|a_k| of the special neurons across checkpoints (Kawaguchi & Kaelbling 2020: a = 0 at a local minimum of the augmented loss); the panel only for runs that have them. */
+/**
+ * max|a_k| of the special neurons across checkpoints (Kawaguchi & Kaelbling 2020: a = 0 at a local minimum of the augmented loss);
+ * the panel only for runs that have them.
+ */
 function drawSpecialAcross(withStep: { c: Ckpt; x: number }[], t: ReturnType<typeof theme>): void {
   const pts = withStep.flatMap(p =>
     p.c.result?.specialNeurons ? [{ x: p.x, y: p.c.result.specialNeurons.maxAbsA, share: p.c.result.specialNeurons.outputShare }] : [],
@@ -1856,7 +1873,8 @@ function drawEdgeOfStability(withStep: { c: Ckpt; x: number }[], t: ReturnType<t
     'eosChart',
     !eos || eos.points.length === 0,
     !eos
-      ? 'The logs of this run carry no learning rate (a series named like lr or learning_rate): log it to compare λ_max with 2/η, the edge of stability of gradient descent.'
+      ? 'The logs of this run carry no learning rate (a series named like lr or learning_rate): ' +
+          'log it to compare λ_max with 2/η, the edge of stability of gradient descent.'
       : eos.sentence,
   );
   const canvas = canvasById('eosChart');
@@ -1881,7 +1899,10 @@ function drawEdgeOfStability(withStep: { c: Ckpt; x: number }[], t: ReturnType<t
       label: k => {
         if (k.datasetIndex === 0) {
           const p = eos.points[k.dataIndex];
-          return `λ_max: ${fmt(p.lambdaMax)} (2/η = ${fmt(p.threshold)}, η = ${fmt(p.lr)} logged at step ${p.lrStep}; λ_max·η/2 = ${fmt(p.ratio)})`;
+          return (
+            `λ_max: ${fmt(p.lambdaMax)} (2/η = ${fmt(p.threshold)}, η = ${fmt(p.lr)} logged at step ${p.lrStep}; ` +
+            `λ_max·η/2 = ${fmt(p.ratio)})`
+          );
         }
         return `${k.dataset.label}: ${fmt(k.parsed.y as number)}`;
       },
@@ -1963,7 +1984,8 @@ function drawSurgery(): void {
     !withCurve,
     surgery.length
       ? 'The actions so far have no curve (no fine-tuning or retraining steps).'
-      : 'Nothing done to this run yet: “Add special neurons…” or “Perturb weights…” write new checkpoints beside the selected one, and their measured effects appear here.',
+      : 'Nothing done to this run yet: “Add special neurons…” or “Perturb weights…” write new checkpoints beside the selected one, ' +
+          'and their measured effects appear here.',
   );
   if (!withCurve) return;
   const o = baseOptions(t, { xTitle: 'step', logY: true })!;
@@ -2045,11 +2067,13 @@ function drawSurgery(): void {
 function drawStatus(): void {
   const running = ckpts.filter(c => c.job?.state === 'running'),
     queued = ckpts.filter(c => c.job?.state === 'queued');
+  const diagnosing = (c: Ckpt) =>
+    `diagnosing ${stepLabel(c)}${c.job!.fraction !== undefined ? ` ${Math.round(c.job!.fraction! * 100)}%` : ''}`;
   const s = document.getElementById('jobStatus');
   if (s)
     s.textContent =
       running.length || queued.length
-        ? `${running.map(c => `diagnosing ${stepLabel(c)}${c.job!.fraction !== undefined ? ` ${Math.round(c.job!.fraction! * 100)}%` : ''}`).join(', ')}${queued.length ? ` · ${queued.length} queued` : ''}`
+        ? `${running.map(diagnosing).join(', ')}${queued.length ? ` · ${queued.length} queued` : ''}`
         : `${ckpts.filter(c => c.result).length} of ${ckpts.length} checkpoints diagnosed`;
 }
 
@@ -2158,7 +2182,10 @@ function handle(m: ToWebview): void {
 }
 
 // ── standalone: the HTML report ─────────────────────────────────────────────────────────────
-/** The report's header above the dashboard: title, notes, the summary of every checkpoint of every run (a row shows its run and checkpoint), and the run picker. */
+/**
+ * The report's header above the dashboard: title, notes, the summary of every checkpoint of every run (a row shows its run and
+ * checkpoint), and the run picker.
+ */
 function reportHeader(rep: ReportHeader): HTMLElement {
   const t = theme();
   const show = (run: number, checkpoint?: string) => {
@@ -2246,7 +2273,8 @@ function reportHeader(rep: ReportHeader): HTMLElement {
     el(
       'p',
       { className: 'muted' },
-      `${rep.subtitle ? `${rep.subtitle} ` : ''}Generated ${rep.generatedAt} by Landscape Lens; self-contained (the dashboard and the data are inlined; read-only).`,
+      `${rep.subtitle ? `${rep.subtitle} ` : ''}Generated ${rep.generatedAt} by Landscape Lens; ` +
+        `self-contained (the dashboard and the data are inlined; read-only).`,
     ),
     ...rep.notes.map(n => el('p', { className: 'notice' }, n)),
     el('h2', {}, 'Summary'),

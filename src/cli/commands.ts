@@ -136,13 +136,16 @@ export async function sliceCommand(o: Opts, opts: DiagnoseOptions): Promise<void
     if (s.kind === '2d') {
       const flat = (s.loss as number[][]).flat();
       lines.push(
-        `  2d      ${Math.sqrt(flat.length)}×${Math.sqrt(flat.length)} grid, loss from ${fmtNum(Math.min(...flat))} to ${fmtNum(Math.max(...flat))}`,
+        `  2d      ${Math.sqrt(flat.length)}×${Math.sqrt(flat.length)} grid, ` +
+          `loss from ${fmtNum(Math.min(...flat))} to ${fmtNum(Math.max(...flat))}`,
       );
       continue;
     }
     const l = s.loss as number[];
     lines.push(
-      `  ${s.kind.padEnd(6)}  ${sparkline(l)}  min ${fmtNum(Math.min(...l))} max ${fmtNum(Math.max(...l))}${s.barrier !== undefined ? `  barrier ${fmtNum(s.barrier)}` : ''}${s.eigenvalue !== undefined ? `  λ ${fmtNum(s.eigenvalue)}` : ''}  (${s.label ?? s.kind})`,
+      `  ${s.kind.padEnd(6)}  ${sparkline(l)}  min ${fmtNum(Math.min(...l))} max ${fmtNum(Math.max(...l))}` +
+        `${s.barrier !== undefined ? `  barrier ${fmtNum(s.barrier)}` : ''}` +
+        `${s.eigenvalue !== undefined ? `  λ ${fmtNum(s.eigenvalue)}` : ''}  (${s.label ?? s.kind})`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n');

@@ -67,5 +67,7 @@ export function renderDiagnose(r: DiagnoseResult): string {
     .map(t => `    - [${t.status}] ${t.statement} (${t.paper})`)
     .join('\n');
   const notices = r.notices.length ? '\n  notices:\n' + r.notices.map(n => `    - ${n}`).join('\n') : '';
-  return `Landscape Lens — diagnose\n${table(rows)}\n  per layer:\n${layers}${reasons}${theory ? `\n  theory:\n${theory}` : ''}${notices}\n`;
+  return (
+    `Landscape Lens — diagnose\n${table(rows)}\n  per layer:\n${layers}${reasons}` + `${theory ? `\n  theory:\n${theory}` : ''}${notices}\n`
+  );
 }

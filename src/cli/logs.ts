@@ -52,14 +52,16 @@ function renderRuns(runs: Run[], tag?: string): string {
     for (const l of r.logs) {
       const st = l.tail.parser.stats;
       lines.push(
-        `  log ${path.basename(l.file)} [${l.kind}]: ${st.points} points in ${st.records} records${st.skipped ? `, ${st.skipped} skipped` : ''}`,
+        `  log ${path.basename(l.file)} [${l.kind}]: ${st.points} points in ${st.records} records` +
+          `${st.skipped ? `, ${st.skipped} skipped` : ''}`,
       );
       for (const w of st.warnings) lines.push(`    warning: ${w}`);
     }
     for (const s of runSeries(r).filter(x => matchesTag(x.tag, tag))) {
       const n = s.values.length;
       lines.push(
-        `  ${s.tag.padEnd(28)} ${String(n).padStart(7)} points  steps ${n ? `${s.steps[0]}…${s.steps[n - 1]}` : '-'}  last ${n ? fmtNum(s.values[n - 1]) : '-'}`,
+        `  ${s.tag.padEnd(28)} ${String(n).padStart(7)} points  ` +
+          `steps ${n ? `${s.steps[0]}…${s.steps[n - 1]}` : '-'}  last ${n ? fmtNum(s.values[n - 1]) : '-'}`,
       );
     }
     for (const c of r.checkpoints)
@@ -70,7 +72,7 @@ function renderRuns(runs: Run[], tag?: string): string {
 
 export async function logsCommand(target: string, o: LogsOptions, out: (s: string) => void = s => process.stdout.write(s)): Promise<void> {
   if (!fs.existsSync(target)) throw new UserInputError('no such file or folder', { file: target });
-  let runs = discoverRuns(target);
+  const runs = discoverRuns(target);
   for (const r of runs) refreshRun(r);
   out(o.json ? JSON.stringify(runsToJson(runs, o.tag)) + '\n' : renderRuns(runs, o.tag));
   if (!o.follow) return;

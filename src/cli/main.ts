@@ -5,7 +5,6 @@
  * 1 internal error.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import * as fs from 'fs';
 import { isUserInputError, UserInputError } from '../core/errors';
 import * as path from 'path';
 import { renderDiagnose, fmtNum } from './format';
@@ -17,7 +16,7 @@ import { prepareOutputs, writeAllNew } from './output';
 import { diagnosticOptions, preset, PRESET_NAMES, PRESETS, type OptionSpec, type PresetName } from '../core/diagnostics/registry';
 
 // the version of the package (webpack inlines package.json into the bundle)
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-var-requires -- a JSON file read for its version field, not a module
 const VERSION: string = (require('../../package.json') as { version: string }).version;
 
 const PRESET_HELP = PRESET_NAMES.map(n => `${n} (${Object.keys(PRESETS[n]).join(', ')})`).join(' | ');
@@ -203,14 +202,17 @@ Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the re
       const f = (x: number | null) => fmtNum(x, 4);
       for (const t of r.tensors)
         lines.push(
-          `    ${t.name.padEnd(32)} ${t.shape.join('×').padEnd(12)} ${t.dtype.padEnd(8)} min ${f(t.min)} max ${f(t.max)} mean ${f(t.mean)} std ${f(t.std)} ‖·‖ ${f(t.l2)}${t.nan || t.inf ? ` NaN ${t.nan} Inf ${t.inf}` : ''}${t.trainable ? '' : ' (constant)'}`,
+          `    ${t.name.padEnd(32)} ${t.shape.join('×').padEnd(12)} ${t.dtype.padEnd(8)} ` +
+            `min ${f(t.min)} max ${f(t.max)} mean ${f(t.mean)} std ${f(t.std)} ‖·‖ ${f(t.l2)}` +
+            `${t.nan || t.inf ? ` NaN ${t.nan} Inf ${t.inf}` : ''}${t.trainable ? '' : ' (constant)'}`,
         );
       for (const w of (
         r.weights as
           { layers: { name: string; shape: number[]; spectralNorm: number; stableRank: number; alpha: number | null }[] } | undefined
       )?.layers ?? [])
         lines.push(
-          `  spectrum ${w.name.padEnd(30)} ${w.shape.join('×').padEnd(9)} ‖W‖₂ ${fmtNum(w.spectralNorm, 4)}  stable rank ${fmtNum(w.stableRank, 3)}  α ${fmtNum(w.alpha, 3)}`,
+          `  spectrum ${w.name.padEnd(30)} ${w.shape.join('×').padEnd(9)} ‖W‖₂ ${fmtNum(w.spectralNorm, 4)}  ` +
+            `stable rank ${fmtNum(w.stableRank, 3)}  α ${fmtNum(w.alpha, 3)}`,
         );
       for (const n of r.notices) lines.push(`  note: ${n}`);
       process.stdout.write(lines.join('\n') + '\n');

@@ -31,7 +31,9 @@ export function progressBar(enabled = Boolean(process.stderr.isTTY)): ProgressBa
       const f = (hi = Math.max(hi, Math.max(0, Math.min(1, p.fraction ?? 0))));
       const n = Math.round(f * width);
       const cols = process.stderr.columns || 100;
-      const line = `[${'#'.repeat(n)}${'·'.repeat(width - n)}] ${String(Math.round(100 * f)).padStart(3)} %  ${p.message ?? p.stage ?? ''}${pre ? ` · ${pre}` : ''}`;
+      const line =
+        `[${'#'.repeat(n)}${'·'.repeat(width - n)}] ${String(Math.round(100 * f)).padStart(3)} %  ` +
+        `${p.message ?? p.stage ?? ''}${pre ? ` · ${pre}` : ''}`;
       process.stderr.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, 100))}`);
       shown = true;
     },

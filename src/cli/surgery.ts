@@ -31,7 +31,8 @@ export function registerSurgery(program: Command): void {
     program
       .command('special-neurons')
       .description(
-        'add Kawaguchi–Kaelbling special neurons a_k·exp(w_kᵀx + b_k) (penalty λ/2·Σa_k²) and write a new checkpoint; optionally fine-tune it',
+        'add Kawaguchi–Kaelbling special neurons a_k·exp(w_kᵀx + b_k) (penalty λ/2·Σa_k²) ' +
+          'and write a new checkpoint; optionally fine-tune it',
       )
       .argument('<checkpoint>', 'model.json (TF.js layers), .onnx, or weights with a sibling architecture')
       .option('--lambda <λ>', 'penalty weight λ > 0 (default 0.01)', posNum('--lambda'))
@@ -117,7 +118,8 @@ Examples:
           ['wrote', `${r.outFile} (${r.added.format}: ${r.added.reason})`],
           [
             'special neurons',
-            `${r.added.units} (one per output unit) over ${r.added.inputDim} inputs, +${r.added.addedParams} parameters, λ = ${r.added.lambda}`,
+            `${r.added.units} (one per output unit) over ${r.added.inputDim} inputs, ` +
+              `+${r.added.addedParams} parameters, λ = ${r.added.lambda}`,
           ],
           ['check', `max |f̃ − f| = ${fmtNum(r.added.check.maxAbsDiff, 3)} on ${r.added.check.inputs} random inputs (a = w = b = 0)`],
         );
@@ -145,7 +147,8 @@ Examples:
     program
       .command('perturb')
       .description(
-        'perturb the weights (Gaussian, relative, filter-normalised, Hessian eigenvector), report the loss change, optionally retrain; writes a new checkpoint',
+        'perturb the weights (Gaussian, relative, filter-normalised, Hessian eigenvector), ' +
+          'report the loss change, optionally retrain; writes a new checkpoint',
       )
       .argument('<checkpoint>', 'model.json (TF.js layers), .onnx, .safetensors (with its architecture), .pt with a sibling architecture')
       .option('--data <file>', 'dataset (.npz); default: landscape.json, else data.npz/… beside the checkpoint')
@@ -221,13 +224,15 @@ Examples:
           ? [
               [
                 'eigenvector',
-                `${r.eigen.index}: λ = ${fmtNum(r.eigen.value, 5)} (residual ${fmtNum(r.eigen.residual, 2)}), ∇L·v = ${fmtNum(r.eigen.directionalDerivative, 3)}`,
+                `${r.eigen.index}: λ = ${fmtNum(r.eigen.value, 5)} (residual ${fmtNum(r.eigen.residual, 2)}), ` +
+                  `∇L·v = ${fmtNum(r.eigen.directionalDerivative, 3)}`,
               ] as [string, string],
             ]
           : []),
         [
           'loss',
-          `${fmtNum(r.lossBefore)} → ${fmtNum(r.lossAfter)} (${r.lossAfter >= r.lossBefore ? '+' : ''}${fmtNum(r.lossAfter - r.lossBefore, 3)}) [${r.lossFunction.kind}]`,
+          `${fmtNum(r.lossBefore)} → ${fmtNum(r.lossAfter)} ` +
+            `(${r.lossAfter >= r.lossBefore ? '+' : ''}${fmtNum(r.lossAfter - r.lossBefore, 3)}) [${r.lossFunction.kind}]`,
         ],
         ['‖δ‖ / ‖θ‖', `${fmtNum(r.relativeNorm, 4)} (‖δ‖ = ${fmtNum(r.deltaNorm, 4)})`],
       ];

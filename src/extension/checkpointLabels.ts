@@ -12,7 +12,10 @@ import type { SurgeryRecord } from '../shared/protocol';
 import { fmt } from '../shared/format';
 import { lambdaMax, verdictOf, verdictTone } from './resultView';
 
-/** The first line of an error message, at most `max` characters (the notification and the tree item show it; the tooltip and the log the whole). */
+/**
+ * The first line of an error message, at most `max` characters (the notification and the tree item show it;
+ * the tooltip and the log the whole).
+ */
 export function oneLine(message: string, max = 200): string {
   const first = message.split(/\r?\n/).find(l => l.trim()) ?? message;
   const t = first.trim();

@@ -54,7 +54,8 @@ export async function confirmCost(svc: Service, uris: vscode.Uri[], what: string
     {
       modal: true,
       detail:
-        'The estimate uses the budgets in the settings (upper bounds: Lanczos and the trace may stop earlier) and an HVP measured on this checkpoint. Set landscapeLens.confirmAboveSeconds to 0 to never ask.',
+        'The estimate uses the budgets in the settings (upper bounds: Lanczos and the trace may stop earlier) ' +
+        'and an HVP measured on this checkpoint. Set landscapeLens.confirmAboveSeconds to 0 to never ask.',
     },
     'Run',
   );

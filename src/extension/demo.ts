@@ -142,7 +142,8 @@ export async function createDemoWorkspace(
     return undefined;
   }
   svc.log.info(
-    `demo workspace: ${result.checkpoints.length} checkpoints, ${result.seeded} diagnosed${result.failed.length ? `; not diagnosed: ${result.failed.join('; ')}` : ''}`,
+    `demo workspace: ${result.checkpoints.length} checkpoints, ${result.seeded} diagnosed` +
+      `${result.failed.length ? `; not diagnosed: ${result.failed.join('; ')}` : ''}`,
   );
   if (args.open !== false) {
     const here = vscode.workspace.workspaceFolders?.some(f => path.resolve(f.uri.fsPath) === dir);

@@ -85,8 +85,11 @@ export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownSt
   const job = service.jobState(ckpt);
   md.appendMarkdown(`**Landscape Lens** — \`${rel}\`${job ? ` · _${job.state}_` : ''}\n\n`);
   const links =
-    `[Open dashboard](${cmd('landscapeLens.openDashboard', [uri])}) · [Diagnose now](${cmd('landscapeLens.diagnoseCheckpoint', [uri])}) · [Compare with previous](${cmd('landscapeLens.comparePrevious', [uri])})` +
-    `\n\n[Add special neurons](${cmd('landscapeLens.addSpecialNeurons', [uri])}) · [Perturb weights](${cmd('landscapeLens.perturbWeights', [uri])})`;
+    `[Open dashboard](${cmd('landscapeLens.openDashboard', [uri])}) · ` +
+    `[Diagnose now](${cmd('landscapeLens.diagnoseCheckpoint', [uri])}) · ` +
+    `[Compare with previous](${cmd('landscapeLens.comparePrevious', [uri])})` +
+    `\n\n[Add special neurons](${cmd('landscapeLens.addSpecialNeurons', [uri])}) · ` +
+    `[Perturb weights](${cmd('landscapeLens.perturbWeights', [uri])})`;
   const failure = job ? undefined : service.failureFor(ckpt);
   if (failure)
     md.appendMarkdown(
@@ -97,7 +100,8 @@ export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownSt
     const v = verdictOf(r);
     md.appendMarkdown('| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |\n|---|---|---|---|---|---|---|---|\n');
     md.appendMarkdown(
-      `| ${v ? verdictText(v) : '—'} | ${fmt(r.loss)} | ${fmt(r.gradNorm)} | ${fmt(lambdaMax(r))} | ${lambdaMinText(r)} | ${fmt(traceOf(r))} | ${fmt(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmt(pgbResidual(r))} |\n\n`,
+      `| ${v ? verdictText(v) : '—'} | ${fmt(r.loss)} | ${fmt(r.gradNorm)} | ${fmt(lambdaMax(r))} | ${lambdaMinText(r)} | ` +
+        `${fmt(traceOf(r))} | ${fmt(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmt(pgbResidual(r))} |\n\n`,
     );
     md.appendMarkdown(
       `Evaluated on ${path.basename(r.data.file)}: ${evaluationLine(r)} · ${new Date(r.computedAt).toLocaleString()} · ${r.backend}\n\n`,

@@ -329,7 +329,8 @@ export class DashboardPanel {
           this.host.timings.firstPaintMs = Date.now() - this.created;
           this.host.timings.webviewPaintMs = m.ms;
           svc.log.info(
-            `dashboard ${this.run.name}: first paint ${this.host.timings.firstPaintMs} ms after the panel was created (${fmtMs(m.ms)} in the webview)`,
+            `dashboard ${this.run.name}: first paint ${this.host.timings.firstPaintMs} ms after the panel was created ` +
+              `(${fmtMs(m.ms)} in the webview)`,
           );
         }
         break;
@@ -389,9 +390,12 @@ export class DashboardPanel {
     const nonce = crypto.randomBytes(16).toString('base64');
     const script = w.asWebviewUri(vscode.Uri.joinPath(this.host.context.extensionUri, 'dist', 'webview.js'));
     const css = w.asWebviewUri(vscode.Uri.joinPath(this.host.context.extensionUri, 'media', 'panel.css'));
+    const csp =
+      `default-src 'none'; img-src ${w.cspSource} data:; style-src ${w.cspSource}; ` +
+      `font-src ${w.cspSource}; script-src 'nonce-${nonce}';`;
     return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${w.cspSource} data:; style-src ${w.cspSource}; font-src ${w.cspSource}; script-src 'nonce-${nonce}';">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link href="${css}" rel="stylesheet"><title>Landscape: ${this.run.name.replace(/[<>&"]/g, '')}</title></head>
 <body><main id="app" aria-live="polite"><p class="muted">Loading the run…</p></main>

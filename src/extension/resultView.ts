@@ -82,7 +82,13 @@ export function evaluationLine(r: DiagnoseResult): string {
 /** The verdict with its confidence: "saddle (93 %)"; kinds that claim nothing get no percentage. */
 export function verdictText(v: Verdict): string {
   const claims = claimsSomething(v.kind);
-  return `${v.kind}${claims && typeof v.confidence === 'number' ? ` (${pct(v.confidence)})` : claims && v.confidence !== undefined ? ` (${v.confidence})` : ''}`;
+  const confidence =
+    claims && typeof v.confidence === 'number'
+      ? ` (${pct(v.confidence)})`
+      : claims && v.confidence !== undefined
+        ? ` (${v.confidence})`
+        : '';
+  return `${v.kind}${confidence}`;
 }
 export function traceOf(r: DiagnoseResult | undefined): number | undefined {
   return r?.hessian?.trace?.estimate;

@@ -198,9 +198,19 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       const it = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
       it.id = `layer:${node.ckpt.path}:${node.name}`;
       it.iconPath = new vscode.ThemeIcon('circle-large-filled', new vscode.ThemeColor(heatColor(node.traceShare)));
-      it.description = `${pct(node.traceShare)} of tr H${node.topEigenvalue !== undefined ? ` · λ_max ${fmt(node.topEigenvalue)}` : ''}${typeof node.topVectorMass === 'number' ? ` · ${pct(node.topVectorMass)} of v₁` : ''}`;
+      it.description =
+        `${pct(node.traceShare)} of tr H${node.topEigenvalue !== undefined ? ` · λ_max ${fmt(node.topEigenvalue)}` : ''}` +
+        `${typeof node.topVectorMass === 'number' ? ` · ${pct(node.topVectorMass)} of v₁` : ''}`;
       it.tooltip = new vscode.MarkdownString(
-        `**${node.name}** — ${node.params.toLocaleString('en-US')} parameters\n\nshare of the Hessian trace: **${fmt(100 * node.traceShare, 3)} %**${node.topEigenvalue !== undefined ? `\n\nλ_max of the layer's Hessian block: ${fmt(node.topEigenvalue)}` : ''}${typeof node.topVectorMass === 'number' ? `\n\nmass of the top Hessian eigenvector in this layer: ${fmt(100 * node.topVectorMass, 3)} %` : ''}\n\n‖∇L‖ of the layer: ${fmt(node.gradNorm)}`,
+        `**${node.name}** — ${node.params.toLocaleString('en-US')} parameters\n\n` +
+          `share of the Hessian trace: **${fmt(100 * node.traceShare, 3)} %**` +
+          `${node.topEigenvalue !== undefined ? `\n\nλ_max of the layer's Hessian block: ${fmt(node.topEigenvalue)}` : ''}` +
+          `${
+            typeof node.topVectorMass === 'number'
+              ? `\n\nmass of the top Hessian eigenvector in this layer: ${fmt(100 * node.topVectorMass, 3)} %`
+              : ''
+          }` +
+          `\n\n‖∇L‖ of the layer: ${fmt(node.gradNorm)}`,
       );
       it.contextValue = 'layer';
       return it;
@@ -209,7 +219,8 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       const it = new vscode.TreeItem(node.run.name, vscode.TreeItemCollapsibleState.Expanded);
       const tags = node.run.logs.reduce((a, l) => a + l.tail.store.size, 0);
       it.id = `run:${node.run.dir}`;
-      it.description = `${node.run.checkpoints.length} checkpoint${node.run.checkpoints.length === 1 ? '' : 's'}${tags ? ` · ${tags} series` : ''}`;
+      it.description =
+        `${node.run.checkpoints.length} checkpoint${node.run.checkpoints.length === 1 ? '' : 's'}` + `${tags ? ` · ${tags} series` : ''}`;
       it.tooltip = node.run.dir;
       it.iconPath = new vscode.ThemeIcon('graph');
       it.contextValue = 'run';
@@ -306,7 +317,10 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     if (r) {
       const v = verdictOf(r);
       md.appendMarkdown(
-        `${failure ? 'earlier result: ' : ''}${v ? `verdict **${verdictText(v)}**\n\n` : ''}loss ${fmt(r.loss)} · ‖∇L‖ ${fmt(r.gradNorm)}${lambdaMax(r) !== undefined ? ` · λ_max ${fmt(lambdaMax(r))}` : ''}${lambdaMinInfo(r) ? ` · λ_min ${lambdaMinText(r)}` : ''}\n\n${new Date(r.computedAt).toLocaleString()} on ${path.basename(r.data.file)}: ${evaluationLine(r)}`,
+        `${failure ? 'earlier result: ' : ''}${v ? `verdict **${verdictText(v)}**\n\n` : ''}` +
+          `loss ${fmt(r.loss)} · ‖∇L‖ ${fmt(r.gradNorm)}${lambdaMax(r) !== undefined ? ` · λ_max ${fmt(lambdaMax(r))}` : ''}` +
+          `${lambdaMinInfo(r) ? ` · λ_min ${lambdaMinText(r)}` : ''}\n\n` +
+          `${new Date(r.computedAt).toLocaleString()} on ${path.basename(r.data.file)}: ${evaluationLine(r)}`,
       );
     } else if (!failure) md.appendMarkdown('not diagnosed yet');
     it.tooltip = md;

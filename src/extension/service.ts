@@ -203,7 +203,8 @@ export class Service implements vscode.Disposable {
         this.cache.put({ key, checkpoint: uri.fsPath, checkpointFingerprint, result });
         this.counts.computed++;
         this.log.info(
-          `${rel}: loss ${result.loss} ‖g‖ ${result.gradNorm}${result.hessian?.top[0] ? ` λ_max ${result.hessian.top[0].value}` : ''} on ${result.backend} in ${fmtMs(result.timings.totalMs)}`,
+          `${rel}: loss ${result.loss} ‖g‖ ${result.gradNorm}${result.hessian?.top[0] ? ` λ_max ${result.hessian.top[0].value}` : ''} ` +
+            `on ${result.backend} in ${fmtMs(result.timings.totalMs)}`,
         );
       }
       this.failures.delete(path.resolve(uri.fsPath));

@@ -135,7 +135,9 @@ async function recordAndReport(ctx: SurgeryContext, entry: NewSurgeryRecord, new
     `${rec.kind} ${rec.checkpoint} → ${rec.outFiles.join(', ')}: ${lines.join('; ')}${meaning ? `; ${meaning.tone}: ${meaning.text}` : ''}`,
   );
   // the meaning first (the notification may be cut), then the measurements
-  const msg = `Landscape Lens: ${meaning ? `${meaning.text[0].toUpperCase()}${meaning.text.slice(1)}. ` : ''}Wrote ${rel(newest)}. ${lines.join('. ')}.`;
+  const msg =
+    `Landscape Lens: ${meaning ? `${meaning.text[0].toUpperCase()}${meaning.text.slice(1)}. ` : ''}` +
+    `Wrote ${rel(newest)}. ${lines.join('. ')}.`;
   // good and neutral outcomes are information; a bad one is a warning (its icon)
   const show = (m: string, ...items: string[]) =>
     meaning?.tone === 'warn' ? vscode.window.showWarningMessage(m, ...items) : vscode.window.showInformationMessage(m, ...items);
@@ -165,13 +167,15 @@ export async function addSpecialNeurons(
         {
           label: 'Add special neurons',
           detail:
-            'a_k·exp(w_kᵀx + b_k) per output unit, initialised at a = w = b = 0 (outputs unchanged); penalty (λ/2)Σa_k². Writes a new checkpoint.',
+            'a_k·exp(w_kᵀx + b_k) per output unit, initialised at a = w = b = 0 (outputs unchanged); ' +
+            'penalty (λ/2)Σa_k². Writes a new checkpoint.',
           v: 'add',
         },
         {
           label: 'Add and fine-tune…',
           detail:
-            'then train the augmented model on the configured data and watch max|a_k| vanish (the theorem, observed). Writes two new checkpoints.',
+            'then train the augmented model on the configured data and watch max|a_k| vanish (the theorem, observed). ' +
+            'Writes two new checkpoints.',
           v: 'train',
         },
         { label: 'Copy code for my training script…', detail: 'PyTorch, Keras or TF.js code adding the same neurons', v: 'code' },
@@ -264,7 +268,8 @@ export async function copySpecialNeuronsCode(
   const doc = await vscode.workspace.openTextDocument({ content: code, language: lang === 'tfjs' ? 'typescript' : 'python' });
   await vscode.window.showTextDocument(doc, { preview: false });
   void vscode.window.showInformationMessage(
-    `Landscape Lens: ${lang} code for ${s.units} special neuron${s.units === 1 ? '' : 's'} over ${s.inputDim} inputs (λ = ${s.lambda}) copied to the clipboard.`,
+    `Landscape Lens: ${lang} code for ${s.units} special neuron${s.units === 1 ? '' : 's'} over ${s.inputDim} inputs ` +
+      `(λ = ${s.lambda}) copied to the clipboard.`,
   );
   return code;
 }

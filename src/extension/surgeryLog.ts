@@ -82,7 +82,9 @@ export function surgerySummary(r: SurgeryRecord): string[] {
     const a = r.result.added;
     if (a)
       out.push(
-        `added ${a.units} special neuron${a.units === 1 ? '' : 's'} over ${a.inputDim} inputs (λ = ${a.lambda}, +${a.addedParams} parameters), written as ${a.format}; outputs equal the original's (max |Δf| = ${fmt(a.check.maxAbsDiff, 2)} on ${a.check.inputs} random inputs)`,
+        `added ${a.units} special neuron${a.units === 1 ? '' : 's'} over ${a.inputDim} inputs ` +
+          `(λ = ${a.lambda}, +${a.addedParams} parameters), written as ${a.format}; ` +
+          `outputs equal the original's (max |Δf| = ${fmt(a.check.maxAbsDiff, 2)} on ${a.check.inputs} random inputs)`,
       );
     const t = r.result.training;
     if (t) {
@@ -90,18 +92,24 @@ export function surgerySummary(r: SurgeryRecord): string[] {
         first = c[0],
         last = c[c.length - 1];
       out.push(
-        `fine-tuned ${t.steps} steps (${t.optimizer}, lr ${t.lr}, batch ${t.batchSize}, seed ${t.seed}): max|a_k| peak ${fmt(t.peakMaxAbsA, 3)} → final ${fmt(t.finalMaxAbsA, 3)}; original-network loss L(θ) ${fmt(first.originalLoss)} → ${fmt(last.originalLoss)}; penalty ${fmt(last.penalty, 3)}`,
+        `fine-tuned ${t.steps} steps (${t.optimizer}, lr ${t.lr}, batch ${t.batchSize}, seed ${t.seed}): ` +
+          `max|a_k| peak ${fmt(t.peakMaxAbsA, 3)} → final ${fmt(t.finalMaxAbsA, 3)}; ` +
+          `original-network loss L(θ) ${fmt(first.originalLoss)} → ${fmt(last.originalLoss)}; penalty ${fmt(last.penalty, 3)}`,
       );
     }
   } else {
     const p = r.result;
     const d = p.lossAfter - p.lossBefore;
     out.push(
-      `${p.mode}${p.eigen ? ` (${p.eigen.index} eigenvector, λ = ${fmt(p.eigen.value)})` : ''}: loss ${fmt(p.lossBefore)} → ${fmt(p.lossAfter)} (${d <= 0 ? '−' : '+'}${fmt(Math.abs(d), 3)}), ‖δ‖/‖θ‖ = ${fmt(100 * p.relativeNorm, 3)} %`,
+      `${p.mode}${p.eigen ? ` (${p.eigen.index} eigenvector, λ = ${fmt(p.eigen.value)})` : ''}: ` +
+        `loss ${fmt(p.lossBefore)} → ${fmt(p.lossAfter)} (${d <= 0 ? '−' : '+'}${fmt(Math.abs(d), 3)}), ` +
+        `‖δ‖/‖θ‖ = ${fmt(100 * p.relativeNorm, 3)} %`,
     );
     if (p.retrain)
       out.push(
-        `retrained ${p.retrain.steps} steps (lr ${fmt(p.retrain.lr, 3)}): loss ${fmt(p.retrain.finalLoss)}, distance back to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖ (from ${fmt(100 * p.retrain.distanceStart, 3)} %) — ${p.retrain.sameBasin ? 'same basin' : 'left the basin'}`,
+        `retrained ${p.retrain.steps} steps (lr ${fmt(p.retrain.lr, 3)}): loss ${fmt(p.retrain.finalLoss)}, ` +
+          `distance back to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖ (from ${fmt(100 * p.retrain.distanceStart, 3)} %) — ` +
+          `${p.retrain.sameBasin ? 'same basin' : 'left the basin'}`,
       );
   }
   return out;
@@ -135,7 +143,11 @@ export function surgeryAssessment(r: SurgeryRecord): { tone: Tone; text: string 
     if (vanished) {
       return {
         tone: 'good',
-        text: `the special neurons vanished (max|a_k| ${fmt(t.finalMaxAbsA, 3)}${share !== undefined ? `, ${fmt(100 * share, 3)} % of the output` : ''}): the original network fits without them, as the theorem predicts at a local minimum${ratio < 0.9 ? `; its loss also improved ${fmt(1 / ratio, 2)}×` : ''}`,
+        text:
+          `the special neurons vanished (max|a_k| ${fmt(t.finalMaxAbsA, 3)}` +
+          `${share !== undefined ? `, ${fmt(100 * share, 3)} % of the output` : ''}): ` +
+          `the original network fits without them, as the theorem predicts at a local minimum` +
+          `${ratio < 0.9 ? `; its loss also improved ${fmt(1 / ratio, 2)}×` : ''}`,
       };
     }
     const took = (share !== undefined && share > 0.5) || ratio > 2;
@@ -143,18 +155,25 @@ export function surgeryAssessment(r: SurgeryRecord): { tone: Tone; text: string 
       const parts: string[] = [];
       if (ratio > 2)
         parts.push(
-          `the original network's loss L(θ) is ${ratio >= 10 ? Math.round(ratio) : fmt(ratio, 2)}× worse (${fmt(first.originalLoss)} → ${fmt(last.originalLoss)})`,
+          `the original network's loss L(θ) is ${ratio >= 10 ? Math.round(ratio) : fmt(ratio, 2)}× worse ` +
+            `(${fmt(first.originalLoss)} → ${fmt(last.originalLoss)})`,
         );
       if (share !== undefined && share > 0.5)
         parts.push(`max|a_k| ${fmt(t.finalMaxAbsA, 3)} makes the special neurons ${fmt(100 * share, 3)} % of the output`);
       return {
         tone: 'warn',
-        text: `the special neurons took the fit: ${parts.join(' and ')}. The penalty${lam !== undefined ? ` (λ = ${lam})` : ''} has not won yet, so nothing is concluded about the original minimum: fine-tune for more steps (now ${t.steps}) or with a larger λ`,
+        text:
+          `the special neurons took the fit: ${parts.join(' and ')}. ` +
+          `The penalty${lam !== undefined ? ` (λ = ${lam})` : ''} has not won yet, so nothing is concluded about the original minimum: ` +
+          `fine-tune for more steps (now ${t.steps}) or with a larger λ`,
       };
     }
     return {
       tone: 'neutral',
-      text: `max|a_k| has not vanished yet (peak ${fmt(t.peakMaxAbsA, 3)}, final ${fmt(t.finalMaxAbsA, 3)}${share !== undefined ? `, ${fmt(100 * share, 3)} % of the output` : ''}): the penalty is still pulling a_k to 0; more fine-tuning steps (now ${t.steps}) or a larger λ will tell`,
+      text:
+        `max|a_k| has not vanished yet (peak ${fmt(t.peakMaxAbsA, 3)}, final ${fmt(t.finalMaxAbsA, 3)}` +
+        `${share !== undefined ? `, ${fmt(100 * share, 3)} % of the output` : ''}): ` +
+        `the penalty is still pulling a_k to 0; more fine-tuning steps (now ${t.steps}) or a larger λ will tell`,
     };
   }
   const p = r.result;
@@ -163,26 +182,39 @@ export function surgeryAssessment(r: SurgeryRecord): { tone: Tone; text: string 
     return p.retrain.sameBasin
       ? {
           tone: 'good',
-          text: `gradient descent from the perturbed point stayed in the same basin (distance to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${fmt(100 * p.retrain.distanceStart, 3)} %, loss ${fmt(p.retrain.finalLoss)}): no other basin found along this direction`,
+          text:
+            `gradient descent from the perturbed point stayed in the same basin ` +
+            `(distance to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${fmt(100 * p.retrain.distanceStart, 3)} %, ` +
+            `loss ${fmt(p.retrain.finalLoss)}): no other basin found along this direction`,
         }
       : {
           tone: 'warn',
-          text: `gradient descent from the perturbed point left the basin (distance to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${fmt(100 * p.retrain.distanceStart, 3)} %, loss ${fmt(p.retrain.finalLoss)}): θ is not a stable minimum along this direction${p.retrain.finalLoss < p.lossBefore ? ', and the new point has a lower loss' : ''}`,
+          text:
+            `gradient descent from the perturbed point left the basin ` +
+            `(distance to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${fmt(100 * p.retrain.distanceStart, 3)} %, ` +
+            `loss ${fmt(p.retrain.finalLoss)}): θ is not a stable minimum along this direction` +
+            `${p.retrain.finalLoss < p.lossBefore ? ', and the new point has a lower loss' : ''}`,
         };
   }
   if (p.mode === 'eigen' && p.eigen?.index === 'bottom') {
     return d < 0
       ? {
           tone: 'warn',
-          text: `the loss went down along the most negative curvature direction (${fmt(p.lossBefore)} → ${fmt(p.lossAfter)}): a way out, θ is a saddle or not yet a minimum`,
+          text:
+            `the loss went down along the most negative curvature direction (${fmt(p.lossBefore)} → ${fmt(p.lossAfter)}): ` +
+            `a way out, θ is a saddle or not yet a minimum`,
         }
       : {
           tone: 'good',
-          text: `the loss went up along the lowest-curvature direction (${fmt(p.lossBefore)} → ${fmt(p.lossAfter)}): no descent there at this step size`,
+          text:
+            `the loss went up along the lowest-curvature direction (${fmt(p.lossBefore)} → ${fmt(p.lossAfter)}): ` +
+            `no descent there at this step size`,
         };
   }
   return {
     tone: 'neutral',
-    text: `the loss changed by ${d <= 0 ? '−' : '+'}${fmt(Math.abs(d), 3)} (${p.lossBefore > 0 ? `${fmt((100 * Math.abs(d)) / p.lossBefore, 3)} %` : 'of 0'})`,
+    text:
+      `the loss changed by ${d <= 0 ? '−' : '+'}${fmt(Math.abs(d), 3)} ` +
+      `(${p.lossBefore > 0 ? `${fmt((100 * Math.abs(d)) / p.lossBefore, 3)} %` : 'of 0'})`,
   };
 }

@@ -84,7 +84,9 @@ export class WorkerClient {
         clearTimeout(p.cancelTimer);
         p.reject(
           new JobError(
-            `the diagnostics worker ${why}${oom ? ' (out of memory: raise landscapeLens.worker.maxMemoryMb or lower landscapeLens.budget.samples)' : ''}; the job did not finish`,
+            `the diagnostics worker ${why}` +
+              `${oom ? ' (out of memory: raise landscapeLens.worker.maxMemoryMb or lower landscapeLens.budget.samples)' : ''}` +
+              '; the job did not finish',
             false,
             false,
           ),
