@@ -398,36 +398,10 @@ function chartBox(id: string, title: string, opts: { tall?: boolean; extra?: Nod
       el('h2', { id: `${id}-title` }, title),
       ...(opts.extra ?? []),
       el('span', { className: 'spacer' }),
-      el(
-        'button',
-        {
-          className: 'tool',
-          title: `Export ${title} as PNG`,
-          'aria-label': `Export ${title} as PNG`,
-          onclick: () => exportChart(id, 'png'),
-        },
-        'PNG',
-      ),
-      el(
-        'button',
-        {
-          className: 'tool',
-          title: `Export ${title} data as CSV`,
-          'aria-label': `Export ${title} data as CSV`,
-          onclick: () => exportChart(id, 'csv'),
-        },
-        'CSV',
-      ),
-      el(
-        'button',
-        {
-          className: 'tool',
-          title: `Export ${title} data as JSON`,
-          'aria-label': `Export ${title} data as JSON`,
-          onclick: () => exportChart(id, 'json'),
-        },
-        'JSON',
-      ),
+      ...(['png', 'csv', 'json'] as const).map(ext => {
+        const what = `Export ${title}${ext === 'png' ? '' : ' data'} as ${ext.toUpperCase()}`;
+        return el('button', { className: 'tool', title: what, 'aria-label': what, onclick: () => exportChart(id, ext) }, ext.toUpperCase());
+      }),
     ),
     el('div', { className: `chart-box${opts.tall ? ' tall' : ''}` }, el('canvas', { id, role: 'img', 'aria-label': title, tabIndex: 0 })),
     el('p', { className: 'muted empty', id: `${id}-empty`, hidden: true }, 'not computed'),

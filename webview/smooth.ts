@@ -5,6 +5,7 @@
  * applied to the full-resolution series before any downsampling, so the slider's effect does not
  * depend on how many points are drawn.
  */
+import { downsampleMinMax } from '../src/core/logs/downsample';
 
 /** Debiased exponential moving average; w ∈ [0, 1) (0: no smoothing). Non-finite values are skipped (kept as NaN). */
 export function emaDebiased(values: ArrayLike<number>, w: number): number[] {
@@ -95,29 +96,11 @@ export function xValues(steps: ArrayLike<number>, wallTimes: ArrayLike<number>, 
   return out;
 }
 
-/** Min/max decimation of (x, y) pairs to at most ~maxPoints (keeps extremes per bucket). */
+/** Min/max decimation of (x, y) pairs to at most ~maxPoints (the extremes of every bucket survive: src/core/logs/downsample.ts). */
 export function decimate(x: number[], y: number[], maxPoints: number): { x: number[]; y: number[] } {
-  const n = y.length;
-  if (n <= maxPoints) return { x, y };
-  const buckets = Math.max(1, Math.floor(maxPoints / 4));
-  const ox: number[] = [],
-    oy: number[] = [];
-  for (let b = 0; b < buckets; b++) {
-    const s = Math.floor((b * n) / buckets),
-      e = Math.floor(((b + 1) * n) / buckets);
-    if (e <= s) continue;
-    let lo = s,
-      hi = s;
-    for (let i = s; i < e; i++) {
-      if (y[i] < y[lo] || !Number.isFinite(y[lo])) lo = i;
-      if (y[i] > y[hi] || !Number.isFinite(y[hi])) hi = i;
-    }
-    for (const i of [...new Set([s, lo, hi, e - 1])].sort((a, c) => a - c)) {
-      ox.push(x[i]);
-      oy.push(y[i]);
-    }
-  }
-  return { x: ox, y: oy };
+  if (y.length <= maxPoints) return { x, y };
+  const d = downsampleMinMax(x, y, maxPoints);
+  return { x: d.steps, y: d.values };
 }
 
 /** CSV text of columns (header row, then rows; RFC 4180 quoting). */

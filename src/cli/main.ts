@@ -48,7 +48,6 @@ export function buildProgram(): Command {
       .command('diagnose')
       .description('loss, gradient norm, Hessian spectrum, sharpness, PGB residual, slices and a verdict for one checkpoint')
       .argument('<checkpoint>', 'model checkpoint (TF.js model.json)'),
-    { defaults: true },
   )
     .addHelpText(
       'after',
@@ -96,7 +95,6 @@ Examples:
       .description('diagnose two checkpoints on the same data and the loss along the line between them (barrier)')
       .argument('<a>', 'first checkpoint')
       .argument('<b>', 'second checkpoint (same architecture)'),
-    { defaults: true },
   )
     .option('--html <file>', 'also write a self-contained HTML report (new file)')
     .addHelpText(
@@ -117,7 +115,6 @@ Examples:
       .description('landscape slices of a checkpoint: 1d, 2d (filter-normalised), eig (Hessian eigenvectors), interp (to --with)')
       .argument('<checkpoint>', 'model checkpoint')
       .option('--kind <kinds>', 'comma-separated: 1d, 2d, eig, interp', '1d'),
-    { defaults: false },
   )
     .option('--html <file>', 'also write a self-contained HTML report (new file)')
     .addHelpText(
@@ -132,28 +129,18 @@ Examples:
       await sliceCommand(o, await diagnoseOptions(checkpoint, { ...o, slice: o.kind }));
     });
 
-  program
-    .command('report')
-    .description('diagnose every checkpoint under a folder and write a self-contained HTML report (what a CI job runs)')
-    .argument('<folder>', 'a folder with runs: checkpoints and training logs')
-    .option('--html <file>', 'HTML report to write (new file; default <folder>/landscape-report.html, or -2, -3, … if taken)')
-    .option('--level <preset>', `which diagnostics: ${PRESET_HELP}`, presetArg, 'standard')
-    .option('--config <file>', 'landscape.json to read (default: the nearest one above each checkpoint)')
-    .option('--data <file>', 'dataset for every checkpoint (default: landscape.json or data.npz beside each checkpoint)')
-    .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
-    .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
-    .option(
-      '--backend <name>',
-      `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`,
-      backendArg,
-      'auto',
-    )
-    .option(
-      '--ep <provider>',
-      'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)',
-      'auto',
-    )
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'))
+  addEngineFlags(
+    program
+      .command('report')
+      .description('diagnose every checkpoint under a folder and write a self-contained HTML report (what a CI job runs)')
+      .argument('<folder>', 'a folder with runs: checkpoints and training logs')
+      .option('--html <file>', 'HTML report to write (new file; default <folder>/landscape-report.html, or -2, -3, … if taken)')
+      .option('--level <preset>', `which diagnostics: ${PRESET_HELP}`, presetArg, 'standard')
+      .option('--config <file>', 'landscape.json to read (default: the nearest one above each checkpoint)')
+      .option('--data <file>', 'dataset for every checkpoint (default: landscape.json or data.npz beside each checkpoint)')
+      .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
+      .option('--seed <s>', 'random seed (default 0)', intArg('--seed')),
+  )
     .option('--json', 'print one JSON object (summary rows and full results) instead of the table')
     .addHelpText(
       'after',
@@ -250,21 +237,9 @@ Examples:
   return program;
 }
 
-/** The flags diagnose, compare and slice share (data, loss, budgets, which diagnostics). */
-function addDiagnoseFlags(cmd: Command, o: { defaults: boolean }): Command {
-  void o;
-  cmd
-    .option(
-      '--data <file>',
-      'dataset (.npz with inputs and targets); default: landscape.json, else data/dataset/train/val/test.npz beside the checkpoint',
-    )
-    .option('--config <file>', 'landscape.json to read (default: the nearest one above the checkpoint)')
-    .option('--loss <kind>', "mse | ce | bce (default: from the model's last activation and the targets)")
-    .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
-    .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
-    .option('--x-key <key>', 'npz key of the inputs (default x)')
-    .option('--y-key <key>', 'npz key of the targets (default y)')
-    .option('--target <column>', 'CSV datasets: the target column (default y/target/label/class, else the last)')
+/** The compute-engine flags (diagnose, compare, slice, report). */
+function addEngineFlags(cmd: Command): Command {
+  return cmd
     .option(
       '--backend <name>',
       `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`,
@@ -276,7 +251,24 @@ function addDiagnoseFlags(cmd: Command, o: { defaults: boolean }): Command {
       'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)',
       'auto',
     )
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'))
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'));
+}
+
+/** The flags diagnose, compare and slice share (data, loss, budgets, which diagnostics). */
+function addDiagnoseFlags(cmd: Command): Command {
+  cmd
+    .option(
+      '--data <file>',
+      'dataset (.npz with inputs and targets); default: landscape.json, else data/dataset/train/val/test.npz beside the checkpoint',
+    )
+    .option('--config <file>', 'landscape.json to read (default: the nearest one above the checkpoint)')
+    .option('--loss <kind>', "mse | ce | bce (default: from the model's last activation and the targets)")
+    .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
+    .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
+    .option('--x-key <key>', 'npz key of the inputs (default x)')
+    .option('--y-key <key>', 'npz key of the targets (default y)')
+    .option('--target <column>', 'CSV datasets: the target column (default y/target/label/class, else the last)');
+  addEngineFlags(cmd)
     .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
     .option(
       '--max-resident-mb <n>',
