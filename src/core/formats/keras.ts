@@ -54,7 +54,6 @@ function parseJson(text: string, file: string, where: string): Record<string, un
   }
 }
 
-
 /** jsfive throws strings and plain objects on corrupt files: turn anything but our own errors into a UserInputError. */
 function h5Guard<T>(file: string, fn: () => T): T {
   // jsfive reports attributes of types it does not implement on console.warn (with the raw, possibly
