@@ -105,14 +105,7 @@ function readWeights(file: string, manifest: ManifestGroup[]): Map<string, Weigh
       const count = w.shape.reduce((a: number, b: number) => a * b, 1);
       const q = w.quantization;
       const storeDtype = q ? q.dtype : w.dtype;
-      const bytesPer =
-        storeDtype === 'float32' || storeDtype === 'int32'
-          ? 4
-          : storeDtype === 'uint16' || storeDtype === 'float16'
-            ? 2
-            : storeDtype === 'uint8'
-              ? 1
-              : 0;
+      const bytesPer = bytesPerStored(storeDtype);
       if (bytesPer === 0)
         throw new UserInputError(`unsupported weight dtype '${storeDtype}' (expected float32, int32, or quantized uint8/uint16/float16)`, {
           file,
@@ -149,17 +142,17 @@ function declaredBytes(weights: unknown[]): number | undefined {
   for (const w of weights as WeightSpec[]) {
     if (!w || !Array.isArray(w.shape) || !w.shape.every(d => Number.isInteger(d) && d >= 0)) return undefined;
     const storeDtype = w.quantization ? w.quantization.dtype : w.dtype;
-    const bytesPer =
-      storeDtype === 'float32' || storeDtype === 'int32'
-        ? 4
-        : storeDtype === 'uint16' || storeDtype === 'float16'
-          ? 2
-          : storeDtype === 'uint8'
-            ? 1
-            : 0;
+    const bytesPer = bytesPerStored(storeDtype);
     if (bytesPer === 0) return undefined;
     total += w.shape.reduce((a: number, b: number) => a * b, 1) * bytesPer;
   }
   return total;
 }
 export type { KerasLayerConfig };
+
+/** Bytes per stored weight value (float32/int32 4, uint16/float16 2, uint8 1); 0: a dtype the reader does not know. */
+function bytesPerStored(dtype: string | undefined): number {
+  if (dtype === 'float32' || dtype === 'int32') return 4;
+  if (dtype === 'uint16' || dtype === 'float16') return 2;
+  return dtype === 'uint8' ? 1 : 0;
+}

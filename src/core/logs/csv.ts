@@ -7,10 +7,7 @@
  * the series named by its column. Empty cells (sparse rows) are no point; other non-numbers are
  * skipped with a warning.
  */
-import { LogParser, PointSink, newStats, warn } from './series';
-
-const STEP_COLUMNS = ['step', 'global_step', 'iteration', 'iter', 'epoch'];
-const TIME_COLUMNS = ['wall_time', 'walltime', 'timestamp', 'time'];
+import { LogParser, PointSink, newStats, warn, STEP_NAMES, TIME_NAMES } from './series';
 
 export class CsvParser implements LogParser {
   readonly kind = 'csv' as const;
@@ -58,14 +55,14 @@ export class CsvParser implements LogParser {
     if (!this.header) {
       this.header = fields.map(f => f.trim());
       const lower = this.header.map(h => h.toLowerCase());
-      for (const c of STEP_COLUMNS) {
+      for (const c of STEP_NAMES) {
         const i = lower.indexOf(c);
         if (i >= 0) {
           this.stepCol = i;
           break;
         }
       }
-      for (const c of TIME_COLUMNS) {
+      for (const c of TIME_NAMES) {
         const i = lower.indexOf(c);
         if (i >= 0 && i !== this.stepCol) {
           this.timeCol = i;
@@ -73,7 +70,7 @@ export class CsvParser implements LogParser {
         }
       }
       // the other step-like columns (Lightning's `epoch` beside `step`) are bookkeeping, not series
-      this.axisCols = new Set(lower.map((h, i) => (STEP_COLUMNS.includes(h) ? i : -1)).filter(i => i >= 0));
+      this.axisCols = new Set(lower.map((h, i) => (STEP_NAMES.includes(h) ? i : -1)).filter(i => i >= 0));
       return;
     }
     const h = this.header;

@@ -4,10 +4,7 @@
  * is the first present of `step`, `global_step`, `iteration`, `iter`, `epoch`, else the line
  * index; `wall_time`/`timestamp`/`time` give wall times. Invalid lines are skipped with a warning.
  */
-import { LogParser, PointSink, newStats, warn } from './series';
-
-const STEP_KEYS = ['step', 'global_step', 'iteration', 'iter', 'epoch'];
-const TIME_KEYS = ['wall_time', 'walltime', 'timestamp', 'time'];
+import { LogParser, PointSink, newStats, warn, STEP_NAMES, TIME_NAMES } from './series';
 
 export class JsonlParser implements LogParser {
   readonly kind = 'jsonl' as const;
@@ -51,7 +48,7 @@ export class JsonlParser implements LogParser {
       flatten(obj as Record<string, unknown>, '', flat, 0);
       let step = lineNo - 1;
       let stepKey: string | undefined;
-      for (const k of STEP_KEYS) {
+      for (const k of STEP_NAMES) {
         const v = flat.get(k);
         if (typeof v === 'number' && Number.isFinite(v)) {
           step = v;
@@ -61,7 +58,7 @@ export class JsonlParser implements LogParser {
       }
       let wall = NaN,
         timeKey: string | undefined;
-      for (const k of TIME_KEYS) {
+      for (const k of TIME_NAMES) {
         const v = flat.get(k);
         if (typeof v === 'number' && Number.isFinite(v)) {
           wall = v;

@@ -4,6 +4,10 @@
  * log has none). Parsers are incremental: they are fed the bytes appended to a log and emit
  * points into a sink; the store keeps each series in growable float64 arrays (24 bytes a point).
  */
+
+/** Column (CSV) or key (JSONL) names of the step and of the wall time, in order of preference. */
+export const STEP_NAMES = ['step', 'global_step', 'iteration', 'iter', 'epoch'];
+export const TIME_NAMES = ['wall_time', 'walltime', 'timestamp', 'time'];
 export interface Series {
   tag: string;
   steps: Float64Array;

@@ -28,6 +28,15 @@ function samePads(n: number, k: number, s: number): [number, number] {
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
+/** A Keras Conv2D / DepthwiseConv2D: convolution, bias, activation. */
+function conv2dOp([x, k, b]: tf.Tensor[], a: Record<string, unknown>, depthwise: boolean): tf.Tensor[] {
+  const strides = (a.strides as number[] | undefined) ?? [1, 1];
+  const dilation = (a.dilation as number[] | undefined) ?? [1, 1];
+  let y: tf.Tensor = kerasConv(x as tf.Tensor4D, k as tf.Tensor4D, strides, String(a.padding), depthwise, dilation);
+  if (b) y = tf.add(y, b);
+  return [activation(String(a.activation ?? 'linear'), y)];
+}
+
 /** Keras conv (NHWC, HWIO kernel, stride, 'same'/'valid') as a stride-1 valid conv2d + subsampling; depthwise by channel groups. */
 function kerasConv(
   x: tf.Tensor4D,
@@ -96,19 +105,7 @@ export const KERAS_OPS: Record<string, OpFn> = {
     if (beta) y = tf.add(y, beta);
     return [y];
   },
-  conv2d: ([x, k, b], a) => {
-    const strides = (a.strides as number[] | undefined) ?? [1, 1];
-    let y: tf.Tensor = kerasConv(
-      x as tf.Tensor4D,
-      k as tf.Tensor4D,
-      strides,
-      String(a.padding),
-      false,
-      (a.dilation as number[] | undefined) ?? [1, 1],
-    );
-    if (b) y = tf.add(y, b);
-    return [activation(String(a.activation ?? 'linear'), y)];
-  },
+  conv2d: (inputs, a) => conv2dOp(inputs, a, false),
   conv1d: ([x, k, b], a) => {
     const s = (a.strides as number[] | undefined) ?? [1];
     const y4 = kerasConv(tf.expandDims(x, 1) as tf.Tensor4D, tf.expandDims(k, 0) as tf.Tensor4D, [1, s[0]], String(a.padding), false, [
@@ -119,19 +116,7 @@ export const KERAS_OPS: Record<string, OpFn> = {
     if (b) y = tf.add(y, b);
     return [activation(String(a.activation ?? 'linear'), y)];
   },
-  depthwiseconv2d: ([x, k, b], a) => {
-    const strides = (a.strides as number[] | undefined) ?? [1, 1];
-    let y: tf.Tensor = kerasConv(
-      x as tf.Tensor4D,
-      k as tf.Tensor4D,
-      strides,
-      String(a.padding),
-      true,
-      (a.dilation as number[] | undefined) ?? [1, 1],
-    );
-    if (b) y = tf.add(y, b);
-    return [activation(String(a.activation ?? 'linear'), y)];
-  },
+  depthwiseconv2d: (inputs, a) => conv2dOp(inputs, a, true),
   separableconv2d: ([x, dk, pk, b], a) => {
     const strides = (a.strides as number[] | undefined) ?? [1, 1];
     const d = kerasConv(x as tf.Tensor4D, dk as tf.Tensor4D, strides, String(a.padding), true);
