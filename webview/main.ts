@@ -1237,7 +1237,11 @@ function drawSelected(): void {
       ),
     );
   } else if (r) vEl.append(el('p', { className: 'muted', id: 'verdictCard' }, 'Verdict: not computed by this engine version.'));
-  else if (c && !c.job && !c.error)
+  // every diagnostic's numbers as the registry renders them (what the charts do not show: PAC-Bayes σ, ASAM, …)
+  if (r && c?.rows?.length) {
+    const rows = c.rows.map(([k, val]) => el('tr', {}, el('th', { scope: 'row' }, k), el('td', {}, val)));
+    vEl.append(el('details', { id: 'allNumbers' }, el('summary', {}, 'All numbers'), el('table', { className: 'numbers' }, ...rows)));
+  } else if (c && !c.job && !c.error)
     vEl.append(
       el('p', { className: 'muted', id: 'verdictCard' }, host.standalone ? 'Not diagnosed.' : 'Not diagnosed yet — use “Diagnose (full)”.'),
     );

@@ -5,7 +5,7 @@
  * come from the one formatter (src/shared/format.ts; ASCII minus in the terminal).
  */
 import type { DiagnoseResult } from '../core/diagnose';
-import { DIAGNOSTICS } from '../core/diagnostics/registry';
+import { resultRows } from '../core/diagnostics/registry';
 import { claimsSomething } from '../core/diagnostics/verdict';
 import { fmtText, fmtMs } from '../shared/format';
 
@@ -42,7 +42,7 @@ export function renderDiagnose(r: DiagnoseResult): string {
     ['gradient norm', fmtNum(r.gradNorm)],
     ['time', fmtMs(r.timings.totalMs)],
   ];
-  for (const d of DIAGNOSTICS) rows.push(...(d.cli?.(r) ?? []));
+  rows.push(...resultRows(r));
   const work = workRow(r);
   if (work) rows.push(work);
   if (r.verdict)

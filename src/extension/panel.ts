@@ -19,6 +19,7 @@ import type { RunsTree } from './runsTree';
 import { surgeryAssessment, surgerySummary } from './surgeryLog';
 import { PRIORITY } from './jobQueue';
 import { fmtMs } from '../shared/format';
+import { resultRows } from '../core/diagnostics/registry';
 import {
   DASHBOARD_COMMANDS,
   type CheckpointEntry,
@@ -272,6 +273,7 @@ export class DashboardPanel {
         step: c.step ?? null,
         mtimeMs: c.mtimeMs,
         result: e?.result ?? null,
+        rows: e?.result ? resultRows(e.result) : [],
         job: job ?? null,
         derived: this.host.tree.derivedLabelOf(c) ?? null,
         derivedFrom: c.derived?.from ? path.resolve(c.derived.from) : null,

@@ -51,6 +51,8 @@ export interface CheckpointEntry {
   mtimeMs: number;
   result: DiagnoseResult | null;
   job: JobInfo | null;
+  /** every diagnostic's rows of the result (registry renderers: src/core/diagnostics/registry.ts resultRows) */
+  rows?: [string, string][];
   /** what a surgery output is ("special neurons", …), if it is one */
   derived?: string | null;
   /** the checkpoint a surgery output was made from (absolute) */

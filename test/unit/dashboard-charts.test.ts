@@ -17,6 +17,7 @@ import { verdict } from '../../src/core/diagnostics/verdict';
 import type { DiagnoseResult } from '../../src/shared/result';
 import type { ReportHeader } from '../../src/shared/protocol';
 import { fmt, pct } from '../../src/shared/format';
+import { resultRows } from '../../src/core/diagnostics/registry';
 import { symlog, symlogInverse, symlogConstant, symlogTicks, tickLabel, singlePointRange } from '../../webview/scales';
 import { edgeOfStability, isLearningRateTag, findLearningRateSeries, learningRateAt } from '../../src/core/diagnostics/edgeOfStability';
 
@@ -437,6 +438,11 @@ describe('the HTML report runs the dashboard (src/core/report/html.ts + webview/
       assert.ok(!theory.includes('deep linear networks have no bad local minima') && !/[{}"]/.test(theory), theory);
       assert.ok((await page.locator('#theory[open]').count()) === 1, 'open in the report');
       assert.ok(((await page.textContent('#notices')) ?? '').includes('a notice the user should read'));
+      // every diagnostic's rows as the registry renders them (the CLI's rows: src/core/diagnostics/registry.ts)
+      const numbers = (await page.textContent('#allNumbers')) ?? '';
+      for (const [k, v] of resultRows(handResult('/w/run-a/step_600/model.json', 0.25)))
+        assert.ok(numbers.includes(k) && numbers.includes(v), `All numbers lacks ${k} ${v}: ${numbers}`);
+      assert.ok(/λ top/.test(numbers), numbers);
       assert.strictEqual(
         await page.locator('#diagnoseFull, #compareWith, #addSpecial, #perturb').count(),
         0,

@@ -61,7 +61,7 @@ export interface Diagnostic {
   /** Upper bounds of the work it plans for n parameters and `layers` parameterised layers. */
   plan?(o: DiagnoseOptions, n: number, layers: number): Plan;
   run(ctx: RunContext): Promise<void>;
-  /** Rows of the CLI table ([label, value]). */
+  /** Its rows ([label, value]) in the CLI table and the dashboard's / report's "All numbers". */
   cli?(r: DiagnoseResult): [string, string][];
 }
 
@@ -126,6 +126,11 @@ export function optionDefault(key: keyof DiagnoseOptions): number | undefined {
 /** The option spec that an extension setting sets. */
 export function optionForSetting(setting: string): OptionSpec | undefined {
   return diagnosticOptions().find(s => s.setting === setting);
+}
+
+/** Every diagnostic's rows for a result, in registry order: the CLI table and the dashboard's "All numbers". */
+export function resultRows(r: DiagnoseResult): [string, string][] {
+  return DIAGNOSTICS.flatMap(d => d.cli?.(r) ?? []);
 }
 
 /** The enabled descriptors in an order where each runs after those it reads. */

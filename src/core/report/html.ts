@@ -20,6 +20,7 @@ import {
 } from '../../shared/protocol';
 import { fmtText, pct } from '../../shared/format';
 import { claimsSomething } from '../diagnostics/verdict';
+import { resultRows } from '../diagnostics/registry';
 
 export type { SummaryRow };
 export interface ReportCheckpoint {
@@ -124,6 +125,7 @@ export function reportInit(run: ReportRun): InitMessage {
     step: c.step ?? null,
     mtimeMs: 0,
     result: c.result ?? null,
+    rows: c.result ? resultRows(c.result) : [],
     job: null,
     error: c.error ?? null,
   }));
