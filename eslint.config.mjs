@@ -71,7 +71,7 @@ export default tseslint.config(
     rules: {
       'max-len': [
         'error',
-        { code: 140, ignoreUrls: true, ignoreStrings: false, ignoreTemplateLiterals: false, ignoreRegExpLiterals: true },
+        { code: 140, ignoreUrls: true, ignoreStrings: false, ignoreTemplateLiterals: false, ignoreRegExpLiterals: false },
       ],
     },
   },

@@ -91,10 +91,11 @@ export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownSt
     `\n\n[Add special neurons](${cmd('landscapeLens.addSpecialNeurons', [uri])}) · ` +
     `[Perturb weights](${cmd('landscapeLens.perturbWeights', [uri])})`;
   const failure = job ? undefined : service.failureFor(ckpt);
-  if (failure)
-    md.appendMarkdown(
-      `$(error) **The last ${failure.mode} diagnosis failed:** ${oneLine(failure.message, 300).replace(/[\\`*_[\]<>|]/g, c => `\\${c}`)} — [Retry](${cmd('landscapeLens.retryDiagnosis', [uri])}) · [Show Log](${cmd('landscapeLens.showLog', [])})\n\n`,
-    );
+  if (failure) {
+    const message = oneLine(failure.message, 300).replace(/[\\`*_[\]<>|]/g, c => `\\${c}`);
+    const actions = `[Retry](${cmd('landscapeLens.retryDiagnosis', [uri])}) · [Show Log](${cmd('landscapeLens.showLog', [])})`;
+    md.appendMarkdown(`$(error) **The last ${failure.mode} diagnosis failed:** ${message} — ${actions}\n\n`);
+  }
   if (entry) {
     const r = entry.result;
     const v = verdictOf(r);

@@ -15,8 +15,19 @@ const QUOTED = /(["'`])((?:\\.|(?!\1).)*)\1/g;
 const UNQUOTED_LANGS = new Set(['yaml', 'toml', 'shellscript', 'ini', 'properties', 'dockerfile', 'makefile']);
 const CHECKPOINT_EXT = /\.(json|keras|h5|hdf5|onnx|safetensors|pt|pth|ckpt|bin)$/i;
 /** Loader calls whose first string argument is a checkpoint. */
-export const LOADER_CALL =
-  /\b(?:torch\.load|tf\.loadLayersModel|tf\.loadGraphModel|loadLayersModel|keras\.models\.load_model|tf\.keras\.models\.load_model|load_model|safetensors\.torch\.load_file|load_file|onnx\.load)\s*\(\s*$/;
+const LOADERS = [
+  'torch.load',
+  'tf.loadLayersModel',
+  'tf.loadGraphModel',
+  'loadLayersModel',
+  'keras.models.load_model',
+  'tf.keras.models.load_model',
+  'load_model',
+  'safetensors.torch.load_file',
+  'load_file',
+  'onnx.load',
+];
+export const LOADER_CALL = new RegExp(`\\b(?:${LOADERS.map(n => n.replace(/\./g, '\\.')).join('|')})\\s*\\(\\s*$`);
 
 /** All quoted literals on the line (contents without quotes; start/end are content offsets). */
 export function stringLiterals(line: string): PathLiteral[] {
