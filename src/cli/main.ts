@@ -315,7 +315,7 @@ async function diagnoseOptions(checkpoint: string, o: Record<string, unknown>): 
     dataHow: d.how,
     thresholds: o.thresholds ? parseThresholds(String(o.thresholds)) : undefined,
     chunkSize: d.chunkSize,
-    maxResidentMb: (o.maxResidentMb as number | undefined) ?? 1024,
+    maxResidentMb: o.maxResidentMb as number | undefined, // commander gives its default
   };
   const set = opts as unknown as Record<string, unknown>;
   for (const spec of diagnosticOptions()) {

@@ -77,7 +77,7 @@ export class RunContext {
    */
   async eigenpairs(sides: readonly ('top' | 'bottom')[]): Promise<{ top?: Eigenpair; bottom?: Eigenpair }> {
     const h = this.hessian,
-      tol = this.opts.tol ?? 1e-3;
+      tol = this.opts.tol; // undefined: the spectrum's default
     if (h?.vectors) {
       if (!this.pairs.top && h.vectors.top[0] && h.top[0]) this.pairs.top = { value: h.top[0].value, vector: h.vectors.top[0] };
       if (!this.pairs.bottom && h.vectors.bottom[0] && h.bottom[0])

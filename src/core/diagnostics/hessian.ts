@@ -25,6 +25,7 @@ import { hutchPlusPlus } from '../linalg/trace';
 import { slqDensity } from '../linalg/slq';
 import type { Diagnostic } from './registry';
 import { LIMITS } from '../limits';
+import { DEFAULT_THRESHOLDS } from './verdict';
 import type { RunContext } from './context';
 import { fmtText as f } from '../../shared/format';
 import type { DiagnoseOptions } from '../diagnose';
@@ -146,7 +147,7 @@ export async function hessianSpectrum(
   if (top > 0 || bottom > 0) {
     const before = counter.n;
     const tol = opts.tol ?? DEFAULTS.tol;
-    const th = opts.thresholds ?? { negativeCurvature: 1e-3, nearZero: 1e-3 };
+    const th = opts.thresholds ?? DEFAULT_THRESHOLDS;
     const estimate = bottom === 0 && top > 0 && opts.bottomEstimate === true;
     const ref = (p: PairView) => (p.thetaMax > 0 ? p.thetaMax : Math.max(Math.abs(p.thetaMax), Math.abs(p.thetaMin)));
     const requiredBound = (p: PairView): number => {

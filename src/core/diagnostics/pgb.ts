@@ -34,6 +34,9 @@ import { throwIfAborted } from '../errors';
 import type { Diagnostic } from './registry';
 import { fmtText as f } from '../../shared/format';
 
+/** The one home of the PGB defaults: L-BFGS iterations per solve, perturbations. */
+export const PGB_DEFAULTS = { iterations: 60, perturbations: 3 } as const;
+
 export interface PgbOptions {
   /** L-BFGS iterations per solve (default 60). */
   maxIter?: number;
@@ -236,7 +239,7 @@ function dot64(a: Float64Array, b: Float64Array): number {
 
 /** One solve of L_PGB at θ (α, β from α = 0, β = 1). */
 export async function solvePgb(obj: Objective, theta: Float32Array, spec: LossSpec, y: Targets, o: PgbOptions = {}): Promise<PgbSolve> {
-  const maxIter = o.maxIter ?? 60,
+  const maxIter = o.maxIter ?? PGB_DEFAULTS.iterations,
     tol = o.tol ?? 1e-5,
     ridge = o.ridge ?? 1e-8;
   const out = await obj.outputs(theta, undefined, o.signal);
@@ -364,9 +367,9 @@ export async function solvePgb(obj: Objective, theta: Float32Array, spec: LossSp
 
 export async function pgbResidual(obj: Objective, theta: Float32Array, spec: LossSpec, y: Targets, o: PgbOptions = {}): Promise<PgbResult> {
   const t0 = performance.now();
-  const k = o.perturbations ?? 3,
+  const k = o.perturbations ?? PGB_DEFAULTS.perturbations,
     rho = o.rho ?? 1e-3;
-  const total = (k + 1) * (o.maxIter ?? 60);
+  const total = (k + 1) * (o.maxIter ?? PGB_DEFAULTS.iterations);
   const prog = (base: number) => (p: { stage: string; done: number }) => o.onProgress?.({ stage: 'pgb', done: base + p.done, total });
   const at = await solvePgb(obj, theta, spec, y, { ...o, onProgress: prog(0) });
   const rng = new Rng((o.seed ?? 0) + 7919);
@@ -382,7 +385,7 @@ export async function pgbResidual(obj: Objective, theta: Float32Array, spec: Los
     const s = (rho * (thn || 1)) / Math.sqrt(zn);
     const tp = new Float32Array(theta.length);
     for (let i = 0; i < theta.length; i++) tp[i] = theta[i] + s * z[i];
-    const r = await solvePgb(obj, tp, spec, y, { ...o, onProgress: prog((j + 1) * (o.maxIter ?? 60)) });
+    const r = await solvePgb(obj, tp, spec, y, { ...o, onProgress: prog((j + 1) * (o.maxIter ?? PGB_DEFAULTS.iterations)) });
     perturbed.push({
       index: j,
       loss: r.loss,
@@ -400,7 +403,7 @@ export async function pgbResidual(obj: Objective, theta: Float32Array, spec: Los
     definition: 'r(θ) = L(θ) − min_{α,β} (1/m) Σ ℓ(β f(x_i;θ) + J_i(θ) α, y_i); perturbed: r(θ+δ_j), ‖δ_j‖ = ρ‖θ‖',
     ridge: o.ridge ?? 1e-8,
     tol: o.tol ?? 1e-5,
-    maxIter: o.maxIter ?? 60,
+    maxIter: o.maxIter ?? PGB_DEFAULTS.iterations,
     rho,
     perturbed,
     maxPerturbedResidual,
@@ -423,10 +426,16 @@ export const pgbDiagnostic: Diagnostic = {
       kind: 'switch',
       setting: 'full.pgb',
     },
-    { key: 'pgbIterations', flag: '--pgb-iter <n>', help: 'PGB: solver iterations (JVP+VJP each)', kind: 'int', default: 60 },
+    {
+      key: 'pgbIterations',
+      flag: '--pgb-iter <n>',
+      help: 'PGB: solver iterations (JVP+VJP each)',
+      kind: 'int',
+      default: PGB_DEFAULTS.iterations,
+    },
   ],
   enabled: o => Boolean(o.pgb),
-  plan: o => ({ jvpVjp: 2 * ((o.pgbPerturbations ?? 3) + 1) * (o.pgbIterations ?? 60) }),
+  plan: o => ({ jvpVjp: 2 * ((o.pgbPerturbations ?? PGB_DEFAULTS.perturbations) + 1) * (o.pgbIterations ?? PGB_DEFAULTS.iterations) }),
   async run(ctx) {
     const o = ctx.opts;
     ctx.result.pgb = await pgbResidual(ctx.obj, ctx.theta, ctx.spec, ctx.data.y, {
