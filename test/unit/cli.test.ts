@@ -4,10 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { readDenseNet } from './reference/denseNet64';
-import { denseHvp64, RefDenseLayer } from '../../src/core/autodiff/hyperdual';
-import { jacobiEigen } from '../../src/core/linalg/jacobi';
-import { loadDataset } from '../../src/core/data/dataset';
+import { denseHessianEigenvalues } from './reference/denseNet64';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -57,23 +54,8 @@ describe('landscape CLI (built bundle dist/cli.js)', function () {
     assert.strictEqual(j.hessian.hvpMethod, 'exact');
     assert.ok(/wasm|cpu|tensorflow/.test(j.backend));
     // independent reference: float64 Hessian from hyper-dual numbers, eigenvalues by Jacobi
-    const layers = readDenseNet(path.join(dir, 'model.json'));
-    const spec: RefDenseLayer[] = layers.map(l => ({ nIn: l.nIn, nOut: l.nOut, act: l.act, bias: Boolean(l.b) }));
-    const theta: number[] = [];
-    for (const l of layers) {
-      theta.push(...l.W);
-      if (l.b) theta.push(...l.b);
-    }
-    const data = loadDataset(path.join(dir, 'data.npz'));
-    const P = theta.length;
-    const H = Array.from({ length: P }, () => new Array<number>(P).fill(0));
-    for (let c = 0; c < P; c++) {
-      const e = new Float64Array(P);
-      e[c] = 1;
-      const col = denseHvp64(spec, theta, e, data.x, data.m, data.y.data, 'mse').hv;
-      for (let i = 0; i < P; i++) H[i][c] = col[i];
-    }
-    const ev = jacobiEigen(H).values;
+    const ev = denseHessianEigenvalues(path.join(dir, 'model.json'), path.join(dir, 'data.npz'));
+    const P = ev.length;
     const lmax = Math.max(Math.abs(ev[0]), Math.abs(ev[P - 1]));
     j.hessian.top.forEach((e: { value: number; residual: number }, i: number) =>
       assert.ok(Math.abs(e.value - ev[P - 1 - i]) <= 1e-3 * lmax, `top ${i}: ${e.value} vs ${ev[P - 1 - i]}`),

@@ -14,34 +14,10 @@ import * as assert from 'assert';
 import * as path from 'path';
 import { DIAGNOSTICS, PRESETS, PRESET_NAMES, diagnosticOptions, plannedDiagnostics } from '../../src/core/diagnostics/registry';
 import { diagnose, DiagnoseOptions } from '../../src/core/diagnose';
-import { readDenseNet } from './reference/denseNet64';
-import { denseHvp64, RefDenseLayer } from '../../src/core/autodiff/hyperdual';
-import { jacobiEigen } from '../../src/core/linalg/jacobi';
-import { loadDataset } from '../../src/core/data/dataset';
 import type { Slice1D } from '../../src/core/diagnostics/slices';
+import { denseHessianEigenvalues } from './reference/denseNet64';
 
 const FX = path.resolve(__dirname, '../../../test/fixtures/tfjs/mlp-regression');
-
-/** Eigenvalues (ascending) of the float64 Hessian of the fixture's MSE loss, column by column. */
-function denseEigenvalues(): number[] {
-  const layers = readDenseNet(path.join(FX, 'model.json'));
-  const spec: RefDenseLayer[] = layers.map(l => ({ nIn: l.nIn, nOut: l.nOut, act: l.act, bias: Boolean(l.b) }));
-  const theta: number[] = [];
-  for (const l of layers) {
-    theta.push(...l.W);
-    if (l.b) theta.push(...l.b);
-  }
-  const data = loadDataset(path.join(FX, 'data.npz'));
-  const P = theta.length;
-  const H = Array.from({ length: P }, () => new Array<number>(P).fill(0));
-  for (let c = 0; c < P; c++) {
-    const e = new Float64Array(P);
-    e[c] = 1;
-    const col = denseHvp64(spec, theta, e, data.x, data.m, data.y.data, 'mse').hv;
-    for (let i = 0; i < P; i++) H[i][c] = col[i];
-  }
-  return jacobiEigen(H).values;
-}
 
 describe('diagnostics registry and run context', function () {
   this.timeout(300000);
@@ -68,7 +44,7 @@ describe('diagnostics registry and run context', function () {
 
   it("shares eigenpairs: eigenvector slices and layer curvature reuse the spectrum, and the vectors are the float64 Hessian's", async () => {
     const base: DiagnoseOptions = { checkpoint: path.join(FX, 'model.json'), data: path.join(FX, 'data.npz'), tol: 1e-6, seed: 3 };
-    const ev = denseEigenvalues();
+    const ev = denseHessianEigenvalues(path.join(FX, 'model.json'), path.join(FX, 'data.npz'));
     const lmax = ev[ev.length - 1],
       lmin = ev[0],
       scale = Math.max(Math.abs(lmax), Math.abs(lmin));

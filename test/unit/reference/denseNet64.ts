@@ -5,6 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { denseHvp64, RefDenseLayer } from '../../../src/core/autodiff/hyperdual';
+import { jacobiEigen } from '../../../src/core/linalg/jacobi';
+import { loadDataset } from '../../../src/core/data/dataset';
 
 export interface RefLayer {
   W: Float64Array;
@@ -159,4 +162,28 @@ export function lossAndGrad64(
     if (g.b) for (const v of g.b) parts.push(v / m);
   }
   return { loss: total / m, grad: Float64Array.from(parts) };
+}
+
+/**
+ * Eigenvalues (ascending) of the float64 Hessian of a dense TF.js net's MSE loss on an .npz, built
+ * column by column from hyper-dual H·e_c products and diagonalised by Jacobi (an independent reference).
+ */
+export function denseHessianEigenvalues(modelJson: string, dataNpz: string): number[] {
+  const layers = readDenseNet(modelJson);
+  const spec: RefDenseLayer[] = layers.map(l => ({ nIn: l.nIn, nOut: l.nOut, act: l.act, bias: Boolean(l.b) }));
+  const theta: number[] = [];
+  for (const l of layers) {
+    theta.push(...l.W);
+    if (l.b) theta.push(...l.b);
+  }
+  const data = loadDataset(dataNpz);
+  const P = theta.length;
+  const H = Array.from({ length: P }, () => new Array<number>(P).fill(0));
+  for (let c = 0; c < P; c++) {
+    const e = new Float64Array(P);
+    e[c] = 1;
+    const col = denseHvp64(spec, theta, e, data.x, data.m, data.y.data, 'mse').hv;
+    for (let i = 0; i < P; i++) H[i][c] = col[i];
+  }
+  return jacobiEigen(H).values;
 }
