@@ -11,6 +11,7 @@ import { fmt } from '../../src/shared/format';
 import type { DiagnoseResult } from '../../src/core/diagnose';
 import { readDenseNet, lossAndGrad64 } from '../unit/reference/denseNet64';
 import { loadDataset } from '../../src/core/data/dataset';
+import { hoverAt, hoverText } from './util';
 
 const EXT_ID = 'landscape-lens.landscape-lens';
 
@@ -68,7 +69,7 @@ describe('Landscape Lens in the extension host', function () {
       new vscode.Position(lineNo, col),
     );
     console.log(`[timing] hover from cache ${Date.now() - t0} ms (round trip through the hover API)`);
-    const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    const text = hoverText(hovers);
     const r = api.cache.latestFor(ckpt)!.result;
     assert.ok(text.includes('Landscape Lens'), `hover text: ${text}`);
     assert.ok(text.includes(`| ${fmt(r.loss)} |`), `hover shows the loss ${fmt(r.loss)} (the shared format): ${text}`);
@@ -77,16 +78,7 @@ describe('Landscape Lens in the extension host', function () {
 
   it('shows no Landscape hover on a string that is not a checkpoint', async () => {
     const doc = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), 'train.py'));
-    const lineNo = doc
-      .getText()
-      .split('\n')
-      .findIndex(l => l.includes('not/a/checkpoint'));
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
-      'vscode.executeHoverProvider',
-      doc.uri,
-      new vscode.Position(lineNo, doc.lineAt(lineNo).text.indexOf('not/a') + 2),
-    );
-    const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    const text = await hoverAt(doc, 'not/a/checkpoint', 'not/a', 2);
     assert.ok(!text.includes('Landscape Lens'));
   });
 

@@ -15,7 +15,7 @@ import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { DashboardPanel } from '../../src/extension/panel';
 import type { SpecialNeuronsJobResult, PerturbJobResult } from '../../src/core/surgery/jobs';
-import { EXT_ID, queueIdle, settleCopiedRun, suiteFolder, until } from './util';
+import { EXT_ID, hoverAt, queueIdle, settleCopiedRun, suiteFolder, until } from './util';
 
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -142,16 +142,7 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
 
   it('the hover on a checkpoint path offers Add special neurons and Perturb weights', async () => {
     const doc = await vscode.workspace.openTextDocument(path.join(home, 'train.py'));
-    const ln = doc
-      .getText()
-      .split('\n')
-      .findIndex(l => l.includes('step_600'));
-    const hs = await vscode.commands.executeCommand<vscode.Hover[]>(
-      'vscode.executeHoverProvider',
-      doc.uri,
-      new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_600')),
-    );
-    const text = hs.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    const text = await hoverAt(doc, 'step_600');
     assert.ok(text.includes('command:landscapeLens.addSpecialNeurons') && text.includes('command:landscapeLens.perturbWeights'), text);
   });
 
@@ -208,16 +199,7 @@ describe('Landscape Lens: acting on a minimum (special neurons, perturbation)', 
     );
     // a hover link carries its arguments as JSON in the command URI: run exactly those
     const doc = await vscode.workspace.openTextDocument(path.join(home, 'train.py'));
-    const ln = doc
-      .getText()
-      .split('\n')
-      .findIndex(l => l.includes('step_200'));
-    const hs = await vscode.commands.executeCommand<vscode.Hover[]>(
-      'vscode.executeHoverProvider',
-      doc.uri,
-      new vscode.Position(ln, doc.lineAt(ln).text.indexOf('step_200')),
-    );
-    const text = hs.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    const text = await hoverAt(doc, 'step_200');
     const m = /\(command:landscapeLens\.addSpecialNeurons\?([^)]+)\)/.exec(text);
     assert.ok(m, text);
     const args = JSON.parse(decodeURIComponent(m![1])) as unknown[];

@@ -161,3 +161,18 @@ export async function watcherLive(dir: string): Promise<void> {
     for (const f of written) fs.rmSync(path.join(dir, f), { force: true });
   }
 }
+
+/** The markdown of hovers, joined (what the user reads). */
+export function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+}
+
+/** The hover text at `needle` (plus `shift` characters) on the first line of `doc` that contains `lineIncludes`. */
+export async function hoverAt(doc: vscode.TextDocument, lineIncludes: string, needle = lineIncludes, shift = 0): Promise<string> {
+  const ln = doc
+    .getText()
+    .split('\n')
+    .findIndex(l => l.includes(lineIncludes));
+  const pos = new vscode.Position(ln, doc.lineAt(ln).text.indexOf(needle) + shift);
+  return hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos));
+}

@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { encodeNpz } from '../../src/core/data/npyWrite';
-import { EXT_ID, queueIdle, suiteFolder } from './util';
+import { EXT_ID, hoverText, queueIdle, suiteFolder } from './util';
 
 function dense(name: string, inputShape?: number[]): unknown {
   return {
@@ -91,7 +91,7 @@ describe('Verdicts name only what was measured (quick diagnosis of an exact sadd
     const doc = await vscode.workspace.openTextDocument(py);
     await vscode.window.showTextDocument(doc);
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 12));
-    const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    const text = hoverText(hovers);
     assert.match(text, /saddle/i, text);
     assert.doesNotMatch(text, /local minimum/i);
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10);

@@ -16,7 +16,7 @@ import type { LandscapeApi } from '../../src/extension/extension';
 import { fmt } from '../../src/shared/format';
 import { PRIORITY } from '../../src/extension/jobQueue';
 import { findCheckpointFiles } from '../../src/extension/pickers';
-import { EXT_ID, queueIdle, setSetting, settleCopiedRun, suiteFolder, until, watcherHandled, mkdirWatched } from './util';
+import { EXT_ID, queueIdle, setSetting, settleCopiedRun, suiteFolder, until, watcherHandled, mkdirWatched, hoverText } from './util';
 
 const timing: Record<string, string> = {};
 
@@ -30,10 +30,6 @@ function copyCheckpoint(from: string, to: string): string {
     fs.copyFileSync(path.join(from, f), path.join(to, f));
   return path.join(to, 'model.json');
 }
-function hoverText(hovers: vscode.Hover[]): string {
-  return hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
-}
-
 describe('Landscape Lens: runs, watchers, jobs, hovers, dashboard', function () {
   this.timeout(240000);
   let api: LandscapeApi;
