@@ -11,23 +11,13 @@ import fc from 'fast-check';
 import { readTfjsLayersModel } from '../../src/core/formats/tfjsLayers';
 import { loadDataset, loadNpy } from '../../src/core/data/dataset';
 import { isUserInputError } from '../../src/core/errors';
+import { mutate } from './reference/mutate';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const edits = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), {
   minLength: 1,
   maxLength: 5,
 });
-function mutate(seed: Uint8Array, es: [number, number, number][]): Uint8Array {
-  const b = Array.from(seed);
-  for (const [pos, val, op] of es) {
-    if (b.length < 2) break;
-    const i = pos % b.length;
-    if (op === 0) b[i] = val;
-    else if (op === 1) b.splice(i, 1);
-    else b.length = Math.max(1, i);
-  }
-  return Uint8Array.from(b);
-}
 function run(label: string, seedFile: string, target: string, read: (f: string) => unknown, prepare?: (dir: string) => void): void {
   it(`${label}: 10,000 mutated files`, function () {
     this.timeout(180000);

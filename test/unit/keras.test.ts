@@ -21,6 +21,7 @@ import { resolveLoss } from '../../src/core/loss';
 import { TfObjective } from '../../src/core/objective';
 import { relErr } from '../../src/core/hvpSelfTest';
 import { isUserInputError } from '../../src/core/errors';
+import { mutate } from './reference/mutate';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const FX = path.join(ROOT, 'test/fixtures/keras');
@@ -135,15 +136,7 @@ describe('Keras readers: bad input and fuzzing', function () {
           fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 4 }),
           edits => {
             n++;
-            const b = Array.from(seed);
-            for (const [pos, val, op] of edits) {
-              if (b.length < 2) break;
-              const i = pos % b.length;
-              if (op === 0) b[i] = val;
-              else if (op === 1) b.splice(i, 1);
-              else b.length = Math.max(1, i);
-            }
-            fs.writeFileSync(f, Uint8Array.from(b));
+            fs.writeFileSync(f, mutate(seed, edits));
             try {
               readKerasModel(f);
             } catch (e) {

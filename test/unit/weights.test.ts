@@ -14,6 +14,7 @@ import { readSafetensors } from '../../src/core/formats/safetensors';
 import { readPytorchStateDict } from '../../src/core/formats/pytorch';
 import { inspectFile } from '../../src/core/inspect';
 import { isUserInputError } from '../../src/core/errors';
+import { mutate } from './reference/mutate';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const FX = path.join(ROOT, 'test/fixtures/onnx');
@@ -150,15 +151,7 @@ describe('weights-only formats', function () {
           fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 5 }),
           edits => {
             n++;
-            const b = Array.from(seed);
-            for (const [pos, val, op] of edits) {
-              if (b.length < 2) break;
-              const i = pos % b.length;
-              if (op === 0) b[i] = val;
-              else if (op === 1) b.splice(i, 1);
-              else b.length = Math.max(1, i);
-            }
-            fs.writeFileSync(f, Uint8Array.from(b));
+            fs.writeFileSync(f, mutate(seed, edits));
             try {
               if (label !== 'safetensors') readPytorchStateDict(f, fs.readFileSync(f));
               else readSafetensors(f);
