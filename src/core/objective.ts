@@ -15,6 +15,7 @@ import { forward } from './model/execute';
 import { LossSpec, chunkLoss, logitsModel, checkTargets } from './loss';
 import { throwIfAborted, UserInputError } from './errors';
 import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, concat, PenaltyRange } from './objectiveParts';
+import { loopHvpBlock, loopLossBlock, loopGradientBlock } from './objectiveParts';
 
 export interface Counts {
   loss: number;
@@ -33,6 +34,18 @@ export interface Objective {
   loss(theta: Float32Array, signal?: AbortSignal): Promise<number>;
   valueAndGradient(theta: Float32Array, signal?: AbortSignal): Promise<{ loss: number; gradient: Float32Array }>;
   hvp(theta: Float32Array, v: Float32Array, signal?: AbortSignal): Promise<Float32Array>;
+  /**
+   * Block products: several vectors or parameter points at once, one pass over the data where the
+   * implementation can (curvlinops-style operators on blocks). Blocks are row-major and contiguous:
+   * `V` holds b = V.length / numParams vectors of length numParams, one after another (a view of a
+   * Krylov workspace works as is). Counted as b products of the single kind.
+   *  hvpBlock(θ, V)   → H(θ)·v_j for each row v_j of V (b × n)
+   *  lossBlock(Θ)     → L(θ_j) for each row θ_j of Θ (b values, float64)
+   *  gradientBlock(Θ) → L(θ_j) and ∇L(θ_j) for each row (b values; b × n gradients)
+   */
+  hvpBlock(theta: Float32Array, V: Float32Array, signal?: AbortSignal): Promise<Float32Array>;
+  lossBlock(thetas: Float32Array, signal?: AbortSignal): Promise<Float64Array>;
+  gradientBlock(thetas: Float32Array, signal?: AbortSignal): Promise<{ loss: Float64Array; gradient: Float32Array }>;
   /**
    * Model outputs (logits when the final softmax/sigmoid is folded into the loss) for the samples
    * [start, end): row-major [rows, ...outShape].
@@ -263,6 +276,16 @@ export class TfObjective implements Objective {
       vt.dispose();
     }
     return concat(parts);
+  }
+
+  hvpBlock(theta: Float32Array, V: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+    return loopHvpBlock(this, theta, V, signal);
+  }
+  lossBlock(thetas: Float32Array, signal?: AbortSignal): Promise<Float64Array> {
+    return loopLossBlock(this, thetas, signal);
+  }
+  gradientBlock(thetas: Float32Array, signal?: AbortSignal): Promise<{ loss: Float64Array; gradient: Float32Array }> {
+    return loopGradientBlock(this, thetas, signal);
   }
 
   dispose(): void {

@@ -6,6 +6,7 @@
  * the data chunks.
  */
 import type { GraphModel } from './model/graph';
+import type { Objective } from './objective';
 
 export interface PenaltyRange {
   offset: number;
@@ -66,4 +67,44 @@ export function concat(parts: Float32Array[]): Float32Array {
     off += p.length;
   }
   return out;
+}
+
+/** The number of rows of a row-major block of length-n vectors (a RangeError when it is not a whole number). */
+export function blockRows(block: Float32Array, n: number, what: string): number {
+  const b = n > 0 ? block.length / n : 0;
+  if (!Number.isInteger(b)) throw new RangeError(`${what}: ${block.length} values is not a whole number of vectors of length ${n}`);
+  return b;
+}
+/** hvpBlock by one product per row: what an implementation without a block graph does. */
+export async function loopHvpBlock(o: Objective, theta: Float32Array, V: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+  const n = o.numParams,
+    b = blockRows(V, n, 'hvpBlock');
+  const out = new Float32Array(b * n);
+  for (let j = 0; j < b; j++) out.set(await o.hvp(theta, V.subarray(j * n, (j + 1) * n), signal), j * n);
+  return out;
+}
+/** lossBlock by one loss per row. */
+export async function loopLossBlock(o: Objective, thetas: Float32Array, signal?: AbortSignal): Promise<Float64Array> {
+  const n = o.numParams,
+    b = blockRows(thetas, n, 'lossBlock');
+  const out = new Float64Array(b);
+  for (let j = 0; j < b; j++) out[j] = await o.loss(thetas.subarray(j * n, (j + 1) * n), signal);
+  return out;
+}
+/** gradientBlock by one gradient per row. */
+export async function loopGradientBlock(
+  o: Objective,
+  thetas: Float32Array,
+  signal?: AbortSignal,
+): Promise<{ loss: Float64Array; gradient: Float32Array }> {
+  const n = o.numParams,
+    b = blockRows(thetas, n, 'gradientBlock');
+  const loss = new Float64Array(b),
+    gradient = new Float32Array(b * n);
+  for (let j = 0; j < b; j++) {
+    const r = await o.valueAndGradient(thetas.subarray(j * n, (j + 1) * n), signal);
+    loss[j] = r.loss;
+    gradient.set(r.gradient, j * n);
+  }
+  return { loss, gradient };
 }

@@ -15,6 +15,7 @@ import type { Counts, Objective } from '../objective';
 import { compileGraph, Compiled, GraphKind } from './compile';
 import { createSession, loadOrt, ExecutionProvider, defaultThreads, nativeCall } from './runtime';
 import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, concat, PenaltyRange } from '../objectiveParts';
+import { loopHvpBlock, loopLossBlock, loopGradientBlock } from '../objectiveParts';
 
 /**
  * Compiled graphs, per (model object, loss, rows, input shape, kind): objectives over different
@@ -313,6 +314,16 @@ export class OrtObjective implements Objective {
       for (let i = 0; i < g.length; i++) out[i] += g[i];
     }
     return Float32Array.from(out);
+  }
+
+  hvpBlock(theta: Float32Array, V: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+    return loopHvpBlock(this, theta, V, signal);
+  }
+  lossBlock(thetas: Float32Array, signal?: AbortSignal): Promise<Float64Array> {
+    return loopLossBlock(this, thetas, signal);
+  }
+  gradientBlock(thetas: Float32Array, signal?: AbortSignal): Promise<{ loss: Float64Array; gradient: Float32Array }> {
+    return loopGradientBlock(this, thetas, signal);
   }
 
   dispose(): void {
