@@ -24,6 +24,8 @@ const dataOptions = (c: Command): Command =>
     .option('--x-key <key>', 'npz key of the inputs (default x)')
     .option('--y-key <key>', 'npz key of the targets (default y)')
     .option('--backend <name>', BACKEND_HELP, backendArg, 'auto')
+    .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (as for diagnose)', 'auto')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (as for diagnose)', intArg('--threads'))
     .option('--json', 'print one JSON object');
 
 export function registerSurgery(program: Command): void {

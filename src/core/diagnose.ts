@@ -6,72 +6,23 @@
  * README.md; fields are only ever added).
  */
 import * as path from 'path';
-import { readCheckpoint, detectFormat } from './formats';
-import { loadDataset } from './data/dataset';
-import { resolveLoss } from './loss';
-import { makeObjective, Engine, EnginePreference, ExecutionProvider } from './engine';
+import { detectFormat } from './formats';
+import { openProblem, engineOptions, type Problem } from './problem';
 import { lossAndGradient } from './diagnostics/basic';
 import { RunContext } from './diagnostics/context';
-import { plannedDiagnostics } from './diagnostics/registry';
+import { plannedDiagnostics, DIAGNOSTICS } from './diagnostics/registry';
 import { throwIfAborted } from './errors';
 import { checkSpectrumOptions } from './limits';
-import type { HessianResult, SpectrumOptions } from './diagnostics/hessian';
+import type { HessianResult } from './diagnostics/hessian';
+import type { DiagnoseOptions, ProgressFn } from './diagnostics/options';
 import type { DiagnosticTiming } from '../shared/result';
 import type { DiagnoseResult } from '../shared/result';
 export type { DiagnoseResult } from '../shared/result';
-import { estimateCost } from './estimate';
+/** The contract types live on the ground floor (./diagnostics/options.ts); re-exported for the callers that import them from here. */
+export type { DiagnoseOptions, ProgressFn } from './diagnostics/options';
+import { estimateCost, type CostEstimate } from './estimate';
 
 export const RESULT_VERSION = 1;
-
-/** What to diagnose and how; the spectrum's options (top, bottom, tol, maxIter, trace…, density…) come from SpectrumOptions. */
-export interface DiagnoseOptions extends SpectrumOptions {
-  checkpoint: string;
-  data: string;
-  loss?: string;
-  samples?: number;
-  seed?: number;
-  xKey?: string;
-  yKey?: string;
-  /** CSV datasets: the target column. */
-  target?: string;
-  /** Compute engine: auto (ONNX Runtime when the model compiles, else TF.js), ort, tensorflow, wasm, cpu. */
-  backend?: EnginePreference;
-  /** ONNX Runtime execution provider: auto, cpu, webgpu, cuda. */
-  ep?: ExecutionProvider;
-  /** ONNX Runtime intra-op threads (default: from the model size and the machine). */
-  threads?: number;
-  chunkSize?: number;
-  /** Inputs are transformed as x·inputScale + inputShift after loading (landscape.json). */
-  inputScale?: number;
-  inputShift?: number;
-  /** How the dataset was chosen (shown with the result). */
-  dataHow?: string;
-  /** Inputs larger than this many MB (as float32) are streamed from the file (default 1024). */
-  maxResidentMb?: number;
-  /** Landscape slices: '1d', '2d', 'eig' (top/bottom Hessian eigenvectors), 'interp' (to `withCheckpoint`). */
-  slices?: ('1d' | '2d' | 'eig' | 'interp')[];
-  withCheckpoint?: string;
-  /** Keskar ε-sharpness for ε ∈ {1e-3, 5e-4}, full space and a random 100-dimensional subspace; ASAM; PAC-Bayes σ. */
-  sharpness?: boolean;
-  /** PAC-Bayes σ* (default: with `sharpness`). */
-  pacBayes?: boolean;
-  /** Data-free weight spectra (singular values, stable rank, power-law α). */
-  weights?: boolean;
-  /** PGB residual at θ and at seeded perturbations (Kawaguchi & Kaelbling 2020). */
-  pgb?: boolean;
-  pgbIterations?: number;
-  pgbPerturbations?: number;
-  pgbRho?: number;
-  /** Per-layer Hessian blocks: top eigenvalue, trace, trace share, top-eigenvector mass. */
-  layerCurvature?: boolean;
-  /** Verdict thresholds (see src/core/diagnostics/verdict.ts). */
-  thresholds?: Partial<import('./diagnostics/verdict').VerdictThresholds>;
-  /** Adaptive sharpness radius ρ (default 0.05) and PAC-Bayes δ relative to L (default 0.1). */
-  adaptiveRho?: number;
-  pacBayesRelDelta?: number;
-}
-
-export type ProgressFn = (p: { stage: string; fraction?: number; message?: string; partial?: unknown }) => void;
 
 export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, report: ProgressFn = () => undefined): Promise<DiagnoseResult> {
   // every progress message ends with the HVPs done / planned (the plan: src/core/estimate.ts)
@@ -82,45 +33,19 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
   const t0 = performance.now();
   throwIfAborted(signal);
   onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });
-  const model = readCheckpoint(opts.checkpoint);
-  // sizes against the model before the data is loaded (a k beyond the parameter count never ends)
-  checkSpectrumOptions(opts, model.numParams, opts.checkpoint);
-  const layerCount = model.layers.filter(l => l.params > 0).length;
-  const cost = estimateCost(opts, { params: model.numParams, layers: layerCount, specialNeurons: Boolean(model.specialNeurons) });
-  hvpsPlanned = cost.hvps.total;
   const seed = opts.seed ?? 0;
-  const data = loadDataset(opts.data, {
-    xKey: opts.xKey,
-    yKey: opts.yKey,
-    target: opts.target,
-    samples: opts.samples,
-    seed,
-    maxResidentBytes: opts.maxResidentMb !== undefined ? opts.maxResidentMb * 2 ** 20 : undefined,
+  let cost: CostEstimate | undefined;
+  const problem: Problem = await openProblem({ ...opts, seed, engine: engineOptions(opts) }, signal, {
+    // sizes against the model before the data is loaded (a k beyond the parameter count never ends)
+    afterModel: model => {
+      checkSpectrumOptions(opts, model.numParams, opts.checkpoint);
+      const layerCount = model.layers.filter(l => l.params > 0).length;
+      cost = estimateCost(opts, { params: model.numParams, layers: layerCount, specialNeurons: Boolean(model.specialNeurons) });
+      hvpsPlanned = cost.hvps.total;
+    },
+    beforeEngine: () => onProgress({ stage: 'backend', fraction: 0.2, message: 'initialising compute backend' }),
   });
-  if ((opts.inputScale !== undefined && opts.inputScale !== 1) || (opts.inputShift !== undefined && opts.inputShift !== 0)) {
-    const a = opts.inputScale ?? 1,
-      b = opts.inputShift ?? 0;
-    if (data.source) {
-      const src = data.source;
-      const read = src.read;
-      data.source = { ...src, read: (s: number, e: number) => read(s, e).map(v => v * a + b) };
-    } else for (let i = 0; i < data.x.length; i++) data.x[i] = data.x[i] * a + b;
-  }
-  const spec = resolveLoss(model, data, opts.loss);
-  onProgress({ stage: 'backend', fraction: 0.2, message: 'initialising compute backend' });
-  let engine: Engine;
-  try {
-    engine = await makeObjective(model, data, spec, {
-      backend: opts.backend,
-      ep: opts.ep,
-      chunkSize: opts.chunkSize,
-      threads: opts.threads,
-      file: opts.checkpoint,
-    });
-  } catch (e) {
-    data.close?.();
-    throw e;
-  }
+  const { model, data, spec, engine } = problem;
   const obj = engine.obj;
   hvpsDone = () => obj.counts.hvp;
   const t2 = performance.now();
@@ -141,7 +66,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
     const byDiagnostic: Record<string, DiagnosticTiming> = {};
     // the progress bar from 0.3 to 1 is shared by the diagnostics in proportion to their planned work
     const planned = plannedDiagnostics(opts, Boolean(model.specialNeurons));
-    const weight = (id: string) => Math.max(1e-3, cost.byDiagnostic[id] ?? 0);
+    const weight = (id: string) => Math.max(1e-3, cost?.byDiagnostic[id] ?? 0);
     const totalWeight = planned.reduce((a, d) => a + weight(d.id), 0) || 1;
     let at = 0.3;
     for (const d of planned) {
@@ -179,7 +104,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
     if (obj.inputNotice) notices.push(obj.inputNotice);
     if (opts.dataHow) notices.push(`dataset: ${opts.dataHow}`);
     if (ctx.nonFinite) notices.push(`diagnosis stopped: ${ctx.nonFinite}; the curvature, sharpness, PGB and slices were not computed`);
-    if ((opts.inputScale ?? 1) !== 1 || (opts.inputShift ?? 0) !== 0)
+    if (problem.transformed)
       notices.push(`inputs transformed as x·${opts.inputScale ?? 1} + ${opts.inputShift ?? 0}`);
     if (data.source)
       notices.push(
@@ -187,7 +112,8 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
       );
     notices.push(...engine.notices);
     const r = ctx.result;
-    const hessianMs = ['spectrum', 'trace', 'density'].reduce((a, id) => a + (byDiagnostic[id]?.ms ?? 0), 0);
+    // the Hessian time: the diagnostics of the 'hessian' group (spectrum, trace, density)
+    const hessianMs = DIAGNOSTICS.filter(d => d.group === 'hessian').reduce((a, d) => a + (byDiagnostic[d.id]?.ms ?? 0), 0);
     return {
       version: RESULT_VERSION,
       checkpoint: path.resolve(opts.checkpoint),
@@ -201,19 +127,13 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
       lossFunction: { kind: spec.kind, reason: spec.reason, foldedActivation: spec.foldedActivation },
       data: { file: path.resolve(opts.data), xKey: data.xKey, yKey: data.yKey, total: data.total, samples: data.m, seed },
       layers: r.layers!,
-      ...(r.layerCurvature ? { layerCurvature: r.layerCurvature } : {}),
       model: { layers: model.layers },
-      ...(r.specialNeurons ? { specialNeurons: r.specialNeurons } : {}),
       counts: { ...obj.counts },
       ...(ctx.hessian ? { hessian: withoutVectors(ctx.hessian) } : {}),
-      ...(r.slices ? { slices: r.slices } : {}),
-      ...(r.weights ? { weights: r.weights } : {}),
-      ...(r.sharpness ? { sharpness: r.sharpness } : {}),
-      ...(r.pacBayes ? { pacBayes: r.pacBayes } : {}),
-      ...(r.pgb ? { pgb: r.pgb } : {}),
+      // every field a diagnostic wrote into the run context's result (its descriptor's part of DiagnoseResult)
+      ...definedFields(r),
       verdict: v,
       evaluation,
-      ...(r.nullProbe ? { nullProbe: r.nullProbe } : {}),
       theory,
       notices,
       computedAt: new Date().toISOString(),
@@ -227,9 +147,13 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
       },
     };
   } finally {
-    obj.dispose();
-    data.close?.();
+    problem.close();
   }
+}
+
+/** The fields of a partial result that are set (a diagnostic that computed nothing leaves no key). */
+function definedFields(r: Partial<DiagnoseResult>): Partial<DiagnoseResult> {
+  return Object.fromEntries(Object.entries(r).filter(([k, v]) => v !== undefined && k !== 'layers')) as Partial<DiagnoseResult>;
 }
 
 function withoutVectors(h: HessianResult): Omit<HessianResult, 'vectors'> {

@@ -11,7 +11,7 @@
  * one chunk's activations for double backprop (when the layer widths are known).
  */
 import { fmtDuration, fmtBytes } from '../shared/format';
-import type { DiagnoseOptions } from './diagnose';
+import type { DiagnoseOptions } from './diagnostics/options';
 import { plannedDiagnostics, type Plan } from './diagnostics/registry';
 
 export interface HvpPlan {

@@ -5,6 +5,8 @@
  * any data is loaded. A value outside its range is a UserInputError naming the option and the range.
  */
 import { UserInputError } from './errors';
+import type { DiagnoseOptions } from './diagnostics/options';
+import { EXECUTION_PROVIDERS } from './native/runtime';
 
 /** Compute engines and backends (`--backend`, setting `landscapeLens.backend`; see engine.ts); extend this list to add one. */
 export const BACKENDS = ['auto', 'ort', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -31,6 +33,21 @@ export function checkBackend(name: unknown, where = '--backend'): EnginePreferen
   return name as EnginePreference;
 }
 
+/**
+ * The engine options (`--backend`, `--ep`, `--threads`, `--chunk-size`, the settings), checked once against the lists above
+ * and the execution providers (src/core/native/runtime.ts) before anything is read.
+ */
+export function checkEngineOptions(o: { backend?: string; ep?: string; threads?: number; chunkSize?: number; file?: string }): void {
+  checkBackend(o.backend ?? 'auto', '--backend');
+  if (o.ep !== undefined && !(EXECUTION_PROVIDERS as readonly string[]).includes(o.ep))
+    throw new UserInputError(`unknown execution provider '${o.ep}' (expected one of ${EXECUTION_PROVIDERS.join(', ')})`, {
+      where: '--ep',
+      file: o.file,
+    });
+  checkInt('--threads', o.threads, 0, 1024); // 0: ONNX Runtime's own default
+  checkInt('--chunk-size', o.chunkSize, 0, 2 ** 31 - 1);
+}
+
 /** An integer option in [lo, hi]; `why` explains the upper bound. */
 export function checkInt(flag: string, v: number | undefined, lo: number, hi: number, why = ''): void {
   if (v === undefined) return;
@@ -45,20 +62,11 @@ export function checkNumber(flag: string, v: number | undefined, lo: number, hi:
     throw new UserInputError(`${flag} must be a number from ${lo} to ${hi}${why ? ` (${why})` : ''}, got ${v}`, { where: flag });
 }
 
-export interface SpectrumOptions {
-  top?: number;
-  bottom?: number;
-  tol?: number;
-  maxIter?: number;
-  traceTol?: number;
-  traceHvps?: number;
-  densityProbes?: number;
-  densitySteps?: number;
-  pgbIterations?: number;
-}
+/** The sizes checked against the model (the fields of DiagnoseOptions, src/core/diagnostics/options.ts). */
+export type SizedOptions = Pick<DiagnoseOptions, 'top' | 'bottom' | 'tol' | 'maxIter' | 'traceTol' | 'traceHvps' | 'densityProbes' | 'densitySteps' | 'pgbIterations'>;
 
 /** Diagnose options against the model's parameter count P (call after reading the checkpoint, before the data). */
-export function checkSpectrumOptions(o: SpectrumOptions, numParams: number, file?: string): void {
+export function checkSpectrumOptions(o: SizedOptions, numParams: number, file?: string): void {
   const P = numParams,
     why = `the model in ${file ?? 'the checkpoint'} has ${P} parameters`;
   checkInt('--top', o.top, 0, P, why);

@@ -61,6 +61,9 @@ function dataFor(uri: vscode.Uri): { data: DataOptions & { seed: number }; how: 
       inputShift: o.inputShift,
       chunkSize: o.chunkSize,
       backend: o.backend,
+      ep: o.ep,
+      threads: o.threads,
+      maxResidentMb: o.maxResidentMb,
     },
     how: r.dataHow,
   };

@@ -10,7 +10,7 @@ import type { GraphModel } from '../model/graph';
 import type { Objective } from '../objective';
 import type { Dataset } from '../data/dataset';
 import type { LossSpec } from '../loss';
-import type { DiagnoseOptions, ProgressFn } from '../diagnose';
+import type { DiagnoseOptions, ProgressFn } from './options';
 import type { DiagnoseResult } from '../../shared/result';
 import type { BasicResult } from './basic';
 import type { HessianResult } from './hessian';

@@ -28,32 +28,13 @@ import { LIMITS } from '../limits';
 import { DEFAULT_THRESHOLDS } from './verdict';
 import type { RunContext } from './context';
 import { fmtText as f } from '../../shared/format';
-import type { DiagnoseOptions } from '../diagnose';
+import type { DiagnoseOptions, SpectrumOptions } from './options';
 
 /** The one home of these options' defaults (the CLI's help, the estimate and the extension read them from the registry). */
 export const DEFAULTS = { tol: 1e-3, traceTol: 0.01, traceHvps: 150, densityProbes: 4, densitySteps: 40 } as const;
 
-/** The options of the spectrum, trace and density (also fields of DiagnoseOptions; defaults in DEFAULTS). */
-export interface SpectrumOptions {
-  /** number of largest Hessian eigenvalues (Lanczos) */
-  top?: number;
-  /** number of smallest (most negative) Hessian eigenvalues */
-  bottom?: number;
-  /** Lanczos residual tolerance relative to |λ_max| */
-  tol?: number;
-  /** Lanczos HVP budget */
-  maxIter?: number;
-  /** Hutch++ trace */
-  trace?: boolean;
-  /** trace: stop at this relative standard error */
-  traceTol?: number;
-  /** trace: HVP budget */
-  traceHvps?: number;
-  /** spectral density by SLQ */
-  density?: boolean;
-  densityProbes?: number;
-  densitySteps?: number;
-}
+/** The options of the spectrum, trace and density: declared once in ./options.ts (re-exported here for older imports). */
+export type { SpectrumOptions };
 
 export interface HessianOptions extends SpectrumOptions {
   seed?: number;
@@ -276,6 +257,7 @@ export const eigText = (e: Eigenvalue): string => {
 /** Extreme eigenpairs by Lanczos (Lanczos 1950; PyHessian, Yao et al. 2020), with error bars. */
 export const spectrumDiagnostic: Diagnostic = {
   id: 'spectrum',
+  group: 'hessian',
   title: 'Hessian eigenvalues (Lanczos)',
   options: [
     {
@@ -345,6 +327,7 @@ export const spectrumDiagnostic: Diagnostic = {
 /** Hessian trace by Hutch++ (Meyer, Musco, Musco & Woodruff, SOSA 2021) with a standard error. */
 export const traceDiagnostic: Diagnostic = {
   id: 'trace',
+  group: 'hessian',
   title: 'Hessian trace (Hutch++)',
   options: [
     { key: 'trace', flag: '--trace', help: 'Hessian trace (Hutch++ with a standard error)', kind: 'switch' },
@@ -380,6 +363,7 @@ export const traceDiagnostic: Diagnostic = {
 /** Spectral density by stochastic Lanczos quadrature (Ubaru, Chen & Saad 2017; Ghorbani, Krishnan & Xiao 2019). */
 export const densityDiagnostic: Diagnostic = {
   id: 'density',
+  group: 'hessian',
   title: 'Hessian spectral density (SLQ)',
   options: [
     { key: 'density', flag: '--density', help: 'Hessian spectral density (stochastic Lanczos quadrature)', kind: 'switch' },

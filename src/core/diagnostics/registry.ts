@@ -12,7 +12,7 @@
  *
  * Adding a diagnostic: one file with its math and its descriptor, one line in DIAGNOSTICS below.
  */
-import type { DiagnoseOptions } from '../diagnose';
+import type { DiagnoseOptions } from './options';
 import type { DiagnoseResult } from '../../shared/result';
 import type { RunContext } from './context';
 import { spectrumDiagnostic, traceDiagnostic, densityDiagnostic } from './hessian';
@@ -51,6 +51,8 @@ export interface Plan {
 export interface Diagnostic {
   id: string;
   title: string;
+  /** A group whose times are summed in the result's timings (`hessian`: timings.hessianMs). */
+  group?: 'hessian';
   options?: readonly OptionSpec[];
   /** Whether the options ask for it. */
   enabled(o: DiagnoseOptions, ctx?: { specialNeurons: boolean }): boolean;

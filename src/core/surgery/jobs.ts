@@ -10,10 +10,9 @@
  */
 import * as path from 'path';
 import { readCheckpoint, detectFormat } from '../formats';
-import { loadDataset, Dataset } from '../data/dataset';
-import { resolveLoss, LossSpec } from '../loss';
+import { openProblem, engineOptions, type DataFields, type Problem } from '../problem';
 import { initBackend, backendLabel } from '../backend';
-import { tfBackendOf, EnginePreference, makeObjective, Engine, EngineObjective } from '../engine';
+import { tfBackendOf, EnginePreference, type ExecutionProvider } from '../engine';
 import { checkInt, checkNumber, LIMITS } from '../limits';
 import type { GraphModel } from '../model/graph';
 import { planWrite, defaultOutput, writeWithPlan } from '../formats/writers';
@@ -28,17 +27,13 @@ import { fmt } from '../../shared/format';
 
 export type SurgeryProgress = (p: { stage: string; fraction?: number; message?: string }) => void;
 
-export interface DataOptions {
-  data?: string;
-  loss?: string;
-  xKey?: string;
-  yKey?: string;
-  target?: string;
-  samples?: number;
-  inputScale?: number;
-  inputShift?: number;
+/** The data and the engine of a surgery job: the same fields as a diagnosis (src/core/problem.ts), engine flags included. */
+export interface DataOptions extends Omit<DataFields, 'seed'> {
   chunkSize?: number;
   backend?: EnginePreference;
+  /** ONNX Runtime execution provider and intra-op threads (as for a diagnosis). */
+  ep?: ExecutionProvider;
+  threads?: number;
 }
 
 export interface SpecialNeuronsJobOptions extends DataOptions {
@@ -79,28 +74,9 @@ export interface SpecialNeuronsJobResult {
   notices: string[];
 }
 
-function loadData(checkpoint: string, o: DataOptions, seed: number): Dataset {
-  if (!o.data)
-    throw new UserInputError('no dataset: pass --data (or add a landscape.json / data.npz beside the checkpoint)', { file: checkpoint });
-  const data = loadDataset(o.data, { xKey: o.xKey, yKey: o.yKey, target: o.target, samples: o.samples, seed });
-  if ((o.inputScale ?? 1) !== 1 || (o.inputShift ?? 0) !== 0) {
-    if (data.source) throw new UserInputError('input scaling of a streamed dataset is not supported here', { file: o.data });
-    const a = o.inputScale ?? 1,
-      b = o.inputShift ?? 0;
-    for (let i = 0; i < data.x.length; i++) data.x[i] = data.x[i] * a + b;
-  }
-  return data;
-}
-
-/** The objective on the engine the options ask for (native by default, TF.js as the fallback). */
-async function objective(
-  model: GraphModel,
-  data: Dataset,
-  o: DataOptions & { checkpoint?: string },
-): Promise<{ obj: EngineObjective; spec: LossSpec; engine: Engine }> {
-  const spec = resolveLoss(model, data, o.loss);
-  const engine = await makeObjective(model, data, spec, { backend: o.backend, chunkSize: o.chunkSize, file: o.checkpoint });
-  return { obj: engine.obj, spec, engine };
+/** The problem of a job (one set-up for diagnose and surgery: src/core/problem.ts), on the model given. */
+function open(model: GraphModel, o: DataOptions & { checkpoint: string }, seed: number, signal?: AbortSignal): Promise<Problem> {
+  return openProblem({ ...o, seed, engine: engineOptions(o) }, signal, { model });
 }
 
 export async function specialNeuronsJob(
@@ -139,12 +115,9 @@ export async function specialNeuronsJob(
   };
   if (!o.train) return result;
   const seed = o.seed ?? 0;
-  const model = readCheckpoint(augmentedFile);
-  const data = loadData(o.checkpoint, o, seed);
-  let obj: EngineObjective | undefined;
+  const made = await open(readCheckpoint(augmentedFile), o, seed, signal);
+  const { model, data, obj } = { ...made, obj: made.engine.obj };
   try {
-    const made = await objective(model, data, o);
-    obj = made.obj;
     notices.push(...made.engine.notices);
     result.backend = made.engine.label();
     const steps = o.train;
@@ -195,8 +168,7 @@ export async function specialNeuronsJob(
     onProgress({ stage: 'done', fraction: 1 });
     return result;
   } finally {
-    obj?.dispose();
-    data.close?.();
+    made.close();
   }
 }
 
@@ -241,11 +213,9 @@ export async function perturbJob(
   const plan = planWrite(o.checkpoint);
   const out = o.out ?? defaultOutput(o.checkpoint, plan, 'perturbed');
   const seed = o.seed ?? 0;
-  const data = loadData(o.checkpoint, o, seed);
-  let obj: EngineObjective | undefined;
+  const made = await open(model, o, seed, signal);
+  const obj = made.engine.obj;
   try {
-    const made = await objective(model, data, o);
-    obj = made.obj;
     onProgress({ stage: 'perturb', fraction: 0.1, message: `perturbation (${o.mode})` });
     const r = await perturb(obj, model, model.theta, {
       mode: o.mode,
@@ -298,8 +268,7 @@ export async function perturbJob(
       notices: [...notices, ...made.engine.notices],
     };
   } finally {
-    obj?.dispose();
-    data.close?.();
+    made.close();
   }
 }
 
