@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
+import { lambdaMax, lambdaMin, sharpnessOf, verdictOf } from '../shared/headline';
 import { fmtNum, table } from './format';
 import { progressBar } from './progress';
 import { prepareOutputs, writeAllNew, writeNew } from './output';
@@ -75,11 +76,12 @@ export async function compareCommand(a: string, b: string, o: Opts, oa: Diagnose
       ['', 'A  |  B'],
       row('loss', r => r.loss),
       row('gradient norm', r => r.gradNorm),
-      row('λ_max', r => r.hessian?.top[0]?.value),
-      row('λ_min', r => r.hessian?.bottom[0]?.value),
-      row('ε-sharpness 1e-3', r => r.sharpness?.keskar.find(k => k.epsilon === 1e-3 && k.subspace === null)?.value),
+      // the headline numbers from their one home (src/shared/headline.ts)
+      row('λ_max', r => lambdaMax(r)),
+      row('λ_min', r => lambdaMin(r)),
+      row('ε-sharpness', r => sharpnessOf(r)),
       row('PGB r/L', r => r.pgb?.relative),
-      row('verdict', r => r.verdict.kind),
+      row('verdict', r => verdictOf(r)?.kind),
     ];
     if (interp) rows.push(['barrier on the line A→B', `${fmtNum(interp.barrier)} at t = ${fmtNum(interp.barrierAt, 3)}`]);
     process.stdout.write(`Landscape Lens — compare\n  A = ${ra.checkpoint}\n  B = ${rb.checkpoint}\n${table(rows)}\n`);

@@ -15,6 +15,7 @@ import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
 import type { SurgeryLog } from './surgeryLog';
 import { oneLine } from './checkpointLabels';
 import { fmtMs } from '../shared/format';
+import { lambdaMax } from '../shared/headline';
 export { oneLine };
 
 export interface DiagnoseRequest {
@@ -203,7 +204,7 @@ export class Service implements vscode.Disposable {
         this.cache.put({ key, checkpoint: uri.fsPath, checkpointFingerprint, result });
         this.counts.computed++;
         this.log.info(
-          `${rel}: loss ${result.loss} ‖g‖ ${result.gradNorm}${result.hessian?.top[0] ? ` λ_max ${result.hessian.top[0].value}` : ''} ` +
+          `${rel}: loss ${result.loss} ‖g‖ ${result.gradNorm}${lambdaMax(result) !== undefined ? ` λ_max ${lambdaMax(result)}` : ''} ` +
             `on ${result.backend} in ${fmtMs(result.timings.totalMs)}`,
         );
       }

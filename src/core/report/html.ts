@@ -20,6 +20,7 @@ import {
 } from '../../shared/protocol';
 import { fmtText, pct } from '../../shared/format';
 import { claimsSomething } from '../diagnostics/verdict';
+import { lambdaMax, lambdaMin, sharpnessOf, traceOf, verdictOf } from '../../shared/headline';
 import { resultRows } from '../diagnostics/registry';
 
 export type { SummaryRow };
@@ -59,14 +60,15 @@ export function summaryRows(input: ReportInput): SummaryRow[] {
         step: c.step ?? null,
         loss: r?.loss ?? null,
         gradNorm: r?.gradNorm ?? null,
-        lambdaMax: r?.hessian?.top[0]?.value ?? null,
-        lambdaMin: r?.hessian?.bottom[0]?.value ?? r?.hessian?.bottomEstimate?.value ?? null,
-        trace: r?.hessian?.trace?.estimate ?? null,
-        keskar: r?.sharpness?.keskar.find(k => k.epsilon === 1e-3 && k.subspace === null)?.value ?? null,
+        // the headline numbers from their one home (src/shared/headline.ts)
+        lambdaMax: lambdaMax(r) ?? null,
+        lambdaMin: lambdaMin(r) ?? null,
+        trace: traceOf(r) ?? null,
+        keskar: sharpnessOf(r) ?? null,
         pgbRelative: r?.pgb?.relative ?? null,
         maxAbsA: sn?.maxAbsA ?? null,
-        verdict: r ? (r.verdict?.kind ?? '') : 'error',
-        confidence: r?.verdict?.confidence ?? null,
+        verdict: r ? (verdictOf(r)?.kind ?? '') : 'error',
+        confidence: typeof verdictOf(r)?.confidence === 'number' ? (verdictOf(r)!.confidence as number) : null,
         ...(c.error ? { error: c.error } : {}),
       });
     }
