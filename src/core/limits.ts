@@ -5,7 +5,6 @@
  * any data is loaded. A value outside its range is a UserInputError naming the option and the range.
  */
 import { UserInputError } from './errors';
-import type { DiagnoseOptions } from './diagnostics/options';
 import { EXECUTION_PROVIDERS } from './native/runtime';
 
 /** Compute engines and backends (`--backend`, setting `landscapeLens.backend`; see engine.ts); extend this list to add one. */
@@ -62,8 +61,10 @@ export function checkNumber(flag: string, v: number | undefined, lo: number, hi:
     throw new UserInputError(`${flag} must be a number from ${lo} to ${hi}${why ? ` (${why})` : ''}, got ${v}`, { where: flag });
 }
 
-/** The sizes checked against the model (the fields of DiagnoseOptions, src/core/diagnostics/options.ts). */
-export type SizedOptions = Pick<DiagnoseOptions, 'top' | 'bottom' | 'tol' | 'maxIter' | 'traceTol' | 'traceHvps' | 'densityProbes' | 'densitySteps' | 'pgbIterations'>;
+/** The sizes checked against the model (number fields of DiagnoseOptions, src/core/diagnostics/options.ts; named here, not imported: this file is below it). */
+export type SizedOptions = Partial<
+  Record<'top' | 'bottom' | 'tol' | 'maxIter' | 'traceTol' | 'traceHvps' | 'densityProbes' | 'densitySteps' | 'pgbIterations', number>
+>;
 
 /** Diagnose options against the model's parameter count P (call after reading the checkpoint, before the data). */
 export function checkSpectrumOptions(o: SizedOptions, numParams: number, file?: string): void {
