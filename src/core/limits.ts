@@ -61,7 +61,10 @@ export function checkNumber(flag: string, v: number | undefined, lo: number, hi:
     throw new UserInputError(`${flag} must be a number from ${lo} to ${hi}${why ? ` (${why})` : ''}, got ${v}`, { where: flag });
 }
 
-/** The sizes checked against the model (number fields of DiagnoseOptions, src/core/diagnostics/options.ts; named here, not imported: this file is below it). */
+/**
+ * The sizes checked against the model: number fields of DiagnoseOptions (src/core/diagnostics/options.ts), named here, not
+ * imported (this file is below it).
+ */
 export type SizedOptions = Partial<
   Record<'top' | 'bottom' | 'tol' | 'maxIter' | 'traceTol' | 'traceHvps' | 'densityProbes' | 'densitySteps' | 'pgbIterations', number>
 >;
