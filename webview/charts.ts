@@ -21,7 +21,7 @@ import {
   Filler,
   ChartConfiguration,
 } from 'chart.js';
-import { toCsv } from './smooth';
+import { toCsv } from './csv';
 import { fmt } from '../src/shared/format';
 import { isVerdictKind, type VerdictKind } from '../src/core/diagnostics/verdict';
 import { verdictOf, verdictText as verdictLabel } from '../src/shared/resultView';

@@ -103,11 +103,5 @@ export function decimate(x: number[], y: number[], maxPoints: number): { x: numb
   return { x: d.steps, y: d.values };
 }
 
-/** CSV text of columns (header row, then rows; RFC 4180 quoting). */
-export function toCsv(header: string[], rows: (string | number | null | undefined)[][]): string {
-  const q = (v: unknown) => {
-    const s = v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map(r => r.map(q).join(',')).join('\n') + '\n';
-}
+/** CSV text of columns: webview/csv.ts (RFC 4180 quoting, CSV-injection neutralisation); re-exported for older imports. */
+export { toCsv } from './csv';

@@ -68,26 +68,30 @@ export async function compareCommand(a: string, b: string, o: Opts, oa: Diagnose
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
       return;
     }
-    const row = (k: string, f: (r: DiagnoseResult) => number | string | undefined): [string, string] => [
-      k,
-      `${fmtS(f(ra))}  |  ${fmtS(f(rb))}`,
-    ];
-    const rows: [string, string][] = [
-      ['', 'A  |  B'],
-      row('loss', r => r.loss),
-      row('gradient norm', r => r.gradNorm),
-      // the headline numbers from their one home (src/shared/headline.ts)
-      row('λ_max', r => lambdaMax(r)),
-      row('λ_min', r => lambdaMin(r)),
-      row('ε-sharpness', r => sharpnessOf(r)),
-      row('PGB r/L', r => r.pgb?.relative),
-      row('verdict', r => verdictOf(r)?.kind),
-    ];
+    const rows = compareRows(ra, rb);
     if (interp) rows.push(['barrier on the line A→B', `${fmtNum(interp.barrier)} at t = ${fmtNum(interp.barrierAt, 3)}`]);
     process.stdout.write(`Landscape Lens — compare\n  A = ${ra.checkpoint}\n  B = ${rb.checkpoint}\n${table(rows)}\n`);
   } finally {
     bar.done();
   }
+}
+
+/** The rows of `landscape compare`'s table: A | B, the headline numbers from their one home (src/shared/headline.ts). */
+export function compareRows(ra: DiagnoseResult, rb: DiagnoseResult): [string, string][] {
+  const row = (k: string, f: (r: DiagnoseResult) => number | string | undefined): [string, string] => [
+    k,
+    `${fmtS(f(ra))}  |  ${fmtS(f(rb))}`,
+  ];
+  return [
+    ['', 'A  |  B'],
+    row('loss', r => r.loss),
+    row('gradient norm', r => r.gradNorm),
+    row('λ_max', r => lambdaMax(r)),
+    row('λ_min', r => lambdaMin(r)),
+    row('ε-sharpness', r => sharpnessOf(r)),
+    row('PGB r/L', r => r.pgb?.relative),
+    row('verdict', r => verdictOf(r)?.kind),
+  ];
 }
 
 function fmtS(x: number | string | undefined): string {
