@@ -37,6 +37,8 @@ const T0 = performance.now();
 let painted = false;
 /** the checkpoint markers of the training-curve chart (the chart's last dataset) */
 let curveMarkers: { x: number; y: number; path: string }[] = [];
+/** the legend entry and dataset label of the checkpoints written by actions (their own series on the training curves) */
+const DERIVED_LABEL = 'checkpoints written by actions (special neurons, perturbations)';
 /** keeps the markers' pixel positions on the canvas (data-markers) current after every draw, resizes included */
 const markerPositions = {
   id: 'markerPositions',
@@ -498,25 +500,46 @@ function drawCurves(): void {
     s.steps.forEach((st, k) => exportRows.push([s.tag, st, s.wallTimes[k], s.values[k], Number.isFinite(sm[k]) ? sm[k] : null]));
     if (!first && axis === 'y') first = { x: xs, y: sm, steps: s.steps };
   }
-  // checkpoint markers on the first visible curve (at the nearest logged step)
+  // checkpoint markers on the first visible curve (at the nearest logged step); checkpoints written by actions (special
+  // neurons, perturbations) form their own series at their source's step, drawn under it: they never recolour or hide it
+  const derived = derivedPaths();
+  const isDerived = (c: Ckpt) => derived.has(c.path) || Boolean(c.derived) || Boolean(c.derivedFrom);
   const markers: { x: number; y: number; path: string; verdict?: string }[] = [];
+  const dmarkers: typeof markers = [];
   for (const c of run.ckpts) {
-    if (c.step === null) continue;
-    let x = c.step,
+    const step = c.step ?? (isDerived(c) ? (run.ckpts.find(s => s.path === c.derivedFrom)?.step ?? null) : null);
+    if (step === null) continue;
+    let x = step,
       y = NaN;
     if (first) {
       let best = -1;
       first.steps.forEach((st, k) => {
-        if (Number.isFinite(first!.y[k]) && (best < 0 || Math.abs(st - c.step!) < Math.abs(first!.steps[best] - c.step!))) best = k;
+        if (Number.isFinite(first!.y[k]) && (best < 0 || Math.abs(st - step) < Math.abs(first!.steps[best] - step))) best = k;
       });
       if (best >= 0) {
         y = first.y[best];
-        x = ui.x === 'step' ? c.step : first.x[best];
+        x = ui.x === 'step' ? step : first.x[best];
       }
     }
     if (ui.x === 'wall' && !Number.isFinite(x)) x = c.mtimeMs;
-    if (Number.isFinite(x) && Number.isFinite(y)) markers.push({ x, y, path: c.path, verdict: c.result?.verdict?.kind });
+    if (Number.isFinite(x) && Number.isFinite(y))
+      (isDerived(c) ? dmarkers : markers).push({ x, y, path: c.path, verdict: c.result?.verdict?.kind });
   }
+  const dsel = dmarkers.findIndex(m => m.path === state.selected);
+  if (dmarkers.length)
+    datasets.push({
+      type: 'scatter',
+      label: DERIVED_LABEL,
+      data: dmarkers.map(m => ({ x: m.x, y: m.y })),
+      order: 1,
+      // a triangle of its own colour, larger than the source's marker so both stay visible where they coincide
+      pointRadius: dmarkers.map((_, k) => (k === dsel ? 11 : 9)),
+      pointHoverRadius: 12,
+      pointStyle: 'triangle',
+      backgroundColor: hexA(t.palette[3], 0.35),
+      borderColor: dmarkers.map((_, k) => (k === dsel ? t.fg : t.palette[3])),
+      borderWidth: dmarkers.map((_, k) => (k === dsel ? 3 : 2)),
+    } as unknown as ChartDataset<'scatter', { x: number; y: number }[]>);
   const sel = markers.findIndex(m => m.path === state.selected);
   datasets.push({
     type: 'scatter',
@@ -577,6 +600,10 @@ function drawCurves(): void {
     callbacks: {
       title: items => (items.length ? `${ui.x === 'step' ? 'step ' : ''}${xTickFormat(items[0].parsed.x as number)}` : ''),
       label: c => {
+        if (c.dataset.label === DERIVED_LABEL) {
+          const k = run.ckpts.find(q => q.path === dmarkers[c.dataIndex]?.path);
+          return `${k?.derived ?? 'derived checkpoint'} ${k?.rel ?? ''}: ${verdictText(k)}`;
+        }
         if (c.dataset.label !== 'checkpoints') return `${c.dataset.label}: ${fmt(c.parsed.y as number)}`;
         const k = run.ckpts.find(q => q.path === markers[c.dataIndex]?.path);
         return `checkpoint ${k?.rel ?? ''}: ${verdictText(k)}`;
@@ -595,7 +622,17 @@ function drawCurves(): void {
         best = k;
       }
     });
-    if (best >= 0) select(markers[best].path);
+    if (best >= 0) return select(markers[best].path);
+    // else the nearest derived checkpoint (the dataset before the checkpoints)
+    if (!dmarkers.length) return;
+    chart.getDatasetMeta(datasets.length - 2).data.forEach((p, k) => {
+      const d = Math.hypot(p.x - (e.x ?? -1e9), p.y - (e.y ?? -1e9));
+      if (d <= bd) {
+        bd = d;
+        best = k;
+      }
+    });
+    if (best >= 0) select(dmarkers[best].path);
   };
   curveMarkers = markers;
   // what the marker colours mean (only the kinds present)
@@ -618,6 +655,20 @@ function drawCurves(): void {
                 ` ${k || 'not diagnosed'}  `,
               ),
             ),
+            ...(dmarkers.length
+              ? [
+                  el(
+                    'span',
+                    { className: 'marker-kind', 'data-kind': 'derived' },
+                    (() => {
+                      const d = el('span', {}, '▲');
+                      d.style.color = t.palette[3];
+                      return d;
+                    })(),
+                    ` ${DERIVED_LABEL}  `,
+                  ),
+                ]
+              : []),
           ]
         : []),
     );
@@ -626,7 +677,12 @@ function drawCurves(): void {
   exporters.set('curveChart', () => ({
     header: ['tag', 'step', 'wall_time', 'value', 'smoothed'],
     rows: exportRows,
-    json: { series: visible.map(v => v.s), smoothing: { mode: ui.smoothing, amount: ui.amount }, checkpoints: markers },
+    json: {
+      series: visible.map(v => v.s),
+      smoothing: { mode: ui.smoothing, amount: ui.amount },
+      checkpoints: markers,
+      derivedCheckpoints: dmarkers,
+    },
   }));
 }
 
