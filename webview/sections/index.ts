@@ -14,6 +14,7 @@ import { acrossSection } from './across';
 import { edgeOfStabilitySection } from './edgeOfStability';
 import { pgbSection } from './pgb';
 import { specialNeuronsSection } from './specialNeurons';
+import { compareSection } from './compare';
 
 export type { Section, View } from './types';
 
@@ -21,6 +22,7 @@ export const SECTIONS: readonly Section[] = [
   eigenvaluesSection,
   densitySection,
   slicesSection,
+  compareSection,
   slice2dSection,
   alphaSection,
   layerGradientsSection,
