@@ -11,13 +11,12 @@ export async function dataSettings(checkpoint: string, o: Record<string, unknown
     const { UserInputError } = await import('../core/errors');
     throw new UserInputError(`no dataset: ${cfg.how}`, { file: checkpoint });
   }
-  const { checkEngineChoice, EXECUTION_PROVIDERS } = await import('../core/engine');
+  // the engine flags, checked once beside BACKENDS (src/core/limits.ts), as openProblem checks them
+  const { checkEngineChoice } = await import('../core/engine');
+  const { checkEngineOptions } = await import('../core/limits');
   const backend = checkEngineChoice(o.backend as string | undefined);
   const ep = (o.ep as string | undefined) ?? 'auto';
-  if (!(EXECUTION_PROVIDERS as readonly string[]).includes(ep)) {
-    const { UserInputError } = await import('../core/errors');
-    throw new UserInputError(`unknown execution provider '${ep}' (expected one of ${EXECUTION_PROVIDERS.join(', ')})`, { where: '--ep' });
-  }
+  checkEngineOptions({ backend, ep });
   return {
     data,
     loss: (o.loss as string | undefined) ?? cfg.loss,
