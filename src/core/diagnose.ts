@@ -104,8 +104,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
     if (obj.inputNotice) notices.push(obj.inputNotice);
     if (opts.dataHow) notices.push(`dataset: ${opts.dataHow}`);
     if (ctx.nonFinite) notices.push(`diagnosis stopped: ${ctx.nonFinite}; the curvature, sharpness, PGB and slices were not computed`);
-    if (problem.transformed)
-      notices.push(`inputs transformed as x·${opts.inputScale ?? 1} + ${opts.inputShift ?? 0}`);
+    if (problem.transformed) notices.push(`inputs transformed as x·${opts.inputScale ?? 1} + ${opts.inputShift ?? 0}`);
     if (data.source)
       notices.push(
         `inputs (${data.m} × ${data.xShape.slice(1).join('×')}) exceed the memory budget: streamed from the file chunk by chunk`,
