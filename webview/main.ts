@@ -20,7 +20,7 @@ import type { Chart, ChartDataset } from 'chart.js';
 import { smooth, clipRange, xValues, decimate, SmoothingMode, XMode } from './smooth';
 import { fmt, fmtMs, pct } from '../src/shared/format';
 import { REPORT_DATA_ID } from '../src/shared/protocol';
-import type { LanczosPartial, ReportHeader, SeriesPayload, SummaryRow, SurgeryEntry, ToWebview } from '../src/shared/protocol';
+import type { LanczosPartial, ReportHeader, SeriesPayload, ToWebview } from '../src/shared/protocol';
 import type { TheoryRule } from '../src/core/diagnostics/theory';
 import { claimsSomething } from '../src/core/diagnostics/verdict';
 import { verdictOf, evaluationLine } from '../src/shared/resultView';
@@ -31,6 +31,8 @@ import { el, canvasById, checkbox, setEmpty, theme, hexA } from './dom';
 import { charts, exporters, upsert, baseOptions, chartBox, exportChart, seriesColor, verdictColor, verdictText } from './charts';
 import { SECTIONS, type View } from './sections';
 import { headlineCards } from './cards';
+import { surgeryPanel, drawSurgery } from './surgeryPanel';
+import { reportHeader } from './reportHeader';
 
 const T0 = performance.now();
 
@@ -49,8 +51,6 @@ const markerPositions = {
     );
   },
 };
-
-/** Reference lines and bands (verdict thresholds, 2/η) in the axis' own (possibly transformed) units, labelled at the line's end. */
 
 function layout(): void {
   const app = document.getElementById('app')!;
@@ -253,75 +253,7 @@ function layout(): void {
       // the chart sections (webview/sections/index.ts), each in its panel
       ...SECTIONS.map(s => (s.box ? s.box(s.scope === 'checkpoint' ? drawSelected : drawAcross) : chartBox(s.id, s.title))),
     ),
-    el(
-      'section',
-      { className: 'panel', id: 'surgery-panel', 'aria-labelledby': 'surgery-title' },
-      el(
-        'div',
-        { className: 'panel-head' },
-        el('h2', { id: 'surgery-title' }, 'Acting on the minimum: special neurons and perturbations'),
-        el('span', { className: 'spacer' }),
-        ...(host.standalone
-          ? []
-          : [
-              el(
-                'button',
-                {
-                  className: 'tool',
-                  id: 'addSpecial',
-                  onclick: () =>
-                    state.selected &&
-                    host.post({ type: 'command', command: 'landscapeLens.addSpecialNeurons', checkpoint: state.selected }),
-                },
-                'Add special neurons…',
-              ),
-              el(
-                'button',
-                {
-                  className: 'tool',
-                  id: 'perturb',
-                  onclick: () =>
-                    state.selected && host.post({ type: 'command', command: 'landscapeLens.perturbWeights', checkpoint: state.selected }),
-                },
-                'Perturb weights…',
-              ),
-            ]),
-        el(
-          'button',
-          { className: 'tool', onclick: () => exportChart('surgeryChart', 'png'), 'aria-label': 'Export the surgery chart as PNG' },
-          'PNG',
-        ),
-        el(
-          'button',
-          { className: 'tool', onclick: () => exportChart('surgeryChart', 'csv'), 'aria-label': 'Export the surgery chart data as CSV' },
-          'CSV',
-        ),
-        el(
-          'button',
-          { className: 'tool', onclick: () => exportChart('surgeryChart', 'json'), 'aria-label': 'Export the surgery chart data as JSON' },
-          'JSON',
-        ),
-      ),
-      el('ul', { className: 'surgery-list', id: 'surgeryList' }),
-      el(
-        'div',
-        { className: 'chart-box' },
-        el('canvas', {
-          id: 'surgeryChart',
-          role: 'img',
-          'aria-label':
-            'Fine-tuning with special neurons: max|a_k|, penalty and the original loss per step; ' +
-            'or the retraining loss after a perturbation',
-          tabIndex: 0,
-        }),
-      ),
-      el(
-        'p',
-        { className: 'muted empty', id: 'surgeryChart-empty', hidden: true },
-        'Nothing done to this run yet: “Add special neurons…” or “Perturb weights…” write new checkpoints beside the selected one ' +
-          'and their measured effects appear here.',
-      ),
-    ),
+    surgeryPanel(),
     el('div', { id: 'notices' }),
   );
   const canvas = canvasById('curveChart')!;
@@ -393,8 +325,7 @@ function select(p: string): void {
   drawCurves();
 }
 
-// ── charts ──────────────────────────────────────────────────────────────────────────────────
-/** The actions an empty chart's text may point to (buttons of the extension's dashboard). */
+// ── training curves ─────────────────────────────────────────────────────────────────────────
 function drawTags(): void {
   const box = document.getElementById('tags');
   if (!box) return;
@@ -827,118 +758,6 @@ function drawAcross(): void {
   for (const s of SECTIONS) if (s.scope === 'run') s.draw(view, t);
 }
 
-function drawSurgery(): void {
-  const t = theme();
-  const list = document.getElementById('surgeryList');
-  if (!list) return;
-  // the report records no surgery: no panel for actions it cannot take
-  const panel = document.getElementById('surgery-panel');
-  if (panel) panel.hidden = host.standalone && run.surgery.length === 0;
-  const recs = [...run.surgery].reverse();
-  list.replaceChildren(
-    ...recs.map(r =>
-      el(
-        'li',
-        { className: 'surgery-item', 'data-kind': r.kind },
-        el(
-          'div',
-          {},
-          el('strong', {}, r.kind === 'specialNeurons' ? 'Special neurons' : 'Perturbation'),
-          ` · ${r.rel} → ${r.outRel.filter(f => !/\.bin$/.test(f)).join(', ')} · `,
-          el('span', { className: 'muted' }, new Date(r.at).toLocaleString()),
-        ),
-        el('ul', {}, ...r.summary.map(x => el('li', {}, x))),
-      ),
-    ),
-  );
-  // the newest record with a curve: fine-tuning (max|a|, penalty, L(θ), objective) or retraining after a perturbation
-  const curveOf = (r: SurgeryEntry) => (r.kind === 'specialNeurons' ? r.result.training?.curve.length : r.result.retrain?.curve.length);
-  const withCurve = recs.find(r => curveOf(r));
-  setEmpty(
-    'surgeryChart',
-    !withCurve,
-    run.surgery.length
-      ? 'The actions so far have no curve (no fine-tuning or retraining steps).'
-      : 'Nothing done to this run yet: “Add special neurons…” or “Perturb weights…” write new checkpoints beside the selected one, ' +
-          'and their measured effects appear here.',
-  );
-  if (!withCurve) return;
-  const o = baseOptions(t, { xTitle: 'step', logY: true })!;
-  if (withCurve.kind === 'specialNeurons') {
-    const c = withCurve.result.training!.curve;
-    const ds = [
-      {
-        label: 'max|a_k|',
-        data: c.map(p => ({ x: p.step, y: p.maxAbsA > 0 ? p.maxAbsA : null })),
-        borderColor: t.palette[4],
-        backgroundColor: t.palette[4],
-      },
-      {
-        label: 'penalty (λ/2)Σa_k²',
-        data: c.map(p => ({ x: p.step, y: p.penalty > 0 ? p.penalty : null })),
-        borderColor: t.palette[2],
-        backgroundColor: t.palette[2],
-      },
-      {
-        label: 'L(θ) of the original network',
-        data: c.map(p => ({ x: p.step, y: p.originalLoss })),
-        borderColor: t.palette[0],
-        backgroundColor: t.palette[0],
-      },
-      {
-        label: 'augmented objective',
-        data: c.map(p => ({ x: p.step, y: p.objective })),
-        borderColor: t.palette[1],
-        backgroundColor: t.palette[1],
-        borderDash: [4, 3],
-      },
-    ].map(d => ({ ...d, pointRadius: 0, borderWidth: 2 }));
-    upsert('surgeryChart', { type: 'line', data: { datasets: ds as ChartDataset<'line'>[] }, options: o });
-    exporters.set('surgeryChart', () => ({
-      header: ['step', 'objective', 'penalty', 'maxAbsA', 'originalLoss'],
-      rows: c.map(p => [p.step, p.objective, p.penalty, p.maxAbsA, p.originalLoss]),
-      json: withCurve,
-    }));
-  } else {
-    const c = withCurve.result.retrain!.curve;
-    const before = withCurve.result.lossBefore;
-    upsert('surgeryChart', {
-      type: 'line',
-      data: {
-        datasets: [
-          {
-            label: 'loss while retraining from the perturbed point',
-            data: c.map((y, x) => ({ x, y })),
-            borderColor: t.palette[0],
-            backgroundColor: t.palette[0],
-            pointRadius: 0,
-            borderWidth: 2,
-          },
-          ...(before !== undefined
-            ? [
-                {
-                  label: 'loss before the perturbation',
-                  data: [
-                    { x: 0, y: before },
-                    { x: c.length - 1, y: before },
-                  ],
-                  borderColor: t.muted,
-                  backgroundColor: t.muted,
-                  borderDash: [4, 3],
-                  pointRadius: 0,
-                  borderWidth: 1,
-                },
-              ]
-            : []),
-        ],
-      },
-      options: o,
-    });
-    exporters.set('surgeryChart', () => ({ header: ['step', 'loss'], rows: c.map((y, x) => [x, y]), json: withCurve }));
-  }
-  canvasById('surgeryChart')!.dataset.record = String(withCurve.id);
-}
-
 function drawStatus(): void {
   const running = run.ckpts.filter(c => c.job?.state === 'running'),
     queued = run.ckpts.filter(c => c.job?.state === 'queued');
@@ -1036,111 +855,6 @@ function handle(m: ToWebview): void {
 }
 
 // ── standalone: the HTML report ─────────────────────────────────────────────────────────────
-/**
- * The report's header above the dashboard: title, notes, the summary of every checkpoint of every run (a row shows its run and
- * checkpoint), and the run picker.
- */
-function reportHeader(rep: ReportHeader): HTMLElement {
-  const t = theme();
-  const show = (run: number, checkpoint?: string) => {
-    const init = rep.runs[run];
-    if (!init) return;
-    const sel = document.getElementById('runSelect') as HTMLSelectElement | null;
-    if (sel) sel.value = String(run);
-    handle({ ...init, selected: checkpoint ?? init.selected });
-  };
-  // summary rows come in the order of the runs' checkpoints
-  const where = rep.runs.flatMap((r, ri) => r.checkpoints.map(c => ({ run: ri, path: c.path })));
-  const cols: [string, (x: SummaryRow) => string][] = [
-    ['run', x => x.run],
-    ['checkpoint', x => x.checkpoint],
-    ['step', x => (x.step === null ? '—' : String(x.step))],
-    ['loss', x => fmt(x.loss)],
-    ['‖∇L‖', x => fmt(x.gradNorm, 3)],
-    ['λ_max', x => fmt(x.lambdaMax)],
-    ['λ_min', x => fmt(x.lambdaMin, 3)],
-    ['trace', x => fmt(x.trace)],
-    ['ε-sharpness (10⁻³)', x => fmt(x.keskar, 3)],
-    ['PGB r/L', x => fmt(x.pgbRelative, 3)],
-    ['max|a_k|', x => fmt(x.maxAbsA, 3)],
-  ];
-  const verdictCell = (x: SummaryRow) => {
-    if (x.error) return el('td', { className: 'error' }, 'error: ', x.error);
-    const mark = el('span', {}, x.verdict ? '◆ ' : '');
-    mark.style.color = verdictColor(x.verdict, t);
-    return el(
-      'td',
-      {},
-      mark,
-      x.verdict || '—',
-      x.confidence !== null && x.verdict && claimsSomething(x.verdict)
-        ? el('span', { className: 'muted' }, ` (${pct(x.confidence)})`)
-        : null,
-    );
-  };
-  const body = rep.summary.map((x, i) =>
-    el(
-      'tr',
-      {
-        className: 'summary-row',
-        tabIndex: 0,
-        title: 'Show this checkpoint below',
-        onclick: () => {
-          const w = where[i];
-          if (w) {
-            show(w.run, w.path);
-            document.getElementById('checkpoint-panel')?.scrollIntoView();
-          }
-        },
-      },
-      ...cols.map(([, f], k) => el('td', { className: k >= 2 ? 'n' : '' }, f(x))),
-      verdictCell(x),
-    ),
-  );
-  const runSelect =
-    rep.runs.length > 1
-      ? el(
-          'label',
-          { className: 'ctl' },
-          'Run shown below: ',
-          el(
-            'select',
-            {
-              id: 'runSelect',
-              'aria-label': 'Run shown below',
-              onchange: (e: Event) => show(Number((e.target as HTMLSelectElement).value)),
-            },
-            ...rep.runs.map((r, i) =>
-              el(
-                'option',
-                { value: String(i) },
-                `${r.run.name} (${r.checkpoints.length} checkpoint${r.checkpoints.length === 1 ? '' : 's'})`,
-              ),
-            ),
-          ),
-        )
-      : null;
-  return el(
-    'section',
-    { className: 'report-header', id: 'report-header' },
-    el('h1', { id: 'reportTitle' }, rep.title),
-    el(
-      'p',
-      { className: 'muted' },
-      `${rep.subtitle ? `${rep.subtitle} ` : ''}Generated ${rep.generatedAt} by Landscape Lens; ` +
-        `self-contained (the dashboard and the data are inlined; read-only).`,
-    ),
-    ...rep.notes.map(n => el('p', { className: 'notice' }, n)),
-    el('h2', {}, 'Summary'),
-    el(
-      'table',
-      { id: 'summary' },
-      el('thead', {}, el('tr', {}, ...cols.map(([h]) => el('th', {}, h)), el('th', {}, 'verdict'))),
-      el('tbody', {}, ...body),
-    ),
-    runSelect,
-  );
-}
 
 function startStandalone(): void {
   const data = document.getElementById(REPORT_DATA_ID)?.textContent;
@@ -1155,7 +869,7 @@ function startStandalone(): void {
   const rep = JSON.parse(data) as ReportHeader;
   document.body.classList.add('standalone');
   const app = document.getElementById('app')!;
-  app.before(reportHeader(rep));
+  app.before(reportHeader(rep, handle));
   if (rep.runs[0]) handle(rep.runs[0]);
   else app.replaceChildren(el('p', { className: 'muted' }, 'No runs in this report.'));
   // the report follows the system's light / dark preference (the page's CSS does); recolour the charts
