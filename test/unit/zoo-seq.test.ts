@@ -1,0 +1,96 @@
+/**
+ * The sequence half of the PyTorch zoo (issue 22): real torch.onnx.export outputs of
+ * nn.TransformerEncoder / nn.TransformerDecoder with nn.Embedding + learned positions and a causal
+ * mask, a GPT-style block (multi-head causal attention written out, tanh-GELU, residuals, tied
+ * input/output embedding), LSTM and GRU classifiers (uni- and bidirectional, 2 layers) and a plain
+ * nn.RNN — random weights, exported as media/pytorch/landscape_lens.py exports (opset 17, eval(), no
+ * constant folding), data = int64 token ids. Committed with their generator
+ * (test/fixtures/zoo/make_seq.py; PyTorch 1.13, deterministic). On ONNX Runtime (the native engine,
+ * no fallback: a model that does not compile fails here) every model must give PyTorch's parameter
+ * count and, against float64 PyTorch double backward, the loss, the gradient norm and H·v for a
+ * seeded v given per parameter name.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { readCheckpoint } from '../../src/core/formats';
+import { loadDataset } from '../../src/core/data/dataset';
+import { resolveLoss } from '../../src/core/loss';
+import { OrtObjective } from '../../src/core/native/ortObjective';
+import { relErr } from '../../src/core/hvpSelfTest';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const FX = path.join(ROOT, 'test/fixtures/zoo/seq');
+interface Ref {
+  params: number;
+  names: string[];
+  loss: number;
+  gradNorm: number;
+  v: Record<string, number[]>;
+  hv: Record<string, number[]>;
+}
+const REF: Record<string, Ref> = JSON.parse(fs.readFileSync(path.join(FX, 'reference.json'), 'utf8'));
+const MODELS: [string, string][] = [
+  ['enc', 'nn.TransformerEncoder, Embedding + learned positions, causal mask'],
+  ['dec', 'nn.TransformerDecoder, causal target mask'],
+  ['gpt', 'GPT-style block, tied embeddings'],
+  ['lstm', 'LSTM, 2 layers'],
+  ['bilstm', 'bidirectional LSTM, 2 layers'],
+  ['gru', 'GRU, 2 layers'],
+  ['bigru', 'bidirectional GRU, 2 layers'],
+  ['rnn', 'nn.RNN (tanh), 2 layers'],
+];
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+
+const worst: Record<string, number> = {};
+after(() => {
+  if (Object.keys(worst).length)
+    console.log(
+      `      zoo-seq, worst relative errors vs float64 PyTorch (ort): ${Object.entries(worst)
+        .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+        .join(', ')}`,
+    );
+});
+
+describe('PyTorch zoo, sequence models: native engine (onnxruntime) vs float64 PyTorch', function () {
+  this.timeout(120000);
+  for (const [name, what] of MODELS)
+    it(`${name} (${what}): parameter count, loss, ‖g‖, H·v by name`, async () => {
+      const r = REF[name];
+      const model = readCheckpoint(path.join(FX, name, 'model.onnx'));
+      assert.strictEqual(model.numParams, r.params, `${name}: ${model.numParams} parameters, PyTorch has ${r.params}`);
+      assert.deepStrictEqual(model.params.map(p => p.name).sort(), r.names.slice().sort(), `${name}: parameter names`);
+      const data = loadDataset(path.join(FX, name, 'data.npz'));
+      // constructing the objective compiles the ONNX graphs: a model the native engine cannot compile throws here
+      const obj = new OrtObjective(model, data, resolveLoss(model, data), { chunkSize: 16, ep: 'cpu' });
+      try {
+        const { loss, gradient } = await obj.valueAndGradient(model.theta);
+        const v = new Float32Array(model.numParams),
+          hvRef = new Float64Array(model.numParams);
+        for (const p of model.params) {
+          v.set(r.v[p.name], p.offset);
+          hvRef.set(r.hv[p.name], p.offset);
+        }
+        const hv = await obj.hvp(model.theta, v);
+        const e = { loss: rel(loss, r.loss), grad: rel(Math.hypot(...gradient), r.gradNorm), hv: relErr(hv, hvRef) };
+        for (const [k, x] of Object.entries(e)) worst[k] = Math.max(worst[k] ?? 0, x);
+        assert.ok(e.loss < 1e-5, `${name}: loss ${loss} vs PyTorch float64 ${r.loss}`);
+        assert.ok(e.grad < 1e-4, `${name}: ‖g‖ ${Math.hypot(...gradient)} vs ${r.gradNorm}`);
+        assert.ok(e.hv < 1e-4, `${name}: H·v rel. err ${e.hv}`);
+        assert.strictEqual(obj.counts.hvp, 1, 'one HVP');
+      } finally {
+        obj.dispose();
+      }
+    });
+
+  it('the -inf causal mask buffer is a constant, not a parameter; token ids load as data', () => {
+    const model = readCheckpoint(path.join(FX, 'enc', 'model.onnx'));
+    assert.ok(model.constants.has('mask'), 'mask is a constant');
+    assert.ok(!model.params.some(p => p.name === 'mask'));
+    const data = loadDataset(path.join(FX, 'enc', 'data.npz'));
+    assert.ok(
+      data.x.every(v => Number.isInteger(v) && v >= 0 && v < 12),
+      'ids are exact integers',
+    );
+  });
+});
