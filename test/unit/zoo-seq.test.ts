@@ -8,7 +8,7 @@
  * (test/fixtures/zoo/make_seq.py; PyTorch 1.13, deterministic). On ONNX Runtime (the native engine,
  * no fallback: a model that does not compile fails here) every model must give PyTorch's parameter
  * count and, against float64 PyTorch double backward, the loss, the gradient norm and H·v for a
- * seeded v given per parameter name.
+ * seeded v given per parameter name. The TF.js engine (cpu) runs the same models to the same tolerances.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -17,6 +17,8 @@ import { readCheckpoint } from '../../src/core/formats';
 import { loadDataset } from '../../src/core/data/dataset';
 import { resolveLoss } from '../../src/core/loss';
 import { OrtObjective } from '../../src/core/native/ortObjective';
+import { TfObjective } from '../../src/core/objective';
+import { initBackend } from '../../src/core/backend';
 import { relErr } from '../../src/core/hvpSelfTest';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -93,4 +95,33 @@ describe('PyTorch zoo, sequence models: native engine (onnxruntime) vs float64 P
       'ids are exact integers',
     );
   });
+});
+
+describe('PyTorch zoo, sequence models: TF.js engine (cpu) vs float64 PyTorch', function () {
+  this.timeout(120000);
+  before(async () => {
+    await initBackend('cpu');
+  });
+  for (const [name, what] of MODELS)
+    it(`${name} (${what}): loss, ‖g‖, H·v by name`, async () => {
+      const r = REF[name];
+      const model = readCheckpoint(path.join(FX, name, 'model.onnx'));
+      const data = loadDataset(path.join(FX, name, 'data.npz'));
+      const obj = new TfObjective(model, data, resolveLoss(model, data), { chunkSize: 24 });
+      try {
+        const { loss, gradient } = await obj.valueAndGradient(model.theta);
+        const v = new Float32Array(model.numParams),
+          hvRef = new Float64Array(model.numParams);
+        for (const p of model.params) {
+          v.set(r.v[p.name], p.offset);
+          hvRef.set(r.hv[p.name], p.offset);
+        }
+        const hv = await obj.hvp(model.theta, v);
+        assert.ok(rel(loss, r.loss) < 1e-5, `${name}: loss ${loss} vs PyTorch float64 ${r.loss}`);
+        assert.ok(rel(Math.hypot(...gradient), r.gradNorm) < 1e-4, `${name}: ‖g‖ ${Math.hypot(...gradient)} vs ${r.gradNorm}`);
+        assert.ok(relErr(hv, hvRef) < 1e-4, `${name}: H·v rel. err ${relErr(hv, hvRef)}`);
+      } finally {
+        obj.dispose();
+      }
+    });
 });
