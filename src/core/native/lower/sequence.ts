@@ -124,10 +124,12 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'RNN'): Lower {
         const t = reverse ? T - 1 - s : s;
         const xt = g.reshape(g.slice(xw, [t], [t + 1], [0]), [N, G * H]);
         if (kind === 'LSTM') {
+          // one Sigmoid over the i, o, f block and one Tanh over c (fewer nodes in all three graphs)
           const z = g.add(xt, g.matmul(h, Rt));
-          const i = g.unary('Sigmoid', gate(z, 0)),
-            o = g.unary('Sigmoid', gate(z, 1)),
-            f = g.unary('Sigmoid', gate(z, 2)),
+          const iof = g.unary('Sigmoid', g.slice(z, [0], [3 * H], [1]));
+          const i = gate(iof, 0),
+            o = gate(iof, 1),
+            f = gate(iof, 2),
             ct = g.unary('Tanh', gate(z, 3));
           c = g.add(g.mul(f, c!), g.mul(i, ct));
           h = g.mul(o, g.unary('Tanh', c));
@@ -135,8 +137,9 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'RNN'): Lower {
           const hr = g.matmul(h, g.slice(Rt, [0], [2 * H], [1])); // [N, 2H]: z and r
           let zr = g.add(g.slice(xt, [0], [2 * H], [1]), hr);
           if (Rb && lbr) zr = g.add(zr, g.slice(Rb, [0], [2 * H], [0]));
-          const zg = g.unary('Sigmoid', gate(zr, 0)),
-            rg = g.unary('Sigmoid', gate(zr, 1));
+          const zrs = g.unary('Sigmoid', zr);
+          const zg = gate(zrs, 0),
+            rg = gate(zrs, 1);
           const Rh = g.slice(Rt, [2 * H], [3 * H], [1]);
           let pre: string;
           if (lbr) {
