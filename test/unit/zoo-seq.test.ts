@@ -19,6 +19,9 @@ import { resolveLoss } from '../../src/core/loss';
 import { OrtObjective } from '../../src/core/native/ortObjective';
 import { TfObjective } from '../../src/core/objective';
 import { initBackend } from '../../src/core/backend';
+import { encodeNpz } from '../../src/core/data/npyWrite';
+import { isUserInputError } from '../../src/core/errors';
+import * as os from 'os';
 import { relErr } from '../../src/core/hvpSelfTest';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -94,6 +97,24 @@ describe('PyTorch zoo, sequence models: native engine (onnxruntime) vs float64 P
       data.x.every(v => Number.isInteger(v) && v >= 0 && v < 12),
       'ids are exact integers',
     );
+  });
+
+  it('int64 ids above 2^24 (not exact in float32) are refused, naming the file, key and element', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-ids-'));
+    const npz = (last: bigint) =>
+      encodeNpz({ x: { shape: [2, 2], data: BigInt64Array.from([1n, 2n, 3n, last]) }, y: { shape: [2], data: Int32Array.from([0, 1]) } });
+    try {
+      const f = path.join(dir, 'data.npz');
+      fs.writeFileSync(f, npz(16777217n));
+      assert.throws(
+        () => loadDataset(f),
+        (e: Error) => isUserInputError(e) && /16777217 at element 3, above 2\^24/.test(e.message) && e.message.includes(f),
+      );
+      fs.writeFileSync(f, npz(16777216n));
+      assert.strictEqual(loadDataset(f).x[3], 16777216);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
