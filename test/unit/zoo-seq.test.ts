@@ -22,6 +22,7 @@ import { initBackend } from '../../src/core/backend';
 import { encodeNpz } from '../../src/core/data/npyWrite';
 import { isUserInputError } from '../../src/core/errors';
 import * as os from 'os';
+import { opKinds } from '../../src/core/model/opKinds';
 import { relErr } from '../../src/core/hvpSelfTest';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -92,6 +93,9 @@ describe('PyTorch zoo, sequence models: native engine (onnxruntime) vs float64 P
     const model = readCheckpoint(path.join(FX, 'enc', 'model.onnx'));
     assert.ok(model.constants.has('mask'), 'mask is a constant');
     assert.ok(!model.params.some(p => p.name === 'mask'));
+    const kinds = opKinds(model);
+    const emb = model.nodes.findIndex(n => n.op === 'onnx.Gather' && n.inputs[0] === 'emb.weight');
+    assert.strictEqual(kinds[emb].family, 'embedding', 'the token-id Gather of a parameter table is an embedding');
     const data = loadDataset(path.join(FX, 'enc', 'data.npz'));
     assert.ok(
       data.x.every(v => Number.isInteger(v) && v >= 0 && v < 12),
