@@ -2,8 +2,8 @@
  * The sequence half of the PyTorch zoo (issue 22): real torch.onnx.export outputs of
  * nn.TransformerEncoder / nn.TransformerDecoder with nn.Embedding + learned positions and a causal
  * mask, a GPT-style block (multi-head causal attention written out, tanh-GELU, residuals, tied
- * input/output embedding), LSTM and GRU classifiers (uni- and bidirectional, 2 layers) and a plain
- * nn.RNN — random weights, exported as media/pytorch/landscape_lens.py exports (opset 17, eval(), no
+ * input/output embedding), LSTM and GRU classifiers (uni- and bidirectional, 2 layers), a plain
+ * nn.RNN and the encoder with a key-padding mask computed from the ids (Equal → Where on data) — random weights, exported as media/pytorch/landscape_lens.py exports (opset 17, eval(), no
  * constant folding), data = int64 token ids. Committed with their generator
  * (test/fixtures/zoo/make_seq.py; PyTorch 1.13, deterministic). On ONNX Runtime (the native engine,
  * no fallback: a model that does not compile fails here) every model must give PyTorch's parameter
@@ -45,6 +45,7 @@ const MODELS: [string, string][] = [
   ['gru', 'GRU, 2 layers'],
   ['bigru', 'bidirectional GRU, 2 layers'],
   ['rnn', 'nn.RNN (tanh), 2 layers'],
+  ['encpad', 'TransformerEncoder with a key-padding mask computed from the ids'],
 ];
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 

@@ -264,7 +264,7 @@ export class Graph {
     const s = this.shape(x);
     const out = broadcastShape(s, shape);
     if (out.length === s.length && out.every((d, i) => d === s[i])) return x;
-    return this.one('Expand', [x, this.constI(shape)], {}, out);
+    return this.one('Expand', [x, this.constI(shape)], {}, out, this.dtype(x));
   }
   /** Sum a broadcast result back to `shape` (the adjoint of broadcasting). */
   unbroadcast(g: string, shape: number[]): string {

@@ -115,16 +115,18 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'RNN'): OpFn {
 }
 
 export const ONNX_SEQUENCE_OPS: Record<string, OpFn> = {
-  'onnx.ConstantOfShape': ([sh], a) => {
+  'onnx.ConstantOfShape': ([sh], a, node) => {
     const shape = sh ? ints(sh) : [];
+    if (!(shape.reduce((p, q) => p * q, 1) <= 1 << 24)) unsupported(node, `a constant of shape [${shape}] (at most 2^24 elements)`);
     const dt = String(a.valueDtype ?? 'float32');
     const v = Number(a.value ?? 0);
     return [
       dt === 'bool' ? tf.cast(tf.fill(shape, v ? 1 : 0, 'int32'), 'bool') : tf.fill(shape, v, dt === 'float32' ? 'float32' : 'int32'),
     ];
   },
-  'onnx.Range': ([s, l, d]) => {
+  'onnx.Range': ([s, l, d], _a, node) => {
     const [s0, l0, d0] = [ints(s)[0], ints(l)[0], ints(d)[0]];
+    if (!(Math.ceil((l0 - s0) / d0) <= 1 << 24)) unsupported(node, `a range from ${s0} to ${l0} by ${d0} (at most 2^24 elements)`);
     return [tf.range(s0, l0, d0, s.dtype === 'float32' ? 'float32' : 'int32')];
   },
   'onnx.Expand': ([x, sh]) => [tf.broadcastTo(x, broadcastShape(x.shape as number[], ints(sh)))],

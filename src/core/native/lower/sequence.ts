@@ -21,6 +21,8 @@ import type { Graph } from '../ir';
 import type { GraphNode } from '../../model/graph';
 import { fail, ints, isInt, norm, val, type Lower } from './onnx';
 
+/** Largest constant built at compile time (a hostile shape must not exhaust memory). */
+const MAX_FOLDED = 1 << 24;
 const known = (g: Graph, t: string | undefined): number[] | undefined => (t === undefined ? undefined : g.value(t));
 
 /** Values of a known tensor broadcast to `shape` (row-major). */
@@ -168,6 +170,7 @@ export const SEQUENCE_LOWER: Record<string, Lower> = {
     const v = Number(a.value ?? 0),
       dt = String(a.valueDtype ?? 'float32');
     const n = shape.reduce((p, q) => p * q, 1);
+    if (!(n <= MAX_FOLDED)) fail(node, `a constant of ${n} elements (at most ${MAX_FOLDED})`);
     if (dt !== 'float32') return [g.constI(new Array<number>(n).fill(dt === 'bool' ? (v ? 1 : 0) : v), shape)];
     return [v === 0 ? g.zeros(shape) : g.expand(g.scalar(v), shape)];
   },
@@ -176,6 +179,7 @@ export const SEQUENCE_LOWER: Record<string, Lower> = {
       l = val(g, limit, node, 'limit')[0],
       d = val(g, delta, node, 'delta')[0];
     const n = Math.max(Math.ceil((l - s) / d), 0);
+    if (!(n <= MAX_FOLDED)) fail(node, `a range of ${n} elements (at most ${MAX_FOLDED} are folded)`);
     const v = Array.from({ length: n }, (_, i) => s + i * d);
     return [isInt(g, start) ? g.constI(v) : g.constF(v, [n])];
   },
@@ -236,12 +240,18 @@ export const SEQUENCE_LOWER: Record<string, Lower> = {
         ),
       ];
     }
-    if (g.dtype(p!) !== g.dtype(q!)) fail(node, 'Equal of tensors of different types');
-    return [g.equal(p!, q!)];
+    // ids fed as float32 against an integer constant (a padding id): compare as floats, exact below 2^24
+    const asFloat = (t: string, v: number[] | undefined) => (g.dtype(t) === 'float' ? t : v !== undefined ? g.constF(v, g.shape(t)) : t);
+    const [a2, b2] = g.dtype(p!) === g.dtype(q!) ? [p!, q!] : [asFloat(p!, vp), asFloat(q!, vq)];
+    if (g.dtype(a2) !== g.dtype(b2)) fail(node, 'Equal of tensors of different types');
+    return [g.equal(a2, b2)];
   },
   'onnx.Not': (g, [x], _a, node) => {
     const v = known(g, x);
-    if (v === undefined) return fail(node, 'Not of a computed mask');
+    if (v === undefined)
+      return g.dtype(x!) === 'bool'
+        ? g.emit('Not', [x!], {}, [{ shape: g.shape(x!), dtype: 'bool' }])
+        : fail(node, 'Not of a non-boolean tensor');
     return [
       g.constI(
         v.map(e => (e ? 0 : 1)),
