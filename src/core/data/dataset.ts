@@ -106,6 +106,15 @@ export function makeDataset(file: string, xa: NdArray, ya: NdArray, xKey: string
   }
   if (total === 0) throw new UserInputError(`'${xKey}' has no samples`, { file, where: `key '${xKey}'` });
   const xAll = toFloat32(xa);
+  // integer inputs (token ids) travel as float32, exact up to 2^24: a larger id would silently become another one
+  if (isIntegerDtype(xa.dtype))
+    for (let i = 0; i < xa.data.length; i++)
+      if (Math.abs(Number(xa.data[i])) > 2 ** 24)
+        throw new UserInputError(
+          `'${xKey}' holds the integer ${xa.data[i]} at element ${i}, above 2^24 = 16777216: inputs are float32, exact only up to 2^24 ` +
+            '(token ids from larger vocabularies are not supported)',
+          { file, where: `key '${xKey}'` },
+        );
   for (let i = 0; i < xAll.length; i++)
     if (!Number.isFinite(xAll[i])) {
       throw new UserInputError(`'${xKey}' contains a non-finite value at element ${i}`, { file, where: `key '${xKey}'` });

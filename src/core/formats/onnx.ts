@@ -49,6 +49,7 @@ interface AttrP {
   t?: TensorP;
   floats?: number[];
   ints?: unknown[];
+  strings?: Uint8Array[];
 }
 interface NodeP {
   input?: string[];
@@ -245,6 +246,9 @@ function attrs(n: NodeP): Record<string, unknown> {
       case 7:
         out[a.name] = (a.ints ?? []).map(num);
         break;
+      case 8:
+        out[a.name] = (a.strings ?? []).map((b: Uint8Array) => new TextDecoder().decode(b)); // e.g. RNN activations
+        break;
       default:
         out[a.name] = undefined; // graphs, sparse tensors, type protos: no supported op uses them
     }
@@ -267,8 +271,11 @@ const PARAM_SLOTS: Record<string, number[]> = {
   Gather: [0],
 };
 
-/** Ops that only move or relabel a tensor's values: an initializer read through them into a trainable slot is a parameter. */
-const PASS_THROUGH = new Set(['Identity', 'Transpose', 'Reshape', 'Cast', 'Squeeze', 'Unsqueeze', 'Flatten']);
+/**
+ * Ops that only move or relabel a tensor's values: an initializer read through them into a trainable slot is a parameter
+ * (Slice: learned positions cut to the sequence length, nn.MultiheadAttention's in_proj_weight cut into q, k, v).
+ */
+const PASS_THROUGH = new Set(['Identity', 'Transpose', 'Reshape', 'Cast', 'Squeeze', 'Unsqueeze', 'Flatten', 'Slice']);
 
 /** A PyTorch state-dict name (e.g. `fc2.bias`, `bn1.running_var`), not an exporter-made value name (`/fc2/…`, `onnx::…`). */
 export const isProducerName = (name: string): boolean => name !== '' && !name.startsWith('/') && !name.startsWith('onnx::');
@@ -300,7 +307,28 @@ function untieDeduplicated(
   return { dropped, untied };
 }
 
+/** LSTM, GRU and RNN: their weight inputs W, R, B (slots 1–3) are parameters, read through the exporter's gate reordering. */
+const RECURRENT_OPS = new Set(['LSTM', 'GRU', 'RNN']);
+const RECURRENT_WEIGHT_PATH = new Set(['Slice', 'Concat', 'Unsqueeze', 'Identity', 'Reshape', 'Transpose', 'Squeeze']);
+/** A float tensor holding an infinite value: an additive mask (PyTorch's causal masks hold −∞), never a trainable weight. */
+const isMask = (v: ArrayLike<number>): boolean => {
+  for (let i = 0; i < v.length; i++) if (v[i] === Infinity || v[i] === -Infinity) return true;
+  return false;
+};
+
 export const SUPPORTED_ONNX_OPS = new Set([
+  // sequence models (transformers, recurrent nets): masks, positions, token ids, recurrent cells
+  'ConstantOfShape',
+  'Range',
+  'Expand',
+  'Trilu',
+  'Split',
+  'Where',
+  'Equal',
+  'Not',
+  'LSTM',
+  'GRU',
+  'RNN',
   'Cast',
   'ConvTranspose',
   'LayerNormalization',
@@ -425,6 +453,7 @@ export function readOnnxModel(file: string): GraphModel {
       const src = ins[s] ? source(ins[s]) : undefined;
       const t = src ? inits.get(src.init) : undefined;
       if (!src || !t || t.dtype !== 'float32') continue;
+      if (isMask(t.values)) continue; // an additive attention mask (−∞ above the diagonal) is a constant, never a parameter
       if (
         (n.opType === 'Add' || n.opType === 'Sub' || n.opType === 'Mul' || n.opType === 'MatMul') &&
         ins.every(i => inits.has(i) || source(i))
@@ -433,6 +462,29 @@ export function readOnnxModel(file: string): GraphModel {
       if (n.opType === 'BatchNormalization' && s > 2) continue;
       isParam.add(src.init);
       if (!use.has(src.init)) use.set(src.init, { node: n, slot: s, path: src.path });
+    }
+  }
+  // recurrent weights (LSTM/GRU/RNN W, R, B): PyTorch's exporter reorders the gates with Slice → Concat → Unsqueeze
+  // chains of weight_ih_l*, weight_hh_l*, bias_*: every float initializer such a chain reads is a parameter
+  for (const n of live) {
+    if (!RECURRENT_OPS.has(n.opType ?? '')) continue;
+    for (const slot of [1, 2, 3]) {
+      const stack = n.input?.[slot] ? [n.input[slot]] : [];
+      for (let k = 0; stack.length && k < 256; k++) {
+        const cur = stack.pop()!;
+        const t = inits.get(cur);
+        if (t) {
+          if (!constNode.has(cur) && t.dtype === 'float32' && !isParam.has(cur)) {
+            isParam.add(cur);
+            use.set(cur, { node: n, slot, path: [] });
+          }
+          continue;
+        }
+        const p = producer.get(cur);
+        if (!p || !RECURRENT_WEIGHT_PATH.has(p.opType ?? '')) continue;
+        if (p.opType === 'Concat') stack.push(...(p.input ?? []).filter(i => i !== ''));
+        else if (p.input?.[0]) stack.push(p.input[0]);
+      }
     }
   }
   // a buffer (BatchNormalization running mean / variance) is never differentiated, even when the exporter
@@ -461,7 +513,8 @@ export function readOnnxModel(file: string): GraphModel {
       const { node: consumer, slot, path: chain } = use.get(name)!;
       const op = consumer.opType ?? '';
       const role: ParamSpec['role'] =
-        ['Gemm', 'MatMul', 'Conv', 'ConvTranspose'].includes(op) && (slot === 1 || (op === 'MatMul' && slot === 0))
+        (['Gemm', 'MatMul', 'Conv', 'ConvTranspose'].includes(op) && (slot === 1 || (op === 'MatMul' && slot === 0))) ||
+        (RECURRENT_OPS.has(op) && slot < 3)
           ? 'kernel'
           : op === 'BatchNormalization' || op === 'LayerNormalization'
             ? slot === 1
@@ -522,6 +575,12 @@ export function readOnnxModel(file: string): GraphModel {
         { file, where: `node '${n.name}'` },
       );
     const a = attrs(n);
+    if (op === 'ConstantOfShape') {
+      // the fill value (a one-element tensor attribute, float 0 by default) as a number and its type
+      const v = a.value ? tensorFromProto(a.value as TensorP, file, dir) : undefined;
+      a.value = v ? Number(v.values[0] ?? 0) : 0;
+      a.valueDtype = v ? (v.dataType === 9 ? 'bool' : v.dtype) : 'float32';
+    }
     const inputs = (n.input ?? []).filter(i => i !== '');
     nodes.push({
       op: `onnx.${op}`,

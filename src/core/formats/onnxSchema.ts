@@ -47,6 +47,7 @@ export const ONNX_SCHEMA = {
         t: { type: 'TensorProto', id: 5 },
         floats: { rule: 'repeated', type: 'float', id: 7 },
         ints: { rule: 'repeated', type: 'int64', id: 8 },
+        strings: { rule: 'repeated', type: 'bytes', id: 9 },
         type: { type: 'int32', id: 20 },
       },
     },

@@ -76,6 +76,15 @@ const ONNX_FAMILIES: Record<string, OpFamily> = {
   Pad: 'shape',
   Identity: 'shape',
   Dropout: 'shape',
+  // masks and positions of sequence models
+  ConstantOfShape: 'shape',
+  Range: 'shape',
+  Expand: 'shape',
+  Trilu: 'shape',
+  Split: 'shape',
+  Equal: 'shape',
+  Not: 'shape',
+  Where: 'shape',
 };
 const KERAS_FAMILIES: Record<string, OpFamily> = {
   dense: 'dense',
@@ -146,7 +155,7 @@ export function opKinds(model: GraphModel): OpKind[] {
       if (ONNX_ACTIVATIONS[t] !== undefined) {
         family = 'activation';
         activation = ONNX_ACTIVATIONS[t];
-      } else family = ONNX_FAMILIES[t] ?? 'other';
+      } else family = t === 'Gather' && paramNames.has(n.inputs[0]) ? 'embedding' : (ONNX_FAMILIES[t] ?? 'other');
     } else if (n.op === 'merge') family = MERGE_FAMILIES[String(n.attrs.mode ?? '')] ?? 'other';
     else family = KERAS_FAMILIES[n.op] ?? 'other';
     if (typeof n.attrs.activation === 'string' && !n.op.startsWith('onnx.')) activation = canonical(n.attrs.activation);

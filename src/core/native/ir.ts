@@ -168,13 +168,22 @@ export class Graph {
   }
 
   // ── linear algebra ─────────────────────────────────────────────────────────────────────────
-  /** 2-D matrix product [m,k]·[k,n]. */
+  /** Matrix product [..., m,k]·[..., k,n]: 2-D, or batched over equal leading axes (attention's Q·Kᵀ and A·V). */
   matmul(a: string, b: string): string {
     const sa = this.shape(a),
-      sb = this.shape(b);
-    if (sa.length !== 2 || sb.length !== 2 || sa[1] !== sb[0])
-      throw new CompileError(`MatMul of [${sa}] and [${sb}]: only 2-D products are compiled`);
-    return this.one('MatMul', [a, b], {}, [sa[0], sb[1]]);
+      sb = this.shape(b),
+      r = sa.length;
+    if (r < 2 || sb.length !== r || sa[r - 1] !== sb[r - 2] || sa.slice(0, -2).some((d, i) => d !== sb[i]))
+      throw new CompileError(`MatMul of [${sa}] and [${sb}]: only 2-D products and batched products over equal leading axes are compiled`);
+    return this.one('MatMul', [a, b], {}, [...sa.slice(0, -1), sb[r - 1]]);
+  }
+  /** The last two axes swapped (a batched matrix transpose). */
+  transposeLast(x: string): string {
+    const r = this.rank(x);
+    return this.transpose(
+      x,
+      Array.from({ length: r }, (_, i) => (i === r - 2 ? r - 1 : i === r - 1 ? r - 2 : i)),
+    );
   }
 
   // ── reductions ─────────────────────────────────────────────────────────────────────────────
@@ -255,7 +264,7 @@ export class Graph {
     const s = this.shape(x);
     const out = broadcastShape(s, shape);
     if (out.length === s.length && out.every((d, i) => d === s[i])) return x;
-    return this.one('Expand', [x, this.constI(shape)], {}, out);
+    return this.one('Expand', [x, this.constI(shape)], {}, out, this.dtype(x));
   }
   /** Sum a broadcast result back to `shape` (the adjoint of broadcasting). */
   unbroadcast(g: string, shape: number[]): string {

@@ -3,7 +3,17 @@ import type { OpFn } from '../graph';
 import { dense } from './dense';
 import { identity, flatten, activation } from './basic';
 import { ONNX_OPS } from './onnx';
+import { ONNX_SEQUENCE_OPS } from './onnxSequence';
 import { KERAS_OPS } from './keras';
 import { specialNeurons } from './special';
 
-export const OPS: Record<string, OpFn> = { dense, identity, flatten, activation, ...ONNX_OPS, ...KERAS_OPS, specialNeurons };
+export const OPS: Record<string, OpFn> = {
+  dense,
+  identity,
+  flatten,
+  activation,
+  ...ONNX_OPS,
+  ...ONNX_SEQUENCE_OPS,
+  ...KERAS_OPS,
+  specialNeurons,
+};

@@ -12,19 +12,20 @@ import { avgPool, batchNormAffine, layerNorm, maxPool } from './common';
 
 export type Lower = (g: Graph, ins: (string | undefined)[], a: Record<string, unknown>, node: GraphNode) => string[];
 
-const norm = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
-const ints = (a: Record<string, unknown>, k: string): number[] | undefined =>
+export const norm = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
+export const ints = (a: Record<string, unknown>, k: string): number[] | undefined =>
   Array.isArray(a[k]) ? (a[k] as number[]).map(Number) : undefined;
-const fail = (node: GraphNode, what: string): never => {
+export const fail = (node: GraphNode, what: string): never => {
   throw new CompileError(`ONNX op '${node.op.slice(5)}' (node '${node.name}'): ${what}`, node.op, node.name);
 };
 /** The compile-time value of an integer (or small float) input. */
-function val(g: Graph, t: string | undefined, node: GraphNode, what: string): number[] {
+export function val(g: Graph, t: string | undefined, node: GraphNode, what: string): number[] {
   const v = t === undefined ? undefined : g.value(t);
   if (!v) fail(node, `${what} is not a compile-time constant`);
   return v!;
 }
-const isInt = (g: Graph, t: string | undefined): boolean => t !== undefined && g.dtype(t) === 'int64';
+/** An integer tensor whose value is known at compile time (shape arithmetic); token ids fed as data are not. */
+export const isInt = (g: Graph, t: string | undefined): boolean => t !== undefined && g.dtype(t) === 'int64' && g.value(t) !== undefined;
 
 /** Elementwise binary op, folded when both inputs are known integers. */
 function binary(op: 'add' | 'sub' | 'mul' | 'div', f: (a: number, b: number) => number): Lower {
@@ -126,6 +127,11 @@ export const ONNX_LOWER: Record<string, Lower> = {
       sb = g.shape(B!);
     if (sa.length === 2 && sb.length === 2) return [g.matmul(A!, B!)];
     if (sb.length === 2) return [g.reshape(g.matmul(g.reshape(A!, [-1, sa[sa.length - 1]]), B!), [...sa.slice(0, -1), sb[1]])];
+    // two activations (attention's Q·Kᵀ and A·V): batched over equal leading axes, broadcast ones expanded
+    if (sa.length >= 3 && sa.length === sb.length) {
+      const lead = sa.slice(0, -2).map((d, i) => Math.max(d, sb[i]));
+      return [g.matmul(g.expand(A!, [...lead, ...sa.slice(-2)]), g.expand(B!, [...lead, ...sb.slice(-2)]))];
+    }
     return fail(node, `batched MatMul of [${sa}] and [${sb}]`);
   },
   'onnx.Add': binary('add', (p, q) => p + q),
@@ -212,6 +218,11 @@ export const ONNX_LOWER: Record<string, Lower> = {
     return [g.constI(s.slice(start, end))];
   },
   'onnx.Gather': (g, [data, idx], a, node) => {
+    if (!isInt(g, data) && g.value(idx!) === undefined) {
+      // rows of a float table by ids that are data (an embedding lookup; ids fed as float32 are exact below 2^24)
+      if (norm(Number(a.axis ?? 0), g.rank(data!)) !== 0) fail(node, 'Gather of data-dependent indices along an axis other than 0');
+      return [g.gather(data!, g.dtype(idx!) === 'int64' ? idx! : g.toInt64(idx!))];
+    }
     if (!isInt(g, data)) {
       // float data, constant indices: slices along the axis, concatenated (linear: Slice/Concat rules)
       const s = g.shape(data!),
@@ -311,8 +322,18 @@ export const ONNX_LOWER: Record<string, Lower> = {
       toInt = [6, 7, 2, 3, 4, 5, 12, 13].includes(to);
     if (isInt(g, x)) {
       if (toInt) return [x!];
+      if (to === 9)
+        return [
+          g.constI(
+            val(g, x, node, 'data').map(v => (v ? 1 : 0)),
+            g.shape(x!),
+          ),
+        ]; // a known mask stays folded (0/1)
       if (toFloat) return [g.constF(val(g, x, node, 'data'), g.shape(x!))];
-    } else if (toFloat) return [x!];
+    } else if (toFloat) return [g.dtype(x!) === 'float' ? x! : g.toFloat(x!)];
+    else if (toInt && g.dtype(x!) !== 'bool')
+      return [g.dtype(x!) === 'int64' ? x! : g.toInt64(x!)]; // token ids fed as float32
+    else if (to === 9) return g.dtype(x!) === 'bool' ? [x!] : g.emit('Cast', [x!], { to: 9 }, [{ shape: g.shape(x!), dtype: 'bool' }]);
     return fail(node, `cast to type ${to}`);
   },
   'onnx.Pad': (g, [x, p, v], a, node) => {

@@ -116,6 +116,7 @@ export const ELEMENTWISE: Record<string, Rule> = {
   },
   Greater: zeroRule,
   Equal: zeroRule,
+  Not: zeroRule,
   Cast: zeroRule,
   Sign: zeroRule,
   ReduceMax: zeroRule,

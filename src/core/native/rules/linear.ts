@@ -1,5 +1,6 @@
 /**
- * Linear and bilinear ops. MatMul C = A·B: ∂A = G·Bᵀ, ∂B = Aᵀ·G, R = Ȧ·B + A·Ḃ (bilinear).
+ * Linear and bilinear ops. MatMul C = A·B (2-D, or batched over equal leading axes, Bᵀ swapping the last
+ * two): ∂A = G·Bᵀ, ∂B = Aᵀ·G, R = Ȧ·B + A·Ḃ (bilinear, so exact at every order).
  * The structural ops are linear in their data input, so their JVP is the op itself applied to the
  * tangent, and their VJP its adjoint: ReduceSum ↔ Expand, Reshape ↔ Reshape back, Transpose ↔ the
  * inverse permutation, Concat ↔ Slice, Slice ↔ Pad, Pad ↔ Slice, Expand ↔ sum over broadcast axes.
@@ -19,7 +20,7 @@ export const LINEAR: Record<string, Rule> = {
     vjp: (g, n, [gy], need) => {
       const [a, b] = n.inputs;
       if (gy === undefined) return [undefined, undefined];
-      return [need[0] ? g.matmul(gy, g.transpose(b, [1, 0])) : undefined, need[1] ? g.matmul(g.transpose(a, [1, 0]), gy) : undefined];
+      return [need[0] ? g.matmul(gy, g.transposeLast(b)) : undefined, need[1] ? g.matmul(g.transposeLast(a), gy) : undefined];
     },
     jvp: (g, n, [ta, tb]) => {
       const [a, b] = n.inputs;
