@@ -169,6 +169,35 @@ export interface Run {
   name: string;
   logs: RunLog[];
   checkpoints: RunCheckpoint[];
+  /** architecture files of the run's weights-only checkpoints (a PyTorch export's model.onnx): metadata, not checkpoints */
+  architectures?: string[];
+}
+
+const WEIGHTS_ONLY = /\.(pt|pth|safetensors)$/i;
+
+/**
+ * The architecture file `file` (.onnx, model.json) serves for a weights-only checkpoint beside it: the
+ * same rule as formats/index.ts siblingArchitecture (a same-stem .onnx, trailing dotted tags dropped,
+ * else model.json of the folder). `siblings`: the folder's file names (read when not given).
+ */
+export function isArchitectureFile(file: string, siblings?: string[]): boolean {
+  const base = path.basename(file);
+  if (!/\.onnx$/i.test(base) && base !== 'model.json') return false;
+  let names = siblings;
+  if (!names)
+    try {
+      names = fs.readdirSync(path.dirname(file));
+    } catch {
+      return false;
+    }
+  const have = new Set(names);
+  return names.some(n => {
+    if (!WEIGHTS_ONLY.test(n)) return false;
+    const parts = n.split('.').slice(0, -1);
+    for (let k = parts.length; k >= 1; k--)
+      if (have.has(`${parts.slice(0, k).join('.')}.onnx`)) return `${parts.slice(0, k).join('.')}.onnx` === base;
+    return base === 'model.json' && have.has('model.json');
+  });
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.landscape-cache']);
@@ -241,7 +270,21 @@ export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?:
     const m = stepFromPath(path.relative(dir, c));
     r.checkpoints.push({ path: c, step: m?.step, by: m?.by, mtimeMs: fs.statSync(c).mtimeMs });
   }
-  for (const r of runs.values()) linkDerived(r.checkpoints);
+  for (const r of runs.values()) {
+    const folders = new Map<string, string[]>();
+    const namesIn = (d: string): string[] => {
+      let n = folders.get(d);
+      if (!n) folders.set(d, (n = r.checkpoints.filter(c => path.dirname(c.path) === d).map(c => path.basename(c.path))));
+      return n;
+    };
+    const arch = r.checkpoints.filter(c => isArchitectureFile(c.path, namesIn(path.dirname(c.path))));
+    if (arch.length) {
+      r.architectures = arch.map(c => c.path);
+      r.checkpoints = r.checkpoints.filter(c => !arch.includes(c));
+    }
+    r.checkpoints.sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity) || a.path.localeCompare(b.path));
+    linkDerived(r.checkpoints);
+  }
   return [...runs.values()].sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
