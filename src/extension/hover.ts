@@ -15,7 +15,7 @@ import { PRIORITY } from './jobQueue';
 import { looksLikeCheckpoint } from '../core/formats/detect';
 import { fmt } from '../shared/format';
 import { pathCandidateAt, pathCandidates, literalToPath, stringLiteralAt } from './pathLiterals';
-import type { Service } from './service';
+import { NEED_ACTIONS, type Service } from './service';
 import { oneLine } from './checkpointLabels';
 import {
   evaluationLine,
@@ -93,8 +93,15 @@ export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownSt
   const failure = job ? undefined : service.failureFor(ckpt);
   if (failure) {
     const message = oneLine(failure.message, 300).replace(/[\\`*_[\]<>|]/g, c => `\\${c}`);
-    const actions = `[Retry](${cmd('landscapeLens.retryDiagnosis', [uri])}) · [Show Log](${cmd('landscapeLens.showLog', [])})`;
-    md.appendMarkdown(`$(error) **The last ${failure.mode} diagnosis failed:** ${message} — ${actions}\n\n`);
+    if (failure.need) {
+      const actions = NEED_ACTIONS[failure.need]
+        .map(([label, id]) => `[${label}](${cmd(id, id === 'landscapeLens.setupPytorchExport' ? [] : [uri])})`)
+        .join(' · ');
+      md.appendMarkdown(`$(warning) ${message} — ${actions}\n\n`);
+    } else {
+      const actions = `[Retry](${cmd('landscapeLens.retryDiagnosis', [uri])}) · [Show Log](${cmd('landscapeLens.showLog', [])})`;
+      md.appendMarkdown(`$(error) **The last ${failure.mode} diagnosis failed:** ${message} — ${actions}\n\n`);
+    }
   }
   if (entry) {
     const r = entry.result;
@@ -160,6 +167,18 @@ export class CheckpointCodeLensProvider implements vscode.CodeLensProvider, vsco
         const job = this.service.jobState(ckpt);
         const v = verdictOf(r);
         const failed = job ? undefined : this.service.failureFor(ckpt);
+        if (failed?.need && !r) {
+          const [label, id] = NEED_ACTIONS[failed.need][0];
+          lenses.push(
+            new vscode.CodeLens(new vscode.Range(i, lit.start, i, lit.end), {
+              title: `$(warning) Landscape: ${failed.need === 'architecture' ? 'weights only, no architecture' : 'no data'} — ${label}`,
+              command: id,
+              arguments: id === 'landscapeLens.setupPytorchExport' ? [] : [vscode.Uri.file(ckpt)],
+              tooltip: failed.message,
+            }),
+          );
+          continue;
+        }
         if (failed && !r) {
           lenses.push(
             new vscode.CodeLens(new vscode.Range(i, lit.start, i, lit.end), {

@@ -176,10 +176,27 @@ export interface Run {
 const WEIGHTS_ONLY = /\.(pt|pth|safetensors)$/i;
 
 /**
- * The architecture file `file` (.onnx, model.json) serves for a weights-only checkpoint beside it: the
- * same rule as formats/index.ts siblingArchitecture (a same-stem .onnx, trailing dotted tags dropped,
- * else model.json of the folder). `siblings`: the folder's file names (read when not given).
+ * The architecture file of a weights-only checkpoint (.pt, .pth, .safetensors), or undefined: the rule of
+ * formats/index.ts siblingArchitecture — a same-stem .onnx (trailing dotted tags dropped), else model.onnx,
+ * else model.json of the folder. `names`: the folder's file names (read when not given).
  */
+export function architectureFor(file: string, names?: string[]): string | undefined {
+  const base = path.basename(file);
+  if (!WEIGHTS_ONLY.test(base)) return undefined;
+  let have: Set<string>;
+  try {
+    have = new Set(names ?? fs.readdirSync(path.dirname(file)));
+  } catch {
+    return undefined;
+  }
+  const parts = base.split('.').slice(0, -1);
+  const stems: string[] = [];
+  for (let k = parts.length; k >= 1; k--) stems.push(`${parts.slice(0, k).join('.')}.onnx`);
+  const found = [...stems, 'model.onnx', 'model.json'].find(n => have.has(n));
+  return found && path.join(path.dirname(file), found);
+}
+
+/** `file` (.onnx, model.json) is the architecture of a weights-only checkpoint beside it: run metadata, not a checkpoint. */
 export function isArchitectureFile(file: string, siblings?: string[]): boolean {
   const base = path.basename(file);
   if (!/\.onnx$/i.test(base) && base !== 'model.json') return false;
@@ -190,14 +207,8 @@ export function isArchitectureFile(file: string, siblings?: string[]): boolean {
     } catch {
       return false;
     }
-  const have = new Set(names);
-  return names.some(n => {
-    if (!WEIGHTS_ONLY.test(n)) return false;
-    const parts = n.split('.').slice(0, -1);
-    for (let k = parts.length; k >= 1; k--)
-      if (have.has(`${parts.slice(0, k).join('.')}.onnx`)) return `${parts.slice(0, k).join('.')}.onnx` === base;
-    return base === 'model.json' && have.has('model.json');
-  });
+  const dir = path.dirname(file);
+  return names.some(n => WEIGHTS_ONLY.test(n) && architectureFor(path.join(dir, n), names) === path.join(dir, base));
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.landscape-cache']);

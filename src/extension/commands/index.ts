@@ -21,6 +21,8 @@ import refreshRuns from './refreshRuns';
 import retryDiagnosis from './retryDiagnosis';
 import revealInExplorer from './revealInExplorer';
 import setupPytorchExport from './setupPytorchExport';
+import pickArchitecture from './pickArchitecture';
+import chooseDataFile from './chooseDataFile';
 import showJobs from './showJobs';
 import showLog from './showLog';
 import showResult from './showResult';
@@ -47,6 +49,8 @@ export const COMMANDS: readonly Command[] = [
   retryDiagnosis,
   showResult,
   setupPytorchExport,
+  pickArchitecture,
+  chooseDataFile,
   clearCache,
   createDemoWorkspace,
 ];
