@@ -246,7 +246,12 @@ export class Service implements vscode.Disposable {
         return undefined;
       }
       this.log.error(`${rel}: ${err.message}`);
-      this.fail(uri, err.message, mode, req);
+      // a failed comparison says so, and never marks the (valid, diagnosed) checkpoint failed
+      if (req.extra?.withCheckpoint) {
+        const other = vscode.workspace.asRelativePath(req.extra.withCheckpoint);
+        if (!req.quietErrors)
+          void vscode.window.showErrorMessage(`Landscape Lens: comparing ${rel} with ${other} failed: ${oneLine(err.message)}`);
+      } else this.fail(uri, err.message, mode, req);
       throw e;
     }
   }

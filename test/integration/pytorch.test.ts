@@ -10,7 +10,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { spawnSync } from 'child_process';
+import { execFile, spawnSync } from 'child_process';
 import type { LandscapeApi } from '../../src/extension/extension';
 import { EXT_ID, queueIdle, suiteFolder, until } from './util';
 
@@ -27,6 +27,15 @@ L = nn.functional.cross_entropy(m(torch.tensor(d["x"]).double()), torch.tensor(d
 g = torch.autograd.grad(L, list(m.parameters()))
 print(json.dumps({"loss": L.item(), "gradNorm": torch.sqrt(sum((t * t).sum() for t in g)).item()}))
 `;
+
+/** Runs Python without blocking the extension host (the tests run in it). */
+function py(args: string[], cwd?: string): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise(resolve =>
+    execFile(PY, args, { cwd, env, encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
 
 interface SetupResult {
   helper: string;
@@ -61,7 +70,7 @@ describe('Set Up PyTorch Export: from torch.save(state_dict) to verdicts', funct
   });
 
   it('a weights-only checkpoint asks for the architecture first, with its buttons, and no CLI flag', async () => {
-    const r = spawnSync(PY, [script.fsPath], { cwd: dir, env, encoding: 'utf8' });
+    const r = await py([script.fsPath], dir);
     assert.strictEqual(r.status, 0, r.stderr);
     const ckpt = path.join(dir, 'checkpoints', 'model_step100.pt');
     assert.ok(fs.existsSync(ckpt));
@@ -105,7 +114,7 @@ describe('Set Up PyTorch Export: from torch.save(state_dict) to verdicts', funct
   });
 
   it('the edited script runs unchanged; the run lists checkpoints only, by step; the last one is PyTorch float64', async () => {
-    const r = spawnSync(PY, [script.fsPath], { cwd: dir, env, encoding: 'utf8' });
+    const r = await py([script.fsPath], dir);
     assert.strictEqual(r.status, 0, r.stderr);
     const runDir = path.join(dir, 'runs', 'train');
     const run = await until('the run in the tree', async () => (await api.tree.rescan()).find(x => x.dir === runDir), 60000);
@@ -121,15 +130,28 @@ describe('Set Up PyTorch Export: from torch.save(state_dict) to verdicts', funct
     const last = path.join(runDir, 'model.step_100.pt');
     const res = await api.diagnose(vscode.Uri.file(last), { silent: true, mode: 'quick' });
     assert.ok(res, `diagnosed: ${api.service.failureFor(last)?.message}`);
-    const ref = JSON.parse(
-      spawnSync(PY, ['-c', REFERENCE, last, path.join(runDir, 'data.npz')], { env, encoding: 'utf8' })
-        .stdout.trim()
-        .split('\n')
-        .pop()!,
-    ) as { loss: number; gradNorm: number };
+    const ref = JSON.parse((await py(['-c', REFERENCE, last, path.join(runDir, 'data.npz')])).stdout.trim().split('\n').pop()!) as {
+      loss: number;
+      gradNorm: number;
+    };
     assert.strictEqual(res.params, 10 * 16 + 16 + 16 * 2 + 2);
     assert.ok(Math.abs(res.loss - ref.loss) / ref.loss < 1e-5, `loss ${res.loss} vs PyTorch float64 ${ref.loss}`);
     assert.ok(Math.abs(res.gradNorm - ref.gradNorm) / ref.gradNorm < 1e-4, `‖g‖ ${res.gradNorm} vs PyTorch float64 ${ref.gradNorm}`);
+  });
+
+  it('Compare With Previous picks the previous step; a failed comparison never marks the checkpoint failed', async () => {
+    const runDir = path.join(dir, 'runs', 'train');
+    const last = vscode.Uri.file(path.join(runDir, 'model.step_100.pt'));
+    const r = await vscode.commands.executeCommand<{ slices?: { kind?: string; other?: string }[] }>('landscapeLens.comparePrevious', last);
+    assert.ok(r, 'compared');
+    const interp = (r.slices ?? []).filter(s => s.kind === 'interp').map(s => path.resolve(s.other ?? ''));
+    assert.ok(interp.includes(path.join(runDir, 'model.step_90.pt')), `interpolation to step 90: ${interp.join(', ')}`);
+    // the weights-only checkpoint without an architecture cannot be compared with: the error is the comparison's
+    await vscode.commands
+      .executeCommand('landscapeLens.compareWith', last, path.join(dir, 'checkpoints', 'model_step100.pt'))
+      .then(undefined, () => undefined);
+    await queueIdle(api);
+    assert.strictEqual(api.service.failureFor(last.fsPath), undefined, 'the checkpoint is not marked failed');
   });
 
   it('a different landscape_lens.py already there is never overwritten', async () => {

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { architectureFor, discoverRuns, isArchitectureFile } from '../../src/core/logs/runs';
+import { architectureFor, discoverRuns, isArchitectureFile, previousCheckpoint, type RunCheckpoint } from '../../src/core/logs/runs';
 import { siblingArchitecture } from '../../src/core/formats/index';
 
 describe('runs: the architecture is run metadata, not a checkpoint', () => {
@@ -66,5 +66,28 @@ describe('runs: the architecture is run metadata, not a checkpoint', () => {
       ['model.onnx'],
     );
     assert.strictEqual(alone.architectures, undefined);
+  });
+});
+
+describe('runs: "previous" for a comparison', () => {
+  const ck = (p: string, step?: number, derived = false): RunCheckpoint => ({
+    path: p,
+    step,
+    mtimeMs: 0,
+    ...(derived ? { derived: { tags: [{ tag: 'special', n: 1 }] } } : {}),
+  });
+  it('the previous step of the same run and architecture; never a derived checkpoint, never another format', () => {
+    const list = [
+      ck('/r/model.step_2500.pt', 2500),
+      ck('/r/model.step_3000.pt', 3000),
+      ck('/r/derived/model.step_3000.special.trained.onnx', 3000, true),
+      ck('/r/derived/model.step_2900.perturbed.pt', 2900, true),
+      ck('/r/export_2800.onnx', 2800),
+      ck('/r/notes.pt'),
+    ];
+    assert.strictEqual(previousCheckpoint(list, '/r/model.step_3000.pt')?.path, '/r/model.step_2500.pt');
+    assert.strictEqual(previousCheckpoint(list, '/r/model.step_2500.pt'), undefined);
+    assert.strictEqual(previousCheckpoint(list, '/r/export_2800.onnx'), undefined);
+    assert.strictEqual(previousCheckpoint(list, '/r/notes.pt'), undefined);
   });
 });

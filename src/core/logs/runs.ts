@@ -346,3 +346,32 @@ export function matchByTime(series: Series[], t: number): number | undefined {
     }
   return best?.step;
 }
+
+/** The family a checkpoint compares within: its format, and for a weights-only file its architecture file. */
+function architectureKey(file: string): string {
+  const ext = path.extname(file).toLowerCase();
+  return WEIGHTS_ONLY.test(file) ? `weights:${architectureFor(file) ?? ''}` : ext === '.json' ? 'tfjs' : ext;
+}
+
+/**
+ * "Previous" for a comparison: the checkpoint of the highest step below `file`'s among the run's own
+ * checkpoints of the same architecture — derived checkpoints (surgery output) and checkpoints without a step
+ * are never taken.
+ */
+export function previousCheckpoint(checkpoints: RunCheckpoint[], file: string): RunCheckpoint | undefined {
+  const me = checkpoints.find(c => path.resolve(c.path) === path.resolve(file));
+  if (!me || me.step === undefined) return undefined;
+  const key = architectureKey(me.path);
+  let best: RunCheckpoint | undefined;
+  for (const c of checkpoints)
+    if (
+      c !== me &&
+      !c.derived &&
+      c.step !== undefined &&
+      c.step < me.step &&
+      architectureKey(c.path) === key &&
+      (!best || c.step > best.step!)
+    )
+      best = c;
+  return best;
+}
