@@ -23,6 +23,8 @@ import revealInExplorer from './revealInExplorer';
 import setupPytorchExport from './setupPytorchExport';
 import pickArchitecture from './pickArchitecture';
 import chooseDataFile from './chooseDataFile';
+import writeReport from './writeReport';
+import installCli from './installCli';
 import showJobs from './showJobs';
 import showLog from './showLog';
 import showResult from './showResult';
@@ -51,6 +53,8 @@ export const COMMANDS: readonly Command[] = [
   setupPytorchExport,
   pickArchitecture,
   chooseDataFile,
+  writeReport,
+  installCli,
   clearCache,
   createDemoWorkspace,
 ];
