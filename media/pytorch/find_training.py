@@ -26,6 +26,17 @@ def dotted(node):
     return None
 
 
+def loss_name(expr):
+    """The loss variable behind `.backward()`: `loss`, `scaler.scale(loss)`, `(loss / accum)`."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Call) and expr.args:
+        return loss_name(expr.args[0])
+    if isinstance(expr, ast.BinOp):
+        return loss_name(expr.left)
+    return None
+
+
 def unwrap(call):
     """`Net(...).to(device).double()` -> the `Net(...)` call."""
     while isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in WRAPPERS and isinstance(call.func.value, ast.Call):
@@ -151,7 +162,12 @@ class Finder:
         return out
 
     def find_loop(self, models, optimizers):
+        # models: assigned ones, the usual names, and whatever has `.parameters()` or `.train()` called on it
         model_names = {n for n, _ in models} | MODEL_NAMES
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("parameters", "train", "named_parameters"):
+                if isinstance(node.func.value, ast.Name) and not node.args:
+                    model_names.add(node.func.value.id)
         # Lightning style: a training_step method returning the loss
         for node in ast.walk(self.tree):
             if isinstance(node, ast.FunctionDef) and node.name == "training_step" and isinstance(self.parents.get(node), ast.ClassDef):
@@ -188,7 +204,7 @@ class Finder:
             if loop is None:
                 continue
             scope = self.scope(loop)
-            loss = node.func.value.id if isinstance(node.func.value, ast.Name) else None
+            loss = loss_name(node.func.value)
             # insert after `<optimizer>.step(...)` in the loop, else after the backward statement
             after = self.statement(node)
             opt_names = {n for n, _ in optimizers}

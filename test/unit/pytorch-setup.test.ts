@@ -1,7 +1,7 @@
 /**
- * *Set Up PyTorch Export* on five training scripts written in common styles (test/fixtures/pytorch-scripts:
+ * *Set Up PyTorch Export* on six training scripts written in common styles (test/fixtures/pytorch-scripts:
  * a plain loop, a train() function, a Dataset/DataLoader loop, a Lightning-style training_step, a script that
- * already saves state_dicts): the same TypeScript edit logic the command uses (src/extension/pytorchSetup.ts
+ * already saves state_dicts, mixed precision with gradient accumulation): the same TypeScript edit logic the command uses (src/extension/pytorchSetup.ts
  * over media/pytorch/find_training.py), the edited script run unchanged by real PyTorch, and the last
  * checkpoint it wrote diagnosed by the CLI against PyTorch's float64 loss and gradient norm on the same sample.
  * A script whose targets cannot be found gets a placeholder that stops the run naming the line to edit.
@@ -21,14 +21,14 @@ const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'pytorch-scripts');
 const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: '1' };
 
 /** Appended by the test only, after the edit: runs the helper's exit hook, then PyTorch float64 at the last checkpoint. */
-const trailer = (stem: string, loss: 'ce' | 'mse'): string => `
+const trailer = (stem: string, loss: 'ce' | 'mse', model = 'model'): string => `
 import atexit as _ax, copy as _cp, glob as _gl, json as _js, os as _os
 import numpy as _np
 import torch as _t
 _ax._run_exitfuncs()
 _d = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "runs", ${JSON.stringify(stem)})
 _ck = max(_gl.glob(_d + "/model.step_*.pt"), key=lambda p: int(p.rsplit("_", 1)[1][:-3]))
-_m = _cp.deepcopy(model).double().eval()
+_m = _cp.deepcopy(${model}).double().eval()
 _m.load_state_dict({k: (v.double() if v.is_floating_point() else v) for k, v in _t.load(_ck).items()})
 _z = _np.load(_d + "/data.npz")
 _o = _m(_t.tensor(_z["x"]).double())
@@ -40,6 +40,8 @@ print(_js.dumps({"ckpt": _ck, "loss": _L.item(), "gradNorm": _t.sqrt(sum((g * g)
 
 interface Case {
   file: string;
+  /** the script's global that holds the trained model (for the reference) */
+  model?: string;
   loss: 'ce' | 'mse';
   /** lines the edit must contain (exact, with indentation) */
   expect: string[];
@@ -89,9 +91,19 @@ const CASES: Case[] = [
     ],
     steps: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
   },
+  {
+    file: 'amp_accumulation.py',
+    model: 'm',
+    loss: 'ce',
+    expect: [
+      '    landscape_run = LandscapeRun("runs/amp_accumulation", m, every=500)',
+      '            landscape_run.step(inputs, targets, loss=l, lr=opt.param_groups[0]["lr"])',
+    ],
+    steps: [12],
+  },
 ];
 
-describe('Set Up PyTorch Export on five training-script styles, run by PyTorch', function () {
+describe('Set Up PyTorch Export on six training-script styles, run by PyTorch', function () {
   this.timeout(600000);
   let tmp: string;
 
@@ -127,7 +139,7 @@ describe('Set Up PyTorch Export on five training-script styles, run by PyTorch',
       const kept = lines.filter(l => !/LandscapeRun|landscape_run/.test(l));
       assert.deepStrictEqual(kept, source.split('\n'));
       // run the edited script from another folder (the run folder is relative to the script)
-      fs.writeFileSync(script, plan.text + trailer(c.file.replace(/\.py$/, ''), c.loss));
+      fs.writeFileSync(script, plan.text + trailer(c.file.replace(/\.py$/, ''), c.loss, c.model));
       const r = spawnSync(PY, [script], { cwd: tmp, env, encoding: 'utf8' });
       assert.strictEqual(r.status, 0, r.stderr);
       const ref = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ckpt: string; loss: number; gradNorm: number; params: number };
