@@ -16,18 +16,8 @@ import { looksLikeCheckpoint } from '../core/formats/detect';
 import { fmt } from '../shared/format';
 import { pathCandidateAt, pathCandidates, literalToPath, stringLiteralAt } from './pathLiterals';
 import { NEED_ACTIONS, type Service } from './service';
-import { oneLine } from './checkpointLabels';
-import {
-  evaluationLine,
-  keyNumbers,
-  lambdaMax,
-  lambdaMinText,
-  pgbResidual,
-  sharpnessOf,
-  traceOf,
-  verdictOf,
-  verdictText,
-} from './resultView';
+import { oneLine, verdictLong, verdictShort } from './checkpointLabels';
+import { evaluationLine, keyNumbers, lambdaMax, lambdaMinText, pgbResidual, sharpnessOf, traceOf, verdictOf } from './resultView';
 
 export { stringLiteralAt };
 export const HOVER_LANGUAGES = [
@@ -108,7 +98,7 @@ export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownSt
     const v = verdictOf(r);
     md.appendMarkdown('| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |\n|---|---|---|---|---|---|---|---|\n');
     md.appendMarkdown(
-      `| ${v ? verdictText(v) : '—'} | ${fmt(r.loss)} | ${fmt(r.gradNorm)} | ${fmt(lambdaMax(r))} | ${lambdaMinText(r)} | ` +
+      `| ${verdictLong(r, v)} | ${fmt(r.loss)} | ${fmt(r.gradNorm)} | ${fmt(lambdaMax(r))} | ${lambdaMinText(r)} | ` +
         `${fmt(traceOf(r))} | ${fmt(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmt(pgbResidual(r))} |\n\n`,
     );
     md.appendMarkdown(
@@ -191,7 +181,7 @@ export class CheckpointCodeLensProvider implements vscode.CodeLensProvider, vsco
           continue;
         }
         const title = r
-          ? `$(graph) Landscape: ${v ? v.kind : 'no verdict'} — ${keyNumbers(r).replace(`${v?.kind} · `, '')}`
+          ? `$(graph) Landscape: ${verdictShort(r, v)} — ${keyNumbers(r).replace(`${v?.kind} · `, '')}`
           : job
             ? `$(sync~spin) Landscape: ${job.state}…`
             : '$(graph) Landscape: not diagnosed — Diagnose';
