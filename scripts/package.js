@@ -41,7 +41,7 @@ function newestInput() {
 
 function packageVsix({ build = true } = {}) {
   if (build) run('npm', ['run', 'build']);
-  for (const f of ['extension.js', 'worker.js', 'webview.js', 'tfjs-backend-wasm-simd.wasm']) {
+  for (const f of ['extension.js', 'worker.js', 'webview.js', 'cli.js', 'tfjs-backend-wasm-simd.wasm']) {
     if (!fs.existsSync(path.join(ROOT, 'dist', f))) throw new Error(`dist/${f} is missing: run npm run build first`);
   }
   const out = vsixPath();

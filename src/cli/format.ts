@@ -50,7 +50,11 @@ export function renderDiagnose(r: DiagnoseResult): string {
       'verdict',
       !claimsSomething(r.verdict.kind)
         ? r.verdict.kind
-        : `${r.verdict.kind.toUpperCase()} (confidence ${(100 * r.verdict.confidence).toFixed(0)} %)`,
+        : `${r.verdict.kind.toUpperCase()} (confidence ${(100 * r.verdict.confidence).toFixed(0)} %)` +
+          // resting on the quick λ_min estimate (the default level): provisional, as the editor marks it
+          (['local minimum', 'flat valley', 'saddle'].includes(r.verdict.kind) && !r.hessian?.bottom?.length
+            ? ' — provisional: λ_min is the quick estimate (--level standard computes it)'
+            : ''),
     ]);
   const layers = r.layers
     .map(l => {

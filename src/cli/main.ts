@@ -65,7 +65,9 @@ Examples:
         htmlFile = o.html === undefined ? undefined : String(o.html);
       prepareOutputs([outFile, htmlFile]); // before the work: refused outputs cost nothing
       const bar = progressBar(!o.json && Boolean(process.stderr.isTTY));
-      const r = await diagnose(await diagnoseOptions(checkpoint, o), undefined, p => bar.update(p)).finally(() => bar.done());
+      // no --level: the editor's quick diagnosis (λ_max and the λ_min estimate: a verdict, provisional until λ_min is computed)
+      const level = o.level || o.all ? o : { ...o, level: 'quick' };
+      const r = await diagnose(await diagnoseOptions(checkpoint, level), undefined, p => bar.update(p)).finally(() => bar.done());
       const json = JSON.stringify(r, null, 2);
       const { renderReport } = await import('../core/report/html');
       writeAllNew([

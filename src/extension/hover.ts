@@ -15,19 +15,9 @@ import { PRIORITY } from './jobQueue';
 import { looksLikeCheckpoint } from '../core/formats/detect';
 import { fmt } from '../shared/format';
 import { pathCandidateAt, pathCandidates, literalToPath, stringLiteralAt } from './pathLiterals';
-import type { Service } from './service';
-import { oneLine } from './checkpointLabels';
-import {
-  evaluationLine,
-  keyNumbers,
-  lambdaMax,
-  lambdaMinText,
-  pgbResidual,
-  sharpnessOf,
-  traceOf,
-  verdictOf,
-  verdictText,
-} from './resultView';
+import { NEED_ACTIONS, type Service } from './service';
+import { oneLine, verdictLong, verdictShort } from './checkpointLabels';
+import { evaluationLine, keyNumbers, lambdaMax, lambdaMinText, pgbResidual, sharpnessOf, traceOf, verdictOf } from './resultView';
 
 export { stringLiteralAt };
 export const HOVER_LANGUAGES = [
@@ -93,15 +83,22 @@ export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownSt
   const failure = job ? undefined : service.failureFor(ckpt);
   if (failure) {
     const message = oneLine(failure.message, 300).replace(/[\\`*_[\]<>|]/g, c => `\\${c}`);
-    const actions = `[Retry](${cmd('landscapeLens.retryDiagnosis', [uri])}) · [Show Log](${cmd('landscapeLens.showLog', [])})`;
-    md.appendMarkdown(`$(error) **The last ${failure.mode} diagnosis failed:** ${message} — ${actions}\n\n`);
+    if (failure.need) {
+      const actions = NEED_ACTIONS[failure.need]
+        .map(([label, id]) => `[${label}](${cmd(id, id === 'landscapeLens.setupPytorchExport' ? [] : [uri])})`)
+        .join(' · ');
+      md.appendMarkdown(`$(warning) ${message} — ${actions}\n\n`);
+    } else {
+      const actions = `[Retry](${cmd('landscapeLens.retryDiagnosis', [uri])}) · [Show Log](${cmd('landscapeLens.showLog', [])})`;
+      md.appendMarkdown(`$(error) **The last ${failure.mode} diagnosis failed:** ${message} — ${actions}\n\n`);
+    }
   }
   if (entry) {
     const r = entry.result;
     const v = verdictOf(r);
     md.appendMarkdown('| verdict | loss | ‖g‖ | λ_max | λ_min | trace | sharpness | PGB residual |\n|---|---|---|---|---|---|---|---|\n');
     md.appendMarkdown(
-      `| ${v ? verdictText(v) : '—'} | ${fmt(r.loss)} | ${fmt(r.gradNorm)} | ${fmt(lambdaMax(r))} | ${lambdaMinText(r)} | ` +
+      `| ${verdictLong(r, v)} | ${fmt(r.loss)} | ${fmt(r.gradNorm)} | ${fmt(lambdaMax(r))} | ${lambdaMinText(r)} | ` +
         `${fmt(traceOf(r))} | ${fmt(sharpnessOf(r))} | ${pgbResidual(r) === undefined ? 'not computed' : fmt(pgbResidual(r))} |\n\n`,
     );
     md.appendMarkdown(
@@ -160,6 +157,18 @@ export class CheckpointCodeLensProvider implements vscode.CodeLensProvider, vsco
         const job = this.service.jobState(ckpt);
         const v = verdictOf(r);
         const failed = job ? undefined : this.service.failureFor(ckpt);
+        if (failed?.need && !r) {
+          const [label, id] = NEED_ACTIONS[failed.need][0];
+          lenses.push(
+            new vscode.CodeLens(new vscode.Range(i, lit.start, i, lit.end), {
+              title: `$(warning) Landscape: ${failed.need === 'architecture' ? 'weights only, no architecture' : 'no data'} — ${label}`,
+              command: id,
+              arguments: id === 'landscapeLens.setupPytorchExport' ? [] : [vscode.Uri.file(ckpt)],
+              tooltip: failed.message,
+            }),
+          );
+          continue;
+        }
         if (failed && !r) {
           lenses.push(
             new vscode.CodeLens(new vscode.Range(i, lit.start, i, lit.end), {
@@ -172,7 +181,7 @@ export class CheckpointCodeLensProvider implements vscode.CodeLensProvider, vsco
           continue;
         }
         const title = r
-          ? `$(graph) Landscape: ${v ? v.kind : 'no verdict'} — ${keyNumbers(r).replace(`${v?.kind} · `, '')}`
+          ? `$(graph) Landscape: ${verdictShort(r, v)} — ${keyNumbers(r).replace(`${v?.kind} · `, '')}`
           : job
             ? `$(sync~spin) Landscape: ${job.state}…`
             : '$(graph) Landscape: not diagnosed — Diagnose';

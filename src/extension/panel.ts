@@ -20,6 +20,7 @@ import { surgeryAssessment, surgerySummary } from './surgeryLog';
 import { PRIORITY } from './jobQueue';
 import { fmtMs } from '../shared/format';
 import { resultRows } from '../core/diagnostics/registry';
+import { isProvisional, verdictShort } from './checkpointLabels';
 import {
   DASHBOARD_COMMANDS,
   type CheckpointEntry,
@@ -278,6 +279,9 @@ export class DashboardPanel {
         derived: this.host.tree.derivedLabelOf(c) ?? null,
         derivedFrom: c.derived?.from ? path.resolve(c.derived.from) : null,
         error: failure ? failure.message : null,
+        need: failure?.need ?? null,
+        provisional: isProvisional(e?.result),
+        verdictLabel: e?.result ? verdictShort(e.result) : null,
       };
     });
   }

@@ -9,10 +9,10 @@ import * as vscode from 'vscode';
 import { discoverRuns, refreshRun, Run, RunCheckpoint, DERIVED_TAGS } from '../core/logs/runs';
 import type { Service } from './service';
 import { fmt, pct } from '../shared/format';
-import { evaluationLine, keyNumbers, lambdaMax, lambdaMinInfo, lambdaMinText, verdictOf, verdictText, verdictTone } from './resultView';
+import { evaluationLine, keyNumbers, lambdaMax, lambdaMinInfo, lambdaMinText, verdictOf, verdictTone } from './resultView';
 import { isIgnoredPath } from './batch';
 import { extraIgnored } from './settings';
-import { derivedLabel } from './checkpointLabels';
+import { derivedLabel, verdictLong, verdictShort } from './checkpointLabels';
 import { surgeryAssessment } from './surgeryLog';
 import { oneLine } from './service';
 
@@ -295,7 +295,13 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
           ? 'queued'
           : '';
     const where = what ? `${c.step !== undefined ? `step ${c.step}  ` : ''}${rel}` : c.step !== undefined ? rel : '';
-    const status = failure ? `failed: ${oneLine(failure.message, 120)}` : r ? keyNumbers(r) : state ? '' : 'not diagnosed';
+    const status = failure
+      ? `failed: ${oneLine(failure.message, 120)}`
+      : r
+        ? keyNumbers(r).replace(`${verdictOf(r)?.kind} · `, `${verdictShort(r)} · `)
+        : state
+          ? ''
+          : 'not diagnosed';
     it.description = [status, state].filter(Boolean).join(' · ') + (where ? `  ${where}` : '');
     const md = new vscode.MarkdownString(
       `**${rel}**${what ? ` — ${what}` : ''}${c.step !== undefined ? ` — step ${c.step} (${c.by})` : ''}\n\n`,
@@ -317,7 +323,7 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     if (r) {
       const v = verdictOf(r);
       md.appendMarkdown(
-        `${failure ? 'earlier result: ' : ''}${v ? `verdict **${verdictText(v)}**\n\n` : ''}` +
+        `${failure ? 'earlier result: ' : ''}${v ? `verdict **${verdictLong(r, v)}**\n\n` : ''}` +
           `loss ${fmt(r.loss)} · ‖∇L‖ ${fmt(r.gradNorm)}${lambdaMax(r) !== undefined ? ` · λ_max ${fmt(lambdaMax(r))}` : ''}` +
           `${lambdaMinInfo(r) ? ` · λ_min ${lambdaMinText(r)}` : ''}\n\n` +
           `${new Date(r.computedAt).toLocaleString()} on ${path.basename(r.data.file)}: ${evaluationLine(r)}`,

@@ -48,7 +48,18 @@ export interface DiagnoseFailure {
   at: number;
   mode: DiagnoseMode;
   reason?: string;
+  /** what the checkpoint lacks before it can be read (the architecture of a weights-only file, then the data) */
+  need?: 'architecture' | 'data';
 }
+
+/** The buttons of a failure that lacks an input, and the commands they run (with the checkpoint). */
+export const NEED_ACTIONS: Record<'architecture' | 'data', [string, string][]> = {
+  architecture: [
+    ['Set Up PyTorch Export', 'landscapeLens.setupPytorchExport'],
+    ['Pick the Architecture…', 'landscapeLens.pickArchitecture'],
+  ],
+  data: [['Choose Data File…', 'landscapeLens.chooseDataFile']],
+};
 
 export class Service implements vscode.Disposable {
   readonly queue: JobQueue<JobRequest, JobResult>;
@@ -139,11 +150,28 @@ export class Service implements vscode.Disposable {
     return had;
   }
 
-  private fail(uri: vscode.Uri, message: string, mode: DiagnoseMode, req: DiagnoseRequest): void {
-    this.failures.set(path.resolve(uri.fsPath), { message, at: Date.now(), mode, reason: req.reason });
+  /** folders already told what they lack (a burst of auto-diagnosed checkpoints asks once) */
+  private readonly askedNeed = new Set<string>();
+
+  private fail(uri: vscode.Uri, message: string, mode: DiagnoseMode, req: DiagnoseRequest, need?: 'architecture' | 'data'): void {
+    this.failures.set(path.resolve(uri.fsPath), { message, at: Date.now(), mode, reason: req.reason, ...(need ? { need } : {}) });
     this.changed.fire(uri.fsPath);
-    if (req.quietErrors) return;
     const rel = vscode.workspace.asRelativePath(uri);
+    if (need) {
+      const key = `${need}:${path.dirname(path.resolve(uri.fsPath))}`;
+      if (req.quietErrors && this.askedNeed.has(key)) return;
+      this.askedNeed.add(key);
+      const actions = NEED_ACTIONS[need];
+      // Set Up PyTorch Export gets no argument: it asks for the training script (the active Python editor if any)
+      void vscode.window.showWarningMessage(`Landscape Lens: ${message}`, ...actions.map(a => a[0])).then(a => {
+        const hit = actions.find(x => x[0] === a);
+        if (!hit) return;
+        if (hit[1] === 'landscapeLens.setupPytorchExport') void vscode.commands.executeCommand(hit[1]);
+        else void vscode.commands.executeCommand(hit[1], uri);
+      });
+      return;
+    }
+    if (req.quietErrors) return;
     void vscode.window
       .showErrorMessage(`Landscape Lens: ${rel} could not be diagnosed: ${oneLine(message)}`, 'Show Log', 'Retry')
       .then(a => {
@@ -157,7 +185,7 @@ export class Service implements vscode.Disposable {
     const resolved = diagnoseOptions(uri, mode, req.extra);
     if ('error' in resolved) {
       this.log.warn(`${uri.fsPath}: ${resolved.error}`);
-      this.fail(uri, resolved.error, mode, req);
+      this.fail(uri, resolved.error, mode, req, resolved.need);
       return undefined;
     }
     const { options, dataHow } = resolved;
@@ -219,7 +247,12 @@ export class Service implements vscode.Disposable {
         return undefined;
       }
       this.log.error(`${rel}: ${err.message}`);
-      this.fail(uri, err.message, mode, req);
+      // a failed comparison says so, and never marks the (valid, diagnosed) checkpoint failed
+      if (req.extra?.withCheckpoint) {
+        const other = vscode.workspace.asRelativePath(req.extra.withCheckpoint);
+        if (!req.quietErrors)
+          void vscode.window.showErrorMessage(`Landscape Lens: comparing ${rel} with ${other} failed: ${oneLine(err.message)}`);
+      } else this.fail(uri, err.message, mode, req);
       throw e;
     }
   }

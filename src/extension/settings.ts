@@ -6,7 +6,8 @@
  */
 import * as vscode from 'vscode';
 import { cpuCount } from '../core/native/runtime';
-import { resolveData } from './dataResolver';
+import { resolveData, CONVENTIONAL_DATA } from './dataResolver';
+import { architectureFor } from '../core/logs/runs';
 import type { DiagnoseOptions } from '../core/diagnose';
 import { preset, diagnosticOptions } from '../core/diagnostics/registry';
 import { checkpointGlobs as registryCheckpointGlobs, logGlobs as registryLogGlobs } from '../core/formats/registry';
@@ -25,15 +26,42 @@ export interface ResolvedJob {
   dataHow: string;
 }
 
-export function diagnoseOptions(
-  uri: vscode.Uri,
-  mode: DiagnoseMode,
-  extra: Partial<DiagnoseOptions> = {},
-): ResolvedJob | { error: string } {
+/** Why a checkpoint cannot be diagnosed before it is read: what it lacks, in editor words (no CLI flags). */
+export interface MissingInput {
+  error: string;
+  /** the architecture of a weights-only checkpoint, then the data: the buttons the message gets */
+  need: 'architecture' | 'data';
+}
+
+const WEIGHTS_ONLY = /\.(pt|pth|safetensors)$/i;
+
+/** The architecture question first: a weights-only checkpoint without an architecture file beside it. */
+export function missingArchitecture(file: string): MissingInput | undefined {
+  if (!WEIGHTS_ONLY.test(file) || architectureFor(file)) return undefined;
+  const kind = /\.safetensors$/i.test(file) ? 'a safetensors file' : 'a PyTorch state dict';
+  return {
+    need: 'architecture',
+    error:
+      `${file.split(/[\\/]/).pop()} holds weights only (${kind}) and there is no architecture beside it. ` +
+      'Set Up PyTorch Export makes your training script write the architecture (model.onnx) with its checkpoints; ' +
+      "or pick the model's ONNX export and it is copied beside the checkpoint as model.onnx.",
+  };
+}
+
+export function diagnoseOptions(uri: vscode.Uri, mode: DiagnoseMode, extra: Partial<DiagnoseOptions> = {}): ResolvedJob | MissingInput {
   const c = cfg(uri);
+  const arch = missingArchitecture(uri.fsPath);
+  if (arch) return arch;
   const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
   const data = resolveData(uri.fsPath, c.get<string>('dataFile') || undefined, root);
-  if (!data.file) return { error: data.how };
+  if (!data.file)
+    return {
+      need: 'data',
+      error: /^no dataset found/.test(data.how)
+        ? `no dataset found for ${uri.fsPath.split(/[\\/]/).pop()}: choose a data file (kept in the landscapeLens.dataFile ` +
+          `setting), or put one of ${CONVENTIONAL_DATA.join(', ')} beside the checkpoint, or a landscape.json above it.`
+        : data.how.replace(/,? pass --data,?/, ','),
+    };
   const set = <T>(k: string): T | undefined => {
     const i = c.inspect<T>(k);
     return (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue) as T | undefined;

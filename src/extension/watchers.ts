@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { looksLikeCheckpoint } from '../core/formats/detect';
-import { isCheckpointFile, isCheckpointOnDisk, logKindOf } from '../core/logs/runs';
+import { isArchitectureFile, isCheckpointFile, isCheckpointOnDisk, logKindOf } from '../core/logs/runs';
 import { BatchDebouncer, isIgnoredPath } from './batch';
 import { checkpointFiles } from './cache';
 import { PRIORITY } from './jobQueue';
@@ -66,7 +66,8 @@ export function startWatchers(svc: Service, tree: RunsTree, storageDir: string, 
 
   const ckptBatch = new BatchDebouncer<string>(cfg().get<number>('watch.debounceMs', 500), async paths => {
     stats.flushes++;
-    const fresh = paths.filter(p => !ignored(p) && fs.existsSync(p));
+    // an architecture file written beside weights-only checkpoints (a PyTorch export's model.onnx) is run metadata
+    const fresh = paths.filter(p => !ignored(p) && fs.existsSync(p) && !isArchitectureFile(p));
     if (!fresh.length) return;
     log.debug(`watcher: ${fresh.length} checkpoint(s) new or changed`);
     for (const p of fresh) svc.invalidate(p);

@@ -59,6 +59,12 @@ export interface CheckpointEntry {
   derivedFrom?: string | null;
   /** why its diagnosis failed */
   error?: string | null;
+  /** what it lacks before it can be read (a weights-only file's architecture, then data): the message's buttons */
+  need?: 'architecture' | 'data' | null;
+  /** its verdict rests on the quick λ_min estimate: show it as provisional ("local minimum? — quick") */
+  provisional?: boolean;
+  /** the verdict as the tree and hovers show it ("local minimum? — quick" when provisional) */
+  verdictLabel?: string | null;
 }
 
 /** A surgery record of the run with what the dashboard shows of it. */

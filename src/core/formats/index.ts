@@ -23,14 +23,17 @@ export function readWeightsOnly(file: string): NamedTensor[] {
 
 /**
  * The architecture file of a weights-only checkpoint: a same-stem .onnx (also with trailing dotted
- * tags dropped, so `model.perturbed.safetensors` finds `model.onnx`), else model.json in the folder.
+ * tags dropped, so `model.perturbed.safetensors` finds `model.onnx`), else model.onnx, else model.json in the folder
+ * (the same rule as logs/runs.ts architectureFor).
  */
 export function siblingArchitecture(file: string): string | undefined {
   const dir = path.dirname(file),
     parts = path.basename(file).split('.').slice(0, -1);
   const stems: string[] = [];
   for (let k = parts.length; k >= 1; k--) stems.push(parts.slice(0, k).join('.'));
-  return [...stems.map(s => path.join(dir, `${s}.onnx`)), path.join(dir, 'model.json')].find(f => fs.existsSync(f));
+  return [...stems.map(s => path.join(dir, `${s}.onnx`)), path.join(dir, 'model.onnx'), path.join(dir, 'model.json')].find(f =>
+    fs.existsSync(f),
+  );
 }
 
 /**

@@ -169,6 +169,46 @@ export interface Run {
   name: string;
   logs: RunLog[];
   checkpoints: RunCheckpoint[];
+  /** architecture files of the run's weights-only checkpoints (a PyTorch export's model.onnx): metadata, not checkpoints */
+  architectures?: string[];
+}
+
+const WEIGHTS_ONLY = /\.(pt|pth|safetensors)$/i;
+
+/**
+ * The architecture file of a weights-only checkpoint (.pt, .pth, .safetensors), or undefined: the rule of
+ * formats/index.ts siblingArchitecture — a same-stem .onnx (trailing dotted tags dropped), else model.onnx,
+ * else model.json of the folder. `names`: the folder's file names (read when not given).
+ */
+export function architectureFor(file: string, names?: string[]): string | undefined {
+  const base = path.basename(file);
+  if (!WEIGHTS_ONLY.test(base)) return undefined;
+  let have: Set<string>;
+  try {
+    have = new Set(names ?? fs.readdirSync(path.dirname(file)));
+  } catch {
+    return undefined;
+  }
+  const parts = base.split('.').slice(0, -1);
+  const stems: string[] = [];
+  for (let k = parts.length; k >= 1; k--) stems.push(`${parts.slice(0, k).join('.')}.onnx`);
+  const found = [...stems, 'model.onnx', 'model.json'].find(n => have.has(n));
+  return found && path.join(path.dirname(file), found);
+}
+
+/** `file` (.onnx, model.json) is the architecture of a weights-only checkpoint beside it: run metadata, not a checkpoint. */
+export function isArchitectureFile(file: string, siblings?: string[]): boolean {
+  const base = path.basename(file);
+  if (!/\.onnx$/i.test(base) && base !== 'model.json') return false;
+  let names = siblings;
+  if (!names)
+    try {
+      names = fs.readdirSync(path.dirname(file));
+    } catch {
+      return false;
+    }
+  const dir = path.dirname(file);
+  return names.some(n => WEIGHTS_ONLY.test(n) && architectureFor(path.join(dir, n), names) === path.join(dir, base));
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.landscape-cache']);
@@ -241,7 +281,21 @@ export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?:
     const m = stepFromPath(path.relative(dir, c));
     r.checkpoints.push({ path: c, step: m?.step, by: m?.by, mtimeMs: fs.statSync(c).mtimeMs });
   }
-  for (const r of runs.values()) linkDerived(r.checkpoints);
+  for (const r of runs.values()) {
+    const folders = new Map<string, string[]>();
+    const namesIn = (d: string): string[] => {
+      let n = folders.get(d);
+      if (!n) folders.set(d, (n = r.checkpoints.filter(c => path.dirname(c.path) === d).map(c => path.basename(c.path))));
+      return n;
+    };
+    const arch = r.checkpoints.filter(c => isArchitectureFile(c.path, namesIn(path.dirname(c.path))));
+    if (arch.length) {
+      r.architectures = arch.map(c => c.path);
+      r.checkpoints = r.checkpoints.filter(c => !arch.includes(c));
+    }
+    r.checkpoints.sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity) || a.path.localeCompare(b.path));
+    linkDerived(r.checkpoints);
+  }
   return [...runs.values()].sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
@@ -291,4 +345,33 @@ export function matchByTime(series: Series[], t: number): number | undefined {
       if (Number.isFinite(w) && w <= t + 1e-3 && (!best || w > best.w)) best = { w, step: s.steps[i] };
     }
   return best?.step;
+}
+
+/** The family a checkpoint compares within: its format, and for a weights-only file its architecture file. */
+function architectureKey(file: string): string {
+  const ext = path.extname(file).toLowerCase();
+  return WEIGHTS_ONLY.test(file) ? `weights:${architectureFor(file) ?? ''}` : ext === '.json' ? 'tfjs' : ext;
+}
+
+/**
+ * "Previous" for a comparison: the checkpoint of the highest step below `file`'s among the run's own
+ * checkpoints of the same architecture — derived checkpoints (surgery output) and checkpoints without a step
+ * are never taken.
+ */
+export function previousCheckpoint(checkpoints: RunCheckpoint[], file: string): RunCheckpoint | undefined {
+  const me = checkpoints.find(c => path.resolve(c.path) === path.resolve(file));
+  if (!me || me.step === undefined) return undefined;
+  const key = architectureKey(me.path);
+  let best: RunCheckpoint | undefined;
+  for (const c of checkpoints)
+    if (
+      c !== me &&
+      !c.derived &&
+      c.step !== undefined &&
+      c.step < me.step &&
+      architectureKey(c.path) === key &&
+      (!best || c.step > best.step!)
+    )
+      best = c;
+  return best;
 }

@@ -21,6 +21,10 @@ import refreshRuns from './refreshRuns';
 import retryDiagnosis from './retryDiagnosis';
 import revealInExplorer from './revealInExplorer';
 import setupPytorchExport from './setupPytorchExport';
+import pickArchitecture from './pickArchitecture';
+import chooseDataFile from './chooseDataFile';
+import writeReport from './writeReport';
+import installCli from './installCli';
 import showJobs from './showJobs';
 import showLog from './showLog';
 import showResult from './showResult';
@@ -47,6 +51,10 @@ export const COMMANDS: readonly Command[] = [
   retryDiagnosis,
   showResult,
   setupPytorchExport,
+  pickArchitecture,
+  chooseDataFile,
+  writeReport,
+  installCli,
   clearCache,
   createDemoWorkspace,
 ];
