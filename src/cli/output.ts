@@ -3,11 +3,13 @@
  * the computation (an existing file is refused, missing parent folders are created, and the
  * folder is probed by creating and removing the file itself, so a read-only folder or a full path
  * that cannot be written is exit 2 naming the path before any work), then written as new files
- * only (`wx`); when a later output of the same command fails, the earlier ones are removed.
+ * only, through a temporary name in the same folder (src/core/output.ts); when a later output of
+ * the same command fails, the earlier ones are removed.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError } from '../core/errors';
+import { writeOutput, writeOutputs } from '../core/output';
 
 const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 const EXISTS = 'output file already exists; choose a new name (Landscape Lens never overwrites files)';
@@ -48,34 +50,12 @@ function isLink(f: string): boolean {
   }
 }
 
-/** Write a new output file; never overwrite an existing one. Every failure is a UserInputError naming the file. */
+/** Write a new output file through the one output writer (src/core/output.ts); never overwrite an existing one. */
 export function writeNew(file: string, text: string): void {
-  try {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, text, { flag: 'wx' });
-  } catch (e) {
-    if (code(e) === 'EEXIST') throw new UserInputError(EXISTS, { file });
-    throw new UserInputError(`cannot write the output file: ${code(e)}`, { file });
-  }
+  writeOutput(file, text);
 }
 
 /** Write several new files in order; if one fails, the ones this call wrote are removed. */
 export function writeAllNew(outputs: { file: string | undefined; text: () => string }[]): void {
-  const done: string[] = [];
-  try {
-    for (const o of outputs) {
-      if (o.file === undefined) continue;
-      writeNew(o.file, o.text());
-      done.push(o.file);
-    }
-  } catch (e) {
-    for (const f of done) {
-      try {
-        fs.unlinkSync(f);
-      } catch {
-        /* already gone */
-      }
-    }
-    throw e;
-  }
+  writeOutputs(outputs.map(o => ({ file: o.file, data: o.text })));
 }

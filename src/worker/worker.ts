@@ -78,11 +78,17 @@ const HANDLERS: { [K in JobKind]: Handler<K> } = {
   },
   async specialNeurons(req, ctx) {
     const { specialNeuronsJob } = await import('../core/surgery/jobs');
-    return specialNeuronsJob(req.options, ctx.signal, p => ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message }));
+    const { outputScope } = await import('../core/output'); // a failed or cancelled job leaves no file
+    return outputScope(() =>
+      specialNeuronsJob(req.options, ctx.signal, p => ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message })),
+    );
   },
   async perturb(req, ctx) {
     const { perturbJob } = await import('../core/surgery/jobs');
-    return perturbJob(req.options, ctx.signal, p => ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message }));
+    const { outputScope } = await import('../core/output');
+    return outputScope(() =>
+      perturbJob(req.options, ctx.signal, p => ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message })),
+    );
   },
   async snippets(req) {
     const { snippetsFor } = await import('../core/surgery/jobs');
