@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { guardStream, termLine, termText } from '../shared/terminal';
+import { budgetFromMb, setProcessBudget } from '../core/budget';
 import { isUserInputError, UserInputError } from '../core/errors';
 import * as path from 'path';
 import { renderDiagnose, fmtNum } from './format';
@@ -36,7 +37,9 @@ export function buildProgram(): Command {
     // a bad value is one line (and a pointer to --help), never the whole help; extra arguments are an error
     .showHelpAfterError(false)
     .allowExcessArguments(false)
-    .exitOverride();
+    .exitOverride()
+    // one resource budget for the command (src/core/budget.ts): --max-resident-mb where the command has it, else 1 GiB
+    .hook('preAction', (_p, action) => setProcessBudget(budgetFromMb(action.opts().maxResidentMb as number | undefined)));
 
   addDiagnoseFlags(
     program
@@ -165,6 +168,7 @@ Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the re
     .argument('<checkpoint>', 'model.json, .keras, .h5, .onnx, .safetensors, .pt/.pth')
     .option('--json', 'print one JSON object')
     .option('--weights', 'add weight spectra (spectral norm, stable rank, power-law α) per weight matrix')
+    .option('--max-resident-mb <n>', 'memory budget for what the input expands to (default 1024)', intArg('--max-resident-mb'))
     .action(async (checkpoint: string, o: Record<string, unknown>) => {
       const { inspectFile } = await import('../core/inspect');
       const r = inspectFile(checkpoint) as ReturnType<typeof inspectFile> & { weights?: unknown };
@@ -216,6 +220,7 @@ Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the re
     .option('--follow', 'keep printing new points as the logs grow (Ctrl-C to stop)')
     .option('--interval <ms>', 'polling interval with --follow', intArg('--interval'), 250)
     .option('--for <ms>', 'with --follow: stop after this many milliseconds', intArg('--for'))
+    .option('--max-resident-mb <n>', 'memory budget for what the input expands to (default 1024)', intArg('--max-resident-mb'))
     .addHelpText(
       'after',
       `
@@ -278,7 +283,7 @@ function addDiagnoseFlags(cmd: Command): Command {
     .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
     .option(
       '--max-resident-mb <n>',
-      'inputs larger than this are streamed from the .npz (stored members) instead of loaded',
+      'memory budget: what the input expands to is charged to it before allocating; larger stored .npz inputs are streamed',
       intArg('--max-resident-mb'),
       1024,
     );

@@ -20,6 +20,7 @@ const dataOptions = (c: Command): Command =>
     .option('--x-key <key>', 'npz key of the inputs (default x)')
     .option('--y-key <key>', 'npz key of the targets (default y)')
     .option('--backend <name>', BACKEND_HELP, backendArg, 'auto')
+    .option('--max-resident-mb <n>', 'memory budget for what the input expands to (default 1024)', intArg('--max-resident-mb'))
     .option('--json', 'print one JSON object');
 
 export function registerSurgery(program: Command): void {

@@ -98,6 +98,32 @@ export function outputFolder(file: string, root?: string): string {
   return inside(base, dir) ? check(dir) : dir;
 }
 
+/**
+ * Before the work: refuse an output that exists (or is a dangling symlink), create its folder (contained
+ * in `root`), and probe that a file can be created there (created and removed at once).
+ */
+export function probeOutput(file: string, root?: string): void {
+  const abs = path.resolve(file);
+  let taken = false;
+  try {
+    fs.lstatSync(abs);
+    taken = true;
+  } catch {
+    /* free */
+  }
+  if (taken) throw new UserInputError(EXISTS_MESSAGE, { file });
+  const dir = outputFolder(abs, root ?? claimedRoot(file));
+  const probe = path.join(dir, `.${path.basename(abs).slice(0, 100)}.${process.pid}-${++counter}.probe`);
+  let fd: number;
+  try {
+    fd = fs.openSync(probe, 'wx');
+  } catch (e) {
+    throw new UserInputError(`cannot write the output file: ${errCode(e)}`, { file });
+  }
+  fs.closeSync(fd);
+  removeQuietly(probe);
+}
+
 /* ---------- temporary files and scopes, removed on failure or signal ---------- */
 
 interface Scope {

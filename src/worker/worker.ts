@@ -138,7 +138,10 @@ async function runJob(id: number, job: ToWorker & { type: 'run' }, signal: Abort
       send({ type: 'partial', id, key, value });
     },
   };
-  const result = await handler(job.job as RequestOf<JobKind>, ctx);
+  // one resource budget per job (src/core/budget.ts), from the job's maxResidentMb (the setting) when it has one
+  const { budgetFromMb, withBudget } = await import('../core/budget');
+  const mb = (job.job as { options?: { maxResidentMb?: number } }).options?.maxResidentMb;
+  const result = await withBudget(budgetFromMb(mb), () => handler(job.job as RequestOf<JobKind>, ctx));
   send({ type: 'result', id, result });
 }
 
