@@ -45,7 +45,7 @@ export const INT_FLAGS: Record<string, { lo: number; hi: number; unit: string }>
   '--seed': { lo: 0, hi: 2 ** 32 - 1, unit: '' },
   '--chunk-size': { lo: 1, hi: 1 << 20, unit: 'samples per chunk' },
   '--batch-size': { lo: 1, hi: 1e9, unit: 'samples per batch' },
-  '--max-resident-mb': { lo: 1, hi: 1 << 20, unit: 'MiB' },
+  '--max-resident-mb': { lo: 0, hi: 1 << 20, unit: 'MiB (0: stream every input; the budget is at least 16 MiB)' },
   // a sane multiple of the cores: more threads than that only thrash
   '--threads': { lo: 1, hi: 4 * cores(), unit: `threads (4 × the ${cores()} cores)` },
   '--interval': { lo: 10, hi: 3_600_000, unit: 'ms' },

@@ -91,7 +91,10 @@ export function setProcessBudget(budget: ResourceBudget | undefined): void {
   processBudget = budget;
 }
 
-/** A budget from a limit in MiB (the flag and the setting), default DEFAULT_BUDGET_BYTES. */
+/** The smallest budget: `--max-resident-mb 0` (stream every input) still reads headers and small tables. */
+export const MIN_BUDGET_BYTES = 16 * 2 ** 20;
+
+/** A budget from a limit in MiB (the flag and the setting; at least MIN_BUDGET_BYTES), default DEFAULT_BUDGET_BYTES. */
 export function budgetFromMb(maxResidentMb: number | undefined): ResourceBudget {
-  return new ResourceBudget(maxResidentMb !== undefined ? maxResidentMb * 2 ** 20 : DEFAULT_BUDGET_BYTES);
+  return new ResourceBudget(maxResidentMb !== undefined ? Math.max(MIN_BUDGET_BYTES, maxResidentMb * 2 ** 20) : DEFAULT_BUDGET_BYTES);
 }
