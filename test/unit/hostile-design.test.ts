@@ -352,6 +352,14 @@ describe('issue 25: flags and tables', () => {
     assert.strictEqual(intArg('--max-resident-mb')('0'), 0);
   });
 
+  it('lookup tables keyed by names from files find only their own keys', () => {
+    const { table } = require('../../src/core/table') as typeof import('../../src/core/table');
+    const t = table({ F32: 4 });
+    assert.strictEqual(t.F32, 4);
+    for (const k of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) assert.strictEqual(t[k], undefined, k);
+    assert.ok(Object.isFrozen(t));
+  });
+
   it('ONNX: Transpose perm must permute the input axes; the opset must be in the supported range', () => {
     const g = (perm: number[]) => ({
       node: [{ opType: 'Transpose', name: 't', input: ['x'], output: ['y'], attribute: [{ name: 'perm', ints: perm }] }],

@@ -14,8 +14,9 @@ import { currentBudget } from '../budget';
 import { halfToFloat32 } from '../data/npy';
 import type { NamedTensor } from './safetensors';
 import { describeValue } from './describe';
+import { table } from '../table';
 
-const STORAGE_DTYPE: Record<string, [string, number]> = {
+const STORAGE_DTYPE: Readonly<Record<string, [string, number]>> = table({
   FloatStorage: ['float32', 4],
   DoubleStorage: ['float64', 8],
   HalfStorage: ['float16', 2],
@@ -26,8 +27,8 @@ const STORAGE_DTYPE: Record<string, [string, number]> = {
   CharStorage: ['int8', 1],
   ByteStorage: ['uint8', 1],
   BoolStorage: ['bool', 1],
-};
-const DTYPES: Record<string, [string, number]> = {
+});
+const DTYPES: Readonly<Record<string, [string, number]>> = table({
   float32: ['float32', 4],
   float: ['float32', 4],
   float64: ['float64', 8],
@@ -43,7 +44,7 @@ const DTYPES: Record<string, [string, number]> = {
   int8: ['int8', 1],
   uint8: ['uint8', 1],
   bool: ['bool', 1],
-};
+});
 
 /**
  * Elements that views larger than their storage (stride 0, overlapping strides) may expand to,

@@ -12,6 +12,7 @@ import { openRegular } from '../safeFs';
 import { currentBudget } from '../budget';
 import { duplicateKey } from './jsonKeys';
 import { halfToFloat32 } from '../data/npy';
+import { table } from '../table';
 
 export interface NamedTensor {
   name: string;
@@ -20,7 +21,7 @@ export interface NamedTensor {
   values: Float32Array | Float64Array | Int32Array;
 }
 
-const SIZES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const SIZES = table<number>({ F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 });
 const MAX_HEADER = 100 * 2 ** 20;
 
 export function readSafetensors(file: string): { tensors: NamedTensor[]; metadata: Record<string, string> } {
