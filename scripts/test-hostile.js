@@ -28,7 +28,9 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-test-hostile-'));
 const hook = path.join(tmp, 'rss-hook.js');
 fs.writeFileSync(
   hook,
-  "process.on('exit', () => { try { require('fs').writeFileSync(process.env.LL_RSS_FILE, String(process.resourceUsage().maxRSS * 1024)); } catch {} });\n",
+  // VmHWM (peak resident set of this process image; getrusage's maxRSS survives exec and would report the parent's)
+  "process.on('exit', () => { try { const fs = require('fs'); const m = /VmHWM:\\s*(\\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8')); " +
+    'fs.writeFileSync(process.env.LL_RSS_FILE, String(m ? Number(m[1]) * 1024 : process.resourceUsage().maxRSS * 1024)); } catch {} });\n',
 );
 const cases = [
   ...makeHostile25(path.join(tmp, 'c25')),
