@@ -17,7 +17,9 @@ import { SeriesStore } from '../../src/core/logs/series';
 import { CsvParser } from '../../src/core/logs/csv';
 import { JsonlParser } from '../../src/core/logs/jsonl';
 import { TfEventsParser } from '../../src/core/logs/tfevents';
-import { LogTail } from '../../src/core/logs/tail';
+import { maskedCrc32c } from '../../src/core/logs/crc32c';
+import { readPytorchStateDict } from '../../src/core/formats/pytorch';
+import { table } from '../../src/core/table';
 import { encodeFileVersion, encodeScalarEvent } from '../../src/core/logs/tfeventsWrite';
 import { readZip } from '../../src/core/data/zip';
 import { readSafetensors } from '../../src/core/formats/safetensors';
@@ -117,7 +119,6 @@ describe('issue 25: one resource budget', () => {
     const rec = Buffer.from(encodeScalarEvent(1, 1, { a: 1 }));
     const claim = Buffer.from(rec.subarray(0, 12));
     claim.writeUInt32LE(2 ** 30, 0);
-    const { maskedCrc32c } = require('../../src/core/logs/crc32c') as typeof import('../../src/core/logs/crc32c');
     claim.writeUInt32LE(maskedCrc32c(claim, 0, 8), 8);
     q.push(Buffer.concat([claim, rec]), new SeriesStore('q').sink);
     assert.ok(q.stats.warnings.some(w => /claims 1073741824 bytes \(limit 16777216\); skipped/.test(w)));
@@ -189,7 +190,6 @@ torch.save({f't{i}': y for i in range(300)}, sys.argv[1] + '/views.pt')`,
       { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } },
     );
     if (r.status !== 0) this.skip();
-    const { readPytorchStateDict } = require('../../src/core/formats/pytorch') as typeof import('../../src/core/formats/pytorch');
     const t = readPytorchStateDict(path.join(d, 'tied.pt'), fs.readFileSync(path.join(d, 'tied.pt')));
     const by = new Map(t.map(x => [x.name, x]));
     assert.deepStrictEqual(Array.from(by.get('b')!.values), [2, 3, 4, 5]);
@@ -353,7 +353,6 @@ describe('issue 25: flags and tables', () => {
   });
 
   it('lookup tables keyed by names from files find only their own keys', () => {
-    const { table } = require('../../src/core/table') as typeof import('../../src/core/table');
     const t = table({ F32: 4 });
     assert.strictEqual(t.F32, 4);
     for (const k of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) assert.strictEqual(t[k], undefined, k);
