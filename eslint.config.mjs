@@ -76,6 +76,25 @@ export default tseslint.config(
     },
   },
   {
+    // Issue 25: user files are read only through src/core/safeFs.ts (bounded, regular files only, charged to the
+    // resource budget) and written only through src/core/output.ts (contained, temporary name, never replacing).
+    // The demo builder and the test-only TensorBoard writer create their own fixtures; html.ts reads bundled assets.
+    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/worker/**/*.ts'],
+    ignores: ['src/core/safeFs.ts', 'src/core/output.ts', 'src/core/demo/**', 'src/core/logs/tfeventsWrite.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['readFileSync', 'writeFileSync', 'appendFileSync', 'openSync', 'createReadStream', 'createWriteStream', 'copyFileSync'].map(
+          property => ({
+            object: 'fs',
+            property,
+            message: 'user files: read with src/core/safeFs.ts (readRegularFile, openRegular), write with src/core/output.ts (writeOutput)',
+          }),
+        ),
+      ],
+    },
+  },
+  {
     // Plain Node scripts (CommonJS).
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },

@@ -35,3 +35,43 @@ export function posNum(name: string) {
     return n;
   };
 }
+
+/**
+ * Integer flags (issue 25): strict decimal digits only (no '', ' 5', '0x10', '1e3', '2.0'), each with a
+ * range and a unit, checked by commander before any work. A value outside is one line, exit 2.
+ */
+export const INT_FLAGS: Record<string, { lo: number; hi: number; unit: string }> = {
+  '--samples': { lo: 1, hi: 1e9, unit: 'samples' },
+  '--seed': { lo: 0, hi: 2 ** 32 - 1, unit: '' },
+  '--chunk-size': { lo: 1, hi: 1 << 20, unit: 'samples per chunk' },
+  '--batch-size': { lo: 1, hi: 1e9, unit: 'samples per batch' },
+  '--max-resident-mb': { lo: 0, hi: 1 << 20, unit: 'MiB (0: stream every input; the budget is at least 16 MiB)' },
+  // a sane multiple of the cores: more threads than that only thrash
+  '--threads': { lo: 1, hi: 4 * cores(), unit: `threads (4 × the ${cores()} cores)` },
+  '--interval': { lo: 10, hi: 3_600_000, unit: 'ms' },
+  '--for': { lo: 0, hi: 2 ** 31 - 1, unit: 'ms' },
+  '--train': { lo: 0, hi: LIMITS.steps, unit: 'steps' },
+  '--retrain': { lo: 0, hi: LIMITS.steps, unit: 'steps' },
+};
+
+function cores(): number {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const os = require('os') as typeof import('os');
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+}
+
+/** An integer flag: strict decimal, in [lo, hi] (INT_FLAGS[name] when not given; else non-negative). */
+export function intArg(name: string, lo?: number, hi?: number) {
+  const spec = INT_FLAGS[name];
+  const a = lo ?? spec?.lo ?? 0,
+    b = hi ?? spec?.hi ?? Number.MAX_SAFE_INTEGER;
+  const unit = spec?.unit ? ` ${spec.unit}` : '';
+  return (v: string): number => {
+    const n = /^[0-9]{1,16}$/.test(v) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n) || n < a || n > b)
+      throw new InvalidArgumentError(
+        `${name} must be an integer from ${a} to ${b === Number.MAX_SAFE_INTEGER ? '2^53' : b}${unit}, got '${v}'`,
+      );
+    return n;
+  };
+}

@@ -1,11 +1,16 @@
 /**
  * The data a CLI command diagnoses or trains on: the flags first, else the nearest landscape.json
- * entry for the checkpoint, else a conventional dataset beside it (src/core/config.ts). Shared by
+ * entry for the checkpoint, else a conventional dataset beside it (src/core/config.ts), both searched
+ * from the checkpoint up to `--root` (default: the current directory) and never above. Shared by
  * `diagnose`/`compare`/`slice`/`report` and `special-neurons`/`perturb`.
  */
 export async function dataSettings(checkpoint: string, o: Record<string, unknown>, needData: boolean) {
   const { resolveSettings } = await import('../core/config');
-  const cfg = resolveSettings(checkpoint, { config: o.config as string | undefined });
+  // landscape.json and conventional datasets: searched up to --root (default: the current directory), never above
+  const cfg = resolveSettings(checkpoint, {
+    config: o.config as string | undefined,
+    stop: (o.root as string | undefined) ?? process.cwd(),
+  });
   const data = (o.data as string | undefined) ?? cfg.dataFile;
   if (needData && !data) {
     const { UserInputError } = await import('../core/errors');

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fmtNum } from './format';
 import { UserInputError } from '../core/errors';
+import { openRegular } from '../core/safeFs';
 import { discoverRuns, refreshRun, runSeries, Run } from '../core/logs/runs';
 import { seriesToJson } from '../core/logs/series';
 
@@ -72,6 +73,8 @@ function renderRuns(runs: Run[], tag?: string): string {
 
 export async function logsCommand(target: string, o: LogsOptions, out: (s: string) => void = s => process.stdout.write(s)): Promise<void> {
   if (!fs.existsSync(target)) throw new UserInputError('no such file or folder', { file: target });
+  // a folder, or a regular log file (a FIFO, socket or device is refused by name, never read as 'no runs')
+  if (!fs.statSync(target).isDirectory()) fs.closeSync(openRegular(target, 'log file').fd);
   const runs = discoverRuns(target);
   for (const r of runs) refreshRun(r);
   out(o.json ? JSON.stringify(runsToJson(runs, o.tag)) + '\n' : renderRuns(runs, o.tag));

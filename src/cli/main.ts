@@ -5,13 +5,15 @@
  * 1 internal error.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { guardStream, termLine, termText } from '../shared/terminal';
+import { budgetFromMb, setProcessBudget } from '../core/budget';
 import { isUserInputError, UserInputError } from '../core/errors';
 import * as path from 'path';
 import { renderDiagnose, fmtNum } from './format';
 import { progressBar } from './progress';
 import { registerSurgery } from './surgery';
 import { dataSettings } from './data';
-import { backendArg, BACKEND_HELP, numArg } from './args';
+import { backendArg, BACKEND_HELP, intArg, numArg } from './args';
 import { prepareOutputs, writeAllNew } from './output';
 import { diagnosticOptions, preset, PRESET_NAMES, PRESETS, type OptionSpec, type PresetName } from '../core/diagnostics/registry';
 
@@ -26,22 +28,18 @@ function presetArg(v: string): PresetName {
   return v as PresetName;
 }
 
-function intArg(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
-    return n;
-  };
-}
-
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('landscape')
     .description('Loss-landscape diagnostics for neural-network checkpoints')
     .version(VERSION)
-    .showHelpAfterError()
-    .exitOverride();
+    // a bad value is one line (and a pointer to --help), never the whole help; extra arguments are an error
+    .showHelpAfterError(false)
+    .allowExcessArguments(false)
+    .exitOverride()
+    // one resource budget for the command (src/core/budget.ts): --max-resident-mb where the command has it, else 1 GiB
+    .hook('preAction', (_p, action) => setProcessBudget(budgetFromMb(action.opts().maxResidentMb as number | undefined)));
 
   addDiagnoseFlags(
     program
@@ -139,6 +137,10 @@ Examples:
       .option('--html <file>', 'HTML report to write (new file; default <folder>/landscape-report.html, or -2, -3, … if taken)')
       .option('--level <preset>', `which diagnostics: ${PRESET_HELP}`, presetArg, 'standard')
       .option('--config <file>', 'landscape.json to read (default: the nearest one above each checkpoint)')
+      .option(
+        '--root <folder>',
+        'search landscape.json and data.npz up to this folder, never above (default: the current directory, or <folder> outside it)',
+      )
       .option('--data <file>', 'dataset for every checkpoint (default: landscape.json or data.npz beside each checkpoint)')
       .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
       .option('--seed <s>', 'random seed (default 0)', intArg('--seed')),
@@ -154,8 +156,11 @@ Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the re
     )
     .action(async (folder: string, o: Record<string, unknown>) => {
       const { reportCommand } = await import('./commands');
+      const cwd = process.cwd(),
+        rel = path.relative(cwd, path.resolve(folder));
+      const root = (o.root as string | undefined) ?? (rel.startsWith('..') || path.isAbsolute(rel) ? folder : cwd);
       return reportCommand(folder, o, (checkpoint: string, extra: Record<string, unknown>) =>
-        diagnoseOptions(checkpoint, { ...o, ...extra }),
+        diagnoseOptions(checkpoint, { ...o, root, ...extra }),
       );
     });
 
@@ -165,6 +170,7 @@ Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the re
     .argument('<checkpoint>', 'model.json, .keras, .h5, .onnx, .safetensors, .pt/.pth')
     .option('--json', 'print one JSON object')
     .option('--weights', 'add weight spectra (spectral norm, stable rank, power-law α) per weight matrix')
+    .option('--max-resident-mb <n>', 'memory budget for what the input expands to (default 1024)', intArg('--max-resident-mb'))
     .action(async (checkpoint: string, o: Record<string, unknown>) => {
       const { inspectFile } = await import('../core/inspect');
       const r = inspectFile(checkpoint) as ReturnType<typeof inspectFile> & { weights?: unknown };
@@ -216,6 +222,7 @@ Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the re
     .option('--follow', 'keep printing new points as the logs grow (Ctrl-C to stop)')
     .option('--interval <ms>', 'polling interval with --follow', intArg('--interval'), 250)
     .option('--for <ms>', 'with --follow: stop after this many milliseconds', intArg('--for'))
+    .option('--max-resident-mb <n>', 'memory budget for what the input expands to (default 1024)', intArg('--max-resident-mb'))
     .addHelpText(
       'after',
       `
@@ -264,6 +271,10 @@ function addDiagnoseFlags(cmd: Command): Command {
       'dataset (.npz with inputs and targets); default: landscape.json, else data/dataset/train/val/test.npz beside the checkpoint',
     )
     .option('--config <file>', 'landscape.json to read (default: the nearest one above the checkpoint)')
+    .option(
+      '--root <folder>',
+      'search landscape.json and data.npz from the checkpoint up to this folder, never above (default: the current directory)',
+    )
     .option('--loss <kind>', "mse | ce | bce (default: from the model's last activation and the targets)")
     .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
     .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
@@ -274,7 +285,7 @@ function addDiagnoseFlags(cmd: Command): Command {
     .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
     .option(
       '--max-resident-mb <n>',
-      'inputs larger than this are streamed from the .npz (stored members) instead of loaded',
+      'memory budget: what the input expands to is charged to it before allocating; larger stored .npz inputs are streamed',
       intArg('--max-resident-mb'),
       1024,
     );
@@ -365,6 +376,9 @@ function parseThresholds(spec: string): Record<string, number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // every byte the CLI prints goes through the terminal escaper (src/shared/terminal.ts)
+  guardStream(process.stdout);
+  guardStream(process.stderr);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -374,10 +388,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
     if (err.code && err.code.startsWith('commander.')) return 2; // commander already printed the message
     if (isUserInputError(e)) {
-      process.stderr.write(`landscape: error: ${err.message}\n`);
+      process.stderr.write(`landscape: error: ${termLine(err.message)}\n`);
       return 2;
     }
-    process.stderr.write(`landscape: internal error: ${err.stack ?? err.message}\n`);
+    process.stderr.write(`landscape: internal error: ${termText(err.stack ?? err.message)}\n`);
     return 1;
   }
 }

@@ -1,16 +1,14 @@
 /**
- * Output files of `diagnose`, `compare`, `slice` and `report` (`--out`, `--html`): checked before
- * the computation (an existing file is refused, missing parent folders are created, and the
- * folder is probed by creating and removing the file itself, so a read-only folder or a full path
- * that cannot be written is exit 2 naming the path before any work), then written as new files
- * only (`wx`); when a later output of the same command fails, the earlier ones are removed.
+ * Output files of `diagnose`, `compare`, `slice` and `report` (`--out`, `--html`), through the one
+ * output writer (src/core/output.ts): checked before the computation (an existing file is refused,
+ * missing parent folders are created, and the folder is probed by creating and removing a file, so a
+ * read-only folder or a path that cannot be written is exit 2 naming the path before any work), then
+ * written as new files only, through a temporary name in the same folder; when a later output of
+ * the same command fails, the earlier ones are removed.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError } from '../core/errors';
-
-const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-const EXISTS = 'output file already exists; choose a new name (Landscape Lens never overwrites files)';
+import { probeOutput, writeOutput, writeOutputs } from '../core/output';
 
 /** Refuse (UserInputError) outputs that exist, repeat, or cannot be created; create missing parent folders. */
 export function prepareOutputs(files: (string | undefined)[]): void {
@@ -20,62 +18,16 @@ export function prepareOutputs(files: (string | undefined)[]): void {
     const abs = path.resolve(f);
     if (seen.has(abs)) throw new UserInputError('the same output file is named twice', { file: f });
     seen.add(abs);
-    if (fs.existsSync(f) || isLink(f)) throw new UserInputError(EXISTS, { file: f });
-    const dir = path.dirname(abs);
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-    } catch (e) {
-      throw new UserInputError(`cannot create the output's folder ${dir}: ${code(e)}`, { file: f });
-    }
-    let fd: number;
-    try {
-      fd = fs.openSync(f, 'wx');
-    } catch (e) {
-      if (code(e) === 'EEXIST') throw new UserInputError(EXISTS, { file: f });
-      throw new UserInputError(`cannot write the output file: ${code(e)}`, { file: f });
-    }
-    fs.closeSync(fd);
-    fs.unlinkSync(f);
+    probeOutput(f);
   }
 }
 
-function isLink(f: string): boolean {
-  try {
-    fs.lstatSync(f);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Write a new output file; never overwrite an existing one. Every failure is a UserInputError naming the file. */
+/** Write a new output file through the one output writer (src/core/output.ts); never overwrite an existing one. */
 export function writeNew(file: string, text: string): void {
-  try {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, text, { flag: 'wx' });
-  } catch (e) {
-    if (code(e) === 'EEXIST') throw new UserInputError(EXISTS, { file });
-    throw new UserInputError(`cannot write the output file: ${code(e)}`, { file });
-  }
+  writeOutput(file, text);
 }
 
 /** Write several new files in order; if one fails, the ones this call wrote are removed. */
 export function writeAllNew(outputs: { file: string | undefined; text: () => string }[]): void {
-  const done: string[] = [];
-  try {
-    for (const o of outputs) {
-      if (o.file === undefined) continue;
-      writeNew(o.file, o.text());
-      done.push(o.file);
-    }
-  } catch (e) {
-    for (const f of done) {
-      try {
-        fs.unlinkSync(f);
-      } catch {
-        /* already gone */
-      }
-    }
-    throw e;
-  }
+  writeOutputs(outputs.map(o => ({ file: o.file, data: o.text })));
 }

@@ -2,6 +2,8 @@
  * A progress bar on stderr when it is a terminal (never with --json or when piped):
  * `[########··········]  42 %  hessian 30/120 · checkpoint 3/12`, redrawn in place, cleared at the end.
  */
+import { guardStream, termLine } from '../shared/terminal';
+
 export interface ProgressBar {
   update(p: { fraction?: number; message?: string; stage?: string }): void;
   prefix(s: string): void;
@@ -14,6 +16,8 @@ export function progressBar(enabled = Boolean(process.stderr.isTTY)): ProgressBa
     shown = false,
     hi = 0;
   const width = 24;
+  // the bar's own carriage returns pass the terminal guard; the message (names from files) is escaped
+  const raw = guardStream(process.stderr);
   return {
     prefix(s: string) {
       pre = s;
@@ -33,12 +37,12 @@ export function progressBar(enabled = Boolean(process.stderr.isTTY)): ProgressBa
       const cols = process.stderr.columns || 100;
       const line =
         `[${'#'.repeat(n)}${'·'.repeat(width - n)}] ${String(Math.round(100 * f)).padStart(3)} %  ` +
-        `${p.message ?? p.stage ?? ''}${pre ? ` · ${pre}` : ''}`;
-      process.stderr.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, 100))}`);
+        termLine(`${p.message ?? p.stage ?? ''}${pre ? ` · ${pre}` : ''}`);
+      raw(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, 100))}`);
       shown = true;
     },
     done() {
-      if (enabled && shown) process.stderr.write(`\r${' '.repeat(Math.min((process.stderr.columns || 100) - 1, 100))}\r`);
+      if (enabled && shown) raw(`\r${' '.repeat(Math.min((process.stderr.columns || 100) - 1, 100))}\r`);
       shown = false;
     },
   };

@@ -3,22 +3,18 @@
  * beside the original (never over it), and report what changed. Data and loss come from the flags,
  * else from landscape.json / a conventional dataset, as for `diagnose`.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { fmtNum, table } from './format';
 import { dataSettings } from './data';
-import { backendArg, BACKEND_HELP, posNum } from './args';
-
-function intArg(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
-    return n;
-  };
-}
+import { backendArg, BACKEND_HELP, intArg, posNum } from './args';
 
 const dataOptions = (c: Command): Command =>
   c
     .option('--config <file>', 'landscape.json to read (default: the nearest one above the checkpoint)')
+    .option(
+      '--root <folder>',
+      'search landscape.json and data.npz from the checkpoint up to this folder, never above (default: the current directory)',
+    )
     .option('--loss <kind>', "mse | ce | bce (default: from the model's last activation and the targets)")
     .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
     .option('--x-key <key>', 'npz key of the inputs (default x)')
@@ -26,6 +22,7 @@ const dataOptions = (c: Command): Command =>
     .option('--backend <name>', BACKEND_HELP, backendArg, 'auto')
     .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (as for diagnose)', 'auto')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (as for diagnose)', intArg('--threads'))
+    .option('--max-resident-mb <n>', 'memory budget for what the input expands to (default 1024)', intArg('--max-resident-mb'))
     .option('--json', 'print one JSON object');
 
 export function registerSurgery(program: Command): void {
@@ -88,26 +85,30 @@ Examples:
         const { UserInputError } = await import('../core/errors');
         throw new UserInputError(`unknown optimizer '${opt}' (expected adam or sgd)`, { where: '--optimizer' });
       }
-      const r = await specialNeuronsJob(
-        {
-          checkpoint,
-          lambda: o.lambda as number | undefined,
-          out: o.out as string | undefined,
-          train,
-          lr: o.lr as number | undefined,
-          optimizer: opt as 'adam' | undefined,
-          batchSize: o.batchSize as number | undefined,
-          ...d,
-        },
-        undefined,
-        o.json || !train
-          ? undefined
-          : p => {
-              // about ten progress lines on stderr
-              const m = p.message?.match(/^step (\d+)\//);
-              if (p.stage === 'train' && m && /L̃/.test(p.message!) && (Number(m[1]) - 1) % Math.max(1, Math.floor(train / 10)) === 0)
-                process.stderr.write(`  ${p.message}\n`);
-            },
+      const { outputScope } = await import('../core/output');
+      // one scope: an interrupted or failed --train removes the augmented model written before it
+      const r = await outputScope(() =>
+        specialNeuronsJob(
+          {
+            checkpoint,
+            lambda: o.lambda as number | undefined,
+            out: o.out as string | undefined,
+            train,
+            lr: o.lr as number | undefined,
+            optimizer: opt as 'adam' | undefined,
+            batchSize: o.batchSize as number | undefined,
+            ...d,
+          },
+          undefined,
+          o.json || !train
+            ? undefined
+            : p => {
+                // about ten progress lines on stderr
+                const m = p.message?.match(/^step (\d+)\//);
+                if (p.stage === 'train' && m && /L̃/.test(p.message!) && (Number(m[1]) - 1) % Math.max(1, Math.floor(train / 10)) === 0)
+                  process.stderr.write(`  ${p.message}\n`);
+              },
+        ),
       );
       if (d.how && train) r.notices.push(`dataset: ${d.how}`);
       if (o.json) {
@@ -198,17 +199,20 @@ Examples:
           throw new UserInputError(`--direction must be top, bottom or an integer k ≥ 1, got '${s}'`, { where: '--direction' });
       }
       const d = await dataSettings(checkpoint, o, true);
-      const r = await perturbJob({
-        checkpoint,
-        mode: mode as 'gaussian',
-        sigma: o.sigma as number | undefined,
-        step: o.step as number | undefined,
-        direction,
-        retrain: o.retrain as number | undefined,
-        lr: o.lr as number | undefined,
-        out: o.out as string | undefined,
-        ...d,
-      });
+      const { outputScope } = await import('../core/output');
+      const r = await outputScope(() =>
+        perturbJob({
+          checkpoint,
+          mode: mode as 'gaussian',
+          sigma: o.sigma as number | undefined,
+          step: o.step as number | undefined,
+          direction,
+          retrain: o.retrain as number | undefined,
+          lr: o.lr as number | undefined,
+          out: o.out as string | undefined,
+          ...d,
+        }),
+      );
       if (d.how) r.notices.push(`dataset: ${d.how}`);
       if (o.json) {
         process.stdout.write(JSON.stringify(r, null, 2) + '\n');

@@ -4,13 +4,14 @@
  * `checkpoints` whose glob (relative to the config's folder; `**`, `*`, `?`, `{a,b}`) matches the
  * checkpoint wins; its fields override the defaults. Without a config (or a matching entry), a
  * dataset with a conventional name next to the checkpoint or in a parent folder is used, and the
- * result says which.
+ * result says which. Both are searched only up to the workspace folder (`stop`), never above, and
+ * a `data` path must stay inside the config's folder.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { UserInputError } from './errors';
-import { readRegularText } from './safeFs';
+import { containedPath, readRegularText } from './safeFs';
 import { compileGlob, GlobMatcher } from './glob';
 import { CONFIG_FILE } from './formats/registry';
 import SCHEMA from '../../media/landscape.schema.json';
@@ -127,16 +128,32 @@ export function globToRegExp(glob: string): GlobMatcher {
   return compileGlob(glob);
 }
 
-/** landscape.json in the checkpoint's folder or the nearest parent (up to `stop`). */
-export function findConfig(checkpoint: string, stop?: string): string | undefined {
+/**
+ * The folders searched for landscape.json and conventional datasets (issue 25: configuration stays
+ * inside): from the checkpoint's folder up to `stop` (the workspace folder; in the CLI the current
+ * directory or --root), never above it. A checkpoint outside `stop` (or without one) gets only its own folder.
+ */
+export function searchFolders(checkpoint: string, stop?: string): string[] {
   let dir = path.dirname(path.resolve(checkpoint));
-  const end = stop ? path.resolve(stop) : path.parse(dir).root;
-  for (;;) {
+  const out = [dir];
+  if (stop === undefined) return out;
+  const end = path.resolve(stop);
+  const rel = path.relative(end, dir);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return out;
+  while (dir !== end && path.dirname(dir) !== dir) {
+    dir = path.dirname(dir);
+    out.push(dir);
+  }
+  return out;
+}
+
+/** landscape.json in the checkpoint's folder or the nearest parent up to `stop` (searchFolders). */
+export function findConfig(checkpoint: string, stop?: string): string | undefined {
+  for (const dir of searchFolders(checkpoint, stop)) {
     const f = path.join(dir, CONFIG_NAME);
     if (fs.existsSync(f)) return f;
-    if (dir === end || path.dirname(dir) === dir) return undefined;
-    dir = path.dirname(dir);
   }
+  return undefined;
 }
 
 export function matchCheckpoint(cfg: LandscapeConfig, checkpoint: string): (CheckpointConfig & { index: number }) | undefined {
@@ -160,7 +177,8 @@ export function resolveSettings(checkpoint: string, opts: { config?: string; sto
       const { glob, index, data, ...rest } = m;
       return {
         ...rest,
-        dataFile: data ? path.resolve(path.dirname(cfg.file), data) : conventional(checkpoint, opts.stop).file,
+        // a data path stays inside the config's folder (no ../, no absolute path, no symlink out)
+        dataFile: data ? insideConfigFolder(cfg.file, data, `checkpoints[${index}].data`) : conventional(checkpoint, opts.stop).file,
         how: `${path.basename(cfg.file)} checkpoints[${index}] (glob '${glob}')`,
       };
     }
@@ -169,17 +187,31 @@ export function resolveSettings(checkpoint: string, opts: { config?: string; sto
   return { dataFile: c.file, how: c.how };
 }
 
+/**
+ * A `data` path of landscape.json, resolved inside the config's folder: refused when absolute, when it
+ * leaves the folder with `..`, or (when it exists) when it resolves through a symlink to outside.
+ */
+export function insideConfigFolder(cfgFile: string, rel: string, where: string): string {
+  const folderLabel = `the folder of ${CONFIG_NAME}`;
+  const dir = path.dirname(path.resolve(cfgFile));
+  const full = path.resolve(dir, rel);
+  const r = path.relative(dir, full);
+  if (path.isAbsolute(rel) || /^[A-Za-z]:/.test(rel))
+    throw new UserInputError(`data path '${rel}' is absolute; it must stay inside ${folderLabel}; refused`, { file: cfgFile, where });
+  if (r === '' || r === '..' || r.startsWith('..' + path.sep) || path.isAbsolute(r))
+    throw new UserInputError(`data path '${rel}' leaves ${folderLabel}; refused`, { file: cfgFile, where });
+  // an existing file (or a symlink to one): its real path must stay inside too
+  if (!fs.existsSync(full)) return full;
+  return containedPath(dir, rel, 'data', { file: cfgFile, where, folderLabel });
+}
+
 export function conventional(checkpoint: string, stop?: string): { file?: string; how: string } {
-  let dir = path.dirname(path.resolve(checkpoint));
-  const end = stop ? path.resolve(stop) : path.parse(dir).root;
-  for (;;) {
+  const own = path.dirname(path.resolve(checkpoint));
+  for (const dir of searchFolders(checkpoint, stop)) {
     for (const n of CONVENTIONAL_DATA) {
       const f = path.join(dir, n);
-      if (fs.existsSync(f))
-        return { file: f, how: `found ${n} ${dir === path.dirname(path.resolve(checkpoint)) ? 'next to the checkpoint' : `in ${dir}`}` };
+      if (fs.existsSync(f)) return { file: f, how: `found ${n} ${dir === own ? 'next to the checkpoint' : `in ${dir}`}` };
     }
-    if (dir === end || path.dirname(dir) === dir) break;
-    dir = path.dirname(dir);
   }
   return {
     how: `no dataset found: add a ${CONFIG_NAME}, pass --data, or put one of ${CONVENTIONAL_DATA.join(', ')} next to the checkpoint`,

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError } from './errors';
+import { currentBudget } from './budget';
 
 /** A file of at most this many bytes is read whole unless the caller says otherwise (2 GiB − 1). */
 export const DEFAULT_MAX_READ_BYTES = 2 ** 31 - 1;
@@ -60,6 +61,15 @@ export function openRegular(file: string, what = 'file', ctx?: { file?: string; 
   return { fd, size: st2.size, path: file };
 }
 
+/** openRegular, or undefined when the path is missing or not a regular file now (a log being tailed). */
+export function tryOpenRegular(file: string): OpenedFile | undefined {
+  try {
+    return openRegular(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Read `len` bytes at `pos` (fewer only at the end of the file). */
 export function readAt(fd: number, pos: number, len: number): Buffer {
   const b = Buffer.alloc(len);
@@ -86,6 +96,8 @@ export function readRegularFile(
         file: opts.ctx?.file ?? file,
         where: opts.ctx?.where,
       });
+    // the bytes themselves, charged to the resource budget before the buffer exists
+    currentBudget().check(f.size, `reading ${what} whole (${f.size} bytes)`, { file: opts.ctx?.file ?? file, where: opts.ctx?.where });
     return readAt(f.fd, 0, f.size);
   } finally {
     fs.closeSync(f.fd);

@@ -79,6 +79,7 @@ export function diagnoseOptions(uri: vscode.Uri, mode: DiagnoseMode, extra: Part
     ep: c.get<'auto'>('executionProvider', 'auto'),
     threads: interactiveThreads(),
     chunkSize: data.chunkSize,
+    maxResidentMb: c.get<number>('maxResidentMb', 1024), // the worker's resource budget per job (src/core/budget.ts)
     inputScale: data.inputScale,
     inputShift: data.inputShift,
   };

@@ -78,11 +78,17 @@ const HANDLERS: { [K in JobKind]: Handler<K> } = {
   },
   async specialNeurons(req, ctx) {
     const { specialNeuronsJob } = await import('../core/surgery/jobs');
-    return specialNeuronsJob(req.options, ctx.signal, p => ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message }));
+    const { outputScope } = await import('../core/output'); // a failed or cancelled job leaves no file
+    return outputScope(() =>
+      specialNeuronsJob(req.options, ctx.signal, p => ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message })),
+    );
   },
   async perturb(req, ctx) {
     const { perturbJob } = await import('../core/surgery/jobs');
-    return perturbJob(req.options, ctx.signal, p => ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message }));
+    const { outputScope } = await import('../core/output');
+    return outputScope(() =>
+      perturbJob(req.options, ctx.signal, p => ctx.progress({ stage: p.stage, fraction: p.fraction, message: p.message })),
+    );
   },
   async snippets(req) {
     const { snippetsFor } = await import('../core/surgery/jobs');
@@ -132,7 +138,10 @@ async function runJob(id: number, job: ToWorker & { type: 'run' }, signal: Abort
       send({ type: 'partial', id, key, value });
     },
   };
-  const result = await handler(job.job as RequestOf<JobKind>, ctx);
+  // one resource budget per job (src/core/budget.ts), from the job's maxResidentMb (the setting) when it has one
+  const { budgetFromMb, withBudget } = await import('../core/budget');
+  const mb = (job.job as { options?: { maxResidentMb?: number } }).options?.maxResidentMb;
+  const result = await withBudget(budgetFromMb(mb), () => handler(job.job as RequestOf<JobKind>, ctx));
   send({ type: 'result', id, result });
 }
 

@@ -139,7 +139,7 @@ describe('landscape.json', function () {
       }),
     );
     fs.writeFileSync(path.join(tmp, 'runs', 'a', 'data.npz'), '');
-    const r = resolveSettings(path.join(tmp, 'runs', 'a', 'm.onnx'));
+    const r = resolveSettings(path.join(tmp, 'runs', 'a', 'm.onnx'), { stop: tmp });
     assert.strictEqual(r.dataFile, path.join(tmp, 'd', 'val.npz'));
     assert.strictEqual(r.loss, 'ce');
     assert.strictEqual(r.samples, 10);
@@ -147,7 +147,7 @@ describe('landscape.json', function () {
     assert.match(r.how, /landscape\.json checkpoints\[0\]/);
     assert.strictEqual(matchCheckpoint(loadConfig(path.join(tmp, 'landscape.json')), path.join(tmp, 'x.keras'))!.index, 1);
     fs.rmSync(path.join(tmp, 'landscape.json'));
-    const c = resolveSettings(path.join(tmp, 'runs', 'a', 'm.onnx'));
+    const c = resolveSettings(path.join(tmp, 'runs', 'a', 'm.onnx'), { stop: tmp });
     assert.strictEqual(c.dataFile, path.join(tmp, 'runs', 'a', 'data.npz'));
     assert.match(c.how, /found data\.npz next to the checkpoint/);
     const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'media', 'landscape.schema.json'), 'utf8'));
@@ -182,7 +182,9 @@ describe('landscape.json', function () {
       path.join(tmp, 'landscape.json'),
       JSON.stringify({ checkpoints: [{ glob: 'm/*.onnx', data: 'raw.npz', xKey: 'inputs', yKey: 'labels', inputScale: 0.25 }] }),
     );
-    const r = spawnSync(process.execPath, [CLI, 'diagnose', path.join(tmp, 'm', 'model.onnx'), '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'diagnose', path.join(tmp, 'm', 'model.onnx'), '--json', '--root', tmp], {
+      encoding: 'utf8',
+    });
     assert.strictEqual(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     const producer = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/onnx/producer.json'), 'utf8')).mlp.loss64;

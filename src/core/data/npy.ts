@@ -6,6 +6,7 @@
  * Everything is validated before allocation; errors name the file, byte offset and field.
  */
 import { UserInputError } from '../errors';
+import { table } from '../table';
 
 export type NpyDtype =
   'float16' | 'float32' | 'float64' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool';
@@ -20,7 +21,7 @@ export interface NdArray {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 const MAX_HEADER = 1 << 20;
 
-const DESCR: Record<string, { dtype: NpyDtype; size: number }> = {
+const DESCR: Readonly<Record<string, { dtype: NpyDtype; size: number }>> = table({
   f2: { dtype: 'float16', size: 2 },
   f4: { dtype: 'float32', size: 4 },
   f8: { dtype: 'float64', size: 8 },
@@ -33,7 +34,7 @@ const DESCR: Record<string, { dtype: NpyDtype; size: number }> = {
   u4: { dtype: 'uint32', size: 4 },
   u8: { dtype: 'uint64', size: 8 },
   b1: { dtype: 'bool', size: 1 },
-};
+});
 
 export interface NpyHeader {
   shape: number[];

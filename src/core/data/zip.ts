@@ -1,11 +1,13 @@
 /**
  * Safe zip extraction for .npz, .keras and .pt archives (PKWARE APPNOTE; via fflate).
  * Refuses entries with absolute or `..` paths, and limits total and per-entry
- * uncompressed size and the compression ratio before inflating (decompression bombs), and checks
+ * uncompressed size and the compression ratio before inflating (decompression bombs), charges the
+ * inflated total to the resource budget (src/core/budget.ts) first, refuses duplicate names, and checks
  * every member's CRC-32 against the central directory (the error names the member).
  */
 import { unzipSync } from 'fflate';
 import { UserInputError } from '../errors';
+import { currentBudget } from '../budget';
 import { zipDirectoryOf } from './stream';
 
 import { crc32 } from './crc32';
@@ -39,6 +41,8 @@ export function readZip(buf: Uint8Array, file: string, limits: ZipLimits = DEFAU
   let total = 0,
     entries = 0;
   let problem: string | undefined;
+  const names = new Set<string>();
+  const budget = currentBudget();
   let out: Record<string, Uint8Array>;
   try {
     out = unzipSync(buf, {
@@ -50,6 +54,11 @@ export function readZip(buf: Uint8Array, file: string, limits: ZipLimits = DEFAU
           problem = `zip entry '${name}' has an absolute or '..' path; refused`;
           return false;
         }
+        if (names.has(name)) {
+          problem = `zip entry '${name}' appears twice; refused (which one is meant is ambiguous)`;
+          return false;
+        }
+        names.add(name);
         if (entries > limits.maxEntries) {
           problem = `more than ${limits.maxEntries} zip entries`;
           return false;
@@ -61,6 +70,13 @@ export function readZip(buf: Uint8Array, file: string, limits: ZipLimits = DEFAU
         total += f.originalSize;
         if (total > limits.maxTotalBytes) {
           problem = `zip entries would inflate to more than ${limits.maxTotalBytes} bytes in total`;
+          return false;
+        }
+        // what the members inflate to, charged before anything is inflated
+        if (!budget.fits(total)) {
+          problem =
+            `zip members would inflate to ${total} bytes (${(total / 2 ** 20).toFixed(1)} MiB), over the budget of ` +
+            `${(budget.limit / 2 ** 20).toFixed(1)} MiB; refused before inflating (raise ${budget.flag} if this is expected)`;
           return false;
         }
         if (f.size > 0 && f.originalSize / f.size > limits.maxRatio && f.originalSize > 1 << 20) {

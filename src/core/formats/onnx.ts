@@ -20,7 +20,7 @@ import * as path from 'path';
 import { modelProtoType } from './onnxSchema';
 import { UserInputError, UnsupportedError } from '../errors';
 import { halfToFloat32 } from '../data/npy';
-import { openContained, readAt } from '../safeFs';
+import { openContained, readAt, readRegularFile } from '../safeFs';
 import type { GraphModel, GraphNode, ParamSpec } from '../model/graph';
 import { validateOnnxGraph } from './onnxValidate';
 
@@ -378,12 +378,8 @@ export const SUPPORTED_ONNX_OPS = new Set([
 ]);
 
 export function readOnnxModel(file: string): GraphModel {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (e) {
-    throw new UserInputError(`cannot read checkpoint: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
-  }
+  // the one bounded, regular-file-only read (safeFs.ts), charged to the resource budget
+  const buf: Buffer = readRegularFile(file, { what: 'checkpoint' });
   const model = decodeOnnxModel(buf, file);
   const g = model.graph;
   if (!g || !g.node || g.node.length === 0) throw new UserInputError('the ONNX model has no graph nodes', { file, where: 'field graph' });

@@ -93,6 +93,9 @@ const SAME_SHAPE = new Set([
   'LayerNormalization',
 ]);
 
+/** The newest default-domain opset accepted (ONNX 1.18 / ONNX Runtime's range). */
+export const MAX_OPSET = 23;
+
 const fmt = (s: Shape): string => (s ? `(${s.map(d => (d === null ? '?' : d)).join(', ')})` : '(?)');
 
 export function validateOnnxGraph<N extends OnnxNodeLike>(
@@ -107,6 +110,9 @@ export function validateOnnxGraph<N extends OnnxNodeLike>(
     throw new UserInputError(msg, { file, where });
   };
   const nodeFail = (n: OnnxNodeLike, i: number, msg: string): never => fail(`${label(n, i)}: ${msg}`, `node '${n.name || `#${i}`}'`);
+  // the default-domain opset the model imports: inside the range ONNX Runtime implements
+  if (opts.opset !== undefined && opts.opset !== 0 && !(Number.isSafeInteger(opts.opset) && opts.opset >= 1 && opts.opset <= MAX_OPSET))
+    fail(`imports opset ${opts.opset} of the default domain; supported: 1 to ${MAX_OPSET}`, 'field opset_import');
 
   // initializers (and Constant values): dims ≥ 0 and consistent with the data
   for (const t of g.initializer ?? []) {
@@ -356,6 +362,17 @@ function inferShape(n: OnnxNodeLike, shapeOf: (x: string) => Shape, constOf: (x:
     case 'MaxPool':
     case 'AveragePool':
       return pool(n, s(0));
+    case 'Transpose': {
+      // the op's schema: perm is a permutation of the input's axes (length = rank); default: reversed
+      const x = s(0);
+      const perm = attrInts(n, 'perm');
+      if (!x) return undefined;
+      if (!perm) return x.slice().reverse();
+      const sorted = perm.slice().sort((a, b) => a - b);
+      if (perm.length !== x.length || sorted.some((p, k) => p !== k))
+        throw new ShapeError(`perm [${perm.join(', ')}] is not a permutation of the ${x.length} axes of its rank-${x.length} input`);
+      return perm.map(p => x[p]);
+    }
     case 'GlobalAveragePool': {
       const x = s(0);
       return x && x.length >= 2 ? [x[0], x[1], ...x.slice(2).map(() => 1)] : undefined;

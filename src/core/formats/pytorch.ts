@@ -10,11 +10,13 @@
  */
 import { UserInputError, UnsupportedError } from '../errors';
 import { readZip } from '../data/zip';
+import { currentBudget } from '../budget';
 import { halfToFloat32 } from '../data/npy';
 import type { NamedTensor } from './safetensors';
 import { describeValue } from './describe';
+import { table } from '../table';
 
-const STORAGE_DTYPE: Record<string, [string, number]> = {
+const STORAGE_DTYPE: Readonly<Record<string, [string, number]>> = table({
   FloatStorage: ['float32', 4],
   DoubleStorage: ['float64', 8],
   HalfStorage: ['float16', 2],
@@ -25,8 +27,8 @@ const STORAGE_DTYPE: Record<string, [string, number]> = {
   CharStorage: ['int8', 1],
   ByteStorage: ['uint8', 1],
   BoolStorage: ['bool', 1],
-};
-const DTYPES: Record<string, [string, number]> = {
+});
+const DTYPES: Readonly<Record<string, [string, number]>> = table({
   float32: ['float32', 4],
   float: ['float32', 4],
   float64: ['float64', 8],
@@ -42,7 +44,7 @@ const DTYPES: Record<string, [string, number]> = {
   int8: ['int8', 1],
   uint8: ['uint8', 1],
   bool: ['bool', 1],
-};
+});
 
 /**
  * Elements that views larger than their storage (stride 0, overlapping strides) may expand to,
@@ -568,57 +570,86 @@ function tensorsOf(root: unknown, file: string, pklName: string, storageBytes: (
     });
   const out: NamedTensor[] = [];
   let expanded = 0;
-  for (const [k, v] of dict as Map<unknown, unknown>) {
-    const t = v as TensorRef;
-    if (!t || t.kind !== 'tensor') continue;
-    const name = typeof k === 'string' || typeof k === 'number' ? String(k) : describeValue(k);
-    const bytes = storageBytes(t.storage.key);
-    if (!bytes)
-      throw new UserInputError(`tensor '${name}': storage '${t.storage.key}' is missing from the archive`, {
-        file,
-        where: `storage ${t.storage.key}`,
-      });
-    const numel = Math.floor(bytes.length / t.storage.itemSize);
-    const count = t.size.reduce((a, b) => a * b, 1);
-    // bound the allocation before making it: a view is at most as large as its storage, except
-    // stride-0 / overlapping views (expand, as_strided), which get a fixed budget
-    if (count > numel) expanded += count;
-    if (count > numel && expanded > MAX_VIEW_ELEMENTS)
-      throw new UserInputError(
-        `tensor '${name}' declares size (${t.size.join(', ')}) = ${count} elements over ` +
-          `a storage of ${numel} elements (a stride-0 or overlapping view); views larger ` +
-          `than their storage are limited to ${MAX_VIEW_ELEMENTS} elements in all; refused`,
-        { file, where: `storage ${t.storage.key}` },
-      );
-    if (count > 0) {
-      let last = t.offset;
-      for (let d = 0; d < t.size.length; d++) last += (t.size[d] - 1) * t.stride[d];
-      if (last >= numel)
+  const decoded = new Map<string, Float32Array | Float64Array | Int32Array>();
+  // charges stay for the whole read (src/core/budget.ts): released when it returns, the caller owns the arrays
+  const budget = currentBudget(),
+    before = budget.used;
+  try {
+    return tensorsOfWith();
+  } finally {
+    budget.release(budget.used - before);
+  }
+  function tensorsOfWith(): NamedTensor[] {
+    for (const [k, v] of dict as Map<unknown, unknown>) {
+      const t = v as TensorRef;
+      if (!t || t.kind !== 'tensor') continue;
+      const name = typeof k === 'string' || typeof k === 'number' ? String(k) : describeValue(k);
+      const bytes = storageBytes(t.storage.key);
+      if (!bytes)
+        throw new UserInputError(`tensor '${name}': storage '${t.storage.key}' is missing from the archive`, {
+          file,
+          where: `storage ${t.storage.key}`,
+        });
+      const numel = Math.floor(bytes.length / t.storage.itemSize);
+      const count = t.size.reduce((a, b) => a * b, 1);
+      // bound the allocation before making it: a view is at most as large as its storage, except
+      // stride-0 / overlapping views (expand, as_strided), which get a fixed budget
+      if (count > numel) expanded += count;
+      if (count > numel && expanded > MAX_VIEW_ELEMENTS)
         throw new UserInputError(
-          `tensor '${name}': size (${t.size.join(', ')}) with stride (${t.stride.join(', ')}) at ` +
-            `offset ${t.offset} reaches storage element ${last}, outside its storage (${numel} elements)`,
+          `tensor '${name}' declares size (${t.size.join(', ')}) = ${count} elements over ` +
+            `a storage of ${numel} elements (a stride-0 or overlapping view); views larger ` +
+            `than their storage are limited to ${MAX_VIEW_ELEMENTS} elements in all; refused`,
           { file, where: `storage ${t.storage.key}` },
         );
-    }
-    const storage = storageValues(bytes, t.storage.dtype, numel);
-    // gather by strides (views of shared storages are common: tied weights, slices)
-    const values =
-      storage instanceof Float64Array
-        ? new Float64Array(count)
-        : storage instanceof Int32Array
-          ? new Int32Array(count)
-          : new Float32Array(count);
-    const idx = new Array<number>(t.size.length).fill(0);
-    for (let i = 0; i < count; i++) {
-      let off = t.offset;
-      for (let d = 0; d < idx.length; d++) off += idx[d] * t.stride[d];
-      values[i] = storage[off];
-      for (let d = idx.length - 1; d >= 0; d--) {
-        if (++idx[d] < t.size[d]) break;
-        idx[d] = 0;
+      if (count > 0) {
+        let last = t.offset;
+        for (let d = 0; d < t.size.length; d++) last += (t.size[d] - 1) * t.stride[d];
+        if (last >= numel)
+          throw new UserInputError(
+            `tensor '${name}': size (${t.size.join(', ')}) with stride (${t.stride.join(', ')}) at ` +
+              `offset ${t.offset} reaches storage element ${last}, outside its storage (${numel} elements)`,
+            { file, where: `storage ${t.storage.key}` },
+          );
       }
+      // each storage decoded once (charged once); a contiguous view shares it, other views are copies, charged first
+      let storage = decoded.get(t.storage.key);
+      if (!storage) {
+        budget.charge(numel * (t.storage.itemSize >= 8 ? 8 : 4), `storage '${t.storage.key}' (${numel} elements)`, { file });
+        storage = storageValues(bytes, t.storage.dtype, numel);
+        decoded.set(t.storage.key, storage);
+      }
+      // the model's parameter vector holds every tensor's elements: bounded too
+      budget.charge(count * 4, `tensor '${name}' (${count} elements; ${out.length + 1} tensors so far)`, { file });
+      let contiguous = true;
+      for (let d = t.size.length - 1, step = 1; d >= 0; d--) {
+        if (t.size[d] !== 1 && t.stride[d] !== step) contiguous = false;
+        step *= t.size[d];
+      }
+      if (contiguous) {
+        out.push({ name, shape: t.size, dtype: t.storage.dtype, values: storage.subarray(t.offset, t.offset + count) });
+        continue;
+      }
+      budget.charge(count * (storage instanceof Float64Array ? 8 : 4), `a strided copy of tensor '${name}'`, { file });
+      // gather by strides (views of shared storages are common: tied weights, slices)
+      const values =
+        storage instanceof Float64Array
+          ? new Float64Array(count)
+          : storage instanceof Int32Array
+            ? new Int32Array(count)
+            : new Float32Array(count);
+      const idx = new Array<number>(t.size.length).fill(0);
+      for (let i = 0; i < count; i++) {
+        let off = t.offset;
+        for (let d = 0; d < idx.length; d++) off += idx[d] * t.stride[d];
+        values[i] = storage[off];
+        for (let d = idx.length - 1; d >= 0; d--) {
+          if (++idx[d] < t.size[d]) break;
+          idx[d] = 0;
+        }
+      }
+      out.push({ name, shape: t.size, dtype: t.storage.dtype, values });
     }
-    out.push({ name, shape: t.size, dtype: t.storage.dtype, values });
+    return out;
   }
-  return out;
 }

@@ -3,12 +3,16 @@
  * little-endian header length N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]},
  * "__metadata__": {...}}, then the byte buffer; offsets are relative to the buffer's start.
  * Weights only. Everything is validated before allocation: header size, JSON, dtype, shape ×
- * dtype size = end − begin, offsets inside the file.
+ * dtype size = end − begin, offsets inside the file, no two spans overlapping (the spec forbids it),
+ * no name twice, and the decoded size charged to the resource budget (src/core/budget.ts).
  */
 import * as fs from 'fs';
 import { UserInputError, UnsupportedError } from '../errors';
 import { openRegular } from '../safeFs';
+import { currentBudget } from '../budget';
+import { duplicateKey } from './jsonKeys';
 import { halfToFloat32 } from '../data/npy';
+import { table } from '../table';
 
 export interface NamedTensor {
   name: string;
@@ -17,7 +21,7 @@ export interface NamedTensor {
   values: Float32Array | Float64Array | Int32Array;
 }
 
-const SIZES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const SIZES = table<number>({ F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 });
 const MAX_HEADER = 100 * 2 ** 20;
 
 export function readSafetensors(file: string): { tensors: NamedTensor[]; metadata: Record<string, string> } {
@@ -44,9 +48,13 @@ export function readSafetensors(file: string): { tensors: NamedTensor[]; metadat
     }
     if (!header || typeof header !== 'object' || Array.isArray(header))
       throw new UserInputError('header is not a JSON object', { file, where: 'byte 8' });
+    const dup = duplicateKey(hb.toString('utf8'));
+    if (dup)
+      throw new UserInputError(`header names '${dup.key}' twice; refused`, { file, where: dup.path ? `header${dup.path}` : 'header' });
     const base = 8 + n,
       dataLen = size - base;
     const tensors: NamedTensor[] = [];
+    const specs: { name: string; shape: number[]; dtype: string; off: number[]; count: number; isz: number }[] = [];
     const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
     for (const [name, spec] of Object.entries(header)) {
       if (name === '__metadata__') continue;
@@ -54,7 +62,7 @@ export function readSafetensors(file: string): { tensors: NamedTensor[]; metadat
       const where = `tensor '${name}'`;
       if (!s || typeof s !== 'object') throw new UserInputError(`${where}: expected {dtype, shape, data_offsets}`, { file, where });
       const dtype = String(s.dtype);
-      const isz = SIZES[dtype];
+      const isz = Object.prototype.hasOwnProperty.call(SIZES, dtype) ? SIZES[dtype] : 0;
       if (!isz)
         throw new UnsupportedError(`${where}: dtype '${dtype}' is not supported (expected ${Object.keys(SIZES).join(', ')})`, {
           file,
@@ -80,6 +88,21 @@ export function readSafetensors(file: string): { tensors: NamedTensor[]; metadat
           `${where}: shape (${shape.join(', ')}) × ${isz} bytes = ${count * isz} bytes, but data_offsets span ${off[1] - off[0]}`,
           { file, where },
         );
+      specs.push({ name, shape, dtype, off, count, isz });
+    }
+    // the spec forbids overlapping spans (400 entries over the same bytes would multiply the memory)
+    const byBegin = specs.filter(t => t.off[1] > t.off[0]).sort((a, b) => a.off[0] - b.off[0]);
+    for (let k = 1; k < byBegin.length; k++)
+      if (byBegin[k].off[0] < byBegin[k - 1].off[1])
+        throw new UserInputError(
+          `tensors '${byBegin[k - 1].name}' [${byBegin[k - 1].off.join(', ')}] and '${byBegin[k].name}' [${byBegin[k].off.join(', ')}] ` +
+            'overlap; the safetensors format forbids overlapping data_offsets',
+          { file, where: `tensor '${byBegin[k].name}'` },
+        );
+    // decoded size (half precision and integers widen), charged before anything is read
+    const decoded = specs.reduce((a, t) => a + t.count * Math.max(t.isz, 4) + t.count * t.isz, 0);
+    currentBudget().check(decoded, `${specs.length} tensors (${decoded} bytes decoded)`, { file });
+    for (const { name, shape, dtype, off, count } of specs) {
       const raw = new Uint8Array(off[1] - off[0]);
       fs.readSync(fd, raw, 0, raw.length, base + off[0]);
       tensors.push({ name, shape, dtype, values: decode(raw, dtype, count) });

@@ -8,6 +8,7 @@
  * skipped with a warning.
  */
 import { LogParser, PointSink, newStats, warn, STEP_NAMES, TIME_NAMES } from './series';
+import { INPUT_LIMITS } from '../budget';
 
 export class CsvParser implements LogParser {
   readonly kind = 'csv' as const;
@@ -25,6 +26,7 @@ export class CsvParser implements LogParser {
     this.stats = newStats();
     this.decoder = new TextDecoder('utf-8');
     this.text = '';
+    this.skipping = false;
     this.header = undefined;
     this.stepCol = -1;
     this.timeCol = -1;
@@ -37,8 +39,14 @@ export class CsvParser implements LogParser {
     return this.header && { header: this.header, step: this.stepCol >= 0 ? this.header[this.stepCol] : '(row index)' };
   }
 
+  /** inside a line longer than INPUT_LIMITS.maxLineBytes: its rest is dropped up to the next newline */
+  skipping = false;
+
   push(bytes: Uint8Array, sink: PointSink): void {
-    this.text += this.decoder.decode(bytes, { stream: true });
+    const more = this.decoder.decode(bytes, { stream: true });
+    const t = skipLongLine(this, more);
+    if (t === undefined) return;
+    this.text += t;
     let pos = 0;
     for (;;) {
       const rec = nextRecord(this.text, pos);
@@ -48,6 +56,13 @@ export class CsvParser implements LogParser {
       this.record(rec.fields, sink);
     }
     this.text = this.text.slice(pos);
+    if (this.text.length > INPUT_LIMITS.maxLineBytes) {
+      // a line (or an open quoted CSV field) past the bound: dropped, never buffered whole
+      this.stats.skipped++;
+      warn(this.stats, `a line longer than ${INPUT_LIMITS.maxLineBytes} bytes; skipped`);
+      this.text = '';
+      this.skipping = true;
+    }
   }
 
   private record(fields: string[], sink: PointSink): void {
@@ -162,4 +177,13 @@ function nextRecord(text: string, pos: number): { fields: string[]; next: number
     i++;
   }
   return undefined;
+}
+
+/** While `p` skips an over-long line: the part of `more` after its end (undefined: all of it dropped). */
+function skipLongLine(p: { skipping: boolean }, more: string): string | undefined {
+  if (!p.skipping) return more;
+  const nl = more.indexOf('\n');
+  if (nl < 0) return undefined;
+  p.skipping = false;
+  return more.slice(nl + 1);
 }

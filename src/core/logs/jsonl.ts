@@ -5,6 +5,7 @@
  * index; `wall_time`/`timestamp`/`time` give wall times. Invalid lines are skipped with a warning.
  */
 import { LogParser, PointSink, newStats, warn, STEP_NAMES, TIME_NAMES } from './series';
+import { INPUT_LIMITS } from '../budget';
 
 export class JsonlParser implements LogParser {
   readonly kind = 'jsonl' as const;
@@ -17,11 +18,18 @@ export class JsonlParser implements LogParser {
     this.stats = newStats();
     this.decoder = new TextDecoder('utf-8');
     this.text = '';
+    this.skipping = false;
     this.line = 0;
   }
 
+  /** inside a line longer than INPUT_LIMITS.maxLineBytes: its rest is dropped up to the next newline */
+  skipping = false;
+
   push(bytes: Uint8Array, sink: PointSink): void {
-    this.text += this.decoder.decode(bytes, { stream: true });
+    const more = this.decoder.decode(bytes, { stream: true });
+    const t = skipLongLine(this, more);
+    if (t === undefined) return;
+    this.text += t;
     let pos = 0;
     for (;;) {
       const nl = this.text.indexOf('\n', pos);
@@ -73,6 +81,13 @@ export class JsonlParser implements LogParser {
       }
     }
     this.text = this.text.slice(pos);
+    if (this.text.length > INPUT_LIMITS.maxLineBytes) {
+      // a line (or an open quoted CSV field) past the bound: dropped, never buffered whole
+      this.stats.skipped++;
+      warn(this.stats, `a line longer than ${INPUT_LIMITS.maxLineBytes} bytes; skipped`);
+      this.text = '';
+      this.skipping = true;
+    }
   }
 }
 
@@ -82,4 +97,13 @@ function flatten(o: Record<string, unknown>, prefix: string, out: Map<string, un
     if (v && typeof v === 'object' && !Array.isArray(v) && depth < 16) flatten(v as Record<string, unknown>, key, out, depth + 1);
     else out.set(key, v);
   }
+}
+
+/** While `p` skips an over-long line: the part of `more` after its end (undefined: all of it dropped). */
+function skipLongLine(p: { skipping: boolean }, more: string): string | undefined {
+  if (!p.skipping) return more;
+  const nl = more.indexOf('\n');
+  if (nl < 0) return undefined;
+  p.skipping = false;
+  return more.slice(nl + 1);
 }

@@ -4,6 +4,8 @@
  * log has none). Parsers are incremental: they are fed the bytes appended to a log and emit
  * points into a sink; the store keeps each series in growable float64 arrays (24 bytes a point).
  */
+import { currentBudget, INPUT_LIMITS, ResourceBudget } from '../budget';
+import { UserInputError } from '../errors';
 
 /** Column (CSV) or key (JSONL) names of the step and of the wall time, in order of preference. */
 export const STEP_NAMES = ['step', 'global_step', 'iteration', 'iter', 'epoch'];
@@ -34,21 +36,39 @@ export interface LogParser {
 }
 
 /**
- * Points in fixed-size blocks (no doubling copies: memory stays within one block of the data);
- * a contiguous view is assembled on demand and cached until the next append.
+ * Points in blocks (no doubling copies: memory stays within one block of the data). The first block
+ * holds 64 points and each next one twice the last, up to 32768, so a log with many short series
+ * (a CSV with 100,000 columns) costs per point, not per tag. A contiguous view is assembled on
+ * demand and cached until the next append.
  */
-const BLOCK = 1 << 15;
+const BLOCK = 1 << 15,
+  FIRST = 64;
 class Blocks {
-  private blocks: Float64Array[] = []; // each block: [steps | values | walls], BLOCK entries each
+  private blocks: Float64Array[] = []; // each block: [steps | values | walls], `cap` entries each
+  private caps: number[] = [];
+  private fill = 0; // entries in the last block
   n = 0;
   private cache: { steps: Float64Array; values: Float64Array; walls: Float64Array } | undefined;
+  /** the capacity of the next block (its bytes: 24 × capacity) */
+  nextCap(): number {
+    return this.caps.length === 0 ? FIRST : Math.min(BLOCK, 2 * this.caps[this.caps.length - 1]);
+  }
+  full(): boolean {
+    return this.caps.length === 0 || this.fill === this.caps[this.caps.length - 1];
+  }
   push(s: number, v: number, w: number): void {
-    const i = this.n % BLOCK;
-    if (i === 0) this.blocks.push(new Float64Array(3 * BLOCK));
-    const b = this.blocks[this.blocks.length - 1];
+    if (this.full()) {
+      const cap = this.nextCap();
+      this.blocks.push(new Float64Array(3 * cap));
+      this.caps.push(cap);
+      this.fill = 0;
+    }
+    const b = this.blocks[this.blocks.length - 1],
+      cap = this.caps[this.caps.length - 1],
+      i = this.fill++;
     b[i] = s;
-    b[BLOCK + i] = v;
-    b[2 * BLOCK + i] = w;
+    b[cap + i] = v;
+    b[2 * cap + i] = w;
     this.n++;
     this.cache = undefined;
   }
@@ -57,29 +77,57 @@ class Blocks {
     const steps = new Float64Array(this.n),
       values = new Float64Array(this.n),
       walls = new Float64Array(this.n);
+    let off = 0;
     this.blocks.forEach((b, k) => {
-      const len = Math.min(BLOCK, this.n - k * BLOCK),
-        off = k * BLOCK;
+      const cap = this.caps[k],
+        len = Math.min(cap, this.n - off);
       steps.set(b.subarray(0, len), off);
-      values.set(b.subarray(BLOCK, BLOCK + len), off);
-      walls.set(b.subarray(2 * BLOCK, 2 * BLOCK + len), off);
+      values.set(b.subarray(cap, cap + len), off);
+      walls.set(b.subarray(2 * cap, 2 * cap + len), off);
+      off += len;
     });
     return (this.cache = { steps, values, walls });
   }
 }
 
+/**
+ * The series of one log. Every block is charged to the resource budget (src/core/budget.ts) before it
+ * is allocated and released on `clear`; more than INPUT_LIMITS.maxSeries tags is refused. Both errors
+ * name the file and the quantity.
+ */
 export class SeriesStore {
   private readonly map = new Map<string, Blocks>();
+  private charged = 0;
+  private readonly budget: ResourceBudget;
+  constructor(
+    readonly file?: string,
+    budget?: ResourceBudget,
+  ) {
+    this.budget = budget ?? currentBudget();
+  }
   readonly sink: PointSink = (tag, step, value, wall) => {
     let g = this.map.get(tag);
     if (!g) {
+      if (this.map.size >= INPUT_LIMITS.maxSeries)
+        throw new UserInputError(
+          `more than ${INPUT_LIMITS.maxSeries} series (distinct tags or columns) in one log; refused ` +
+            `(tag ${this.map.size + 1}: '${tag.slice(0, 60)}')`,
+          { file: this.file },
+        );
       g = new Blocks();
       this.map.set(tag, g);
+    }
+    if (g.full()) {
+      const bytes = 24 * g.nextCap() + 200;
+      this.budget.charge(bytes, `the series of this log (${this.map.size} tags, ${this.charged + bytes} bytes)`, { file: this.file });
+      this.charged += bytes;
     }
     g.push(step, value, wall);
   };
   clear(): void {
     this.map.clear();
+    this.budget.release(this.charged);
+    this.charged = 0;
   }
   get(tag: string): Series | undefined {
     const g = this.map.get(tag);

@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import { EventEmitter } from 'events';
 import { LogParser, SeriesStore } from './series';
-import { readAt } from '../safeFs';
+import { readAt, tryOpenRegular } from '../safeFs';
 
 export interface TailUpdate {
   newPoints: number;
@@ -23,7 +23,7 @@ export type ResetReason = 'replaced' | 'shrank' | 'rewritten';
 const PROBE = 4096;
 
 export class LogTail extends EventEmitter {
-  readonly store = new SeriesStore();
+  readonly store: SeriesStore;
   private pos = 0;
   private ino = -1;
   private birth = -1;
@@ -38,26 +38,18 @@ export class LogTail extends EventEmitter {
     chunkBytes = 1 << 18,
   ) {
     super();
+    this.store = new SeriesStore(file);
     this.chunk = Buffer.alloc(chunkBytes);
   }
 
   /** Read whatever was appended since the last call; emits 'reset' (with the reason) when the file was rewritten. */
   poll(): TailUpdate {
-    let st: fs.Stats;
+    // a regular file only (safeFs): a missing file, a folder or a FIFO in its place is no new data, never an error
+    const f = tryOpenRegular(this.file);
+    if (!f) return { newPoints: 0, reset: false, bytes: 0 };
+    const fd = f.fd;
     try {
-      st = fs.statSync(this.file);
-    } catch {
-      return { newPoints: 0, reset: false, bytes: 0 };
-    }
-    if (!st.isFile()) return { newPoints: 0, reset: false, bytes: 0 };
-    let fd: number;
-    try {
-      fd = fs.openSync(this.file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-    } catch {
-      return { newPoints: 0, reset: false, bytes: 0 };
-    }
-    try {
-      st = fs.fstatSync(fd);
+      const st = fs.fstatSync(fd);
       if (!st.isFile()) return { newPoints: 0, reset: false, bytes: 0 };
       let why: ResetReason | undefined;
       if (this.ino !== -1 && (st.ino !== this.ino || st.birthtimeMs !== this.birth)) why = 'replaced';

@@ -2,8 +2,10 @@
  * TensorBoard event files (`events.out.tfevents.*`), parsed incrementally.
  * Framing (TFRecord): uint64 length (LE), uint32 masked CRC-32C of the length bytes, the data,
  * uint32 masked CRC-32C of the data — both CRCs verified. A record with a bad data CRC is skipped
- * and counted; a bad length CRC makes the reader resynchronise on the next valid header. Never
- * fatal. The data is a `tensorflow.Event` protobuf (decoded with protobufjs from the schema
+ * and counted; a bad length CRC makes the reader resynchronise on the next valid header, within
+ * INPUT_LIMITS.maxResyncBytes (past it the rest of the file is ignored: bounded time on 1 GiB of junk);
+ * a record longer than INPUT_LIMITS.maxRecordBytes is skipped, never buffered. Never fatal.
+ * The data is a `tensorflow.Event` protobuf (decoded with protobufjs from the schema
  * below, a subset of tensorflow/core/util/event.proto and summary.proto): scalars are
  * `summary.value[].simple_value` (TF1, Keras, PyTorch SummaryWriter, tensorboardX) and TF2
  * tensor scalars (`tensor` with dtype DT_FLOAT/DT_DOUBLE and one element, in `float_val`,
@@ -13,6 +15,7 @@
 import * as protobuf from 'protobufjs/light';
 import { crc32c } from './crc32c';
 import { LogParser, PointSink, newStats, warn } from './series';
+import { INPUT_LIMITS } from '../budget';
 
 export function eventSchema(): protobuf.INamespace {
   return SCHEMA;
@@ -113,9 +116,11 @@ export class TfEventsParser implements LogParser {
     this.offset = 0;
     this.plugin.clear();
     this.resyncing = false;
+    this.gaveUp = false;
   }
 
   push(bytes: Uint8Array, sink: PointSink): void {
+    if (this.gaveUp) return; // the rest of a file with no valid record in reach is ignored (bounded time)
     // copy: `bytes` may be a view of a reused read buffer (Buffer.slice would be a view too)
     if (this.buf.length === 0) this.buf = Uint8Array.prototype.slice.call(bytes);
     else {
@@ -134,20 +139,32 @@ export class TfEventsParser implements LogParser {
         // bad length CRC: resynchronise on the next byte whose header checks out
         if (!this.resyncing) {
           this.resyncing = true;
+          this.resyncFrom = this.offset + p;
           this.corrupt++;
           this.stats.skipped++;
           warn(this.stats, `bad length CRC at byte ${this.offset + p}; resynchronising`);
+        } else if (this.offset + p - this.resyncFrom > INPUT_LIMITS.maxResyncBytes) {
+          this.gaveUp = true;
+          warn(
+            this.stats,
+            `no valid record within ${INPUT_LIMITS.maxResyncBytes} bytes after byte ${this.resyncFrom}; ` +
+              'the rest of the file is ignored',
+          );
+          this.buf = new Uint8Array(0);
+          return;
         }
         p++;
         continue;
       }
       this.resyncing = false;
       const len = lenHi * 2 ** 32 + lenLo;
-      if (len > 1 << 30) {
+      if (len > INPUT_LIMITS.maxRecordBytes) {
+        // never buffered: a scalar record is a few dozen bytes
         this.corrupt++;
         this.stats.skipped++;
-        warn(this.stats, `record at byte ${this.offset + p} claims ${len} bytes; skipped`);
+        warn(this.stats, `record at byte ${this.offset + p} claims ${len} bytes (limit ${INPUT_LIMITS.maxRecordBytes}); skipped`);
         this.resyncing = true;
+        this.resyncFrom = this.offset + p;
         p++;
         continue;
       }
@@ -168,6 +185,8 @@ export class TfEventsParser implements LogParser {
     this.offset += p;
   }
   private resyncing = false;
+  private resyncFrom = 0;
+  private gaveUp = false;
 
   private event(data: Uint8Array, sink: PointSink, at: number): void {
     let ev: { wallTime?: number; step?: unknown; summary?: { value?: DecodedValue[] } };

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError } from '../../errors';
+import { writeOutput } from '../../output';
 
 /** Split a checkpoint path into folder, stem and extension (`.json`, `.onnx`, `.safetensors`). */
 export function splitName(file: string): { dir: string; stem: string; ext: string } {
@@ -31,16 +32,12 @@ export function defaultOutputPath(input: string, tag: string, ext?: string, comp
   throw new UserInputError(`no free output name for tag '${tag}' beside the input`, { file: input });
 }
 
-/** Create a new file; refuse (UserInputError) when it exists. */
+/**
+ * Create a new file through the one output writer (src/core/output.ts: contained in the folder it was
+ * claimed for, temporary name then link, removed on failure); refuse (UserInputError) when it exists.
+ */
 export function writeNewFile(file: string, data: string | Uint8Array): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, data, { flag: 'wx' });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new UserInputError('output file already exists; choose a new name (Landscape Lens never overwrites files)', { file });
-    throw new UserInputError(`cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
-  }
+  writeOutput(file, data);
 }
 
 /** Refuse before writing anything when any of the outputs exists, or one of them is an input. */

@@ -12,6 +12,7 @@ import { detectFormat } from '../detect';
 import { siblingArchitecture } from '../index';
 export { siblingArchitecture };
 import { defaultOutputPath, splitName } from './common';
+import { claimOutput } from '../../output';
 import { writeTfjsFromSource } from './tfjsLayers';
 import { writeOnnx } from './onnx';
 import { writeSafetensors } from './safetensors';
@@ -66,7 +67,11 @@ export const DERIVED_DIR = 'derived';
  * weights only and needs its architecture file beside it, so it stays beside the input (`<stem>.<tag>.safetensors`).
  */
 export function defaultOutput(input: string, plan: WritePlan, tag: string): string {
-  if (plan.format === 'safetensors') return defaultOutputPath(input, tag, '.safetensors');
+  if (plan.format === 'safetensors') {
+    const p = defaultOutputPath(input, tag, '.safetensors');
+    claimOutput(p, path.dirname(path.resolve(input)));
+    return p;
+  }
   const abs = path.resolve(input);
   const folderUnit = detectFormat(abs) === 'tfjs-layers';
   const unit = folderUnit ? path.dirname(abs) : abs;
@@ -77,13 +82,19 @@ export function defaultOutput(input: string, plan: WritePlan, tag: string): stri
     const name = `${unitName}.${tag}${i === 1 ? '' : `.${i}`}`;
     if (plan.format === 'tfjs-layers') {
       const folder = path.join(derived, name);
-      if (!fs.existsSync(folder)) return path.join(folder, 'model.json');
+      if (!fs.existsSync(folder)) return claimed(path.join(folder, 'model.json'), path.dirname(derived));
     } else {
       const p = path.join(derived, name + extensionOf(plan.format));
-      if (!fs.existsSync(p)) return p;
+      if (!fs.existsSync(p)) return claimed(p, path.dirname(derived));
     }
   }
   throw new UserInputError(`no free output name for tag '${tag}' in ${derived}`, { file: input });
+}
+
+/** `file` claimed for the run folder `root` (src/core/output.ts): a `derived/` that leads outside it is refused. */
+function claimed(file: string, root: string): string {
+  claimOutput(file, root);
+  return file;
 }
 
 /** Write `model` with parameters θ per `plan`; returns the files written. */
