@@ -9,6 +9,7 @@ async function main(): Promise<void> {
     ['native', './native', 'run'],
     ['curvature', './curvature', 'run'],
     ['logs', './logs', 'run'],
+    ['blocks', './blocks', 'run'],
     ['scale', './native', 'runScale'],
   ];
   for (const [name, mod, fn] of suites) {

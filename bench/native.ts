@@ -54,6 +54,7 @@ export function cnnTask(
   m: number,
   classes: number,
   seed: number,
+  shape: { hw?: number; hidden?: number } = {},
 ): { model: GraphModel; data: Dataset; spec: unknown } {
   const rng = new Rng(seed);
   const params: ParamSpec[] = [],
@@ -62,7 +63,8 @@ export function cnnTask(
     torchParams: number[][] = [];
   let off = 0,
     prev = 'input',
-    hw = 32;
+    hw = shape.hw ?? 32;
+  const inHw = hw;
   const values: number[] = [];
   const add = (name: string, shape: number[], role: ParamSpec['role'], std: number) => {
     const size = shape.reduce((a, b) => a * b, 1);
@@ -100,14 +102,27 @@ export function cnnTask(
   }
   const feat = channels[channels.length - 1] * hw * hw;
   nodes.push({ op: 'onnx.Flatten', inputs: [prev], outputs: ['flat'], attrs: { axis: 1 }, name: 'flatten' });
-  const w = add('fc.weight', [classes, feat], 'kernel', Math.sqrt(1 / feat)),
+  layers.push({ type: 'flatten' });
+  let fin = feat,
+    flat = 'flat';
+  if (shape.hidden) {
+    const h = shape.hidden;
+    const hw1 = add('fc0.weight', [h, feat], 'kernel', Math.sqrt(2 / feat)),
+      hb1 = add('fc0.bias', [h], 'bias', 0);
+    nodes.push({ op: 'onnx.Gemm', inputs: ['flat', 'fc0.weight', 'fc0.bias'], outputs: ['h0'], attrs: { transB: 1 }, name: 'fc0' });
+    nodes.push({ op: 'onnx.Relu', inputs: ['h0'], outputs: ['h0r'], attrs: {}, name: 'relu_fc0' });
+    layers.push({ type: 'gemm', params: [hw1, hb1] }, { type: 'relu' });
+    fin = h;
+    flat = 'h0r';
+  }
+  const w = add('fc.weight', [classes, fin], 'kernel', Math.sqrt(1 / fin)),
     b = add('fc.bias', [classes], 'bias', 0);
-  nodes.push({ op: 'onnx.Gemm', inputs: ['flat', 'fc.weight', 'fc.bias'], outputs: ['logits'], attrs: { transB: 1 }, name: 'fc' });
-  layers.push({ type: 'flatten' }, { type: 'gemm', params: [w, b] });
+  nodes.push({ op: 'onnx.Gemm', inputs: [flat, 'fc.weight', 'fc.bias'], outputs: ['logits'], attrs: { transB: 1 }, name: 'fc' });
+  layers.push({ type: 'gemm', params: [w, b] });
   const theta = Float32Array.from(values);
   const model: GraphModel = {
     format: 'bench',
-    inputs: [{ name: 'input', shape: [null, 3, 32, 32], dtype: 'float32' }],
+    inputs: [{ name: 'input', shape: [null, channels[0], inHw, inHw], dtype: 'float32' }],
     outputs: ['logits'],
     params,
     numParams: off,
@@ -117,12 +132,12 @@ export function cnnTask(
     layers: params.filter(p => p.role === 'kernel').map(p => ({ name: p.layer, kind: 'Conv', params: p.size })),
     notices: [],
   };
-  const x = Float32Array.from({ length: m * 3 * 32 * 32 }, () => rng.normal());
+  const x = Float32Array.from({ length: m * channels[0] * inHw * inHw }, () => rng.normal());
   const y = Int32Array.from({ length: m }, () => rng.int(classes));
   const data: Dataset = {
     file: '<bench>',
     x,
-    xShape: [m, 3, 32, 32],
+    xShape: [m, channels[0], inHw, inHw],
     y: { kind: 'labels', data: y, numClasses: classes },
     m,
     total: m,
