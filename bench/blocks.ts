@@ -96,6 +96,8 @@ export async function run(): Promise<void> {
   const mid = mlpTask([64, 256, 64, 10], 1024, 4);
   await measureBlocks('MLP 64-256-64-10', mid.model, mid.data);
   if (!process.argv.includes('--quick')) {
+    const { initBackend } = await import('../src/core/backend');
+    await initBackend('wasm'); // tfjs-layers trains the reference MLP
     const { makeReferenceTask } = await import('./reference');
     const { readCheckpoint } = await import('../src/core/formats');
     const { loadDataset } = await import('../src/core/data/dataset');
