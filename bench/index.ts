@@ -9,6 +9,8 @@ async function main(): Promise<void> {
     ['native', './native', 'run'],
     ['curvature', './curvature', 'run'],
     ['logs', './logs', 'run'],
+    ['checkpoints', './native', 'runCheckpoints'],
+    ['blocks', './blocks', 'run'],
     ['scale', './native', 'runScale'],
     ['zooseq', './zooSeq', 'run'],
   ];

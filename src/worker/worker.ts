@@ -145,6 +145,28 @@ async function runJob(id: number, job: ToWorker & { type: 'run' }, signal: Abort
   send({ type: 'result', id, result });
 }
 
+/**
+ * Compiled graphs and ONNX Runtime sessions live in this process across jobs, keyed by the model's
+ * content (src/core/native/cache.ts): *Diagnose all* over the checkpoints of one run compiles once.
+ * Sessions no job uses are released after IDLE_RELEASE_MS without a job (their memory arenas with them).
+ */
+const IDLE_RELEASE_MS = 120_000;
+let idleTimer: NodeJS.Timeout | undefined;
+let running = 0;
+function jobStarted(): void {
+  running++;
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = undefined;
+}
+function jobEnded(): void {
+  if (--running > 0) return;
+  idleTimer = setTimeout(() => {
+    idleTimer = undefined;
+    if (running === 0) void import('../core/native/cache').then(c => c.releaseIdleSessions()).catch(() => undefined);
+  }, IDLE_RELEASE_MS);
+  idleTimer.unref();
+}
+
 port.on('message', (m: ToWorker) => {
   if (m.type === 'cancel') {
     controllers.get(m.id)?.abort();
@@ -154,6 +176,7 @@ port.on('message', (m: ToWorker) => {
     const ac = new AbortController();
     controllers.set(m.id, ac);
     chain = chain.then(async () => {
+      jobStarted();
       try {
         if (ac.signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
         await runJob(m.id, m, ac.signal);
@@ -172,6 +195,7 @@ port.on('message', (m: ToWorker) => {
         });
       } finally {
         controllers.delete(m.id);
+        jobEnded();
       }
     });
   }

@@ -294,7 +294,11 @@ describe('honest eigenvalues and verdicts', function () {
   });
 
   it('the null-direction probe: a descent that starts at θ counts; a drop after a flat stretch (a dead unit waking far away) does not', async () => {
-    const obj = (f: (t: number) => number) => ({ loss: async (th: Float32Array) => f(th[0]) }) as never;
+    const obj = (f: (t: number) => number) =>
+      ({
+        loss: async (th: Float32Array) => f(th[0]),
+        lossBlock: async (T: Float32Array) => Float64Array.from({ length: T.length / 2 }, (_, j) => f(T[2 * j])),
+      }) as never;
     const theta = Float32Array.from([0, 10]),
       e0 = { value: 0, vector: Float64Array.from([1, 0]) };
     const flatThenDrop = await probeNullDirections(

@@ -74,27 +74,41 @@ export async function layerCurvature(
   const sums = new Map<string, number[]>(names.map(k => [k, []]));
   const total = (exact ? n : probes) + names.length * (o.maxIter ?? 40);
   if (exact) {
+    // diag(H) from H e_i, in blocks of unit vectors (Objective.hvpBlock: one pass over the data per block)
     const diag = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
+    const group = 16;
+    for (let i0 = 0; i0 < n; i0 += group) {
       throwIfAborted(o.signal);
-      const e = new Float64Array(n);
-      e[i] = 1;
-      diag[i] = (await hv(e))[i];
-      if (i % 16 === 0) o.onProgress?.({ stage: 'layer curvature', done: i, total });
+      const k = Math.min(group, n - i0);
+      const E = new Float32Array(k * n);
+      for (let j = 0; j < k; j++) E[j * n + i0 + j] = 1;
+      const HE = await obj.hvpBlock(theta, E, o.signal);
+      hvps += k;
+      for (let j = 0; j < k; j++) diag[i0 + j] = HE[j * n + i0 + j];
+      o.onProgress?.({ stage: 'layer curvature', done: i0 + k, total });
     }
     for (const [k, idx] of blocks) sums.get(k)!.push(idx.reduce((s, i) => s + diag[i], 0));
   } else {
+    // the probes drawn in order from one stream, then applied in blocks (Objective.hvpBlock)
     const rng = new Rng((o.seed ?? 0) + 31);
-    for (let p = 0; p < probes; p++) {
+    const group = Math.max(1, Math.min(16, Math.floor(2 ** 24 / Math.max(1, n))));
+    for (let p0 = 0; p0 < probes; p0 += group) {
       throwIfAborted(o.signal);
-      const z = rng.rademacherVector(n);
-      const hz = await hv(z);
-      for (const [k, idx] of blocks) {
-        let s = 0;
-        for (const i of idx) s += z[i] * hz[i];
-        sums.get(k)!.push(s);
-      }
-      o.onProgress?.({ stage: 'layer curvature', done: p + 1, total });
+      const k = Math.min(group, probes - p0);
+      const Zs = Array.from({ length: k }, () => rng.rademacherVector(n));
+      const Z = new Float32Array(k * n);
+      Zs.forEach((z, j) => Z.set(z, j * n));
+      const HZ = await obj.hvpBlock(theta, Z, o.signal);
+      hvps += k;
+      Zs.forEach((z, j) => {
+        const hz = HZ.subarray(j * n, (j + 1) * n);
+        for (const [name, idx] of blocks) {
+          let s = 0;
+          for (const i of idx) s += z[i] * hz[i];
+          sums.get(name)!.push(s);
+        }
+      });
+      o.onProgress?.({ stage: 'layer curvature', done: p0 + k, total });
     }
   }
   const layers: LayerCurvature[] = [];

@@ -75,15 +75,31 @@ export async function probeNullDirections(
   for (let d = 0; d < dirs.length && !descent; d++) {
     const { v, lambda } = dirs[d];
     const gv = dot(g, v);
+    // the steps of a side in blocks of three (Objective.lossBlock: one pass for three points), read in the
+    // order of the one-at-a-time probe; only what that probe would have evaluated is counted
+    const GROUP = 3;
+    const cache = new Map<number, number>();
+    const lossAt = async (sign: 1 | -1, k: number): Promise<number> => {
+      const key = sign * (k + 1);
+      if (!cache.has(key)) {
+        throwIfAborted(o.signal);
+        const ks = steps.map((_, j) => j).slice(k, k + GROUP);
+        const pts = new Float32Array(ks.length * n);
+        ks.forEach((j, r) => {
+          const th = pts.subarray(r * n, (r + 1) * n);
+          for (let i = 0; i < n; i++) th[i] = theta[i] + sign * steps[j] * v[i];
+        });
+        const ls = await obj.lossBlock(pts, o.signal);
+        ks.forEach((j, r) => cache.set(sign * (j + 1), ls[r]));
+      }
+      return cache.get(key)!;
+    };
     for (const sign of [1, -1] as const) {
       let bestHere = { t: 0, lossChange: 0 };
       let prevChange = 0;
-      for (const t0 of steps) {
-        throwIfAborted(o.signal);
+      for (const [k, t0] of steps.entries()) {
         const t = sign * t0;
-        const th = new Float32Array(n);
-        for (let i = 0; i < n; i++) th[i] = theta[i] + t * v[i];
-        const l = await obj.loss(th, o.signal);
+        const l = await lossAt(sign, k);
         evaluations++;
         if (!Number.isFinite(l)) break;
         const change = l - loss;

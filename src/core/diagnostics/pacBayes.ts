@@ -51,16 +51,21 @@ export async function pacBayesSigma(
   let done = 0;
   const total = 2 * (B + 8) * M;
   const excess = async (sigma: number, scaleOf: (i: number) => number): Promise<number> => {
-    let s = 0;
-    for (const z of Z) {
-      throwIfAborted(o.signal);
-      const p = new Float32Array(n);
+    // the M perturbed points in one block (Objective.lossBlock: one pass over the data for all of them)
+    throwIfAborted(o.signal);
+    const P = new Float32Array(M * n);
+    Z.forEach((z, j) => {
+      const p = P.subarray(j * n, (j + 1) * n);
       for (let i = 0; i < n; i++) p[i] = theta[i] + sigma * scaleOf(i) * z[i];
-      const l = await obj.loss(p, o.signal);
+    });
+    const ls = await obj.lossBlock(P, o.signal);
+    let s = 0;
+    for (const l of ls) {
       evaluations++;
       s += Number.isFinite(l) ? l : 1e30;
-      o.onProgress?.({ stage: 'pac-bayes σ', done: ++done, total });
     }
+    done += M;
+    o.onProgress?.({ stage: 'pac-bayes σ', done, total });
     return s / M - l0;
   };
   const search = async (scaleOf: (i: number) => number): Promise<number> => {

@@ -46,6 +46,180 @@ export function subspaceBasis(n: number, p: number, seed: number): Float64Array[
   return A;
 }
 
+/**
+ * The same basis, built faster for long vectors: the p Gaussian rows drawn from the same stream, then
+ * orthonormalised in order by CholeskyQR2 (GEMMs on ONNX Runtime's MatMul, native/dense.ts) — the Q of
+ * Gram–Schmidt, equal to subspaceBasis' to float64 rounding. One contiguous p×n buffer; the rows are views.
+ * Falls back to subspaceBasis when the subspace is not thin (n < 4p), small, or the Cholesky fails.
+ */
+export async function subspaceBasisFast(n: number, p: number, seed: number): Promise<Float64Array[]> {
+  if (n < 4 * p || n * p < 1e6) return subspaceBasis(n, p, seed);
+  const rng = new Rng(seed);
+  const X = new Float64Array(p * n);
+  for (let j = 0; j < p; j++) X.set(rng.normalVector(n), j * n);
+  const { choleskyQr2 } = await import('../native/dense');
+  const Q = await choleskyQr2(X, p, n);
+  if (!Q) return subspaceBasis(n, p, seed);
+  return Array.from({ length: p }, (_, j) => Q.subarray(j * n, (j + 1) * n));
+}
+
+export interface KeskarRun {
+  epsilon: number;
+  subspace?: number;
+}
+
+/**
+ * Several Keskar runs (ε, full space or the random subspace) in lockstep: at each ascent step the
+ * gradients of every active run are one gradientBlock and their trial losses one lossBlock (one pass
+ * over the data for all of them). Each run follows exactly the iteration of a run on its own.
+ */
+export async function keskarSharpnessRuns(
+  obj: Objective,
+  theta: Float32Array,
+  runs: KeskarRun[],
+  o: {
+    iterations?: number;
+    seed?: number;
+    /** the subspace basis of subspaceBasis(n, subspace, seed), when the caller has it */ basis?: Float64Array[];
+    signal?: AbortSignal;
+    onProgress?: (p: { stage: string; done: number; total: number }) => void;
+  } = {},
+): Promise<KeskarResult[]> {
+  const iters = o.iterations ?? 20,
+    n = theta.length;
+  const l0 = await obj.loss(theta, o.signal);
+  let basis = o.basis;
+  interface RunState {
+    eps: number;
+    p: number;
+    A: Float64Array[];
+    dim: number;
+    bound: Float64Array;
+    y: Float64Array;
+    best: number;
+    bestY: Float64Array;
+    step: number;
+    evaluations: number;
+    active: boolean;
+  }
+  const state: RunState[] = [];
+  for (const r of runs) {
+    const eps = r.epsilon;
+    const p = r.subspace ? Math.min(r.subspace, n) : 0;
+    // A with orthonormal columns (or the identity): y lives in R^p (or R^n)
+    if (p && !(basis?.length === p && basis[0].length === n)) basis = await subspaceBasisFast(n, p, o.seed ?? 0);
+    const A: Float64Array[] = p ? basis! : [];
+    const dim = p || n;
+    const bound = new Float64Array(dim);
+    for (let i = 0; i < dim; i++) {
+      let proj = 0;
+      if (p) {
+        const a = A[i];
+        for (let k = 0; k < n; k++) proj += a[k] * theta[k];
+      } else proj = theta[i];
+      bound[i] = eps * (Math.abs(proj) + 1);
+    }
+    const y = new Float64Array(dim);
+    state.push({ eps, p, A, dim, bound, y, best: l0, bestY: y, step: 0.5, evaluations: 1, active: true });
+  }
+  const point = (s: RunState, y: Float64Array): Float32Array => {
+    const out = Float32Array.from(theta);
+    if (!s.p) {
+      for (let i = 0; i < n; i++) out[i] += y[i];
+      return out;
+    }
+    for (let j = 0; j < s.p; j++) {
+      const a = s.A[j],
+        c = y[j];
+      if (c !== 0) for (let k = 0; k < n; k++) out[k] += c * a[k];
+    }
+    return out;
+  };
+  const block = (pts: Float32Array[]): Float32Array => {
+    const out = new Float32Array(pts.length * n);
+    pts.forEach((q, j) => out.set(q, j * n));
+    return out;
+  };
+  for (let it = 0; it < iters; it++) {
+    throwIfAborted(o.signal);
+    const act = state.filter(s => s.active);
+    if (act.length === 0) break;
+    o.onProgress?.({ stage: 'ε-sharpness', done: it, total: iters });
+    const G = await obj.gradientBlock(block(act.map(s => point(s, s.y))), o.signal);
+    // gradients in y coordinates: the subspace runs' projections A·g as one product
+    const sub = act.map((s, j) => (s.p ? j : -1)).filter(j => j >= 0);
+    let proj: Float64Array | undefined;
+    if (sub.length) {
+      const Gs = new Float64Array(sub.length * n);
+      sub.forEach((j, r) => {
+        const g = G.gradient.subarray(j * n, (j + 1) * n);
+        for (let k = 0; k < n; k++) Gs[r * n + k] = g[k];
+      });
+      proj = await projectRows(Gs, sub.length, act[sub[0]].A, n);
+    }
+    const nexts = act.map((s, j) => {
+      s.evaluations++;
+      const loss = G.loss[j];
+      if (loss > s.best) {
+        s.best = loss;
+        s.bestY = s.y;
+      }
+      const gy = new Float64Array(s.dim);
+      if (s.p) gy.set(proj!.subarray(sub.indexOf(j) * s.p, (sub.indexOf(j) + 1) * s.p));
+      else {
+        const g = G.gradient.subarray(j * n, (j + 1) * n);
+        for (let i = 0; i < n; i++) gy[i] = g[i];
+      }
+      const next = new Float64Array(s.dim);
+      for (let i = 0; i < s.dim; i++)
+        next[i] = Math.max(-s.bound[i], Math.min(s.bound[i], s.y[i] + s.step * 2 * s.bound[i] * Math.sign(gy[i])));
+      return next;
+    });
+    const L = await obj.lossBlock(block(act.map((s, j) => point(s, nexts[j]))), o.signal);
+    act.forEach((s, j) => {
+      s.evaluations++;
+      const ln = L[j];
+      if (ln > s.best) {
+        s.best = ln;
+        s.bestY = nexts[j];
+        s.y = nexts[j];
+      } else {
+        s.step /= 2;
+        s.y = s.bestY;
+        if (s.step < 1e-3) s.active = false;
+      }
+    });
+  }
+  return state.map(s => ({
+    epsilon: s.eps,
+    subspace: s.p || null,
+    value: ((s.best - l0) / (1 + l0)) * 100,
+    maxLoss: s.best,
+    iterations: iters,
+    evaluations: s.evaluations,
+  }));
+}
+
+/** A·g for each row g of G [r, n] (float64 dot products; on ONNX Runtime's GEMM when the basis is one contiguous buffer). */
+async function projectRows(G: Float64Array, r: number, A: Float64Array[], n: number): Promise<Float64Array> {
+  const p = A.length;
+  const buf = A[0].buffer;
+  const contiguous = A.every((a, j) => a.buffer === buf && a.byteOffset === A[0].byteOffset + j * n * 8) && A[0].byteOffset === 0;
+  if (contiguous && p * n >= 1e6) {
+    const { dotRows } = await import('../native/dense');
+    return dotRows(G, r, new Float64Array(buf, 0, p * n), p, n);
+  }
+  const out = new Float64Array(r * p);
+  for (let i = 0; i < r; i++)
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      const a = A[j];
+      for (let k = 0; k < n; k++) s += a[k] * G[i * n + k];
+      out[i * p + j] = s;
+    }
+  return out;
+}
+
 export async function keskarSharpness(
   obj: Objective,
   theta: Float32Array,
@@ -59,76 +233,8 @@ export async function keskarSharpness(
     onProgress?: (p: { stage: string; done: number; total: number }) => void;
   } = {},
 ): Promise<KeskarResult> {
-  const eps = o.epsilon ?? 1e-3,
-    iters = o.iterations ?? 20,
-    n = theta.length;
-  const p = o.subspace ? Math.min(o.subspace, n) : 0;
-  // A with orthonormal columns (or the identity): y lives in R^p (or R^n)
-  const A: Float64Array[] = p ? (o.basis?.length === p && o.basis[0].length === n ? o.basis : subspaceBasis(n, p, o.seed ?? 0)) : [];
-  const dim = p || n;
-  const bound = new Float64Array(dim);
-  for (let i = 0; i < dim; i++) {
-    let proj = 0;
-    if (p) {
-      const a = A[i];
-      for (let k = 0; k < n; k++) proj += a[k] * theta[k];
-    } else proj = theta[i];
-    bound[i] = eps * (Math.abs(proj) + 1);
-  }
-  const point = (y: Float64Array): Float32Array => {
-    const out = Float32Array.from(theta);
-    if (!p) {
-      for (let i = 0; i < n; i++) out[i] += y[i];
-      return out;
-    }
-    for (let j = 0; j < p; j++) {
-      const a = A[j],
-        c = y[j];
-      if (c !== 0) for (let k = 0; k < n; k++) out[k] += c * a[k];
-    }
-    return out;
-  };
-  const l0 = await obj.loss(theta, o.signal);
-  let evaluations = 1;
-  let y = new Float64Array(dim);
-  let best = l0,
-    bestY = y;
-  let step = 0.5; // fraction of the box half-width
-  for (let it = 0; it < iters; it++) {
-    throwIfAborted(o.signal);
-    o.onProgress?.({ stage: 'ε-sharpness', done: it, total: iters });
-    const { loss, gradient } = await obj.valueAndGradient(point(y), o.signal);
-    evaluations++;
-    if (loss > best) {
-      best = loss;
-      bestY = y;
-    }
-    // gradient in y coordinates
-    const gy = new Float64Array(dim);
-    if (p)
-      for (let j = 0; j < p; j++) {
-        let s = 0;
-        const a = A[j];
-        for (let k = 0; k < n; k++) s += a[k] * gradient[k];
-        gy[j] = s;
-      }
-    else for (let i = 0; i < n; i++) gy[i] = gradient[i];
-    const next = new Float64Array(dim);
-    for (let i = 0; i < dim; i++) next[i] = Math.max(-bound[i], Math.min(bound[i], y[i] + step * 2 * bound[i] * Math.sign(gy[i])));
-    const ln = await obj.loss(point(next), o.signal);
-    evaluations++;
-    if (ln > best) {
-      best = ln;
-      bestY = next;
-      y = next;
-    } else {
-      step /= 2;
-      y = bestY;
-      if (step < 1e-3) break;
-    }
-  }
-  void bestY;
-  return { epsilon: eps, subspace: p || null, value: ((best - l0) / (1 + l0)) * 100, maxLoss: best, iterations: iters, evaluations };
+  const [r] = await keskarSharpnessRuns(obj, theta, [{ epsilon: o.epsilon ?? 1e-3, subspace: o.subspace }], o);
+  return r;
 }
 
 /** The ε of the Keskar runs and the dimension of the random subspace (the full space is the other). */
@@ -136,16 +242,18 @@ export const KESKAR_EPSILONS = [1e-3, 5e-4] as const;
 export const KESKAR_SUBSPACE = 100;
 
 async function runSharpness(ctx: RunContext): Promise<void> {
-  const { obj, theta, seed, signal, model } = ctx;
-  const keskar = [];
-  let basis: Float64Array[] | undefined; // one random subspace for both ε (built once: O(p²n))
-  for (const epsilon of KESKAR_EPSILONS)
-    for (const subspace of [undefined, KESKAR_SUBSPACE]) {
-      ctx.progress('sharpness', `ε-sharpness ε=${epsilon}${subspace ? ` in a random ${subspace}-dim subspace` : ''}`);
-      if (subspace && !basis) basis = subspaceBasis(model.numParams, Math.min(subspace, model.numParams), seed);
-      const r = await keskarSharpness(obj, theta, { epsilon, subspace, seed, signal, basis: subspace ? basis : undefined });
-      keskar.push({ epsilon: r.epsilon, subspace: r.subspace, value: r.value, maxLoss: r.maxLoss, evaluations: r.evaluations });
-    }
+  const { obj, theta, seed, signal } = ctx;
+  // the four runs (two ε, full space and one random subspace built once) in lockstep: block gradients and losses
+  ctx.progress('sharpness', `ε-sharpness ε=${KESKAR_EPSILONS.join(', ')}, full space and a random ${KESKAR_SUBSPACE}-dim subspace`);
+  const runs = KESKAR_EPSILONS.flatMap(epsilon => [{ epsilon }, { epsilon, subspace: KESKAR_SUBSPACE }]);
+  const rs = await keskarSharpnessRuns(obj, theta, runs, { seed, signal });
+  const keskar = rs.map(r => ({
+    epsilon: r.epsilon,
+    subspace: r.subspace,
+    value: r.value,
+    maxLoss: r.maxLoss,
+    evaluations: r.evaluations,
+  }));
   ctx.progress('sharpness', 'adaptive sharpness (ASAM)');
   const adaptive = await adaptiveSharpness(obj, theta, { rho: ctx.opts.adaptiveRho, signal });
   ctx.result.sharpness = { keskar, adaptive };

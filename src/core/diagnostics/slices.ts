@@ -55,6 +55,16 @@ export function filters(p: ParamSpec): number[][] {
   return out;
 }
 
+function concatRows(rows: Float32Array[]): Float32Array {
+  const out = new Float32Array(rows.reduce((a, r) => a + r.length, 0));
+  let off = 0;
+  for (const r of rows) {
+    out.set(r, off);
+    off += r.length;
+  }
+  return out;
+}
+
 const linspace = (a: number, b: number, n: number): number[] => Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
 
 function along(theta: Float32Array, dirs: Float64Array[], coef: number[]): Float32Array {
@@ -63,6 +73,34 @@ function along(theta: Float32Array, dirs: Float64Array[], coef: number[]): Float
     let v = theta[i];
     for (let k = 0; k < dirs.length; k++) v += coef[k] * dirs[k][i];
     out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * L(θ + Σ_k c_jk d_k) for every coefficient row c_j, as block losses (Objective.lossBlock: many points
+ * per pass over the data), in groups of at most 64 points and 64 MB of points; the points are the
+ * ones `along` builds, so the values are those of one loss call per point.
+ */
+async function lossesAlong(
+  obj: Objective,
+  theta: Float32Array,
+  dirs: Float64Array[],
+  coefs: number[][],
+  signal?: AbortSignal,
+  onGroup?: (done: number) => void,
+): Promise<number[]> {
+  const n = theta.length;
+  const group = Math.max(1, Math.min(64, Math.floor(2 ** 24 / Math.max(1, n))));
+  const out: number[] = [];
+  for (let j0 = 0; j0 < coefs.length; j0 += group) {
+    throwIfAborted(signal);
+    const k = Math.min(group, coefs.length - j0);
+    const block = new Float32Array(k * n);
+    for (let j = 0; j < k; j++) block.set(along(theta, dirs, coefs[j0 + j]), j * n);
+    const l = await obj.lossBlock(block, signal);
+    for (let j = 0; j < k; j++) out.push(l[j]);
+    onGroup?.(out.length);
   }
   return out;
 }
@@ -101,12 +139,14 @@ export async function slice1d(
 ): Promise<Slice1D> {
   const d = filterNormalizedDirection(model, theta, new Rng(o.seed ?? 0));
   const t = linspace(-1, 1, o.points ?? 51);
-  const loss: number[] = [];
-  for (const [i, s] of t.entries()) {
-    throwIfAborted(o.signal);
-    loss.push(await obj.loss(along(theta, [d], [s]), o.signal));
-    o.onProgress?.({ stage: 'slice 1-D', done: i + 1, total: t.length });
-  }
+  const loss = await lossesAlong(
+    obj,
+    theta,
+    [d],
+    t.map(s => [s]),
+    o.signal,
+    done => o.onProgress?.({ stage: 'slice 1-D', done, total: t.length }),
+  );
   return { kind: '1d', t, loss, label: 'filter-normalised random direction' };
 }
 
@@ -120,17 +160,15 @@ export async function slice2d(
   const d1 = filterNormalizedDirection(model, theta, rng),
     d2 = filterNormalizedDirection(model, theta, rng);
   const g = linspace(-1, 1, o.points ?? 25);
-  const loss: number[][] = [];
-  let done = 0;
-  for (const b of g) {
-    const row: number[] = [];
-    for (const a of g) {
-      throwIfAborted(o.signal);
-      row.push(await obj.loss(along(theta, [d1, d2], [a, b]), o.signal));
-      o.onProgress?.({ stage: 'slice 2-D', done: ++done, total: g.length ** 2 });
-    }
-    loss.push(row);
-  }
+  const flat = await lossesAlong(
+    obj,
+    theta,
+    [d1, d2],
+    g.flatMap(b => g.map(a => [a, b])),
+    o.signal,
+    done => o.onProgress?.({ stage: 'slice 2-D', done, total: g.length ** 2 }),
+  );
+  const loss = g.map((_, i) => flat.slice(i * g.length, (i + 1) * g.length));
   return { kind: '2d', a: g, b: g, loss };
 }
 
@@ -149,11 +187,13 @@ export async function eigSlice(
   let gv = 0;
   for (let i = 0; i < v.length; i++) gv += gradient[i] * v[i];
   const t = linspace(-radius, radius, o.points ?? 51);
-  const loss: number[] = [];
-  for (const s of t) {
-    throwIfAborted(o.signal);
-    loss.push(await obj.loss(along(theta, [v], [s]), o.signal));
-  }
+  const loss = await lossesAlong(
+    obj,
+    theta,
+    [v],
+    t.map(s => [s]),
+    o.signal,
+  );
   return { kind: 'eig', t, loss, label, eigenvalue: lambda, radius, quadratic: t.map(s => l0 + s * gv + 0.5 * lambda * s * s) };
 }
 
@@ -167,13 +207,14 @@ export async function interpolate(
   if (thetaA.length !== thetaB.length) throw new Error(`the two checkpoints have ${thetaA.length} and ${thetaB.length} parameters`);
   const diff = Float64Array.from(thetaB, (b, i) => b - thetaA[i]);
   const t = linspace(-0.5, 1.5, o.points ?? 41);
-  const loss: number[] = [];
-  for (const s of t) {
-    throwIfAborted(o.signal);
-    loss.push(await obj.loss(along(thetaA, [diff], [s]), o.signal));
-  }
-  const lossA = await obj.loss(thetaA, o.signal),
-    lossB = await obj.loss(thetaB, o.signal);
+  const loss = await lossesAlong(
+    obj,
+    thetaA,
+    [diff],
+    t.map(s => [s]),
+    o.signal,
+  );
+  const [lossA, lossB] = await obj.lossBlock(concatRows([thetaA, thetaB]), o.signal);
   let barrier = -Infinity,
     barrierAt = 0;
   t.forEach((s, i) => {

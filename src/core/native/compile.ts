@@ -6,6 +6,10 @@
  *  grad:    L, ∇_θL                     (reverse mode over the forward graph)
  *  hvp:     H v = R_v{∇_θL}              (forward mode over forward + reverse: Pearlmutter 1994)
  *  outputs: f(x; θ) as [rows, d]         jvp: J v            vjp: Jᵀu
+ * Block kinds (b rows, one session run, the chunk's data read once):
+ *  lossBlock: L(θ_j) for the rows θ_j of Θ [b, n]   (b forward copies over one x)
+ *  gradBlock: L(θ_j), ∇L(θ_j)                      (b forward + reverse copies)
+ *  hvpBlock:  H v_j for the rows of V [b, n]        (one primal forward + reverse, b tangent sweeps)
  */
 import { Graph, CompileError, prod } from './ir';
 import { LOWER } from './lower';
@@ -15,9 +19,11 @@ import { toModelProto } from './proto';
 import type { GraphModel } from '../model/graph';
 import type { LossSpec } from '../loss';
 
-export type GraphKind = 'loss' | 'grad' | 'hvp' | 'outputs' | 'jvp' | 'vjp';
+export type GraphKind = 'loss' | 'grad' | 'hvp' | 'outputs' | 'jvp' | 'vjp' | 'lossBlock' | 'gradBlock' | 'hvpBlock';
 export interface Compiled {
   kind: GraphKind;
+  /** rows of the block input (1 for the single-vector kinds) */
+  block: number;
   bytes: Uint8Array;
   inputs: string[];
   outputs: string[];
@@ -32,28 +38,37 @@ export function firstUnsupported(model: GraphModel): { op: string; node: string 
   return undefined;
 }
 
-/** Each parameter's slice of a flat θ-shaped vector (θ itself, or a tangent v), reshaped to its shape. */
-function paramViews(g: Graph, model: GraphModel, flat: string): string[] {
-  return model.params.map(p => g.reshape(g.slice(flat, [p.offset], [p.offset + p.size], [0]), p.shape));
+/**
+ * Each parameter's slice of a flat θ-shaped vector (θ itself, or a tangent v), reshaped to its shape;
+ * with `row`, of row `row` of a [b, n] block of such vectors.
+ */
+function paramViews(g: Graph, model: GraphModel, flat: string, row?: number): string[] {
+  return model.params.map(p =>
+    row === undefined
+      ? g.reshape(g.slice(flat, [p.offset], [p.offset + p.size], [0]), p.shape)
+      : g.reshape(g.slice(flat, [row, p.offset], [row + 1, p.offset + p.size], [0, 1]), p.shape),
+  );
 }
 
 interface Built {
-  g: Graph;
   leaves: string[];
   z: string;
   outShape: number[];
 }
 
-function buildForward(model: GraphModel, rows: number, featShape: number[]): Built {
+/** The graph with its data input x (adapted to the model's layout) and the model's constants, shared by every forward copy. */
+interface Base {
+  g: Graph;
+  x: string;
+  consts: Map<string, string>;
+}
+
+function buildBase(model: GraphModel, rows: number, featShape: number[]): Base {
   if (model.inputs.length !== 1) throw new CompileError(`${model.inputs.length} model inputs (one is compiled)`);
   const g = new Graph();
-  const theta = g.input('theta', [model.numParams]);
-  const env = new Map<string, string>();
-  // each parameter a view of θ; a leaf must be a tensor of its own (not the input θ itself)
-  const leaves = paramViews(g, model, theta).map(t => (t === theta ? g.unary('Identity', theta) : t));
-  model.params.forEach((p, i) => env.set(p.name, leaves[i]));
+  const consts = new Map<string, string>();
   for (const [name, c] of model.constants) {
-    env.set(name, c.dtype === 'int32' ? g.constI(Array.from(c.values), c.shape) : g.constF(c.values, c.shape));
+    consts.set(name, c.dtype === 'int32' ? g.constI(Array.from(c.values), c.shape) : g.constF(c.values, c.shape));
   }
   let x = g.input('x', [rows, ...featShape]);
   const ms = model.inputs[0].shape.slice(1);
@@ -74,7 +89,18 @@ function buildForward(model: GraphModel, rows: number, featShape: number[]): Bui
       else x = g.reshape(x, [rows, ...want]);
     }
   }
-  env.set(model.inputs[0].name, x);
+  return { g, x, consts };
+}
+
+/** One copy of the model's forward pass on `base.x` with the parameters `views` (one tensor per parameter). */
+function buildForwardOn(base: Base, model: GraphModel, views: string[], thetaName: string): Built {
+  const { g } = base;
+  const rows = g.shape(base.x)[0];
+  const env = new Map<string, string>(base.consts);
+  // a leaf must be a tensor of its own (not the input θ itself)
+  const leaves = views.map(t => (t === thetaName ? g.unary('Identity', t) : t));
+  model.params.forEach((p, i) => env.set(p.name, leaves[i]));
+  env.set(model.inputs[0].name, base.x);
   for (const node of model.nodes) {
     const fn = LOWER[node.op];
     if (!fn) throw new CompileError(`op '${node.op}' (node '${node.name}') has no native lowering`, node.op, node.name);
@@ -98,7 +124,13 @@ function buildForward(model: GraphModel, rows: number, featShape: number[]): Bui
   const out = env.get(model.outputs[0]);
   if (!out) throw new CompileError(`output '${model.outputs[0]}' is not produced`);
   const os = g.shape(out);
-  return { g, leaves, z: g.reshape(out, [rows, prod(os.slice(1))]), outShape: os.slice(1) };
+  return { leaves, z: g.reshape(out, [rows, prod(os.slice(1))]), outShape: os.slice(1) };
+}
+
+function buildForward(model: GraphModel, rows: number, featShape: number[]): Built & { g: Graph } {
+  const base = buildBase(model, rows, featShape);
+  const theta = base.g.input('theta', [model.numParams]);
+  return { g: base.g, ...buildForwardOn(base, model, paramViews(base.g, model, theta), theta) };
 }
 
 /** ∇ w.r.t. θ from the leaves' cotangents: concat of the flattened pieces (zeros for unused parameters). */
@@ -112,7 +144,8 @@ function flatGrad(g: Graph, model: GraphModel, leaves: string[], ct: Map<string,
   );
 }
 
-export function compileGraph(model: GraphModel, spec: LossSpec, rows: number, featShape: number[], kind: GraphKind): Compiled {
+export function compileGraph(model: GraphModel, spec: LossSpec, rows: number, featShape: number[], kind: GraphKind, block = 1): Compiled {
+  if (kind === 'lossBlock' || kind === 'gradBlock') return compileParamBlock(model, spec, rows, featShape, kind, block);
   const { g, leaves, z, outShape } = buildForward(model, rows, featShape);
   const d = g.shape(z)[1];
   const forwardNodes = () => g.nodes.slice();
@@ -135,17 +168,72 @@ export function compileGraph(model: GraphModel, spec: LossSpec, rows: number, fe
       const fwd = forwardNodes();
       const grad = flatGrad(g, model, leaves, vjp(g, fwd, L, g.scalar(1), leaves));
       if (kind === 'grad') g.outputs = [L, grad];
-      else {
+      else if (kind === 'hvp') {
         const v = g.input('v', [model.numParams]);
         const all = g.nodes.slice();
         const tan = new Map(paramViews(g, model, v).map((t, i) => [leaves[i], t]));
         const hv = jvp(g, all, tan).get(grad);
         g.outputs = [hv ?? g.zeros([model.numParams])];
+      } else {
+        // hvpBlock: one primal forward + reverse, read by `block` forward-mode tangent sweeps (rows of V)
+        const V = g.input('V', [block, model.numParams]);
+        const all = g.nodes.slice();
+        const rowsOut: string[] = [];
+        for (let j = 0; j < block; j++) {
+          const tan = new Map(paramViews(g, model, V, j).map((t, i) => [leaves[i], t]));
+          const hv = jvp(g, all, tan).get(grad);
+          rowsOut.push(g.reshape(hv ?? g.zeros([model.numParams]), [1, model.numParams]));
+        }
+        g.outputs = [g.concat(rowsOut, 0)];
       }
     }
   }
-  // an output that is a graph input or initializer needs a node of its own
+  return finish(g, kind, block, d, outShape);
+}
+
+/** Graph outputs that are inputs or initializers get a node of their own; prune; serialise. */
+function finish(g: Graph, kind: GraphKind, block: number, d: number, outShape: number[]): Compiled {
   g.outputs = g.outputs.map(o => (g.inputs.includes(o) || g.inits.has(o) ? g.unary('Identity', o) : o));
   prune(g);
-  return { kind, bytes: toModelProto(g), inputs: g.inputs.slice(), outputs: g.outputs, nodes: g.nodes.length, outDim: d, outShape };
+  return { kind, block, bytes: toModelProto(g), inputs: g.inputs.slice(), outputs: g.outputs, nodes: g.nodes.length, outDim: d, outShape };
+}
+
+/**
+ * Many parameter points per pass over one chunk: `block` copies of the forward (and, for gradBlock,
+ * of its reverse sweep) over one data input, θ_j = row j of `thetas` [b, n]. Outputs L [b] (and ∇L [b, n]).
+ */
+function compileParamBlock(
+  model: GraphModel,
+  spec: LossSpec,
+  rows: number,
+  featShape: number[],
+  kind: 'lossBlock' | 'gradBlock',
+  block: number,
+): Compiled {
+  const base = buildBase(model, rows, featShape);
+  const { g } = base;
+  const thetas = g.input('thetas', [block, model.numParams]);
+  let y: string | undefined, w: string | undefined;
+  const Ls: string[] = [],
+    Gs: string[] = [];
+  let d = 0,
+    outShape: number[] = [];
+  for (let j = 0; j < block; j++) {
+    const start = g.nodes.length;
+    const f = buildForwardOn(base, model, paramViews(g, model, thetas, j), thetas);
+    d = g.shape(f.z)[1];
+    outShape = f.outShape;
+    if (!y) {
+      y = g.input('y', [rows, d]);
+      w = g.input('w', [rows, 1]);
+    }
+    const L = lossGraph(g, spec.kind, f.z, y, w!);
+    Ls.push(g.reshape(L, [1]));
+    if (kind === 'gradBlock') {
+      const fwd = g.nodes.slice(start);
+      Gs.push(g.reshape(flatGrad(g, model, f.leaves, vjp(g, fwd, L, g.scalar(1), f.leaves)), [1, model.numParams]));
+    }
+  }
+  g.outputs = kind === 'lossBlock' ? [g.concat(Ls, 0)] : [g.concat(Ls, 0), g.concat(Gs, 0)];
+  return finish(g, kind, block, d, outShape);
 }

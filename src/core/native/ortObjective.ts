@@ -12,60 +12,12 @@ import type { Dataset } from '../data/dataset';
 import { LossSpec, logitsModel, checkTargets } from '../loss';
 import { throwIfAborted } from '../errors';
 import type { Counts, Objective } from '../objective';
-import { compileGraph, Compiled, GraphKind } from './compile';
-import { createSession, loadOrt, ExecutionProvider, defaultThreads, nativeCall } from './runtime';
-import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, concat, PenaltyRange } from '../objectiveParts';
+import type { Compiled, GraphKind } from './compile';
+import { loadOrt, ExecutionProvider, defaultThreads, nativeCall } from './runtime';
+import { compiledFor, acquireSession, releaseSession } from './cache';
+import { penaltyRanges, penaltyValue, addPenaltyTerm, batchPieces, concat, PenaltyRange, blockRows } from '../objectiveParts';
 import { loopHvpBlock, loopLossBlock, loopGradientBlock } from '../objectiveParts';
-
-/**
- * Compiled graphs, per (model object, loss, rows, input shape, kind): objectives over different
- * subsets of one dataset (the surgery's minibatches) share them, and so their sessions.
- */
-const compiledCache = new WeakMap<GraphModel, Map<string, Compiled>>();
-function compiledFor(model: GraphModel, spec: LossSpec, rows: number, featShape: number[], kind: GraphKind): Compiled {
-  let m = compiledCache.get(model);
-  if (!m) {
-    m = new Map();
-    compiledCache.set(model, m);
-  }
-  const key = `${spec.kind}|${spec.foldedActivation ?? ''}|${rows}|${featShape.join('x')}|${kind}`;
-  let c = m.get(key);
-  if (!c) {
-    c = compileGraph(logitsModel(model, spec), spec, rows, featShape, kind);
-    m.set(key, c);
-  }
-  return c;
-}
-
-/** Sessions shared by content (the same Compiled object) and configuration: reference-counted, released when the last user disposes. */
-type SessionEntry = { p: Promise<{ session: Ort.InferenceSession; ep: string; notice?: string }>; refs: number };
-const sessionCache = new Map<Compiled, Map<string, SessionEntry>>();
-const cfgKey = (cfg: { ep: ExecutionProvider; threads: number }) => `${cfg.ep}|${cfg.threads}`;
-function acquire(
-  c: Compiled,
-  cfg: { ep: ExecutionProvider; threads: number },
-): Promise<{ session: Ort.InferenceSession; ep: string; notice?: string }> {
-  let m = sessionCache.get(c);
-  if (!m) {
-    m = new Map();
-    sessionCache.set(c, m);
-  }
-  let e = m.get(cfgKey(cfg));
-  if (!e) {
-    e = { p: createSession(c.bytes, cfg), refs: 0 };
-    m.set(cfgKey(cfg), e);
-  }
-  e.refs++;
-  return e.p;
-}
-function release(c: Compiled, cfg: { ep: ExecutionProvider; threads: number }): void {
-  const m = sessionCache.get(c),
-    e = m?.get(cfgKey(cfg));
-  if (!m || !e || --e.refs > 0) return;
-  m.delete(cfgKey(cfg));
-  if (m.size === 0) sessionCache.delete(c);
-  e.p.then(({ session }) => nativeCall(() => session.release())).catch(() => undefined);
-}
+import { chooseBlockSize, BlockKind } from './blockSize';
 
 interface Chunk {
   start: number;
@@ -79,6 +31,8 @@ export interface OrtOptions {
   chunkSize?: number;
   ep?: ExecutionProvider;
   threads?: number;
+  /** rows per block graph (hvpBlock, lossBlock, gradientBlock); default: chosen by model size (./blockSize.ts) */
+  blockSize?: number;
 }
 
 export class OrtObjective implements Objective {
@@ -99,10 +53,12 @@ export class OrtObjective implements Objective {
   private readonly featShape: number[];
   private readonly outDim: number;
   private readonly chunks: Chunk[] = [];
-  private readonly sessions = new Map<GraphKind, Promise<{ s: Ort.InferenceSession; c: Compiled }>>();
+  private readonly sessions = new Map<string, Promise<{ s: Ort.InferenceSession; c: Compiled }>>();
   private readonly penalties: PenaltyRange[];
   private readonly threads: number;
-  private readonly acquired: Compiled[] = [];
+  private readonly acquired: (Compiled & { key: string })[] = [];
+  /** The last θ wrapped as a tensor (no copy: the tensor views the caller's array). */
+  private lastTheta?: { a: Float32Array; t: Ort.Tensor };
 
   constructor(
     model: GraphModel,
@@ -121,7 +77,7 @@ export class OrtObjective implements Objective {
     this.rows = Math.max(1, Math.min(data.m, opts.chunkSize ?? 1024));
     this.featShape = data.xShape.slice(1);
     // compile the forward graph now: it checks every op and gives the output shape
-    const fwd = compiledFor(model, spec, this.rows, this.featShape, 'outputs');
+    const fwd = compiledFor({ model, spec, rows: this.rows, featShape: this.featShape, kind: 'outputs' });
     this.outShape = fwd.outShape;
     this.outDim = fwd.outDim;
     checkTargets([1, ...this.outShape], data, spec);
@@ -178,34 +134,48 @@ export class OrtObjective implements Objective {
     return c.x ?? this.xTensor(this.data.source!.read(c.start, c.end), c.end - c.start);
   }
 
-  private session(kind: GraphKind): Promise<{ s: Ort.InferenceSession; c: Compiled }> {
-    let p = this.sessions.get(kind);
+  private get cfg(): { ep: ExecutionProvider; threads: number } {
+    return { ep: this.opts.ep ?? 'auto', threads: this.threads };
+  }
+
+  private session(kind: GraphKind, block = 1): Promise<{ s: Ort.InferenceSession; c: Compiled }> {
+    const key = `${kind}|${block}`;
+    let p = this.sessions.get(key);
     if (!p) {
       p = (async () => {
         const t0 = performance.now();
-        const c = compiledFor(this.source, this.spec, this.rows, this.featShape, kind);
+        const c = compiledFor({ model: this.source, spec: this.spec, rows: this.rows, featShape: this.featShape, kind, block });
         this.acquired.push(c);
-        const { session, ep, notice } = await acquire(c, { ep: this.opts.ep ?? 'auto', threads: this.threads });
+        const { session, ep, notice } = await acquireSession(c, this.cfg);
         this.ep = ep;
         if (notice && !this.notices.includes(notice)) this.notices.push(notice);
-        this.sessionMs[kind] = performance.now() - t0;
+        this.sessionMs[kind] = (this.sessionMs[kind] ?? 0) + performance.now() - t0;
         return { s: session, c };
       })();
-      this.sessions.set(kind, p);
+      this.sessions.set(key, p);
     }
     return p;
   }
 
-  private async run(kind: GraphKind, feeds: Record<string, Ort.Tensor>): Promise<Float32Array[]> {
-    const { s, c } = await this.session(kind);
+  private async run(kind: GraphKind, feeds: Record<string, Ort.Tensor>, block = 1): Promise<Float32Array[]> {
+    const { s, c } = await this.session(kind, block);
     const f: Record<string, Ort.Tensor> = {};
     for (const i of c.inputs) f[i] = feeds[i];
     const out = await nativeCall(() => s.run(f));
     return c.outputs.map(o => out[o].data as Float32Array);
   }
 
-  private vec(v: Float32Array): Ort.Tensor {
-    return new this.ort.Tensor('float32', v, [v.length]);
+  /** A vector as a tensor: θ's tensor is reused across calls with the same array; a view with an offset is copied once. */
+  private vec(v: Float32Array, dims: number[] = [v.length]): Ort.Tensor {
+    if (this.lastTheta?.a === v && dims.length === 1) return this.lastTheta.t;
+    const own = v.byteOffset === 0 && v.buffer.byteLength === v.byteLength ? v : v.slice();
+    return new this.ort.Tensor('float32', own, dims);
+  }
+  private thetaTensor(theta: Float32Array): Ort.Tensor {
+    const t = this.vec(theta);
+    // reused only when it views the caller's array (an in-place change of θ is then seen as well)
+    if (t.data === theta) this.lastTheta = { a: theta, t };
+    return t;
   }
 
   penalty(theta: Float32Array): number {
@@ -214,7 +184,7 @@ export class OrtObjective implements Objective {
 
   async loss(theta: Float32Array, signal?: AbortSignal): Promise<number> {
     this.counts.loss++;
-    const th = this.vec(theta);
+    const th = this.thetaTensor(theta);
     let total = 0;
     for (const c of this.chunks) {
       throwIfAborted(signal);
@@ -226,14 +196,14 @@ export class OrtObjective implements Objective {
 
   async valueAndGradient(theta: Float32Array, signal?: AbortSignal): Promise<{ loss: number; gradient: Float32Array }> {
     this.counts.gradient++;
-    const th = this.vec(theta);
+    const th = this.thetaTensor(theta);
     let total = 0;
     const g = new Float64Array(this.numParams);
     for (const c of this.chunks) {
       throwIfAborted(signal);
       const [l, gr] = await this.run('grad', { theta: th, x: this.xOf(c), y: c.y, w: c.w });
       total += l[0];
-      if (this.chunks.length === 1 && this.penalties.length === 0) return { loss: total, gradient: Float32Array.from(gr) };
+      if (this.chunks.length === 1 && this.penalties.length === 0) return { loss: total, gradient: gr }; // a fresh buffer of ORT's: no copy
       for (let i = 0; i < gr.length; i++) g[i] += gr[i];
     }
     addPenaltyTerm(this.penalties, theta, g);
@@ -242,13 +212,13 @@ export class OrtObjective implements Objective {
 
   async hvp(theta: Float32Array, v: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
     this.counts.hvp++;
-    const th = this.vec(theta),
+    const th = this.thetaTensor(theta),
       vt = this.vec(v);
     if (this.chunks.length === 1 && this.penalties.length === 0) {
       throwIfAborted(signal);
       const c = this.chunks[0];
       const [hv] = await this.run('hvp', { theta: th, v: vt, x: this.xOf(c), y: c.y, w: c.w });
-      return Float32Array.from(hv);
+      return hv; // a fresh buffer of ORT's: no copy
     }
     const out = new Float64Array(this.numParams);
     for (const c of this.chunks) {
@@ -270,7 +240,7 @@ export class OrtObjective implements Objective {
     signal?: AbortSignal,
   ): Promise<{ shape: number[]; values: Float32Array }> {
     this.counts.forward++;
-    const th = this.vec(theta),
+    const th = this.thetaTensor(theta),
       d = this.outDim;
     const parts: Float32Array[] = [];
     for (const p of this.pieces(batch)) {
@@ -284,7 +254,7 @@ export class OrtObjective implements Objective {
 
   async jvp(theta: Float32Array, v: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<Float32Array> {
     this.counts.jvp++;
-    const th = this.vec(theta),
+    const th = this.thetaTensor(theta),
       vt = this.vec(v),
       d = this.outDim;
     const parts: Float32Array[] = [];
@@ -298,7 +268,7 @@ export class OrtObjective implements Objective {
 
   async vjp(theta: Float32Array, u: Float32Array, batch?: { start: number; end: number }, signal?: AbortSignal): Promise<Float32Array> {
     this.counts.vjp++;
-    const th = this.vec(theta),
+    const th = this.thetaTensor(theta),
       d = this.outDim;
     const pieces = this.pieces(batch);
     const total = pieces.reduce((a, p) => a + (p.e - p.s) * d, 0);
@@ -316,18 +286,119 @@ export class OrtObjective implements Objective {
     return Float32Array.from(out);
   }
 
-  hvpBlock(theta: Float32Array, V: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
-    return loopHvpBlock(this, theta, V, signal);
+  /** Rows per block graph for `kind` and b vectors (1: the single-vector graphs, one per row). */
+  private blockSize(kind: BlockKind, b: number): number {
+    if (b <= 1) return 1;
+    const B = this.opts.blockSize ?? chooseBlockSize(kind, { numParams: this.numParams, rows: this.rows, outDim: this.outDim });
+    return Math.max(1, Math.min(B, b));
   }
-  lossBlock(thetas: Float32Array, signal?: AbortSignal): Promise<Float64Array> {
-    return loopLossBlock(this, thetas, signal);
+
+  /** Rows j0..j0+k of a b×n block as a [B, n] tensor (zero rows pad a short last block). */
+  private blockTensor(M: Float32Array, j0: number, k: number, B: number): Ort.Tensor {
+    const n = this.numParams;
+    if (k === B && j0 === 0 && M.length === B * n) return this.vec(M, [B, n]);
+    const buf = new Float32Array(B * n);
+    buf.set(M.subarray(j0 * n, (j0 + k) * n));
+    return new this.ort.Tensor('float32', buf, [B, n]);
   }
-  gradientBlock(thetas: Float32Array, signal?: AbortSignal): Promise<{ loss: Float64Array; gradient: Float32Array }> {
-    return loopGradientBlock(this, thetas, signal);
+
+  async hvpBlock(theta: Float32Array, V: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+    const n = this.numParams,
+      b = blockRows(V, n, 'hvpBlock');
+    const B = this.blockSize('hvpBlock', b);
+    if (B <= 1) return loopHvpBlock(this, theta, V, signal);
+    const out = new Float32Array(b * n);
+    const th = this.thetaTensor(theta);
+    for (let j0 = 0; j0 < b; j0 += B) {
+      const k = Math.min(B, b - j0);
+      if (k === 1) {
+        out.set(await this.hvp(theta, V.subarray(j0 * n, (j0 + 1) * n), signal), j0 * n);
+        continue;
+      }
+      this.counts.hvp += k;
+      const Vt = this.blockTensor(V, j0, k, B);
+      if (this.chunks.length === 1 && this.penalties.length === 0) {
+        throwIfAborted(signal);
+        const c = this.chunks[0];
+        const [hv] = await this.run('hvpBlock', { theta: th, V: Vt, x: this.xOf(c), y: c.y, w: c.w }, B);
+        out.set(hv.subarray(0, k * n), j0 * n);
+        continue;
+      }
+      const acc = new Float64Array(k * n);
+      for (const c of this.chunks) {
+        throwIfAborted(signal);
+        const [hv] = await this.run('hvpBlock', { theta: th, V: Vt, x: this.xOf(c), y: c.y, w: c.w }, B);
+        for (let i = 0; i < k * n; i++) acc[i] += hv[i];
+      }
+      for (let j = 0; j < k; j++)
+        addPenaltyTerm(this.penalties, V.subarray((j0 + j) * n, (j0 + j + 1) * n), acc.subarray(j * n, (j + 1) * n));
+      for (let i = 0; i < k * n; i++) out[j0 * n + i] = acc[i];
+    }
+    return out;
+  }
+
+  async lossBlock(thetas: Float32Array, signal?: AbortSignal): Promise<Float64Array> {
+    const n = this.numParams,
+      b = blockRows(thetas, n, 'lossBlock');
+    const B = this.blockSize('lossBlock', b);
+    if (B <= 1) return loopLossBlock(this, thetas, signal);
+    const out = new Float64Array(b);
+    for (let j0 = 0; j0 < b; j0 += B) {
+      const k = Math.min(B, b - j0);
+      if (k === 1) {
+        out[j0] = await this.loss(thetas.subarray(j0 * n, (j0 + 1) * n), signal);
+        continue;
+      }
+      this.counts.loss += k;
+      const T = this.blockTensor(thetas, j0, k, B);
+      for (const c of this.chunks) {
+        throwIfAborted(signal);
+        const [l] = await this.run('lossBlock', { thetas: T, x: this.xOf(c), y: c.y, w: c.w }, B);
+        for (let j = 0; j < k; j++) out[j0 + j] += l[j];
+      }
+      for (let j = 0; j < k; j++) out[j0 + j] += this.penalty(thetas.subarray((j0 + j) * n, (j0 + j + 1) * n));
+    }
+    return out;
+  }
+
+  async gradientBlock(thetas: Float32Array, signal?: AbortSignal): Promise<{ loss: Float64Array; gradient: Float32Array }> {
+    const n = this.numParams,
+      b = blockRows(thetas, n, 'gradientBlock');
+    const B = this.blockSize('gradBlock', b);
+    if (B <= 1) return loopGradientBlock(this, thetas, signal);
+    const loss = new Float64Array(b),
+      gradient = new Float32Array(b * n);
+    for (let j0 = 0; j0 < b; j0 += B) {
+      const k = Math.min(B, b - j0);
+      if (k === 1) {
+        const r = await this.valueAndGradient(thetas.subarray(j0 * n, (j0 + 1) * n), signal);
+        loss[j0] = r.loss;
+        gradient.set(r.gradient, j0 * n);
+        continue;
+      }
+      this.counts.gradient += k;
+      const T = this.blockTensor(thetas, j0, k, B);
+      const acc = this.chunks.length > 1 || this.penalties.length > 0 ? new Float64Array(k * n) : undefined;
+      for (const c of this.chunks) {
+        throwIfAborted(signal);
+        const [l, g] = await this.run('gradBlock', { thetas: T, x: this.xOf(c), y: c.y, w: c.w }, B);
+        for (let j = 0; j < k; j++) loss[j0 + j] += l[j];
+        if (acc) for (let i = 0; i < k * n; i++) acc[i] += g[i];
+        else gradient.set(g.subarray(0, k * n), j0 * n);
+      }
+      for (let j = 0; j < k; j++) {
+        const th = thetas.subarray((j0 + j) * n, (j0 + j + 1) * n);
+        loss[j0 + j] += this.penalty(th);
+        if (acc) addPenaltyTerm(this.penalties, th, acc.subarray(j * n, (j + 1) * n));
+      }
+      if (acc) for (let i = 0; i < k * n; i++) gradient[j0 * n + i] = acc[i];
+    }
+    return { loss, gradient };
   }
 
   dispose(): void {
-    for (const c of this.acquired) release(c, { ep: this.opts.ep ?? 'auto', threads: this.threads });
+    for (const c of this.acquired) releaseSession(c, this.cfg);
+    this.lastTheta = undefined;
     this.acquired.length = 0;
     this.sessions.clear();
     this.chunks.length = 0;
