@@ -12,7 +12,7 @@ import { resolveLoss } from './loss';
 import { makeObjective, Engine, EnginePreference, ExecutionProvider } from './engine';
 import { lossAndGradient } from './diagnostics/basic';
 import { RunContext } from './diagnostics/context';
-import { plannedDiagnostics } from './diagnostics/registry';
+import { plannedDiagnostics, fitPreset } from './diagnostics/registry';
 import { throwIfAborted } from './errors';
 import { checkSpectrumOptions } from './limits';
 import type { HessianResult, SpectrumOptions } from './diagnostics/hessian';
@@ -83,6 +83,9 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
   throwIfAborted(signal);
   onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });
   const model = readCheckpoint(opts.checkpoint);
+  // a preset's counts fit the model (with a notice); explicit options are checked against it
+  const fitted = fitPreset(opts, model.numParams);
+  opts = fitted.opts;
   // sizes against the model before the data is loaded (a k beyond the parameter count never ends)
   checkSpectrumOptions(opts, model.numParams, opts.checkpoint);
   const layerCount = model.layers.filter(l => l.params > 0).length;
@@ -175,7 +178,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
     const evaluation = evaluationInfo(model, data, seed, spec, engine.label(), Boolean(data.source));
     const theory = theoryRules(model, spec.kind);
     onProgress({ stage: 'done', fraction: 1 });
-    const notices = [...model.notices];
+    const notices = [...model.notices, ...fitted.notices];
     if (obj.inputNotice) notices.push(obj.inputNotice);
     if (opts.dataHow) notices.push(`dataset: ${opts.dataHow}`);
     if (ctx.nonFinite) notices.push(`diagnosis stopped: ${ctx.nonFinite}; the curvature, sharpness, PGB and slices were not computed`);

@@ -35,6 +35,8 @@ export const DEFAULTS = { tol: 1e-3, traceTol: 0.01, traceHvps: 150, densityProb
 
 /** The options of the spectrum, trace and density (also fields of DiagnoseOptions; defaults in DEFAULTS). */
 export interface SpectrumOptions {
+  /** the preset these options came from (registry.ts `preset()`): its counts are clamped to the model (`fitPreset`) */
+  preset?: string;
   /** number of largest Hessian eigenvalues (Lanczos) */
   top?: number;
   /** number of smallest (most negative) Hessian eigenvalues */
