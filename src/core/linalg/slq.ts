@@ -11,6 +11,7 @@ import type { LinearOperator, Progress } from './operator';
 import { Rng } from '../rng';
 import { norm, scale } from './vec';
 import { lanczosTridiag } from './lanczos';
+import { KrylovSpace } from './workspace';
 import { tridiagEigen } from './tridiag';
 
 export interface SlqOptions {
@@ -41,6 +42,8 @@ export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promis
   const nodes: number[][] = [],
     weights: number[][] = [];
   let matvecs = 0;
+  // one workspace for every probe (its rows are overwritten by the next probe's Lanczos vectors)
+  const space = new KrylovSpace(op.n, Math.max(1, Math.min(steps, op.n)), op.apply32 ? 'float32' : 'float64');
   for (let p = 0; p < probes; p++) {
     const v = rng.rademacherVector(op.n);
     scale(1 / norm(v), v);
@@ -50,8 +53,16 @@ export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promis
         matvecs++;
         return op.apply(x, s);
       },
+      ...(op.apply32
+        ? {
+            apply32: (x: Float32Array, s?: AbortSignal) => {
+              matvecs++;
+              return op.apply32!(x, s);
+            },
+          }
+        : {}),
     };
-    const { alpha, beta } = await lanczosTridiag(counting, v, steps, o.signal);
+    const { alpha, beta } = await lanczosTridiag(counting, v, steps, o.signal, space);
     const e = tridiagEigen(alpha, beta);
     nodes.push(e.values);
     weights.push(e.vectors[0].map(s => s * s));
