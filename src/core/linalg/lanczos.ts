@@ -154,7 +154,7 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     alpha.push(a);
     axpyv(-a, q, w);
     if (j > 0) axpyv(-beta[j - 1], Q.row(j - 1), w);
-    let b = Q.orthogonalise(w);
+    let b = await Q.orthogonaliseAsync(w);
     eig = tridiagEigen(alpha, beta);
     const k = eig.values.length;
     const scaleA = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[k - 1]), 1e-300);
@@ -334,7 +334,7 @@ export async function lanczosTridiag(
     alpha.push(a);
     axpyv(-a, q, w);
     if (j > 0) axpyv(-beta[j - 1], Q.row(j - 1), w);
-    const b = Q.orthogonalise(w);
+    const b = await Q.orthogonaliseAsync(w);
     if (j === m - 1 || b <= 1e-12 * Math.max(...alpha.map(Math.abs), 1e-300)) break;
     beta.push(b);
     scalev(1 / b, w);
