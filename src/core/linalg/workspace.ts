@@ -58,8 +58,8 @@ export function scalev(alpha: number, x: Vec): void {
   for (let i = 0; i < x.length; i++) x[i] *= alpha;
 }
 
-/** CGS2 calls that ran in ONNX Runtime (process-wide; the tests check the path is taken). */
-export const ortStats = { calls: 0 };
+/** CGS2 calls that ran in ONNX Runtime (process-wide; the tests check the path is taken); `enabled` false: JS only (the bench compares). */
+export const ortStats = { calls: 0, enabled: true };
 
 /** Smallest n for the ORT sweeps (below it the session call's overhead dominates). */
 export const ORT_MIN_N = 50000;
@@ -126,7 +126,7 @@ export class KrylovSpace {
   }
   /** `orthogonalise` through ONNX Runtime's GEMV when the workspace is large (see the header), else the JS loops. */
   async orthogonaliseAsync(v: Vec): Promise<number> {
-    if (this.precision === 'float32' && this.n >= ORT_MIN_N && this.k >= 8 && 3 * this.k >= this.ncv) {
+    if (ortStats.enabled && this.precision === 'float32' && this.n >= ORT_MIN_N && this.k >= 8 && 3 * this.k >= this.ncv) {
       this.ort ??= ortCgs2(this.data as Float32Array, this.ncv, this.n);
       const cgs = await this.ort;
       if (cgs) {
