@@ -166,6 +166,10 @@ describe('Krylov workspace and estimators', function () {
     const lowTr = low.reduce((a, b) => a + b, 0);
     const xl = await xtrace(denseOp(withSpectrum(low, 11)), { relTol: 0, matvecs: 40, seed: 2 });
     assert.ok(Math.abs(xl.estimate - lowTr) < 1e-6 * lowTr, `${xl.estimate} vs ${lowTr}`);
+    // exactly rank 3 (< m): the range is captured, tr(QᵀAQ) is the trace, no sampling error left
+    const r3 = Array.from({ length: n }, (_, k) => (k < 3 ? k + 1 : 0));
+    const x3 = await xtrace(denseOp(withSpectrum(r3, 12)), { relTol: 0.01, matvecs: 40, seed: 1 });
+    assert.ok(x3.converged && x3.stderr === 0 && Math.abs(x3.estimate - 6) < 1e-8, `${x3.estimate} ± ${x3.stderr}`);
     // a tolerance it can reach stops early, and says so
     const op = denseOp(A);
     const x = await xtrace(op, { relTol: 0.01, matvecs: 150, seed: 4 });

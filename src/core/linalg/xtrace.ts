@@ -168,8 +168,8 @@ export async function xtrace(op: LinearOperator, o: XTraceOptions = {}): Promise
         for (let i = 0; i < c.length; i++) R[i * L + j] += c[i];
       }
       const r = normv(y);
-      if (!(r > 1e-7 * Math.max(before, 1e-300))) {
-        deficient = true; // A Ω has lower rank than m: the range is captured; stop growing
+      if (!(r > (precision === 'float32' ? 1e-5 : 1e-10) * Math.max(before, 1e-300))) {
+        deficient = true; // A Ω has lower rank than m: Q spans the range of A (a.s.), so tr(A) = tr(QᵀAQ)
         break;
       }
       R[j * L + j] = r;
@@ -184,14 +184,31 @@ export async function xtrace(op: LinearOperator, o: XTraceOptions = {}): Promise
       for (let j = m0; j < mq; j++) Z.push(Zb.subarray((j - m0) * n, (j - m0 + 1) * n));
     }
     m = mq;
-    // the new entries of W = QᵀΩ, H = QᵀZ, T = ZᵀΩ (rows or columns ≥ m0)
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < m; j++) {
-        if (i < m0 && j < m0) continue;
-        W[i * L + j] = dotv(Q.row(i), Om.row(j));
-        T[i * L + j] = dotv(Z.row(i), Om.row(j));
-        if (j >= i) H[i * L + j] = H[j * L + i] = 0.5 * (dotv(Q.row(i), Z.row(j)) + dotv(Q.row(j), Z.row(i)));
+    // the new entries of W = QᵀΩ and H = QᵀZ (rows or columns ≥ m0), by blocked sweeps over the workspaces;
+    // T = ZᵀΩ = QᵀAΩ = QᵀY = R for symmetric A (no products needed)
+    for (let j = m0; j < m; j++) {
+      const w = Q.project(Om.row(j), m),
+        h = Q.project(Z.row(j), m);
+      for (let i = 0; i < m; i++) {
+        W[i * L + j] = w[i];
+        // H symmetric: average the two computed halves where both are new
+        if (i < m0) H[i * L + j] = H[j * L + i] = h[i];
+        else if (i < j) H[i * L + j] = H[j * L + i] = 0.5 * (H[i * L + j] + h[i]);
+        else H[i * L + j] = H[j * L + i] = h[i];
       }
+    }
+    for (let i = m0; i < m && m0 > 0; i++) {
+      const w = Om.project(Q.row(i), m0);
+      for (let j = 0; j < m0; j++) W[i * L + j] = w[j];
+    }
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) T[i * L + j] = j >= i ? R[i * L + j] : 0;
+    if (deficient) {
+      // rank(A) < m: tr(A) = tr(QᵀAQ) exactly (up to the products' rounding); no sampling error left
+      let t = 0;
+      for (let i = 0; i < m; i++) t += H[i * L + i];
+      result = { estimate: t, stderr: 0, vectors: m, matvecs: spent, converged: true, estimates: [], needed: null };
+      break;
+    }
     result = xtraceEstimates(n, m, L, R, W, H, T, omY);
     result.matvecs = spent;
     const done = m >= minVectors && result.stderr <= relTol * Math.abs(result.estimate);
