@@ -15,6 +15,7 @@ import { jacobiEigen } from '../../src/core/linalg/jacobi';
 import { lanczosExtremes } from '../../src/core/linalg/lanczos';
 import { hutchPlusPlus } from '../../src/core/linalg/trace';
 import { exactTrace, xtrace } from '../../src/core/linalg/xtrace';
+import { symmetricEigenvalues } from '../../src/core/linalg/denseEigen';
 import { KrylovSpace, ortStats } from '../../src/core/linalg/workspace';
 import { loadOrt } from '../../src/core/native/runtime';
 import type { LinearOperator } from '../../src/core/linalg/operator';
@@ -127,6 +128,18 @@ describe('Krylov workspace and estimators', function () {
     assert.ok(r.matvecs <= 60);
   });
 
+  it('dense symmetric eigenvalues (Householder + QL) equal Jacobi', () => {
+    const rng = new Rng(8),
+      n = 40;
+    const A = withSpectrum(
+      Array.from({ length: n }, () => rng.normal()),
+      6,
+    );
+    const ref = jacobiEigen(A).values;
+    const got = symmetricEigenvalues(Float64Array.from(A.flat()), n);
+    got.forEach((v, i) => assert.ok(Math.abs(v - ref[i]) < 1e-10, `${i}: ${v} vs ${ref[i]}`));
+  });
+
   it('the exact trace is the dense trace, in n products', async () => {
     const rng = new Rng(4),
       n = 70;
@@ -191,11 +204,17 @@ describe('Krylov workspace and estimators', function () {
     assert.ok(!y.converged && y.needed !== null && y.needed > 20, `needed ${y.needed}`);
   });
 
-  it('on a small net: the trace diagnostic is exact (= Σ eigenvalues of the float64 Hessian) and XTrace is within its error', async () => {
+  it('on a small net: the trace and density are exact (the eigenvalues of the float64 Hessian) and XTrace is within its error', async () => {
     const model = path.join(FX, 'model.json'),
       data = path.join(FX, 'data.npz');
     const H = denseHessianMatrix(model, data);
     const ev = jacobiEigen(H).values;
+    // the density of a small model: every eigenvalue of the float64 Hessian, weight 1/n, from n HVPs
+    const dr = await diagnose({ checkpoint: model, data, density: true, seed: 1 });
+    const d = dr.hessian!.density!;
+    assert.strictEqual(d.method, 'exact');
+    assert.strictEqual(d.hvps, ev.length);
+    d.nodes[0].forEach((v, i) => assert.ok(Math.abs(v - ev[i]) < 1e-4 * Math.max(...ev.map(Math.abs)), `${i}: ${v} vs ${ev[i]}`));
     const tr = ev.reduce((a, b) => a + b, 0),
       scale = Math.max(...ev.map(Math.abs));
     const r = await diagnose({ checkpoint: model, data, trace: true, seed: 1 });

@@ -22,7 +22,8 @@ import type { LinearOperator, Progress } from '../linalg/operator';
 import type { Objective } from '../objective';
 import { lanczosExtremes, PairView, RitzPair } from '../linalg/lanczos';
 import { exactTrace, xtrace, EXACT_TRACE_MAX_PARAMS } from '../linalg/xtrace';
-import { slqDensity } from '../linalg/slq';
+import { slqDensity, densityOnGrid } from '../linalg/slq';
+import { symmetricEigenvalues } from '../linalg/denseEigen';
 import type { Diagnostic } from './registry';
 import { LIMITS } from '../limits';
 import { DEFAULT_THRESHOLDS } from './verdict';
@@ -123,7 +124,8 @@ export interface HessianResult {
     /** unresolved: about how many HVPs in all would reach relTol (null: no estimate) */
     neededHvps?: number | null;
   };
-  density?: { grid: number[]; values: number[]; nodes: number[][]; weights: number[][]; hvps: number };
+  /** `method` 'exact': the eigenvalues of H formed from n HVPs (one node set, weights 1/n); 'slq': stochastic Lanczos quadrature */
+  density?: { grid: number[]; values: number[]; nodes: number[][]; weights: number[][]; hvps: number; method?: 'exact' | 'slq' };
   lanczos?: { iterations: number; converged: boolean; hvps: number; tol: number; unresolved: number; extraHvps: number | null };
   hvps: number;
   hvpMethod: 'exact';
@@ -160,6 +162,13 @@ export function hessianOperator(obj: Objective, theta: Float32Array, counter: { 
       return finite(await obj.hvpBlock(theta, V, signal));
     },
   };
+}
+
+/** Models up to this many parameters may get the exact density (their Hessian formed and diagonalised: O(n³) arithmetic). */
+export const EXACT_DENSITY_MAX_PARAMS = 1000;
+/** The density method: exact when forming H (n HVPs) is no dearer than SLQ's probes × steps and n ≤ EXACT_DENSITY_MAX_PARAMS. */
+export function densityMethod(n: number, probes: number, steps: number): 'exact' | 'slq' {
+  return n <= Math.min(probes * Math.min(steps, n), EXACT_DENSITY_MAX_PARAMS) ? 'exact' : 'slq';
 }
 
 /**
@@ -274,7 +283,18 @@ export async function hessianSpectrum(
       };
     }
   }
-  if (opts.density) {
+  if (
+    opts.density &&
+    densityMethod(op.n, opts.densityProbes ?? DEFAULTS.densityProbes, opts.densitySteps ?? DEFAULTS.densitySteps) === 'exact'
+  ) {
+    // the model is small: H from n HVPs (unit vectors in blocks), its eigenvalues exactly, each of weight 1/n
+    const before = counter.n;
+    const { matrix } = await exactTrace(op, { keep: true, signal, onProgress });
+    const eig = symmetricEigenvalues(matrix!, op.n);
+    const weights = eig.map(() => 1 / op.n);
+    const g = densityOnGrid([eig], [weights], 400);
+    res.density = { grid: g.grid, values: g.values, nodes: [eig], weights: [weights], hvps: counter.n - before, method: 'exact' };
+  } else if (opts.density) {
     const before = counter.n;
     const d = await slqDensity(op, {
       probes: opts.densityProbes ?? DEFAULTS.densityProbes,
@@ -283,7 +303,7 @@ export async function hessianSpectrum(
       signal,
       onProgress,
     });
-    res.density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, hvps: counter.n - before };
+    res.density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, hvps: counter.n - before, method: 'slq' };
   }
   res.hvps = counter.n;
   res.ms = performance.now() - t0;
@@ -466,12 +486,16 @@ export const densityDiagnostic: Diagnostic = {
   enabled: o => Boolean(o.density),
   after: ['trace'],
   plan: (o, n) => {
-    const steps = Math.min(n, o.densitySteps ?? DEFAULTS.densitySteps);
-    return { hvps: (o.densityProbes ?? DEFAULTS.densityProbes) * steps, vectors: steps };
+    const probes = o.densityProbes ?? DEFAULTS.densityProbes,
+      steps = Math.min(n, o.densitySteps ?? DEFAULTS.densitySteps);
+    // exact: n HVPs, H held in float64 (n vectors)
+    return densityMethod(n, probes, steps) === 'exact' ? { hvps: n, vectors: 2 * n } : { hvps: probes * steps, vectors: steps };
   },
   run: ctx => hessianPart(ctx, { density: true, densityProbes: ctx.opts.densityProbes, densitySteps: ctx.opts.densitySteps }),
   cli: r => {
     const d = r.hessian?.density;
-    return d ? [['density', `${d.nodes.length} SLQ probes, ${d.hvps} HVPs`]] : [];
+    if (!d) return [];
+    if (d.method === 'exact') return [['density', `exact: all ${d.nodes[0].length} eigenvalues of the formed Hessian, ${d.hvps} HVPs`]];
+    return [['density', `${d.nodes.length} SLQ probes, ${d.hvps} HVPs`]];
   },
 };

@@ -68,10 +68,24 @@ export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promis
     weights.push(e.vectors[0].map(s => s * s));
     o.onProgress?.({ stage: 'density', done: p + 1, total: probes });
   }
+  return { ...densityOnGrid(nodes, weights, points, o.sigma), nodes, weights, matvecs };
+}
+
+/**
+ * φ(t) = (1/P) Σ_p Σ_i τ_pi g_σ(t − θ_pi) on a grid of `points` covering the nodes ± 5σ, σ default 1 %
+ * of the range, normalised to integrate to 1 (trapezoid rule).
+ */
+export function densityOnGrid(
+  nodes: number[][],
+  weights: number[][],
+  points: number,
+  sigmaIn?: number,
+): { grid: number[]; values: number[]; sigma: number } {
+  const probes = nodes.length;
   const all = nodes.flat();
   const lo = Math.min(...all),
     hi = Math.max(...all);
-  const sigma = o.sigma ?? Math.max((hi - lo) / 100, 1e-12 * Math.max(1, Math.abs(hi)));
+  const sigma = sigmaIn ?? Math.max((hi - lo) / 100, 1e-12 * Math.max(1, Math.abs(hi)));
   const a = lo - 5 * sigma,
     b = hi + 5 * sigma;
   const grid: number[] = [],
@@ -85,9 +99,8 @@ export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promis
     grid.push(t);
     values.push(c * s);
   }
-  // normalise to integrate to 1 on the grid (trapezoid rule)
   let integral = 0;
   for (let g = 1; g < points; g++) integral += 0.5 * (values[g] + values[g - 1]) * (grid[g] - grid[g - 1]);
   for (let g = 0; g < points; g++) values[g] /= integral;
-  return { grid, values, nodes, weights, sigma, matvecs };
+  return { grid, values, sigma };
 }

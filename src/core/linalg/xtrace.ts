@@ -55,14 +55,15 @@ export interface XTraceResult {
   needed: number | null;
 }
 
-/** The exact trace Σ_i (A e_i)_i from n unit-vector products in blocks of `block` rows. */
+/** The exact trace Σ_i (A e_i)_i from n unit-vector products in blocks of `block` rows; with `keep`, A itself (row j = A e_j). */
 export async function exactTrace(
   op: LinearOperator,
-  o: { block?: number; signal?: AbortSignal; onProgress?: Progress } = {},
-): Promise<{ trace: number; matvecs: number; diagonal: Float64Array }> {
+  o: { block?: number; keep?: boolean; signal?: AbortSignal; onProgress?: Progress } = {},
+): Promise<{ trace: number; matvecs: number; diagonal: Float64Array; matrix?: Float64Array }> {
   const n = op.n,
     b = Math.max(1, Math.min(o.block ?? BLOCK_ROWS, n));
   const diagonal = new Float64Array(n);
+  const matrix = o.keep ? new Float64Array(n * n) : undefined;
   const V = new Float32Array(b * n);
   let trace = 0;
   if (!op.apply32 && !op.applyBlock32) {
@@ -71,10 +72,12 @@ export async function exactTrace(
       throwIfAborted(o.signal);
       const e = new Float64Array(n);
       e[j] = 1;
-      diagonal[j] = (await op.apply(e, o.signal))[j];
+      const col = await op.apply(e, o.signal);
+      matrix?.set(col, j * n);
+      diagonal[j] = col[j];
       trace += diagonal[j];
     }
-    return { trace, matvecs: n, diagonal };
+    return { trace, matvecs: n, diagonal, matrix };
   }
   for (let j0 = 0; j0 < n; j0 += b) {
     throwIfAborted(o.signal);
@@ -83,13 +86,14 @@ export async function exactTrace(
     Vb.fill(0);
     for (let r = 0; r < rows; r++) Vb[r * n + j0 + r] = 1;
     const AV = await applyRows(op, Vb, o.signal);
+    matrix?.set(AV, j0 * n);
     for (let r = 0; r < rows; r++) {
       diagonal[j0 + r] = AV[r * n + j0 + r];
       trace += diagonal[j0 + r];
     }
     o.onProgress?.({ stage: 'trace', done: j0 + rows, total: n });
   }
-  return { trace, matvecs: n, diagonal };
+  return { trace, matvecs: n, diagonal, matrix };
 }
 
 /** A·q_j for the rows from..to of a workspace, in its precision: one float32 block call, or float64 products one by one. */
