@@ -215,6 +215,14 @@ describe('Krylov workspace and estimators', function () {
     assert.strictEqual(d.method, 'exact');
     assert.strictEqual(d.hvps, ev.length);
     d.nodes[0].forEach((v, i) => assert.ok(Math.abs(v - ev[i]) < 1e-4 * Math.max(...ev.map(Math.abs)), `${i}: ${v} vs ${ev[i]}`));
+    // SLQ after a spectrum: the spectrum's Lanczos tridiagonal is the first probe (no HVPs), one new probe of 10 steps
+    const sr = await diagnose({ checkpoint: model, data, top: 1, density: true, densityProbes: 2, densitySteps: 10, seed: 1 });
+    const sd = sr.hessian!.density!;
+    assert.strictEqual(sd.method, 'slq');
+    assert.strictEqual(sd.nodes.length, 2);
+    assert.strictEqual(sd.hvps, 10, 'one new probe');
+    assert.strictEqual(Math.max(...sd.nodes[0]), sr.hessian!.top[0].value, "the first probe's nodes are the spectrum's Ritz values");
+    sd.weights.forEach(w => assert.ok(Math.abs(w.reduce((a, b) => a + b, 0) - 1) < 1e-9));
     const tr = ev.reduce((a, b) => a + b, 0),
       scale = Math.max(...ev.map(Math.abs));
     const r = await diagnose({ checkpoint: model, data, trace: true, seed: 1 });

@@ -69,6 +69,8 @@ export interface HessianOptions extends SpectrumOptions {
   resolveEstimate?: boolean;
   /** return the Ritz vectors of up to this many near-zero eigenvalues (|λ| ≤ nearZero·λ_max) for the null-direction probe */
   nullVectors?: number;
+  /** density: the spectrum's Lanczos tridiagonal, reused as the first SLQ probe */
+  reuseKrylov?: { alpha: number[]; beta: number[] };
 }
 
 /** An eigenvalue with its error bars (JSON `hessian.top[]`, `bottom[]`, `bottomEstimate`). */
@@ -108,6 +110,8 @@ export interface HessianResult {
     bottom: Float64Array[];
     bottomEstimate?: Float64Array;
     nearZero?: { value: number; bound: number; vector: Float64Array }[];
+    /** the spectrum's Lanczos tridiagonal (its start vector is a normalised Gaussian): the density's first probe */
+    krylov?: { alpha: number[]; beta: number[] };
   };
   trace?: {
     estimate: number;
@@ -244,6 +248,7 @@ export async function hessianSpectrum(
         bottom: estimate ? [] : l.bottom.map(p => p.vector!),
         ...(estimate && l.bottom[0]?.vector ? { bottomEstimate: l.bottom[0].vector } : {}),
       };
+    (res.vectors ??= { top: [], bottom: [] }).krylov = { alpha: l.alpha, beta: l.beta };
     if (l.nearZero)
       (res.vectors ??= { top: [], bottom: [] }).nearZero = l.nearZero.map(p => ({
         value: p.value,
@@ -299,6 +304,7 @@ export async function hessianSpectrum(
     const d = await slqDensity(op, {
       probes: opts.densityProbes ?? DEFAULTS.densityProbes,
       steps: opts.densitySteps ?? DEFAULTS.densitySteps,
+      first: opts.reuseKrylov,
       seed: seed + 2,
       signal,
       onProgress,
@@ -489,9 +495,18 @@ export const densityDiagnostic: Diagnostic = {
     const probes = o.densityProbes ?? DEFAULTS.densityProbes,
       steps = Math.min(n, o.densitySteps ?? DEFAULTS.densitySteps);
     // exact: n HVPs, H held in float64 (n vectors)
-    return densityMethod(n, probes, steps) === 'exact' ? { hvps: n, vectors: 2 * n } : { hvps: probes * steps, vectors: steps };
+    if (densityMethod(n, probes, steps) === 'exact') return { hvps: n, vectors: 2 * n };
+    // the spectrum's Krylov space is the first probe when the spectrum runs (it always runs first)
+    const reused = lanczosSteps(o, n) > 0 ? 1 : 0;
+    return { hvps: Math.max(0, probes - reused) * steps, vectors: steps };
   },
-  run: ctx => hessianPart(ctx, { density: true, densityProbes: ctx.opts.densityProbes, densitySteps: ctx.opts.densitySteps }),
+  run: ctx =>
+    hessianPart(ctx, {
+      density: true,
+      densityProbes: ctx.opts.densityProbes,
+      densitySteps: ctx.opts.densitySteps,
+      reuseKrylov: ctx.hessian?.vectors?.krylov,
+    }),
   cli: r => {
     const d = r.hessian?.density;
     if (!d) return [];

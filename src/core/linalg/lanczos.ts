@@ -101,6 +101,9 @@ export interface LanczosResult {
   matvecs: number;
   /** all Ritz values of the final T, ascending */
   ritzValues: number[];
+  /** the tridiagonal T itself (diagonal, off-diagonal; a zero off-diagonal where the iteration restarted): SLQ reuses it as a probe */
+  alpha: number[];
+  beta: number[];
   /** with `nearZero`: the Ritz pairs nearest zero, with unit vectors */
   nearZero?: RitzPair[];
 }
@@ -281,6 +284,8 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     converged,
     matvecs,
     ritzValues: eig.values,
+    alpha: alpha.slice(),
+    beta: beta.slice(0, Math.max(0, alpha.length - 1)),
     ...(nearZero ? { nearZero } : {}),
   };
 }

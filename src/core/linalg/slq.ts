@@ -21,6 +21,12 @@ export interface SlqOptions {
   /** Gaussian width; default 1 % of the spectral range */
   sigma?: number;
   seed?: number;
+  /**
+   * A Lanczos tridiagonal T already computed from a unit start vector uniform on the sphere (the
+   * spectrum's: a normalised Gaussian): it is the first probe (its quadrature costs no HVPs), and
+   * `probes − 1` new ones follow.
+   */
+  first?: { alpha: number[]; beta: number[] };
   signal?: AbortSignal;
   onProgress?: Progress;
 }
@@ -44,7 +50,12 @@ export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promis
   let matvecs = 0;
   // one workspace for every probe (its rows are overwritten by the next probe's Lanczos vectors)
   const space = new KrylovSpace(op.n, Math.max(1, Math.min(steps, op.n)), op.apply32 ? 'float32' : 'float64');
-  for (let p = 0; p < probes; p++) {
+  if (o.first && o.first.alpha.length && probes > 0) {
+    const e = tridiagEigen(o.first.alpha, o.first.beta);
+    nodes.push(e.values);
+    weights.push(e.vectors[0].map(s => s * s));
+  }
+  for (let p = nodes.length; p < probes; p++) {
     const v = rng.rademacherVector(op.n);
     scale(1 / norm(v), v);
     const counting: LinearOperator = {
