@@ -10,7 +10,7 @@ import { detectFormat } from './formats';
 import { openProblem, engineOptions, type Problem } from './problem';
 import { lossAndGradient } from './diagnostics/basic';
 import { RunContext } from './diagnostics/context';
-import { plannedDiagnostics, DIAGNOSTICS } from './diagnostics/registry';
+import { plannedDiagnostics, DIAGNOSTICS, fitPreset } from './diagnostics/registry';
 import { throwIfAborted } from './errors';
 import { checkSpectrumOptions } from './limits';
 import type { HessianResult } from './diagnostics/hessian';
@@ -35,9 +35,14 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
   onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });
   const seed = opts.seed ?? 0;
   let cost: CostEstimate | undefined;
+  let presetNotices: string[] = [];
   const problem: Problem = await openProblem({ ...opts, seed, engine: engineOptions(opts) }, signal, {
     // sizes against the model before the data is loaded (a k beyond the parameter count never ends)
     afterModel: model => {
+      // a preset's counts fit the model (with a notice); explicit options are checked against it
+      const fitted = fitPreset(opts, model.numParams);
+      opts = fitted.opts;
+      presetNotices = fitted.notices;
       checkSpectrumOptions(opts, model.numParams, opts.checkpoint);
       const layerCount = model.layers.filter(l => l.params > 0).length;
       cost = estimateCost(opts, { params: model.numParams, layers: layerCount, specialNeurons: Boolean(model.specialNeurons) });
@@ -100,7 +105,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
     const evaluation = evaluationInfo(model, data, seed, spec, engine.label(), Boolean(data.source));
     const theory = theoryRules(model, spec.kind);
     onProgress({ stage: 'done', fraction: 1 });
-    const notices = [...model.notices];
+    const notices = [...model.notices, ...presetNotices];
     if (obj.inputNotice) notices.push(obj.inputNotice);
     if (opts.dataHow) notices.push(`dataset: ${opts.dataHow}`);
     if (ctx.nonFinite) notices.push(`diagnosis stopped: ${ctx.nonFinite}; the curvature, sharpness, PGB and slices were not computed`);

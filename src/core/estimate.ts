@@ -7,7 +7,8 @@
  * eigenvector slices and per-layer curvature reuse the spectrum's Ritz vectors) are planned once.
  * Time: HVPs × the measured HVP time, plus the other evaluations at assumed fractions of an HVP
  * (gradient, JVP, VJP ½; loss ¼: one forward pass against an HVP's four).
- * Memory: the Krylov vectors the longest phase keeps (float64), a few θ-sized float32 buffers, and
+ * Memory: the Krylov vectors the longest phase keeps (float32: the workspace of src/core/linalg/workspace.ts
+ * stores the Hessian's Krylov vectors in the objective's precision), a few θ-sized float32 buffers, and
  * one chunk's activations for double backprop (when the layer widths are known).
  */
 import { fmtDuration, fmtBytes } from '../shared/format';
@@ -100,14 +101,14 @@ export function estimateCost(o: PlanOptions, c: CostInputs): CostEstimate {
     RELATIVE_COST.loss * evaluations.losses +
     RELATIVE_COST.jvpVjp * evaluations.jvpVjp;
   const seconds = c.hvpMs !== undefined && Number.isFinite(c.hvpMs) && c.hvpMs >= 0 ? (hvpEquivalents * c.hvpMs) / 1000 : undefined;
-  // the phase that keeps the most float64 n-vectors: Lanczos (its basis), one SLQ probe, Hutch++ (sketch and its product)
+  // the phase that keeps the most float32 n-vectors: Lanczos (its basis), one SLQ probe, XTrace (Ω, Q, Z)
   const krylov = Math.max(
     0,
     ...Object.entries(byId)
       .filter(([id]) => id !== 'layerCurvature')
       .map(([, p]) => p.vectors ?? p.hvps ?? 0),
   );
-  const vectors = krylov * n * 8 + 12 * n * 4;
+  const vectors = krylov * n * 4 + 12 * n * 4;
   const activations = c.chunk && c.activationsPerSample ? c.chunk * c.activationsPerSample * 4 * 4 : 0;
   const byDiagnostic = Object.fromEntries(Object.entries(byId).map(([id, p]) => [id, equivalents(p)]));
   return { hvps, evaluations, hvpEquivalents, seconds, memoryBytes: vectors + activations, byDiagnostic };

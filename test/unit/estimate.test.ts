@@ -37,8 +37,9 @@ describe('cost estimate (src/core/estimate.ts)', function () {
       layerCurvature: true,
     };
     const p = planHvps(full, 10000, 3);
-    // per-layer curvature reuses the spectrum's top eigenvector: 30 probes + 40 Lanczos steps per layer
-    assert.deepStrictEqual(p, { lanczos: 100, trace: 150, density: 160, eigSlices: 0, layerCurvature: 30 + 120, total: 560 });
+    // per-layer curvature reuses the spectrum's top eigenvector: 30 probes + 40 Lanczos steps per layer;
+    // the density reuses the spectrum's Krylov space as its first probe: 3 new probes of 40 steps
+    assert.deepStrictEqual(p, { lanczos: 100, trace: 150, density: 120, eigSlices: 0, layerCurvature: 30 + 120, total: 520 });
     // without a spectrum it plans its own top-1 Lanczos, and the eigenvector slices theirs
     assert.strictEqual(planHvps({ layerCurvature: true }, 10000, 3).layerCurvature, 100 + 30 + 120);
     assert.strictEqual(planHvps({ slices: ['eig'] }, 10000).eigSlices, 100);
@@ -52,7 +53,7 @@ describe('cost estimate (src/core/estimate.ts)', function () {
     const e = estimateCost({ top: 1 }, { params: 1000, hvpMs: 20 });
     // 100 HVPs + ½ gradient = 100.5 HVP-equivalents × 20 ms
     assert.ok(Math.abs(e.seconds! - 2.01) < 1e-12, String(e.seconds));
-    assert.strictEqual(e.memoryBytes, 100 * 1000 * 8 + 12 * 1000 * 4);
+    assert.strictEqual(e.memoryBytes, 100 * 1000 * 4 + 12 * 1000 * 4);
     assert.strictEqual(
       estimateCost({ top: 1 }, { params: 1000, hvpMs: 20, chunk: 256, activationsPerSample: 33 }).memoryBytes,
       e.memoryBytes + 256 * 33 * 16,

@@ -21,8 +21,9 @@
 import type { LinearOperator, Progress } from '../linalg/operator';
 import type { Objective } from '../objective';
 import { lanczosExtremes, PairView, RitzPair } from '../linalg/lanczos';
-import { hutchPlusPlus } from '../linalg/trace';
-import { slqDensity } from '../linalg/slq';
+import { exactTrace, xtrace, EXACT_TRACE_MAX_PARAMS } from '../linalg/xtrace';
+import { slqDensity, densityOnGrid } from '../linalg/slq';
+import { symmetricEigenvalues } from '../linalg/denseEigen';
 import type { Diagnostic } from './registry';
 import { LIMITS } from '../limits';
 import { DEFAULT_THRESHOLDS } from './verdict';
@@ -47,6 +48,8 @@ export interface HessianOptions extends SpectrumOptions {
   resolveEstimate?: boolean;
   /** return the Ritz vectors of up to this many near-zero eigenvalues (|λ| ≤ nearZero·λ_max) for the null-direction probe */
   nullVectors?: number;
+  /** density: the spectrum's Lanczos tridiagonal, reused as the first SLQ probe */
+  reuseKrylov?: { alpha: number[]; beta: number[] };
 }
 
 /** An eigenvalue with its error bars (JSON `hessian.top[]`, `bottom[]`, `bottomEstimate`). */
@@ -86,29 +89,77 @@ export interface HessianResult {
     bottom: Float64Array[];
     bottomEstimate?: Float64Array;
     nearZero?: { value: number; bound: number; vector: Float64Array }[];
+    /** the spectrum's Lanczos tridiagonal (its start vector is a normalised Gaussian): the density's first probe */
+    krylov?: { alpha: number[]; beta: number[] };
   };
-  trace?: { estimate: number; stderr: number; probes: number; method: string; hvps: number };
-  density?: { grid: number[]; values: number[]; nodes: number[][]; weights: number[][]; hvps: number };
+  trace?: {
+    estimate: number;
+    stderr: number;
+    /** test vectors (XTrace: 2 HVPs each) or unit vectors (exact) */
+    probes: number;
+    /** 'exact' (n unit vectors; small models), 'xtrace' (Epperly, Tropp & Webber 2024); 'hutch++' in results of earlier versions */
+    method: string;
+    hvps: number;
+    /** 'converged': stderr ≤ relTol·|estimate| (exact: always); 'unresolved': the budget ran out first */
+    status?: 'converged' | 'unresolved';
+    /** the relative standard error asked for */
+    relTol?: number;
+    /** unresolved: about how many HVPs in all would reach relTol (null: no estimate) */
+    neededHvps?: number | null;
+  };
+  /** `method` 'exact': the eigenvalues of H formed from n HVPs (one node set, weights 1/n); 'slq': stochastic Lanczos quadrature */
+  density?: { grid: number[]; values: number[]; nodes: number[][]; weights: number[][]; hvps: number; method?: 'exact' | 'slq' };
   lanczos?: { iterations: number; converged: boolean; hvps: number; tol: number; unresolved: number; extraHvps: number | null };
   hvps: number;
   hvpMethod: 'exact';
   ms: number;
 }
 
+/**
+ * H(θ)·v from the objective. It speaks the objective's float32 (`apply32`, `applyBlock32` through
+ * `hvpBlock`: one pass for a block of vectors), so the Krylov methods keep float32 vectors and no full
+ * vector is converted per product; `apply` (float64) converts, for callers that need it.
+ */
 export function hessianOperator(obj: Objective, theta: Float32Array, counter: { n: number }): LinearOperator {
+  const n = obj.numParams;
+  const finite = (hv: Float32Array): Float32Array => {
+    for (let i = 0; i < hv.length; i++)
+      if (!Number.isFinite(hv[i]))
+        throw new NonFiniteError(
+          `a Hessian-vector product has a non-finite component (${hv[i]} at parameter ${i % n}): the curvature overflows in float32`,
+        );
+    return hv;
+  };
   return {
-    n: obj.numParams,
+    n,
     async apply(v: Float64Array, signal?: AbortSignal): Promise<Float64Array> {
       counter.n++;
-      const hv = await obj.hvp(theta, Float32Array.from(v), signal);
-      for (let i = 0; i < hv.length; i++)
-        if (!Number.isFinite(hv[i]))
-          throw new NonFiniteError(
-            `a Hessian-vector product has a non-finite component (${hv[i]} at parameter ${i}): the curvature overflows in float32`,
-          );
-      return Float64Array.from(hv);
+      return Float64Array.from(finite(await obj.hvp(theta, Float32Array.from(v), signal)));
+    },
+    async apply32(v: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+      counter.n++;
+      return finite(await obj.hvp(theta, v, signal));
+    },
+    async applyBlock32(V: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+      counter.n += V.length / n;
+      return finite(await obj.hvpBlock(theta, V, signal));
     },
   };
+}
+
+/** Models up to this many parameters may get the exact density (their Hessian formed and diagonalised: O(n³) arithmetic). */
+export const EXACT_DENSITY_MAX_PARAMS = 1000;
+/** The density method: exact when forming H (n HVPs) is no dearer than SLQ's probes × steps and n ≤ EXACT_DENSITY_MAX_PARAMS. */
+export function densityMethod(n: number, probes: number, steps: number): 'exact' | 'slq' {
+  return n <= Math.min(probes * Math.min(steps, n), EXACT_DENSITY_MAX_PARAMS) ? 'exact' : 'slq';
+}
+
+/**
+ * The trace method for n parameters and an HVP budget: exact (n unit vectors in blocks) when that is
+ * no dearer than the budget or the model is small (≤ EXACT_TRACE_MAX_PARAMS), else XTrace.
+ */
+export function traceMethod(n: number, budget: number): 'exact' | 'xtrace' {
+  return n <= Math.max(budget, EXACT_TRACE_MAX_PARAMS) ? 'exact' : 'xtrace';
 }
 
 export async function hessianSpectrum(
@@ -176,6 +227,7 @@ export async function hessianSpectrum(
         bottom: estimate ? [] : l.bottom.map(p => p.vector!),
         ...(estimate && l.bottom[0]?.vector ? { bottomEstimate: l.bottom[0].vector } : {}),
       };
+    (res.vectors ??= { top: [], bottom: [] }).krylov = { alpha: l.alpha, beta: l.beta };
     if (l.nearZero)
       (res.vectors ??= { top: [], bottom: [] }).nearZero = l.nearZero.map(p => ({
         value: p.value,
@@ -196,25 +248,47 @@ export async function hessianSpectrum(
   }
   if (opts.trace) {
     const before = counter.n;
-    const t = await hutchPlusPlus(op, {
-      relTol: opts.traceTol ?? DEFAULTS.traceTol,
-      matvecs: opts.traceHvps ?? DEFAULTS.traceHvps,
-      seed: seed + 1,
-      signal,
-      onProgress,
-    });
-    res.trace = { estimate: t.estimate, stderr: t.stderr, probes: t.probes, method: 'hutch++', hvps: counter.n - before };
+    const relTol = opts.traceTol ?? DEFAULTS.traceTol,
+      budget = opts.traceHvps ?? DEFAULTS.traceHvps;
+    if (traceMethod(op.n, budget) === 'exact') {
+      const t = await exactTrace(op, { signal, onProgress });
+      res.trace = { estimate: t.trace, stderr: 0, probes: op.n, method: 'exact', hvps: counter.n - before, status: 'converged', relTol };
+    } else {
+      const t = await xtrace(op, { relTol, matvecs: budget, seed: seed + 1, signal, onProgress });
+      res.trace = {
+        estimate: t.estimate,
+        stderr: t.stderr,
+        probes: t.vectors,
+        method: 'xtrace',
+        hvps: counter.n - before,
+        status: t.converged ? 'converged' : 'unresolved',
+        relTol,
+        ...(t.converged ? {} : { neededHvps: t.needed }),
+      };
+    }
   }
-  if (opts.density) {
+  if (
+    opts.density &&
+    densityMethod(op.n, opts.densityProbes ?? DEFAULTS.densityProbes, opts.densitySteps ?? DEFAULTS.densitySteps) === 'exact'
+  ) {
+    // the model is small: H from n HVPs (unit vectors in blocks), its eigenvalues exactly, each of weight 1/n
+    const before = counter.n;
+    const { matrix } = await exactTrace(op, { keep: true, signal, onProgress });
+    const eig = symmetricEigenvalues(matrix!, op.n);
+    const weights = eig.map(() => 1 / op.n);
+    const g = densityOnGrid([eig], [weights], 400);
+    res.density = { grid: g.grid, values: g.values, nodes: [eig], weights: [weights], hvps: counter.n - before, method: 'exact' };
+  } else if (opts.density) {
     const before = counter.n;
     const d = await slqDensity(op, {
       probes: opts.densityProbes ?? DEFAULTS.densityProbes,
       steps: opts.densitySteps ?? DEFAULTS.densitySteps,
+      first: opts.reuseKrylov,
       seed: seed + 2,
       signal,
       onProgress,
     });
-    res.density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, hvps: counter.n - before };
+    res.density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, hvps: counter.n - before, method: 'slq' };
   }
   res.hvps = counter.n;
   res.ms = performance.now() - t0;
@@ -324,13 +398,21 @@ export const spectrumDiagnostic: Diagnostic = {
   },
 };
 
-/** Hessian trace by Hutch++ (Meyer, Musco, Musco & Woodruff, SOSA 2021) with a standard error. */
+/**
+ * Hessian trace: exact on small models (n unit vectors in blocks), else XTrace (Epperly, Tropp & Webber,
+ * SIMAX 2024) with its error estimate; `status: 'unresolved'` when the budget ran out before relTol.
+ */
 export const traceDiagnostic: Diagnostic = {
   id: 'trace',
   group: 'hessian',
-  title: 'Hessian trace (Hutch++)',
+  title: 'Hessian trace (exact or XTrace)',
   options: [
-    { key: 'trace', flag: '--trace', help: 'Hessian trace (Hutch++ with a standard error)', kind: 'switch' },
+    {
+      key: 'trace',
+      flag: '--trace',
+      help: `Hessian trace (exact up to ${EXACT_TRACE_MAX_PARAMS} parameters, else XTrace with a standard error)`,
+      kind: 'switch',
+    },
     {
       key: 'traceTol',
       flag: '--trace-tol <r>',
@@ -349,14 +431,20 @@ export const traceDiagnostic: Diagnostic = {
   ],
   enabled: o => Boolean(o.trace),
   after: ['spectrum'],
-  plan: o => {
-    const hvps = o.traceHvps ?? DEFAULTS.traceHvps;
-    return { hvps, vectors: Math.ceil((2 * hvps) / 3) };
+  plan: (o, n) => {
+    const budget = o.traceHvps ?? DEFAULTS.traceHvps;
+    // exact: n HVPs in blocks (a block of rows held at once); XTrace: the budget, three workspaces of budget/2 vectors
+    return traceMethod(n, budget) === 'exact' ? { hvps: n, vectors: 2 } : { hvps: budget, vectors: Math.ceil((3 * budget) / 2) };
   },
   run: ctx => hessianPart(ctx, { trace: true, traceTol: ctx.opts.traceTol, traceHvps: ctx.opts.traceHvps }),
   cli: r => {
     const t = r.hessian?.trace;
-    return t ? [['trace', `${f(t.estimate, 5)} ± ${f(t.stderr, 2)} (${t.method}, ${t.hvps} HVPs)`]] : [];
+    if (!t) return [];
+    if (t.method === 'exact') return [['trace', `${f(t.estimate, 5)} (exact: ${t.hvps} HVPs on the unit vectors)`]];
+    const rel = t.estimate !== 0 ? ` = ${f((100 * t.stderr) / Math.abs(t.estimate), 2)} %` : '';
+    const need = t.neededHvps != null ? `, about ${t.neededHvps} HVPs would reach it` : '';
+    const open = t.status === 'unresolved' ? `; unresolved: the ${f(100 * (t.relTol ?? 0), 2)} % tolerance was not reached${need}` : '';
+    return [['trace', `${f(t.estimate, 5)} ± ${f(t.stderr, 2)}${rel} (${t.method}, ${t.hvps} HVPs${open})`]];
   },
 };
 
@@ -386,12 +474,25 @@ export const densityDiagnostic: Diagnostic = {
   enabled: o => Boolean(o.density),
   after: ['trace'],
   plan: (o, n) => {
-    const steps = Math.min(n, o.densitySteps ?? DEFAULTS.densitySteps);
-    return { hvps: (o.densityProbes ?? DEFAULTS.densityProbes) * steps, vectors: steps };
+    const probes = o.densityProbes ?? DEFAULTS.densityProbes,
+      steps = Math.min(n, o.densitySteps ?? DEFAULTS.densitySteps);
+    // exact: n HVPs, H held in float64 (n vectors)
+    if (densityMethod(n, probes, steps) === 'exact') return { hvps: n, vectors: 2 * n };
+    // the spectrum's Krylov space is the first probe when the spectrum runs (it always runs first)
+    const reused = lanczosSteps(o, n) > 0 ? 1 : 0;
+    return { hvps: Math.max(0, probes - reused) * steps, vectors: steps };
   },
-  run: ctx => hessianPart(ctx, { density: true, densityProbes: ctx.opts.densityProbes, densitySteps: ctx.opts.densitySteps }),
+  run: ctx =>
+    hessianPart(ctx, {
+      density: true,
+      densityProbes: ctx.opts.densityProbes,
+      densitySteps: ctx.opts.densitySteps,
+      reuseKrylov: ctx.hessian?.vectors?.krylov,
+    }),
   cli: r => {
     const d = r.hessian?.density;
-    return d ? [['density', `${d.nodes.length} SLQ probes, ${d.hvps} HVPs`]] : [];
+    if (!d) return [];
+    if (d.method === 'exact') return [['density', `exact: all ${d.nodes[0].length} eigenvalues of the formed Hessian, ${d.hvps} HVPs`]];
+    return [['density', `${d.nodes.length} SLQ probes, ${d.hvps} HVPs`]];
   },
 };

@@ -11,6 +11,8 @@ import type { VerdictThresholds } from './verdict';
 
 /** The options of the spectrum, trace and density (also fields of DiagnoseOptions; defaults in DEFAULTS of hessian.ts). */
 export interface SpectrumOptions {
+  /** the preset these options came from (registry.ts `preset()`): its counts are clamped to the model (`fitPreset`) */
+  preset?: string;
   /** number of largest Hessian eigenvalues (Lanczos) */
   top?: number;
   /** number of smallest (most negative) Hessian eigenvalues */
@@ -19,7 +21,7 @@ export interface SpectrumOptions {
   tol?: number;
   /** Lanczos HVP budget */
   maxIter?: number;
-  /** Hutch++ trace */
+  /** Hessian trace (exact on small models, else XTrace) */
   trace?: boolean;
   /** trace: stop at this relative standard error */
   traceTol?: number;

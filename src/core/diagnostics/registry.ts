@@ -109,10 +109,40 @@ export const PRESETS = {
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
-/** A preset's options as a fresh, mutable object. */
+/** A preset's options as a fresh, mutable object (marked with the preset's name, so its counts can fit the model). */
 export function preset(name: PresetName): Partial<DiagnoseOptions> {
   const p = PRESETS[name] as Partial<DiagnoseOptions>;
-  return { ...p, ...(p.slices ? { slices: [...p.slices] } : {}) };
+  return { ...p, ...(p.slices ? { slices: [...p.slices] } : {}), preset: name };
+}
+
+/** The preset counts bounded by the parameter count P (an eigenvalue count k ≤ P). */
+const PRESET_BOUNDED = [
+  { key: 'top', flag: '--top', what: 'largest eigenvalues' },
+  { key: 'bottom', flag: '--bottom', what: 'smallest eigenvalues' },
+] as const;
+
+/**
+ * A preset fits the model: each count a preset asks for that exceeds what the model has (k eigenvalues
+ * of a P-parameter Hessian, k ≤ P) is clamped to P, with a notice saying so. Only values that are the
+ * preset's own are clamped (`opts.preset` names it and the value equals the preset's): an explicit flag
+ * asking for more than exists keeps its value and stays an error (checkSpectrumOptions in limits.ts).
+ * (A flag that repeats the preset's own value, e.g. `--all --top 5`, cannot be told from the preset and is clamped.)
+ */
+export function fitPreset<T extends Partial<DiagnoseOptions>>(opts: T, numParams: number): { opts: T; notices: string[] } {
+  const name = opts.preset;
+  if (!name || !(name in PRESETS)) return { opts, notices: [] };
+  const p = PRESETS[name as PresetName] as Partial<DiagnoseOptions>;
+  const out = { ...opts },
+    notices: string[] = [];
+  for (const b of PRESET_BOUNDED) {
+    const v = opts[b.key];
+    if (v === undefined || v !== p[b.key] || v <= numParams) continue;
+    out[b.key] = numParams as T[typeof b.key];
+    notices.push(
+      `the ${name} preset asks for the ${v} ${b.what} (${b.flag} ${v}); the model has ${numParams} parameters: computed ${numParams}`,
+    );
+  }
+  return { opts: out, notices };
 }
 
 /** Every option of every diagnostic. */

@@ -25,10 +25,13 @@
  * eigenvalues in one Krylov space and returns them sorted. When the Krylov space becomes
  * invariant (β ≈ 0) it continues from a fresh random vector orthogonal to it, so eigenvalues
  * of multiplicity > 1 are found as well.
+ *
+ * The basis lives in one preallocated workspace (./workspace.ts): float32 when the operator's
+ * products are float32 (`apply32`: no per-product conversion of full vectors), else float64.
  */
 import type { LinearOperator, Progress } from './operator';
 import { Rng } from '../rng';
-import { dot, norm, axpy, scale, orthogonalise, combine } from './vec';
+import { KrylovSpace, Vec, dotv, normv, axpyv, scalev } from './workspace';
 import { tridiagEigen } from './tridiag';
 import { throwIfAborted } from '../errors';
 
@@ -98,6 +101,9 @@ export interface LanczosResult {
   matvecs: number;
   /** all Ritz values of the final T, ascending */
   ritzValues: number[];
+  /** the tridiagonal T itself (diagonal, off-diagonal; a zero off-diagonal where the iteration restarted): SLQ reuses it as a probe */
+  alpha: number[];
+  beta: number[];
   /** with `nearZero`: the Ritz pairs nearest zero, with unit vectors */
   nearZero?: RitzPair[];
 }
@@ -112,11 +118,12 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
   const rng = new Rng(o.seed ?? 0);
   const history: number[][] = [];
   const boundHistory: number[][] = [];
-  const Q: Float64Array[] = [];
+  const Q = new KrylovSpace(n, maxIter, op.apply32 ? 'float32' : 'float64');
   const alpha: number[] = [],
     beta: number[] = [];
-  let q = rng.normalVector(n);
-  scale(1 / norm(q), q);
+  let q: Vec = Q.newVec();
+  q.set(rng.normalVector(n));
+  scalev(1 / normv(q), q);
   let matvecs = 0;
   let eig = { values: [] as number[], vectors: [] as number[][] };
   let converged = false;
@@ -143,15 +150,14 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
   const tested = (p: PairView): number => (o.requiredBound ? p.bound : p.residual);
   for (let j = 0; j < maxIter; j++) {
     throwIfAborted(o.signal);
-    Q.push(q);
-    const w = await op.apply(q, o.signal);
+    q = Q.push(q);
+    const w = await applyVec(op, q, o.signal);
     matvecs++;
-    const a = dot(q, w);
+    const a = dotv(q, w);
     alpha.push(a);
-    axpy(-a, q, w);
-    if (j > 0) axpy(-beta[j - 1], Q[j - 1], w);
-    orthogonalise(w, Q);
-    let b = norm(w);
+    axpyv(-a, q, w);
+    if (j > 0) axpyv(-beta[j - 1], Q.row(j - 1), w);
+    let b = await Q.orthogonaliseAsync(w);
     eig = tridiagEigen(alpha, beta);
     const k = eig.values.length;
     const scaleA = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[k - 1]), 1e-300);
@@ -188,18 +194,19 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     }
     if (invariant) {
       // invariant subspace: restart from a random vector orthogonal to it (T gets a zero off-diagonal)
-      const r = rng.normalVector(n);
-      orthogonalise(r, Q);
-      const rn = norm(r);
-      if (rn < 1e-8) {
+      const r = Q.newVec();
+      r.set(rng.normalVector(n));
+      const r0 = normv(r);
+      const rn = Q.orthogonalise(r);
+      if (rn < 1e-6 * r0) {
         converged = true;
         break;
       } // the whole space is spanned
-      scale(1 / rn, r);
+      scalev(1 / rn, r);
       q = r;
       b = 0;
     } else {
-      scale(1 / b, w);
+      scalev(1 / b, w);
       q = w;
     }
     beta.push(b);
@@ -232,13 +239,13 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
       );
     if (o.returnVectors || o.trueResiduals) {
       const s = eig.vectors.map(row => row[i]);
-      const y = combine(Q, s);
-      scale(1 / norm(y), y);
+      const y = Q.combine(s);
+      scalev(1 / normv(y), y);
       if (o.trueResiduals) {
-        const ay = await op.apply(y, o.signal);
+        const ay = Float64Array.from(await applyVec(op, Q.precision === 'float32' ? Float32Array.from(y) : y, o.signal));
         matvecs++;
-        axpy(-p.value, y, ay);
-        p.residual = norm(ay);
+        axpyv(-p.value, y, ay);
+        p.residual = normv(ay);
       }
       if (o.returnVectors) p.vector = y;
     }
@@ -262,11 +269,8 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
       .sort((a, b) => Math.abs(eig.values[a]) - Math.abs(eig.values[b]))
       .slice(0, o.nearZero.max);
     nearZero = idx.map(i => {
-      const y = combine(
-        Q,
-        eig.vectors.map(row => row[i]),
-      );
-      scale(1 / norm(y), y);
+      const y = Q.combine(eig.vectors.map(row => row[i]));
+      scalev(1 / normv(y), y);
       const r = residualOf(i),
         gap = gapOf(i),
         bound = Number.isFinite(gap) && gap > r ? Math.min(r, (r * r) / gap) : r;
@@ -280,6 +284,8 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     converged,
     matvecs,
     ritzValues: eig.values,
+    alpha: alpha.slice(),
+    beta: beta.slice(0, Math.max(0, alpha.length - 1)),
     ...(nearZero ? { nearZero } : {}),
   };
 }
@@ -299,30 +305,44 @@ export function extraSteps(bounds: number[], target: number): number | null {
   return Math.max(1, Math.ceil(Math.log(target / now) / Math.log(rate)));
 }
 
-/** Plain Lanczos tridiagonalisation of `steps` steps from a given unit start vector (used by SLQ). */
+/** A·v in the vector's own precision: float32 through `apply32` (no conversion), float64 through `apply`. */
+export async function applyVec(op: LinearOperator, v: Vec, signal?: AbortSignal): Promise<Vec> {
+  if (v instanceof Float32Array)
+    return op.apply32 ? op.apply32(v, signal) : Float32Array.from(await op.apply(Float64Array.from(v), signal));
+  return op.apply(v, signal);
+}
+
+/**
+ * Plain Lanczos tridiagonalisation of `steps` steps from a given unit start vector (used by SLQ), with
+ * full reorthogonalisation in a workspace (float32 when the operator has `apply32`). With `space`
+ * the basis is kept there (its rows are the Lanczos vectors; SLQ reuses it).
+ */
 export async function lanczosTridiag(
   op: LinearOperator,
-  start: Float64Array,
+  start: ArrayLike<number>,
   steps: number,
   signal?: AbortSignal,
+  space?: KrylovSpace,
 ): Promise<{ alpha: number[]; beta: number[] }> {
-  const Q: Float64Array[] = [];
+  const m = Math.min(steps, op.n);
+  const Q = space ?? new KrylovSpace(op.n, m, op.apply32 ? 'float32' : 'float64');
+  Q.clear();
   const alpha: number[] = [],
     beta: number[] = [];
-  let q = start;
-  for (let j = 0; j < Math.min(steps, op.n); j++) {
+  let q: Vec = Q.newVec();
+  q.set(start as Float64Array);
+  for (let j = 0; j < m; j++) {
     throwIfAborted(signal);
-    Q.push(q);
-    const w = await op.apply(q, signal);
-    const a = dot(q, w);
+    q = Q.push(q);
+    const w = await applyVec(op, q, signal);
+    const a = dotv(q, w);
     alpha.push(a);
-    axpy(-a, q, w);
-    if (j > 0) axpy(-beta[j - 1], Q[j - 1], w);
-    orthogonalise(w, Q);
-    const b = norm(w);
-    if (j === Math.min(steps, op.n) - 1 || b <= 1e-12 * Math.max(...alpha.map(Math.abs), 1e-300)) break;
+    axpyv(-a, q, w);
+    if (j > 0) axpyv(-beta[j - 1], Q.row(j - 1), w);
+    const b = await Q.orthogonaliseAsync(w);
+    if (j === m - 1 || b <= 1e-12 * Math.max(...alpha.map(Math.abs), 1e-300)) break;
     beta.push(b);
-    scale(1 / b, w);
+    scalev(1 / b, w);
     q = w;
   }
   return { alpha, beta: beta.slice(0, alpha.length - 1) };

@@ -11,6 +11,7 @@ import type { LinearOperator, Progress } from './operator';
 import { Rng } from '../rng';
 import { norm, scale } from './vec';
 import { lanczosTridiag } from './lanczos';
+import { KrylovSpace } from './workspace';
 import { tridiagEigen } from './tridiag';
 
 export interface SlqOptions {
@@ -20,6 +21,12 @@ export interface SlqOptions {
   /** Gaussian width; default 1 % of the spectral range */
   sigma?: number;
   seed?: number;
+  /**
+   * A Lanczos tridiagonal T already computed from a unit start vector uniform on the sphere (the
+   * spectrum's: a normalised Gaussian): it is the first probe (its quadrature costs no HVPs), and
+   * `probes − 1` new ones follow.
+   */
+  first?: { alpha: number[]; beta: number[] };
   signal?: AbortSignal;
   onProgress?: Progress;
 }
@@ -41,7 +48,14 @@ export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promis
   const nodes: number[][] = [],
     weights: number[][] = [];
   let matvecs = 0;
-  for (let p = 0; p < probes; p++) {
+  // one workspace for every probe (its rows are overwritten by the next probe's Lanczos vectors)
+  const space = new KrylovSpace(op.n, Math.max(1, Math.min(steps, op.n)), op.apply32 ? 'float32' : 'float64');
+  if (o.first && o.first.alpha.length && probes > 0) {
+    const e = tridiagEigen(o.first.alpha, o.first.beta);
+    nodes.push(e.values);
+    weights.push(e.vectors[0].map(s => s * s));
+  }
+  for (let p = nodes.length; p < probes; p++) {
     const v = rng.rademacherVector(op.n);
     scale(1 / norm(v), v);
     const counting: LinearOperator = {
@@ -50,17 +64,39 @@ export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promis
         matvecs++;
         return op.apply(x, s);
       },
+      ...(op.apply32
+        ? {
+            apply32: (x: Float32Array, s?: AbortSignal) => {
+              matvecs++;
+              return op.apply32!(x, s);
+            },
+          }
+        : {}),
     };
-    const { alpha, beta } = await lanczosTridiag(counting, v, steps, o.signal);
+    const { alpha, beta } = await lanczosTridiag(counting, v, steps, o.signal, space);
     const e = tridiagEigen(alpha, beta);
     nodes.push(e.values);
     weights.push(e.vectors[0].map(s => s * s));
     o.onProgress?.({ stage: 'density', done: p + 1, total: probes });
   }
+  return { ...densityOnGrid(nodes, weights, points, o.sigma), nodes, weights, matvecs };
+}
+
+/**
+ * φ(t) = (1/P) Σ_p Σ_i τ_pi g_σ(t − θ_pi) on a grid of `points` covering the nodes ± 5σ, σ default 1 %
+ * of the range, normalised to integrate to 1 (trapezoid rule).
+ */
+export function densityOnGrid(
+  nodes: number[][],
+  weights: number[][],
+  points: number,
+  sigmaIn?: number,
+): { grid: number[]; values: number[]; sigma: number } {
+  const probes = nodes.length;
   const all = nodes.flat();
   const lo = Math.min(...all),
     hi = Math.max(...all);
-  const sigma = o.sigma ?? Math.max((hi - lo) / 100, 1e-12 * Math.max(1, Math.abs(hi)));
+  const sigma = sigmaIn ?? Math.max((hi - lo) / 100, 1e-12 * Math.max(1, Math.abs(hi)));
   const a = lo - 5 * sigma,
     b = hi + 5 * sigma;
   const grid: number[] = [],
@@ -74,9 +110,8 @@ export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promis
     grid.push(t);
     values.push(c * s);
   }
-  // normalise to integrate to 1 on the grid (trapezoid rule)
   let integral = 0;
   for (let g = 1; g < points; g++) integral += 0.5 * (values[g] + values[g - 1]) * (grid[g] - grid[g - 1]);
   for (let g = 0; g < points; g++) values[g] /= integral;
-  return { grid, values, nodes, weights, sigma, matvecs };
+  return { grid, values, sigma };
 }

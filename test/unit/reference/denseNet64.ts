@@ -169,6 +169,11 @@ export function lossAndGrad64(
  * column by column from hyper-dual H·e_c products and diagonalised by Jacobi (an independent reference).
  */
 export function denseHessianEigenvalues(modelJson: string, dataNpz: string): number[] {
+  return jacobiEigen(denseHessianMatrix(modelJson, dataNpz)).values;
+}
+
+/** The float64 Hessian itself (P × P), column c = H·e_c from the hyper-dual reference. */
+export function denseHessianMatrix(modelJson: string, dataNpz: string): number[][] {
   const layers = readDenseNet(modelJson);
   const spec: RefDenseLayer[] = layers.map(l => ({ nIn: l.nIn, nOut: l.nOut, act: l.act, bias: Boolean(l.b) }));
   const theta: number[] = [];
@@ -185,5 +190,5 @@ export function denseHessianEigenvalues(modelJson: string, dataNpz: string): num
     const col = denseHvp64(spec, theta, e, data.x, data.m, data.y.data, 'mse').hv;
     for (let i = 0; i < P; i++) H[i][c] = col[i];
   }
-  return jacobiEigen(H).values;
+  return H;
 }
