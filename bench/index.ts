@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     ['checkpoints', './native', 'runCheckpoints'],
     ['blocks', './blocks', 'run'],
     ['scale', './native', 'runScale'],
+    ['krylov', './krylov', 'run'],
     ['zooseq', './zooSeq', 'run'],
   ];
   for (const [name, mod, fn] of suites) {
