@@ -60,7 +60,7 @@ describe('weights-only formats', function () {
   it("the legacy (non-zip) torch.save format: every tensor equals PyTorch's", () =>
     checkAgainstProducer(readPytorchStateDict(path.join(FX, 'legacy.pt'), fs.readFileSync(path.join(FX, 'legacy.pt')))));
 
-  it("safetensors weights + the same-stem ONNX architecture diagnose to PyTorch's loss; .pt alone says what is missing", () => {
+  it("safetensors weights + the same-stem ONNX architecture and a .pt beside the folder's model.onnx diagnose to PyTorch's loss; a .pt alone says what is missing", () => {
     const r = spawnSync(
       process.execPath,
       [CLI, 'diagnose', path.join(FX, 'mlp/model.safetensors'), '--data', path.join(FX, 'mlp/data.npz'), '--json'],
@@ -70,8 +70,23 @@ describe('weights-only formats', function () {
     const j = JSON.parse(r.stdout);
     assert.ok(Math.abs(j.loss - producer.mlp.loss64) / producer.mlp.loss64 < 1e-5);
     assert.strictEqual(j.format, 'safetensors');
-    const w = spawnSync(process.execPath, [CLI, 'diagnose', path.join(FX, 'mlp/weights.pt'), '--data', path.join(FX, 'mlp/data.npz')], {
+    // the folder's model.onnx is the run's architecture: weights.pt beside it pairs with it (the helper's layout)
+    const p = spawnSync(
+      process.execPath,
+      [CLI, 'diagnose', path.join(FX, 'mlp/weights.pt'), '--data', path.join(FX, 'mlp/data.npz'), '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.strictEqual(p.status, 0, p.stderr);
+    assert.ok(Math.abs(JSON.parse(p.stdout).loss - producer.mlp.loss64) / producer.mlp.loss64 < 1e-5);
+    // alone in a folder, it says what is missing
+    const alone = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-pt-'));
+    fs.copyFileSync(path.join(FX, 'mlp/weights.pt'), path.join(alone, 'weights.pt'));
+    fs.copyFileSync(path.join(FX, 'mlp/data.npz'), path.join(alone, 'data.npz'));
+    const w = spawnSync(process.execPath, [CLI, 'diagnose', path.join(alone, 'weights.pt'), '--data', path.join(alone, 'data.npz')], {
       encoding: 'utf8',
+      cwd: alone,
     });
     assert.strictEqual(w.status, 2);
     assert.match(w.stderr, /weights only: 6 tensors but no architecture/);
