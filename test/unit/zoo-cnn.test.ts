@@ -18,6 +18,8 @@ import { readCheckpoint } from '../../src/core/formats';
 import { loadDataset } from '../../src/core/data/dataset';
 import { resolveLoss } from '../../src/core/loss';
 import { OrtObjective } from '../../src/core/native/ortObjective';
+import { TfObjective } from '../../src/core/objective';
+import { initBackend } from '../../src/core/backend';
 import { firstUnsupported } from '../../src/core/native/compile';
 import { relErr } from '../../src/core/hvpSelfTest';
 import type { GraphModel } from '../../src/core/model/graph';
@@ -115,4 +117,24 @@ describe('Model zoo (CNN): torchvision architectures on the native engine = floa
         obj.dispose();
       }
     });
+});
+
+describe('Model zoo (CNN): the activation family and ceil_mode pooling on TF.js stay exact', function () {
+  this.timeout(600000);
+  before(async () => {
+    await initBackend('cpu');
+  });
+  it('activations (Mish, Softplus(β), Softsign, ELU, SELU, CELU, LeakyReLU, PReLU, Hardtanh, HardSwish, HardSigmoid, SiLU, ReLU6, …, ceil_mode pools) on TF.js cpu = PyTorch float64', async () => {
+    const dir = zooCnnDir();
+    const r: Ref = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8')).activations;
+    const model = readCheckpoint(path.join(dir, 'activations', 'model.onnx'));
+    const data = loadDataset(path.join(dir, 'activations', 'data.npz'));
+    const obj = new TfObjective(model, data, resolveLoss(model, data), { chunkSize: 8 });
+    const { loss, gradient } = await obj.valueAndGradient(model.theta);
+    assert.ok(Math.abs(loss - r.loss) / r.loss < 1e-5, `loss ${loss} vs ${r.loss}`);
+    const eg = relErr(gradient, byName(model, r.grad)),
+      eh = relErr(await obj.hvp(model.theta, Float32Array.from(byName(model, r.v))), byName(model, r.hv));
+    assert.ok(eg < TOL, `gradient rel. err ${eg}`);
+    assert.ok(eh < TOL, `H·v rel. err ${eh}`);
+  });
 });

@@ -9,6 +9,8 @@ import { CompileError, prod } from '../ir';
 import type { GraphNode } from '../../model/graph';
 import { activation, clip, elu, gelu, geluTanh, leaky, logSoftmax, softmax } from './activations';
 import { avgPool, batchNormAffine, layerNorm, maxPool } from './common';
+import { ONNX_ACTIVATION_LOWER } from './activationsOnnx';
+import { ceilModeExtra } from '../../model/poolShape';
 
 export type Lower = (g: Graph, ins: (string | undefined)[], a: Record<string, unknown>, node: GraphNode) => string[];
 
@@ -104,6 +106,7 @@ export function groupedConv(
 }
 
 export const ONNX_LOWER: Record<string, Lower> = {
+  ...ONNX_ACTIVATION_LOWER,
   'onnx.Gemm': (g, [A, B, C], a) => {
     const x = Number(a.transA ?? 0) ? g.transpose(A!, [1, 0]) : A!;
     const w = Number(a.transB ?? 0) ? g.transpose(B!, [1, 0]) : B!;
@@ -241,18 +244,20 @@ export const ONNX_LOWER: Record<string, Lower> = {
   },
   'onnx.MaxPool': (g, [x], a, node) => {
     if (g.rank(x!) !== 4) fail(node, 'only 2-D max pooling');
-    if (Number(a.ceil_mode ?? 0) !== 0) fail(node, 'ceil_mode=1');
     if ((ints(a, 'dilations') ?? [1, 1]).some(d => d !== 1)) fail(node, 'dilations');
     const k = ints(a, 'kernel_shape')!,
       s = ints(a, 'strides') ?? [1, 1];
-    return [maxPool(g, x!, k, s, convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s))];
+    const pads = convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s);
+    const e = Number(a.ceil_mode ?? 0) !== 0 ? ceilModeExtra(g.shape(x!).slice(2), k, s, pads) : [0, 0];
+    return [maxPool(g, x!, k, s, [pads[0], pads[1], pads[2] + e[0], pads[3] + e[1]])];
   },
   'onnx.AveragePool': (g, [x], a, node) => {
     if (g.rank(x!) !== 4) fail(node, 'only 2-D average pooling');
-    if (Number(a.ceil_mode ?? 0) !== 0) fail(node, 'ceil_mode=1');
     const k = ints(a, 'kernel_shape')!,
       s = ints(a, 'strides') ?? [1, 1];
-    return [avgPool(g, x!, k, s, convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s), Number(a.count_include_pad ?? 0) === 1)];
+    const pads = convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s);
+    const e = Number(a.ceil_mode ?? 0) !== 0 ? ceilModeExtra(g.shape(x!).slice(2), k, s, pads) : [0, 0];
+    return [avgPool(g, x!, k, s, pads, Number(a.count_include_pad ?? 0) === 1, e)];
   },
   'onnx.GlobalAveragePool': (g, [x]) => [
     g.reduceMean(
