@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     ['curvature', './curvature', 'run'],
     ['logs', './logs', 'run'],
     ['scale', './native', 'runScale'],
+    ['zooCnn', './zooCnn', 'run'],
   ];
   for (const [name, mod, fn] of suites) {
     if (only.length ? !only.includes(name) : name === 'scale') continue;

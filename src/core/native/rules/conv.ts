@@ -89,6 +89,42 @@ function filterGradIm2col(g: Graph, x: string, gy: string, a: ConvAttrs, kh: num
   return g.reshape(g.reduceSum(prodT, [3], false), [o, 1, kh, kw]);
 }
 
+/** How the input gradient of a stride-1 convolution is formed (bench/zooCnn.ts measures both). */
+export const INPUT_GRAD: { strategy: 'auto' | 'convTranspose' } = { strategy: 'auto' };
+
+/**
+ * ∂x of a stride-1 convolution as a convolution: conv(G, W̃; pads (k−1)·d − p, dilation d) with W̃ the
+ * kernel flipped in both spatial axes and its in/out channels exchanged per group — the same sums as
+ * ConvTranspose, on ONNX Runtime's faster Conv kernels. The flip is a product with the constant
+ * reversal permutation of the kh·kw axis (exact: one 1 per column). Undefined when a pad is negative.
+ */
+function inputGradByConv(g: Graph, gy: string, w: string, a: ConvAttrs, outputPadding: number[]): string | undefined {
+  const [o, cg, kh, kw] = g.shape(w),
+    G = a.group,
+    K = kh * kw;
+  const [d0, d1] = a.dilations;
+  const pads = [
+    (kh - 1) * d0 - a.pads[0],
+    (kw - 1) * d1 - a.pads[1],
+    (kh - 1) * d0 - a.pads[2] + outputPadding[0],
+    (kw - 1) * d1 - a.pads[3] + outputPadding[1],
+  ];
+  if (pads.some(p => p < 0)) return undefined;
+  let wf = w;
+  if (K > 1) {
+    const rev = new Float32Array(K * K);
+    for (let i = 0; i < K; i++) rev[i * K + (K - 1 - i)] = 1;
+    wf = g.reshape(g.matmul(g.reshape(w, [o * cg, K]), g.constF(rev, [K, K])), [o, cg, kh, kw]);
+  }
+  // [O, C/G, kh, kw] → [C, O/G, kh, kw]: within each group, exchange the in and out channels
+  const og = o / G;
+  const wt =
+    G === 1
+      ? g.transpose(wf, [1, 0, 2, 3])
+      : g.reshape(g.transpose(g.reshape(wf, [G, og, cg, kh, kw]), [0, 2, 1, 3, 4]), [G * cg, og, kh, kw]);
+  return g.conv(gy, wt, { strides: [1, 1], pads, dilations: a.dilations, group: G });
+}
+
 function filterGrad(g: Graph, x: string, gy: string, a: ConvAttrs, kh: number, kw: number): string {
   const cg = g.shape(x)[1] / a.group;
   const depthwise = a.group > 1 && cg === 1;
@@ -113,7 +149,8 @@ export const CONV: Record<string, Rule> = {
           H - (a.strides[0] * (ho - 1) + (kh - 1) * a.dilations[0] + 1 - a.pads[0] - a.pads[2]),
           W - (a.strides[1] * (wo - 1) + (kw - 1) * a.dilations[1] + 1 - a.pads[1] - a.pads[3]),
         ];
-        gx = g.convTranspose(gy, w, { ...a, outputPadding });
+        if (INPUT_GRAD.strategy === 'auto' && a.strides.every(s => s === 1)) gx = inputGradByConv(g, gy, w, a, outputPadding);
+        gx ??= g.convTranspose(gy, w, { ...a, outputPadding });
       }
       if (need[1]) gw = filterGrad(g, x, gy, a, kh, kw);
       return [gx, gw];
