@@ -3,10 +3,11 @@
  * torchvision ResNet-18, MobileNetV2 and EfficientNet-B0 (random weights; bench/zoo_cnn_torch.py
  * exports each as the README's helper does), 3×64×64, 32 samples. Per model, side by side in one
  * run: session creation + first HVP, one HVP (median of 3) on ONNX Runtime (CPU provider, every
- * core) with each filter-gradient formulation of src/core/native/rules/conv.ts (im2col + GEMM,
- * batch-as-channel grouped convolution, and the automatic choice), PyTorch's HVP at its best
- * (double backward, OMP_WAIT_POLICY=PASSIVE, every core) as the ratio, and the top-5 spectrum's
- * wall time for the depthwise models. Timings live here, never in tests.
+ * core) — for ResNet-18 also with each alternative formulation of src/core/native/rules/conv.ts and
+ * convGemm.ts (without the small-map conv → GEMM rewrite, batch-as-channel filter gradients,
+ * ConvTranspose input gradients) — PyTorch's HVP at its best (double backward,
+ * OMP_WAIT_POLICY=PASSIVE, every core) as the ratio, and the top-5 spectrum's wall time.
+ * Timings live here, never in tests.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -17,6 +18,7 @@ import { loadDataset } from '../src/core/data/dataset';
 import { resolveLoss } from '../src/core/loss';
 import { OrtObjective } from '../src/core/native/ortObjective';
 import { FILTER_GRAD, INPUT_GRAD } from '../src/core/native/rules/conv';
+import { CONV_GEMM } from '../src/core/native/convGemm';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PY = '/usr/bin/python3';
@@ -48,18 +50,26 @@ export async function run(): Promise<void> {
   const threads = os.cpus().length;
   console.log(`\n== Zoo (CNN): torchvision models, 3×64×64, 32 samples, ${threads} cores; ratio = ours / PyTorch HVP ==`);
   console.log(
-    `${'model'.padEnd(16)} ${'filter grad'.padEnd(15)} ${'session+1st'.padStart(11)} ${'HVP'.padStart(9)} ${'PyTorch'.padStart(9)} ratio  notes`,
+    `${'model'.padEnd(16)} ${'variant'.padEnd(15)} ${'session+1st'.padStart(11)} ${'HVP'.padStart(9)} ${'PyTorch'.padStart(9)} ratio  notes`,
   );
   for (const name of only) {
     const mk = spawnSync(PY, [SCRIPT, 'make', dir, name, '64', '32'], { env: { ...env(), OMP_NUM_THREADS: '1' }, encoding: 'utf8' });
     if (mk.status !== 0) throw new Error(mk.stderr);
     const t = spawnSync(PY, [SCRIPT, 'time', dir, name, String(threads)], { env: env(), encoding: 'utf8' });
     const torch = t.status === 0 ? (JSON.parse(t.stdout.trim().split('\n').pop()!) as { hvp_ms: number; grad_ms: number }) : undefined;
-    const strategies =
-      name === 'resnet18' ? (['im2col', 'batchAsChannel', 'auto', 'auto+convT'] as const) : (['auto', 'batchAsChannel'] as const);
-    for (const s of strategies) {
-      FILTER_GRAD.strategy = s === 'auto+convT' ? 'auto' : s;
-      INPUT_GRAD.strategy = s === 'auto+convT' ? 'convTranspose' : 'auto';
+    type Variant = { label: string; filter: 'auto' | 'im2col' | 'batchAsChannel'; input: 'auto' | 'convTranspose'; gemm: boolean };
+    const all: Variant[] = [
+      { label: 'auto', filter: 'auto', input: 'auto', gemm: true },
+      { label: 'no conv→GEMM', filter: 'auto', input: 'auto', gemm: false },
+      { label: 'batchAsChannel', filter: 'batchAsChannel', input: 'auto', gemm: true },
+      { label: 'convT ∂x', filter: 'auto', input: 'convTranspose', gemm: true },
+    ];
+    const variants = name === 'resnet18' ? all : all.slice(0, 1);
+    for (const vt of variants) {
+      const s = vt.label;
+      FILTER_GRAD.strategy = vt.filter;
+      INPUT_GRAD.strategy = vt.input;
+      CONV_GEMM.enabled = vt.gemm;
       // a fresh model object per formulation: compiled graphs are cached per model object
       const model = readCheckpoint(path.join(dir, name, 'model.onnx'));
       const data = loadDataset(path.join(dir, name, 'data.npz'));
@@ -71,7 +81,7 @@ export async function run(): Promise<void> {
         const first = performance.now() - t0;
         const hvp = await median3(() => obj.hvp(model.theta, v));
         let note = `${model.numParams.toLocaleString('en-US')} params`;
-        if (s === 'auto' && name !== 'resnet18') {
+        if (s === 'auto') {
           const { hessianSpectrum } = await import('../src/core/diagnostics/hessian');
           t0 = performance.now();
           const h = await hessianSpectrum(obj, model.theta, { seed: 0, top: 5, tol: 1e-3 });
@@ -87,6 +97,7 @@ export async function run(): Promise<void> {
     }
     FILTER_GRAD.strategy = 'auto';
     INPUT_GRAD.strategy = 'auto';
+    CONV_GEMM.enabled = true;
   }
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -38,6 +38,7 @@ export const ZOO_CNN = [
   'densenet',
   'convnext',
   'activations',
+  'grouped',
 ];
 const TOL = 1e-4;
 

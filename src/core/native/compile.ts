@@ -12,6 +12,7 @@ import { LOWER } from './lower';
 import { lossGraph } from './lower/loss';
 import { vjp, jvp, prune } from './autodiff';
 import { toModelProto } from './proto';
+import { convsToGemm } from './convGemm';
 import type { GraphModel } from '../model/graph';
 import type { LossSpec } from '../loss';
 
@@ -147,5 +148,6 @@ export function compileGraph(model: GraphModel, spec: LossSpec, rows: number, fe
   // an output that is a graph input or initializer needs a node of its own
   g.outputs = g.outputs.map(o => (g.inputs.includes(o) || g.inits.has(o) ? g.unary('Identity', o) : o));
   prune(g);
+  convsToGemm(g); // small-map convolutions as one GEMM over the batch (convGemm.ts)
   return { kind, bytes: toModelProto(g), inputs: g.inputs.slice(), outputs: g.outputs, nodes: g.nodes.length, outDim: d, outShape };
 }

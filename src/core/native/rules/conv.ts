@@ -50,7 +50,7 @@ function filterGradBatchAsChannel(g: Graph, x: string, gy: string, a: ConvAttrs,
  * x_padded[n, c, p·s + i·d, q·s + j·d] at column (n, p, q)). Strided windows without strided slices:
  * a window of s·ho rows reshaped to [ho, s] keeps its first column.
  */
-function im2col(g: Graph, x: string, a: ConvAttrs, kh: number, kw: number, ho: number, wo: number): string {
+export function im2col(g: Graph, x: string, a: ConvAttrs, kh: number, kw: number, ho: number, wo: number): string {
   const [n, c] = g.shape(x);
   const [s0, s1] = a.strides,
     [d0, d1] = a.dilations;
