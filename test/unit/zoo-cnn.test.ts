@@ -20,6 +20,10 @@ import { resolveLoss } from '../../src/core/loss';
 import { OrtObjective } from '../../src/core/native/ortObjective';
 import { TfObjective } from '../../src/core/objective';
 import { initBackend } from '../../src/core/backend';
+import { makeObjective } from '../../src/core/engine';
+import { LOWER } from '../../src/core/native/lower';
+import { fallbackAdvice } from '../../src/core/engineAdvice';
+import { isUserInputError } from '../../src/core/errors';
 import { firstUnsupported } from '../../src/core/native/compile';
 import { relErr } from '../../src/core/hvpSelfTest';
 import type { GraphModel } from '../../src/core/model/graph';
@@ -137,5 +141,44 @@ describe('Model zoo (CNN): the activation family and ceil_mode pooling on TF.js 
       eh = relErr(await obj.hvp(model.theta, Float32Array.from(byName(model, r.v))), byName(model, r.hv));
     assert.ok(eg < TOL, `gradient rel. err ${eg}`);
     assert.ok(eh < TOL, `H·v rel. err ${eh}`);
+  });
+});
+
+describe('No silent slow paths: what the native engine cannot run is named, with what happens and what to do', function () {
+  this.timeout(120000);
+  it('auto: notice names op and layer, says TF.js is exact but slower and why here; ort: refusal says what to do', async () => {
+    const dir = zooCnnDir();
+    const model = readCheckpoint(path.join(dir, 'mobilenet_v2', 'model.onnx'));
+    const data = loadDataset(path.join(dir, 'mobilenet_v2', 'data.npz'));
+    const advice = fallbackAdvice(model);
+    const depthwise = model.nodes.filter(n => n.op === 'onnx.Conv' && Number(n.attrs.group ?? 1) > 1);
+    assert.ok(depthwise.length > 10, 'MobileNetV2 has depthwise convolutions');
+    assert.match(advice, new RegExp(`${depthwise.length} grouped/depthwise convolutions one group at a time`));
+    assert.match(advice, /exact, but typically an order of magnitude slower/);
+    assert.match(advice, /--backend wasm/);
+    // an op the native engine has no rule for (its lowering taken away for this test): auto falls back with the advice, ort refuses
+    const clip = LOWER['onnx.Clip'];
+    delete LOWER['onnx.Clip'];
+    try {
+      const node = model.nodes.find(n => n.op === 'onnx.Clip')!;
+      const e = await makeObjective(model, data, resolveLoss(model, data), { backend: 'auto' });
+      assert.strictEqual(e.engine, 'tfjs');
+      assert.ok(
+        e.notices.some(
+          n =>
+            n.includes(`op 'onnx.Clip' (layer '${node.name}')`) &&
+            n.includes('computed with TF.js instead') &&
+            /one group at a time/.test(n),
+        ),
+        e.notices.join('\n'),
+      );
+      e.obj.dispose?.();
+      await assert.rejects(
+        makeObjective(model, data, resolveLoss(model, data), { backend: 'ort' }),
+        (err: Error) => isUserInputError(err) && /onnx\.Clip/.test(err.message) && /--backend wasm/.test(err.message),
+      );
+    } finally {
+      LOWER['onnx.Clip'] = clip;
+    }
   });
 });
