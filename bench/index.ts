@@ -4,7 +4,8 @@ import * as path from 'path';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  // `scale` (an 11 M-parameter CNN, minutes) runs only when named: npm run bench -- scale
+  // `scale` (an 11 M-parameter CNN) and `zooCnn` (full-size torchvision ResNet-18 / MobileNetV2, top-5 included) take
+  // minutes: they run only when named, e.g. npm run bench -- zooCnn
   const suites: [string, string, string][] = [
     ['native', './native', 'run'],
     ['curvature', './curvature', 'run'],
@@ -14,9 +15,10 @@ async function main(): Promise<void> {
     ['scale', './native', 'runScale'],
     ['krylov', './krylov', 'run'],
     ['zooseq', './zooSeq', 'run'],
+    ['zooCnn', './zooCnn', 'run'],
   ];
   for (const [name, mod, fn] of suites) {
-    if (only.length ? !only.includes(name) : name === 'scale') continue;
+    if (only.length ? !only.includes(name) : name === 'scale' || name === 'zooCnn') continue;
     if (!fs.existsSync(path.join(__dirname, mod + '.js'))) {
       console.log(`(benchmark ${name}: not built)`);
       continue;

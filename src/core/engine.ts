@@ -11,6 +11,7 @@ import type { Dataset } from './data/dataset';
 import type { LossSpec } from './loss';
 import type { Objective } from './objective';
 import { UserInputError } from './errors';
+import { fallbackAdvice, ORT_REFUSAL_ADVICE } from './engineAdvice';
 import type { BackendPreference } from './backend';
 import type { ExecutionProvider } from './native/runtime';
 
@@ -85,13 +86,19 @@ export async function makeObjective(model: GraphModel, data: Dataset, spec: Loss
       } catch (e) {
         if (!(e instanceof CompileError)) throw e;
         if (pref === 'ort')
-          throw new UserInputError(`the native engine cannot compile this model: ${e.message}`, { file: o.file, where: '--backend ort' });
-        notices.push(`native engine off: ${e.message}; computed with TF.js`);
+          throw new UserInputError(`the native engine cannot compile this model: ${e.message}; ${ORT_REFUSAL_ADVICE}`, {
+            file: o.file,
+            where: '--backend ort',
+          });
+        notices.push(`native engine off: ${e.message}; ${fallbackAdvice(model)}`);
       }
     } else {
       if (pref === 'ort')
-        throw new UserInputError(`the native engine cannot run this model: ${why}`, { file: o.file, where: '--backend ort' });
-      notices.push(`native engine off: ${why}; computed with TF.js`);
+        throw new UserInputError(`the native engine cannot run this model: ${why}; ${ORT_REFUSAL_ADVICE}`, {
+          file: o.file,
+          where: '--backend ort',
+        });
+      notices.push(`native engine off: ${why}; ${fallbackAdvice(model)}`);
     }
   }
   const { initBackend, backendLabel } = await import('./backend');

@@ -16,6 +16,7 @@ import { LOWER } from './lower';
 import { lossGraph } from './lower/loss';
 import { vjp, jvp, prune } from './autodiff';
 import { toModelProto } from './proto';
+import { convsToGemm } from './convGemm';
 import type { GraphModel } from '../model/graph';
 import type { LossSpec } from '../loss';
 
@@ -195,6 +196,7 @@ export function compileGraph(model: GraphModel, spec: LossSpec, rows: number, fe
 function finish(g: Graph, kind: GraphKind, block: number, d: number, outShape: number[]): Compiled {
   g.outputs = g.outputs.map(o => (g.inputs.includes(o) || g.inits.has(o) ? g.unary('Identity', o) : o));
   prune(g);
+  convsToGemm(g); // small-map convolutions as one GEMM over the batch (convGemm.ts)
   return { kind, block, bytes: toModelProto(g), inputs: g.inputs.slice(), outputs: g.outputs, nodes: g.nodes.length, outDim: d, outShape };
 }
 

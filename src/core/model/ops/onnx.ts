@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UnsupportedError } from '../../errors';
 import type { GraphNode, OpFn } from '../graph';
+import { ceilModeExtra } from '../poolShape';
 
 const ints = (t: tf.Tensor): number[] => Array.from(t.dataSync() as Int32Array | Float32Array);
 const unsupported = (node: GraphNode, what: string): never => {
@@ -103,8 +104,17 @@ export function poolNCHW(kind: 'max' | 'avg', x: tf.Tensor4D, a: Record<string, 
   const k = attrInts(a, 'kernel_shape')!;
   if (!k || k.length !== 2) unsupported(node, `kernel_shape ${JSON.stringify(a.kernel_shape)}: only 2-D pooling`);
   const s = attrInts(a, 'strides') ?? [1, 1];
-  const pads = attrInts(a, 'pads') ?? [0, 0, 0, 0];
-  if (Number(a.ceil_mode ?? 0) !== 0) unsupported(node, 'ceil_mode=1 is not supported');
+  let pads = attrInts(a, 'pads') ?? [0, 0, 0, 0];
+  if (Number(a.ceil_mode ?? 0) !== 0) {
+    // ceil_mode: floor-mode pooling over more end padding (src/core/model/poolShape.ts)
+    const extra = ceilModeExtra(x.shape.slice(2), k, s, pads);
+    if (kind === 'avg' && Number(a.count_include_pad ?? 0) === 1 && extra.some(e => e > 0))
+      unsupported(
+        node,
+        'ceil_mode=1 with count_include_pad=1 where the last window overhangs (the native engine, --backend ort, computes it)',
+      );
+    pads = [pads[0], pads[1], pads[2] + extra[0], pads[3] + extra[1]];
+  }
   if ((attrInts(a, 'dilations') ?? [1, 1]).some(d => d !== 1)) unsupported(node, 'dilations are not supported');
   if (String(a.auto_pad ?? 'NOTSET') !== 'NOTSET' && String(a.auto_pad) !== 'VALID') unsupported(node, `auto_pad ${a.auto_pad}`);
   if (s[0] !== k[0] || s[1] !== k[1] || pads.some(p => p !== 0)) {
@@ -288,6 +298,18 @@ export const ONNX_OPS: Record<string, OpFn> = {
   'onnx.Sigmoid': ([x]) => [tf.sigmoid(x)],
   'onnx.Tanh': ([x]) => [tf.tanh(x)],
   'onnx.Softplus': ([x]) => [tf.softplus(x)],
+  // the activation family torch exports (native lowering: src/core/native/lower/activationsOnnx.ts, same formulas)
+  'onnx.HardSigmoid': ([x], a) => [tf.clipByValue(tf.add(tf.mul(x, Number(a.alpha ?? 0.2)), Number(a.beta ?? 0.5)), 0, 1)],
+  'onnx.HardSwish': ([x]) => [tf.mul(x, tf.clipByValue(tf.add(tf.mul(x, 1 / 6), 0.5), 0, 1))],
+  'onnx.Celu': ([x], a) => {
+    const al = Number(a.alpha ?? 1);
+    const minZero = tf.neg(tf.relu(tf.neg(x)));
+    return [tf.where(tf.greater(x, 0), x, tf.mul(al, tf.sub(tf.exp(tf.div(minZero, al)), 1)))];
+  },
+  'onnx.PRelu': ([x, slope]) => [tf.where(tf.greater(x, 0), x, tf.mul(x, slope))],
+  'onnx.ThresholdedRelu': ([x], a) => [tf.mul(x, tf.cast(tf.greater(x, Number(a.alpha ?? 1)), 'float32'))],
+  'onnx.Softsign': ([x]) => [tf.div(x, tf.add(1, tf.abs(x)))],
+  'onnx.Mish': ([x]) => [tf.mul(x, tf.tanh(tf.softplus(x)))],
   'onnx.Softmax': ([x], a, node) => {
     const axis = norm(Number(a.axis ?? (Number(a.opset) >= 13 ? -1 : 1)), x.rank);
     if (axis !== x.rank - 1) unsupported(node, `softmax over axis ${axis} of a rank-${x.rank} tensor (only the last axis)`);

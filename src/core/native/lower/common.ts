@@ -14,21 +14,36 @@ export function maxPool(g: Graph, x: string, k: number[], s: number[], pads: num
  * Average pooling on NCHW as a single-channel convolution with a constant kernel 1/(kh·kw) over
  * [N·C, 1, H, W]; with padding and count_include_pad = 0 each output is divided by its count of real
  * cells instead (a constant map). Linear in x, so its derivative rules are the convolution's.
+ * `extra` end padding (ceil_mode, model/poolShape.ts) is never counted: with count_include_pad the
+ * divisor is the window's cells inside the input and its explicit pads, as PyTorch divides.
  */
-export function avgPool(g: Graph, x: string, k: number[], s: number[], pads: number[], countIncludePad: boolean): string {
+export function avgPool(
+  g: Graph,
+  x: string,
+  k: number[],
+  s: number[],
+  pads: number[],
+  countIncludePad: boolean,
+  extra: number[] = [0, 0],
+): string {
   const [n, c, H, W] = g.shape(x);
-  const padded = pads.some(p => p !== 0);
-  const kernel = g.constF(new Float32Array(k[0] * k[1]).fill(padded && !countIncludePad ? 1 : 1 / (k[0] * k[1])), [1, 1, k[0], k[1]]);
-  let y = g.conv(g.reshape(x, [n * c, 1, H, W]), kernel, { strides: s, pads, dilations: [1, 1], group: 1 });
+  const padded = pads.some(p => p !== 0),
+    over = extra.some(e => e > 0);
+  const counted = (padded && !countIncludePad) || over;
+  const kernel = g.constF(new Float32Array(k[0] * k[1]).fill(counted ? 1 : 1 / (k[0] * k[1])), [1, 1, k[0], k[1]]);
+  const convPads = [pads[0], pads[1], pads[2] + extra[0], pads[3] + extra[1]];
+  let y = g.conv(g.reshape(x, [n * c, 1, H, W]), kernel, { strides: s, pads: convPads, dilations: [1, 1], group: 1 });
   const [, , ho, wo] = g.shape(y);
-  if (padded && !countIncludePad) {
+  if (counted) {
+    // the region whose cells count: the input, or the input and its explicit pads
+    const [lo0, hi0, lo1, hi1] = countIncludePad ? [-pads[0], H + pads[2], -pads[1], W + pads[3]] : [0, H, 0, W];
     const counts = new Float32Array(ho * wo);
     for (let i = 0; i < ho; i++)
       for (let j = 0; j < wo; j++) {
-        const r0 = Math.max(0, i * s[0] - pads[0]),
-          r1 = Math.min(H, i * s[0] - pads[0] + k[0]);
-        const c0 = Math.max(0, j * s[1] - pads[1]),
-          c1 = Math.min(W, j * s[1] - pads[1] + k[1]);
+        const r0 = Math.max(lo0, i * s[0] - pads[0]),
+          r1 = Math.min(hi0, i * s[0] - pads[0] + k[0]);
+        const c0 = Math.max(lo1, j * s[1] - pads[1]),
+          c1 = Math.min(hi1, j * s[1] - pads[1] + k[1]);
         counts[i * wo + j] = 1 / Math.max(1, (r1 - r0) * (c1 - c0));
       }
     y = g.mul(y, g.constF(counts, [1, 1, ho, wo]));

@@ -9,6 +9,8 @@ import { CompileError, prod } from '../ir';
 import type { GraphNode } from '../../model/graph';
 import { activation, clip, elu, gelu, geluTanh, leaky, logSoftmax, softmax } from './activations';
 import { avgPool, batchNormAffine, layerNorm, maxPool } from './common';
+import { ONNX_ACTIVATION_LOWER } from './activationsOnnx';
+import { ceilModeExtra } from '../../model/poolShape';
 
 export type Lower = (g: Graph, ins: (string | undefined)[], a: Record<string, unknown>, node: GraphNode) => string[];
 
@@ -90,8 +92,9 @@ function conv2d(g: Graph, x: string, w: string, b: string | undefined, a: Record
 }
 
 /**
- * A grouped convolution as `group` ungrouped ones on channel slices, concatenated (exactly the
- * definition; every piece then has the ordinary convolution rules).
+ * A grouped convolution (group G: input channels in G groups of C/G, each with its own O/G kernels)
+ * as one ONNX Conv with `group` — forward, input gradient (grouped ConvTranspose) and filter
+ * gradient are single grouped ops (rules/conv.ts); depthwise is G = C.
  */
 export function groupedConv(
   g: Graph,
@@ -100,21 +103,11 @@ export function groupedConv(
   a: { strides: number[]; pads: number[]; dilations: number[]; group: number },
   group: number,
 ): string {
-  if (group === 1) return g.conv(x, w, a);
-  const xs = g.shape(x),
-    ws = g.shape(w);
-  const cg = xs[1] / group,
-    og = ws[0] / group;
-  const ys: string[] = [];
-  for (let i = 0; i < group; i++) {
-    const xi = g.slice(x, [i * cg], [(i + 1) * cg], [1]),
-      wi = g.slice(w, [i * og], [(i + 1) * og], [0]);
-    ys.push(g.conv(xi, wi, a));
-  }
-  return g.concat(ys, 1);
+  return g.conv(x, w, { ...a, group });
 }
 
 export const ONNX_LOWER: Record<string, Lower> = {
+  ...ONNX_ACTIVATION_LOWER,
   'onnx.Gemm': (g, [A, B, C], a) => {
     const x = Number(a.transA ?? 0) ? g.transpose(A!, [1, 0]) : A!;
     const w = Number(a.transB ?? 0) ? g.transpose(B!, [1, 0]) : B!;
@@ -190,7 +183,9 @@ export const ONNX_LOWER: Record<string, Lower> = {
   },
   'onnx.ConvTranspose': (g, [x, w, b], a, node) => {
     if (g.rank(x!) !== 4) fail(node, 'only 2-D transposed convolutions');
-    if (Number(a.group ?? 1) !== 1) fail(node, `group ${a.group}`);
+    const group = Number(a.group ?? 1);
+    if (g.shape(x!)[1] % group !== 0 || g.shape(x!)[1] !== g.shape(w!)[0])
+      fail(node, `group ${group} with ${g.shape(x!)[1]} input channels`);
     if (a.output_shape) fail(node, 'output_shape (give pads and output_padding instead)');
     if (String(a.auto_pad ?? 'NOTSET') !== 'NOTSET') fail(node, `auto_pad ${a.auto_pad}`);
     const ws = g.shape(w!);
@@ -198,10 +193,10 @@ export const ONNX_LOWER: Record<string, Lower> = {
       strides: ints(a, 'strides') ?? [1, 1],
       pads: ints(a, 'pads') ?? [0, 0, 0, 0],
       dilations: ints(a, 'dilations') ?? [1, 1],
-      group: 1,
+      group,
       outputPadding: ints(a, 'output_padding') ?? [0, 0],
     });
-    if (b) y = g.add(y, g.reshape(b, [1, ws[1], 1, 1]));
+    if (b) y = g.add(y, g.reshape(b, [1, ws[1] * group, 1, 1]));
     return [y];
   },
   'onnx.LayerNormalization': (g, [x, scale, B], a) => [
@@ -260,18 +255,20 @@ export const ONNX_LOWER: Record<string, Lower> = {
   },
   'onnx.MaxPool': (g, [x], a, node) => {
     if (g.rank(x!) !== 4) fail(node, 'only 2-D max pooling');
-    if (Number(a.ceil_mode ?? 0) !== 0) fail(node, 'ceil_mode=1');
     if ((ints(a, 'dilations') ?? [1, 1]).some(d => d !== 1)) fail(node, 'dilations');
     const k = ints(a, 'kernel_shape')!,
       s = ints(a, 'strides') ?? [1, 1];
-    return [maxPool(g, x!, k, s, convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s))];
+    const pads = convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s);
+    const e = Number(a.ceil_mode ?? 0) !== 0 ? ceilModeExtra(g.shape(x!).slice(2), k, s, pads) : [0, 0];
+    return [maxPool(g, x!, k, s, [pads[0], pads[1], pads[2] + e[0], pads[3] + e[1]])];
   },
   'onnx.AveragePool': (g, [x], a, node) => {
     if (g.rank(x!) !== 4) fail(node, 'only 2-D average pooling');
-    if (Number(a.ceil_mode ?? 0) !== 0) fail(node, 'ceil_mode=1');
     const k = ints(a, 'kernel_shape')!,
       s = ints(a, 'strides') ?? [1, 1];
-    return [avgPool(g, x!, k, s, convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s), Number(a.count_include_pad ?? 0) === 1)];
+    const pads = convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s);
+    const e = Number(a.ceil_mode ?? 0) !== 0 ? ceilModeExtra(g.shape(x!).slice(2), k, s, pads) : [0, 0];
+    return [avgPool(g, x!, k, s, pads, Number(a.count_include_pad ?? 0) === 1, e)];
   },
   'onnx.GlobalAveragePool': (g, [x]) => [
     g.reduceMean(
