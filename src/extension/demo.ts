@@ -108,7 +108,7 @@ export async function createDemoWorkspace(
           if (cancelled) throw new JobError('cancelled', false, true);
           const rel = path.relative(dir, ckpt).split(path.sep).join('/');
           bar(0.8 + 0.2 * (i / built.checkpoints.length), `quick diagnosis ${i + 1} of ${built.checkpoints.length}: ${rel}`);
-          const resolved = diagnoseOptions(vscode.Uri.file(ckpt), 'quick');
+          const resolved = diagnoseOptions(vscode.Uri.file(ckpt), 'quick', {}, dir);
           if ('error' in resolved) {
             failed.push(`${rel}: ${resolved.error}`);
             continue;

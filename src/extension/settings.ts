@@ -48,11 +48,20 @@ export function missingArchitecture(file: string): MissingInput | undefined {
   };
 }
 
-export function diagnoseOptions(uri: vscode.Uri, mode: DiagnoseMode, extra: Partial<DiagnoseOptions> = {}): ResolvedJob | MissingInput {
+/**
+ * The job for a checkpoint: data and settings are searched from its folder up to its workspace folder (or `folder`,
+ * for a checkpoint in a folder not open yet: the demo being built), never above (issue 25).
+ */
+export function diagnoseOptions(
+  uri: vscode.Uri,
+  mode: DiagnoseMode,
+  extra: Partial<DiagnoseOptions> = {},
+  folder?: string,
+): ResolvedJob | MissingInput {
   const c = cfg(uri);
   const arch = missingArchitecture(uri.fsPath);
   if (arch) return arch;
-  const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+  const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? folder;
   const data = resolveData(uri.fsPath, c.get<string>('dataFile') || undefined, root);
   if (!data.file)
     return {
