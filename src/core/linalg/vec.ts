@@ -1,5 +1,9 @@
-/** Float64 vector kernels for the Krylov methods (plain loops: V8 vectorises them well enough). */
-export function dot(a: Float64Array, b: Float64Array): number {
+/**
+ * Vector kernels for the Krylov methods over float32 or float64 storage, every sum accumulated in float64
+ * (plain loops: V8 vectorises them well enough).
+ */
+export type Vec = Float32Array | Float64Array;
+export function dot(a: Vec, b: Vec): number {
   let s0 = 0,
     s1 = 0,
     s2 = 0,
@@ -15,14 +19,14 @@ export function dot(a: Float64Array, b: Float64Array): number {
   for (let i = n4; i < n; i++) s0 += a[i] * b[i];
   return s0 + s1 + (s2 + s3);
 }
-export function norm(a: Float64Array): number {
+export function norm(a: Vec): number {
   return Math.sqrt(dot(a, a));
 }
 /** y ← y + α x */
-export function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
+export function axpy(alpha: number, x: Vec, y: Vec): void {
   for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
 }
-export function scale(alpha: number, x: Float64Array): void {
+export function scale(alpha: number, x: Vec): void {
   for (let i = 0; i < x.length; i++) x[i] *= alpha;
 }
 /**

@@ -24,39 +24,15 @@
  */
 
 export type Precision = 'float32' | 'float64';
-export type Vec = Float32Array | Float64Array;
+import { dot as dotv, norm as normv, axpy as axpyv, scale as scalev, type Vec } from './vec';
+export type { Vec };
 
 export function newVec(precision: Precision, n: number): Vec {
   return precision === 'float32' ? new Float32Array(n) : new Float64Array(n);
 }
 
-/** Σ a_i b_i in float64, four accumulators. */
-export function dotv(a: Vec, b: Vec): number {
-  let s0 = 0,
-    s1 = 0,
-    s2 = 0,
-    s3 = 0;
-  const n = a.length,
-    n4 = n - (n % 4);
-  for (let i = 0; i < n4; i += 4) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-    s2 += a[i + 2] * b[i + 2];
-    s3 += a[i + 3] * b[i + 3];
-  }
-  for (let i = n4; i < n; i++) s0 += a[i] * b[i];
-  return s0 + s1 + (s2 + s3);
-}
-export function normv(a: Vec): number {
-  return Math.sqrt(dotv(a, a));
-}
-/** y ← y + α x */
-export function axpyv(alpha: number, x: Vec, y: Vec): void {
-  for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
-}
-export function scalev(alpha: number, x: Vec): void {
-  for (let i = 0; i < x.length; i++) x[i] *= alpha;
-}
+/** The float64-accumulating vector kernels, for either storage (one home: ./vec.ts). */
+export { dotv, normv, axpyv, scalev };
 
 /** CGS2 calls that ran in ONNX Runtime (process-wide; the tests check the path is taken); `enabled` false: JS only (the bench compares). */
 export const ortStats = { calls: 0, enabled: true };
