@@ -9,6 +9,8 @@ import { lambdaMax, lambdaMin, sharpnessOf, verdictOf } from '../shared/headline
 import { fmtNum, table } from './format';
 import { progressBar } from './progress';
 import { prepareOutputs, writeAllNew, writeNew } from './output';
+import { freeName } from '../core/output';
+export { freeName };
 
 type Opts = Record<string, unknown>;
 
@@ -168,17 +170,6 @@ export function sparkline(v: number[], width = 40): string {
   return pick.map(x => bars[Math.min(7, Math.max(0, Math.round(((f(x) - f(lo)) / (f(hi) - f(lo) || 1)) * 7)))]).join('');
 }
 
-/** A free output name: base, base-2, base-3, … (never an existing file). */
-export function freeName(file: string): string {
-  if (!fs.existsSync(file)) return file;
-  const ext = path.extname(file),
-    stem = file.slice(0, file.length - ext.length);
-  for (let i = 2; ; i++) {
-    const f = `${stem}-${i}${ext}`;
-    if (!fs.existsSync(f)) return f;
-  }
-}
-
 export async function reportCommand(
   folder: string,
   o: Opts,
@@ -191,10 +182,9 @@ export async function reportCommand(
   if (!(PRESET_NAMES as string[]).includes(levelName))
     throw new UserInputError(`unknown level '${levelName}' (expected ${PRESET_NAMES.join(', ')})`, { where: '--level' });
   const level = preset(levelName as import('../core/diagnostics/registry').PresetName);
-  const { discoverRuns, refreshRun, runSeries } = await import('../core/logs/runs');
-  const { downsampleMinMax } = await import('../core/logs/downsample');
+  const { discoverRuns, refreshRun } = await import('../core/logs/runs');
   const { diagnose } = await import('../core/diagnose');
-  const { renderReport, summaryRows, summaryText } = await import('../core/report/html');
+  const { renderReport, summaryRows, summaryText, reportSeries } = await import('../core/report/html');
   const html = o.html ? String(o.html) : freeName(path.join(folder, 'landscape-report.html'));
   prepareOutputs([html]);
   const runs = discoverRuns(folder).filter(r => r.checkpoints.length || r.logs.length);
@@ -208,15 +198,7 @@ export async function reportCommand(
   try {
     for (const run of runs) {
       refreshRun(run);
-      const series = runSeries(run).map(s => {
-        const d = downsampleMinMax(s.steps, s.values, 2000);
-        return {
-          tag: s.tag,
-          file: path.relative(run.dir, s.file),
-          steps: d.steps,
-          values: d.values.map(v => (Number.isFinite(v) ? v : null)),
-        };
-      });
+      const series = reportSeries(run);
       const cps = [...run.checkpoints].sort((a, b) => (a.step ?? a.mtimeMs) - (b.step ?? b.mtimeMs) || a.path.localeCompare(b.path));
       const rc: import('../core/report/html').ReportCheckpoint[] = [];
       for (const c of cps) {

@@ -33,6 +33,17 @@ function inside(base: string, p: string): boolean {
   return r === '' || (r !== '..' && !r.startsWith('..' + path.sep) && !path.isAbsolute(r));
 }
 
+/** A free output name: base, base-2, base-3, … (never an existing file; the writer still refuses a race). */
+export function freeName(file: string): string {
+  if (!fs.existsSync(file)) return file;
+  const ext = path.extname(file),
+    stem = file.slice(0, file.length - ext.length);
+  for (let i = 2; ; i++) {
+    const f = `${stem}-${i}${ext}`;
+    if (!fs.existsSync(f)) return f;
+  }
+}
+
 /* ---------- where outputs belong ---------- */
 
 const roots = new Map<string, string>();

@@ -3,22 +3,11 @@
  * results the editor already has, rendered by the same report as `landscape report` (src/core/report/html.ts),
  * into a new file — `landscape-report.html`, or `-2`, `-3`, … when taken; nothing is ever overwritten.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import type { DiagnoseResult } from '../core/diagnose';
-import { downsampleMinMax } from '../core/logs/downsample';
-import { refreshRun, runSeries, type Run } from '../core/logs/runs';
-import { renderReport, type ReportInput, type ReportRun } from '../core/report/html';
-
-/** `file`, or the first of `name-2.ext`, `name-3.ext`, … that does not exist. */
-export function freeReportName(file: string): string {
-  if (!fs.existsSync(file)) return file;
-  const ext = path.extname(file);
-  for (let i = 2; ; i++) {
-    const f = `${file.slice(0, -ext.length)}-${i}${ext}`;
-    if (!fs.existsSync(f)) return f;
-  }
-}
+import { refreshRun, type Run } from '../core/logs/runs';
+import { freeName, writeOutput } from '../core/output';
+import { renderReport, reportSeries, type ReportInput, type ReportRun } from '../core/report/html';
 
 export type Outcome = { result: DiagnoseResult } | { error: string };
 
@@ -32,15 +21,7 @@ export function reportInput(runs: Run[], outcome: (checkpoint: string) => Outcom
     } catch {
       /* an unreadable log: the run without series */
     }
-    const series = runSeries(run).map(s => {
-      const d = downsampleMinMax(s.steps, s.values, 2000);
-      return {
-        tag: s.tag,
-        file: path.relative(run.dir, s.file),
-        steps: d.steps,
-        values: d.values.map(v => (Number.isFinite(v) ? v : null)),
-      };
-    });
+    const series = reportSeries(run);
     const checkpoints = run.checkpoints.map(c => {
       const o = outcome(c.path);
       n++;
@@ -54,7 +35,6 @@ export function reportInput(runs: Run[], outcome: (checkpoint: string) => Outcom
 
 /** Renders and writes the report into `dir` (a new file); returns its path. */
 export function writeReport(dir: string, input: ReportInput): string {
-  const file = freeReportName(path.join(dir, 'landscape-report.html'));
-  fs.writeFileSync(file, renderReport(input), { flag: 'wx' });
-  return file;
+  // a new file, written through a temporary name and renamed whole (never a partial report under the name)
+  return writeOutput(freeName(path.join(dir, 'landscape-report.html')), renderReport(input));
 }

@@ -22,6 +22,8 @@ import { fmtText, pct } from '../../shared/format';
 import { claimsSomething } from '../diagnostics/verdict';
 import { lambdaMax, lambdaMin, sharpnessOf, traceOf, verdictOf } from '../../shared/headline';
 import { resultRows } from '../diagnostics/registry';
+import { runSeries, type Run } from '../logs/runs';
+import { downsampleMinMax } from '../logs/downsample';
 
 export type { SummaryRow };
 export interface ReportCheckpoint {
@@ -117,6 +119,19 @@ export function findAsset(rel: string): string {
     dir = up;
   }
   throw new Error(`${rel} not found (looked in ${tried.join(', ')}): build it first (npm run build)`);
+}
+
+/** A run's logged series as the report carries them: min/max-decimated to 2,000 points, non-finite values as null. */
+export function reportSeries(run: Run): ReportSeries[] {
+  return runSeries(run).map(s => {
+    const d = downsampleMinMax(s.steps, s.values, 2000);
+    return {
+      tag: s.tag,
+      file: path.relative(run.dir, s.file),
+      steps: d.steps,
+      values: d.values.map(v => (Number.isFinite(v) ? v : null)),
+    };
+  });
 }
 
 /** The dashboard's `init` message for a run of the report (as the panel sends it; no jobs, nothing to focus). */

@@ -10,7 +10,7 @@
  */
 import type { Graph } from '../ir';
 import { clip } from './activations';
-import type { Lower } from './onnx';
+import type { Lower } from './common';
 
 const minZero = (g: Graph, x: string): string => g.neg(g.unary('Relu', g.neg(x)));
 

@@ -4,6 +4,10 @@
  * normalisation ((x − mean)/√(var + ε)·γ + β over the trailing axes).
  */
 import type { Graph } from '../ir';
+import type { GraphNode } from '../../model/graph';
+
+/** One ONNX op's lowering: its inputs (names in the IR graph), attributes and node → its outputs. */
+export type Lower = (g: Graph, ins: (string | undefined)[], a: Record<string, unknown>, node: GraphNode) => string[];
 
 /** Max pooling on NCHW (pads never win, as ONNX defines them). */
 export function maxPool(g: Graph, x: string, k: number[], s: number[], pads: number[]): string {

@@ -12,7 +12,8 @@ import { avgPool, batchNormAffine, layerNorm, maxPool } from './common';
 import { ONNX_ACTIVATION_LOWER } from './activationsOnnx';
 import { ceilModeExtra } from '../../model/poolShape';
 
-export type Lower = (g: Graph, ins: (string | undefined)[], a: Record<string, unknown>, node: GraphNode) => string[];
+import type { Lower } from './common';
+export type { Lower };
 
 export const norm = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
 export const ints = (a: Record<string, unknown>, k: string): number[] | undefined =>
