@@ -7,7 +7,7 @@
  * the series named by its column. Empty cells (sparse rows) are no point; other non-numbers are
  * skipped with a warning.
  */
-import { LogParser, PointSink, newStats, warn, STEP_NAMES, TIME_NAMES } from './series';
+import { LogParser, PointSink, newStats, warn, skipLongLine, STEP_NAMES, TIME_NAMES } from './series';
 import { INPUT_LIMITS } from '../budget';
 
 export class CsvParser implements LogParser {
@@ -177,13 +177,4 @@ function nextRecord(text: string, pos: number): { fields: string[]; next: number
     i++;
   }
   return undefined;
-}
-
-/** While `p` skips an over-long line: the part of `more` after its end (undefined: all of it dropped). */
-function skipLongLine(p: { skipping: boolean }, more: string): string | undefined {
-  if (!p.skipping) return more;
-  const nl = more.indexOf('\n');
-  if (nl < 0) return undefined;
-  p.skipping = false;
-  return more.slice(nl + 1);
 }

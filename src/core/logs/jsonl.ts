@@ -4,7 +4,7 @@
  * is the first present of `step`, `global_step`, `iteration`, `iter`, `epoch`, else the line
  * index; `wall_time`/`timestamp`/`time` give wall times. Invalid lines are skipped with a warning.
  */
-import { LogParser, PointSink, newStats, warn, STEP_NAMES, TIME_NAMES } from './series';
+import { LogParser, PointSink, newStats, warn, skipLongLine, STEP_NAMES, TIME_NAMES } from './series';
 import { INPUT_LIMITS } from '../budget';
 
 export class JsonlParser implements LogParser {
@@ -97,13 +97,4 @@ function flatten(o: Record<string, unknown>, prefix: string, out: Map<string, un
     if (v && typeof v === 'object' && !Array.isArray(v) && depth < 16) flatten(v as Record<string, unknown>, key, out, depth + 1);
     else out.set(key, v);
   }
-}
-
-/** While `p` skips an over-long line: the part of `more` after its end (undefined: all of it dropped). */
-function skipLongLine(p: { skipping: boolean }, more: string): string | undefined {
-  if (!p.skipping) return more;
-  const nl = more.indexOf('\n');
-  if (nl < 0) return undefined;
-  p.skipping = false;
-  return more.slice(nl + 1);
 }

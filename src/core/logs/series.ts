@@ -168,3 +168,12 @@ export function seriesToJson(s: Series): { tag: string; steps: number[]; values:
     wallTimes: Array.from(s.wallTimes, w => (Number.isFinite(w) ? w : null)),
   };
 }
+
+/** Line-based logs (CSV, JSONL): while `p` skips an over-long line: the part of `more` after its end (undefined: all of it dropped). */
+export function skipLongLine(p: { skipping: boolean }, more: string): string | undefined {
+  if (!p.skipping) return more;
+  const nl = more.indexOf('\n');
+  if (nl < 0) return undefined;
+  p.skipping = false;
+  return more.slice(nl + 1);
+}
