@@ -502,7 +502,8 @@ describe('worker client (dist/worker.js)', function () {
   it('a long diagnosis (synchronous TF.js stretches) stops cooperatively through the cancel slot', async () => {
     const run = path.join(ROOT, 'test/fixtures/workspace/runs/mlp-run');
     const partials: unknown[] = [];
-    const w = stageWatch('density');
+    // a 259-parameter model's density is exact now (n HVPs, quick): the long stage is the PGB residual at many perturbations
+    const w = stageWatch('pgb');
     const grace = client.cancelGraceMs;
     client.cancelGraceMs = 60000; // a terminate would be a failure here, however slow the machine
     try {
@@ -515,9 +516,8 @@ describe('worker client (dist/worker.js)', function () {
             top: 10,
             tol: 1e-14,
             maxIter: 200,
-            density: true,
-            densityProbes: 5000,
-            densitySteps: 150,
+            pgb: true,
+            pgbPerturbations: 100000,
           },
         },
         w.onProgress,
