@@ -246,7 +246,8 @@ export function baseOptions(
             return Math.abs(e - Math.round(e)) < 1e-9 ? (Math.abs(e) >= 3 ? `1e${Math.round(e)}` : String(x)) : '';
           },
         }
-      : { color: t.fg },
+      : // thinned, never overlapping: labels stay horizontal and Chart.js skips those that would touch (narrow panels, the report)
+        { color: t.fg, autoSkip: true, autoSkipPadding: 12, maxRotation: 0 },
     grid: { color: t.grid },
     border: { color: t.grid },
     title: { display: !!title, text: title ?? '', color: t.muted },

@@ -106,11 +106,16 @@ export function reportHeader(rep: ReportHeader, show: (init: InitMessage) => voi
     ),
     ...rep.notes.map(n => el('p', { className: 'notice' }, n)),
     el('h2', {}, 'Summary'),
+    // a narrow window scrolls the table, not the page
     el(
-      'table',
-      { id: 'summary' },
-      el('thead', {}, el('tr', {}, ...cols.map(([h]) => el('th', {}, h)), el('th', {}, 'verdict'))),
-      el('tbody', {}, ...body),
+      'div',
+      { className: 'table-scroll' },
+      el(
+        'table',
+        { id: 'summary' },
+        el('thead', {}, el('tr', {}, ...cols.map(([h]) => el('th', {}, h)), el('th', {}, 'verdict'))),
+        el('tbody', {}, ...body),
+      ),
     ),
     runSelect,
   );

@@ -123,7 +123,7 @@ describe('dashboard and report: provisional verdicts and what a checkpoint lacks
     return `file://${file}`;
   };
 
-  it('the report: provisional verdict card and summary, the need message without buttons', async function () {
+  it('the report: provisional verdict card and summary, the need message without buttons; no overflow at 400 px', async function () {
     const browser = await launch(this);
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -139,6 +139,21 @@ describe('dashboard and report: provisional verdicts and what a checkpoint lacks
       assert.strictEqual(((await page.textContent('#ckptNeed')) ?? '').trim(), ARCH_MSG);
       assert.strictEqual(await page.locator('#ckptNeed button').count(), 0, 'read-only in the report');
       assert.strictEqual(await page.locator('#ckptError').count(), 0, 'not "Diagnosis failed"');
+      // 400 px wide: the summary table scrolls inside its box, the page does not
+      await page.setViewportSize({ width: 400, height: 900 });
+      // (the charts resize on their ResizeObserver: give them the frames to do it)
+      await page
+        .waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, undefined, { timeout: 5000 })
+        .catch(() => undefined);
+      const [overflow, wide] = await page.evaluate(() => {
+        const w = document.documentElement.clientWidth;
+        const out = Array.from(document.querySelectorAll('body *'))
+          .filter(e => !e.closest('.table-scroll') && e.getBoundingClientRect().right > w + 0.5)
+          .filter(e => !Array.from(e.children).some(k => k.getBoundingClientRect().right > w + 0.5))
+          .map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`);
+        return [document.documentElement.scrollWidth - w, out.slice(0, 10)] as const;
+      });
+      assert.ok(overflow <= 0, `the report overflows at 400 px by ${overflow} px: ${wide.join('; ')}`);
       assert.deepStrictEqual(errors, []);
     } finally {
       await browser.close();
