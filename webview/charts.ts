@@ -24,7 +24,8 @@ import {
 import { toCsv } from './csv';
 import { fmt } from '../src/shared/format';
 import { isVerdictKind, type VerdictKind } from '../src/core/diagnostics/verdict';
-import { verdictOf, verdictText as verdictLabel } from '../src/shared/resultView';
+import { verdictOf } from '../src/shared/resultView';
+import { needTitle, verdictLong } from '../src/shared/verdictLabel';
 import { singlePointRange } from './scales';
 import { el, canvasById, theme, type Theme } from './dom';
 import { host, state, type Ckpt } from './state';
@@ -181,10 +182,14 @@ export function verdictColor(kind: string | undefined, t: Theme): string {
   const slot = kind !== undefined && isVerdictKind(kind) ? VERDICT_COLOR[kind] : undefined;
   return slot === undefined ? t.muted : t.palette[slot];
 }
-/** "saddle (93 %)"; kinds that claim nothing get no percentage. */
+/**
+ * A checkpoint marker's tooltip, as the hovers say it (src/shared/verdictLabel.ts): "saddle (93 %)", a quick
+ * verdict as provisional ("local minimum? (35 %) — quick, provisional …"), what a weights-only file lacks.
+ */
 export function verdictText(c: Ckpt | undefined): string {
   const v = c?.result ? verdictOf(c.result) : undefined;
-  return v ? verdictLabel(v) : c?.error ? 'diagnosis failed' : 'not diagnosed';
+  if (v) return verdictLong(c?.result, v);
+  return c?.need ? needTitle(c.need) : c?.error ? 'diagnosis failed' : 'not diagnosed';
 }
 /** What an empty chart says: why it is empty and how to fill it. */
 
@@ -241,7 +246,8 @@ export function baseOptions(
             return Math.abs(e - Math.round(e)) < 1e-9 ? (Math.abs(e) >= 3 ? `1e${Math.round(e)}` : String(x)) : '';
           },
         }
-      : { color: t.fg },
+      : // thinned, never overlapping: labels stay horizontal and Chart.js skips those that would touch (narrow panels, the report)
+        { color: t.fg, autoSkip: true, autoSkipPadding: 12, maxRotation: 0 },
     grid: { color: t.grid },
     border: { color: t.grid },
     title: { display: !!title, text: title ?? '', color: t.muted },

@@ -24,6 +24,7 @@ import type { LanczosPartial, ReportHeader, SeriesPayload, ToWebview } from '../
 import type { TheoryRule } from '../src/core/diagnostics/theory';
 import { claimsSomething } from '../src/core/diagnostics/verdict';
 import { verdictOf, evaluationLine } from '../src/shared/resultView';
+import { isProvisional, provisionalKind, NEED_ACTIONS } from '../src/shared/verdictLabel';
 import { singlePointRange } from './scales';
 import { isLearningRateTag } from '../src/core/diagnostics/edgeOfStability';
 import { host, state, run, saveState, selectedCkpt, stepLabel, derivedPaths, type Ckpt } from './state';
@@ -669,8 +670,10 @@ function drawSelected(): void {
         `${c.job.state}${c.job.fraction !== undefined ? ` ${Math.round(c.job.fraction * 100)}%` : ''}…`,
       ),
     );
-  if (c?.error && !r) vEl.append(el('p', { className: 'error', id: 'ckptError' }, `Diagnosis failed: ${c.error}`));
+  if (c?.need && !r) vEl.append(needBlock(c));
+  else if (c?.error && !r) vEl.append(el('p', { className: 'error', id: 'ckptError' }, `Diagnosis failed: ${c.error}`));
   if (v) {
+    const provisional = isProvisional(r, v);
     vEl.append(
       el(
         'div',
@@ -678,11 +681,19 @@ function drawSelected(): void {
         el(
           'div',
           { className: 'verdict-kind' },
-          `Verdict: ${v.kind}`,
+          `Verdict: ${provisionalKind(v.kind, provisional)}`,
           v.confidence !== undefined && claimsSomething(v.kind)
             ? el('span', { className: 'muted' }, ` (confidence ${typeof v.confidence === 'number' ? pct(v.confidence) : v.confidence})`)
             : null,
         ),
+        provisional
+          ? el(
+              'p',
+              { className: 'muted', id: 'provisionalNote' },
+              'Quick, provisional: λ_min is only estimated from the λ_max Krylov space; ' +
+                'a full diagnosis computes it and could change this verdict.',
+            )
+          : null,
         v.reasons?.length ? el('ul', {}, ...v.reasons.map(x => el('li', {}, x))) : null,
         r ? el('p', { className: 'muted', id: 'evaluation' }, `Evaluated: ${evaluationLine(r)}.`) : null,
         theoryNotes(r?.theory),
@@ -705,6 +716,33 @@ function drawSelected(): void {
   notices.replaceChildren(
     ...(r?.notices ?? []).map(n => el('p', { className: 'notice' }, n)),
     r ? el('p', { className: 'muted' }, `Data: ${r.data.file} (seed ${r.data.seed}). Loss: ${r.lossFunction.reason}.`) : '',
+  );
+}
+
+/**
+ * A checkpoint that lacks an input (a weights-only file's architecture, then data): its message and, in the
+ * editor, the buttons that supply it (src/shared/verdictLabel.ts NEED_ACTIONS, run by the panel host); the
+ * standalone report shows the message only.
+ */
+function needBlock(c: Ckpt): HTMLElement {
+  const need = c.need!;
+  return el(
+    'div',
+    { className: 'need', id: 'ckptNeed', role: 'status' },
+    el('p', { className: 'warn' }, c.error ?? (need === 'architecture' ? 'A weights-only checkpoint: no architecture.' : 'No data found.')),
+    host.standalone
+      ? null
+      : el(
+          'div',
+          { className: 'need-actions' },
+          ...NEED_ACTIONS[need].map(([label, command]) =>
+            el(
+              'button',
+              { className: 'tool', 'data-command': command, onclick: () => host.post({ type: 'need', command, checkpoint: c.path }) },
+              label,
+            ),
+          ),
+        ),
   );
 }
 

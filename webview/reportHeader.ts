@@ -3,6 +3,7 @@
  * notes, the summary of every checkpoint of every run (a row shows its run and checkpoint below),
  * and the run picker.
  */
+import { provisionalKind } from '../src/shared/verdictLabel';
 import { fmt, pct } from '../src/shared/format';
 import type { InitMessage, ReportHeader, SummaryRow } from '../src/shared/protocol';
 import { claimsSomething } from '../src/core/diagnostics/verdict';
@@ -45,7 +46,7 @@ export function reportHeader(rep: ReportHeader, show: (init: InitMessage) => voi
       'td',
       {},
       mark,
-      x.verdict || '—',
+      x.verdict ? provisionalKind(x.verdict, x.provisional) : '—',
       x.confidence !== null && x.verdict && claimsSomething(x.verdict)
         ? el('span', { className: 'muted' }, ` (${pct(x.confidence)})`)
         : null,
@@ -105,11 +106,16 @@ export function reportHeader(rep: ReportHeader, show: (init: InitMessage) => voi
     ),
     ...rep.notes.map(n => el('p', { className: 'notice' }, n)),
     el('h2', {}, 'Summary'),
+    // a narrow window scrolls the table, not the page
     el(
-      'table',
-      { id: 'summary' },
-      el('thead', {}, el('tr', {}, ...cols.map(([h]) => el('th', {}, h)), el('th', {}, 'verdict'))),
-      el('tbody', {}, ...body),
+      'div',
+      { className: 'table-scroll' },
+      el(
+        'table',
+        { id: 'summary' },
+        el('thead', {}, el('tr', {}, ...cols.map(([h]) => el('th', {}, h)), el('th', {}, 'verdict'))),
+        el('tbody', {}, ...body),
+      ),
     ),
     runSelect,
   );

@@ -10,7 +10,7 @@
 import type { DiagnoseResult } from '../core/diagnose';
 import type { SurgeryRecord } from '../shared/protocol';
 import { fmt } from '../shared/format';
-import { lambdaMax, lambdaMinInfo, verdictOf, verdictText, verdictTone, type Verdict } from './resultView';
+import { lambdaMax, verdictOf, verdictTone } from './resultView';
 
 /**
  * The first line of an error message, at most `max` characters (the notification and the tree item show it;
@@ -151,24 +151,5 @@ export function checkpointPickItems(list: PickerCheckpoint[], selected?: string)
   return items;
 }
 
-/** Verdicts that rest on λ_min: a quick diagnosis only estimates it (from the top Lanczos run), a full one computes it. */
-const CURVATURE_VERDICTS = new Set(['local minimum', 'flat valley', 'saddle']);
-
-/** The verdict could change with a full diagnosis: it rests on λ_min and λ_min is the quick estimate. */
-export function isProvisional(r: DiagnoseResult | undefined, v: Verdict | undefined = verdictOf(r)): boolean {
-  return !!v && CURVATURE_VERDICTS.has(v.kind) && lambdaMinInfo(r)?.estimate === true;
-}
-
-/** The verdict, short ("local minimum? — quick" when provisional), for the tree, CodeLens and quick picks. */
-export function verdictShort(r: DiagnoseResult | undefined, v: Verdict | undefined = verdictOf(r)): string {
-  if (!v) return 'no verdict';
-  return isProvisional(r, v) ? `${v.kind}? — quick` : v.kind;
-}
-
-/** The verdict with its confidence, and when provisional what would settle it (hovers, tooltips). */
-export function verdictLong(r: DiagnoseResult | undefined, v: Verdict | undefined = verdictOf(r)): string {
-  if (!v) return '—';
-  return isProvisional(r, v)
-    ? `${v.kind}? ${verdictText(v).slice(v.kind.length).trim()} — quick, provisional (a full diagnosis computes λ_min)`
-    : verdictText(v);
-}
+/** One home for the provisional label (the dashboard and the report use it too): src/shared/verdictLabel.ts. */
+export { isProvisional, verdictShort, verdictLong } from '../shared/verdictLabel';

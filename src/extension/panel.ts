@@ -21,6 +21,7 @@ import { PRIORITY } from './jobQueue';
 import { fmtMs } from '../shared/format';
 import { resultRows } from '../core/diagnostics/registry';
 import { isProvisional, verdictShort } from './checkpointLabels';
+import { NEED_COMMANDS, needCommandTakesCheckpoint } from '../shared/verdictLabel';
 import {
   DASHBOARD_COMMANDS,
   type CheckpointEntry,
@@ -360,6 +361,13 @@ export class DashboardPanel {
         // the message comes from the webview: only the dashboard's own commands run
         if ((DASHBOARD_COMMANDS as readonly string[]).includes(m.command))
           void vscode.commands.executeCommand(m.command, vscode.Uri.file(m.checkpoint));
+        break;
+      case 'need':
+        // what a weights-only checkpoint lacks: only the need commands run (Set Up PyTorch Export asks for the script)
+        if ((NEED_COMMANDS as readonly string[]).includes(m.command)) {
+          if (needCommandTakesCheckpoint(m.command)) void vscode.commands.executeCommand(m.command, vscode.Uri.file(m.checkpoint));
+          else void vscode.commands.executeCommand(m.command);
+        }
         break;
       case 'compare':
         void vscode.commands.executeCommand('landscapeLens.compareWith', vscode.Uri.file(m.checkpoint));

@@ -52,14 +52,9 @@ export interface DiagnoseFailure {
   need?: 'architecture' | 'data';
 }
 
-/** The buttons of a failure that lacks an input, and the commands they run (with the checkpoint). */
-export const NEED_ACTIONS: Record<'architecture' | 'data', [string, string][]> = {
-  architecture: [
-    ['Set Up PyTorch Export', 'landscapeLens.setupPytorchExport'],
-    ['Pick the Architecture…', 'landscapeLens.pickArchitecture'],
-  ],
-  data: [['Choose Data File…', 'landscapeLens.chooseDataFile']],
-};
+/** The buttons of a failure that lacks an input (shared with the dashboard: src/shared/verdictLabel.ts). */
+import { NEED_ACTIONS } from '../shared/verdictLabel';
+export { NEED_ACTIONS };
 
 export class Service implements vscode.Disposable {
   readonly queue: JobQueue<JobRequest, JobResult>;

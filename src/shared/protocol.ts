@@ -7,6 +7,7 @@
  */
 import type { DiagnoseResult } from './result';
 import type { SpecialNeuronsJobResult, PerturbJobResult } from '../core/surgery/jobs';
+import type { NeedCommand } from './verdictLabel';
 
 /** One surgery command run (add special neurons, perturb weights), as the extension records it. */
 export type SurgeryRecord =
@@ -98,6 +99,8 @@ export interface SummaryRow {
   maxAbsA: number | null;
   verdict: string;
   confidence: number | null;
+  /** the verdict is a quick one that a full diagnosis could change: shown "local minimum? — quick" (src/shared/verdictLabel.ts) */
+  provisional?: boolean;
   error?: string;
 }
 
@@ -198,6 +201,12 @@ export interface CommandMessage {
   command: DashboardCommand;
   checkpoint: string;
 }
+/** A button of a checkpoint that lacks an input (src/shared/verdictLabel.ts NEED_ACTIONS); the host allows only NEED_COMMANDS. */
+export interface NeedMessage {
+  type: 'need';
+  command: NeedCommand;
+  checkpoint: string;
+}
 export interface CompareMessage {
   type: 'compare';
   checkpoint: string;
@@ -222,6 +231,7 @@ export type FromWebview =
   | SelectCheckpointMessage
   | DiagnoseMessage
   | CommandMessage
+  | NeedMessage
   | CompareMessage
   | ExportMessage
   | LogMessage;

@@ -24,6 +24,7 @@ import { lambdaMax, lambdaMin, sharpnessOf, traceOf, verdictOf } from '../../sha
 import { resultRows } from '../diagnostics/registry';
 import { runSeries, type Run } from '../logs/runs';
 import { downsampleMinMax } from '../logs/downsample';
+import { isProvisional, provisionalKind, verdictShort, type Need } from '../../shared/verdictLabel';
 
 export type { SummaryRow };
 export interface ReportCheckpoint {
@@ -32,6 +33,8 @@ export interface ReportCheckpoint {
   step?: number;
   result?: DiagnoseResult;
   error?: string;
+  /** what it lacks before it can be read (the report shows the message, read-only) */
+  need?: Need;
 }
 /** A logged series; the wall times, the count before downsampling and whether it was downsampled are optional. */
 export type ReportSeries = Pick<SeriesPayload, 'tag' | 'file' | 'steps' | 'values'> &
@@ -71,6 +74,7 @@ export function summaryRows(input: ReportInput): SummaryRow[] {
         maxAbsA: sn?.maxAbsA ?? null,
         verdict: r ? (verdictOf(r)?.kind ?? '') : 'error',
         confidence: typeof verdictOf(r)?.confidence === 'number' ? (verdictOf(r)!.confidence as number) : null,
+        ...(isProvisional(r) ? { provisional: true } : {}),
         ...(c.error ? { error: c.error } : {}),
       });
     }
@@ -92,7 +96,9 @@ export function summaryText(rows: SummaryRow[]): string {
     f(r.keskar, 3),
     f(r.pgbRelative, 3),
     f(r.maxAbsA, 3),
-    r.error ? `error: ${r.error}` : r.verdict + (r.confidence !== null && claimsSomething(r.verdict) ? ` (${pct(r.confidence)})` : ''),
+    r.error
+      ? `error: ${r.error}`
+      : provisionalKind(r.verdict, r.provisional) + (r.confidence !== null && claimsSomething(r.verdict) ? ` (${pct(r.confidence)})` : ''),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map(b => b[i].length)));
   const line = (cells: string[]) =>
@@ -145,6 +151,9 @@ export function reportInit(run: ReportRun): InitMessage {
     rows: c.result ? resultRows(c.result) : [],
     job: null,
     error: c.error ?? null,
+    need: c.need ?? null,
+    provisional: isProvisional(c.result),
+    verdictLabel: c.result ? verdictShort(c.result) : null,
   }));
   const series: SeriesPayload[] = run.series.map(s => ({
     tag: s.tag,
