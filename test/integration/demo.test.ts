@@ -67,10 +67,10 @@ describe('Create Demo Workspace (extension host)', function () {
     assert.strictEqual(r.seeded, r.checkpoints.length);
     assert.ok(r.seedFile && fs.existsSync(path.join(dir, SEED_FILE)));
 
-    // what a window opening the folder does on activation, into a fresh cache
+    // what a window opening the folder does on activation, into a fresh cache (the folder is then its workspace folder)
     const cache = new ResultsCache(path.join(base, 'cache'));
     const imp = importSeed(dir, cache, ckpt => {
-      const o = diagnoseOptions(vscode.Uri.file(ckpt), 'quick');
+      const o = diagnoseOptions(vscode.Uri.file(ckpt), 'quick', {}, dir);
       return 'error' in o ? undefined : { ...o.options, dataHow: o.dataHow };
     });
     assert.deepStrictEqual([imp.imported, imp.current, imp.skipped], [r.checkpoints.length, r.checkpoints.length, []]);
