@@ -193,6 +193,14 @@ export function verdictText(c: Ckpt | undefined): string {
 }
 /** What an empty chart says: why it is empty and how to fill it. */
 
+/** The PNG, CSV and JSON export buttons of chart `id` (`what` names it in their labels). */
+export function exportButtons(id: string, what: string): HTMLElement[] {
+  return (['png', 'csv', 'json'] as const).map(ext => {
+    const label = `Export ${what}${ext === 'png' ? '' : ' data'} as ${ext.toUpperCase()}`;
+    return el('button', { className: 'tool', title: label, 'aria-label': label, onclick: () => exportChart(id, ext) }, ext.toUpperCase());
+  });
+}
+
 export function chartBox(id: string, title: string, opts: { tall?: boolean; extra?: Node[]; canvas?: boolean } = {}): HTMLElement {
   const box = el(
     'section',
@@ -203,10 +211,7 @@ export function chartBox(id: string, title: string, opts: { tall?: boolean; extr
       el('h2', { id: `${id}-title` }, title),
       ...(opts.extra ?? []),
       el('span', { className: 'spacer' }),
-      ...(['png', 'csv', 'json'] as const).map(ext => {
-        const what = `Export ${title}${ext === 'png' ? '' : ' data'} as ${ext.toUpperCase()}`;
-        return el('button', { className: 'tool', title: what, 'aria-label': what, onclick: () => exportChart(id, ext) }, ext.toUpperCase());
-      }),
+      ...exportButtons(id, title),
     ),
     el('div', { className: `chart-box${opts.tall ? ' tall' : ''}` }, el('canvas', { id, role: 'img', 'aria-label': title, tabIndex: 0 })),
     el('p', { className: 'muted empty', id: `${id}-empty`, hidden: true }, 'not computed'),

@@ -29,7 +29,7 @@ import { singlePointRange } from './scales';
 import { isLearningRateTag } from '../src/core/diagnostics/edgeOfStability';
 import { host, state, run, saveState, selectedCkpt, stepLabel, derivedPaths, type Ckpt } from './state';
 import { el, canvasById, checkbox, setEmpty, theme, hexA } from './dom';
-import { charts, exporters, upsert, baseOptions, chartBox, exportChart, seriesColor, verdictColor, verdictText } from './charts';
+import { charts, exporters, upsert, baseOptions, chartBox, exportButtons, seriesColor, verdictColor, verdictText } from './charts';
 import { SECTIONS, type View } from './sections';
 import { headlineCards } from './cards';
 import { surgeryPanel, drawSurgery } from './surgeryPanel';
@@ -134,21 +134,7 @@ function layout(): void {
         { className: 'panel-head' },
         el('h2', { id: 'curves-title' }, 'Training curves'),
         el('span', { className: 'spacer' }),
-        el(
-          'button',
-          { className: 'tool', onclick: () => exportChart('curveChart', 'png'), 'aria-label': 'Export training curves as PNG' },
-          'PNG',
-        ),
-        el(
-          'button',
-          { className: 'tool', onclick: () => exportChart('curveChart', 'csv'), 'aria-label': 'Export training curves as CSV' },
-          'CSV',
-        ),
-        el(
-          'button',
-          { className: 'tool', onclick: () => exportChart('curveChart', 'json'), 'aria-label': 'Export training curves as JSON' },
-          'JSON',
-        ),
+        ...exportButtons('curveChart', 'training curves'),
       ),
       el(
         'div',

@@ -8,7 +8,7 @@
 import type { ChartDataset } from 'chart.js';
 import type { SurgeryEntry } from '../src/shared/protocol';
 import { el, canvasById, setEmpty, theme } from './dom';
-import { baseOptions, upsert, exporters, exportChart } from './charts';
+import { baseOptions, upsert, exporters, exportButtons } from './charts';
 import { host, state, run } from './state';
 
 /** The surgery panel: the records of the actions on this run's minima, their curve, the actions (not in the report). */
@@ -45,21 +45,7 @@ export function surgeryPanel(): HTMLElement {
               'Perturb weights…',
             ),
           ]),
-      el(
-        'button',
-        { className: 'tool', onclick: () => exportChart('surgeryChart', 'png'), 'aria-label': 'Export the surgery chart as PNG' },
-        'PNG',
-      ),
-      el(
-        'button',
-        { className: 'tool', onclick: () => exportChart('surgeryChart', 'csv'), 'aria-label': 'Export the surgery chart data as CSV' },
-        'CSV',
-      ),
-      el(
-        'button',
-        { className: 'tool', onclick: () => exportChart('surgeryChart', 'json'), 'aria-label': 'Export the surgery chart data as JSON' },
-        'JSON',
-      ),
+      ...exportButtons('surgeryChart', 'the surgery chart'),
     ),
     el('ul', { className: 'surgery-list', id: 'surgeryList' }),
     el(
