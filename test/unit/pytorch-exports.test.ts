@@ -184,7 +184,7 @@ describe('PyTorch exports: reader notices', function () {
     const w2 = unf.params.find(p => p.name === 'fc2.weight')!;
     assert.deepStrictEqual(
       [w2.role, w2.outAxis, w2.layer],
-      ['kernel', 0, '/fc2/MatMul'],
+      ['kernel', 0, 'fc2'],
       'the Transpose-read weight is a kernel of its MatMul, output axis 0 as PyTorch stores it',
     );
   });

@@ -23,6 +23,7 @@ import { halfToFloat32 } from '../data/npy';
 import { openContained, readAt, readRegularFile } from '../safeFs';
 import type { GraphModel, GraphNode, ParamSpec } from '../model/graph';
 import { validateOnnxGraph } from './onnxValidate';
+import { onnxLayerName } from './moduleNames';
 
 type Long = { toNumber(): number };
 const num = (v: unknown): number =>
@@ -545,7 +546,8 @@ export function readOnnxModel(file: string): GraphModel {
           }
         }
       }
-      params.push({ name, layer: consumer.name || op || name, role, shape: t.shape, offset, size, outAxis });
+      const layer = onnxLayerName(consumer, use, model.producerName) ?? (consumer.name || op || name); // PyTorch: the module path
+      params.push({ name, layer, role, shape: t.shape, offset, size, outAxis });
       if (name.startsWith('onnx::'))
         renamed.push(
           `'${name}' (${t.shape.join('×')}, ${op} ${consumer.name || ''}` +
