@@ -204,7 +204,7 @@ export function exportButtons(id: string, what: string): HTMLElement[] {
 export function chartBox(id: string, title: string, opts: { tall?: boolean; extra?: Node[]; canvas?: boolean } = {}): HTMLElement {
   const box = el(
     'section',
-    { className: 'panel', id: `${id}-panel`, 'aria-labelledby': `${id}-title` },
+    { className: 'panel', id: `${id}-panel`, 'aria-labelledby': `${id}-title`, 'data-collapsible': '' },
     el(
       'div',
       { className: 'panel-head' },

@@ -87,7 +87,7 @@ export function curvesPanel(): HTMLElement {
   );
   const panel = el(
     'section',
-    { className: 'panel', id: 'curves-panel' },
+    { className: 'panel', id: 'curves-panel', 'data-collapsible': '' },
     el(
       'div',
       { className: 'panel-head' },

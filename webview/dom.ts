@@ -78,7 +78,13 @@ function readOnlyText(text: string): string {
     .join(' ');
 }
 
-export function setEmpty(id: string, empty: boolean, text = 'not computed'): void {
+/**
+ * Shows the chart `id` or, when it has nothing to show, its empty text (why, and how to fill it). A panel
+ * marked `data-collapsible` (the chart panels, the training curves) then collapses to one line: its
+ * title and that text, without the chart box, controls and exports (media/panel.css `.collapsed`;
+ * `keepExports`: the export buttons stay, for an empty chart whose data can still be exported).
+ */
+export function setEmpty(id: string, empty: boolean, text = 'not computed', opts: { keepExports?: boolean } = {}): void {
   if (host.standalone) text = readOnlyText(text);
   const e = document.getElementById(`${id}-empty`);
   const c = document.getElementById(id);
@@ -87,4 +93,23 @@ export function setEmpty(id: string, empty: boolean, text = 'not computed'): voi
     e.textContent = text;
   }
   if (c?.parentElement) c.parentElement.hidden = empty;
+  const panel = c?.closest('.panel');
+  if (panel?.hasAttribute('data-collapsible')) {
+    panel.classList.toggle('collapsed', empty);
+    // the empty chart still has data to export (its text says so)
+    panel.classList.toggle('keep-exports', empty && Boolean(opts.keepExports));
+  }
+}
+
+/** The note under the chart `id` (e.g. the layers it leaves out and why); hidden when `text` is empty. */
+export function setNote(id: string, text: string): void {
+  const box = document.getElementById(id)?.parentElement;
+  if (!box) return;
+  let n = document.getElementById(`${id}-note`);
+  if (!n) {
+    n = el('p', { className: 'muted chart-note', id: `${id}-note` });
+    box.after(n);
+  }
+  n.hidden = !text;
+  n.textContent = text;
 }

@@ -1,7 +1,8 @@
 /**
  * Weight spectra: the power-law α of each layer's singular values (Martin & Mahoney 2021), out-of-range α in the warning colour.
  */
-import { setEmpty, type Theme } from '../dom';
+import { setEmpty, setNote, type Theme } from '../dom';
+import { alphaSkipped, skipNote } from '../skipped';
 import { baseOptions, upsert, exporters } from '../charts';
 import type { Section, View } from './types';
 
@@ -24,7 +25,10 @@ export const alphaSection: Section = {
         ? `Weight spectra: no layer has enough singular values for a power-law fit (it needs at least 10, ` +
             `a weight matrix of at least 10 × 10). Stable rank and spectral norm per layer are in this chart's CSV / JSON export.`
         : EMPTY,
+      { keepExports: wl.length > 0 },
     );
+    // every layer the chart leaves out, and why (too few singular values, no weight matrix)
+    setNote('alphaChart', fitted ? skipNote(alphaSkipped(r)) : '');
     if (wl.length) {
       upsert('alphaChart', {
         type: 'bar',

@@ -3,7 +3,8 @@
  * with the block λ_max on a right axis.
  */
 import type { ChartDataset } from 'chart.js';
-import { canvasById, setEmpty, type Theme } from '../dom';
+import { canvasById, setEmpty, setNote, type Theme } from '../dom';
+import { curvatureSkipped, skipNote } from '../skipped';
 import { baseOptions, upsert, exporters } from '../charts';
 import { heatmapColor } from '../heatmap';
 import type { Section, View } from './types';
@@ -21,6 +22,7 @@ export const layerCurvatureSection: Section = {
       curv.length === 0,
       'Per-layer curvature: not computed for this checkpoint. Run a full diagnosis (“Diagnose (full)”) to compute it.',
     );
+    setNote('layerCurvChart', skipNote(curvatureSkipped(r)));
     if (curv.length) {
       const co = baseOptions(t, { xType: 'category', yTitle: '% of the whole' })!;
       (co.scales as Record<string, unknown>).y2 = {
