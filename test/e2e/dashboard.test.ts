@@ -9,7 +9,17 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
-import { startWorkbench, runCommand, findWebviewFrame, screenshot, assertServedFromInstalledExtension, openRunDashboard } from './harness';
+import {
+  startWorkbench,
+  runCommand,
+  findWebviewFrame,
+  screenshot,
+  assertServedFromInstalledExtension,
+  openRunDashboard,
+  pickInQuickInput,
+  waitForQuickPickClosed,
+  scaled,
+} from './harness';
 import { readDenseNet, lossAndGrad64 } from '../unit/reference/denseNet64';
 import { loadDataset } from '../../src/core/data/dataset';
 
@@ -39,14 +49,17 @@ async function canvasStats(frame: Frame, id: string): Promise<{ std: number; opa
   });
 }
 
+/** The workbench's class for each theme this test uses (VS Code sets it on .monaco-workbench). */
+const THEME_CLASS: Record<string, string> = { 'Dark Modern': 'vs-dark', 'Light Modern': 'vs', 'Dark High Contrast': 'hc-black' };
+
+/** Chooses a colour theme in its quick pick (Enter once the row is focused) and waits until the workbench wears it. */
 async function setTheme(page: Page, label: string): Promise<void> {
   await runCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15000 });
-  await input.fill(label);
-  await page.waitForTimeout(800);
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(2000);
+  await pickInQuickInput(page, label);
+  await waitForQuickPickClosed(page);
+  await page.waitForFunction(cls => document.querySelector('.monaco-workbench')?.classList.contains(cls) === true, THEME_CLASS[label], {
+    timeout: scaled(15000),
+  });
 }
 
 describe('e2e: the run dashboard', function () {

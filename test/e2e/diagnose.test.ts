@@ -6,7 +6,7 @@
  */
 import * as assert from 'assert';
 import * as path from 'path';
-import { startWorkbench, runCommand, findWebviewFrame, screenshot, assertServedFromInstalledExtension } from './harness';
+import { startWorkbench, runCommand, openFile, findWebviewFrame, screenshot, assertServedFromInstalledExtension } from './harness';
 import { readDenseNet, lossAndGrad64 } from '../unit/reference/denseNet64';
 import { loadDataset } from '../../src/core/data/dataset';
 
@@ -27,11 +27,7 @@ describe('e2e: diagnose a checkpoint from the command palette', function () {
   it('shows the loss and a non-blank chart in the webview', async () => {
     const page = wb.page;
     // open the checkpoint so the command targets it without a quick pick
-    await runCommand(page, 'Go to File...');
-    await page.keyboard.type('models/mlp/model.json');
-    await page.waitForTimeout(1000);
-    await page.keyboard.press('Enter');
-    await page.waitForTimeout(1500);
+    await openFile(page, 'models/mlp/model.json'); // Enter only once the file's row is focused (issue 25)
     await runCommand(page, 'Landscape: Diagnose Checkpoint');
     const frame = await findWebviewFrame(
       page,

@@ -74,19 +74,90 @@ export async function assertServedFromInstalledExtension(frame: Frame, wb: Workb
   return url;
 }
 
-/** Runs a command by its palette label: F1, type the label, then the matching quick pick row (exact label preferred). */
-export async function runCommand(page: Page, label: string): Promise<void> {
+/**
+ * Waits until the open quick input can take a key press: the widget is shown, its input has the keyboard focus
+ * (and holds `value` when given: the filter typed has been applied), and the list holds its items with a focused
+ * row that shows `text` — the row Enter chooses. Waits on the DOM (never on the clock): a key pressed before the
+ * quick pick holds its items and focus is lost (issue 25: the palette test whose Enter never chose the checkpoint).
+ */
+export async function waitForQuickPick(page: Page, text: string, opts: { value?: string; timeoutMs?: number } = {}): Promise<void> {
+  try {
+    await page.waitForFunction(
+      ({ text, value }) => {
+        const w = document.querySelector<HTMLElement>('.quick-input-widget');
+        if (!w || w.style.display === 'none' || w.offsetParent === null) return false;
+        const input = w.querySelector<HTMLInputElement>('input');
+        if (!input || document.activeElement !== input || (value !== null && input.value !== value)) return false;
+        if (w.querySelector('.quick-input-list .monaco-list-row') === null) return false;
+        const focused = w.querySelector<HTMLElement>('.quick-input-list .monaco-list-row.focused');
+        return focused !== null && (focused.textContent ?? '').includes(text);
+      },
+      { text, value: opts.value ?? null },
+      { timeout: scaled(opts.timeoutMs ?? 15000), polling: 100 },
+    );
+  } catch (e) {
+    const state = await page
+      .evaluate(() => {
+        const w = document.querySelector<HTMLElement>('.quick-input-widget');
+        const input = w?.querySelector<HTMLInputElement>('input');
+        return {
+          shown: Boolean(w && w.style.display !== 'none'),
+          value: input?.value,
+          inputFocused: Boolean(input && document.activeElement === input),
+          rows: Array.from(w?.querySelectorAll('.quick-input-list .monaco-list-row') ?? []).map(r => r.textContent),
+          focused: w?.querySelector('.quick-input-list .monaco-list-row.focused')?.textContent ?? null,
+        };
+      })
+      .catch(() => undefined);
+    throw new Error(`the quick pick never held a focused row showing '${text}': ${JSON.stringify(state)} (${String(e)})`);
+  }
+}
+
+/** Waits until no quick input is shown (it closed after a choice, or was replaced by nothing). */
+export async function waitForQuickPickClosed(page: Page, timeoutMs = 15000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const w = document.querySelector<HTMLElement>('.quick-input-widget');
+      return !w || w.style.display === 'none' || w.offsetParent === null;
+    },
+    undefined,
+    { timeout: scaled(timeoutMs), polling: 100 },
+  );
+}
+
+/** Opens the command palette (F1, else Ctrl+Shift+P) and waits until its input has the focus. */
+async function openPalette(page: Page): Promise<void> {
   const input = page.locator('.quick-input-widget input');
+  const focused = () =>
+    page.waitForFunction(
+      () => {
+        const i = document.querySelector<HTMLInputElement>('.quick-input-widget input');
+        return Boolean(i && i.offsetParent !== null && document.activeElement === i);
+      },
+      undefined,
+      { timeout: scaled(5000), polling: 100 },
+    );
   await page.keyboard.press('F1');
   try {
     await input.waitFor({ state: 'visible', timeout: scaled(5000) });
+    await focused();
   } catch {
     await page.keyboard.press('Control+Shift+P');
     await input.waitFor({ state: 'visible', timeout: scaled(15000) });
+    await focused();
   }
-  await input.fill('>' + label);
+}
+
+/** Runs a command by its palette label: F1, type the label, then the matching quick pick row (exact label preferred). */
+export async function runCommand(page: Page, label: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await openPalette(page);
+  const typed = '>' + label;
+  await input.fill(typed);
   const rows = page.locator('.quick-input-widget .monaco-list-row', { hasText: label });
   await rows.first().waitFor({ state: 'visible', timeout: scaled(15000) });
+  // the filter applied (the input still focused and holding the label, a row focused) before choosing
+  await waitForQuickPick(page, '', { value: typed });
   // the row whose label is exactly `label`, else the first that contains it
   const labels = await rows
     .locator('.label-name')
@@ -98,12 +169,30 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   if (focused) await page.keyboard.press('Enter');
   else await row.click();
   // done when the palette closed, or was replaced by the command's own quick input (Go to File...)
-  const typed = '>' + label;
   for (let i = 0, n = scaled(50); i < n; i++) {
     const still = await input.evaluate((el: HTMLInputElement, t) => el.offsetParent !== null && el.value === t, typed).catch(() => false);
     if (!still) break;
     await page.waitForTimeout(100);
   }
+}
+
+/**
+ * Opens a workspace file by its relative path through *Go to File...*: types the path, waits until the quick pick
+ * has focused the row of that file (and its input the focus), presses Enter, and waits until the editor shows it.
+ */
+export async function openFile(page: Page, rel: string, timeoutMs = 30000): Promise<void> {
+  await runCommand(page, 'Go to File...');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
+  await input.fill(rel);
+  const base = rel.split('/').pop() ?? rel;
+  await waitForQuickPick(page, base, { value: rel, timeoutMs });
+  await page.keyboard.press('Enter');
+  await waitForQuickPickClosed(page, timeoutMs);
+  await page
+    .locator('.tabs-container .tab.active', { hasText: base })
+    .first()
+    .waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
 }
 
 /** Webviews are nested iframes on the same origin: search every frame until one satisfies `pred` (for `timeoutMs` × the machine-speed factor). */
@@ -127,20 +216,13 @@ export async function findWebviewFrame(page: Page, pred: (f: Frame) => Promise<b
   );
 }
 
-/** In the open quick pick: type `text`, wait for a row showing it, and choose the (first, focused) row. */
+/** In the open quick pick: type `text`, wait until a row showing it is focused (and the input has the focus), choose it. */
 export async function pickInQuickInput(page: Page, text: string, timeoutMs = 15000): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
   await input.fill(text);
-  await page
-    .locator('.quick-input-widget .monaco-list-row', { hasText: text })
-    .first()
-    .waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
   // Enter chooses the focused row: wait until the filtered list has focused a row showing `text`
-  await page
-    .locator('.quick-input-widget .monaco-list-row.focused', { hasText: text })
-    .first()
-    .waitFor({ state: 'visible', timeout: scaled(timeoutMs) });
+  await waitForQuickPick(page, text, { value: text, timeoutMs });
   await page.keyboard.press('Enter');
 }
 
