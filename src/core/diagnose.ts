@@ -21,6 +21,7 @@ export type { DiagnoseResult } from '../shared/result';
 /** The contract types live on the ground floor (./diagnostics/options.ts); re-exported for the callers that import them from here. */
 export type { DiagnoseOptions, ProgressFn } from './diagnostics/options';
 import { estimateCost, type CostEstimate } from './estimate';
+import { monotoneProgress } from './progressMonotone';
 
 export const RESULT_VERSION = 1;
 
@@ -28,8 +29,10 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
   // every progress message ends with the HVPs done / planned (the plan: src/core/estimate.ts)
   let hvpsPlanned = 0,
     hvpsDone = () => 0;
+  // monotone: a diagnostic's sub-runs each map done/total onto its whole share (progressMonotone.ts)
+  const monotone = monotoneProgress(report);
   const onProgress: ProgressFn = p =>
-    report(hvpsPlanned && p.message ? { ...p, message: `${p.message} · HVPs ${hvpsDone()} / ${hvpsPlanned}` } : p);
+    monotone(hvpsPlanned && p.message ? { ...p, message: `${p.message} · HVPs ${hvpsDone()} / ${hvpsPlanned}` } : p);
   const t0 = performance.now();
   throwIfAborted(signal);
   onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });

@@ -81,6 +81,8 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       try {
         const r = importSeed(f.uri.fsPath, cache, optionsFor);
         if (!r.file) continue;
+        // a demo workspace: the walkthrough's demo step is done
+        void vscode.commands.executeCommand('setContext', 'landscapeLens.demoCreated', true);
         const skipped = r.skipped.length ? `; skipped: ${r.skipped.join('; ')}` : '';
         log.info(`demo results imported from ${r.file}: ${r.imported} (${r.current} under the current quick settings)${skipped}`);
         if (r.imported) svc.fireChanged();
