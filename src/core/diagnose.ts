@@ -107,6 +107,8 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
     const { evaluationInfo } = await import('./diagnostics/evaluation');
     const evaluation = evaluationInfo(model, data, seed, spec, engine.label(), Boolean(data.source));
     const theory = theoryRules(model, spec.kind);
+    const { honestFlags } = await import('./diagnostics/honestFlags');
+    const flags = honestFlags(opts.checkpoint, ctx.basic.loss, model, data, spec, evaluation);
     onProgress({ stage: 'done', fraction: 1 });
     const notices = [...model.notices, ...presetNotices];
     if (obj.inputNotice) notices.push(obj.inputNotice);
@@ -117,7 +119,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
       notices.push(
         `inputs (${data.m} × ${data.xShape.slice(1).join('×')}) exceed the memory budget: streamed from the file chunk by chunk`,
       );
-    notices.push(...engine.notices);
+    notices.push(...engine.notices, ...flags.notices);
     const r = ctx.result;
     // the Hessian time: the diagnostics of the 'hessian' group (spectrum, trace, density)
     const hessianMs = DIAGNOSTICS.filter(d => d.group === 'hessian').reduce((a, d) => a + (byDiagnostic[d.id]?.ms ?? 0), 0);
@@ -141,6 +143,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
       ...definedFields(r),
       verdict: v,
       evaluation,
+      ...flags.fields,
       theory,
       notices,
       computedAt: new Date().toISOString(),
