@@ -12,6 +12,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { Frame } from 'playwright-core';
 import { startWorkbench, runCommand, pickInQuickInput, findWebviewFrame, screenshot, scaled } from './harness';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -45,7 +46,7 @@ function python(args: string[], cwd: string): void {
 }
 
 describe('e2e: the PyTorch path (state dicts, the export helper, compare previous)', function () {
-  this.timeout(420000);
+  this.timeout(600000);
   let wb: Awaited<ReturnType<typeof startWorkbench>>;
   let ws: string;
 
@@ -118,16 +119,20 @@ describe('e2e: the PyTorch path (state dicts, the export helper, compare previou
 
     await runCommand(page, 'Landscape: Compare With Previous Checkpoint');
     await pickInQuickInput(page, 'model.step_100.pt');
-    const frame = await findWebviewFrame(
-      page,
-      f =>
-        f
-          .locator('#compareSummary')
-          .innerText()
-          .then(t => /B = train\/model\.step_\d+\.pt/.test(t)),
-      240000,
-    );
-    const card = await frame.locator('#compareSummary').innerText();
+    // the dashboard's compare card names the other checkpoint (read without auto-waiting: frames come and go)
+    const cardText = (f: Frame) => f.evaluate(() => document.getElementById('compareSummary')?.textContent ?? '');
+    let frame: Frame;
+    try {
+      frame = await findWebviewFrame(page, f => cardText(f).then(t => /B = train\/model\.step_\d+\.pt/.test(t)), 200000);
+    } catch (e) {
+      await screenshot(page, 'pytorch-compare-failure');
+      const toasts = await page
+        .locator('.notifications-toasts')
+        .innerText()
+        .catch(() => '');
+      throw new Error(`no compare card: ${(e as Error).message}; notifications: ${toasts}`);
+    }
+    const card = await cardText(frame);
     assert.match(card, /B = train\/model\.step_90\.pt/, card);
     await screenshot(page, 'pytorch-compare-previous');
   });
