@@ -191,6 +191,12 @@ class LandscapeRun:
             self._log(step, metrics)
         return path
 
+    def log(self, step, **metrics):
+        """Log `metrics` (tensors or numbers) at `step` to metrics.csv, e.g. every step: run.log(step, loss=loss).
+        The extension plots them at full resolution in the run's dashboard and compares the logged loss with
+        each checkpoint's evaluated loss."""
+        self._log(step, metrics)
+
     def _log(self, step, metrics):
         path = os.path.join(self.run_dir, "metrics.csv")
         if not metrics:

@@ -8,6 +8,7 @@ import type { DiagnoseResult } from '../core/diagnose';
 import { resultRows } from '../core/diagnostics/registry';
 import { claimsSomething } from '../core/diagnostics/verdict';
 import { fmtText, fmtMs } from '../shared/format';
+import { flagsOf } from '../shared/headline';
 
 /** A number for the terminal: `digits` significant digits (default 6). */
 export function fmtNum(x: number | undefined | null, digits = 6): string {
@@ -56,6 +57,10 @@ export function renderDiagnose(r: DiagnoseResult): string {
             ? ' — provisional: λ_min is the quick estimate (--level standard computes it)'
             : ''),
     ]);
+  // the honest flags (headline.ts flagsOf): a logged loss far from the evaluated one, a folded export, a loss that does not fit
+  if (r.lossCheck && !r.lossCheck.flagged) rows.push(['logged loss', r.lossCheck.text]);
+  for (const f of flagsOf(r)) rows.push(['check', f]);
+  if (r.lossCheck?.flagged) rows.push(['', r.lossCheck.option]);
   const layers = r.layers
     .map(l => {
       const curv =

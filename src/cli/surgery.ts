@@ -247,10 +247,9 @@ Examples:
           ['retrained', `${r.retrain.steps} GD steps, lr ${fmtNum(r.retrain.lr, 4)} (${r.retrain.lrHow})`],
           ['final loss', fmtNum(r.retrain.finalLoss)],
           ['distance back', `‖θ_N − θ‖/‖θ‖ = ${fmtNum(r.retrain.distanceBack, 4)} (perturbed: ${fmtNum(r.retrain.distanceStart, 4)})`],
-          [
-            'same basin',
-            `${r.retrain.sameBasin ? 'yes' : 'no'} (barrier ${fmtNum(r.retrain.barrier, 3)}; criterion: ${r.retrain.criterion})`,
-          ],
+          ['barrier', `${fmtNum(r.retrain.barrier, 3)} (max over the segment θ → θ_N of L minus the straight line, 11 points)`],
+          ['found', r.retrain.basin.conclusion],
+          ['basin test', r.retrain.basin.test],
         );
       rows.push(['wrote', `${r.outFile} (${r.format}: ${r.formatReason})`]);
       if (r.retrainedFile) rows.push(['wrote', `${r.retrainedFile} (retrained)`]);

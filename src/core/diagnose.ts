@@ -21,6 +21,7 @@ export type { DiagnoseResult } from '../shared/result';
 /** The contract types live on the ground floor (./diagnostics/options.ts); re-exported for the callers that import them from here. */
 export type { DiagnoseOptions, ProgressFn } from './diagnostics/options';
 import { estimateCost, type CostEstimate } from './estimate';
+import { monotoneProgress } from './progressMonotone';
 
 export const RESULT_VERSION = 1;
 
@@ -28,8 +29,10 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
   // every progress message ends with the HVPs done / planned (the plan: src/core/estimate.ts)
   let hvpsPlanned = 0,
     hvpsDone = () => 0;
+  // monotone: a diagnostic's sub-runs each map done/total onto its whole share (progressMonotone.ts)
+  const monotone = monotoneProgress(report);
   const onProgress: ProgressFn = p =>
-    report(hvpsPlanned && p.message ? { ...p, message: `${p.message} · HVPs ${hvpsDone()} / ${hvpsPlanned}` } : p);
+    monotone(hvpsPlanned && p.message ? { ...p, message: `${p.message} · HVPs ${hvpsDone()} / ${hvpsPlanned}` } : p);
   const t0 = performance.now();
   throwIfAborted(signal);
   onProgress({ stage: 'load', fraction: 0.1, message: `reading ${path.basename(opts.checkpoint)}` });
@@ -104,6 +107,8 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
     const { evaluationInfo } = await import('./diagnostics/evaluation');
     const evaluation = evaluationInfo(model, data, seed, spec, engine.label(), Boolean(data.source));
     const theory = theoryRules(model, spec.kind);
+    const { honestFlags } = await import('./diagnostics/honestFlags');
+    const flags = honestFlags(opts.checkpoint, ctx.basic.loss, model, data, spec, evaluation);
     onProgress({ stage: 'done', fraction: 1 });
     const notices = [...model.notices, ...presetNotices];
     if (obj.inputNotice) notices.push(obj.inputNotice);
@@ -114,7 +119,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
       notices.push(
         `inputs (${data.m} × ${data.xShape.slice(1).join('×')}) exceed the memory budget: streamed from the file chunk by chunk`,
       );
-    notices.push(...engine.notices);
+    notices.push(...engine.notices, ...flags.notices);
     const r = ctx.result;
     // the Hessian time: the diagnostics of the 'hessian' group (spectrum, trace, density)
     const hessianMs = DIAGNOSTICS.filter(d => d.group === 'hessian').reduce((a, d) => a + (byDiagnostic[d.id]?.ms ?? 0), 0);
@@ -138,6 +143,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
       ...definedFields(r),
       verdict: v,
       evaluation,
+      ...flags.fields,
       theory,
       notices,
       computedAt: new Date().toISOString(),

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { UserInputError } from './errors';
+import { lossAdvice } from './lossAdvice';
 import type { GraphModel } from './model/graph';
 import type { Dataset } from './data/dataset';
 import { meanSquaredError, softmaxCrossEntropyWithLogits, sigmoidBinaryCrossEntropyWithLogits } from './autodiff/ops';
@@ -80,11 +81,17 @@ export function checkTargets(outShape: number[], data: Dataset, spec: LossSpec):
   }
   if (data.y.kind === 'values') checkFiniteTargets(data, spec);
   const yDim = data.y.kind === 'labels' ? 1 : data.y.data.length / data.m;
-  if (yDim !== outDim)
-    throw new UserInputError(`targets have ${yDim} values per sample but the model has ${outDim} outputs (loss ${spec.kind})`, {
-      file: data.file,
-      where: `key '${data.yKey}'`,
-    });
+  if (yDim !== outDim) {
+    // mse on class labels: say that cross-entropy fits (lossAdvice.ts), never switch silently
+    const advice = lossAdvice(spec.kind, spec.reason === 'requested', data.y, outDim);
+    throw new UserInputError(
+      `targets have ${yDim} values per sample but the model has ${outDim} outputs (loss ${spec.kind})${advice ? `; ${advice}` : ''}`,
+      {
+        file: data.file,
+        where: `key '${data.yKey}'`,
+      },
+    );
+  }
 }
 
 /**

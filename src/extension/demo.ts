@@ -59,6 +59,9 @@ async function askFolder(): Promise<string | undefined> {
  * `importHere(dir)`: the demo was built into a folder this window already has open (VS Code does not
  * reopen an open folder): its seeded results are imported into this window's cache at once.
  */
+/** Context key set once a demo workspace was created (or its seeded results imported): the walkthrough step's completion event. */
+export const DEMO_CREATED = 'landscapeLens.demoCreated';
+
 export async function createDemoWorkspace(
   svc: Service,
   args: CreateDemoArgs = {},
@@ -145,6 +148,8 @@ export async function createDemoWorkspace(
     `demo workspace: ${result.checkpoints.length} checkpoints, ${result.seeded} diagnosed` +
       `${result.failed.length ? `; not diagnosed: ${result.failed.join('; ')}` : ''}`,
   );
+  // the walkthrough's "Open the demo workspace" step completes now, when the demo exists (onContext in package.json)
+  await vscode.commands.executeCommand('setContext', DEMO_CREATED, true);
   if (args.open !== false) {
     const here = vscode.workspace.workspaceFolders?.some(f => path.resolve(f.uri.fsPath) === dir);
     if (here) {

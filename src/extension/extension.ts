@@ -21,6 +21,7 @@ import { autoDiagnoseMode, cfg, DiagnoseMode, diagnoseOptions } from './settings
 import type { DiagnoseResult } from '../core/diagnose';
 import { SurgeryLog } from './surgeryLog';
 import { importSeed } from './seed';
+import { AttachedLogs } from './attachedLogs';
 import { startWatchers, type WatchStats } from './watchers';
 import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
@@ -60,7 +61,8 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   const surgery = new SurgeryLog(path.join(storage.fsPath, 'surgery'));
   const svc = new Service(worker, cache, log, surgery);
   service = svc;
-  const tree = new RunsTree(svc);
+  const attachedLogs = new AttachedLogs(context.workspaceState);
+  const tree = new RunsTree(svc, () => attachedLogs.all());
   const statusBar = new JobStatusBar(svc);
   const hover = new CheckpointHoverProvider(svc);
   const codeLens = new CheckpointCodeLensProvider(svc);
@@ -81,6 +83,8 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
       try {
         const r = importSeed(f.uri.fsPath, cache, optionsFor);
         if (!r.file) continue;
+        // a demo workspace: the walkthrough's demo step is done
+        void vscode.commands.executeCommand('setContext', 'landscapeLens.demoCreated', true);
         const skipped = r.skipped.length ? `; skipped: ${r.skipped.join('; ')}` : '';
         log.info(`demo results imported from ${r.file}: ${r.imported} (${r.current} under the current quick settings)${skipped}`);
         if (r.imported) svc.fireChanged();
@@ -93,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
 
   const deps = { service: svc, tree };
   const ctx: CommandContext = {
+    attachedLogs,
     context,
     service: svc,
     cache,

@@ -17,6 +17,7 @@ import { fmt } from '../shared/format';
 import { pathCandidateAt, pathCandidates, literalToPath, stringLiteralAt } from './pathLiterals';
 import { NEED_ACTIONS, type Service } from './service';
 import { oneLine, verdictLong, verdictShort } from './checkpointLabels';
+import { flagsOf } from '../shared/headline';
 import { evaluationLine, keyNumbers, lambdaMax, lambdaMinText, pgbResidual, sharpnessOf, traceOf, verdictOf } from './resultView';
 
 export { stringLiteralAt };
@@ -104,6 +105,8 @@ export function hoverMarkdown(service: Service, ckpt: string): vscode.MarkdownSt
     md.appendMarkdown(
       `Evaluated on ${path.basename(r.data.file)}: ${evaluationLine(r)} · ${new Date(r.computedAt).toLocaleString()} · ${r.backend}\n\n`,
     );
+    // the honest flags (a logged loss far from this one, a folded export, a loss that does not fit the targets)
+    for (const f of flagsOf(r)) md.appendMarkdown(`$(warning) ${f}\n\n`);
   } else if (!failure) md.appendMarkdown('Not diagnosed yet.\n\n');
   md.appendMarkdown(links);
   return md;

@@ -6,6 +6,7 @@
  * executor, which must settle within its own bound). Pure logic with no VS Code or worker
  * dependency, so it is unit-tested with fake executors.
  */
+import { monotoneFraction } from '../core/progressMonotone';
 import type { JobPartial, JobProgress } from '../worker/protocol';
 
 export class JobError extends Error {
@@ -202,7 +203,9 @@ export class JobQueue<Req, Res> {
     let handle: { promise: Promise<Res>; cancel(): void };
     try {
       handle = this.exec(e.request, {
-        onProgress: p => {
+        onProgress: q => {
+          // the status bar and the notifications show a fraction that never goes down (core/progressMonotone.ts)
+          const p = monotoneFraction(e.progress?.fraction, q);
           e.progress = p;
           for (const f of e.progressListeners) f(p);
           this.changed();

@@ -244,7 +244,10 @@ export class DashboardPanel {
   }
 
   private seriesPayload(): SeriesPayload[] {
-    return runSeries(this.run).map(s => {
+    const all = runSeries(this.run);
+    // the same tag in two logs (the user's attached train_log.csv and the helper's metrics.csv): named by file in the legend
+    const twice = new Set(all.map(s => s.tag).filter((t, i, a) => a.indexOf(t) !== i));
+    return all.map(s => {
       const n = s.steps.length;
       let idx: number[] | undefined;
       if (n > MAX_POINTS_PER_SERIES) idx = downsampleMinMax(s.steps, s.values, MAX_POINTS_PER_SERIES).indices;
@@ -252,7 +255,7 @@ export class DashboardPanel {
       const pick = (a: Float64Array) => at(a).map(v => (Number.isFinite(v) ? v : null));
       // steps are always finite (the readers fall back to the row / line number)
       return {
-        tag: s.tag,
+        tag: twice.has(s.tag) ? `${s.tag} · ${path.basename(s.file)}` : s.tag,
         file: path.basename(s.file),
         steps: at(s.steps),
         values: pick(s.values),

@@ -6,7 +6,8 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { discoverRuns, refreshRun, Run, RunCheckpoint, DERIVED_TAGS } from '../core/logs/runs';
+import { discoverRuns, refreshRun, Run, RunCheckpoint, DERIVED_TAGS, parserFor } from '../core/logs/runs';
+import { attachLogs } from '../core/logs/attach';
 import type { Service } from './service';
 import { fmt, pct } from '../shared/format';
 import { evaluationLine, keyNumbers, lambdaMax, lambdaMinInfo, lambdaMinText, verdictOf, verdictTone } from './resultView';
@@ -60,7 +61,11 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private refreshTimer: NodeJS.Timeout | undefined;
   scans = 0;
 
-  constructor(private readonly service: Service) {
+  constructor(
+    private readonly service: Service,
+    /** the logs the user attached to runs (workspace state: attachedLogs.ts), run folder → files */
+    private readonly chosenLogs: () => Record<string, string[]> = () => ({}),
+  ) {
     this.subs.push(service.onDidChange(() => this.softRefresh()));
   }
 
@@ -92,7 +97,7 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
           for (const f of vscode.workspace.workspaceFolders ?? []) {
             if (f.uri.scheme !== 'file') continue;
             try {
-              for (const r of discoverRuns(f.uri.fsPath, { maxFiles: 20000 })) {
+              for (const r of attachLogs(discoverRuns(f.uri.fsPath, { maxFiles: 20000 }), f.uri.fsPath, parserFor, this.chosenLogs())) {
                 r.checkpoints = r.checkpoints.filter(c => !isIgnoredPath(path.relative(f.uri.fsPath, c.path), ignore));
                 r.logs = r.logs.filter(l => !isIgnoredPath(path.relative(f.uri.fsPath, l.file), ignore));
                 if (!r.checkpoints.length && !r.logs.length) continue;

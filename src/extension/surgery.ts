@@ -13,6 +13,8 @@ import { reportTo, type Service } from './service';
 import type { RunsTree } from './runsTree';
 import { PRIORITY } from './jobQueue';
 import { diagnoseOptions } from './settings';
+import { lambdaMax } from '../shared/headline';
+import { fmt } from '../shared/format';
 import { SurgeryLog, NewSurgeryRecord, surgeryAssessment, surgerySummary } from './surgeryLog';
 import type {
   SpecialNeuronsJobOptions,
@@ -138,9 +140,10 @@ async function recordAndReport(ctx: SurgeryContext, entry: NewSurgeryRecord, new
     `${rec.kind} ${rec.checkpoint} → ${rec.outFiles.join(', ')}: ${lines.join('; ')}${meaning ? `; ${meaning.tone}: ${meaning.text}` : ''}`,
   );
   // the meaning first (the notification may be cut), then the measurements
+  // a perturbation says in one line what it found (the measurements are in the dashboard's surgery record)
   const msg =
     `Landscape Lens: ${meaning ? `${meaning.text[0].toUpperCase()}${meaning.text.slice(1)}. ` : ''}` +
-    `Wrote ${rel(newest)}. ${lines.join('. ')}.`;
+    (rec.kind === 'perturb' && meaning ? `Wrote ${rel(newest)} (details in the dashboard).` : `Wrote ${rel(newest)}. ${lines.join('. ')}.`);
   // good and neutral outcomes are information; a bad one is a warning (its icon)
   const show = (m: string, ...items: string[]) =>
     meaning?.tone === 'warn' ? vscode.window.showWarningMessage(m, ...items) : vscode.window.showInformationMessage(m, ...items);
@@ -277,6 +280,9 @@ export async function copySpecialNeuronsCode(
   return code;
 }
 
+/** The retraining learning rate's default as shown in the input box: the job computes it at the perturbed point. */
+const AUTO_LR = '1/λ_max';
+
 const PERTURB_MODES = [
   {
     label: '$(debug-step-out) Escape the saddle',
@@ -300,13 +306,13 @@ const PERTURB_MODES = [
 ];
 
 export async function perturbWeights(ctx: SurgeryContext, arg: unknown, args?: PerturbArgs): Promise<PerturbJobResult | undefined> {
-  const uri = ctx.uriOf(arg) ?? (await ctx.pickCheckpoint('Perturb Weights (1/4): checkpoint'));
+  const uri = ctx.uriOf(arg) ?? (await ctx.pickCheckpoint('Perturb Weights (1/5): checkpoint'));
   if (!uri) return undefined;
   const interactive = args === undefined;
   const o: PerturbArgs = { ...(args ?? {}) };
   if (interactive) {
     const pick = await vscode.window.showQuickPick(PERTURB_MODES, {
-      title: 'Perturb Weights (2/4): direction',
+      title: 'Perturb Weights (2/5): direction',
       placeHolder: `Perturb the weights of ${rel(uri.fsPath)} (writes a new checkpoint)`,
     });
     if (!pick) return undefined;
@@ -315,13 +321,13 @@ export async function perturbWeights(ctx: SurgeryContext, arg: unknown, args?: P
     const noise = pick.mode === 'gaussian' || pick.mode === 'relative';
     const mag =
       pick.mode === 'eigen'
-        ? await ask('Step t along the eigenvector (empty: 1 % of ‖θ‖)', '', positive, '0.01·‖θ‖', 'Perturb Weights (3/4): step size')
+        ? await ask('Step t along the eigenvector (empty: 1 % of ‖θ‖)', '', positive, '0.01·‖θ‖', 'Perturb Weights (3/5): step size')
         : await ask(
             noise ? 'σ' : 'Step t along the direction',
             noise ? '0.01' : '0.1',
             positive,
             undefined,
-            `Perturb Weights (3/4): ${noise ? 'σ' : 'step size'}`,
+            `Perturb Weights (3/5): ${noise ? 'σ' : 'step size'}`,
           );
     if (mag === undefined) return undefined;
     if (mag.trim()) {
@@ -333,10 +339,26 @@ export async function perturbWeights(ctx: SurgeryContext, arg: unknown, args?: P
       pick.mode === 'eigen' && pick.direction === 'bottom' ? '200' : '0',
       count,
       undefined,
-      'Perturb Weights (4/4): retraining steps',
+      'Perturb Weights (4/5): retraining steps',
     );
     if (re === undefined) return undefined;
     o.retrain = Number(re) || undefined;
+    if (o.retrain) {
+      // the learning rate, shown and editable before the run: the job's default (1/λ_max at θ') prefilled
+      const cached = ctx.service.cache.latestFor(uri.fsPath)?.result;
+      const lmax = cached ? lambdaMax(cached) : undefined;
+      const lr = await ask(
+        `Learning rate of the ${o.retrain} gradient-descent steps. ${AUTO_LR}: computed by Lanczos at the perturbed point` +
+          (lmax !== undefined && lmax > 0 ? ` (this checkpoint's diagnosis has λ_max = ${fmt(lmax)}, so about ${fmt(1 / lmax)})` : '') +
+          '; or a number',
+        AUTO_LR,
+        v => (v.trim() === AUTO_LR ? undefined : positive(v)),
+        AUTO_LR,
+        'Perturb Weights (5/5): learning rate',
+      );
+      if (lr === undefined) return undefined;
+      if (lr.trim() && lr.trim() !== AUTO_LR) o.lr = Number(lr);
+    }
   }
   if (!o.mode) throw new Error('perturbWeights: options.mode is required (gaussian | relative | filter | eigen)');
   const d = dataFor(uri);

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { SurgeryRecord, Tone } from '../shared/protocol';
 import { fmt } from '../shared/format';
+import { basinTest, type BasinTest } from '../core/surgery/basin';
 
 export const MAX_RECORDS = 200;
 
@@ -109,7 +110,7 @@ export function surgerySummary(r: SurgeryRecord): string[] {
       out.push(
         `retrained ${p.retrain.steps} steps (lr ${fmt(p.retrain.lr, 3)}): loss ${fmt(p.retrain.finalLoss)}, ` +
           `distance back to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖ (from ${fmt(100 * p.retrain.distanceStart, 3)} %) — ` +
-          `${p.retrain.sameBasin ? 'same basin' : 'left the basin'}`,
+          `${basinOf(p.retrain, p.lossBefore).conclusion}`,
       );
   }
   return out;
@@ -179,22 +180,10 @@ export function surgeryAssessment(r: SurgeryRecord): { tone: Tone; text: string 
   const p = r.result;
   const d = p.lossAfter - p.lossBefore;
   if (p.retrain) {
-    return p.retrain.sameBasin
-      ? {
-          tone: 'good',
-          text:
-            `gradient descent from the perturbed point stayed in the same basin ` +
-            `(distance to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${fmt(100 * p.retrain.distanceStart, 3)} %, ` +
-            `loss ${fmt(p.retrain.finalLoss)}): no other basin found along this direction`,
-        }
-      : {
-          tone: 'warn',
-          text:
-            `gradient descent from the perturbed point left the basin ` +
-            `(distance to θ ${fmt(100 * p.retrain.distanceBack, 3)} % of ‖θ‖, from ${fmt(100 * p.retrain.distanceStart, 3)} %, ` +
-            `loss ${fmt(p.retrain.finalLoss)}): θ is not a stable minimum along this direction` +
-            `${p.retrain.finalLoss < p.lossBefore ? ', and the new point has a lower loss' : ''}`,
-        };
+    const b = basinOf(p.retrain, p.lossBefore);
+    // returned: θ is a stable minimum along this direction; drifted: a flat valley; lower / barrier: another basin; higher: undecided
+    const tone: Tone = b.outcome === 'returned' || b.outcome === 'drifted' ? 'good' : b.outcome === 'higher' ? 'neutral' : 'warn';
+    return { tone, text: b.conclusion };
   }
   if (p.mode === 'eigen' && p.eigen?.index === 'bottom') {
     return d < 0
@@ -217,4 +206,33 @@ export function surgeryAssessment(r: SurgeryRecord): { tone: Tone; text: string 
       `the loss changed by ${d <= 0 ? '−' : '+'}${fmt(Math.abs(d), 3)} ` +
       `(${p.lossBefore > 0 ? `${fmt((100 * Math.abs(d)) / p.lossBefore, 3)} %` : 'of 0'})`,
   };
+}
+
+/**
+ * The basin test of a perturbation's retraining (src/core/surgery/basin.ts): the one in the record, or for a
+ * record written before the test existed, the test recomputed from the record's own numbers (its old
+ * sameBasin flag ignored: it looked at the barrier only and called a loss that fell 0.73 → 0.0079 "the same basin").
+ */
+export function basinOf(
+  rt: {
+    finalLoss: number;
+    distanceBack: number;
+    distanceStart: number;
+    steps: number;
+    barrier?: number;
+    sameBasin?: boolean;
+    basin?: BasinTest;
+  },
+  lossBefore: number,
+): BasinTest {
+  if (rt.basin && typeof rt.basin.conclusion === 'string') return rt.basin;
+  const barrier = typeof rt.barrier === 'number' ? rt.barrier : rt.sameBasin ? 0 : Infinity;
+  return basinTest({
+    lossBefore,
+    finalLoss: rt.finalLoss,
+    barrier,
+    distanceBack: rt.distanceBack,
+    distanceStart: rt.distanceStart,
+    steps: rt.steps,
+  });
 }

@@ -106,6 +106,8 @@ export interface Headline {
   sharpness?: SharpnessInfo;
   pgbResidual?: number;
   verdict?: Verdict;
+  /** the honest flags (flagsOf): shown beside the verdict */
+  flags?: string[];
 }
 
 export function headline(r: DiagnoseResult): Headline {
@@ -118,5 +120,20 @@ export function headline(r: DiagnoseResult): Headline {
     sharpness: sharpnessInfo(r),
     pgbResidual: pgbResidual(r),
     verdict: verdictOf(r),
+    ...(flagsOf(r).length ? { flags: flagsOf(r) } : {}),
   };
+}
+
+/**
+ * The honest flags of a result (issue 24), one short line each, for the headline, the CLI and the views:
+ * a logged training loss more than 3× away from the evaluated one (with the likely cause), a folded export
+ * diagnosed alone (its parameters are not the training parameters), a loss that does not fit the targets.
+ */
+export function flagsOf(r: DiagnoseResult | null | undefined): string[] {
+  const out: string[] = [];
+  if (r?.lossCheck?.flagged) out.push(r.lossCheck.text);
+  if (r?.foldedExport)
+    out.push('folded export: BatchNorm folded into the convolutions, so these parameters are not the training parameters');
+  if (r?.lossAdvice) out.push(r.lossAdvice);
+  return out;
 }

@@ -64,6 +64,12 @@ export interface DiagnoseResult {
   verdict: import('../core/diagnostics/verdict').Verdict;
   /** How the network was evaluated: mode (BatchNorm running statistics, dropout off), samples, loss and why, determinism. */
   evaluation: import('../core/diagnostics/evaluation').EvaluationInfo;
+  /** The evaluated loss against the training loss logged at the checkpoint's step (flagged above 3×: likely causes, what to do). */
+  lossCheck?: import('../core/diagnostics/lossMismatch').LossCheck;
+  /** An ONNX export with BatchNorm folded into its convolutions, diagnosed alone: its parameters are not the training parameters. */
+  foldedExport?: import('../core/diagnostics/foldedExport').FoldedExport;
+  /** The loss does not fit the targets (mse on class labels, ce on regression values): the loss that fits. */
+  lossAdvice?: string;
   /** When λ_min is at zero within its bound: the loss along the null directions (a higher-order saddle test). */
   nullProbe?: import('../core/diagnostics/nullProbe').NullProbeResult;
   theory: import('../core/diagnostics/theory').TheoryRule[];

@@ -68,6 +68,14 @@ describe('e2e: surgery from the dashboard', function () {
       { timeout: 15000 },
     );
     await page.keyboard.press('Enter');
+    // learning rate, shown before the run with its default (1/λ_max at the perturbed point) prefilled
+    await page.waitForFunction(
+      () => /Learning rate of the 200 gradient-descent steps/.test(document.querySelector('.quick-input-widget')?.textContent ?? ''),
+      undefined,
+      { timeout: 15000 },
+    );
+    assert.strictEqual(await input.inputValue(), '1/λ_max');
+    await page.keyboard.press('Enter');
     try {
       await frame.waitForFunction(() => document.querySelectorAll('#surgeryList > li').length > 0, undefined, { timeout: 180000 });
     } catch (e) {

@@ -164,7 +164,7 @@ const perturbRecord = (o: {
             steps: 20,
             lr: 0.1,
             lrHow: '',
-            finalLoss: 0.1,
+            finalLoss: o.sameBasin ? o.before : 0.1,
             curve: [],
             distanceBack: 0.001,
             distanceStart: 0.01,

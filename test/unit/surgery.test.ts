@@ -33,6 +33,7 @@ import { addSpecialNeurons, augmentGraphModel } from '../../src/core/surgery/spe
 import { specialNeuronsReport, withoutSpecialNeurons } from '../../src/core/diagnostics/specialNeurons';
 import { train } from '../../src/core/surgery/train';
 import { perturb } from '../../src/core/surgery/perturb';
+import { basinTest } from '../../src/core/surgery/basin';
 import { specialNeuronSnippets } from '../../src/core/surgery/snippets';
 import { isUserInputError } from '../../src/core/errors';
 import { Rng } from '../../src/core/rng';
@@ -312,7 +313,12 @@ describe('surgery: special neurons and perturbations', function () {
       assert.ok(rt.finalLoss <= top.lossAfter, 'gradient descent at 1/λ_max does not increase the loss');
       assert.ok(rt.distanceBack >= 0 && Math.abs(rt.distanceStart - top.relativeNorm) < 1e-6);
       assert.strictEqual(typeof rt.sameBasin, 'boolean');
-      assert.strictEqual(rt.sameBasin, rt.barrier <= 1e-3 * (1 + top.lossBefore));
+      assert.strictEqual(rt.sameBasin, rt.basin.sameBasin);
+      assert.deepStrictEqual(
+        rt.basin,
+        basinTest({ lossBefore: top.lossBefore, finalLoss: rt.finalLoss, barrier: rt.barrier, distanceBack: rt.distanceBack, distanceStart: rt.distanceStart, steps: 30 }),
+        'the conclusion is derived from the numbers the result shows',
+      );
       await assert.rejects(perturb(obj, net, th, { mode: 'eigen', direction: 0 as unknown as 'top' }), (e: unknown) => isUserInputError(e));
       await assert.rejects(perturb(obj, net, th, { mode: 'gaussian', sigma: -1 }), (e: unknown) => isUserInputError(e));
       obj.dispose();

@@ -12,6 +12,7 @@ import { JsonlParser } from './jsonl';
 import { TfEventsParser } from './tfevents';
 import { LogTail } from './tail';
 import { openRegular } from '../safeFs';
+import { attachLogs, type AttachHow } from './attach';
 import type { LogParser, Series } from './series';
 import { isCheckpointHead, logKindOf, looksLikeCheckpoint, sniffBytes, CHECKPOINT_FORMATS, type LogKind } from '../formats/registry';
 
@@ -171,6 +172,8 @@ export interface Run {
   checkpoints: RunCheckpoint[];
   /** architecture files of the run's weights-only checkpoints (a PyTorch export's model.onnx): metadata, not checkpoints */
   architectures?: string[];
+  /** logs from outside the run's folder attached to it, and what attached them (attach.ts) */
+  attached?: { file: string; how: AttachHow }[];
 }
 
 const WEIGHTS_ONLY = /\.(pt|pth|safetensors)$/i;
@@ -296,7 +299,8 @@ export function discoverRuns(root: string, opts: { maxDepth?: number; maxFiles?:
     r.checkpoints.sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity) || a.path.localeCompare(b.path));
     linkDerived(r.checkpoints);
   }
-  return [...runs.values()].sort((a, b) => a.dir.localeCompare(b.dir));
+  // a log above the run (train_log.csv beside train.py) or named by its run.json belongs to it, not to a run of its own
+  return attachLogs([...runs.values()], st.isFile() ? undefined : root, parserFor).sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
 /** Mark the checkpoints under derived/ and find their source (same unit name beside the derived/ folder). */

@@ -9,9 +9,9 @@
  *              the k-th largest; the sign of v is chosen so that the directional derivative ∇L·v ≤ 0.
  * Reported: L(θ), L(θ'), ‖δ‖/‖θ‖. With retrain N: N steps of gradient descent from θ'
  * (θ ← θ − η∇L, η given or 1/λ_max with λ_max from Lanczos at θ'), the final loss, the distance back
- * ‖θ_N − θ‖/‖θ‖, and a same-basin flag. Criterion (linear mode connectivity, Frankle et al., ICML 2020):
- * θ_N is in θ's basin when the loss along the segment (1−s)θ + sθ_N, s = 0, 0.1, …, 1, has no barrier:
- * max_s [L(s) − ((1−s)L(θ) + sL(θ_N))] ≤ 1e-3·(1 + L(θ)).
+ * ‖θ_N − θ‖/‖θ‖, the loss barrier along the segment (1−s)θ + sθ_N, s = 0, 0.1, …, 1 (linear mode
+ * connectivity, Frankle et al., ICML 2020), and the basin test on those numbers (basin.ts: no barrier AND
+ * the same loss level; a loss that fell further is a lower minimum, never "the same basin").
  */
 import type { GraphModel } from '../model/graph';
 import type { Objective } from '../objective';
@@ -21,6 +21,7 @@ import { filterNormalizedDirection } from '../diagnostics/slices';
 import { hessianSpectrum } from '../diagnostics/hessian';
 import { throwIfAborted, UserInputError } from '../errors';
 import { fmtText } from '../../shared/format';
+import { basinTest, type BasinTest } from './basin';
 
 export type PerturbMode = 'gaussian' | 'relative' | 'filter' | 'eigen';
 
@@ -63,9 +64,12 @@ export interface PerturbResult {
     /** ‖θ_N − θ‖/‖θ‖ and, for scale, ‖θ' − θ‖/‖θ‖. */
     distanceBack: number;
     distanceStart: number;
+    /** the basin test's outcome (basin.ts): true for 'returned' and 'drifted' */
     sameBasin: boolean;
     barrier: number;
     criterion: string;
+    /** the basin test: outcome, tolerances, the test stated, and the conclusion drawn from the numbers */
+    basin: BasinTest;
   };
   /** The perturbed θ' and, with retraining, θ_N (not serialised). */
   thetaPerturbed: Float32Array;
@@ -83,7 +87,8 @@ const dist = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   return Math.sqrt(s);
 };
 export const SAME_BASIN_CRITERION =
-  'no loss barrier on the segment θ → θ_N (11 points): max_s L((1−s)θ + sθ_N) − ((1−s)L(θ) + sL(θ_N)) ≤ 1e-3·(1 + L(θ))';
+  'no loss barrier on the segment θ → θ_N (11 points): max_s L((1−s)θ + sθ_N) − ((1−s)L(θ) + sL(θ_N)) ≤ 1e-3·(1 + L(θ)), ' +
+  'and L(θ_N) within 5 % of L(θ)';
 
 /** The perturbation δ (float64) for the mode; eigen also returns the eigenpair. */
 async function direction(
@@ -217,17 +222,21 @@ export async function perturb(obj: Objective, model: GraphModel, theta: Float32A
               );
       barrier = Math.max(barrier, ls - ((1 - s) * lossBefore + s * finalLoss));
     }
+    const distanceBack = tn > 0 ? dist(t, theta) / tn : Infinity,
+      distanceStart = tn > 0 ? dist(tp, theta) / tn : Infinity;
+    const basin = basinTest({ lossBefore, finalLoss, barrier, distanceBack, distanceStart, steps: N });
     res.retrain = {
       steps: N,
       lr,
       lrHow,
       finalLoss,
       curve,
-      distanceBack: tn > 0 ? dist(t, theta) / tn : Infinity,
-      distanceStart: tn > 0 ? dist(tp, theta) / tn : Infinity,
-      sameBasin: barrier <= 1e-3 * (1 + Math.abs(lossBefore)),
+      distanceBack,
+      distanceStart,
+      sameBasin: basin.sameBasin,
       barrier,
       criterion: SAME_BASIN_CRITERION,
+      basin,
     };
     res.thetaFinal = t;
   }

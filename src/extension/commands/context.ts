@@ -22,6 +22,8 @@ export interface CommandContext {
   host: DashboardHost;
   /** what the surgery commands need */
   surgery: SurgeryContext;
+  /** the logs the user attached to runs (workspace state) */
+  attachedLogs?: import('../attachedLogs').AttachedLogs;
   /** import the seeded results of a demo workspace (all workspace folders, or `only` that one) */
   importSeeds(only?: string): void;
 }

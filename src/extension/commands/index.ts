@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { Command, CommandContext } from './context';
 import addSpecialNeurons from './addSpecialNeurons';
+import attachTrainingLog from './attachTrainingLog';
 import cancelAllJobs from './cancelAllJobs';
 import clearCache from './clearCache';
 import comparePrevious from './comparePrevious';
@@ -53,6 +54,7 @@ export const COMMANDS: readonly Command[] = [
   setupPytorchExport,
   pickArchitecture,
   chooseDataFile,
+  attachTrainingLog,
   writeReport,
   installCli,
   clearCache,
