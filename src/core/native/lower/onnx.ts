@@ -331,7 +331,7 @@ export const ONNX_LOWER: Record<string, Lower> = {
     } else if (toFloat) return [g.dtype(x!) === 'float' ? x! : g.toFloat(x!)];
     else if (toInt && g.dtype(x!) !== 'bool')
       return [g.dtype(x!) === 'int64' ? x! : g.toInt64(x!)]; // token ids fed as float32
-    else if (to === 9) return g.dtype(x!) === 'bool' ? [x!] : g.emit('Cast', [x!], { to: 9 }, [{ shape: g.shape(x!), dtype: 'bool' }]);
+    else if (to === 9) return g.dtype(x!) === 'bool' ? [x!] : g.prim('Cast', [x!], { to: 9 }, [{ shape: g.shape(x!), dtype: 'bool' }]);
     return fail(node, `cast to type ${to}`);
   },
   'onnx.Pad': (g, [x, p, v], a, node) => {

@@ -250,7 +250,7 @@ export const SEQUENCE_LOWER: Record<string, Lower> = {
     const v = known(g, x);
     if (v === undefined)
       return g.dtype(x!) === 'bool'
-        ? g.emit('Not', [x!], {}, [{ shape: g.shape(x!), dtype: 'bool' }])
+        ? g.prim('Not', [x!], {}, [{ shape: g.shape(x!), dtype: 'bool' }])
         : fail(node, 'Not of a non-boolean tensor');
     return [
       g.constI(
