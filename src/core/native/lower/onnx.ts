@@ -13,6 +13,7 @@ import { ONNX_ACTIVATION_LOWER } from './activationsOnnx';
 import { ceilModeExtra } from '../../model/poolShape';
 
 import type { Lower } from './common';
+import type { OnnxNodeOp } from '../../model/onnxOps';
 export type { Lower };
 
 export const norm = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
@@ -107,7 +108,7 @@ export function groupedConv(
   return g.conv(x, w, { ...a, group });
 }
 
-export const ONNX_LOWER: Record<string, Lower> = {
+export const ONNX_LOWER = {
   ...ONNX_ACTIVATION_LOWER,
   'onnx.Gemm': (g, [A, B, C], a) => {
     const x = Number(a.transA ?? 0) ? g.transpose(A!, [1, 0]) : A!;
@@ -351,5 +352,5 @@ export const ONNX_LOWER: Record<string, Lower> = {
     const max = hi ? val(g, hi, node, 'max')[0] : Number(a.max ?? Infinity);
     return [clip(g, x!, min, max)];
   },
-};
+} satisfies Partial<Record<OnnxNodeOp, Lower>>;
 export { activation };

@@ -20,6 +20,7 @@
 import type { Graph } from '../ir';
 import type { GraphNode } from '../../model/graph';
 import { fail, ints, isInt, norm, val, type Lower } from './onnx';
+import type { OnnxNodeOp } from '../../model/onnxOps';
 
 /** Largest constant built at compile time (a hostile shape must not exhaust memory). */
 const MAX_FOLDED = 1 << 24;
@@ -164,7 +165,7 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'RNN'): Lower {
   };
 }
 
-export const SEQUENCE_LOWER: Record<string, Lower> = {
+export const SEQUENCE_LOWER = {
   'onnx.ConstantOfShape': (g, [sh], a, node) => {
     const shape = sh ? val(g, sh, node, 'the shape') : [];
     const v = Number(a.value ?? 0),
@@ -279,5 +280,5 @@ export const SEQUENCE_LOWER: Record<string, Lower> = {
   'onnx.LSTM': recurrent('LSTM'),
   'onnx.GRU': recurrent('GRU'),
   'onnx.RNN': recurrent('RNN'),
-};
+} satisfies Partial<Record<OnnxNodeOp, Lower>>;
 export type { GraphNode };
