@@ -116,6 +116,8 @@ export const ONNX_OP_TABLE = {
 export type OnnxOp = keyof typeof ONNX_OP_TABLE;
 /** The ops the reader folds into constants. */
 export type FoldedOnnxOp = { [K in OnnxOp]: (typeof ONNX_OP_TABLE)[K] extends { folded: true } ? K : never }[OnnxOp];
+/** An op's fewest inputs (its entry's `minInputs`, default 1). */
+export type MinInputs<K extends OnnxOp> = (typeof ONNX_OP_TABLE)[K] extends { minInputs: infer N extends number } ? N : 1;
 /** The internal op (GraphModel node op) of each computed ONNX op: what a TF.js kernel and a lowering exist for. */
 export type OnnxNodeOp = `onnx.${Exclude<OnnxOp, FoldedOnnxOp>}`;
 
