@@ -4,12 +4,13 @@
  * the core jobs agree.
  */
 import { InvalidArgumentError } from 'commander';
-import { BACKENDS, LIMITS } from '../core/limits';
+import { BACKENDS, LIMITS, type EnginePreference } from '../core/limits';
+
+const isBackend = (v: string): v is EnginePreference => (BACKENDS as readonly string[]).includes(v);
 
 /** `--backend`: one of BACKENDS. */
-export function backendArg(v: string): string {
-  if (!(BACKENDS as readonly string[]).includes(v))
-    throw new InvalidArgumentError(`unknown backend '${v}' (allowed: ${BACKENDS.join(', ')})`);
+export function backendArg(v: string): EnginePreference {
+  if (!isBackend(v)) throw new InvalidArgumentError(`unknown backend '${v}' (allowed: ${BACKENDS.join(', ')})`);
   return v;
 }
 export const BACKEND_HELP = BACKENDS.join(' | ');

@@ -4,14 +4,16 @@
  * from the checkpoint up to `--root` (default: the current directory) and never above. Shared by
  * `diagnose`/`compare`/`slice`/`report` and `special-neurons`/`perturb`.
  */
-export async function dataSettings(checkpoint: string, o: Record<string, unknown>, needData: boolean) {
+import type { DataArgs } from './flags';
+
+export async function dataSettings(checkpoint: string, o: DataArgs, needData: boolean) {
   const { resolveSettings } = await import('../core/config');
   // landscape.json and conventional datasets: searched up to --root (default: the current directory), never above
   const cfg = resolveSettings(checkpoint, {
-    config: o.config as string | undefined,
-    stop: (o.root as string | undefined) ?? process.cwd(),
+    config: o.config,
+    stop: o.root ?? process.cwd(),
   });
-  const data = (o.data as string | undefined) ?? cfg.dataFile;
+  const data = o.data ?? cfg.dataFile;
   if (needData && !data) {
     const { UserInputError } = await import('../core/errors');
     throw new UserInputError(`no dataset: ${cfg.how}`, { file: checkpoint });
@@ -19,22 +21,22 @@ export async function dataSettings(checkpoint: string, o: Record<string, unknown
   // the engine flags, checked once beside BACKENDS (src/core/limits.ts), as openProblem checks them
   const { checkEngineChoice } = await import('../core/engine');
   const { checkEngineOptions } = await import('../core/limits');
-  const backend = checkEngineChoice(o.backend as string | undefined);
-  const ep = (o.ep as string | undefined) ?? 'auto';
+  const backend = checkEngineChoice(o.backend);
+  const ep = o.ep ?? 'auto';
   checkEngineOptions({ backend, ep });
   return {
     data,
-    loss: (o.loss as string | undefined) ?? cfg.loss,
-    xKey: (o.xKey as string | undefined) ?? cfg.xKey,
-    yKey: (o.yKey as string | undefined) ?? cfg.yKey,
-    samples: (o.samples as number | undefined) ?? cfg.samples,
-    seed: (o.seed as number | undefined) ?? cfg.seed ?? 0,
+    loss: o.loss ?? cfg.loss,
+    xKey: o.xKey ?? cfg.xKey,
+    yKey: o.yKey ?? cfg.yKey,
+    samples: o.samples ?? cfg.samples,
+    seed: o.seed ?? cfg.seed ?? 0,
     inputScale: cfg.inputScale,
     inputShift: cfg.inputShift,
-    chunkSize: (o.chunkSize as number | undefined) ?? cfg.chunkSize,
+    chunkSize: o.chunkSize ?? cfg.chunkSize,
     backend,
     ep: ep as import('../core/engine').ExecutionProvider,
-    threads: o.threads as number | undefined,
+    threads: o.threads,
     how: o.data ? undefined : cfg.how,
   };
 }

@@ -4,7 +4,7 @@
  * Exit codes: 0 success, 2 bad input (one-line error naming the file and what is wrong),
  * 1 internal error.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { guardStream, termLine, termText } from '../shared/terminal';
 import { budgetFromMb, setProcessBudget } from '../core/budget';
 import { isUserInputError, UserInputError } from '../core/errors';
@@ -13,9 +13,10 @@ import { renderDiagnose, fmtNum } from './format';
 import { progressBar } from './progress';
 import { registerSurgery } from './surgery';
 import { dataSettings } from './data';
-import { backendArg, BACKEND_HELP, intArg, numArg } from './args';
+import { backendArg, BACKEND_HELP, intArg } from './args';
 import { prepareOutputs, writeAllNew } from './output';
-import { diagnosticOptions, preset, PRESET_NAMES, PRESETS, type OptionSpec, type PresetName } from '../core/diagnostics/registry';
+import { flagReader, optionFromSpec, type DiagnoseArgs, type InspectArgs, type LogsArgs, type ReportArgs } from './flags';
+import { applyOptionSpecs, diagnosticOptions, preset, PRESET_NAMES, PRESETS, type PresetName } from '../core/diagnostics/registry';
 
 // the version of the package (webpack inlines package.json into the bundle)
 // eslint-disable-next-line @typescript-eslint/no-var-requires -- a JSON file read for its version field, not a module
@@ -23,9 +24,11 @@ const VERSION: string = (require('../../package.json') as { version: string }).v
 
 const PRESET_HELP = PRESET_NAMES.map(n => `${n} (${Object.keys(PRESETS[n]).join(', ')})`).join(' | ');
 
+const isPreset = (v: string): v is PresetName => PRESET_NAMES.some(n => n === v);
+
 function presetArg(v: string): PresetName {
-  if (!(PRESET_NAMES as string[]).includes(v)) throw new InvalidArgumentError(`unknown level '${v}' (allowed: ${PRESET_NAMES.join(', ')})`);
-  return v as PresetName;
+  if (!isPreset(v)) throw new InvalidArgumentError(`unknown level '${v}' (allowed: ${PRESET_NAMES.join(', ')})`);
+  return v;
 }
 
 export function buildProgram(): Command {
@@ -39,7 +42,7 @@ export function buildProgram(): Command {
     .allowExcessArguments(false)
     .exitOverride()
     // one resource budget for the command (src/core/budget.ts): --max-resident-mb where the command has it, else 1 GiB
-    .hook('preAction', (_p, action) => setProcessBudget(budgetFromMb(action.opts().maxResidentMb as number | undefined)));
+    .hook('preAction', (_p, action) => setProcessBudget(budgetFromMb(action.opts<{ maxResidentMb?: number }>().maxResidentMb)));
 
   addDiagnoseFlags(
     program
@@ -57,14 +60,14 @@ Examples:
   landscape diagnose ckpt/model.json --all --html report.html`,
     )
     .option('--html <file>', 'also write a self-contained HTML report (new file)')
-    .action(async (checkpoint: string, o: Record<string, unknown>) => {
+    .action(async (checkpoint: string, o: DiagnoseArgs) => {
       const { diagnose } = await import('../core/diagnose');
       const outFile = o.out === undefined ? undefined : String(o.out),
         htmlFile = o.html === undefined ? undefined : String(o.html);
       prepareOutputs([outFile, htmlFile]); // before the work: refused outputs cost nothing
       const bar = progressBar(!o.json && Boolean(process.stderr.isTTY));
       // no --level: the editor's quick diagnosis (λ_max and the λ_min estimate: a verdict, provisional until λ_min is computed)
-      const level = o.level || o.all ? o : { ...o, level: 'quick' };
+      const level: DiagnoseArgs = o.level || o.all ? o : { ...o, level: 'quick' };
       const r = await diagnose(await diagnoseOptions(checkpoint, level), undefined, p => bar.update(p)).finally(() => bar.done());
       const json = JSON.stringify(r, null, 2);
       const { renderReport } = await import('../core/report/html');
@@ -104,7 +107,7 @@ Examples:
   landscape compare runs/sgd-b8/epoch_50/model.json runs/sgd-b256/epoch_50/model.json
   landscape compare a/model.json b/model.json --sharpness --json`,
     )
-    .action(async (a: string, b: string, o: Record<string, unknown>) => {
+    .action(async (a: string, b: string, o: DiagnoseArgs) => {
       const { compareCommand } = await import('./commands');
       await compareCommand(a, b, o, await diagnoseOptions(a, o), await diagnoseOptions(b, o));
     });
@@ -124,7 +127,7 @@ Examples:
   landscape slice ckpt/model.json --kind 1d,2d --json
   landscape slice ckpt/model.json --kind interp --with ckpt2/model.json --html slice.html`,
     )
-    .action(async (checkpoint: string, o: Record<string, unknown>) => {
+    .action(async (checkpoint: string, o: DiagnoseArgs) => {
       const { sliceCommand } = await import('./commands');
       await sliceCommand(o, await diagnoseOptions(checkpoint, { ...o, slice: o.kind }));
     });
@@ -154,14 +157,12 @@ Examples:
   landscape report examples/demo-workspace --level full --html /tmp/report.html
 Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the report says which and why).`,
     )
-    .action(async (folder: string, o: Record<string, unknown>) => {
+    .action(async (folder: string, o: ReportArgs) => {
       const { reportCommand } = await import('./commands');
       const cwd = process.cwd(),
         rel = path.relative(cwd, path.resolve(folder));
-      const root = (o.root as string | undefined) ?? (rel.startsWith('..') || path.isAbsolute(rel) ? folder : cwd);
-      return reportCommand(folder, o, (checkpoint: string, extra: Record<string, unknown>) =>
-        diagnoseOptions(checkpoint, { ...o, root, ...extra }),
-      );
+      const root = o.root ?? (rel.startsWith('..') || path.isAbsolute(rel) ? folder : cwd);
+      return reportCommand(folder, o, (checkpoint: string, extra: DiagnoseArgs) => diagnoseOptions(checkpoint, { ...o, root, ...extra }));
     });
 
   program
@@ -171,7 +172,7 @@ Exit codes: 0 every checkpoint diagnosed; 2 some could not be (bad input; the re
     .option('--json', 'print one JSON object')
     .option('--weights', 'add weight spectra (spectral norm, stable rank, power-law α) per weight matrix')
     .option('--max-resident-mb <n>', 'memory budget for what the input expands to (default 1024)', intArg('--max-resident-mb'))
-    .action(async (checkpoint: string, o: Record<string, unknown>) => {
+    .action(async (checkpoint: string, o: InspectArgs) => {
       const { inspectFile } = await import('../core/inspect');
       const r = inspectFile(checkpoint) as ReturnType<typeof inspectFile> & { weights?: unknown };
       if (o.weights) {
@@ -231,14 +232,14 @@ Examples:
   landscape logs runs/exp1/metrics.csv --tag val_loss
   landscape logs runs/ --follow --json`,
     )
-    .action(async (target: string, o: Record<string, unknown>) => {
+    .action(async (target: string, o: LogsArgs) => {
       const { logsCommand } = await import('./logs');
       await logsCommand(target, {
-        tag: o.tag as string | undefined,
+        tag: o.tag,
         json: Boolean(o.json),
         follow: Boolean(o.follow),
-        interval: o.interval as number,
-        for: o.for as number | undefined,
+        interval: o.interval,
+        for: o.for,
       });
     });
 
@@ -307,9 +308,9 @@ function addDiagnoseFlags(cmd: Command): Command {
  * diagnostics' flags (explicit flags win over the preset); data settings: flags over landscape.json over
  * defaults. The diagnostics apply their own defaults (src/core/diagnostics/registry.ts).
  */
-async function diagnoseOptions(checkpoint: string, o: Record<string, unknown>): Promise<import('../core/diagnose').DiagnoseOptions> {
+async function diagnoseOptions(checkpoint: string, o: DiagnoseArgs): Promise<import('../core/diagnose').DiagnoseOptions> {
   const d = await dataSettings(checkpoint, o, true);
-  const level = o.all ? 'full' : (o.level as PresetName | undefined);
+  const level = o.all ? 'full' : o.level;
   const opts: import('../core/diagnose').DiagnoseOptions = {
     ...(level ? preset(level) : {}),
     checkpoint,
@@ -324,36 +325,15 @@ async function diagnoseOptions(checkpoint: string, o: Record<string, unknown>): 
     threads: d.threads,
     inputScale: d.inputScale,
     inputShift: d.inputShift,
-    target: o.target as string | undefined,
+    target: o.target,
     dataHow: d.how,
     thresholds: o.thresholds ? parseThresholds(String(o.thresholds)) : undefined,
     chunkSize: d.chunkSize,
-    maxResidentMb: o.maxResidentMb as number | undefined, // commander gives its default
+    maxResidentMb: o.maxResidentMb, // commander gives its default
   };
-  const set = opts as unknown as Record<string, unknown>;
-  for (const spec of diagnosticOptions()) {
-    const v = o[new Option(spec.flag).attributeName()];
-    if (v !== undefined)
-      set[spec.key] =
-        spec.kind === 'list'
-          ? String(v)
-              .split(',')
-              .map(k => k.trim())
-              .filter(Boolean)
-          : v;
-  }
+  applyOptionSpecs(opts, flagReader(o));
   if (level === 'full' && o.with && !o.slice) opts.slices = [...(opts.slices ?? []), 'interp'];
   return opts;
-}
-
-/** A commander option from a diagnostic's option spec (its parser, help and default). */
-function optionFromSpec(spec: OptionSpec): Option {
-  const name = spec.flag.split(' ')[0];
-  const help = spec.default !== undefined ? `${spec.help} (default ${spec.default})` : spec.help;
-  const opt = new Option(spec.flag, help);
-  if (spec.kind === 'int') opt.argParser(intArg(name));
-  else if (spec.kind === 'fraction') opt.argParser(numArg(name, 0, 1));
-  return opt;
 }
 
 function parseThresholds(spec: string): Record<string, number> {

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { fmtNum, table } from './format';
 import { dataSettings } from './data';
 import { backendArg, BACKEND_HELP, intArg, posNum } from './args';
+import type { PerturbArgs, SpecialNeuronsArgs } from './flags';
 
 const dataOptions = (c: Command): Command =>
   c
@@ -61,7 +62,7 @@ Examples:
   landscape special-neurons examples/mlp/model.json --train 200 --lr 0.01 --data examples/mlp/data.npz --seed 1
   landscape special-neurons examples/mlp/model.json --snippet pytorch > special_neurons.py`,
     )
-    .action(async (checkpoint: string, o: Record<string, unknown>) => {
+    .action(async (checkpoint: string, o: SpecialNeuronsArgs) => {
       if (o.snippet !== undefined) {
         const lang = String(o.snippet);
         if (lang !== 'pytorch' && lang !== 'keras' && lang !== 'tfjs') {
@@ -69,7 +70,7 @@ Examples:
           throw new UserInputError(`unknown snippet language '${lang}' (expected pytorch, keras or tfjs)`, { where: '--snippet' });
         }
         const { snippetsFor } = await import('../core/surgery/jobs');
-        const sn = await snippetsFor(checkpoint, o.lambda as number | undefined, o.backend as 'auto');
+        const sn = await snippetsFor(checkpoint, o.lambda, o.backend);
         process.stdout.write(
           o.json
             ? JSON.stringify({ language: lang, code: sn[lang], inputDim: sn.inputDim, units: sn.units, lambda: sn.lambda }, null, 2) + '\n'
@@ -78,9 +79,9 @@ Examples:
         return;
       }
       const { specialNeuronsJob } = await import('../core/surgery/jobs');
-      const train = o.train as number | undefined;
+      const train = o.train;
       const d = await dataSettings(checkpoint, o, Boolean(train));
-      const opt = o.optimizer as string | undefined;
+      const opt = o.optimizer;
       if (opt !== undefined && opt !== 'adam' && opt !== 'sgd') {
         const { UserInputError } = await import('../core/errors');
         throw new UserInputError(`unknown optimizer '${opt}' (expected adam or sgd)`, { where: '--optimizer' });
@@ -91,12 +92,12 @@ Examples:
         specialNeuronsJob(
           {
             checkpoint,
-            lambda: o.lambda as number | undefined,
-            out: o.out as string | undefined,
+            lambda: o.lambda,
+            out: o.out,
             train,
-            lr: o.lr as number | undefined,
-            optimizer: opt as 'adam' | undefined,
-            batchSize: o.batchSize as number | undefined,
+            lr: o.lr,
+            optimizer: opt,
+            batchSize: o.batchSize,
             ...d,
           },
           undefined,
@@ -180,7 +181,7 @@ Examples:
   landscape perturb net.onnx --data data.npz --mode eigen --direction bottom --step 0.1 --retrain 50 --json
   landscape perturb examples/mlp/model.json --mode filter --step 0.2 --seed 3`,
     )
-    .action(async (checkpoint: string, o: Record<string, unknown>) => {
+    .action(async (checkpoint: string, o: PerturbArgs) => {
       const { perturbJob } = await import('../core/surgery/jobs');
       const { UserInputError } = await import('../core/errors');
       const mode = String(o.mode);
@@ -204,12 +205,12 @@ Examples:
         perturbJob({
           checkpoint,
           mode: mode as 'gaussian',
-          sigma: o.sigma as number | undefined,
-          step: o.step as number | undefined,
+          sigma: o.sigma,
+          step: o.step,
           direction,
-          retrain: o.retrain as number | undefined,
-          lr: o.lr as number | undefined,
-          out: o.out as string | undefined,
+          retrain: o.retrain,
+          lr: o.lr,
+          out: o.out,
           ...d,
         }),
       );

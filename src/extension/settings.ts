@@ -9,10 +9,11 @@ import { cpuCount } from '../core/native/runtime';
 import { resolveData, CONVENTIONAL_DATA } from './dataResolver';
 import { architectureFor } from '../core/logs/runs';
 import type { DiagnoseOptions } from '../core/diagnose';
-import { preset, diagnosticOptions } from '../core/diagnostics/registry';
+import { preset, applyOptionSpecs } from '../core/diagnostics/registry';
+import { settingsReader, type DiagnoseMode } from './settingsOptions';
 import { checkpointGlobs as registryCheckpointGlobs, logGlobs as registryLogGlobs } from '../core/formats/registry';
 
-export type DiagnoseMode = 'quick' | 'full';
+export type { DiagnoseMode };
 
 export function cfg(scope?: vscode.Uri): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration('landscapeLens', scope);
@@ -92,15 +93,11 @@ export function diagnoseOptions(
     inputScale: data.inputScale,
     inputShift: data.inputShift,
   };
-  // the budget settings (`budget.*`, `full.*`) name the registry options they set; 0 / unset = the preset's or the diagnostic's default
-  const o = options as unknown as Record<string, unknown>;
-  for (const spec of diagnosticOptions()) {
-    if (!spec.setting || (mode === 'quick' && spec.setting !== 'budget.lanczosSteps')) continue;
-    const v = c.get<number | boolean>(spec.setting);
-    if (spec.kind === 'switch') {
-      if (v === false) o[spec.key] = false;
-    } else if (typeof v === 'number' && v > 0) o[spec.key] = v;
-  }
+  // the budget settings (`budget.*`, `full.*`) name the registry options they set; one application with the CLI's flags
+  applyOptionSpecs(
+    options,
+    settingsReader(k => c.get(k), mode),
+  );
   Object.assign(options, extra);
   return { options, dataHow: data.how };
 }

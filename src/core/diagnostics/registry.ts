@@ -155,6 +155,53 @@ export function optionDefault(key: keyof DiagnoseOptions): number | undefined {
   return diagnosticOptions().find(s => s.key === key)?.default;
 }
 
+/** Where an option's raw value comes from: a CLI flag's parsed value, an extension setting's (undefined: not given). */
+export type OptionReader = (spec: OptionSpec) => unknown;
+
+/**
+ * Counts for which 0 is a value (no bottom eigenvalues, no top ones: checkSpectrumOptions in limits.ts allows 0); every
+ * other count must be ≥ 1, so 0 there is the settings' documented "0: the default" and means unset at both entrances.
+ */
+const ZERO_IS_A_COUNT: ReadonlySet<keyof DiagnoseOptions> = new Set<keyof DiagnoseOptions>(['top', 'bottom']);
+
+/**
+ * One raw value as its spec's kind, or undefined for unset. The one semantics of both entrances (CLI flags, settings):
+ * undefined, null, '' and NaN are unset; a list is a comma-separated string or an array of strings, trimmed, empty
+ * items dropped (an empty list is unset); a switch is a boolean (true and false both apply); a count of 0 is unset
+ * except where 0 is a count (ZERO_IS_A_COUNT); a path is a non-empty string.
+ */
+export function optionValue(spec: OptionSpec, raw: unknown): boolean | number | string | string[] | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  switch (spec.kind) {
+    case 'switch':
+      return typeof raw === 'boolean' ? raw : undefined;
+    case 'int':
+    case 'fraction': {
+      const v = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
+      if (!Number.isFinite(v)) return undefined;
+      return spec.kind === 'int' && v === 0 && !ZERO_IS_A_COUNT.has(spec.key) ? undefined : v;
+    }
+    case 'list': {
+      const items = (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map(k => k.trim()).filter(Boolean);
+      return items.length > 0 ? items : undefined;
+    }
+    case 'path':
+      return typeof raw === 'string' ? raw : undefined;
+  }
+}
+
+/**
+ * The diagnostics' options read from one entrance into `target` (the CLI's flags: src/cli/flags.ts; the extension's
+ * settings: src/extension/settingsOptions.ts): each spec's value through optionValue, unset values leave the target's.
+ */
+export function applyOptionSpecs<T extends Partial<DiagnoseOptions>>(target: T, read: OptionReader, specs = diagnosticOptions()): T {
+  for (const spec of specs) {
+    const v = optionValue(spec, read(spec));
+    if (v !== undefined) Object.assign(target, { [spec.key]: v });
+  }
+  return target;
+}
+
 /** The option spec that an extension setting sets. */
 export function optionForSetting(setting: string): OptionSpec | undefined {
   return diagnosticOptions().find(s => s.setting === setting);

@@ -24,6 +24,7 @@ import { openContained, readAt, readRegularFile } from '../safeFs';
 import type { GraphModel, GraphNode, ParamSpec } from '../model/graph';
 import { validateOnnxGraph } from './onnxValidate';
 import { onnxLayerName } from './moduleNames';
+import { ONNX_OP_TYPES } from '../model/onnxOps';
 
 type Long = { toNumber(): number };
 const num = (v: unknown): number =>
@@ -317,74 +318,8 @@ const isMask = (v: ArrayLike<number>): boolean => {
   return false;
 };
 
-export const SUPPORTED_ONNX_OPS = new Set([
-  // sequence models (transformers, recurrent nets): masks, positions, token ids, recurrent cells
-  'ConstantOfShape',
-  'Range',
-  'Expand',
-  'Trilu',
-  'Split',
-  'Where',
-  'Equal',
-  'Not',
-  'LSTM',
-  'GRU',
-  'RNN',
-  'Cast',
-  'ConvTranspose',
-  'LayerNormalization',
-  'Shape',
-  'Gather',
-  'Slice',
-  'Gemm',
-  'MatMul',
-  'Add',
-  'Sub',
-  'Mul',
-  'Div',
-  'Neg',
-  'Relu',
-  'LeakyRelu',
-  'Elu',
-  'Selu',
-  'Sigmoid',
-  'Tanh',
-  'Softplus',
-  // the activation family torch exports (zoo, issue 22)
-  'HardSwish',
-  'HardSigmoid',
-  'Celu',
-  'PRelu',
-  'ThresholdedRelu',
-  'Softsign',
-  'Mish',
-  'Softmax',
-  'LogSoftmax',
-  'Erf',
-  'Gelu',
-  'Conv',
-  'MaxPool',
-  'AveragePool',
-  'GlobalAveragePool',
-  'Flatten',
-  'Reshape',
-  'Transpose',
-  'Squeeze',
-  'Unsqueeze',
-  'Concat',
-  'BatchNormalization',
-  'Identity',
-  'Dropout',
-  'Constant',
-  'Pad',
-  'ReduceMean',
-  'Pow',
-  'Sqrt',
-  'Clip',
-  'Exp',
-  'Log',
-  'Abs',
-]);
+/** The ONNX op types the reader accepts: the one op table's (model/onnxOps.ts). */
+export const SUPPORTED_ONNX_OPS: ReadonlySet<string> = new Set<string>(ONNX_OP_TYPES);
 
 export function readOnnxModel(file: string): GraphModel {
   // the one bounded, regular-file-only read (safeFs.ts), charged to the resource budget

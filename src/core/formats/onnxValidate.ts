@@ -11,6 +11,7 @@
  * the node and its op type.
  */
 import { UserInputError } from '../errors';
+import { onnxOpEntry, type ShapeRule } from '../model/onnxOps';
 
 type Long = { toNumber(): number };
 const num = (v: unknown): number =>
@@ -47,58 +48,6 @@ export interface KnownTensor {
 
 /** A static shape: a number per known dimension, null for an unknown one; undefined when even the rank is unknown. */
 type Shape = (number | null)[] | undefined;
-
-/** Fewest inputs each op needs (absent optional inputs are empty names and do not count). */
-const MIN_INPUTS: Record<string, number> = {
-  Gemm: 2,
-  MatMul: 2,
-  Conv: 2,
-  Reshape: 2,
-  ConvTranspose: 2,
-  Add: 2,
-  Sub: 2,
-  Mul: 2,
-  Div: 2,
-  Pow: 2,
-  PRelu: 2,
-  BatchNormalization: 5,
-  LayerNormalization: 2,
-  Gather: 2,
-  Concat: 1,
-  Constant: 0,
-};
-/** Ops whose output has their first input's shape. */
-const SAME_SHAPE = new Set([
-  'Relu',
-  'LeakyRelu',
-  'Elu',
-  'Selu',
-  'Sigmoid',
-  'Tanh',
-  'Softplus',
-  'HardSwish',
-  'HardSigmoid',
-  'Celu',
-  'PRelu',
-  'ThresholdedRelu',
-  'Softsign',
-  'Mish',
-  'Softmax',
-  'LogSoftmax',
-  'Erf',
-  'Gelu',
-  'Neg',
-  'Sqrt',
-  'Exp',
-  'Log',
-  'Abs',
-  'Identity',
-  'Dropout',
-  'Cast',
-  'Clip',
-  'BatchNormalization',
-  'LayerNormalization',
-]);
 
 /** The newest default-domain opset accepted (ONNX 1.18 / ONNX Runtime's range). */
 export const MAX_OPSET = 23;
@@ -187,7 +136,7 @@ export function validateOnnxGraph<N extends OnnxNodeLike>(
     const ins = n.input ?? [];
     for (const x of ins)
       if (x !== '' && !definedBy.has(x)) nodeFail(n, i, `reads '${x}', which no node, initializer or graph input defines`);
-    const need = MIN_INPUTS[n.opType ?? ''] ?? 1;
+    const need = onnxOpEntry(n.opType ?? '')?.minInputs ?? 1;
     const have = ins.filter(x => x !== '').length;
     if (have < need) nodeFail(n, i, `has ${have} input${have === 1 ? '' : 's'}; ${n.opType} needs at least ${need}`);
   });
@@ -346,56 +295,58 @@ function broadcast(a: Shape, b: Shape, what: string): Shape {
   return out;
 }
 
+/** What a shape rule reads: the node, its inputs' static shapes and known values, the opset. */
+interface ShapeArgs {
+  n: OnnxNodeLike;
+  s: (k: number) => Shape;
+  constOf: (k: number) => KnownTensor | undefined;
+  opset: number;
+}
+/** The static shape rules, named by the ONNX op table (model/onnxOps.ts `shape`). */
+export const SHAPE_RULES: Record<ShapeRule, (a: ShapeArgs) => Shape> = {
+  same: ({ s }) => s(0),
+  broadcast: ({ s }) => broadcast(s(0), s(1), 'the inputs'),
+  reshape: ({ n, s, constOf, opset }) => reshape(n, s(0), constOf(1), opset),
+  matmul: ({ s }) => matmul(s(0), s(1)),
+  gemm: ({ n, s }) => gemm(n, s(0), s(1), s(2)),
+  conv: ({ n, s }) => conv(n, s(0), s(1), s(2)),
+  pool: ({ n, s }) => pool(n, s(0)),
+  transpose: ({ n, s }) => {
+    // the op's schema: perm is a permutation of the input's axes (length = rank); default: reversed
+    const x = s(0);
+    const perm = attrInts(n, 'perm');
+    if (!x) return undefined;
+    if (!perm) return x.slice().reverse();
+    const sorted = perm.slice().sort((a, b) => a - b);
+    if (perm.length !== x.length || sorted.some((p, k) => p !== k))
+      throw new ShapeError(`perm [${perm.join(', ')}] is not a permutation of the ${x.length} axes of its rank-${x.length} input`);
+    return perm.map(p => x[p]);
+  },
+  globalPool: ({ s }) => {
+    const x = s(0);
+    return x && x.length >= 2 ? [x[0], x[1], ...x.slice(2).map(() => 1)] : undefined;
+  },
+  flatten: ({ n, s }) => {
+    const x = s(0);
+    if (!x) return undefined;
+    let ax = attrInt(n, 'axis', 1);
+    if (ax < 0) ax += x.length;
+    if (ax < 0 || ax > x.length) throw new ShapeError(`axis ${attrInt(n, 'axis', 1)} is outside a rank-${x.length} input`);
+    const prod = (d: (number | null)[]): number | null => d.reduce<number | null>((p, q) => (p === null || q === null ? null : p * q), 1);
+    return [prod(x.slice(0, ax)), prod(x.slice(ax))];
+  },
+  unknown: () => undefined,
+};
+
 function inferShape(n: OnnxNodeLike, shapeOf: (x: string) => Shape, constOf: (x: string) => KnownTensor | undefined, opset: number): Shape {
   const ins = n.input ?? [];
-  const s = (k: number): Shape => (ins[k] ? shapeOf(ins[k]) : undefined);
-  const op = n.opType ?? '';
-  if (SAME_SHAPE.has(op)) return s(0);
-  switch (op) {
-    case 'Add':
-    case 'Sub':
-    case 'Mul':
-    case 'Div':
-    case 'Pow':
-      return broadcast(s(0), s(1), 'the inputs');
-    case 'Reshape':
-      return reshape(n, s(0), ins[1] ? constOf(ins[1]) : undefined, opset);
-    case 'MatMul':
-      return matmul(s(0), s(1));
-    case 'Gemm':
-      return gemm(n, s(0), s(1), s(2));
-    case 'Conv':
-      return conv(n, s(0), s(1), s(2));
-    case 'MaxPool':
-    case 'AveragePool':
-      return pool(n, s(0));
-    case 'Transpose': {
-      // the op's schema: perm is a permutation of the input's axes (length = rank); default: reversed
-      const x = s(0);
-      const perm = attrInts(n, 'perm');
-      if (!x) return undefined;
-      if (!perm) return x.slice().reverse();
-      const sorted = perm.slice().sort((a, b) => a - b);
-      if (perm.length !== x.length || sorted.some((p, k) => p !== k))
-        throw new ShapeError(`perm [${perm.join(', ')}] is not a permutation of the ${x.length} axes of its rank-${x.length} input`);
-      return perm.map(p => x[p]);
-    }
-    case 'GlobalAveragePool': {
-      const x = s(0);
-      return x && x.length >= 2 ? [x[0], x[1], ...x.slice(2).map(() => 1)] : undefined;
-    }
-    case 'Flatten': {
-      const x = s(0);
-      if (!x) return undefined;
-      let ax = attrInt(n, 'axis', 1);
-      if (ax < 0) ax += x.length;
-      if (ax < 0 || ax > x.length) throw new ShapeError(`axis ${attrInt(n, 'axis', 1)} is outside a rank-${x.length} input`);
-      const prod = (d: (number | null)[]): number | null => d.reduce<number | null>((p, q) => (p === null || q === null ? null : p * q), 1);
-      return [prod(x.slice(0, ax)), prod(x.slice(ax))];
-    }
-    default:
-      return undefined;
-  }
+  const rule = onnxOpEntry(n.opType ?? '')?.shape ?? 'unknown';
+  return SHAPE_RULES[rule]({
+    n,
+    s: k => (ins[k] ? shapeOf(ins[k]) : undefined),
+    constOf: k => (ins[k] ? constOf(ins[k]) : undefined),
+    opset,
+  });
 }
 
 function reshape(n: OnnxNodeLike, x: Shape, target: KnownTensor | undefined, opset: number): Shape {

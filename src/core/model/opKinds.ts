@@ -11,9 +11,9 @@
  *  - quadratic: z ⊙ z (`Mul(h, h)`, Keras/TF.js `Multiply()([h, h])`) or z² (`Pow(h, 2)`).
  */
 import type { GraphModel, GraphNode } from './graph';
+import { onnxOpEntry, type OpFamily } from './onnxOps';
 
-export type OpFamily =
-  'dense' | 'conv' | 'activation' | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'norm' | 'pool' | 'embedding' | 'shape' | 'special' | 'other';
+export type { OpFamily };
 
 export interface OpKind {
   family: OpFamily;
@@ -25,71 +25,7 @@ export interface OpKind {
   quadratic?: boolean;
 }
 
-const ONNX_ACTIVATIONS: Record<string, string> = {
-  Relu: 'relu',
-  LeakyRelu: 'leaky_relu',
-  PRelu: 'prelu',
-  Elu: 'elu',
-  Selu: 'selu',
-  Sigmoid: 'sigmoid',
-  HardSigmoid: 'hard_sigmoid',
-  Tanh: 'tanh',
-  Softplus: 'softplus',
-  Softsign: 'softsign',
-  HardSwish: 'hard_swish',
-  Celu: 'celu',
-  ThresholdedRelu: 'thresholded_relu',
-  Mish: 'mish',
-  Softmax: 'softmax',
-  LogSoftmax: 'log_softmax',
-  Gelu: 'gelu',
-  Abs: 'abs',
-  Exp: 'exponential',
-  Erf: 'erf',
-  Clip: 'clip',
-  Sqrt: 'sqrt',
-  Log: 'log',
-  Neg: 'linear',
-};
-const ONNX_FAMILIES: Record<string, OpFamily> = {
-  Gemm: 'dense',
-  MatMul: 'dense',
-  Conv: 'conv',
-  ConvTranspose: 'conv',
-  Add: 'add',
-  Sub: 'sub',
-  Mul: 'mul',
-  Div: 'div',
-  Pow: 'pow',
-  BatchNormalization: 'norm',
-  LayerNormalization: 'norm',
-  MaxPool: 'pool',
-  AveragePool: 'pool',
-  GlobalAveragePool: 'pool',
-  ReduceMean: 'pool',
-  Flatten: 'shape',
-  Reshape: 'shape',
-  Transpose: 'shape',
-  Squeeze: 'shape',
-  Unsqueeze: 'shape',
-  Concat: 'shape',
-  Shape: 'shape',
-  Gather: 'shape',
-  Slice: 'shape',
-  Cast: 'shape',
-  Pad: 'shape',
-  Identity: 'shape',
-  Dropout: 'shape',
-  // masks and positions of sequence models
-  ConstantOfShape: 'shape',
-  Range: 'shape',
-  Expand: 'shape',
-  Trilu: 'shape',
-  Split: 'shape',
-  Equal: 'shape',
-  Not: 'shape',
-  Where: 'shape',
-};
+// the ONNX ops' families and activations: the one ONNX op table (./onnxOps.ts)
 const KERAS_FAMILIES: Record<string, OpFamily> = {
   dense: 'dense',
   conv1d: 'conv',
@@ -155,11 +91,10 @@ export function opKinds(model: GraphModel): OpKind[] {
     let family: OpFamily;
     let activation: string | undefined;
     if (n.op.startsWith('onnx.')) {
-      const t = n.op.slice(5);
-      if (ONNX_ACTIVATIONS[t] !== undefined) {
-        family = 'activation';
-        activation = ONNX_ACTIVATIONS[t];
-      } else family = t === 'Gather' && paramNames.has(n.inputs[0]) ? 'embedding' : (ONNX_FAMILIES[t] ?? 'other');
+      const t = n.op.slice(5),
+        e = onnxOpEntry(t);
+      activation = e?.activation;
+      family = t === 'Gather' && paramNames.has(n.inputs[0]) ? 'embedding' : (e?.family ?? 'other');
     } else if (n.op === 'merge') family = MERGE_FAMILIES[String(n.attrs.mode ?? '')] ?? 'other';
     else family = KERAS_FAMILIES[n.op] ?? 'other';
     if (typeof n.attrs.activation === 'string' && !n.op.startsWith('onnx.')) activation = canonical(n.attrs.activation);

@@ -6,26 +6,33 @@
  * Hv = R_v{∇L} = jvp over (forward ∪ vjp(forward)) with the parameters' tangents set to v.
  * Every op the VJP rules emit has a JVP rule, so the composition closes over the IR.
  */
-import { Graph, INode, CompileError } from './ir';
+import { Graph, INode, CompileError, isPrimOp, type PrimOp } from './ir';
 import { RULES } from './rules';
-import { addMaybe, Maybe, zeroRule } from './rules/types';
+import { addMaybe, Maybe, zeroRule, type AnyRule } from './rules/types';
+
+/** The rules by op name, for dispatch on a node (a rule typed for its primitive serves the node of that op). */
+const BY_OP: Readonly<Record<PrimOp, AnyRule>> = RULES;
 
 /** Tensors of `nodes` that depend on any of `leaves`. */
 export function activeSet(nodes: INode[], leaves: Iterable<string>): Set<string> {
   const act = new Set(leaves);
   for (const n of nodes) {
-    const rule = RULES[n.op];
-    if (rule === zeroRule) continue; // piecewise-constant ops carry no derivative
+    if (isPrimOp(n.op) && BY_OP[n.op] === zeroRule) continue; // piecewise-constant ops carry no derivative
     if (n.inputs.some(i => act.has(i))) for (const o of n.outputs) act.add(o);
   }
   return act;
 }
 
-function ruleOf(n: INode, mode: 'vjp' | 'jvp') {
-  const r = RULES[n.op];
-  if (!r || (mode === 'vjp' && !r.vjp))
-    throw new CompileError(`op ${n.op} has no ${mode === 'vjp' ? 'reverse-mode (VJP)' : 'forward-mode (JVP)'} rule`, n.op);
-  return r;
+/** The reverse-mode rule of a node's op; an op outside PRIM_OPS (Graph.emit) or a tangent-only one has none. */
+function vjpOf(n: INode): NonNullable<AnyRule['vjp']> {
+  const vjp = isPrimOp(n.op) ? BY_OP[n.op].vjp : undefined;
+  if (!vjp) throw new CompileError(`op ${n.op} has no reverse-mode (VJP) rule`, n.op);
+  return vjp;
+}
+/** The forward-mode rule of a node's op (every primitive has one). */
+function jvpOf(n: INode): AnyRule['jvp'] {
+  if (!isPrimOp(n.op)) throw new CompileError(`op ${n.op} has no forward-mode (JVP) rule`, n.op);
+  return BY_OP[n.op].jvp;
 }
 
 /**
@@ -41,10 +48,10 @@ export function vjp(g: Graph, nodes: INode[], out: string, seed: string, wrt: st
     if (gy.every(x => x === undefined)) continue;
     const need = n.inputs.map(i => i !== '' && active.has(i));
     if (!need.some(Boolean)) continue;
-    const gx = ruleOf(n, 'vjp').vjp!(g, n, gy, need);
+    const gx = vjpOf(n)(g, n, gy, need);
     n.inputs.forEach((x, i) => {
-      if (!need[i] || gx[i] === undefined) return;
-      ct.set(x, addMaybe(g, ct.get(x), gx[i])!);
+      const c = gx[i];
+      if (need[i] && c !== undefined) ct.set(x, addMaybe(g, ct.get(x), c));
     });
   }
   return new Map(wrt.map(w => [w, ct.get(w)]));
@@ -56,9 +63,10 @@ export function jvp(g: Graph, nodes: INode[], tangents: Map<string, string>): Ma
   for (const n of nodes) {
     const tin = n.inputs.map(i => t.get(i));
     if (tin.every(x => x === undefined)) continue;
-    const tout = ruleOf(n, 'jvp').jvp(g, n, tin);
+    const tout = jvpOf(n)(g, n, tin);
     n.outputs.forEach((o, i) => {
-      if (tout[i] !== undefined) t.set(o, tout[i]!);
+      const to = tout[i];
+      if (to !== undefined) t.set(o, to);
     });
   }
   return t;

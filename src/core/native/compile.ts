@@ -14,6 +14,8 @@
 import { Graph, CompileError, prod } from './ir';
 import { LOWER } from './lower';
 import { lossGraph } from './lower/loss';
+import { hasInputs } from './lower/common';
+import { onnxOpEntry } from '../model/onnxOps';
 import { vjp, jvp, prune } from './autodiff';
 import { toModelProto } from './proto';
 import { convsToGemm } from './convGemm';
@@ -111,6 +113,9 @@ function buildForwardOn(base: Base, model: GraphModel, views: string[], thetaNam
       if (t === undefined) throw new CompileError(`tensor '${n}' needed by node '${node.name}' is not defined`, node.op, node.name);
       return t;
     });
+    const need = node.op.startsWith('onnx.') ? (onnxOpEntry(node.op.slice(5))?.minInputs ?? 1) : 1;
+    if (!hasInputs(ins, need))
+      throw new CompileError(`node '${node.name}' (${node.op}) lacks one of its first ${Math.max(1, need)} inputs`, node.op, node.name);
     let outs: string[];
     try {
       outs = fn(g, ins, node.attrs, node);

@@ -8,7 +8,7 @@
  * GEMM with N·ho·wo columns is not. The rewrite is the same sums in another order (float32 rounding
  * only). Runs after autodiff, so the derivative rules still see Conv nodes.
  */
-import type { Graph, INode, ConvAttrs } from './ir';
+import { isPrim, type Graph, type INode, type ConvAttrs, type PrimNode } from './ir';
 import { im2col } from './rules/conv';
 
 /** The rewrite applies to ungrouped 2-D Conv nodes with at most `maxOut` output pixels per map and a kernel of at most `maxK` taps. */
@@ -25,8 +25,8 @@ export function convsToGemm(g: Graph): number {
     }
     const [x, w] = node.inputs,
       out = node.outputs[0];
-    const a = node.attrs as Record<string, number[] | number>;
-    const attrs: ConvAttrs = { strides: a.strides as number[], pads: a.pads as number[], dilations: a.dilations as number[], group: 1 };
+    const a = node.attrs;
+    const attrs: ConvAttrs = { strides: a.strides, pads: a.pads, dilations: a.dilations, group: 1 };
     const [N, O, ho, wo] = g.shape(out),
       [, C, kh, kw] = g.shape(w);
     const col = g.reshape(im2col(g, x, attrs, kh, kw, ho, wo), [C * kh * kw, N * ho * wo]);
@@ -38,8 +38,8 @@ export function convsToGemm(g: Graph): number {
   return n;
 }
 
-function rewritable(g: Graph, node: INode): boolean {
-  if (node.op !== 'Conv' || node.inputs.length !== 2 || Number(node.attrs.group ?? 1) !== 1) return false;
+function rewritable(g: Graph, node: INode): node is PrimNode<'Conv'> {
+  if (!isPrim(node, 'Conv') || node.inputs.length !== 2 || node.attrs.group !== 1) return false;
   const ys = g.shape(node.outputs[0]),
     ws = g.shape(node.inputs[1]);
   if (ys.length !== 4 || ws.length !== 4) return false;

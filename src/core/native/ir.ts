@@ -12,11 +12,102 @@ export interface TInfo {
   dtype: DType;
 }
 export type AttrValue = number | number[] | string | { f: number };
+
+/**
+ * The IR's primitive ops, declared once: what the Graph's builder methods emit (`one`, `prim`). Every one has its
+ * derivative rules in rules/ — `RULES satisfies PrimRules` (rules/index.ts) makes a missing rule a type error.
+ */
+export const PRIM_OPS = [
+  // elementwise (rules/elementwise.ts)
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Neg',
+  'Identity',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Tanh',
+  'Sigmoid',
+  'Softplus',
+  'Erf',
+  'Relu',
+  'Abs',
+  'Pow',
+  'Where',
+  'Greater',
+  'Equal',
+  'Not',
+  'Cast',
+  'Sign',
+  'ReduceMax',
+  // linear and bilinear (rules/linear.ts)
+  'MatMul',
+  'ReduceSum',
+  'Reshape',
+  'Transpose',
+  'Concat',
+  'Slice',
+  'Pad',
+  'Gather',
+  'ScatterND',
+  'Expand',
+  // convolution and pooling (rules/conv.ts)
+  'Conv',
+  'ConvTranspose',
+  'MaxPool',
+  'GatherElements',
+  'ScatterElements',
+] as const;
+export type PrimOp = (typeof PRIM_OPS)[number];
+const PRIM_SET: ReadonlySet<string> = new Set(PRIM_OPS);
+export const isPrimOp = (op: string): op is PrimOp => PRIM_SET.has(op);
+/** Whether a node is primitive `op` (the compiler writes primitives through Graph.prim, with their typed attributes). */
+export const isPrim = <K extends PrimOp>(n: INode, op: K): n is PrimNode<K> => n.op === op;
+
+/** The elementwise unary primitives (Graph.unary). */
+export type UnaryOp = 'Neg' | 'Exp' | 'Log' | 'Sqrt' | 'Tanh' | 'Sigmoid' | 'Erf' | 'Relu' | 'Abs' | 'Sign' | 'Softplus' | 'Identity';
+/**
+ * Primitives emitted only by derivative rules (the adjoints of max pooling and of row gathers): they need a
+ * forward-mode rule (the HVP differentiates the gradient graph forwards), never a reverse-mode one.
+ */
+export const TANGENT_ONLY_OPS = ['GatherElements', 'ScatterElements', 'ScatterND'] as const satisfies readonly PrimOp[];
+export type TangentOnlyOp = (typeof TANGENT_ONLY_OPS)[number];
+
+type ConvAttrMap = { strides: number[]; pads: number[]; dilations: number[]; group: number; kernel_shape: number[] };
+/** The attributes of the primitives that take some (ONNX names); every other primitive takes none. */
+type WithAttrs = {
+  /** ONNX TensorProto element types: 1 float, 7 int64, 9 bool */
+  Cast: { to: 1 | 7 | 9 };
+  ReduceSum: { keepdims: 0 | 1 };
+  ReduceMax: { axes: number[]; keepdims: 0 | 1 };
+  Transpose: { perm: number[] };
+  Concat: { axis: number };
+  Pad: { mode: 'constant' };
+  Gather: { axis: number };
+  ScatterND: { reduction: 'add' };
+  Conv: ConvAttrMap;
+  ConvTranspose: ConvAttrMap & { output_padding: number[] };
+  MaxPool: { kernel_shape: number[]; strides: number[]; pads: number[] };
+  GatherElements: { axis: number };
+  ScatterElements: { axis: number; reduction: 'add' };
+};
+type NoAttrs = { [name: string]: never };
+/** The typed attribute map of each primitive. */
+export type PrimAttrs = { [K in PrimOp]: K extends keyof WithAttrs ? WithAttrs[K] : NoAttrs };
+
+/** A node of the graph: a primitive (PrimNode), or any ONNX node written by Graph.emit, which no rule differentiates. */
 export interface INode {
   op: string;
   inputs: string[];
   outputs: string[];
   attrs: Record<string, AttrValue>;
+}
+/** A node of primitive K with its typed attributes (what a rule of K reads). */
+export interface PrimNode<K extends PrimOp = PrimOp> extends INode {
+  op: K;
+  attrs: PrimAttrs[K];
 }
 export interface Init {
   dtype: DType;
@@ -71,7 +162,9 @@ export class Graph {
     return i.shape;
   }
   dtype(t: string): DType {
-    return this.info.get(t)!.dtype;
+    const i = this.info.get(t);
+    if (!i) throw new CompileError(`internal: unknown tensor '${t}'`);
+    return i.dtype;
   }
   rank(t: string): number {
     return this.shape(t).length;
@@ -110,18 +203,31 @@ export class Graph {
     return n;
   }
 
+  /**
+   * Any ONNX node, attributes untyped: for writing ONNX files outside the IR (tests, tools). The derivative transforms
+   * refuse an op that is not a PrimOp; the compiler's builders emit primitives only (`prim`, `one`).
+   */
   emit(op: string, inputs: string[], attrs: Record<string, AttrValue>, outs: TInfo[], prefix = op): string[] {
+    return this.push({ op, inputs, outputs: [], attrs }, outs, prefix);
+  }
+  /** A primitive with its typed attributes and its outputs' static shapes. */
+  prim<K extends PrimOp>(op: K, inputs: string[], attrs: PrimAttrs[K], outs: TInfo[], prefix: string = op): string[] {
+    const node: PrimNode<K> = { op, inputs, outputs: [], attrs };
+    return this.push(node, outs, prefix);
+  }
+  private push(node: INode, outs: TInfo[], prefix: string): string[] {
     const outputs = outs.map(() => this.fresh(prefix));
     outs.forEach((o, i) => this.info.set(outputs[i], o));
-    this.nodes.push({ op, inputs, outputs, attrs });
+    node.outputs = outputs;
+    this.nodes.push(node);
     return outputs;
   }
-  private one(op: string, inputs: string[], attrs: Record<string, AttrValue>, shape: number[], dtype: DType = 'float'): string {
-    return this.emit(op, inputs, attrs, [{ shape, dtype }])[0];
+  private one<K extends PrimOp>(op: K, inputs: string[], attrs: PrimAttrs[K], shape: number[], dtype: DType = 'float'): string {
+    return this.prim(op, inputs, attrs, [{ shape, dtype }])[0];
   }
 
   // ── elementwise ────────────────────────────────────────────────────────────────────────────
-  private bin(op: string, a: string, b: string): string {
+  private bin(op: 'Add' | 'Sub' | 'Mul' | 'Div', a: string, b: string): string {
     return this.one(op, [a, b], {}, broadcastShape(this.shape(a), this.shape(b)));
   }
   add(a: string, b: string): string {
@@ -136,10 +242,7 @@ export class Graph {
   div(a: string, b: string): string {
     return this.bin('Div', a, b);
   }
-  unary(
-    op: 'Neg' | 'Exp' | 'Log' | 'Sqrt' | 'Tanh' | 'Sigmoid' | 'Erf' | 'Relu' | 'Abs' | 'Sign' | 'Softplus' | 'Identity',
-    x: string,
-  ): string {
+  unary(op: UnaryOp, x: string): string {
     return this.one(op, [x], {}, this.shape(x));
   }
   neg(x: string): string {
@@ -307,7 +410,7 @@ export class Graph {
     const [n, c, H, W] = this.shape(x);
     const ho = Math.floor((H + pads[0] + pads[2] - k[0]) / strides[0]) + 1,
       wo = Math.floor((W + pads[1] + pads[3] - k[1]) / strides[1]) + 1;
-    const [y, i] = this.emit('MaxPool', [x], { kernel_shape: k, strides, pads }, [
+    const [y, i] = this.prim('MaxPool', [x], { kernel_shape: k, strides, pads }, [
       { shape: [n, c, ho, wo], dtype: 'float' },
       { shape: [n, c, ho, wo], dtype: 'int64' },
     ]);

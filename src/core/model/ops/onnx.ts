@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UnsupportedError } from '../../errors';
 import type { GraphNode, OpFn } from '../graph';
 import { ceilModeExtra } from '../poolShape';
+import type { OnnxNodeOp } from '../onnxOps';
 
 const ints = (t: tf.Tensor): number[] => Array.from(t.dataSync() as Int32Array | Float32Array);
 const unsupported = (node: GraphNode, what: string): never => {
@@ -245,7 +246,7 @@ function bnShape(p: tf.Tensor, rank: number): tf.Tensor {
   return tf.reshape(p, s);
 }
 
-export const ONNX_OPS: Record<string, OpFn> = {
+export const ONNX_OPS = {
   'onnx.Gemm': ([A, B, C], a) => {
     let x = Number(a.transA ?? 0) ? T2(A) : A;
     let w = Number(a.transB ?? 0) ? T2(B) : B;
@@ -504,4 +505,4 @@ export const ONNX_OPS: Record<string, OpFn> = {
     const max = hi ? (hi.dataSync() as Float32Array)[0] : Number(a.max ?? 3.4028234663852886e38);
     return [tf.clipByValue(x, min, max)];
   },
-};
+} satisfies Partial<Record<OnnxNodeOp, OpFn>>;

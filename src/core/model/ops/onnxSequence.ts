@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UnsupportedError } from '../../errors';
 import type { GraphNode, OpFn } from '../graph';
+import type { OnnxNodeOp } from '../onnxOps';
 
 const ints = (t: tf.Tensor): number[] => Array.from(t.dataSync() as Int32Array | Float32Array);
 const norm = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
@@ -114,7 +115,7 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'RNN'): OpFn {
   };
 }
 
-export const ONNX_SEQUENCE_OPS: Record<string, OpFn> = {
+export const ONNX_SEQUENCE_OPS = {
   'onnx.ConstantOfShape': ([sh], a, node) => {
     const shape = sh ? ints(sh) : [];
     if (!(shape.reduce((p, q) => p * q, 1) <= 1 << 24)) unsupported(node, `a constant of shape [${shape}] (at most 2^24 elements)`);
@@ -155,4 +156,4 @@ export const ONNX_SEQUENCE_OPS: Record<string, OpFn> = {
   'onnx.LSTM': recurrent('LSTM'),
   'onnx.GRU': recurrent('GRU'),
   'onnx.RNN': recurrent('RNN'),
-};
+} satisfies Partial<Record<OnnxNodeOp, OpFn>>;

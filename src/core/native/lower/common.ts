@@ -5,9 +5,30 @@
  */
 import type { Graph } from '../ir';
 import type { GraphNode } from '../../model/graph';
+import type { FoldedOnnxOp, MinInputs, OnnxOp } from '../../model/onnxOps';
 
-/** One ONNX op's lowering: its inputs (names in the IR graph), attributes and node → its outputs. */
-export type Lower = (g: Graph, ins: (string | undefined)[], a: Record<string, unknown>, node: GraphNode) => string[];
+type Maybe = string | undefined;
+/**
+ * A node's inputs (names in the IR graph; an absent optional input is undefined) with its first `N` present: N is the
+ * op's fewest inputs (the ONNX op table's `minInputs`; 1 for the Keras / TF.js layers), checked by compile.ts.
+ */
+export type Inputs<N extends number = 1> = N extends 5
+  ? [string, string, string, string, string, ...Maybe[]]
+  : N extends 2
+    ? [string, string, ...Maybe[]]
+    : [string, ...Maybe[]];
+/** One op's lowering: its inputs, attributes and node → its outputs. */
+export type Lower<N extends number = 1> = (g: Graph, ins: Inputs<N>, a: Record<string, unknown>, node: GraphNode) => string[];
+/** The lowering of each computed ONNX op, typed by the op's fewest inputs (model/onnxOps.ts). */
+export type OnnxLowerings = { [K in Exclude<OnnxOp, FoldedOnnxOp> as `onnx.${K}`]: Lower<MinInputs<K>> };
+/** A lowering of any arity, looked up by op name (method syntax: compile.ts checks the node's required inputs first). */
+export type AnyLower = { lower(g: Graph, ins: Inputs, a: Record<string, unknown>, node: GraphNode): string[] }['lower'];
+
+/** Whether the first `n` inputs are present (at least one: every lowered op reads its first input). */
+export function hasInputs(ins: Maybe[], n: number): ins is Inputs {
+  for (let k = 0; k < Math.max(1, n); k++) if (ins[k] === undefined) return false;
+  return true;
+}
 
 /** Max pooling on NCHW (pads never win, as ONNX defines them). */
 export function maxPool(g: Graph, x: string, k: number[], s: number[], pads: number[]): string {

@@ -12,7 +12,7 @@ import { avgPool, batchNormAffine, layerNorm, maxPool } from './common';
 import { ONNX_ACTIVATION_LOWER } from './activationsOnnx';
 import { ceilModeExtra } from '../../model/poolShape';
 
-import type { Lower } from './common';
+import type { Lower, OnnxLowerings } from './common';
 export type { Lower };
 
 export const norm = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
@@ -31,7 +31,7 @@ export function val(g: Graph, t: string | undefined, node: GraphNode, what: stri
 export const isInt = (g: Graph, t: string | undefined): boolean => t !== undefined && g.dtype(t) === 'int64' && g.value(t) !== undefined;
 
 /** Elementwise binary op, folded when both inputs are known integers. */
-function binary(op: 'add' | 'sub' | 'mul' | 'div', f: (a: number, b: number) => number): Lower {
+function binary(op: 'add' | 'sub' | 'mul' | 'div', f: (a: number, b: number) => number): Lower<2> {
   return (g, [a, b], _a, node) => {
     if (isInt(g, a) || isInt(g, b)) {
       const va = val(g, a, node, 'integer input'),
@@ -40,16 +40,16 @@ function binary(op: 'add' | 'sub' | 'mul' | 'div', f: (a: number, b: number) => 
       return [
         g.constI(
           Array.from({ length: n }, (_, i) => Math.trunc(f(va[va.length === 1 ? 0 : i], vb[vb.length === 1 ? 0 : i]))),
-          g.shape(va.length >= vb.length ? a! : b!),
+          g.shape(va.length >= vb.length ? a : b),
         ),
       ];
     }
-    return [g[op](a!, b!)];
+    return [g[op](a, b)];
   };
 }
 const unary =
   (op: Parameters<Graph['unary']>[0]): Lower =>
-  (g, [x]) => [g.unary(op, x!)];
+  (g, [x]) => [g.unary(op, x)];
 
 export function convPads(
   a: Record<string, unknown>,
@@ -107,24 +107,24 @@ export function groupedConv(
   return g.conv(x, w, { ...a, group });
 }
 
-export const ONNX_LOWER: Record<string, Lower> = {
+export const ONNX_LOWER = {
   ...ONNX_ACTIVATION_LOWER,
   'onnx.Gemm': (g, [A, B, C], a) => {
-    const x = Number(a.transA ?? 0) ? g.transpose(A!, [1, 0]) : A!;
-    const w = Number(a.transB ?? 0) ? g.transpose(B!, [1, 0]) : B!;
+    const x = Number(a.transA ?? 0) ? g.transpose(A, [1, 0]) : A;
+    const w = Number(a.transB ?? 0) ? g.transpose(B, [1, 0]) : B;
     let y = g.scale(g.matmul(x, w), Number(a.alpha ?? 1));
     if (C) y = g.add(y, g.scale(C, Number(a.beta ?? 1)));
     return [y];
   },
   'onnx.MatMul': (g, [A, B], _a, node) => {
-    const sa = g.shape(A!),
-      sb = g.shape(B!);
-    if (sa.length === 2 && sb.length === 2) return [g.matmul(A!, B!)];
-    if (sb.length === 2) return [g.reshape(g.matmul(g.reshape(A!, [-1, sa[sa.length - 1]]), B!), [...sa.slice(0, -1), sb[1]])];
+    const sa = g.shape(A),
+      sb = g.shape(B);
+    if (sa.length === 2 && sb.length === 2) return [g.matmul(A, B)];
+    if (sb.length === 2) return [g.reshape(g.matmul(g.reshape(A, [-1, sa[sa.length - 1]]), B), [...sa.slice(0, -1), sb[1]])];
     // two activations (attention's Q·Kᵀ and A·V): batched over equal leading axes, broadcast ones expanded
     if (sa.length >= 3 && sa.length === sb.length) {
       const lead = sa.slice(0, -2).map((d, i) => Math.max(d, sb[i]));
-      return [g.matmul(g.expand(A!, [...lead, ...sa.slice(-2)]), g.expand(B!, [...lead, ...sb.slice(-2)]))];
+      return [g.matmul(g.expand(A, [...lead, ...sa.slice(-2)]), g.expand(B, [...lead, ...sb.slice(-2)]))];
     }
     return fail(node, `batched MatMul of [${sa}] and [${sb}]`);
   },
@@ -135,7 +135,7 @@ export const ONNX_LOWER: Record<string, Lower> = {
   'onnx.Pow': (g, [x, y], _a, node) => {
     const e = val(g, y, node, 'the exponent');
     if (e.length !== 1) fail(node, 'a non-scalar exponent');
-    return [e[0] === 1 ? x! : e[0] === 2 ? g.mul(x!, x!) : g.powc(x!, e[0])];
+    return [e[0] === 1 ? x : e[0] === 2 ? g.mul(x, x) : g.powc(x, e[0])];
   },
   'onnx.Neg': unary('Neg'),
   'onnx.Sqrt': unary('Sqrt'),
@@ -147,27 +147,27 @@ export const ONNX_LOWER: Record<string, Lower> = {
   'onnx.Sigmoid': unary('Sigmoid'),
   'onnx.Tanh': unary('Tanh'),
   'onnx.Softplus': unary('Softplus'),
-  'onnx.LeakyRelu': (g, [x], a) => [leaky(g, x!, Number(a.alpha ?? 0.01))],
-  'onnx.Elu': (g, [x], a) => [elu(g, x!, Number(a.alpha ?? 1))],
-  'onnx.Selu': (g, [x], a) => [g.scale(elu(g, x!, Number(a.alpha ?? 1.6732632423543772)), Number(a.gamma ?? 1.0507009873554805))],
+  'onnx.LeakyRelu': (g, [x], a) => [leaky(g, x, Number(a.alpha ?? 0.01))],
+  'onnx.Elu': (g, [x], a) => [elu(g, x, Number(a.alpha ?? 1))],
+  'onnx.Selu': (g, [x], a) => [g.scale(elu(g, x, Number(a.alpha ?? 1.6732632423543772)), Number(a.gamma ?? 1.0507009873554805))],
   'onnx.Softmax': (g, [x], a, node) => {
-    const r = g.rank(x!),
+    const r = g.rank(x),
       axis = norm(Number(a.axis ?? (Number(a.opset) >= 13 ? -1 : 1)), r);
     if (axis !== r - 1) fail(node, `softmax over axis ${axis} of a rank-${r} tensor (only the last axis)`);
-    return [softmax(g, x!)];
+    return [softmax(g, x)];
   },
   'onnx.LogSoftmax': (g, [x], a, node) => {
-    const r = g.rank(x!),
+    const r = g.rank(x),
       axis = norm(Number(a.axis ?? (Number(a.opset) >= 13 ? -1 : 1)), r);
     if (axis !== r - 1) fail(node, `log-softmax over axis ${axis} (only the last axis)`);
-    return [logSoftmax(g, x!)];
+    return [logSoftmax(g, x)];
   },
-  'onnx.Gelu': (g, [x], a) => [String(a.approximate ?? 'none') === 'tanh' ? geluTanh(g, x!) : gelu(g, x!)],
+  'onnx.Gelu': (g, [x], a) => [String(a.approximate ?? 'none') === 'tanh' ? geluTanh(g, x) : gelu(g, x)],
   'onnx.Conv': (g, [x, w, b], a, node) => {
-    const r = g.rank(x!);
+    const r = g.rank(x);
     if (r === 3) {
-      const [n, c, L] = g.shape(x!),
-        ws = g.shape(w!);
+      const [n, c, L] = g.shape(x),
+        ws = g.shape(w);
       const a2 = {
         ...a,
         kernel_shape: [1, ws[2]],
@@ -175,22 +175,21 @@ export const ONNX_LOWER: Record<string, Lower> = {
         dilations: [1, ...(ints(a, 'dilations') ?? [1])],
         pads: ints(a, 'pads') ? [0, ints(a, 'pads')![0], 0, ints(a, 'pads')![1]] : undefined,
       };
-      const y = conv2d(g, g.reshape(x!, [n, c, 1, L]), g.reshape(w!, [ws[0], ws[1], 1, ws[2]]), b, a2, node);
+      const y = conv2d(g, g.reshape(x, [n, c, 1, L]), g.reshape(w, [ws[0], ws[1], 1, ws[2]]), b, a2, node);
       const ys = g.shape(y);
       return [g.reshape(y, [ys[0], ys[1], ys[3]])];
     }
     if (r !== 4) fail(node, `rank-${r} input (1-D and 2-D convolutions only)`);
-    return [conv2d(g, x!, w!, b, a, node)];
+    return [conv2d(g, x, w, b, a, node)];
   },
   'onnx.ConvTranspose': (g, [x, w, b], a, node) => {
-    if (g.rank(x!) !== 4) fail(node, 'only 2-D transposed convolutions');
+    if (g.rank(x) !== 4) fail(node, 'only 2-D transposed convolutions');
     const group = Number(a.group ?? 1);
-    if (g.shape(x!)[1] % group !== 0 || g.shape(x!)[1] !== g.shape(w!)[0])
-      fail(node, `group ${group} with ${g.shape(x!)[1]} input channels`);
+    if (g.shape(x)[1] % group !== 0 || g.shape(x)[1] !== g.shape(w)[0]) fail(node, `group ${group} with ${g.shape(x)[1]} input channels`);
     if (a.output_shape) fail(node, 'output_shape (give pads and output_padding instead)');
     if (String(a.auto_pad ?? 'NOTSET') !== 'NOTSET') fail(node, `auto_pad ${a.auto_pad}`);
-    const ws = g.shape(w!);
-    let y = g.convTranspose(x!, w!, {
+    const ws = g.shape(w);
+    let y = g.convTranspose(x, w, {
       strides: ints(a, 'strides') ?? [1, 1],
       pads: ints(a, 'pads') ?? [0, 0, 0, 0],
       dilations: ints(a, 'dilations') ?? [1, 1],
@@ -201,45 +200,45 @@ export const ONNX_LOWER: Record<string, Lower> = {
     return [y];
   },
   'onnx.LayerNormalization': (g, [x, scale, B], a) => [
-    layerNorm(g, x!, norm(Number(a.axis ?? -1), g.rank(x!)), Number(a.epsilon ?? 1e-5), scale, B),
+    layerNorm(g, x, norm(Number(a.axis ?? -1), g.rank(x)), Number(a.epsilon ?? 1e-5), scale, B),
   ],
   'onnx.BatchNormalization': (g, [x, scale, B, mean, variance], a) => [
-    batchNormAffine(g, x!, 1, Number(a.epsilon ?? 1e-5), scale, B, mean!, variance!),
+    batchNormAffine(g, x, 1, Number(a.epsilon ?? 1e-5), scale, B, mean, variance),
   ],
   'onnx.Shape': (g, [x], a) => {
-    const s = g.shape(x!),
+    const s = g.shape(x),
       r = s.length;
     const start = a.start !== undefined ? norm(Number(a.start), r) : 0,
       end = a.end !== undefined ? norm(Number(a.end), r) : r;
     return [g.constI(s.slice(start, end))];
   },
   'onnx.Gather': (g, [data, idx], a, node) => {
-    if (!isInt(g, data) && g.value(idx!) === undefined) {
+    if (!isInt(g, data) && g.value(idx) === undefined) {
       // rows of a float table by ids that are data (an embedding lookup; ids fed as float32 are exact below 2^24)
-      if (norm(Number(a.axis ?? 0), g.rank(data!)) !== 0) fail(node, 'Gather of data-dependent indices along an axis other than 0');
-      return [g.gather(data!, g.dtype(idx!) === 'int64' ? idx! : g.toInt64(idx!))];
+      if (norm(Number(a.axis ?? 0), g.rank(data)) !== 0) fail(node, 'Gather of data-dependent indices along an axis other than 0');
+      return [g.gather(data, g.dtype(idx) === 'int64' ? idx : g.toInt64(idx))];
     }
     if (!isInt(g, data)) {
       // float data, constant indices: slices along the axis, concatenated (linear: Slice/Concat rules)
-      const s = g.shape(data!),
+      const s = g.shape(data),
         axis = norm(Number(a.axis ?? 0), s.length),
         ids = val(g, idx, node, 'indices');
       if (ids.length > 64) fail(node, `Gather of ${ids.length} indices on float data (at most 64 are compiled)`);
       const parts = ids.map(k => {
         const j = k < 0 ? k + s[axis] : k;
-        return g.slice(data!, [j], [j + 1], [axis]);
+        return g.slice(data, [j], [j + 1], [axis]);
       });
       const cat = g.concat(parts, axis),
-        is = g.shape(idx!);
+        is = g.shape(idx);
       return [g.reshape(cat, [...s.slice(0, axis), ...is, ...s.slice(axis + 1)])];
     }
     const d = val(g, data, node, 'data'),
       i = val(g, idx, node, 'indices');
     const out = i.map(k => d[k < 0 ? k + d.length : k]);
-    return [g.constI(out, g.shape(idx!).length === 0 ? [] : [out.length])];
+    return [g.constI(out, g.shape(idx).length === 0 ? [] : [out.length])];
   },
   'onnx.Slice': (g, [x, st, en, ax, sp], a, node) => {
-    const s = g.shape(x!);
+    const s = g.shape(x);
     const starts = st ? val(g, st, node, 'starts') : ints(a, 'starts')!,
       ends = en ? val(g, en, node, 'ends') : ints(a, 'ends')!;
     const axes = (ax ? val(g, ax, node, 'axes') : (ints(a, 'axes') ?? starts.map((_, i) => i))).map(v => norm(v, s.length));
@@ -252,53 +251,53 @@ export const ONNX_LOWER: Record<string, Lower> = {
       const v = val(g, x, node, 'data');
       return [g.constI(v.slice(b0[0], e0[0]))];
     }
-    return [g.slice(x!, b0, e0, axes)];
+    return [g.slice(x, b0, e0, axes)];
   },
   'onnx.MaxPool': (g, [x], a, node) => {
-    if (g.rank(x!) !== 4) fail(node, 'only 2-D max pooling');
+    if (g.rank(x) !== 4) fail(node, 'only 2-D max pooling');
     if ((ints(a, 'dilations') ?? [1, 1]).some(d => d !== 1)) fail(node, 'dilations');
     const k = ints(a, 'kernel_shape')!,
       s = ints(a, 'strides') ?? [1, 1];
-    const pads = convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s);
-    const e = Number(a.ceil_mode ?? 0) !== 0 ? ceilModeExtra(g.shape(x!).slice(2), k, s, pads) : [0, 0];
-    return [maxPool(g, x!, k, s, [pads[0], pads[1], pads[2] + e[0], pads[3] + e[1]])];
+    const pads = convPads(a, k, [1, 1], node, g.shape(x).slice(2), s);
+    const e = Number(a.ceil_mode ?? 0) !== 0 ? ceilModeExtra(g.shape(x).slice(2), k, s, pads) : [0, 0];
+    return [maxPool(g, x, k, s, [pads[0], pads[1], pads[2] + e[0], pads[3] + e[1]])];
   },
   'onnx.AveragePool': (g, [x], a, node) => {
-    if (g.rank(x!) !== 4) fail(node, 'only 2-D average pooling');
+    if (g.rank(x) !== 4) fail(node, 'only 2-D average pooling');
     const k = ints(a, 'kernel_shape')!,
       s = ints(a, 'strides') ?? [1, 1];
-    const pads = convPads(a, k, [1, 1], node, g.shape(x!).slice(2), s);
-    const e = Number(a.ceil_mode ?? 0) !== 0 ? ceilModeExtra(g.shape(x!).slice(2), k, s, pads) : [0, 0];
-    return [avgPool(g, x!, k, s, pads, Number(a.count_include_pad ?? 0) === 1, e)];
+    const pads = convPads(a, k, [1, 1], node, g.shape(x).slice(2), s);
+    const e = Number(a.ceil_mode ?? 0) !== 0 ? ceilModeExtra(g.shape(x).slice(2), k, s, pads) : [0, 0];
+    return [avgPool(g, x, k, s, pads, Number(a.count_include_pad ?? 0) === 1, e)];
   },
   'onnx.GlobalAveragePool': (g, [x]) => [
     g.reduceMean(
-      x!,
-      Array.from({ length: g.rank(x!) - 2 }, (_, i) => i + 2),
+      x,
+      Array.from({ length: g.rank(x) - 2 }, (_, i) => i + 2),
       true,
     ),
   ],
   'onnx.Flatten': (g, [x], a) => {
-    const s = g.shape(x!),
+    const s = g.shape(x),
       ax = norm(Number(a.axis ?? 1), s.length);
-    return [g.reshape(x!, [prod(s.slice(0, ax)), prod(s.slice(ax))])];
+    return [g.reshape(x, [prod(s.slice(0, ax)), prod(s.slice(ax))])];
   },
   'onnx.Reshape': (g, [x, sh], a, node) => {
-    const s = g.shape(x!);
+    const s = g.shape(x);
     const shape = val(g, sh, node, 'the target shape').map((d, i) => (d === 0 && !Number(a.allowzero ?? 0) ? s[i] : d));
     if (isInt(g, x)) return [g.constI(val(g, x, node, 'data'), shape)];
-    return [g.reshape(x!, shape)];
+    return [g.reshape(x, shape)];
   },
-  'onnx.Transpose': (g, [x], a) => [g.transpose(x!, ints(a, 'perm') ?? g.shape(x!).map((_, i, s) => s.length - 1 - i))],
+  'onnx.Transpose': (g, [x], a) => [g.transpose(x, ints(a, 'perm') ?? g.shape(x).map((_, i, s) => s.length - 1 - i))],
   'onnx.Squeeze': (g, [x, ax], a, node) => {
-    const s = g.shape(x!);
+    const s = g.shape(x);
     const axes = (ax ? val(g, ax, node, 'axes') : ints(a, 'axes'))?.map(v => norm(v, s.length));
     const out = s.filter((d, i) => (axes ? !axes.includes(i) : d !== 1));
     if (isInt(g, x)) return [g.constI(val(g, x, node, 'data'), out)];
-    return [g.reshape(x!, out)];
+    return [g.reshape(x, out)];
   },
   'onnx.Unsqueeze': (g, [x, ax], a, node) => {
-    const s = g.shape(x!);
+    const s = g.shape(x);
     const raw = ax ? val(g, ax, node, 'axes') : ints(a, 'axes')!;
     const r = s.length + raw.length,
       axes = raw.map(v => norm(v, r));
@@ -306,32 +305,32 @@ export const ONNX_LOWER: Record<string, Lower> = {
     let k = 0;
     for (let i = 0; i < r; i++) out.push(axes.includes(i) ? 1 : s[k++]);
     if (isInt(g, x)) return [g.constI(val(g, x, node, 'data'), out)];
-    return [g.reshape(x!, out)];
+    return [g.reshape(x, out)];
   },
   'onnx.Concat': (g, xs, a, node) => {
     if (xs.some(x => isInt(g, x))) return [g.constI(xs.flatMap(x => val(g, x, node, 'integer input')))];
     return [g.concat(xs as string[], norm(Number(a.axis), g.rank(xs[0]!)))];
   },
-  'onnx.Identity': (_g, [x]) => [x!],
-  'onnx.Dropout': (_g, [x]) => [x!],
+  'onnx.Identity': (_g, [x]) => [x],
+  'onnx.Dropout': (_g, [x]) => [x],
   'onnx.Cast': (g, [x], a, node) => {
     const to = Number(a.to);
     const toFloat = [1, 10, 11, 16].includes(to),
       toInt = [6, 7, 2, 3, 4, 5, 12, 13].includes(to);
     if (isInt(g, x)) {
-      if (toInt) return [x!];
+      if (toInt) return [x];
       if (to === 9)
         return [
           g.constI(
             val(g, x, node, 'data').map(v => (v ? 1 : 0)),
-            g.shape(x!),
+            g.shape(x),
           ),
         ]; // a known mask stays folded (0/1)
-      if (toFloat) return [g.constF(val(g, x, node, 'data'), g.shape(x!))];
-    } else if (toFloat) return [g.dtype(x!) === 'float' ? x! : g.toFloat(x!)];
-    else if (toInt && g.dtype(x!) !== 'bool')
-      return [g.dtype(x!) === 'int64' ? x! : g.toInt64(x!)]; // token ids fed as float32
-    else if (to === 9) return g.dtype(x!) === 'bool' ? [x!] : g.emit('Cast', [x!], { to: 9 }, [{ shape: g.shape(x!), dtype: 'bool' }]);
+      if (toFloat) return [g.constF(val(g, x, node, 'data'), g.shape(x))];
+    } else if (toFloat) return [g.dtype(x) === 'float' ? x : g.toFloat(x)];
+    else if (toInt && g.dtype(x) !== 'bool')
+      return [g.dtype(x) === 'int64' ? x : g.toInt64(x)]; // token ids fed as float32
+    else if (to === 9) return g.dtype(x) === 'bool' ? [x] : g.prim('Cast', [x], { to: 9 }, [{ shape: g.shape(x), dtype: 'bool' }]);
     return fail(node, `cast to type ${to}`);
   },
   'onnx.Pad': (g, [x, p, v], a, node) => {
@@ -339,17 +338,17 @@ export const ONNX_LOWER: Record<string, Lower> = {
     const pads = p ? val(g, p, node, 'pads') : ints(a, 'pads')!;
     if (pads.some(q => q < 0)) fail(node, 'negative pads');
     const value = v ? val(g, v, node, 'the pad value')[0] : Number(a.value ?? 0);
-    return [g.pad(x!, pads, value)];
+    return [g.pad(x, pads, value)];
   },
   'onnx.ReduceMean': (g, [x, ax], a, node) => {
     const axes = ax ? val(g, ax, node, 'axes') : ints(a, 'axes');
-    const r = g.rank(x!);
-    return [g.reduceMean(x!, axes ? axes.map(v => norm(v, r)) : Array.from({ length: r }, (_, i) => i), Number(a.keepdims ?? 1) === 1)];
+    const r = g.rank(x);
+    return [g.reduceMean(x, axes ? axes.map(v => norm(v, r)) : Array.from({ length: r }, (_, i) => i), Number(a.keepdims ?? 1) === 1)];
   },
   'onnx.Clip': (g, [x, lo, hi], a, node) => {
     const min = lo ? val(g, lo, node, 'min')[0] : Number(a.min ?? -Infinity);
     const max = hi ? val(g, hi, node, 'max')[0] : Number(a.max ?? Infinity);
-    return [clip(g, x!, min, max)];
+    return [clip(g, x, min, max)];
   },
-};
+} satisfies Partial<OnnxLowerings>;
 export { activation };

@@ -20,6 +20,7 @@
 import type { Graph } from '../ir';
 import type { GraphNode } from '../../model/graph';
 import { fail, ints, isInt, norm, val, type Lower } from './onnx';
+import type { OnnxLowerings } from './common';
 
 /** Largest constant built at compile time (a hostile shape must not exhaust memory). */
 const MAX_FOLDED = 1 << 24;
@@ -164,7 +165,7 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'RNN'): Lower {
   };
 }
 
-export const SEQUENCE_LOWER: Record<string, Lower> = {
+export const SEQUENCE_LOWER = {
   'onnx.ConstantOfShape': (g, [sh], a, node) => {
     const shape = sh ? val(g, sh, node, 'the shape') : [];
     const v = Number(a.value ?? 0),
@@ -185,23 +186,23 @@ export const SEQUENCE_LOWER: Record<string, Lower> = {
   },
   'onnx.Expand': (g, [x, sh], _a, node) => {
     const shape = val(g, sh, node, 'the shape');
-    const xs = g.shape(x!);
+    const xs = g.shape(x);
     const r = Math.max(xs.length, shape.length);
     const full = [...new Array(r - xs.length).fill(1), ...xs],
       want = [...new Array(r - shape.length).fill(1), ...shape];
     const out = full.map((d, i) => (d === 1 ? want[i] : d));
     const v = known(g, x);
-    if (v !== undefined && g.dtype(x!) === 'int64') return [g.constI(broadcastValues(v, xs, out), out)];
-    return [g.expand(x!, out)];
+    if (v !== undefined && g.dtype(x) === 'int64') return [g.constI(broadcastValues(v, xs, out), out)];
+    return [g.expand(x, out)];
   },
   'onnx.Trilu': (g, [x, kk], a, node) => {
     const k = kk ? val(g, kk, node, 'k')[0] : 0,
       upper = Number(a.upper ?? 1) === 1;
-    const s = g.shape(x!),
+    const s = g.shape(x),
       [R, C] = s.slice(-2);
     const keep = (i: number, j: number) => (upper ? j - i >= k : j - i <= k);
     const v = knownAny(g, x);
-    if (v !== undefined && g.dtype(x!) === 'int64')
+    if (v !== undefined && g.dtype(x) === 'int64')
       return [
         g.constI(
           v.map((e, idx) => (keep(Math.floor(idx / C) % R, idx % C) ? e : 0)),
@@ -211,10 +212,10 @@ export const SEQUENCE_LOWER: Record<string, Lower> = {
     // a computed tensor: multiply by the constant 0/1 triangle (linear)
     const tri = new Float32Array(R * C);
     for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) tri[i * C + j] = keep(i, j) ? 1 : 0;
-    return [g.mul(x!, g.constF(tri, [R, C]))];
+    return [g.mul(x, g.constF(tri, [R, C]))];
   },
   'onnx.Split': (g, [x, sp], a, node) => {
-    const s = g.shape(x!),
+    const s = g.shape(x),
       axis = norm(Number(a.axis ?? 0), s.length);
     const outs = node.outputs.length;
     const sizes = sp ? val(g, sp, node, 'split') : (ints(a, 'split') ?? new Array<number>(outs).fill(s[axis] / outs));
@@ -222,7 +223,7 @@ export const SEQUENCE_LOWER: Record<string, Lower> = {
       fail(node, `split sizes ${sizes.join(',')} do not add up to the axis length ${s[axis]}`);
     let off = 0;
     return sizes.map(d => {
-      const y = isInt(g, x) ? g.constI(val(g, x, node, 'data').slice(off, off + d)) : g.slice(x!, [off], [off + d], [axis]);
+      const y = isInt(g, x) ? g.constI(val(g, x, node, 'data').slice(off, off + d)) : g.slice(x, [off], [off + d], [axis]);
       off += d;
       return y;
     });
@@ -242,20 +243,20 @@ export const SEQUENCE_LOWER: Record<string, Lower> = {
     }
     // ids fed as float32 against an integer constant (a padding id): compare as floats, exact below 2^24
     const asFloat = (t: string, v: number[] | undefined) => (g.dtype(t) === 'float' ? t : v !== undefined ? g.constF(v, g.shape(t)) : t);
-    const [a2, b2] = g.dtype(p!) === g.dtype(q!) ? [p!, q!] : [asFloat(p!, vp), asFloat(q!, vq)];
-    if (g.dtype(a2) !== g.dtype(b2)) fail(node, 'Equal of tensors of different types');
-    return [g.equal(a2, b2)];
+    const [a2, b2] = g.dtype(p) === g.dtype(q!) ? [p, q] : [asFloat(p, vp), asFloat(q!, vq)];
+    if (g.dtype(a2) !== g.dtype(b2!)) fail(node, 'Equal of tensors of different types');
+    return [g.equal(a2, b2!)];
   },
   'onnx.Not': (g, [x], _a, node) => {
     const v = known(g, x);
     if (v === undefined)
-      return g.dtype(x!) === 'bool'
-        ? g.emit('Not', [x!], {}, [{ shape: g.shape(x!), dtype: 'bool' }])
+      return g.dtype(x) === 'bool'
+        ? g.prim('Not', [x], {}, [{ shape: g.shape(x), dtype: 'bool' }])
         : fail(node, 'Not of a non-boolean tensor');
     return [
       g.constI(
         v.map(e => (e ? 0 : 1)),
-        g.shape(x!),
+        g.shape(x),
       ),
     ];
   },
@@ -264,7 +265,7 @@ export const SEQUENCE_LOWER: Record<string, Lower> = {
       vp = known(g, p),
       vq = known(g, q);
     if (vc !== undefined && vp !== undefined && vq !== undefined && g.dtype(p!) === 'int64') {
-      const out = g.shape(c!);
+      const out = g.shape(c);
       if (vp.length > vc.length || vq.length > vc.length) fail(node, 'Where on integer tensors larger than the condition');
       return [
         g.constI(
@@ -274,10 +275,10 @@ export const SEQUENCE_LOWER: Record<string, Lower> = {
       ];
     }
     if (g.dtype(p!) !== 'float' || g.dtype(q!) !== 'float') fail(node, 'Where on integer data');
-    return [g.where(asBool(g, c!), p!, q!)];
+    return [g.where(asBool(g, c), p!, q!)];
   },
   'onnx.LSTM': recurrent('LSTM'),
   'onnx.GRU': recurrent('GRU'),
   'onnx.RNN': recurrent('RNN'),
-};
+} satisfies Partial<OnnxLowerings>;
 export type { GraphNode };

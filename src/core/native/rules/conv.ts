@@ -15,13 +15,15 @@
  * Max pooling routes by the window argmax (ONNX MaxPool's Indices output, ties to the first maximum):
  *  ∂x = scatter-add of G at the indices, ẏ = gather of ẋ at the indices — both linear, so exact at every order.
  */
-import type { Graph, INode, ConvAttrs } from '../ir';
-import { Rule, addMaybe } from './types';
+import type { Graph, PrimNode, ConvAttrs } from '../ir';
+import { bilinear, type PrimRules } from './types';
 
-const convAttrs = (n: INode): ConvAttrs => {
-  const a = n.attrs as Record<string, number[] | number>;
-  return { strides: a.strides as number[], pads: a.pads as number[], dilations: a.dilations as number[], group: Number(a.group ?? 1) };
-};
+const convAttrs = ({ attrs: a }: PrimNode<'Conv' | 'ConvTranspose'>): ConvAttrs => ({
+  strides: a.strides,
+  pads: a.pads,
+  dilations: a.dilations,
+  group: a.group,
+});
 
 /** How the filter gradient is formed (bench/zooCnn.ts measures the choices side by side). */
 export const FILTER_GRAD: { strategy: 'auto' | 'im2col' | 'batchAsChannel' } = { strategy: 'auto' };
@@ -134,63 +136,49 @@ function filterGrad(g: Graph, x: string, gy: string, a: ConvAttrs, kh: number, k
   return use ? filterGradIm2col(g, x, gy, a, kh, kw) : filterGradBatchAsChannel(g, x, gy, a, kh, kw);
 }
 
-export const CONV: Record<string, Rule> = {
-  Conv: {
-    vjp: (g, n, [gy], need) => {
-      const [x, w] = n.inputs;
-      if (gy === undefined) return [undefined, undefined];
-      const a = convAttrs(n);
+export const CONV = {
+  Conv: bilinear(
+    (g, n, x, w) => g.conv(x, w, convAttrs(n)),
+    // ∂x: a convolution (stride 1) or ConvTranspose with the output padding that gives x's shape back
+    (g, n, gy) => {
+      const [x, w] = n.inputs,
+        a = convAttrs(n);
       const [, , H, W] = g.shape(x),
         [, , kh, kw] = g.shape(w),
         [, , ho, wo] = g.shape(gy);
-      let gx: string | undefined, gw: string | undefined;
-      if (need[0]) {
-        const outputPadding = [
-          H - (a.strides[0] * (ho - 1) + (kh - 1) * a.dilations[0] + 1 - a.pads[0] - a.pads[2]),
-          W - (a.strides[1] * (wo - 1) + (kw - 1) * a.dilations[1] + 1 - a.pads[1] - a.pads[3]),
-        ];
-        if (INPUT_GRAD.strategy === 'auto' && a.strides.every(s => s === 1)) gx = inputGradByConv(g, gy, w, a, outputPadding);
-        gx ??= g.convTranspose(gy, w, { ...a, outputPadding });
-      }
-      if (need[1]) gw = filterGrad(g, x, gy, a, kh, kw);
-      return [gx, gw];
+      const outputPadding = [
+        H - (a.strides[0] * (ho - 1) + (kh - 1) * a.dilations[0] + 1 - a.pads[0] - a.pads[2]),
+        W - (a.strides[1] * (wo - 1) + (kw - 1) * a.dilations[1] + 1 - a.pads[1] - a.pads[3]),
+      ];
+      const byConv =
+        INPUT_GRAD.strategy === 'auto' && a.strides.every(s => s === 1) ? inputGradByConv(g, gy, w, a, outputPadding) : undefined;
+      return byConv ?? g.convTranspose(gy, w, { ...a, outputPadding });
     },
-    jvp: (g, n, [tx, tw]) => {
+    (g, n, gy) => {
+      const [x, w] = n.inputs;
+      const [, , kh, kw] = g.shape(w);
+      return filterGrad(g, x, gy, convAttrs(n), kh, kw);
+    },
+  ),
+  // y = convT(x, W) is the adjoint of x ↦ conv(x, W): ∂x = conv(G, W); ∂W from the same
+  // batch-as-channel convolution as Conv's ∂W with the roles of x and G exchanged.
+  ConvTranspose: bilinear(
+    (g, n, x, w) => g.convTranspose(x, w, { ...convAttrs(n), outputPadding: n.attrs.output_padding }),
+    (g, n, gy) => g.conv(gy, n.inputs[1], convAttrs(n)),
+    (g, n, gy) => {
       const [x, w] = n.inputs,
         a = convAttrs(n);
-      return [addMaybe(g, tx === undefined ? undefined : g.conv(tx, w, a), tw === undefined ? undefined : g.conv(x, tw, a))];
-    },
-  },
-  ConvTranspose: {
-    // y = convT(x, W) is the adjoint of x ↦ conv(x, W): ∂x = conv(G, W); ∂W from the same
-    // batch-as-channel convolution as Conv's ∂W with the roles of x and G exchanged.
-    vjp: (g, n, [gy], need) => {
-      const [x, w] = n.inputs;
-      if (gy === undefined) return [undefined, undefined];
-      const a = convAttrs(n);
       const [, , kh, kw] = g.shape(w);
-      const gx = need[0] ? g.conv(gy, w, a) : undefined;
-      let gw: string | undefined;
-      if (need[1]) {
-        const full = g.conv(batchAsChannel(g, gy, a.group), g.transpose(x, [1, 0, 2, 3]), {
-          strides: a.dilations,
-          dilations: a.strides,
-          pads: a.pads,
-          group: a.group,
-        }); // [Cout/G, Cin, kh', kw']
-        const [co, ci] = g.shape(full);
-        gw = g.transpose(g.slice(full, [0, 0, 0, 0], [co, ci, kh, kw], [0, 1, 2, 3]), [1, 0, 2, 3]);
-      }
-      return [gx, gw];
+      const full = g.conv(batchAsChannel(g, gy, a.group), g.transpose(x, [1, 0, 2, 3]), {
+        strides: a.dilations,
+        dilations: a.strides,
+        pads: a.pads,
+        group: a.group,
+      }); // [Cout/G, Cin, kh', kw']
+      const [co, ci] = g.shape(full);
+      return g.transpose(g.slice(full, [0, 0, 0, 0], [co, ci, kh, kw], [0, 1, 2, 3]), [1, 0, 2, 3]);
     },
-    jvp: (g, n, [tx, tw]) => {
-      const [x, w] = n.inputs;
-      const a = { ...convAttrs(n), outputPadding: (n.attrs.output_padding as number[]) ?? [0, 0] };
-      return [
-        addMaybe(g, tx === undefined ? undefined : g.convTranspose(tx, w, a), tw === undefined ? undefined : g.convTranspose(x, tw, a)),
-      ];
-    },
-  },
+  ),
   MaxPool: {
     vjp: (g, n, [gy]) => {
       if (gy === undefined) return [undefined];
@@ -207,14 +195,13 @@ export const CONV: Record<string, Rule> = {
       return [g.reshape(g.gatherElements(g.reshape(t, [-1]), g.reshape(idx, [-1]), 0), g.shape(idx)), undefined];
     },
   },
-  GatherElements: { jvp: (g, n, [t]) => [t === undefined ? undefined : g.gatherElements(t, n.inputs[1], Number(n.attrs.axis ?? 0))] },
+  // the adjoints of max pooling: tangent-only (derivative graphs hold them, the HVP differentiates them forwards)
+  GatherElements: { jvp: (g, n, [t]) => [t === undefined ? undefined : g.gatherElements(t, n.inputs[1], n.attrs.axis)] },
   ScatterElements: {
     // linear in (data, updates) for reduction 'add'
     jvp: (g, n, [td, , tu]) => {
       if (td === undefined && tu === undefined) return [undefined];
-      return [
-        g.scatterAdd(td ?? g.zeros(g.shape(n.inputs[0])), n.inputs[1], tu ?? g.zeros(g.shape(n.inputs[2])), Number(n.attrs.axis ?? 0)),
-      ];
+      return [g.scatterAdd(td ?? g.zeros(g.shape(n.inputs[0])), n.inputs[1], tu ?? g.zeros(g.shape(n.inputs[2])), n.attrs.axis)];
     },
   },
-};
+} satisfies Partial<PrimRules>;

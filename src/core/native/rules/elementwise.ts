@@ -7,8 +7,8 @@
  * Relu and Abs have zero second derivative almost everywhere, so their R-ops are the masked
  * tangents — exact. (Pearlmutter 1994 for the R-op; Griewank & Walther 2008 for the rules.)
  */
-import type { Graph, INode } from '../ir';
-import { Rule, Maybe, zeroRule } from './types';
+import type { Graph, PrimNode } from '../ir';
+import { Rule, bilinear, zeroRule, type PrimRules } from './types';
 
 /** An elementwise unary op whose derivative is d(x, y): ∂x = g·d, R = t·d. */
 function unary(d: (g: Graph, x: string, y: string) => string): Rule {
@@ -22,7 +22,7 @@ const linearUnary = (sign: 1 | -1): Rule => ({
   jvp: (g, _n, [t]) => [t === undefined ? undefined : sign < 0 ? g.neg(t) : t],
 });
 
-export const ELEMENTWISE: Record<string, Rule> = {
+export const ELEMENTWISE = {
   Add: {
     vjp: (g, n, [gy], need) => n.inputs.map((x, i) => (gy !== undefined && need[i] ? g.unbroadcast(gy, g.shape(x)) : undefined)),
     jvp: (g, n, [ta, tb]) => [
@@ -50,22 +50,12 @@ export const ELEMENTWISE: Record<string, Rule> = {
           : g.sub(ta, tb),
     ],
   },
-  Mul: {
-    vjp: (g, n, [gy], need) => {
-      const [a, b] = n.inputs;
-      return [
-        gy !== undefined && need[0] ? g.unbroadcast(g.mul(gy, b), g.shape(a)) : undefined,
-        gy !== undefined && need[1] ? g.unbroadcast(g.mul(gy, a), g.shape(b)) : undefined,
-      ];
-    },
-    jvp: (g, n, [ta, tb]) => {
-      const [a, b] = n.inputs;
-      const p: Maybe = ta === undefined ? undefined : g.mul(ta, b),
-        q: Maybe = tb === undefined ? undefined : g.mul(a, tb);
-      const s = p === undefined ? q : q === undefined ? p : g.add(p, q);
-      return [s === undefined ? undefined : g.expand(s, g.shape(n.outputs[0]))];
-    },
-  },
+  // bilinear: ∂a = ȳ·b, ∂b = ȳ·a (summed over broadcast axes), ẏ = ȧ·b + a·ḃ
+  Mul: bilinear(
+    (g, _n, a, b) => g.mul(a, b),
+    (g, n, gy) => g.unbroadcast(g.mul(gy, n.inputs[1]), g.shape(n.inputs[0])),
+    (g, n, gy) => g.unbroadcast(g.mul(gy, n.inputs[0]), g.shape(n.inputs[1])),
+  ),
   Div: {
     vjp: (g, n, [gy], need) => {
       const [a, b] = n.inputs,
@@ -77,9 +67,9 @@ export const ELEMENTWISE: Record<string, Rule> = {
     jvp: (g, n, [ta, tb]) => {
       const [, b] = n.inputs,
         y = n.outputs[0];
-      if (ta === undefined && tb === undefined) return [undefined];
-      const num = ta === undefined ? g.neg(g.mul(y, tb!)) : tb === undefined ? ta : g.sub(ta, g.mul(y, tb));
-      return [g.expand(g.div(num, b), g.shape(y))];
+      const yTb = tb === undefined ? undefined : g.mul(y, tb);
+      const num = ta === undefined ? (yTb === undefined ? undefined : g.neg(yTb)) : yTb === undefined ? ta : g.sub(ta, yTb);
+      return [num === undefined ? undefined : g.expand(g.div(num, b), g.shape(y))];
     },
   },
   Neg: linearUnary(-1),
@@ -120,10 +110,10 @@ export const ELEMENTWISE: Record<string, Rule> = {
   Cast: zeroRule,
   Sign: zeroRule,
   ReduceMax: zeroRule,
-};
+} satisfies Partial<PrimRules>;
 
 /** c·x^(c−1) for Pow(x, c) with a compile-time constant exponent c. */
-function powDeriv(g: Graph, n: INode): string {
+function powDeriv(g: Graph, n: PrimNode<'Pow'>): string {
   const c = g.value(n.inputs[1]);
   if (!c || c.length !== 1) throw new Error('internal: Pow with a non-constant exponent');
   const e = c[0];

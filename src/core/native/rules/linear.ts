@@ -5,55 +5,51 @@
  * tangent, and their VJP its adjoint: ReduceSum ↔ Expand, Reshape ↔ Reshape back, Transpose ↔ the
  * inverse permutation, Concat ↔ Slice, Slice ↔ Pad, Pad ↔ Slice, Expand ↔ sum over broadcast axes.
  */
-import type { Graph, INode } from '../ir';
-import { Rule, Maybe, addMaybe } from './types';
+import type { Graph } from '../ir';
+import { addMaybe, bilinear, linear, type Maybe, type PrimRules } from './types';
 
 const known = (g: Graph, t: string): number[] => {
   const v = g.value(t);
   if (!v) throw new Error(`internal: '${t}' is not a compile-time constant`);
   return v;
 };
-const attrs = (n: INode) => n.attrs as Record<string, number | number[]>;
 
-export const LINEAR: Record<string, Rule> = {
-  MatMul: {
-    vjp: (g, n, [gy], need) => {
-      const [a, b] = n.inputs;
-      if (gy === undefined) return [undefined, undefined];
-      return [need[0] ? g.matmul(gy, g.transposeLast(b)) : undefined, need[1] ? g.matmul(g.transposeLast(a), gy) : undefined];
-    },
-    jvp: (g, n, [ta, tb]) => {
-      const [a, b] = n.inputs;
-      return [addMaybe(g, ta === undefined ? undefined : g.matmul(ta, b), tb === undefined ? undefined : g.matmul(a, tb))];
-    },
-  },
-  ReduceSum: {
-    vjp: (g, n, [gy]) => {
-      if (gy === undefined) return [undefined, undefined];
+export const LINEAR = {
+  MatMul: bilinear(
+    (g, _n, a, b) => g.matmul(a, b),
+    (g, n, gy) => g.matmul(gy, g.transposeLast(n.inputs[1])),
+    (g, n, gy) => g.matmul(g.transposeLast(n.inputs[0]), gy),
+  ),
+  ReduceSum: linear(
+    (g, n, t) => g.reduceSum(t, known(g, n.inputs[1]), n.attrs.keepdims === 1),
+    (g, n, gy) => {
       const xs = g.shape(n.inputs[0]),
         axes = known(g, n.inputs[1]);
-      const kept = xs.map((d, i) => (axes.includes(i) ? 1 : d));
-      return [g.expand(g.reshape(gy, kept), xs), undefined];
+      return g.expand(
+        g.reshape(
+          gy,
+          xs.map((d, i) => (axes.includes(i) ? 1 : d)),
+        ),
+        xs,
+      );
     },
-    jvp: (g, n, [t]) => [t === undefined ? undefined : g.reduceSum(t, known(g, n.inputs[1]), Number(attrs(n).keepdims ?? 1) === 1)],
-  },
-  Reshape: {
-    vjp: (g, n, [gy]) => [gy === undefined ? undefined : g.reshape(gy, g.shape(n.inputs[0])), undefined],
-    jvp: (g, n, [t]) => [t === undefined ? undefined : g.reshape(t, g.shape(n.outputs[0]))],
-  },
-  Transpose: {
-    vjp: (g, n, [gy]) => {
-      if (gy === undefined) return [undefined];
-      const p = attrs(n).perm as number[],
-        inv = p.map((_, i) => p.indexOf(i));
-      return [g.transpose(gy, inv)];
-    },
-    jvp: (g, n, [t]) => [t === undefined ? undefined : g.transpose(t, attrs(n).perm as number[])],
-  },
+  ),
+  Reshape: linear(
+    (g, n, t) => g.reshape(t, g.shape(n.outputs[0])),
+    (g, n, gy) => g.reshape(gy, g.shape(n.inputs[0])),
+  ),
+  Transpose: linear(
+    (g, n, t) => g.transpose(t, n.attrs.perm),
+    (g, n, gy) =>
+      g.transpose(
+        gy,
+        n.attrs.perm.map((_, i) => n.attrs.perm.indexOf(i)),
+      ),
+  ),
   Concat: {
     vjp: (g, n, [gy], need) => {
       if (gy === undefined) return n.inputs.map(() => undefined);
-      const ax = attrs(n).axis as number;
+      const ax = n.attrs.axis;
       let off = 0;
       return n.inputs.map((x, i) => {
         const d = g.shape(x)[ax],
@@ -67,64 +63,58 @@ export const LINEAR: Record<string, Rule> = {
       return [
         g.concat(
           n.inputs.map((x, i) => t[i] ?? g.zeros(g.shape(x))),
-          attrs(n).axis as number,
+          n.attrs.axis,
         ),
       ];
     },
   },
-  Slice: {
-    vjp: (g, n, [gy]) => {
-      if (gy === undefined) return [undefined];
+  Slice: linear(
+    (g, n, t) => g.slice(t, known(g, n.inputs[1]), known(g, n.inputs[2]), known(g, n.inputs[3])),
+    (g, n, gy) => {
       const xs = g.shape(n.inputs[0]),
         st = known(g, n.inputs[1]),
-        en = known(g, n.inputs[2]),
-        ax = known(g, n.inputs[3]);
-      const pads = new Array(2 * xs.length).fill(0);
-      ax.forEach((a, i) => {
+        en = known(g, n.inputs[2]);
+      const pads = new Array<number>(2 * xs.length).fill(0);
+      known(g, n.inputs[3]).forEach((a, i) => {
         pads[a] = st[i];
         pads[a + xs.length] = xs[a] - en[i];
       });
-      return [g.pad(gy, pads), undefined, undefined, undefined];
+      return g.pad(gy, pads);
     },
-    jvp: (g, n, [t]) => [t === undefined ? undefined : g.slice(t, known(g, n.inputs[1]), known(g, n.inputs[2]), known(g, n.inputs[3]))],
-  },
-  Pad: {
-    vjp: (g, n, [gy]) => {
-      if (gy === undefined) return [undefined];
+  ),
+  // the pad value is a constant: the tangent is padded with zeros; the adjoint crops
+  Pad: linear(
+    (g, n, t) => g.pad(t, known(g, n.inputs[1])),
+    (g, n, gy) => {
       const xs = g.shape(n.inputs[0]),
         p = known(g, n.inputs[1]);
-      return [
-        g.slice(
-          gy,
-          xs.map((_, i) => p[i]),
-          xs.map((d, i) => p[i] + d),
-          xs.map((_, i) => i),
-        ),
-        undefined,
-        undefined,
-      ];
+      return g.slice(
+        gy,
+        xs.map((_, i) => p[i]),
+        xs.map((d, i) => p[i] + d),
+        xs.map((_, i) => i),
+      );
     },
-    // the pad value is a constant: the tangent is padded with zeros
-    jvp: (g, n, [t]) => [t === undefined ? undefined : g.pad(t, known(g, n.inputs[1]))],
-  },
+  ),
   // Gather(table, ids) picks rows: linear in the table; its adjoint adds the cotangent rows back (ScatterND add)
-  Gather: {
-    vjp: (g, n, [gy], need) => {
-      if (gy === undefined || !need[0]) return [undefined, undefined];
+  Gather: linear(
+    (g, n, t) => g.gather(t, n.inputs[1]),
+    (g, n, gy) => {
       const [table, ids] = n.inputs;
-      return [g.scatterNDAdd(g.zeros(g.shape(table)), g.reshape(ids, [...g.shape(ids), 1]), gy), undefined];
+      return g.scatterNDAdd(g.zeros(g.shape(table)), g.reshape(ids, [...g.shape(ids), 1]), gy);
     },
-    jvp: (g, n, [t]) => [t === undefined ? undefined : g.gather(t, n.inputs[1])],
-  },
+  ),
+  // linear in (data, updates); only derivative graphs hold it (tangent-only)
   ScatterND: {
     jvp: (g, n, [td, , tu]) => {
       if (td === undefined && tu === undefined) return [undefined];
       return [g.scatterNDAdd(td ?? g.zeros(g.shape(n.inputs[0])), n.inputs[1], tu ?? g.zeros(g.shape(n.inputs[2])))];
     },
   },
-  Expand: {
-    vjp: (g, n, [gy]) => [gy === undefined ? undefined : g.unbroadcast(gy, g.shape(n.inputs[0])), undefined],
-    jvp: (g, n, [t]) => [t === undefined ? undefined : g.expand(t, g.shape(n.outputs[0]))],
-  },
-};
+  Expand: linear(
+    (g, n, t) => g.expand(t, g.shape(n.outputs[0])),
+    (g, n, gy) => g.unbroadcast(gy, g.shape(n.inputs[0])),
+  ),
+} satisfies Partial<PrimRules>;
 export type { Maybe };
+export { addMaybe };
