@@ -5,7 +5,7 @@
  * (src/core/diagnostics/registry.ts), the one application the extension's settings share.
  */
 import { Option } from 'commander';
-import type { OptionReader, OptionSpec, PresetName } from '../core/diagnostics/registry';
+import { ZERO_IS_A_COUNT, type OptionReader, type OptionSpec, type PresetName } from '../core/diagnostics/registry';
 import { intArg, numArg } from './args';
 import type { EnginePreference } from '../core/limits';
 
@@ -93,7 +93,8 @@ export function optionFromSpec(spec: OptionSpec): Option {
   const name = spec.flag.split(' ')[0];
   const help = spec.default !== undefined ? `${spec.help} (default ${spec.default})` : spec.help;
   const opt = new Option(spec.flag, help);
-  if (spec.kind === 'int') opt.argParser(intArg(name));
+  // a count given on the command line is meant: 0 is refused where it is not a count (the settings' 0 means "the default")
+  if (spec.kind === 'int') opt.argParser(intArg(name, ZERO_IS_A_COUNT.has(spec.key) ? 0 : 1));
   else if (spec.kind === 'fraction') opt.argParser(numArg(name, 0, 1));
   return opt;
 }

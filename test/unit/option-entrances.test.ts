@@ -15,7 +15,10 @@ import type { DiagnoseOptions } from '../../src/core/diagnostics/options';
 
 /** The CLI's options for argv (only the registry's flags, as `landscape diagnose` declares them). */
 function cli(argv: string[]): Partial<DiagnoseOptions> {
-  const cmd = new Command().exitOverride().allowExcessArguments(false);
+  const cmd = new Command()
+    .exitOverride()
+    .allowExcessArguments(false)
+    .configureOutput({ writeErr: () => undefined });
   for (const spec of diagnosticOptions()) cmd.addOption(optionFromSpec(spec));
   cmd.parse(argv, { from: 'user' });
   return applyOptionSpecs({}, flagReader(cmd.opts<DiagnoseArgs>()));
@@ -58,7 +61,7 @@ describe('option specs: one application at both entrances (CLI flags, extension 
     }
   });
 
-  it('unset is one thing at both entrances: absent, null, empty; 0 only where 0 is not a count', () => {
+  it('unset is one thing at both entrances: absent, null, empty; a setting of 0 where 0 is not a count (the CLI refuses that 0)', () => {
     assert.deepStrictEqual(cli([]), {});
     assert.deepStrictEqual(settings({}), {});
     for (const spec of diagnosticOptions()) {
@@ -69,9 +72,11 @@ describe('option specs: one application at both entrances (CLI flags, extension 
           `${spec.flag}: ${JSON.stringify(raw)}`,
         );
       if (spec.kind !== 'int') continue;
-      const zero = spec.key === 'top' || spec.key === 'bottom' ? { [spec.key]: 0 } : {};
-      assert.deepStrictEqual(cli(argv(spec, '0')), zero, `${spec.flag} 0`);
-      if (spec.setting) assert.deepStrictEqual(settings({ [spec.setting]: 0 }), zero, `${spec.setting} = 0`);
+      const isCount = spec.key === 'top' || spec.key === 'bottom';
+      // the settings' 0 is "the default"; on the command line a 0 that is not a count is refused, naming the flag
+      if (isCount) assert.deepStrictEqual(cli(argv(spec, '0')), { [spec.key]: 0 }, `${spec.flag} 0`);
+      else assert.throws(() => cli(argv(spec, '0')), new RegExp(`${spec.flag.split(' ')[0]} must be an integer from 1`), `${spec.flag} 0`);
+      if (spec.setting) assert.deepStrictEqual(settings({ [spec.setting]: 0 }), isCount ? { [spec.key]: 0 } : {}, `${spec.setting} = 0`);
     }
     // a switch set to false in the settings turns the diagnostic off (the CLI's switches only turn on)
     for (const spec of diagnosticOptions().filter(s => s.kind === 'switch' && s.setting))

@@ -160,9 +160,10 @@ export type OptionReader = (spec: OptionSpec) => unknown;
 
 /**
  * Counts for which 0 is a value (no bottom eigenvalues, no top ones: checkSpectrumOptions in limits.ts allows 0); every
- * other count must be ≥ 1, so 0 there is the settings' documented "0: the default" and means unset at both entrances.
+ * other count must be ≥ 1, so 0 there is the settings' documented "0: the default"; the CLI refuses it (a flag is
+ * given on purpose: src/cli/flags.ts).
  */
-const ZERO_IS_A_COUNT: ReadonlySet<keyof DiagnoseOptions> = new Set<keyof DiagnoseOptions>(['top', 'bottom']);
+export const ZERO_IS_A_COUNT: ReadonlySet<keyof DiagnoseOptions> = new Set<keyof DiagnoseOptions>(['top', 'bottom']);
 
 /**
  * One raw value as its spec's kind, or undefined for unset. The one semantics of both entrances (CLI flags, settings):
