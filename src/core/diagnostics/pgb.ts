@@ -89,6 +89,7 @@ export interface PgbResult extends PgbSolve {
 /** Per-sample loss ℓ(g_i, y_i) summed, first and second derivative along a direction, all float64. */
 class PointLoss {
   readonly K: number;
+  private scratch = new Float64Array(0);
   constructor(
     readonly spec: LossSpec,
     readonly y: Targets,
@@ -209,17 +210,19 @@ class PointLoss {
       }
       return { d1: d1 / (m * K), d2: d2 / (m * K) };
     }
+    const e = this.scratch.length === K ? this.scratch : (this.scratch = new Float64Array(K));
     for (let i = 0; i < m; i++) {
       let mx = -Infinity;
       for (let k = 0; k < K; k++) mx = Math.max(mx, g[i * K + k]);
       let z = 0;
-      for (let k = 0; k < K; k++) z += Math.exp(g[i * K + k] - mx);
+      // each exp once (the same values the probabilities below divide)
+      for (let k = 0; k < K; k++) z += e[k] = Math.exp(g[i * K + k] - mx);
       let pd = 0,
         pdd = 0,
         td = 0;
       const w = this.rowMass(i);
       for (let k = 0; k < K; k++) {
-        const p = Math.exp(g[i * K + k] - mx) / z;
+        const p = e[k] / z;
         pd += p * d[i * K + k];
         pdd += p * d[i * K + k] ** 2;
         td += this.target(i, k) * d[i * K + k];

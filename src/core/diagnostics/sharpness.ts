@@ -53,6 +53,19 @@ export function subspaceBasis(n: number, p: number, seed: number): Float64Array[
  * Falls back to subspaceBasis when the subspace is not thin (n < 4p), small, or the Cholesky fails.
  */
 export async function subspaceBasisFast(n: number, p: number, seed: number): Promise<Float64Array[]> {
+  // the same (n, p, seed) gives the same basis: the last one is kept (up to BASIS_CACHE_BYTES), so the
+  // checkpoints of one run diagnosed in one process (the extension's worker, `landscape report`) draw it once
+  if (lastBasis && lastBasis.n === n && lastBasis.p === p && lastBasis.seed === seed) return lastBasis.A;
+  const A = await buildSubspaceBasis(n, p, seed);
+  lastBasis = n * p * 8 <= BASIS_CACHE_BYTES ? { n, p, seed, A } : undefined;
+  return A;
+}
+
+/** The largest subspace basis kept between diagnoses in one process (float64 bytes). */
+export const BASIS_CACHE_BYTES = 256 * 2 ** 20;
+let lastBasis: { n: number; p: number; seed: number; A: Float64Array[] } | undefined;
+
+async function buildSubspaceBasis(n: number, p: number, seed: number): Promise<Float64Array[]> {
   if (n < 4 * p || n * p < 1e6) return subspaceBasis(n, p, seed);
   const rng = new Rng(seed);
   const X = new Float64Array(p * n);
