@@ -133,10 +133,13 @@ export async function keskarSharpnessRuns(
   /**
    * The block of points θ + A·y_j (float64 sum, rounded once to float32), one row per run: the subspace
    * runs' A·y as one product W·A (W the q × p coefficients; GEMM on a contiguous basis), no per-run copies.
+   * A point already built for the same y (the ascent's gradient step is at the last trial point or the
+   * best one, both built for their loss) is copied, not recomputed: one pass over the basis per iteration fewer.
    */
+  const built = new WeakMap<Float64Array, Float32Array>();
   const block = async (ss: RunState[], ys: Float64Array[]): Promise<Float32Array> => {
     const out = new Float32Array(ss.length * n);
-    const sub = ss.map((s, j) => (s.p ? j : -1)).filter(j => j >= 0);
+    const sub = ss.map((s, j) => (s.p && !built.has(ys[j]) ? j : -1)).filter(j => j >= 0);
     let AY: Float64Array | undefined;
     if (sub.length) {
       const p = ss[sub[0]].p;
@@ -146,13 +149,16 @@ export async function keskarSharpnessRuns(
     }
     ss.forEach((s, j) => {
       const o = j * n;
-      if (s.p) {
+      const done = built.get(ys[j]);
+      if (done) out.set(done, o);
+      else if (s.p) {
         const r = sub.indexOf(j) * n;
         for (let k = 0; k < n; k++) out[o + k] = theta[k] + AY![r + k];
       } else {
         const y = ys[j];
         for (let k = 0; k < n; k++) out[o + k] = theta[k] + y[k];
       }
+      if (s.p && !done) built.set(ys[j], out.slice(o, o + n));
     });
     return out;
   };
