@@ -39,6 +39,8 @@ export interface DiagnoseArgs extends DataArgs {
   all?: boolean;
   out?: string;
   html?: string;
+  /** diagnose: print the estimated time and memory and stop */
+  estimate?: boolean;
   /** slice: the kinds (--kind), passed on as --slice */
   kind?: string;
   /** the diagnostics' flags (registry option specs): read through flagReader */

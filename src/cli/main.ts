@@ -60,6 +60,7 @@ Examples:
   landscape diagnose ckpt/model.json --all --html report.html`,
     )
     .option('--html <file>', 'also write a self-contained HTML report (new file)')
+    .option('--estimate', 'print the estimated time and memory of this diagnosis (pass times measured on the checkpoint) and stop')
     .action(async (checkpoint: string, o: DiagnoseArgs) => {
       const { diagnose } = await import('../core/diagnose');
       const outFile = o.out === undefined ? undefined : String(o.out),
@@ -68,6 +69,13 @@ Examples:
       const bar = progressBar(!o.json && Boolean(process.stderr.isTTY));
       // no --level: the editor's quick diagnosis (λ_max and the λ_min estimate: a verdict, provisional until λ_min is computed)
       const level: DiagnoseArgs = o.level || o.all ? o : { ...o, level: 'quick' };
+      if (o.estimate) {
+        // the cost only (pass times measured on the checkpoint), nothing diagnosed
+        const { estimateDiagnosis } = await import('../core/estimateProbe');
+        const e = await estimateDiagnosis(await diagnoseOptions(checkpoint, level));
+        process.stdout.write(o.json ? JSON.stringify({ estimate: e.estimate, passes: e.passes }, null, 2) + '\n' : e.text + '\n');
+        return;
+      }
       const r = await diagnose(await diagnoseOptions(checkpoint, level), undefined, p => bar.update(p)).finally(() => bar.done());
       const json = JSON.stringify(r, null, 2);
       const { renderReport } = await import('../core/report/html');

@@ -50,14 +50,18 @@ export async function pacBayesSigma(
   const Z = Array.from({ length: M }, () => rng.normalVector(n));
   let done = 0;
   const total = 2 * (B + 8) * M;
-  const excess = async (sigma: number, scaleOf: (i: number) => number): Promise<number> => {
-    // the M perturbed points in one block (Objective.lossBlock: one pass over the data for all of them)
+  // one buffer for every block of perturbed points (M × n float32), filled in place per σ
+  const P = new Float32Array(M * n);
+  const excess = async (sigma: number, scale: Float64Array | undefined): Promise<number> => {
+    // the M perturbed points in one block (Objective.lossBlock: one pass over the data for all of them);
+    // θ_i + (σ·s_i)·z_i with s_i = 1 (plain) or |θ_i| + ε₀ (magnitude-aware), the same float64 expression as before
     throwIfAborted(o.signal);
-    const P = new Float32Array(M * n);
-    Z.forEach((z, j) => {
-      const p = P.subarray(j * n, (j + 1) * n);
-      for (let i = 0; i < n; i++) p[i] = theta[i] + sigma * scaleOf(i) * z[i];
-    });
+    for (let j = 0; j < M; j++) {
+      const z = Z[j],
+        off = j * n;
+      if (scale) for (let i = 0; i < n; i++) P[off + i] = theta[i] + sigma * scale[i] * z[i];
+      else for (let i = 0; i < n; i++) P[off + i] = theta[i] + sigma * z[i];
+    }
     const ls = await obj.lossBlock(P, o.signal);
     let s = 0;
     for (const l of ls) {
@@ -68,7 +72,7 @@ export async function pacBayesSigma(
     o.onProgress?.({ stage: 'pac-bayes σ', done, total });
     return s / M - l0;
   };
-  const search = async (scaleOf: (i: number) => number): Promise<number> => {
+  const search = async (scaleOf: Float64Array | undefined): Promise<number> => {
     // bracket: grow hi until the excess exceeds δ (or σ is absurdly large)
     let lo = 0,
       hi = 1e-3;
@@ -96,8 +100,10 @@ export async function pacBayesSigma(
     }
     return lo;
   };
-  const sigma = delta > 0 ? await search(() => 1) : 0;
-  const magnitudeAwareSigma = delta > 0 ? await search(i => Math.abs(theta[i]) + eps0) : 0;
+  const sigma = delta > 0 ? await search(undefined) : 0;
+  const magScale = new Float64Array(n);
+  for (let i = 0; i < n; i++) magScale[i] = Math.abs(theta[i]) + eps0;
+  const magnitudeAwareSigma = delta > 0 ? await search(magScale) : 0;
   return { sigma, magnitudeAwareSigma, delta, samples: M, bisections: B, evaluations, baseLoss: l0 };
 }
 

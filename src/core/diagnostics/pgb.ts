@@ -89,6 +89,7 @@ export interface PgbResult extends PgbSolve {
 /** Per-sample loss ℓ(g_i, y_i) summed, first and second derivative along a direction, all float64. */
 class PointLoss {
   readonly K: number;
+  private scratch = new Float64Array(0);
   constructor(
     readonly spec: LossSpec,
     readonly y: Targets,
@@ -209,17 +210,19 @@ class PointLoss {
       }
       return { d1: d1 / (m * K), d2: d2 / (m * K) };
     }
+    const e = this.scratch.length === K ? this.scratch : (this.scratch = new Float64Array(K));
     for (let i = 0; i < m; i++) {
       let mx = -Infinity;
       for (let k = 0; k < K; k++) mx = Math.max(mx, g[i * K + k]);
       let z = 0;
-      for (let k = 0; k < K; k++) z += Math.exp(g[i * K + k] - mx);
+      // each exp once (the same values the probabilities below divide)
+      for (let k = 0; k < K; k++) z += e[k] = Math.exp(g[i * K + k] - mx);
       let pd = 0,
         pdd = 0,
         td = 0;
       const w = this.rowMass(i);
       for (let k = 0; k < K; k++) {
-        const p = Math.exp(g[i * K + k] - mx) / z;
+        const p = e[k] / z;
         pd += p * d[i * K + k];
         pdd += p * d[i * K + k] ** 2;
         td += this.target(i, k) * d[i * K + k];
@@ -250,57 +253,98 @@ export async function solvePgb(obj: Objective, theta: Float32Array, spec: LossSp
   const f = Float64Array.from(out.values);
   let jvps = 0,
     vjps = 0;
-  // state: α (n), β, g = βf + Jα
+  // state: α (n), β, g = βf + Jα. The L-BFGS pairs live in a ring of MEM preallocated (n+1)-vectors each,
+  // and the float32 arguments of the J products in two reused buffers: no full-length allocation per iteration.
+  const MEM = 10;
   let alpha = new Float64Array(n),
     beta = 1;
   let g = Float64Array.from(f);
-  const gradAt = async (gg: Float64Array, a: Float64Array): Promise<{ F: number; grad: Float64Array }> => {
+  const u32 = new Float32Array(f.length),
+    d32 = new Float32Array(n);
+  const gradAt = async (gg: Float64Array, a: Float64Array, into: Float64Array): Promise<number> => {
     const { value, u } = pl.valueGrad(gg);
-    const ja = await obj.vjp(theta, Float32Array.from(u!), undefined, o.signal);
+    u32.set(u!);
+    const ja = await obj.vjp(theta, u32, undefined, o.signal);
     vjps++;
-    const grad = new Float64Array(n + 1);
-    for (let i = 0; i < n; i++) grad[i] = ja[i] + ridge * a[i];
-    grad[n] = dot64(u!, f);
-    return { F: value + 0.5 * ridge * dot64(a, a), grad };
+    for (let i = 0; i < n; i++) into[i] = ja[i] + ridge * a[i];
+    into[n] = dot64(u!, f);
+    return value + 0.5 * ridge * dot64(a, a);
   };
   const loss0 = pl.valueGrad(g, false).value;
-  let { F, grad } = await gradAt(g, alpha);
+  let grad = new Float64Array(n + 1),
+    nextGrad = new Float64Array(n + 1);
+  let F = await gradAt(g, alpha, grad);
   const g0 = Math.sqrt(dot64(grad, grad));
-  const S: Float64Array[] = [],
-    Yv: Float64Array[] = [],
-    R: number[] = [];
+  // ring of pairs: slot of the j-th oldest pair = (head + j) % MEM
+  const Sr: Float64Array[] = [],
+    Yr: Float64Array[] = [],
+    Rr: number[] = [];
+  let head = 0,
+    len = 0;
+  const spare = [new Float64Array(n + 1), new Float64Array(n + 1)];
+  const q = new Float64Array(n + 1),
+    al = new Float64Array(MEM);
+  let newAlpha = new Float64Array(n);
   let it = 0,
     gradRel = g0 > 0 ? 1 : 0,
     stall = 0;
   while (it < maxIter && g0 > 0 && gradRel > tol) {
     throwIfAborted(o.signal);
-    // L-BFGS two-loop recursion: d = −H·grad
-    const q = Float64Array.from(grad);
-    const al: number[] = [];
-    for (let j = S.length - 1; j >= 0; j--) {
-      const a = R[j] * dot64(S[j], q);
-      al[j] = a;
-      for (let i = 0; i <= n; i++) q[i] -= a * Yv[j][i];
-    }
-    if (S.length) {
-      const k = S.length - 1;
-      const gam = dot64(S[k], Yv[k]) / dot64(Yv[k], Yv[k]);
-      for (let i = 0; i <= n; i++) q[i] *= gam;
-    }
-    for (let j = 0; j < S.length; j++) {
-      const b = R[j] * dot64(Yv[j], q);
-      for (let i = 0; i <= n; i++) q[i] += S[j][i] * (al[j] - b);
+    // L-BFGS two-loop recursion (Nocedal 1980): d = −H·grad. Each update of q is fused with the next dot
+    // product over the same index; per element the operations and their order are those of the plain loops.
+    const S = (j: number) => Sr[(head + j) % MEM],
+      Y = (j: number) => Yr[(head + j) % MEM],
+      R = (j: number) => Rr[(head + j) % MEM];
+    q.set(grad);
+    if (len) {
+      let a = R(len - 1) * dot64(S(len - 1), q);
+      for (let j = len - 1; j >= 0; j--) {
+        al[j] = a;
+        const y = Y(j);
+        if (j > 0) {
+          const sNext = S(j - 1);
+          let t = 0;
+          for (let i = 0; i <= n; i++) {
+            q[i] -= a * y[i];
+            t += sNext[i] * q[i];
+          }
+          a = R(j - 1) * t;
+        } else for (let i = 0; i <= n; i++) q[i] -= a * y[i];
+      }
+      const gam = dot64(S(len - 1), Y(len - 1)) / dot64(Y(len - 1), Y(len - 1));
+      let y0 = Y(0),
+        t = 0;
+      for (let i = 0; i <= n; i++) {
+        q[i] *= gam;
+        t += y0[i] * q[i];
+      }
+      for (let j = 0; j < len; j++) {
+        const c = al[j] - R(j) * t,
+          sj = S(j);
+        if (j + 1 < len) {
+          y0 = Y(j + 1);
+          t = 0;
+          for (let i = 0; i <= n; i++) {
+            q[i] += sj[i] * c;
+            t += y0[i] * q[i];
+          }
+        } else for (let i = 0; i <= n; i++) q[i] += sj[i] * c;
+      }
     }
     const d = q;
-    for (let i = 0; i <= n; i++) d[i] = -d[i];
-    if (dot64(d, grad) >= 0) {
+    let dg = 0;
+    for (let i = 0; i <= n; i++) {
+      d[i] = -d[i];
+      dg += d[i] * grad[i];
+    }
+    if (dg >= 0) {
       for (let i = 0; i <= n; i++) d[i] = -grad[i];
-      S.length = 0;
-      Yv.length = 0;
-      R.length = 0;
+      len = 0;
+      head = 0;
     }
     // J·d_α + d_β·f
-    const jd32 = await obj.jvp(theta, Float32Array.from(d.subarray(0, n)), undefined, o.signal);
+    for (let i = 0; i < n; i++) d32[i] = d[i];
+    const jd32 = await obj.jvp(theta, d32, undefined, o.signal);
     jvps++;
     const jd = new Float64Array(g.length);
     for (let i = 0; i < g.length; i++) jd[i] = jd32[i] + d[n] * f[i];
@@ -309,43 +353,45 @@ export async function solvePgb(obj: Objective, theta: Float32Array, spec: LossSp
     const t = pl.lineMin(g, jd, ridge * dot64(alpha, da as Float64Array), ridge * dot64(da as Float64Array, da as Float64Array));
     it++;
     if (t === 0) break;
-    const newAlpha = new Float64Array(n);
     for (let i = 0; i < n; i++) newAlpha[i] = alpha[i] + t * d[i];
     const newBeta = beta + t * d[n];
     const newG = new Float64Array(g.length);
     for (let i = 0; i < g.length; i++) newG[i] = g[i] + t * jd[i];
-    const next = await gradAt(newG, newAlpha);
-    const s = new Float64Array(n + 1),
-      yy = new Float64Array(n + 1);
+    const nextF = await gradAt(newG, newAlpha, nextGrad);
+    // the new pair is formed in the spare buffers; kept, it takes the next slot (the oldest once the memory is full)
+    const sv = spare[0],
+      yv = spare[1];
+    let sy = 0;
     for (let i = 0; i <= n; i++) {
-      s[i] = t * d[i];
-      yy[i] = next.grad[i] - grad[i];
+      sv[i] = t * d[i];
+      yv[i] = nextGrad[i] - grad[i];
+      sy += sv[i] * yv[i];
     }
-    const sy = dot64(s, yy);
     if (sy > 1e-300) {
-      S.push(s);
-      Yv.push(yy);
-      R.push(1 / sy);
-      if (S.length > 10) {
-        S.shift();
-        Yv.shift();
-        R.shift();
-      }
+      const slot = len < MEM ? (head + len) % MEM : head;
+      spare[0] = Sr[slot] ?? new Float64Array(n + 1);
+      spare[1] = Yr[slot] ?? new Float64Array(n + 1);
+      Sr[slot] = sv;
+      Yr[slot] = yv;
+      Rr[slot] = 1 / sy;
+      if (len < MEM) len++;
+      else head = (head + 1) % MEM;
     }
-    const dec = F - next.F;
+    const dec = F - nextF;
     stall = dec <= 1e-12 * Math.max(1, Math.abs(F)) ? stall + 1 : 0;
-    alpha = newAlpha;
+    [alpha, newAlpha] = [newAlpha, alpha];
     beta = newBeta;
     g = newG;
-    F = next.F;
-    grad = next.grad;
+    F = nextF;
+    [grad, nextGrad] = [nextGrad, grad];
     gradRel = Math.sqrt(dot64(grad, grad)) / g0;
     o.onProgress?.({ stage: 'pgb', done: it, total: maxIter });
     if (stall >= 3) break;
   }
   // recompute g exactly from (α, β)
   if (it > 0) {
-    const ja = await obj.jvp(theta, Float32Array.from(alpha), undefined, o.signal);
+    for (let i = 0; i < n; i++) d32[i] = alpha[i];
+    const ja = await obj.jvp(theta, d32, undefined, o.signal);
     jvps++;
     for (let i = 0; i < g.length; i++) g[i] = beta * f[i] + ja[i];
   }

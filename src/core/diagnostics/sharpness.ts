@@ -53,6 +53,19 @@ export function subspaceBasis(n: number, p: number, seed: number): Float64Array[
  * Falls back to subspaceBasis when the subspace is not thin (n < 4p), small, or the Cholesky fails.
  */
 export async function subspaceBasisFast(n: number, p: number, seed: number): Promise<Float64Array[]> {
+  // the same (n, p, seed) gives the same basis: the last one is kept (up to BASIS_CACHE_BYTES), so the
+  // checkpoints of one run diagnosed in one process (the extension's worker, `landscape report`) draw it once
+  if (lastBasis && lastBasis.n === n && lastBasis.p === p && lastBasis.seed === seed) return lastBasis.A;
+  const A = await buildSubspaceBasis(n, p, seed);
+  lastBasis = n * p * 8 <= BASIS_CACHE_BYTES ? { n, p, seed, A } : undefined;
+  return A;
+}
+
+/** The largest subspace basis kept between diagnoses in one process (float64 bytes). */
+export const BASIS_CACHE_BYTES = 256 * 2 ** 20;
+let lastBasis: { n: number; p: number; seed: number; A: Float64Array[] } | undefined;
+
+async function buildSubspaceBasis(n: number, p: number, seed: number): Promise<Float64Array[]> {
   if (n < 4 * p || n * p < 1e6) return subspaceBasis(n, p, seed);
   const rng = new Rng(seed);
   const X = new Float64Array(p * n);
@@ -111,33 +124,42 @@ export async function keskarSharpnessRuns(
     const A: Float64Array[] = p ? basis! : [];
     const dim = p || n;
     const bound = new Float64Array(dim);
-    for (let i = 0; i < dim; i++) {
-      let proj = 0;
-      if (p) {
-        const a = A[i];
-        for (let k = 0; k < n; k++) proj += a[k] * theta[k];
-      } else proj = theta[i];
-      bound[i] = eps * (Math.abs(proj) + 1);
-    }
+    // (Aᵀθ)_i: the p projections of θ as one product (GEMM on a contiguous basis)
+    const projTheta = p ? await projectRows(Float64Array.from(theta), 1, A, n) : undefined;
+    for (let i = 0; i < dim; i++) bound[i] = eps * (Math.abs(projTheta ? projTheta[i] : theta[i]) + 1);
     const y = new Float64Array(dim);
     state.push({ eps, p, A, dim, bound, y, best: l0, bestY: y, step: 0.5, evaluations: 1, active: true });
   }
-  const point = (s: RunState, y: Float64Array): Float32Array => {
-    const out = Float32Array.from(theta);
-    if (!s.p) {
-      for (let i = 0; i < n; i++) out[i] += y[i];
-      return out;
+  /**
+   * The block of points θ + A·y_j (float64 sum, rounded once to float32), one row per run: the subspace
+   * runs' A·y as one product W·A (W the q × p coefficients; GEMM on a contiguous basis), no per-run copies.
+   * A point already built for the same y (the ascent's gradient step is at the last trial point or the
+   * best one, both built for their loss) is copied, not recomputed: one pass over the basis per iteration fewer.
+   */
+  const built = new WeakMap<Float64Array, Float32Array>();
+  const block = async (ss: RunState[], ys: Float64Array[]): Promise<Float32Array> => {
+    const out = new Float32Array(ss.length * n);
+    const sub = ss.map((s, j) => (s.p && !built.has(ys[j]) ? j : -1)).filter(j => j >= 0);
+    let AY: Float64Array | undefined;
+    if (sub.length) {
+      const p = ss[sub[0]].p;
+      const W = new Float64Array(sub.length * p);
+      sub.forEach((j, r) => W.set(ys[j], r * p));
+      AY = await combineRows(W, sub.length, ss[sub[0]].A, n);
     }
-    for (let j = 0; j < s.p; j++) {
-      const a = s.A[j],
-        c = y[j];
-      if (c !== 0) for (let k = 0; k < n; k++) out[k] += c * a[k];
-    }
-    return out;
-  };
-  const block = (pts: Float32Array[]): Float32Array => {
-    const out = new Float32Array(pts.length * n);
-    pts.forEach((q, j) => out.set(q, j * n));
+    ss.forEach((s, j) => {
+      const o = j * n;
+      const done = built.get(ys[j]);
+      if (done) out.set(done, o);
+      else if (s.p) {
+        const r = sub.indexOf(j) * n;
+        for (let k = 0; k < n; k++) out[o + k] = theta[k] + AY![r + k];
+      } else {
+        const y = ys[j];
+        for (let k = 0; k < n; k++) out[o + k] = theta[k] + y[k];
+      }
+      if (s.p && !done) built.set(ys[j], out.slice(o, o + n));
+    });
     return out;
   };
   for (let it = 0; it < iters; it++) {
@@ -145,7 +167,13 @@ export async function keskarSharpnessRuns(
     const act = state.filter(s => s.active);
     if (act.length === 0) break;
     o.onProgress?.({ stage: 'ε-sharpness', done: it, total: iters });
-    const G = await obj.gradientBlock(block(act.map(s => point(s, s.y))), o.signal);
+    const G = await obj.gradientBlock(
+      await block(
+        act,
+        act.map(s => s.y),
+      ),
+      o.signal,
+    );
     // gradients in y coordinates: the subspace runs' projections A·g as one product
     const sub = act.map((s, j) => (s.p ? j : -1)).filter(j => j >= 0);
     let proj: Float64Array | undefined;
@@ -175,7 +203,7 @@ export async function keskarSharpnessRuns(
         next[i] = Math.max(-s.bound[i], Math.min(s.bound[i], s.y[i] + s.step * 2 * s.bound[i] * Math.sign(gy[i])));
       return next;
     });
-    const L = await obj.lossBlock(block(act.map((s, j) => point(s, nexts[j]))), o.signal);
+    const L = await obj.lossBlock(await block(act, nexts), o.signal);
     act.forEach((s, j) => {
       s.evaluations++;
       const ln = L[j];
@@ -200,14 +228,40 @@ export async function keskarSharpnessRuns(
   }));
 }
 
-/** A·g for each row g of G [r, n] (float64 dot products; on ONNX Runtime's GEMM when the basis is one contiguous buffer). */
-async function projectRows(G: Float64Array, r: number, A: Float64Array[], n: number): Promise<Float64Array> {
+/** The basis rows as one p × n buffer when they are views of one (subspaceBasisFast), else undefined. */
+function contiguousBasis(A: Float64Array[], n: number): Float64Array | undefined {
   const p = A.length;
   const buf = A[0].buffer;
   const contiguous = A.every((a, j) => a.buffer === buf && a.byteOffset === A[0].byteOffset + j * n * 8) && A[0].byteOffset === 0;
-  if (contiguous && p * n >= 1e6) {
+  return contiguous && p * n >= 1e6 ? new Float64Array(buf, 0, p * n) : undefined;
+}
+
+/** Σ_j W_ij A_j for each row i of W [r, p] (float64; ONNX Runtime's GEMM when the basis is one contiguous buffer). */
+async function combineRows(W: Float64Array, r: number, A: Float64Array[], n: number): Promise<Float64Array> {
+  const p = A.length;
+  const flat = contiguousBasis(A, n);
+  if (flat) {
+    const { mulSmall } = await import('../native/dense');
+    return mulSmall(W, r, flat, p, n);
+  }
+  const out = new Float64Array(r * n);
+  for (let i = 0; i < r; i++)
+    for (let j = 0; j < p; j++) {
+      const a = A[j],
+        c = W[i * p + j],
+        o = i * n;
+      if (c !== 0) for (let k = 0; k < n; k++) out[o + k] += c * a[k];
+    }
+  return out;
+}
+
+/** A·g for each row g of G [r, n] (float64 dot products; on ONNX Runtime's GEMM when the basis is one contiguous buffer). */
+async function projectRows(G: Float64Array, r: number, A: Float64Array[], n: number): Promise<Float64Array> {
+  const p = A.length;
+  const flat = contiguousBasis(A, n);
+  if (flat) {
     const { dotRows } = await import('../native/dense');
-    return dotRows(G, r, new Float64Array(buf, 0, p * n), p, n);
+    return dotRows(G, r, flat, p, n);
   }
   const out = new Float64Array(r * p);
   for (let i = 0; i < r; i++)

@@ -67,20 +67,32 @@ function concatRows(rows: Float32Array[]): Float32Array {
 
 const linspace = (a: number, b: number, n: number): number[] => Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
 
-function along(theta: Float32Array, dirs: Float64Array[], coef: number[]): Float32Array {
-  const out = new Float32Array(theta.length);
-  for (let i = 0; i < theta.length; i++) {
-    let v = theta[i];
-    for (let k = 0; k < dirs.length; k++) v += coef[k] * dirs[k][i];
-    out[i] = v;
-  }
+/** θ + Σ_k c_k d_k written into out at offset off (float64 sum, rounded once); one or two directions unrolled. */
+function alongInto(out: Float32Array, off: number, theta: Float32Array, dirs: Float64Array[], coef: number[]): Float32Array {
+  const n = theta.length;
+  if (dirs.length === 1) {
+    const d0 = dirs[0],
+      c0 = coef[0];
+    for (let i = 0; i < n; i++) out[off + i] = theta[i] + c0 * d0[i];
+  } else if (dirs.length === 2) {
+    const d0 = dirs[0],
+      d1 = dirs[1],
+      c0 = coef[0],
+      c1 = coef[1];
+    for (let i = 0; i < n; i++) out[off + i] = theta[i] + c0 * d0[i] + c1 * d1[i];
+  } else
+    for (let i = 0; i < n; i++) {
+      let v = theta[i];
+      for (let k = 0; k < dirs.length; k++) v += coef[k] * dirs[k][i];
+      out[off + i] = v;
+    }
   return out;
 }
 
 /**
  * L(θ + Σ_k c_jk d_k) for every coefficient row c_j, as block losses (Objective.lossBlock: many points
  * per pass over the data), in groups of at most 64 points and 64 MB of points; the points are the
- * ones `along` builds, so the values are those of one loss call per point.
+ * ones `alongInto` builds, so the values are those of one loss call per point.
  */
 async function lossesAlong(
   obj: Objective,
@@ -97,7 +109,7 @@ async function lossesAlong(
     throwIfAborted(signal);
     const k = Math.min(group, coefs.length - j0);
     const block = new Float32Array(k * n);
-    for (let j = 0; j < k; j++) block.set(along(theta, dirs, coefs[j0 + j]), j * n);
+    for (let j = 0; j < k; j++) alongInto(block, j * n, theta, dirs, coefs[j0 + j]);
     const l = await obj.lossBlock(block, signal);
     for (let j = 0; j < k; j++) out.push(l[j]);
     onGroup?.(out.length);
