@@ -73,6 +73,22 @@ export class KrylovSpace {
     r.set(v as Float64Array);
     return r;
   }
+  /**
+   * Appends a test vector drawn in place (no float64 copy of a full vector): n standard normals from
+   * `normal`, scaled to norm `radius` (XTrace: uniform on the sphere of radius √n).
+   */
+  pushScaledNormal(normal: () => number, radius: number): Vec {
+    if (this.k >= this.ncv) throw new Error(`Krylov workspace full (${this.ncv} vectors of ${this.n})`);
+    const r = this.row(this.k++);
+    let s = 0;
+    for (let i = 0; i < r.length; i++) {
+      const g = normal();
+      r[i] = g;
+      s += g * g;
+    }
+    scalev(radius / Math.sqrt(s), r);
+    return r;
+  }
   /** Drops every row (the buffer is kept, zeroed: rows ≥ k stay zero). */
   clear(): void {
     this.data.fill(0, 0, this.k * this.n);
