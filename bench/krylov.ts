@@ -117,6 +117,30 @@ export async function run(): Promise<void> {
       op => slqDensity(op, { probes: 4, steps: 40, seed: 3, first: krylov }),
       r => `; ${r.nodes.length} probes`,
     );
+    if (process.env.KRYLOV_TRACE_STUDY) {
+      // is XTrace's stopping too conservative? its error estimate along one long run (budget 400) against the run's final estimate
+      for (const seed of [5, 6]) {
+        const path: { hvps: number; estimate: number; stderr: number }[] = [];
+        const counter = { n: 0 };
+        const r = await xtrace(hessianOperator(obj, theta, counter), {
+          relTol: 0,
+          matvecs: 400,
+          seed,
+          onProgress: p => {
+            const q = p.partial as { estimate: number; stderr: number } | undefined;
+            if (q) path.push({ hvps: p.done, estimate: q.estimate, stderr: q.stderr });
+          },
+        });
+        console.log(
+          `XTrace seed ${seed}, 400 HVPs: ${r.estimate.toFixed(4)} ± ${r.stderr.toFixed(4)}; along the way (HVPs: estimate ± stderr, |error vs the final| / stderr):`,
+        );
+        for (const q of path)
+          console.log(
+            `  ${q.hvps}: ${q.estimate.toFixed(4)} ± ${q.stderr.toFixed(4)} (${((100 * q.stderr) / Math.abs(q.estimate)).toFixed(2)} %), ` +
+              `error ${((100 * Math.abs(q.estimate - r.estimate)) / Math.abs(r.estimate)).toFixed(2)} % = ${(Math.abs(q.estimate - r.estimate) / q.stderr).toFixed(2)} stderr`,
+          );
+      }
+    }
   } finally {
     obj.dispose();
     data.close?.();
