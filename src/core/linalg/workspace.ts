@@ -4,7 +4,8 @@
  * ncv × n), in float32 or float64. Reorthogonalisation is classical Gram–Schmidt twice when needed
  * (CGS2 with the DGKS test ‖v′‖ < ‖v‖/√2; Daniel, Gragg, Kaufman & Stewart 1976; Giraud, Langou &
  * Rozložník 2005: "twice is enough"): c = Qᵀv, v ← v − Q c as two sweeps over the block, then Ritz
- * vectors Y = Q S. Every sum accumulates in float64 whatever the storage.
+ * vectors Y = Q S. The JS loops accumulate in float64 whatever the storage; the ONNX Runtime GEMVs
+ * and GEMMs in the storage precision (below).
  *
  * Precision. The Hessian products are float32 (ONNX Runtime): a float32 basis adds a rounding of
  * 6e-8·‖q‖ per stored entry, below the products' own error (the spectrum already widens every bound
