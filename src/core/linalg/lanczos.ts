@@ -135,7 +135,7 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
   const history: number[][] = [];
   const boundHistory: number[][] = [];
   const wanted = top + bottom;
-  const ncv = Math.min(maxIter, Math.max(o.ncv ?? Math.max(50, 2 * wanted + 20), wanted + 3));
+  const ncv = lanczosWorkspace(maxIter, wanted, o.ncv);
   const Q = new KrylovSpace(n, ncv, op.apply32 ? 'float32' : 'float64');
   const alpha: number[] = [],
     beta: number[] = [];
@@ -343,6 +343,11 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
     beta: first ? first.beta : beta.slice(0, Math.max(0, alpha.length - 1)),
     ...(nearZero ? { nearZero } : {}),
   };
+}
+
+/** Vectors the Lanczos workspace holds for `maxIter` products and `wanted` = top + bottom pairs (the memory plan reads it). */
+export function lanczosWorkspace(maxIter: number, wanted: number, ncv?: number): number {
+  return Math.min(maxIter, Math.max(ncv ?? Math.max(50, 2 * wanted + 20), wanted + 3));
 }
 
 /**
