@@ -170,18 +170,25 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
   };
   const required = (p: PairView, scaleA: number): number => (o.requiredBound ? Math.max(0, o.requiredBound(p)) : tol * scaleA);
   const tested = (p: PairView): number => (o.requiredBound ? p.bound : p.residual);
+  let qScale = 1; // the next basis vector is qScale·q (the normalisation is fused with the copy into the workspace)
   while (steps < maxIter) {
     throwIfAborted(o.signal);
-    q = Q.push(q);
+    q = Q.pushScaled(q, qScale);
     const jr = Q.k - 1; // this vector's row (= its index in T)
     const w = await applyVec(op, q, o.signal);
     matvecs++;
     steps++;
     const a = dotv(q, w);
     alpha.push(a);
-    axpyv(-a, q, w);
-    if (jr > 0) axpyv(-beta[jr - 1], Q.row(jr - 1), w);
-    let b = await Q.orthogonaliseAsync(w);
+    // w ← w − α q − β q_prev and its norm, in one pass
+    const bp = jr > 0 ? beta[jr - 1] : 0,
+      qp = jr > 0 ? Q.row(jr - 1) : q;
+    let w2 = 0;
+    for (let i = 0; i < n; i++) {
+      w[i] = w[i] - a * q[i] - bp * qp[i];
+      w2 += w[i] * w[i];
+    }
+    let b = await Q.orthogonaliseAsync(w, Math.sqrt(w2));
     const er = tridiagEigenRows(alpha, beta, [alpha.length - 1]);
     eig = { values: er.values, last: er.rows[0] };
     const k = eig.values.length;
@@ -227,12 +234,12 @@ export async function lanczosExtremes(op: LinearOperator, o: LanczosOptions): Pr
         converged = true;
         break;
       } // the whole space is spanned
-      scalev(1 / rn, r);
       q = r;
+      qScale = 1 / rn;
       b = 0;
     } else {
-      scalev(1 / b, w);
       q = w;
+      qScale = 1 / b;
     }
     if (Q.k === ncv) {
       // the workspace is full: thick restart, keeping the Ritz vectors at the requested ends

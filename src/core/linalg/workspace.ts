@@ -46,6 +46,17 @@ function dense(): Promise<typeof import('../native/dense') | undefined> {
   return (denseMod ??= import('../native/dense').catch(() => undefined));
 }
 
+/** dst ← src, returning ‖dst‖ (one pass: the copy and the norm fused; float64 sum). */
+function copyNorm(src: Vec, dst: Vec): number {
+  let s = 0;
+  for (let i = 0; i < dst.length; i++) {
+    const x = src[i];
+    dst[i] = x;
+    s += dst[i] * dst[i];
+  }
+  return Math.sqrt(s);
+}
+
 export class KrylovSpace {
   /** ncv × n, row j = q_j */
   readonly data: Vec;
@@ -66,6 +77,13 @@ export class KrylovSpace {
   }
   newVec(): Vec {
     return newVec(this.precision, this.n);
+  }
+  /** Appends s·v as the next basis row (one pass: the scaling and the copy fused); returns the view of the stored row. */
+  pushScaled(v: Vec, s: number): Vec {
+    if (this.k >= this.ncv) throw new Error(`Krylov workspace full (${this.ncv} vectors of ${this.n})`);
+    const r = this.row(this.k++);
+    for (let i = 0; i < r.length; i++) r[i] = s * v[i];
+    return r;
   }
   /** Appends v (copied) as the next basis row; returns the view of the stored row. */
   push(v: ArrayLike<number>): Vec {
@@ -96,21 +114,19 @@ export class KrylovSpace {
     this.k = 0;
   }
   /** `orthogonalise` with each pass as two GEMVs in ONNX Runtime when k·n is large (see the header), else the JS loops. */
-  async orthogonaliseAsync(v: Vec): Promise<number> {
+  async orthogonaliseAsync(v: Vec, before?: number): Promise<number> {
     const d = ortStats.enabled && this.k > 0 ? await dense() : undefined;
     if (!d || 2 * this.k * this.n < d.GEMM_ORT_MIN_WORK) return this.orthogonalise(v);
-    const before = normv(v);
+    const norm0 = before ?? normv(v);
     let r = await d.projectOut(this.data, this.k, this.n, v);
-    v.set(r.v);
+    let after = copyNorm(r.v, v);
     this.sweeps += 2;
     ortStats.calls++;
-    let after = normv(v);
-    if (after < Math.SQRT1_2 * before) {
+    if (after < Math.SQRT1_2 * norm0) {
       r = await d.projectOut(this.data, this.k, this.n, v);
-      v.set(r.v);
+      after = copyNorm(r.v, v);
       this.sweeps += 2;
       ortStats.calls++;
-      after = normv(v);
     }
     return after;
   }
