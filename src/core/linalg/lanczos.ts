@@ -478,19 +478,26 @@ export async function lanczosTridiag(
     beta: number[] = [];
   let q: Vec = Q.newVec();
   q.set(start as Float64Array);
+  let qScale = 1;
   for (let j = 0; j < m; j++) {
     throwIfAborted(signal);
-    q = Q.push(q);
+    q = Q.pushScaled(q, qScale);
     const w = await applyVec(op, q, signal);
     const a = dotv(q, w);
     alpha.push(a);
-    axpyv(-a, q, w);
-    if (j > 0) axpyv(-beta[j - 1], Q.row(j - 1), w);
-    const b = await Q.orthogonaliseAsync(w);
+    // w ← w − α q − β q_prev and its norm, in one pass
+    const bp = j > 0 ? beta[j - 1] : 0,
+      qp = j > 0 ? Q.row(j - 1) : q;
+    let w2 = 0;
+    for (let i = 0; i < w.length; i++) {
+      w[i] = w[i] - a * q[i] - bp * qp[i];
+      w2 += w[i] * w[i];
+    }
+    const b = await Q.orthogonaliseAsync(w, Math.sqrt(w2));
     if (j === m - 1 || b <= 1e-12 * Math.max(...alpha.map(Math.abs), 1e-300)) break;
     beta.push(b);
-    scalev(1 / b, w);
     q = w;
+    qScale = 1 / b;
   }
   return { alpha, beta: beta.slice(0, alpha.length - 1) };
 }
