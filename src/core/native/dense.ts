@@ -18,7 +18,7 @@
  */
 import type * as Ort from 'onnxruntime-node';
 import { modelProtoType } from '../formats/onnxSchema';
-import { loadOrt, nativeCall, cpuCount } from './runtime';
+import { loadOrt, nativeCall } from './runtime';
 
 export type DenseArray = Float32Array | Float64Array;
 type DType = 'float32' | 'float64';
@@ -106,7 +106,10 @@ function session(kind: Kind, dtype: DType): Promise<Ort.InferenceSession> | unde
     s = nativeCall(() =>
       ort.InferenceSession.create(graph(kind, dtype), {
         graphOptimizationLevel: 'all',
-        intraOpNumThreads: cpuCount(),
+        // one thread: these products are memory-bound, and a second spinning thread pool beside the HVP
+        // session's slowed the HVPs between them (bench/krylov.ts, one loaded run each: top-20 Lanczos with
+        // 2 threads HVP 100 ms per step against 77 with JS loops; with 1 thread 53 against 53, arithmetic 51 vs 99 ms)
+        intraOpNumThreads: 1,
         interOpNumThreads: 1,
         executionMode: 'sequential',
         logSeverityLevel: 3,
