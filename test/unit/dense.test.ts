@@ -1,7 +1,8 @@
 /**
  * The one ONNX Runtime matrix-product helper (src/core/native/dense.ts, issue 26) against a float64
  * JS reference (plain triple loops written here): every transposition, odd shapes, float32 and
- * float64, below and above the size switch (GEMM_ORT_MIN_WORK: the loops below, ONNX Runtime above),
+ * float64, below and above the size switch (GEMM_ORT_MIN_WORK: the loops below, ONNX Runtime above; one
+ * thread or every core by GEMM_THREADS_MIN_SIDE),
  * operands that are prefixes of a larger buffer (a workspace's first k rows), and the CGS pass
  * `projectOut`; the workspace's ORT reorthogonalisation leaves a vector orthogonal to its rows.
  */
@@ -38,6 +39,7 @@ describe('dense matrix products on ONNX Runtime (one helper)', function () {
     [7, 40009, 5], // above the switch
     [1, 60001, 17],
     [33, 4099, 3],
+    [20, 601, 17], // both outer sides ≥ GEMM_THREADS_MIN_SIDE: every core
   ];
   for (const f32 of [true, false])
     for (const [m, k, n] of shapes)

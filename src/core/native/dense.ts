@@ -18,13 +18,22 @@
  */
 import type * as Ort from 'onnxruntime-node';
 import { modelProtoType } from '../formats/onnxSchema';
-import { loadOrt, nativeCall } from './runtime';
+import { loadOrt, nativeCall, cpuCount } from './runtime';
 
 export type DenseArray = Float32Array | Float64Array;
 type DType = 'float32' | 'float64';
 
 /** Below this many multiply-adds the JS loops are faster than a session call (~35 µs per call measured). */
 export const GEMM_ORT_MIN_WORK = 1 << 17;
+
+/**
+ * Products with both outer sides ≥ this get every core (compute-bound: Gram matrices of blocks); thinner
+ * ones (GEMVs, the Krylov methods' n × few products) one thread: they are memory-bound, and a second
+ * spinning thread pool beside the HVP session's slowed the HVPs between them (bench/krylov.ts, one
+ * loaded run each: top-20 Lanczos HVP 100 ms per step with 2 threads against 77 with the JS loops; with
+ * 1 thread 53 against 53, and the arithmetic 51 against 99 ms).
+ */
+export const GEMM_THREADS_MIN_SIDE = 16;
 
 /** Process-wide counters: calls through ONNX Runtime and through the loops, session creation time (the bench prints them). */
 export const gemmStats = { ort: 0, js: 0, sessions: 0, sessionMs: 0, enabled: true };
@@ -96,20 +105,17 @@ function graph(kind: Kind, dtype: DType): Uint8Array {
 }
 
 const sessions = new Map<string, Promise<Ort.InferenceSession>>();
-function session(kind: Kind, dtype: DType): Promise<Ort.InferenceSession> | undefined {
+function session(kind: Kind, dtype: DType, threads = 1): Promise<Ort.InferenceSession> | undefined {
   const ort = gemmStats.enabled ? loadOrt() : undefined;
   if (!ort) return undefined;
-  const key = `${kind}:${dtype}`;
+  const key = `${kind}:${dtype}:${threads}`;
   let s = sessions.get(key);
   if (!s) {
     const t0 = performance.now();
     s = nativeCall(() =>
       ort.InferenceSession.create(graph(kind, dtype), {
         graphOptimizationLevel: 'all',
-        // one thread: these products are memory-bound, and a second spinning thread pool beside the HVP
-        // session's slowed the HVPs between them (bench/krylov.ts, one loaded run each: top-20 Lanczos with
-        // 2 threads HVP 100 ms per step against 77 with JS loops; with 1 thread 53 against 53, arithmetic 51 vs 99 ms)
-        intraOpNumThreads: 1,
+        intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: 'sequential',
         logSeverityLevel: 3,
@@ -147,7 +153,9 @@ export async function gemm(A: DenseArray, B: DenseArray, m: number, k: number, n
   if (k === 0) return alloc(dtype, m * n);
   const tA = o.transA ? 1 : 0,
     tB = o.transB ? 1 : 0;
-  const s = !o.js && m * k * n >= GEMM_ORT_MIN_WORK ? session(`gemm${tA}${tB}` as Kind, dtype) : undefined;
+  // GEMV-like shapes (a thin side < 16) are memory-bound: one thread (see GEMM_THREADS_MIN_SIDE)
+  const threads = Math.min(m, n) >= GEMM_THREADS_MIN_SIDE ? cpuCount() : 1;
+  const s = !o.js && m * k * n >= GEMM_ORT_MIN_WORK ? session(`gemm${tA}${tB}` as Kind, dtype, threads) : undefined;
   if (s) {
     try {
       const ort = loadOrt()!;
