@@ -2,10 +2,13 @@
  * Hessian spectrum of the loss at θ from exact Hessian-vector products:
  *  - extreme eigenpairs by Lanczos with full reorthogonalisation (top-k largest, bottom-k most
  *    negative), each with its residual ‖Hv − λv‖ (Lanczos, 1950; as used by PyHessian, Yao et al. 2020);
- *  - trace by Hutch++ (Meyer, Musco, Musco & Woodruff, SOSA 2021) with a standard error;
+ *  - trace: exact on small models, else XTrace (Epperly, Tropp & Webber, SIMAX 2024) with a standard error;
  *  - spectral density by stochastic Lanczos quadrature (Ubaru, Chen & Saad 2017; Ghorbani,
  *    Krishnan & Xiao, ICML 2019) with Gaussian broadening, normalised to integrate to 1.
- * The operator is H(θ)v computed by double backprop in float32; all Krylov arithmetic is float64.
+ * The operator is H(θ)v computed by double backprop in float32. The Krylov vectors stay float32 in one
+ * workspace (no per-HVP conversion); their block arithmetic (reorthogonalisation, Ritz vectors, XTrace's
+ * QR and projections) runs as GEMV/GEMM on ONNX Runtime (../native/dense.ts), the scalars (α, the
+ * tridiagonal, the small matrices) in float64; Lanczos is thick-restarted in a bounded workspace.
  *
  * Error bars and stopping (see src/core/linalg/lanczos.ts): every eigenvalue is reported with its
  * residual, the gap-based bound and the smaller of the two (`bound`), an interval (`lower`, `upper`;
@@ -205,7 +208,7 @@ export async function hessianSpectrum(
         ? { within: (mx, mn) => th.nearZero * (mx > 0 ? mx : Math.max(Math.abs(mx), Math.abs(mn))), max: opts.nullVectors }
         : undefined,
     });
-    // the products are float32: an error floor of 1e-6·max|θ| widens every bound (the Krylov arithmetic itself is float64)
+    // the products are float32: an error floor of 1e-6·max|θ| widens every bound (the α's and the tridiagonal are float64)
     const noise = 1e-6 * Math.max(...l.ritzValues.map(Math.abs), 0);
     const asEig = (p: RitzPair): Eigenvalue => ({
       value: p.value,

@@ -12,7 +12,7 @@ import { Rng } from '../rng';
 import { norm, scale } from './vec';
 import { lanczosTridiag } from './lanczos';
 import { KrylovSpace } from './workspace';
-import { tridiagEigen } from './tridiag';
+import { tridiagEigenRows } from './tridiag';
 
 export interface SlqOptions {
   probes?: number;
@@ -51,9 +51,9 @@ export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promis
   // one workspace for every probe (its rows are overwritten by the next probe's Lanczos vectors)
   const space = new KrylovSpace(op.n, Math.max(1, Math.min(steps, op.n)), op.apply32 ? 'float32' : 'float64');
   if (o.first && o.first.alpha.length && probes > 0) {
-    const e = tridiagEigen(o.first.alpha, o.first.beta);
+    const e = tridiagEigenRows(o.first.alpha, o.first.beta, [0]);
     nodes.push(e.values);
-    weights.push(e.vectors[0].map(s => s * s));
+    weights.push(e.rows[0].map(s => s * s));
   }
   for (let p = nodes.length; p < probes; p++) {
     const v = rng.rademacherVector(op.n);
@@ -74,9 +74,9 @@ export async function slqDensity(op: LinearOperator, o: SlqOptions = {}): Promis
         : {}),
     };
     const { alpha, beta } = await lanczosTridiag(counting, v, steps, o.signal, space);
-    const e = tridiagEigen(alpha, beta);
+    const e = tridiagEigenRows(alpha, beta, [0]);
     nodes.push(e.values);
-    weights.push(e.vectors[0].map(s => s * s));
+    weights.push(e.rows[0].map(s => s * s));
     o.onProgress?.({ stage: 'density', done: p + 1, total: probes });
   }
   return { ...densityOnGrid(nodes, weights, points, o.sigma), nodes, weights, matvecs };

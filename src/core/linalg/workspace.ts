@@ -4,7 +4,8 @@
  * ncv × n), in float32 or float64. Reorthogonalisation is classical Gram–Schmidt twice when needed
  * (CGS2 with the DGKS test ‖v′‖ < ‖v‖/√2; Daniel, Gragg, Kaufman & Stewart 1976; Giraud, Langou &
  * Rozložník 2005: "twice is enough"): c = Qᵀv, v ← v − Q c as two sweeps over the block, then Ritz
- * vectors Y = Q S. Every sum accumulates in float64 whatever the storage.
+ * vectors Y = Q S. The JS loops accumulate in float64 whatever the storage; the ONNX Runtime GEMVs
+ * and GEMMs in the storage precision (below).
  *
  * Precision. The Hessian products are float32 (ONNX Runtime): a float32 basis adds a rounding of
  * 6e-8·‖q‖ per stored entry, below the products' own error (the spectrum already widens every bound
@@ -14,13 +15,15 @@
  * gives (test/unit/krylov.test.ts). A float64 operator (a dense matrix in the tests, the exactness
  * checks) gets a float64 basis.
  *
- * The sweeps are blocked four rows at a time (one read of v per four basis vectors). For large float32
- * workspaces, `orthogonaliseAsync` runs CGS2 as four GEMVs (Gemm/MatMul, MLAS, multithreaded) in one
- * small ONNX Runtime session per (ncv, n) on a tensor that aliases this buffer (rows ≥ k are zero, so
- * the fixed shape is exact). Measured on the busy 2-core machine at n = 235,146 (the reference MLP),
- * k = 80: 77 ms for CGS2 in ORT against 185 ms in these loops (agreement 8e-7 relative). The ORT path
- * is taken from n ≥ ORT_MIN_N and k ≥ ncv/3 (its cost is that of all ncv rows); the JS loops
- * otherwise and when onnxruntime-node is absent.
+ * The sweeps are blocked four rows at a time (one read of v per four basis vectors). `orthogonaliseAsync`
+ * runs each CGS pass as two GEMVs over exactly the k rows in use (c = Q v, v − Qᵀc: one ONNX Runtime
+ * call through the one matrix-product helper, ../native/dense.ts, on a tensor that aliases this
+ * buffer) once k·n reaches GEMM_ORT_MIN_WORK; `combineRows` forms r Ritz vectors as one GEMM
+ * (Y = Sᵀ Q); `replaceRows` installs them as the new basis (thick restart). The JS loops serve small
+ * spaces and the case without onnxruntime-node. MLAS accumulates float32 GEMVs in float32 (1e-6
+ * relative at n = 235,146): orthogonality ~1e-6 instead of ~1e-7, far inside what Lanczos needs
+ * (semi-orthogonality, √ε₆₄ ≈ 1e-8 of the float64 theory is for float64 products; the float32
+ * products' floor of 1e-6·max|λ| dominates); the α of each step stays a float64 dot product.
  */
 
 export type Precision = 'float32' | 'float64';
@@ -37,37 +40,24 @@ export { dotv, normv, axpyv, scalev };
 /** CGS2 calls that ran in ONNX Runtime (process-wide; the tests check the path is taken); `enabled` false: JS only (the bench compares). */
 export const ortStats = { calls: 0, enabled: true };
 
-/** Smallest n for the ORT sweeps (below it the session call's overhead dominates). */
-export const ORT_MIN_N = 50000;
+/** ../native/dense.ts, loaded once (lazily: src/core/linalg stays importable without onnxruntime-node) */
+let denseMod: Promise<typeof import('../native/dense') | undefined> | undefined;
+function dense(): Promise<typeof import('../native/dense') | undefined> {
+  return (denseMod ??= import('../native/dense').catch(() => undefined));
+}
 
-type Cgs2 = (v: Float32Array) => Promise<Float32Array>;
-/** A CGS2 session for an ncv × n float32 block, or undefined without onnxruntime-node. */
-async function ortCgs2(data: Float32Array, ncv: number, n: number): Promise<Cgs2 | undefined> {
-  try {
-    const { loadOrt, createSession } = await import('../native/runtime');
-    const { Graph } = await import('../native/ir');
-    const { toModelProto } = await import('../native/proto');
-    const ort = loadOrt();
-    if (!ort) return undefined;
-    const g = new Graph();
-    const Q = g.input('Q', [ncv, n]),
-      v = g.input('v', [1, n]);
-    const pass = (x: string): string => {
-      const c = g.emit('Gemm', [x, Q], { transB: 1 }, [{ shape: [1, ncv], dtype: 'float' }])[0]; // c = Q x
-      return g.sub(x, g.matmul(c, Q)); // x − Qᵀ c
-    };
-    g.outputs = [pass(pass(v))];
-    const { session } = await createSession(toModelProto(g), { ep: 'cpu' });
-    const Qt = new ort.Tensor('float32', data, [ncv, n]);
-    const out = g.outputs[0];
-    return async (x: Float32Array) => (await session.run({ [Q]: Qt, [v]: new ort.Tensor('float32', x, [1, n]) }))[out].data as Float32Array;
-  } catch {
-    return undefined;
+/** dst ← src, returning ‖dst‖ (one pass: the copy and the norm fused; float64 sum). */
+function copyNorm(src: Vec, dst: Vec): number {
+  let s = 0;
+  for (let i = 0; i < dst.length; i++) {
+    const x = src[i];
+    dst[i] = x;
+    s += dst[i] * dst[i];
   }
+  return Math.sqrt(s);
 }
 
 export class KrylovSpace {
-  private ort?: Promise<Cgs2 | undefined>;
   /** ncv × n, row j = q_j */
   readonly data: Vec;
   /** rows in use */
@@ -88,6 +78,13 @@ export class KrylovSpace {
   newVec(): Vec {
     return newVec(this.precision, this.n);
   }
+  /** Appends s·v as the next basis row (one pass: the scaling and the copy fused); returns the view of the stored row. */
+  pushScaled(v: Vec, s: number): Vec {
+    if (this.k >= this.ncv) throw new Error(`Krylov workspace full (${this.ncv} vectors of ${this.n})`);
+    const r = this.row(this.k++);
+    for (let i = 0; i < r.length; i++) r[i] = s * v[i];
+    return r;
+  }
   /** Appends v (copied) as the next basis row; returns the view of the stored row. */
   push(v: ArrayLike<number>): Vec {
     if (this.k >= this.ncv) throw new Error(`Krylov workspace full (${this.ncv} vectors of ${this.n})`);
@@ -95,24 +92,63 @@ export class KrylovSpace {
     r.set(v as Float64Array);
     return r;
   }
+  /**
+   * Appends a test vector drawn in place (no float64 copy of a full vector): n standard normals from
+   * `normal`, scaled to norm `radius` (XTrace: uniform on the sphere of radius √n).
+   */
+  pushScaledNormal(normal: () => number, radius: number): Vec {
+    if (this.k >= this.ncv) throw new Error(`Krylov workspace full (${this.ncv} vectors of ${this.n})`);
+    const r = this.row(this.k++);
+    let s = 0;
+    for (let i = 0; i < r.length; i++) {
+      const g = normal();
+      r[i] = g;
+      s += g * g;
+    }
+    scalev(radius / Math.sqrt(s), r);
+    return r;
+  }
   /** Drops every row (the buffer is kept, zeroed: rows ≥ k stay zero). */
   clear(): void {
     this.data.fill(0, 0, this.k * this.n);
     this.k = 0;
   }
-  /** `orthogonalise` through ONNX Runtime's GEMV when the workspace is large (see the header), else the JS loops. */
-  async orthogonaliseAsync(v: Vec): Promise<number> {
-    if (ortStats.enabled && this.precision === 'float32' && this.n >= ORT_MIN_N && this.k >= 8 && 3 * this.k >= this.ncv) {
-      this.ort ??= ortCgs2(this.data as Float32Array, this.ncv, this.n);
-      const cgs = await this.ort;
-      if (cgs) {
-        v.set(await cgs(v as Float32Array));
-        this.sweeps += 4;
-        ortStats.calls++;
-        return normv(v);
-      }
+  /** `orthogonalise` with each pass as two GEMVs in ONNX Runtime when k·n is large (see the header), else the JS loops. */
+  async orthogonaliseAsync(v: Vec, before?: number): Promise<number> {
+    const d = ortStats.enabled && this.k > 0 ? await dense() : undefined;
+    if (!d || 2 * this.k * this.n < d.GEMM_ORT_MIN_WORK) return this.orthogonalise(v);
+    const norm0 = before ?? normv(v);
+    let r = await d.projectOut(this.data, this.k, this.n, v);
+    let after = copyNorm(r.v, v);
+    this.sweeps += 2;
+    ortStats.calls++;
+    if (after < Math.SQRT1_2 * norm0) {
+      r = await d.projectOut(this.data, this.k, this.n, v);
+      after = copyNorm(r.v, v);
+      this.sweeps += 2;
+      ortStats.calls++;
     }
-    return this.orthogonalise(v);
+    return after;
+  }
+  /**
+   * Y = Sᵀ Q: r combinations of the first k rows at once (S is k × r row-major, column i = the
+   * coefficients of Y_i), one GEMM; returned r × n in the workspace's precision.
+   */
+  async combineRows(S: Float64Array, k: number, r: number): Promise<Vec> {
+    const d = ortStats.enabled ? await dense() : undefined;
+    const St = this.precision === 'float32' ? Float32Array.from(S) : S;
+    this.sweeps++;
+    if (d) return (await d.gemm(St, this.data, r, k, this.n, { transA: true })) as Vec;
+    const Y = newVec(this.precision, r * this.n);
+    for (let j = 0; j < k; j++)
+      for (let i = 0; i < r; i++) if (S[j * r + i] !== 0) axpyv(S[j * r + i], this.row(j), Y.subarray(i * this.n, (i + 1) * this.n));
+    return Y;
+  }
+  /** Replace the basis by the r rows of Y (r × n): the thick restart's Ritz vectors; rows ≥ r are zeroed. */
+  replaceRows(Y: Vec, r: number): void {
+    this.data.fill(0, r * this.n, this.k * this.n);
+    this.data.set(Y.subarray(0, r * this.n), 0);
+    this.k = r;
   }
   /** c = Qᵀ v over the first k rows (float64), four rows per sweep over v. */
   project(v: Vec, k = this.k, out = new Float64Array(k)): Float64Array {

@@ -13,7 +13,12 @@
  * The m × m algebra (W = QᵀΩ, H = QᵀZ, T = ZᵀΩ) is float64; the vectors are kept in workspaces in
  * the operator's precision. The estimate grows in stages: new columns extend Ω, Y's QR (Gram–Schmidt
  * is incremental: earlier columns of Q do not change) and Z, and only new entries of W, H, T are
- * computed, so a stage costs its new products plus O(m·Δm·n) arithmetic. It stops when err ≤ relTol·|t|.
+ * computed, so a stage costs its new products plus O(m·Δm·n) arithmetic — as GEMMs on ONNX Runtime
+ * (../native/dense.ts): block CGS2 of the new columns against Q (four GEMMs), the new blocks of W and H
+ * (three GEMMs); only the Δm² work within a stage's block stays in JS loops. With float32 products the
+ * GEMMs run in float32 (MLAS accumulates in float32: ~1e-6 relative at n = 235,146), far below the
+ * 1 % tolerance and the products' own error; the dense float64 references in test/unit/krylov.test.ts
+ * check the estimates. It stops when err ≤ relTol·|t|.
  *
  * The exact trace: Σ_i e_iᵀ A e_i with the unit vectors in blocks (n products, one block call per b
  * rows): used when the model is small enough (n ≤ the budget, or n ≤ EXACT_TRACE_MAX_PARAMS).
@@ -21,7 +26,8 @@
 import type { LinearOperator, Progress } from './operator';
 import { applyRows } from './operator';
 import { Rng } from '../rng';
-import { KrylovSpace, Vec, dotv, normv, scalev } from './workspace';
+import { KrylovSpace, Vec, dotv, normv, scalev, axpyv } from './workspace';
+import { gemm } from '../native/dense';
 import { throwIfAborted } from '../errors';
 
 /** Models up to this many parameters get the exact trace (n products, in blocks). */
@@ -148,31 +154,37 @@ export async function xtrace(op: LinearOperator, o: XTraceOptions = {}): Promise
     throwIfAborted(o.signal);
     const add = Math.min(m === 0 ? Math.max(stage, minVectors) : stage, mMax - m);
     // new test vectors ω_j = √n · g/‖g‖
-    for (let a = 0; a < add; a++) {
-      const g = rng.normalVector(n);
-      scalev(Math.sqrt(n) / normv(g), g);
-      Om.push(g);
-    }
+    for (let a = 0; a < add; a++) Om.pushScaledNormal(() => rng.normal(), Math.sqrt(n));
     const Yb = await applySpaceRows(op, Om, m, m + add, o.signal);
     spent += add;
-    // extend the QR of Y by CGS2: R[0:j, j] = projections, R[j, j] = the remaining norm
-    const m0 = m;
-    for (let a = 0; a < add; a++) {
-      const j = m0 + a;
-      const y = Q.newVec();
-      y.set(Yb.subarray(a * n, (a + 1) * n));
-      omY[j] = dotv(Om.row(j), y);
-      const before = normv(y);
-      let c = Q.project(y);
-      Q.subtract(y, c);
-      for (let i = 0; i < c.length; i++) R[i * L + j] = c[i];
-      if (normv(y) < Math.SQRT1_2 * before) {
-        c = Q.project(y);
-        Q.subtract(y, c);
-        for (let i = 0; i < c.length; i++) R[i * L + j] += c[i];
+    // extend the QR of Y: block CGS2 against the earlier columns (two passes of two GEMMs: C = Q Ybᵀ,
+    // Yb −= Cᵀ Q), then CGS2 within the block column by column; R[0:j, j] = the projections, R[j, j] = the remaining norm
+    const m0 = m,
+      rows = add;
+    const before: number[] = [];
+    for (let a = 0; a < rows; a++) {
+      const y = Yb.subarray(a * n, (a + 1) * n);
+      omY[m0 + a] = dotv(Om.row(m0 + a), y);
+      before.push(normv(y));
+    }
+    if (m0 > 0)
+      for (let pass = 0; pass < 2; pass++) {
+        const C = await gemm(Q.data, Yb, m0, n, rows, { transB: true }); // [m0, rows]
+        const P = await gemm(C, Q.data, rows, m0, n, { transA: true }); // [rows, n] = Cᵀ Q
+        for (let i = 0; i < Yb.length; i++) Yb[i] -= P[i];
+        for (let i = 0; i < m0; i++) for (let a = 0; a < rows; a++) R[i * L + m0 + a] += C[i * rows + a];
       }
+    for (let a = 0; a < rows; a++) {
+      const j = m0 + a;
+      const y = Yb.subarray(a * n, (a + 1) * n);
+      for (let pass = 0; pass < 2; pass++)
+        for (let b = m0; b < Q.k; b++) {
+          const c = dotv(Q.row(b), y);
+          axpyv(-c, Q.row(b), y);
+          R[b * L + j] += c;
+        }
       const r = normv(y);
-      if (!(r > (precision === 'float32' ? 1e-5 : 1e-10) * Math.max(before, 1e-300))) {
+      if (!(r > (precision === 'float32' ? 1e-5 : 1e-10) * Math.max(before[a], 1e-300))) {
         deficient = true; // A Ω has lower rank than m: Q spans the range of A (a.s.), so tr(A) = tr(QᵀAQ)
         break;
       }
@@ -188,22 +200,25 @@ export async function xtrace(op: LinearOperator, o: XTraceOptions = {}): Promise
       for (let j = m0; j < mq; j++) Z.push(Zb.subarray((j - m0) * n, (j - m0 + 1) * n));
     }
     m = mq;
-    // the new entries of W = QᵀΩ and H = QᵀZ (rows or columns ≥ m0), by blocked sweeps over the workspaces;
+    // the new entries of W = QᵀΩ and H = QᵀZ (rows or columns ≥ m0) as three GEMMs over the workspaces;
     // T = ZᵀΩ = QᵀAΩ = QᵀY = R for symmetric A (no products needed)
-    for (let j = m0; j < m; j++) {
-      const w = Q.project(Om.row(j), m),
-        h = Q.project(Z.row(j), m);
-      for (let i = 0; i < m; i++) {
-        W[i * L + j] = w[i];
-        // H symmetric: average the two computed halves where both are new
-        if (i < m0) H[i * L + j] = H[j * L + i] = h[i];
-        else if (i < j) H[i * L + j] = H[j * L + i] = 0.5 * (H[i * L + j] + h[i]);
-        else H[i * L + j] = H[j * L + i] = h[i];
+    const dm = m - m0;
+    if (dm > 0) {
+      const Wn = await gemm(Q.data, Om.data.subarray(m0 * n), m, n, dm, { transB: true }), // [m, dm]: q_i·ω_j
+        Hn = await gemm(Q.data, Z.data.subarray(m0 * n), m, n, dm, { transB: true }); // [m, dm]: q_i·z_j
+      for (let j = m0; j < m; j++)
+        for (let i = 0; i < m; i++) {
+          W[i * L + j] = Wn[i * dm + j - m0];
+          const h = Hn[i * dm + j - m0];
+          // H symmetric: average the two computed halves where both are new
+          if (i < m0) H[i * L + j] = H[j * L + i] = h;
+          else if (i < j) H[i * L + j] = H[j * L + i] = 0.5 * (H[i * L + j] + h);
+          else H[i * L + j] = H[j * L + i] = h;
+        }
+      if (m0 > 0) {
+        const Wo = await gemm(Q.data.subarray(m0 * n), Om.data, dm, n, m0, { transB: true }); // [dm, m0]: q_i·ω_j, i ≥ m0 > j
+        for (let i = m0; i < m; i++) for (let j = 0; j < m0; j++) W[i * L + j] = Wo[(i - m0) * m0 + j];
       }
-    }
-    for (let i = m0; i < m && m0 > 0; i++) {
-      const w = Om.project(Q.row(i), m0);
-      for (let j = 0; j < m0; j++) W[i * L + j] = w[j];
     }
     for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) T[i * L + j] = j >= i ? R[i * L + j] : 0;
     if (deficient) {
