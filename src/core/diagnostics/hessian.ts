@@ -23,7 +23,7 @@
  */
 import type { LinearOperator, Progress } from '../linalg/operator';
 import type { Objective } from '../objective';
-import { lanczosExtremes, PairView, RitzPair } from '../linalg/lanczos';
+import { lanczosExtremes, lanczosWorkspace, PairView, RitzPair } from '../linalg/lanczos';
 import { exactTrace, xtrace, EXACT_TRACE_MAX_PARAMS } from '../linalg/xtrace';
 import { slqDensity, densityOnGrid } from '../linalg/slq';
 import { symmetricEigenvalues } from '../linalg/denseEigen';
@@ -306,6 +306,15 @@ export function lanczosSteps(o: Pick<DiagnoseOptions, 'top' | 'bottom' | 'maxIte
   return top > 0 || bottom > 0 ? Math.min(n, o.maxIter ?? Math.max(100, 10 * (top + bottomEff))) : 0;
 }
 
+/** Float32 n-vectors the spectrum's Lanczos keeps: its thick-restart workspace for the planned steps. */
+export function lanczosBasis(o: Pick<DiagnoseOptions, 'top' | 'bottom' | 'maxIter'>, n: number): number {
+  const steps = lanczosSteps(o, n);
+  if (steps === 0) return 0;
+  const top = Math.min(o.top ?? 0, n),
+    bottom = Math.min(o.bottom ?? 0, n);
+  return lanczosWorkspace(steps, top + (bottom > 0 ? bottom : top > 0 ? 1 : 0));
+}
+
 /** Adds one part (spectrum, trace or density) to the context's `hessian` result. */
 function mergeHessian(ctx: RunContext, r: HessianResult): void {
   const h = ctx.hessian;
@@ -367,7 +376,8 @@ export const spectrumDiagnostic: Diagnostic = {
     },
   ],
   enabled: o => (o.top ?? 0) > 0 || (o.bottom ?? 0) > 0,
-  plan: (o, n) => ({ hvps: lanczosSteps(o, n), vectors: lanczosSteps(o, n) }),
+  // the basis is the thick-restart workspace (lanczosWorkspace), not one vector per step
+  plan: (o, n) => ({ hvps: lanczosSteps(o, n), vectors: lanczosBasis(o, n) }),
   // the Ritz vectors are kept for the diagnostics that use them (eigenvector slices, layer curvature, null directions)
   async run(ctx) {
     // the eigenvector slices need the bottom eigenvector: resolve the λ_min estimate in this Krylov space rather than start another
