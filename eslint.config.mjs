@@ -14,6 +14,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'gpu-pack/**',
       'out/**',
       'node_modules/**',
       '.vscode-test/**',
