@@ -65,15 +65,17 @@ for f in "$PACK"/debs/*.deb; do
   pkg="$(basename "$f" | cut -d_ -f1)"
   undeb "$f" "$TMP/deb/$pkg" || die "cannot unpack $f"
 done
-echo "  done in $(( $(date +%s) - t0 )) s"
+echo "  done in $(( $(date +%s) - t0 )) s ($(command -v xz >/dev/null 2>&1 && echo xz || echo "python3's lzma: no xz here"), $(command -v dpkg >/dev/null 2>&1 && echo dpkg -x || echo "python3: no dpkg here"))"
 
 # libraries: the carried Vulkan loader and C++ runtime only where the machine lacks them; the NVIDIA driver's folder
 LD="${LD_LIBRARY_PATH:-}"
 add_ld() { [ -d "$1" ] && LD="$1${LD:+:$LD}"; }
-if has_lib libvulkan.so.1; then echo "Vulkan loader: the machine's"; else echo "Vulkan loader: carried ($(ls "$PACK"/debs | grep libvulkan1))"; add_ld "$TMP/deb/libvulkan1/usr/lib/x86_64-linux-gnu"; fi
-has_lib libstdc++.so.6 || { echo "C++ runtime: carried"; add_ld "$TMP/deb/libgcc-s1/lib/x86_64-linux-gnu"; add_ld "$TMP/deb/libgcc-s1/usr/lib/x86_64-linux-gnu"; add_ld "$TMP/deb/libstdc++6/usr/lib/x86_64-linux-gnu"; }
+CARRIED="${GPU_CARRIED_LIBS:-0}" # 1: use the carried loader and C++ runtime even where the machine has its own (to check them)
+if [ "$CARRIED" != 1 ] && has_lib libvulkan.so.1; then echo "Vulkan loader: the machine's"; else echo "Vulkan loader: carried ($(ls "$PACK"/debs | grep libvulkan1))"; add_ld "$TMP/deb/libvulkan1/usr/lib/x86_64-linux-gnu"; fi
+{ [ "$CARRIED" != 1 ] && has_lib libstdc++.so.6; } || { echo "C++ runtime: carried"; add_ld "$TMP/deb/libgcc-s1/lib/x86_64-linux-gnu"; add_ld "$TMP/deb/libgcc-s1/usr/lib/x86_64-linux-gnu"; add_ld "$TMP/deb/libstdc++6/usr/lib/x86_64-linux-gnu"; }
 for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do add_ld "$d"; done
 export LD_LIBRARY_PATH="$LD"
+echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 
 # the Vulkan driver (ICD): the NVIDIA one only — from a standard folder, else the driver mount, else one written for
 # libGLX_nvidia.so.0 — so that a software Vulkan (Mesa's lavapipe) never passes for a GPU; none found: no driver at
