@@ -16,7 +16,7 @@
 // tracked files together would pass the 64 MiB the machine takes. Compressed files are reused from the previous
 // pack when their source did not change (size and mtime), so a second run costs only the engine bundle.
 //
-//   node scripts/gpu/pack.js [--out DIR]       then, on the GPU machine: bash scripts/gpu/run.sh
+//   node scripts/gpu/pack.js [--out DIR] [--limit-mib N ≤ 60]     then, on the GPU machine: bash scripts/gpu/run.sh
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -25,7 +25,7 @@ const { spawnSync } = require('child_process');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MIB = 2 ** 20;
-const LIMIT = 60 * MIB;
+let LIMIT = 60 * MIB;
 const TREE_LIMIT = 64 * MIB;
 const DEBS = ['libvulkan1', 'libstdc++6', 'libgcc-s1'];
 
@@ -100,7 +100,11 @@ async function main() {
   let outDir = path.join(ROOT, 'gpu-pack');
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out' && argv[i + 1]) outDir = path.resolve(argv[++i]);
-    else fail(`unknown option '${argv[i]}' (--out DIR)`);
+    else if (argv[i] === '--limit-mib' && argv[i + 1]) {
+      const n = Number(argv[++i]);
+      if (!(n > 0 && n <= 60)) fail(`--limit-mib must be a number above 0 and at most 60, not '${argv[i]}'`);
+      LIMIT = n * MIB; // only lower: to check the refusal
+    } else fail(`unknown option '${argv[i]}' (--out DIR, --limit-mib N)`);
   }
   if (process.platform !== 'linux' || process.arch !== 'x64') fail(`packs linux-x64 binaries; this is ${process.platform}-${process.arch}`);
   const dist = path.join(ROOT, 'dist');
