@@ -127,7 +127,13 @@ function main() {
   ])
     process.on(sig, () => {
       stopBurners();
-      if (child) child.kill(sig);
+      // test-all.js and what it started (mocha, VS Code, Chromium) form one process group: signal all of it
+      if (child)
+        try {
+          process.kill(-child.pid, sig);
+        } catch {
+          child.kill(sig);
+        }
       process.exit(code);
     });
   process.on('exit', stopBurners);
@@ -143,7 +149,11 @@ function main() {
     new Promise(resolve => {
       console.log(`\n══ stress round ${i}/${opts.rounds}: ${flags.join(' ')} beside ${opts.burners} CPU-bound process(es) ══`);
       const t0 = Date.now();
-      child = spawn(process.execPath, [path.join(__dirname, 'test-all.js'), ...flags], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      child = spawn(process.execPath, [path.join(__dirname, 'test-all.js'), ...flags], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        detached: true, // its own process group (see the signal handlers)
+      });
       let tail = '';
       child.stdout.on('data', d => {
         process.stdout.write(d);
