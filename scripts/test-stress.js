@@ -1,28 +1,36 @@
 #!/usr/bin/env node
-// `npm run test:stress`: test suites run several times in a row, each round with CPU-bound processes
-// running beside them (`node -e 'for(;;){}'`, started once, killed at the end), to catch tests that
-// only pass on an idle machine. Each round runs scripts/test-all.js with the chosen suites (after the
-// build and the test compile, as `npm test` does); every round runs and is reported unless --bail.
-// The output ends with the per-round table and one line `N passed, N failed` over all rounds;
-// non-zero exit on any failure.
+// `npm run test:stress` (issue 25): the test suite (`npm test`'s scripts/test-all.js, after the build and
+// the test compile) run several rounds in a row beside CPU-bound processes — by default one busy loop per
+// core (`os.cpus().length` Node children spinning), started once and killed by pid at the end, also on a
+// failure, SIGINT, SIGTERM or SIGHUP; a busy loop whose parent is gone exits by itself — to catch tests
+// that only pass on an idle machine. Every round runs and is reported unless --bail. The output ends with
+// the per-round table (passed, failed, duration) and one line `N passed, N failed` over all rounds;
+// non-zero exit when any round fails.
 //
-//   npm run test:stress -- --rounds 5 --suite all     the full suite five times beside a CPU hog
+//   npm run test:stress                          every suite, five rounds, one busy loop per core
+//   npm run test:stress -- --rounds 1 --unit     the unit suite once under the same load
 //
-//   --rounds N        rounds (default 3)
-//   --suite S         all | unit | integration | e2e, or a comma list (default integration,e2e)
-//   --burners N       CPU-bound processes beside the tests (default 1)
-//   --bail            stop after the first round with a failure (default: run every round)
-//   --only S          the same as --suite S (older name)
+//   --rounds N                  rounds (default 5)
+//   --unit, --integration, --e2e  the suites to run, passed through to test-all.js (default: all three)
+//   --suite S                   all | unit | integration | e2e, or a comma list (the same, one flag; --only: older name)
+//   --burners N                 CPU-bound processes beside the tests (default: one per core)
+//   --bail                      stop after the first round with a failure (default: run every round)
 'use strict';
+const os = require('os');
 const path = require('path');
 const { spawn } = require('child_process');
 
 const ROOT = path.resolve(__dirname, '..');
 const SUITES = ['unit', 'integration', 'e2e'];
 
+// A busy loop that exits once its parent (this script, pid in argv) is gone: no spinning orphan even after a SIGKILL.
+const BUSY_LOOP =
+  'const p = Number(process.argv[1]); for (let i = 1; ; i++) if ((i & 0x3ffffff) === 0 && process.ppid !== p) process.exit(0);';
+
 /** Parses the command line; throws an Error with a usage message on bad input. */
 function parseArgs(argv) {
-  const o = { rounds: 3, suites: ['integration', 'e2e'], burners: 1, bail: false };
+  const o = { rounds: 5, suites: SUITES.slice(), burners: Math.max(1, os.cpus().length), bail: false };
+  const picked = new Set();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -38,6 +46,7 @@ function parseArgs(argv) {
     if (a === '--rounds') o.rounds = count(value(), 1);
     else if (a === '--burners') o.burners = count(value(), 0);
     else if (a === '--bail') o.bail = true;
+    else if (SUITES.includes(a.replace(/^--/, '')) && a.startsWith('--')) picked.add(a.slice(2));
     else if (a === '--suite' || a === '--only') {
       const v = value();
       const list =
@@ -50,8 +59,9 @@ function parseArgs(argv) {
       const bad = list.filter(s => !SUITES.includes(s));
       if (!list.length || bad.length) throw new Error(`${a} must be all or a comma list of ${SUITES.join(', ')}, not '${v}'`);
       o.suites = SUITES.filter(s => list.includes(s)); // test-all.js's order
-    } else throw new Error(`unknown option '${a}' (--rounds N, --suite all|unit|integration|e2e, --burners N, --bail)`);
+    } else throw new Error(`unknown option '${a}' (--rounds N, --unit, --integration, --e2e, --suite all|list, --burners N, --bail)`);
   }
+  if (picked.size) o.suites = SUITES.filter(s => picked.has(s)); // test-all.js's order
   return o;
 }
 
@@ -110,15 +120,25 @@ function main() {
     }
   };
   let child;
-  for (const sig of ['SIGINT', 'SIGTERM'])
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ])
     process.on(sig, () => {
       stopBurners();
-      if (child) child.kill(sig);
-      process.exit(130);
+      // test-all.js and what it started (mocha, VS Code, Chromium) form one process group: signal all of it
+      if (child)
+        try {
+          process.kill(-child.pid, sig);
+        } catch {
+          child.kill(sig);
+        }
+      process.exit(code);
     });
   process.on('exit', stopBurners);
   for (let i = 0; i < opts.burners; i++) {
-    const b = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
+    const b = spawn(process.execPath, ['-e', BUSY_LOOP, String(process.pid)], { stdio: 'ignore' });
     b.on('error', () => {
       /* shows as a missing load only */
     });
@@ -129,7 +149,11 @@ function main() {
     new Promise(resolve => {
       console.log(`\n══ stress round ${i}/${opts.rounds}: ${flags.join(' ')} beside ${opts.burners} CPU-bound process(es) ══`);
       const t0 = Date.now();
-      child = spawn(process.execPath, [path.join(__dirname, 'test-all.js'), ...flags], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      child = spawn(process.execPath, [path.join(__dirname, 'test-all.js'), ...flags], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        detached: true, // its own process group (see the signal handlers)
+      });
       let tail = '';
       child.stdout.on('data', d => {
         process.stdout.write(d);

@@ -9,7 +9,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DiagnoseResult } from '../core/diagnose';
-import { containedPath, readRegularText } from '../core/safeFs';
+import { containedPath, openRegular, readAt, readRegularFile, readRegularText } from '../core/safeFs';
 
 export interface CacheEntry {
   key: string;
@@ -64,15 +64,13 @@ export function contentHash(file: string): string {
   if (m && m.stat === statKey) return m.hash;
   const h = crypto.createHash('sha256');
   try {
-    if (st.size <= HASH_FULL_BYTES) h.update(fs.readFileSync(file));
+    if (st.size <= HASH_FULL_BYTES) h.update(readRegularFile(file, { what: 'checkpoint', maxBytes: HASH_FULL_BYTES }));
     else {
-      const fd = fs.openSync(file, 'r');
+      const { fd } = openRegular(file, 'checkpoint');
       try {
-        const part = Buffer.alloc(8 * 2 ** 20);
-        fs.readSync(fd, part, 0, part.length, 0);
-        h.update(part);
-        fs.readSync(fd, part, 0, part.length, st.size - part.length);
-        h.update(part);
+        const part = 8 * 2 ** 20;
+        h.update(readAt(fd, 0, part));
+        h.update(readAt(fd, st.size - part, part));
         h.update(`:${st.size}`);
       } finally {
         fs.closeSync(fd);
@@ -106,6 +104,7 @@ export class ResultsCache {
       for (const f of fs.readdirSync(dir)) {
         if (!f.endsWith('.json')) continue;
         try {
+          // eslint-disable-next-line no-restricted-properties -- the extension's own storage folder, not a user file
           this.remember(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as CacheEntry);
         } catch {
           /* skip corrupt entry */
@@ -139,6 +138,7 @@ export class ResultsCache {
   put(entry: CacheEntry): void {
     fs.mkdirSync(this.dir, { recursive: true });
     const tmp = path.join(this.dir, `${entry.key}.json.tmp`);
+    // eslint-disable-next-line no-restricted-properties -- the extension's own storage folder (temporary name, then rename)
     fs.writeFileSync(tmp, JSON.stringify(entry));
     fs.renameSync(tmp, path.join(this.dir, `${entry.key}.json`));
     this.remember(entry);

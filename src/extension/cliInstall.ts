@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { readRegularText } from '../core/safeFs';
 
 export const LAUNCHER_MARK = 'Landscape Lens CLI launcher';
 const HOW = "Landscape: Install 'landscape' Command in PATH";
@@ -29,6 +30,15 @@ export function cliLauncher(execPath: string, cliJs: string, platform: NodeJS.Pl
   };
 }
 
+/** `file` is a launcher of ours (a FIFO, device or huge file of that name is not: read bounded, regular files only). */
+function isOurLauncher(file: string): boolean {
+  try {
+    return readRegularText(file, { what: 'launcher', maxBytes: 1 << 20 }).includes(LAUNCHER_MARK);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes the launcher into `dir` (created when missing). A file of that name that is not a launcher of ours
  * is never overwritten: `{ refused }` says so.
@@ -41,9 +51,10 @@ export function installLauncher(
 ): { file: string; refused?: string } {
   const { name, text } = cliLauncher(execPath, cliJs, platform);
   const file = path.join(dir, name);
-  if (fs.existsSync(file) && !fs.readFileSync(file, 'utf8').includes(LAUNCHER_MARK))
+  if (fs.existsSync(file) && !isOurLauncher(file))
     return { file, refused: `${file} exists and is not a Landscape Lens launcher; it was not changed` };
   fs.mkdirSync(dir, { recursive: true });
+  // eslint-disable-next-line no-restricted-properties -- the extension's own launcher, written only when absent or ours (above)
   fs.writeFileSync(file, text, { mode: 0o755 });
   fs.chmodSync(file, 0o755);
   return { file };

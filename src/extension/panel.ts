@@ -14,6 +14,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { discoverRuns, refreshRun, Run, runSeries } from '../core/logs/runs';
 import { downsampleMinMax } from '../core/logs/downsample';
+import { writeOutput } from '../core/output';
 import type { Service } from './service';
 import type { RunsTree } from './runsTree';
 import { surgeryAssessment, surgerySummary } from './surgeryLog';
@@ -388,7 +389,11 @@ export class DashboardPanel {
         if (!target) return;
         const data = m.data;
         const bytes = ext === 'png' ? Buffer.from(data.replace(/^data:image\/png;base64,/, ''), 'base64') : Buffer.from(data, 'utf8');
-        await vscode.workspace.fs.writeFile(target, bytes);
+        try {
+          writeOutput(target.fsPath, bytes, { overwrite: !m.path }); // the save dialog confirmed a replacement; a test's path never does
+        } catch (e) {
+          return void vscode.window.showErrorMessage(`Export: ${(e as Error).message}`);
+        }
         svc.log.info(`exported ${name} to ${target.fsPath} (${bytes.length} bytes)`);
         break;
       }

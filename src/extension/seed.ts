@@ -15,6 +15,8 @@ import * as path from 'path';
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
 import { ResultsCache } from './cache';
 import { DEMO_MARKER } from '../core/demo/folder';
+import { writeOutput } from '../core/output';
+import { readRegularText } from '../core/safeFs';
 
 export const SEED_FILE = path.join('.landscape', 'seed-results.json');
 export const SEED_IMPORTED = path.join('.landscape', 'seed-results.imported.json');
@@ -61,7 +63,7 @@ export function writeSeed(dir: string, entries: SeedEntry[]): string {
     entries: entries.map(e => toSeedEntry(dir, e)),
   };
   fs.rmSync(path.join(dir, SEED_IMPORTED), { force: true });
-  fs.writeFileSync(file, JSON.stringify(seed), { flag: 'wx' });
+  writeOutput(file, JSON.stringify(seed), { root: dir });
   return file;
 }
 
@@ -121,7 +123,7 @@ export function importSeed(dir: string, cache: ResultsCache, current: (checkpoin
   try {
     const st = fs.lstatSync(file);
     if (!st.isFile() || st.size > 64 * 2 ** 20) throw new Error('not a regular file of at most 64 MB');
-    seed = JSON.parse(fs.readFileSync(file, 'utf8')) as SeedFile;
+    seed = JSON.parse(readRegularText(file, { what: 'seed file', maxBytes: 64 * 2 ** 20 })) as SeedFile;
     if (seed.version !== SEED_VERSION || !Array.isArray(seed.entries)) throw new Error(`version ${seed.version}`);
   } catch (e) {
     out.skipped.push(`${SEED_FILE}: ${(e as Error).message}`);

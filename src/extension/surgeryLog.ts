@@ -22,6 +22,7 @@ export class SurgeryLog {
   constructor(dir: string) {
     this.file = path.join(dir, 'surgery.json');
     try {
+      // eslint-disable-next-line no-restricted-properties -- the extension's own storage folder, not a user file
       const j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { records?: SurgeryRecord[] };
       if (Array.isArray(j.records))
         this.records = j.records.filter(r => r && typeof r.checkpoint === 'string' && Array.isArray(r.outFiles));
@@ -71,6 +72,7 @@ export class SurgeryLog {
   private save(): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
+    // eslint-disable-next-line no-restricted-properties -- the extension's own storage folder (temporary name, then rename)
     fs.writeFileSync(tmp, JSON.stringify({ version: 1, records: this.records }));
     fs.renameSync(tmp, this.file);
   }

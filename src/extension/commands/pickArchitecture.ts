@@ -8,6 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { command } from './context';
+import { writeOutput } from '../../core/output';
+import { readRegularFile } from '../../core/safeFs';
 
 export default command<[arg: unknown, picked: unknown]>('landscapeLens.pickArchitecture', async (ctx, arg, picked) => {
   const ckpt = arg instanceof vscode.Uri ? arg : typeof arg === 'string' ? vscode.Uri.file(arg) : undefined;
@@ -29,7 +31,7 @@ export default command<[arg: unknown, picked: unknown]>('landscapeLens.pickArchi
       void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(target)} already exists; it was not replaced.`);
       return undefined;
     }
-    fs.copyFileSync(arch.fsPath, target, fs.constants.COPYFILE_EXCL);
+    writeOutput(target, readRegularFile(arch.fsPath, { what: 'architecture (ONNX)' })); // never replaces: refused if taken meanwhile
   }
   ctx.service.clearFailure(ckpt.fsPath);
   return ctx.service.diagnose(ckpt, { mode: 'quick' });

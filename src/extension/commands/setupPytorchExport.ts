@@ -12,6 +12,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { command } from './context';
 import { analyzeScript, planSetup, SetupPlan } from '../pytorchSetup';
+import { writeOutput } from '../../core/output';
+import { readRegularText } from '../../core/safeFs';
 
 export const HELPER_FILE = 'landscape_lens.py';
 const PREVIEW_SCHEME = 'landscape-setup';
@@ -78,13 +80,14 @@ export async function setupPytorchExport(
   const isDir = fs.existsSync(script.fsPath) && fs.statSync(script.fsPath).isDirectory();
   const dir = isDir ? script.fsPath : path.dirname(script.fsPath);
   const helper = path.join(dir, HELPER_FILE);
+  // eslint-disable-next-line no-restricted-properties -- a file bundled with the extension, not a user file
   const source = fs.readFileSync(context.asAbsolutePath(path.join('media', 'pytorch', HELPER_FILE)), 'utf8');
   let written = false,
     reason: string | undefined;
   if (!fs.existsSync(helper)) {
-    fs.writeFileSync(helper, source, { flag: 'wx' });
+    writeOutput(helper, source); // never replaces: refused if taken meanwhile
     written = true;
-  } else if (fs.readFileSync(helper, 'utf8') !== source) {
+  } else if (readRegularText(helper, { what: HELPER_FILE, maxBytes: 16 * 2 ** 20 }) !== source) {
     reason = `${HELPER_FILE} already exists beside ${path.basename(script.fsPath)} and differs from this version; it was not changed`;
   }
   const result: SetupResult = { helper, written, inserted: false, ...(reason ? { reason } : {}) };
@@ -105,6 +108,7 @@ export async function setupPytorchExport(
     const tmpScript = doc.isDirty ? path.join(context.globalStorageUri.fsPath, 'setup-' + name) : script.fsPath;
     if (doc.isDirty) {
       fs.mkdirSync(path.dirname(tmpScript), { recursive: true });
+      // eslint-disable-next-line no-restricted-properties -- the extension's own storage folder, not a user file
       fs.writeFileSync(tmpScript, doc.getText());
     }
     const analysis = await analyzeScript(python, context.asAbsolutePath(path.join('media', 'pytorch', 'find_training.py')), tmpScript);
