@@ -14,7 +14,10 @@ describe('perturb: the basin test', () => {
     const b = basinTest({ lossBefore: 0.73, finalLoss: 0.007858, barrier: 0, distanceBack: 0.0756, distanceStart: 0.01, steps: 200 });
     assert.strictEqual(b.outcome, 'lower');
     assert.strictEqual(b.sameBasin, false);
-    assert.match(b.conclusion, /^left the basin: loss fell 0\.73 → 0\.007858 \(barrier 0 along the path\) — the perturbed weights found a lower minimum/);
+    assert.match(
+      b.conclusion,
+      /^left the basin: loss fell 0\.73 → 0\.007858 \(barrier 0 along the path\) — the perturbed weights found a lower minimum/,
+    );
   });
 
   it('same level, no barrier, closer than the perturbation: returned to the same basin, with distance and loss stated', () => {

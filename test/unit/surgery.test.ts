@@ -316,7 +316,14 @@ describe('surgery: special neurons and perturbations', function () {
       assert.strictEqual(rt.sameBasin, rt.basin.sameBasin);
       assert.deepStrictEqual(
         rt.basin,
-        basinTest({ lossBefore: top.lossBefore, finalLoss: rt.finalLoss, barrier: rt.barrier, distanceBack: rt.distanceBack, distanceStart: rt.distanceStart, steps: 30 }),
+        basinTest({
+          lossBefore: top.lossBefore,
+          finalLoss: rt.finalLoss,
+          barrier: rt.barrier,
+          distanceBack: rt.distanceBack,
+          distanceStart: rt.distanceStart,
+          steps: 30,
+        }),
         'the conclusion is derived from the numbers the result shows',
       );
       await assert.rejects(perturb(obj, net, th, { mode: 'eigen', direction: 0 as unknown as 'top' }), (e: unknown) => isUserInputError(e));
