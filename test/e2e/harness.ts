@@ -113,6 +113,29 @@ export async function waitForQuickPick(page: Page, text: string, opts: { value?:
   }
 }
 
+/**
+ * In an input box (a quick input without rows) whose prompt matches `prompt`: optionally types `value`, waits until
+ * the input has the focus and holds the value (DOM state, not the clock), then presses Enter to accept it.
+ */
+export async function acceptInputBox(page: Page, prompt: RegExp, value?: string, timeoutMs = 15000): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await page.waitForFunction(r => new RegExp(r).test(document.querySelector('.quick-input-widget')?.textContent ?? ''), prompt.source, {
+    timeout: scaled(timeoutMs),
+    polling: 100,
+  });
+  if (value !== undefined) await input.fill(value);
+  const expected = value ?? (await input.inputValue());
+  await page.waitForFunction(
+    v => {
+      const i = document.querySelector<HTMLInputElement>('.quick-input-widget input');
+      return Boolean(i && i.offsetParent !== null && document.activeElement === i && i.value === v);
+    },
+    expected,
+    { timeout: scaled(timeoutMs), polling: 100 },
+  );
+  await page.keyboard.press('Enter');
+}
+
 /** Waits until no quick input is shown (it closed after a choice, or was replaced by nothing). */
 export async function waitForQuickPickClosed(page: Page, timeoutMs = 15000): Promise<void> {
   await page.waitForFunction(

@@ -10,7 +10,7 @@ import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { startWorkbench, runCommand, findWebviewFrame, screenshot, openRunDashboard, pickInQuickInput } from './harness';
+import { startWorkbench, runCommand, findWebviewFrame, screenshot, openRunDashboard, pickInQuickInput, acceptInputBox } from './harness';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WS = path.join(ROOT, 'test/fixtures/workspace');
@@ -50,32 +50,18 @@ describe('e2e: surgery from the dashboard', function () {
     assert.match(await frame.locator('#surgery-panel').innerText(), /Nothing done to this run yet/);
     await frame.locator('#perturb').click();
     // mode
-    await input.waitFor({ state: 'visible', timeout: 15000 });
-    await input.fill('Escape the saddle');
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Enter');
+    await pickInQuickInput(page, 'Escape the saddle');
     // step: empty = 1 % of ‖θ‖
-    await page.waitForFunction(
-      () => /Step t along the eigenvector/.test(document.querySelector('.quick-input-widget')?.textContent ?? ''),
-      undefined,
-      { timeout: 15000 },
-    );
-    await page.keyboard.press('Enter');
+    await acceptInputBox(page, /Step t along the eigenvector/);
     // retraining steps (default 200)
-    await page.waitForFunction(
-      () => /Gradient-descent steps/.test(document.querySelector('.quick-input-widget')?.textContent ?? ''),
-      undefined,
-      { timeout: 15000 },
-    );
-    await page.keyboard.press('Enter');
+    await acceptInputBox(page, /Gradient-descent steps/);
     // learning rate, shown before the run with its default (1/λ_max at the perturbed point) prefilled
-    await page.waitForFunction(
-      () => /Learning rate of the 200 gradient-descent steps/.test(document.querySelector('.quick-input-widget')?.textContent ?? ''),
-      undefined,
-      { timeout: 15000 },
-    );
+    const lrPrompt = /Learning rate of the 200 gradient-descent steps/;
+    await page.waitForFunction(r => new RegExp(r).test(document.querySelector('.quick-input-widget')?.textContent ?? ''), lrPrompt.source, {
+      timeout: 15000,
+    });
     assert.strictEqual(await input.inputValue(), '1/λ_max');
-    await page.keyboard.press('Enter');
+    await acceptInputBox(page, lrPrompt);
     try {
       await frame.waitForFunction(() => document.querySelectorAll('#surgeryList > li').length > 0, undefined, { timeout: 180000 });
     } catch (e) {
@@ -123,17 +109,7 @@ describe('e2e: surgery from the dashboard', function () {
     const run = path.join(wb.workspace, 'runs', 'mlp-run');
     const original = path.join(run, 'step_400');
     const hashes = Object.fromEntries(fs.readdirSync(original).map(f => [f, sha(path.join(original, f))]));
-    const input = page.locator('.quick-input-widget input');
-    const step = async (re: RegExp, value?: string) => {
-      await page.waitForFunction(r => new RegExp(r).test(document.querySelector('.quick-input-widget')?.textContent ?? ''), re.source, {
-        timeout: 15000,
-      });
-      if (value !== undefined) {
-        await input.fill(value);
-        await page.waitForTimeout(300);
-      }
-      await page.keyboard.press('Enter');
-    };
+    const step = (re: RegExp, value?: string) => acceptInputBox(page, re, value);
     // the command's first prompt (the checkpoint); the palette is retried once if the command did not start
     await runCommand(page, 'Landscape: Add Special Neurons');
     const prompt = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'model.json' }).first();
