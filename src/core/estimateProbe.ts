@@ -97,6 +97,7 @@ export async function measurePassTimes(obj: Objective, theta: Float32Array, sign
  */
 export async function estimateDiagnosis(
   opts: import('./diagnostics/options').DiagnoseOptions,
+  signal?: AbortSignal,
 ): Promise<{ estimate: import('./estimate').CostEstimate; passes: PassTimes; text: string }> {
   const { openProblem, engineOptions } = await import('./problem');
   const { fitPreset } = await import('./diagnostics/registry');
@@ -104,7 +105,7 @@ export async function estimateDiagnosis(
   const problem = await openProblem({ ...opts, seed: opts.seed ?? 0, engine: engineOptions(opts) });
   try {
     const fitted = fitPreset(opts, problem.model.numParams).opts;
-    const passes = await measurePassTimes(problem.engine.obj, problem.model.theta);
+    const passes = await measurePassTimes(problem.engine.obj, problem.model.theta, signal);
     const units = problem.model.layers.reduce((s, l) => s + (l.units ?? 0), 0);
     const estimate = estimateCost(fitted, {
       params: problem.model.numParams,

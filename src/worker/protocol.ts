@@ -11,11 +11,17 @@
  * typing follow from the table.
  */
 import type { DiagnoseOptions, DiagnoseResult } from '../core/diagnose';
+import type { CostEstimate, PassTimes } from '../core/estimate';
 import type { SpecialNeuronsJobOptions, SpecialNeuronsJobResult, PerturbJobOptions, PerturbJobResult } from '../core/surgery/jobs';
 
 export interface JobKinds {
   /** Diagnostics of one checkpoint on one dataset (src/core/diagnose.ts). */
   diagnose: { request: { options: DiagnoseOptions }; result: DiagnoseResult };
+  /**
+   * The cost of the diagnosis these options ask for, without running it: one pass of each kind timed on the
+   * checkpoint (src/core/estimateProbe.ts) times each diagnostic's planned counts (the cost dialog's estimate).
+   */
+  estimate: { request: { options: DiagnoseOptions }; result: { estimate: CostEstimate; passes: PassTimes; text: string } };
   /** Add Kawaguchi–Kaelbling special neurons (options.train: fine-tune them); writes a new checkpoint (src/core/surgery/jobs.ts). */
   specialNeurons: { request: { options: SpecialNeuronsJobOptions }; result: SpecialNeuronsJobResult };
   /** Perturb the weights (gaussian / relative / filter-normalised / eigenvector); writes a new checkpoint. */

@@ -76,6 +76,10 @@ const HANDLERS: { [K in JobKind]: Handler<K> } = {
       }
     });
   },
+  async estimate(req, ctx) {
+    const { estimateDiagnosis } = await import('../core/estimateProbe');
+    return estimateDiagnosis(req.options, ctx.signal);
+  },
   async specialNeurons(req, ctx) {
     const { specialNeuronsJob } = await import('../core/surgery/jobs');
     const { outputScope } = await import('../core/output'); // a failed or cancelled job leaves no file

@@ -536,6 +536,18 @@ describe('worker client (dist/worker.js)', function () {
     assert.ok(partials.length >= 1, 'Lanczos partials streamed');
   });
 
+  it('the cost estimate job (the cost dialog): pass times measured on the checkpoint, the plan of a full diagnosis', async () => {
+    const run = path.join(ROOT, 'test/fixtures/workspace/runs/mlp-run');
+    const r = await client.run({
+      kind: 'estimate',
+      options: { checkpoint: path.join(run, 'step_600/model.json'), data: path.join(run, 'data.npz'), top: 5, bottom: 1, trace: true },
+    }).promise;
+    for (const [k, v] of Object.entries(r.passes)) assert.ok(Number.isFinite(v) && v >= 0, `${k} = ${v}`);
+    assert.ok(r.estimate.seconds! > 0 && r.estimate.secondsMax! >= r.estimate.seconds!, JSON.stringify(r.estimate));
+    assert.ok(r.estimate.hvps.total > 0 && r.estimate.memoryBytes > 0);
+    assert.match(r.text, /^estimated cost: about .*HVPs.*, about .* of memory \(pass times measured on this checkpoint\)$/);
+  });
+
   it('a killed worker fails its job with a message; the next job runs in a fresh worker', async () => {
     const first = await client.run({ kind: 'ping' }).promise;
     const w = stageWatch('held');
