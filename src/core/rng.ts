@@ -79,8 +79,70 @@ export class Rng {
   /** A Float64Array of n standard normals. */
   normalVector(n: number): Float64Array {
     const a = new Float64Array(n);
-    for (let i = 0; i < n; i++) a[i] = this.normal();
+    this.fillNormal(a);
     return a;
+  }
+
+  /**
+   * Fills `a` with standard normals: the same numbers, in the same order, as `a.length` calls of normal()
+   * (the generator's state and the Box–Muller spare end the same), about 3× faster — the xoshiro128** steps
+   * and Box–Muller inlined over local state (long draws: the ε-sharpness subspace, XTrace's test vectors).
+   */
+  fillNormal(a: Float64Array | Float32Array): void {
+    const len = a.length;
+    let i = 0;
+    if (len === 0) return;
+    if (this.spare !== undefined) {
+      a[i++] = this.spare;
+      this.spare = undefined;
+    }
+    // int32 views of the state: xor, shifts and imul act on the same 32 bits as nextU32's unsigned copies
+    let s0 = this.s0 | 0,
+      s1 = this.s1 | 0,
+      s2 = this.s2 | 0,
+      s3 = this.s3 | 0;
+    const TWO_PI = 2 * Math.PI;
+    while (i < len) {
+      let u = 0,
+        v = 0;
+      for (let k = 0; k < 2; k++) {
+        let x = 0;
+        do {
+          // uniform(): two nextU32() (53 bits); u is redrawn while 0, v is not
+          let m = Math.imul(s1, 5);
+          let r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+          let t = s1 << 9;
+          s2 ^= s0;
+          s3 ^= s1;
+          s1 ^= s2;
+          s0 ^= s3;
+          s2 ^= t;
+          s3 = (s3 << 11) | (s3 >>> 21);
+          const hi = r >>> 5;
+          m = Math.imul(s1, 5);
+          r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+          t = s1 << 9;
+          s2 ^= s0;
+          s3 ^= s1;
+          s1 ^= s2;
+          s0 ^= s3;
+          s2 ^= t;
+          s3 = (s3 << 11) | (s3 >>> 21);
+          x = (hi * 67108864 + (r >>> 6)) / 9007199254740992;
+        } while (k === 0 && x === 0);
+        if (k === 0) u = x;
+        else v = x;
+      }
+      const r = Math.sqrt(-2 * Math.log(u));
+      a[i++] = r * Math.cos(TWO_PI * v);
+      const spare = r * Math.sin(TWO_PI * v);
+      if (i < len) a[i++] = spare;
+      else this.spare = spare;
+    }
+    this.s0 = s0 >>> 0;
+    this.s1 = s1 >>> 0;
+    this.s2 = s2 >>> 0;
+    this.s3 = s3 >>> 0;
   }
 
   /** A Float64Array of n Rademacher signs. */

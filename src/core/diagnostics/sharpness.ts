@@ -69,7 +69,7 @@ async function buildSubspaceBasis(n: number, p: number, seed: number): Promise<F
   if (n < 4 * p || n * p < 1e6) return subspaceBasis(n, p, seed);
   const rng = new Rng(seed);
   const X = new Float64Array(p * n);
-  for (let j = 0; j < p; j++) X.set(rng.normalVector(n), j * n);
+  for (let j = 0; j < p; j++) rng.fillNormal(X.subarray(j * n, (j + 1) * n));
   const { choleskyQr2 } = await import('../native/dense');
   const Q = await choleskyQr2(X, p, n);
   if (!Q) return subspaceBasis(n, p, seed);

@@ -64,6 +64,8 @@ export class KrylovSpace {
   k = 0;
   /** basis sweeps done (each reads k·n entries): the arithmetic the bench reports */
   sweeps = 0;
+  /** one float64 row for normals drawn in bulk (pushScaledNormal) */
+  private scratch: Float64Array | undefined;
   constructor(
     readonly n: number,
     readonly ncv: number,
@@ -96,14 +98,24 @@ export class KrylovSpace {
    * Appends a test vector drawn in place (no float64 copy of a full vector): n standard normals from
    * `normal`, scaled to norm `radius` (XTrace: uniform on the sphere of radius √n).
    */
-  pushScaledNormal(normal: () => number, radius: number): Vec {
+  pushScaledNormal(normal: (() => number) | { fillNormal(a: Float64Array): void }, radius: number): Vec {
     if (this.k >= this.ncv) throw new Error(`Krylov workspace full (${this.ncv} vectors of ${this.n})`);
     const r = this.row(this.k++);
     let s = 0;
-    for (let i = 0; i < r.length; i++) {
-      const g = normal();
-      r[i] = g;
-      s += g * g;
+    if (typeof normal === 'function') {
+      for (let i = 0; i < r.length; i++) {
+        const g = normal();
+        r[i] = g;
+        s += g * g;
+      }
+    } else {
+      // drawn in bulk into one reused float64 scratch row (the same numbers as n calls of normal())
+      const g = (this.scratch ??= new Float64Array(this.n));
+      normal.fillNormal(g);
+      for (let i = 0; i < r.length; i++) {
+        r[i] = g[i];
+        s += g[i] * g[i];
+      }
     }
     scalev(radius / Math.sqrt(s), r);
     return r;

@@ -154,7 +154,7 @@ export async function xtrace(op: LinearOperator, o: XTraceOptions = {}): Promise
     throwIfAborted(o.signal);
     const add = Math.min(m === 0 ? Math.max(stage, minVectors) : stage, mMax - m);
     // new test vectors ω_j = √n · g/‖g‖
-    for (let a = 0; a < add; a++) Om.pushScaledNormal(() => rng.normal(), Math.sqrt(n));
+    for (let a = 0; a < add; a++) Om.pushScaledNormal(rng, Math.sqrt(n));
     const Yb = await applySpaceRows(op, Om, m, m + add, o.signal);
     spent += add;
     // extend the QR of Y: block CGS2 against the earlier columns (two passes of two GEMMs: C = Q Ybᵀ,
