@@ -108,27 +108,21 @@ export class Rng {
       for (let k = 0; k < 2; k++) {
         let x = 0;
         do {
-          // uniform(): two nextU32() (53 bits); u is redrawn while 0, v is not
-          let m = Math.imul(s1, 5);
-          let r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-          let t = s1 << 9;
-          s2 ^= s0;
-          s3 ^= s1;
-          s1 ^= s2;
-          s0 ^= s3;
-          s2 ^= t;
-          s3 = (s3 << 11) | (s3 >>> 21);
-          const hi = r >>> 5;
-          m = Math.imul(s1, 5);
-          r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-          t = s1 << 9;
-          s2 ^= s0;
-          s3 ^= s1;
-          s1 ^= s2;
-          s0 ^= s3;
-          s2 ^= t;
-          s3 = (s3 << 11) | (s3 >>> 21);
-          x = (hi * 67108864 + (r >>> 6)) / 9007199254740992;
+          // uniform(): two nextU32() (53 bits: 27 of the first, 26 of the second); u is redrawn while 0, v is not
+          let hi = 0;
+          for (let w = 0; w < 2; w++) {
+            const m = Math.imul(s1, 5);
+            const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+            const t = s1 << 9;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t;
+            s3 = (s3 << 11) | (s3 >>> 21);
+            if (w === 0) hi = r >>> 5;
+            else x = (hi * 67108864 + (r >>> 6)) / 9007199254740992;
+          }
         } while (k === 0 && x === 0);
         if (k === 0) u = x;
         else v = x;

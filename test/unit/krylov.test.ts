@@ -23,37 +23,9 @@ import type { LinearOperator } from '../../src/core/linalg/operator';
 import { Rng } from '../../src/core/rng';
 import { diagnose } from '../../src/core/diagnose';
 import { denseHessianMatrix } from './reference/denseNet64';
+import { denseOp, withSpectrum } from './reference/denseOperators';
 
 const FX = path.resolve(__dirname, '../../../test/fixtures/tfjs/mlp-regression');
-
-/** A dense symmetric operator; with `f32` it also offers the float32 product (the product itself in float64). */
-function denseOp(A: number[][], f32 = false): LinearOperator & { calls: number } {
-  const mul = (v: ArrayLike<number>) => A.map(r => r.reduce((s, a, j) => s + a * v[j], 0));
-  const op: LinearOperator & { calls: number } = {
-    n: A.length,
-    calls: 0,
-    async apply(v: Float64Array) {
-      op.calls++;
-      return Float64Array.from(mul(v));
-    },
-  };
-  if (f32)
-    op.apply32 = async (v: Float32Array) => {
-      op.calls++;
-      return Float32Array.from(mul(v));
-    };
-  return op;
-}
-
-/** Q diag(λ) Qᵀ with a random orthogonal Q (Jacobi eigenvectors of a random symmetric matrix). */
-function withSpectrum(lams: number[], seed: number): number[][] {
-  const n = lams.length,
-    rng = new Rng(seed);
-  const M = Array.from({ length: n }, () => Array.from({ length: n }, () => rng.normal()));
-  const S = M.map((r, i) => r.map((v, j) => v + M[j][i]));
-  const Q = jacobiEigen(S).vectors;
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => lams.reduce((s, l, k) => s + Q[i][k] * l * Q[j][k], 0)));
-}
 
 describe('Krylov workspace and estimators', function () {
   this.timeout(600000);

@@ -10,7 +10,6 @@ import { tridiagEigen } from '../../src/core/linalg/tridiag';
 import { lanczosExtremes } from '../../src/core/linalg/lanczos';
 import { hutchPlusPlus, hutchinson } from '../../src/core/linalg/trace';
 import { slqDensity } from '../../src/core/linalg/slq';
-import type { LinearOperator } from '../../src/core/linalg/operator';
 import { denseHvp64, denseParamCount, RefDenseLayer } from '../../src/core/autodiff/hyperdual';
 import { denseGraphModel } from '../../src/core/hvpSelfTest';
 import { TfObjective } from '../../src/core/objective';
@@ -18,28 +17,7 @@ import { resolveLoss } from '../../src/core/loss';
 import { hessianOperator, hessianSpectrum } from '../../src/core/diagnostics/hessian';
 import type { Dataset } from '../../src/core/data/dataset';
 import { Rng } from '../../src/core/rng';
-
-function denseOp(A: number[][]): LinearOperator & { calls: number } {
-  const op = {
-    n: A.length,
-    calls: 0,
-    async apply(v: Float64Array) {
-      op.calls++;
-      return Float64Array.from(A.map(r => r.reduce((s, a, j) => s + a * v[j], 0)));
-    },
-  };
-  return op;
-}
-
-/** Symmetric matrix Q diag(λ) Qᵀ with a random orthogonal Q. */
-function withSpectrum(lams: number[], seed: number): number[][] {
-  const n = lams.length,
-    rng = new Rng(seed);
-  const M = Array.from({ length: n }, () => Array.from({ length: n }, () => rng.normal()));
-  const S = M.map((r, i) => r.map((v, j) => v + M[j][i]));
-  const Q = jacobiEigen(S).vectors;
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => lams.reduce((s, l, k) => s + Q[i][k] * l * Q[j][k], 0)));
-}
+import { denseOp, withSpectrum } from './reference/denseOperators';
 
 describe('dense eigensolvers', () => {
   it('Jacobi and tridiagonal QL agree on a tridiagonal matrix', () => {
