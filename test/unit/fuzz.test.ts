@@ -12,6 +12,7 @@ import { readTfjsLayersModel } from '../../src/core/formats/tfjsLayers';
 import { loadDataset, loadNpy } from '../../src/core/data/dataset';
 import { isUserInputError } from '../../src/core/errors';
 import { mutate } from './reference/mutate';
+import { scaled } from '../harness/speed';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const edits = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), {
@@ -20,7 +21,7 @@ const edits = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.i
 });
 function run(label: string, seedFile: string, target: string, read: (f: string) => unknown, prepare?: (dir: string) => void): void {
   it(`${label}: 10,000 mutated files`, function () {
-    this.timeout(180000);
+    this.timeout(scaled(180000)); // a hang is caught by the timeout, scaled by the machine's load
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-fuzz-'));
     prepare?.(dir);
     const seed = new Uint8Array(fs.readFileSync(seedFile));

@@ -17,6 +17,7 @@ import { resolveLoss } from '../../src/core/loss';
 import { relErr } from '../../src/core/hvpSelfTest';
 import { isUserInputError } from '../../src/core/errors';
 import { mutate } from './reference/mutate';
+import { scaled } from '../harness/speed';
 
 const FX = path.resolve(__dirname, '../../../test/fixtures/onnx');
 const producer = JSON.parse(fs.readFileSync(path.join(FX, 'producer.json'), 'utf8'));
@@ -91,7 +92,7 @@ describe('ONNX reader: structure and bad input', () => {
   });
 
   it('fuzz: 10,000 mutated models give a UserInputError or a model, never another exception or a hang', function () {
-    this.timeout(120000);
+    this.timeout(scaled(120000)); // a hang is caught by the timeout, scaled by the machine's load
     const seeds = ['mlp', 'cnn'].map(n => new Uint8Array(fs.readFileSync(path.join(FX, n, 'model.onnx'))));
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landscape-onnxfuzz-'));
     const f = path.join(tmp, 'm.onnx');
