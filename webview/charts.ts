@@ -281,6 +281,11 @@ export function baseOptions(
   };
 }
 
+/** A thin dashed muted line between two points: a reference (the loss before, the straight path between two minima). */
+export function referenceLine(label: string, a: { x: number; y: number }, b: { x: number; y: number }, t: Theme) {
+  return { label, data: [a, b], borderColor: t.muted, backgroundColor: t.muted, borderDash: [4, 3], pointRadius: 0, borderWidth: 1 };
+}
+
 export function seriesColor(i: number, t: Theme): string {
   return t.palette[i % t.palette.length];
 }

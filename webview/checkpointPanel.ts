@@ -12,6 +12,7 @@ import { isProvisional, provisionalKind, NEED_ACTIONS } from '../src/shared/verd
 import { host, state, run, saveState, selectedCkpt, stepLabel, type Ckpt } from './state';
 import { el } from './dom';
 import { headlineCards } from './cards';
+import { panelHead } from './panelHead';
 
 /** What a new selection redraws (set by checkpointPanel: the checkpoint's sections and the curves' markers). */
 let afterSelect: () => void = () => undefined;
@@ -36,47 +37,28 @@ export function checkpointPanel(redraw: () => void): HTMLElement {
   return el(
     'section',
     { className: 'panel', id: 'checkpoint-panel' },
-    el(
-      'div',
-      { className: 'panel-head' },
-      el('h2', {}, 'Checkpoint'),
-      ckSel,
-      el('span', { className: 'spacer' }),
-      // actions need the extension: not in the standalone report
-      ...(host.standalone
-        ? []
-        : [
-            el(
-              'button',
-              {
-                className: 'tool',
-                id: 'diagnoseFull',
-                onclick: () => state.selected && host.post({ type: 'diagnose', checkpoint: state.selected, mode: 'full' }),
-              },
-              'Diagnose (full)',
-            ),
-            el(
-              'button',
-              {
-                className: 'tool',
-                id: 'diagnoseRun',
-                title: 'Diagnose every checkpoint of this run (full)',
-                onclick: () =>
-                  state.runDir && host.post({ type: 'command', command: 'landscapeLens.diagnoseRun', checkpoint: state.runDir }),
-              },
-              'Diagnose all',
-            ),
-            el(
-              'button',
-              {
-                className: 'tool',
-                id: 'compareWith',
-                onclick: () => state.selected && host.post({ type: 'compare', checkpoint: state.selected }),
-              },
-              'Compare with…',
-            ),
-          ]),
-    ),
+    // actions need the extension: not in the standalone report
+    panelHead(el('h2', {}, 'Checkpoint'), {
+      beside: [ckSel],
+      actions: [
+        {
+          id: 'diagnoseFull',
+          label: 'Diagnose (full)',
+          onclick: () => state.selected && host.post({ type: 'diagnose', checkpoint: state.selected, mode: 'full' }),
+        },
+        {
+          id: 'diagnoseRun',
+          label: 'Diagnose all',
+          title: 'Diagnose every checkpoint of this run (full)',
+          onclick: () => state.runDir && host.post({ type: 'command', command: 'landscapeLens.diagnoseRun', checkpoint: state.runDir }),
+        },
+        {
+          id: 'compareWith',
+          label: 'Compare with…',
+          onclick: () => state.selected && host.post({ type: 'compare', checkpoint: state.selected }),
+        },
+      ],
+    }),
     el('div', { className: 'path muted', id: 'ckptPath' }),
     el('div', { className: 'cards', id: 'cards' }),
     el('div', { className: 'verdict', id: 'verdict' }),

@@ -15,6 +15,7 @@ import { state, run, saveState, derivedPaths, type Ckpt } from './state';
 import { el, checkbox, setEmpty, theme, hexA } from './dom';
 import { charts, exporters, upsert, baseOptions, exportButtons, seriesColor, verdictColor, verdictText } from './charts';
 import { select } from './checkpointPanel';
+import { panelHead } from './panelHead';
 
 /** the checkpoint markers of the training-curve chart (the chart's last dataset) */
 let curveMarkers: { x: number; y: number; path: string }[] = [];
@@ -31,28 +32,37 @@ const markerPositions = {
   },
 };
 
-/** The training-curves panel: smoothing / x-axis / log / clip / zoom controls, the series toggles, the chart, the marker legend. */
-export function curvesPanel(): HTMLElement {
-  const ui = state.ui;
-  const smoothSel = el(
+const SMOOTHING_LABELS: Record<SmoothingMode, string> = { none: 'no smoothing', ema: 'EMA (debiased)', ma: 'moving average' };
+const X_LABELS: Record<XMode, string> = { step: 'x: step', relative: 'x: relative time', wall: 'x: wall time' };
+
+/** A drop-down of the curves' controls: the choice is saved and the curves redrawn. */
+function choice<K extends string>(
+  id: string,
+  label: string,
+  labels: Record<K, string>,
+  current: K,
+  set: (v: K) => void,
+): HTMLSelectElement {
+  const keys = Object.keys(labels) as K[];
+  return el(
     'select',
     {
-      id: 'smoothing',
-      'aria-label': 'Smoothing',
+      id,
+      'aria-label': label,
       onchange: (e: Event) => {
-        ui.smoothing = (e.target as HTMLSelectElement).value as SmoothingMode;
+        set((e.target as HTMLSelectElement).value as K);
         saveState();
         drawCurves();
       },
     },
-    ...(['none', 'ema', 'ma'] as const).map(v =>
-      el(
-        'option',
-        { value: v, selected: ui.smoothing === v },
-        v === 'none' ? 'no smoothing' : v === 'ema' ? 'EMA (debiased)' : 'moving average',
-      ),
-    ),
+    ...keys.map(v => el('option', { value: v, selected: current === v }, labels[v])),
   );
+}
+
+/** The training-curves panel: smoothing / x-axis / log / clip / zoom controls, the series toggles, the chart, the marker legend. */
+export function curvesPanel(): HTMLElement {
+  const ui = state.ui;
+  const smoothSel = choice('smoothing', 'Smoothing', SMOOTHING_LABELS, ui.smoothing, v => (ui.smoothing = v));
   const amount = el('input', {
     type: 'range',
     id: 'amount',
@@ -69,32 +79,14 @@ export function curvesPanel(): HTMLElement {
     },
   });
   const amountOut = el('output', { id: 'amountOut', htmlFor: 'amount' }, ui.amount.toFixed(2));
-  const xSel = el(
-    'select',
-    {
-      id: 'xaxis',
-      'aria-label': 'x axis',
-      onchange: (e: Event) => {
-        ui.x = (e.target as HTMLSelectElement).value as XMode;
-        ui.zoom = null;
-        saveState();
-        drawCurves();
-      },
-    },
-    ...(['step', 'relative', 'wall'] as const).map(v =>
-      el('option', { value: v, selected: ui.x === v }, v === 'step' ? 'x: step' : v === 'relative' ? 'x: relative time' : 'x: wall time'),
-    ),
-  );
+  const xSel = choice('xaxis', 'x axis', X_LABELS, ui.x, v => {
+    ui.x = v;
+    ui.zoom = null;
+  });
   const panel = el(
     'section',
     { className: 'panel', id: 'curves-panel', 'data-collapsible': '' },
-    el(
-      'div',
-      { className: 'panel-head' },
-      el('h2', { id: 'curves-title' }, 'Training curves'),
-      el('span', { className: 'spacer' }),
-      ...exportButtons('curveChart', 'training curves'),
-    ),
+    panelHead(el('h2', { id: 'curves-title' }, 'Training curves'), { tools: exportButtons('curveChart', 'training curves') }),
     el(
       'div',
       { className: 'controls' },

@@ -8,45 +8,32 @@
 import type { ChartDataset } from 'chart.js';
 import type { SurgeryEntry } from '../src/shared/protocol';
 import { el, canvasById, setEmpty, theme } from './dom';
-import { baseOptions, upsert, exporters, exportButtons } from './charts';
+import { baseOptions, upsert, exporters, exportButtons, referenceLine } from './charts';
 import { host, state, run } from './state';
+import { panelHead } from './panelHead';
 
 /** The surgery panel: the records of the actions on this run's minima, their curve, the actions (not in the report). */
 export function surgeryPanel(): HTMLElement {
   return el(
     'section',
     { className: 'panel', id: 'surgery-panel', 'aria-labelledby': 'surgery-title' },
-    el(
-      'div',
-      { className: 'panel-head' },
-      el('h2', { id: 'surgery-title' }, 'Acting on the minimum: special neurons and perturbations'),
-      el('span', { className: 'spacer' }),
-      ...(host.standalone
-        ? []
-        : [
-            el(
-              'button',
-              {
-                className: 'tool',
-                id: 'addSpecial',
-                onclick: () =>
-                  state.selected && host.post({ type: 'command', command: 'landscapeLens.addSpecialNeurons', checkpoint: state.selected }),
-              },
-              'Add special neurons…',
-            ),
-            el(
-              'button',
-              {
-                className: 'tool',
-                id: 'perturb',
-                onclick: () =>
-                  state.selected && host.post({ type: 'command', command: 'landscapeLens.perturbWeights', checkpoint: state.selected }),
-              },
-              'Perturb weights…',
-            ),
-          ]),
-      ...exportButtons('surgeryChart', 'the surgery chart'),
-    ),
+    panelHead(el('h2', { id: 'surgery-title' }, 'Acting on the minimum: special neurons and perturbations'), {
+      actions: [
+        {
+          id: 'addSpecial',
+          label: 'Add special neurons…',
+          onclick: () =>
+            state.selected && host.post({ type: 'command', command: 'landscapeLens.addSpecialNeurons', checkpoint: state.selected }),
+        },
+        {
+          id: 'perturb',
+          label: 'Perturb weights…',
+          onclick: () =>
+            state.selected && host.post({ type: 'command', command: 'landscapeLens.perturbWeights', checkpoint: state.selected }),
+        },
+      ],
+      tools: exportButtons('surgeryChart', 'the surgery chart'),
+    }),
     el('ul', { className: 'surgery-list', id: 'surgeryList' }),
     el(
       'div',
@@ -157,20 +144,7 @@ export function drawSurgery(): void {
             borderWidth: 2,
           },
           ...(before !== undefined
-            ? [
-                {
-                  label: 'loss before the perturbation',
-                  data: [
-                    { x: 0, y: before },
-                    { x: c.length - 1, y: before },
-                  ],
-                  borderColor: t.muted,
-                  backgroundColor: t.muted,
-                  borderDash: [4, 3],
-                  pointRadius: 0,
-                  borderWidth: 1,
-                },
-              ]
+            ? [referenceLine('loss before the perturbation', { x: 0, y: before }, { x: c.length - 1, y: before }, t)]
             : []),
         ],
       },

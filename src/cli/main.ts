@@ -13,7 +13,8 @@ import { renderDiagnose, fmtNum } from './format';
 import { progressBar } from './progress';
 import { registerSurgery } from './surgery';
 import { dataSettings } from './data';
-import { backendArg, BACKEND_HELP, intArg } from './args';
+import { intArg } from './args';
+import { addDataFlags, addEngineFlags, addMemoryFlag } from './commonFlags';
 import { prepareOutputs, writeAllNew } from './output';
 import { flagReader, optionFromSpec, type DiagnoseArgs, type InspectArgs, type LogsArgs, type ReportArgs } from './flags';
 import { applyOptionSpecs, diagnosticOptions, preset, PRESET_NAMES, PRESETS, type PresetName } from '../core/diagnostics/registry';
@@ -255,23 +256,6 @@ Examples:
   return program;
 }
 
-/** The compute-engine flags (diagnose, compare, slice, report). */
-function addEngineFlags(cmd: Command): Command {
-  return cmd
-    .option(
-      '--backend <name>',
-      `${BACKEND_HELP} (auto: the native ONNX Runtime engine when the model compiles, else TF.js)`,
-      backendArg,
-      'auto',
-    )
-    .option(
-      '--ep <provider>',
-      'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (auto: a GPU provider when a GPU is present, else cpu)',
-      'auto',
-    )
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: 1 for small models, else every core)', intArg('--threads'));
-}
-
 /** The flags diagnose, compare and slice share (data, loss, budgets, which diagnostics). */
 function addDiagnoseFlags(cmd: Command): Command {
   cmd
@@ -279,25 +263,14 @@ function addDiagnoseFlags(cmd: Command): Command {
       '--data <file>',
       'dataset (.npz with inputs and targets); default: landscape.json, else data/dataset/train/val/test.npz beside the checkpoint',
     )
-    .option('--config <file>', 'landscape.json to read (default: the nearest one above the checkpoint)')
-    .option(
-      '--root <folder>',
-      'search landscape.json and data.npz from the checkpoint up to this folder, never above (default: the current directory)',
-    )
-    .option('--loss <kind>', "mse | ce | bce (default: from the model's last activation and the targets)")
-    .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
     .option('--seed <s>', 'random seed (default 0)', intArg('--seed'))
-    .option('--x-key <key>', 'npz key of the inputs (default x)')
-    .option('--y-key <key>', 'npz key of the targets (default y)')
     .option('--target <column>', 'CSV datasets: the target column (default y/target/label/class, else the last)');
-  addEngineFlags(cmd)
-    .option('--chunk-size <n>', 'samples per chunk: bounds memory (activations of one chunk; default 1024)', intArg('--chunk-size'))
-    .option(
-      '--max-resident-mb <n>',
-      'memory budget: what the input expands to is charged to it before allocating; larger stored .npz inputs are streamed',
-      intArg('--max-resident-mb'),
-      1024,
-    );
+  addDataFlags(cmd);
+  addMemoryFlag(addEngineFlags(cmd)).option(
+    '--chunk-size <n>',
+    'samples per chunk: bounds memory (activations of one chunk; default 1024)',
+    intArg('--chunk-size'),
+  );
   // the diagnostics' own options, from their registry descriptors (one default and help each)
   for (const spec of diagnosticOptions()) cmd.addOption(optionFromSpec(spec));
   return cmd

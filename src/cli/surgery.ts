@@ -6,25 +6,12 @@
 import { Command } from 'commander';
 import { fmtNum, table } from './format';
 import { dataSettings } from './data';
-import { backendArg, BACKEND_HELP, intArg, posNum } from './args';
+import { intArg, posNum } from './args';
+import { addDataFlags, addEngineFlags, addMemoryFlag } from './commonFlags';
 import type { PerturbArgs, SpecialNeuronsArgs } from './flags';
 
-const dataOptions = (c: Command): Command =>
-  c
-    .option('--config <file>', 'landscape.json to read (default: the nearest one above the checkpoint)')
-    .option(
-      '--root <folder>',
-      'search landscape.json and data.npz from the checkpoint up to this folder, never above (default: the current directory)',
-    )
-    .option('--loss <kind>', "mse | ce | bce (default: from the model's last activation and the targets)")
-    .option('--samples <n>', 'seeded random subset of n samples', intArg('--samples'))
-    .option('--x-key <key>', 'npz key of the inputs (default x)')
-    .option('--y-key <key>', 'npz key of the targets (default y)')
-    .option('--backend <name>', BACKEND_HELP, backendArg, 'auto')
-    .option('--ep <provider>', 'ONNX Runtime execution provider: auto | cpu | webgpu | cuda (as for diagnose)', 'auto')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (as for diagnose)', intArg('--threads'))
-    .option('--max-resident-mb <n>', 'memory budget for what the input expands to (default 1024)', intArg('--max-resident-mb'))
-    .option('--json', 'print one JSON object');
+/** The data, engine and memory flags of `diagnose` (cli/commonFlags.ts), and `--json`. */
+const dataOptions = (c: Command): Command => addMemoryFlag(addEngineFlags(addDataFlags(c))).option('--json', 'print one JSON object');
 
 export function registerSurgery(program: Command): void {
   dataOptions(

@@ -80,6 +80,26 @@ export interface CostInputs extends CostInputs2 {
 }
 
 /**
+ * The model's part of the cost inputs, from its layer list (a GraphModel's or a result's `model.layers`):
+ * the parameterised layers, the activations per sample (the sum of the layer widths) and the chunk.
+ * One home for the extension's fallback estimate and `--estimate`.
+ */
+export function modelCostInputs(
+  params: number,
+  modelLayers: readonly { params: number; units?: number }[],
+  samples: number,
+  chunkSize: number | undefined,
+): Pick<CostInputs, 'params' | 'layers' | 'chunk' | 'activationsPerSample'> {
+  const units = modelLayers.reduce((s, l) => s + (l.units ?? 0), 0);
+  return {
+    params,
+    layers: modelLayers.filter(l => l.params > 0).length,
+    chunk: Math.min(chunkSize ?? 1024, samples),
+    activationsPerSample: units || undefined,
+  };
+}
+
+/**
  * Measured cost of one evaluation of each kind on this checkpoint (ms; block kinds per vector or point),
  * the JavaScript arithmetic speed of this process (ns per float64 multiply-add over a long vector, ns per
  * standard normal drawn) and the time to create one session (ms).

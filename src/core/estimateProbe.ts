@@ -101,18 +101,14 @@ export async function estimateDiagnosis(
 ): Promise<{ estimate: import('./estimate').CostEstimate; passes: PassTimes; text: string }> {
   const { openProblem, engineOptions } = await import('./problem');
   const { fitPreset } = await import('./diagnostics/registry');
-  const { estimateCost, describeCost } = await import('./estimate');
+  const { estimateCost, describeCost, modelCostInputs } = await import('./estimate');
   const problem = await openProblem({ ...opts, seed: opts.seed ?? 0, engine: engineOptions(opts) });
   try {
     const fitted = fitPreset(opts, problem.model.numParams).opts;
     const passes = await measurePassTimes(problem.engine.obj, problem.model.theta, signal);
-    const units = problem.model.layers.reduce((s, l) => s + (l.units ?? 0), 0);
     const estimate = estimateCost(fitted, {
-      params: problem.model.numParams,
-      layers: problem.model.layers.filter(l => l.params > 0).length,
+      ...modelCostInputs(problem.model.numParams, problem.model.layers, problem.data.m, opts.chunkSize),
       passes,
-      chunk: Math.min(opts.chunkSize ?? 1024, problem.data.m),
-      activationsPerSample: units || undefined,
       specialNeurons: Boolean(problem.model.specialNeurons),
     });
     return { estimate, passes, text: `estimated cost: ${describeCost(estimate)} (pass times measured on this checkpoint)` };

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { Service } from './service';
 import { PRIORITY } from './jobQueue';
 import { cfg, diagnoseOptions } from './settings';
-import { estimateCost, measuredHvpMs, costPrompt, type CostEstimate } from '../core/estimate';
+import { estimateCost, measuredHvpMs, costPrompt, modelCostInputs, type CostEstimate } from '../core/estimate';
 import type { DiagnoseOptions } from '../core/diagnostics/options';
 import { fmt } from '../shared/format';
 
@@ -33,14 +33,10 @@ function hvpEstimate(svc: Service, uris: vscode.Uri[], options: DiagnoseOptions)
   const measured = uris.map(u => svc.resultFor(u.fsPath)?.result).find(r => measuredHvpMs(r) !== undefined);
   const hvpMs = measuredHvpMs(measured);
   if (!measured || hvpMs === undefined) return undefined;
-  const units = measured.model?.layers?.reduce((s, l) => s + (l.units ?? 0), 0) ?? 0;
   svc.log.info(`cost estimate from one HVP measured at ${fmt(hvpMs, 3)} ms`);
   return estimateCost(options, {
-    params: measured.params,
-    layers: measured.model?.layers?.filter(l => l.params > 0).length,
+    ...modelCostInputs(measured.params, measured.model?.layers ?? [], measured.samples, options.chunkSize),
     hvpMs,
-    chunk: Math.min(options.chunkSize ?? 1024, measured.samples),
-    activationsPerSample: units || undefined,
   });
 }
 

@@ -9,7 +9,7 @@
 import { fmt } from '../../src/shared/format';
 import type { Interpolation } from '../../src/core/diagnostics/slices';
 import { el, setEmpty, type Theme } from '../dom';
-import { baseOptions, upsert, exporters, chartBox } from '../charts';
+import { baseOptions, upsert, exporters, chartBox, referenceLine } from '../charts';
 import type { Section, View } from './types';
 
 const EMPTY = 'Compare: no second checkpoint compared with this one. “Compare with…” computes the loss along the line to it.';
@@ -55,18 +55,7 @@ export const compareSection: Section = {
       data: {
         datasets: [
           { label: `loss on the line → ${name}`, data: pts, borderColor: t.palette[0], backgroundColor: t.palette[0], pointRadius: 2 },
-          {
-            label: 'straight line between the end points',
-            data: [
-              { x: 0, y: s.lossA },
-              { x: 1, y: s.lossB },
-            ],
-            borderColor: t.muted,
-            backgroundColor: t.muted,
-            borderDash: [4, 3],
-            pointRadius: 0,
-            borderWidth: 1,
-          },
+          referenceLine('straight line between the end points', { x: 0, y: s.lossA }, { x: 1, y: s.lossB }, t),
         ],
       },
       options: o,

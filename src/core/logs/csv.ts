@@ -7,14 +7,12 @@
  * the series named by its column. Empty cells (sparse rows) are no point; other non-numbers are
  * skipped with a warning.
  */
-import { LogParser, PointSink, newStats, warn, skipLongLine, STEP_NAMES, TIME_NAMES } from './series';
-import { INPUT_LIMITS } from '../budget';
+import { LogParser, PointSink, newStats, warn, LineBuffer, STEP_NAMES, TIME_NAMES } from './series';
 
 export class CsvParser implements LogParser {
   readonly kind = 'csv' as const;
   stats = newStats();
-  private decoder = new TextDecoder('utf-8');
-  private text = '';
+  private lines = new LineBuffer();
   private header: string[] | undefined;
   private stepCol = -1;
   private timeCol = -1;
@@ -24,9 +22,7 @@ export class CsvParser implements LogParser {
 
   reset(): void {
     this.stats = newStats();
-    this.decoder = new TextDecoder('utf-8');
-    this.text = '';
-    this.skipping = false;
+    this.lines.reset();
     this.header = undefined;
     this.stepCol = -1;
     this.timeCol = -1;
@@ -39,30 +35,21 @@ export class CsvParser implements LogParser {
     return this.header && { header: this.header, step: this.stepCol >= 0 ? this.header[this.stepCol] : '(row index)' };
   }
 
-  /** inside a line longer than INPUT_LIMITS.maxLineBytes: its rest is dropped up to the next newline */
-  skipping = false;
-
   push(bytes: Uint8Array, sink: PointSink): void {
-    const more = this.decoder.decode(bytes, { stream: true });
-    const t = skipLongLine(this, more);
-    if (t === undefined) return;
-    this.text += t;
+    this.lines.push(bytes, this.stats, text => this.records(text, sink));
+  }
+
+  /** The complete records at the start of `text`; returns how far it read. */
+  private records(text: string, sink: PointSink): number {
     let pos = 0;
     for (;;) {
-      const rec = nextRecord(this.text, pos);
+      const rec = nextRecord(text, pos);
       if (!rec) break;
       pos = rec.next;
       if (rec.fields.length === 1 && rec.fields[0].trim() === '') continue; // blank line
       this.record(rec.fields, sink);
     }
-    this.text = this.text.slice(pos);
-    if (this.text.length > INPUT_LIMITS.maxLineBytes) {
-      // a line (or an open quoted CSV field) past the bound: dropped, never buffered whole
-      this.stats.skipped++;
-      warn(this.stats, `a line longer than ${INPUT_LIMITS.maxLineBytes} bytes; skipped`);
-      this.text = '';
-      this.skipping = true;
-    }
+    return pos;
   }
 
   private record(fields: string[], sink: PointSink): void {

@@ -4,37 +4,31 @@
  * is the first present of `step`, `global_step`, `iteration`, `iter`, `epoch`, else the line
  * index; `wall_time`/`timestamp`/`time` give wall times. Invalid lines are skipped with a warning.
  */
-import { LogParser, PointSink, newStats, warn, skipLongLine, STEP_NAMES, TIME_NAMES } from './series';
-import { INPUT_LIMITS } from '../budget';
+import { LogParser, PointSink, newStats, warn, LineBuffer, STEP_NAMES, TIME_NAMES } from './series';
 
 export class JsonlParser implements LogParser {
   readonly kind = 'jsonl' as const;
   stats = newStats();
-  private decoder = new TextDecoder('utf-8');
-  private text = '';
+  private lines = new LineBuffer();
   private line = 0;
 
   reset(): void {
     this.stats = newStats();
-    this.decoder = new TextDecoder('utf-8');
-    this.text = '';
-    this.skipping = false;
+    this.lines.reset();
     this.line = 0;
   }
 
-  /** inside a line longer than INPUT_LIMITS.maxLineBytes: its rest is dropped up to the next newline */
-  skipping = false;
-
   push(bytes: Uint8Array, sink: PointSink): void {
-    const more = this.decoder.decode(bytes, { stream: true });
-    const t = skipLongLine(this, more);
-    if (t === undefined) return;
-    this.text += t;
+    this.lines.push(bytes, this.stats, text => this.records(text, sink));
+  }
+
+  /** The complete records at the start of `text`; returns how far it read. */
+  private records(text: string, sink: PointSink): number {
     let pos = 0;
     for (;;) {
-      const nl = this.text.indexOf('\n', pos);
+      const nl = text.indexOf('\n', pos);
       if (nl < 0) break;
-      const line = this.text.slice(pos, nl).trim();
+      const line = text.slice(pos, nl).trim();
       pos = nl + 1;
       const lineNo = ++this.line;
       if (!line) continue;
@@ -80,14 +74,7 @@ export class JsonlParser implements LogParser {
         this.stats.points++;
       }
     }
-    this.text = this.text.slice(pos);
-    if (this.text.length > INPUT_LIMITS.maxLineBytes) {
-      // a line (or an open quoted CSV field) past the bound: dropped, never buffered whole
-      this.stats.skipped++;
-      warn(this.stats, `a line longer than ${INPUT_LIMITS.maxLineBytes} bytes; skipped`);
-      this.text = '';
-      this.skipping = true;
-    }
+    return pos;
   }
 }
 

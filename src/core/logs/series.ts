@@ -169,11 +169,40 @@ export function seriesToJson(s: Series): { tag: string; steps: number[]; values:
   };
 }
 
-/** Line-based logs (CSV, JSONL): while `p` skips an over-long line: the part of `more` after its end (undefined: all of it dropped). */
-export function skipLongLine(p: { skipping: boolean }, more: string): string | undefined {
-  if (!p.skipping) return more;
-  const nl = more.indexOf('\n');
-  if (nl < 0) return undefined;
-  p.skipping = false;
-  return more.slice(nl + 1);
+/**
+ * The text of a line-based log (CSV, JSONL) arriving in byte chunks, in one place for both parsers:
+ * decoded as UTF-8 across chunk boundaries; `take` reads the complete records at the start of the text
+ * and returns how far it read; the incomplete tail is kept for the next chunk — but never more than
+ * INPUT_LIMITS.maxLineBytes of it: a longer line (or an open quoted CSV field) is dropped with one
+ * warning, never buffered whole, and the rest of it skipped up to the next newline.
+ */
+export class LineBuffer {
+  private decoder = new TextDecoder('utf-8');
+  private text = '';
+  /** inside a line longer than the bound: its rest is dropped up to the next newline */
+  private skipping = false;
+
+  reset(): void {
+    this.decoder = new TextDecoder('utf-8');
+    this.text = '';
+    this.skipping = false;
+  }
+
+  push(bytes: Uint8Array, stats: ParseStats, take: (text: string) => number): void {
+    let more = this.decoder.decode(bytes, { stream: true });
+    if (this.skipping) {
+      const nl = more.indexOf('\n');
+      if (nl < 0) return;
+      this.skipping = false;
+      more = more.slice(nl + 1);
+    }
+    this.text += more;
+    this.text = this.text.slice(take(this.text));
+    if (this.text.length > INPUT_LIMITS.maxLineBytes) {
+      stats.skipped++;
+      warn(stats, `a line longer than ${INPUT_LIMITS.maxLineBytes} bytes; skipped`);
+      this.text = '';
+      this.skipping = true;
+    }
+  }
 }
