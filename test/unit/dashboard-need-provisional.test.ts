@@ -13,35 +13,31 @@ import * as path from 'path';
 import { renderReport, reportData, summaryRows, summaryText, type ReportInput } from '../../src/core/report/html';
 import type { DiagnoseResult } from '../../src/shared/result';
 import type { FromWebview } from '../../src/shared/protocol';
+import { eigFixture, resultFixture } from './reference/resultFixture';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CHROMIUM = '/usr/lib/chromium/chromium';
 
 /** A quick diagnosis: λ_min only estimated (hessian.bottomEstimate, hessian.bottom empty), verdict local minimum (35 %). */
 function quickResult(file: string): DiagnoseResult {
-  const eig = (value: number) => ({ value, residual: 1e-4, gapBound: 1e-4, bound: 1e-4, lower: value, upper: value, status: 'converged' });
-  return {
-    version: 1,
-    checkpoint: file,
-    format: 'onnx',
-    backend: 'cpu',
-    engine: 'ort',
-    params: 42,
-    samples: 64,
-    loss: 0.0079,
-    gradNorm: 1e-6,
-    lossFunction: { kind: 'ce', reason: 'class labels' },
-    data: { file: '/w/run/data.npz', xKey: 'x', yKey: 'y', total: 64, samples: 64, seed: 0 },
-    layers: [],
-    model: { layers: [] },
-    counts: { loss: 1, gradient: 1, hvp: 20, forward: 0, jvp: 0, vjp: 0 },
-    hessian: { top: [eig(2)], bottom: [], bottomEstimate: eig(1e-3), hvps: 20, hvpMethod: 'exact', ms: 1 },
-    slices: [],
-    verdict: { kind: 'local minimum', confidence: 0.35, reasons: ['λ_min ≈ 0.001 > 0'] },
-    notices: [],
-    computedAt: new Date(0).toISOString(),
-    timings: { loadMs: 1, backendMs: 1, gradientMs: 1, hessianMs: 1, totalMs: 5 },
-  } as unknown as DiagnoseResult;
+  const eig = (value: number) => eigFixture(value, { halfWidth: 0 });
+  return resultFixture(
+    {
+      checkpoint: file,
+      format: 'onnx',
+      engine: 'ort',
+      loss: 0.0079,
+      lossFunction: { kind: 'ce', reason: 'class labels' },
+      data: { file: '/w/run/data.npz', xKey: 'x', yKey: 'y', total: 64, samples: 64, seed: 0 },
+      counts: { loss: 1, gradient: 1, hvp: 20, forward: 0, jvp: 0, vjp: 0 },
+      hessian: { top: [eig(2)], bottom: [], bottomEstimate: eig(1e-3), hvps: 20, hvpMethod: 'exact', ms: 1 },
+      slices: [],
+      verdict: { kind: 'local minimum', confidence: 0.35, reasons: ['λ_min ≈ 0.001 > 0'] },
+      theory: undefined,
+      timings: { loadMs: 1, backendMs: 1, gradientMs: 1, hessianMs: 1, totalMs: 5 },
+    },
+    { params: 42 },
+  );
 }
 
 const ARCH_MSG = 'checkpoints/model_step100.pt holds weights only (a state_dict): it has no architecture';

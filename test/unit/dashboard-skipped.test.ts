@@ -10,13 +10,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { renderReport, type ReportInput } from '../../src/core/report/html';
 import type { DiagnoseResult } from '../../src/shared/result';
+import { eigFixture, resultFixture } from './reference/resultFixture';
 import { alphaSkipped, curvatureSkipped, skipNote } from '../../webview/skipped';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CHROMIUM = '/usr/lib/chromium/chromium';
 
 function result(file: string): DiagnoseResult {
-  const eig = (value: number) => ({ value, residual: 1e-4, gapBound: 1e-4, bound: 1e-4, lower: value, upper: value, status: 'converged' });
+  const eig = (value: number) => eigFixture(value, { halfWidth: 0 });
   const spectrum = (name: string, layer: string, shape: [number, number], alpha: number | null) => ({
     name,
     layer,
@@ -29,33 +30,29 @@ function result(file: string): DiagnoseResult {
     ks: null,
     tail: 0,
   });
-  return {
-    version: 1,
-    checkpoint: file,
-    format: 'onnx',
-    backend: 'cpu',
-    engine: 'ort',
-    params: 12101,
-    samples: 64,
-    loss: 0.5,
-    gradNorm: 0.1,
-    lossFunction: { kind: 'ce', reason: 'class labels' },
-    data: { file: '/w/run/data.npz', xKey: 'x', yKey: 'y', total: 64, samples: 64, seed: 0 },
-    layers: [
-      { name: 'conv1', params: 9408, gradNorm: 0.05, traceShare: 0.7, trace: 7, topEigenvalue: 2, topVectorMass: 0.8 },
-      { name: 'bn1', params: 128, gradNorm: 0.01 },
-      { name: 'fc', params: 2565, gradNorm: 0.08, traceShare: 0.3, trace: 3, topEigenvalue: 1, topVectorMass: 0.2 },
-    ],
-    model: { layers: [] },
-    counts: { loss: 1, gradient: 1, hvp: 20, forward: 0, jvp: 0, vjp: 0 },
-    hessian: { top: [eig(2)], bottom: [eig(-0.1)], hvps: 20, hvpMethod: 'exact', ms: 1 },
-    slices: [],
-    weights: { layers: [spectrum('conv1.weight', 'conv1', [64, 147], 3.2), spectrum('fc.weight', 'fc', [5, 512], null)] },
-    verdict: { kind: 'saddle', confidence: 0.9, reasons: ['λ_min < 0'] },
-    notices: [],
-    computedAt: new Date(0).toISOString(),
-    timings: { loadMs: 1, backendMs: 1, gradientMs: 1, hessianMs: 1, totalMs: 5 },
-  } as unknown as DiagnoseResult;
+  return resultFixture(
+    {
+      checkpoint: file,
+      format: 'onnx',
+      engine: 'ort',
+      gradNorm: 0.1,
+      lossFunction: { kind: 'ce', reason: 'class labels' },
+      data: { file: '/w/run/data.npz', xKey: 'x', yKey: 'y', total: 64, samples: 64, seed: 0 },
+      layers: [
+        { name: 'conv1', params: 9408, gradNorm: 0.05, traceShare: 0.7, trace: 7, topEigenvalue: 2, topVectorMass: 0.8 },
+        { name: 'bn1', params: 128, gradNorm: 0.01 },
+        { name: 'fc', params: 2565, gradNorm: 0.08, traceShare: 0.3, trace: 3, topEigenvalue: 1, topVectorMass: 0.2 },
+      ],
+      counts: { loss: 1, gradient: 1, hvp: 20, forward: 0, jvp: 0, vjp: 0 },
+      hessian: { top: [eig(2)], bottom: [eig(-0.1)], hvps: 20, hvpMethod: 'exact', ms: 1 },
+      slices: [],
+      weights: { layers: [spectrum('conv1.weight', 'conv1', [64, 147], 3.2), spectrum('fc.weight', 'fc', [5, 512], null)] },
+      verdict: { kind: 'saddle', confidence: 0.9, reasons: ['λ_min < 0'] },
+      theory: undefined,
+      timings: { loadMs: 1, backendMs: 1, gradientMs: 1, hessianMs: 1, totalMs: 5 },
+    },
+    { params: 12101 },
+  );
 }
 
 const ALPHA_NOTE =

@@ -17,6 +17,7 @@ import { compareRows } from '../../src/cli/commands';
 import { summaryRows } from '../../src/core/report/html';
 import { headlineCards } from '../../webview/cards';
 import { fmt } from '../../src/shared/format';
+import { resultFixture } from './reference/resultFixture';
 
 const eig = (value: number) => ({
   value,
@@ -29,27 +30,7 @@ const eig = (value: number) => ({
 });
 
 function result(over: Record<string, unknown>): DiagnoseResult {
-  return {
-    version: 1,
-    checkpoint: '/w/model.json',
-    format: 'tfjs-layers',
-    backend: 'cpu',
-    engine: 'tfjs',
-    params: 2,
-    samples: 8,
-    loss: 0.25,
-    gradNorm: 1e-7,
-    lossFunction: { kind: 'mse', reason: 'linear output' },
-    data: { file: '/w/data.npz', xKey: 'x', yKey: 'y', total: 8, samples: 8, seed: 0 },
-    layers: [],
-    model: { layers: [] },
-    counts: { loss: 0, gradient: 1, hvp: 2, forward: 0, jvp: 0, vjp: 0 },
-    theory: [],
-    notices: [],
-    computedAt: new Date(0).toISOString(),
-    timings: { loadMs: 0, backendMs: 0, gradientMs: 0, hessianMs: 0, totalMs: 1 },
-    ...over,
-  } as unknown as DiagnoseResult;
+  return resultFixture({ loss: 0.25, gradNorm: 1e-7, lossFunction: { kind: 'mse', reason: 'linear output' }, ...over }, { samples: 8 });
 }
 
 /** λ_min only as the estimate; Keskar values at ε = 5e-4 and in a subspace, none at 1e-3 full space; a saddle verdict. */

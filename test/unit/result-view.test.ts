@@ -18,27 +18,14 @@ import { renderDiagnose } from '../../src/cli/format';
 import { eigText } from '../../src/core/diagnostics/hessian';
 import { VERDICT_KINDS, verdict, claimsSomething } from '../../src/core/diagnostics/verdict';
 import type { DiagnoseResult } from '../../src/core/diagnose';
+import { eigFixture, resultFixture } from './reference/resultFixture';
 
 function result(over: Partial<DiagnoseResult> = {}): DiagnoseResult {
-  return {
-    version: 1,
-    checkpoint: '/w/model.json',
-    format: 'tfjs-layers',
-    backend: 'cpu',
-    params: 2,
-    samples: 64,
+  return resultFixture({
+    engine: undefined,
     loss: 1.5,
     gradNorm: 0,
-    lossFunction: { kind: 'mse', reason: 'the model ends in a linear output' },
-    data: { file: '/w/data.npz', xKey: 'x', yKey: 'y', total: 64, samples: 64, seed: 0 },
-    layers: [],
-    model: { layers: [] },
-    counts: { loss: 0, gradient: 1, hvp: 2, forward: 0, jvp: 0, vjp: 0 },
     verdict: verdict({ loss: 1.5, gradNorm: 0, top: [{ value: 3, residual: 0 }] }),
-    theory: [],
-    notices: [],
-    computedAt: new Date(0).toISOString(),
-    timings: { loadMs: 0, backendMs: 0, gradientMs: 0, hessianMs: 0, totalMs: 1 },
     evaluation: {
       mode: 'inference',
       batchNormLayers: 0,
@@ -55,18 +42,10 @@ function result(over: Partial<DiagnoseResult> = {}): DiagnoseResult {
       determinism: 'deterministic',
     },
     ...over,
-  } as DiagnoseResult;
+  });
 }
-const eig = (value: number, status: 'converged' | 'unresolved' = 'converged', extraHvps?: number | null) => ({
-  value,
-  residual: 1e-3,
-  gapBound: 1e-4,
-  bound: 1e-4,
-  lower: value - 1e-4,
-  upper: value + 1e-4,
-  status,
-  ...(status === 'unresolved' ? { extraHvps: extraHvps ?? null } : {}),
-});
+const eig = (value: number, status: 'converged' | 'unresolved' = 'converged', extraHvps?: number | null) =>
+  eigFixture(value, { residual: 1e-3, status, extraHvps });
 
 describe('result display logic', () => {
   it('every verdict kind has a tone; the kinds that claim nothing are neutral and show no confidence', () => {
