@@ -108,7 +108,7 @@ export async function diagnose(opts: DiagnoseOptions, signal?: AbortSignal, repo
     const evaluation = evaluationInfo(model, data, seed, spec, engine.label(), Boolean(data.source));
     const theory = theoryRules(model, spec.kind);
     const { honestFlags } = await import('./diagnostics/honestFlags');
-    const flags = honestFlags(opts.checkpoint, ctx.basic.loss, model, data, spec, evaluation);
+    const flags = honestFlags(opts.checkpoint, ctx.basic.loss, model, data, spec, evaluation, opts.runLogs);
     onProgress({ stage: 'done', fraction: 1 });
     const notices = [...model.notices, ...presetNotices];
     if (obj.inputNotice) notices.push(obj.inputNotice);

@@ -24,6 +24,17 @@ export class AttachedLogs {
     return out;
   }
 
+  /** The logs attached to the run a checkpoint belongs to: the deepest attached run folder that holds it. */
+  forCheckpoint(checkpoint: string): { dir: string; files: string[] } | undefined {
+    const f = path.resolve(checkpoint);
+    let best: { dir: string; files: string[] } | undefined;
+    for (const [dir, files] of Object.entries(this.all())) {
+      const d = path.resolve(dir);
+      if (files.length && f.startsWith(d + path.sep) && (!best || d.length > best.dir.length)) best = { dir: d, files };
+    }
+    return best;
+  }
+
   /** Attach `log` to the run in `runDir` (and to no other run). */
   async attach(runDir: string, log: string): Promise<void> {
     const all = this.all();

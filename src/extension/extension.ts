@@ -62,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): LandscapeApi {
   const svc = new Service(worker, cache, log, surgery);
   service = svc;
   const attachedLogs = new AttachedLogs(context.workspaceState);
+  svc.attachedLogsFor = ckpt => attachedLogs.forCheckpoint(ckpt);
   const tree = new RunsTree(svc, () => attachedLogs.all());
   const statusBar = new JobStatusBar(svc);
   const hover = new CheckpointHoverProvider(svc);

@@ -69,6 +69,9 @@ export class Service implements vscode.Disposable {
   /** the last failed diagnosis per checkpoint file (cleared when the file changes or a diagnosis succeeds) */
   private readonly failures = new Map<string, DiagnoseFailure>();
 
+  /** The training logs the user attached to a checkpoint's run (extension.ts: attachedLogs.ts), for the logged-loss check. */
+  attachedLogsFor?: (checkpoint: string) => { dir: string; files: string[] } | undefined;
+
   constructor(
     readonly worker: WorkerClient,
     readonly cache: ResultsCache,
@@ -185,6 +188,8 @@ export class Service implements vscode.Disposable {
     }
     const { options, dataHow } = resolved;
     options.dataHow = dataHow;
+    const runLogs = this.attachedLogsFor?.(uri.fsPath);
+    if (runLogs) options.runLogs = runLogs; // part of the cache key: attaching a log gives a new check
     const { key, checkpointFingerprint } = ResultsCache.key(uri.fsPath, options.data, options);
     if (!req.force) {
       const hit = this.cache.get(key);

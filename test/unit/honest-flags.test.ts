@@ -19,6 +19,7 @@ import { preset } from '../../src/core/diagnostics/registry';
 import { initBackend } from '../../src/core/backend';
 import { flagsOf } from '../../src/shared/headline';
 import { renderDiagnose } from '../../src/cli/format';
+import { AttachedLogs } from '../../src/extension/attachedLogs';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const FX = path.join(ROOT, 'test/fixtures/pytorch-exports');
@@ -153,5 +154,36 @@ describe('attached logs and the check in a real diagnosis', () => {
     assert.ok(bad.notices.some(n => /10× above the logged training loss/.test(n)));
     assert.match(flagsOf(bad)[0], /10× above/);
     assert.match(renderDiagnose(bad), /check\s+evaluated loss .* 10× above/);
+  });
+
+  it('a log the user attached to the run from elsewhere (Attach Training Log to Run…) is compared too: runLogs, and the deepest attached run of a checkpoint', async () => {
+    const run = path.join(tmp, 'attached-run');
+    const ck = path.join(run, 'step_500');
+    fs.mkdirSync(ck, { recursive: true });
+    for (const f of ['model.json', 'group1-shard1of1.bin']) fs.copyFileSync(path.join(ROOT, 'examples/mlp', f), path.join(ck, f));
+    const logs = path.join(tmp, 'elsewhere', 'logs');
+    fs.mkdirSync(logs, { recursive: true });
+    const base = { checkpoint: path.join(ck, 'model.json'), data: path.join(ROOT, 'examples/mlp/data.npz'), ...preset('quick') };
+    const alone = await diagnose(base);
+    assert.strictEqual(alone.lossCheck, undefined, 'no log in or above the run: nothing to compare');
+    const log = path.join(logs, 'my_training.csv');
+    fs.writeFileSync(log, `step,loss\n500,${alone.loss / 10}\n`);
+    // the extension's state: this log attached to the run (and another run attached above it, which must not win)
+    const state = new Map<string, unknown>();
+    const attached = new AttachedLogs({
+      get: <T>(k: string) => state.get(k) as T | undefined,
+      update: async (k, v) => void state.set(k, v),
+    });
+    await attached.attach(tmp, path.join(logs, 'unrelated.csv'));
+    await attached.attach(run, log);
+    const runLogs = attached.forCheckpoint(base.checkpoint);
+    assert.deepStrictEqual(runLogs, { dir: path.resolve(run), files: [path.resolve(log)] });
+    assert.strictEqual(attached.forCheckpoint(path.join(tmp, 'elsewhere', 'model.onnx'))?.dir, path.resolve(tmp));
+    assert.strictEqual(attached.forCheckpoint('/nowhere/model.onnx'), undefined);
+    const bad = await diagnose({ ...base, runLogs });
+    assert.ok(bad.lossCheck?.flagged, 'the attached log is compared');
+    assert.strictEqual(bad.lossCheck.logged.file, path.resolve(log));
+    assert.ok(Math.abs(bad.lossCheck.ratio - 10) < 1e-6);
+    assert.deepStrictEqual(fs.readdirSync(logs).sort(), ['my_training.csv'], 'no user file written');
   });
 });

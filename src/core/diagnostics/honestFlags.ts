@@ -27,12 +27,13 @@ export function honestFlags(
   data: Dataset,
   spec: LossSpec,
   evaluation: EvaluationInfo,
+  attached?: { dir: string; files: string[] },
 ): { fields: HonestFlags; notices: string[] } {
   const fields: HonestFlags = {};
   const notices: string[] = [];
   let logged;
   try {
-    logged = loggedLossAt(checkpoint);
+    logged = loggedLossAt(checkpoint, undefined, attached);
   } catch {
     logged = undefined; // an unreadable log: no comparison
   }

@@ -56,6 +56,11 @@ export interface DiagnoseOptions extends SpectrumOptions {
   inputShift?: number;
   /** How the dataset was chosen (shown with the result). */
   dataHow?: string;
+  /**
+   * Training logs the user attached to the checkpoint's run from elsewhere (the extension's *Attach Training
+   * Log to Run…*: its run folder and the files): the logged-loss check reads them besides the run's own logs.
+   */
+  runLogs?: { dir: string; files: string[] };
   /** Inputs larger than this many MB (as float32) are streamed from the file (default 1024). */
   maxResidentMb?: number;
   /** Landscape slices: '1d', '2d', 'eig' (top/bottom Hessian eigenvectors), 'interp' (to `withCheckpoint`). */

@@ -2,7 +2,8 @@
  * The training loss the user logged at a checkpoint's step, to compare with the loss the diagnosis
  * evaluates (diagnostics/lossMismatch.ts). The run's logs are those of the nearest folder at or above the
  * checkpoint (at most three levels up, never above `root`) that holds CSV / JSONL / TensorBoard logs, plus
- * the logs its `run.json` names (attach.ts). The training-loss series is `loss`, `train_loss`, `train/loss`,
+ * the logs its `run.json` names (attach.ts), plus the logs the user attached to the run from elsewhere (the
+ * extension's *Attach Training Log to Run…*: `attached`, read first). The training-loss series is `loss`, `train_loss`, `train/loss`,
  * `training_loss`, `loss/train`, else the one tag with "loss" in its name that is not a validation / test /
  * eval loss. Its value at the checkpoint's step (by its path, runs.ts stepFromPath) is the mean of the
  * logged points in [step − 5 % of step, step] (at most the last 20): a per-batch loss is noisy, and a
@@ -83,9 +84,15 @@ export function runLogsOf(checkpoint: string, root?: string): { dir: string; fil
   return undefined;
 }
 
+const isInside = (f: string, dir: string): boolean => f.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+
 /** The logged training loss at the checkpoint's step, or undefined (no log, no loss series, no step, no point near it). */
-export function loggedLossAt(checkpoint: string, root?: string): LoggedLoss | undefined {
-  const run = runLogsOf(checkpoint, root);
+export function loggedLossAt(checkpoint: string, root?: string, attached?: { dir: string; files: string[] }): LoggedLoss | undefined {
+  const own = runLogsOf(checkpoint, root);
+  const ck = path.resolve(checkpoint);
+  // attached logs belong to a run folder above the checkpoint; the step is read below that folder
+  const att = attached && attached.files.length && isInside(ck, path.resolve(attached.dir)) ? attached : undefined;
+  const run = att ? { dir: path.resolve(att.dir), files: [...new Set([...att.files, ...(own?.files ?? [])])] } : own;
   if (!run) return undefined;
   const m = stepFromPath(path.relative(run.dir, path.resolve(checkpoint)));
   if (!m) return undefined;
