@@ -8,6 +8,7 @@ import { fmtMs, pct } from '../src/shared/format';
 import type { TheoryRule } from '../src/core/diagnostics/theory';
 import { claimsSomething } from '../src/core/diagnostics/verdict';
 import { verdictOf, evaluationLine } from '../src/shared/resultView';
+import { flagsOf } from '../src/shared/headline';
 import { isProvisional, provisionalKind, NEED_ACTIONS } from '../src/shared/verdictLabel';
 import { host, state, run, saveState, selectedCkpt, stepLabel, type Ckpt } from './state';
 import { el } from './dom';
@@ -107,6 +108,7 @@ export function drawCheckpoint(): void {
   // without any λ_min shows what was measured), its reasons, how the network was evaluated, and
   // what theory says
   const v = r ? verdictOf(r) : undefined;
+  const flags = flagsOf(r);
   const vEl = document.getElementById('verdict')!;
   vEl.replaceChildren();
   if (c?.job)
@@ -142,6 +144,14 @@ export function drawCheckpoint(): void {
             )
           : null,
         v.reasons?.length ? el('ul', {}, ...v.reasons.map(x => el('li', {}, x))) : null,
+        // the honest flags beside the verdict they qualify, as the CLI's `check` rows and the hover show them (headline.ts flagsOf)
+        flags.length
+          ? el(
+              'ul',
+              { className: 'flags', id: 'verdictFlags', 'aria-label': 'Checks' },
+              ...flags.map(f => el('li', { className: 'notice' }, `⚠ ${f}`)),
+            )
+          : null,
         r ? el('p', { className: 'muted', id: 'evaluation' }, `Evaluated: ${evaluationLine(r)}.`) : null,
         theoryNotes(r?.theory),
       ),

@@ -55,6 +55,21 @@ function result(file: string): DiagnoseResult {
   );
 }
 
+/** A loss 10× above the logged one and a loss that does not fit the targets (texts written by hand). */
+const FLAGS = {
+  lossCheck: {
+    logged: { value: 0.05, step: 100, from: 100, to: 100, points: 1, tag: 'loss', file: '/w/run/train_log.csv' },
+    evaluated: 0.5,
+    ratio: 10,
+    factor: 3,
+    flagged: true,
+    causes: ['BatchNorm statistics'],
+    option: 'evaluate in training mode',
+    text: 'evaluated loss 0.5 is 10× above the logged training loss 0.05 at step 100',
+  },
+  lossAdvice: 'mse on integer class labels: ce is the loss these targets suggest',
+};
+
 const ALPHA_NOTE =
   'Not shown (2 layers): fc.weight: too few singular values (a 5 × 512 matrix has 5; a power-law fit needs at least 10); ' +
   'bn1: no weight matrix (only biases or normalisation parameters).';
@@ -98,7 +113,9 @@ describe('dashboard: the layers a chart leaves out, and collapsed empty panels',
           name: 'run',
           dir: '/w/run',
           series: [],
-          checkpoints: [{ path: '/w/run/model.onnx', label: 'model.onnx', step: 100, result: result('/w/run/model.onnx') }],
+          checkpoints: [
+            { path: '/w/run/model.onnx', label: 'model.onnx', step: 100, result: { ...result('/w/run/model.onnx'), ...FLAGS } },
+          ],
         },
       ],
     };
@@ -113,6 +130,11 @@ describe('dashboard: the layers a chart leaves out, and collapsed empty panels',
       await page.goto(`file://${file}`);
       await page.waitForSelector('body[data-rendered="true"]', { timeout: 60000 });
       assert.strictEqual((await page.textContent('#alphaChart-note'))?.trim(), ALPHA_NOTE);
+      // the honest flags stand in the verdict card, as in the CLI's check rows and the hover (headline.ts flagsOf)
+      assert.deepStrictEqual(await page.locator('#verdictCard #verdictFlags li').allTextContents(), [
+        `⚠ ${FLAGS.lossCheck.text}`,
+        `⚠ ${FLAGS.lossAdvice}`,
+      ]);
       assert.strictEqual((await page.textContent('#layerCurvChart-note'))?.trim(), CURV_NOTE);
       const panel = (id: string) =>
         page.locator(`#${id}`).evaluate(e => {
