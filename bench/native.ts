@@ -441,11 +441,16 @@ export async function runScale(): Promise<void> {
   await obj.hvp(t.model.theta, v);
   const hvpMs = performance.now() - t0;
   const rss = process.memoryUsage().rss - rss0;
+  // the process' high-water mark (KiB on Linux): the model, the data, the sessions and the HVP's activations
+  const peakMb = process.resourceUsage().maxRSS / 1024;
   rows.push({
     engine: 'onnxruntime cpu',
     measure: 'HVP',
     ms: hvpMs,
-    note: `first call ${(first / 1000).toFixed(1)} s (session creation included); resident memory +${(rss / 2 ** 20).toFixed(0)} MiB = ${(rss / (t.model.numParams * 4)).toFixed(1)}× the parameter bytes (data and one chunk's activations included)`,
+    note:
+      `first call ${(first / 1000).toFixed(1)} s (session creation included); resident memory +${(rss / 2 ** 20).toFixed(0)} MiB = ` +
+      `${(rss / (t.model.numParams * 4)).toFixed(1)}× the parameter bytes (data and one chunk's activations included); ` +
+      `peak RSS of the process ${peakMb.toFixed(0)} MiB`,
   });
   const { hessianSpectrum } = await import('../src/core/diagnostics/hessian');
   t0 = performance.now();
@@ -463,7 +468,12 @@ export async function runScale(): Promise<void> {
     const r = wall(PY, [TORCH_SCRIPT, 'time', f, String(os.cpus().length)], torchEnv());
     if (r.ok) {
       const j = JSON.parse(r.out.trim().split('\n').pop()!);
-      rows.push({ engine: `PyTorch, ${j.threads} threads`, measure: 'HVP', ms: j.hvp_ms, note: `gradient ${j.grad_ms.toFixed(0)} ms` });
+      rows.push({
+        engine: `PyTorch, ${j.threads} threads`,
+        measure: 'HVP',
+        ms: j.hvp_ms,
+        note: `gradient ${j.grad_ms.toFixed(0)} ms; peak RSS of its process ${Number(j.peak_rss_mb).toFixed(0)} MiB; ours / PyTorch's HVP ${(hvpMs / j.hvp_ms).toFixed(2)}×`,
+      });
     }
     fs.rmSync(f, { force: true });
   }

@@ -11,6 +11,7 @@ p0, p1, ... with a JSON `spec` describing the layers.
 """
 import json
 import sys
+import resource
 import time
 
 import numpy as np
@@ -82,7 +83,8 @@ def main():
         hvp_ms = median(lambda: hvp(spec, params, x, y, v))
         hv = hvp(spec, params, x, y, v)
         print(json.dumps({"grad_ms": grad_ms, "hvp_ms": hvp_ms, "params": n, "threads": threads,
-                          "loss": float(loss_fn(spec, params, x, y)), "hv_norm": float(torch.sqrt(sum((h.double() ** 2).sum() for h in hv)))}))
+                          "loss": float(loss_fn(spec, params, x, y)), "hv_norm": float(torch.sqrt(sum((h.double() ** 2).sum() for h in hv))),
+                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
     elif mode == "pyhessian":
         # PyHessian's hessian.eigenvalues(maxIter=100, tol=1e-3, top_n=5): power iteration with deflation
         t0 = time.perf_counter()
