@@ -123,6 +123,12 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'RNN'): Lower {
       let c = cInit ? pick(cInit, [N, H]) : kind === 'LSTM' ? g.zeros([N, H]) : undefined;
       const out = new Array<string>(T);
       const gate = (z: string, k: number) => g.slice(z, [k * H], [(k + 1) * H], [1]);
+      // GRU: the recurrent weights of the z, r gates and of h̃ (and the reset bias) sliced once, outside the steps —
+      // inside, each step's slice would add a node to the forward and a padded [H, 3H] cotangent to the reverse
+      const Rzr = kind === 'GRU' ? g.slice(Rt, [0], [2 * H], [1]) : undefined,
+        Rh = kind === 'GRU' ? g.slice(Rt, [2 * H], [3 * H], [1]) : undefined;
+      const Rbzr = kind === 'GRU' && Rb && lbr ? g.slice(Rb, [0], [2 * H], [0]) : undefined,
+        Rbh = kind === 'GRU' && Rb && lbr ? g.slice(Rb, [2 * H], [3 * H], [0]) : undefined;
       for (let s = 0; s < T; s++) {
         const t = reverse ? T - 1 - s : s;
         const xt = g.reshape(g.slice(xw, [t], [t + 1], [0]), [N, G * H]);
@@ -137,19 +143,18 @@ function recurrent(kind: 'LSTM' | 'GRU' | 'RNN'): Lower {
           c = g.add(g.mul(f, c!), g.mul(i, ct));
           h = g.mul(o, g.unary('Tanh', c));
         } else if (kind === 'GRU') {
-          const hr = g.matmul(h, g.slice(Rt, [0], [2 * H], [1])); // [N, 2H]: z and r
+          const hr = g.matmul(h, Rzr!); // [N, 2H]: z and r
           let zr = g.add(g.slice(xt, [0], [2 * H], [1]), hr);
-          if (Rb && lbr) zr = g.add(zr, g.slice(Rb, [0], [2 * H], [0]));
+          if (Rbzr) zr = g.add(zr, Rbzr);
           const zrs = g.unary('Sigmoid', zr);
           const zg = gate(zrs, 0),
             rg = gate(zrs, 1);
-          const Rh = g.slice(Rt, [2 * H], [3 * H], [1]);
           let pre: string;
           if (lbr) {
-            let hh = g.matmul(h, Rh);
-            if (Rb) hh = g.add(hh, g.slice(Rb, [2 * H], [3 * H], [0]));
+            let hh = g.matmul(h, Rh!);
+            if (Rbh) hh = g.add(hh, Rbh);
             pre = g.add(gate(xt, 2), g.mul(rg, hh));
-          } else pre = g.add(gate(xt, 2), g.matmul(g.mul(rg, h), Rh));
+          } else pre = g.add(gate(xt, 2), g.matmul(g.mul(rg, h), Rh!));
           const ht = g.unary('Tanh', pre);
           h = g.add(ht, g.mul(zg, g.sub(h, ht))); // (1 − z)⊙h̃ + z⊙H
         } else h = rnnAct(g.add(xt, g.matmul(h, Rt)), d);
