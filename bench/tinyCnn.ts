@@ -93,6 +93,8 @@ export async function run(args: string[] = process.argv.slice(3)): Promise<void>
   const reps = Number(args.find(a => a.startsWith('--reps='))?.slice(7) ?? 7);
   const thr = args.find(a => a.startsWith('--threads='));
   const threads = thr ? Number(thr.slice(10)) : undefined;
+  const bs = args.find(a => a.startsWith('--block='));
+  const blockSize = bs ? Number(bs.slice(8)) : undefined;
   const only = args
     .find(a => a.startsWith('--variants='))
     ?.slice(11)
@@ -108,16 +110,18 @@ export async function run(args: string[] = process.argv.slice(3)): Promise<void>
   const B = 8;
   const thetas = new Float32Array(B * n);
   for (let j = 0; j < B; j++) for (let i = 0; i < n; i++) thetas[j * n + i] = theta[i] + 0.01 * rng.normal();
+  const Vs = Float32Array.from(rng.normalVector(B * n));
   const u = Float32Array.from(rng.normalVector(data.m * 10));
 
-  const set = (dense: boolean, dropIndices: boolean) => () => {
+  const set = (dense: boolean, pool: boolean) => () => {
     CONV_DENSE.enabled = dense;
-    POOL_INDICES.dropUnused = dropIndices;
+    POOL_INDICES.dropUnused = pool;
+    POOL_INDICES.argmax = pool;
   };
   const variants: Variant[] = [
     { name: 'before', on: set(false, false), off: set(true, true) },
     { name: 'dense-conv', on: set(true, false), off: set(true, true) },
-    { name: 'pool-no-indices', on: set(false, true), off: set(true, true) },
+    { name: 'pool-argmax', on: set(false, true), off: set(true, true) },
     { name: 'current', on: () => undefined, off: () => undefined },
     { name: 'current-1thr', on: () => undefined, off: () => undefined },
   ].filter(x => !only || only.includes(x.name));
@@ -145,6 +149,7 @@ export async function run(args: string[] = process.argv.slice(3)): Promise<void>
     ['grad', o => o.valueAndGradient(theta), 1],
     ['hvp', o => o.hvp(theta, v), 1],
     [`lossBlock/${B}`, o => o.lossBlock(thetas), B],
+    [`hvpBlock/${B}`, o => o.hvpBlock(theta, Vs), B],
     ['jvp', o => o.jvp(theta, v), 1],
     ['vjp', o => o.vjp(theta, u), 1],
   ];
@@ -153,7 +158,7 @@ export async function run(args: string[] = process.argv.slice(3)): Promise<void>
     for (const va of variants) {
       clearNativeCaches();
       va.on();
-      const obj = new OrtObjective(model, data, spec, { ep: 'cpu', threads: va.name.endsWith('1thr') ? 1 : threads });
+      const obj = new OrtObjective(model, data, spec, { ep: 'cpu', threads: va.name.endsWith('1thr') ? 1 : threads, blockSize });
       const row = table.get(va.name) ?? kinds.map(() => Infinity);
       for (const [i, [, f, per]] of kinds.entries()) row[i] = Math.min(row[i], (await median(reps, () => f(obj))) / per);
       table.set(va.name, row);

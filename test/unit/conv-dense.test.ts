@@ -14,7 +14,8 @@ import { spawnSync } from 'child_process';
 import { Graph, type ConvAttrs } from '../../src/core/native/ir';
 import { toModelProto } from '../../src/core/native/proto';
 import { convsToDense, CONV_DENSE } from '../../src/core/native/convDense';
-import { dropUnusedPoolIndices } from '../../src/core/native/poolIndices';
+import { dropUnusedPoolIndices, argmaxIndices } from '../../src/core/native/poolIndices';
+import type { PrimNode } from '../../src/core/native/ir';
 import { loadOrt } from '../../src/core/native/runtime';
 import { OrtObjective } from '../../src/core/native/ortObjective';
 import { clearNativeCaches, compiledFor } from '../../src/core/native/cache';
@@ -100,6 +101,47 @@ describe('native engine: small convolutions as one dense GEMM (convDense.ts)', f
     assert.ok(idx);
     assert.strictEqual(dropUnusedPoolIndices(g2), 0);
   });
+
+  for (const [xs, k] of [
+    [[3, 4, 8, 6], 2],
+    [[2, 3, 6, 9], 3],
+  ] as [number[], number][]) {
+    it(`max pooling ${k}×${k} on [${xs}] with many ties: ArgMax indices = MaxPool's Indices (first maximum)`, async () => {
+      const rng = new Rng(7);
+      // values on a coarse grid: ties within a window are frequent (negative and zero ones too)
+      const x = Float32Array.from(rng.normalVector(xs.reduce((p, q) => p * q, 1)), v => Math.round(v * 1.5) / 2);
+      const g = new Graph();
+      const xi = g.input('x', xs);
+      const [, idx] = g.maxPool(xi, [k, k], [k, k], [0, 0, 0, 0]);
+      const { idx: ours, perMap } = argmaxIndices(g, g.nodes[g.nodes.length - 1] as PrimNode<'MaxPool'>);
+      assert.ok(perMap, 'the ArgMax path applies');
+      g.outputs = [idx, ours];
+      const ort = loadOrt()!;
+      const s = await ort.InferenceSession.create(toModelProto(g), { executionProviders: ['cpu'] });
+      const out = await s.run({ x: new ort.Tensor('float32', x, xs) });
+      await s.release();
+      const a = Array.from(out[idx].data as BigInt64Array, Number),
+        b = Array.from(out[ours].data as BigInt64Array, Number);
+      // ours: the pixel within each map ([N·C, ho·wo]); MaxPool's: flat into x ([N, C, ho, wo], the same order)
+      const HW = xs[2] * xs[3];
+      assert.deepStrictEqual(
+        b,
+        a.map(f => f % HW),
+      );
+      let ties = 0;
+      for (let i = 0; i < a.length; i++) {
+        const v = x[a[i]];
+        let same = 0;
+        const [, , H, W] = xs;
+        const map = Math.floor(a[i] / (H * W)) * H * W,
+          ph = Math.floor((a[i] % (H * W)) / W / k),
+          pw = Math.floor((a[i] % W) / k);
+        for (let u = 0; u < k; u++) for (let w = 0; w < k; w++) if (x[map + (ph * k + u) * W + pw * k + w] === v) same++;
+        if (same > 1) ties++;
+      }
+      assert.ok(ties > 10, `windows with a tied maximum: ${ties}`);
+    });
+  }
 
   it('bench-like CNN (8×8 maps, conv + ReLU + max pooling, 2 stages): loss, gradient and H·v vs PyTorch float64, rewrite on and off', async function () {
     if (!hasTorch()) this.skip();
