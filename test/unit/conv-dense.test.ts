@@ -25,6 +25,11 @@ import { relErr } from '../../src/core/hvpSelfTest';
 import { Rng } from '../../src/core/rng';
 import { resolveLoss } from '../../src/core/loss';
 import { cnnTask } from '../../bench/native';
+import { makeCnnTask } from '../../bench/reference';
+import { initBackend } from '../../src/core/backend';
+import { readCheckpoint } from '../../src/core/formats';
+import { loadDataset } from '../../src/core/data/dataset';
+import { FLATTEN_FOLD } from '../../src/core/native/flattenFold';
 
 const PY = '/usr/bin/python3';
 const hasTorch = (): boolean =>
@@ -205,6 +210,70 @@ describe('native engine: small convolutions as one dense GEMM (convDense.ts)', f
     } finally {
       clearNativeCaches();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the bench CNN itself (TF.js layers, channels-last: conv 16 and 8 on 8×8, flatten in NHWC order): loss, gradient, H·v vs PyTorch float64, transpose fold on and off', async function () {
+    if (!hasTorch()) this.skip();
+    await initBackend('cpu');
+    const cnn = await makeCnnTask({ m: 160 });
+    try {
+      const model = readCheckpoint(cnn.checkpoints[0]);
+      const data = loadDataset(cnn.data, { seed: 0 });
+      const loss = resolveLoss(model, data);
+      const n = model.numParams;
+      assert.strictEqual(n, 2276);
+      const v = Float32Array.from(new Rng(9).normalVector(n));
+      const arrays: Record<string, { shape: number[]; data: Float32Array | Int32Array }> = {};
+      model.params.forEach((p, i) => (arrays[`p${i}`] = { shape: p.shape, data: model.theta.slice(p.offset, p.offset + p.size) }));
+      arrays.x = { shape: data.xShape, data: data.x };
+      arrays.y = { shape: [data.m], data: (data.y as { data: Int32Array }).data };
+      arrays.v = { shape: [n], data: v };
+      const task = path.join(cnn.dir, 'task.npz');
+      fs.writeFileSync(task, encodeNpz(arrays as never));
+      // the Keras model in PyTorch: NHWC input, HWIO kernels, 'same' padding, flatten in NHWC order, softmax folded into the CE
+      const py = [
+        'import json, sys, numpy as np, torch, torch.nn.functional as F',
+        'z = np.load(sys.argv[1])',
+        'ps = [torch.tensor(z[f"p{i}"], dtype=torch.float64, requires_grad=True) for i in range(8)]',
+        'x = torch.tensor(z["x"], dtype=torch.float64).permute(0, 3, 1, 2); y = torch.tensor(z["y"]).long(); v = torch.tensor(z["v"], dtype=torch.float64)',
+        'def f(p):',
+        '  h = F.max_pool2d(F.relu(F.conv2d(x, p[0].permute(3, 2, 0, 1), p[1], padding=1)), 2)',
+        '  h = F.max_pool2d(F.relu(F.conv2d(h, p[2].permute(3, 2, 0, 1), p[3], padding=1)), 2)',
+        '  h = h.permute(0, 2, 3, 1).reshape(h.shape[0], -1)',
+        '  return F.cross_entropy(F.relu(h @ p[4] + p[5]) @ p[6] + p[7], y)',
+        'L = f(ps); g = torch.autograd.grad(L, ps, create_graph=True); gf = torch.cat([t.reshape(-1) for t in g])',
+        'hv = torch.autograd.grad(gf @ v, ps); hf = torch.cat([t.reshape(-1) for t in hv])',
+        'print(json.dumps({"loss": L.item(), "grad": gf.detach().tolist(), "hv": hf.tolist()}))',
+      ].join('\n');
+      const r = spawnSync(PY, ['-c', py, task], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+      assert.strictEqual(r.status, 0, r.stderr);
+      const ref = JSON.parse(r.stdout.trim().split('\n').pop()!) as { loss: number; grad: number[]; hv: number[] };
+      for (const fold of [true, false]) {
+        FLATTEN_FOLD.enabled = fold;
+        clearNativeCaches();
+        const obj = new OrtObjective(model, data, loss, { ep: 'cpu' });
+        try {
+          const c = compiledFor({ model, spec: loss, rows: data.m, featShape: data.xShape.slice(1), kind: 'hvp' });
+          const transposes = (decodeOnnxModel(c.bytes, 'hvp').graph?.node ?? []).filter(nd => String(nd.opType) === 'Transpose').length;
+          const tag = fold ? 'fold' : 'no fold';
+          const L = await obj.loss(model.theta);
+          const { gradient } = await obj.valueAndGradient(model.theta);
+          const hv = await obj.hvp(model.theta, v);
+          assert.ok(Math.abs(L - ref.loss) <= 1e-6 * Math.abs(ref.loss), `${tag}: loss ${L} vs ${ref.loss}`);
+          assert.ok(relErr(gradient, ref.grad) <= 1e-5, `${tag}: gradient relative error ${relErr(gradient, ref.grad).toExponential(2)}`);
+          assert.ok(
+            relErr(hv, ref.hv) <= 1e-5,
+            `${tag}: H·v relative error ${relErr(hv, ref.hv).toExponential(2)} (${transposes} Transposes)`,
+          );
+        } finally {
+          obj.dispose();
+          FLATTEN_FOLD.enabled = true;
+        }
+      }
+    } finally {
+      clearNativeCaches();
+      fs.rmSync(cnn.dir, { recursive: true, force: true });
     }
   });
 });

@@ -20,6 +20,7 @@ import { vjp, jvp, prune } from './autodiff';
 import { toModelProto } from './proto';
 import { convsToGemm } from './convGemm';
 import { convsToDense } from './convDense';
+import { foldFlattenTransposes } from './flattenFold';
 import { dropUnusedPoolIndices } from './poolIndices';
 import type { GraphModel } from '../model/graph';
 import type { LossSpec } from '../loss';
@@ -131,6 +132,7 @@ function buildForwardOn(base: Base, model: GraphModel, views: string[], thetaNam
     });
   }
   convsToDense(g, start); // small-map convolutions as one dense GEMM, before the derivative transforms (convDense.ts)
+  foldFlattenTransposes(g, start); // a transpose before flatten → the next product's weight rows (flattenFold.ts)
   const out = env.get(model.outputs[0]);
   if (!out) throw new CompileError(`output '${model.outputs[0]}' is not produced`);
   const os = g.shape(out);
