@@ -2,8 +2,10 @@
  * `npm run bench -- tinycnn` (issue 26): where one pass of the 2,276-parameter bench CNN (bench/reference.ts
  * makeCnnTask: 1,024 samples of 1×8×8, conv 16 and 8 channels on 8×8 / 4×4 maps) spends its time.
  *  - the compiled graphs: node counts by op type per graph kind;
- *  - pass times (median ms) of loss, gradient, HVP, lossBlock (per point), JVP and VJP for each compiler
- *    variant, interleaved in one process (variants are toggles of the compiler and session options);
+ *  - pass times (median ms) of loss, gradient, HVP, lossBlock and hvpBlock (per point), JVP and VJP for each
+ *    compiler variant, interleaved in one process: `before` (none of the rewrites below), `dense-conv`
+ *    (convDense.ts), `pool-argmax` (poolIndices.ts), `dense+pool`, `current` (both and flattenFold.ts),
+ *    `current-1thr` (one intra-op thread). Options: --reps=N, --threads=N, --block=B, --variants=a,b, --profile;
  *  - with `--profile`: ONNX Runtime's per-op profile of each graph kind (share of kernel time by op type and
  *    the largest nodes with their shapes), and the share of a session run spent outside the kernels.
  * Ratios in one run on a loaded machine; never assertions.
@@ -86,6 +88,7 @@ export async function run(args: string[] = process.argv.slice(3)): Promise<void>
   const { SESSION_TUNING } = await import('../src/core/native/runtime');
   const { CONV_DENSE } = await import('../src/core/native/convDense');
   const { POOL_INDICES } = await import('../src/core/native/poolIndices');
+  const { FLATTEN_FOLD } = await import('../src/core/native/flattenFold');
   const { Rng } = await import('../src/core/rng');
   const { decodeOnnxModel } = await import('../src/core/formats/onnx');
 
@@ -113,15 +116,19 @@ export async function run(args: string[] = process.argv.slice(3)): Promise<void>
   const Vs = Float32Array.from(rng.normalVector(B * n));
   const u = Float32Array.from(rng.normalVector(data.m * 10));
 
-  const set = (dense: boolean, pool: boolean) => () => {
-    CONV_DENSE.enabled = dense;
-    POOL_INDICES.dropUnused = pool;
-    POOL_INDICES.argmax = pool;
-  };
+  const set =
+    (dense: boolean, pool: boolean, fold = dense) =>
+    () => {
+      CONV_DENSE.enabled = dense;
+      POOL_INDICES.dropUnused = pool;
+      POOL_INDICES.argmax = pool;
+      FLATTEN_FOLD.enabled = fold;
+    };
   const variants: Variant[] = [
     { name: 'before', on: set(false, false), off: set(true, true) },
-    { name: 'dense-conv', on: set(true, false), off: set(true, true) },
+    { name: 'dense-conv', on: set(true, false, false), off: set(true, true) },
     { name: 'pool-argmax', on: set(false, true), off: set(true, true) },
+    { name: 'dense+pool', on: set(true, true, false), off: set(true, true) },
     { name: 'current', on: () => undefined, off: () => undefined },
     { name: 'current-1thr', on: () => undefined, off: () => undefined },
   ].filter(x => !only || only.includes(x.name));
