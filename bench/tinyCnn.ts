@@ -5,7 +5,7 @@
  *  - pass times (median ms) of loss, gradient, HVP, lossBlock and hvpBlock (per point), JVP and VJP for each
  *    compiler variant, interleaved in one process: `before` (none of the rewrites below), `dense-conv`
  *    (convDense.ts), `pool-argmax` (poolIndices.ts), `dense+pool`, `current` (both and flattenFold.ts),
- *    `current-1thr` (one intra-op thread). Options: --reps=N, --threads=N, --block=B, --variants=a,b, --profile;
+ *    `current-1thr` (one intra-op thread), `ort-extended` (ORT's graph optimisation 'extended': no NCHWc layout). Options: --reps=N, --threads=N, --block=B, --variants=a,b, --profile;
  *  - with `--profile`: ONNX Runtime's per-op profile of each graph kind (share of kernel time by op type and
  *    the largest nodes with their shapes), and the share of a session run spent outside the kernels.
  * Ratios in one run on a loaded machine; never assertions.
@@ -131,6 +131,7 @@ export async function run(args: string[] = process.argv.slice(3)): Promise<void>
     { name: 'dense+pool', on: set(true, true, false), off: set(true, true) },
     { name: 'current', on: () => undefined, off: () => undefined },
     { name: 'current-1thr', on: () => undefined, off: () => undefined },
+    { name: 'ort-extended', on: () => (SESSION_TUNING.optLevel = 'extended'), off: () => (SESSION_TUNING.optLevel = undefined) },
   ].filter(x => !only || only.includes(x.name));
 
   // graph sizes (current compiler)
