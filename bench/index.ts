@@ -13,13 +13,14 @@ async function main(): Promise<void> {
     ['checkpoints', './native', 'runCheckpoints'],
     ['blocks', './blocks', 'run'],
     ['diagcost', './diagCost', 'run'],
+    ['tinycnn', './tinyCnn', 'run'],
     ['scale', './native', 'runScale'],
     ['krylov', './krylov', 'run'],
     ['zooseq', './zooSeq', 'run'],
     ['zooCnn', './zooCnn', 'run'],
   ];
   for (const [name, mod, fn] of suites) {
-    if (only.length ? !only.includes(name) : name === 'scale' || name === 'zooCnn' || name === 'diagcost') continue;
+    if (only.length ? !only.includes(name) : ['scale', 'zooCnn', 'diagcost', 'tinycnn'].includes(name)) continue;
     if (!fs.existsSync(path.join(__dirname, mod + '.js'))) {
       console.log(`(benchmark ${name}: not built)`);
       continue;

@@ -45,6 +45,10 @@ const BUILD: Record<PrimOp, (g: Graph, x: (shape: number[]) => string) => string
       b = g.greater(a, 0);
     return g.mul(g.toFloat(g.prim('Not', [b], {}, [{ shape: g.shape(b), dtype: 'bool' }])[0]), a);
   },
+  ArgMax: (g, x) => {
+    const [k] = g.prim('ArgMax', [x([2, 3])], { axis: 1, keepdims: 1, select_last_index: 0 }, [{ shape: [2, 1], dtype: 'int64' }]);
+    return g.mul(g.toFloat(k), x([2, 1]));
+  },
   Cast: (g, x) => g.mul(g.toFloat(g.greater(x([4]), 0)), x([4])),
   Sign: (g, x) => g.mul(g.unary('Sign', x([4])), x([4])),
   ReduceMax: (g, x) => {

@@ -19,6 +19,9 @@ import { onnxOpEntry } from '../model/onnxOps';
 import { vjp, jvp, prune } from './autodiff';
 import { toModelProto } from './proto';
 import { convsToGemm } from './convGemm';
+import { convsToDense } from './convDense';
+import { foldFlattenTransposes } from './flattenFold';
+import { dropUnusedPoolIndices } from './poolIndices';
 import type { GraphModel } from '../model/graph';
 import type { LossSpec } from '../loss';
 
@@ -104,6 +107,7 @@ function buildForwardOn(base: Base, model: GraphModel, views: string[], thetaNam
   const leaves = views.map(t => (t === thetaName ? g.unary('Identity', t) : t));
   model.params.forEach((p, i) => env.set(p.name, leaves[i]));
   env.set(model.inputs[0].name, base.x);
+  const start = g.nodes.length;
   for (const node of model.nodes) {
     const fn = LOWER[node.op];
     if (!fn) throw new CompileError(`op '${node.op}' (node '${node.name}') has no native lowering`, node.op, node.name);
@@ -127,6 +131,8 @@ function buildForwardOn(base: Base, model: GraphModel, views: string[], thetaNam
       if (outs[i] !== undefined) env.set(o, outs[i]);
     });
   }
+  convsToDense(g, start); // small-map convolutions as one dense GEMM, before the derivative transforms (convDense.ts)
+  foldFlattenTransposes(g, start); // a transpose before flatten → the next product's weight rows (flattenFold.ts)
   const out = env.get(model.outputs[0]);
   if (!out) throw new CompileError(`output '${model.outputs[0]}' is not produced`);
   const os = g.shape(out);
@@ -202,6 +208,7 @@ function finish(g: Graph, kind: GraphKind, block: number, d: number, outShape: n
   g.outputs = g.outputs.map(o => (g.inputs.includes(o) || g.inits.has(o) ? g.unary('Identity', o) : o));
   prune(g);
   convsToGemm(g); // small-map convolutions as one GEMM over the batch (convGemm.ts)
+  dropUnusedPoolIndices(g); // MaxPool without its Indices output runs ONNX Runtime's fast kernel (poolIndices.ts)
   return { kind, block, bytes: toModelProto(g), inputs: g.inputs.slice(), outputs: g.outputs, nodes: g.nodes.length, outDim: d, outShape };
 }
 

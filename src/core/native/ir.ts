@@ -59,6 +59,7 @@ export const PRIM_OPS = [
   'MaxPool',
   'GatherElements',
   'ScatterElements',
+  'ArgMax', // piecewise constant (pooling's argmax: ../poolIndices.ts)
 ] as const;
 export type PrimOp = (typeof PRIM_OPS)[number];
 const PRIM_SET: ReadonlySet<string> = new Set(PRIM_OPS);
@@ -92,6 +93,7 @@ type WithAttrs = {
   MaxPool: { kernel_shape: number[]; strides: number[]; pads: number[] };
   GatherElements: { axis: number };
   ScatterElements: { axis: number; reduction: 'add' };
+  ArgMax: { axis: number; keepdims: 0 | 1; select_last_index: 0 | 1 };
 };
 type NoAttrs = { [name: string]: never };
 /** The typed attribute map of each primitive. */

@@ -70,6 +70,13 @@ export interface SessionConfig {
 }
 
 /**
+ * Session options for measurements (bench/tinyCnn.ts): `profilePrefix` turns on ONNX Runtime's
+ * per-op profiler for sessions created from now on (each writes `<prefix>_<time>.json` when
+ * `session.endProfiling()` is called); `optLevel` overrides the graph optimisation level.
+ */
+export const SESSION_TUNING: { profilePrefix?: string; optLevel?: 'disabled' | 'basic' | 'extended' | 'all' } = {};
+
+/**
  * Intra-op threads: 1 for small graphs (a thread hand-off costs more than it saves), else every core
  * (npm run bench on an idle 2-core machine: 5.4 ms per HVP of the reference MLP with 2 threads, 8.6 ms
  * with 1). The extension asks for every core but one instead (src/extension/settings.ts): there the
@@ -100,13 +107,14 @@ export async function createSession(
   const o = loadOrt();
   if (!o) throw new Error(`onnxruntime-node is not available: ${loadError}`);
   const base: Ort.InferenceSession.SessionOptions = {
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: SESSION_TUNING.optLevel ?? 'all',
     intraOpNumThreads: cfg.threads ?? 0,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     enableCpuMemArena: true,
     enableMemPattern: true,
     logSeverityLevel: 3,
+    ...(SESSION_TUNING.profilePrefix ? { enableProfiling: true, profileFilePrefix: SESSION_TUNING.profilePrefix } : {}),
   };
   const want: string[] = cfg.ep === 'auto' ? (gpuPresent() ? ['cuda', 'webgpu'] : []) : cfg.ep === 'cpu' ? [] : [cfg.ep];
   const failures: string[] = [];

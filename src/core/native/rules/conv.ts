@@ -12,11 +12,13 @@
  *     with x' = x as [C/G, G·N, H, W] (the batch axis becomes the reduction axis), cropped to the kernel.
  *  R-op: conv is bilinear, ẏ = conv(ẋ, W) + conv(x, Ẇ) with the same attributes; the same holds for
  *  ConvTranspose (its ∂W is the batch-as-channel convolution with the roles of x and G exchanged).
- * Max pooling routes by the window argmax (ONNX MaxPool's Indices output, ties to the first maximum):
+ * Max pooling routes by the window argmax (ONNX MaxPool's Indices output, or the same indices by ArgMax
+ * where the windows do not overlap: ../poolIndices.ts; ties to the first maximum):
  *  ∂x = scatter-add of G at the indices, ẏ = gather of ẋ at the indices — both linear, so exact at every order.
  */
 import type { Graph, PrimNode, ConvAttrs } from '../ir';
-import { bilinear, type PrimRules } from './types';
+import { bilinear, zeroRule, type PrimRules } from './types';
+import { argmaxIndices } from '../poolIndices';
 
 const convAttrs = ({ attrs: a }: PrimNode<'Conv' | 'ConvTranspose'>): ConvAttrs => ({
   strides: a.strides,
@@ -183,18 +185,31 @@ export const CONV = {
     vjp: (g, n, [gy]) => {
       if (gy === undefined) return [undefined];
       const x = n.inputs[0],
-        idx = n.outputs[1],
+        { idx, perMap } = argmaxIndices(g, n),
         xs = g.shape(x);
+      if (perMap) {
+        // positions within each map: scatter along the pixel axis of x as [N·C, H·W]
+        const [N, C, H, W] = xs;
+        const gy2 = g.reshape(gy, g.shape(idx));
+        return [g.reshape(g.scatterAdd(g.zeros([N * C, H * W]), idx, gy2, 1), xs)];
+      }
       const total = xs.reduce((p, q) => p * q, 1);
       const flat = g.scatterAdd(g.zeros([total]), g.reshape(idx, [-1]), g.reshape(gy, [-1]), 0);
       return [g.reshape(flat, xs)];
     },
     jvp: (g, n, [t]) => {
       if (t === undefined) return [undefined, undefined];
-      const idx = n.outputs[1];
-      return [g.reshape(g.gatherElements(g.reshape(t, [-1]), g.reshape(idx, [-1]), 0), g.shape(idx)), undefined];
+      const { idx, perMap } = argmaxIndices(g, n);
+      const ys = g.shape(n.outputs[0]);
+      if (perMap) {
+        const [N, C, H, W] = g.shape(t);
+        return [g.reshape(g.gatherElements(g.reshape(t, [N * C, H * W]), idx, 1), ys), undefined];
+      }
+      return [g.reshape(g.gatherElements(g.reshape(t, [-1]), g.reshape(idx, [-1]), 0), ys), undefined];
     },
   },
+  // the window argmax (poolIndices.ts): piecewise constant, no derivative
+  ArgMax: zeroRule,
   // the adjoints of max pooling: tangent-only (derivative graphs hold them, the HVP differentiates them forwards)
   GatherElements: { jvp: (g, n, [t]) => [t === undefined ? undefined : g.gatherElements(t, n.inputs[1], n.attrs.axis)] },
   ScatterElements: {
