@@ -6,7 +6,7 @@
  */
 import * as assert from 'assert';
 import * as path from 'path';
-import { startWorkbench, runCommand, screenshot, pickInQuickInput } from './harness';
+import { startWorkbench, runCommand, screenshot, pickInQuickInput, openFile, scaled } from './harness';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WS = path.join(ROOT, 'test/fixtures/workspace');
@@ -29,12 +29,9 @@ describe('e2e: runs tree, hover and CodeLens', function () {
     await tree.first().waitFor({ state: 'visible', timeout: 60000 });
     const rows = page.locator('[id="workbench.view.extension.landscape"] .monaco-list-row, .sidebar .monaco-list-row');
     const texts = async () => (await rows.allInnerTexts()).join('\n');
-    if (!/step 600|step_600/.test(await texts())) {
-      await tree.first().click();
-      await page.waitForTimeout(800);
-    }
+    if (!/step 600|step_600/.test(await texts())) await tree.first().click();
     await page.waitForFunction(() => /step[ _]600/.test(document.querySelector('.sidebar')?.textContent ?? ''), undefined, {
-      timeout: 30000,
+      timeout: scaled(30000),
     });
     const sidebar = await page.locator('.sidebar').innerText();
     for (const s of ['mlp-run', '200', '400', '600']) assert.ok(sidebar.includes(s), `tree shows ${s}: ${sidebar}`);
@@ -47,17 +44,20 @@ describe('e2e: runs tree, hover and CodeLens', function () {
     await page.waitForFunction(
       () => (document.querySelector('.sidebar')?.textContent ?? '').split('not diagnosed').length - 1 <= 3,
       undefined,
-      { timeout: 120000 },
+      { timeout: scaled(120000) },
     );
-    await page.waitForTimeout(2000);
+    // the dashboard opens after the diagnosis: wait for its tab, so that it cannot take the editor from train.py later
+    await page
+      .locator('.tabs-container .tab', { hasText: 'Landscape: mlp-run' })
+      .first()
+      .waitFor({ state: 'visible', timeout: scaled(60000) });
     const diagnosedTree = await page.locator('.sidebar').innerText();
     assert.match(diagnosedTree, /step 600[^\n]*(λ|loss|minimum|saddle|stationary|valley)/, diagnosedTree);
 
     // open train.py and hover the step_600 path
-    await runCommand(page, 'Go to File...');
-    await pickInQuickInput(page, 'train.py');
+    await openFile(page, 'train.py');
     const span = page.locator('.view-lines .view-line span', { hasText: 'step_600' }).last();
-    await span.waitFor({ state: 'visible', timeout: 30000 });
+    await span.waitFor({ state: 'visible', timeout: scaled(30000) });
     // the CodeLens appears once the diagnosis is cached
     await page.waitForFunction(
       () =>
@@ -65,23 +65,27 @@ describe('e2e: runs tree, hover and CodeLens', function () {
           /loss|λ_max|verdict|minimum|saddle|stationary|valley/i.test(e.textContent ?? ''),
         ),
       undefined,
-      { timeout: 120000 },
+      { timeout: scaled(120000) },
     );
     const lenses = await page.locator('.codelens-decoration').allInnerTexts();
     assert.ok(
       lenses.some(t => /not stationary|minimum|saddle|valley/.test(t) && /λ_?max [\d.]+/.test(t)),
       `CodeLens: ${lenses.join(' | ')}`,
     );
-    const box = (await span.boundingBox())!;
+    // hover the path: the span's box is read where it is now (the CodeLens line above moved it), then the hover is
+    // awaited as an element holding the extension's text; a move that VS Code did not take as a hover is retried
+    const landscapeHover = page.locator('.monaco-hover', { hasText: 'Landscape Lens' }).first();
     let hover = '';
     for (let i = 0; i < 5 && !/Landscape Lens/.test(hover); i++) {
+      await span.waitFor({ state: 'visible', timeout: scaled(30000) });
+      const box = await span.boundingBox();
+      if (!box) continue; // re-rendered between the wait and the read: read it again
       await page.mouse.move(box.x + box.width / 2 + i, box.y + box.height / 2);
-      await page.waitForTimeout(1500);
-      hover = await page
-        .locator('.monaco-hover')
-        .allInnerTexts()
-        .then(t => t.join('\n'))
+      hover = await landscapeHover
+        .waitFor({ state: 'visible', timeout: scaled(5000) })
+        .then(() => landscapeHover.innerText())
         .catch(() => '');
+      if (!hover) await page.mouse.move(0, 0); // away, so that the next move is a new hover
     }
     assert.match(hover, /Landscape Lens/, hover);
     assert.match(hover, /verdict/i, hover);
