@@ -40,15 +40,14 @@ describe('e2e: runs tree, hover and CodeLens', function () {
     // quick diagnosis of step 600 from the palette (the checkpoint picked by name)
     await runCommand(page, 'Landscape: Quick Diagnose Checkpoint (loss, gradient, λ_max)');
     await pickInQuickInput(page, 'step_600');
-    // done when the tree shows step 600's numbers instead of "not diagnosed" (the dashboard then opens)
-    await page.waitForFunction(
-      () => (document.querySelector('.sidebar')?.textContent ?? '').split('not diagnosed').length - 1 <= 3,
-      undefined,
-      { timeout: scaled(120000) },
-    );
-    // the dashboard opens after the diagnosis: wait for its tab, so that it cannot take the editor from train.py later
+    // done when the tree's step-600 row shows its numbers (not "running n %"); then the command shows the dashboard:
+    // wait until its tab is the active one, so that it cannot take the editor from train.py later
     await page
-      .locator('.tabs-container .tab', { hasText: 'Landscape: mlp-run' })
+      .locator('.sidebar .monaco-list-row', { hasText: /step 600.*(λ|loss|minimum|saddle|stationary|valley)/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: scaled(120000) });
+    await page
+      .locator('.tabs-container .tab.active', { hasText: /Landscape: .*mlp-run/ })
       .first()
       .waitFor({ state: 'visible', timeout: scaled(60000) });
     const diagnosedTree = await page.locator('.sidebar').innerText();
