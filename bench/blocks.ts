@@ -14,20 +14,10 @@ import { denseGraphModel } from '../src/core/hvpSelfTest';
 import { Rng } from '../src/core/rng';
 import type { GraphModel } from '../src/core/model/graph';
 import type { Dataset } from '../src/core/data/dataset';
+import { median } from './timing';
 
 const SIZES = [1, 2, 4, 8, 16];
 const VECTORS = 16;
-
-async function median(n: number, f: () => Promise<unknown>): Promise<number> {
-  const ts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await f();
-    ts.push(performance.now() - t);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
-}
 
 function mlpTask(sizes: number[], m: number, seed: number): { model: GraphModel; data: Dataset } {
   const rng = new Rng(seed);
@@ -74,7 +64,7 @@ export async function measureBlocks(
       const t0 = performance.now();
       await call(); // first call: session creation included
       const first = performance.now() - t0;
-      const ms = await median(reps, call);
+      const ms = await median(reps, call, false);
       perVector[b] = ms / VECTORS;
       session[b] = Math.max(0, first - ms);
       obj.dispose();

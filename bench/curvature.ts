@@ -13,18 +13,7 @@ import { resolveLoss } from '../src/core/loss';
 import { TfObjective } from '../src/core/objective';
 import { hessianSpectrum, hessianOperator } from '../src/core/diagnostics/hessian';
 import { powerIterationTopK } from './powerIteration';
-
-async function median(n: number, f: () => Promise<unknown>): Promise<number> {
-  const ts: number[] = [];
-  await f(); // warm-up
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await f();
-    ts.push(performance.now() - t);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
-}
+import { median } from './timing';
 
 export async function run(opts: { backends?: string[]; full?: string[] } = {}): Promise<void> {
   await initBackend('cpu');

@@ -21,22 +21,12 @@ import type { GraphModel, GraphNode, ParamSpec } from '../src/core/model/graph';
 import type { Objective } from '../src/core/objective';
 import { OrtObjective } from '../src/core/native/ortObjective';
 import { Rng } from '../src/core/rng';
+import { median } from './timing';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PY = '/usr/bin/python3';
 const TORCH_SCRIPT = path.join(ROOT, 'bench', 'torch_reference.py');
 
-async function median(n: number, f: () => Promise<unknown>): Promise<number> {
-  const ts: number[] = [];
-  await f();
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await f();
-    ts.push(performance.now() - t);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
-}
 function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; out: string; ok: boolean } {
   const t = performance.now();
   const r = spawnSync(cmd, args, { encoding: 'utf8', env, maxBuffer: 64 * 2 ** 20 });

@@ -14,23 +14,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type * as Ort from 'onnxruntime-node';
+import { median } from './timing';
 
 interface Variant {
   name: string;
   on: () => void;
   off: () => void;
-}
-
-async function median(n: number, f: () => Promise<unknown>): Promise<number> {
-  const ts: number[] = [];
-  await f();
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await f();
-    ts.push(performance.now() - t);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
 }
 
 interface ProfEvent {

@@ -46,6 +46,32 @@ async function runGraph(g: Graph, feeds: Record<string, Float32Array>): Promise<
   return y;
 }
 
+type Arrays = Record<string, { shape: number[]; data: Float32Array | Int32Array | Uint8Array }>;
+
+/** The task PyTorch reads: the parameters p0…, the inputs x, the labels y, the vector v (and any `extra` arrays). */
+function writeTask(
+  file: string,
+  model: { params: { shape: number[]; offset: number; size: number }[]; theta: Float32Array },
+  data: { xShape: number[]; x: Float32Array; m: number; y: unknown },
+  v: Float32Array,
+  extra: Arrays = {},
+): string {
+  const arrays: Arrays = { ...extra };
+  model.params.forEach((p, i) => (arrays[`p${i}`] = { shape: p.shape, data: model.theta.slice(p.offset, p.offset + p.size) }));
+  arrays.x = { shape: data.xShape, data: data.x };
+  arrays.y = { shape: [data.m], data: (data.y as { data: Int32Array }).data };
+  arrays.v = { shape: [v.length], data: v };
+  fs.writeFileSync(file, encodeNpz(arrays as never));
+  return file;
+}
+
+/** PyTorch's float64 loss, gradient and H·v of the task, by the Python lines `script` (which print them as JSON). */
+function torchReference(script: string[], task: string): { loss: number; grad: number[]; hv: number[] } {
+  const r = spawnSync(PY, ['-c', script.join('\n'), task], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+  assert.strictEqual(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { loss: number; grad: number[]; hv: number[] };
+}
+
 describe('native engine: small convolutions as one dense GEMM (convDense.ts)', function () {
   this.timeout(300000);
   const geometries: [string, number[], number[], ConvAttrs][] = [
@@ -157,15 +183,10 @@ describe('native engine: small convolutions as one dense GEMM (convDense.ts)', f
       const loss = resolveLoss(model, data);
       assert.strictEqual(loss.kind, 'ce');
       const v = Float32Array.from(new Rng(5).normalVector(n));
-      const arrays: Record<string, { shape: number[]; data: Float32Array | Int32Array | Uint8Array }> = {};
-      model.params.forEach((p, i) => (arrays[`p${i}`] = { shape: p.shape, data: model.theta.slice(p.offset, p.offset + p.size) }));
-      arrays.x = { shape: data.xShape, data: data.x };
-      arrays.y = { shape: [data.m], data: (data.y as { data: Int32Array }).data };
-      arrays.v = { shape: [n], data: v };
       const specJson = Buffer.from(JSON.stringify(spec));
-      arrays.spec = { shape: [specJson.length], data: new Uint8Array(specJson) };
-      const task = path.join(dir, 'task.npz');
-      fs.writeFileSync(task, encodeNpz(arrays as never));
+      const task = writeTask(path.join(dir, 'task.npz'), model, data, v, {
+        spec: { shape: [specJson.length], data: new Uint8Array(specJson) },
+      });
       const py = [
         'import json, sys, numpy as np, torch',
         `sys.path.insert(0, ${JSON.stringify(path.resolve(__dirname, '../../../bench'))})`,
@@ -177,10 +198,8 @@ describe('native engine: small convolutions as one dense GEMM (convDense.ts)', f
         'g = torch.autograd.grad(L, ps, create_graph=True); gf = torch.cat([t.reshape(-1) for t in g])',
         'hv = torch.autograd.grad(gf @ v, ps); hf = torch.cat([t.reshape(-1) for t in hv])',
         'print(json.dumps({"loss": L.item(), "grad": gf.detach().tolist(), "hv": hf.tolist()}))',
-      ].join('\n');
-      const r = spawnSync(PY, ['-c', py, task], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
-      assert.strictEqual(r.status, 0, r.stderr);
-      const ref = JSON.parse(r.stdout.trim().split('\n').pop()!) as { loss: number; grad: number[]; hv: number[] };
+      ];
+      const ref = torchReference(py, task);
       for (const dense of [true, false]) {
         CONV_DENSE.enabled = dense;
         clearNativeCaches();
@@ -224,13 +243,7 @@ describe('native engine: small convolutions as one dense GEMM (convDense.ts)', f
       const n = model.numParams;
       assert.strictEqual(n, 2276);
       const v = Float32Array.from(new Rng(9).normalVector(n));
-      const arrays: Record<string, { shape: number[]; data: Float32Array | Int32Array }> = {};
-      model.params.forEach((p, i) => (arrays[`p${i}`] = { shape: p.shape, data: model.theta.slice(p.offset, p.offset + p.size) }));
-      arrays.x = { shape: data.xShape, data: data.x };
-      arrays.y = { shape: [data.m], data: (data.y as { data: Int32Array }).data };
-      arrays.v = { shape: [n], data: v };
-      const task = path.join(cnn.dir, 'task.npz');
-      fs.writeFileSync(task, encodeNpz(arrays as never));
+      const task = writeTask(path.join(cnn.dir, 'task.npz'), model, data, v);
       // the Keras model in PyTorch: NHWC input, HWIO kernels, 'same' padding, flatten in NHWC order, softmax folded into the CE
       const py = [
         'import json, sys, numpy as np, torch, torch.nn.functional as F',
@@ -245,10 +258,8 @@ describe('native engine: small convolutions as one dense GEMM (convDense.ts)', f
         'L = f(ps); g = torch.autograd.grad(L, ps, create_graph=True); gf = torch.cat([t.reshape(-1) for t in g])',
         'hv = torch.autograd.grad(gf @ v, ps); hf = torch.cat([t.reshape(-1) for t in hv])',
         'print(json.dumps({"loss": L.item(), "grad": gf.detach().tolist(), "hv": hf.tolist()}))',
-      ].join('\n');
-      const r = spawnSync(PY, ['-c', py, task], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
-      assert.strictEqual(r.status, 0, r.stderr);
-      const ref = JSON.parse(r.stdout.trim().split('\n').pop()!) as { loss: number; grad: number[]; hv: number[] };
+      ];
+      const ref = torchReference(py, task);
       for (const fold of [true, false]) {
         FLATTEN_FOLD.enabled = fold;
         clearNativeCaches();
